@@ -1,0 +1,139 @@
+//! A framework (bộ tiêu chí): identity, the criteria tree, levels, rounding, ties.
+//! Built from a plain [`FrameworkSpec`] and validated once; a `Framework` value is
+//! always consistent (parents' maxima add up, levels descend, rules fit their max).
+
+mod rule;
+mod spec;
+mod validate;
+
+pub use rule::{NotApplicable, Rule, ScaleAnswer, Step};
+pub use spec::{CriterionSpec, FrameworkSpec, LevelSpec};
+pub use validate::FrameworkError;
+
+use crate::number::Rounding;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CriterionId(pub String);
+
+impl std::fmt::Display for CriterionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether levels and ties are judged on the presented (rounded) total or the exact one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum TieBasis {
+    #[default]
+    Rounded,
+    Exact,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Level {
+    pub name: String,
+    /// Minimum total, compared with ≥.
+    pub min: Decimal,
+}
+
+/// A node of the criteria tree, stored flat in pre-order (parents before children).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criterion {
+    pub id: CriterionId,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub aliases: Vec<String>,
+    pub max: Decimal,
+    pub not_applicable: NotApplicable,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub depth: usize,
+    /// `None` for a group; groups take the sum of their children.
+    pub rule: Option<Rule>,
+}
+
+impl Criterion {
+    pub fn is_leaf(&self) -> bool {
+        self.rule.is_some()
+    }
+
+    /// The name printed in table headers.
+    pub fn label(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub legal_basis: String,
+    pub unit_kind: String,
+    pub years: (i32, Option<i32>),
+    pub max: Decimal,
+    /// Pre-order; the roots are the top-level groups.
+    pub criteria: Vec<Criterion>,
+    pub roots: Vec<usize>,
+    /// Descending by minimum.
+    pub levels: Vec<Level>,
+    pub rounding: Rounding,
+    pub ties: TieBasis,
+    /// Declared ranking groups (rank within a group); empty = one ranking.
+    pub groups: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Framework {
+    pub fn new(spec: FrameworkSpec) -> Result<Framework, Vec<FrameworkError>> {
+        validate::build(spec)
+    }
+
+    pub fn criterion(&self, index: usize) -> &Criterion {
+        &self.criteria[index]
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Finds a criterion by id, printed name, short name or alias (case-insensitive).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        if let Some(i) = self.index_of(name) {
+            return Some(i);
+        }
+        let key = normalize(name);
+        self.criteria.iter().position(|c| {
+            normalize(&c.id.0) == key
+                || normalize(&c.name) == key
+                || c.short_name.as_deref().map(normalize).as_deref() == Some(key.as_str())
+                || c.aliases.iter().any(|a| normalize(a) == key)
+        })
+    }
+
+    pub fn leaves(&self) -> impl Iterator<Item = (usize, &Criterion)> {
+        self.criteria.iter().enumerate().filter(|(_, c)| c.is_leaf())
+    }
+
+    /// The level reached by a total: the first (highest) whose minimum is ≤ total.
+    pub fn level_for(&self, total: Decimal) -> Option<usize> {
+        self.levels.iter().position(|l| total >= l.min)
+    }
+
+    pub(crate) fn set_index(&mut self) {
+        self.index = self
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.0.clone(), i))
+            .collect();
+    }
+}
+
+pub(crate) fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}

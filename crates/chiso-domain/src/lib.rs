@@ -1,0 +1,24 @@
+//! The domain of chiso: how digital-government indices are defined, scored,
+//! ranked and compared. Pure functions over plain data: no files, no network,
+//! no clocks. Storage, reports and the web build on this crate.
+
+pub mod collate;
+pub mod compare;
+pub mod conflict;
+pub mod engine;
+pub mod framework;
+pub mod number;
+pub mod period;
+pub mod stats;
+pub mod unit;
+
+pub use compare::{compare, Baseline, Comparison};
+pub use engine::{score, Results, Status, UnitResult};
+pub use framework::{
+    Criterion, CriterionId, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Level,
+    NotApplicable, Rule, TieBasis,
+};
+pub use number::{Points, Rounding, RoundingMode, RoundingScope};
+pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
+pub use rust_decimal::Decimal;
+pub use unit::{Lineage, LineageKind, Registry, Unit, UnitId, UnitKind};

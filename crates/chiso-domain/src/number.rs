@@ -1,0 +1,190 @@
+//! Exact numbers: points, rounding and Vietnamese number formatting.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// A number of points known to lie within `0..=max` of its criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Points(Decimal);
+
+impl Points {
+    pub const ZERO: Points = Points(Decimal::ZERO);
+
+    /// `Err` carries the offending value back, so the caller can name it.
+    pub fn new(value: Decimal, max: Decimal) -> Result<Points, Decimal> {
+        if value.is_sign_negative() && !value.is_zero() || value > max {
+            Err(value)
+        } else {
+            Ok(Points(value.normalize()))
+        }
+    }
+
+    /// Clamps into `0..=max`: rule outputs are bounded by construction.
+    pub fn clamped(value: Decimal, max: Decimal) -> Points {
+        Points(value.max(Decimal::ZERO).min(max).normalize())
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingMode {
+    /// 56.25 → 56.3 (the Vietnamese school rule, and the default).
+    #[default]
+    HalfUp,
+    /// Banker's rounding: 56.25 → 56.2.
+    HalfEven,
+    /// Truncation toward zero: 56.29 → 56.2.
+    Down,
+}
+
+/// Where the framework's rounding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingScope {
+    /// Each leaf criterion's points are rounded; groups and totals add rounded parts.
+    Criterion,
+    /// Points stay exact; only what is presented (every node, the total) is rounded.
+    #[default]
+    Total,
+}
+
+/// One declared rounding rule per framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rounding {
+    pub decimals: u32,
+    pub mode: RoundingMode,
+    pub scope: RoundingScope,
+    /// Decimals of "% of maximum"; same mode.
+    pub percent_decimals: u32,
+}
+
+impl Rounding {
+    pub fn round(&self, value: Decimal) -> Decimal {
+        round_to(value, self.decimals, self.mode)
+    }
+
+    /// `part / whole × 100`, rounded by the same rule. `None` when `whole` is 0.
+    pub fn percent(&self, part: Decimal, whole: Decimal) -> Option<Decimal> {
+        if whole.is_zero() {
+            return None;
+        }
+        Some(round_to(
+            part * Decimal::ONE_HUNDRED / whole,
+            self.percent_decimals,
+            self.mode,
+        ))
+    }
+
+    /// The value as printed in a Vietnamese table: rounded, fixed decimals, decimal comma.
+    pub fn format_vi(&self, value: Decimal) -> String {
+        format_fixed(self.round(value), self.decimals, ',')
+    }
+
+    /// The value as a plain string with a dot and the framework's decimals ("45.2").
+    pub fn format_plain(&self, value: Decimal) -> String {
+        format_fixed(self.round(value), self.decimals, '.')
+    }
+}
+
+pub fn round_to(value: Decimal, decimals: u32, mode: RoundingMode) -> Decimal {
+    let strategy = match mode {
+        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+        RoundingMode::Down => RoundingStrategy::ToZero,
+    };
+    value.round_dp_with_strategy(decimals, strategy)
+}
+
+/// Fixed decimals with the given separator; thousands are not grouped
+/// (scores never reach them, and grouping dots confuse decimal commas).
+pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
+    let mut v = value;
+    v.rescale(decimals);
+    let s = v.to_string();
+    if separator == '.' {
+        s
+    } else {
+        s.replace('.', &separator.to_string())
+    }
+}
+
+/// Parses "45,2", "45.2", " 45 " as an exact decimal. Rejects thousands separators
+/// and anything else, so a typo never becomes a silently different number.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    if t.is_empty() || t.matches([',', '.']).count() > 1 {
+        return None;
+    }
+    let t = t.replace(',', ".");
+    let ok = t
+        .strip_prefix('-')
+        .unwrap_or(&t)
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.');
+    if !ok || t.starts_with('.') || t.ends_with('.') {
+        return None;
+    }
+    t.parse::<Decimal>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn r(decimals: u32, mode: RoundingMode) -> Rounding {
+        Rounding { decimals, mode, scope: RoundingScope::Total, percent_decimals: decimals }
+    }
+
+    #[test]
+    fn half_up_rounds_midpoints_away_from_zero() {
+        let h = r(1, RoundingMode::HalfUp);
+        assert_eq!(h.round(dec!(56.25)), dec!(56.3));
+        assert_eq!(h.round(dec!(45.15)), dec!(45.2));
+        assert_eq!(h.round(dec!(45.14999)), dec!(45.1));
+        assert_eq!(r(2, RoundingMode::HalfUp).round(dec!(93.045)), dec!(93.05));
+    }
+
+    #[test]
+    fn half_even_and_down_differ_from_half_up() {
+        assert_eq!(r(1, RoundingMode::HalfEven).round(dec!(56.25)), dec!(56.2));
+        assert_eq!(r(1, RoundingMode::Down).round(dec!(56.29)), dec!(56.2));
+    }
+
+    #[test]
+    fn vietnamese_format_uses_decimal_comma_and_fixed_decimals() {
+        assert_eq!(r(1, RoundingMode::HalfUp).format_vi(dec!(56.25)), "56,3");
+        assert_eq!(r(2, RoundingMode::HalfUp).format_vi(dec!(7)), "7,00");
+        assert_eq!(r(1, RoundingMode::HalfUp).format_plain(dec!(45)), "45.0");
+    }
+
+    #[test]
+    fn percent_uses_the_same_rule() {
+        let h = Rounding { percent_decimals: 1, ..r(1, RoundingMode::HalfUp) };
+        // Sở GD&ĐT, app: 15.9 of 16 = 99.375 % → 99.4 %
+        assert_eq!(h.percent(dec!(15.9), dec!(16)), Some(dec!(99.4)));
+        assert_eq!(h.percent(dec!(1), dec!(0)), None);
+    }
+
+    #[test]
+    fn parses_decimal_comma_and_dot_and_rejects_garbage() {
+        assert_eq!(parse_decimal("45,2"), Some(dec!(45.2)));
+        assert_eq!(parse_decimal(" 45.2 "), Some(dec!(45.2)));
+        assert_eq!(parse_decimal("-1"), Some(dec!(-1)));
+        for bad in ["", "1.000,5", "abc", "4 5", "5.", ",5", "1e3"] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn points_reject_values_outside_their_range() {
+        assert!(Points::new(dec!(8.1), dec!(8)).is_err());
+        assert!(Points::new(dec!(-0.1), dec!(8)).is_err());
+        assert_eq!(Points::new(dec!(8.0), dec!(8)).unwrap().value(), dec!(8));
+        assert_eq!(Points::clamped(dec!(9), dec!(8)).value(), dec!(8));
+    }
+}

@@ -1,0 +1,140 @@
+//! An assessment period: the year, the framework, the units and what each submitted.
+
+use crate::framework::{Framework, NotApplicable, Rule};
+use crate::unit::UnitId;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A unit's answer for one leaf criterion, in the shape its rule asks for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    Points(Decimal),
+    YesNo(bool),
+    Ratio { numerator: Decimal, denominator: Decimal },
+    /// A figure for a step table, or a count.
+    Figure(Decimal),
+    Choice(String),
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("{value} is outside 0..{max}")]
+    OutOfRange { value: Decimal, max: Decimal },
+    #[error("{value} is negative")]
+    Negative { value: Decimal },
+    #[error("numerator {numerator} exceeds denominator {denominator}")]
+    RatioAboveOne { numerator: Decimal, denominator: Decimal },
+    #[error("a count must be a whole number, not {value}")]
+    NotWhole { value: Decimal },
+    #[error("{answer:?} is not one of the answers {allowed:?}")]
+    UnknownChoice { answer: String, allowed: Vec<String> },
+    #[error("this criterion cannot be declared not applicable")]
+    NotApplicableForbidden,
+    #[error("a {rule} criterion cannot take this kind of answer")]
+    WrongShape { rule: &'static str },
+    #[error("{0:?} is a group; answers go to its leaf criteria")]
+    NotALeaf(String),
+}
+
+/// A unit's answers, indexed like the framework's criteria (groups stay `None`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submission {
+    answers: Vec<Option<Answer>>,
+}
+
+impl Submission {
+    pub fn new(framework: &Framework) -> Submission {
+        Submission { answers: vec![None; framework.criteria.len()] }
+    }
+
+    pub fn answer(&self, index: usize) -> Option<&Answer> {
+        self.answers.get(index).and_then(Option::as_ref)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.answers.iter().all(Option::is_none)
+    }
+
+    /// Records an answer after checking it fits the criterion's rule and range.
+    pub fn set(&mut self, framework: &Framework, index: usize, answer: Answer) -> Result<(), AnswerError> {
+        let c = framework.criterion(index);
+        let Some(rule) = &c.rule else {
+            return Err(AnswerError::NotALeaf(c.id.0.clone()));
+        };
+        let non_negative = |v: Decimal| {
+            if v < Decimal::ZERO { Err(AnswerError::Negative { value: v }) } else { Ok(()) }
+        };
+        match (&answer, rule) {
+            (Answer::NotApplicable, _) => {
+                if c.not_applicable == NotApplicable::Forbidden {
+                    return Err(AnswerError::NotApplicableForbidden);
+                }
+            }
+            (Answer::Points(v), Rule::Direct) => {
+                if *v < Decimal::ZERO || *v > c.max {
+                    return Err(AnswerError::OutOfRange { value: *v, max: c.max });
+                }
+            }
+            (Answer::YesNo(_), Rule::YesNo) => {}
+            (Answer::Ratio { numerator, denominator }, Rule::Ratio | Rule::RelativeToBest) => {
+                non_negative(*numerator)?;
+                non_negative(*denominator)?;
+                if numerator > denominator {
+                    return Err(AnswerError::RatioAboveOne { numerator: *numerator, denominator: *denominator });
+                }
+            }
+            (Answer::Figure(v), Rule::Steps { .. }) => non_negative(*v)?,
+            (Answer::Figure(v), Rule::Count { .. }) => {
+                non_negative(*v)?;
+                if !v.fract().is_zero() {
+                    return Err(AnswerError::NotWhole { value: *v });
+                }
+            }
+            (Answer::Choice(label), Rule::Scale { answers }) => {
+                if !answers.iter().any(|a| a.label.eq_ignore_ascii_case(label)) {
+                    return Err(AnswerError::UnknownChoice {
+                        answer: label.clone(),
+                        allowed: answers.iter().map(|a| a.label.clone()).collect(),
+                    });
+                }
+            }
+            _ => return Err(AnswerError::WrongShape { rule: rule.name() }),
+        }
+        self.answers[index] = Some(answer);
+        Ok(())
+    }
+}
+
+/// One unit in a period: assessed, with or without data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodUnit {
+    pub unit: UnitId,
+    /// The official name in that year (for printing and Vietnamese ordering).
+    pub name: String,
+    /// Ranking group, when the framework ranks within groups.
+    pub group: Option<String>,
+    /// `None`: the unit supplied no data (neither level nor rank).
+    pub submission: Option<Submission>,
+}
+
+/// A result as printed in an earlier report, kept where the raw figures are lost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedResult {
+    pub unit: UnitId,
+    pub rank: Option<u32>,
+    pub level: Option<String>,
+    pub total: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    pub year: i32,
+    pub kind: String,
+    pub framework: String,
+    pub units: Vec<PeriodUnit>,
+    /// Ranks and levels as published: when present, they are the period's official
+    /// ranking (the figures we hold may cover only some of the units ranked).
+    pub published: Option<Vec<PublishedResult>>,
+}

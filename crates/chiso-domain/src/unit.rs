@@ -1,0 +1,262 @@
+//! Units (agencies, districts) and their lineage: renamed, merged, split.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitId(pub String);
+
+impl std::fmt::Display for UnitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `department`, `district`, `commune`, …: which framework assesses the unit.
+pub type UnitKind = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unit {
+    pub id: UnitId,
+    /// The official name, as the report prints it in full.
+    pub name: String,
+    pub kind: UnitKind,
+    /// Other spellings seen in documents ("Sở NN&PTNT").
+    pub aliases: Vec<String>,
+    /// First and last year the unit existed (inclusive); `None` = open.
+    pub from: Option<i32>,
+    pub until: Option<i32>,
+}
+
+impl Unit {
+    pub fn active_in(&self, year: i32) -> bool {
+        self.from.is_none_or(|f| f <= year) && self.until.is_none_or(|u| year <= u)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineageKind {
+    Renamed,
+    Merged,
+    Split,
+}
+
+/// One change in the registry, effective from `year`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lineage {
+    pub year: i32,
+    pub kind: LineageKind,
+    pub from: Vec<UnitId>,
+    pub into: Vec<UnitId>,
+    /// The predecessor whose figures a successor is compared with (the seed compares
+    /// Quảng Hòa with Quảng Uyên). `None`: no honest baseline, the successor is new.
+    pub continues: Option<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("unit id {0:?} is used twice")]
+    DuplicateId(String),
+    #[error("lineage of {year} names unknown unit {unit:?}")]
+    UnknownLineageUnit { year: i32, unit: String },
+    #[error("name {name:?} belongs to both {a:?} and {b:?} in {year}")]
+    AmbiguousName { name: String, a: String, b: String, year: i32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    Name,
+    Alias,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown unit {name:?}")]
+pub struct UnknownUnit {
+    pub name: String,
+    /// The closest known names, best first.
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    units: Vec<Unit>,
+    lineage: Vec<Lineage>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Registry {
+    pub fn new(units: Vec<Unit>, lineage: Vec<Lineage>) -> Result<Registry, Vec<RegistryError>> {
+        let mut errors = Vec::new();
+        let mut by_id = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            if by_id.insert(u.id.0.clone(), i).is_some() {
+                errors.push(RegistryError::DuplicateId(u.id.0.clone()));
+            }
+        }
+        for l in &lineage {
+            for id in l.from.iter().chain(&l.into).chain(&l.continues) {
+                if !by_id.contains_key(&id.0) {
+                    errors.push(RegistryError::UnknownLineageUnit { year: l.year, unit: id.0.clone() });
+                }
+            }
+        }
+        // A name may be reused over time (a merged unit keeps a predecessor's name),
+        // but never by two units alive in the same year.
+        let mut years: HashSet<i32> = units.iter().flat_map(|u| [u.from, u.until]).flatten().collect();
+        years.insert(0); // units without dates meet there
+        for &year in &years {
+            let mut owner: HashMap<String, &Unit> = HashMap::new();
+            for u in units.iter().filter(|u| u.active_in(year)) {
+                for n in std::iter::once(&u.name).chain(&u.aliases) {
+                    if let Some(other) = owner.insert(key(n), u) {
+                        if other.id != u.id {
+                            errors.push(RegistryError::AmbiguousName {
+                                name: n.clone(),
+                                a: other.id.0.clone(),
+                                b: u.id.0.clone(),
+                                year,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(Registry { units, lineage, by_id })
+        } else {
+            errors.dedup();
+            Err(errors)
+        }
+    }
+
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    pub fn lineage(&self) -> &[Lineage] {
+        &self.lineage
+    }
+
+    pub fn get(&self, id: &UnitId) -> Option<&Unit> {
+        self.by_id.get(&id.0).map(|&i| &self.units[i])
+    }
+
+    pub fn of_kind(&self, kind: &str, year: i32) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.kind == kind && u.active_in(year))
+    }
+
+    /// Finds the unit of `kind` alive in `year` that a printed name means: by id,
+    /// official name or alias, ignoring case and repeated spaces.
+    pub fn resolve(&self, name: &str, kind: &str, year: i32) -> Result<(&Unit, Match), UnknownUnit> {
+        let k = key(name);
+        let alive = || self.of_kind(kind, year);
+        if let Some(u) = alive().find(|u| key(&u.name) == k || u.id.0 == name.trim()) {
+            return Ok((u, Match::Name));
+        }
+        if let Some(u) = alive().find(|u| u.aliases.iter().any(|a| key(a) == k)) {
+            return Ok((u, Match::Alias));
+        }
+        let mut scored: Vec<(usize, &str)> = self
+            .units
+            .iter()
+            .filter(|u| u.kind == kind)
+            .flat_map(|u| std::iter::once(&u.name).chain(&u.aliases))
+            .map(|n| (distance(&k, &key(n)), n.as_str()))
+            .collect();
+        scored.sort();
+        let mut suggestions: Vec<String> = Vec::new();
+        for (_, n) in scored {
+            if !suggestions.iter().any(|s| s == n) {
+                suggestions.push(n.to_string());
+            }
+            if suggestions.len() == 3 {
+                break;
+            }
+        }
+        Err(UnknownUnit { name: name.to_string(), suggestions })
+    }
+
+    /// The lineage events that produced `unit` after `since` and up to `year`.
+    pub fn changes_into(&self, unit: &UnitId, since: i32, year: i32) -> Vec<&Lineage> {
+        self.lineage
+            .iter()
+            .filter(|l| l.year > since && l.year <= year && l.into.contains(unit))
+            .collect()
+    }
+}
+
+fn key(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Levenshtein distance over characters, for "did you mean" suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: &str, name: &str, aliases: &[&str], from: Option<i32>, until: Option<i32>) -> Unit {
+        Unit {
+            id: UnitId(id.into()),
+            name: name.into(),
+            kind: "district".into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            from,
+            until,
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry::new(
+            vec![
+                unit("quang-uyen", "Huyện Quảng Uyên", &[], None, Some(2019)),
+                unit("phuc-hoa", "Huyện Phục Hòa", &[], None, Some(2019)),
+                unit("quang-hoa", "Huyện Quảng Hòa", &["Huyện Quảng Uyên"], Some(2020), None),
+                unit("cao-bang", "Thành phố Cao Bằng", &["TP.Cao Bằng"], None, None),
+            ],
+            vec![],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_name_means_the_unit_alive_that_year() {
+        let r = registry();
+        assert_eq!(r.resolve("Huyện Quảng Uyên", "district", 2019).unwrap().0.id.0, "quang-uyen");
+        let (u, how) = r.resolve("Huyện  quảng uyên", "district", 2020).unwrap();
+        assert_eq!((u.id.0.as_str(), how), ("quang-hoa", Match::Alias));
+        assert_eq!(r.resolve("TP.Cao Bằng", "district", 2020).unwrap().0.id.0, "cao-bang");
+    }
+
+    #[test]
+    fn unknown_names_come_with_the_closest_known_ones() {
+        let err = registry().resolve("Huyện Quang Hoa", "district", 2020).unwrap_err();
+        assert_eq!(err.suggestions[0], "Huyện Quảng Hòa");
+    }
+
+    #[test]
+    fn two_live_units_cannot_share_a_name() {
+        let err = Registry::new(
+            vec![unit("a", "Huyện A", &[], None, None), unit("b", "Huyện B", &["Huyện A"], None, None)],
+            vec![],
+        )
+        .unwrap_err();
+        assert!(matches!(err[0], RegistryError::AmbiguousName { .. }), "{err:?}");
+    }
+}
