@@ -1,1 +1,18 @@
+//! chiso's files: frameworks (TOML), the unit registry, periods, tables of figures
+//! (CSV, XLSX) and whole datasets such as `data/cao-bang/`. Everything read is
+//! validated; every problem is reported at once with file, line/row, column and value.
 
+mod decimal;
+pub mod error;
+pub mod framework_toml;
+pub mod import;
+pub mod messages;
+pub mod period_toml;
+pub mod seed;
+pub mod table;
+pub mod units_toml;
+mod dataset;
+
+pub use dataset::Dataset;
+pub use error::{DataError, ErrorKind, Location};
+pub use messages::Lang;

@@ -20,7 +20,7 @@ pub enum Answer {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswerError {
-    #[error("{value} is outside 0..{max}")]
+    #[error("{value} exceeds the maximum {max}")]
     OutOfRange { value: Decimal, max: Decimal },
     #[error("{value} is negative")]
     Negative { value: Decimal },
@@ -73,7 +73,8 @@ impl Submission {
                 }
             }
             (Answer::Points(v), Rule::Direct) => {
-                if *v < Decimal::ZERO || *v > c.max {
+                non_negative(*v)?;
+                if *v > c.max {
                     return Err(AnswerError::OutOfRange { value: *v, max: c.max });
                 }
             }

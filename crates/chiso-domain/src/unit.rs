@@ -178,6 +178,34 @@ impl Registry {
         Err(UnknownUnit { name: name.to_string(), suggestions })
     }
 
+    /// Like [`Registry::resolve`] in `year`, else in any year: for tables whose printed
+    /// year is itself doubtful.
+    pub fn resolve_any_year(&self, name: &str, kind: &str, year: i32) -> Result<(&Unit, Match), UnknownUnit> {
+        self.resolve(name, kind, year).or_else(|err| {
+            let years: std::collections::BTreeSet<i32> =
+                self.units.iter().flat_map(|u| [u.from, u.until]).flatten().collect();
+            years.into_iter().rev().find_map(|y| self.resolve(name, kind, y).ok()).ok_or(err)
+        })
+    }
+
+    /// The unit whose figures `unit` carries on in `year`: itself if it existed then,
+    /// else the predecessor its lineage declares it continues (possibly over several steps).
+    pub fn counterpart(&self, unit: &UnitId, year: i32) -> Option<&Unit> {
+        let mut current = self.get(unit)?;
+        for _ in 0..=self.lineage.len() {
+            if current.active_in(year) {
+                return Some(current);
+            }
+            let step = self
+                .lineage
+                .iter()
+                .filter(|l| l.year > year && l.into.contains(&current.id))
+                .min_by_key(|l| std::cmp::Reverse(l.year))?;
+            current = self.get(step.continues.as_ref()?)?;
+        }
+        None
+    }
+
     /// The lineage events that produced `unit` after `since` and up to `year`.
     pub fn changes_into(&self, unit: &UnitId, since: i32, year: i32) -> Vec<&Lineage> {
         self.lineage

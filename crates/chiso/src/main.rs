@@ -1,1 +1,65 @@
-fn main(){}
+//! The `chiso` binary: wires the crates below it to a command line. No logic of its own.
+
+mod cmd;
+mod text;
+
+use chiso_data::Lang;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "chiso", version, about = "Đánh giá, xếp hạng chính quyền số / assess and rank digital government")]
+struct Cli {
+    /// Language of messages: vi (default) or en.
+    #[arg(long, global = true, env = "CHISO_LANG", default_value = "vi")]
+    lang: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score, level and rank a period; print the ranking table.
+    Score(cmd::score::Args),
+    /// Frameworks: validate a framework file.
+    Framework {
+        #[command(subcommand)]
+        command: cmd::framework::Command,
+    },
+    /// Validate a table of figures (CSV/XLSX) and make it a period's data.
+    Import(cmd::import::Args),
+    /// Read tables transcribed from a printed report; report values printed two ways.
+    Seed(cmd::seed::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::parse(&cli.lang);
+    let result = match cli.command {
+        Command::Score(a) => cmd::score::run(a, lang),
+        Command::Framework { command } => cmd::framework::run(command, lang),
+        Command::Import(a) => cmd::import::run(a, lang),
+        Command::Seed(a) => cmd::seed::run(a, lang),
+    };
+    match result {
+        Ok(code) => code,
+        Err(messages) => {
+            for m in messages {
+                eprintln!("{m}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every command returns either an exit code or the messages to print, already localized.
+pub type Outcome = Result<ExitCode, Vec<String>>;
+
+pub fn errors(lang: Lang, errors: Vec<chiso_data::DataError>) -> Vec<String> {
+    errors.iter().map(|e| lang.error(e)).collect()
+}
+
+pub fn load(dir: &PathBuf, lang: Lang) -> Result<chiso_data::Dataset, Vec<String>> {
+    chiso_data::Dataset::load(dir).map_err(|e| errors(lang, e))
+}

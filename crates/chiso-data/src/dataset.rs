@@ -1,0 +1,204 @@
+//! A dataset directory: `units.toml`, `frameworks/*.toml`, `periods/*.toml` and the
+//! figures they name. Loading validates everything; the result is ready to score.
+
+use crate::error::{DataError, ErrorKind, Location};
+use crate::{framework_toml, import, period_toml, table, units_toml};
+use chiso_domain::collate::compare_vi;
+use chiso_domain::engine::{self, Results};
+use chiso_domain::framework::Framework;
+use chiso_domain::number::parse_decimal;
+use chiso_domain::period::{Period, PeriodUnit, PublishedResult};
+use chiso_domain::unit::Registry;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub dir: PathBuf,
+    pub registry: Registry,
+    pub frameworks: Vec<Framework>,
+    pub periods: Vec<Period>,
+}
+
+fn io(path: &Path, e: std::io::Error) -> DataError {
+    DataError::new(Location::file(path.display().to_string()), ErrorKind::Io(e.to_string()))
+}
+
+fn read_text(path: &Path) -> Result<String, DataError> {
+    std::fs::read_to_string(path).map_err(|e| io(path, e))
+}
+
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+impl Dataset {
+    pub fn load(dir: &Path) -> Result<Dataset, Vec<DataError>> {
+        let mut errors = Vec::new();
+        let units_path = dir.join("units.toml");
+        let registry = read_text(&units_path)
+            .map_err(|e| vec![e])
+            .and_then(|t| units_toml::parse(&units_path.display().to_string(), &t))
+            .map_err(|e| errors.extend(e))
+            .ok();
+
+        let mut frameworks = Vec::new();
+        match toml_files(&dir.join("frameworks")) {
+            Ok(files) => {
+                for f in files {
+                    match read_text(&f).map_err(|e| vec![e]).and_then(|t| framework_toml::parse(&f.display().to_string(), &t)) {
+                        Ok(fw) => frameworks.push(fw),
+                        Err(e) => errors.extend(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+        let Some(registry) = registry else { return Err(errors) };
+
+        let mut periods: Vec<Period> = Vec::new();
+        match toml_files(&dir.join("periods")) {
+            Ok(files) => {
+                for f in files {
+                    match load_period(&f, &frameworks, &registry) {
+                        Ok(p) => {
+                            if periods.iter().any(|q| q.year == p.year && q.kind == p.kind) {
+                                errors.push(DataError::new(
+                                    Location::file(f.display().to_string()),
+                                    ErrorKind::DuplicatePeriod { year: p.year, kind: p.kind.clone() },
+                                ));
+                            }
+                            periods.push(p)
+                        }
+                        Err(e) => errors.extend(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+        if errors.is_empty() {
+            Ok(Dataset { dir: dir.to_path_buf(), registry, frameworks, periods })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id)
+    }
+
+    pub fn period(&self, year: i32, kind: &str) -> Result<(&Framework, &Period), DataError> {
+        let p = self
+            .periods
+            .iter()
+            .find(|p| p.year == year && p.kind == kind)
+            .ok_or_else(|| {
+                DataError::new(
+                    Location::file(self.dir.display().to_string()),
+                    ErrorKind::NoSuchPeriod { year, kind: kind.to_string() },
+                )
+            })?;
+        let fw = self.framework(&p.framework).expect("checked on load");
+        Ok((fw, p))
+    }
+
+    pub fn results(&self, year: i32, kind: &str) -> Result<(&Framework, Results), DataError> {
+        let (fw, p) = self.period(year, kind)?;
+        Ok((fw, engine::score(fw, p)))
+    }
+}
+
+fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry) -> Result<Period, Vec<DataError>> {
+    let file = path.display().to_string();
+    let spec = period_toml::parse(&file, &read_text(path).map_err(|e| vec![e])?).map_err(|e| vec![e])?;
+    let here = Location::file(&file);
+    let Some(fw) = frameworks.iter().find(|f| f.id == spec.framework) else {
+        return Err(vec![DataError::new(here, ErrorKind::UnknownFramework { id: spec.framework })]);
+    };
+    if fw.unit_kind != spec.kind {
+        return Err(vec![DataError::new(
+            here,
+            ErrorKind::KindMismatch { framework_kind: fw.unit_kind.clone(), period_kind: spec.kind },
+        )]);
+    }
+    let (from, to) = fw.years;
+    if spec.year < from || to.is_some_and(|t| spec.year > t) {
+        return Err(vec![DataError::new(here, ErrorKind::YearOutsideFramework { year: spec.year, from, to })]);
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+
+    let mut rows: HashMap<_, import::ImportedRow> = HashMap::new();
+    if let Some(data) = &spec.data {
+        let t = table::read(&base.join(data), spec.sheet.as_deref()).map_err(|e| vec![e])?;
+        for row in import::import(&t, fw, registry, spec.year)? {
+            rows.insert(row.unit.clone(), row);
+        }
+    }
+    let mut units: Vec<PeriodUnit> = registry
+        .of_kind(&spec.kind, spec.year)
+        .map(|u| {
+            let row = rows.remove(&u.id);
+            PeriodUnit {
+                unit: u.id.clone(),
+                name: u.name.clone(),
+                group: row.as_ref().and_then(|r| r.group.clone()),
+                submission: row.and_then(|r| r.submission),
+            }
+        })
+        .collect();
+    units.sort_by(|a, b| compare_vi(&a.name, &b.name));
+
+    let published = match &spec.published {
+        None => None,
+        Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
+    };
+    Ok(Period { year: spec.year, kind: spec.kind, framework: fw.id.clone(), units, published })
+}
+
+fn load_published(path: &Path, kind: &str, year: i32, registry: &Registry) -> Result<Vec<PublishedResult>, Vec<DataError>> {
+    let t = table::read(path, None).map_err(|e| vec![e])?;
+    let header: Vec<String> = t.rows.first().cloned().unwrap_or_default().iter().map(|h| h.trim().to_lowercase()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let Some(unit_col) = col("unit") else {
+        return Err(vec![DataError::new(t.at(0, 0), ErrorKind::NoUnitColumn)]);
+    };
+    let (rank_col, level_col, total_col) = (col("rank"), col("level"), col("total"));
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in 1..t.rows.len() {
+        let name = t.cell(r, unit_col).trim();
+        if name.is_empty() {
+            continue;
+        }
+        let unit = match registry.resolve(name, kind, year) {
+            Ok((u, _)) => u.id.clone(),
+            Err(e) => {
+                errors.push(DataError::new(t.at(r, unit_col), ErrorKind::UnknownUnit { name: e.name, suggestions: e.suggestions }));
+                continue;
+            }
+        };
+        let number = |c: Option<usize>, errors: &mut Vec<DataError>| {
+            let c = c?;
+            let text = t.cell(r, c).trim();
+            if text.is_empty() {
+                return None;
+            }
+            let v = parse_decimal(text);
+            if v.is_none() {
+                errors.push(DataError::new(t.at(r, c), ErrorKind::NotANumber));
+            }
+            v
+        };
+        let rank = number(rank_col, &mut errors).and_then(|d| rust_decimal::prelude::ToPrimitive::to_u32(&d));
+        let total = number(total_col, &mut errors);
+        let level = level_col.map(|c| t.cell(r, c).trim().to_string()).filter(|l| !l.is_empty());
+        out.push(PublishedResult { unit, rank, level, total });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}

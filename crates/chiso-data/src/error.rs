@@ -1,0 +1,90 @@
+//! One error type for everything read from files, with a precise location.
+
+use chiso_domain::framework::FrameworkError;
+use chiso_domain::period::AnswerError;
+use chiso_domain::unit::RegistryError;
+use std::fmt;
+
+/// Where a problem is: file, sheet (XLSX), line or row, column, and the value found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Location {
+    pub file: String,
+    pub sheet: Option<String>,
+    /// 1-based line (TOML) or row (tables, counting the header row as 1).
+    pub line: Option<usize>,
+    /// Column letter and header, e.g. `C (app)`.
+    pub column: Option<String>,
+    pub value: Option<String>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Location {
+        Location { file: file.into(), ..Default::default() }
+    }
+
+    pub fn line(mut self, line: usize) -> Location {
+        self.line = Some(line);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorKind {
+    Io(String),
+    Syntax(String),
+    Framework(FrameworkError),
+    Registry(RegistryError),
+    UnknownUnit { name: String, suggestions: Vec<String> },
+    UnitNotInPeriod { name: String },
+    DuplicateUnit { first_row: usize },
+    NoUnitColumn,
+    UnknownColumn { suggestions: Vec<String> },
+    GroupColumn { criterion: String },
+    DuplicateColumn { first: String },
+    NotANumber,
+    NotYesNo,
+    MissingValue { criterion: String },
+    MissingColumn { criterion: String },
+    Answer { criterion: String, error: AnswerError },
+    UnknownFramework { id: String },
+    KindMismatch { framework_kind: String, period_kind: String },
+    YearOutsideFramework { year: i32, from: i32, to: Option<i32> },
+    DuplicatePeriod { year: i32, kind: String },
+    NoSuchPeriod { year: i32, kind: String },
+    NoSheet,
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataError {
+    pub location: Location,
+    pub kind: ErrorKind,
+}
+
+impl DataError {
+    pub fn new(location: Location, kind: ErrorKind) -> DataError {
+        DataError { location, kind }
+    }
+}
+
+impl fmt::Display for DataError {
+    /// English; use [`crate::messages::Lang`] for the user's language.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::messages::Lang::En.error(self))
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Several problems found in one pass, printed one per line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataErrors(pub Vec<DataError>);
+
+impl fmt::Display for DataErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}

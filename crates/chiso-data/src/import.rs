@@ -1,0 +1,257 @@
+//! A table of figures, one row per unit and one column per criterion, into submissions.
+//!
+//! Columns are recognised by criterion id, printed name, short name or alias; a ratio
+//! criterion takes two columns, `<id>.numerator` and `<id>.denominator`. A row whose
+//! criterion cells are all empty is a unit that supplied no data.
+
+use crate::error::{DataError, ErrorKind};
+use crate::table::Table;
+use chiso_domain::framework::{Framework, Rule};
+use chiso_domain::number::parse_decimal;
+use chiso_domain::period::{Answer, Submission};
+use chiso_domain::unit::{Registry, UnitId};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+const UNIT_HEADERS: &[&str] = &["unit", "đơn vị", "tên đơn vị", "tên cơ quan", "cơ quan"];
+const GROUP_HEADERS: &[&str] = &["group", "nhóm"];
+const IGNORED_HEADERS: &[&str] = &["stt", "tt", "note", "ghi chú"];
+const NOT_APPLICABLE: &[&str] = &["n/a", "na", "không áp dụng", "kad"];
+const YES: &[&str] = &["có", "co", "yes", "x", "1", "đạt"];
+const NO: &[&str] = &["không", "khong", "no", "0", "không đạt"];
+
+/// One imported row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedRow {
+    pub unit: UnitId,
+    pub row: usize,
+    pub group: Option<String>,
+    /// `None`: the row is empty, the unit supplied no data.
+    pub submission: Option<Submission>,
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    Whole,
+    Numerator,
+    Denominator,
+}
+
+/// Reads every row; returns all problems at once, or nothing.
+pub fn import(
+    table: &Table,
+    framework: &Framework,
+    registry: &Registry,
+    year: i32,
+) -> Result<Vec<ImportedRow>, Vec<DataError>> {
+    let mut errors = Vec::new();
+    let Some(header) = table.rows.first() else {
+        return Err(vec![DataError::new(table.at(0, 0), ErrorKind::Empty)]);
+    };
+    let is = |h: &str, set: &[&str]| set.contains(&h.trim().to_lowercase().as_str());
+
+    let mut unit_col = None;
+    let mut group_col = None;
+    let mut columns: Vec<(usize, usize, Part)> = Vec::new(); // (column, criterion, part)
+    let mut seen: HashMap<(usize, u8), usize> = HashMap::new();
+    for (col, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if h.is_empty() || is(h, IGNORED_HEADERS) {
+            continue;
+        }
+        if is(h, UNIT_HEADERS) {
+            unit_col.get_or_insert(col);
+            continue;
+        }
+        if is(h, GROUP_HEADERS) {
+            group_col.get_or_insert(col);
+            continue;
+        }
+        let (name, part) = split_part(h);
+        let Some(index) = framework.find(name) else {
+            errors.push(DataError::new(
+                table.at(0, col),
+                ErrorKind::UnknownColumn { suggestions: column_suggestions(framework, name) },
+            ));
+            continue;
+        };
+        let c = framework.criterion(index);
+        let Some(rule) = &c.rule else {
+            errors.push(DataError::new(table.at(0, col), ErrorKind::GroupColumn { criterion: c.id.0.clone() }));
+            continue;
+        };
+        let is_ratio = matches!(rule, Rule::Ratio | Rule::RelativeToBest);
+        let part = match (part, is_ratio) {
+            (Some(p), true) => p,
+            (None, false) => Part::Whole,
+            _ => {
+                errors.push(DataError::new(
+                    table.at(0, col),
+                    ErrorKind::UnknownColumn { suggestions: column_suggestions(framework, &c.id.0) },
+                ));
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert((index, part as u8), col) {
+            errors.push(DataError::new(
+                table.at(0, col),
+                ErrorKind::DuplicateColumn { first: crate::table::column_letter(first) },
+            ));
+            continue;
+        }
+        columns.push((col, index, part));
+    }
+    let Some(unit_col) = unit_col else {
+        errors.push(DataError::new(table.at(0, 0), ErrorKind::NoUnitColumn));
+        return Err(errors);
+    };
+    for (index, c) in framework.leaves() {
+        let parts: &[Part] = if matches!(c.rule, Some(Rule::Ratio | Rule::RelativeToBest)) {
+            &[Part::Numerator, Part::Denominator]
+        } else {
+            &[Part::Whole]
+        };
+        for p in parts {
+            if !seen.contains_key(&(index, *p as u8)) {
+                let mut loc = table.at(0, header.len());
+                loc.column = None;
+                loc.value = None;
+                let suffix = match p {
+                    Part::Whole => "",
+                    Part::Numerator => ".numerator",
+                    Part::Denominator => ".denominator",
+                };
+                errors.push(DataError::new(loc, ErrorKind::MissingColumn { criterion: format!("{}{suffix}", c.id) }));
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut unit_rows: HashMap<UnitId, usize> = HashMap::new();
+    for r in 1..table.rows.len() {
+        let name = table.cell(r, unit_col).trim();
+        let all_empty = table.rows[r].iter().all(|c| c.trim().is_empty());
+        if all_empty {
+            continue;
+        }
+        if name.is_empty() {
+            errors.push(DataError::new(table.at(r, unit_col), ErrorKind::UnknownUnit { name: String::new(), suggestions: vec![] }));
+            continue;
+        }
+        let unit = match registry.resolve(name, &framework.unit_kind, year) {
+            Ok((u, _)) => u.id.clone(),
+            Err(e) => {
+                errors.push(DataError::new(
+                    table.at(r, unit_col),
+                    ErrorKind::UnknownUnit { name: e.name, suggestions: e.suggestions },
+                ));
+                continue;
+            }
+        };
+        if let Some(first) = unit_rows.insert(unit.clone(), r) {
+            errors.push(DataError::new(table.at(r, unit_col), ErrorKind::DuplicateUnit { first_row: first + 1 }));
+            continue;
+        }
+        let group = group_col.map(|g| table.cell(r, g).trim().to_string()).filter(|g| !g.is_empty());
+        let submission = read_row(table, r, framework, &columns, &mut errors);
+        rows.push(ImportedRow { unit, row: r + 1, group, submission });
+    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}
+
+fn split_part(h: &str) -> (&str, Option<Part>) {
+    for (suffix, part) in [
+        (".numerator", Part::Numerator),
+        (".denominator", Part::Denominator),
+        (".tử số", Part::Numerator),
+        (".mẫu số", Part::Denominator),
+    ] {
+        if let Some(name) = h.strip_suffix(suffix) {
+            return (name, Some(part));
+        }
+    }
+    (h, None)
+}
+
+fn column_suggestions(framework: &Framework, name: &str) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut leaves: Vec<String> = framework.leaves().map(|(_, c)| c.id.0.clone()).collect();
+    // Names sharing a word with what was typed first; then the rest, as a list of what is accepted.
+    leaves.sort_by_key(|id| !lower.split(['_', ' ', '.', '-']).any(|w| !w.is_empty() && id.contains(w)));
+    leaves.truncate(6);
+    leaves
+}
+
+fn read_row(
+    table: &Table,
+    r: usize,
+    framework: &Framework,
+    columns: &[(usize, usize, Part)],
+    errors: &mut Vec<DataError>,
+) -> Option<Submission> {
+    if columns.iter().all(|(col, _, _)| table.cell(r, *col).trim().is_empty()) {
+        return None;
+    }
+    let before = errors.len();
+    let mut sub = Submission::new(framework);
+    let mut ratios: HashMap<usize, (Option<Decimal>, Option<Decimal>, usize)> = HashMap::new();
+    for &(col, index, part) in columns {
+        let c = framework.criterion(index);
+        let text = table.cell(r, col).trim();
+        let fail = |kind| DataError::new(table.at(r, col), kind);
+        if text.is_empty() {
+            errors.push(fail(ErrorKind::MissingValue { criterion: c.id.0.clone() }));
+            continue;
+        }
+        let lower = text.to_lowercase();
+        let answer = if NOT_APPLICABLE.contains(&lower.as_str()) {
+            Answer::NotApplicable
+        } else {
+            match (c.rule.as_ref().expect("leaf"), part) {
+                (Rule::YesNo, _) => {
+                    if YES.contains(&lower.as_str()) {
+                        Answer::YesNo(true)
+                    } else if NO.contains(&lower.as_str()) {
+                        Answer::YesNo(false)
+                    } else {
+                        errors.push(fail(ErrorKind::NotYesNo));
+                        continue;
+                    }
+                }
+                (Rule::Scale { .. }, _) => Answer::Choice(text.to_string()),
+                (rule, part) => {
+                    let Some(v) = parse_decimal(text) else {
+                        errors.push(fail(ErrorKind::NotANumber));
+                        continue;
+                    };
+                    match (rule, part) {
+                        (Rule::Direct, _) => Answer::Points(v),
+                        (Rule::Ratio | Rule::RelativeToBest, p) => {
+                            let e = ratios.entry(index).or_insert((None, None, col));
+                            match p {
+                                Part::Numerator => e.0 = Some(v),
+                                _ => e.1 = Some(v),
+                            }
+                            continue;
+                        }
+                        _ => Answer::Figure(v),
+                    }
+                }
+            }
+        };
+        if let Err(error) = sub.set(framework, index, answer) {
+            errors.push(fail(ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+        }
+    }
+    let mut ratios: Vec<_> = ratios.into_iter().collect();
+    ratios.sort_by_key(|(i, _)| *i);
+    for (index, (n, d, col)) in ratios {
+        if let (Some(numerator), Some(denominator)) = (n, d) {
+            let c = framework.criterion(index);
+            if let Err(error) = sub.set(framework, index, Answer::Ratio { numerator, denominator }) {
+                errors.push(DataError::new(table.at(r, col), ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+            }
+        }
+    }
+    (errors.len() == before).then_some(sub)
+}

@@ -1,0 +1,103 @@
+use crate::error::ErrorKind;
+use chiso_domain::framework::FrameworkError as F;
+use chiso_domain::period::AnswerError as A;
+use chiso_domain::unit::RegistryError as R;
+
+pub(super) fn kind(k: &ErrorKind) -> String {
+    use ErrorKind::*;
+    match k {
+        Io(e) => format!("không đọc được tệp ({e})"),
+        Syntax(e) => format!("lỗi cú pháp: {e}"),
+        Framework(e) => framework(e),
+        Registry(e) => registry(e),
+        UnknownUnit { name, suggestions } if name.is_empty() => {
+            format!("thiếu tên đơn vị{}", did_you_mean(suggestions))
+        }
+        UnknownUnit { name, suggestions } => format!("không có đơn vị “{name}”{}", did_you_mean(suggestions)),
+        UnitNotInPeriod { name } => format!("đơn vị “{name}” không thuộc kỳ đánh giá này"),
+        DuplicateUnit { first_row } => format!("đơn vị này đã có số liệu ở dòng {first_row}"),
+        NoUnitColumn => "thiếu cột tên đơn vị (tiêu đề “Đơn vị” hoặc “unit”)".into(),
+        UnknownColumn { suggestions } => format!(
+            "cột không phải tiêu chí của bộ tiêu chí này; các cột hợp lệ gồm {}",
+            suggestions.join(", ")
+        ),
+        GroupColumn { criterion } => {
+            format!("{criterion} là nhóm tiêu chí, điểm được tính từ các tiêu chí thành phần; hãy nhập các tiêu chí thành phần")
+        }
+        DuplicateColumn { first } => format!("tiêu chí này đã có ở cột {first}"),
+        NotANumber => "không phải là số (dùng chữ số với dấu phẩy hoặc dấu chấm thập phân, ví dụ 45,2)".into(),
+        NotYesNo => "cần nhập “có” hoặc “không”".into(),
+        MissingValue { criterion } => format!(
+            "thiếu giá trị tiêu chí {criterion}; nếu đơn vị không cung cấp số liệu, để trống cả dòng"
+        ),
+        MissingColumn { criterion } => format!("thiếu cột của tiêu chí {criterion}"),
+        Answer { criterion, error } => format!("{criterion}: {}", answer(error)),
+        UnknownFramework { id } => format!("không có bộ tiêu chí mã “{id}”"),
+        KindMismatch { framework_kind, period_kind } => {
+            format!("bộ tiêu chí dành cho loại đơn vị {framework_kind}, kỳ đánh giá dành cho {period_kind}")
+        }
+        YearOutsideFramework { year, from, to } => match to {
+            Some(to) => format!("năm {year} nằm ngoài thời gian áp dụng của bộ tiêu chí ({from}–{to})"),
+            None => format!("năm {year} trước năm bắt đầu áp dụng bộ tiêu chí ({from})"),
+        },
+        DuplicatePeriod { year, kind } => format!("kỳ đánh giá {kind} năm {year} bị khai báo hai lần"),
+        NoSuchPeriod { year, kind } => format!("không có kỳ đánh giá {kind} năm {year}"),
+        NoSheet => "không có trang tính này".into(),
+        Empty => "bảng trống".into(),
+    }
+}
+
+fn did_you_mean(s: &[String]) -> String {
+    if s.is_empty() { String::new() } else { format!("; có phải là: {}?", s.join(", ")) }
+}
+
+fn framework(e: &F) -> String {
+    match e {
+        F::NoCriteria => "bộ tiêu chí không có tiêu chí nào".into(),
+        F::DuplicateId(id) => format!("mã tiêu chí “{id}” bị dùng hai lần"),
+        F::BadId(id) => format!("mã tiêu chí “{id}” chỉ được gồm chữ cái, chữ số, “-” hoặc “_”"),
+        F::NonPositiveMax { criterion, max } => format!("tiêu chí {criterion}: điểm tối đa {max} phải lớn hơn 0"),
+        F::ParentMaxMismatch { criterion, max, sum } => format!(
+            "tiêu chí {criterion}: điểm tối đa {max} khác tổng điểm tối đa của các tiêu chí thành phần ({sum})"
+        ),
+        F::TotalMaxMismatch { max, sum } => {
+            format!("tổng điểm tối đa {max} khác tổng điểm tối đa của các nhóm tiêu chí ({sum})")
+        }
+        F::RuleAndChildren { criterion } => {
+            format!("tiêu chí {criterion}: chỉ được có cách tính điểm hoặc tiêu chí thành phần, không được có cả hai")
+        }
+        F::MissingRule { criterion } => format!("tiêu chí {criterion}: thiếu cách tính điểm (rule)"),
+        F::BadRule { criterion, problem } => format!("tiêu chí {criterion}: cách tính điểm không hợp lệ ({problem})"),
+        F::LevelsNotDescending { name, min, previous } => {
+            format!("mức “{name}”: điểm tối thiểu {min} phải thấp hơn mức trước ({previous})")
+        }
+        F::LevelOutOfRange { name, min, max } => format!("mức “{name}”: điểm tối thiểu {min} nằm ngoài 0..{max}"),
+        F::BadYears { from, to } => format!("năm bắt đầu {from} sau năm kết thúc {to}"),
+        F::TooManyDecimals(d) => format!("số chữ số thập phân {d} vượt quá 10"),
+    }
+}
+
+fn registry(e: &R) -> String {
+    match e {
+        R::DuplicateId(id) => format!("mã đơn vị “{id}” bị dùng hai lần"),
+        R::UnknownLineageUnit { year, unit } => format!("thay đổi đơn vị năm {year} nhắc đến đơn vị không có “{unit}”"),
+        R::AmbiguousName { name, a, b, year } => {
+            format!("tên “{name}” thuộc cả “{a}” và “{b}” trong năm {year}")
+        }
+    }
+}
+
+fn answer(e: &A) -> String {
+    match e {
+        A::OutOfRange { value, max } => format!("điểm {value} vượt điểm tối đa {max}"),
+        A::Negative { value } => format!("số liệu {value} không được âm"),
+        A::RatioAboveOne { numerator, denominator } => format!("tử số {numerator} lớn hơn mẫu số {denominator}"),
+        A::NotWhole { value } => format!("số lượng phải là số nguyên, không phải {value}"),
+        A::UnknownChoice { answer, allowed } => {
+            format!("“{answer}” không phải một trong các phương án {}", allowed.join(", "))
+        }
+        A::NotApplicableForbidden => "tiêu chí này không được khai “không áp dụng”".into(),
+        A::WrongShape { rule } => format!("tiêu chí tính điểm kiểu {rule} không nhận giá trị dạng này"),
+        A::NotALeaf(id) => format!("{id} là nhóm tiêu chí; nhập vào các tiêu chí thành phần"),
+    }
+}

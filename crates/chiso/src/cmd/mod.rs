@@ -1,0 +1,4 @@
+pub mod framework;
+pub mod import;
+pub mod score;
+pub mod seed;

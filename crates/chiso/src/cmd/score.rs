@@ -1,0 +1,175 @@
+use crate::text::{Text, text};
+use crate::{Outcome, errors, load};
+use chiso_data::Lang;
+use chiso_domain::engine::{Results, Status};
+use chiso_domain::framework::Framework;
+use chiso_domain::{Comparison, compare};
+use clap::ValueEnum;
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Dataset directory (units.toml, frameworks/, periods/).
+    #[arg(long, default_value = "data/cao-bang")]
+    data: PathBuf,
+    /// Year of the period.
+    #[arg(long)]
+    period: i32,
+    /// Unit kind: department, district, …
+    #[arg(long)]
+    kind: String,
+    /// Compare with an earlier period (previous rank, changes).
+    #[arg(long)]
+    compare: Option<i32>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(a: Args, lang: Lang) -> Outcome {
+    let data = load(&a.data, lang)?;
+    let (fw, results) = data.results(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
+    let comparisons = match a.compare {
+        None => None,
+        Some(year) => {
+            let (pfw, previous) = data.results(year, &a.kind).map_err(|e| errors(lang, vec![e]))?;
+            Some((year, compare(&results, fw, &previous, pfw, &data.registry)))
+        }
+    };
+    let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
+    let out = match a.format {
+        Format::Json => json_output(fw, &results, &previous),
+        Format::Csv => csv_output(fw, &results, &previous),
+        Format::Table => table_output(fw, &results, comparisons.as_ref().map(|(y, c)| (*y, c.as_slice())), text(lang)),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Ranked => "ranked",
+        Status::BelowLevels => "below_levels",
+        Status::NoData => "no_data",
+    }
+}
+
+/// The JSON contract other tools rely on: decimals as strings with the framework's decimals.
+pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
+    let results: Vec<Value> = r
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let scores: Map<String, Value> = u
+                .scores
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (fw.criterion(k).id.0.clone(), json!(fw.rounding.format_plain(s.points))))
+                .collect();
+            json!({
+                "unit": u.name,
+                "status": status(u.status),
+                "total": u.total.map(|t| fw.rounding.format_plain(t)),
+                "level": u.level,
+                "rank": u.rank,
+                "previous_rank": previous(i),
+                "scores": scores,
+            })
+        })
+        .collect();
+    let doc = json!({"period": r.year, "kind": r.kind, "framework": r.framework, "results": results});
+    serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+}
+
+pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["rank".to_string(), "unit".into(), "status".into(), "level".into(), "total".into()];
+    header.extend(fw.criteria.iter().map(|c| c.id.0.clone()));
+    header.push("previous_rank".into());
+    w.write_record(&header).expect("in memory");
+    for (i, u) in r.units.iter().enumerate() {
+        let mut row = vec![
+            u.rank.map(|x| x.to_string()).unwrap_or_default(),
+            u.name.clone(),
+            status(u.status).into(),
+            u.level.clone().unwrap_or_default(),
+            u.total.map(|t| fw.rounding.format_plain(t)).unwrap_or_default(),
+        ];
+        row.extend((0..fw.criteria.len()).map(|k| u.scores.get(k).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()));
+        row.push(previous(i).map(|x| x.to_string()).unwrap_or_default());
+        w.write_record(&row).expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// The seed's Bảng 1 / Bảng 8 as aligned text, Vietnamese number format.
+pub fn table_output(fw: &Framework, r: &Results, cmp: Option<(i32, &[Comparison])>, t: &Text) -> String {
+    let mut header = vec![t.rank_no.to_string(), t.unit.into(), t.level.into(), format!("{} {}", t.rank, r.year)];
+    if let Some((year, _)) = cmp {
+        header.push(format!("{} {year}", t.rank));
+    }
+    header.push(t.total.into());
+    header.extend(fw.criteria.iter().map(|c| c.label().to_string()));
+    let fixed = header.len() - fw.criteria.len() - 1;
+
+    let mut rows = vec![header];
+    let mut max_row = vec![String::new(), t.max_points.into()];
+    max_row.resize(fixed, String::new());
+    max_row.push(fw.rounding.format_vi(fw.max));
+    max_row.extend(fw.criteria.iter().map(|c| fw.rounding.format_vi(c.max)));
+    rows.push(max_row);
+
+    for (i, u) in r.units.iter().enumerate() {
+        let mut row = vec![(i + 1).to_string(), u.name.clone()];
+        if u.status == Status::NoData {
+            row.push(t.no_data.into());
+            rows.push(row);
+            continue;
+        }
+        row.push(u.level.clone().unwrap_or_else(|| t.not_ranked.into()));
+        row.push(u.rank.map(|x| x.to_string()).unwrap_or_default());
+        if let Some((_, c)) = cmp {
+            row.push(c[i].previous_rank.map(|x| x.to_string()).unwrap_or_default());
+        }
+        row.push(u.total.map(|v| fw.rounding.format_vi(v)).unwrap_or_default());
+        row.extend(u.scores.iter().map(|s| fw.rounding.format_vi(s.points)));
+        rows.push(row);
+    }
+    align(&rows)
+}
+
+fn align(rows: &[Vec<String>]) -> String {
+    let width = |s: &str| s.chars().count();
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().filter(|r| r.len() == cols).map(|r| width(&r[c])).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let last = row.len() - 1;
+        for (c, cell) in row.iter().enumerate() {
+            let numeric = cell.chars().next().is_some_and(|ch| ch.is_ascii_digit());
+            if c == last && !numeric {
+                out += cell;
+            } else if numeric && c != 1 {
+                out += &format!("{}{cell}", " ".repeat(widths[c].saturating_sub(width(cell))));
+            } else {
+                out += &format!("{cell}{}", " ".repeat(widths[c].saturating_sub(width(cell))));
+            }
+            if c != last {
+                out += "  ";
+            }
+        }
+        out += "\n";
+    }
+    out
+}
