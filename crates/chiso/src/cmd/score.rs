@@ -73,7 +73,11 @@ pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Opti
                 .scores
                 .iter()
                 .enumerate()
-                .map(|(k, s)| (fw.criterion(k).id.0.clone(), json!(fw.rounding.format_plain(s.points))))
+                .map(|(k, s)| {
+                    // null: the criterion did not apply to the unit and left its maximum.
+                    let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
+                    (fw.criterion(k).id.0.clone(), json!(v))
+                })
                 .collect();
             json!({
                 "unit": u.name,
@@ -104,7 +108,9 @@ pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Optio
             u.level.clone().unwrap_or_default(),
             u.total.map(|t| fw.rounding.format_plain(t)).unwrap_or_default(),
         ];
-        row.extend((0..fw.criteria.len()).map(|k| u.scores.get(k).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()));
+        row.extend((0..fw.criteria.len()).map(|k| {
+            u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()
+        }));
         row.push(previous(i).map(|x| x.to_string()).unwrap_or_default());
         w.write_record(&row).expect("in memory");
     }
@@ -141,7 +147,7 @@ pub fn table_output(fw: &Framework, r: &Results, cmp: Option<(i32, &[Comparison]
             row.push(c[i].previous_rank.map(|x| x.to_string()).unwrap_or_default());
         }
         row.push(u.total.map(|v| fw.rounding.format_vi(v)).unwrap_or_default());
-        row.extend(u.scores.iter().map(|s| fw.rounding.format_vi(s.points)));
+        row.extend(u.scores.iter().map(|s| if s.applicable { fw.rounding.format_vi(s.points) } else { "—".into() }));
         rows.push(row);
     }
     align(&rows)

@@ -4,7 +4,8 @@ use chiso_data::Lang;
 use chiso_data::seed::{self, Printed};
 use chiso_domain::Decimal;
 use chiso_domain::collate::compare_vi;
-use chiso_domain::framework::Framework;
+use chiso_data::table::Table;
+use chiso_domain::framework::{Framework, NotApplicable};
 use chiso_domain::unit::Registry;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -59,8 +60,10 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             let declared = |y: i32| data.periods.iter().any(|p| p.year == y && p.kind == fw.unit_kind);
             for year in years(&printed, fw).into_iter().filter(|&y| declared(y)) {
                 let dir = a.data.join("periods");
-                let figures = figures_csv(&printed, fw, &data.registry, year);
-                write(&dir.join(format!("{year}-{}.csv", fw.unit_kind)), &figures, lang)?;
+                let path = dir.join(format!("{year}-{}.csv", fw.unit_kind));
+                let kept = chiso_data::table::read_csv(&path).ok();
+                let figures = figures_csv(&printed, fw, &data.registry, year, kept.as_ref());
+                write(&path, &figures, lang)?;
                 if let Some(p) = published_csv(&printed, fw, &data.registry, year) {
                     write(&dir.join(format!("{year}-{}-published.csv", fw.unit_kind)), &p, lang)?;
                 }
@@ -86,7 +89,14 @@ fn units_sorted<'a>(registry: &'a Registry, fw: &Framework, year: i32) -> Vec<&'
     units
 }
 
-fn figures_csv(printed: &Printed, fw: &Framework, registry: &Registry, year: i32) -> String {
+/// `kept`: the file as it is. A cell marked not applicable there stays so when the
+/// printed value is what "not applicable" scores (the maximum, under full points).
+fn figures_csv(printed: &Printed, fw: &Framework, registry: &Registry, year: i32, kept: Option<&Table>) -> String {
+    let kept_na = |unit: &str, criterion: &str| {
+        let Some(t) = kept else { return false };
+        let Some(col) = t.rows.first().and_then(|h| h.iter().position(|x| x == criterion)) else { return false };
+        t.rows.iter().any(|r| r.first().is_some_and(|u| u == unit) && r.get(col).is_some_and(|v| v.eq_ignore_ascii_case("N/A")))
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     let leaves: Vec<_> = fw.leaves().map(|(_, c)| c).collect();
     let mut header = vec!["unit".to_string()];
@@ -98,7 +108,13 @@ fn figures_csv(printed: &Printed, fw: &Framework, registry: &Registry, year: i32
             continue; // no figures: the unit supplied no data, or they are lost
         }
         let mut row = vec![u.name.clone()];
-        row.extend(values.iter().map(|v| v.map(|v| fw.rounding.format_plain(v)).unwrap_or_default()));
+        row.extend(leaves.iter().zip(&values).map(|(c, v)| match v {
+            Some(v) if *v == c.max && c.not_applicable == NotApplicable::FullPoints && kept_na(&u.name, &c.id.0) => {
+                "N/A".to_string()
+            }
+            Some(v) => fw.rounding.format_plain(*v),
+            None => String::new(),
+        }));
         w.write_record(&row).expect("in memory");
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
