@@ -14,7 +14,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Folder of transcribed tables (`bangNN.csv`, columns `<criterion>_<year>`).
-    #[arg(long, default_value = "../shared/seed/tables")]
+    #[arg(long, default_value = "data/cao-bang/seed")]
     tables: PathBuf,
     /// Dataset whose units and frameworks name what the tables print.
     #[arg(long, default_value = "data/cao-bang")]
