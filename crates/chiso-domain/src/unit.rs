@@ -163,7 +163,7 @@ impl Registry {
             .iter()
             .filter(|u| u.kind == kind)
             .flat_map(|u| std::iter::once(&u.name).chain(&u.aliases))
-            .map(|n| (distance(&k, &key(n)), n.as_str()))
+            .map(|n| (similarity_distance(&k, &key(n)), n.as_str()))
             .collect();
         scored.sort();
         let mut suggestions: Vec<String> = Vec::new();
@@ -217,6 +217,31 @@ impl Registry {
 
 fn key(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// How far a typed name is from a known one, for suggestions: diacritics ignored
+/// (people type "Giao duc" for "Giáo dục"), and a typed abbreviation of a long
+/// official name counts as close to it.
+fn similarity_distance(typed: &str, known: &str) -> usize {
+    let (t, k) = (fold(typed), fold(known));
+    let prefix: String = k.chars().take(t.chars().count()).collect();
+    distance(&t, &k).min(distance(&t, &prefix) + 1)
+}
+
+/// Vietnamese letters to their base Latin letter.
+fn fold(s: &str) -> String {
+    const GROUPS: [(&str, char); 7] = [
+        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
+        ("èéẻẽẹêềếểễệ", 'e'),
+        ("ìíỉĩị", 'i'),
+        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+        ("ùúủũụưừứửữự", 'u'),
+        ("ỳýỷỹỵ", 'y'),
+        ("đ", 'd'),
+    ];
+    s.chars()
+        .map(|c| GROUPS.iter().find(|(set, _)| set.contains(c)).map_or(c, |(_, base)| *base))
+        .collect()
 }
 
 /// Levenshtein distance over characters, for "did you mean" suggestions.
