@@ -1,0 +1,151 @@
+//! The `chiso` command as users and other tools run it.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn chiso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chiso")).current_dir(root()).env_remove("CHISO_LANG").args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn json_contract_for_departments_with_previous_ranks() {
+    let out = stdout(&chiso(&["score", "--data", "data/cao-bang", "--period", "2020", "--kind", "department", "--compare", "2019", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["period"], 2020);
+    assert_eq!(v["kind"], "department");
+    assert_eq!(v["framework"], "cao-bang-1513-department");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 20);
+    let ld = &results[5];
+    assert_eq!(ld["unit"], "Sở Lao động, Thương binh và Xã hội");
+    assert_eq!(ld["status"], "ranked");
+    assert_eq!(ld["total"], "46.3");
+    assert_eq!(ld["level"], "Mức III");
+    assert_eq!((ld["rank"].as_u64(), ld["previous_rank"].as_u64()), (Some(6), Some(19)));
+    assert_eq!(ld["scores"]["online_services"], "0.4");
+    assert_eq!(ld["scores"]["infra"], "8.0");
+    let last = &results[19];
+    assert_eq!((last["status"].as_str(), last["level"].is_null(), last["rank"].as_u64()), (Some("below_levels"), true, Some(20)));
+    // Same data, same bytes.
+    let again = stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--compare", "2019", "--format", "json"]));
+    assert_eq!(out, again);
+}
+
+#[test]
+fn json_for_districts_marks_no_data() {
+    let out = stdout(&chiso(&["score", "--period", "2020", "--kind", "district", "--compare", "2019", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r[0]["total"], "78.17");
+    assert_eq!(r[0]["scores"]["readiness"], "30.16");
+    assert_eq!(r[8]["unit"], "Huyện Quảng Hòa");
+    assert_eq!(r[8]["previous_rank"], 13);
+    let ta = &r[9];
+    assert_eq!(ta["unit"], "Huyện Thạch An");
+    assert_eq!(ta["status"], "no_data");
+    assert!(ta["total"].is_null() && ta["rank"].is_null() && ta["level"].is_null() && ta["previous_rank"].is_null());
+}
+
+#[test]
+fn the_table_is_in_vietnamese_format() {
+    let out = stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--compare", "2019"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].contains("Thứ tự xếp hạng 2020") && lines[0].contains("Thứ tự xếp hạng 2019"));
+    assert!(lines[1].contains("Điểm tối đa") && lines[1].contains("60,0"));
+    let cols = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert!(lines[9].contains("Văn phòng Ủy ban nhân dân tỉnh") && cols(lines[9]).contains(&"45,2".to_string()));
+    assert!(lines[19].contains("Sở Tài nguyên và Môi trường") && cols(lines[19]).contains(&"KXH".to_string()));
+    let d = stdout(&chiso(&["score", "--period", "2020", "--kind", "district"]));
+    assert!(d.lines().last().unwrap().ends_with("Huyện Thạch An      Không xếp hạng do không cung cấp số liệu."), "{d}");
+}
+
+#[test]
+fn csv_has_one_row_per_unit_with_dot_decimals() {
+    let out = stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--format", "csv"]));
+    let mut lines = out.lines();
+    assert_eq!(lines.next().unwrap(), "rank,unit,status,level,total,infra,app,web,online_services,staff,policy,previous_rank");
+    assert_eq!(lines.next().unwrap(), "1,Sở Giáo dục và Đào tạo,ranked,Mức I,56.3,8.0,15.9,19.0,3.4,5.0,5.0,");
+}
+
+#[test]
+fn framework_check_accepts_the_shipped_frameworks_and_names_the_line_of_a_problem() {
+    for f in ["data/cao-bang/frameworks/department.toml", "data/cao-bang/frameworks/district.toml", "data/example/frameworks/example.toml"] {
+        let out = stdout(&chiso(&["framework", "check", f]));
+        assert!(out.starts_with("Bộ tiêu chí hợp lệ"), "{out}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(root().join("data/cao-bang/frameworks/department.toml")).unwrap().replace("max = 16", "max = 15");
+    std::fs::write(&bad, text).unwrap();
+    let o = chiso(&["--lang", "en", "framework", "check", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("bad.toml, line 9: framework maximum 60 differs from the sum of its top-level criteria 59"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_failed_import_changes_nothing_and_a_valid_one_replaces_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cao-bang");
+    copy_dir(&root().join("data/cao-bang"), &data);
+    let figures = data.join("periods/2020-department.csv");
+    let before = std::fs::read(&figures).unwrap();
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Đơn vị,infra,app,web,online_services,staff,policy\nSở Y tế,9,14.9,18,2.8,5,5\nSở Tư pháp,6,13,16,3.2,2,5\n").unwrap();
+    let o = chiso(&["import", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("dòng 2, cột B (infra), giá trị \"9\": infra: điểm 9 vượt điểm tối đa 8"), "{err}");
+    assert_eq!(std::fs::read(&figures).unwrap(), before);
+
+    // Tư pháp's corrected figures: the whole file is valid, it becomes the period's data.
+    let mut good = String::from_utf8(before.clone()).unwrap();
+    good = good.replace("Sở Tư pháp,6.0,13.0,16.0,3.2,2.0,5.0", "Sở Tư pháp,6.0,13.0,16.0,3.2,3.0,5.0");
+    let good_path = dir.path().join("good.csv");
+    std::fs::write(&good_path, &good).unwrap();
+    stdout(&chiso(&["import", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", good_path.to_str().unwrap()]));
+    let out = stdout(&chiso(&["score", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["results"][6]["unit"], "Sở Tư pháp");
+    assert_eq!((v["results"][6]["total"].as_str(), v["results"][6]["rank"].as_u64()), (Some("46.2"), Some(7)));
+}
+
+#[test]
+fn unknown_period_and_bad_dataset_are_clear_errors() {
+    let o = chiso(&["score", "--period", "2031", "--kind", "department"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8(o.stderr).unwrap().contains("không có kỳ đánh giá department năm 2031"));
+    let o = chiso(&["--lang", "en", "score", "--data", "no/such/dir", "--period", "2020", "--kind", "department"]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.starts_with("no/such/dir/units.toml: cannot read the file"), "{err}");
+}
+
+#[test]
+fn seed_reports_the_values_printed_two_ways() {
+    let out = stdout(&chiso(&["seed"]));
+    assert!(out.starts_with("Giá trị in khác nhau ở các bảng (20):"), "{out}");
+    assert!(out.contains("- Thành phố Cao Bằng, 2020, interaction: 22.25 [bang08 row 2 column interaction_2020 (\"Thành phố Cao Bằng\")] ≠ 22.50 [bang13"), "{out}");
+}
