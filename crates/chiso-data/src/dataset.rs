@@ -18,6 +18,8 @@ pub struct Dataset {
     pub registry: Registry,
     pub frameworks: Vec<Framework>,
     pub periods: Vec<Period>,
+    /// Where each period was declared, in the same order as `periods`.
+    pub sources: Vec<(PathBuf, period_toml::PeriodFile)>,
 }
 
 fn io(path: &Path, e: std::io::Error) -> DataError {
@@ -52,7 +54,10 @@ impl Dataset {
         match toml_files(&dir.join("frameworks")) {
             Ok(files) => {
                 for f in files {
-                    match read_text(&f).map_err(|e| vec![e]).and_then(|t| framework_toml::parse(&f.display().to_string(), &t)) {
+                    match read_text(&f)
+                        .map_err(|e| vec![e])
+                        .and_then(|t| framework_toml::parse(&f.display().to_string(), &t))
+                    {
                         Ok(fw) => frameworks.push(fw),
                         Err(e) => errors.extend(e),
                     }
@@ -63,11 +68,13 @@ impl Dataset {
         let Some(registry) = registry else { return Err(errors) };
 
         let mut periods: Vec<Period> = Vec::new();
+        let mut sources = Vec::new();
         match toml_files(&dir.join("periods")) {
             Ok(files) => {
                 for f in files {
                     match load_period(&f, &frameworks, &registry) {
-                        Ok(p) => {
+                        Ok((p, spec)) => {
+                            sources.push((f.clone(), spec));
                             if periods.iter().any(|q| q.year == p.year && q.kind == p.kind) {
                                 errors.push(DataError::new(
                                     Location::file(f.display().to_string()),
@@ -83,7 +90,7 @@ impl Dataset {
             Err(e) => errors.push(e),
         }
         if errors.is_empty() {
-            Ok(Dataset { dir: dir.to_path_buf(), registry, frameworks, periods })
+            Ok(Dataset { dir: dir.to_path_buf(), registry, frameworks, periods, sources })
         } else {
             Err(errors)
         }
@@ -94,18 +101,19 @@ impl Dataset {
     }
 
     pub fn period(&self, year: i32, kind: &str) -> Result<(&Framework, &Period), DataError> {
-        let p = self
-            .periods
-            .iter()
-            .find(|p| p.year == year && p.kind == kind)
-            .ok_or_else(|| {
-                DataError::new(
-                    Location::file(self.dir.display().to_string()),
-                    ErrorKind::NoSuchPeriod { year, kind: kind.to_string() },
-                )
-            })?;
+        let p = self.periods.iter().find(|p| p.year == year && p.kind == kind).ok_or_else(|| {
+            DataError::new(
+                Location::file(self.dir.display().to_string()),
+                ErrorKind::NoSuchPeriod { year, kind: kind.to_string() },
+            )
+        })?;
         let fw = self.framework(&p.framework).expect("checked on load");
         Ok((fw, p))
+    }
+
+    /// The period file and its declaration.
+    pub fn source(&self, year: i32, kind: &str) -> Option<&(PathBuf, period_toml::PeriodFile)> {
+        self.sources.iter().find(|(_, s)| s.year == year && s.kind == kind)
     }
 
     pub fn results(&self, year: i32, kind: &str) -> Result<(&Framework, Results), DataError> {
@@ -114,7 +122,11 @@ impl Dataset {
     }
 }
 
-fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry) -> Result<Period, Vec<DataError>> {
+fn load_period(
+    path: &Path,
+    frameworks: &[Framework],
+    registry: &Registry,
+) -> Result<(Period, period_toml::PeriodFile), Vec<DataError>> {
     let file = path.display().to_string();
     let spec = period_toml::parse(&file, &read_text(path).map_err(|e| vec![e])?).map_err(|e| vec![e])?;
     let here = Location::file(&file);
@@ -158,12 +170,19 @@ fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry) -> Re
         None => None,
         Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
     };
-    Ok(Period { year: spec.year, kind: spec.kind, framework: fw.id.clone(), units, published })
+    let period = Period { year: spec.year, kind: spec.kind.clone(), framework: fw.id.clone(), units, published };
+    Ok((period, spec))
 }
 
-fn load_published(path: &Path, kind: &str, year: i32, registry: &Registry) -> Result<Vec<PublishedResult>, Vec<DataError>> {
+fn load_published(
+    path: &Path,
+    kind: &str,
+    year: i32,
+    registry: &Registry,
+) -> Result<Vec<PublishedResult>, Vec<DataError>> {
     let t = table::read(path, None).map_err(|e| vec![e])?;
-    let header: Vec<String> = t.rows.first().cloned().unwrap_or_default().iter().map(|h| h.trim().to_lowercase()).collect();
+    let header: Vec<String> =
+        t.rows.first().cloned().unwrap_or_default().iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let Some(unit_col) = col("unit") else {
         return Err(vec![DataError::new(t.at(0, 0), ErrorKind::NoUnitColumn)]);
@@ -179,7 +198,10 @@ fn load_published(path: &Path, kind: &str, year: i32, registry: &Registry) -> Re
         let unit = match registry.resolve(name, kind, year) {
             Ok((u, _)) => u.id.clone(),
             Err(e) => {
-                errors.push(DataError::new(t.at(r, unit_col), ErrorKind::UnknownUnit { name: e.name, suggestions: e.suggestions }));
+                errors.push(DataError::new(
+                    t.at(r, unit_col),
+                    ErrorKind::UnknownUnit { name: e.name, suggestions: e.suggestions },
+                ));
                 continue;
             }
         };

@@ -3,8 +3,8 @@
 use crate::decimal::TomlDecimal;
 use crate::error::{DataError, ErrorKind, Location};
 use chiso_domain::framework::{
-    CriterionSpec, Framework, FrameworkError, FrameworkSpec, LevelSpec, NotApplicable, Rule,
-    ScaleAnswer, Step, TieBasis,
+    CriterionSpec, Framework, FrameworkError, FrameworkSpec, LevelSpec, NotApplicable, Rule, ScaleAnswer, Step,
+    TieBasis,
 };
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use serde::Deserialize;
@@ -130,15 +130,12 @@ impl RawRule {
             RawRule::Simple(SimpleRule::RelativeToBest) | RawRule::Table(TableRule::RelativeToBest) => {
                 Rule::RelativeToBest
             }
-            RawRule::Table(TableRule::Steps { steps }) => Rule::Steps {
-                steps: steps.into_iter().map(|s| Step { min: s.min.0, points: s.points.0 }).collect(),
-            },
+            RawRule::Table(TableRule::Steps { steps }) => {
+                Rule::Steps { steps: steps.into_iter().map(|s| Step { min: s.min.0, points: s.points.0 }).collect() }
+            }
             RawRule::Table(TableRule::Count { per_item }) => Rule::Count { per_item: per_item.0 },
             RawRule::Table(TableRule::Scale { answers }) => Rule::Scale {
-                answers: answers
-                    .into_iter()
-                    .map(|a| ScaleAnswer { label: a.label, percent: a.percent.0 })
-                    .collect(),
+                answers: answers.into_iter().map(|a| ScaleAnswer { label: a.label, percent: a.percent.0 }).collect(),
             },
         }
     }

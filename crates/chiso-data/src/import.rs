@@ -135,7 +135,10 @@ pub fn import(
             continue;
         }
         if name.is_empty() {
-            errors.push(DataError::new(table.at(r, unit_col), ErrorKind::UnknownUnit { name: String::new(), suggestions: vec![] }));
+            errors.push(DataError::new(
+                table.at(r, unit_col),
+                ErrorKind::UnknownUnit { name: String::new(), suggestions: vec![] },
+            ));
             continue;
         }
         let unit = match registry.resolve(name, &framework.unit_kind, year) {

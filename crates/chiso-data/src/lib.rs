@@ -2,6 +2,10 @@
 //! (CSV, XLSX) and whole datasets such as `data/cao-bang/`. Everything read is
 //! validated; every problem is reported at once with file, line/row, column and value.
 
+// A `DataError` carries its full location; errors are rare and never on a hot path.
+#![allow(clippy::result_large_err)]
+
+mod dataset;
 mod decimal;
 pub mod error;
 pub mod framework_toml;
@@ -11,7 +15,6 @@ pub mod period_toml;
 pub mod seed;
 pub mod table;
 pub mod units_toml;
-mod dataset;
 
 pub use dataset::Dataset;
 pub use error::{DataError, ErrorKind, Location};

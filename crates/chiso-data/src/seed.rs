@@ -5,7 +5,7 @@
 
 use crate::error::{DataError, ErrorKind, Location};
 use crate::table::{self, Table};
-use chiso_domain::conflict::{find_conflicts, Conflict, Observation};
+use chiso_domain::conflict::{Conflict, Observation, find_conflicts};
 use chiso_domain::framework::Framework;
 use chiso_domain::number::parse_decimal;
 use chiso_domain::unit::{Registry, UnitId};
@@ -52,10 +52,7 @@ impl Printed {
     /// The first printed value for each (unit, criterion) of `year`: tables earlier
     /// in file order take precedence.
     pub fn value(&self, unit: &UnitId, year: i32, criterion: &str) -> Option<Decimal> {
-        self.values
-            .iter()
-            .find(|o| &o.unit == unit && o.year == year && o.criterion == criterion)
-            .map(|o| o.value)
+        self.values.iter().find(|o| &o.unit == unit && o.year == year && o.criterion == criterion).map(|o| o.value)
     }
 
     pub fn rank(&self, unit: &UnitId, year: i32) -> Option<u32> {
@@ -90,7 +87,13 @@ fn split_year(header: &str) -> Option<(&str, i32)> {
     Some((name, year.parse().ok().filter(|y| (1900..=2200).contains(y))?))
 }
 
-fn read_table(t: &Table, registry: &Registry, frameworks: &[Framework], out: &mut Printed, errors: &mut Vec<DataError>) {
+fn read_table(
+    t: &Table,
+    registry: &Registry,
+    frameworks: &[Framework],
+    out: &mut Printed,
+    errors: &mut Vec<DataError>,
+) {
     let name = Path::new(&t.file).file_stem().map_or(t.file.clone(), |s| s.to_string_lossy().into_owned());
     let header = t.rows.first().cloned().unwrap_or_default();
     let Some(unit_col) = header.iter().position(|h| h == "unit") else {
@@ -103,7 +106,8 @@ fn read_table(t: &Table, registry: &Registry, frameworks: &[Framework], out: &mu
 
     // The table's kind: the framework whose units all names resolve to.
     let names: Vec<&str> = (1..t.rows.len()).map(|r| t.cell(r, unit_col).trim()).filter(|n| !n.is_empty()).collect();
-    let resolved = |fw: &Framework| names.iter().filter(|n| registry.resolve_any_year(n, &fw.unit_kind, latest).is_ok()).count();
+    let resolved =
+        |fw: &Framework| names.iter().filter(|n| registry.resolve_any_year(n, &fw.unit_kind, latest).is_ok()).count();
     let Some(fw) = frameworks.iter().max_by_key(|fw| resolved(fw)) else { return };
     if resolved(fw) < names.len() {
         for (r, n) in names.iter().enumerate() {
@@ -153,7 +157,13 @@ fn read_table(t: &Table, registry: &Registry, frameworks: &[Framework], out: &mu
             any_number = true;
             let criterion = match crit {
                 "rank" => {
-                    out.ranks.push(Observation { unit: u.id.clone(), year, criterion: "rank".into(), value, source: source(col) });
+                    out.ranks.push(Observation {
+                        unit: u.id.clone(),
+                        year,
+                        criterion: "rank".into(),
+                        value,
+                        source: source(col),
+                    });
                     continue;
                 }
                 "total" => "total".to_string(),

@@ -55,9 +55,8 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Table, DataError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            DataError::new(Location::file(file).line(i + 1), ErrorKind::Syntax(e.to_string()))
-        })?;
+        let record =
+            record.map_err(|e| DataError::new(Location::file(file).line(i + 1), ErrorKind::Syntax(e.to_string())))?;
         rows.push(record.iter().map(str::to_string).collect());
     }
     Ok(Table { file: file.to_string(), sheet: None, rows })
@@ -70,9 +69,11 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Table, DataError> {
     let mut book = calamine::open_workbook_auto(path).map_err(|e| io(e.to_string()))?;
     let name = match sheet {
         Some(s) => s.to_string(),
-        None => book.sheet_names().first().cloned().ok_or_else(|| {
-            DataError::new(Location::file(&file), ErrorKind::NoSheet)
-        })?,
+        None => book
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| DataError::new(Location::file(&file), ErrorKind::NoSheet))?,
     };
     let range = book.worksheet_range(&name).map_err(|_| {
         let mut loc = Location::file(&file);
@@ -96,7 +97,13 @@ fn cell_text(d: &Data) -> String {
         Data::String(s) => s.clone(),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "1".into() } else { "0".into() },
+        Data::Bool(b) => {
+            if *b {
+                "1".into()
+            } else {
+                "0".into()
+            }
+        }
         Data::DateTime(dt) => dt.to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),

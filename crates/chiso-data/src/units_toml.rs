@@ -44,7 +44,14 @@ pub fn parse(file: &str, text: &str) -> Result<Registry, Vec<DataError>> {
     let units = raw
         .units
         .into_iter()
-        .map(|u| Unit { id: UnitId(u.id), name: u.name, kind: u.kind, aliases: u.aliases, from: u.from, until: u.until })
+        .map(|u| Unit {
+            id: UnitId(u.id),
+            name: u.name,
+            kind: u.kind,
+            aliases: u.aliases,
+            from: u.from,
+            until: u.until,
+        })
         .collect();
     let ids = |v: Vec<String>| v.into_iter().map(UnitId).collect();
     let lineage = raw

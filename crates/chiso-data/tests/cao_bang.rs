@@ -35,11 +35,8 @@ fn score_of(fw: &Framework, r: &Results, name: &str, criterion: &str) -> Decimal
 fn bang_1_departments_2020_levels_ranks_and_totals() {
     let data = dataset();
     let (fw, r) = data.results(2020, "department").unwrap();
-    let table: Vec<(&str, Option<u32>, Option<&str>, Decimal)> = r
-        .units
-        .iter()
-        .map(|u| (u.name.as_str(), u.rank, u.level.as_deref(), u.total.unwrap()))
-        .collect();
+    let table: Vec<(&str, Option<u32>, Option<&str>, Decimal)> =
+        r.units.iter().map(|u| (u.name.as_str(), u.rank, u.level.as_deref(), u.total.unwrap())).collect();
     // The report prints Tư pháp 45,1, Văn phòng UBND tỉnh 44,2 and Văn hóa 44,0: their
     // groups add up to 45,2, 45,2 and 44,1. It also ranks Kế hoạch và Đầu tư (39,7) 13th,
     // above Ban Dân tộc (40,1) and Giao thông vận tải (40,0). The correct table:

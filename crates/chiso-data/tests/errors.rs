@@ -31,14 +31,25 @@ fn unknown_unit_is_named_with_the_closest_known_names() {
         ["so-lieu.csv, dòng 2, cột A (Đơn vị), giá trị \"Sở Giao duc\": không có đơn vị “Sở Giao duc”; \
           có phải là: Sở Giáo dục và Đào tạo, Sở Giao thông vận tải, Sở Ngoại vụ?"]
     );
-    assert!(en[0].ends_with("unknown unit \"Sở Giao duc\"; did you mean Sở Giáo dục và Đào tạo, Sở Giao thông vận tải, Sở Ngoại vụ?"), "{en:?}");
+    assert!(
+        en[0].ends_with(
+            "unknown unit \"Sở Giao duc\"; did you mean Sở Giáo dục và Đào tạo, Sở Giao thông vận tải, Sở Ngoại vụ?"
+        ),
+        "{en:?}"
+    );
 }
 
 #[test]
 fn unknown_column_lists_what_is_accepted() {
-    let (vi, _) = import_csv("Đơn vị,infra,app,web,online_services,staff,policy,Hạ tầng mạng\nSở Y tế,8,14.9,18,2.8,5,5,1\n");
+    let (vi, _) =
+        import_csv("Đơn vị,infra,app,web,online_services,staff,policy,Hạ tầng mạng\nSở Y tế,8,14.9,18,2.8,5,5,1\n");
     assert_eq!(vi.len(), 1);
-    assert!(vi[0].starts_with("so-lieu.csv, dòng 1, cột H (Hạ tầng mạng), giá trị \"Hạ tầng mạng\": cột không phải tiêu chí"), "{vi:?}");
+    assert!(
+        vi[0].starts_with(
+            "so-lieu.csv, dòng 1, cột H (Hạ tầng mạng), giá trị \"Hạ tầng mạng\": cột không phải tiêu chí"
+        ),
+        "{vi:?}"
+    );
     assert!(vi[0].contains("infra, app, web"), "{vi:?}");
 }
 
@@ -53,7 +64,10 @@ fn printed_names_and_aliases_are_accepted_as_columns_and_decimal_commas_as_numbe
     let fw = department(&data);
     let sub = rows[0].submission.as_ref().unwrap();
     assert_eq!(sub.answer(fw.index_of("app").unwrap()), Some(&chiso_domain::Answer::Points("13.9".parse().unwrap())));
-    assert_eq!(sub.answer(fw.index_of("online_services").unwrap()), Some(&chiso_domain::Answer::Points("0.4".parse().unwrap())));
+    assert_eq!(
+        sub.answer(fw.index_of("online_services").unwrap()),
+        Some(&chiso_domain::Answer::Points("0.4".parse().unwrap()))
+    );
 }
 
 #[test]
@@ -85,20 +99,33 @@ fn a_partly_filled_row_is_an_error_an_empty_row_is_no_data() {
 
 #[test]
 fn duplicate_units_missing_columns_and_group_columns_are_refused() {
-    let (vi, _) = import_csv("unit,infra,app,web,online_services,staff\nSở Y tế,8,14.9,18,2.8,5\nSở y tế,8,14.9,18,2.8,5\n");
+    let (vi, _) =
+        import_csv("unit,infra,app,web,online_services,staff\nSở Y tế,8,14.9,18,2.8,5\nSở y tế,8,14.9,18,2.8,5\n");
     assert!(vi.iter().any(|m| m.contains("thiếu cột của tiêu chí policy")), "{vi:?}");
-    assert!(vi.iter().any(|m| m.starts_with("so-lieu.csv, dòng 3, cột A (unit), giá trị \"Sở y tế\": đơn vị này đã có số liệu ở dòng 2")), "{vi:?}");
+    assert!(
+        vi.iter().any(|m| m
+            .starts_with("so-lieu.csv, dòng 3, cột A (unit), giá trị \"Sở y tế\": đơn vị này đã có số liệu ở dòng 2")),
+        "{vi:?}"
+    );
     let data = cao_bang();
     let district = data.framework("cao-bang-1513-district").unwrap();
     let t = table::parse_csv("h.csv", "unit,ĐKSS CQĐT\nHuyện Hòa An,23.79\n".as_bytes()).unwrap();
     let e = import::import(&t, district, &data.registry, 2020).unwrap_err();
-    assert!(Lang::En.error(&e[0]).ends_with("readiness is a group computed from its criteria; give the criteria's columns instead"), "{e:?}");
+    assert!(
+        Lang::En
+            .error(&e[0])
+            .ends_with("readiness is a group computed from its criteria; give the criteria's columns instead"),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn not_applicable_only_where_the_framework_allows_it() {
     let (vi, _) = import_csv(&format!("{HEADER}Sở Y tế,N/A,14.9,18,N/A,5,5\n"));
-    assert_eq!(vi, ["so-lieu.csv, dòng 2, cột B (infra), giá trị \"N/A\": infra: tiêu chí này không được khai “không áp dụng”"]);
+    assert_eq!(
+        vi,
+        ["so-lieu.csv, dòng 2, cột B (infra), giá trị \"N/A\": infra: tiêu chí này không được khai “không áp dụng”"]
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@ use rust_decimal_macros::dec;
 use std::path::PathBuf;
 
 fn dataset() -> Dataset {
-    Dataset::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/example")).unwrap_or_else(|e| panic!("{e:?}"))
+    Dataset::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/example"))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn scores(data: &Dataset, r: &Results, unit: &str) -> Vec<(String, Option<Decimal>)> {

@@ -1,7 +1,7 @@
 //! Vietnamese alphabetical order (ă after a, đ after d, tones as secondary
 //! differences), as names are sorted in Vietnamese documents.
 
-use icu_collator::{options::CollatorOptions, Collator, CollatorBorrowed};
+use icu_collator::{Collator, CollatorBorrowed, options::CollatorOptions};
 use icu_locale_core::locale;
 use std::cmp::Ordering;
 use std::sync::LazyLock;

@@ -72,17 +72,12 @@ fn baseline(unit: &UnitId, previous: &Results, since: i32, year: i32, registry: 
                 _ => Baseline::Same,
             },
             LineageKind::Merged => Baseline::Merged { continues: l.continues.clone(), from: l.from.clone() },
-            LineageKind::Split => Baseline::Split {
-                from: l.from[0].clone(),
-                continues: l.continues.as_ref() == Some(&l.from[0]),
-            },
+            LineageKind::Split => {
+                Baseline::Split { from: l.from[0].clone(), continues: l.continues.as_ref() == Some(&l.from[0]) }
+            }
         };
     }
-    if previous.get(unit).is_some() {
-        Baseline::Same
-    } else {
-        Baseline::New
-    }
+    if previous.get(unit).is_some() { Baseline::Same } else { Baseline::New }
 }
 
 fn build(

@@ -27,7 +27,8 @@ pub struct Conflict<S> {
 /// Groups observations by (unit, year, criterion) and returns those printed with
 /// more than one value (numerically: 8.0 and 8 agree), in a stable order.
 pub fn find_conflicts<S: Clone>(observations: &[Observation<S>]) -> Vec<Conflict<S>> {
-    let mut by_key: BTreeMap<(&UnitId, i32, &str), Vec<(Decimal, S)>> = BTreeMap::new();
+    type Key<'a> = (&'a UnitId, i32, &'a str);
+    let mut by_key: BTreeMap<Key, Vec<(Decimal, S)>> = BTreeMap::new();
     for o in observations {
         by_key.entry((&o.unit, o.year, &o.criterion)).or_default().push((o.value, o.source.clone()));
     }

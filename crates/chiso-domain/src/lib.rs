@@ -12,11 +12,11 @@ pub mod period;
 pub mod stats;
 pub mod unit;
 
-pub use compare::{compare, Baseline, Comparison};
-pub use engine::{score, Results, Status, UnitResult};
+pub use compare::{Baseline, Comparison, compare};
+pub use engine::{Results, Status, UnitResult, score};
 pub use framework::{
-    Criterion, CriterionId, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Level,
-    NotApplicable, Rule, TieBasis,
+    Criterion, CriterionId, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Level, NotApplicable, Rule,
+    TieBasis,
 };
 pub use number::{Points, Rounding, RoundingMode, RoundingScope};
 pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};

@@ -72,11 +72,7 @@ impl Rounding {
         if whole.is_zero() {
             return None;
         }
-        Some(round_to(
-            part * Decimal::ONE_HUNDRED / whole,
-            self.percent_decimals,
-            self.mode,
-        ))
+        Some(round_to(part * Decimal::ONE_HUNDRED / whole, self.percent_decimals, self.mode))
     }
 
     /// The value as printed in a Vietnamese table: rounded, fixed decimals, decimal comma.
@@ -105,11 +101,7 @@ pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
     let mut v = value;
     v.rescale(decimals);
     let s = v.to_string();
-    if separator == '.' {
-        s
-    } else {
-        s.replace('.', &separator.to_string())
-    }
+    if separator == '.' { s } else { s.replace('.', &separator.to_string()) }
 }
 
 /// Parses "45,2", "45.2", " 45 " as an exact decimal. Rejects thousands separators
@@ -120,11 +112,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         return None;
     }
     let t = t.replace(',', ".");
-    let ok = t
-        .strip_prefix('-')
-        .unwrap_or(&t)
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.');
+    let ok = t.strip_prefix('-').unwrap_or(&t).chars().all(|c| c.is_ascii_digit() || c == '.');
     if !ok || t.starts_with('.') || t.ends_with('.') {
         return None;
     }

@@ -11,7 +11,10 @@ use serde::Serialize;
 pub enum Answer {
     Points(Decimal),
     YesNo(bool),
-    Ratio { numerator: Decimal, denominator: Decimal },
+    Ratio {
+        numerator: Decimal,
+        denominator: Decimal,
+    },
     /// A figure for a step table, or a count.
     Figure(Decimal),
     Choice(String),

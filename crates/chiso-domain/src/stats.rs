@@ -92,8 +92,5 @@ pub fn movers(comparisons: &[Comparison]) -> Movers {
         })
     };
     let changes = comparisons.iter().filter_map(|c| c.rank_change);
-    Movers {
-        rise: pick(changes.clone().filter(|&c| c > 0).max()),
-        fall: pick(changes.filter(|&c| c < 0).min()),
-    }
+    Movers { rise: pick(changes.clone().filter(|&c| c > 0).max()), fall: pick(changes.filter(|&c| c < 0).min()) }
 }

@@ -110,15 +110,15 @@ impl Registry {
             let mut owner: HashMap<String, &Unit> = HashMap::new();
             for u in units.iter().filter(|u| u.active_in(year)) {
                 for n in std::iter::once(&u.name).chain(&u.aliases) {
-                    if let Some(other) = owner.insert(key(n), u) {
-                        if other.id != u.id {
-                            errors.push(RegistryError::AmbiguousName {
-                                name: n.clone(),
-                                a: other.id.0.clone(),
-                                b: u.id.0.clone(),
-                                year,
-                            });
-                        }
+                    if let Some(other) = owner.insert(key(n), u)
+                        && other.id != u.id
+                    {
+                        errors.push(RegistryError::AmbiguousName {
+                            name: n.clone(),
+                            a: other.id.0.clone(),
+                            b: u.id.0.clone(),
+                            year,
+                        });
                     }
                 }
             }
@@ -208,10 +208,7 @@ impl Registry {
 
     /// The lineage events that produced `unit` after `since` and up to `year`.
     pub fn changes_into(&self, unit: &UnitId, since: i32, year: i32) -> Vec<&Lineage> {
-        self.lineage
-            .iter()
-            .filter(|l| l.year > since && l.year <= year && l.into.contains(unit))
-            .collect()
+        self.lineage.iter().filter(|l| l.year > since && l.year <= year && l.into.contains(unit)).collect()
     }
 }
 
@@ -239,9 +236,7 @@ fn fold(s: &str) -> String {
         ("ỳýỷỹỵ", 'y'),
         ("đ", 'd'),
     ];
-    s.chars()
-        .map(|c| GROUPS.iter().find(|(set, _)| set.contains(c)).map_or(c, |(_, base)| *base))
-        .collect()
+    s.chars().map(|c| GROUPS.iter().find(|(set, _)| set.contains(c)).map_or(c, |(_, base)| *base)).collect()
 }
 
 /// Levenshtein distance over characters, for "did you mean" suggestions.

@@ -1,7 +1,9 @@
 //! Properties every framework and period must satisfy, on generated data.
 
-use chiso_domain::engine::{competition_ranks, score, Status};
-use chiso_domain::framework::{CriterionSpec, Framework, FrameworkSpec, LevelSpec, NotApplicable, Rule, ScaleAnswer, Step, TieBasis};
+use chiso_domain::engine::{Status, competition_ranks, score};
+use chiso_domain::framework::{
+    CriterionSpec, Framework, FrameworkSpec, LevelSpec, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
+};
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use chiso_domain::period::{Answer, Period, PeriodUnit, Submission};
 use chiso_domain::{Decimal, UnitId};
@@ -58,7 +60,10 @@ fn district() -> Framework {
     Framework::new(spec(
         vec![
             group("readiness", vec![d("infrastructure", 24), d("staff", 9), d("policy", 7)]),
-            group("results", vec![d("presence", 38), d("interaction", 30), d("transaction", 9), d("transformation", 3)]),
+            group(
+                "results",
+                vec![d("presence", 38), d("interaction", 30), d("transaction", 9), d("transformation", 3)],
+            ),
         ],
         2,
         &[
@@ -84,7 +89,12 @@ fn period(fw: &Framework, rows: &[Vec<Decimal>]) -> Period {
             for ((i, _), v) in fw.leaves().zip(values) {
                 sub.set(fw, i, Answer::Points(*v)).unwrap();
             }
-            PeriodUnit { unit: UnitId(format!("u{u}")), name: format!("Đơn vị {u:03}"), group: None, submission: Some(sub) }
+            PeriodUnit {
+                unit: UnitId(format!("u{u}")),
+                name: format!("Đơn vị {u:03}"),
+                group: None,
+                submission: Some(sub),
+            }
         })
         .collect();
     Period { year: 2020, kind: "district".into(), framework: fw.id.clone(), units, published: None }
@@ -229,7 +239,10 @@ fn ties_are_judged_on_rounded_totals_unless_the_framework_says_exact() {
         Framework::new(s).unwrap()
     };
     // 10.04 and 10.01 both print as 10.0.
-    let rows = vec![vec!["5.02".parse().unwrap(), "5.02".parse().unwrap()], vec!["5".parse().unwrap(), "5.01".parse().unwrap()]];
+    let rows = vec![
+        vec!["5.02".parse().unwrap(), "5.02".parse().unwrap()],
+        vec!["5".parse().unwrap(), "5.01".parse().unwrap()],
+    ];
     let fw = make(TieBasis::Rounded);
     let ranks: Vec<_> = score(&fw, &period(&fw, &rows)).units.iter().map(|u| u.rank).collect();
     assert_eq!(ranks, [Some(1), Some(1)]);
@@ -249,6 +262,9 @@ fn invalid_frameworks_are_refused_with_every_problem() {
     let errors = Framework::new(s).unwrap_err();
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     assert!(text.contains(&"criterion id \"a\" is used twice".to_string()), "{text:?}");
-    assert!(text.contains(&"criterion g: maximum 9 differs from the sum of its children's maxima 8".to_string()), "{text:?}");
+    assert!(
+        text.contains(&"criterion g: maximum 9 differs from the sum of its children's maxima 8".to_string()),
+        "{text:?}"
+    );
     assert!(text.contains(&"level \"II\": minimum 6 is not below the previous level's 5".to_string()), "{text:?}");
 }

@@ -5,7 +5,7 @@ mod text;
 
 use chiso_data::Lang;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -60,6 +60,6 @@ pub fn errors(lang: Lang, errors: Vec<chiso_data::DataError>) -> Vec<String> {
     errors.iter().map(|e| lang.error(e)).collect()
 }
 
-pub fn load(dir: &PathBuf, lang: Lang) -> Result<chiso_data::Dataset, Vec<String>> {
+pub fn load(dir: &std::path::Path, lang: Lang) -> Result<chiso_data::Dataset, Vec<String>> {
     chiso_data::Dataset::load(dir).map_err(|e| errors(lang, e))
 }

@@ -19,7 +19,19 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn json_contract_for_departments_with_previous_ranks() {
-    let out = stdout(&chiso(&["score", "--data", "data/cao-bang", "--period", "2020", "--kind", "department", "--compare", "2019", "--format", "json"]));
+    let out = stdout(&chiso(&[
+        "score",
+        "--data",
+        "data/cao-bang",
+        "--period",
+        "2020",
+        "--kind",
+        "department",
+        "--compare",
+        "2019",
+        "--format",
+        "json",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["period"], 2020);
     assert_eq!(v["kind"], "department");
@@ -35,15 +47,20 @@ fn json_contract_for_departments_with_previous_ranks() {
     assert_eq!(ld["scores"]["online_services"], "0.4");
     assert_eq!(ld["scores"]["infra"], "8.0");
     let last = &results[19];
-    assert_eq!((last["status"].as_str(), last["level"].is_null(), last["rank"].as_u64()), (Some("below_levels"), true, Some(20)));
+    assert_eq!(
+        (last["status"].as_str(), last["level"].is_null(), last["rank"].as_u64()),
+        (Some("below_levels"), true, Some(20))
+    );
     // Same data, same bytes.
-    let again = stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--compare", "2019", "--format", "json"]));
+    let again =
+        stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--compare", "2019", "--format", "json"]));
     assert_eq!(out, again);
 }
 
 #[test]
 fn json_for_districts_marks_no_data() {
-    let out = stdout(&chiso(&["score", "--period", "2020", "--kind", "district", "--compare", "2019", "--format", "json"]));
+    let out =
+        stdout(&chiso(&["score", "--period", "2020", "--kind", "district", "--compare", "2019", "--format", "json"]));
     let v: Value = serde_json::from_str(&out).unwrap();
     let r = v["results"].as_array().unwrap();
     assert_eq!(r[0]["total"], "78.17");
@@ -66,31 +83,46 @@ fn the_table_is_in_vietnamese_format() {
     assert!(lines[9].contains("Văn phòng Ủy ban nhân dân tỉnh") && cols(lines[9]).contains(&"45,2".to_string()));
     assert!(lines[19].contains("Sở Tài nguyên và Môi trường") && cols(lines[19]).contains(&"KXH".to_string()));
     let d = stdout(&chiso(&["score", "--period", "2020", "--kind", "district"]));
-    assert!(d.lines().last().unwrap().ends_with("Huyện Thạch An      Không xếp hạng do không cung cấp số liệu."), "{d}");
+    assert!(
+        d.lines().last().unwrap().ends_with("Huyện Thạch An      Không xếp hạng do không cung cấp số liệu."),
+        "{d}"
+    );
 }
 
 #[test]
 fn csv_has_one_row_per_unit_with_dot_decimals() {
     let out = stdout(&chiso(&["score", "--period", "2020", "--kind", "department", "--format", "csv"]));
     let mut lines = out.lines();
-    assert_eq!(lines.next().unwrap(), "rank,unit,status,level,total,infra,app,web,online_services,staff,policy,previous_rank");
+    assert_eq!(
+        lines.next().unwrap(),
+        "rank,unit,status,level,total,infra,app,web,online_services,staff,policy,previous_rank"
+    );
     assert_eq!(lines.next().unwrap(), "1,Sở Giáo dục và Đào tạo,ranked,Mức I,56.3,8.0,15.9,19.0,3.4,5.0,5.0,");
 }
 
 #[test]
 fn framework_check_accepts_the_shipped_frameworks_and_names_the_line_of_a_problem() {
-    for f in ["data/cao-bang/frameworks/department.toml", "data/cao-bang/frameworks/district.toml", "data/example/frameworks/example.toml"] {
+    for f in [
+        "data/cao-bang/frameworks/department.toml",
+        "data/cao-bang/frameworks/district.toml",
+        "data/example/frameworks/example.toml",
+    ] {
         let out = stdout(&chiso(&["framework", "check", f]));
         assert!(out.starts_with("Bộ tiêu chí hợp lệ"), "{out}");
     }
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    let text = std::fs::read_to_string(root().join("data/cao-bang/frameworks/department.toml")).unwrap().replace("max = 16", "max = 15");
+    let text = std::fs::read_to_string(root().join("data/cao-bang/frameworks/department.toml"))
+        .unwrap()
+        .replace("max = 16", "max = 15");
     std::fs::write(&bad, text).unwrap();
     let o = chiso(&["--lang", "en", "framework", "check", bad.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("bad.toml, line 9: framework maximum 60 differs from the sum of its top-level criteria 59"), "{err}");
+    assert!(
+        err.contains("bad.toml, line 9: framework maximum 60 differs from the sum of its top-level criteria 59"),
+        "{err}"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -114,8 +146,21 @@ fn a_failed_import_changes_nothing_and_a_valid_one_replaces_the_figures() {
     let before = std::fs::read(&figures).unwrap();
 
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "Đơn vị,infra,app,web,online_services,staff,policy\nSở Y tế,9,14.9,18,2.8,5,5\nSở Tư pháp,6,13,16,3.2,2,5\n").unwrap();
-    let o = chiso(&["import", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", bad.to_str().unwrap()]);
+    std::fs::write(
+        &bad,
+        "Đơn vị,infra,app,web,online_services,staff,policy\nSở Y tế,9,14.9,18,2.8,5,5\nSở Tư pháp,6,13,16,3.2,2,5\n",
+    )
+    .unwrap();
+    let o = chiso(&[
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2020",
+        "--kind",
+        "department",
+        bad.to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("dòng 2, cột B (infra), giá trị \"9\": infra: điểm 9 vượt điểm tối đa 8"), "{err}");
@@ -126,8 +171,27 @@ fn a_failed_import_changes_nothing_and_a_valid_one_replaces_the_figures() {
     good = good.replace("Sở Tư pháp,6.0,13.0,16.0,3.2,2.0,5.0", "Sở Tư pháp,6.0,13.0,16.0,3.2,3.0,5.0");
     let good_path = dir.path().join("good.csv");
     std::fs::write(&good_path, &good).unwrap();
-    stdout(&chiso(&["import", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", good_path.to_str().unwrap()]));
-    let out = stdout(&chiso(&["score", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department", "--format", "json"]));
+    stdout(&chiso(&[
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2020",
+        "--kind",
+        "department",
+        good_path.to_str().unwrap(),
+    ]));
+    let out = stdout(&chiso(&[
+        "score",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2020",
+        "--kind",
+        "department",
+        "--format",
+        "json",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["results"][6]["unit"], "Sở Tư pháp");
     assert_eq!((v["results"][6]["total"].as_str(), v["results"][6]["rank"].as_u64()), (Some("46.2"), Some(7)));

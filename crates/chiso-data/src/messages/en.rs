@@ -15,7 +15,10 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         DuplicateUnit { first_row } => format!("this unit already has a row (row {first_row})"),
         NoUnitColumn => "no unit column (a header named \"unit\" or \"Đơn vị\")".into(),
         UnknownColumn { suggestions } => {
-            format!("unknown column: not a criterion of this framework; accepted columns include {}", suggestions.join(", "))
+            format!(
+                "unknown column: not a criterion of this framework; accepted columns include {}",
+                suggestions.join(", ")
+            )
         }
         GroupColumn { criterion } => {
             format!("{criterion} is a group computed from its criteria; give the criteria's columns instead")
@@ -23,7 +26,9 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         DuplicateColumn { first } => format!("this criterion already has column {first}"),
         NotANumber => "not a number (use digits with a decimal comma or dot, e.g. 45,2)".into(),
         NotYesNo => "expected yes or no (có/không)".into(),
-        MissingValue { criterion } => format!("no value for {criterion}; leave the whole row empty if the unit supplied no data"),
+        MissingValue { criterion } => {
+            format!("no value for {criterion}; leave the whole row empty if the unit supplied no data")
+        }
         MissingColumn { criterion } => format!("no column for criterion {criterion}"),
         Answer { criterion, error } => format!("{criterion}: {error}"),
         UnknownFramework { id } => format!("no framework with id {id:?}"),

@@ -17,19 +17,20 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         UnitNotInPeriod { name } => format!("đơn vị “{name}” không thuộc kỳ đánh giá này"),
         DuplicateUnit { first_row } => format!("đơn vị này đã có số liệu ở dòng {first_row}"),
         NoUnitColumn => "thiếu cột tên đơn vị (tiêu đề “Đơn vị” hoặc “unit”)".into(),
-        UnknownColumn { suggestions } => format!(
-            "cột không phải tiêu chí của bộ tiêu chí này; các cột hợp lệ gồm {}",
-            suggestions.join(", ")
-        ),
+        UnknownColumn { suggestions } => {
+            format!("cột không phải tiêu chí của bộ tiêu chí này; các cột hợp lệ gồm {}", suggestions.join(", "))
+        }
         GroupColumn { criterion } => {
-            format!("{criterion} là nhóm tiêu chí, điểm được tính từ các tiêu chí thành phần; hãy nhập các tiêu chí thành phần")
+            format!(
+                "{criterion} là nhóm tiêu chí, điểm được tính từ các tiêu chí thành phần; hãy nhập các tiêu chí thành phần"
+            )
         }
         DuplicateColumn { first } => format!("tiêu chí này đã có ở cột {first}"),
         NotANumber => "không phải là số (dùng chữ số với dấu phẩy hoặc dấu chấm thập phân, ví dụ 45,2)".into(),
         NotYesNo => "cần nhập “có” hoặc “không”".into(),
-        MissingValue { criterion } => format!(
-            "thiếu giá trị tiêu chí {criterion}; nếu đơn vị không cung cấp số liệu, để trống cả dòng"
-        ),
+        MissingValue { criterion } => {
+            format!("thiếu giá trị tiêu chí {criterion}; nếu đơn vị không cung cấp số liệu, để trống cả dòng")
+        }
         MissingColumn { criterion } => format!("thiếu cột của tiêu chí {criterion}"),
         Answer { criterion, error } => format!("{criterion}: {}", answer(error)),
         UnknownFramework { id } => format!("không có bộ tiêu chí mã “{id}”"),
@@ -57,9 +58,9 @@ fn framework(e: &F) -> String {
         F::DuplicateId(id) => format!("mã tiêu chí “{id}” bị dùng hai lần"),
         F::BadId(id) => format!("mã tiêu chí “{id}” chỉ được gồm chữ cái, chữ số, “-” hoặc “_”"),
         F::NonPositiveMax { criterion, max } => format!("tiêu chí {criterion}: điểm tối đa {max} phải lớn hơn 0"),
-        F::ParentMaxMismatch { criterion, max, sum } => format!(
-            "tiêu chí {criterion}: điểm tối đa {max} khác tổng điểm tối đa của các tiêu chí thành phần ({sum})"
-        ),
+        F::ParentMaxMismatch { criterion, max, sum } => {
+            format!("tiêu chí {criterion}: điểm tối đa {max} khác tổng điểm tối đa của các tiêu chí thành phần ({sum})")
+        }
         F::TotalMaxMismatch { max, sum } => {
             format!("tổng điểm tối đa {max} khác tổng điểm tối đa của các nhóm tiêu chí ({sum})")
         }

@@ -3,7 +3,7 @@
 mod points;
 mod rank;
 
-pub use points::{score_submission, NodeScore};
+pub use points::{NodeScore, score_submission};
 pub use rank::competition_ranks;
 
 use crate::collate::compare_vi;
@@ -137,9 +137,8 @@ fn assign_ranks(framework: &Framework, units: &mut [UnitResult]) {
         g
     };
     for group in groups {
-        let members: Vec<usize> = (0..units.len())
-            .filter(|&i| units[i].group == group && units[i].status != Status::NoData)
-            .collect();
+        let members: Vec<usize> =
+            (0..units.len()).filter(|&i| units[i].group == group && units[i].status != Status::NoData).collect();
         let totals: Vec<Decimal> = members.iter().map(|&i| basis(framework, &units[i]).unwrap_or_default()).collect();
         for (k, rank) in competition_ranks(&totals).into_iter().enumerate() {
             units[members[k]].rank = Some(rank);

@@ -48,13 +48,17 @@ fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<
         (_, None) => Decimal::ZERO,
         (_, Some(Answer::NotApplicable)) => return Leaf::NotApplicable,
         (Rule::Direct, Some(Answer::Points(p))) => *p,
-        (Rule::YesNo, Some(Answer::YesNo(yes))) => if *yes { max } else { Decimal::ZERO },
-        (Rule::Ratio, Some(Answer::Ratio { numerator, denominator })) => {
-            match ratio_of(*numerator, *denominator) {
-                Some(r) => r * max,
-                None => return Leaf::NotApplicable,
+        (Rule::YesNo, Some(Answer::YesNo(yes))) => {
+            if *yes {
+                max
+            } else {
+                Decimal::ZERO
             }
         }
+        (Rule::Ratio, Some(Answer::Ratio { numerator, denominator })) => match ratio_of(*numerator, *denominator) {
+            Some(r) => r * max,
+            None => return Leaf::NotApplicable,
+        },
         (Rule::RelativeToBest, Some(Answer::Ratio { numerator, denominator })) => {
             match (ratio_of(*numerator, *denominator), best) {
                 (None, _) => return Leaf::NotApplicable,
@@ -77,7 +81,11 @@ fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<
 }
 
 /// Exact points of every criterion for one unit, and its total.
-pub fn score_submission(framework: &Framework, sub: &Submission, best: &[Option<Decimal>]) -> (Vec<NodeScore>, Decimal) {
+pub fn score_submission(
+    framework: &Framework,
+    sub: &Submission,
+    best: &[Option<Decimal>],
+) -> (Vec<NodeScore>, Decimal) {
     let n = framework.criteria.len();
     let mut out = vec![NodeScore { points: Decimal::ZERO, applicable: true }; n];
     let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
@@ -97,11 +105,8 @@ pub fn score_submission(framework: &Framework, sub: &Submission, best: &[Option<
             },
             None => aggregate(c.max, c.children.iter().map(|&k| (framework.criterion(k).max, out[k]))),
         };
-        out[i] = if per_criterion {
-            NodeScore { points: framework.rounding.round(score.points), ..score }
-        } else {
-            score
-        };
+        out[i] =
+            if per_criterion { NodeScore { points: framework.rounding.round(score.points), ..score } } else { score };
     }
     let total = aggregate(framework.max, framework.roots.iter().map(|&k| (framework.criterion(k).max, out[k])));
     let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };

@@ -5,10 +5,7 @@ use rust_decimal::Decimal;
 pub fn competition_ranks(totals: &[Decimal]) -> Vec<u32> {
     let mut sorted: Vec<Decimal> = totals.to_vec();
     sorted.sort_by(|a, b| b.cmp(a));
-    totals
-        .iter()
-        .map(|t| sorted.partition_point(|s| s > t) as u32 + 1)
-        .collect()
+    totals.iter().map(|t| sorted.partition_point(|s| s > t) as u32 + 1).collect()
 }
 
 #[cfg(test)]

@@ -125,12 +125,7 @@ impl Framework {
     }
 
     pub(crate) fn set_index(&mut self) {
-        self.index = self
-            .criteria
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.0.clone(), i))
-            .collect();
+        self.index = self.criteria.iter().enumerate().map(|(i, c)| (c.id.0.clone(), i)).collect();
     }
 }
 

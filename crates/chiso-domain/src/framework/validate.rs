@@ -58,10 +58,10 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework, Vec<FrameworkError
     if spec.criteria.is_empty() {
         errors.push(FrameworkError::NoCriteria);
     }
-    if let (from, Some(to)) = spec.years {
-        if from > to {
-            errors.push(FrameworkError::BadYears { from, to });
-        }
+    if let (from, Some(to)) = spec.years
+        && from > to
+    {
+        errors.push(FrameworkError::BadYears { from, to });
     }
     if spec.decimals > 10 || spec.percent_decimals.unwrap_or(0) > 10 {
         errors.push(FrameworkError::TooManyDecimals(spec.decimals.max(spec.percent_decimals.unwrap_or(0))));
@@ -83,14 +83,10 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework, Vec<FrameworkError
         if l.min < Decimal::ZERO || l.min > spec.max {
             errors.push(FrameworkError::LevelOutOfRange { name: l.name.clone(), min: l.min, max: spec.max });
         }
-        if let Some(prev) = levels.last() {
-            if l.min >= prev.min {
-                errors.push(FrameworkError::LevelsNotDescending {
-                    name: l.name.clone(),
-                    min: l.min,
-                    previous: prev.min,
-                });
-            }
+        if let Some(prev) = levels.last()
+            && l.min >= prev.min
+        {
+            errors.push(FrameworkError::LevelsNotDescending { name: l.name.clone(), min: l.min, previous: prev.min });
         }
         levels.push(Level { name: l.name.clone(), min: l.min });
     }
@@ -164,11 +160,8 @@ fn flatten(
         depth,
         rule: if spec.children.is_empty() { spec.rule.clone() } else { None },
     });
-    let children: Vec<usize> = spec
-        .children
-        .iter()
-        .map(|c| flatten(c, Some(index), depth + 1, out, seen, errors))
-        .collect();
+    let children: Vec<usize> =
+        spec.children.iter().map(|c| flatten(c, Some(index), depth + 1, out, seen, errors)).collect();
     if !children.is_empty() {
         let sum: Decimal = children.iter().map(|&i| out[i].max).sum();
         if sum != spec.max {
@@ -187,10 +180,7 @@ fn check_rule(rule: &Rule, max: Decimal) -> Result<(), String> {
             }
             for pair in steps.windows(2) {
                 if pair[1].min <= pair[0].min {
-                    return Err(format!(
-                        "step thresholds must ascend: {} then {}",
-                        pair[0].min, pair[1].min
-                    ));
+                    return Err(format!("step thresholds must ascend: {} then {}", pair[0].min, pair[1].min));
                 }
             }
             if let Some(s) = steps.iter().find(|s| s.points < Decimal::ZERO || s.points > max) {

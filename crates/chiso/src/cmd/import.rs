@@ -1,6 +1,6 @@
 use crate::text::text;
 use crate::{Outcome, errors, load};
-use chiso_data::{DataError, ErrorKind, Lang, Location, import, period_toml, table};
+use chiso_data::{DataError, ErrorKind, Lang, Location, import, table};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,12 +35,15 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     if a.check {
         return Ok(ExitCode::SUCCESS);
     }
-    let period_file = find_period_file(&a.data, a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-    let spec_text = std::fs::read_to_string(&period_file).map_err(|e| io(&period_file, e, lang))?;
-    let spec = period_toml::parse(&period_file.display().to_string(), &spec_text).map_err(|e| errors(lang, vec![e]))?;
-    let target = period_file.with_file_name(spec.data.unwrap_or_else(|| format!("{}-{}.csv", a.period, a.kind)));
-    if spec.sheet.is_some() || !target.extension().is_some_and(|e| e == "csv") {
-        return Err(vec![format!("{}: import writes CSV; point `data` at a .csv file", period_file.display())]);
+    let (period_file, spec) = data.source(a.period, &a.kind).expect("the period was found above");
+    let target =
+        period_file.with_file_name(spec.data.clone().unwrap_or_else(|| format!("{}-{}.csv", a.period, a.kind)));
+    if spec.data.is_none() || spec.sheet.is_some() || target.extension().is_none_or(|e| e != "csv") {
+        let msg = match lang {
+            Lang::Vi => "chiso import ghi tệp CSV: hãy khai báo `data = \"….csv\"` trong tệp kỳ đánh giá",
+            Lang::En => "chiso import writes CSV: declare `data = \"….csv\"` in the period file",
+        };
+        return Err(vec![format!("{}: {msg}", period_file.display())]);
     }
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in &t.rows {
@@ -55,23 +58,4 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 
 fn io(path: &std::path::Path, e: std::io::Error, lang: Lang) -> Vec<String> {
     errors(lang, vec![DataError::new(Location::file(path.display().to_string()), ErrorKind::Io(e.to_string()))])
-}
-
-fn find_period_file(dir: &std::path::Path, year: i32, kind: &str) -> Result<PathBuf, DataError> {
-    let periods = dir.join("periods");
-    let entries = std::fs::read_dir(&periods)
-        .map_err(|e| DataError::new(Location::file(periods.display().to_string()), ErrorKind::Io(e.to_string())))?;
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            if let Ok(text) = std::fs::read_to_string(&p) {
-                if let Ok(spec) = period_toml::parse("", &text) {
-                    if spec.year == year && spec.kind == kind {
-                        return Ok(p);
-                    }
-                }
-            }
-        }
-    }
-    Err(DataError::new(Location::file(dir.display().to_string()), ErrorKind::NoSuchPeriod { year, kind: kind.into() }))
 }

@@ -156,9 +156,8 @@ pub fn table_output(fw: &Framework, r: &Results, cmp: Option<(i32, &[Comparison]
 fn align(rows: &[Vec<String>]) -> String {
     let width = |s: &str| s.chars().count();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().filter(|r| r.len() == cols).map(|r| width(&r[c])).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter(|r| r.len() == cols).map(|r| width(&r[c])).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in rows {
         let last = row.len() - 1;

@@ -2,9 +2,9 @@ use crate::text::text;
 use crate::{Outcome, errors, load};
 use chiso_data::Lang;
 use chiso_data::seed::{self, Printed};
+use chiso_data::table::Table;
 use chiso_domain::Decimal;
 use chiso_domain::collate::compare_vi;
-use chiso_data::table::Table;
 use chiso_domain::framework::{Framework, NotApplicable};
 use chiso_domain::unit::Registry;
 use std::collections::BTreeSet;
@@ -95,7 +95,9 @@ fn figures_csv(printed: &Printed, fw: &Framework, registry: &Registry, year: i32
     let kept_na = |unit: &str, criterion: &str| {
         let Some(t) = kept else { return false };
         let Some(col) = t.rows.first().and_then(|h| h.iter().position(|x| x == criterion)) else { return false };
-        t.rows.iter().any(|r| r.first().is_some_and(|u| u == unit) && r.get(col).is_some_and(|v| v.eq_ignore_ascii_case("N/A")))
+        t.rows
+            .iter()
+            .any(|r| r.first().is_some_and(|u| u == unit) && r.get(col).is_some_and(|v| v.eq_ignore_ascii_case("N/A")))
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     let leaves: Vec<_> = fw.leaves().map(|(_, c)| c).collect();
@@ -132,15 +134,22 @@ fn published_csv(printed: &Printed, fw: &Framework, registry: &Registry, year: i
         let level = printed.levels.iter().find(|(id, y, _, _)| id == &u.id && *y == year).map(|l| l.2.clone());
         let total = printed.value(&u.id, year, "total").map(|v| fw.rounding.format_plain(v));
         let rank = printed.rank(&u.id, year).map(|r| r.to_string());
-        w.write_record([u.name.clone(), rank.unwrap_or_default(), level.unwrap_or_default(), total.unwrap_or_default()])
-            .expect("in memory");
+        w.write_record([
+            u.name.clone(),
+            rank.unwrap_or_default(),
+            level.unwrap_or_default(),
+            total.unwrap_or_default(),
+        ])
+        .expect("in memory");
     }
     Some(String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"))
 }
 
 fn write(path: &Path, contents: &str, lang: Lang) -> Result<(), Vec<String>> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, contents).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+    std::fs::write(&tmp, contents)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| vec![format!("{}: {e}", path.display())])?;
     println!("{} {}", text(lang).wrote, path.display());
     Ok(())
 }
