@@ -111,6 +111,22 @@ impl Dataset {
         Ok((fw, p))
     }
 
+    /// The settings of the year's report (`reports/<year>.toml`), if the dataset has them.
+    pub fn report_settings(&self, year: i32) -> Result<Option<chiso_domain::ReportSettings>, DataError> {
+        let path = self.dir.join("reports").join(format!("{year}.toml"));
+        if !path.exists() {
+            return Ok(None);
+        }
+        let (declared, settings) = crate::report_toml::parse(&path.display().to_string(), &read_text(&path)?)?;
+        if declared != year {
+            return Err(DataError::new(
+                Location::file(path.display().to_string()),
+                ErrorKind::NoSuchPeriod { year, kind: format!("report {declared}") },
+            ));
+        }
+        Ok(Some(settings))
+    }
+
     /// The period file and its declaration.
     pub fn source(&self, year: i32, kind: &str) -> Option<&(PathBuf, period_toml::PeriodFile)> {
         self.sources.iter().find(|(_, s)| s.year == year && s.kind == kind)

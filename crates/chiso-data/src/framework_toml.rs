@@ -3,8 +3,8 @@
 use crate::decimal::TomlDecimal;
 use crate::error::{DataError, ErrorKind, Location};
 use chiso_domain::framework::{
-    CriterionSpec, Framework, FrameworkError, FrameworkSpec, LevelSpec, NotApplicable, Rule, ScaleAnswer, Step,
-    TieBasis,
+    Aggregation, Better, CriterionMethods, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Index, LevelSpec,
+    Method, MethodsSpec, Normalisation, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
 };
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use serde::Deserialize;
@@ -25,6 +25,11 @@ struct RawFramework {
     ties: RawTies,
     #[serde(default)]
     groups: Vec<String>,
+    /// How the total combines the top-level criteria.
+    #[serde(default)]
+    aggregation: Aggregation,
+    weights_sum: Option<TomlDecimal>,
+    index: Option<RawIndex>,
     #[serde(default, rename = "level")]
     levels: Vec<Spanned<RawLevel>>,
     #[serde(default, rename = "criterion")]
@@ -47,6 +52,21 @@ struct RawRounding {
     #[serde(default)]
     scope: RoundingScope,
     percent_decimals: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndex {
+    decimals: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNormalise {
+    method: Method,
+    #[serde(default)]
+    better: Better,
+    target: Option<TomlDecimal>,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,6 +95,11 @@ struct RawCriterion {
     #[serde(default)]
     not_applicable: NotApplicable,
     rule: Option<RawRule>,
+    #[serde(default)]
+    aggregation: Aggregation,
+    weight: Option<TomlDecimal>,
+    weights_sum: Option<TomlDecimal>,
+    normalise: Option<RawNormalise>,
     #[serde(default, rename = "criterion")]
     children: Vec<Spanned<RawCriterion>>,
 }
@@ -93,6 +118,7 @@ enum SimpleRule {
     YesNo,
     Ratio,
     RelativeToBest,
+    Indicator,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +128,7 @@ enum TableRule {
     YesNo,
     Ratio,
     RelativeToBest,
+    Indicator,
     Steps { steps: Vec<RawStep> },
     Count { per_item: TomlDecimal },
     Scale { answers: Vec<RawAnswer> },
@@ -130,6 +157,7 @@ impl RawRule {
             RawRule::Simple(SimpleRule::RelativeToBest) | RawRule::Table(TableRule::RelativeToBest) => {
                 Rule::RelativeToBest
             }
+            RawRule::Simple(SimpleRule::Indicator) | RawRule::Table(TableRule::Indicator) => Rule::Indicator,
             RawRule::Table(TableRule::Steps { steps }) => {
                 Rule::Steps { steps: steps.into_iter().map(|s| Step { min: s.min.0, points: s.points.0 }).collect() }
             }
@@ -151,7 +179,13 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
     })?;
 
     let mut lines: HashMap<String, usize> = HashMap::new();
-    let criteria = raw.criteria.into_iter().map(|c| convert(c, &mut lines, &line_of)).collect();
+    let mut methods = MethodsSpec {
+        aggregation: raw.aggregation,
+        weights_sum: raw.weights_sum.map(|w| w.0),
+        index: raw.index.map(|i| Index { decimals: i.decimals }),
+        criteria: Vec::new(),
+    };
+    let criteria = raw.criteria.into_iter().map(|c| convert(c, &mut lines, &mut methods, &line_of)).collect();
     let level_lines: Vec<(String, usize)> =
         raw.levels.iter().map(|l| (l.get_ref().name.clone(), line_of(l.span().start))).collect();
     let max_line = line_of(raw.max.span().start);
@@ -178,7 +212,7 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
             .collect(),
         criteria,
     };
-    Framework::new(spec).map_err(|errors| {
+    Framework::with_methods(spec, methods).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
@@ -187,6 +221,11 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
                         level_lines.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
                     }
                     FrameworkError::TotalMaxMismatch { .. } => Some(max_line),
+                    // The total's aggregation and weights: the top of the file, by `max`.
+                    FrameworkError::WeightsSumMismatch { group: None, .. }
+                    | FrameworkError::ZeroWeights { group: None }
+                    | FrameworkError::WeightedMaxMismatch { group: None, .. }
+                    | FrameworkError::MeanScaleMismatch { group: None, .. } => Some(max_line),
                     _ => e.criterion().and_then(|c| lines.get(c).copied()),
                 };
                 let mut loc = Location::file(file);
@@ -200,11 +239,22 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
 fn convert(
     raw: Spanned<RawCriterion>,
     lines: &mut HashMap<String, usize>,
+    methods: &mut MethodsSpec,
     line_of: &dyn Fn(usize) -> usize,
 ) -> CriterionSpec {
     let line = line_of(raw.span().start);
     let raw = raw.into_inner();
     lines.entry(raw.id.clone()).or_insert(line);
+    let own = CriterionMethods {
+        id: raw.id.clone(),
+        aggregation: raw.aggregation,
+        weight: raw.weight.map(|w| w.0),
+        weights_sum: raw.weights_sum.map(|w| w.0),
+        normalise: raw.normalise.map(|n| Normalisation { method: n.method, better: n.better, target: n.target.map(|t| t.0) }),
+    };
+    if own != (CriterionMethods { id: own.id.clone(), ..Default::default() }) {
+        methods.criteria.push(own);
+    }
     CriterionSpec {
         id: raw.id,
         name: raw.name,
@@ -213,6 +263,6 @@ fn convert(
         max: raw.max.0,
         not_applicable: raw.not_applicable,
         rule: raw.rule.map(RawRule::into_rule),
-        children: raw.children.into_iter().map(|c| convert(c, lines, line_of)).collect(),
+        children: raw.children.into_iter().map(|c| convert(c, lines, methods, line_of)).collect(),
     }
 }

@@ -12,6 +12,7 @@ pub mod framework_toml;
 pub mod import;
 pub mod messages;
 pub mod period_toml;
+pub mod report_toml;
 pub mod seed;
 pub mod table;
 pub mod units_toml;

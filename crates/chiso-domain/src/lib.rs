@@ -9,6 +9,7 @@ pub mod engine;
 pub mod framework;
 pub mod number;
 pub mod period;
+pub mod report_settings;
 pub mod stats;
 pub mod unit;
 
@@ -19,6 +20,7 @@ pub use framework::{
     TieBasis,
 };
 pub use number::{Points, Rounding, RoundingMode, RoundingScope};
+pub use report_settings::{KindSettings, ReportSettings, Signatory};
 pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
 pub use rust_decimal::Decimal;
 pub use unit::{Lineage, LineageKind, Registry, Unit, UnitId, UnitKind};

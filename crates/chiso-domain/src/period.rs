@@ -1,6 +1,6 @@
 //! An assessment period: the year, the framework, the units and what each submitted.
 
-use crate::framework::{Framework, NotApplicable, Rule};
+use crate::framework::{Framework, Method, NotApplicable, Rule};
 use crate::unit::UnitId;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -15,7 +15,7 @@ pub enum Answer {
         numerator: Decimal,
         denominator: Decimal,
     },
-    /// A figure for a step table, or a count.
+    /// A figure for a step table, a count, or a raw indicator.
     Figure(Decimal),
     Choice(String),
     NotApplicable,
@@ -90,6 +90,13 @@ impl Submission {
                 }
             }
             (Answer::Figure(v), Rule::Steps { .. }) => non_negative(*v)?,
+            // A raw indicator may be negative (a growth rate) where only differences
+            // count (min-max, z-score); a ratio to a target or to the best needs v ≥ 0.
+            (Answer::Figure(v), Rule::Indicator) => {
+                if c.normalise.is_some_and(|n| matches!(n.method, Method::RatioToTarget | Method::RatioToBest)) {
+                    non_negative(*v)?;
+                }
+            }
             (Answer::Figure(v), Rule::Count { .. }) => {
                 non_negative(*v)?;
                 if !v.fract().is_zero() {

@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Score, level and rank a period; print the ranking table.
     Score(cmd::score::Args),
+    /// Write the official report: DOCX, PDF, XLSX, HTML.
+    Report(cmd::report::Args),
     /// Frameworks: validate a framework file.
     Framework {
         #[command(subcommand)]
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let lang = Lang::parse(&cli.lang);
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a, lang),
+        Command::Report(a) => cmd::report::run(a, lang),
         Command::Framework { command } => cmd::framework::run(command, lang),
         Command::Import(a) => cmd::import::run(a, lang),
         Command::Seed(a) => cmd::seed::run(a, lang),

@@ -75,6 +75,64 @@ fn framework(e: &F) -> String {
         F::LevelOutOfRange { name, min, max } => format!("mức “{name}”: điểm tối thiểu {min} nằm ngoài 0..{max}"),
         F::BadYears { from, to } => format!("năm bắt đầu {from} sau năm kết thúc {to}"),
         F::TooManyDecimals(d) => format!("số chữ số thập phân {d} vượt quá 10"),
+        F::UnknownCriterion(id) => format!("phương pháp tính chỉ số nhắc đến tiêu chí “{id}” không có trong bộ tiêu chí"),
+        F::AggregationOnLeaf { criterion } => {
+            format!("tiêu chí {criterion}: tiêu chí lá không có tiêu chí thành phần để tổng hợp hay gán trọng số")
+        }
+        F::WeightNotUsed { criterion } => {
+            format!("tiêu chí {criterion}: trọng số chỉ có tác dụng khi tiêu chí cha tổng hợp có trọng số, mà tiêu chí cha đang cộng điểm")
+        }
+        F::MissingWeight { criterion } => {
+            format!("tiêu chí {criterion}: tiêu chí cha tổng hợp có trọng số nên tiêu chí này cần có trọng số (weight)")
+        }
+        F::NegativeWeight { criterion, weight } => format!("tiêu chí {criterion}: trọng số {weight} không được âm"),
+        F::WeightsSumMismatch { group, declared, sum } => {
+            format!("{}: tổng các trọng số là {sum}, khác giá trị khai báo {declared}", place(group))
+        }
+        F::ZeroWeights { group } => format!("{}: tổng các trọng số bằng 0", place(group)),
+        F::WeightedMaxMismatch { group, max, sum } => {
+            format!(
+                "{}: điểm tối đa {max} khác tổng có trọng số của điểm tối đa các tiêu chí thành phần ({sum})",
+                place(group)
+            )
+        }
+        F::MeanScaleMismatch { group, aggregation, max, child, child_max } => format!(
+            "{}: phép {} giữ nguyên thang điểm của các tiêu chí thành phần, nhưng điểm tối đa của {child} là {child_max}, không phải {max}",
+            place(group),
+            aggregation_vi(aggregation)
+        ),
+        F::IndicatorWithoutNormalisation { criterion } => {
+            format!("tiêu chí {criterion}: chỉ số thô (indicator) cần khai báo cách chuẩn hóa (normalise)")
+        }
+        F::BadTarget { criterion } => {
+            format!("tiêu chí {criterion}: chuẩn hóa theo mục tiêu (ratio-to-target) cần giá trị mục tiêu (target) lớn hơn 0")
+        }
+        F::UnusedTarget { criterion } => {
+            format!("tiêu chí {criterion}: chỉ cách chuẩn hóa theo mục tiêu (ratio-to-target) mới có giá trị mục tiêu")
+        }
+        F::UnboundedNotRescaled { criterion } => format!(
+            "tiêu chí {criterion}: điểm z không bị chặn; tiêu chí cha phải cộng hoặc lấy trung bình (không dùng trung bình nhân hay tỷ lệ) và một tiêu chí cấp trên phải chuẩn hóa lại bằng min-max"
+        ),
+        F::UnboundedFullPoints { criterion } => {
+            format!("tiêu chí {criterion}: điểm z không có “điểm tối đa” để cho khi không áp dụng (full-points)")
+        }
+    }
+}
+
+/// The group an error concerns: a criterion, or the total.
+fn place(group: &Option<String>) -> String {
+    match group {
+        Some(c) => format!("tiêu chí {c}"),
+        None => "điểm tổng".into(),
+    }
+}
+
+fn aggregation_vi(name: &str) -> &'static str {
+    match name {
+        "weighted-sum" => "tổng có trọng số",
+        "weighted-mean" => "trung bình có trọng số",
+        "geometric-mean" => "trung bình nhân",
+        _ => "cộng điểm",
     }
 }
 

@@ -1,9 +1,11 @@
-//! The engine: points per criterion, aggregation, rounding, level, rank, status.
+//! The engine: points per criterion (normalised across units where the framework says
+//! so), aggregation, the index, rounding, level, rank, status.
 
+pub mod maths;
 mod points;
 mod rank;
 
-pub use points::{NodeScore, score_submission};
+pub use points::{NodeScore, best_ratios, score_submission, score_units};
 pub use rank::competition_ranks;
 
 use crate::collate::compare_vi;
@@ -33,8 +35,9 @@ pub struct UnitResult {
     pub status: Status,
     /// Per criterion (framework order), exact; empty without data.
     pub scores: Vec<NodeScore>,
+    /// The exact total; for a framework presented as an index, the exact index (total ÷ max).
     pub total_exact: Option<Decimal>,
-    /// The total as presented, rounded by the framework's rule.
+    /// The total (or index) as presented, rounded by the framework's rule (the index's decimals).
     pub total: Option<Decimal>,
     pub level: Option<String>,
     pub rank: Option<u32>,
@@ -67,7 +70,8 @@ impl Results {
 /// Scores, levels and ranks a whole period.
 pub fn score(framework: &Framework, period: &Period) -> Results {
     let submissions: Vec<_> = period.units.iter().filter_map(|u| u.submission.as_ref()).collect();
-    let best = points::best_ratios(framework, &submissions);
+    let mut scored = score_units(framework, &submissions).into_iter();
+    let total_rounding = framework.total_rounding();
 
     let mut units: Vec<UnitResult> = period
         .units
@@ -84,9 +88,10 @@ pub fn score(framework: &Framework, period: &Period) -> Results {
                 level: None,
                 rank: None,
             },
-            Some(sub) => {
-                let (scores, total_exact) = score_submission(framework, sub, &best);
-                let total = framework.rounding.round(total_exact);
+            Some(_) => {
+                let (scores, points) = scored.next().expect("one score per submission");
+                let total_exact = framework.total_value(points);
+                let total = total_rounding.round(total_exact);
                 let basis = match framework.ties {
                     TieBasis::Rounded => total,
                     TieBasis::Exact => total_exact,

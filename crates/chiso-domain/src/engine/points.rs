@@ -1,6 +1,8 @@
-//! From answers to exact points, leaf by leaf and up the tree.
+//! From answers to exact points, leaf by leaf and up the tree, for all units at once:
+//! normalisations compare a criterion's values across the units of the period.
 
-use crate::framework::{Framework, NotApplicable, Rule};
+use super::maths;
+use crate::framework::{Aggregation, Better, Criterion, Framework, Method, NotApplicable, Normalisation, Rule};
 use crate::number::{Points, RoundingScope};
 use crate::period::{Answer, Submission};
 use rust_decimal::Decimal;
@@ -8,7 +10,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct NodeScore {
-    /// Exact points (rounded only where the framework rounds each criterion).
+    /// Exact points (rounded only where the framework rounds each criterion). A z-score
+    /// (a criterion marked `unbounded`) is not points and may be negative.
     pub points: Decimal,
     /// `false` when the criterion was excluded for this unit (not applicable).
     pub applicable: bool,
@@ -45,6 +48,8 @@ enum Leaf {
 fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<Decimal>) -> Leaf {
     let ratio_of = |n: Decimal, d: Decimal| if d.is_zero() { None } else { Some(n / d) };
     let p = match (rule, answer) {
+        // An indicator without a value is left out of the comparison, like "not applicable".
+        (Rule::Indicator, None) => return Leaf::NotApplicable,
         (_, None) => Decimal::ZERO,
         (_, Some(Answer::NotApplicable)) => return Leaf::NotApplicable,
         (Rule::Direct, Some(Answer::Points(p))) => *p,
@@ -74,60 +79,192 @@ fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<
             .iter()
             .find(|a| a.label.eq_ignore_ascii_case(label))
             .map_or(Decimal::ZERO, |a| a.percent * max / Decimal::ONE_HUNDRED),
+        (Rule::Indicator, Some(Answer::Figure(v))) => *v,
         // Submission::set rejects mismatched answers; a stray one scores nothing.
         _ => Decimal::ZERO,
     };
     Leaf::Points(p)
 }
 
-/// Exact points of every criterion for one unit, and its total.
+/// Exact points of every criterion and the total of each unit, in the order given.
+/// Normalisations and relative-to-best criteria compare the units given, and only them.
+pub fn score_units(framework: &Framework, submissions: &[&Submission]) -> Vec<(Vec<NodeScore>, Decimal)> {
+    let best = best_ratios(framework, submissions);
+    score_with(framework, submissions, &best)
+}
+
+/// Exact points of every criterion for one unit, and its total; `best` comes from
+/// [`best_ratios`] over the period. A framework that normalises across units needs
+/// [`score_units`]: here the unit would be compared with itself alone.
 pub fn score_submission(
     framework: &Framework,
     sub: &Submission,
     best: &[Option<Decimal>],
 ) -> (Vec<NodeScore>, Decimal) {
-    let n = framework.criteria.len();
-    let mut out = vec![NodeScore { points: Decimal::ZERO, applicable: true }; n];
-    let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
-    // Pre-order: children come after their parent, so walk backwards.
-    for i in (0..n).rev() {
-        let c = framework.criterion(i);
-        let score = match &c.rule {
-            Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
-                Leaf::Points(p) => NodeScore { points: Points::clamped(p, c.max).value(), applicable: true },
-                Leaf::NotApplicable => match c.not_applicable {
-                    NotApplicable::FullPoints => NodeScore { points: c.max, applicable: true },
-                    NotApplicable::Excluded => NodeScore { points: Decimal::ZERO, applicable: false },
-                    NotApplicable::Zero | NotApplicable::Forbidden => {
-                        NodeScore { points: Decimal::ZERO, applicable: true }
-                    }
-                },
-            },
-            None => aggregate(c.max, c.children.iter().map(|&k| (framework.criterion(k).max, out[k]))),
-        };
-        out[i] =
-            if per_criterion { NodeScore { points: framework.rounding.round(score.points), ..score } } else { score };
-    }
-    let total = aggregate(framework.max, framework.roots.iter().map(|&k| (framework.criterion(k).max, out[k])));
-    let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };
-    (out, total)
+    score_with(framework, &[sub], best).pop().expect("one unit in, one out")
 }
 
-/// A parent's points: the sum of its applicable children, scaled up to the parent's
-/// maximum when some children were excluded as not applicable.
-fn aggregate(max: Decimal, children: impl Iterator<Item = (Decimal, NodeScore)>) -> NodeScore {
-    let (mut sum, mut applicable_max) = (Decimal::ZERO, Decimal::ZERO);
-    for (child_max, s) in children {
-        if s.applicable {
-            sum += s.points;
-            applicable_max += child_max;
+fn score_with(
+    framework: &Framework,
+    submissions: &[&Submission],
+    best: &[Option<Decimal>],
+) -> Vec<(Vec<NodeScore>, Decimal)> {
+    let n = framework.criteria.len();
+    let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
+    let round = |s: NodeScore| NodeScore { points: framework.rounding.round(s.points), ..s };
+    // Column per criterion (one value per unit), filled bottom-up: pre-order puts
+    // children after their parent, so walking backwards visits children first.
+    let mut columns: Vec<Vec<NodeScore>> = vec![Vec::new(); n];
+    // Whether a unit's value is a measurement that takes part in the normalisation
+    // (not a value given by the not-applicable policy, nor an excluded group).
+    let mut measured = vec![false; submissions.len()];
+    for i in (0..n).rev() {
+        let c = framework.criterion(i);
+        let mut column = Vec::with_capacity(submissions.len());
+        for (u, sub) in submissions.iter().enumerate() {
+            let (score, is_measured) = match &c.rule {
+                Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
+                    Leaf::Points(p) if *rule == Rule::Indicator => (NodeScore { points: p, applicable: true }, true),
+                    Leaf::Points(p) => (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true),
+                    Leaf::NotApplicable => (not_applicable(c), false),
+                },
+                None => {
+                    let children = c.children.iter().map(|&k| (framework.criterion(k), columns[k][u]));
+                    let s = aggregate(c.aggregation, c.max, !c.unbounded, children);
+                    (s, s.applicable)
+                }
+            };
+            measured[u] = is_measured;
+            column.push(score);
         }
+        if let Some(norm) = &c.normalise {
+            normalise(norm, c.max, &mut column, &measured);
+        }
+        if per_criterion && !c.unbounded {
+            column.iter_mut().for_each(|s| *s = round(*s));
+        }
+        columns[i] = column;
     }
-    if applicable_max.is_zero() {
-        NodeScore { points: Decimal::ZERO, applicable: false }
-    } else if applicable_max == max {
-        NodeScore { points: sum, applicable: true }
-    } else {
-        NodeScore { points: Points::clamped(sum * max / applicable_max, max).value(), applicable: true }
+    (0..submissions.len())
+        .map(|u| {
+            let roots = framework.roots.iter().map(|&k| (framework.criterion(k), columns[k][u]));
+            let total = aggregate(framework.aggregation, framework.max, true, roots);
+            let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };
+            (columns.iter().map(|column| column[u]).collect(), total)
+        })
+        .collect()
+}
+
+/// What the criterion's not-applicable policy gives.
+fn not_applicable(c: &Criterion) -> NodeScore {
+    match c.not_applicable {
+        NotApplicable::FullPoints => NodeScore { points: c.max, applicable: true },
+        NotApplicable::Excluded => NodeScore { points: Decimal::ZERO, applicable: false },
+        NotApplicable::Zero | NotApplicable::Forbidden => NodeScore { points: Decimal::ZERO, applicable: true },
+    }
+}
+
+/// A parent's points from its applicable children (excluded children leave the sums,
+/// means and weights). Sums are scaled up to the parent's maximum when some children
+/// were excluded; means need no scaling. `bounded`: clamp into `0..=max`.
+fn aggregate<'a>(
+    method: Aggregation,
+    max: Decimal,
+    bounded: bool,
+    children: impl Iterator<Item = (&'a Criterion, NodeScore)>,
+) -> NodeScore {
+    let parts: Vec<(Decimal, Decimal, Decimal)> =
+        children.filter(|(_, s)| s.applicable).map(|(c, s)| (c.max, c.weight, s.points)).collect();
+    let clamp = |p: Decimal| if bounded { Points::clamped(p, max).value() } else { p };
+    let excluded = NodeScore { points: Decimal::ZERO, applicable: false };
+    let points = match method {
+        Aggregation::Sum | Aggregation::WeightedSum => {
+            let weighted = method == Aggregation::WeightedSum;
+            let (mut sum, mut applicable_max) = (Decimal::ZERO, Decimal::ZERO);
+            for (child_max, weight, points) in parts {
+                if weighted {
+                    sum += weight * points;
+                    applicable_max += weight * child_max;
+                } else {
+                    sum += points;
+                    applicable_max += child_max;
+                }
+            }
+            if applicable_max.is_zero() {
+                return excluded;
+            } else if applicable_max == max {
+                sum
+            } else {
+                clamp(sum * max / applicable_max)
+            }
+        }
+        Aggregation::WeightedMean => {
+            let weights: Decimal = parts.iter().map(|p| p.1).sum();
+            if weights.is_zero() {
+                return excluded;
+            }
+            clamp(parts.iter().map(|&(_, w, p)| w * p).sum::<Decimal>() / weights)
+        }
+        Aggregation::GeometricMean => {
+            let parts: Vec<(Decimal, Decimal)> = parts.iter().map(|&(_, w, p)| (w, p)).collect();
+            match maths::geometric_mean(&parts) {
+                Some(g) => clamp(g),
+                None => return excluded,
+            }
+        }
+    };
+    NodeScore { points, applicable: true }
+}
+
+/// Replaces the measured values of one criterion by their normalised values, computed
+/// over the measured values of all units. Values set by the not-applicable policy stay.
+fn normalise(n: &Normalisation, max: Decimal, column: &mut [NodeScore], measured: &[bool]) {
+    let values: Vec<Decimal> = column.iter().zip(measured).filter(|(_, m)| **m).map(|(s, _)| s.points).collect();
+    let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else { return };
+    let lower = n.better == Better::Lower;
+    let share = |s: Decimal| Points::clamped(s, Decimal::ONE).value() * max;
+    let f: Box<dyn Fn(Decimal) -> Decimal> = match n.method {
+        Method::MinMax => Box::new(move |x| {
+            if hi == lo {
+                max
+            } else if lower {
+                share((hi - x) / (hi - lo))
+            } else {
+                share((x - lo) / (hi - lo))
+            }
+        }),
+        Method::ZScore => {
+            let count = Decimal::from(values.len());
+            let mean = values.iter().sum::<Decimal>() / count;
+            let variance = values.iter().map(|x| (x - mean) * (x - mean)).sum::<Decimal>() / count;
+            let sd = maths::sqrt(variance);
+            Box::new(move |x| {
+                if sd.is_zero() {
+                    Decimal::ZERO
+                } else if lower {
+                    (mean - x) / sd
+                } else {
+                    (x - mean) / sd
+                }
+            })
+        }
+        Method::RatioToTarget => {
+            let target = n.target.expect("validated: ratio-to-target has a target > 0");
+            Box::new(move |x| if lower { if x <= target { max } else { share(target / x) } } else { share(x / target) })
+        }
+        Method::RatioToBest => Box::new(move |x| {
+            if lower {
+                if x <= lo { max } else { share(lo / x) }
+            } else if hi <= Decimal::ZERO {
+                Decimal::ZERO
+            } else {
+                share(x / hi)
+            }
+        }),
+    };
+    for (s, m) in column.iter_mut().zip(measured) {
+        if *m {
+            s.points = f(s.points);
+        }
     }
 }

@@ -1,16 +1,20 @@
-//! A framework (bộ tiêu chí): identity, the criteria tree, levels, rounding, ties.
-//! Built from a plain [`FrameworkSpec`] and validated once; a `Framework` value is
-//! always consistent (parents' maxima add up, levels descend, rules fit their max).
+//! A framework (bộ tiêu chí): identity, the criteria tree, levels, rounding, ties,
+//! and the index methods (aggregation, weights, normalisation, index scale).
+//! Built from a plain [`FrameworkSpec`] (and [`MethodsSpec`]) and validated once; a
+//! `Framework` value is always consistent (parents' maxima add up, weights are valid,
+//! levels descend, rules fit their max).
 
+mod method;
 mod rule;
 mod spec;
 mod validate;
 
+pub use method::{Aggregation, Better, CriterionMethods, Index, Method, MethodsSpec, Normalisation};
 pub use rule::{NotApplicable, Rule, ScaleAnswer, Step};
 pub use spec::{CriterionSpec, FrameworkSpec, LevelSpec};
 pub use validate::FrameworkError;
 
-use crate::number::Rounding;
+use crate::number::{Rounding, RoundingScope};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -53,8 +57,17 @@ pub struct Criterion {
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub depth: usize,
-    /// `None` for a group; groups take the sum of their children.
+    /// `None` for a group; groups combine their children by `aggregation`.
     pub rule: Option<Rule>,
+    /// How a group combines its children (sum by default).
+    pub aggregation: Aggregation,
+    /// Weight in the parent's (or the total's) aggregation; 1 where none is declared.
+    pub weight: Decimal,
+    /// Normalisation of this criterion's values across the units of the period.
+    pub normalise: Option<Normalisation>,
+    /// The values are z-scores (or combine them) until an ancestor rescales them with
+    /// min-max: not points within 0..max, not clamped, not rounded.
+    pub unbounded: bool,
 }
 
 impl Criterion {
@@ -85,12 +98,23 @@ pub struct Framework {
     pub ties: TieBasis,
     /// Declared ranking groups (rank within a group); empty = one ranking.
     pub groups: Vec<String>,
-    index: HashMap<String, usize>,
+    /// How the total combines the top-level criteria (sum by default).
+    pub aggregation: Aggregation,
+    /// Totals presented as a 0–1 index (total ÷ max), with its own decimals.
+    pub index: Option<Index>,
+    #[serde(skip)]
+    by_id: HashMap<String, usize>,
 }
 
 impl Framework {
+    /// A point-sum framework (no index methods).
     pub fn new(spec: FrameworkSpec) -> Result<Framework, Vec<FrameworkError>> {
-        validate::build(spec)
+        validate::build(spec, MethodsSpec::default())
+    }
+
+    /// A framework with index methods: aggregations, weights, normalisations, index.
+    pub fn with_methods(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framework, Vec<FrameworkError>> {
+        validate::build(spec, methods)
     }
 
     pub fn criterion(&self, index: usize) -> &Criterion {
@@ -98,7 +122,7 @@ impl Framework {
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.by_id.get(id).copied()
     }
 
     /// Finds a criterion by id, printed name, short name or alias (case-insensitive).
@@ -125,7 +149,32 @@ impl Framework {
     }
 
     pub(crate) fn set_index(&mut self) {
-        self.index = self.criteria.iter().enumerate().map(|(i, c)| (c.id.0.clone(), i)).collect();
+        self.by_id = self.criteria.iter().enumerate().map(|(i, c)| (c.id.0.clone(), i)).collect();
+    }
+
+    /// The scale of presented totals (and of level minima): 1 for an index, else `max`.
+    pub fn total_max(&self) -> Decimal {
+        if self.index.is_some() { Decimal::ONE } else { self.max }
+    }
+
+    /// The exact presented total of a points total: the index (total ÷ max), or the total.
+    pub fn total_value(&self, points: Decimal) -> Decimal {
+        if self.index.is_some() { points / self.max } else { points }
+    }
+
+    /// How totals are rounded and printed: the index's decimals when there is an index,
+    /// otherwise the framework's rounding. Same mode either way.
+    pub fn total_rounding(&self) -> Rounding {
+        match self.index {
+            Some(index) => Rounding { decimals: index.decimals, scope: RoundingScope::Total, ..self.rounding },
+            None => self.rounding,
+        }
+    }
+
+    /// Whether any criterion is normalised across units (scores then depend on the
+    /// other units of the period).
+    pub fn normalises(&self) -> bool {
+        self.criteria.iter().any(|c| c.normalise.is_some())
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Rule {
     Count { per_item: Decimal },
     /// A chosen answer gives a share of max, e.g. A–E → 100/60/20/0 %.
     Scale { answers: Vec<ScaleAnswer> },
+    /// A raw figure (internet users per 100 inhabitants, …), put on the criterion's
+    /// scale by its normalisation across the units of the period.
+    Indicator,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,6 +62,7 @@ impl Rule {
             Rule::Steps { .. } => "steps",
             Rule::Count { .. } => "count",
             Rule::Scale { .. } => "scale",
+            Rule::Indicator => "indicator",
         }
     }
 }

@@ -1,4 +1,5 @@
 pub mod framework;
 pub mod import;
+pub mod report;
 pub mod score;
 pub mod seed;

@@ -1,0 +1,221 @@
+//! From results to the document: structure, numbering, method and conclusion.
+//! Sentences live in `narrative.rs`, tables and charts in `tables.rs`.
+
+mod narrative;
+mod tables;
+
+use crate::model::{Block, Document, Header, Paragraph, Run};
+use crate::vi;
+use chiso_domain::engine::{Results, Status};
+use chiso_domain::framework::Framework;
+use chiso_domain::{Comparison, KindSettings, Period, ReportSettings};
+
+/// Last year's results of the same kind, and the comparison with them.
+pub struct Previous<'a> {
+    pub year: i32,
+    pub framework: &'a Framework,
+    pub results: &'a Results,
+    /// One per unit of the current results, in the same order.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// One unit kind of the report.
+pub struct KindInput<'a> {
+    pub settings: &'a KindSettings,
+    pub framework: &'a Framework,
+    pub period: &'a Period,
+    pub results: &'a Results,
+    pub previous: Option<Previous<'a>>,
+}
+
+impl KindInput<'_> {
+    pub(crate) fn decimals(&self) -> u32 {
+        self.framework.rounding.decimals
+    }
+
+    pub(crate) fn comparison(&self, unit_index: usize) -> Option<&Comparison> {
+        self.previous.as_ref().map(|p| &p.comparisons[unit_index])
+    }
+
+    pub(crate) fn with_data(&self) -> impl Iterator<Item = (usize, &chiso_domain::UnitResult)> {
+        self.results.units.iter().enumerate().filter(|(_, u)| u.status != Status::NoData)
+    }
+}
+
+/// Numbering of tables and figures across the whole document.
+pub(crate) struct Counters {
+    pub table: u32,
+    pub figure: u32,
+}
+
+const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
+
+pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Document {
+    let mut body = Vec::new();
+    let mut counters = Counters { table: 0, figure: 0 };
+    let mut section = 0;
+    let mut heading = |body: &mut Vec<Block>, text: String| {
+        body.push(Block::Heading { level: 1, text: format!("{}. {text}", ROMAN[section.min(9)]) });
+        section += 1;
+    };
+
+    heading(&mut body, "TỔNG QUAN BÁO CÁO".into());
+    body.push(Block::Heading { level: 2, text: "1. Mục đích đánh giá".into() });
+    body.extend(settings.purpose.iter().map(|p| Block::Paragraph(Paragraph::text(p))));
+    body.push(Block::Heading { level: 2, text: "2. Nội dung, phương pháp đánh giá".into() });
+    for (i, k) in kinds.iter().enumerate() {
+        body.extend(method(k, i).into_iter().map(Block::Paragraph));
+    }
+
+    for k in kinds {
+        heading(&mut body, k.settings.heading.clone());
+        body.push(Block::Heading { level: 2, text: "1. Kết quả tổng hợp".into() });
+        body.extend(narrative::summary(k).into_iter().map(Block::Paragraph));
+        body.extend(tables::overall(k, &mut counters));
+        body.extend(tables::level_chart(k, &mut counters));
+        body.extend(tables::total_chart(k, &mut counters));
+        body.push(Block::Heading { level: 2, text: "2. Kết quả đánh giá theo từng nhóm tiêu chí".into() });
+        body.extend(groups(k, &mut counters));
+    }
+
+    heading(&mut body, "KẾT LUẬN".into());
+    body.extend(conclusion(kinds).into_iter().map(Block::Paragraph));
+    body.extend(settings.conclusion.iter().map(|p| Block::Paragraph(Paragraph::text(p))));
+    if !settings.closing.is_empty() {
+        body.push(Block::Paragraph(Paragraph::text(&settings.closing)));
+    }
+    let _ = year;
+
+    Document {
+        header: Header {
+            issuing_body: settings.issuing_body.clone(),
+            number: settings.number.clone(),
+            motto: ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into(), "Độc lập - Tự do - Hạnh phúc".into()],
+            date_line: vi::date_line(&settings.place, settings.date),
+        },
+        title: "BÁO CÁO".into(),
+        subject: settings.subject.clone(),
+        body,
+        recipients: settings.recipients.clone(),
+        signatory: settings.signatory.clone(),
+        data: kinds.iter().map(tables::data_sheet).collect(),
+    }
+}
+
+/// One section per top-level criterion; its children get sub-sections.
+fn groups(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+    let fw = k.framework;
+    let nested = fw.roots.iter().any(|&r| !fw.criterion(r).children.is_empty());
+    let letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n"];
+    let mut out = Vec::new();
+    for (n, &root) in fw.roots.iter().enumerate() {
+        let c = fw.criterion(root);
+        let title = if nested {
+            format!("2.{}. Nhóm tiêu chí {}", n + 1, c.name)
+        } else {
+            format!("{}) Tiêu chí {}", letters[n % letters.len()], c.name)
+        };
+        out.push(Block::Heading { level: 3, text: title });
+        out.extend(narrative::criterion(k, root).into_iter().map(Block::Paragraph));
+        out.extend(tables::criterion(k, root, counters));
+        for (m, &child) in c.children.iter().enumerate() {
+            let cc = fw.criterion(child);
+            out.push(Block::Heading { level: 4, text: format!("{}) {}", letters[m % letters.len()], cc.name) });
+            out.extend(narrative::criterion(k, child).into_iter().map(Block::Paragraph));
+            out.extend(tables::criterion(k, child, counters));
+        }
+    }
+    out
+}
+
+fn method(k: &KindInput, index: usize) -> Vec<Paragraph> {
+    let fw = k.framework;
+    let letter = ["a", "b", "c", "d", "đ", "e"][index % 6];
+    let pts = vi::exact;
+    let parts: Vec<String> = fw
+        .roots
+        .iter()
+        .map(|&r| {
+            let c = fw.criterion(r);
+            let children: Vec<String> = c
+                .children
+                .iter()
+                .map(|&k| format!("{} ({} điểm)", fw.criterion(k).name, pts(fw.criterion(k).max)))
+                .collect();
+            if children.is_empty() {
+                format!("{} ({} điểm)", c.name, pts(c.max))
+            } else {
+                format!("{} ({} điểm, gồm: {})", c.name, pts(c.max), children.join("; "))
+            }
+        })
+        .collect();
+    let mut first = Paragraph::default();
+    first.runs.push(Run { text: format!("{letter}) Về đánh giá, xếp hạng {}", k.settings.subject), italic: true, ..Default::default() });
+    first.runs.push(Run {
+        text: format!(
+            ": thực hiện bằng phương pháp chấm điểm theo {} ({}), tổng điểm tối đa {} điểm, gồm {} nhóm tiêu chí: {}.",
+            lower_first(&fw.name),
+            fw.legal_basis,
+            pts(fw.max),
+            vi::count(fw.roots.len()),
+            parts.join("; ")
+        ),
+        ..Default::default()
+    });
+    let levels: Vec<String> =
+        fw.levels.iter().map(|l| format!("{} (điểm tối thiểu đạt {})", l.name, pts(l.min))).collect();
+    let lowest = fw.levels.last().map(|l| l.name.clone()).unwrap_or_default();
+    let second = if fw.levels.is_empty() {
+        Paragraph::text(format!("Các {} được xếp thứ tự theo tổng điểm đánh giá.", k.settings.noun))
+    } else {
+        Paragraph::text(format!(
+            "Trên cơ sở tổng điểm đánh giá, tiến hành xếp hạng theo {} mức từ cao đến thấp: {}. Các {noun} không đạt \
+             điểm tối thiểu ở mức thấp nhất ({lowest}) thì không được xếp hạng mức (KXH); {noun} không cung cấp số liệu \
+             thì không được đánh giá, xếp hạng.",
+            vi::count(fw.levels.len()),
+            levels.join(", "),
+            noun = k.settings.noun
+        ))
+    };
+    vec![first, second]
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn conclusion(kinds: &[KindInput]) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    for k in kinds {
+        let assessed = k.results.units.len();
+        let with_level = k.results.units.iter().filter(|u| u.status == Status::Ranked).count();
+        let noun = &k.settings.noun;
+        let mut s = format!(
+            "Về {}: {} trên tổng số {} {noun} được đánh giá đạt mức xếp hạng",
+            k.settings.subject,
+            vi::count(with_level),
+            vi::count(assessed)
+        );
+        if with_level == 0 {
+            s = format!("Về {}: chưa có {noun} nào đạt mức xếp hạng", k.settings.subject);
+        }
+        let no_data: Vec<String> =
+            k.results.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect();
+        if no_data.is_empty() {
+            s.push('.');
+        } else {
+            s.push_str(&format!(
+                "; {} không thực hiện báo cáo, cung cấp số liệu đánh giá theo quy định tại {}, có trách nhiệm báo cáo \
+                 giải trình rõ về việc không thực hiện.",
+                vi::list(&no_data),
+                k.framework.legal_basis
+            ));
+        }
+        out.push(Paragraph::text(s));
+    }
+    out
+}

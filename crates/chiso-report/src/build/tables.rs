@@ -1,0 +1,382 @@
+//! The tables and charts of a kind: the overall ranking (Bảng 1 / Bảng 8), one
+//! comparison table per criterion, the level distribution and the totals chart.
+
+use super::{Counters, KindInput};
+use crate::model::{Block, Cell, Chart, DataSheet, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Series, Table, Value};
+use crate::vi;
+use chiso_domain::engine::{Status, UnitResult};
+use chiso_domain::framework::Framework;
+use chiso_domain::period::Answer;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+pub(crate) const NO_DATA_RANKING: &str = "Không xếp hạng do không cung cấp số liệu.";
+pub(crate) const NO_DATA: &str = "Không cung cấp số liệu";
+pub(crate) const NOT_RANKED: &str = "KXH";
+
+fn head(text: impl Into<String>, colspan: u16, rowspan: u16) -> HeaderCell {
+    HeaderCell { text: text.into(), colspan, rowspan }
+}
+
+/// A criterion's value cell for a unit: bold for groups, with the columns it adds up
+/// when the printed value is exactly the sum of its printed children.
+fn value_cell(fw: &Framework, u: &UnitResult, index: usize, columns: &[Option<usize>]) -> Cell {
+    let c = fw.criterion(index);
+    let d = fw.rounding.decimals;
+    let Some(score) = u.scores.get(index) else { return Cell::empty() };
+    if !score.applicable {
+        return Cell::text("—");
+    }
+    let value = fw.rounding.round(score.points);
+    let mut cell = Cell::number(value, d);
+    if !c.children.is_empty() {
+        cell.bold = true;
+        let parts: Option<Vec<(usize, Decimal)>> = c
+            .children
+            .iter()
+            .map(|&k| Some((columns[k]?, u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
+            .collect();
+        if let Some(parts) = parts {
+            if parts.iter().map(|(_, v)| *v).sum::<Decimal>() == value {
+                cell.value = Value::Number { value, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
+            }
+        }
+    }
+    cell
+}
+
+fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph {
+    Paragraph {
+        runs: vec![
+            Run { text: format!("{kind} {number}. "), bold: true, ..Default::default() },
+            Run { text: caption.to_string(), bold: true, ..Default::default() },
+        ],
+        style: ParagraphStyle::Caption,
+    }
+}
+
+pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+    let fw = k.framework;
+    let r = k.results;
+    let d = fw.rounding.decimals;
+    let year = r.year;
+    let prev = k.previous.as_ref().map(|p| p.year);
+    counters.table += 1;
+
+    let mut h1 = vec![head("TT", 1, 2), head("Đơn vị", 1, 2), head("Mức xếp hạng", 1, 1)];
+    let mut h2 = vec![head(format!("Năm {year}"), 1, 1)];
+    match prev {
+        Some(py) => {
+            h1.push(head("Thứ tự xếp hạng", 2, 1));
+            h2.push(head(format!("Năm {year}"), 1, 1));
+            h2.push(head(format!("Năm {py}"), 1, 1));
+        }
+        None => {
+            h1.push(head("Thứ tự xếp hạng", 1, 1));
+            h2.push(head(format!("Năm {year}"), 1, 1));
+        }
+    }
+    h1.push(head("Tổng điểm", 1, 1));
+    h2.push(head(format!("Năm {year}"), 1, 1));
+    h1.extend(fw.criteria.iter().map(|c| head(c.label(), 1, 2)));
+
+    let first_criterion_col = h1.len() - fw.criteria.len();
+    let columns: Vec<Option<usize>> = (0..fw.criteria.len()).map(|i| Some(first_criterion_col + i)).collect();
+    let total_col = first_criterion_col - 1;
+
+    let mut max_row = vec![Cell::empty(), Cell::text("Điểm tối đa").bold()];
+    max_row.resize(total_col, Cell::empty());
+    max_row.push(Cell::number(fw.max, d).bold());
+    max_row.extend(fw.criteria.iter().map(|c| Cell::number(c.max, d).bold()));
+    let mut rows = vec![Row { kind: RowKind::Max, cells: max_row }];
+
+    for (i, u) in r.units.iter().enumerate() {
+        let mut cells = vec![Cell::int(i as u32 + 1), Cell::text(&u.name)];
+        if u.status == Status::NoData {
+            cells.push(Cell::text(NO_DATA_RANKING).span((first_criterion_col + fw.criteria.len() - 2) as u16));
+            rows.push(Row { kind: RowKind::Unit, cells });
+            continue;
+        }
+        cells.push(Cell::text(u.level.clone().unwrap_or_else(|| NOT_RANKED.into())));
+        cells.push(u.rank.map_or_else(Cell::empty, Cell::int));
+        if prev.is_some() {
+            cells.push(k.comparison(i).and_then(|c| c.previous_rank).map_or_else(Cell::empty, Cell::int));
+        }
+        let total = u.total.expect("units with data have a total");
+        let roots: Option<Vec<(usize, Decimal)>> = fw
+            .roots
+            .iter()
+            .map(|&i| Some((columns[i]?, u.scores.get(i).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
+            .collect();
+        let mut total_cell = Cell::number(total, d).bold();
+        if let Some(parts) = roots.filter(|p| p.iter().map(|(_, v)| *v).sum::<Decimal>() == total) {
+            total_cell.value = Value::Number { value: total, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
+        }
+        cells.push(total_cell);
+        cells.extend((0..fw.criteria.len()).map(|c| value_cell(fw, u, c, &columns)));
+        rows.push(Row { kind: RowKind::Unit, cells });
+    }
+
+    let mut widths = vec![4, 22, 8, 6];
+    if prev.is_some() {
+        widths.push(6);
+    }
+    widths.push(7);
+    widths.extend(fw.criteria.iter().map(|_| 7));
+    let mut notes = vec![Paragraph {
+        runs: vec![
+            Run { text: "Ghi chú: ".into(), bold: true, ..Default::default() },
+            Run { text: "KXH: Không xếp hạng (tổng điểm dưới mức thấp nhất).".into(), italic: true, ..Default::default() },
+        ],
+        style: ParagraphStyle::Note,
+    }];
+    for c in fw.criteria.iter().filter(|c| c.short_name.is_some()) {
+        notes.push(Paragraph {
+            runs: vec![Run { text: format!("{}: {}.", c.label(), c.name), italic: true, ..Default::default() }],
+            style: ParagraphStyle::Note,
+        });
+    }
+    let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
+    vec![
+        Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
+        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
+    ]
+}
+
+/// The comparison table of one criterion (with its children if it has any): this year
+/// against last, ordered by this year's value, ties by overall rank.
+pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) -> Vec<Block> {
+    let fw = k.framework;
+    let r = k.results;
+    let d = fw.rounding.decimals;
+    let c = fw.criterion(index);
+    let prev = k.previous.as_ref();
+    let years: u16 = if prev.is_some() { 2 } else { 1 };
+    let nodes: Vec<usize> = std::iter::once(index).chain(c.children.iter().copied()).collect();
+    counters.table += 1;
+
+    let mut h1 = vec![head("STT", 1, 2), head("Đơn vị", 1, 2)];
+    let mut h2 = Vec::new();
+    for &n in &nodes {
+        h1.push(head(fw.criterion(n).label(), years, 1));
+        h2.push(head(format!("Năm {}", r.year), 1, 1));
+        if let Some(p) = prev {
+            h2.push(head(format!("Năm {}", p.year), 1, 1));
+        }
+    }
+    let col = |node_pos: usize, this_year: bool| 2 + node_pos * years as usize + usize::from(!this_year);
+
+    let mut max_row = vec![Cell::empty(), Cell::text("Điểm tối đa").bold()];
+    for &n in &nodes {
+        for _ in 0..years {
+            max_row.push(Cell::number(fw.criterion(n).max, d).bold());
+        }
+    }
+    let mut rows = vec![Row { kind: RowKind::Max, cells: max_row }];
+
+    let mut order: Vec<usize> = (0..r.units.len()).filter(|&i| r.units[i].status != Status::NoData).collect();
+    order.sort_by(|&a, &b| {
+        let va = r.units[a].presented(fw, index);
+        let vb = r.units[b].presented(fw, index);
+        vb.cmp(&va).then(a.cmp(&b)) // results are already in overall rank order
+    });
+    for (n, &i) in order.iter().enumerate() {
+        let u = &r.units[i];
+        let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
+        let previous_unit = k.comparison(i).and_then(|c| c.previous_unit.clone());
+        let prev_result = prev.zip(previous_unit.as_ref()).and_then(|(p, id)| p.results.get(id).map(|x| (p, x)));
+        for (pos, &node) in nodes.iter().enumerate() {
+            let this: Vec<Option<usize>> = fw
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(i, _)| nodes.iter().position(|&x| x == i).map(|p| col(p, true)))
+                .collect();
+            let _ = pos;
+            cells.push(value_cell(fw, u, node, &this));
+            if let Some(p) = prev {
+                let cell = prev_result
+                    .and_then(|(p, pu)| {
+                        let j = p.framework.index_of(&fw.criterion(node).id.0)?;
+                        let before: Vec<Option<usize>> = p
+                            .framework
+                            .criteria
+                            .iter()
+                            .map(|pc| nodes.iter().position(|&x| fw.criterion(x).id == pc.id).map(|q| col(q, false)))
+                            .collect();
+                        pu.scores.get(j).map(|_| value_cell(p.framework, pu, j, &before))
+                    })
+                    .unwrap_or_else(Cell::empty);
+                let _ = p;
+                cells.push(cell);
+            }
+        }
+        rows.push(Row { kind: RowKind::Unit, cells });
+    }
+    let span = (nodes.len() * years as usize) as u16;
+    for (n, u) in r.units.iter().filter(|u| u.status == Status::NoData).enumerate() {
+        rows.push(Row {
+            kind: RowKind::Unit,
+            cells: vec![Cell::int((order.len() + n + 1) as u32), Cell::text(&u.name), Cell::text(NO_DATA).span(span)],
+        });
+    }
+
+    let mut notes = Vec::new();
+    let full: Vec<String> = not_applicable_full(k, &nodes);
+    if !full.is_empty() {
+        notes.push(Paragraph {
+            runs: vec![
+                Run { text: "Ghi chú: ".into(), bold: true, ..Default::default() },
+                Run {
+                    text: format!(
+                        "{} được tính điểm tối đa ở tiêu chí này do nội dung không áp dụng đối với đơn vị.",
+                        vi::list(&full)
+                    ),
+                    italic: true,
+                    ..Default::default()
+                },
+            ],
+            style: ParagraphStyle::Note,
+        });
+    }
+    let caption = match prev {
+        Some(p) => format!("Kết quả so sánh điểm {} năm {} và năm {}", lower(&c.name), r.year, p.year),
+        None => format!("Kết quả điểm {} năm {}", lower(&c.name), r.year),
+    };
+    let mut widths = vec![4, 24];
+    widths.extend(std::iter::repeat_n(8, nodes.len() * years as usize));
+    vec![
+        Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
+        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
+    ]
+}
+
+/// Units that declared one of these criteria not applicable and got the maximum for it.
+fn not_applicable_full(k: &KindInput, nodes: &[usize]) -> Vec<String> {
+    let fw = k.framework;
+    let mut out = Vec::new();
+    for pu in &k.period.units {
+        let Some(sub) = &pu.submission else { continue };
+        let leaves = nodes.iter().flat_map(|&n| leaves_under(fw, n));
+        let full = leaves.into_iter().any(|i| {
+            sub.answer(i) == Some(&Answer::NotApplicable)
+                && fw.criterion(i).not_applicable == chiso_domain::NotApplicable::FullPoints
+        });
+        if full && !out.contains(&pu.name) {
+            out.push(pu.name.clone());
+        }
+    }
+    out
+}
+
+fn leaves_under(fw: &Framework, index: usize) -> Vec<usize> {
+    let c = fw.criterion(index);
+    if c.is_leaf() { vec![index] } else { c.children.iter().flat_map(|&k| leaves_under(fw, k)).collect() }
+}
+
+fn lower(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+pub(super) fn level_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+    let fw = k.framework;
+    let counts = chiso_domain::stats::level_counts(k.results, fw);
+    let mut categories = Vec::new();
+    let mut values = Vec::new();
+    for (name, n) in &counts.levels {
+        if *n > 0 {
+            categories.push(name.clone());
+            values.push(*n as u32);
+        }
+    }
+    if counts.below_levels > 0 {
+        categories.push(NOT_RANKED.to_string());
+        values.push(counts.below_levels as u32);
+    }
+    if counts.no_data > 0 {
+        categories.push(NO_DATA.to_string());
+        values.push(counts.no_data as u32);
+    }
+    counters.figure += 1;
+    let caption = format!("Cơ cấu kết quả xếp hạng {} theo tỷ lệ số {}", k.settings.subject, k.settings.noun);
+    vec![
+        Block::Paragraph(caption_block(counters.figure, &caption, "Hình")),
+        Block::Figure(Figure { number: counters.figure, caption, chart: Chart::Pie { categories, values } }),
+    ]
+}
+
+pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+    let fw = k.framework;
+    let units: Vec<(usize, &UnitResult)> = k.with_data().collect();
+    let categories = units.iter().map(|(_, u)| u.name.clone()).collect();
+    let mut series = vec![Series { name: format!("Năm {}", k.results.year), values: units.iter().map(|(_, u)| u.total).collect() }];
+    if let Some(p) = &k.previous {
+        series.push(Series {
+            name: format!("Năm {}", p.year),
+            values: units.iter().map(|(i, _)| p.comparisons[*i].previous_total).collect(),
+        });
+    }
+    counters.figure += 1;
+    let caption = format!("Tổng điểm {}", k.settings.subject);
+    vec![
+        Block::Paragraph(caption_block(counters.figure, &caption, "Hình")),
+        Block::Figure(Figure {
+            number: counters.figure,
+            caption,
+            chart: Chart::Bar { categories, series, decimals: fw.rounding.decimals, max: fw.max },
+        }),
+    ]
+}
+
+/// The figures each unit reported, as entered: the raw data behind the tables.
+pub(super) fn data_sheet(k: &KindInput) -> DataSheet {
+    let fw = k.framework;
+    let mut header = vec!["Đơn vị".to_string(), "Nhóm".to_string()];
+    for (_, c) in fw.leaves() {
+        match c.rule {
+            Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest) => {
+                header.push(format!("{}.numerator", c.id));
+                header.push(format!("{}.denominator", c.id));
+            }
+            _ => header.push(c.id.0.clone()),
+        }
+    }
+    let d = fw.rounding.decimals;
+    let mut units: Vec<_> = k.period.units.iter().collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name).then(Ordering::Equal));
+    let rows = units
+        .iter()
+        .map(|pu| {
+            let mut row = vec![Cell::text(&pu.name), Cell::text(pu.group.clone().unwrap_or_default())];
+            for (i, c) in fw.leaves() {
+                let ratio = matches!(c.rule, Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest));
+                let answer = pu.submission.as_ref().and_then(|s| s.answer(i));
+                let exact = |v: Decimal| Cell::number(v, v.scale().max(d).min(10));
+                match answer {
+                    None => row.extend(std::iter::repeat_n(Cell::empty(), if ratio { 2 } else { 1 })),
+                    Some(Answer::Ratio { numerator, denominator }) => {
+                        row.push(exact(*numerator));
+                        row.push(exact(*denominator));
+                    }
+                    Some(a) => {
+                        row.push(match a {
+                            Answer::Points(v) | Answer::Figure(v) => exact(*v),
+                            Answer::YesNo(b) => Cell::text(if *b { "có" } else { "không" }),
+                            Answer::Choice(s) => Cell::text(s),
+                            _ => Cell::text("N/A"),
+                        });
+                        if ratio {
+                            row.push(Cell::text("N/A"));
+                        }
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    DataSheet { name: format!("Số liệu {}", k.settings.kind), header, rows }
+}

@@ -1,0 +1,130 @@
+//! Charts as inline SVG for the HTML page: plain shapes and text, no scripts, no fonts.
+
+use crate::html::escape;
+use crate::model::{Chart, Series};
+use crate::vi;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use std::fmt::Write as _;
+
+const PALETTE: [&str; 8] = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5", "#bf9000"];
+
+pub fn svg(chart: &Chart) -> String {
+    match chart {
+        Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max),
+        Chart::Pie { categories, values } => pie(categories, values),
+    }
+}
+
+/// Coordinates with two decimals: plenty for a chart, and the same text on every machine.
+fn f(x: f64) -> String {
+    format!("{:.2}", x)
+}
+
+fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) -> String {
+    let label_w = 260.0;
+    let plot_w = 420.0;
+    let bar_h = 12.0;
+    let group_h = bar_h * series.len().max(1) as f64 + 8.0;
+    let top = 10.0;
+    let height = top + group_h * categories.len() as f64 + 40.0;
+    let max = max.to_f64().unwrap_or(1.0).max(f64::EPSILON);
+    let mut x = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" class=\"chart\">",
+        f(label_w + plot_w + 60.0),
+        f(height)
+    );
+    for (i, name) in categories.iter().enumerate() {
+        let y = top + group_h * i as f64;
+        let _ = write!(
+            x,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\">{}</text>",
+            f(label_w - 6.0),
+            f(y + group_h / 2.0 + 4.0),
+            escape(name)
+        );
+        for (s, series) in series.iter().enumerate() {
+            let Some(v) = series.values.get(i).copied().flatten() else { continue };
+            let w = v.to_f64().unwrap_or(0.0) / max * plot_w;
+            let by = y + 4.0 + bar_h * s as f64;
+            let _ = write!(
+                x,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {}</title></rect>",
+                f(label_w),
+                f(by),
+                f(w),
+                f(bar_h - 1.0),
+                PALETTE[s % PALETTE.len()],
+                escape(&series.name),
+                vi::number(v, decimals)
+            );
+            if s == 0 {
+                let _ = write!(
+                    x,
+                    "<text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
+                    f(label_w + w + 4.0),
+                    f(by + bar_h - 2.0),
+                    vi::number(v, decimals)
+                );
+            }
+        }
+    }
+    let ly = height - 16.0;
+    for (s, series) in series.iter().enumerate() {
+        let lx = label_w + 120.0 * s as f64;
+        let _ = write!(
+            x,
+            "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            f(lx),
+            f(ly - 10.0),
+            PALETTE[s % PALETTE.len()],
+            f(lx + 16.0),
+            f(ly),
+            escape(&series.name)
+        );
+    }
+    x + "</svg>"
+}
+
+fn pie(categories: &[String], values: &[u32]) -> String {
+    let total: u32 = values.iter().sum();
+    let (cx, cy, r) = (110.0, 110.0, 100.0);
+    let mut x = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 480 230\" role=\"img\" class=\"chart\">");
+    let mut angle = -std::f64::consts::FRAC_PI_2;
+    for (i, (name, v)) in categories.iter().zip(values).enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let share = if total == 0 { 0.0 } else { *v as f64 / total as f64 };
+        let exact_pct = if total == 0 {
+            Decimal::ZERO
+        } else {
+            (Decimal::from(*v) * Decimal::ONE_HUNDRED / Decimal::from(total))
+                .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        };
+        let title = format!("{name}: {v} ({}%)", vi::number(exact_pct, 1));
+        if (share - 1.0).abs() < 1e-9 {
+            let _ = write!(x, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{color}\"><title>{}</title></circle>", escape(&title));
+        } else if share > 0.0 {
+            let end = angle + share * std::f64::consts::TAU;
+            let large = u8::from(share > 0.5);
+            let _ = write!(
+                x,
+                "<path d=\"M{cx},{cy} L{},{} A{r},{r} 0 {large} 1 {},{} Z\" fill=\"{color}\"><title>{}</title></path>",
+                f(cx + r * angle.cos()),
+                f(cy + r * angle.sin()),
+                f(cx + r * end.cos()),
+                f(cy + r * end.sin()),
+                escape(&title)
+            );
+            angle = end;
+        }
+        let ly = 30.0 + 24.0 * i as f64;
+        let _ = write!(
+            x,
+            "<rect x=\"240\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{color}\"/><text x=\"260\" y=\"{}\" font-size=\"12\">{}</text>",
+            f(ly - 11.0),
+            f(ly),
+            escape(&title)
+        );
+    }
+    x + "</svg>"
+}

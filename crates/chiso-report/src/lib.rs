@@ -1,0 +1,16 @@
+//! The official report. [`build`] makes one [`model::Document`] from a year's results
+//! (every number and sentence from data); the renderers write it as DOCX (Nghị định
+//! 30/2020/NĐ-CP layout), XLSX, HTML and, through LibreOffice, PDF. Same input, same bytes.
+
+pub mod build;
+pub mod docx;
+pub mod html;
+pub mod model;
+pub mod pdf;
+pub mod vi;
+pub mod xlsx;
+mod chart_svg;
+mod docx_chart;
+mod grid;
+
+pub use build::{KindInput, Previous, build};

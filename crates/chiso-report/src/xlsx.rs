@@ -1,0 +1,114 @@
+//! XLSX: every table on its own sheet with its printed headers, numbers as numbers
+//! with the framework's decimals, totals as formulas (with cached values) so an Excel
+//! user can check them, frozen header rows; plus the raw per-unit figures.
+
+use crate::grid::place;
+use crate::model::{Block, Cell, Document, RowKind, Table, Value};
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+};
+
+fn number_format(decimals: u32) -> String {
+    if decimals == 0 { "0".into() } else { format!("0.{}", "0".repeat(decimals as usize)) }
+}
+
+fn base() -> Format {
+    Format::new().set_font_name("Times New Roman").set_font_size(11).set_border(FormatBorder::Thin)
+}
+
+fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, bold: bool) -> Result<(), XlsxError> {
+    let mut f = base().set_align(FormatAlign::VerticalCenter);
+    if bold || cell.bold {
+        f = f.set_bold();
+    }
+    let last = col + cell.colspan.max(1) - 1;
+    match &cell.value {
+        Value::Empty => {
+            ws.write_blank(row, col, &f)?;
+        }
+        Value::Text(s) if last > col => {
+            ws.merge_range(row, col, row, last, s, &f.set_align(FormatAlign::Center))?;
+        }
+        Value::Text(s) => {
+            let f = if col == 1 { f } else { f.set_align(FormatAlign::Center) };
+            ws.write_string_with_format(row, col, s, &f)?;
+        }
+        Value::Int(n) => {
+            ws.write_number_with_format(row, col, f64::from(*n), &f.set_align(FormatAlign::Center))?;
+        }
+        Value::Number { value, decimals, sum_of } => {
+            let f = f.set_num_format(number_format(*decimals)).set_align(FormatAlign::Center);
+            if sum_of.is_empty() {
+                ws.write_number_with_format(row, col, value.to_f64().unwrap_or(0.0), &f)?;
+            } else {
+                let refs: Vec<String> = sum_of.iter().map(|c| row_col_to_cell(row, *c as u16)).collect();
+                let formula = Formula::new(format!("=ROUND(SUM({}),{decimals})", refs.join(","))).set_result(value.to_string());
+                ws.write_formula_with_format(row, col, formula, &f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sheet_for_table(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
+    ws.set_name(format!("Bảng {}", t.number))?;
+    let title = Format::new().set_font_name("Times New Roman").set_font_size(12).set_bold();
+    ws.write_string_with_format(0, 0, format!("Bảng {}. {}", t.number, t.caption), &title)?;
+    let header_top = 2u32;
+    let head = base().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap();
+    let (placed, width) = place(&t.header);
+    for p in placed {
+        let (r, c) = (header_top + p.row as u32, p.col as u16);
+        let (r2, c2) = (r + p.cell.rowspan.max(1) as u32 - 1, c + p.cell.colspan.max(1) - 1);
+        if r2 > r || c2 > c {
+            ws.merge_range(r, c, r2, c2, &p.cell.text, &head)?;
+        } else {
+            ws.write_string_with_format(r, c, &p.cell.text, &head)?;
+        }
+    }
+    let first_row = header_top + t.header.len() as u32;
+    for (i, row) in t.rows.iter().enumerate() {
+        let r = first_row + i as u32;
+        let mut c = 0u16;
+        for cell in &row.cells {
+            write_cell(ws, r, c, cell, row.kind == RowKind::Max)?;
+            c += cell.colspan.max(1);
+        }
+    }
+    ws.set_freeze_panes(first_row, 2)?;
+    for c in 0..width as u16 {
+        let w = t.widths.get(c as usize).copied().unwrap_or(6) as f64;
+        ws.set_column_width(c, (w * 1.4).clamp(5.0, 40.0))?;
+    }
+    ws.set_row_height(header_top, 30)?;
+    Ok(())
+}
+
+pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation date: the same report gives the same bytes.
+    wb.set_properties(&DocProperties::new().set_title(&doc.subject).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?));
+    for b in &doc.body {
+        if let Block::Table(t) = b {
+            sheet_for_table(wb.add_worksheet(), t)?;
+        }
+    }
+    for d in &doc.data {
+        let ws = wb.add_worksheet();
+        ws.set_name(&d.name)?;
+        let head = base().set_bold().set_align(FormatAlign::Center);
+        for (c, h) in d.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &head)?;
+            ws.set_column_width(c as u16, if c == 0 { 36.0 } else { 14.0 })?;
+        }
+        for (r, row) in d.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                write_cell(ws, r as u32 + 1, c as u16, cell, false)?;
+            }
+        }
+        ws.set_freeze_panes(1, 1)?;
+    }
+    wb.save_to_buffer()
+}

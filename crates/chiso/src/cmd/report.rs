@@ -1,0 +1,127 @@
+use crate::text::text;
+use crate::{Outcome, errors, load};
+use chiso_data::{Dataset, Lang};
+use chiso_domain::{KindSettings, ReportSettings, compare};
+use chiso_report::{KindInput, Previous};
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Docx,
+    Pdf,
+    Xlsx,
+    Html,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, default_value = "data/cao-bang")]
+    data: PathBuf,
+    #[arg(long)]
+    period: i32,
+    /// Compare with this earlier year.
+    #[arg(long)]
+    compare: Option<i32>,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Formats to write (default: all four).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    format: Vec<Format>,
+}
+
+/// Settings when the dataset has no `reports/<year>.toml`: neutral wording, every kind.
+fn default_settings(data: &Dataset, year: i32) -> ReportSettings {
+    let kinds = data
+        .periods
+        .iter()
+        .filter(|p| p.year == year)
+        .map(|p| {
+            let name = data.framework(&p.framework).map_or(p.kind.clone(), |f| f.name.clone());
+            KindSettings { kind: p.kind.clone(), heading: format!("KẾT QUẢ: {}", name.to_uppercase()), noun: "đơn vị".into(), subject: name }
+        })
+        .collect();
+    ReportSettings {
+        number: "Số:      /BC".into(),
+        subject: format!("Kết quả đánh giá, xếp hạng năm {year}"),
+        kinds,
+        ..Default::default()
+    }
+}
+
+pub fn run(a: Args, lang: Lang) -> Outcome {
+    let data = load(&a.data, lang)?;
+    let settings = match data.report_settings(a.period).map_err(|e| errors(lang, vec![e]))? {
+        Some(s) => s,
+        None => default_settings(&data, a.period),
+    };
+    let mut inputs = Vec::new();
+    let mut scored = Vec::new();
+    for k in &settings.kinds {
+        let (fw, period) = data.period(a.period, &k.kind).map_err(|e| errors(lang, vec![e]))?;
+        let results = chiso_domain::score(fw, period);
+        let previous = match a.compare {
+            None => None,
+            Some(y) => {
+                let (pfw, pperiod) = data.period(y, &k.kind).map_err(|e| errors(lang, vec![e]))?;
+                Some((y, pfw, chiso_domain::score(pfw, pperiod)))
+            }
+        };
+        scored.push((k, fw, period, results, previous));
+    }
+    for (k, fw, period, results, previous) in &scored {
+        let previous = previous.as_ref().map(|(y, pfw, pr)| Previous {
+            year: *y,
+            framework: pfw,
+            results: pr,
+            comparisons: compare(results, fw, pr, pfw, &data.registry),
+        });
+        inputs.push(KindInput { settings: k, framework: fw, period, results, previous });
+    }
+    let doc = chiso_report::build(&settings, a.period, &inputs);
+    let formats = if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
+    std::fs::create_dir_all(&a.out).map_err(|e| vec![format!("{}: {e}", a.out.display())])?;
+    let name = |ext: &str| a.out.join(format!("bao-cao-{}.{ext}", a.period));
+    let docx = chiso_report::docx::render(&doc);
+    let mut failures = Vec::new();
+    for f in &formats {
+        let written = match f {
+            Format::Docx => write(&name("docx"), &docx),
+            Format::Html => write(&name("html"), chiso_report::html::render(&doc).as_bytes()),
+            Format::Xlsx => match chiso_report::xlsx::render(&doc) {
+                Ok(bytes) => write(&name("xlsx"), &bytes),
+                Err(e) => Err(format!("XLSX: {e}")),
+            },
+            Format::Pdf => match chiso_report::pdf::convert(&docx, Duration::from_secs(120)) {
+                Ok(bytes) => write(&name("pdf"), &bytes),
+                Err(e) => Err(pdf_message(&e, lang)),
+            },
+        };
+        match written {
+            Ok(path) => println!("{} {}", text(lang).wrote, path.display()),
+            Err(e) => failures.push(e),
+        }
+    }
+    if failures.is_empty() { Ok(ExitCode::SUCCESS) } else { Err(failures) }
+}
+
+fn pdf_message(e: &chiso_report::pdf::PdfError, lang: Lang) -> String {
+    match (e, lang) {
+        (chiso_report::pdf::PdfError::NotInstalled, Lang::Vi) => {
+            "Không tạo được PDF: chưa cài LibreOffice (soffice). Cài các gói Debian libreoffice-writer-nogui và \
+             fonts-liberation2 (scripts/install-report-tools); các định dạng khác vẫn được ghi."
+                .into()
+        }
+        _ => format!("PDF: {e}"),
+    }
+}
+
+/// Writes through a temporary file, so a reader never sees half a report.
+fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
+}
