@@ -80,9 +80,10 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
     h2.push(head(format!("Năm {year}"), 1, 1));
     h1.extend(fw.criteria.iter().map(|c| head(c.label(), 1, 2)));
 
-    let first_criterion_col = h1.len() - fw.criteria.len();
+    // TT, Đơn vị, level, rank this year (and last year), total, then the criteria.
+    let total_col = 4 + usize::from(prev.is_some());
+    let first_criterion_col = total_col + 1;
     let columns: Vec<Option<usize>> = (0..fw.criteria.len()).map(|i| Some(first_criterion_col + i)).collect();
-    let total_col = first_criterion_col - 1;
 
     let mut max_row = vec![Cell::empty(), Cell::text("Điểm tối đa").bold()];
     max_row.resize(total_col, Cell::empty());
@@ -180,35 +181,29 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
         let vb = r.units[b].presented(fw, index);
         vb.cmp(&va).then(a.cmp(&b)) // results are already in overall rank order
     });
+    // Where each criterion sits in a row, this year and last (for the sum formulas).
+    let this_cols: Vec<Option<usize>> =
+        (0..fw.criteria.len()).map(|i| nodes.iter().position(|&x| x == i).map(|p| col(p, true))).collect();
+    let prev_cols: Option<Vec<Option<usize>>> = prev.map(|p| {
+        p.framework
+            .criteria
+            .iter()
+            .map(|pc| nodes.iter().position(|&x| fw.criterion(x).id == pc.id).map(|q| col(q, false)))
+            .collect()
+    });
     for (n, &i) in order.iter().enumerate() {
         let u = &r.units[i];
         let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
-        let previous_unit = k.comparison(i).and_then(|c| c.previous_unit.clone());
-        let prev_result = prev.zip(previous_unit.as_ref()).and_then(|(p, id)| p.results.get(id).map(|x| (p, x)));
-        for (pos, &node) in nodes.iter().enumerate() {
-            let this: Vec<Option<usize>> = fw
-                .criteria
-                .iter()
-                .enumerate()
-                .map(|(i, _)| nodes.iter().position(|&x| x == i).map(|p| col(p, true)))
-                .collect();
-            let _ = pos;
-            cells.push(value_cell(fw, u, node, &this));
-            if let Some(p) = prev {
-                let cell = prev_result
-                    .and_then(|(p, pu)| {
-                        let j = p.framework.index_of(&fw.criterion(node).id.0)?;
-                        let before: Vec<Option<usize>> = p
-                            .framework
-                            .criteria
-                            .iter()
-                            .map(|pc| nodes.iter().position(|&x| fw.criterion(x).id == pc.id).map(|q| col(q, false)))
-                            .collect();
-                        pu.scores.get(j).map(|_| value_cell(p.framework, pu, j, &before))
-                    })
-                    .unwrap_or_else(Cell::empty);
-                let _ = p;
-                cells.push(cell);
+        // Last year's result of the unit this one is compared with (lineage-aware).
+        let before = prev.zip(k.comparison(i).and_then(|c| c.previous_unit.as_ref())).and_then(|(p, id)| p.results.get(id));
+        for &node in &nodes {
+            cells.push(value_cell(fw, u, node, &this_cols));
+            if let (Some(p), Some(cols)) = (prev, &prev_cols) {
+                let cell = before
+                    .zip(p.framework.index_of(&fw.criterion(node).id.0))
+                    .filter(|(pu, j)| pu.scores.get(*j).is_some())
+                    .map(|(pu, j)| value_cell(p.framework, pu, j, cols));
+                cells.push(cell.unwrap_or_else(Cell::empty));
             }
         }
         rows.push(Row { kind: RowKind::Unit, cells });
