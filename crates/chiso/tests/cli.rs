@@ -213,3 +213,33 @@ fn seed_reports_the_values_printed_two_ways() {
     assert!(out.starts_with("Giá trị in khác nhau ở các bảng (20):"), "{out}");
     assert!(out.contains("- Thành phố Cao Bằng, 2020, interaction: 22.25 [bang08 row 2 column interaction_2020 (\"Thành phố Cao Bằng\")] ≠ 22.50 [bang13"), "{out}");
 }
+
+#[test]
+fn report_writes_the_chosen_formats_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = stdout(&chiso(&["report", "--period", "2020", "--compare", "2019", "--out", out, "--format", "docx,xlsx,html"]));
+    for ext in ["docx", "xlsx", "html"] {
+        let path = dir.path().join(format!("bao-cao-2020.{ext}"));
+        assert!(o.contains(&format!("Đã ghi {}", path.display())), "{o}");
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    }
+    assert!(!dir.path().join("bao-cao-2020.pdf").exists());
+    // Same data, same bytes, run to run.
+    let first = std::fs::read(dir.path().join("bao-cao-2020.docx")).unwrap();
+    stdout(&chiso(&["report", "--period", "2020", "--compare", "2019", "--out", out, "--format", "docx"]));
+    assert_eq!(std::fs::read(dir.path().join("bao-cao-2020.docx")).unwrap(), first);
+}
+
+#[test]
+fn report_fails_clearly_when_the_period_or_comparison_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = chiso(&["report", "--period", "2020", "--compare", "2018", "--out", out, "--format", "html"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8(o.stderr).unwrap().contains("không có kỳ đánh giá department năm 2018"));
+    assert!(!dir.path().join("bao-cao-2020.html").exists());
+    let o = chiso(&["--lang", "en", "report", "--period", "2031", "--out", out]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8(o.stderr).unwrap().contains("no period for 2031"));
+}

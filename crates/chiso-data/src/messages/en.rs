@@ -40,6 +40,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
             None => format!("{year} is before the framework's first year {from}"),
         },
         DuplicatePeriod { year, kind } => format!("a second period for {year} {kind}"),
+        NoSuchPeriod { year, kind } if kind.is_empty() => format!("no period for {year}"),
         NoSuchPeriod { year, kind } => format!("no {kind} period for {year}"),
         NoSheet => "no such sheet".into(),
         Empty => "the table is empty".into(),

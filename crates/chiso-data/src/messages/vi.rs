@@ -42,6 +42,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
             None => format!("năm {year} trước năm bắt đầu áp dụng bộ tiêu chí ({from})"),
         },
         DuplicatePeriod { year, kind } => format!("kỳ đánh giá {kind} năm {year} bị khai báo hai lần"),
+        NoSuchPeriod { year, kind } if kind.is_empty() => format!("không có kỳ đánh giá nào năm {year}"),
         NoSuchPeriod { year, kind } => format!("không có kỳ đánh giá {kind} năm {year}"),
         NoSheet => "không có trang tính này".into(),
         Empty => "bảng trống".into(),

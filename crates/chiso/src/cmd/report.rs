@@ -58,6 +58,13 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         Some(s) => s,
         None => default_settings(&data, a.period),
     };
+    if settings.kinds.is_empty() {
+        let e = chiso_data::DataError::new(
+            chiso_data::Location::file(a.data.display().to_string()),
+            chiso_data::ErrorKind::NoSuchPeriod { year: a.period, kind: String::new() },
+        );
+        return Err(errors(lang, vec![e]));
+    }
     let mut inputs = Vec::new();
     let mut scored = Vec::new();
     for k in &settings.kinds {
