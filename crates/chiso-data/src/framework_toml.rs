@@ -250,7 +250,11 @@ fn convert(
         aggregation: raw.aggregation,
         weight: raw.weight.map(|w| w.0),
         weights_sum: raw.weights_sum.map(|w| w.0),
-        normalise: raw.normalise.map(|n| Normalisation { method: n.method, better: n.better, target: n.target.map(|t| t.0) }),
+        normalise: raw.normalise.map(|n| Normalisation {
+            method: n.method,
+            better: n.better,
+            target: n.target.map(|t| t.0),
+        }),
     };
     if own != (CriterionMethods { id: own.id.clone(), ..Default::default() }) {
         methods.criteria.push(own);
@@ -264,5 +268,99 @@ fn convert(
         not_applicable: raw.not_applicable,
         rule: raw.rule.map(RawRule::into_rule),
         children: raw.children.into_iter().map(|c| convert(c, lines, methods, line_of)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    const HEAD: &str = "id = \"t\"\nname = \"t\"\nlegal_basis = \"t\"\nunit_kind = \"unit\"\nyears = { from = 2020 }\n";
+
+    fn messages(body: &str) -> Vec<(String, String)> {
+        let errors = parse("t.toml", &format!("{HEAD}{body}")).unwrap_err();
+        errors.iter().map(|e| (Lang::Vi.error(e), Lang::En.error(e))).collect()
+    }
+
+    #[test]
+    fn index_methods_are_read() {
+        let fw = parse(
+            "t.toml",
+            &format!(
+                "{HEAD}max = 1\naggregation = \"weighted-mean\"\nweights_sum = 1\n[rounding]\ndecimals = 2\n\
+                 [index]\ndecimals = 4\n\
+                 [[criterion]]\nid = \"a\"\nname = \"a\"\nmax = 1\nweight = \"0.25\"\nrule = \"indicator\"\n\
+                 normalise = {{ method = \"ratio-to-target\", target = 80, better = \"lower\" }}\n\
+                 [[criterion]]\nid = \"b\"\nname = \"b\"\nmax = 1\nweight = \"0.75\"\naggregation = \"geometric-mean\"\n\
+                   [[criterion.criterion]]\n  id = \"c\"\n  name = \"c\"\n  max = 1\n  rule = \"indicator\"\n  \
+                 normalise = {{ method = \"z-score\" }}\n\
+                   [[criterion.criterion]]\n  id = \"d\"\n  name = \"d\"\n  max = 1\n  rule = \"direct\"\n"
+            ),
+        );
+        // c's z-scores may not meet a geometric mean, and b would carry them to the total:
+        // each error names its criterion's line.
+        let errors: Vec<(Option<usize>, String)> =
+            fw.unwrap_err().iter().map(|e| (e.location.line, Lang::En.error(e))).collect();
+        let lines: Vec<Option<usize>> = errors.iter().map(|e| e.0).collect();
+        assert_eq!(lines, [Some(20), Some(26)], "{errors:?}");
+        assert!(errors[0].1.contains("criterion b: z-scores are unbounded"), "{errors:?}");
+        assert!(errors[1].1.contains("criterion c: z-scores are unbounded"), "{errors:?}");
+
+        let fw = parse(
+            "t.toml",
+            &format!(
+                "{HEAD}max = 1\naggregation = \"weighted-mean\"\nweights_sum = 1\n[rounding]\ndecimals = 2\n\
+                 [index]\ndecimals = 4\n\
+                 [[criterion]]\nid = \"a\"\nname = \"a\"\nmax = 1\nweight = \"0.25\"\nrule = \"indicator\"\n\
+                 normalise = {{ method = \"ratio-to-target\", target = 80, better = \"lower\" }}\n\
+                 [[criterion]]\nid = \"b\"\nname = \"b\"\nmax = 1\nweight = \"0.75\"\nrule = \"direct\"\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            (fw.aggregation, fw.index, fw.total_rounding().decimals),
+            (Aggregation::WeightedMean, Some(Index { decimals: 4 }), 4)
+        );
+        let a = fw.criterion(0);
+        assert_eq!((a.rule.clone(), a.weight), (Some(Rule::Indicator), "0.25".parse().unwrap()));
+        assert_eq!(
+            a.normalise,
+            Some(Normalisation { method: Method::RatioToTarget, better: Better::Lower, target: Some(80.into()) })
+        );
+    }
+
+    #[test]
+    fn weight_problems_name_their_line_in_both_languages() {
+        let m = messages(
+            "max = 10\n[rounding]\ndecimals = 1\n\
+             [[criterion]]\nid = \"g\"\nname = \"g\"\nmax = 10\naggregation = \"weighted-sum\"\n\
+               [[criterion.criterion]]\n  id = \"a\"\n  name = \"a\"\n  max = 5\n  weight = 1\n  rule = \"direct\"\n\
+               [[criterion.criterion]]\n  id = \"b\"\n  name = \"b\"\n  max = 5\n  rule = \"direct\"\n",
+        );
+        assert_eq!(
+            m,
+            [(
+                "t.toml, dòng 20: tiêu chí b: tiêu chí cha tổng hợp có trọng số nên tiêu chí này cần có trọng số (weight)"
+                    .to_string(),
+                "t.toml, line 20: criterion b: the parent's weighted aggregation needs a weight here".to_string()
+            )]
+        );
+        // The total's weights: the line of `max`.
+        let m = messages(
+            "max = 1\naggregation = \"weighted-mean\"\nweights_sum = 1\n[rounding]\ndecimals = 1\n\
+             [[criterion]]\nid = \"a\"\nname = \"a\"\nmax = 1\nweight = \"0.5\"\nrule = \"direct\"\n",
+        );
+        assert_eq!(m[0].0, "t.toml, dòng 6: điểm tổng: tổng các trọng số là 0.5, khác giá trị khai báo 1");
+        assert_eq!(m[0].1, "t.toml, line 6: the total: the weights add up to 0.5, not to the declared 1");
+    }
+
+    #[test]
+    fn an_unknown_method_is_a_syntax_error_on_its_line() {
+        let m = messages(
+            "max = 1\n[rounding]\ndecimals = 1\n\
+             [[criterion]]\nid = \"a\"\nname = \"a\"\nmax = 1\nrule = \"indicator\"\nnormalise = { method = \"rank\" }\n",
+        );
+        assert!(m[0].1.starts_with("t.toml, line 14: syntax error: unknown variant `rank`"), "{m:?}");
     }
 }

@@ -1,5 +1,7 @@
-//! The UN E-Government Development Index: from the three published components alone, the
-//! `un-egdi` framework gives every country's published index and rank (data/un-egdi/README.md).
+//! Index methods on shipped data. The UN E-Government Development Index: from the three
+//! published components alone, the `un-egdi` framework gives every country's published index
+//! and rank (data/un-egdi/README.md). And the DTI-style example: a 1,000-point tree with
+//! weights, means and normalised indicators, presented as a 0–1 index (data/dti-example/README.md).
 
 use chiso_data::Dataset;
 use chiso_domain::engine::{Results, Status, competition_ranks};
@@ -164,4 +166,50 @@ fn egdi_2016_every_rank_and_all_but_17_indices_off_by_one_in_the_fifth_decimal()
         assert_eq!(diff, Decimal::new(1, 5), "{code}");
     }
     assert_eq!(differences.iter().find(|(c, _)| c == "KAZ").unwrap().1, "0.72500 ≠ 0.72499");
+}
+
+#[test]
+fn dti_example_is_a_1000_point_tree_presented_as_a_4_decimal_index() {
+    let data = Dataset::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/dti-example"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (fw, r) = data.results(2023, "province").unwrap();
+    assert_eq!(
+        (fw.max, fw.total_max(), fw.rounding.decimals, fw.total_rounding().decimals),
+        (1000.into(), 1.into(), 2, 4)
+    );
+    let table: Vec<(&str, String, Option<u32>, Option<&str>)> = r
+        .units
+        .iter()
+        .map(|u| (u.unit.0.as_str(), fw.total_rounding().format_plain(u.total.unwrap()), u.rank, u.level.as_deref()))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            ("dong", "0.8230".to_string(), Some(1), Some("Nhóm A")),
+            ("an", "0.7130".to_string(), Some(2), Some("Nhóm A")),
+            ("binh", "0.6894".to_string(), Some(3), Some("Nhóm B")),
+            ("giang", "0.4429".to_string(), Some(4), Some("Nhóm C")),
+            ("chau", "0.2882".to_string(), Some(5), Some("Nhóm C")),
+        ]
+    );
+    let points = |unit: &str, id: &str| {
+        let u = r.units.iter().find(|u| u.unit.0 == unit).unwrap();
+        let i = fw.index_of(id).unwrap();
+        u.scores[i].applicable.then(|| u.presented(fw, i).unwrap())
+    };
+    // Geometric mean √(90 × 120); a zero part makes it 0.
+    assert_eq!(points("an", "tmdt"), Some(Decimal::from(90)));
+    assert_eq!(points("an", "thanh-toan"), Some(Decimal::from(120)));
+    assert_eq!(points("an", "kinh-te-so"), Some("103.92".parse().unwrap()));
+    assert_eq!(points("giang", "kinh-te-so"), Some(Decimal::ZERO));
+    // Weighted sum 1.2 × 45 + 1 × 60 + 0.7 × 66.67 (min-max: (35 − 5) ÷ (50 − 5) × 100).
+    assert_eq!(points("an", "chinh-quyen-so"), Some("160.67".parse().unwrap()));
+    // Mean of min-max (62 − 20) ÷ (80 − 20) × 130 = 91 and target 81 ÷ 90 × 130 = 117.
+    assert_eq!(points("an", "ha-tang"), Some(Decimal::from(104)));
+    // Lower is better: the fastest (4 h) ÷ 6 h × 70; Đông had no incident: excluded.
+    assert_eq!(points("an", "su-co"), Some("46.67".parse().unwrap()));
+    assert_eq!(points("dong", "an-toan"), None);
+    let dong = r.units.iter().find(|u| u.unit.0 == "dong").unwrap();
+    // 765.40 of the 930 applicable points, scaled to 1000, over 1000.
+    assert_eq!(dong.total_exact.unwrap().round_dp(6), "0.823010".parse().unwrap());
 }

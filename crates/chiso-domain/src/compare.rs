@@ -5,6 +5,7 @@ use crate::framework::Framework;
 use crate::unit::{LineageKind, Registry, UnitId};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What a unit is compared with, said explicitly.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,11 +46,15 @@ pub fn compare(
     previous_framework: &Framework,
     registry: &Registry,
 ) -> Vec<Comparison> {
+    // Indexes built once: national periods have thousands of units.
+    let by_id: HashMap<&UnitId, &UnitResult> = previous.units.iter().map(|u| (&u.unit, u)).collect();
+    let mapping: Vec<Option<usize>> =
+        framework.criteria.iter().map(|c| previous_framework.index_of(&c.id.0)).collect();
     current
         .units
         .iter()
         .map(|u| {
-            let baseline = baseline(&u.unit, previous, previous.year, current.year, registry);
+            let baseline = baseline(&u.unit, &by_id, previous.year, current.year, registry);
             let previous_unit = match &baseline {
                 Baseline::Same => Some(u.unit.clone()),
                 Baseline::Renamed { from } => Some(from.clone()),
@@ -57,13 +62,19 @@ pub fn compare(
                 Baseline::Split { from, continues: true } => Some(from.clone()),
                 _ => None,
             };
-            let prev = previous_unit.as_ref().and_then(|p| previous.get(p));
-            build(u, framework, prev, previous_framework, baseline, previous_unit)
+            let prev = previous_unit.as_ref().and_then(|p| by_id.get(p).copied());
+            build(u, framework, prev, previous_framework, &mapping, baseline, previous_unit)
         })
         .collect()
 }
 
-fn baseline(unit: &UnitId, previous: &Results, since: i32, year: i32, registry: &Registry) -> Baseline {
+fn baseline(
+    unit: &UnitId,
+    previous: &HashMap<&UnitId, &UnitResult>,
+    since: i32,
+    year: i32,
+    registry: &Registry,
+) -> Baseline {
     let changes = registry.changes_into(unit, since, year);
     if let Some(l) = changes.last() {
         return match l.kind {
@@ -77,7 +88,7 @@ fn baseline(unit: &UnitId, previous: &Results, since: i32, year: i32, registry: 
             }
         };
     }
-    if previous.get(unit).is_some() { Baseline::Same } else { Baseline::New }
+    if previous.contains_key(unit) { Baseline::Same } else { Baseline::New }
 }
 
 fn build(
@@ -85,6 +96,7 @@ fn build(
     framework: &Framework,
     prev: Option<&UnitResult>,
     previous_framework: &Framework,
+    mapping: &[Option<usize>],
     baseline: Baseline,
     previous_unit: Option<UnitId>,
 ) -> Comparison {
@@ -99,7 +111,7 @@ fn build(
     let mut deltas = Vec::new();
     if let Some(p) = prev {
         for (i, c) in framework.criteria.iter().enumerate() {
-            let Some(j) = previous_framework.index_of(&c.id.0) else { continue };
+            let Some(j) = mapping[i] else { continue };
             if let (Some(now), Some(then)) = (u.presented(framework, i), p.presented(previous_framework, j)) {
                 deltas.push((c.id.0.clone(), now - then));
             }

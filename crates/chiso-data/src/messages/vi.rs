@@ -76,12 +76,16 @@ fn framework(e: &F) -> String {
         F::LevelOutOfRange { name, min, max } => format!("mức “{name}”: điểm tối thiểu {min} nằm ngoài 0..{max}"),
         F::BadYears { from, to } => format!("năm bắt đầu {from} sau năm kết thúc {to}"),
         F::TooManyDecimals(d) => format!("số chữ số thập phân {d} vượt quá 10"),
-        F::UnknownCriterion(id) => format!("phương pháp tính chỉ số nhắc đến tiêu chí “{id}” không có trong bộ tiêu chí"),
+        F::UnknownCriterion(id) => {
+            format!("phương pháp tính chỉ số nhắc đến tiêu chí “{id}” không có trong bộ tiêu chí")
+        }
         F::AggregationOnLeaf { criterion } => {
             format!("tiêu chí {criterion}: tiêu chí lá không có tiêu chí thành phần để tổng hợp hay gán trọng số")
         }
         F::WeightNotUsed { criterion } => {
-            format!("tiêu chí {criterion}: trọng số chỉ có tác dụng khi tiêu chí cha tổng hợp có trọng số, mà tiêu chí cha đang cộng điểm")
+            format!(
+                "tiêu chí {criterion}: trọng số chỉ có tác dụng khi tiêu chí cha tổng hợp có trọng số, mà tiêu chí cha đang cộng điểm"
+            )
         }
         F::MissingWeight { criterion } => {
             format!("tiêu chí {criterion}: tiêu chí cha tổng hợp có trọng số nên tiêu chí này cần có trọng số (weight)")
@@ -106,7 +110,9 @@ fn framework(e: &F) -> String {
             format!("tiêu chí {criterion}: chỉ số thô (indicator) cần khai báo cách chuẩn hóa (normalise)")
         }
         F::BadTarget { criterion } => {
-            format!("tiêu chí {criterion}: chuẩn hóa theo mục tiêu (ratio-to-target) cần giá trị mục tiêu (target) lớn hơn 0")
+            format!(
+                "tiêu chí {criterion}: chuẩn hóa theo mục tiêu (ratio-to-target) cần giá trị mục tiêu (target) lớn hơn 0"
+            )
         }
         F::UnusedTarget { criterion } => {
             format!("tiêu chí {criterion}: chỉ cách chuẩn hóa theo mục tiêu (ratio-to-target) mới có giá trị mục tiêu")

@@ -2,7 +2,7 @@
 //! normalisations compare a criterion's values across the units of the period.
 
 use super::maths;
-use crate::framework::{Aggregation, Better, Criterion, Framework, Method, NotApplicable, Normalisation, Rule};
+use crate::framework::{Aggregation, Better, Criterion, Framework, Method, Normalisation, NotApplicable, Rule};
 use crate::number::{Points, RoundingScope};
 use crate::period::{Answer, Submission};
 use rust_decimal::Decimal;
@@ -125,12 +125,17 @@ fn score_with(
             let (score, is_measured) = match &c.rule {
                 Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
                     Leaf::Points(p) if *rule == Rule::Indicator => (NodeScore { points: p, applicable: true }, true),
-                    Leaf::Points(p) => (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true),
+                    Leaf::Points(p) => {
+                        (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true)
+                    }
                     Leaf::NotApplicable => (not_applicable(c), false),
                 },
                 None => {
                     let children = c.children.iter().map(|&k| (framework.criterion(k), columns[k][u]));
-                    let s = aggregate(c.aggregation, c.max, !c.unbounded, children);
+                    // A normalised group is clamped after its normalisation, not before:
+                    // its children may be z-scores.
+                    let bounded = !c.unbounded && c.normalise.is_none();
+                    let s = aggregate(c.aggregation, c.max, bounded, children);
                     (s, s.applicable)
                 }
             };
@@ -173,8 +178,7 @@ fn aggregate<'a>(
     bounded: bool,
     children: impl Iterator<Item = (&'a Criterion, NodeScore)>,
 ) -> NodeScore {
-    let parts: Vec<(Decimal, Decimal, Decimal)> =
-        children.filter(|(_, s)| s.applicable).map(|(c, s)| (c.max, c.weight, s.points)).collect();
+    let parts = children.filter(|(_, s)| s.applicable).map(|(c, s)| (c.max, c.weight, s.points));
     let clamp = |p: Decimal| if bounded { Points::clamped(p, max).value() } else { p };
     let excluded = NodeScore { points: Decimal::ZERO, applicable: false };
     let points = match method {
@@ -199,14 +203,18 @@ fn aggregate<'a>(
             }
         }
         Aggregation::WeightedMean => {
-            let weights: Decimal = parts.iter().map(|p| p.1).sum();
+            let (mut weights, mut sum) = (Decimal::ZERO, Decimal::ZERO);
+            for (_, w, p) in parts {
+                weights += w;
+                sum += w * p;
+            }
             if weights.is_zero() {
                 return excluded;
             }
-            clamp(parts.iter().map(|&(_, w, p)| w * p).sum::<Decimal>() / weights)
+            clamp(sum / weights)
         }
         Aggregation::GeometricMean => {
-            let parts: Vec<(Decimal, Decimal)> = parts.iter().map(|&(_, w, p)| (w, p)).collect();
+            let parts: Vec<(Decimal, Decimal)> = parts.map(|(_, w, p)| (w, p)).collect();
             match maths::geometric_mean(&parts) {
                 Some(g) => clamp(g),
                 None => return excluded,

@@ -59,7 +59,13 @@ pub enum FrameworkError {
         "{}: a {aggregation} keeps its children's scale, but {child}'s maximum is {child_max}, not {max}",
         place(.group)
     )]
-    MeanScaleMismatch { group: Option<String>, aggregation: &'static str, max: Decimal, child: String, child_max: Decimal },
+    MeanScaleMismatch {
+        group: Option<String>,
+        aggregation: &'static str,
+        max: Decimal,
+        child: String,
+        child_max: Decimal,
+    },
     #[error("criterion {criterion}: an indicator is a raw figure; it needs a normalisation")]
     IndicatorWithoutNormalisation { criterion: String },
     #[error("criterion {criterion}: ratio-to-target needs a target greater than 0")]
@@ -133,7 +139,12 @@ pub(super) fn build(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framewo
         errors.push(FrameworkError::TooManyDecimals(index.decimals));
     }
 
-    let options: Options = methods.criteria.iter().map(|m| (m.id.as_str(), m)).collect();
+    let mut options: Options = HashMap::new();
+    for m in &methods.criteria {
+        if options.insert(m.id.as_str(), m).is_some() {
+            errors.push(FrameworkError::DuplicateId(m.id.clone()));
+        }
+    }
     let mut criteria = Vec::new();
     let mut seen = HashSet::new();
     let mut roots = Vec::new();
@@ -141,7 +152,8 @@ pub(super) fn build(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framewo
         roots.push(flatten(c, None, 0, &mut criteria, &mut seen, &options, &mut errors));
     }
     if !spec.criteria.is_empty() {
-        let node = Node { group: None, max: spec.max, aggregation: methods.aggregation, weights_sum: methods.weights_sum };
+        let node =
+            Node { group: None, max: spec.max, aggregation: methods.aggregation, weights_sum: methods.weights_sum };
         check_children(&node, &roots, &mut criteria, &options, &mut errors);
     }
     for m in &methods.criteria {

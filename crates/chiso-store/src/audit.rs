@@ -1,0 +1,148 @@
+//! The audit log: every change (who, when, old, new, reason) as a link in a hash chain.
+//! Each event's hash covers its fields and the previous event's hash, so editing or
+//! deleting any past event breaks every later link; `verify` finds the first broken one.
+
+use crate::{Result, Store, now_utc};
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub actor: String,
+    pub action: String,
+    /// What changed, e.g. `answer/2021/department/so-y-te/infra`.
+    pub entity: String,
+    pub old: String,
+    pub new: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub reason: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("audit chain broken at event {seq}: {problem}")]
+pub struct ChainError {
+    pub seq: i64,
+    pub problem: String,
+}
+
+type Raw = (i64, String, String, String, String, String, String, String, String, String);
+
+const COLUMNS: &str = "seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash";
+
+fn event(r: Raw) -> AuditEvent {
+    AuditEvent {
+        seq: r.0,
+        at: r.1,
+        actor: r.2,
+        action: r.3,
+        entity: r.4,
+        old_value: r.5,
+        new_value: r.6,
+        reason: r.7,
+        prev_hash: r.8,
+        hash: r.9,
+    }
+}
+
+fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [&seq.to_string(), at, &e.actor, &e.action, &e.entity, &e.old, &e.new, &e.reason, prev] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends an event inside the caller's transaction: the change and its record commit together.
+pub(crate) async fn append(tx: &mut Transaction<'_, Any>, e: &NewEvent) -> Result<()> {
+    // The UPDATE takes the write lock first, so concurrent writers queue here.
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut **tx).await?;
+    let (seq, prev): (i64, String) =
+        sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    let at = now_utc();
+    let hash = digest(seq, &at, e, &prev);
+    sqlx::query(
+        "INSERT INTO audit (seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.entity)
+    .bind(&e.old)
+    .bind(&e.new)
+    .bind(&e.reason)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records an event on its own (for changes that have no other row to write).
+    pub async fn record(&self, e: &NewEvent) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        append(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Events about entities starting with `prefix`, oldest first.
+    pub async fn audit_events(&self, prefix: &str) -> Result<Vec<AuditEvent>> {
+        let rows: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ORDER BY seq"))
+            .bind(format!("{prefix}%"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(event).collect())
+    }
+
+    /// Walks the whole chain; returns the number of events, or the first broken link.
+    pub async fn verify_chain(&self) -> Result<std::result::Result<usize, ChainError>> {
+        let rows: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(self.pool()).await?;
+        let events: Vec<AuditEvent> = rows.into_iter().map(event).collect();
+        let mut prev = String::new();
+        for (i, ev) in events.iter().enumerate() {
+            let expected_seq = i as i64 + 1;
+            if ev.seq != expected_seq {
+                return Ok(Err(ChainError { seq: expected_seq, problem: format!("event {expected_seq} is missing") }));
+            }
+            if ev.prev_hash != prev {
+                return Ok(Err(ChainError { seq: ev.seq, problem: "does not follow the previous event".into() }));
+            }
+            let e = NewEvent {
+                actor: ev.actor.clone(),
+                action: ev.action.clone(),
+                entity: ev.entity.clone(),
+                old: ev.old_value.clone(),
+                new: ev.new_value.clone(),
+                reason: ev.reason.clone(),
+            };
+            if digest(ev.seq, &ev.at, &e, &ev.prev_hash) != ev.hash {
+                return Ok(Err(ChainError { seq: ev.seq, problem: "its content was changed".into() }));
+            }
+            prev = ev.hash.clone();
+        }
+        let (head,): (String,) = sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;
+        if head != prev {
+            return Ok(Err(ChainError { seq: events.len() as i64 + 1, problem: "events after it were deleted".into() }));
+        }
+        Ok(Ok(events.len()))
+    }
+}

@@ -1,0 +1,143 @@
+//! Documents (the unit registry, frameworks, report settings, published history, all
+//! in their file formats) and periods.
+
+use crate::audit::{NewEvent, append};
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRow {
+    pub year: i32,
+    pub kind: String,
+    pub framework: String,
+    pub deadline: Option<String>,
+    /// `open` (reporters submit), `closed`, `published`.
+    pub status: String,
+}
+
+type Raw = (i64, String, String, Option<String>, String);
+
+fn period(r: Raw) -> PeriodRow {
+    PeriodRow { year: r.0 as i32, kind: r.1, framework: r.2, deadline: r.3, status: r.4 }
+}
+
+impl Store {
+    /// Creates or replaces a document, on the record.
+    pub async fn put_document(&self, name: &str, body: &str, actor: &str, reason: &str) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let old: Option<(String,)> =
+            sqlx::query_as("SELECT body FROM documents WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
+        if old.as_ref().is_some_and(|o| o.0 == body) {
+            return Ok(());
+        }
+        sqlx::query("INSERT INTO documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = excluded.body")
+            .bind(name)
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "document.put".into(),
+            entity: format!("document/{name}"),
+            old: old.map(|o| o.0).unwrap_or_default(),
+            new: body.into(),
+            reason: reason.into(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn document(&self, name: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_as::<_, (String,)>("SELECT body FROM documents WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.0))
+    }
+
+    /// Documents whose name starts with `prefix`, by name.
+    pub async fn documents(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT name, body FROM documents WHERE name LIKE $1 ORDER BY name")
+            .bind(format!("{prefix}%"))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    pub async fn create_period(&self, p: &PeriodRow, actor: &str) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT year FROM periods WHERE year = $1 AND kind = $2")
+            .bind(i64::from(p.year))
+            .bind(&p.kind)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!("period {} {} exists", p.year, p.kind)));
+        }
+        sqlx::query("INSERT INTO periods (year, kind, framework, deadline, status) VALUES ($1, $2, $3, $4, $5)")
+            .bind(i64::from(p.year))
+            .bind(&p.kind)
+            .bind(&p.framework)
+            .bind(&p.deadline)
+            .bind(&p.status)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "period.create".into(),
+            entity: format!("period/{}/{}", p.year, p.kind),
+            old: String::new(),
+            new: format!("{} {} {}", p.framework, p.deadline.clone().unwrap_or_default(), p.status),
+            reason: String::new(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn periods(&self) -> Result<Vec<PeriodRow>> {
+        let rows: Vec<Raw> = sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods ORDER BY year DESC, kind")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(period).collect())
+    }
+
+    pub async fn period(&self, year: i32, kind: &str) -> Result<Option<PeriodRow>> {
+        let row: Option<Raw> =
+            sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods WHERE year = $1 AND kind = $2")
+                .bind(i64::from(year))
+                .bind(kind)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(period))
+    }
+
+    pub async fn set_period_status(&self, year: i32, kind: &str, status: &str, actor: &str, reason: &str) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let old: Option<(String,)> = sqlx::query_as("SELECT status FROM periods WHERE year = $1 AND kind = $2")
+            .bind(i64::from(year))
+            .bind(kind)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let old = old.ok_or(StoreError::NotFound)?.0;
+        sqlx::query("UPDATE periods SET status = $1 WHERE year = $2 AND kind = $3")
+            .bind(status)
+            .bind(i64::from(year))
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "period.status".into(),
+            entity: format!("period/{year}/{kind}"),
+            old,
+            new: status.into(),
+            reason: reason.into(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

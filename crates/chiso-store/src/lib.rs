@@ -1,0 +1,140 @@
+//! chiso's storage. One [`Store`] over SQLite (a file; WAL, foreign keys, synchronous
+//! writes, so an acknowledged submission survives a crash) or PostgreSQL (`postgres://…`,
+//! for several stateless servers behind a load balancer). Plain runtime queries through
+//! sqlx's `Any` driver, one migration set per backend, and an append-only, hash-chained
+//! audit log written in the same transaction as the change it records.
+
+mod audit;
+mod catalog;
+mod clock;
+mod submissions;
+mod users;
+
+pub use audit::{AuditEvent, ChainError, NewEvent};
+pub use catalog::PeriodRow;
+pub use clock::now_utc;
+pub use submissions::{AnswerRow, CommentRow, EvidenceRow, SnapshotRow, SubmissionRow};
+pub use users::{Role, UserRow};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer: writes queue here instead of failing with "database is
+    /// locked" when two deferred transactions both try to upgrade to a write lock.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/sqlite/0001_init.sql"))];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/postgres/0001_init.sql"))];
+
+impl Store {
+    /// Opens `sqlite://path` (created if missing) or `postgres://…`, and migrates.
+    pub async fn open(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL for concurrent readers; FULL sync: an acknowledged write is on disk.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        let store = Store { pool, backend, writer: Default::default() };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Held for the duration of a write transaction on SQLite; PostgreSQL needs none.
+    pub(crate) async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .await?;
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        for (name, sql) in migrations {
+            let mut tx = self.pool.begin().await?;
+            // Taking the row lock first makes concurrent starters wait for each other.
+            let done: Option<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
+                .bind(*name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                    tx.execute(statement).await?;
+                }
+                sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                    .bind(*name)
+                    .bind(now_utc())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite's own consistency check; PostgreSQL has no equivalent and answers "ok".
+    pub async fn integrity_check(&self) -> Result<String> {
+        match self.backend {
+            Backend::Sqlite => Ok(sqlx::query_as::<_, (String,)>("PRAGMA integrity_check").fetch_one(&self.pool).await?.0),
+            Backend::Postgres => Ok("ok".into()),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

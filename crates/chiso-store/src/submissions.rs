@@ -1,0 +1,428 @@
+//! Units' submissions: answers as typed (cells in the import format), their verified
+//! values, status, evidence, comments; and the published result snapshots.
+
+use crate::audit::{NewEvent, append};
+use crate::{Result, Store, StoreError, now_utc};
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRow {
+    /// A column of the import format: a criterion id, or `<id>.numerator` / `<id>.denominator`.
+    pub field: String,
+    pub value: String,
+    /// The assessor's value, when it differs from the unit's.
+    pub verified: Option<String>,
+    /// The unit's justification (e.g. why "not applicable").
+    pub note: String,
+}
+
+impl AnswerRow {
+    /// The value that counts: the verified one if an assessor set it.
+    pub fn effective(&self) -> &str {
+        self.verified.as_deref().unwrap_or(&self.value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmissionRow {
+    pub unit: String,
+    /// `draft`, `submitted`, `verified`.
+    pub status: String,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub criterion: String,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentRow {
+    pub criterion: String,
+    pub author: String,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRow {
+    pub version: i64,
+    pub results: String,
+    pub reason: String,
+    pub published_by: String,
+    pub at: String,
+}
+
+fn key(year: i32, kind: &str, unit: &str) -> String {
+    format!("{year}/{kind}/{unit}")
+}
+
+async fn status_in(tx: &mut Transaction<'_, Any>, year: i32, kind: &str, unit: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_as::<_, (String,)>("SELECT status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id = $3")
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.0))
+}
+
+impl Store {
+    pub async fn submission(&self, year: i32, kind: &str, unit: &str) -> Result<Option<SubmissionRow>> {
+        let r: Option<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT unit_id, status, submitted_at FROM submissions WHERE year = $1 AND kind = $2 AND unit_id = $3",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|(unit, status, submitted_at)| SubmissionRow { unit, status, submitted_at }))
+    }
+
+    pub async fn submissions(&self, year: i32, kind: &str) -> Result<Vec<SubmissionRow>> {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT unit_id, status, submitted_at FROM submissions WHERE year = $1 AND kind = $2 ORDER BY unit_id",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(unit, status, submitted_at)| SubmissionRow { unit, status, submitted_at }).collect())
+    }
+
+    pub async fn answers(&self, year: i32, kind: &str, unit: &str) -> Result<Vec<AnswerRow>> {
+        let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT field, value, verified, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3 ORDER BY field",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(field, value, verified, note)| AnswerRow { field, value, verified, note }).collect())
+    }
+
+    /// Every answer of a period, by unit.
+    pub async fn period_answers(&self, year: i32, kind: &str) -> Result<Vec<(String, AnswerRow)>> {
+        let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT unit_id, field, value, verified, note FROM answers WHERE year = $1 AND kind = $2 ORDER BY unit_id, field",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(unit, field, value, verified, note)| (unit, AnswerRow { field, value, verified, note }))
+            .collect())
+    }
+
+    /// Saves a unit's answers as a draft (or straight to `status`, for imports), each
+    /// change on the record. Refused once the submission left the draft state, unless
+    /// `status` is given (imports and seeding).
+    pub async fn save_answers(
+        &self,
+        year: i32,
+        kind: &str,
+        unit: &str,
+        answers: &[(String, String, String)],
+        status: Option<&str>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let current = status_in(&mut tx, year, kind, unit).await?;
+        match (&current, status) {
+            (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
+            (None, _) => {
+                sqlx::query("INSERT INTO submissions (year, kind, unit_id, status) VALUES ($1, $2, $3, $4)")
+                    .bind(i64::from(year))
+                    .bind(kind)
+                    .bind(unit)
+                    .bind(status.unwrap_or("draft"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            (Some(_), Some(s)) => {
+                sqlx::query("UPDATE submissions SET status = $1 WHERE year = $2 AND kind = $3 AND unit_id = $4")
+                    .bind(s)
+                    .bind(i64::from(year))
+                    .bind(kind)
+                    .bind(unit)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ => {}
+        }
+        for (field, value, note) in answers {
+            let old: Option<(String, String)> = sqlx::query_as(
+                "SELECT value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3 AND field = $4",
+            )
+            .bind(i64::from(year))
+            .bind(kind)
+            .bind(unit)
+            .bind(field)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if old.as_ref().is_some_and(|(v, n)| v == value && n == note) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
+            )
+            .bind(i64::from(year))
+            .bind(kind)
+            .bind(unit)
+            .bind(field)
+            .bind(value)
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            let event = NewEvent {
+                actor: actor.into(),
+                action: "answer.set".into(),
+                entity: format!("answer/{}/{field}", key(year, kind, unit)),
+                old: old.map(|o| o.0).unwrap_or_default(),
+                new: value.clone(),
+                reason: if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+            };
+            append(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a submission from `from` to `to` (draft → submitted → verified; back to draft
+    /// when the unit must answer), on the record. `Conflict` if it is not in `from`.
+    pub async fn transition(&self, year: i32, kind: &str, unit: &str, from: &str, to: &str, actor: &str, reason: &str) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let current = status_in(&mut tx, year, kind, unit).await?.ok_or(StoreError::NotFound)?;
+        if current != from {
+            return Err(StoreError::Conflict(format!("submission is {current}, not {from}")));
+        }
+        let at = (to == "submitted").then(now_utc);
+        sqlx::query(
+            "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) WHERE year = $3 AND kind = $4 AND unit_id = $5",
+        )
+        .bind(to)
+        .bind(at)
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "submission.status".into(),
+            entity: format!("submission/{}", key(year, kind, unit)),
+            old: current,
+            new: to.into(),
+            reason: reason.into(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An assessor's verified value for one field, with the reason, on the record.
+    pub async fn verify_answer(
+        &self,
+        year: i32,
+        kind: &str,
+        unit: &str,
+        field: &str,
+        verified: Option<&str>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let old: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT value, verified FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3 AND field = $4",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .bind(field)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (value, old_verified) = old.ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE answers SET verified = $1 WHERE year = $2 AND kind = $3 AND unit_id = $4 AND field = $5")
+            .bind(verified)
+            .bind(i64::from(year))
+            .bind(kind)
+            .bind(unit)
+            .bind(field)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "answer.verify".into(),
+            entity: format!("answer/{}/{field}", key(year, kind, unit)),
+            old: old_verified.unwrap_or(value.clone()),
+            new: verified.unwrap_or(&value).to_string(),
+            reason: reason.into(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn add_evidence(&self, year: i32, kind: &str, unit: &str, e: &EvidenceRow) -> Result<i64> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO evidence (year, kind, unit_id, criterion, sha256, filename, content_type, size, uploaded_by, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .bind(&e.criterion)
+        .bind(&e.sha256)
+        .bind(&e.filename)
+        .bind(&e.content_type)
+        .bind(e.size)
+        .bind(&e.uploaded_by)
+        .bind(now_utc())
+        .fetch_one(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            actor: e.uploaded_by.clone(),
+            action: "evidence.add".into(),
+            entity: format!("evidence/{}/{}", key(year, kind, unit), e.criterion),
+            old: String::new(),
+            new: format!("{} {} ({} bytes)", e.sha256, e.filename, e.size),
+            reason: String::new(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn evidence(&self, year: i32, kind: &str, unit: &str) -> Result<Vec<EvidenceRow>> {
+        let rows: Vec<(i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT id, criterion, sha256, filename, content_type, size, uploaded_by, at FROM evidence \
+             WHERE year = $1 AND kind = $2 AND unit_id = $3 ORDER BY id",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, criterion, sha256, filename, content_type, size, uploaded_by, at)| EvidenceRow {
+                id,
+                criterion,
+                sha256,
+                filename,
+                content_type,
+                size,
+                uploaded_by,
+                at,
+            })
+            .collect())
+    }
+
+    pub async fn add_comment(&self, year: i32, kind: &str, unit: &str, criterion: &str, author: &str, body: &str) -> Result<()> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO comments (year, kind, unit_id, criterion, author, body, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(i64::from(year))
+            .bind(kind)
+            .bind(unit)
+            .bind(criterion)
+            .bind(author)
+            .bind(body)
+            .bind(now_utc())
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: author.into(),
+            action: "comment.add".into(),
+            entity: format!("comment/{}/{criterion}", key(year, kind, unit)),
+            old: String::new(),
+            new: body.into(),
+            reason: String::new(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn comments(&self, year: i32, kind: &str, unit: &str) -> Result<Vec<CommentRow>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT criterion, author, body, at FROM comments WHERE year = $1 AND kind = $2 AND unit_id = $3 ORDER BY id",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(criterion, author, body, at)| CommentRow { criterion, author, body, at }).collect())
+    }
+
+    /// Freezes a result snapshot as the next version and marks the period published.
+    pub async fn publish(&self, year: i32, kind: &str, results: &str, reason: &str, actor: &str) -> Result<i64> {
+        let _writing = self.write_guard().await;
+        let mut tx = self.pool().begin().await?;
+        let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
+            .bind(i64::from(year))
+            .bind(kind)
+            .fetch_one(&mut *tx)
+            .await?;
+        let version = last.unwrap_or(0) + 1;
+        sqlx::query(
+            "INSERT INTO snapshots (year, kind, version, results, reason, published_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(version)
+        .bind(results)
+        .bind(reason)
+        .bind(actor)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE periods SET status = 'published' WHERE year = $1 AND kind = $2")
+            .bind(i64::from(year))
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            actor: actor.into(),
+            action: "results.publish".into(),
+            entity: format!("results/{year}/{kind}"),
+            old: last.map(|v| format!("v{v}")).unwrap_or_default(),
+            new: format!("v{version}"),
+            reason: reason.into(),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    pub async fn latest_snapshot(&self, year: i32, kind: &str) -> Result<Option<SnapshotRow>> {
+        let r: Option<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT version, results, reason, published_by, at FROM snapshots WHERE year = $1 AND kind = $2 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|(version, results, reason, published_by, at)| SnapshotRow { version, results, reason, published_by, at }))
+    }
+}

@@ -1,0 +1,35 @@
+//! One story, two databases: a temp SQLite file, and PostgreSQL when
+//! `CHISO_TEST_POSTGRES_URL` names a server (scripts/test starts one on loopback).
+
+use chiso_store::Store;
+
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
+    TestDb { store: Store::open(&url).await.unwrap(), url, _dir: Some(dir) }
+}
+
+/// A fresh database on the test server, or `None` (with a notice) when there is none.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin) = std::env::var("CHISO_TEST_POSTGRES_URL") else {
+        eprintln!("CHISO_TEST_POSTGRES_URL is not set: PostgreSQL half of this test skipped (scripts/test sets it)");
+        return None;
+    };
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    let name = format!("chiso_test_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    pool.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    pool.close().await;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+    let url = format!("{base}/{name}");
+    Some(TestDb { store: Store::open(&url).await.unwrap(), url, _dir: None })
+}

@@ -1,0 +1,111 @@
+mod common;
+
+use chiso_store::{NewEvent, PeriodRow, Role, Store, StoreError};
+
+async fn story(store: &Store) {
+    // Users with units.
+    let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin").await.unwrap();
+    assert!(matches!(store.create_user("bao.cao", "x", Role::Viewer, &[], "admin").await, Err(StoreError::Conflict(_))));
+    let u = store.user_by_name("bao.cao").await.unwrap().unwrap();
+    assert_eq!((u.id, u.role, u.units.clone()), (id, Role::Reporter, vec!["so-y-te".to_string()]));
+
+    // Sessions expire and die with a password reset.
+    store.create_session("h1", id, "csrf1", 3600).await.unwrap();
+    store.create_session("h2", id, "csrf2", -1).await.unwrap();
+    assert_eq!(store.session("h1").await.unwrap().unwrap().1, "csrf1");
+    assert!(store.session("h2").await.unwrap().is_none());
+    store.set_password("bao.cao", "hash2", "admin").await.unwrap();
+    assert!(store.session("h1").await.unwrap().is_none());
+
+    // A period, a draft, a submission, a verification: every change on the record.
+    let p = PeriodRow { year: 2021, kind: "department".into(), framework: "f".into(), deadline: Some("2021-12-31".into()), status: "open".into() };
+    store.create_period(&p, "admin").await.unwrap();
+    assert_eq!(store.period(2021, "department").await.unwrap().unwrap(), p);
+    let a = |f: &str, v: &str| (f.to_string(), v.to_string(), String::new());
+    store.save_answers(2021, "department", "so-y-te", &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "").await.unwrap();
+    store.save_answers(2021, "department", "so-y-te", &[a("infra", "7.5")], None, "bao.cao", "").await.unwrap();
+    store.transition(2021, "department", "so-y-te", "draft", "submitted", "bao.cao", "").await.unwrap();
+    // Once submitted, a draft save is refused and changes nothing.
+    let refused = store.save_answers(2021, "department", "so-y-te", &[a("infra", "8")], None, "bao.cao", "").await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))));
+    store.verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Không có minh chứng máy chủ").await.unwrap();
+    let answers = store.answers(2021, "department", "so-y-te").await.unwrap();
+    let infra = answers.iter().find(|r| r.field == "infra").unwrap();
+    assert_eq!((infra.value.as_str(), infra.effective()), ("7.5", "6"));
+    let trail = store.audit_events("answer/2021/department/so-y-te/infra").await.unwrap();
+    let changes: Vec<(&str, &str, &str, &str)> =
+        trail.iter().map(|e| (e.actor.as_str(), e.old_value.as_str(), e.new_value.as_str(), e.reason.as_str())).collect();
+    assert_eq!(changes, [("bao.cao", "", "7", ""), ("bao.cao", "7", "7.5", ""), ("tham.dinh", "7.5", "6", "Không có minh chứng máy chủ")]);
+
+    // Snapshots are versioned.
+    assert_eq!(store.publish(2021, "department", "{\"v\":1}", "Công bố", "admin").await.unwrap(), 1);
+    assert_eq!(store.publish(2021, "department", "{\"v\":2}", "Sửa số liệu Sở Y tế", "admin").await.unwrap(), 2);
+    let s = store.latest_snapshot(2021, "department").await.unwrap().unwrap();
+    assert_eq!((s.version, s.results.as_str(), s.reason.as_str()), (2, "{\"v\":2}", "Sửa số liệu Sở Y tế"));
+    assert_eq!(store.period(2021, "department").await.unwrap().unwrap().status, "published");
+
+    // The chain verifies, and documents round-trip.
+    store.put_document("units.toml", "[[unit]]", "admin", "seed").await.unwrap();
+    assert_eq!(store.document("units.toml").await.unwrap().as_deref(), Some("[[unit]]"));
+    store.record(&NewEvent { actor: "a".into(), action: "x".into(), entity: "e".into(), old: "".into(), new: "".into(), reason: "".into() }).await.unwrap();
+    let n = store.verify_chain().await.unwrap().unwrap();
+    assert!(n >= 10, "{n}");
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+/// Tampering with any past event is found, at that event.
+async fn tamper(db: &common::TestDb) {
+    let store = &db.store;
+    for i in 0..5 {
+        store.put_document(&format!("d{i}"), "x", "admin", "").await.unwrap();
+    }
+    assert_eq!(store.verify_chain().await.unwrap(), Ok(5));
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE audit SET new_value = 'y' WHERE seq = 3").execute(&pool).await.unwrap();
+    let e = store.verify_chain().await.unwrap().unwrap_err();
+    assert_eq!(e.seq, 3);
+    sqlx::query("DELETE FROM audit WHERE seq = 5").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit SET new_value = 'x' WHERE seq = 3").execute(&pool).await.unwrap();
+    let e = store.verify_chain().await.unwrap().unwrap_err();
+    assert_eq!(e.seq, 5);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn the_story_on_sqlite() {
+    story(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn the_story_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        story(&db.store).await;
+    }
+}
+
+#[tokio::test]
+async fn a_tampered_chain_is_found_on_sqlite() {
+    tamper(&common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_tampered_chain_is_found_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        tamper(&db).await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_one_unbroken_chain() {
+    let db = common::sqlite().await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = db.store.clone();
+        tasks.push(tokio::spawn(async move { s.put_document(&format!("c{i}"), "v", "u", "").await.unwrap() }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(db.store.verify_chain().await.unwrap(), Ok(40));
+}
