@@ -161,15 +161,32 @@ fn load_period(
     }
     let base = path.parent().unwrap_or(Path::new("."));
 
-    let mut rows: HashMap<_, import::ImportedRow> = HashMap::new();
-    if let Some(data) = &spec.data {
-        let t = table::read(&base.join(data), spec.sheet.as_deref()).map_err(|e| vec![e])?;
-        for row in import::import(&t, fw, registry, spec.year)? {
-            rows.insert(row.unit.clone(), row);
+    let imported = match &spec.data {
+        Some(data) => {
+            let t = table::read(&base.join(data), spec.sheet.as_deref()).map_err(|e| vec![e])?;
+            import::import(&t, fw, registry, spec.year)?
         }
-    }
+        None => Vec::new(),
+    };
+    let published = match &spec.published {
+        None => None,
+        Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
+    };
+    Ok((assemble(fw, registry, spec.year, imported, published), spec))
+}
+
+/// A period from imported rows: every unit of the framework's kind alive that year, in
+/// Vietnamese order; a unit without a row (or with an empty one) supplied no data.
+pub fn assemble(
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    rows: Vec<import::ImportedRow>,
+    published: Option<Vec<PublishedResult>>,
+) -> Period {
+    let mut rows: HashMap<_, import::ImportedRow> = rows.into_iter().map(|r| (r.unit.clone(), r)).collect();
     let mut units: Vec<PeriodUnit> = registry
-        .of_kind(&spec.kind, spec.year)
+        .of_kind(&fw.unit_kind, year)
         .map(|u| {
             let row = rows.remove(&u.id);
             PeriodUnit {
@@ -181,22 +198,20 @@ fn load_period(
         })
         .collect();
     units.sort_by(|a, b| compare_vi(&a.name, &b.name));
-
-    let published = match &spec.published {
-        None => None,
-        Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
-    };
-    let period = Period { year: spec.year, kind: spec.kind.clone(), framework: fw.id.clone(), units, published };
-    Ok((period, spec))
+    Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published }
 }
 
-fn load_published(
-    path: &Path,
+fn load_published(path: &Path, kind: &str, year: i32, registry: &Registry) -> Result<Vec<PublishedResult>, Vec<DataError>> {
+    published(&table::read(path, None).map_err(|e| vec![e])?, kind, year, registry)
+}
+
+/// Ranks and levels as printed (a table: unit, rank, level, total).
+pub fn published(
+    t: &table::Table,
     kind: &str,
     year: i32,
     registry: &Registry,
 ) -> Result<Vec<PublishedResult>, Vec<DataError>> {
-    let t = table::read(path, None).map_err(|e| vec![e])?;
     let header: Vec<String> =
         t.rows.first().cloned().unwrap_or_default().iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |name: &str| header.iter().position(|h| h == name);

@@ -185,6 +185,77 @@ fn column_suggestions(framework: &Framework, name: &str) -> Vec<String> {
     leaves
 }
 
+enum Parsed {
+    Answer(Answer),
+    RatioPart(Part, Decimal),
+}
+
+/// One non-empty cell, read as its criterion's rule asks.
+fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<Parsed, ErrorKind> {
+    let c = framework.criterion(index);
+    let lower = text.trim().to_lowercase();
+    if NOT_APPLICABLE.contains(&lower.as_str()) {
+        return Ok(Parsed::Answer(Answer::NotApplicable));
+    }
+    Ok(match c.rule.as_ref().expect("leaf") {
+        Rule::YesNo if YES.contains(&lower.as_str()) => Parsed::Answer(Answer::YesNo(true)),
+        Rule::YesNo if NO.contains(&lower.as_str()) => Parsed::Answer(Answer::YesNo(false)),
+        Rule::YesNo => return Err(ErrorKind::NotYesNo),
+        Rule::Scale { .. } => Parsed::Answer(Answer::Choice(text.trim().to_string())),
+        rule => {
+            let v = parse_decimal(text).ok_or(ErrorKind::NotANumber)?;
+            match rule {
+                Rule::Direct => Parsed::Answer(Answer::Points(v)),
+                Rule::Ratio | Rule::RelativeToBest => Parsed::RatioPart(part, v),
+                _ => Parsed::Answer(Answer::Figure(v)),
+            }
+        }
+    })
+}
+
+/// Checks cells one by one, as a form's draft is saved: `(field, text)` with fields
+/// named like the import's columns. Returns the problems by field; empty cells are fine.
+pub fn check_fields(framework: &Framework, cells: &[(String, String)]) -> Vec<(String, ErrorKind)> {
+    let mut problems = Vec::new();
+    let mut ratios: HashMap<usize, (Option<Decimal>, Option<Decimal>, String)> = HashMap::new();
+    for (field, text) in cells {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let (name, part) = split_part(field);
+        let Some(index) = framework.find(name).filter(|&i| framework.criterion(i).is_leaf()) else {
+            problems.push((field.clone(), ErrorKind::UnknownColumn { suggestions: vec![] }));
+            continue;
+        };
+        let c = framework.criterion(index);
+        let mut scratch = Submission::new(framework);
+        match parse(framework, index, part.unwrap_or(Part::Whole), text) {
+            Ok(Parsed::Answer(a)) => {
+                if let Err(error) = scratch.set(framework, index, a) {
+                    problems.push((field.clone(), ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+                }
+            }
+            Ok(Parsed::RatioPart(p, v)) => {
+                let e = ratios.entry(index).or_insert((None, None, field.clone()));
+                match p {
+                    Part::Numerator => e.0 = Some(v),
+                    _ => e.1 = Some(v),
+                }
+            }
+            Err(kind) => problems.push((field.clone(), kind)),
+        }
+    }
+    for (index, (n, d, field)) in ratios {
+        let c = framework.criterion(index);
+        let (numerator, denominator) = (n.unwrap_or_default(), d.unwrap_or(Decimal::MAX));
+        let mut scratch = Submission::new(framework);
+        if let Err(error) = scratch.set(framework, index, Answer::Ratio { numerator, denominator }) {
+            problems.push((field, ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+        }
+    }
+    problems
+}
+
 fn read_row(
     table: &Table,
     r: usize,
@@ -206,40 +277,19 @@ fn read_row(
             errors.push(fail(ErrorKind::MissingValue { criterion: c.id.0.clone() }));
             continue;
         }
-        let lower = text.to_lowercase();
-        let answer = if NOT_APPLICABLE.contains(&lower.as_str()) {
-            Answer::NotApplicable
-        } else {
-            match (c.rule.as_ref().expect("leaf"), part) {
-                (Rule::YesNo, _) => {
-                    if YES.contains(&lower.as_str()) {
-                        Answer::YesNo(true)
-                    } else if NO.contains(&lower.as_str()) {
-                        Answer::YesNo(false)
-                    } else {
-                        errors.push(fail(ErrorKind::NotYesNo));
-                        continue;
-                    }
+        let answer = match parse(framework, index, part, text) {
+            Ok(Parsed::Answer(a)) => a,
+            Ok(Parsed::RatioPart(p, v)) => {
+                let e = ratios.entry(index).or_insert((None, None, col));
+                match p {
+                    Part::Numerator => e.0 = Some(v),
+                    _ => e.1 = Some(v),
                 }
-                (Rule::Scale { .. }, _) => Answer::Choice(text.to_string()),
-                (rule, part) => {
-                    let Some(v) = parse_decimal(text) else {
-                        errors.push(fail(ErrorKind::NotANumber));
-                        continue;
-                    };
-                    match (rule, part) {
-                        (Rule::Direct, _) => Answer::Points(v),
-                        (Rule::Ratio | Rule::RelativeToBest, p) => {
-                            let e = ratios.entry(index).or_insert((None, None, col));
-                            match p {
-                                Part::Numerator => e.0 = Some(v),
-                                _ => e.1 = Some(v),
-                            }
-                            continue;
-                        }
-                        _ => Answer::Figure(v),
-                    }
-                }
+                continue;
+            }
+            Err(kind) => {
+                errors.push(fail(kind));
+                continue;
             }
         };
         if let Err(error) = sub.set(framework, index, answer) {

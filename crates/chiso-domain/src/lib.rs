@@ -2,6 +2,7 @@
 //! ranked and compared. Pure functions over plain data: no files, no network,
 //! no clocks. Storage, reports and the web build on this crate.
 
+pub mod analysis;
 pub mod collate;
 pub mod compare;
 pub mod conflict;

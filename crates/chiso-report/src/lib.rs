@@ -5,6 +5,7 @@
 pub mod build;
 pub mod docx;
 pub mod html;
+pub mod json;
 pub mod model;
 pub mod pdf;
 pub mod vi;

@@ -336,6 +336,19 @@ impl Store {
             .collect())
     }
 
+    /// One piece of evidence with the submission it belongs to: (year, kind, unit, row).
+    pub async fn evidence_by_id(&self, id: i64) -> Result<Option<(i32, String, String, EvidenceRow)>> {
+        let r: Option<(i64, String, String, i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, id, criterion, sha256, filename, content_type, size, uploaded_by, at FROM evidence WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|(year, kind, unit, id, criterion, sha256, filename, content_type, size, uploaded_by, at)| {
+            (year as i32, kind, unit, EvidenceRow { id, criterion, sha256, filename, content_type, size, uploaded_by, at })
+        }))
+    }
+
     pub async fn add_comment(&self, year: i32, kind: &str, unit: &str, criterion: &str, author: &str, body: &str) -> Result<()> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;

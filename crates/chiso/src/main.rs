@@ -22,6 +22,15 @@ struct Cli {
 enum Command {
     /// Score, level and rank a period; print the ranking table.
     Score(cmd::score::Args),
+    /// Run the web platform and JSON API (SQLite by default; PostgreSQL via DATABASE_URL).
+    Serve(cmd::serve::ServeArgs),
+    /// Users of the platform.
+    User {
+        #[command(subcommand)]
+        command: cmd::serve::UserCommand,
+    },
+    /// Verify the audit chain and the database.
+    Verify(cmd::serve::DbArgs),
     /// Write the official report: DOCX, PDF, XLSX, HTML.
     Report(cmd::report::Args),
     /// Frameworks: validate a framework file.
@@ -33,6 +42,8 @@ enum Command {
     Import(cmd::import::Args),
     /// Read tables transcribed from a printed report; report values printed two ways.
     Seed(cmd::seed::Args),
+    /// How solid each rank is, what each unit needs for the next level, trends over the years.
+    Analyze(cmd::analyze::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,9 +52,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a, lang),
         Command::Report(a) => cmd::report::run(a, lang),
+        Command::Serve(a) => cmd::serve::serve(a, lang),
+        Command::User { command } => cmd::serve::user(command, lang),
+        Command::Verify(db) => cmd::serve::verify(db, lang),
         Command::Framework { command } => cmd::framework::run(command, lang),
         Command::Import(a) => cmd::import::run(a, lang),
         Command::Seed(a) => cmd::seed::run(a, lang),
+        Command::Analyze(a) => cmd::analyze::run(a, lang),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,14 @@ impl Lang {
         format!("{}: {what}", self.location(&e.location))
     }
 
+    /// What is wrong, without where (for forms that show it next to the field).
+    pub fn kind(self, k: &crate::error::ErrorKind) -> String {
+        match self {
+            Lang::Vi => vi::kind(k),
+            Lang::En => en::kind(k),
+        }
+    }
+
     pub fn location(self, l: &Location) -> String {
         let (sheet, line, row, column, value) = match self {
             Lang::Vi => ("trang tính", "dòng", "dòng", "cột", "giá trị"),

@@ -121,8 +121,8 @@ pub enum Summary {
         top_kept_share: Share,
         /// Share of draws in which the first unit keeps rank 1.
         leader_share: Share,
-        /// Runs of ranks (first, last) whose neighbours change places in at least 20 %
-        /// of the draws.
+        /// Runs of places (the first unit's rank, the last unit's place in the table) whose
+        /// neighbours change places in at least 20 % of the draws.
         interchangeable: Vec<(u32, u32)>,
     },
     Thresholds {
@@ -499,10 +499,12 @@ pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stabil
         let top_kept = (1..=m.len()).rev().find(|&j| share(at_least[j]) >= HOLD).unwrap_or(0);
         let mut interchangeable: Vec<(u32, u32)> = Vec::new();
         let mut run: Option<(u32, u32)> = None;
-        for w in m.windows(2) {
+        for (pos, w) in m.windows(2).enumerate() {
             let flips = pair_of_ahead[w[0]].map_or(0.0, |p| pairs[p].flips);
             if flips >= INTERCHANGEABLE {
-                let (a, b) = (setup.base_ranks[w[0]], setup.base_ranks[w[1]]);
+                // From the first unit's rank to the last one's place (tied units share a
+                // rank but take places one after the other).
+                let (a, b) = (setup.base_ranks[w[0]], pos as u32 + 2);
                 run = Some(run.map_or((a, b), |(lo, _)| (lo, b)));
             } else if let Some(r) = run.take() {
                 interchangeable.push(r);

@@ -111,53 +111,78 @@ fn score_with(
 ) -> Vec<(Vec<NodeScore>, Decimal)> {
     let n = framework.criteria.len();
     let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
-    let round = |s: NodeScore| NodeScore { points: framework.rounding.round(s.points), ..s };
-    // Column per criterion (one value per unit), filled bottom-up: pre-order puts
-    // children after their parent, so walking backwards visits children first.
-    let mut columns: Vec<Vec<NodeScore>> = vec![Vec::new(); n];
-    // Whether a unit's value is a measurement that takes part in the normalisation
-    // (not a value given by the not-applicable policy, nor an excluded group).
-    let mut measured = vec![false; submissions.len()];
-    for i in (0..n).rev() {
-        let c = framework.criterion(i);
+    let finish = |c: &Criterion, s: NodeScore| {
+        if per_criterion && !c.unbounded { NodeScore { points: framework.rounding.round(s.points), ..s } } else { s }
+    };
+    // One row per unit, one value per criterion, filled bottom-up: pre-order puts children
+    // after their parent, so walking backwards visits children first.
+    let mut rows = vec![vec![NodeScore { points: Decimal::ZERO, applicable: true }; n]; submissions.len()];
+    if !framework.normalises() {
+        // Every unit on its own, criterion after criterion (cache-friendly).
+        for (sub, row) in submissions.iter().zip(rows.iter_mut()) {
+            for i in (0..n).rev() {
+                let c = framework.criterion(i);
+                let (score, _) = node_score(framework, i, sub, best, row);
+                row[i] = finish(c, score);
+            }
+        }
+    } else {
+        // Criterion after criterion, every unit: a normalisation needs the whole column.
         let mut column = Vec::with_capacity(submissions.len());
-        for (u, sub) in submissions.iter().enumerate() {
-            let (score, is_measured) = match &c.rule {
-                Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
-                    Leaf::Points(p) if *rule == Rule::Indicator => (NodeScore { points: p, applicable: true }, true),
-                    Leaf::Points(p) => {
-                        (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true)
-                    }
-                    Leaf::NotApplicable => (not_applicable(c), false),
-                },
-                None => {
-                    let children = c.children.iter().map(|&k| (framework.criterion(k), columns[k][u]));
-                    // A normalised group is clamped after its normalisation, not before:
-                    // its children may be z-scores.
-                    let bounded = !c.unbounded && c.normalise.is_none();
-                    let s = aggregate(c.aggregation, c.max, bounded, children);
-                    (s, s.applicable)
-                }
-            };
-            measured[u] = is_measured;
-            column.push(score);
+        let mut measured = Vec::with_capacity(submissions.len());
+        for i in (0..n).rev() {
+            let c = framework.criterion(i);
+            column.clear();
+            measured.clear();
+            for (sub, row) in submissions.iter().zip(rows.iter()) {
+                let (score, is_measured) = node_score(framework, i, sub, best, row);
+                column.push(score);
+                measured.push(is_measured);
+            }
+            if let Some(norm) = &c.normalise {
+                normalise(norm, c.max, &mut column, &measured);
+            }
+            for (row, score) in rows.iter_mut().zip(&column) {
+                row[i] = finish(c, *score);
+            }
         }
-        if let Some(norm) = &c.normalise {
-            normalise(norm, c.max, &mut column, &measured);
-        }
-        if per_criterion && !c.unbounded {
-            column.iter_mut().for_each(|s| *s = round(*s));
-        }
-        columns[i] = column;
     }
-    (0..submissions.len())
-        .map(|u| {
-            let roots = framework.roots.iter().map(|&k| (framework.criterion(k), columns[k][u]));
+    rows.into_iter()
+        .map(|row| {
+            let roots = framework.roots.iter().map(|&k| (framework.criterion(k), row[k]));
             let total = aggregate(framework.aggregation, framework.max, true, roots);
             let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };
-            (columns.iter().map(|column| column[u]).collect(), total)
+            (row, total)
         })
         .collect()
+}
+
+/// Criterion `i`'s value for one unit, before normalisation, from its answer (a leaf) or its
+/// children's values in `row` (a group); and whether the value takes part in a normalisation
+/// (not one given by the not-applicable policy, nor an excluded group).
+fn node_score(
+    framework: &Framework,
+    i: usize,
+    sub: &Submission,
+    best: &[Option<Decimal>],
+    row: &[NodeScore],
+) -> (NodeScore, bool) {
+    let c = framework.criterion(i);
+    match &c.rule {
+        Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
+            Leaf::Points(p) if *rule == Rule::Indicator => (NodeScore { points: p, applicable: true }, true),
+            Leaf::Points(p) => (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true),
+            Leaf::NotApplicable => (not_applicable(c), false),
+        },
+        None => {
+            let children = c.children.iter().map(|&k| (framework.criterion(k), row[k]));
+            // A normalised group is clamped after its normalisation, not before: its
+            // children may be z-scores.
+            let bounded = !c.unbounded && c.normalise.is_none();
+            let s = aggregate(c.aggregation, c.max, bounded, children);
+            (s, s.applicable)
+        }
+    }
 }
 
 /// What the criterion's not-applicable policy gives.
@@ -178,20 +203,21 @@ fn aggregate<'a>(
     bounded: bool,
     children: impl Iterator<Item = (&'a Criterion, NodeScore)>,
 ) -> NodeScore {
-    let parts = children.filter(|(_, s)| s.applicable).map(|(c, s)| (c.max, c.weight, s.points));
+    let parts = children.filter(|(_, s)| s.applicable);
     let clamp = |p: Decimal| if bounded { Points::clamped(p, max).value() } else { p };
     let excluded = NodeScore { points: Decimal::ZERO, applicable: false };
     let points = match method {
         Aggregation::Sum | Aggregation::WeightedSum => {
-            let weighted = method == Aggregation::WeightedSum;
             let (mut sum, mut applicable_max) = (Decimal::ZERO, Decimal::ZERO);
-            for (child_max, weight, points) in parts {
-                if weighted {
-                    sum += weight * points;
-                    applicable_max += weight * child_max;
-                } else {
-                    sum += points;
-                    applicable_max += child_max;
+            if method == Aggregation::Sum {
+                for (c, s) in parts {
+                    sum += s.points;
+                    applicable_max += c.max;
+                }
+            } else {
+                for (c, s) in parts {
+                    sum += c.weight * s.points;
+                    applicable_max += c.weight * c.max;
                 }
             }
             if applicable_max.is_zero() {
@@ -204,9 +230,9 @@ fn aggregate<'a>(
         }
         Aggregation::WeightedMean => {
             let (mut weights, mut sum) = (Decimal::ZERO, Decimal::ZERO);
-            for (_, w, p) in parts {
-                weights += w;
-                sum += w * p;
+            for (c, s) in parts {
+                weights += c.weight;
+                sum += c.weight * s.points;
             }
             if weights.is_zero() {
                 return excluded;
@@ -214,7 +240,7 @@ fn aggregate<'a>(
             clamp(sum / weights)
         }
         Aggregation::GeometricMean => {
-            let parts: Vec<(Decimal, Decimal)> = parts.map(|(_, w, p)| (w, p)).collect();
+            let parts: Vec<(Decimal, Decimal)> = parts.map(|(c, s)| (c.weight, s.points)).collect();
             match maths::geometric_mean(&parts) {
                 Some(g) => clamp(g),
                 None => return excluded,

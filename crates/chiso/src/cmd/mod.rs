@@ -1,5 +1,7 @@
+pub mod analyze;
 pub mod framework;
 pub mod import;
 pub mod report;
 pub mod score;
 pub mod seed;
+pub mod serve;

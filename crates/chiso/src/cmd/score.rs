@@ -5,7 +5,6 @@ use chiso_domain::engine::{Results, Status};
 use chiso_domain::framework::Framework;
 use chiso_domain::{Comparison, compare};
 use clap::ValueEnum;
-use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,43 +54,12 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 }
 
 fn status(s: Status) -> &'static str {
-    match s {
-        Status::Ranked => "ranked",
-        Status::BelowLevels => "below_levels",
-        Status::NoData => "no_data",
-    }
+    chiso_report::json::status(s)
 }
 
-/// The JSON contract other tools rely on: decimals as strings with the framework's decimals.
+/// The JSON contract other tools rely on (shared with the web API).
 pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
-    let results: Vec<Value> = r
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let scores: Map<String, Value> = u
-                .scores
-                .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    // null: the criterion did not apply to the unit and left its maximum.
-                    let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
-                    (fw.criterion(k).id.0.clone(), json!(v))
-                })
-                .collect();
-            json!({
-                "unit": u.name,
-                "status": status(u.status),
-                "total": u.total.map(|t| fw.rounding.format_plain(t)),
-                "level": u.level,
-                "rank": u.rank,
-                "previous_rank": previous(i),
-                "scores": scores,
-            })
-        })
-        .collect();
-    let doc = json!({"period": r.year, "kind": r.kind, "framework": r.framework, "results": results});
-    serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+    chiso_report::json::results(fw, r, previous)
 }
 
 pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {

@@ -1,0 +1,106 @@
+//! The platform's data as the engine sees it: the registry and frameworks from their
+//! stored documents, a period's figures from the answers of submitted units.
+
+use crate::error::{AppError, AppResult};
+use axum::http::StatusCode;
+use chiso_data::{Lang, dataset, framework_toml, import, table::Table, units_toml};
+use chiso_domain::engine::Results;
+use chiso_domain::framework::Framework;
+use chiso_domain::unit::Registry;
+use chiso_domain::{Period, compare};
+use chiso_store::{PeriodRow, Store};
+
+pub struct Catalog {
+    pub registry: Registry,
+    pub frameworks: Vec<Framework>,
+}
+
+fn broken(what: &str, errors: Vec<chiso_data::DataError>) -> AppError {
+    let detail: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
+    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{what}: {}", detail.join("; ")))
+}
+
+impl Catalog {
+    pub async fn load(store: &Store) -> AppResult<Catalog> {
+        let units = store.document("units.toml").await?.unwrap_or_default();
+        let registry = units_toml::parse("units.toml", &units).map_err(|e| broken("Danh mục đơn vị", e))?;
+        let mut frameworks = Vec::new();
+        for (name, body) in store.documents("framework/").await? {
+            frameworks.push(framework_toml::parse(&name, &body).map_err(|e| broken("Bộ tiêu chí", e))?);
+        }
+        Ok(Catalog { registry, frameworks })
+    }
+
+    pub fn framework(&self, id: &str) -> AppResult<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id).ok_or_else(AppError::not_found)
+    }
+
+    pub fn unit_name(&self, id: &str) -> String {
+        self.registry.get(&chiso_domain::UnitId(id.into())).map_or(id.to_string(), |u| u.name.clone())
+    }
+}
+
+/// The period as the engine sees it: units that submitted (or were verified) with their
+/// effective values (an assessor's verified value wins); drafts count as no data.
+pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Period> {
+    let fw = cat.framework(&p.framework)?;
+    let counted: Vec<String> = store
+        .submissions(p.year, &p.kind)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == "submitted" || s.status == "verified")
+        .map(|s| s.unit)
+        .collect();
+    let answers = store.period_answers(p.year, &p.kind).await?;
+    let mut fields: Vec<String> = answers.iter().map(|(_, a)| a.field.clone()).collect();
+    fields.sort();
+    fields.dedup();
+    let mut rows = vec![std::iter::once("unit".to_string()).chain(fields.iter().cloned()).collect::<Vec<_>>()];
+    for unit in &counted {
+        let mut row = vec![unit.clone()];
+        row.extend(fields.iter().map(|f| {
+            answers.iter().find(|(u, a)| u == unit && &a.field == f).map(|(_, a)| a.effective().to_string()).unwrap_or_default()
+        }));
+        rows.push(row);
+    }
+    let table = Table { file: format!("{}/{}", p.year, p.kind), sheet: None, rows };
+    let imported = if counted.is_empty() {
+        Vec::new()
+    } else {
+        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken("Số liệu kỳ đánh giá", e))?
+    };
+    let published = match store.document(&format!("published/{}/{}", p.year, p.kind)).await? {
+        None => None,
+        Some(csv) => {
+            let t = chiso_data::table::parse_csv("published.csv", csv.as_bytes()).map_err(|e| broken("Kết quả đã công bố", vec![e]))?;
+            Some(dataset::published(&t, &p.kind, p.year, &cat.registry).map_err(|e| broken("Kết quả đã công bố", e))?)
+        }
+    };
+    Ok(dataset::assemble(fw, &cat.registry, p.year, imported, published))
+}
+
+pub struct Scored {
+    pub row: PeriodRow,
+    pub period: Period,
+    pub results: Results,
+}
+
+pub async fn scored(store: &Store, cat: &Catalog, year: i32, kind: &str) -> AppResult<Option<Scored>> {
+    let Some(row) = store.period(year, kind).await? else { return Ok(None) };
+    let fw = cat.framework(&row.framework)?;
+    let period = period(store, cat, &row).await?;
+    let results = chiso_domain::score(fw, &period);
+    Ok(Some(Scored { row, period, results }))
+}
+
+/// The results JSON of the API contract, with last year's ranks when that period exists.
+pub async fn results_json(store: &Store, cat: &Catalog, year: i32, kind: &str) -> AppResult<String> {
+    let s = scored(store, cat, year, kind).await?.ok_or_else(AppError::not_found)?;
+    let fw = cat.framework(&s.row.framework)?;
+    let previous = scored(store, cat, year - 1, kind).await?;
+    let comparisons = match &previous {
+        Some(p) => Some(compare(&s.results, fw, &p.results, cat.framework(&p.row.framework)?, &cat.registry)),
+        None => None,
+    };
+    Ok(chiso_report::json::results(fw, &s.results, &|i| comparisons.as_ref().and_then(|c| c[i].previous_rank)))
+}

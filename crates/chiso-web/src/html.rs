@@ -1,0 +1,52 @@
+//! HTML building: every string from users or data goes through [`esc`].
+
+use crate::auth::User;
+use axum::response::Html;
+
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
+header.top{background:#1f4e79;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}\
+header.top a{color:#fff}header.top form{display:inline;margin-left:auto}main{max-width:72rem;margin:0 auto;padding:1rem}\
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .45rem;text-align:left}\
+th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.error{color:#a40000;font-weight:600}\
+.ok{color:#1d6b1d;font-weight:600}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
+button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\
+fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}\
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}";
+
+/// A whole page. `user` shows who is logged in and the logout form.
+pub fn page(title: &str, user: Option<&User>, body: &str) -> Html<String> {
+    let nav = match user {
+        Some(u) => format!(
+            "<a href=\"/cong-viec\">Công việc</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>Đăng xuất</button></form>",
+            esc(&u.row.username),
+            esc(crate::auth::role_name(u.row.role)),
+            csrf_input(u)
+        ),
+        None => "<a href=\"/dang-nhap\" style=\"margin-left:auto\">Đăng nhập</a>".into(),
+    };
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} – chiso</title><style>{STYLE}</style></head><body><header class=\"top\"><a href=\"/\"><strong>chiso</strong></a> {nav}</header>\
+         <main>{body}</main></body></html>",
+        esc(title)
+    ))
+}
+
+pub fn csrf_input(u: &User) -> String {
+    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(u.csrf.as_deref().unwrap_or("")))
+}

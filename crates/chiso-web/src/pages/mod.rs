@@ -1,0 +1,66 @@
+//! Routes. Each handler checks the user's role and, for unit data, the unit itself.
+
+mod admin;
+mod api;
+mod public;
+mod review;
+mod session;
+mod submit;
+
+use crate::AppState;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+
+/// Largest accepted request: evidence files up to 10 MB plus the form around them.
+pub const MAX_BODY: usize = 11 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/ket-qua/{year}/{kind}", get(public::results))
+        .route("/bao-cao/{file}", get(public::report))
+        .route("/dang-nhap", get(session::login_form).post(session::login))
+        .route("/dang-xuat", post(session::logout))
+        .route("/cong-viec", get(session::work))
+        .route("/nop/{year}/{kind}/{unit}", get(submit::form).post(submit::save))
+        .route("/nop/{year}/{kind}/{unit}/minh-chung", post(submit::upload))
+        .route("/nop/{year}/{kind}/{unit}/tra-loi", post(submit::reply))
+        .route("/minh-chung/{id}", get(submit::download))
+        .route("/tham-dinh/{year}/{kind}/{unit}", get(review::form).post(review::save))
+        .route("/quan-tri", get(admin::home))
+        .route("/quan-tri/ky", post(admin::create_period))
+        .route("/quan-tri/ky/{year}/{kind}/cong-bo", post(admin::publish))
+        .route("/quan-tri/nguoi-dung", post(admin::create_user))
+        .route("/quan-tri/nhat-ky", get(admin::audit_log))
+        .route("/api/v1/periods/{year}/results", get(api::results))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/openapi.json", get(api::openapi))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+async fn security_headers(mut r: axum::response::Response) -> axum::response::Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    r
+}
+
+/// Parses `2020` from a path segment, or 404.
+pub fn year(s: &str) -> crate::error::AppResult<i32> {
+    s.parse().map_err(|_| crate::error::AppError::not_found())
+}
+
+/// A form's fields as pairs, in order (dynamic forms: one field per criterion).
+pub type Fields = Vec<(String, String)>;
+
+pub fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,156 @@
+//! What everyone sees: published results and the official report.
+
+use crate::AppState;
+use crate::auth::MaybeUser;
+use crate::catalog::{self, Catalog};
+use crate::error::{AppError, AppResult};
+use crate::html::{esc, page};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use chiso_domain::compare;
+use serde_json::Value;
+
+pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+    let mut body = String::from("<h1>Kết quả đánh giá, xếp hạng chính quyền số</h1><table><thead><tr><th>Năm</th><th>Loại đơn vị</th><th>Trạng thái</th><th>Kết quả</th></tr></thead><tbody>");
+    let periods = s.store.periods().await?;
+    let mut years: Vec<i32> = Vec::new();
+    for p in &periods {
+        let published = s.store.latest_snapshot(p.year, &p.kind).await?;
+        let link = match &published {
+            Some(v) => format!("<a href=\"/ket-qua/{}/{}\">Bảng xếp hạng</a> (phiên bản {})", p.year, esc(&p.kind), v.version),
+            None => "Chưa công bố".into(),
+        };
+        body += &format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>", p.year, esc(&p.kind), esc(status_name(&p.status)));
+        if published.is_some() && !years.contains(&p.year) {
+            years.push(p.year);
+        }
+    }
+    body += "</tbody></table><h2>Báo cáo</h2><ul>";
+    for y in years {
+        body += &format!(
+            "<li>Năm {y}: <a href=\"/bao-cao/bao-cao-{y}.docx\">DOCX</a> · <a href=\"/bao-cao/bao-cao-{y}.pdf\">PDF</a> · \
+             <a href=\"/bao-cao/bao-cao-{y}.xlsx\">XLSX</a> · <a href=\"/bao-cao/bao-cao-{y}.html\">HTML</a></li>"
+        );
+    }
+    body += "</ul>";
+    Ok(page("Kết quả", user.as_ref(), &body))
+}
+
+pub fn status_name(s: &str) -> &str {
+    match s {
+        "open" => "đang nhận số liệu",
+        "closed" => "đã đóng",
+        "published" => "đã công bố",
+        "draft" => "bản nháp",
+        "submitted" => "đã nộp",
+        "verified" => "đã thẩm định",
+        other => other,
+    }
+}
+
+/// The published ranking: the frozen snapshot, with its version.
+pub async fn results(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let year = super::year(&year)?;
+    let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let period = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let fw = cat.framework(&period.framework)?;
+    let v: Value = serde_json::from_str(&snap.results).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let mut body = format!(
+        "<h1>Kết quả năm {year}: {}</h1><p class=\"muted\">Phiên bản {} công bố lúc {} – {}</p><div class=\"wrap\"><table><thead><tr>\
+         <th>Thứ tự</th><th>Đơn vị</th><th>Mức</th><th>Tổng điểm</th><th>Năm trước</th>",
+        esc(&fw.name),
+        snap.version,
+        esc(&snap.at),
+        esc(&snap.reason)
+    );
+    for c in &fw.criteria {
+        body += &format!("<th>{}</th>", esc(c.label()));
+    }
+    body += "</tr></thead><tbody>";
+    let vi = |x: &Value| x.as_str().map(|s| s.replace('.', ",")).unwrap_or_default();
+    for r in v["results"].as_array().into_iter().flatten() {
+        let status = r["status"].as_str().unwrap_or("");
+        let level = match status {
+            "no_data" => "Không xếp hạng do không cung cấp số liệu".to_string(),
+            "below_levels" => "KXH".into(),
+            _ => r["level"].as_str().unwrap_or("").to_string(),
+        };
+        body += &format!(
+            "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
+            r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
+            esc(r["unit"].as_str().unwrap_or("")),
+            esc(&level),
+            vi(&r["total"]),
+            r["previous_rank"].as_u64().map(|x| x.to_string()).unwrap_or_default()
+        );
+        for c in &fw.criteria {
+            body += &format!("<td class=\"n\">{}</td>", esc(&vi(&r["scores"][&c.id.0])));
+        }
+        body += "</tr>";
+    }
+    body += &format!("</tbody></table></div><p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a></p>", esc(&kind));
+    Ok(page(&format!("Kết quả {year}"), user.as_ref(), &body))
+}
+
+/// The official report of a year, from the platform's data; every kind must be published.
+pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let (stem, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
+    let year = super::year(stem.strip_prefix("bao-cao-").ok_or_else(AppError::not_found)?)?;
+    let cat = Catalog::load(&s.store).await?;
+    let settings = match s.store.document(&format!("report/{year}")).await? {
+        Some(text) => chiso_data::report_toml::parse("report", &text).map_err(|e| AppError::bad_request(e.to_string()))?.1,
+        None => return Err(AppError::not_found()),
+    };
+    let mut scored = Vec::new();
+    for k in &settings.kinds {
+        if s.store.latest_snapshot(year, &k.kind).await?.is_none() {
+            return Err(AppError::not_found());
+        }
+        let now = catalog::scored(&s.store, &cat, year, &k.kind).await?.ok_or_else(AppError::not_found)?;
+        let before = catalog::scored(&s.store, &cat, year - 1, &k.kind).await?;
+        scored.push((k, now, before));
+    }
+    let mut inputs = Vec::new();
+    for (k, now, before) in &scored {
+        let fw = cat.framework(&now.row.framework)?;
+        let previous = match before {
+            Some(b) => {
+                let pfw = cat.framework(&b.row.framework)?;
+                Some(chiso_report::Previous {
+                    year: year - 1,
+                    framework: pfw,
+                    results: &b.results,
+                    comparisons: compare(&now.results, fw, &b.results, pfw, &cat.registry),
+                })
+            }
+            None => None,
+        };
+        inputs.push(chiso_report::KindInput { settings: k, framework: fw, period: &now.period, results: &now.results, previous });
+    }
+    let doc = chiso_report::build(&settings, year, &inputs);
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let (bytes, mime) = match ext {
+        "docx" => (chiso_report::docx::render(&doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "xlsx" => (
+            chiso_report::xlsx::render(&doc).map_err(|e| AppError::bad_request(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "html" => (chiso_report::html::render(&doc).into_bytes(), "text/html; charset=utf-8"),
+        "pdf" => {
+            let docx = chiso_report::docx::render(&doc);
+            let pdf = tokio::task::spawn_blocking(move || chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(120)))
+                .await
+                .map_err(|e| AppError::bad_request(e.to_string()))?
+                .map_err(|e| AppError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, format!("Không tạo được PDF: {e}")))?;
+            (pdf, "application/pdf")
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}

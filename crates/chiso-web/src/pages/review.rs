@@ -1,0 +1,140 @@
+//! The assessor's review: each criterion with the unit's value and evidence side by
+//! side, a verified value that needs a reason, questions back to the unit, verification.
+
+use super::{Fields, field};
+use crate::AppState;
+use crate::auth::{self, MaybeUser};
+use crate::catalog::Catalog;
+use crate::error::{AppError, AppResult};
+use crate::html::{csrf_input, esc, page};
+use crate::pages::submit::leaf_fields;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chiso_data::{Lang, import};
+use chiso_store::Role;
+
+pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((year, kind, unit)): Path<(String, String, String)>) -> AppResult<Html<String>> {
+    let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
+    let year = super::year(&year)?;
+    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let fw = cat.framework(&p.framework)?;
+    let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
+    let answers = s.store.answers(year, &kind, &unit).await?;
+    let evidence = s.store.evidence(year, &kind, &unit).await?;
+    let comments = s.store.comments(year, &kind, &unit).await?;
+    let can = u.is(Role::Assessor) && sub.status == "submitted";
+    let mut b = format!(
+        "<h1>Thẩm định: {} – năm {year}</h1><p>Trạng thái: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
+         <div class=\"wrap\"><table><thead><tr><th>Tiêu chí</th><th>Đơn vị tự đánh giá</th><th>Minh chứng</th><th>Giá trị thẩm định</th><th>Lý do điều chỉnh</th></tr></thead><tbody>",
+        esc(&cat.unit_name(&unit)),
+        esc(super::public::status_name(&sub.status)),
+        esc(&kind),
+        esc(&unit),
+        csrf_input(&u)
+    );
+    for (i, c) in fw.leaves() {
+        let ev: String = evidence
+            .iter()
+            .filter(|e| e.criterion == c.id.0)
+            .map(|e| format!("<a href=\"/minh-chung/{}\">{}</a><br>", e.id, esc(&e.filename)))
+            .collect();
+        for f in leaf_fields(fw, i) {
+            let a = answers.iter().find(|a| a.field == f);
+            let ro = if can { "" } else { " readonly" };
+            b += &format!(
+                "<tr><td>{} <span class=\"muted\">({})</span></td><td>{}{}</td><td>{ev}</td>\
+                 <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"Giá trị thẩm định {f}\"{ro}></td>\
+                 <td><input name=\"reason.{f}\" aria-label=\"Lý do {f}\"{ro}></td></tr>",
+                esc(&c.name),
+                esc(&f),
+                esc(a.map_or("", |a| a.value.as_str())),
+                a.filter(|a| !a.note.is_empty()).map(|a| format!("<br><em>{}</em>", esc(&a.note))).unwrap_or_default(),
+                esc(a.and_then(|a| a.verified.as_deref()).unwrap_or("")),
+                f = esc(&f),
+            );
+        }
+    }
+    b += "</tbody></table></div>";
+    if can {
+        b += "<button name=\"action\" value=\"adjust\">Lưu điều chỉnh</button> <button name=\"action\" value=\"verify\">Xác nhận đã thẩm định</button>\
+              <h2>Đề nghị đơn vị giải trình</h2><label>Tiêu chí <select name=\"criterion\">";
+        for (_, c) in fw.leaves() {
+            b += &format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name));
+        }
+        b += "</select></label><label>Câu hỏi <textarea name=\"question\"></textarea></label><button name=\"action\" value=\"ask\">Gửi câu hỏi và trả lại đơn vị</button>";
+    }
+    b += "</form><h2>Trao đổi</h2><ul>";
+    for m in &comments {
+        b += &format!("<li><strong>{}</strong> · {} · {}: {}</li>", esc(&m.author), esc(&m.at), esc(&m.criterion), esc(&m.body));
+    }
+    b += "</ul>";
+    Ok(page("Thẩm định", Some(&u), &b))
+}
+
+pub async fn save(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Assessor])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let year = super::year(&year)?;
+    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let fw = cat.framework(&p.framework)?;
+    let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
+    if sub.status != "submitted" {
+        return Err(AppError::new(StatusCode::CONFLICT, "Chỉ thẩm định được báo cáo đã nộp."));
+    }
+    let back = Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response();
+    match field(&f, "action") {
+        Some("adjust") => {
+            let answers = s.store.answers(year, &kind, &unit).await?;
+            let mut changes = Vec::new();
+            let mut problems = Vec::new();
+            for a in &answers {
+                let Some(v) = field(&f, &format!("verified.{}", a.field)).map(str::trim) else { continue };
+                let new = if v.is_empty() || v == a.value { None } else { Some(v.to_string()) };
+                if new == a.verified {
+                    continue;
+                }
+                let reason = field(&f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
+                if reason.is_empty() {
+                    problems.push(format!("{}: cần ghi lý do điều chỉnh", a.field));
+                }
+                if let Some(v) = &new {
+                    for (k, e) in import::check_fields(fw, &[(a.field.clone(), v.clone())]) {
+                        problems.push(format!("{k}: {}", Lang::Vi.kind(&e)));
+                    }
+                }
+                changes.push((a.field.clone(), new, reason));
+            }
+            if !problems.is_empty() {
+                return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Chưa lưu: {}", problems.join("; "))));
+            }
+            for (field, new, reason) in changes {
+                s.store.verify_answer(year, &kind, &unit, &field, new.as_deref(), &u.row.username, &reason).await?;
+            }
+            Ok(back)
+        }
+        Some("ask") => {
+            let q = field(&f, "question").unwrap_or("").trim();
+            let c = field(&f, "criterion").filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+            if q.is_empty() {
+                return Err(AppError::bad_request("Câu hỏi trống."));
+            }
+            s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
+            s.store.transition(year, &kind, &unit, "submitted", "draft", &u.row.username, q).await?;
+            Ok(back)
+        }
+        Some("verify") => {
+            s.store.transition(year, &kind, &unit, "submitted", "verified", &u.row.username, "Đã thẩm định").await?;
+            Ok(back)
+        }
+        _ => Err(AppError::bad_request("Thao tác không hợp lệ.")),
+    }
+}

@@ -1,0 +1,343 @@
+//! A unit's self-assessment: the form generated from the framework, drafts, submission
+//! before the deadline, evidence per criterion, answers to the assessors' questions.
+
+use super::{Fields, field};
+use crate::AppState;
+use crate::auth::{self, MaybeUser, User};
+use crate::catalog::Catalog;
+use crate::error::{AppError, AppResult};
+use crate::html::{csrf_input, esc, page};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chiso_data::{Lang, import, table::Table};
+use chiso_domain::framework::{Framework, NotApplicable, Rule};
+use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
+use sha2::{Digest, Sha256};
+
+pub const MAX_EVIDENCE: usize = 10 * 1024 * 1024;
+
+/// The input fields of a leaf criterion, named like the import's columns.
+pub fn leaf_fields(fw: &Framework, index: usize) -> Vec<String> {
+    let c = fw.criterion(index);
+    match c.rule {
+        Some(Rule::Ratio | Rule::RelativeToBest) => vec![format!("{}.numerator", c.id), format!("{}.denominator", c.id)],
+        _ => vec![c.id.0.clone()],
+    }
+}
+
+fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
+    answers.iter().find(|a| a.field == f).map_or("", |a| a.value.as_str())
+}
+
+/// Today's date (UTC) against the deadline (inclusive).
+pub fn past_deadline(p: &PeriodRow) -> bool {
+    let today = &chiso_store::now_utc()[..10];
+    p.deadline.as_deref().is_some_and(|d| today > d)
+}
+
+async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Catalog)> {
+    let year = super::year(year)?;
+    let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
+        return Err(AppError::not_found());
+    }
+    Ok((p, cat))
+}
+
+fn input(name: &str, value: &str, editable: bool, label: &str) -> String {
+    let ro = if editable { "" } else { " readonly" };
+    format!(
+        "<label>{} <input name=\"{}\" value=\"{}\" inputmode=\"decimal\"{ro}></label>",
+        esc(label),
+        esc(name),
+        esc(value)
+    )
+}
+
+/// The form (editable for the unit's reporter while a draft, read-only for others).
+fn render(fw: &Framework, p: &PeriodRow, unit_name: &str, unit: &str, u: &User, answers: &[AnswerRow], status: &str, extra: &str, evidence: &[EvidenceRow], comments: &[chiso_store::CommentRow]) -> String {
+    let editable = u.can_write_unit(unit) && status == "draft" && p.status == "open";
+    let mut b = format!(
+        "<h1>{} – năm {}</h1><p>Trạng thái: <strong>{}</strong>{}</p>{extra}",
+        esc(unit_name),
+        p.year,
+        esc(super::public::status_name(status)),
+        p.deadline.as_ref().map(|d| format!(" · Hạn nộp: {}", esc(d))).unwrap_or_default()
+    );
+    b += &format!("<form method=\"post\" action=\"/nop/{}/{}/{}\">{}", p.year, esc(&p.kind), esc(unit), csrf_input(u));
+    for (i, c) in fw.leaves() {
+        let fields = leaf_fields(fw, i);
+        let na = fields.iter().all(|f| value(answers, f).eq_ignore_ascii_case("N/A"));
+        let path = c.parent.map(|q| format!("{} › ", fw.criterion(q).name)).unwrap_or_default();
+        b += &format!("<fieldset><legend>{}{} (tối đa {})</legend>", esc(&path), esc(&c.name), esc(&c.max.normalize().to_string().replace('.', ",")));
+        match &c.rule {
+            Some(Rule::YesNo) => {
+                let v = value(answers, &fields[0]);
+                b += &format!("<label>Có/không <select name=\"{}\"{}>", esc(&fields[0]), if editable { "" } else { " disabled" });
+                for o in ["", "có", "không"] {
+                    let sel = if o == v { " selected" } else { "" };
+                    b += &format!("<option{sel}>{o}</option>");
+                }
+                b += "</select></label>";
+            }
+            Some(Rule::Scale { answers: scale }) => {
+                let v = value(answers, &fields[0]);
+                b += &format!("<label>Phương án <select name=\"{}\"{}><option></option>", esc(&fields[0]), if editable { "" } else { " disabled" });
+                for a in scale {
+                    let sel = if a.label == v { " selected" } else { "" };
+                    b += &format!("<option{sel}>{}</option>", esc(&a.label));
+                }
+                b += "</select></label>";
+            }
+            Some(Rule::Ratio | Rule::RelativeToBest) => {
+                b += &input(&fields[0], value(answers, &fields[0]), editable, "Tử số");
+                b += &input(&fields[1], value(answers, &fields[1]), editable, "Mẫu số");
+            }
+            Some(Rule::Count { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, "Số lượng"),
+            Some(Rule::Steps { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, "Số liệu"),
+            _ => b += &input(&fields[0], value(answers, &fields[0]), editable, "Điểm tự đánh giá"),
+        }
+        if c.not_applicable != NotApplicable::Forbidden {
+            let note = answers.iter().find(|a| a.field == fields[0]).map_or("", |a| a.note.as_str());
+            b += &format!(
+                "<label><input type=\"checkbox\" name=\"{0}.na\" value=\"1\"{1}{2}> Không áp dụng</label>\
+                 <label>Lý do <input name=\"{0}.note\" value=\"{3}\"{4}></label>",
+                esc(&c.id.0),
+                if na { " checked" } else { "" },
+                if editable { "" } else { " disabled" },
+                esc(note),
+                if editable { "" } else { " readonly" }
+            );
+        }
+        for a in answers.iter().filter(|a| fields.contains(&a.field) && a.verified.is_some()) {
+            b += &format!("<p class=\"muted\">Giá trị thẩm định: {}</p>", esc(a.verified.as_deref().unwrap_or("")));
+        }
+        for e in evidence.iter().filter(|e| e.criterion == c.id.0) {
+            b += &format!("<p>Minh chứng: <a href=\"/minh-chung/{}\">{}</a> ({} byte)</p>", e.id, esc(&e.filename), e.size);
+        }
+        for m in comments.iter().filter(|m| m.criterion == c.id.0) {
+            b += &format!("<p class=\"muted\"><strong>{}</strong> ({}): {}</p>", esc(&m.author), esc(&m.at), esc(&m.body));
+        }
+        b += "</fieldset>";
+    }
+    if editable {
+        b += "<button name=\"action\" value=\"save\">Lưu nháp</button> <button name=\"action\" value=\"submit\">Nộp báo cáo</button>";
+    }
+    b += "</form>";
+    if u.can_write_unit(unit) && p.status == "open" {
+        b += &format!(
+            "<h2>Minh chứng</h2><form method=\"post\" enctype=\"multipart/form-data\" action=\"/nop/{0}/{1}/{2}/minh-chung\">{3}\
+             <label>Tiêu chí <select name=\"criterion\">{4}</select></label><label>Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MB) \
+             <input type=\"file\" name=\"file\" required></label><button>Tải lên</button></form>\
+             <h2>Trả lời thẩm định</h2><form method=\"post\" action=\"/nop/{0}/{1}/{2}/tra-loi\">{3}<label>Tiêu chí <select name=\"criterion\">{4}</select></label>\
+             <label>Nội dung <textarea name=\"body\" required></textarea></label><button>Gửi</button></form>",
+            p.year,
+            esc(&p.kind),
+            esc(unit),
+            csrf_input(u),
+            fw.leaves().map(|(_, c)| format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name))).collect::<String>()
+        );
+    }
+    b
+}
+
+pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((year, kind, unit)): Path<(String, String, String)>) -> AppResult<Html<String>> {
+    let u = auth::require(user)?;
+    let (p, cat) = load(&s, &year, &kind, &unit).await?;
+    if !u.can_read_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let fw = cat.framework(&p.framework)?;
+    let answers = s.store.answers(p.year, &kind, &unit).await?;
+    let status = s.store.submission(p.year, &kind, &unit).await?.map_or("draft".to_string(), |x| x.status);
+    let evidence = s.store.evidence(p.year, &kind, &unit).await?;
+    let comments = s.store.comments(p.year, &kind, &unit).await?;
+    let body = render(fw, &p, &cat.unit_name(&unit), &unit, &u, &answers, &status, "", &evidence, &comments);
+    Ok(page("Tự đánh giá", Some(&u), &body))
+}
+
+/// The answers a form carries, per field, with "not applicable" and its reason.
+fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (i, c) in fw.leaves() {
+        let na = field(f, &format!("{}.na", c.id)).is_some();
+        let note = field(f, &format!("{}.note", c.id)).unwrap_or("").trim().to_string();
+        for name in leaf_fields(fw, i) {
+            let v = if na { "N/A".to_string() } else { field(f, &name).unwrap_or("").trim().to_string() };
+            out.push((name, v, if na { note.clone() } else { String::new() }));
+        }
+    }
+    out
+}
+
+pub async fn save(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let (p, cat) = load(&s, &year, &kind, &unit).await?;
+    if !u.can_write_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    if p.status != "open" {
+        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+    }
+    if past_deadline(&p) {
+        return Err(AppError::new(StatusCode::CONFLICT, "Đã quá hạn nộp báo cáo của kỳ đánh giá này."));
+    }
+    let fw = cat.framework(&p.framework)?;
+    let answers = answers_from(fw, &f);
+    let submit = field(&f, "action") == Some("submit");
+    // Every problem at once; nothing is written unless the whole form is valid.
+    let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+    let mut problems: Vec<String> = import::check_fields(fw, &cells)
+        .into_iter()
+        .map(|(k, e)| format!("{k}: {}", Lang::Vi.kind(&e)))
+        .collect();
+    if submit && problems.is_empty() {
+        let mut header = vec!["unit".to_string()];
+        header.extend(cells.iter().map(|(k, _)| k.clone()));
+        let mut row = vec![unit.clone()];
+        row.extend(cells.iter().map(|(_, v)| v.clone()));
+        let t = Table { file: "biểu mẫu".into(), sheet: None, rows: vec![header, row] };
+        match import::import(&t, fw, &cat.registry, p.year) {
+            Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
+            Ok(_) => problems.push("Chưa nhập số liệu nào.".into()),
+            Err(errors) => problems.extend(errors.iter().map(|e| Lang::Vi.error(e))),
+        }
+    }
+    if !problems.is_empty() {
+        let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
+        let extra = format!("<div class=\"error\" role=\"alert\"><p>Chưa lưu: có lỗi trong số liệu.</p><ul>{list}</ul></div>");
+        let typed: Vec<AnswerRow> =
+            answers.iter().map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() }).collect();
+        let body = render(fw, &p, &cat.unit_name(&unit), &unit, &u, &typed, "draft", &extra, &[], &[]);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Tự đánh giá", Some(&u), &body)).into_response());
+    }
+    s.store.save_answers(p.year, &kind, &unit, &answers, None, &u.row.username, "").await?;
+    if submit {
+        s.store.transition(p.year, &kind, &unit, "draft", "submitted", &u.row.username, "Nộp báo cáo").await?;
+    }
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+/// What a file is, by its first bytes (never by its name): PDF, PNG, JPEG, or an OOXML zip.
+fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
+    let lower = filename.to_lowercase();
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"PK\x03\x04") && lower.ends_with(".docx") {
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    } else if bytes.starts_with(b"PK\x03\x04") && lower.ends_with(".xlsx") {
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    } else {
+        None
+    }
+}
+
+pub async fn upload(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    let (mut csrf, mut criterion, mut file) = (None, None, None);
+    while let Some(part) = multipart.next_field().await.map_err(|_| AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB)."))? {
+        match part.name().unwrap_or("") {
+            "csrf" => csrf = part.text().await.ok(),
+            "criterion" => criterion = part.text().await.ok(),
+            "file" => {
+                let name = part.file_name().unwrap_or("minh-chung").to_string();
+                let bytes = part.bytes().await.map_err(|_| AppError::bad_request("Tệp quá lớn (tối đa 10 MB)."))?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    auth::check_csrf(&u, csrf.as_deref())?;
+    let (p, cat) = load(&s, &year, &kind, &unit).await?;
+    if !u.can_write_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    if p.status != "open" || past_deadline(&p) {
+        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận minh chứng."));
+    }
+    let fw = cat.framework(&p.framework)?;
+    let criterion = criterion.filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+    let (filename, bytes) = file.ok_or_else(|| AppError::bad_request("Chưa chọn tệp."))?;
+    if bytes.len() > MAX_EVIDENCE {
+        return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "Tệp quá lớn (tối đa 10 MB)."));
+    }
+    let content_type =
+        sniff(&bytes, &filename).ok_or_else(|| AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX."))?;
+    // Stored by content hash, never by the user's file name.
+    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let dir = s.data_dir.join("evidence");
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::bad_request(e.to_string()))?;
+    let path = dir.join(&sha);
+    if !path.exists() {
+        let tmp = dir.join(format!("{sha}.tmp"));
+        tokio::fs::write(&tmp, &bytes).await.map_err(|e| AppError::bad_request(e.to_string()))?;
+        tokio::fs::rename(&tmp, &path).await.map_err(|e| AppError::bad_request(e.to_string()))?;
+    }
+    let row = EvidenceRow {
+        id: 0,
+        criterion,
+        sha256: sha,
+        filename: filename.chars().filter(|c| !c.is_control()).take(200).collect(),
+        content_type: content_type.into(),
+        size: bytes.len() as i64,
+        uploaded_by: u.row.username.clone(),
+        at: String::new(),
+    };
+    s.store.add_evidence(p.year, &kind, &unit, &row).await?;
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+pub async fn reply(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let (p, cat) = load(&s, &year, &kind, &unit).await?;
+    if !u.can_write_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let fw = cat.framework(&p.framework)?;
+    let criterion = field(&f, "criterion").filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+    let body = field(&f, "body").unwrap_or("").trim();
+    if body.is_empty() {
+        return Err(AppError::bad_request("Nội dung trả lời trống."));
+    }
+    s.store.add_comment(p.year, &kind, &unit, criterion, &u.row.username, body).await?;
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+pub async fn download(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    let (_, _, unit, e) = s.store.evidence_by_id(id).await?.ok_or_else(AppError::not_found)?;
+    if !u.can_read_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let bytes = tokio::fs::read(s.data_dir.join("evidence").join(&e.sha256)).await.map_err(|_| AppError::not_found())?;
+    let safe: String = e.filename.chars().filter(|c| c.is_alphanumeric() || ".-_ ".contains(*c)).collect();
+    Ok((
+        [(header::CONTENT_TYPE, e.content_type), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\""))],
+        bytes,
+    )
+        .into_response())
+}

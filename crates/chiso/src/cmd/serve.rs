@@ -1,0 +1,147 @@
+use crate::Outcome;
+use chiso_data::Lang;
+use chiso_store::{Role, Store};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CHISO_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Where evidence files are kept.
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
+    data_dir: PathBuf,
+    /// Session cookies without `Secure` (only behind a TLS-terminating proxy that rewrites them).
+    #[arg(long, env = "CHISO_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DbArgs {
+    /// `sqlite://file` (default, created on first start) or `postgres://user@host/db`.
+    #[arg(long = "db", env = "DATABASE_URL", default_value = "sqlite://chiso.sqlite")]
+    url: String,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
+    let config = chiso_web::Config {
+        bind: a.bind,
+        database: a.db.url.clone(),
+        data_dir: a.data_dir,
+        secure_cookies: !a.insecure_cookies,
+    };
+    let result = runtime().block_on(chiso_web::serve(config, shutdown_signal(), |addr, password| {
+        match lang {
+            Lang::Vi => println!("chiso đang chạy tại http://{addr} (cơ sở dữ liệu: {})", a.db.url),
+            Lang::En => println!("chiso is serving http://{addr} (database: {})", a.db.url),
+        }
+        if let Some(p) = password {
+            match lang {
+                Lang::Vi => println!("Đã tạo tài khoản quản trị: admin / {p}  (mật khẩu dùng một lần; hãy đổi bằng `chiso user reset-password admin`)"),
+                Lang::En => println!("Created the administrator: admin / {p}  (one-time password; change it with `chiso user reset-password admin`)"),
+            }
+        }
+    }));
+    result.map(|_| ExitCode::SUCCESS).map_err(|e| vec![e])
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints a generated password.
+    Add {
+        username: String,
+        /// admin, reporter, assessor or viewer.
+        #[arg(long)]
+        role: String,
+        /// Unit ids a reporter is bound to, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        units: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new generated password (and end the user's sessions).
+    ResetPassword {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn generated_password() -> String {
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).expect("the OS random generator");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn user(c: UserCommand, lang: Lang) -> Outcome {
+    runtime().block_on(async {
+        let msg = |e: chiso_store::StoreError| vec![e.to_string()];
+        match c {
+            UserCommand::Add { username, role, units, db } => {
+                let role = Role::parse(&role).ok_or_else(|| vec![format!("role: {role}? (admin, reporter, assessor, viewer)")])?;
+                let store = Store::open(&db.url).await.map_err(msg)?;
+                let password = generated_password();
+                store.create_user(&username, &chiso_web::hash_password(&password), role, &units, "cli").await.map_err(msg)?;
+                match lang {
+                    Lang::Vi => println!("Đã tạo {username} ({}), mật khẩu: {password}", role.as_str()),
+                    Lang::En => println!("Created {username} ({}), password: {password}", role.as_str()),
+                }
+            }
+            UserCommand::ResetPassword { username, db } => {
+                let store = Store::open(&db.url).await.map_err(msg)?;
+                let password = generated_password();
+                store.set_password(&username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
+                match lang {
+                    Lang::Vi => println!("Mật khẩu mới của {username}: {password}"),
+                    Lang::En => println!("New password of {username}: {password}"),
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Checks the audit chain (and SQLite's integrity); names the first broken link.
+pub fn verify(db: DbArgs, lang: Lang) -> Outcome {
+    runtime().block_on(async {
+        let store = Store::open(&db.url).await.map_err(|e| vec![e.to_string()])?;
+        let integrity = store.integrity_check().await.map_err(|e| vec![e.to_string()])?;
+        match store.verify_chain().await.map_err(|e| vec![e.to_string()])? {
+            Ok(n) if integrity == "ok" => {
+                match lang {
+                    Lang::Vi => println!("Nhật ký toàn vẹn: {n} sự kiện; cơ sở dữ liệu: ok"),
+                    Lang::En => println!("Audit chain intact: {n} events; database: ok"),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(_) => Err(vec![format!("integrity_check: {integrity}")]),
+            Err(e) => Err(vec![match lang {
+                Lang::Vi => format!("Nhật ký bị sửa đổi tại sự kiện {}: {}", e.seq, e.problem),
+                Lang::En => e.to_string(),
+            }]),
+        }
+    })
+}
