@@ -95,6 +95,7 @@ class Problem:
         self.ids = np.asarray(ids)
         self.cents = np.asarray(cents, dtype=np.int64)
         self.points = self.cents / 100.0  # the nearest double, as Rust's Decimal::to_f64
+        self.columns = [np.ascontiguousarray(self.points[:, j]) for j in range(self.points.shape[1])]
         self.maxima = np.asarray(maxima, dtype=np.float64)
         self.weight = np.ones(len(maxima))
         self.total_max = float(total_max)
@@ -142,89 +143,91 @@ def national():
 # --- the draws ---------------------------------------------------------------------
 
 def keys_of(p, a):
-    """Keys (units x draws) of the totals with group weights a (draws x groups):
-    Σ a·points ÷ Σ a·max × max, rounded half-up to the framework's decimals."""
+    """Keys (draws x units) of the totals with group weights a (draws x groups):
+    Σ a·points ÷ Σ a·max × max, rounded half-up to the framework's decimals. Sums run
+    over the groups in order, as in Rust, so the doubles are the same."""
     den = a[:, 0] * p.maxima[0]
     for j in range(1, a.shape[1]):
         den = den + a[:, j] * p.maxima[j]
     scale = np.where(den > 0, p.total_max / np.where(den > 0, den, 1.0), 0.0)
-    num = p.points[:, 0, None] * a[None, :, 0]
+    num = a[:, 0, None] * p.columns[0][None, :]
     for j in range(1, a.shape[1]):
-        num = num + p.points[:, j, None] * a[None, :, j]
-    t = np.clip(num * scale[None, :], 0.0, p.total_max)
+        num = num + a[:, j, None] * p.columns[j][None, :]
+    t = np.clip(num * scale[:, None], 0.0, p.total_max)
     x = t * float(10 ** p.decimals)
     eps = np.abs(x) * 1e-12 + 1e-9
     return np.floor(x + 0.5 + eps).astype(np.int64)
 
 
 def competition_ranks(keys):
-    """Competition ranks (1, 2, 2, 4) of every column, highest key first."""
-    n = keys.shape[0]
-    order = np.argsort(-keys, axis=0, kind="stable")
-    sorted_keys = np.take_along_axis(keys, order, axis=0)
+    """Competition ranks (1, 2, 2, 4) within every row, highest key first."""
+    n = keys.shape[1]
+    order = np.argsort(-keys, axis=1, kind="stable")
+    sorted_keys = np.take_along_axis(keys, order, axis=1)
     start = np.ones(sorted_keys.shape, dtype=bool)
-    start[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    first = np.maximum.accumulate(np.where(start, np.arange(n)[:, None], 0), axis=0)
+    start[:, 1:] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
+    first = np.maximum.accumulate(np.where(start, np.arange(n)[None, :], 0), axis=1)
     ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, first + 1, axis=0)
+    np.put_along_axis(ranks, order, first + 1, axis=1)
     return ranks
 
 
 def levels_of(keys, thresholds):
-    """Index of the first level whose minimum the key reaches (thresholds descending, per
-    draw); len(levels) below them all."""
-    return (keys[:, :, None] < thresholds[None, :, :]).sum(axis=2)
+    """Index of the first level whose minimum the key reaches (per draw, thresholds
+    descending); len(levels) below them all."""
+    level = np.zeros(keys.shape, dtype=np.int64)
+    for l in range(thresholds.shape[1]):
+        level += keys < thresholds[:, l, None]
+    return level
 
 
-def stability(p, draws=DRAWS, seed=SEED, spread=SPREAD, block=250):
+def stability(p, draws=DRAWS, seed=SEED, spread=SPREAD, block=500):
     n, k = p.points.shape
     n_levels = len(p.thresholds)
-    base_keys = keys_of(p, p.weight[None, :])[:, 0]
-    base_ranks = competition_ranks(base_keys[:, None])[:, 0]
+    base_keys = keys_of(p, p.weight[None, :])[0]
+    base_ranks = competition_ranks(base_keys[None, :])[0]
     table = np.lexsort((p.ids, base_ranks))  # rank, then id
     ahead, behind = table[:-1], table[1:]
     relation = np.sign(base_keys[ahead] - base_keys[behind])
 
+    # Every draw's factors and level shifts, in the order each draw takes them.
     rng = Draws(seed, draws)
     u = np.stack([rng.next_f64() for _ in range(k)], axis=1)
     a = p.weight[None, :] * (1.0 + spread * (2.0 * u - 1.0))
     shifts = np.stack([rng.next_symmetric(p.step_quanta) for _ in range(n_levels)], axis=1)
     thresholds = -np.sort(-(p.thresholds[None, :] + shifts), axis=1)
 
-    ranks_all = np.empty((n, draws), dtype=np.uint16 if n < 65_535 else np.uint32)
+    ranks_all = np.empty((draws, n), dtype=np.uint16 if n < 65_535 else np.uint32)
     level_counts = np.zeros((3, n, n_levels + 1), dtype=np.int64)
     flips = np.zeros(n - 1, dtype=np.int64)
     prefix = np.zeros(n + 1, dtype=np.int64)
-    unit_offsets = (np.arange(n) * (n_levels + 1))[:, None]
-    base_levels = levels_of(base_keys[:, None], p.thresholds[None, :])
+    cells = np.arange(n)[None, :] * (n_levels + 1)
     for lo in range(0, draws, block):
         hi = min(lo + block, draws)
         keys = keys_of(p, a[lo:hi])
         ranks = competition_ranks(keys)
-        ranks_all[:, lo:hi] = ranks
+        ranks_all[lo:hi] = ranks
         th = thresholds[lo:hi]
-        for variant, lv in enumerate((
-            levels_of(keys, th),
-            np.broadcast_to(levels_of(keys, p.thresholds[None, :].repeat(hi - lo, axis=0)), keys.shape),
-            np.broadcast_to(levels_of(base_keys[:, None], th), keys.shape),
-        )):
-            level_counts[variant] += np.bincount((unit_offsets + lv).ravel(), minlength=n * (n_levels + 1)).reshape(
+        base_th = np.broadcast_to(p.thresholds, th.shape)
+        for variant, lv in enumerate((levels_of(keys, th), levels_of(keys, base_th),
+                                      levels_of(np.broadcast_to(base_keys, keys.shape), th))):
+            level_counts[variant] += np.bincount((cells + lv).ravel(), minlength=n * (n_levels + 1)).reshape(
                 n, n_levels + 1)
-        flips += (np.sign(keys[ahead] - keys[behind]) != relation[:, None]).sum(axis=1)
-        mismatch = ranks[table] != base_ranks[table][:, None]
-        kept = np.where(mismatch.any(axis=0), mismatch.argmax(axis=0), n)
+        flips += (np.sign(keys[:, ahead] - keys[:, behind]) != relation[None, :]).sum(axis=0)
+        mismatch = ranks[:, table] != base_ranks[table][None, :]
+        kept = np.where(mismatch.any(axis=1), mismatch.argmax(axis=1), n)
         prefix += np.bincount(kept, minlength=n + 1)
-    del base_levels
 
-    ranks_sorted = np.sort(ranks_all, axis=1)
-    q = lambda percent: ranks_sorted[:, max(-(-draws * percent // 100), 1) - 1]
+    # Nearest-rank quantiles: the ceil(D·q)-th smallest rank of each unit.
+    at = {q: max(-(-draws * q // 100), 1) - 1 for q in (5, 50, 95)}
+    part = np.partition(ranks_all, sorted(set(at.values())), axis=0)
     return {
         "ids": p.ids,
         "rank": base_ranks,
-        "median_rank": q(50),
-        "p5": q(5),
-        "p95": q(95),
-        "keeps_rank": (ranks_all == base_ranks[:, None]).sum(axis=1),
+        "median_rank": part[at[50]],
+        "p5": part[at[5]],
+        "p95": part[at[95]],
+        "keeps_rank": (ranks_all == base_ranks[None, :]).sum(axis=0),
         "levels": level_counts[0],
         "flips": flips,
         "prefix": prefix,

@@ -160,6 +160,7 @@ fn score_with(
 /// Criterion `i`'s value for one unit, before normalisation, from its answer (a leaf) or its
 /// children's values in `row` (a group); and whether the value takes part in a normalisation
 /// (not one given by the not-applicable policy, nor an excluded group).
+#[inline]
 fn node_score(
     framework: &Framework,
     i: usize,

@@ -341,7 +341,7 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
                 let sep = if lang == Lang::Vi { ',' } else { '.' };
                 let from = f.from.as_ref().map_or(w.no_answer.to_string(), |a| figure(a, &fw.rounding, w, sep));
                 notes.push(format!(
-                    "  {}: {}: {} → {} → +{} {}",
+                    "  {}: {}: {} → {}: +{} {}",
                     p.name,
                     name,
                     from,

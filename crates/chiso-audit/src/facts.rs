@@ -1,0 +1,382 @@
+//! What the document says, all tables together: every printed value keyed by unit,
+//! year and criterion; tables whose header disagrees with what their values match
+//! elsewhere (relabelled before anything else is compared); values printed two ways
+//! (with the one the document's own sums support); and the values recomputed from
+//! their parts that the narrative is checked against.
+
+use crate::context::Ctx;
+use crate::finding::{Finding, Severity};
+use crate::model::Num;
+use crate::recognize::Role;
+use chiso_domain::unit::UnitId;
+use chiso_domain::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Framework, unit, criterion (`None`: the total), year.
+pub type Key = (usize, UnitId, Option<usize>, i32);
+
+#[derive(Debug, Clone)]
+pub struct Obs {
+    pub table: usize,
+    pub row: usize,
+    pub col: usize,
+    pub num: Num,
+}
+
+pub fn key_of(role: Role) -> Option<(Option<usize>, i32)> {
+    match role {
+        Role::Total(y) => Some((None, y)),
+        Role::Crit(c, y) => Some((Some(c), y)),
+        _ => None,
+    }
+}
+
+pub fn observations(ctx: &Ctx) -> BTreeMap<Key, Vec<Obs>> {
+    let mut out: BTreeMap<Key, Vec<Obs>> = BTreeMap::new();
+    for (ti, t) in ctx.tables.iter().enumerate() {
+        for row in t.rows.iter().filter(|r| !r.no_data) {
+            let Some(u) = &row.unit else { continue };
+            for col in &t.columns {
+                let (Some((c, y)), Some(num)) = (key_of(col.role), ctx.num(ti, row.row, col.col)) else { continue };
+                out.entry((t.framework, u.clone(), c, y)).or_default().push(Obs { table: ti, row: row.row, col: col.col, num });
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Score {
+    agree: i64,
+    disagree: i64,
+    values: BTreeSet<Decimal>,
+    by: BTreeSet<usize>,
+    units: BTreeSet<UnitId>,
+}
+
+/// How a table's values fare against the other tables under a labelling of its columns.
+fn score(ctx: &Ctx, obs: &BTreeMap<Key, Vec<Obs>>, ti: usize, roles: &[(usize, Role)]) -> Score {
+    let t = &ctx.tables[ti];
+    let mut s = Score::default();
+    for row in t.rows.iter().filter(|r| !r.no_data) {
+        let Some(u) = &row.unit else { continue };
+        for &(col, role) in roles {
+            let (Some((c, y)), Some(n)) = (key_of(role), ctx.num(ti, row.row, col)) else { continue };
+            let Some(list) = obs.get(&(t.framework, u.clone(), c, y)) else { continue };
+            let mut per_table: BTreeMap<usize, bool> = BTreeMap::new();
+            for o in list.iter().filter(|o| o.table != ti) {
+                *per_table.entry(o.table).or_insert(false) |= o.num.value == n.value;
+            }
+            for (other, equal) in per_table {
+                if equal {
+                    s.agree += 1;
+                    s.by.insert(other);
+                    s.values.insert(n.value);
+                    s.units.insert(u.clone());
+                } else {
+                    s.disagree += 1;
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Relabels the columns of tables whose values match other tables only under another
+/// year (the whole table's years shifted) or another criterion (one header group), and
+/// reports each such header. One table at a time, the clearest case first.
+pub fn relabel(ctx: &mut Ctx) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for _ in 0..=ctx.tables.len() {
+        let obs = observations(ctx);
+        // (gain, table, new roles, score)
+        let mut best: Option<(i64, usize, Vec<(usize, Role)>, Score)> = None;
+        for ti in 0..ctx.tables.len() {
+            let t = &ctx.tables[ti];
+            let declared: Vec<(usize, Role)> = t.columns.iter().filter(|c| c.role.is_points()).map(|c| (c.col, c.role)).collect();
+            let d = score(ctx, &obs, ti, &declared);
+            if d.disagree == 0 {
+                continue;
+            }
+            let mut hypotheses: Vec<Vec<(usize, Role)>> = Vec::new();
+            for shift in [-2, -1, 1, 2] {
+                let roles: Vec<(usize, Role)> = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.role.is_points())
+                    .map(|c| match (c.year_cell.is_some(), c.role.year()) {
+                        (true, Some(y)) => (c.col, c.role.with_year(y + shift)),
+                        _ => (c.col, c.role),
+                    })
+                    .collect();
+                if roles != declared {
+                    hypotheses.push(roles);
+                }
+            }
+            let groups: BTreeSet<(usize, usize)> = t
+                .columns
+                .iter()
+                .filter(|c| matches!(c.role, Role::Crit(..)))
+                .filter_map(|c| c.name_cell.as_ref().map(|(r, k, _)| (*r, *k)))
+                .collect();
+            let n = ctx.frameworks[t.framework].criteria.len();
+            for g in groups {
+                for other in 0..n {
+                    let roles: Vec<(usize, Role)> = t
+                        .columns
+                        .iter()
+                        .filter(|c| c.role.is_points())
+                        .map(|c| match c.role {
+                            Role::Crit(k, y) if c.name_cell.as_ref().map(|(r, k2, _)| (*r, *k2)) == Some(g) && k != other => {
+                                (c.col, Role::Crit(other, y))
+                            }
+                            r => (c.col, r),
+                        })
+                        .collect();
+                    if roles != declared {
+                        hypotheses.push(roles);
+                    }
+                }
+            }
+            for h in hypotheses {
+                let s = score(ctx, &obs, ti, &h);
+                let base = d.agree - d.disagree;
+                if s.disagree == 0 && s.agree >= 3 && s.values.len() >= 2 && s.agree > base {
+                    let gain = s.agree - base;
+                    if best.as_ref().is_none_or(|(g, ..)| gain > *g) {
+                        best = Some((gain, ti, h, s));
+                    }
+                }
+            }
+        }
+        let Some((_, ti, roles, s)) = best else { break };
+        findings.extend(report_relabel(ctx, ti, &roles, &s));
+        let t = &mut ctx.tables[ti];
+        for (col, role) in roles {
+            if let Some(c) = t.columns.iter_mut().find(|c| c.col == col) {
+                c.role = role;
+            }
+        }
+        if let Some(y) = t.columns.iter().filter(|c| c.role.is_points()).filter_map(|c| c.role.year()).max() {
+            t.year = y;
+        }
+    }
+    findings
+}
+
+fn report_relabel(ctx: &Ctx, ti: usize, roles: &[(usize, Role)], s: &Score) -> Vec<Finding> {
+    let t = &ctx.tables[ti];
+    let fw = &ctx.frameworks[t.framework];
+    let by: Vec<String> = s.by.iter().map(|&o| ctx.tables[o].name.clone()).collect();
+    let by = by.join(", ");
+    let units = s.units.len();
+    let mut out = Vec::new();
+    let mut done: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for &(col, role) in roles {
+        let Some(c) = t.column(col) else { continue };
+        if c.role == role {
+            continue;
+        }
+        match (c.role, role) {
+            (Role::Crit(a, ya), Role::Crit(b, yb)) if a != b => {
+                let Some((r, k, text)) = &c.name_cell else { continue };
+                if !done.insert((*r, *k)) {
+                    continue;
+                }
+                let (old, new) = (fw.criterion(a).label(), fw.criterion(b).label());
+                let mut loc = ctx.cell_location(ti, *r, *k);
+                loc.column = Some(c.label.clone());
+                out.push(
+                    Finding::new(Severity::Error, "header", loc).printed(text.clone()).expected(new.to_string()).say(
+                        format!(
+                            "Cột ghi tiêu chí \"{old}\" nhưng số liệu là của tiêu chí \"{new}\": giá trị của {units} đơn vị \
+                             trùng với {by} (năm {ya}{})",
+                            if ya == yb { String::new() } else { format!(" → {yb}") }
+                        ),
+                        format!(
+                            "The column is headed \"{old}\" but holds the values of \"{new}\": the values of {units} units \
+                             equal those in {by}"
+                        ),
+                    ),
+                );
+            }
+            (old, new) => {
+                let (Some(yo), Some(yn)) = (old.year(), new.year()) else { continue };
+                let Some((r, k, text)) = &c.year_cell else { continue };
+                if !done.insert((*r, *k)) {
+                    continue;
+                }
+                let mut loc = ctx.cell_location(ti, *r, *k);
+                loc.column = Some(c.label.clone());
+                out.push(
+                    Finding::new(Severity::Error, "header", loc)
+                        .printed(text.clone())
+                        .expected(text.replace(&yo.to_string(), &yn.to_string()))
+                        .say(
+                            format!(
+                                "Tiêu đề ghi năm {yo} nhưng cột chứa số liệu năm {yn}: giá trị của {units} đơn vị trùng với \
+                                 số liệu năm {yn} ở {by}"
+                            ),
+                            format!(
+                                "The header says {yo} but the column holds the {yn} values: the values of {units} units equal \
+                                 the {yn} values in {by}"
+                            ),
+                        ),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The values printed for the same unit, year and criterion in different tables.
+/// `consistent[(table, row, col)]` says whether a printed value agrees with the sums of
+/// its own row; the value the document's sums support is taken as the reference.
+pub fn conflicts(
+    ctx: &Ctx,
+    obs: &BTreeMap<Key, Vec<Obs>>,
+    consistent: &HashMap<(usize, usize, usize), bool>,
+) -> (Vec<Finding>, BTreeMap<Key, (Num, Vec<usize>)>) {
+    let mut findings = Vec::new();
+    let mut consensus = BTreeMap::new();
+    for (key, list) in obs {
+        let mut values: Vec<Decimal> = Vec::new();
+        for o in list {
+            if !values.contains(&o.num.value) {
+                values.push(o.num.value);
+            }
+        }
+        let support = |v: Decimal| {
+            let with: Vec<&Obs> = list.iter().filter(|o| o.num.value == v).collect();
+            let sums = with.iter().any(|o| consistent.get(&(o.table, o.row, o.col)) == Some(&true));
+            let tables: BTreeSet<usize> = with.iter().map(|o| o.table).collect();
+            let first = with.iter().map(|o| o.table).min().unwrap_or(usize::MAX);
+            (sums, tables.len(), std::cmp::Reverse(first))
+        };
+        let Some(reference) = values.iter().copied().max_by_key(|v| support(*v)) else { continue };
+        let ref_obs: Vec<&Obs> = list.iter().filter(|o| o.num.value == reference).collect();
+        let ref_num = ref_obs.iter().map(|o| o.num).max_by_key(|n| n.decimals).unwrap_or(list[0].num);
+        let ref_tables: Vec<usize> = ref_obs.iter().map(|o| o.table).collect::<BTreeSet<_>>().into_iter().collect();
+        consensus.insert(key.clone(), (ref_num, ref_tables.clone()));
+        if values.len() < 2 {
+            continue;
+        }
+        let (fw, _, crit, year) = key;
+        let label = ctx.criterion_label(*fw, *crit);
+        let where_ref: Vec<String> = ref_tables.iter().map(|&t| ctx.tables[t].name.clone()).collect();
+        let by_sums = support(reference).0;
+        for o in list.iter().filter(|o| o.num.value != reference) {
+            let printed = ctx.text(o.table, o.row, o.col).to_string();
+            let expected = ctx.fmt(reference, o.num.decimals);
+            let why_vi = if by_sums { " (giá trị này khớp với tổng các phần trong bảng đó)" } else { "" };
+            let why_en = if by_sums { " (that value agrees with its table's sums)" } else { "" };
+            findings.push(
+                Finding::new(Severity::Error, "conflict", ctx.cell_location(o.table, o.row, o.col))
+                    .unit(ctx.unit_text(o.table, o.row))
+                    .printed(printed.clone())
+                    .expected(expected.clone())
+                    .say(
+                        format!(
+                            "Cùng đơn vị, tiêu chí {label} năm {year}: bảng này in {printed}, còn {} in {expected}{why_vi}",
+                            where_ref.join(", ")
+                        ),
+                        format!(
+                            "Same unit, {label}, {year}: this table prints {printed} but {} prints {expected}{why_en}",
+                            where_ref.join(", ")
+                        ),
+                    ),
+            );
+        }
+    }
+    (findings, consensus)
+}
+
+/// The document's values, one per unit, year and criterion, with what they add up to.
+pub struct Facts {
+    pub values: BTreeMap<Key, (Num, Vec<usize>)>,
+    /// Units with figures, per framework and year, in the order the document first lists them.
+    pub units: BTreeMap<(usize, i32), Vec<UnitId>>,
+    /// Units whose row says they sent no data, per framework and year.
+    pub no_data: BTreeMap<(usize, i32), Vec<UnitId>>,
+    /// Printed ranks per framework, unit and year.
+    pub ranks: BTreeMap<(usize, UnitId, i32), Decimal>,
+    /// The name each unit is first printed with.
+    pub names: BTreeMap<UnitId, String>,
+}
+
+impl Facts {
+    pub fn build(ctx: &Ctx, values: BTreeMap<Key, (Num, Vec<usize>)>) -> Facts {
+        let mut units: BTreeMap<(usize, i32), Vec<UnitId>> = BTreeMap::new();
+        let mut no_data: BTreeMap<(usize, i32), Vec<UnitId>> = BTreeMap::new();
+        let mut ranks = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for (ti, t) in ctx.tables.iter().enumerate() {
+            for row in &t.rows {
+                let Some(u) = &row.unit else { continue };
+                names.entry(u.clone()).or_insert_with(|| row.unit_text.clone());
+                if row.no_data {
+                    let list = no_data.entry((t.framework, t.year)).or_default();
+                    if !list.contains(u) {
+                        list.push(u.clone());
+                    }
+                    continue;
+                }
+                for col in &t.columns {
+                    match col.role {
+                        Role::Rank(y) => {
+                            if let Some(n) = ctx.num(ti, row.row, col.col) {
+                                ranks.entry((t.framework, u.clone(), y)).or_insert(n.value);
+                            }
+                        }
+                        r if r.is_points() => {
+                            if ctx.num(ti, row.row, col.col).is_some()
+                                && let Some(y) = r.year()
+                            {
+                                let list = units.entry((t.framework, y)).or_default();
+                                if !list.contains(u) {
+                                    list.push(u.clone());
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Facts { values, units, no_data, ranks, names }
+    }
+
+    pub fn printed(&self, fw: usize, unit: &UnitId, c: Option<usize>, year: i32) -> Option<Num> {
+        self.values.get(&(fw, unit.clone(), c, year)).map(|(n, _)| *n)
+    }
+
+    /// The value recomputed from the lowest-level values printed (a group from its
+    /// criteria, the total from its groups), else the value printed.
+    pub fn exact(&self, ctx: &Ctx, fw: usize, unit: &UnitId, c: Option<usize>, year: i32) -> Option<Decimal> {
+        let f = &ctx.frameworks[fw];
+        let children: &[usize] = match c {
+            None => &f.roots,
+            Some(i) => &f.criterion(i).children,
+        };
+        if !children.is_empty() {
+            let parts: Option<Vec<Decimal>> = children.iter().map(|&k| self.exact(ctx, fw, unit, Some(k), year)).collect();
+            if let Some(parts) = parts {
+                return Some(parts.into_iter().sum());
+            }
+        }
+        self.printed(fw, unit, c, year).map(|n| n.value)
+    }
+
+    /// The units with figures in a year, excluding those whose rows say they sent none.
+    pub fn units_with_data(&self, fw: usize, year: i32) -> Vec<UnitId> {
+        let none = self.no_data.get(&(fw, year));
+        self.units
+            .get(&(fw, year))
+            .map(|l| l.iter().filter(|u| none.is_none_or(|n| !n.contains(u))).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn name(&self, unit: &UnitId) -> String {
+        self.names.get(unit).cloned().unwrap_or_else(|| unit.0.clone())
+    }
+}

@@ -1,0 +1,142 @@
+//! A running platform on port 0 with its own database, and a small HTTP client that
+//! keeps cookies (Secure ones too: tests speak plain HTTP on loopback) and CSRF tokens.
+
+use chiso_web::Config;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+pub struct App {
+    pub addr: SocketAddr,
+    pub admin_password: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+pub async fn spawn(database: Option<String>) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("t.sqlite").display()));
+    let config = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database,
+        data_dir: dir.path().join("data"),
+        secure_cookies: true,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut ready = Some(ready_tx);
+        chiso_web::serve(config, async { let _ = rx.await; }, move |addr, pw| {
+            let _ = ready.take().unwrap().send((addr, pw));
+        })
+        .await
+        .unwrap();
+    });
+    let (addr, pw) = ready_rx.await.unwrap();
+    App { addr, admin_password: pw.unwrap(), shutdown: Some(tx), _dir: dir }
+}
+
+/// A fresh PostgreSQL database URL on the test server, if there is one.
+pub async fn postgres_url() -> Option<String> {
+    let Ok(admin) = std::env::var("CHISO_TEST_POSTGRES_URL") else {
+        eprintln!("CHISO_TEST_POSTGRES_URL is not set: PostgreSQL half of this test skipped (scripts/test sets it)");
+        return None;
+    };
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    let name = format!("chiso_web_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    pool.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    pool.close().await;
+    Some(format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    pub csrf: Option<String>,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+    pub bytes: Vec<u8>,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Client {
+    pub fn new(app: &App) -> Client {
+        Client {
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            base: format!("http://{}", app.addr),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn finish(&mut self, r: reqwest::Response) -> Reply {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if v.contains("Max-Age=0") { self.cookies.remove(k); } else { self.cookies.insert(k.into(), val.into()); }
+        }
+        let status = r.status().as_u16();
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()) {
+            if !t.is_empty() { self.csrf = Some(t.to_string()); }
+        }
+        Reply { status, body, location, bytes, headers }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.unwrap();
+        self.finish(r).await
+    }
+
+    /// Posts a form; adds the current CSRF token unless the fields carry one.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut f: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if !f.iter().any(|(k, _)| k == "csrf") {
+            f.push(("csrf".into(), self.csrf.clone().unwrap_or_default()));
+        }
+        let r = self.http.post(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).form(&f).send().await.unwrap();
+        self.finish(r).await
+    }
+
+    pub async fn upload(&mut self, path: &str, criterion: &str, name: &str, bytes: Vec<u8>) -> Reply {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", self.csrf.clone().unwrap_or_default())
+            .text("criterion", criterion.to_string())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let r = self.http.post(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).multipart(form).send().await.unwrap();
+        self.finish(r).await
+    }
+
+    pub async fn login(app: &App, user: &str, password: &str) -> Client {
+        let mut c = Client::new(app);
+        c.get("/dang-nhap").await;
+        let r = c.post("/dang-nhap", &[("username", user), ("password", password)]).await;
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/cong-viec")), "{}", r.body);
+        c.get("/cong-viec").await;
+        c
+    }
+}

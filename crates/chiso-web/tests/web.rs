@@ -1,0 +1,249 @@
+//! The yearly workflow over HTTP, the authorization matrix, bad input, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{App, Client, spawn};
+use serde_json::Value;
+
+const PW: &str = "mat-khau-du-dai";
+
+/// 2021 departments open until 2099; a reporter for each of two units, an assessor, a viewer.
+async fn setup(app: &App) -> Client {
+    let mut admin = Client::login(app, "admin", &app.admin_password).await;
+    admin.get("/quan-tri").await;
+    let r = admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for (name, role, units) in [
+        ("yte", "reporter", "so-y-te"),
+        ("tuphap", "reporter", "so-tu-phap"),
+        ("thamdinh", "assessor", ""),
+        ("lanhdao", "viewer", ""),
+    ] {
+        let r = admin.post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    admin
+}
+
+fn form(values: &[(&'static str, &'static str)], action: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut f = values.to_vec();
+    f.push(("action", action));
+    f
+}
+
+const YTE: [(&str, &str); 6] =
+    [("infra", "7,5"), ("app", "14"), ("web", "18"), ("online_services", "3.2"), ("staff", "5"), ("policy", "4")];
+
+async fn workflow(app: &App) {
+    let mut admin = setup(app).await;
+    let mut yte = Client::login(app, "yte", PW).await;
+    let page = yte.get("/nop/2021/department/so-y-te").await;
+    assert!(page.body.contains("Hạ tầng kỹ thuật CNTT") && page.body.contains("Nộp báo cáo"), "{}", page.body);
+
+    // A value over its maximum: refused with the reason, nothing written.
+    let mut bad = YTE.to_vec();
+    bad[0] = ("infra", "9");
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&bad, "save")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("infra: infra: điểm 9 vượt điểm tối đa 8"), "{}", r.body);
+    assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"\""));
+
+    // Draft, evidence, submission.
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "save")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let pdf = b"%PDF-1.4\n% minh chung\n".to_vec();
+    let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "hop-dong-may-chu.pdf", pdf.clone()).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("đã nộp"));
+
+    // The assessor sees the evidence, adjusts a value (a reason is required) and asks a question.
+    let mut ad = Client::login(app, "thamdinh", PW).await;
+    let review = ad.get("/tham-dinh/2021/department/so-y-te").await;
+    assert!(review.body.contains("hop-dong-may-chu.pdf"), "{}", review.body);
+    let id = review.body.split("/minh-chung/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(ad.get(&format!("/minh-chung/{id}")).await.bytes, pdf);
+    let r = ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "")]).await;
+    assert_eq!(r.status, 422, "an adjustment needs a reason");
+    let r = ad
+        .post("/tham-dinh/2021/department/so-y-te", &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "Máy chủ chưa đưa vào sử dụng")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "ask"), ("criterion", "web"), ("question", "Đề nghị bổ sung minh chứng chuyên mục")]).await;
+    assert_eq!(r.status, 303);
+
+    // The unit answers and submits again; the assessor verifies.
+    yte.get("/nop/2021/department/so-y-te").await;
+    let r = yte.post("/nop/2021/department/so-y-te/tra-loi", &[("criterion", "web"), ("body", "Đã bổ sung đường dẫn chuyên mục")]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);
+    ad.get("/tham-dinh/2021/department/so-y-te").await;
+    assert_eq!(ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "verify")]).await.status, 303);
+
+    // The administrator computes and publishes; the public sees the engine's numbers.
+    admin.get("/quan-tri").await;
+    let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố kết quả năm 2021")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut public = Client::new(app);
+    let v: Value = serde_json::from_str(&public.get("/api/v1/periods/2021/results?kind=department").await.body).unwrap();
+    let yte_result = v["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Y tế").unwrap();
+    // 6 (verified, not the unit's 7,5) + 14 + 18 + 3,2 + 5 + 4 = 50,2 → Mức II, rank 1, was 2nd in 2020.
+    assert_eq!(yte_result["total"], "50.2");
+    assert_eq!(yte_result["level"], "Mức II");
+    assert_eq!((yte_result["rank"].as_u64(), yte_result["previous_rank"].as_u64()), (Some(1), Some(2)));
+    let tu_phap = v["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Tư pháp").unwrap();
+    assert_eq!(tu_phap["status"], "no_data");
+    assert!(public.get("/ket-qua/2021/department").await.body.contains("Phiên bản 1"));
+
+    // On the record: who changed the value, from what, to what, why; the chain verifies.
+    let log = admin.get("/quan-tri/nhat-ky").await.body;
+    assert!(log.contains("Chuỗi nhật ký toàn vẹn"));
+    assert!(log.contains("answer/2021/department/so-y-te/infra") && log.contains("Máy chủ chưa đưa vào sử dụng"));
+}
+
+#[tokio::test]
+async fn the_yearly_workflow_on_sqlite() {
+    workflow(&spawn(None).await).await;
+}
+
+#[tokio::test]
+async fn the_yearly_workflow_on_postgres() {
+    if let Some(url) = common::postgres_url().await {
+        workflow(&spawn(Some(url)).await).await;
+    }
+}
+
+#[tokio::test]
+async fn first_start_publishes_cao_bang_and_serves_the_same_report_as_the_cli() {
+    let app = spawn(None).await;
+    let mut c = Client::new(&app);
+    assert_eq!(c.get("/healthz").await.body, "ok");
+    let v: Value = serde_json::from_str(&c.get("/api/v1/periods/2020/results?kind=department").await.body).unwrap();
+    assert_eq!(v["results"][0]["unit"], "Sở Giáo dục và Đào tạo");
+    assert_eq!(v["results"][7]["total"], "45.2");
+    assert_eq!(v["results"][5]["previous_rank"], 19);
+    let d: Value = serde_json::from_str(&c.get("/api/v1/periods/2020/results?kind=district").await.body).unwrap();
+    assert_eq!(d["results"][8]["previous_rank"], 13);
+    assert_eq!(d["results"][9]["status"], "no_data");
+    // The report downloads (byte-identical to `chiso report`: crates/chiso/tests/serve.rs).
+    let docx = c.get("/bao-cao/bao-cao-2020.docx").await;
+    assert_eq!(docx.status, 200);
+    assert!(docx.bytes.starts_with(b"PK"));
+    assert_eq!(c.get("/bao-cao/bao-cao-2020.xlsx").await.status, 200);
+    assert!(c.get("/bao-cao/bao-cao-2020.html").await.body.contains("Sở Giáo dục và Đào tạo"));
+    assert_eq!(c.get("/bao-cao/bao-cao-2031.docx").await.status, 404);
+    assert_eq!(c.get("/api/v1/periods/2031/results?kind=department").await.status, 404);
+    let api = c.get("/api/openapi.json").await;
+    assert!(api.body.contains("\"openapi\":\"3.0.3\""));
+    assert_eq!(c.get("/").await.headers.get("x-frame-options").unwrap(), "DENY");
+}
+
+#[tokio::test]
+async fn forged_csrf_throttled_logins_and_bad_evidence_are_refused() {
+    let app = spawn(None).await;
+    setup(&app).await;
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+    // A forged token: refused, nothing written.
+    let mut forged = form(&YTE, "save");
+    forged.push(("csrf", "not-the-token"));
+    assert_eq!(yte.post("/nop/2021/department/so-y-te", &forged).await.status, 403);
+    assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"\""));
+    // Wrong type and oversized evidence.
+    let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "virus.pdf", b"MZ\x90\x00".to_vec()).await;
+    assert_eq!(r.status, 415);
+    let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "lon.pdf", vec![b'%'; 12 * 1024 * 1024]).await;
+    assert!(r.status == 400 || r.status == 413, "{}", r.status);
+    // Login without the form's token, and throttling after five failures.
+    let mut c = Client::new(&app);
+    assert_eq!(c.post("/dang-nhap", &[("username", "yte"), ("password", PW), ("csrf", "x")]).await.status, 403);
+    c.get("/dang-nhap").await;
+    for _ in 0..5 {
+        assert_eq!(c.post("/dang-nhap", &[("username", "tuphap"), ("password", "sai-mat-khau")]).await.status, 401);
+    }
+    let r = c.post("/dang-nhap", &[("username", "tuphap"), ("password", PW)]).await;
+    assert!(r.body.contains("tạm khóa"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn submissions_after_the_deadline_are_refused() {
+    let app = spawn(None).await;
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    admin.get("/quan-tri").await;
+    admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")]).await;
+    admin.post("/quan-tri/nguoi-dung", &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")]).await;
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("quá hạn"));
+}
+
+/// Every route × every role × own/other unit: allowed or refused, and a refused request changes nothing.
+#[tokio::test]
+async fn authorization_matrix() {
+    let app = spawn(None).await;
+    let mut admin = setup(&app).await;
+    // Tư pháp has a submitted draft with evidence, for the routes that need one.
+    let mut tp = Client::login(&app, "tuphap", PW).await;
+    tp.get("/nop/2021/department/so-tu-phap").await;
+    let vals = [("infra", "5"), ("app", "13"), ("web", "16"), ("online_services", "3"), ("staff", "2"), ("policy", "5")];
+    tp.post("/nop/2021/department/so-tu-phap", &form(&vals, "save")).await;
+    tp.upload("/nop/2021/department/so-tu-phap/minh-chung", "infra", "a.pdf", b"%PDF-1.4 x".to_vec()).await;
+    let evidence_id = tp.get("/nop/2021/department/so-tu-phap").await.body.split("/minh-chung/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let evidence = format!("/minh-chung/{evidence_id}");
+
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Who { Anonymous, OwnReporter, OtherReporter, Assessor, Viewer, Admin }
+    use Who::*;
+    let all = [Anonymous, OwnReporter, OtherReporter, Assessor, Viewer, Admin];
+    // (method, path, who may) — the unit in the path is Tư pháp's.
+    let routes: Vec<(&str, String, Vec<Who>)> = vec![
+        ("GET", "/cong-viec".into(), vec![OwnReporter, OtherReporter, Assessor, Viewer, Admin]),
+        ("GET", "/nop/2021/department/so-tu-phap".into(), vec![OwnReporter, Assessor, Viewer, Admin]),
+        ("POST", "/nop/2021/department/so-tu-phap".into(), vec![OwnReporter]),
+        ("POST", "/nop/2021/department/so-tu-phap/tra-loi".into(), vec![OwnReporter]),
+        ("GET", evidence.clone(), vec![OwnReporter, Assessor, Viewer, Admin]),
+        ("GET", "/tham-dinh/2021/department/so-tu-phap".into(), vec![Assessor, Viewer, Admin]),
+        ("POST", "/tham-dinh/2021/department/so-tu-phap".into(), vec![Assessor]),
+        ("GET", "/quan-tri".into(), vec![Admin]),
+        ("POST", "/quan-tri/ky".into(), vec![Admin]),
+        ("POST", "/quan-tri/ky/2021/department/cong-bo".into(), vec![Admin]),
+        ("POST", "/quan-tri/nguoi-dung".into(), vec![Admin]),
+        ("GET", "/quan-tri/nhat-ky".into(), vec![Viewer, Admin]),
+        ("GET", "/api/v1/me".into(), vec![OwnReporter, OtherReporter, Assessor, Viewer, Admin]),
+        ("GET", "/api/v1/periods/2020/results?kind=department".into(), all.to_vec()),
+        ("GET", "/ket-qua/2020/department".into(), all.to_vec()),
+    ];
+    let mut clients = Vec::new();
+    for who in all {
+        let c = match who {
+            Anonymous => Client::new(&app),
+            OwnReporter => Client::login(&app, "tuphap", PW).await,
+            OtherReporter => Client::login(&app, "yte", PW).await,
+            Assessor => Client::login(&app, "thamdinh", PW).await,
+            Viewer => Client::login(&app, "lanhdao", PW).await,
+            Admin => Client::login(&app, "admin", &app.admin_password).await,
+        };
+        clients.push((who, c));
+    }
+    let events = |body: &str| body.matches("<tr><td>").count();
+    for (method, path, allowed) in &routes {
+        for (who, c) in clients.iter_mut() {
+            let before = events(&admin.get("/quan-tri/nhat-ky").await.body);
+            let r = if *method == "GET" {
+                c.get(path).await
+            } else {
+                // Harmless bodies: refused ones must not get through, allowed ones may fail validation.
+                c.post(path, &[("action", "none"), ("reason", ""), ("body", ""), ("year", "x")]).await
+            };
+            let refused = r.status == 401 || r.status == 403;
+            assert_eq!(!refused, allowed.contains(who), "{method} {path} as {who:?}: {}", r.status);
+            if refused {
+                let after = events(&admin.get("/quan-tri/nhat-ky").await.body);
+                assert_eq!(before, after, "{method} {path} as {who:?} changed something");
+            }
+        }
+    }
+}
