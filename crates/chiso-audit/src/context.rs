@@ -4,9 +4,9 @@ use crate::finding::Location;
 use crate::model::{Block, Document, Num, Table};
 use crate::recognize::{RTable, Role};
 use crate::text::format_num;
+use chiso_domain::Decimal;
 use chiso_domain::framework::Framework;
 use chiso_domain::unit::Registry;
-use chiso_domain::Decimal;
 
 pub struct Ctx<'a> {
     pub doc: &'a Document,
@@ -16,7 +16,8 @@ pub struct Ctx<'a> {
     pub year: Option<i32>,
 }
 
-static EMPTY: Table = Table { caption: None, sheet: None, rows: Vec::new(), row_numbers: Vec::new(), spreadsheet: false };
+static EMPTY: Table =
+    Table { caption: None, sheet: None, rows: Vec::new(), row_numbers: Vec::new(), spreadsheet: false };
 
 impl<'a> Ctx<'a> {
     pub fn raw(&self, t: usize) -> &'a Table {

@@ -8,8 +8,8 @@ use crate::context::Ctx;
 use crate::finding::{Finding, Severity};
 use crate::model::Num;
 use crate::recognize::Role;
-use chiso_domain::unit::UnitId;
 use chiso_domain::Decimal;
+use chiso_domain::unit::UnitId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Framework, unit, criterion (`None`: the total), year.
@@ -38,7 +38,12 @@ pub fn observations(ctx: &Ctx) -> BTreeMap<Key, Vec<Obs>> {
             let Some(u) = &row.unit else { continue };
             for col in &t.columns {
                 let (Some((c, y)), Some(num)) = (key_of(col.role), ctx.num(ti, row.row, col.col)) else { continue };
-                out.entry((t.framework, u.clone(), c, y)).or_default().push(Obs { table: ti, row: row.row, col: col.col, num });
+                out.entry((t.framework, u.clone(), c, y)).or_default().push(Obs {
+                    table: ti,
+                    row: row.row,
+                    col: col.col,
+                    num,
+                });
             }
         }
     }
@@ -50,8 +55,8 @@ struct Score {
     agree: i64,
     disagree: i64,
     values: BTreeSet<Decimal>,
-    by: BTreeSet<usize>,
-    units: BTreeSet<UnitId>,
+    /// Per column: the other tables that agree, and the units they agree on.
+    by: BTreeMap<usize, (BTreeSet<usize>, BTreeSet<UnitId>)>,
 }
 
 /// How a table's values fare against the other tables under a labelling of its columns.
@@ -70,9 +75,10 @@ fn score(ctx: &Ctx, obs: &BTreeMap<Key, Vec<Obs>>, ti: usize, roles: &[(usize, R
             for (other, equal) in per_table {
                 if equal {
                     s.agree += 1;
-                    s.by.insert(other);
+                    let by = s.by.entry(col).or_default();
+                    by.0.insert(other);
+                    by.1.insert(u.clone());
                     s.values.insert(n.value);
-                    s.units.insert(u.clone());
                 } else {
                     s.disagree += 1;
                 }
@@ -93,52 +99,54 @@ pub fn relabel(ctx: &mut Ctx) -> Vec<Finding> {
         let mut best: Option<(i64, usize, Vec<(usize, Role)>, Score)> = None;
         for ti in 0..ctx.tables.len() {
             let t = &ctx.tables[ti];
-            let declared: Vec<(usize, Role)> = t.columns.iter().filter(|c| c.role.is_points()).map(|c| (c.col, c.role)).collect();
-            let d = score(ctx, &obs, ti, &declared);
-            if d.disagree == 0 {
+            let points: Vec<(usize, Role)> =
+                t.columns.iter().filter(|c| c.role.is_points()).map(|c| (c.col, c.role)).collect();
+            if score(ctx, &obs, ti, &points).disagree == 0 {
                 continue;
             }
+            // Hypotheses, each a set of columns with new roles: every printed year shifted, or
+            // every column of one criterion given to another criterion.
             let mut hypotheses: Vec<Vec<(usize, Role)>> = Vec::new();
             for shift in [-2, -1, 1, 2] {
                 let roles: Vec<(usize, Role)> = t
                     .columns
                     .iter()
-                    .filter(|c| c.role.is_points())
-                    .map(|c| match (c.year_cell.is_some(), c.role.year()) {
-                        (true, Some(y)) => (c.col, c.role.with_year(y + shift)),
-                        _ => (c.col, c.role),
-                    })
+                    .filter(|c| c.role.is_points() && c.year_cell.is_some())
+                    .filter_map(|c| Some((c.col, c.role.with_year(c.role.year()? + shift))))
                     .collect();
-                if roles != declared {
+                if !roles.is_empty() {
                     hypotheses.push(roles);
                 }
             }
-            let groups: BTreeSet<(usize, usize)> = t
+            let crits: BTreeSet<usize> = t
                 .columns
                 .iter()
-                .filter(|c| matches!(c.role, Role::Crit(..)))
-                .filter_map(|c| c.name_cell.as_ref().map(|(r, k, _)| (*r, *k)))
+                .filter_map(|c| match c.role {
+                    Role::Crit(k, _) => Some(k),
+                    _ => None,
+                })
                 .collect();
             let n = ctx.frameworks[t.framework].criteria.len();
-            for g in groups {
-                for other in 0..n {
+            for k in crits {
+                for other in (0..n).filter(|&o| o != k) {
                     let roles: Vec<(usize, Role)> = t
                         .columns
                         .iter()
-                        .filter(|c| c.role.is_points())
-                        .map(|c| match c.role {
-                            Role::Crit(k, y) if c.name_cell.as_ref().map(|(r, k2, _)| (*r, *k2)) == Some(g) && k != other => {
-                                (c.col, Role::Crit(other, y))
-                            }
-                            r => (c.col, r),
+                        .filter_map(|c| match c.role {
+                            Role::Crit(x, y) if x == k => Some((c.col, Role::Crit(other, y))),
+                            _ => None,
                         })
                         .collect();
-                    if roles != declared {
-                        hypotheses.push(roles);
-                    }
+                    hypotheses.push(roles);
                 }
             }
             for h in hypotheses {
+                let declared: Vec<(usize, Role)> =
+                    h.iter().filter_map(|(col, _)| t.column(*col).map(|c| (*col, c.role))).collect();
+                let d = score(ctx, &obs, ti, &declared);
+                if d.disagree == 0 {
+                    continue;
+                }
                 let s = score(ctx, &obs, ti, &h);
                 let base = d.agree - d.disagree;
                 if s.disagree == 0 && s.agree >= 3 && s.values.len() >= 2 && s.agree > base {
@@ -167,9 +175,18 @@ pub fn relabel(ctx: &mut Ctx) -> Vec<Finding> {
 fn report_relabel(ctx: &Ctx, ti: usize, roles: &[(usize, Role)], s: &Score) -> Vec<Finding> {
     let t = &ctx.tables[ti];
     let fw = &ctx.frameworks[t.framework];
-    let by: Vec<String> = s.by.iter().map(|&o| ctx.tables[o].name.clone()).collect();
-    let by = by.join(", ");
-    let units = s.units.len();
+    let support = |cols: &[usize]| {
+        let mut tables: BTreeSet<usize> = BTreeSet::new();
+        let mut units: BTreeSet<&UnitId> = BTreeSet::new();
+        for c in cols {
+            if let Some((t, u)) = s.by.get(c) {
+                tables.extend(t);
+                units.extend(u);
+            }
+        }
+        let names: Vec<String> = tables.iter().map(|&o| ctx.tables[o].name.clone()).collect();
+        (names.join(", "), units.len())
+    };
     let mut out = Vec::new();
     let mut done: BTreeSet<(usize, usize)> = BTreeSet::new();
     for &(col, role) in roles {
@@ -178,24 +195,36 @@ fn report_relabel(ctx: &Ctx, ti: usize, roles: &[(usize, Role)], s: &Score) -> V
             continue;
         }
         match (c.role, role) {
-            (Role::Crit(a, ya), Role::Crit(b, yb)) if a != b => {
+            (Role::Crit(a, _), Role::Crit(b, _)) if a != b => {
                 let Some((r, k, text)) = &c.name_cell else { continue };
                 if !done.insert((*r, *k)) {
                     continue;
                 }
+                let group: Vec<usize> = t
+                    .columns
+                    .iter()
+                    .filter(|x| x.name_cell.as_ref().map(|(r2, k2, _)| (r2, k2)) == Some((r, k)))
+                    .map(|x| x.col)
+                    .collect();
+                let (by, units) = support(&group);
                 let (old, new) = (fw.criterion(a).label(), fw.criterion(b).label());
+                // A machine header ("transaction_2019") is corrected in kind.
+                let (old_id, new_id) = (&fw.criterion(a).id.0, &fw.criterion(b).id.0);
+                let expected = match text.strip_prefix(old_id.as_str()) {
+                    Some(rest) if rest.starts_with('_') => format!("{new_id}{rest}"),
+                    _ => new.to_string(),
+                };
                 let mut loc = ctx.cell_location(ti, *r, *k);
                 loc.column = Some(c.label.clone());
                 out.push(
-                    Finding::new(Severity::Error, "header", loc).printed(text.clone()).expected(new.to_string()).say(
+                    Finding::new(Severity::Error, "header", loc).printed(text.clone()).expected(expected).say(
                         format!(
                             "Cột ghi tiêu chí \"{old}\" nhưng số liệu là của tiêu chí \"{new}\": giá trị của {units} đơn vị \
-                             trùng với {by} (năm {ya}{})",
-                            if ya == yb { String::new() } else { format!(" → {yb}") }
+                             trùng với {new} ở {by}"
                         ),
                         format!(
                             "The column is headed \"{old}\" but holds the values of \"{new}\": the values of {units} units \
-                             equal those in {by}"
+                             equal {new} in {by}"
                         ),
                     ),
                 );
@@ -206,6 +235,7 @@ fn report_relabel(ctx: &Ctx, ti: usize, roles: &[(usize, Role)], s: &Score) -> V
                 if !done.insert((*r, *k)) {
                     continue;
                 }
+                let (by, units) = support(&[col]);
                 let mut loc = ctx.cell_location(ti, *r, *k);
                 loc.column = Some(c.label.clone());
                 out.push(
@@ -268,7 +298,8 @@ pub fn conflicts(
         for o in list.iter().filter(|o| o.num.value != reference) {
             let printed = ctx.text(o.table, o.row, o.col).to_string();
             let expected = ctx.fmt(reference, o.num.decimals);
-            let why_vi = if by_sums { " (giá trị này khớp với tổng các phần trong bảng đó)" } else { "" };
+            let why_vi =
+                if by_sums { " (giá trị này khớp với tổng các phần trong bảng đó)" } else { "" };
             let why_en = if by_sums { " (that value agrees with its table's sums)" } else { "" };
             findings.push(
                 Finding::new(Severity::Error, "conflict", ctx.cell_location(o.table, o.row, o.col))
@@ -359,7 +390,8 @@ impl Facts {
             Some(i) => &f.criterion(i).children,
         };
         if !children.is_empty() {
-            let parts: Option<Vec<Decimal>> = children.iter().map(|&k| self.exact(ctx, fw, unit, Some(k), year)).collect();
+            let parts: Option<Vec<Decimal>> =
+                children.iter().map(|&k| self.exact(ctx, fw, unit, Some(k), year)).collect();
             if let Some(parts) = parts {
                 return Some(parts.into_iter().sum());
             }

@@ -131,11 +131,32 @@ fn keyword(label: &str) -> Option<Kw> {
     let l = label.trim_end_matches([':', '.', '*', ' ']);
     let kw = match l {
         "tt" | "stt" | "số tt" | "số thứ tự" | "thứ tự" | "no" | "no." | "#" | "stt/tt" => Kw::Index,
-        "đơn vị" | "tên đơn vị" | "tên cơ quan" | "cơ quan" | "cơ quan, đơn vị" | "cơ quan/đơn vị" | "đơn vị/cơ quan"
-        | "unit" | "tên" | "huyện, thành phố" | "địa phương" | "tên địa phương" | "name" => Kw::Unit,
-        "mức xếp hạng" | "mức xh" | "mức" | "xếp loại" | "level" | "mức độ xếp hạng" | "xếp mức" => Kw::Level,
-        "thứ tự xếp hạng" | "xếp hạng" | "thứ hạng" | "hạng" | "rank" | "vị trí" | "vị trí xếp hạng" | "thứ tự xh"
-        | "tt xếp hạng" | "tt xh" => Kw::Rank,
+        "đơn vị"
+        | "tên đơn vị"
+        | "tên cơ quan"
+        | "cơ quan"
+        | "cơ quan, đơn vị"
+        | "cơ quan/đơn vị"
+        | "đơn vị/cơ quan"
+        | "unit"
+        | "tên"
+        | "huyện, thành phố"
+        | "địa phương"
+        | "tên địa phương"
+        | "name" => Kw::Unit,
+        "mức xếp hạng" | "mức xh" | "mức" | "xếp loại" | "level" | "mức độ xếp hạng" | "xếp mức" => {
+            Kw::Level
+        }
+        "thứ tự xếp hạng"
+        | "xếp hạng"
+        | "thứ hạng"
+        | "hạng"
+        | "rank"
+        | "vị trí"
+        | "vị trí xếp hạng"
+        | "thứ tự xh"
+        | "tt xếp hạng"
+        | "tt xh" => Kw::Rank,
         "tổng điểm" | "tổng" | "tổng cộng" | "total" | "tổng số điểm" | "điểm" | "tổng điểm đạt được" | "điểm tổng" => {
             Kw::Total
         }
@@ -390,11 +411,12 @@ fn table(
         .collect();
 
     // The unit column: headed as such, else the one naming the most known units.
-    let unit_col = (0..width)
-        .find(|&c| labels[c].iter().any(|(_, _, l, _)| keyword(l) == Some(Kw::Unit)))
-        .or_else(|| {
+    let unit_col =
+        (0..width).find(|&c| labels[c].iter().any(|(_, _, l, _)| keyword(l) == Some(Kw::Unit))).or_else(|| {
             (0..width)
-                .map(|c| (c, body.iter().filter(|&&r| t.effective(r, c).is_some_and(|x| names.is_unit(&x.text))).count()))
+                .map(|c| {
+                    (c, body.iter().filter(|&&r| t.effective(r, c).is_some_and(|x| names.is_unit(&x.text))).count())
+                })
                 .filter(|(_, k)| *k > 0)
                 .max_by_key(|(c, k)| (*k, std::cmp::Reverse(*c)))
                 .map(|(c, _)| c)
@@ -411,14 +433,18 @@ fn table(
         (0..width)
             .filter(|&c| {
                 labels[c].iter().any(|(_, _, l, _)| {
-                    criteria[f].find(l).is_some() || machine_label(l).is_some_and(|(b, _)| criteria[f].find(b).is_some())
+                    criteria[f].find(l).is_some()
+                        || machine_label(l).is_some_and(|(b, _)| criteria[f].find(b).is_some())
                 })
             })
             .count()
     };
-    let kind: Option<String> = kinds.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k))).map(|(k, _)| k.to_string());
+    let kind: Option<String> =
+        kinds.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k))).map(|(k, _)| k.to_string());
     let table_year = (0..width)
-        .flat_map(|c| labels[c].iter().filter_map(|(_, _, l, _)| year_label(l).or_else(|| machine_label(l).map(|(_, y)| y))))
+        .flat_map(|c| {
+            labels[c].iter().filter_map(|(_, _, l, _)| year_label(l).or_else(|| machine_label(l).map(|(_, y)| y)))
+        })
         .max()
         .or(doc_year)
         .unwrap_or(0);
@@ -528,7 +554,9 @@ fn table(
                 let cell: Option<&Cell> = t.effective(r, c);
                 cell.is_some_and(|x| x.number.is_none() && x.text.chars().filter(|c| c.is_alphabetic()).count() > 5)
             });
-        let resolved = registry.resolve(&unit_text, &kind, table_year).or_else(|_| registry.resolve_any_year(&unit_text, &kind, table_year));
+        let resolved = registry
+            .resolve(&unit_text, &kind, table_year)
+            .or_else(|_| registry.resolve_any_year(&unit_text, &kind, table_year));
         let (unit, unknown) = match resolved {
             Ok((u, _)) => (Some(u.id.clone()), None),
             Err(e) => (None, Some(e)),

@@ -2,8 +2,8 @@
 //! printed numbers parsed with the decimals they show, and formatted back the same way.
 
 use crate::model::Num;
-use chiso_domain::number::{RoundingMode, round_to};
 use chiso_domain::Decimal;
+use chiso_domain::number::{RoundingMode, round_to};
 
 /// Lower case, single spaces, no-break spaces as spaces, and the old and new placements
 /// of Vietnamese tone marks made equal ("Hoà" and "Hòa").

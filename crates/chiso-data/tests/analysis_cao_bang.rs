@@ -31,7 +31,8 @@ fn with_zero_perturbation_every_period_keeps_the_engines_ranks_and_levels() {
             if r.published {
                 continue;
             }
-            let o = Options { weight_spread: 0.0, threshold_step: Decimal::ZERO, draws: 50, ..Options::for_framework(fw) };
+            let o =
+                Options { weight_spread: 0.0, threshold_step: Decimal::ZERO, draws: 50, ..Options::for_framework(fw) };
             let s = stability(fw, &r, &o);
             for u in &s.units {
                 let e = r.get(&u.unit).unwrap();

@@ -67,7 +67,12 @@ fn departments() -> (Framework, Period) {
         "cao-bang-1513-department",
         60,
         1,
-        &[("Mức I", Decimal::from(54)), ("Mức II", Decimal::from(48)), ("Mức III", Decimal::from(42)), ("Mức IV", Decimal::from(36))],
+        &[
+            ("Mức I", Decimal::from(54)),
+            ("Mức II", Decimal::from(48)),
+            ("Mức III", Decimal::from(42)),
+            ("Mức IV", Decimal::from(36)),
+        ],
         DEPARTMENT_GROUPS
             .iter()
             .map(|(id, max)| {
@@ -147,7 +152,12 @@ fn national() -> (Framework, Period) {
                 let points = Decimal::new(leaf_cents(YEAR, u, k as u64) as i64, 2);
                 sub.set(&fw, i, Answer::Points(points)).expect("points within 0..=1");
             }
-            PeriodUnit { unit: UnitId(format!("DV{u:04}")), name: format!("Đơn vị {u:04}"), group: None, submission: Some(sub) }
+            PeriodUnit {
+                unit: UnitId(format!("DV{u:04}")),
+                name: format!("Đơn vị {u:04}"),
+                group: None,
+                submission: Some(sub),
+            }
         })
         .collect();
     let period = Period { year: YEAR, kind: "commune".into(), framework: fw.id.clone(), units, published: None };
@@ -177,7 +187,7 @@ fn export(name: &str, fw: &Framework, r: &Results, s: &Stability) {
     csv.push('\n');
     for u in &s.units {
         let res = r.get(&u.unit).unwrap();
-        write!(csv, "{}", u.unit).unwrap();
+        write!(csv, "\"{}\"", u.unit.0.replace('"', "\"\"")).unwrap();
         for &g in &fw.roots {
             write!(csv, ",{}", (res.scores[g].points * Decimal::ONE_HUNDRED).normalize()).unwrap();
         }

@@ -44,11 +44,7 @@ fn spec(max: Decimal, decimals: u32, levels: &[Decimal], criteria: Vec<Criterion
         rounding_scope: RoundingScope::Total,
         ties: TieBasis::Rounded,
         groups: vec![],
-        levels: levels
-            .iter()
-            .enumerate()
-            .map(|(i, &min)| LevelSpec { name: format!("Mức {}", i + 1), min })
-            .collect(),
+        levels: levels.iter().enumerate().map(|(i, &min)| LevelSpec { name: format!("Mức {}", i + 1), min }).collect(),
         criteria,
     }
 }
@@ -184,8 +180,9 @@ fn zero_perturbation_also_collapses_for_weighted_means_and_indices() {
 
 #[test]
 fn a_lead_larger_than_any_weight_change_never_moves() {
-    let fw = Framework::new(spec(dec!(20), 1, &[dec!(15), dec!(10)], vec![direct("x", dec!(10)), direct("y", dec!(10))]))
-        .unwrap();
+    let fw =
+        Framework::new(spec(dec!(20), 1, &[dec!(15), dec!(10)], vec![direct("x", dec!(10)), direct("y", dec!(10))]))
+            .unwrap();
     let p = period(
         &fw,
         &[
@@ -232,7 +229,11 @@ fn moving_thresholds_changes_only_levels_near_them() {
     let fw = Framework::new(spec(dec!(100), 1, &[dec!(50), dec!(20)], vec![direct("x", dec!(100))])).unwrap();
     let p = period(
         &fw,
-        &[("On the line", None, points(&[dec!(50)])), ("Far above", None, points(&[dec!(80)])), ("Below", None, points(&[dec!(35)]))],
+        &[
+            ("On the line", None, points(&[dec!(50)])),
+            ("Far above", None, points(&[dec!(80)])),
+            ("Below", None, points(&[dec!(35)])),
+        ],
     );
     let r = score(&fw, &p);
     let o = Options { threshold_step: dec!(1), draws: 20_000, ..Options::for_framework(&fw) };
@@ -246,7 +247,9 @@ fn moving_thresholds_changes_only_levels_near_them() {
     assert_eq!(s.get(&UnitId("Below".into())).unwrap().level_probability[1], 1.0);
     assert!(s.units.iter().all(|u| u.rank_interval == (u.rank, u.rank)));
     match &s.summaries[1] {
-        Summary::Thresholds { kept, near, .. } => assert_eq!((*kept, near.as_slice()), (2, ["On the line".to_string()].as_slice())),
+        Summary::Thresholds { kept, near, .. } => {
+            assert_eq!((*kept, near.as_slice()), (2, ["On the line".to_string()].as_slice()))
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // shared by several test binaries, each using part of it
+
 //! A running platform on port 0 with its own database, and a small HTTP client that
 //! keeps cookies (Secure ones too: tests speak plain HTTP on loopback) and CSRF tokens.
 
@@ -77,9 +79,13 @@ pub struct Reply {
 
 impl Client {
     pub fn new(app: &App) -> Client {
+        Client::at(app.addr)
+    }
+
+    pub fn at(addr: SocketAddr) -> Client {
         Client {
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-            base: format!("http://{}", app.addr),
+            base: format!("http://{addr}"),
             cookies: HashMap::new(),
             csrf: None,
         }
@@ -132,7 +138,11 @@ impl Client {
     }
 
     pub async fn login(app: &App, user: &str, password: &str) -> Client {
-        let mut c = Client::new(app);
+        Client::login_at(app.addr, user, password).await
+    }
+
+    pub async fn login_at(addr: SocketAddr, user: &str, password: &str) -> Client {
+        let mut c = Client::at(addr);
         c.get("/dang-nhap").await;
         let r = c.post("/dang-nhap", &[("username", user), ("password", password)]).await;
         assert_eq!((r.status, r.location.as_deref()), (303, Some("/cong-viec")), "{}", r.body);

@@ -44,6 +44,8 @@ enum Command {
     Seed(cmd::seed::Args),
     /// How solid each rank is, what each unit needs for the next level, trends over the years.
     Analyze(cmd::analyze::Args),
+    /// Check a ranking report made by hand (DOCX, XLSX, CSV): every inconsistency, located.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Import(a) => cmd::import::run(a, lang),
         Command::Seed(a) => cmd::seed::run(a, lang),
         Command::Analyze(a) => cmd::analyze::run(a, lang),
+        Command::Audit(a) => cmd::audit::run(a, lang),
     };
     match result {
         Ok(code) => code,

@@ -63,7 +63,8 @@ fn json_contract_for_the_seed_departments() {
 
 #[test]
 fn without_perturbation_the_intervals_are_the_ranks() {
-    let out = stdout(&chiso(&args(&["--draws", "100", "--weight-spread", "0", "--threshold-step", "0", "--format", "json"])));
+    let out =
+        stdout(&chiso(&args(&["--draws", "100", "--weight-spread", "0", "--threshold-step", "0", "--format", "json"])));
     let v: Value = serde_json::from_str(&out).unwrap();
     for u in v["units"].as_array().unwrap() {
         let rank = u["rank"].clone();
@@ -93,7 +94,17 @@ fn text_is_vietnamese_with_decimal_commas_and_english_on_request() {
 
 #[test]
 fn figures_appear_for_frameworks_that_score_from_figures() {
-    let out = stdout(&chiso(&["analyze", "--data", "data/example", "--period", "2024", "--kind", "agency", "--format", "json"]));
+    let out = stdout(&chiso(&[
+        "analyze",
+        "--data",
+        "data/example",
+        "--period",
+        "2024",
+        "--kind",
+        "agency",
+        "--format",
+        "json",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     let d = v["units"].as_array().unwrap().iter().find(|u| u["unit"] == "Cơ quan mẫu Đông").unwrap();
     assert_eq!(d["next_level"], "Mức II");

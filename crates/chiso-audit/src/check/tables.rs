@@ -7,9 +7,9 @@ use crate::facts::Facts;
 use crate::finding::{Finding, Severity};
 use crate::recognize::Role;
 use crate::text::{norm, round, ulps};
+use chiso_domain::Decimal;
 use chiso_domain::number::RoundingScope;
 use chiso_domain::unit::UnitId;
-use chiso_domain::Decimal;
 use std::collections::HashMap;
 
 /// How far a printed total is from the sum of its printed parts.
@@ -143,8 +143,14 @@ pub fn maxima(ctx: &Ctx) -> Vec<Finding> {
                         .printed(printed.clone())
                         .expected(ctx.fmt(max, n.decimals))
                         .say(
-                            format!("Điểm tối đa của {what} in {printed}, bộ tiêu chí quy định {}", ctx.fmt(max, n.decimals)),
-                            format!("The maximum of {what} is printed {printed}; the framework says {}", ctx.fmt(max, n.decimals)),
+                            format!(
+                                "Điểm tối đa của {what} in {printed}, bộ tiêu chí quy định {}",
+                                ctx.fmt(max, n.decimals)
+                            ),
+                            format!(
+                                "The maximum of {what} is printed {printed}; the framework says {}",
+                                ctx.fmt(max, n.decimals)
+                            ),
                         ),
                 );
             }
@@ -186,7 +192,14 @@ fn level_name(fw: &chiso_domain::Framework, l: Option<usize>) -> String {
 
 /// The printed total of a unit in a row (this table's total column for the year), else
 /// the document's.
-fn row_total(ctx: &Ctx, facts: &Facts, ti: usize, row: usize, unit: Option<&UnitId>, year: i32) -> Option<crate::model::Num> {
+fn row_total(
+    ctx: &Ctx,
+    facts: &Facts,
+    ti: usize,
+    row: usize,
+    unit: Option<&UnitId>,
+    year: i32,
+) -> Option<crate::model::Num> {
     ctx.column_of(ti, Role::Total(year))
         .and_then(|c| ctx.num(ti, row, c))
         .or_else(|| unit.and_then(|u| facts.printed(ctx.tables[ti].framework, u, None, year)))
@@ -227,8 +240,14 @@ pub fn levels(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                             .printed(printed_text.clone())
                             .expected(level_name(fw, by_printed))
                             .say(
-                                format!("Tổng điểm {total_text} ứng với {}, không phải {printed_text}", level_name(fw, by_printed)),
-                                format!("A total of {total_text} is {}, not {printed_text}", level_name(fw, by_printed)),
+                                format!(
+                                    "Tổng điểm {total_text} ứng với {}, không phải {printed_text}",
+                                    level_name(fw, by_printed)
+                                ),
+                                format!(
+                                    "A total of {total_text} is {}, not {printed_text}",
+                                    level_name(fw, by_printed)
+                                ),
                             ),
                     );
                 } else if let Some(e) = exact
@@ -304,7 +323,8 @@ pub fn ranks(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                         let mut why_en = Vec::new();
                         if !above_with_fewer.is_empty() {
                             why_vi.push(format!("xếp trên đơn vị có điểm cao hơn: {}", above_with_fewer.join("; ")));
-                            why_en.push(format!("ranked above units with more points: {}", above_with_fewer.join("; ")));
+                            why_en
+                                .push(format!("ranked above units with more points: {}", above_with_fewer.join("; ")));
                         }
                         let below_with_more: Vec<String> = others()
                             .filter(|x| x.2 < *rank && x.3 < *p)
@@ -312,7 +332,8 @@ pub fn ranks(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                             .collect();
                         if !below_with_more.is_empty() {
                             why_vi.push(format!("xếp dưới đơn vị có điểm thấp hơn: {}", below_with_more.join("; ")));
-                            why_en.push(format!("ranked below units with fewer points: {}", below_with_more.join("; ")));
+                            why_en
+                                .push(format!("ranked below units with fewer points: {}", below_with_more.join("; ")));
                         }
                         if !tied.is_empty() {
                             why_vi.push(format!("cùng điểm nhưng khác hạng: {}", tied.join("; ")));
@@ -383,16 +404,34 @@ pub fn order(ctx: &Ctx) -> Vec<Finding> {
         let rows: Vec<_> = t.rows.iter().filter(|r| !r.no_data).collect();
         if let Some(rank_col) = ctx.column_of(ti, Role::Rank(t.year)) {
             let ranked: Vec<_> = rows.iter().filter_map(|r| Some((*r, ctx.num(ti, r.row, rank_col)?))).collect();
-            for w in ranked.windows(2) {
+            // A row whose rank is itself wrong is reported by the rank check, not here.
+            let totals: Vec<Option<Decimal>> = match ctx.column_of(ti, Role::Total(t.year)) {
+                Some(tc) => ranked.iter().map(|(r, _)| ctx.num(ti, r.row, tc).map(|n| n.value)).collect(),
+                None => vec![None; ranked.len()],
+            };
+            let right = |i: usize| match totals[i] {
+                Some(mine) => {
+                    let above = totals.iter().filter(|t| t.is_some_and(|t| t > mine)).count();
+                    ranked[i].1.value == Decimal::ONE + Decimal::from(above)
+                }
+                None => true,
+            };
+            for (i, w) in ranked.windows(2).enumerate() {
                 let ((a, ra), (b, rb)) = (&w[0], &w[1]);
-                if rb.value < ra.value {
+                if rb.value < ra.value && right(i) && right(i + 1) {
                     out.push(
                         Finding::new(Severity::Warning, "order", ctx.cell_location(ti, b.row, rank_col))
                             .unit(b.unit_text.clone())
                             .printed(ctx.text(ti, b.row, rank_col).to_string())
                             .say(
-                                format!("Dòng xếp hạng {} đứng sau dòng xếp hạng {} ({})", rb.value, ra.value, a.unit_text),
-                                format!("The row ranked {} comes after the row ranked {} ({})", rb.value, ra.value, a.unit_text),
+                                format!(
+                                    "Dòng xếp hạng {} đứng sau dòng xếp hạng {} ({})",
+                                    rb.value, ra.value, a.unit_text
+                                ),
+                                format!(
+                                    "The row ranked {} comes after the row ranked {} ({})",
+                                    rb.value, ra.value, a.unit_text
+                                ),
                             ),
                     );
                 }
@@ -402,7 +441,9 @@ pub fn order(ctx: &Ctx) -> Vec<Finding> {
         if t.index_col.is_none() || rows.len() < 4 {
             continue;
         }
-        let Some(key) = t.columns.iter().find(|c| c.role.is_points() && c.role.year() == Some(t.year)) else { continue };
+        let Some(key) = t.columns.iter().find(|c| c.role.is_points() && c.role.year() == Some(t.year)) else {
+            continue;
+        };
         let values: Vec<_> = rows.iter().filter_map(|r| Some((*r, ctx.num(ti, r.row, key.col)?))).collect();
         let pairs = values.len().saturating_sub(1);
         if pairs < 3 {
@@ -443,7 +484,8 @@ pub fn order(ctx: &Ctx) -> Vec<Finding> {
 pub fn copies(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for (ti, t) in ctx.tables.iter().enumerate() {
-        let crit_cols: Vec<usize> = t.columns.iter().filter(|c| matches!(c.role, Role::Crit(..))).map(|c| c.col).collect();
+        let crit_cols: Vec<usize> =
+            t.columns.iter().filter(|c| matches!(c.role, Role::Crit(..))).map(|c| c.col).collect();
         let rows: Vec<_> = t.rows.iter().filter(|r| !r.no_data).collect();
         for (i, b) in rows.iter().enumerate() {
             if let Some(u) = &b.unit

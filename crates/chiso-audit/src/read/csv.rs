@@ -11,11 +11,8 @@ pub fn read_csv(bytes: &[u8], name: &str) -> Result<Document, ReadError> {
     let text = String::from_utf8_lossy(bytes);
     let first = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first.matches(*d as char).count()).unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut lines = Vec::new();
     for record in reader.records() {
@@ -33,19 +30,16 @@ pub fn read_csv(bytes: &[u8], name: &str) -> Result<Document, ReadError> {
     let grid: Vec<Vec<Cell>> = rows
         .into_iter()
         .map(|r| {
-            let mut line: Vec<Cell> =
-                r.into_iter().map(|text| Cell { number: parse_num(&text), text, span: 1, ..Default::default() }).collect();
+            let mut line: Vec<Cell> = r
+                .into_iter()
+                .map(|text| Cell { number: parse_num(&text), text, span: 1, ..Default::default() })
+                .collect();
             line.resize_with(width, || Cell { span: 1, ..Default::default() });
             line
         })
         .collect();
     let separator = super::separator(grid.iter().flatten().map(|c| c.text.as_str()));
-    let table = Table {
-        caption: None,
-        sheet: Some(name.to_string()),
-        rows: grid,
-        row_numbers: lines,
-        spreadsheet: false,
-    };
+    let table =
+        Table { caption: None, sheet: Some(name.to_string()), rows: grid, row_numbers: lines, spreadsheet: false };
     Ok(Document { blocks: vec![Block::Table(table)], decimal_separator: separator })
 }

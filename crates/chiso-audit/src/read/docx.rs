@@ -272,7 +272,8 @@ fn parse(xml: &[u8], styles: &HashMap<String, u8>) -> Result<Vec<Block>, ReadErr
                     b"t" => in_text = false,
                     b"p" if tbl_depth == 0 => {
                         if let Some(p) = para.take() {
-                            let heading = p.outline.map(|o| o + 1).or(p.style.as_deref().and_then(|s| style_level(s, styles)));
+                            let heading =
+                                p.outline.map(|o| o + 1).or(p.style.as_deref().and_then(|s| style_level(s, styles)));
                             blocks.push(Block::Paragraph(Paragraph {
                                 index: 0,
                                 text: p.text.trim().to_string(),
@@ -360,13 +361,8 @@ fn grid(rows: Vec<RowB>) -> Table {
                 }
                 None => {
                     let text = cb.text.trim().to_string();
-                    line[c] = Cell {
-                        number: parse_num(&text),
-                        text,
-                        bold: cb.has_text && cb.all_bold,
-                        origin: None,
-                        span,
-                    };
+                    line[c] =
+                        Cell { number: parse_num(&text), text, bold: cb.has_text && cb.all_bold, origin: None, span };
                     for cell in &mut line[c + 1..c + span] {
                         cell.origin = Some((ri, c));
                     }

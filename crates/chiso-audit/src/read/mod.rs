@@ -25,7 +25,10 @@ pub enum ReadError {
     /// A part every file of this kind has is missing (`word/document.xml`).
     MissingPart(String),
     /// A part is not well-formed XML.
-    Xml { part: String, message: String },
+    Xml {
+        part: String,
+        message: String,
+    },
     /// A part is larger than the auditor reads.
     TooLarge(String),
     /// The file's extension is none the auditor reads.
@@ -102,9 +105,11 @@ pub(crate) fn part(zip: &mut Archive<'_>, name: &str) -> Result<Option<Vec<u8>>,
 
 /// The value of an attribute by local name (`w:val` → `val`), unescaped.
 pub(crate) fn attr(e: &quick_xml::events::BytesStart<'_>, local: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| match a.unescape_value() {
-        Ok(v) => v.into_owned(),
-        Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| {
+        match a.decode_and_unescape_value(e.decoder()) {
+            Ok(v) => v.into_owned(),
+            Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+        }
     })
 }
 

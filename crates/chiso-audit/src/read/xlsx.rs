@@ -15,7 +15,10 @@ use std::collections::HashMap;
 enum Shown {
     /// "General": as many decimals as the value needs (at most 10).
     General,
-    Fixed { decimals: u32, percent: bool },
+    Fixed {
+        decimals: u32,
+        percent: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +29,8 @@ struct Style {
 
 pub fn read_xlsx(bytes: &[u8]) -> Result<Document, ReadError> {
     let mut zip = open_zip(bytes)?;
-    let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or_else(|| ReadError::MissingPart("xl/workbook.xml".into()))?;
+    let workbook =
+        part(&mut zip, "xl/workbook.xml")?.ok_or_else(|| ReadError::MissingPart("xl/workbook.xml".into()))?;
     let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.unwrap_or_default();
     let shared = match part(&mut zip, "xl/sharedStrings.xml")? {
         Some(x) => shared_strings(&x)?,
@@ -203,7 +207,8 @@ fn styles(xml: &[u8]) -> Vec<Style> {
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
                 b"numFmt" => {
-                    if let (Some(id), Some(code)) = (attr(e, b"numFmtId").and_then(|v| v.parse().ok()), attr(e, b"formatCode"))
+                    if let (Some(id), Some(code)) =
+                        (attr(e, b"numFmtId").and_then(|v| v.parse().ok()), attr(e, b"formatCode"))
                     {
                         custom.insert(id, code);
                     }
@@ -312,7 +317,8 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                         col_no = 0;
                     }
                     b"c" if in_data => {
-                        let pos = attr(e, b"r").and_then(|r| cell_ref(&r)).unwrap_or((row_no.saturating_sub(1), col_no));
+                        let pos =
+                            attr(e, b"r").and_then(|r| cell_ref(&r)).unwrap_or((row_no.saturating_sub(1), col_no));
                         col_no = pos.1 + 1;
                         let kind = attr(e, b"t").unwrap_or_default();
                         let style = attr(e, b"s").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
@@ -332,7 +338,8 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                     b"mergeCell" => {
                         if let Some(r) = attr(e, b"ref") {
                             let mut ends = r.split(':');
-                            if let (Some(a), Some(b)) = (ends.next().and_then(cell_ref), ends.next().and_then(cell_ref)) {
+                            if let (Some(a), Some(b)) = (ends.next().and_then(cell_ref), ends.next().and_then(cell_ref))
+                            {
                                 if merges.len() < 100_000 {
                                     merges.push((a, b));
                                 }
@@ -362,7 +369,13 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                         let st = styles.get(style).copied().unwrap_or(Style { shown: Shown::General, bold: false });
                         let raw = match kind.as_str() {
                             "s" => {
-                                let text = value.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default();
+                                let text = value
+                                    .trim()
+                                    .parse::<usize>()
+                                    .ok()
+                                    .and_then(|i| shared.get(i))
+                                    .cloned()
+                                    .unwrap_or_default();
                                 Raw { number: parse_num(&text), text, bold: st.bold }
                             }
                             "inlineStr" | "str" => {
@@ -411,10 +424,12 @@ fn build(cells: Vec<((usize, usize), Raw)>, merges: Vec<((usize, usize), (usize,
     let merge_cols = merges.iter().filter(|(a, _)| a.0 < rows).map(|(_, b)| b.1 + 1).max().unwrap_or(0);
     let cols = cols.max(merge_cols).min(MAX_COLUMNS);
     let rows = rows.min(MAX_ROWS);
-    let mut grid: Vec<Vec<Cell>> = (0..rows).map(|_| (0..cols).map(|_| Cell { span: 1, ..Default::default() }).collect()).collect();
+    let mut grid: Vec<Vec<Cell>> =
+        (0..rows).map(|_| (0..cols).map(|_| Cell { span: 1, ..Default::default() }).collect()).collect();
     for ((r, c), raw) in cells {
         if r < rows && c < cols {
-            grid[r][c] = Cell { text: raw.text.trim().to_string(), number: raw.number, bold: raw.bold, origin: None, span: 1 };
+            grid[r][c] =
+                Cell { text: raw.text.trim().to_string(), number: raw.number, bold: raw.bold, origin: None, span: 1 };
         }
     }
     for ((r0, c0), (r1, c1)) in merges {

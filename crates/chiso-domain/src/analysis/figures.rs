@@ -169,7 +169,13 @@ impl Scorer<'_> {
     /// missing on its own gets the smallest change that does, otherwise the most preferred
     /// leaf goes to its best answer and the search goes on. Returns the changes and the
     /// points the root gains (≥ `need` unless the leaves cannot give it).
-    pub fn figures(&self, sub: &Submission, root: usize, need: Decimal, prefer: &[usize]) -> (Vec<FigureChange>, Decimal) {
+    pub fn figures(
+        &self,
+        sub: &Submission,
+        root: usize,
+        need: Decimal,
+        prefer: &[usize],
+    ) -> (Vec<FigureChange>, Decimal) {
         let base_scores = self.score(sub);
         let base = base_scores[root].points;
         let under = self.leaves_under(root);

@@ -80,7 +80,8 @@ const MAX_SUBSETS: usize = 50_000;
 
 /// Plans for every unit with data, in table order.
 pub fn next_level(fw: &Framework, results: &Results, period: &Period) -> Vec<Plan> {
-    let analysed: Vec<_> = results.units.iter().filter(|u| u.status != Status::NoData && !u.scores.is_empty()).collect();
+    let analysed: Vec<_> =
+        results.units.iter().filter(|u| u.status != Status::NoData && !u.scores.is_empty()).collect();
     let presented = |s: &NodeScore| fw.rounding.round(s.points);
     // Medians of every criterion's presented points, where applicable.
     let medians: Vec<Option<Decimal>> = (0..fw.criteria.len())

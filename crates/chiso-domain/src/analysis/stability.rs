@@ -24,7 +24,8 @@ pub struct Options {
     /// Number of Monte-Carlo draws.
     pub draws: u32,
     pub seed: u64,
-    /// Each group's weight is multiplied by a factor uniform in [1 − s, 1 + s]: 0.2 = ±20 %.
+    /// Each group's weight is multiplied by a factor uniform in [1 − s, 1 + s]: 0.2 = ±20 %
+    /// (at most 1: weights never turn negative).
     pub weight_spread: f64,
     /// Each level minimum moves by up to ± this many points (of the presented total), in
     /// the total's steps.
@@ -279,22 +280,57 @@ fn level_of(key: i64, thresholds: &[i64]) -> usize {
     thresholds.iter().position(|&t| key >= t).unwrap_or(thresholds.len())
 }
 
-/// Competition ranks within each ranking group; `order` is scratch space.
-fn rank_into(members: &[Vec<usize>], keys: &[i64], order: &mut Vec<usize>, ranks: &mut [u32]) {
+/// Scratch space for ranking.
+#[derive(Default)]
+struct Scratch {
+    order: Vec<(i64, u32)>,
+    counts: Vec<u32>,
+}
+
+/// Competition ranks within each ranking group. Keys spanning a small range (totals with
+/// a few decimals) are counted, not sorted: a unit's rank is one more than the number of
+/// units with a higher key.
+fn rank_into(members: &[Vec<usize>], keys: &[i64], scratch: &mut Scratch, ranks: &mut [u32]) {
     for m in members {
+        let (Some(lo), Some(hi)) = (m.iter().map(|&u| keys[u]).min(), m.iter().map(|&u| keys[u]).max()) else {
+            continue;
+        };
+        let span = (hi - lo) as u64;
+        if span < (8 * m.len() as u64).max(1 << 12) {
+            let counts = &mut scratch.counts;
+            counts.clear();
+            counts.resize(span as usize + 2, 0);
+            for &u in m {
+                counts[(hi - keys[u]) as usize + 1] += 1;
+            }
+            // counts[i] becomes the number of units with a key above hi − i, plus one.
+            counts[0] = 1;
+            for i in 1..counts.len() {
+                counts[i] += counts[i - 1];
+            }
+            for &u in m {
+                ranks[u] = counts[(hi - keys[u]) as usize];
+            }
+            continue;
+        }
+        let order = &mut scratch.order;
         order.clear();
-        order.extend_from_slice(m);
-        // Stable and adaptive: the table order is already nearly sorted.
-        order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+        // Highest key first; the order among equal keys does not matter (same rank).
+        order.extend(m.iter().map(|&u| (-keys[u], u as u32)));
+        order.sort_unstable();
         let mut rank = 1;
-        for (pos, &u) in order.iter().enumerate() {
-            if pos > 0 && keys[u] != keys[order[pos - 1]] {
+        for pos in 0..order.len() {
+            if pos > 0 && order[pos].0 != order[pos - 1].0 {
                 rank = pos as u32 + 1;
             }
-            ranks[u] = rank;
+            ranks[order[pos].1 as usize] = rank;
         }
     }
 }
+
+/// Draws whose ranks are buffered before they go into the histograms, so that each
+/// unit's histogram is visited once per block rather than once per draw.
+const BLOCK: usize = 64;
 
 fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
     let m = s.model;
@@ -304,7 +340,17 @@ fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
     let mut th = s.base_thresholds.clone();
     let mut keys = vec![0i64; m.n];
     let mut ranks = vec![0u32; m.n];
-    let mut order = Vec::new();
+    let mut scratch = Scratch::default();
+    // Unit-major: block[u * BLOCK + b] is unit u's rank in the b-th draw of the block.
+    let mut block = vec![0u32; m.n * BLOCK];
+    let mut filled = 0;
+    let flush = |t: &mut Tally, block: &[u32], filled: usize| {
+        for (u, w) in t.ranks.iter_mut().enumerate() {
+            for &r in &block[u * BLOCK..u * BLOCK + filled] {
+                w.add(r, 1);
+            }
+        }
+    };
     for d in draws {
         let mut rng = Xoshiro256::for_draw(s.seed, d);
         for (a, w) in a.iter_mut().zip(&m.weight) {
@@ -317,9 +363,9 @@ fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
             th.sort_by(|x, y| y.cmp(x));
         }
         m.keys(&a, &mut keys);
-        rank_into(&s.members, &keys, &mut order, &mut ranks);
+        rank_into(&s.members, &keys, &mut scratch, &mut ranks);
         for u in 0..m.n {
-            t.ranks[u].add(ranks[u], 1);
+            block[u * BLOCK + filled] = ranks[u];
             let row = u * 3 * l;
             t.levels[row + level_of(keys[u], &th)] += 1;
             t.levels[row + l + level_of(keys[u], &s.base_thresholds)] += 1;
@@ -334,13 +380,20 @@ fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
             let kept = members.iter().take_while(|&&u| ranks[u] == s.base_ranks[u]).count();
             t.prefix[g][kept] += 1;
         }
+        filled += 1;
+        if filled == BLOCK {
+            flush(&mut t, &block, filled);
+            filled = 0;
+        }
     }
+    flush(&mut t, &block, filled);
     t
 }
 
 /// Rank stability of a period's results under the framework's groups (see the module).
 pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stability {
-    let analysed: Vec<_> = results.units.iter().filter(|u| u.status != Status::NoData && !u.scores.is_empty()).collect();
+    let analysed: Vec<_> =
+        results.units.iter().filter(|u| u.status != Status::NoData && !u.scores.is_empty()).collect();
     let scores: Vec<&[NodeScore]> = analysed.iter().map(|u| u.scores.as_slice()).collect();
     let model = Model::new(fw, &scores);
     let n = model.n;
@@ -361,7 +414,7 @@ pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stabil
     let mut base_keys = vec![0i64; n];
     model.keys(&model.weight, &mut base_keys);
     let mut base_ranks = vec![0u32; n];
-    rank_into(&members, &base_keys, &mut Vec::new(), &mut base_ranks);
+    rank_into(&members, &base_keys, &mut Scratch::default(), &mut base_ranks);
     for m in &mut members {
         m.sort_by_key(|&u| base_ranks[u]);
     }
@@ -382,7 +435,7 @@ pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stabil
         base_ranks,
         base_thresholds,
         pairs,
-        spread: options.weight_spread.abs(),
+        spread: options.weight_spread.abs().min(1.0),
         step_quanta,
         quantum_key,
         seed: options.seed,
@@ -416,7 +469,7 @@ pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stabil
         let mut a = model.weight.clone();
         a[j] = 0.0;
         model.keys(&a, &mut loo_keys[j]);
-        rank_into(&setup.members, &loo_keys[j], &mut Vec::new(), &mut loo_ranks[j]);
+        rank_into(&setup.members, &loo_keys[j], &mut Scratch::default(), &mut loo_ranks[j]);
     }
 
     let l = setup.base_thresholds.len() + 1;

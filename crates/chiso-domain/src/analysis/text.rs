@@ -77,7 +77,9 @@ impl Summary {
                     (Lang::Vi, 0) => {
                         format!("đơn vị đứng đầu chỉ giữ vị trí trong {} % kịch bản", percent(*leader_share))
                     }
-                    (Lang::En, 0) => format!("the leader keeps first place in only {} % of scenarios", percent(*leader_share)),
+                    (Lang::En, 0) => {
+                        format!("the leader keeps first place in only {} % of scenarios", percent(*leader_share))
+                    }
                     (Lang::Vi, k) if k == *units => format!("cả {k} đơn vị giữ nguyên thứ hạng trong {top} % kịch bản"),
                     (Lang::En, k) if k == *units => format!("all {k} units keep their ranks in {top} % of scenarios"),
                     (Lang::Vi, 1) => format!("đơn vị đứng đầu giữ vị trí trong {top} % kịch bản"),
@@ -100,7 +102,13 @@ impl Summary {
             Summary::Thresholds { step, units, kept, near } => {
                 let r = fw.total_rounding();
                 let step = format_fixed(r.round(*step), r.decimals, sep);
-                let unit = if fw.index.is_some() { "" } else if lang == Lang::Vi { " điểm" } else { " points" };
+                let unit = if fw.index.is_some() {
+                    ""
+                } else if lang == Lang::Vi {
+                    " điểm"
+                } else {
+                    " points"
+                };
                 match (lang, near.is_empty()) {
                     (Lang::Vi, true) => format!(
                         "Khi ngưỡng các mức dịch chuyển ±{step}{unit}, cả {units} đơn vị giữ nguyên mức trong ít nhất {hold} % kịch bản."

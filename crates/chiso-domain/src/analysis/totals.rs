@@ -71,17 +71,16 @@ pub(crate) fn basis(fw: &Framework, points: Decimal) -> Decimal {
 /// exact, their `f64` image is not.
 pub(crate) fn round_scaled(x: f64, mode: RoundingMode) -> f64 {
     let eps = x.abs() * 1e-12 + 1e-9;
+    // Totals are never negative: truncation is the floor (and much cheaper than a call
+    // to libm's floor on targets without SSE4.1).
+    let floor = |v: f64| if v >= 0.0 { (v as i64) as f64 } else { v.floor() };
     match mode {
-        RoundingMode::HalfUp => (x + 0.5 + eps).floor(),
-        RoundingMode::Down => (x + eps).floor(),
+        RoundingMode::HalfUp => floor(x + 0.5 + eps),
+        RoundingMode::Down => floor(x + eps),
         RoundingMode::HalfEven => {
-            let f = x.floor();
+            let f = floor(x);
             let frac = x - f;
-            if (frac - 0.5).abs() <= eps {
-                if f % 2.0 == 0.0 { f } else { f + 1.0 }
-            } else {
-                (x + 0.5).floor()
-            }
+            if (frac - 0.5).abs() <= eps { if f % 2.0 == 0.0 { f } else { f + 1.0 } } else { floor(x + 0.5) }
         }
     }
 }
@@ -109,6 +108,7 @@ pub(crate) struct Model {
     pub criterion_round: Option<(f64, RoundingMode)>,
     /// Keys are the basis × 10^key_decimals, rounded by `key_mode`.
     pub key_decimals: u32,
+    key_scale: f64,
     pub key_mode: RoundingMode,
 }
 
@@ -150,6 +150,7 @@ impl Model {
             criterion_round: (fw.rounding.scope == RoundingScope::Criterion)
                 .then(|| (10f64.powi(fw.rounding.decimals as i32), fw.rounding.mode)),
             key_decimals,
+            key_scale: 10f64.powi(key_decimals as i32),
             key_mode,
         }
     }
@@ -217,7 +218,7 @@ impl Model {
             t = round_scaled(t * factor, mode) / factor;
         }
         let v = if self.index { t / self.total_max } else { t };
-        round_scaled(v * 10f64.powi(self.key_decimals as i32), self.key_mode) as i64
+        round_scaled(v * self.key_scale, self.key_mode) as i64
     }
 }
 

@@ -118,8 +118,12 @@ pub fn trends(registry: &Registry, periods: &[(&Framework, &Results)]) -> Trends
     let distribution = periods
         .iter()
         .map(|(fw, r)| {
-            let totals: Vec<Decimal> =
-                r.units.iter().filter(|u| u.status != Status::NoData || u.rank.is_some()).filter_map(|u| u.total).collect();
+            let totals: Vec<Decimal> = r
+                .units
+                .iter()
+                .filter(|u| u.status != Status::NoData || u.rank.is_some())
+                .filter_map(|u| u.total)
+                .collect();
             let rounding = fw.total_rounding();
             let sum: Decimal = totals.iter().sum();
             YearDistribution {

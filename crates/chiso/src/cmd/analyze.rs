@@ -73,12 +73,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 
     let stability = analysis::stability(fw, &results, &options);
     let plans = analysis::next_level(fw, &results, period);
-    let scored: Vec<(&Framework, Results)> = data
-        .periods
-        .iter()
-        .filter(|p| p.kind == a.kind)
-        .filter_map(|p| data.results(p.year, &p.kind).ok())
-        .collect();
+    let scored: Vec<(&Framework, Results)> =
+        data.periods.iter().filter(|p| p.kind == a.kind).filter_map(|p| data.results(p.year, &p.kind).ok()).collect();
     let refs: Vec<(&Framework, &Results)> = scored.iter().map(|(f, r)| (*f, r)).collect();
     let trends = analysis::trends(&data.registry, &refs);
 
@@ -86,7 +82,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         Format::Json => json_output(fw, &results, &stability, &plans, &trends),
         Format::Text => text_output(fw, &results, &stability, &plans, &trends, lang),
     };
-    print!("{out}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -155,6 +152,7 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
                 "total": u.total.map(|v| total.format_plain(v)),
                 "level": u.level,
                 "rank": u.rank,
+                "analysed_rank": st.map(|st| st.rank),
                 "rank_interval": st.map(|st| [st.rank_interval.0, st.rank_interval.1]),
                 "median_rank": st.map(|st| st.median_rank),
                 "keeps_rank": st.map(|st| st.keeps_rank),
@@ -234,6 +232,7 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
         "period": r.year,
         "kind": r.kind,
         "framework": r.framework,
+        "published": r.published,
         "draws": s.options.draws,
         "seed": s.options.seed,
         "weight_spread": s.options.weight_spread,
@@ -265,6 +264,9 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
     let step = tot(s.options.threshold_step) + if fw.index.is_some() { "" } else { w.points_unit };
     out += &format!("{}\n\n", (w.scenarios)(s.options.draws, s.options.seed, s.options.weight_spread, &step));
     out += &format!("{}\n", w.stability);
+    if r.published {
+        out += &format!("{}\n", (w.published)(s.units.len()));
+    }
     let mut rows = vec![w.stability_header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for (i, u) in s.units.iter().enumerate() {
         let base = u.level.unwrap_or(fw.levels.len());
@@ -279,7 +281,7 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
             u.name.clone(),
             result.and_then(|x| x.total).map(tot).unwrap_or_default(),
             level_name(u.level),
-            result.and_then(|x| x.rank).unwrap_or(u.rank).to_string(),
+            if r.published { u.rank } else { result.and_then(|x| x.rank).unwrap_or(u.rank) }.to_string(),
             u.median_rank.to_string(),
             format!("{}–{}", u.rank_interval.0, u.rank_interval.1),
             pct(u.keeps_rank),
@@ -395,14 +397,8 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
     let mut rows = vec![header];
     for d in &t.distribution {
         let opt = |v: Option<Decimal>| v.map(tot).unwrap_or_else(|| "—".into());
-        let mut row = vec![
-            d.year.to_string(),
-            d.count.to_string(),
-            opt(d.lowest),
-            opt(d.highest),
-            opt(d.mean),
-            opt(d.median),
-        ];
+        let mut row =
+            vec![d.year.to_string(), d.count.to_string(), opt(d.lowest), opt(d.highest), opt(d.mean), opt(d.median)];
         row.extend(d.levels.levels.iter().map(|(_, c)| c.to_string()));
         row.push(d.levels.below_levels.to_string());
         rows.push(row);
@@ -444,6 +440,7 @@ struct Words {
     scenarios: fn(u32, u64, f64, &str) -> String,
     stability: &'static str,
     stability_header: [&'static str; 10],
+    published: fn(usize) -> String,
     swaps: fn(&str) -> String,
     next_level: &'static str,
     plan_header: [&'static str; 7],
@@ -478,7 +475,7 @@ fn thousands(n: u32, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(ch);
@@ -508,6 +505,11 @@ static VI: Words = Words {
         "Giữ mức",
         "Hạng khi bỏ từng nhóm",
     ],
+    published: |n| {
+        format!(
+            "(Năm này xếp hạng theo kết quả đã công bố; độ vững được tính trên {n} đơn vị còn số liệu, thứ hạng giữa các đơn vị này.)"
+        )
+    },
     swaps: |p| format!("Các cặp liền kề đổi chỗ trong từ {p} kịch bản trở lên:"),
     next_level: "2. Điều kiện để lên mức tiếp theo",
     plan_header: ["TT", "Đơn vị", "Tổng điểm", "Mức", "Mức tiếp theo", "Còn thiếu", "Cách đạt (điểm thêm theo nhóm)"],
@@ -552,6 +554,11 @@ static EN: Words = Words {
         "Keeps level",
         "Rank with a group left out",
     ],
+    published: |n| {
+        format!(
+            "(This year's ranking is the published one; stability is computed over the {n} units whose figures remain, ranked among themselves.)"
+        )
+    },
     swaps: |p| format!("Neighbours that swap places in {p} of scenarios or more:"),
     next_level: "2. What it takes to reach the next level",
     plan_header: ["No.", "Unit", "Total", "Level", "Next level", "Missing", "How (points added per group)"],

@@ -1,4 +1,5 @@
 pub mod analyze;
+pub mod audit;
 pub mod framework;
 pub mod import;
 pub mod report;

@@ -54,15 +54,16 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
         secure_cookies: !a.insecure_cookies,
     };
     let result = runtime().block_on(chiso_web::serve(config, shutdown_signal(), |addr, password| {
-        match lang {
-            Lang::Vi => println!("chiso đang chạy tại http://{addr} (cơ sở dữ liệu: {})", a.db.url),
-            Lang::En => println!("chiso is serving http://{addr} (database: {})", a.db.url),
-        }
+        // The password first: the "serving" line is the last line of a start, for scripts.
         if let Some(p) = password {
             match lang {
                 Lang::Vi => println!("Đã tạo tài khoản quản trị: admin / {p}  (mật khẩu dùng một lần; hãy đổi bằng `chiso user reset-password admin`)"),
                 Lang::En => println!("Created the administrator: admin / {p}  (one-time password; change it with `chiso user reset-password admin`)"),
             }
+        }
+        match lang {
+            Lang::Vi => println!("chiso đang chạy tại http://{addr} (cơ sở dữ liệu: {})", a.db.url),
+            Lang::En => println!("chiso is serving http://{addr} (database: {})", a.db.url),
         }
     }));
     result.map(|_| ExitCode::SUCCESS).map_err(|e| vec![e])
