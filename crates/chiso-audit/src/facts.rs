@@ -50,6 +50,12 @@ pub fn observations(ctx: &Ctx) -> BTreeMap<Key, Vec<Obs>> {
     out
 }
 
+/// A relabelling worth applying: its gain, the table, the new roles, how it scores.
+type Candidate = (i64, usize, Vec<(usize, Role)>, Score);
+
+/// One value per unit, year and criterion, with the tables that print it.
+pub type Consensus = BTreeMap<Key, (Num, Vec<usize>)>;
+
 #[derive(Default)]
 struct Score {
     agree: i64,
@@ -96,7 +102,7 @@ pub fn relabel(ctx: &mut Ctx) -> Vec<Finding> {
     for _ in 0..=ctx.tables.len() {
         let obs = observations(ctx);
         // (gain, table, new roles, score)
-        let mut best: Option<(i64, usize, Vec<(usize, Role)>, Score)> = None;
+        let mut best: Option<Candidate> = None;
         for ti in 0..ctx.tables.len() {
             let t = &ctx.tables[ti];
             let points: Vec<(usize, Role)> =
@@ -266,7 +272,7 @@ pub fn conflicts(
     ctx: &Ctx,
     obs: &BTreeMap<Key, Vec<Obs>>,
     consistent: &HashMap<(usize, usize, usize), bool>,
-) -> (Vec<Finding>, BTreeMap<Key, (Num, Vec<usize>)>) {
+) -> (Vec<Finding>, Consensus) {
     let mut findings = Vec::new();
     let mut consensus = BTreeMap::new();
     for (key, list) in obs {
@@ -324,7 +330,7 @@ pub fn conflicts(
 
 /// The document's values, one per unit, year and criterion, with what they add up to.
 pub struct Facts {
-    pub values: BTreeMap<Key, (Num, Vec<usize>)>,
+    pub values: Consensus,
     /// Units with figures, per framework and year, in the order the document first lists them.
     pub units: BTreeMap<(usize, i32), Vec<UnitId>>,
     /// Units whose row says they sent no data, per framework and year.
@@ -336,7 +342,7 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn build(ctx: &Ctx, values: BTreeMap<Key, (Num, Vec<usize>)>) -> Facts {
+    pub fn build(ctx: &Ctx, values: Consensus) -> Facts {
         let mut units: BTreeMap<(usize, i32), Vec<UnitId>> = BTreeMap::new();
         let mut no_data: BTreeMap<(usize, i32), Vec<UnitId>> = BTreeMap::new();
         let mut ranks = BTreeMap::new();

@@ -46,6 +46,9 @@ impl Role {
     }
 }
 
+/// A header cell: (row, column, text as printed).
+pub type HeaderCell = (usize, usize, String);
+
 #[derive(Debug, Clone)]
 pub struct Column {
     pub col: usize,
@@ -53,9 +56,9 @@ pub struct Column {
     /// The header texts above the column, top to bottom ("Thứ tự xếp hạng / Năm 2019").
     pub label: String,
     /// The header cell that printed the year, when one did: (row, column, text).
-    pub year_cell: Option<(usize, usize, String)>,
+    pub year_cell: Option<HeaderCell>,
     /// The header cell that named the criterion or the total: (row, column, text).
-    pub name_cell: Option<(usize, usize, String)>,
+    pub name_cell: Option<HeaderCell>,
 }
 
 #[derive(Debug, Clone)]
@@ -463,13 +466,13 @@ fn table(
     // Column roles, from the most specific header text up.
     let mut columns = Vec::new();
     let mut index_col = None;
-    for c in 0..width {
+    for (c, column_labels) in labels.iter().enumerate() {
         if c == unit_col {
             continue;
         }
         let mut year_cell = None;
-        let mut role: Option<(Role, Option<(usize, usize, String)>)> = None;
-        for (hr, hc, l, text) in labels[c].iter().rev() {
+        let mut role: Option<(Role, Option<HeaderCell>)> = None;
+        for (hr, hc, l, text) in column_labels.iter().rev() {
             if let Some(y) = year_label(l) {
                 if year_cell.is_none() {
                     year_cell = Some((*hr, *hc, text.clone(), y));
@@ -510,7 +513,7 @@ fn table(
         columns.push(Column {
             col: c,
             role,
-            label: labels[c].iter().map(|(_, _, _, t)| t.as_str()).collect::<Vec<_>>().join(" / "),
+            label: column_labels.iter().map(|(_, _, _, t)| t.as_str()).collect::<Vec<_>>().join(" / "),
             year_cell: year_cell.map(|(r, c, t, _)| (r, c, t)),
             name_cell,
         });

@@ -169,7 +169,7 @@ fn long_campaign() {
             1 => (seed_xlsx(), Format::Xlsx),
             _ => (seed_csv(), Format::Csv),
         };
-        let bytes = if f == Format::Csv || r % 5 == 0 {
+        let bytes = if f == Format::Csv || r.is_multiple_of(5) {
             let mut b = s.to_vec();
             for _ in 0..(rng.next() % 24) {
                 let n = b.len();

@@ -30,7 +30,9 @@ pub struct Spread {
 /// Spread of one criterion (`Some(index)`) or of the total (`None`), over units with data,
 /// on presented (rounded) values: the numbers the report prints.
 pub fn spread(results: &Results, framework: &Framework, criterion: Option<usize>) -> Option<Spread> {
-    let max = criterion.map_or(framework.max, |i| framework.criterion(i).max);
+    // The total may be presented as an index (total ÷ max) with its own decimals.
+    let max = criterion.map_or(framework.total_max(), |i| framework.criterion(i).max);
+    let rounding = if criterion.is_none() { framework.total_rounding() } else { framework.rounding };
     let values: Vec<(&UnitId, Decimal)> = results
         .units
         .iter()
@@ -48,14 +50,14 @@ pub fn spread(results: &Results, framework: &Framework, criterion: Option<usize>
     let extreme = |x: Decimal| Extreme {
         value: x,
         units: values.iter().filter(|(_, v)| *v == x).map(|(u, _)| (*u).clone()).collect(),
-        percent: framework.rounding.percent(x, max),
+        percent: rounding.percent(x, max),
     };
     let sum: Decimal = values.iter().map(|(_, v)| *v).sum();
     Some(Spread {
         highest: extreme(hi),
         lowest: extreme(lo),
         gap: hi - lo,
-        mean: framework.rounding.round(sum / Decimal::from(values.len())),
+        mean: rounding.round(sum / Decimal::from(values.len())),
         count: values.len(),
     })
 }

@@ -34,7 +34,7 @@ pub fn results(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u
             json!({
                 "unit": u.name,
                 "status": status(u.status),
-                "total": u.total.map(|t| fw.rounding.format_plain(t)),
+                "total": u.total.map(|t| fw.total_rounding().format_plain(t)),
                 "level": u.level,
                 "rank": u.rank,
                 "previous_rank": previous(i),

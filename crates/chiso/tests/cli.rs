@@ -243,3 +243,17 @@ fn report_fails_clearly_when_the_period_or_comparison_is_missing() {
     assert!(!o.status.success());
     assert!(String::from_utf8(o.stderr).unwrap().contains("no period for 2031"));
 }
+
+#[test]
+fn the_un_egdi_2018_index_and_ranks_through_the_cli() {
+    let out = stdout(&chiso(&["score", "--data", "data/un-egdi", "--period", "2018", "--kind", "country", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r.len(), 193);
+    assert_eq!((r[0]["unit"].as_str(), r[0]["total"].as_str(), r[0]["rank"].as_u64()), (Some("Denmark"), Some("0.9150"), Some(1)));
+    // Shared ranks as published: two countries at 49.
+    assert_eq!(r.iter().filter(|x| x["rank"] == 49).count(), 2);
+    // A DTI-style index prints its total with the index's 4 decimals.
+    let dti = stdout(&chiso(&["score", "--data", "data/dti-example", "--period", "2023", "--kind", "province", "--format", "csv"]));
+    assert!(dti.lines().nth(1).unwrap().contains(",0.8230,"), "{dti}");
+}

@@ -276,56 +276,55 @@ fn scan(s: &str, m: &Matcher) -> Vec<T> {
         }
         let prev = s[..i].chars().next_back();
         let word_start = prev.is_none_or(|p| !is_word_char(p));
-        if word_start && is_word_char(c) {
-            if c.is_ascii_digit()
-                && let Some((j, num)) = read_number(s, i)
-            {
-                let before = &s[..i];
-                let after = &s[j..];
-                let text = s[i..j].to_string();
-                let mut end = j;
-                let tok = if before.ends_with('(') && after.starts_with('/') {
-                    match read_number(s, j + 1) {
-                        Some((k, of)) if s[k..].starts_with(')') => {
-                            end = k + 1;
-                            Some(Tok::RankOf(num.value, of.value))
-                        }
-                        _ => None,
+        if word_start
+            && c.is_ascii_digit()
+            && let Some((j, num)) = read_number(s, i)
+        {
+            let before = &s[..i];
+            let after = &s[j..];
+            let text = s[i..j].to_string();
+            let mut end = j;
+            let tok = if before.ends_with('(') && after.starts_with('/') {
+                match read_number(s, j + 1) {
+                    Some((k, of)) if s[k..].starts_with(')') => {
+                        end = k + 1;
+                        Some(Tok::RankOf(num.value, of.value))
                     }
-                } else if before.ends_with("thứ ") || before.ends_with("hạng ") {
-                    let (y, e) = year_after(s, j);
-                    end = e;
-                    Some(Tok::Rank(num.value, y))
-                } else if before.ends_with("từ ") {
-                    let (y, e) = year_after(s, j);
-                    end = e;
-                    Some(Tok::From(num, y))
-                } else if before.ends_with("lên ") || before.ends_with("xuống ") {
-                    let (y, e) = year_after(s, j);
-                    end = e;
-                    if s[end..].starts_with(" điểm") {
-                        end += " điểm".len();
-                    }
-                    Some(Tok::To(num, y))
-                } else if after.trim_start().starts_with('%') {
-                    end = j + after.find('%').map_or(0, |p| p + 1);
-                    Some(Tok::Percent(num))
-                } else if after.starts_with(" điểm") {
-                    Some(Tok::Points(num))
-                } else if after.starts_with(" bậc") {
-                    Some(Tok::Steps(num.value))
-                } else if num.decimals == 0 && year4(&text).is_none() && after.starts_with(' ') {
-                    let counted = COUNTED.iter().any(|w| after[1..].starts_with(w));
-                    counted.then_some(Tok::Count(num.value))
-                } else {
-                    None
-                };
-                if let Some(tok) = tok {
-                    out.push(T { start: i, end, tok, text });
+                    _ => None,
                 }
-                i = end.max(j);
-                continue;
+            } else if before.ends_with("thứ ") || before.ends_with("hạng ") {
+                let (y, e) = year_after(s, j);
+                end = e;
+                Some(Tok::Rank(num.value, y))
+            } else if before.ends_with("từ ") {
+                let (y, e) = year_after(s, j);
+                end = e;
+                Some(Tok::From(num, y))
+            } else if before.ends_with("lên ") || before.ends_with("xuống ") {
+                let (y, e) = year_after(s, j);
+                end = e;
+                if s[end..].starts_with(" điểm") {
+                    end += " điểm".len();
+                }
+                Some(Tok::To(num, y))
+            } else if after.trim_start().starts_with('%') {
+                end = j + after.find('%').map_or(0, |p| p + 1);
+                Some(Tok::Percent(num))
+            } else if after.starts_with(" điểm") {
+                Some(Tok::Points(num))
+            } else if after.starts_with(" bậc") {
+                Some(Tok::Steps(num.value))
+            } else if num.decimals == 0 && year4(&text).is_none() && after.starts_with(' ') {
+                let counted = COUNTED.iter().any(|w| after[1..].starts_with(w));
+                counted.then_some(Tok::Count(num.value))
+            } else {
+                None
+            };
+            if let Some(tok) = tok {
+                out.push(T { start: i, end, tok, text });
             }
+            i = end.max(j);
+            continue;
         }
         i += c.len_utf8();
     }
@@ -1315,7 +1314,7 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                     let (mine, theirs) = (errors(&found), errors(&alt_found));
                     if named.insert(other) {
                         let fw = &ctx.frameworks[s.fw];
-                        let (said, meant) = if theirs < mine { (other, s.crit) } else { (other, s.crit) };
+                        let (said, meant) = (other, s.crit);
                         let said = fw.criterion(said).name.clone();
                         let meant = meant.map_or_else(|| "tổng điểm".to_string(), |c| fw.criterion(c).name.clone());
                         let (vi, en) = if theirs < mine {

@@ -36,9 +36,12 @@ pub fn fit(ctx: &Ctx, fw: usize, printed: Decimal, decimals: u32, sum: Decimal) 
 
 /// Totals and subtotals against the sum of their parts in the same row. Returns the
 /// findings and, for every printed value that takes part in a sum, whether it fits.
-pub fn sums(ctx: &Ctx) -> (Vec<Finding>, HashMap<(usize, usize, usize), bool>) {
+/// Whether each printed value (table, row, column) that takes part in a sum fits it.
+pub type Fits = HashMap<(usize, usize, usize), bool>;
+
+pub fn sums(ctx: &Ctx) -> (Vec<Finding>, Fits) {
     let mut findings = Vec::new();
-    let mut fits: HashMap<(usize, usize, usize), bool> = HashMap::new();
+    let mut fits: Fits = HashMap::new();
     for (ti, t) in ctx.tables.iter().enumerate() {
         let fw = &ctx.frameworks[t.framework];
         for row in &t.rows {

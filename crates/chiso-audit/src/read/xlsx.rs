@@ -108,11 +108,7 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, ReadError> {
             },
             Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
             Event::End(e) => match e.local_name().as_ref() {
-                b"si" => {
-                    if out.len() < 1_000_000 {
-                        out.push(std::mem::take(&mut current));
-                    }
-                }
+                b"si" if out.len() < 1_000_000 => out.push(std::mem::take(&mut current)),
                 b"t" => in_t = false,
                 b"rPh" => in_phonetic = false,
                 _ => {}
@@ -194,11 +190,7 @@ fn styles(xml: &[u8]) -> Vec<Style> {
     let mut xfs: Vec<(u32, usize)> = Vec::new();
     let (mut in_fonts, mut in_font, mut in_xfs) = (false, false, false);
     let mut font_bold = false;
-    loop {
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(_) => break,
-        };
+    while let Ok(event) = reader.read_event_into(&mut buf) {
         let (start, empty) = match &event {
             Event::Start(_) => (true, false),
             Event::Empty(_) => (false, true),
@@ -339,10 +331,9 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                         if let Some(r) = attr(e, b"ref") {
                             let mut ends = r.split(':');
                             if let (Some(a), Some(b)) = (ends.next().and_then(cell_ref), ends.next().and_then(cell_ref))
+                                && merges.len() < 100_000
                             {
-                                if merges.len() < 100_000 {
-                                    merges.push((a, b));
-                                }
+                                merges.push((a, b));
                             }
                         }
                     }

@@ -20,8 +20,9 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     let fw = k.framework;
     let r = k.results;
     let noun = &k.settings.noun;
-    let d = k.decimals();
-    let pd = fw.rounding.percent_decimals;
+    // Totals are presented with the total's rule (an index has its own decimals).
+    let d = fw.total_rounding().decimals;
+    let pd = fw.total_rounding().percent_decimals;
     let mut out = Vec::new();
 
     // Change against last year, said for all units only when it holds for all.

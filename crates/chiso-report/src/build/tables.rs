@@ -87,7 +87,9 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
 
     let mut max_row = vec![Cell::empty(), Cell::text("Điểm tối đa").bold()];
     max_row.resize(total_col, Cell::empty());
-    max_row.push(Cell::number(fw.max, d).bold());
+    // The total may be an index (total ÷ max) with its own decimals.
+    let td = fw.total_rounding().decimals;
+    max_row.push(Cell::number(fw.total_max(), td).bold());
     max_row.extend(fw.criteria.iter().map(|c| Cell::number(c.max, d).bold()));
     let mut rows = vec![Row { kind: RowKind::Max, cells: max_row }];
 
@@ -109,9 +111,9 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
             .iter()
             .map(|&i| Some((columns[i]?, u.scores.get(i).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
             .collect();
-        let mut total_cell = Cell::number(total, d).bold();
+        let mut total_cell = Cell::number(total, td).bold();
         if let Some(parts) = roots.filter(|p| p.iter().map(|(_, v)| *v).sum::<Decimal>() == total) {
-            total_cell.value = Value::Number { value: total, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
+            total_cell.value = Value::Number { value: total, decimals: td, sum_of: parts.iter().map(|(c, _)| *c).collect() };
         }
         cells.push(total_cell);
         cells.extend((0..fw.criteria.len()).map(|c| value_cell(fw, u, c, &columns)));
@@ -322,7 +324,7 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
         Block::Figure(Figure {
             number: counters.figure,
             caption,
-            chart: Chart::Bar { categories, series, decimals: fw.rounding.decimals, max: fw.max },
+            chart: Chart::Bar { categories, series, decimals: fw.total_rounding().decimals, max: fw.total_max() },
         }),
     ]
 }

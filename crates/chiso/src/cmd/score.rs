@@ -74,7 +74,7 @@ pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Optio
             u.name.clone(),
             status(u.status).into(),
             u.level.clone().unwrap_or_default(),
-            u.total.map(|t| fw.rounding.format_plain(t)).unwrap_or_default(),
+            u.total.map(|t| fw.total_rounding().format_plain(t)).unwrap_or_default(),
         ];
         row.extend((0..fw.criteria.len()).map(|k| {
             u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()
@@ -98,7 +98,7 @@ pub fn table_output(fw: &Framework, r: &Results, cmp: Option<(i32, &[Comparison]
     let mut rows = vec![header];
     let mut max_row = vec![String::new(), t.max_points.into()];
     max_row.resize(fixed, String::new());
-    max_row.push(fw.rounding.format_vi(fw.max));
+    max_row.push(fw.total_rounding().format_vi(fw.total_max()));
     max_row.extend(fw.criteria.iter().map(|c| fw.rounding.format_vi(c.max)));
     rows.push(max_row);
 
@@ -114,7 +114,7 @@ pub fn table_output(fw: &Framework, r: &Results, cmp: Option<(i32, &[Comparison]
         if let Some((_, c)) = cmp {
             row.push(c[i].previous_rank.map(|x| x.to_string()).unwrap_or_default());
         }
-        row.push(u.total.map(|v| fw.rounding.format_vi(v)).unwrap_or_default());
+        row.push(u.total.map(|v| fw.total_rounding().format_vi(v)).unwrap_or_default());
         row.extend(u.scores.iter().map(|s| if s.applicable { fw.rounding.format_vi(s.points) } else { "—".into() }));
         rows.push(row);
     }
