@@ -99,7 +99,7 @@ fn score(ctx: &Ctx, obs: &BTreeMap<Key, Vec<Obs>>, ti: usize, roles: &[(usize, R
 /// reports each such header. One table at a time, the clearest case first.
 pub fn relabel(ctx: &mut Ctx) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for _ in 0..=ctx.tables.len() {
+    for _ in 0..=ctx.tables.len().min(40) {
         let obs = observations(ctx);
         // (gain, table, new roles, score)
         let mut best: Option<Candidate> = None;

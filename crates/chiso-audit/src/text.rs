@@ -83,11 +83,20 @@ pub fn parse_num(text: &str) -> Option<Num> {
         }
         None => 0,
     };
-    if decimals > 20 {
+    if decimals > MAX_DECIMALS {
         return None;
     }
     let value: Decimal = t.replace(',', ".").parse().ok()?;
-    Some(Num { value, decimals })
+    sane(Num { value, decimals })
+}
+
+/// More decimals than this, or a magnitude from [`LIMIT`] up, is not a score: such text
+/// stays text, so that sums and scalings of printed numbers can never overflow.
+pub const MAX_DECIMALS: u32 = 10;
+pub const LIMIT: i64 = 1_000_000_000_000;
+
+pub fn sane(n: Num) -> Option<Num> {
+    (n.decimals <= MAX_DECIMALS && n.value.abs() < Decimal::from(LIMIT)).then_some(n)
 }
 
 /// `value` with exactly `decimals` decimals and the given separator (no thousands grouping).
@@ -170,6 +179,9 @@ mod tests {
 
     #[test]
     fn finds_whole_words_only() {
-        assert_eq!(find_words("mức ii và mức i.", "mức i"), vec![(12, 18)]);
+        let text = "mức ii và mức i.";
+        let found = find_words(text, "mức i");
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].0..], "mức i.");
     }
 }

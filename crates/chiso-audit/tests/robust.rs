@@ -186,3 +186,42 @@ fn long_campaign() {
     }
     println!("long campaign: {runs} executions in {:?}", started.elapsed());
 }
+
+#[test]
+fn numbers_too_large_for_a_score_cannot_overflow_the_checks() {
+    // Eight rows of a total near Decimal's limit would overflow a sum if read as numbers.
+    let mut csv = String::from(
+        "TT,Đơn vị,Tổng điểm,Hạ tầng kỹ thuật,Ứng dụng CNTT,Cung cấp thông tin trên Trang TTĐT,Cung cấp DVCTT,Nhân lực,Chính sách\n",
+    );
+    for (i, u) in [
+        "Sở Y tế",
+        "Sở Nội vụ",
+        "Sở Tư pháp",
+        "Sở Ngoại vụ",
+        "Sở Tài chính",
+        "Sở Xây dựng",
+        "Ban Dân tộc",
+        "Thanh tra tỉnh",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let huge = "79228162514264337593543950335";
+        csv.push_str(&format!("{},{u},{huge},{huge},{huge},{huge},0.00000000000000000001,{huge},-{huge}\n", i + 1));
+    }
+    exercise(csv.as_bytes(), Format::Csv);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["TT", "Đơn vị", "Tổng điểm", "Hạ tầng kỹ thuật", "Ứng dụng CNTT"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..30u32 {
+        ws.write_number(r, 0, r as f64).unwrap();
+        ws.write_string(r, 1, "Sở Y tế").unwrap();
+        for c in 2..5u16 {
+            ws.write_number(r, c, 1.7e308 / r as f64).unwrap();
+        }
+    }
+    exercise(&wb.save_to_buffer().unwrap(), Format::Xlsx);
+}

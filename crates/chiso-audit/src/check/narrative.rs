@@ -626,7 +626,7 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
             Tok::Points(n) => Some((n, t.text.clone())),
             _ => None,
         });
-        let group_text = &text[g.start..attrs.last().map_or(g.end, |t| t.end)];
+        let group_text = text.get(g.start..attrs.last().map_or(g.end, |t| t.end)).unwrap_or("");
         let in_no_data = has(group_text, &NO_DATA)
             || pre.iter().any(|&i| matches!(toks[i].tok, Tok::Count(_))) && has(text, &NO_DATA) && value.is_none();
 
@@ -987,7 +987,7 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
         // "Có 09 đơn vị có cùng …": the number of units at the value (or the extreme).
         if let Some(ct) = pre.iter().map(|&i| &toks[i]).find(|t| matches!(t.tok, Tok::Count(_)))
             && let Tok::Count(count) = ct.tok
-            && !has(&text[ct.end..g.start], &["đạt mức", "mức i", "không được", "tăng", "giảm"])
+            && !has(text.get(ct.end..g.start).unwrap_or(""), &["đạt mức", "mức i", "không được", "tăng", "giảm"])
         {
             let target = value.as_ref().map(|(n, _)| *n).or_else(|| {
                 let ext = match extreme? {
@@ -1121,7 +1121,7 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
     for (k, ct) in count_toks.iter().enumerate() {
         let Tok::Count(n) = ct.tok else { continue };
         let end = count_toks.get(k + 1).map_or(text.len(), |t| t.start);
-        let pred = &text[ct.end..end];
+        let pred = text.get(ct.end..end).unwrap_or("");
         let level = toks.iter().find_map(|t| match t.tok {
             Tok::Level(l) if t.start >= ct.end && t.start < end => Some(l),
             _ => None,

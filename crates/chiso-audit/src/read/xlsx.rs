@@ -179,7 +179,7 @@ fn code_decimals(code: &str) -> Shown {
         Some(i) => plain[i + 1..].chars().take_while(|c| matches!(c, '0' | '#' | '?')).count() as u32,
         None => 0,
     };
-    Shown::Fixed { decimals: decimals.min(15), percent }
+    Shown::Fixed { decimals: decimals.min(crate::text::MAX_DECIMALS), percent }
 }
 
 fn styles(xml: &[u8]) -> Vec<Style> {
@@ -270,7 +270,8 @@ struct Raw {
 fn display(value: Decimal, shown: Shown) -> (Num, bool) {
     match shown {
         Shown::General => {
-            let v = crate::text::round(value, 10, chiso_domain::RoundingMode::HalfUp).normalize();
+            let v =
+                crate::text::round(value, crate::text::MAX_DECIMALS, chiso_domain::RoundingMode::HalfUp).normalize();
             (Num { value: v, decimals: v.scale() }, false)
         }
         Shown::Fixed { decimals, percent } => {
@@ -380,7 +381,7 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                             },
                             "e" | "d" => Raw { text: value.clone(), number: None, bold: st.bold },
                             _ => match parse_number(&value) {
-                                Some(v) => {
+                                Some(v) if v.abs() < Decimal::from(crate::text::LIMIT) => {
                                     let (num, percent) = display(v, st.shown);
                                     let mut text = format_num(num.value, num.decimals, ',');
                                     if percent {
@@ -388,7 +389,7 @@ fn sheet(xml: &[u8], path: &str, shared: &[String], styles: &[Style]) -> Result<
                                     }
                                     Raw { text, number: (!percent).then_some(num), bold: st.bold }
                                 }
-                                None => Raw { text: value.trim().to_string(), number: None, bold: st.bold },
+                                _ => Raw { text: value.trim().to_string(), number: None, bold: st.bold },
                             },
                         };
                         if pos.0 < MAX_ROWS && pos.1 < MAX_COLUMNS {

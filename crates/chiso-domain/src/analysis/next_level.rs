@@ -106,15 +106,20 @@ pub fn next_level(fw: &Framework, results: &Results, period: &Period) -> Vec<Pla
         leaves.into_iter().map(|(i, _)| i).collect()
     };
 
+    let by_unit: std::collections::HashMap<&UnitId, &Submission> =
+        period.units.iter().filter_map(|p| p.submission.as_ref().map(|s| (&p.unit, s))).collect();
+    let normalises = fw.normalises();
     analysed
         .iter()
         .map(|u| {
             let roots: Vec<NodeScore> = fw.roots.iter().map(|&r| u.scores[r]).collect();
-            let submission = period.units.iter().find(|p| p.unit == u.unit).and_then(|p| p.submission.as_ref());
             // Figures only where the unit's points are its own (no normalisation across
             // units) and the engine gives back the same points for the submission alone.
-            let figures_from = submission.filter(|s| {
-                !fw.normalises() && fw.roots.iter().all(|&r| scorer.score(s)[r].points == u.scores[r].points)
+            let figures_from = by_unit.get(&u.unit).copied().filter(|s| {
+                !normalises && {
+                    let alone = scorer.score(s);
+                    fw.roots.iter().all(|&r| alone[r].points == u.scores[r].points)
+                }
             });
             plan(fw, u, &roots, figures_from, &scorer, &medians, &leaf_order(&u.scores))
         })

@@ -22,7 +22,9 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             None => "Chưa công bố".into(),
         };
         body += &format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>", p.year, esc(&p.kind), esc(status_name(&p.status)));
-        if published.is_some() && !years.contains(&p.year) {
+        // A year's report needs its settings (issuing body, signatory …).
+        let has_report = s.store.document(&format!("report/{}", p.year)).await?.is_some();
+        if published.is_some() && has_report && !years.contains(&p.year) {
             years.push(p.year);
         }
     }

@@ -1,0 +1,140 @@
+// The yearly workflow in real headless Chromium against a real `chiso serve`:
+// a reporter fills and submits with evidence; an assessor adjusts a value with a reason
+// and asks a question; the reporter answers; the administrator publishes; the public
+// page shows the ranking and the report downloads. Screenshots go to docs/screenshots/.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = process.env.CHISO_BIN ?? join(root, 'target/debug/chiso');
+const shots = join(root, 'docs/screenshots');
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'chiso-e2e-'));
+
+function startServer() {
+  return new Promise((ok, fail) => {
+    const p = spawn(bin, ['serve', '--bind', '127.0.0.1:0'], { cwd: work, env: { ...process.env, CHISO_LANG: 'vi' } });
+    let out = '';
+    let password;
+    p.stdout.on('data', (d) => {
+      out += d;
+      const pw = out.match(/admin \/ (\S+)/);
+      if (pw) password = pw[1];
+      const m = out.match(/http:\/\/(\S+)/);
+      if (m) ok({ p, base: `http://${m[1]}`, password });
+    });
+    p.on('exit', (c) => fail(new Error(`server exited ${c}: ${out}`)));
+  });
+}
+
+const { p: server, base, password } = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const PW = 'mat-khau-e2e-dai';
+let step = '';
+try {
+  async function as(user, pass) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/dang-nhap`);
+    await page.getByLabel('Tên đăng nhập').fill(user);
+    await page.getByLabel('Mật khẩu').fill(pass);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.waitForURL('**/cong-viec');
+    return page;
+  }
+
+  step = 'public page';
+  const pub = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await pub.goto(`${base}/ket-qua/2020/department`);
+  assert.match(await pub.content(), /Sở Giáo dục và Đào tạo/);
+  await pub.screenshot({ path: join(shots, 'ket-qua-2020.png'), fullPage: false });
+
+  step = 'administrator opens 2021 and adds users';
+  const admin = await as('admin', password);
+  await admin.goto(`${base}/quan-tri`);
+  await admin.getByLabel('Năm').fill('2021');
+  await admin.getByLabel('Hạn nộp').fill('2099-12-31');
+  await admin.getByRole('button', { name: 'Mở kỳ' }).click();
+  for (const [name, role, units] of [['yte', 'reporter', 'so-y-te'], ['thamdinh', 'assessor', '']]) {
+    await admin.goto(`${base}/quan-tri`);
+    await admin.getByLabel('Tên đăng nhập').fill(name);
+    await admin.getByLabel('Mật khẩu (ít nhất 10 ký tự)').fill(PW);
+    await admin.getByLabel('Vai trò').selectOption(role);
+    await admin.getByLabel('Đơn vị (mã, cách nhau bởi dấu phẩy)').fill(units);
+    await admin.getByRole('button', { name: 'Thêm người dùng' }).click();
+  }
+  await admin.screenshot({ path: join(shots, 'quan-tri.png') });
+
+  step = 'reporter fills, attaches evidence, submits';
+  const yte = await as('yte', PW);
+  await yte.goto(`${base}/nop/2021/department/so-y-te`);
+  for (const [f, v] of [['infra', '7,5'], ['app', '14'], ['web', '18'], ['online_services', '3,2'], ['staff', '5'], ['policy', '4']]) {
+    await yte.locator(`input[name="${f}"]`).fill(v);
+  }
+  await yte.getByRole('button', { name: 'Lưu nháp' }).click();
+  const evidence = join(work, 'hop-dong.pdf');
+  writeFileSync(evidence, '%PDF-1.4\n% minh chung may chu\n');
+  await yte.locator('form[enctype="multipart/form-data"] select[name="criterion"]').selectOption('infra');
+  await yte.locator('input[type="file"]').setInputFiles(evidence);
+  await yte.getByRole('button', { name: 'Tải lên' }).click();
+  await yte.screenshot({ path: join(shots, 'tu-danh-gia.png'), fullPage: false });
+  await yte.getByRole('button', { name: 'Nộp báo cáo' }).click();
+  assert.match(await yte.content(), /đã nộp/);
+
+  step = 'assessor adjusts with a reason and asks';
+  const ad = await as('thamdinh', PW);
+  await ad.goto(`${base}/tham-dinh/2021/department/so-y-te`);
+  assert.match(await ad.content(), /hop-dong\.pdf/);
+  await ad.getByLabel('Giá trị thẩm định infra').fill('6');
+  await ad.getByLabel('Lý do infra').fill('Máy chủ chưa đưa vào sử dụng');
+  await ad.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
+  await ad.screenshot({ path: join(shots, 'tham-dinh.png'), fullPage: false });
+  await ad.getByLabel('Câu hỏi').fill('Đề nghị bổ sung minh chứng chuyên mục');
+  await ad.getByRole('button', { name: 'Gửi câu hỏi và trả lại đơn vị' }).click();
+
+  step = 'reporter answers and submits again; assessor verifies';
+  await yte.goto(`${base}/nop/2021/department/so-y-te`);
+  assert.match(await yte.content(), /Đề nghị bổ sung minh chứng chuyên mục/);
+  await yte.locator('form[action$="/tra-loi"] textarea').fill('Đã bổ sung đường dẫn chuyên mục');
+  await yte.getByRole('button', { name: 'Gửi' }).click();
+  await yte.getByRole('button', { name: 'Nộp báo cáo' }).click();
+  await ad.goto(`${base}/tham-dinh/2021/department/so-y-te`);
+  await ad.getByRole('button', { name: 'Xác nhận đã thẩm định' }).click();
+  assert.match(await ad.content(), /đã thẩm định/);
+
+  step = 'administrator publishes; the public sees it';
+  await admin.goto(`${base}/quan-tri`);
+  const row = admin.locator('tr', { hasText: '2021' });
+  await row.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
+  await row.getByRole('button', { name: 'Tính điểm và công bố' }).click();
+  await admin.waitForURL('**/ket-qua/2021/department');
+  await pub.goto(`${base}/ket-qua/2021/department`);
+  const html = await pub.content();
+  assert.match(html, /Sở Y tế/);
+  assert.match(html, /50,2/); // 6 (verified) + 14 + 18 + 3,2 + 5 + 4
+  await pub.screenshot({ path: join(shots, 'ket-qua-2021.png'), fullPage: false });
+
+  step = 'report downloads';
+  await pub.goto(`${base}/`);
+  const download = pub.waitForEvent('download');
+  await pub.locator('li', { hasText: 'Năm 2020' }).getByRole('link', { name: 'DOCX' }).click();
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'bao-cao-2020.docx');
+  await pub.screenshot({ path: join(shots, 'trang-chu.png') });
+  console.log('e2e: ok (screenshots in docs/screenshots/)');
+} catch (e) {
+  console.error(`e2e failed at: ${step}`);
+  throw e;
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
+execFileSync(bin, ['verify'], { cwd: work, stdio: 'inherit' });
