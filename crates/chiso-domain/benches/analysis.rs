@@ -9,7 +9,7 @@
 //! per-unit results to `$CHISO_BENCH_OUT/rust_analysis_<name>.csv` (default `bench/out/`),
 //! which the numpy script checks its own against.
 
-use chiso_domain::analysis::{Options, Stability, stability};
+use chiso_domain::analysis::{Options, Stability, next_level, stability};
 use chiso_domain::engine::{Results, score};
 use chiso_domain::framework::{CriterionSpec, Framework, FrameworkSpec, LevelSpec, NotApplicable, Rule, TieBasis};
 use chiso_domain::number::{RoundingMode, RoundingScope};
@@ -220,6 +220,10 @@ fn analysis(c: &mut Criterion) {
         let o = options(&fw);
         let s = stability(&fw, &results, &o);
         export(name, &fw, &results, &s);
+        // The plans, timed once (not part of the comparison with numpy).
+        let started = std::time::Instant::now();
+        let plans = next_level(&fw, &results, &period);
+        eprintln!("analysis: next_level over {} units in {:.1?}", plans.len(), started.elapsed());
         g.bench_function(format!("stability_{name}"), |b| {
             b.iter(|| stability(black_box(&fw), black_box(&results), black_box(&o)))
         });

@@ -15,13 +15,14 @@ impl Points {
         if value.is_sign_negative() && !value.is_zero() || value > max {
             Err(value)
         } else {
-            Ok(Points(value.normalize()))
+            Ok(Points(value))
         }
     }
 
-    /// Clamps into `0..=max`: rule outputs are bounded by construction.
+    /// Clamps into `0..=max`: rule outputs are bounded by construction. (No normalising:
+    /// decimals compare by value, and this runs for every criterion of every unit.)
     pub fn clamped(value: Decimal, max: Decimal) -> Points {
-        Points(value.max(Decimal::ZERO).min(max).normalize())
+        Points(if value.is_sign_negative() { Decimal::ZERO } else if value > max { max } else { value })
     }
 
     pub fn value(self) -> Decimal {
@@ -87,6 +88,11 @@ impl Rounding {
 }
 
 pub fn round_to(value: Decimal, decimals: u32, mode: RoundingMode) -> Decimal {
+    // Already representable: nothing to round (the common case for typed points, and
+    // rounding runs for every criterion of every unit).
+    if value.scale() <= decimals {
+        return value;
+    }
     let strategy = match mode {
         RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
         RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,

@@ -215,6 +215,10 @@ async fn authorization_matrix() {
         ("GET", "/api/v1/me".into(), vec![OwnReporter, OtherReporter, Assessor, Viewer, Admin]),
         ("GET", "/api/v1/periods/2020/results?kind=department".into(), all.to_vec()),
         ("GET", "/ket-qua/2020/department".into(), all.to_vec()),
+        ("GET", "/ket-qua/2020/department/csv".into(), all.to_vec()),
+        ("GET", "/don-vi/so-tu-phap".into(), all.to_vec()),
+        ("GET", "/quan-tri/danh-muc".into(), vec![Admin]),
+        ("POST", "/quan-tri/danh-muc".into(), vec![Admin]),
     ];
     let mut clients = Vec::new();
     for who in all {
@@ -246,4 +250,49 @@ async fn authorization_matrix() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
+    let app = spawn(None).await;
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    admin.get("/quan-tri").await;
+    admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")]).await;
+    admin.post("/quan-tri/nguoi-dung", &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")]).await;
+    admin.get("/quan-tri/danh-muc").await;
+    // A framework whose groups do not add up: refused with the line, nothing stored.
+    let bad = "id = \"x\"\nname = \"X\"\nlegal_basis = \"-\"\nunit_kind = \"department\"\nyears = { from = 2021 }\nmax = 10\n\
+               [rounding]\ndecimals = 1\n[[criterion]]\nid = \"a\"\nname = \"A\"\nmax = 9\nrule = \"direct\"\n";
+    let r = admin.post("/quan-tri/danh-muc", &[("what", "framework"), ("body", bad), ("reason", "thử")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("bo-tieu-chi.toml, dòng 6: tổng điểm tối đa 10 khác tổng điểm tối đa của các nhóm tiêu chí (9)"), "{}", r.body);
+    let fixed = bad.replace("max = 10", "max = 9");
+    assert_eq!(admin.post("/quan-tri/danh-muc", &[("what", "framework"), ("body", &fixed), ("reason", "Bộ tiêu chí thử nghiệm")]).await.status, 303);
+    assert!(admin.get("/quan-tri").await.body.contains("<option value=\"x\">"));
+    // Past the deadline the unit is refused; an exception lets it submit.
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+    assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 409);
+    admin.get("/quan-tri/danh-muc").await;
+    let r = admin
+        .post("/quan-tri/danh-muc", &[("what", "exception"), ("year", "2021"), ("kind", "department"), ("unit", "so-y-te"), ("until", "2099-01-01"), ("reason", "Sự cố mạng")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);
+}
+
+#[tokio::test]
+async fn a_units_page_shows_its_history_through_lineage_and_its_trail_to_those_allowed() {
+    let app = spawn(None).await;
+    let mut public = Client::new(&app);
+    let page = public.get("/don-vi/quang-hoa").await.body;
+    // 2019 under Quảng Uyên (rank 13 as published), 2020 as Quảng Hòa (9th).
+    assert!(page.contains("Huyện Quảng Uyên") && page.contains(">13<") && page.contains(">9<"), "{page}");
+    assert!(page.contains("2020: Huyện Quảng Uyên, Huyện Phục Hòa → Huyện Quảng Hòa"));
+    assert!(!page.contains("Nhật ký của đơn vị"));
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    assert!(admin.get("/don-vi/quang-hoa").await.body.contains("Nhật ký của đơn vị"));
+    let csv = public.get("/ket-qua/2020/district/csv").await.body;
+    assert!(csv.starts_with("rank,unit,status,level,total,readiness,"));
+    assert!(csv.contains("\n1,Thành phố Cao Bằng,below_levels,,78.17,30.16,"), "{csv}");
 }

@@ -155,20 +155,21 @@ impl Scorer<'_> {
     pub fn best_root(&self, sub: &Submission, root: usize) -> Decimal {
         let mut s = sub.clone();
         for leaf in self.leaves_under(root) {
-            if let Some(l) = ladder(self.fw, leaf, s.answer(leaf), self.quantum)
-                && let Some(better) = self.with(&s, leaf, l.at(l.len()))
-            {
-                s = better;
+            if let Some(l) = ladder(self.fw, leaf, s.answer(leaf), self.quantum) {
+                // `set` checks before it changes anything: a refused answer leaves `s` as it was.
+                let _ = s.set(self.fw, leaf, l.at(l.len()));
             }
         }
         self.score(&s)[root].points
     }
 
-    /// The answers to change so that `root` gains at least `need` points: leaves taken in
-    /// the order of `prefer` (most preferred first); the first leaf that can close what is
-    /// missing on its own gets the smallest change that does, otherwise the most preferred
-    /// leaf goes to its best answer and the search goes on. Returns the changes and the
-    /// points the root gains (≥ `need` unless the leaves cannot give it).
+    /// The answers to change so that `root` gains at least `need` points. Leaves are taken
+    /// in the order of `prefer` (most preferred first): the first leaf that can close what
+    /// is missing on its own gets the smallest change that does; otherwise the most
+    /// preferred leaf goes to its best answer and the search goes on. What a leaf can give
+    /// on its own is measured once, from the unit's answers; every change is then scored.
+    /// Returns the changes and the points the root gains (≥ `need` unless the leaves
+    /// cannot give it).
     pub fn figures(
         &self,
         sub: &Submission,
@@ -176,59 +177,52 @@ impl Scorer<'_> {
         need: Decimal,
         prefer: &[usize],
     ) -> (Vec<FigureChange>, Decimal) {
-        let base_scores = self.score(sub);
-        let base = base_scores[root].points;
+        let mut scores = self.score(sub);
+        let base = scores[root].points;
         let under = self.leaves_under(root);
-        let mut leaves: Vec<usize> = prefer.iter().copied().filter(|l| under.contains(l)).collect();
+        let mut leaves: Vec<(usize, Decimal)> = prefer
+            .iter()
+            .copied()
+            .filter(|l| under.contains(l))
+            .filter_map(|leaf| {
+                let l = ladder(self.fw, leaf, sub.answer(leaf), self.quantum)?;
+                let best = self.with(sub, leaf, l.at(l.len()))?;
+                Some((leaf, self.score(&best)[root].points - base))
+            })
+            .collect();
         let mut current = sub.clone();
         let mut changes = Vec::new();
-        let gain = |s: &Submission| self.score(s)[root].points - base;
-        loop {
-            if gain(&current) >= need || leaves.is_empty() {
-                break;
-            }
-            leaves.retain(|&l| ladder(self.fw, l, current.answer(l), self.quantum).is_some());
-            let mut chosen: Option<(usize, Answer)> = None;
-            for (pos, &leaf) in leaves.iter().enumerate() {
-                let Some(l) = ladder(self.fw, leaf, current.answer(leaf), self.quantum) else { continue };
-                let reaches = |i: u64| self.with(&current, leaf, l.at(i)).is_some_and(|s| gain(&s) >= need);
-                if !reaches(l.len()) {
-                    continue;
-                }
+        while scores[root].points - base < need && !leaves.is_empty() {
+            let missing = need - (scores[root].points - base);
+            let alone = leaves.iter().position(|&(_, gain)| gain >= missing);
+            let (leaf, _) = leaves.remove(alone.unwrap_or(0));
+            let Some(l) = ladder(self.fw, leaf, current.answer(leaf), self.quantum) else { continue };
+            let reaches =
+                |i: u64| self.with(&current, leaf, l.at(i)).is_some_and(|s| self.score(&s)[root].points - base >= need);
+            let index = if alone.is_some() && reaches(l.len()) {
                 let (mut lo, mut hi) = (1, l.len());
                 while lo < hi {
                     let mid = lo + (hi - lo) / 2;
                     if reaches(mid) { hi = mid } else { lo = mid + 1 }
                 }
-                chosen = Some((pos, l.at(lo)));
-                break;
-            }
-            let done = chosen.is_some();
-            let (pos, answer) = match chosen {
-                Some(c) => c,
-                None => match leaves.first().and_then(|&l| ladder(self.fw, l, current.answer(l), self.quantum)) {
-                    Some(l) => (0, l.at(l.len())),
-                    None => break,
-                },
+                lo
+            } else {
+                l.len()
             };
-            let leaf = leaves.remove(pos);
+            let answer = l.at(index);
             let Some(next) = self.with(&current, leaf, answer.clone()) else { continue };
-            let before = self.score(&current)[leaf].points;
-            let after = self.score(&next)[leaf].points;
+            let next_scores = self.score(&next);
             changes.push(FigureChange {
                 criterion: self.fw.criterion(leaf).id.clone(),
                 rule: self.fw.criterion(leaf).rule.as_ref().map_or("", Rule::name),
                 from: current.answer(leaf).cloned(),
                 to: answer,
-                points_from: before,
-                points_to: after,
+                points_from: scores[leaf].points,
+                points_to: next_scores[leaf].points,
             });
             current = next;
-            if done {
-                break;
-            }
+            scores = next_scores;
         }
-        let gained = gain(&current);
-        (changes, gained)
+        (changes, scores[root].points - base)
     }
 }

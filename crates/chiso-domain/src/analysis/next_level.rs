@@ -109,21 +109,30 @@ pub fn next_level(fw: &Framework, results: &Results, period: &Period) -> Vec<Pla
     let by_unit: std::collections::HashMap<&UnitId, &Submission> =
         period.units.iter().filter_map(|p| p.submission.as_ref().map(|s| (&p.unit, s))).collect();
     let normalises = fw.normalises();
-    analysed
-        .iter()
-        .map(|u| {
-            let roots: Vec<NodeScore> = fw.roots.iter().map(|&r| u.scores[r]).collect();
-            // Figures only where the unit's points are its own (no normalisation across
-            // units) and the engine gives back the same points for the submission alone.
-            let figures_from = by_unit.get(&u.unit).copied().filter(|s| {
-                !normalises && {
-                    let alone = scorer.score(s);
-                    fw.roots.iter().all(|&r| alone[r].points == u.scores[r].points)
-                }
-            });
-            plan(fw, u, &roots, figures_from, &scorer, &medians, &leaf_order(&u.scores))
-        })
-        .collect()
+    let one = |u: &&crate::engine::UnitResult| {
+        let roots: Vec<NodeScore> = fw.roots.iter().map(|&r| u.scores[r]).collect();
+        // Figures only where the unit's points are its own (no normalisation across
+        // units) and the engine gives back the same points for the submission alone.
+        let figures_from = by_unit.get(&u.unit).copied().filter(|s| {
+            !normalises && {
+                let alone = scorer.score(s);
+                fw.roots.iter().all(|&r| alone[r].points == u.scores[r].points)
+            }
+        });
+        plan(fw, u, &roots, figures_from, &scorer, &medians, &leaf_order(&u.scores))
+    };
+    // Units are independent: two threads, each a contiguous half, results in table order.
+    if analysed.len() < 64 {
+        return analysed.iter().map(one).collect();
+    }
+    let (first, second) = analysed.split_at(analysed.len() / 2);
+    let (mut a, b) = std::thread::scope(|s| {
+        let h = s.spawn(|| second.iter().map(one).collect::<Vec<_>>());
+        let a: Vec<Plan> = first.iter().map(one).collect();
+        (a, h.join().expect("a plan thread panicked"))
+    });
+    a.extend(b);
+    a
 }
 
 fn plan(

@@ -57,7 +57,7 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
     b += "<label>Tên đăng nhập <input name=\"username\" required></label><label>Mật khẩu (ít nhất 10 ký tự) <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
           <label>Vai trò <select name=\"role\"><option value=\"reporter\">báo cáo viên</option><option value=\"assessor\">thẩm định</option>\
           <option value=\"viewer\">xem</option><option value=\"admin\">quản trị</option></select></label><label>Đơn vị (mã, cách nhau bởi dấu phẩy) <input name=\"units\"></label>\
-          <button>Thêm người dùng</button></form><p><a href=\"/quan-tri/nhat-ky\">Nhật ký thay đổi</a></p>";
+          <button>Thêm người dùng</button></form><p><a href=\"/quan-tri/nhat-ky\">Nhật ký thay đổi</a> · <a href=\"/quan-tri/danh-muc\">Danh mục: bộ tiêu chí, đơn vị, thiết lập báo cáo, gia hạn</a></p>";
     Ok(page("Quản trị", Some(&u), &b))
 }
 

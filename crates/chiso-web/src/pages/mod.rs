@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod manage;
 mod public;
 mod review;
 mod session;
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ky/{year}/{kind}/cong-bo", post(admin::publish))
         .route("/quan-tri/nguoi-dung", post(admin::create_user))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
+        .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
+        .route("/don-vi/{unit}", get(public::unit))
+        .route("/ket-qua/{year}/{kind}/csv", get(public::results_csv))
         .route("/api/v1/periods/{year}/results", get(api::results))
         .route("/api/v1/me", get(api::me))
         .route("/api/openapi.json", get(api::openapi))

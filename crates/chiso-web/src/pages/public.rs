@@ -86,7 +86,13 @@ pub async fn results(
         body += &format!(
             "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
             r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
-            esc(r["unit"].as_str().unwrap_or("")),
+            {
+                let name = r["unit"].as_str().unwrap_or("");
+                match cat.registry.resolve(name, &kind, year) {
+                    Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
+                    Err(_) => esc(name),
+                }
+            },
             esc(&level),
             vi(&r["total"]),
             r["previous_rank"].as_u64().map(|x| x.to_string()).unwrap_or_default()
@@ -96,7 +102,10 @@ pub async fn results(
         }
         body += "</tr>";
     }
-    body += &format!("</tbody></table></div><p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a></p>", esc(&kind));
+    body += &format!(
+        "</tbody></table></div><p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
+        esc(&kind)
+    );
     Ok(page(&format!("Kết quả {year}"), user.as_ref(), &body))
 }
 
@@ -155,4 +164,85 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
         _ => return Err(AppError::not_found()),
     };
     Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+/// A unit's page: its lineage, its published results across the years, and (for those
+/// allowed to see the unit's data) its own audit trail.
+pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<String>) -> AppResult<Html<String>> {
+    let cat = Catalog::load(&s.store).await?;
+    let uid = chiso_domain::UnitId(id.clone());
+    let u = cat.registry.get(&uid).ok_or_else(AppError::not_found)?;
+    let mut b = format!("<h1>{}</h1>", esc(&u.name));
+    if !u.aliases.is_empty() {
+        b += &format!("<p class=\"muted\">Tên khác: {}</p>", esc(&u.aliases.join("; ")));
+    }
+    let lineage: Vec<String> = cat
+        .registry
+        .lineage()
+        .iter()
+        .filter(|l| l.into.contains(&uid) || l.from.contains(&uid))
+        .map(|l| {
+            let names = |ids: &[chiso_domain::UnitId]| ids.iter().map(|i| cat.unit_name(&i.0)).collect::<Vec<_>>().join(", ");
+            format!("{}: {} → {}", l.year, names(&l.from), names(&l.into))
+        })
+        .collect();
+    if !lineage.is_empty() {
+        b += "<h2>Thay đổi đơn vị</h2><ul>";
+        b += &lineage.iter().map(|l| format!("<li>{}</li>", esc(l))).collect::<String>();
+        b += "</ul>";
+    }
+    b += "<h2>Kết quả qua các năm</h2><table><thead><tr><th>Năm</th><th>Tên khi đó</th><th>Thứ tự</th><th>Mức</th><th>Tổng điểm</th><th>Phiên bản</th></tr></thead><tbody>";
+    let mut periods = s.store.periods().await?;
+    periods.retain(|p| p.kind == u.kind);
+    periods.sort_by_key(|p| p.year);
+    for p in &periods {
+        let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await? else { continue };
+        let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
+        let v: Value = serde_json::from_str(&snap.results).unwrap_or_default();
+        let Some(r) = v["results"].as_array().into_iter().flatten().find(|r| r["unit"] == then.name.as_str()) else { continue };
+        b += &format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            p.year,
+            esc(&then.name),
+            r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
+            esc(r["level"].as_str().unwrap_or(if r["status"] == "no_data" { "không có số liệu" } else { "KXH" })),
+            esc(&r["total"].as_str().unwrap_or("").replace('.', ",")),
+            snap.version
+        );
+    }
+    b += "</tbody></table>";
+    if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
+        let needle = format!("/{id}");
+        let events = s.store.audit_events("").await?;
+        b += "<h2>Nhật ký của đơn vị</h2><table><thead><tr><th>Thời điểm</th><th>Người</th><th>Thao tác</th><th>Đối tượng</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead><tbody>";
+        for e in events.iter().filter(|e| e.entity.contains(&needle) && !e.entity.starts_with("document/")) {
+            b += &format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.at), esc(&e.actor), esc(&e.action), esc(&e.entity), esc(&e.old_value), esc(&e.new_value), esc(&e.reason)
+            );
+        }
+        b += "</tbody></table>";
+    }
+    Ok(page(&u.name, user.as_ref(), &b))
+}
+
+/// The published results as CSV (the columns of `chiso score --format csv`).
+pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(String, String)>) -> AppResult<Response> {
+    let year = super::year(&year)?;
+    let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let v: Value = serde_json::from_str(&snap.results).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let rows = v["results"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<String> = rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let quote = |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let mut out = format!("rank,unit,status,level,total,{},previous_rank\n", ids.join(","));
+    for r in &rows {
+        let text = |x: &Value| x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default();
+        let mut cells = vec![text(&r["rank"]), quote(&text(&r["unit"])), text(&r["status"]), quote(&text(&r["level"])), text(&r["total"])];
+        cells.extend(ids.iter().map(|i| text(&r["scores"][i])));
+        cells.push(text(&r["previous_rank"]));
+        out += &cells.join(",");
+        out.push('\n');
+    }
+    let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out).into_response())
 }

@@ -31,10 +31,12 @@ fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
     answers.iter().find(|a| a.field == f).map_or("", |a| a.value.as_str())
 }
 
-/// Today's date (UTC) against the deadline (inclusive).
-pub fn past_deadline(p: &PeriodRow) -> bool {
-    let today = &chiso_store::now_utc()[..10];
-    p.deadline.as_deref().is_some_and(|d| today > d)
+/// Today's date (UTC) against the deadline (inclusive), or the unit's exception if granted.
+pub async fn past_deadline(s: &AppState, p: &PeriodRow, unit: &str) -> AppResult<bool> {
+    let today = chiso_store::now_utc()[..10].to_string();
+    let exception = s.store.document(&format!("exception/{}/{}/{unit}", p.year, p.kind)).await?;
+    let deadline = exception.or_else(|| p.deadline.clone());
+    Ok(deadline.is_some_and(|d| today.as_str() > d.as_str()))
 }
 
 async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Catalog)> {
@@ -188,7 +190,7 @@ pub async fn save(
     if p.status != "open" {
         return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
     }
-    if past_deadline(&p) {
+    if past_deadline(&s, &p, &unit).await? {
         return Err(AppError::new(StatusCode::CONFLICT, "Đã quá hạn nộp báo cáo của kỳ đánh giá này."));
     }
     let fw = cat.framework(&p.framework)?;
@@ -270,7 +272,7 @@ pub async fn upload(
     if !u.can_write_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    if p.status != "open" || past_deadline(&p) {
+    if p.status != "open" || past_deadline(&s, &p, &unit).await? {
         return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận minh chứng."));
     }
     let fw = cat.framework(&p.framework)?;
