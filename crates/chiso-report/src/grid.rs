@@ -21,8 +21,8 @@ pub fn place(rows: &[Vec<HeaderCell>]) -> (Vec<Placed<'_>>, usize) {
             while taken[r].get(c).copied().unwrap_or(false) {
                 c += 1;
             }
-            for rr in r..(r + cell.rowspan.max(1) as usize).min(rows.len()) {
-                let line = &mut taken[rr];
+            let below = (r + cell.rowspan.max(1) as usize).min(rows.len());
+            for line in &mut taken[r..below] {
                 let end = c + cell.colspan.max(1) as usize;
                 if line.len() < end {
                     line.resize(end, false);
@@ -54,8 +54,8 @@ pub fn slots<'a>(rows: &'a [Vec<HeaderCell>]) -> Vec<Vec<Slot<'a>>> {
     for p in &placed {
         let (rs, cs) = (p.cell.rowspan.max(1) as usize, p.cell.colspan.max(1) as usize);
         grid[p.row][p.col] = Slot::Start(p.cell);
-        for r in p.row + 1..(p.row + rs).min(rows.len()) {
-            grid[r][p.col] = Slot::Below(cs as u16);
+        for line in &mut grid[p.row + 1..(p.row + rs).min(rows.len())] {
+            line[p.col] = Slot::Below(cs as u16);
         }
     }
     grid

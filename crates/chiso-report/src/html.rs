@@ -91,9 +91,9 @@ fn table(t: &Table) -> String {
 
 pub fn render(doc: &Document) -> String {
     let mut x = String::from("<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">");
-    let _ = write!(
+    let _ = writeln!(
         x,
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} – {}</title><style>{STYLE}</style></head><body>\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} – {}</title><style>{STYLE}</style></head><body>",
         escape(&doc.title),
         escape(&doc.subject)
     );
@@ -101,15 +101,15 @@ pub fn render(doc: &Document) -> String {
     for (i, l) in doc.header.issuing_body.iter().enumerate() {
         let _ = write!(x, "<p>{}</p>", if i > 0 { format!("<strong>{}</strong>", escape(l)) } else { escape(l) });
     }
-    let _ = write!(
+    let _ = writeln!(
         x,
-        "</div><div><p><strong>{}</strong></p><p class=\"motto2\">{}</p></div><div><p>{}</p></div><div><p class=\"date\">{}</p></div></header>\n",
+        "</div><div><p><strong>{}</strong></p><p class=\"motto2\">{}</p></div><div><p>{}</p></div><div><p class=\"date\">{}</p></div></header>",
         escape(&doc.header.motto[0]),
         escape(&doc.header.motto[1]),
         escape(&doc.header.number),
         escape(&doc.header.date_line)
     );
-    let _ = write!(x, "<h1 class=\"title\">{}</h1><p class=\"subject\">{}</p>\n", escape(&doc.title), escape(&doc.subject));
+    let _ = writeln!(x, "<h1 class=\"title\">{}</h1><p class=\"subject\">{}</p>", escape(&doc.title), escape(&doc.subject));
     for b in &doc.body {
         match b {
             Block::Heading { level, text } => {

@@ -8,9 +8,12 @@ use chiso_report::{KindInput, Previous};
 use std::io::Read;
 use std::path::PathBuf;
 
+/// A kind's results this year, and last year's if compared.
+type KindResults = (String, Results, Option<(i32, Results)>);
+
 struct Year {
     data: Dataset,
-    kinds: Vec<(String, Results, Option<(i32, Results)>)>,
+    kinds: Vec<KindResults>,
 }
 
 fn load(dir: &str, year: i32, previous: Option<i32>, kinds: &[&str]) -> Year {

@@ -4,6 +4,10 @@
 //! sqlx's `Any` driver, one migration set per backend, and an append-only, hash-chained
 //! audit log written in the same transaction as the change it records.
 
+// Rows come back as flat tuples mirroring the SQL, and a submission is addressed by
+// (year, kind, unit) plus the actor and reason every change records.
+#![allow(clippy::type_complexity, clippy::too_many_arguments)]
+
 mod audit;
 mod catalog;
 mod clock;

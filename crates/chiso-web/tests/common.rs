@@ -107,9 +107,8 @@ impl Client {
         let headers = r.headers().clone();
         let bytes = r.bytes().await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(t) = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()) {
-            if !t.is_empty() { self.csrf = Some(t.to_string()); }
-        }
+        if let Some(t) = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next())
+            && !t.is_empty() { self.csrf = Some(t.to_string()); }
         Reply { status, body, location, bytes, headers }
     }
 

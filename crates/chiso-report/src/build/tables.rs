@@ -36,11 +36,10 @@ fn value_cell(fw: &Framework, u: &UnitResult, index: usize, columns: &[Option<us
             .iter()
             .map(|&k| Some((columns[k]?, u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
             .collect();
-        if let Some(parts) = parts {
-            if parts.iter().map(|(_, v)| *v).sum::<Decimal>() == value {
+        if let Some(parts) = parts
+            && parts.iter().map(|(_, v)| *v).sum::<Decimal>() == value {
                 cell.value = Value::Number { value, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
             }
-        }
     }
     cell
 }

@@ -59,8 +59,22 @@ fn input(name: &str, value: &str, editable: bool, label: &str) -> String {
     )
 }
 
+/// What the form shows of one unit's submission.
+struct View<'a> {
+    unit_name: String,
+    unit: &'a str,
+    answers: &'a [AnswerRow],
+    status: &'a str,
+    /// Messages above the form (validation errors).
+    extra: &'a str,
+    evidence: &'a [EvidenceRow],
+    comments: &'a [chiso_store::CommentRow],
+}
+
 /// The form (editable for the unit's reporter while a draft, read-only for others).
-fn render(fw: &Framework, p: &PeriodRow, unit_name: &str, unit: &str, u: &User, answers: &[AnswerRow], status: &str, extra: &str, evidence: &[EvidenceRow], comments: &[chiso_store::CommentRow]) -> String {
+fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
+    let View { unit_name, unit, answers, status, extra, evidence, comments } = v;
+    let (unit, answers, status, evidence, comments) = (*unit, *answers, *status, *evidence, *comments);
     let editable = u.can_write_unit(unit) && status == "draft" && p.status == "open";
     let mut b = format!(
         "<h1>{} – năm {}</h1><p>Trạng thái: <strong>{}</strong>{}</p>{extra}",
@@ -157,7 +171,16 @@ pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((y
     let status = s.store.submission(p.year, &kind, &unit).await?.map_or("draft".to_string(), |x| x.status);
     let evidence = s.store.evidence(p.year, &kind, &unit).await?;
     let comments = s.store.comments(p.year, &kind, &unit).await?;
-    let body = render(fw, &p, &cat.unit_name(&unit), &unit, &u, &answers, &status, "", &evidence, &comments);
+    let view = View {
+        unit_name: cat.unit_name(&unit),
+        unit: &unit,
+        answers: &answers,
+        status: &status,
+        extra: "",
+        evidence: &evidence,
+        comments: &comments,
+    };
+    let body = render(fw, &p, &u, &view);
     Ok(page("Tự đánh giá", Some(&u), &body))
 }
 
@@ -219,7 +242,8 @@ pub async fn save(
         let extra = format!("<div class=\"error\" role=\"alert\"><p>Chưa lưu: có lỗi trong số liệu.</p><ul>{list}</ul></div>");
         let typed: Vec<AnswerRow> =
             answers.iter().map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() }).collect();
-        let body = render(fw, &p, &cat.unit_name(&unit), &unit, &u, &typed, "draft", &extra, &[], &[]);
+        let view = View { unit_name: cat.unit_name(&unit), unit: &unit, answers: &typed, status: "draft", extra: &extra, evidence: &[], comments: &[] };
+        let body = render(fw, &p, &u, &view);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Tự đánh giá", Some(&u), &body)).into_response());
     }
     s.store.save_answers(p.year, &kind, &unit, &answers, None, &u.row.username, "").await?;
