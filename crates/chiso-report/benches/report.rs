@@ -30,7 +30,13 @@ fn bench(c: &mut Criterion) {
                     framework: fw,
                     period: p,
                     results: r,
-                    previous: Some(Previous { year: 2019, framework: pfw, results: prev, comparisons: compare(r, fw, prev, pfw, &data.registry) }),
+                    previous: Some(Previous {
+                        year: 2019,
+                        framework: pfw,
+                        results: prev,
+                        comparisons: compare(r, fw, prev, pfw, &data.registry),
+                    }),
+                    analysis: Some(chiso_report::Analysis::compute(fw, p, r)),
                 })
                 .collect();
             let doc = chiso_report::build(&settings, 2020, &inputs);

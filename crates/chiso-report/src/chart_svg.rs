@@ -13,6 +13,7 @@ pub fn svg(chart: &Chart) -> String {
     match chart {
         Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max),
         Chart::Pie { categories, values } => pie(categories, values),
+        Chart::Range { categories, low, high, value } => range(categories, low, high, value),
     }
 }
 
@@ -89,7 +90,8 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) ->
 fn pie(categories: &[String], values: &[u32]) -> String {
     let total: u32 = values.iter().sum();
     let (cx, cy, r) = (110.0, 110.0, 100.0);
-    let mut x = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 480 230\" role=\"img\" class=\"chart\">");
+    let mut x =
+        String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 480 230\" role=\"img\" class=\"chart\">");
     let mut angle = -std::f64::consts::FRAC_PI_2;
     for (i, (name, v)) in categories.iter().zip(values).enumerate() {
         let color = PALETTE[i % PALETTE.len()];
@@ -102,7 +104,11 @@ fn pie(categories: &[String], values: &[u32]) -> String {
         };
         let title = format!("{name}: {v} ({}%)", vi::number(exact_pct, 1));
         if (share - 1.0).abs() < 1e-9 {
-            let _ = write!(x, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{color}\"><title>{}</title></circle>", escape(&title));
+            let _ = write!(
+                x,
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{color}\"><title>{}</title></circle>",
+                escape(&title)
+            );
         } else if share > 0.0 {
             let end = angle + share * std::f64::consts::TAU;
             let large = u8::from(share > 0.5);
@@ -124,6 +130,42 @@ fn pie(categories: &[String], values: &[u32]) -> String {
             f(ly - 11.0),
             f(ly),
             escape(&title)
+        );
+    }
+    x + "</svg>"
+}
+
+/// Rank intervals: a bar from the 5 % to the 95 % rank, a dot at the rank.
+fn range(categories: &[String], low: &[u32], high: &[u32], value: &[u32]) -> String {
+    let (label_w, plot_w, row_h) = (260.0, 420.0, 16.0);
+    let top = high.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let x_of = |r: f64| label_w + (r - 0.5) / top * plot_w;
+    let height = 20.0 + row_h * categories.len() as f64;
+    let mut x = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" class=\"chart\">",
+        f(label_w + plot_w + 20.0),
+        f(height)
+    );
+    for (i, name) in categories.iter().enumerate() {
+        let y = 10.0 + row_h * i as f64;
+        let (l, h, v) = (low[i] as f64, high[i] as f64, value[i] as f64);
+        let _ = write!(
+            x,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\">{}</text>\
+             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" fill=\"{}\"><title>{}: {}–{}</title></rect>\
+             <circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#c55a11\"/>",
+            f(label_w - 6.0),
+            f(y + 10.0),
+            escape(name),
+            f(x_of(l)),
+            f(y + 3.0),
+            f((x_of(h) - x_of(l)).max(2.0)),
+            PALETTE[0],
+            escape(name),
+            low[i],
+            high[i],
+            f(x_of(v)),
+            f(y + 7.0)
         );
     }
     x + "</svg>"

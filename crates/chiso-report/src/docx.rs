@@ -69,7 +69,9 @@ fn run(text: &str, f: Fmt) -> String {
 fn para(jc: &str, indent: bool, space_after: u32, keep_next: bool, runs: &str) -> String {
     let ind = if indent { "<w:ind w:firstLine=\"567\"/>" } else { "" };
     let keep = if keep_next { "<w:keepNext/>" } else { "" };
-    format!("<w:p><w:pPr>{keep}<w:spacing w:before=\"0\" w:after=\"{space_after}\"/>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>{runs}</w:p>")
+    format!(
+        "<w:p><w:pPr>{keep}<w:spacing w:before=\"0\" w:after=\"{space_after}\"/>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>{runs}</w:p>"
+    )
 }
 
 fn paragraph(p: &Paragraph) -> String {
@@ -78,8 +80,11 @@ fn paragraph(p: &Paragraph) -> String {
         ParagraphStyle::Caption => (BODY_SIZE, "both", false, true),
         ParagraphStyle::Note => (NOTE_SIZE, "left", false, false),
     };
-    let runs: String =
-        p.runs.iter().map(|r| run(&r.text, Fmt { bold: r.bold, italic: r.italic, size, ..Default::default() })).collect();
+    let runs: String = p
+        .runs
+        .iter()
+        .map(|r| run(&r.text, Fmt { bold: r.bold, italic: r.italic, size, ..Default::default() }))
+        .collect();
     para(jc, indent, 120, keep, &runs)
 }
 
@@ -180,9 +185,8 @@ fn printed(c: &Cell) -> String {
 fn header_block(doc: &Document) -> String {
     let left_w = TEXT_W * 2 / 5;
     let right_w = TEXT_W - left_w;
-    let cell = |w: u32, paras: &str| {
-        format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/></w:tcPr>{paras}</w:tc>")
-    };
+    let cell =
+        |w: u32, paras: &str| format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/></w:tcPr>{paras}</w:tc>");
     let line = |text: &str, f: Fmt| para("center", false, 0, false, &run(text, f));
     let body: String = doc
         .header
@@ -210,7 +214,13 @@ fn header_block(doc: &Document) -> String {
 fn closing_block(doc: &Document) -> String {
     let left_w = TEXT_W / 2;
     let right_w = TEXT_W - left_w;
-    let mut left = para("left", false, 0, false, &run("Nơi nhận:", Fmt { bold: true, italic: true, size: 24, ..Default::default() }));
+    let mut left = para(
+        "left",
+        false,
+        0,
+        false,
+        &run("Nơi nhận:", Fmt { bold: true, italic: true, size: 24, ..Default::default() }),
+    );
     for r in &doc.recipients {
         left += &para("left", false, 0, false, &run(&format!("- {r}"), Fmt { size: NOTE_SIZE, ..Default::default() }));
     }
@@ -254,32 +264,54 @@ pub fn render(doc: &Document) -> Vec<u8> {
     let mut charts: Vec<String> = Vec::new();
     body.push_str(&header_block(doc));
     body.push_str(&para("center", false, 0, false, ""));
-    body.push_str(&para("center", false, 0, true, &run(&doc.title, Fmt { bold: true, size: BODY_SIZE, ..Default::default() })));
-    body.push_str(&para("center", false, 240, false, &run(&doc.subject, Fmt { bold: true, size: BODY_SIZE, ..Default::default() })));
-    for b in &doc.body {
-        match b {
-            Block::Heading { level, text } => body.push_str(&heading(*level, text)),
-            Block::Paragraph(p) => body.push_str(&paragraph(p)),
-            Block::Table(t) => {
-                body.push_str(&table(t));
-                for n in &t.notes {
-                    body.push_str(&paragraph(n));
+    body.push_str(&para(
+        "center",
+        false,
+        0,
+        true,
+        &run(&doc.title, Fmt { bold: true, size: BODY_SIZE, ..Default::default() }),
+    ));
+    body.push_str(&para(
+        "center",
+        false,
+        240,
+        false,
+        &run(&doc.subject, Fmt { bold: true, size: BODY_SIZE, ..Default::default() }),
+    ));
+    let mut blocks_xml = |blocks: &[Block], body: &mut String| {
+        for b in blocks {
+            match b {
+                Block::Heading { level, text } => body.push_str(&heading(*level, text)),
+                Block::Paragraph(p) => body.push_str(&paragraph(p)),
+                Block::Table(t) => {
+                    body.push_str(&table(t));
+                    for n in &t.notes {
+                        body.push_str(&paragraph(n));
+                    }
+                    body.push_str(&para("left", false, 0, false, ""));
                 }
-                body.push_str(&para("left", false, 0, false, ""));
-            }
-            Block::Figure(f) => {
-                charts.push(crate::docx_chart::chart(&f.chart));
-                let n = charts.len();
-                let height = match &f.chart {
-                    Chart::Pie { .. } => 4800,
-                    Chart::Bar { categories, series, .. } => 1000 + 200 * (categories.len() * series.len().max(1)) as u32,
-                };
-                body.push_str(&chart_inline(&format!("rIdChart{n}"), n, height.min(12000)));
+                Block::Figure(f) => {
+                    charts.push(crate::docx_chart::chart(&f.chart));
+                    let n = charts.len();
+                    let height = match &f.chart {
+                        Chart::Pie { .. } => 4800,
+                        Chart::Range { categories, .. } => 1000 + 260 * categories.len() as u32,
+                        Chart::Bar { categories, series, .. } => {
+                            1000 + 200 * (categories.len() * series.len().max(1)) as u32
+                        }
+                    };
+                    body.push_str(&chart_inline(&format!("rIdChart{n}"), n, height.min(12000)));
+                }
             }
         }
-    }
+    };
+    blocks_xml(&doc.body, &mut body);
     body.push_str(&para("left", false, 0, false, ""));
     body.push_str(&closing_block(doc));
+    if !doc.appendix.is_empty() {
+        body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+        blocks_xml(&doc.appendix, &mut body);
+    }
 
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\

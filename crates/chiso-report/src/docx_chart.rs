@@ -15,7 +15,11 @@ fn text_props(size: u32) -> String {
 }
 
 fn str_cache(col: char, items: &[String]) -> String {
-    let mut x = format!("<c:strRef><c:f>Sheet1!${col}$2:${col}${}</c:f><c:strCache><c:ptCount val=\"{}\"/>", items.len() + 1, items.len());
+    let mut x = format!(
+        "<c:strRef><c:f>Sheet1!${col}$2:${col}${}</c:f><c:strCache><c:ptCount val=\"{}\"/>",
+        items.len() + 1,
+        items.len()
+    );
     for (i, s) in items.iter().enumerate() {
         let _ = write!(x, "<c:pt idx=\"{i}\"><c:v>{}</c:v></c:pt>", escape(s));
     }
@@ -37,7 +41,10 @@ fn num_cache(col: char, format: &str, values: &[Option<String>]) -> String {
 }
 
 fn series_name(col: char, name: &str) -> String {
-    format!("<c:tx><c:strRef><c:f>Sheet1!${col}$1</c:f><c:strCache><c:ptCount val=\"1\"/><c:pt idx=\"0\"><c:v>{}</c:v></c:pt></c:strCache></c:strRef></c:tx>", escape(name))
+    format!(
+        "<c:tx><c:strRef><c:f>Sheet1!${col}$1</c:f><c:strCache><c:ptCount val=\"1\"/><c:pt idx=\"0\"><c:v>{}</c:v></c:pt></c:strCache></c:strRef></c:tx>",
+        escape(name)
+    )
 }
 
 fn fill(color: &str) -> String {
@@ -48,6 +55,7 @@ pub fn chart(chart: &Chart) -> String {
     let plot = match chart {
         Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max),
         Chart::Pie { categories, values } => pie(categories, values),
+        Chart::Range { categories, low, high, value } => range(categories, low, high, value),
     };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
@@ -62,7 +70,9 @@ pub fn chart(chart: &Chart) -> String {
 
 fn bar(categories: &[String], series: &[Series], decimals: u32, max: rust_decimal::Decimal) -> String {
     let format = if decimals == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(decimals as usize)) };
-    let mut x = String::from("<c:plotArea><c:layout/><c:barChart><c:barDir val=\"bar\"/><c:grouping val=\"clustered\"/><c:varyColors val=\"0\"/>");
+    let mut x = String::from(
+        "<c:plotArea><c:layout/><c:barChart><c:barDir val=\"bar\"/><c:grouping val=\"clustered\"/><c:varyColors val=\"0\"/>",
+    );
     for (i, s) in series.iter().enumerate() {
         let col = (b'B' + i as u8) as char;
         let values: Vec<Option<String>> = s.values.iter().map(|v| v.map(|v| v.normalize().to_string())).collect();
@@ -103,7 +113,11 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: rust_decima
 fn pie(categories: &[String], values: &[u32]) -> String {
     let mut points = String::new();
     for i in 0..categories.len() {
-        let _ = write!(points, "<c:dPt><c:idx val=\"{i}\"/><c:bubble3D val=\"0\"/>{}</c:dPt>", fill(PALETTE[i % PALETTE.len()]));
+        let _ = write!(
+            points,
+            "<c:dPt><c:idx val=\"{i}\"/><c:bubble3D val=\"0\"/>{}</c:dPt>",
+            fill(PALETTE[i % PALETTE.len()])
+        );
     }
     let vals: Vec<Option<String>> = values.iter().map(|v| Some(v.to_string())).collect();
     format!(
@@ -118,4 +132,46 @@ fn pie(categories: &[String], values: &[u32]) -> String {
         num_cache('B', "0", &vals),
         text_props(1000)
     )
+}
+
+/// A floating bar per category: an invisible bar up to the low end, a visible one to the
+/// high end (stacked). The rank itself is in the table that follows the chart.
+fn range(categories: &[String], low: &[u32], high: &[u32], value: &[u32]) -> String {
+    let base: Vec<Option<String>> = low.iter().map(|l| Some(l.saturating_sub(1).to_string())).collect();
+    let span: Vec<Option<String>> =
+        low.iter().zip(high).map(|(l, h)| Some((h - l.saturating_sub(1)).to_string())).collect();
+    let top = high.iter().copied().max().unwrap_or(1);
+    let _ = value;
+    let mut x = String::from(
+        "<c:plotArea><c:layout/><c:barChart><c:barDir val=\"bar\"/><c:grouping val=\"stacked\"/><c:varyColors val=\"0\"/>",
+    );
+    let _ = write!(
+        x,
+        "<c:ser><c:idx val=\"0\"/><c:order val=\"0\"/>{}<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr><c:invertIfNegative val=\"0\"/>\
+         <c:cat>{}</c:cat><c:val>{}</c:val></c:ser>",
+        series_name('B', "Từ"),
+        str_cache('A', categories),
+        num_cache('B', "0", &base)
+    );
+    let _ = write!(
+        x,
+        "<c:ser><c:idx val=\"1\"/><c:order val=\"1\"/>{}{}<c:invertIfNegative val=\"0\"/><c:cat>{}</c:cat><c:val>{}</c:val></c:ser>",
+        series_name('C', "Khoảng thứ hạng 5–95%"),
+        fill(PALETTE[0]),
+        str_cache('A', categories),
+        num_cache('C', "0", &span)
+    );
+    let _ = write!(
+        x,
+        "<c:gapWidth val=\"50\"/><c:overlap val=\"100\"/><c:axId val=\"500011\"/><c:axId val=\"500012\"/></c:barChart>\
+         <c:catAx><c:axId val=\"500011\"/><c:scaling><c:orientation val=\"maxMin\"/></c:scaling><c:delete val=\"0\"/><c:axPos val=\"l\"/>\
+         <c:numFmt formatCode=\"General\" sourceLinked=\"0\"/><c:majorTickMark val=\"none\"/><c:minorTickMark val=\"none\"/><c:tickLblPos val=\"nextTo\"/>{}\
+         <c:crossAx val=\"500012\"/><c:crosses val=\"autoZero\"/><c:auto val=\"1\"/><c:lblAlgn val=\"ctr\"/><c:lblOffset val=\"100\"/><c:noMultiLvlLbl val=\"0\"/></c:catAx>\
+         <c:valAx><c:axId val=\"500012\"/><c:scaling><c:orientation val=\"minMax\"/><c:max val=\"{top}\"/><c:min val=\"0\"/></c:scaling><c:delete val=\"0\"/>\
+         <c:axPos val=\"t\"/><c:majorGridlines/><c:numFmt formatCode=\"0\" sourceLinked=\"0\"/><c:majorTickMark val=\"out\"/><c:minorTickMark val=\"none\"/>\
+         <c:tickLblPos val=\"nextTo\"/>{}<c:crossAx val=\"500011\"/><c:crosses val=\"max\"/><c:crossBetween val=\"between\"/><c:majorUnit val=\"1\"/></c:valAx></c:plotArea>",
+        text_props(800),
+        text_props(800)
+    );
+    x
 }

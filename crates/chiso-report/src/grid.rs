@@ -77,7 +77,10 @@ mod tests {
         ];
         let (placed, width) = place(&rows);
         let pos: Vec<(usize, usize, &str)> = placed.iter().map(|p| (p.row, p.col, p.cell.text.as_str())).collect();
-        assert_eq!(pos, [(0, 0, "TT"), (0, 1, "Đơn vị"), (0, 2, "Thứ tự"), (0, 4, "Tổng"), (1, 2, "2020"), (1, 3, "2019")]);
+        assert_eq!(
+            pos,
+            [(0, 0, "TT"), (0, 1, "Đơn vị"), (0, 2, "Thứ tự"), (0, 4, "Tổng"), (1, 2, "2020"), (1, 3, "2019")]
+        );
         assert_eq!(width, 5);
     }
 }

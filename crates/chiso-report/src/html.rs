@@ -59,7 +59,8 @@ fn table(t: &Table) -> String {
         x.push_str("<tr>");
         for h in row {
             let span = |name: &str, n: u16| if n > 1 { format!(" {name}=\"{n}\"") } else { String::new() };
-            let _ = write!(x, "<th{}{}>{}</th>", span("colspan", h.colspan), span("rowspan", h.rowspan), escape(&h.text));
+            let _ =
+                write!(x, "<th{}{}>{}</th>", span("colspan", h.colspan), span("rowspan", h.rowspan), escape(&h.text));
         }
         x.push_str("</tr>");
     }
@@ -109,19 +110,23 @@ pub fn render(doc: &Document) -> String {
         escape(&doc.header.number),
         escape(&doc.header.date_line)
     );
-    let _ = writeln!(x, "<h1 class=\"title\">{}</h1><p class=\"subject\">{}</p>", escape(&doc.title), escape(&doc.subject));
-    for b in &doc.body {
-        match b {
-            Block::Heading { level, text } => {
-                let _ = writeln!(x, "<h{0}>{1}</h{0}>", level + 1, escape(text));
-            }
-            Block::Paragraph(p) => x.push_str(&paragraph(p)),
-            Block::Table(t) => x.push_str(&table(t)),
-            Block::Figure(f) => {
-                let _ = writeln!(x, "<figure id=\"hinh-{}\">{}</figure>", f.number, chart_svg::svg(&f.chart));
+    let _ =
+        writeln!(x, "<h1 class=\"title\">{}</h1><p class=\"subject\">{}</p>", escape(&doc.title), escape(&doc.subject));
+    let blocks = |blocks: &[Block], x: &mut String| {
+        for b in blocks {
+            match b {
+                Block::Heading { level, text } => {
+                    let _ = writeln!(x, "<h{0}>{1}</h{0}>", level + 1, escape(text));
+                }
+                Block::Paragraph(p) => x.push_str(&paragraph(p)),
+                Block::Table(t) => x.push_str(&table(t)),
+                Block::Figure(f) => {
+                    let _ = writeln!(x, "<figure id=\"hinh-{}\">{}</figure>", f.number, chart_svg::svg(&f.chart));
+                }
             }
         }
-    }
+    };
+    blocks(&doc.body, &mut x);
     x.push_str("<footer class=\"closing\"><div><p><strong><em>Nơi nhận:</em></strong></p><ul>");
     for r in &doc.recipients {
         let _ = write!(x, "<li>- {}</li>", escape(r));
@@ -129,10 +134,15 @@ pub fn render(doc: &Document) -> String {
     let s = &doc.signatory;
     let _ = write!(
         x,
-        "</ul></div><div class=\"sign\"><p>{}<br>{}</p><p><br><br><br>{}</p></div></footer>\n</body></html>\n",
+        "</ul></div><div class=\"sign\"><p>{}<br>{}</p><p><br><br><br>{}</p></div></footer>\n",
         escape(&s.authority),
         escape(&s.title),
         escape(s.name.as_deref().unwrap_or(""))
     );
-    x
+    if !doc.appendix.is_empty() {
+        x.push_str("<section class=\"appendix\">");
+        blocks(&doc.appendix, &mut x);
+        x.push_str("</section>");
+    }
+    x + "</body></html>\n"
 }

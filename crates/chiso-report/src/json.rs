@@ -45,4 +45,3 @@ pub fn results(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u
     let doc = json!({"period": r.year, "kind": r.kind, "framework": r.framework, "results": results});
     serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
 }
-

@@ -3,15 +3,15 @@
 //! 30/2020/NĐ-CP layout), XLSX, HTML and, through LibreOffice, PDF. Same input, same bytes.
 
 pub mod build;
+mod chart_svg;
 pub mod docx;
+mod docx_chart;
+mod grid;
 pub mod html;
 pub mod json;
 pub mod model;
 pub mod pdf;
 pub mod vi;
 pub mod xlsx;
-mod chart_svg;
-mod docx_chart;
-mod grid;
 
-pub use build::{KindInput, Previous, build};
+pub use build::{Analysis, KindInput, Previous, build};

@@ -11,6 +11,8 @@ pub struct Document {
     pub body: Vec<Block>,
     pub recipients: Vec<String>,
     pub signatory: chiso_domain::Signatory,
+    /// Attached after the signature, on its own pages (phụ lục).
+    pub appendix: Vec<Block>,
     /// Per-unit figures, for the XLSX's data sheets.
     pub data: Vec<DataSheet>,
 }
@@ -111,7 +113,11 @@ pub enum Value {
     Int(u32),
     /// Points: printed with `decimals`; `sum_of` lists the columns (in this row) it is the
     /// sum of, so a spreadsheet can check it with a formula.
-    Number { value: Decimal, decimals: u32, sum_of: Vec<usize> },
+    Number {
+        value: Decimal,
+        decimals: u32,
+        sum_of: Vec<usize>,
+    },
 }
 
 impl Cell {
@@ -159,6 +165,8 @@ pub enum Chart {
     Bar { categories: Vec<String>, series: Vec<Series>, decimals: u32, max: Decimal },
     /// Shares of a whole (units per level).
     Pie { categories: Vec<String>, values: Vec<u32> },
+    /// A range per category (5–95 % rank interval) with a marked value (the rank).
+    Range { categories: Vec<String>, low: Vec<u32>, high: Vec<u32>, value: Vec<u32> },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -44,7 +44,8 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, bold: bool) -
                 ws.write_number_with_format(row, col, value.to_f64().unwrap_or(0.0), &f)?;
             } else {
                 let refs: Vec<String> = sum_of.iter().map(|c| row_col_to_cell(row, *c as u16)).collect();
-                let formula = Formula::new(format!("=ROUND(SUM({}),{decimals})", refs.join(","))).set_result(value.to_string());
+                let formula =
+                    Formula::new(format!("=ROUND(SUM({}),{decimals})", refs.join(","))).set_result(value.to_string());
                 ws.write_formula_with_format(row, col, formula, &f)?;
             }
         }
@@ -89,8 +90,10 @@ fn sheet_for_table(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
 pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // A fixed creation date: the same report gives the same bytes.
-    wb.set_properties(&DocProperties::new().set_title(&doc.subject).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?));
-    for b in &doc.body {
+    wb.set_properties(
+        &DocProperties::new().set_title(&doc.subject).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    for b in doc.body.iter().chain(&doc.appendix) {
         if let Block::Table(t) = b {
             sheet_for_table(wb.add_worksheet(), t)?;
         }

@@ -52,11 +52,17 @@ impl Year {
                 let ks = settings.kinds.iter().find(|s| &s.kind == k).unwrap();
                 let previous = p.as_ref().map(|(y, pr)| {
                     let pfw = self.data.period(*y, k).unwrap().0;
-                    Previous { year: *y, framework: pfw, results: pr, comparisons: compare(r, fw, pr, pfw, &self.data.registry) }
+                    Previous {
+                        year: *y,
+                        framework: pfw,
+                        results: pr,
+                        comparisons: compare(r, fw, pr, pfw, &self.data.registry),
+                    }
                 });
                 // The settings live as long as the test; leak them into the input's lifetime.
                 let ks: &'static chiso_domain::KindSettings = Box::leak(Box::new(ks.clone()));
-                KindInput { settings: ks, framework: fw, period, results: r, previous }
+                let analysis = Some(chiso_report::Analysis::compute(fw, period, r));
+                KindInput { settings: ks, framework: fw, period, results: r, previous, analysis }
             })
             .collect();
         chiso_report::build(&settings, year, &inputs)
@@ -158,13 +164,38 @@ fn docx_follows_decree_30_and_its_tables_hold_the_results() {
     // Bảng 1: header rows, the max row, then the units in rank order.
     let t = docx_table(&doc, 1);
     assert_eq!(&t[0][..6], ["TT", "Đơn vị", "Mức xếp hạng", "Thứ tự xếp hạng", "Tổng điểm", "Hạ tầng kỹ thuật"]);
-    assert_eq!(t[2][1..].iter().filter(|c| !c.is_empty()).cloned().collect::<Vec<_>>(), ["Điểm tối đa", "60,0", "8,0", "16,0", "20,0", "6,0", "5,0", "5,0"]);
-    assert_eq!(t[3], ["1", "Sở Giáo dục và Đào tạo", "Mức I", "1", "1", "56,3", "8,0", "15,9", "19,0", "3,4", "5,0", "5,0"]);
-    assert_eq!(t[10], ["8", "Văn phòng Ủy ban nhân dân tỉnh", "Mức III", "7", "8", "45,2", "5,0", "13,2", "12,0", "6,0", "4,0", "5,0"]);
+    assert_eq!(
+        t[2][1..].iter().filter(|c| !c.is_empty()).cloned().collect::<Vec<_>>(),
+        ["Điểm tối đa", "60,0", "8,0", "16,0", "20,0", "6,0", "5,0", "5,0"]
+    );
+    assert_eq!(
+        t[3],
+        ["1", "Sở Giáo dục và Đào tạo", "Mức I", "1", "1", "56,3", "8,0", "15,9", "19,0", "3,4", "5,0", "5,0"]
+    );
+    assert_eq!(
+        t[10],
+        [
+            "8",
+            "Văn phòng Ủy ban nhân dân tỉnh",
+            "Mức III",
+            "7",
+            "8",
+            "45,2",
+            "5,0",
+            "13,2",
+            "12,0",
+            "6,0",
+            "4,0",
+            "5,0"
+        ]
+    );
     assert_eq!(t[22][..6], ["20", "Sở Xây dựng", "KXH", "20", "20", "32,9"]);
     // Bảng 8 (districts): Thạch An's row is one merged cell.
     let tables = doc.matches("<w:tbl>").count();
-    let district = (1..tables).map(|n| docx_table(&doc, n)).find(|t| t.iter().any(|r| r.iter().any(|c| c == "Huyện Thạch An"))).unwrap();
+    let district = (1..tables)
+        .map(|n| docx_table(&doc, n))
+        .find(|t| t.iter().any(|r| r.iter().any(|c| c == "Huyện Thạch An")))
+        .unwrap();
     let thach_an = district.iter().find(|r| r.get(1).is_some_and(|c| c == "Huyện Thạch An")).unwrap();
     assert_eq!(thach_an, &["10", "Huyện Thạch An", "Không xếp hạng do không cung cấp số liệu."]);
     assert!(doc.contains("<w:gridSpan w:val=\"13\"/>"));
@@ -199,14 +230,28 @@ fn xlsx_totals_are_formulas_equal_to_their_parts_and_ranks_follow_totals() {
         let rank = num(r, 3);
         assert!(total <= last_total && (rank > last_rank || total == last_total));
         let level = values.get_value((r as u32, 2)).unwrap().to_string();
-        let expected = if total >= 54.0 { "Mức I" } else if total >= 48.0 { "Mức II" } else if total >= 42.0 { "Mức III" } else if total >= 36.0 { "Mức IV" } else { "KXH" };
+        let expected = if total >= 54.0 {
+            "Mức I"
+        } else if total >= 48.0 {
+            "Mức II"
+        } else if total >= 42.0 {
+            "Mức III"
+        } else if total >= 36.0 {
+            "Mức IV"
+        } else {
+            "KXH"
+        };
         assert_eq!(level, expected);
         last_total = total;
         last_rank = rank;
     }
     // Districts: readiness and results are formulas of their parts too.
     let b8 = book.worksheet_formula("Bảng 8").unwrap();
-    assert!(b8.used_cells().any(|(_, _, f)| f.starts_with("ROUND(SUM(H6,I6,J6),2)")), "{:?}", b8.used_cells().take(5).collect::<Vec<_>>());
+    assert!(
+        b8.used_cells().any(|(_, _, f)| f.starts_with("ROUND(SUM(H6,I6,J6),2)")),
+        "{:?}",
+        b8.used_cells().take(5).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -223,7 +268,7 @@ fn html_is_one_self_contained_escaped_page() {
     let html = chiso_report::html::render(&cao_bang());
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 6); // 2 per kind, plus the appendix's rank intervals
     assert!(html.contains("<td class=\"name\">Sở Lao động, Thương binh và Xã hội</td>"));
     // A name with markup characters is escaped, never interpreted.
     let mut doc = cao_bang();
@@ -243,7 +288,9 @@ fn not_applicable_full_points_is_noted_under_its_table() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(text.contains("Văn phòng Ủy ban nhân dân tỉnh được tính điểm tối đa ở tiêu chí này do nội dung không áp dụng đối với đơn vị."));
+    assert!(text.contains(
+        "Văn phòng Ủy ban nhân dân tỉnh được tính điểm tối đa ở tiêu chí này do nội dung không áp dụng đối với đơn vị."
+    ));
 }
 
 #[test]
@@ -275,4 +322,30 @@ fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
             assert!(e.to_string().contains("libreoffice-writer-nogui"));
         }
     }
+}
+
+#[test]
+fn the_appendix_gives_rank_intervals_and_the_path_to_the_next_level() {
+    let doc = cao_bang();
+    let tables: Vec<&chiso_report::model::Table> = doc
+        .appendix
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let next = tables
+        .iter()
+        .find(|t| t.caption.starts_with("Điểm cần thêm để lên mức tiếp theo (mức độ ứng dụng CNTT"))
+        .unwrap();
+    // Sở Lao động, TB&XH at 46,3 needs 1,7 points for Mức II, all in online services (0,4 → 2,1).
+    let ld = next.rows.iter().find(|r| r.cells[1].printed() == "Sở Lao động, Thương binh và Xã hội").unwrap();
+    let printed: Vec<String> = ld.cells.iter().map(|c| c.printed()).collect();
+    assert_eq!(printed[4..], ["Mức II", "1,7", "+1,7 Cung cấp DVCTT"]);
+    let html = chiso_report::html::render(&doc);
+    assert!(html.contains("PHỤ LỤC: ĐỘ VỮNG CỦA THỨ HẠNG VÀ LỘ TRÌNH LÊN MỨC"));
+    assert!(
+        unzip(&chiso_report::docx::render(&doc), "word/charts/chart5.xml").contains("<c:grouping val=\"stacked\"/>")
+    );
 }

@@ -1,6 +1,7 @@
 //! From results to the document: structure, numbering, method and conclusion.
 //! Sentences live in `narrative.rs`, tables and charts in `tables.rs`.
 
+mod appendix;
 mod narrative;
 mod tables;
 
@@ -26,6 +27,25 @@ pub struct KindInput<'a> {
     pub period: &'a Period,
     pub results: &'a Results,
     pub previous: Option<Previous<'a>>,
+    /// Rank stability and paths to the next level, for the appendix.
+    pub analysis: Option<Analysis>,
+}
+
+/// What the appendix shows of a kind: `chiso_domain::analysis` results.
+pub struct Analysis {
+    pub stability: chiso_domain::analysis::Stability,
+    pub plans: Vec<chiso_domain::analysis::Plan>,
+}
+
+impl Analysis {
+    /// The analysis with its defaults (10,000 draws, seed 1, weights ±20 %, thresholds ±2 %).
+    pub fn compute(framework: &Framework, period: &Period, results: &Results) -> Analysis {
+        let options = chiso_domain::analysis::Options::for_framework(framework);
+        Analysis {
+            stability: chiso_domain::analysis::stability(framework, results, &options),
+            plans: chiso_domain::analysis::next_level(framework, results, period),
+        }
+    }
 }
 
 impl KindInput<'_> {
@@ -84,6 +104,15 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
     if !settings.closing.is_empty() {
         body.push(Block::Paragraph(Paragraph::text(&settings.closing)));
     }
+    let mut annex = Vec::new();
+    if kinds.iter().any(|k| k.analysis.is_some()) {
+        annex.push(Block::Heading {
+            level: 1, text: "PHỤ LỤC: ĐỘ VỮNG CỦA THỨ HẠNG VÀ LỘ TRÌNH LÊN MỨC".into()
+        });
+        for k in kinds {
+            annex.extend(appendix::blocks(k, &mut counters));
+        }
+    }
     let _ = year;
 
     Document {
@@ -98,6 +127,7 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
         body,
         recipients: settings.recipients.clone(),
         signatory: settings.signatory.clone(),
+        appendix: annex,
         data: kinds.iter().map(tables::data_sheet).collect(),
     }
 }
@@ -150,7 +180,11 @@ fn method(k: &KindInput, index: usize) -> Vec<Paragraph> {
         })
         .collect();
     let mut first = Paragraph::default();
-    first.runs.push(Run { text: format!("{letter}) Về đánh giá, xếp hạng {}", k.settings.subject), italic: true, ..Default::default() });
+    first.runs.push(Run {
+        text: format!("{letter}) Về đánh giá, xếp hạng {}", k.settings.subject),
+        italic: true,
+        ..Default::default()
+    });
     first.runs.push(Run {
         text: format!(
             ": thực hiện bằng phương pháp chấm điểm theo {} ({}), tổng điểm tối đa {} điểm, gồm {} nhóm tiêu chí: {}.",

@@ -73,7 +73,10 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
         }
     }
     if counts.below_levels > 0 {
-        parts.push(format!("{} {noun} không được xếp hạng do điểm số không đạt theo yêu cầu", vi::count(counts.below_levels)));
+        parts.push(format!(
+            "{} {noun} không được xếp hạng do điểm số không đạt theo yêu cầu",
+            vi::count(counts.below_levels)
+        ));
     }
     let no_data: Vec<String> = r.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect();
     if !no_data.is_empty() {
@@ -151,7 +154,8 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             ));
         }
         if let Some((places, ids)) = &m.fall {
-            let fell: Vec<String> = describe(ids).into_iter().map(|s| s.replacen(" lên vị trí", " xuống vị trí", 1)).collect();
+            let fell: Vec<String> =
+                describe(ids).into_iter().map(|s| s.replacen(" lên vị trí", " xuống vị trí", 1)).collect();
             sentences.push(format!(
                 "{} giảm nhiều bậc nhất, giảm {} bậc: {}",
                 if ids.len() == 1 { noun.to_string() } else { format!("các {noun}") },
@@ -175,10 +179,9 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
         if let Some(prev) = &k.previous {
             let prev_last = prev.results.units.iter().filter_map(|u| u.rank).max();
             let all_last_before = s.lowest.units.iter().all(|id| {
-                r.units
-                    .iter()
-                    .position(|u| &u.unit == id)
-                    .is_some_and(|i| prev.comparisons[i].previous_rank.is_some() && prev.comparisons[i].previous_rank == prev_last)
+                r.units.iter().position(|u| &u.unit == id).is_some_and(|i| {
+                    prev.comparisons[i].previous_rank.is_some() && prev.comparisons[i].previous_rank == prev_last
+                })
             });
             if all_last_before {
                 t += &format!(" hai năm liên tiếp ({}, {})", prev.year, r.year);

@@ -2,7 +2,10 @@
 //! comparison table per criterion, the level distribution and the totals chart.
 
 use super::{Counters, KindInput};
-use crate::model::{Block, Cell, Chart, DataSheet, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Series, Table, Value};
+use crate::model::{
+    Block, Cell, Chart, DataSheet, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Series, Table,
+    Value,
+};
 use crate::vi;
 use chiso_domain::engine::{Status, UnitResult};
 use chiso_domain::framework::Framework;
@@ -34,12 +37,15 @@ fn value_cell(fw: &Framework, u: &UnitResult, index: usize, columns: &[Option<us
         let parts: Option<Vec<(usize, Decimal)>> = c
             .children
             .iter()
-            .map(|&k| Some((columns[k]?, u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
+            .map(|&k| {
+                Some((columns[k]?, u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?))
+            })
             .collect();
         if let Some(parts) = parts
-            && parts.iter().map(|(_, v)| *v).sum::<Decimal>() == value {
-                cell.value = Value::Number { value, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
-            }
+            && parts.iter().map(|(_, v)| *v).sum::<Decimal>() == value
+        {
+            cell.value = Value::Number { value, decimals: d, sum_of: parts.iter().map(|(c, _)| *c).collect() };
+        }
     }
     cell
 }
@@ -108,11 +114,14 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         let roots: Option<Vec<(usize, Decimal)>> = fw
             .roots
             .iter()
-            .map(|&i| Some((columns[i]?, u.scores.get(i).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?)))
+            .map(|&i| {
+                Some((columns[i]?, u.scores.get(i).filter(|s| s.applicable).map(|s| fw.rounding.round(s.points))?))
+            })
             .collect();
         let mut total_cell = Cell::number(total, td).bold();
         if let Some(parts) = roots.filter(|p| p.iter().map(|(_, v)| *v).sum::<Decimal>() == total) {
-            total_cell.value = Value::Number { value: total, decimals: td, sum_of: parts.iter().map(|(c, _)| *c).collect() };
+            total_cell.value =
+                Value::Number { value: total, decimals: td, sum_of: parts.iter().map(|(c, _)| *c).collect() };
         }
         cells.push(total_cell);
         cells.extend((0..fw.criteria.len()).map(|c| value_cell(fw, u, c, &columns)));
@@ -128,7 +137,11 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
     let mut notes = vec![Paragraph {
         runs: vec![
             Run { text: "Ghi chú: ".into(), bold: true, ..Default::default() },
-            Run { text: "KXH: Không xếp hạng (tổng điểm dưới mức thấp nhất).".into(), italic: true, ..Default::default() },
+            Run {
+                text: "KXH: Không xếp hạng (tổng điểm dưới mức thấp nhất).".into(),
+                italic: true,
+                ..Default::default()
+            },
         ],
         style: ParagraphStyle::Note,
     }];
@@ -196,7 +209,8 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
         let u = &r.units[i];
         let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
         // Last year's result of the unit this one is compared with (lineage-aware).
-        let before = prev.zip(k.comparison(i).and_then(|c| c.previous_unit.as_ref())).and_then(|(p, id)| p.results.get(id));
+        let before =
+            prev.zip(k.comparison(i).and_then(|c| c.previous_unit.as_ref())).and_then(|(p, id)| p.results.get(id));
         for &node in &nodes {
             cells.push(value_cell(fw, u, node, &this_cols));
             if let (Some(p), Some(cols)) = (prev, &prev_cols) {
@@ -309,7 +323,8 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
     let fw = k.framework;
     let units: Vec<(usize, &UnitResult)> = k.with_data().collect();
     let categories = units.iter().map(|(_, u)| u.name.clone()).collect();
-    let mut series = vec![Series { name: format!("Năm {}", k.results.year), values: units.iter().map(|(_, u)| u.total).collect() }];
+    let mut series =
+        vec![Series { name: format!("Năm {}", k.results.year), values: units.iter().map(|(_, u)| u.total).collect() }];
     if let Some(p) = &k.previous {
         series.push(Series {
             name: format!("Năm {}", p.year),

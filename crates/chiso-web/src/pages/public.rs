@@ -142,7 +142,8 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
             }
             None => None,
         };
-        inputs.push(chiso_report::KindInput { settings: k, framework: fw, period: &now.period, results: &now.results, previous });
+        let analysis = Some(chiso_report::Analysis::compute(fw, &now.period, &now.results));
+        inputs.push(chiso_report::KindInput { settings: k, framework: fw, period: &now.period, results: &now.results, previous, analysis });
     }
     let doc = chiso_report::build(&settings, year, &inputs);
     let disposition = format!("attachment; filename=\"{file}\"");

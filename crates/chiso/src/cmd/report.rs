@@ -86,7 +86,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             results: pr,
             comparisons: compare(results, fw, pr, pfw, &data.registry),
         });
-        inputs.push(KindInput { settings: k, framework: fw, period, results, previous });
+        let analysis = Some(chiso_report::Analysis::compute(fw, period, results));
+        inputs.push(KindInput { settings: k, framework: fw, period, results, previous, analysis });
     }
     let doc = chiso_report::build(&settings, a.period, &inputs);
     let formats = if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
