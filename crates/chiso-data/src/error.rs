@@ -53,6 +53,16 @@ pub enum ErrorKind {
     NoSuchPeriod { year: i32, kind: String },
     NoSheet,
     Empty,
+    /// A sheet of a template workbook without a valid stamp (not a template, or edited).
+    TemplateStamp,
+    /// A template of another framework, or of another version of it.
+    TemplateFramework { found: String, expected: String },
+    /// A template of another period (`found`: kind and year).
+    TemplatePeriod { found: String, year: i32 },
+    /// A template of a unit the uploader may not report for.
+    TemplateUnit { found: String, expected: String },
+    /// A row of the template was deleted.
+    TemplateRowMissing { field: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@
 pub mod dataset;
 mod decimal;
 pub mod error;
+pub mod export;
 pub mod framework_toml;
 pub mod import;
 pub mod messages;
@@ -15,6 +16,7 @@ pub mod period_toml;
 pub mod report_toml;
 pub mod seed;
 pub mod table;
+pub mod template;
 pub mod units_toml;
 
 pub use dataset::Dataset;

@@ -290,6 +290,9 @@ async fn a_units_page_shows_its_history_through_lineage_and_its_trail_to_those_a
     assert!(page.contains("Huyện Quảng Uyên") && page.contains(">13<") && page.contains(">9<"), "{page}");
     assert!(page.contains("2020: Huyện Quảng Uyên, Huyện Phục Hòa → Huyện Quảng Hòa"));
     assert!(!page.contains("Nhật ký của đơn vị"));
+    // Sở Lao động, TB&XH at 46,3 needs 1,7 points for Mức II (issue 6's worked example).
+    let ld = public.get("/don-vi/so-lao-dong-thuong-binh-xa-hoi").await.body;
+    assert!(ld.contains("Để đạt Mức II: cần thêm 1,7 điểm (+1,7 Cung cấp DVCTT)."), "{ld}");
     let mut admin = Client::login(&app, "admin", &app.admin_password).await;
     assert!(admin.get("/don-vi/quang-hoa").await.body.contains("Nhật ký của đơn vị"));
     let csv = public.get("/ket-qua/2020/district/csv").await.body;

@@ -44,6 +44,13 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         NoSuchPeriod { year, kind } => format!("no {kind} period for {year}"),
         NoSheet => "no such sheet".into(),
         Empty => "the table is empty".into(),
+        TemplateStamp => "not a chiso data-entry template, or its stamp (hidden cell H1) was changed".into(),
+        TemplateFramework { found, expected } => {
+            format!("a template of another framework or version ({found}); this period uses {expected}: download a new template")
+        }
+        TemplatePeriod { found, year } => format!("a template of another period ({found}), not {year}"),
+        TemplateUnit { found, expected } => format!("a template of {found:?}; you may only upload figures for {expected:?}"),
+        TemplateRowMissing { field } => format!("the row of {field} was deleted from the template"),
     }
 }
 

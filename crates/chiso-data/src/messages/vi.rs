@@ -46,6 +46,15 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         NoSuchPeriod { year, kind } => format!("không có kỳ đánh giá {kind} năm {year}"),
         NoSheet => "không có trang tính này".into(),
         Empty => "bảng trống".into(),
+        TemplateStamp => "không phải mẫu phiếu nhập số liệu của chiso, hoặc dấu xác nhận (ô ẩn H1) đã bị sửa".into(),
+        TemplateFramework { found, expected } => format!(
+            "mẫu phiếu của bộ tiêu chí hoặc phiên bản khác ({found}); kỳ đánh giá này dùng {expected}: hãy tải mẫu phiếu mới"
+        ),
+        TemplatePeriod { found, year } => format!("mẫu phiếu của kỳ đánh giá khác ({found}), không phải năm {year}"),
+        TemplateUnit { found, expected } => {
+            format!("mẫu phiếu của đơn vị “{found}”; chỉ được nhập số liệu cho đơn vị “{expected}”")
+        }
+        TemplateRowMissing { field } => format!("dòng của tiêu chí {field} đã bị xóa khỏi mẫu phiếu"),
     }
 }
 

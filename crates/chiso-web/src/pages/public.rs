@@ -212,6 +212,49 @@ pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id
         );
     }
     b += "</tbody></table>";
+    // The latest published year: how solid the rank is, and what the next level takes.
+    if let Some(p) = periods.iter().rev().find(|p| p.status == "published") {
+        if let Some(now) = catalog::scored(&s.store, &cat, p.year, &p.kind).await? {
+            let fw = cat.framework(&now.row.framework)?;
+            let a = chiso_report::Analysis::compute(fw, &now.period, &now.results);
+            let stable = a.stability.units.iter().find(|x| x.unit == uid);
+            let plan = a.plans.iter().find(|x| x.unit == uid);
+            b += &format!("<h2>Phân tích năm {}</h2><ul>", p.year);
+            if let Some(st) = stable {
+                b += &format!(
+                    "<li>Thứ hạng {}; khoảng 5–95% khi thay đổi trọng số và ngưỡng: {}–{}; giữ nguyên thứ hạng trong {}% kịch bản.</li>",
+                    st.rank,
+                    st.rank_interval.0,
+                    st.rank_interval.1,
+                    chiso_domain::analysis::percent(st.keeps_rank)
+                );
+            }
+            if let Some(plan) = plan {
+                let d = fw.total_rounding().decimals;
+                match (plan.next_level_name(fw), plan.points_needed) {
+                    (Some(next), Some(need)) if plan.reachable => {
+                        let steps: Vec<String> = plan
+                            .steps
+                            .iter()
+                            .map(|st| {
+                                let label = fw.index_of(&st.criterion.0).map_or(st.criterion.0.clone(), |i| fw.criterion(i).label().to_string());
+                                format!("+{} {}", chiso_report::vi::number(st.points, fw.rounding.decimals), label)
+                            })
+                            .collect();
+                        b += &format!(
+                            "<li>Để đạt {}: cần thêm {} điểm ({}).</li>",
+                            esc(next),
+                            chiso_report::vi::number(need, d),
+                            esc(&steps.join("; "))
+                        );
+                    }
+                    (Some(next), _) => b += &format!("<li>Không thể đạt {} trong phạm vi điểm tối đa của các nhóm tiêu chí.</li>", esc(next)),
+                    _ => b += "<li>Đã ở mức cao nhất.</li>",
+                }
+            }
+            b += "</ul>";
+        }
+    }
     if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
         let needle = format!("/{id}");
         let events = s.store.audit_events("").await?;

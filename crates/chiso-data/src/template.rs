@@ -1,0 +1,528 @@
+//! Data-entry templates: an XLSX generated from a framework, one sheet per unit, that
+//! agencies fill in offline and upload again.
+//!
+//! Each unit sheet has one row per field the unit reports (a ratio criterion has two:
+//! numerator and denominator): code, name, what to report, unit of measure, max points,
+//! the rule in words, the input cell (column G, the only unlocked cells) and, in the
+//! hidden column H, the field's id. H1 holds the stamp: framework id and version,
+//! period, unit, and a check over them, so a template of another unit, period or
+//! framework version is refused, as is a sheet whose stamp was edited.
+//!
+//! Reading a filled template builds the same table the CSV import reads (one row per
+//! unit, one column per field) and runs [`crate::import::import`] over it, so the web
+//! form, CSV files and templates validate identically; every problem is reported at
+//! once with the sheet and cell where it was typed.
+
+use crate::error::{DataError, ErrorKind, Location};
+use crate::import::{self, ImportedRow};
+use crate::table::Table;
+use chiso_domain::framework::{Framework, NotApplicable, Rule};
+use chiso_domain::unit::{Registry, Unit, UnitId};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook,
+    XlsxError,
+};
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+/// The instructions sheet (first in the workbook, never read back).
+pub const INSTRUCTIONS: &str = "Hướng dẫn";
+const STAMP_PREFIX: &str = "chiso-template/1";
+/// 0-based: the header row, the first field row, the input and field columns.
+const HEADER_ROW: u32 = 3;
+const FIRST_ROW: u32 = 4;
+const INPUT_COL: u16 = 6;
+const FIELD_COL: u16 = 7;
+const INPUT_LETTER: &str = "G";
+
+/// One input of a template: the import's column name and the leaf it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub criterion: usize,
+    /// `None`, `Some("numerator")` or `Some("denominator")`.
+    pub part: Option<&'static str>,
+}
+
+/// The fields a unit reports, in the framework's order.
+pub fn fields(fw: &Framework) -> Vec<Field> {
+    let mut out = Vec::new();
+    for (i, c) in fw.leaves() {
+        if matches!(c.rule, Some(Rule::Ratio | Rule::RelativeToBest)) {
+            for part in ["numerator", "denominator"] {
+                out.push(Field { name: format!("{}.{part}", c.id), criterion: i, part: Some(part) });
+            }
+        } else {
+            out.push(Field { name: c.id.0.clone(), criterion: i, part: None });
+        }
+    }
+    out
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The framework's version as far as a template is concerned: everything that decides
+/// what is typed where (criteria, maxima, rules, not-applicable policies).
+pub fn fingerprint(fw: &Framework) -> String {
+    let mut s = format!("{}|{}|", fw.id, fw.max.normalize());
+    for c in &fw.criteria {
+        s += &format!("{}|{}|{:?}|{:?}|{:?};", c.id, c.max.normalize(), c.parent, c.rule, c.not_applicable);
+    }
+    format!("{:016x}", fnv(&s))
+}
+
+/// What a template sheet was made for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamp {
+    pub framework: String,
+    pub version: String,
+    pub year: i32,
+    pub kind: String,
+    pub unit: String,
+}
+
+impl Stamp {
+    fn body(&self) -> String {
+        format!("{STAMP_PREFIX};{};{};{};{};{}", self.framework, self.version, self.year, self.kind, self.unit)
+    }
+
+    pub fn text(&self) -> String {
+        let body = self.body();
+        format!("{body};{:08x}", fnv(&body) as u32)
+    }
+
+    /// `None` unless the text is a stamp whose check matches.
+    pub fn parse(text: &str) -> Option<Stamp> {
+        let (body, check) = text.trim().rsplit_once(';')?;
+        if format!("{:08x}", fnv(body) as u32) != check {
+            return None;
+        }
+        let p: Vec<&str> = body.split(';').collect();
+        let [prefix, framework, version, year, kind, unit] = p.as_slice() else { return None };
+        if *prefix != STAMP_PREFIX {
+            return None;
+        }
+        Some(Stamp {
+            framework: framework.to_string(),
+            version: version.to_string(),
+            year: year.parse().ok()?,
+            kind: kind.to_string(),
+            unit: unit.to_string(),
+        })
+    }
+}
+
+/// A sheet name Excel accepts: no `[]:*?/\`, at most 31 characters, unique.
+fn sheet_name(name: &str, taken: &mut HashSet<String>) -> String {
+    let clean: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
+    let clean = clean.trim_matches('\'').trim().to_string();
+    let base: String = clean.chars().take(31).collect();
+    let mut candidate = if base.is_empty() { "Đơn vị".to_string() } else { base.clone() };
+    let mut n = 2;
+    while !taken.insert(candidate.to_lowercase()) || candidate == INSTRUCTIONS {
+        let suffix = format!(" ({n})");
+        candidate = base.chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+        n += 1;
+    }
+    candidate
+}
+
+fn dec(d: Decimal) -> String {
+    d.normalize().to_string().replace('.', ",")
+}
+
+fn na_words(na: NotApplicable) -> &'static str {
+    match na {
+        NotApplicable::Forbidden => "",
+        NotApplicable::FullPoints => " Không áp dụng (N/A): được điểm tối đa.",
+        NotApplicable::Excluded => " Không áp dụng (N/A): tiêu chí không tính vào điểm tối đa của đơn vị.",
+        NotApplicable::Zero => " Không áp dụng (N/A): 0 điểm.",
+    }
+}
+
+/// (what to report, unit of measure, the rule in words) for one field.
+fn describe(fw: &Framework, f: &Field) -> (String, &'static str, String) {
+    let c = fw.criterion(f.criterion);
+    let max = dec(c.max);
+    let (what, measure, rule) = match c.rule.as_ref().expect("leaf") {
+        Rule::Direct => {
+            (format!("Điểm tự chấm, từ 0 đến {max}"), "điểm", format!("Điểm do đơn vị tự chấm, tối đa {max}."))
+        }
+        Rule::YesNo => ("Có hoặc Không".into(), "có/không", format!("Có: {max} điểm; Không: 0 điểm.")),
+        Rule::Ratio | Rule::RelativeToBest => {
+            let what = if f.part == Some("numerator") {
+                "Tử số: số lượng đạt yêu cầu".to_string()
+            } else {
+                "Mẫu số: tổng số (mẫu số 0: không áp dụng)".to_string()
+            };
+            let rule = if matches!(c.rule, Some(Rule::Ratio)) {
+                format!("Tử số ÷ mẫu số × {max}.")
+            } else {
+                format!("(Tỷ lệ của đơn vị ÷ tỷ lệ cao nhất các đơn vị) × {max}.")
+            };
+            (what, "số lượng", rule)
+        }
+        Rule::Steps { steps } => {
+            let s: Vec<String> = steps.iter().map(|s| format!("từ {} được {} điểm", dec(s.min), dec(s.points))).collect();
+            ("Số liệu (không âm)".into(), "số liệu", format!("{}.", s.join("; ")))
+        }
+        Rule::Count { per_item } => (
+            "Số lượng (số nguyên)".into(),
+            "số lượng",
+            format!("{} điểm cho mỗi đơn vị, tối đa {max}.", dec(*per_item)),
+        ),
+        Rule::Scale { answers } => {
+            let labels: Vec<&str> = answers.iter().map(|a| a.label.as_str()).collect();
+            let s: Vec<String> = answers.iter().map(|a| format!("{}: {} %", a.label, dec(a.percent))).collect();
+            (
+                format!("Một trong các phương án {}", labels.join(", ")),
+                "phương án",
+                format!("{} của {max} điểm.", s.join("; ")),
+            )
+        }
+        Rule::Indicator => {
+            ("Giá trị chỉ số".into(), "giá trị", "Chuẩn hóa giữa các đơn vị của kỳ đánh giá.".to_string())
+        }
+    };
+    (what, measure, format!("{rule}{}", na_words(c.not_applicable)))
+}
+
+fn validation(fw: &Framework, f: &Field, cell: &str) -> Result<DataValidation, XlsxError> {
+    let c = fw.criterion(f.criterion);
+    let na = c.not_applicable != NotApplicable::Forbidden;
+    let max = c.max.normalize().to_string();
+    let number = |cond: String| {
+        let f = if na { format!("OR({cond},{cell}=\"N/A\")") } else { cond };
+        DataValidation::new().allow_custom(Formula::new(format!("={f}")))
+    };
+    let list = |labels: Vec<String>| {
+        let mut l = labels;
+        if na {
+            l.push("N/A".into());
+        }
+        DataValidation::new().allow_list_strings(&l)
+    };
+    let (dv, message) = match c.rule.as_ref().expect("leaf") {
+        Rule::Direct => (
+            number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}<={max})")),
+            format!("Nhập số điểm từ 0 đến {}.", dec(c.max)),
+        ),
+        Rule::YesNo => (list(vec!["Có".into(), "Không".into()])?, "Chọn Có hoặc Không.".into()),
+        Rule::Scale { answers } => (
+            list(answers.iter().map(|a| a.label.clone()).collect())?,
+            "Chọn một phương án trong danh sách.".into(),
+        ),
+        Rule::Count { .. } => (
+            number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}))")),
+            "Nhập số nguyên không âm.".into(),
+        ),
+        Rule::Indicator => (number(format!("ISNUMBER({cell})")), "Nhập một số.".into()),
+        Rule::Ratio | Rule::RelativeToBest | Rule::Steps { .. } => {
+            (number(format!("AND(ISNUMBER({cell}),{cell}>=0)")), "Nhập một số không âm.".into())
+        }
+    };
+    let message = if na { format!("{message} Nhập N/A nếu không áp dụng.") } else { message };
+    dv.set_error_title("Giá trị không hợp lệ")?.set_error_message(message)
+}
+
+/// The template for some units of a period (one sheet each, in the order given).
+pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Phiếu nhập số liệu năm {year}"))
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(13);
+    let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let head = wrap.clone().set_bold().set_background_color(Color::RGB(0xD9E1F2));
+    let input = Format::new().set_unlocked().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xFFF2CC));
+    let version = fingerprint(fw);
+
+    let help = wb.add_worksheet().set_name(INSTRUCTIONS)?;
+    help.set_column_width(0, 110)?;
+    let lines = [
+        format!("HƯỚNG DẪN NHẬP SỐ LIỆU NĂM {year}"),
+        format!("Bộ tiêu chí: {}", fw.name),
+        fw.legal_basis.clone(),
+        String::new(),
+        "1. Mỗi trang tính là một đơn vị; mỗi dòng là một tiêu chí (tiêu chí tính theo tỷ lệ có hai dòng: tử số và mẫu số).".into(),
+        "2. Chỉ nhập vào cột G “Số liệu nhập” (ô màu vàng); các ô khác được khóa. Không thêm, xóa hay đổi thứ tự dòng.".into(),
+        "3. Số thập phân dùng dấu phẩy hoặc dấu chấm (45,2 hoặc 45.2), nhập dạng số hay dạng chữ đều được.".into(),
+        "4. Tiêu chí có/không: chọn “Có” hoặc “Không”. Tiêu chí có phương án: chọn một phương án trong danh sách.".into(),
+        "5. “N/A” (không áp dụng) chỉ nhập được ở các tiêu chí cho phép; cột “Cách tính điểm” ghi rõ.".into(),
+        "6. Nếu đơn vị không có số liệu, để trống toàn bộ cột G; nếu đã nhập thì phải nhập đủ mọi dòng.".into(),
+        "7. Tải tệp lên trang của người báo cáo (hoặc quản trị) hay dùng lệnh `chiso import`. Số liệu được kiểm tra".into(),
+        "   toàn bộ; chỉ khi không có lỗi nào mới được lưu, dưới dạng bản nháp, để đơn vị rà soát và gửi đi.".into(),
+        "8. Không sửa tên đơn vị, năm hay mẫu phiếu: tệp của đơn vị khác, năm khác hoặc bộ tiêu chí khác sẽ bị từ chối.".into(),
+    ];
+    for (r, l) in lines.iter().enumerate() {
+        if r == 0 {
+            help.write_string_with_format(r as u32, 0, l, &title)?;
+        } else {
+            help.write_string(r as u32, 0, l)?;
+        }
+    }
+    help.protect();
+
+    let fields = fields(fw);
+    let mut taken = HashSet::new();
+    for u in units {
+        let name = sheet_name(&u.name, &mut taken);
+        let ws = wb.add_worksheet().set_name(&name)?;
+        ws.set_landscape();
+        for (col, width) in [(0, 16), (1, 40), (2, 34), (3, 11), (4, 9), (5, 40), (6, 16)] {
+            ws.set_column_width(col, width)?;
+        }
+        ws.set_column_hidden(FIELD_COL)?;
+        ws.write_string_with_format(0, 0, format!("PHIẾU NHẬP SỐ LIỆU NĂM {year}: {}", u.name), &title)?;
+        ws.write_string(1, 0, format!("Bộ tiêu chí: {}", fw.name))?;
+        ws.write_string_with_format(2, 0, "Nhập số liệu vào các ô màu vàng ở cột G.", &bold)?;
+        let stamp = Stamp {
+            framework: fw.id.clone(),
+            version: version.clone(),
+            year,
+            kind: fw.unit_kind.clone(),
+            unit: u.id.0.clone(),
+        };
+        ws.write_string(0, FIELD_COL, stamp.text())?;
+        for (col, h) in
+            ["Mã", "Tiêu chí", "Nội dung báo cáo", "Đơn vị tính", "Điểm tối đa", "Cách tính điểm", "Số liệu nhập"]
+                .iter()
+                .enumerate()
+        {
+            ws.write_string_with_format(HEADER_ROW, col as u16, *h, &head)?;
+        }
+        ws.write_string(HEADER_ROW, FIELD_COL, "field")?;
+        for (i, f) in fields.iter().enumerate() {
+            let row = FIRST_ROW + i as u32;
+            let c = fw.criterion(f.criterion);
+            let (what, measure, rule) = describe(fw, f);
+            let code = match f.part {
+                Some("numerator") => format!("{} (tử số)", c.id),
+                Some(_) => format!("{} (mẫu số)", c.id),
+                None => c.id.0.clone(),
+            };
+            ws.write_string_with_format(row, 0, code, &wrap)?;
+            ws.write_string_with_format(row, 1, &c.name, &wrap)?;
+            ws.write_string_with_format(row, 2, what, &wrap)?;
+            ws.write_string_with_format(row, 3, measure, &wrap)?;
+            ws.write_number_with_format(row, 4, decimal_f64(c.max), &wrap)?;
+            ws.write_string_with_format(row, 5, rule, &wrap)?;
+            ws.write_blank(row, INPUT_COL, &input)?;
+            ws.write_string(row, FIELD_COL, &f.name)?;
+            let cell = format!("{INPUT_LETTER}{}", row + 1);
+            ws.add_data_validation(row, INPUT_COL, row, INPUT_COL, &validation(fw, f, &cell)?)?;
+        }
+        ws.set_freeze_panes(FIRST_ROW, 0)?;
+        ws.protect();
+    }
+    wb.save_to_buffer()
+}
+
+fn decimal_f64(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(0.0)
+}
+
+/// Whether the bytes are an XLSX with at least one stamped template sheet.
+pub fn is_template(bytes: &[u8]) -> bool {
+    let Ok(mut book) = calamine::Xlsx::new(Cursor::new(bytes)) else { return false };
+    use calamine::Reader;
+    let names = book.sheet_names();
+    names.iter().any(|n| {
+        book.worksheet_range(n).is_ok_and(|r| {
+            r.get_value((0, FIELD_COL as u32)).is_some_and(|v| Stamp::parse(&v.to_string()).is_some())
+        })
+    })
+}
+
+/// A filled template, read and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filled {
+    /// One row per unit sheet (`submission: None` when the sheet was left empty).
+    pub rows: Vec<ImportedRow>,
+    /// The same, as typed: per unit, `(field, text)` for every field, in template order.
+    pub cells: Vec<(UnitId, Vec<(String, String)>)>,
+    /// The figures as the import's table (header: `unit`, then the fields).
+    pub table: Vec<Vec<String>>,
+}
+
+struct SheetRef {
+    sheet: String,
+    /// field → (0-based row, text)
+    cells: HashMap<String, (u32, String)>,
+}
+
+/// Reads a filled template for a period. `only_unit`: the one unit the uploader may
+/// report for. Returns every problem at once, located in the sheet and cell.
+pub fn read(
+    file: &str,
+    bytes: &[u8],
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    only_unit: Option<&UnitId>,
+) -> Result<Filled, Vec<DataError>> {
+    use calamine::Reader;
+    let here = || Location::file(file);
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| vec![DataError::new(here(), ErrorKind::Io(e.to_string()))])?;
+    let version = fingerprint(fw);
+    let fields = fields(fw);
+    let mut errors = Vec::new();
+    let mut sheets: Vec<(UnitId, SheetRef)> = Vec::new();
+    for name in book.sheet_names() {
+        if name == INSTRUCTIONS {
+            continue;
+        }
+        let at = |row: Option<u32>, col: Option<u16>, value: Option<String>| Location {
+            file: file.to_string(),
+            sheet: Some(name.clone()),
+            line: row.map(|r| r as usize + 1),
+            column: col.map(|c| crate::table::column_letter(c as usize)),
+            value,
+        };
+        let Ok(range) = book.worksheet_range(&name) else {
+            errors.push(DataError::new(at(None, None, None), ErrorKind::NoSheet));
+            continue;
+        };
+        let text = |r: u32, c: u16| range.get_value((r, c as u32)).map(cell_text).unwrap_or_default();
+        let raw = text(0, FIELD_COL);
+        let Some(stamp) = Stamp::parse(&raw) else {
+            let value = (!raw.is_empty()).then_some(raw);
+            errors.push(DataError::new(at(Some(0), Some(FIELD_COL), value), ErrorKind::TemplateStamp));
+            continue;
+        };
+        let stamp_at = || at(Some(0), Some(FIELD_COL), None);
+        if stamp.framework != fw.id || stamp.version != version {
+            errors.push(DataError::new(
+                stamp_at(),
+                ErrorKind::TemplateFramework {
+                    found: format!("{} ({})", stamp.framework, stamp.version),
+                    expected: format!("{} ({version})", fw.id),
+                },
+            ));
+            continue;
+        }
+        if stamp.year != year || stamp.kind != fw.unit_kind {
+            errors.push(DataError::new(
+                stamp_at(),
+                ErrorKind::TemplatePeriod { found: format!("{} {}", stamp.kind, stamp.year), year },
+            ));
+            continue;
+        }
+        let unit = UnitId(stamp.unit.clone());
+        let Some(u) = registry.get(&unit).filter(|u| u.kind == fw.unit_kind && u.active_in(year)) else {
+            errors.push(DataError::new(
+                stamp_at(),
+                ErrorKind::UnknownUnit { name: stamp.unit.clone(), suggestions: vec![] },
+            ));
+            continue;
+        };
+        if let Some(only) = only_unit
+            && *only != unit
+        {
+            let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
+            errors.push(DataError::new(
+                stamp_at(),
+                ErrorKind::TemplateUnit { found: u.name.clone(), expected },
+            ));
+            continue;
+        }
+        if sheets.iter().any(|(id, _)| *id == unit) {
+            errors.push(DataError::new(stamp_at(), ErrorKind::DuplicateUnit { first_row: 0 }));
+            continue;
+        }
+        let mut cells = HashMap::new();
+        let height = range.end().map_or(0, |(r, _)| r + 1);
+        for r in FIRST_ROW..height {
+            let field = text(r, FIELD_COL);
+            if field.trim().is_empty() {
+                continue;
+            }
+            if !fields.iter().any(|f| f.name == field) {
+                errors.push(DataError::new(
+                    at(Some(r), Some(FIELD_COL), Some(field.clone())),
+                    ErrorKind::TemplateFramework { found: field.clone(), expected: format!("{} ({version})", fw.id) },
+                ));
+                continue;
+            }
+            cells.insert(field, (r, text(r, INPUT_COL)));
+        }
+        for f in &fields {
+            if !cells.contains_key(&f.name) {
+                errors.push(DataError::new(
+                    at(None, None, None),
+                    ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                ));
+            }
+        }
+        sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
+    }
+    if sheets.is_empty() && errors.is_empty() {
+        errors.push(DataError::new(here(), ErrorKind::TemplateStamp));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut header = vec!["unit".to_string()];
+    header.extend(fields.iter().map(|f| f.name.clone()));
+    let mut rows = vec![header];
+    let mut cells = Vec::new();
+    for (unit, s) in &sheets {
+        let typed: Vec<(String, String)> =
+            fields.iter().map(|f| (f.name.clone(), s.cells[&f.name].1.trim().to_string())).collect();
+        let mut row = vec![unit.0.clone()];
+        row.extend(typed.iter().map(|(_, t)| t.clone()));
+        rows.push(row);
+        cells.push((unit.clone(), typed));
+    }
+    let table = Table { file: file.to_string(), sheet: None, rows };
+    match import::import(&table, fw, registry, year) {
+        Ok(imported) => Ok(Filled { rows: imported, cells, table: table.rows }),
+        Err(errs) => Err(errs
+            .into_iter()
+            .map(|mut e| {
+                // Back from the synthetic table to the sheet and cell where it was typed.
+                let sheet = e.location.line.and_then(|l| l.checked_sub(2)).and_then(|i| sheets.get(i));
+                let field = e
+                    .location
+                    .column
+                    .as_deref()
+                    .and_then(|c| c.split_once(" ("))
+                    .map(|(_, h)| h.trim_end_matches(')').to_string());
+                if let Some((_, s)) = sheet {
+                    e.location.sheet = Some(s.sheet.clone());
+                    match field.as_deref().and_then(|f| s.cells.get(f).map(|(r, _)| (f, *r))) {
+                        Some((f, r)) => {
+                            e.location.line = Some(r as usize + 1);
+                            e.location.column = Some(format!("{INPUT_LETTER} ({f})"));
+                        }
+                        None => {
+                            e.location.line = None;
+                            e.location.column = None;
+                        }
+                    }
+                }
+                e
+            })
+            .collect()),
+    }
+}
+
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "1" } else { "0" }.into(),
+        other => other.to_string(),
+    }
+}
