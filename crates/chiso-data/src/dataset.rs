@@ -201,7 +201,12 @@ pub fn assemble(
     Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published }
 }
 
-fn load_published(path: &Path, kind: &str, year: i32, registry: &Registry) -> Result<Vec<PublishedResult>, Vec<DataError>> {
+fn load_published(
+    path: &Path,
+    kind: &str,
+    year: i32,
+    registry: &Registry,
+) -> Result<Vec<PublishedResult>, Vec<DataError>> {
     published(&table::read(path, None).map_err(|e| vec![e])?, kind, year, registry)
 }
 

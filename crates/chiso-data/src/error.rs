@@ -34,35 +34,85 @@ pub enum ErrorKind {
     Syntax(String),
     Framework(FrameworkError),
     Registry(RegistryError),
-    UnknownUnit { name: String, suggestions: Vec<String> },
-    UnitNotInPeriod { name: String },
-    DuplicateUnit { first_row: usize },
+    UnknownUnit {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    UnitNotInPeriod {
+        name: String,
+    },
+    DuplicateUnit {
+        first_row: usize,
+    },
     NoUnitColumn,
-    UnknownColumn { suggestions: Vec<String> },
-    GroupColumn { criterion: String },
-    DuplicateColumn { first: String },
+    UnknownColumn {
+        suggestions: Vec<String>,
+    },
+    GroupColumn {
+        criterion: String,
+    },
+    DuplicateColumn {
+        first: String,
+    },
     NotANumber,
     NotYesNo,
-    MissingValue { criterion: String },
-    MissingColumn { criterion: String },
-    Answer { criterion: String, error: AnswerError },
-    UnknownFramework { id: String },
-    KindMismatch { framework_kind: String, period_kind: String },
-    YearOutsideFramework { year: i32, from: i32, to: Option<i32> },
-    DuplicatePeriod { year: i32, kind: String },
-    NoSuchPeriod { year: i32, kind: String },
+    MissingValue {
+        criterion: String,
+    },
+    MissingColumn {
+        criterion: String,
+    },
+    Answer {
+        criterion: String,
+        error: AnswerError,
+    },
+    UnknownFramework {
+        id: String,
+    },
+    KindMismatch {
+        framework_kind: String,
+        period_kind: String,
+    },
+    YearOutsideFramework {
+        year: i32,
+        from: i32,
+        to: Option<i32>,
+    },
+    DuplicatePeriod {
+        year: i32,
+        kind: String,
+    },
+    NoSuchPeriod {
+        year: i32,
+        kind: String,
+    },
     NoSheet,
     Empty,
     /// A sheet of a template workbook without a valid stamp (not a template, or edited).
     TemplateStamp,
     /// A template of another framework, or of another version of it.
-    TemplateFramework { found: String, expected: String },
+    TemplateFramework {
+        found: String,
+        expected: String,
+    },
     /// A template of another period (`found`: kind and year).
-    TemplatePeriod { found: String, year: i32 },
+    TemplatePeriod {
+        found: String,
+        year: i32,
+    },
     /// A template of a unit the uploader may not report for.
-    TemplateUnit { found: String, expected: String },
+    TemplateUnit {
+        found: String,
+        expected: String,
+    },
     /// A row of the template was deleted.
-    TemplateRowMissing { field: String },
+    TemplateRowMissing {
+        field: String,
+    },
+    /// A second sheet of the same unit (`first`: the first sheet's name).
+    TemplateDuplicateUnit {
+        first: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

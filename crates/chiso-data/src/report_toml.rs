@@ -78,7 +78,11 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             conclusion: raw.conclusion,
             closing: raw.closing,
             recipients: raw.recipients,
-            signatory: Signatory { authority: raw.signatory.authority, title: raw.signatory.title, name: raw.signatory.name },
+            signatory: Signatory {
+                authority: raw.signatory.authority,
+                title: raw.signatory.title,
+                name: raw.signatory.name,
+            },
         },
     ))
 }

@@ -20,7 +20,7 @@ use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_domain::unit::{Registry, Unit, UnitId};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook,
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook,
     XlsxError,
 };
 use std::collections::{HashMap, HashSet};
@@ -166,7 +166,8 @@ fn describe(fw: &Framework, f: &Field) -> (String, &'static str, String) {
             (what, "số lượng", rule)
         }
         Rule::Steps { steps } => {
-            let s: Vec<String> = steps.iter().map(|s| format!("từ {} được {} điểm", dec(s.min), dec(s.points))).collect();
+            let s: Vec<String> =
+                steps.iter().map(|s| format!("từ {} được {} điểm", dec(s.min), dec(s.points))).collect();
             ("Số liệu (không âm)".into(), "số liệu", format!("{}.", s.join("; ")))
         }
         Rule::Count { per_item } => (
@@ -211,14 +212,12 @@ fn validation(fw: &Framework, f: &Field, cell: &str) -> Result<DataValidation, X
             format!("Nhập số điểm từ 0 đến {}.", dec(c.max)),
         ),
         Rule::YesNo => (list(vec!["Có".into(), "Không".into()])?, "Chọn Có hoặc Không.".into()),
-        Rule::Scale { answers } => (
-            list(answers.iter().map(|a| a.label.clone()).collect())?,
-            "Chọn một phương án trong danh sách.".into(),
-        ),
-        Rule::Count { .. } => (
-            number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}))")),
-            "Nhập số nguyên không âm.".into(),
-        ),
+        Rule::Scale { answers } => {
+            (list(answers.iter().map(|a| a.label.clone()).collect())?, "Chọn một phương án trong danh sách.".into())
+        }
+        Rule::Count { .. } => {
+            (number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}))")), "Nhập số nguyên không âm.".into())
+        }
         Rule::Indicator => (number(format!("ISNUMBER({cell})")), "Nhập một số.".into()),
         Rule::Ratio | Rule::RelativeToBest | Rule::Steps { .. } => {
             (number(format!("AND(ISNUMBER({cell}),{cell}>=0)")), "Nhập một số không âm.".into())
@@ -230,6 +229,17 @@ fn validation(fw: &Framework, f: &Field, cell: &str) -> Result<DataValidation, X
 
 /// The template for some units of a period (one sheet each, in the order given).
 pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, XlsxError> {
+    write_filled(fw, year, units, &|_, _| None)
+}
+
+/// The template with input cells already filled: `value(unit, field)` as typed (e.g. a
+/// draft's answers). A number written with a dot goes in as a number, anything else as text.
+pub fn write_filled(
+    fw: &Framework,
+    year: i32,
+    units: &[&Unit],
+    value: &dyn Fn(&UnitId, &str) -> Option<String>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -238,13 +248,16 @@ pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Xlsx
     );
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(13);
-    let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Thin);
     let head = wrap.clone().set_bold().set_background_color(Color::RGB(0xD9E1F2));
     let input = Format::new().set_unlocked().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xFFF2CC));
     let version = fingerprint(fw);
 
     let help = wb.add_worksheet().set_name(INSTRUCTIONS)?;
-    help.set_column_width(0, 110)?;
+    help.set_column_width(0, 120)?;
+    help.set_landscape();
+    help.set_print_fit_to_pages(1, 0);
+    let line = Format::new().set_text_wrap();
     let lines = [
         format!("HƯỚNG DẪN NHẬP SỐ LIỆU NĂM {year}"),
         format!("Bộ tiêu chí: {}", fw.name),
@@ -264,7 +277,7 @@ pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Xlsx
         if r == 0 {
             help.write_string_with_format(r as u32, 0, l, &title)?;
         } else {
-            help.write_string(r as u32, 0, l)?;
+            help.write_string_with_format(r as u32, 0, l, &line)?;
         }
     }
     help.protect();
@@ -275,6 +288,8 @@ pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Xlsx
         let name = sheet_name(&u.name, &mut taken);
         let ws = wb.add_worksheet().set_name(&name)?;
         ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
         for (col, width) in [(0, 16), (1, 40), (2, 34), (3, 11), (4, 9), (5, 40), (6, 16)] {
             ws.set_column_width(col, width)?;
         }
@@ -298,6 +313,7 @@ pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Xlsx
             ws.write_string_with_format(HEADER_ROW, col as u16, *h, &head)?;
         }
         ws.write_string(HEADER_ROW, FIELD_COL, "field")?;
+        ws.set_row_height(HEADER_ROW, 30)?;
         for (i, f) in fields.iter().enumerate() {
             let row = FIRST_ROW + i as u32;
             let c = fw.criterion(f.criterion);
@@ -307,13 +323,32 @@ pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Xlsx
                 Some(_) => format!("{} (mẫu số)", c.id),
                 None => c.id.0.clone(),
             };
+            // Wrapped text does not grow rows by itself in every spreadsheet: size them.
+            let lines = [(&c.name, 40), (&what, 34), (&rule, 40), (&code, 16)]
+                .iter()
+                .map(|(t, w)| t.chars().count().div_ceil(w - 4).max(1))
+                .max()
+                .unwrap_or(1);
+            ws.set_row_height(row, 15 * lines as u32)?;
             ws.write_string_with_format(row, 0, code, &wrap)?;
             ws.write_string_with_format(row, 1, &c.name, &wrap)?;
             ws.write_string_with_format(row, 2, what, &wrap)?;
             ws.write_string_with_format(row, 3, measure, &wrap)?;
             ws.write_number_with_format(row, 4, decimal_f64(c.max), &wrap)?;
             ws.write_string_with_format(row, 5, rule, &wrap)?;
-            ws.write_blank(row, INPUT_COL, &input)?;
+            match value(&u.id, &f.name).filter(|v| !v.trim().is_empty()) {
+                None => {
+                    ws.write_blank(row, INPUT_COL, &input)?;
+                }
+                Some(v) => match v.trim().parse::<f64>() {
+                    Ok(n) if n.is_finite() && !v.contains(['e', 'E']) => {
+                        ws.write_number_with_format(row, INPUT_COL, n, &input)?;
+                    }
+                    _ => {
+                        ws.write_string_with_format(row, INPUT_COL, v.trim(), &input)?;
+                    }
+                },
+            }
             ws.write_string(row, FIELD_COL, &f.name)?;
             let cell = format!("{INPUT_LETTER}{}", row + 1);
             ws.add_data_validation(row, INPUT_COL, row, INPUT_COL, &validation(fw, f, &cell)?)?;
@@ -334,9 +369,8 @@ pub fn is_template(bytes: &[u8]) -> bool {
     use calamine::Reader;
     let names = book.sheet_names();
     names.iter().any(|n| {
-        book.worksheet_range(n).is_ok_and(|r| {
-            r.get_value((0, FIELD_COL as u32)).is_some_and(|v| Stamp::parse(&v.to_string()).is_some())
-        })
+        book.worksheet_range(n)
+            .is_ok_and(|r| r.get_value((0, FIELD_COL as u32)).is_some_and(|v| Stamp::parse(&v.to_string()).is_some()))
     })
 }
 
@@ -427,14 +461,12 @@ pub fn read(
             && *only != unit
         {
             let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
-            errors.push(DataError::new(
-                stamp_at(),
-                ErrorKind::TemplateUnit { found: u.name.clone(), expected },
-            ));
+            errors.push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
             continue;
         }
-        if sheets.iter().any(|(id, _)| *id == unit) {
-            errors.push(DataError::new(stamp_at(), ErrorKind::DuplicateUnit { first_row: 0 }));
+        if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
+            let first = first.sheet.clone();
+            errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
             continue;
         }
         let mut cells = HashMap::new();

@@ -9,13 +9,13 @@
 //! `$CHISO_BENCH_OUT/rust_national.csv` (default `bench/out/`), which the pandas script
 //! checks its own results against.
 
-use chiso_domain::engine::{score, Results};
+use chiso_domain::engine::{Results, score};
 use chiso_domain::framework::{CriterionSpec, Framework, FrameworkSpec, LevelSpec, NotApplicable, Rule, TieBasis};
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use chiso_domain::period::{Answer, Period, PeriodUnit, Submission};
 use chiso_domain::unit::{Registry, Unit, UnitId};
-use chiso_domain::{compare, Comparison, Decimal};
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use chiso_domain::{Comparison, Decimal, compare};
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -128,7 +128,12 @@ fn registry() -> Registry {
 }
 
 /// The timed work: both periods scored, levelled and ranked, then 2024 compared with 2023.
-fn run(fw: &Framework, previous: &Period, current: &Period, registry: &Registry) -> (Results, Results, Vec<Comparison>) {
+fn run(
+    fw: &Framework,
+    previous: &Period,
+    current: &Period,
+    registry: &Registry,
+) -> (Results, Results, Vec<Comparison>) {
     let then = score(fw, previous);
     let now = score(fw, current);
     let comparisons = compare(&now, fw, &then, fw, registry);

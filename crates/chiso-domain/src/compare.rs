@@ -48,8 +48,7 @@ pub fn compare(
 ) -> Vec<Comparison> {
     // Indexes built once: national periods have thousands of units.
     let by_id: HashMap<&UnitId, &UnitResult> = previous.units.iter().map(|u| (&u.unit, u)).collect();
-    let mapping: Vec<Option<usize>> =
-        framework.criteria.iter().map(|c| previous_framework.index_of(&c.id.0)).collect();
+    let mapping: Vec<Option<usize>> = framework.criteria.iter().map(|c| previous_framework.index_of(&c.id.0)).collect();
     current
         .units
         .iter()

@@ -21,7 +21,7 @@ pub use framework::{
     TieBasis,
 };
 pub use number::{Points, Rounding, RoundingMode, RoundingScope};
-pub use report_settings::{KindSettings, ReportSettings, Signatory};
 pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
+pub use report_settings::{KindSettings, ReportSettings, Signatory};
 pub use rust_decimal::Decimal;
 pub use unit::{Lineage, LineageKind, Registry, Unit, UnitId, UnitKind};

@@ -12,17 +12,19 @@ impl Points {
 
     /// `Err` carries the offending value back, so the caller can name it.
     pub fn new(value: Decimal, max: Decimal) -> Result<Points, Decimal> {
-        if value.is_sign_negative() && !value.is_zero() || value > max {
-            Err(value)
-        } else {
-            Ok(Points(value))
-        }
+        if value.is_sign_negative() && !value.is_zero() || value > max { Err(value) } else { Ok(Points(value)) }
     }
 
     /// Clamps into `0..=max`: rule outputs are bounded by construction. (No normalising:
     /// decimals compare by value, and this runs for every criterion of every unit.)
     pub fn clamped(value: Decimal, max: Decimal) -> Points {
-        Points(if value.is_sign_negative() { Decimal::ZERO } else if value > max { max } else { value })
+        Points(if value.is_sign_negative() {
+            Decimal::ZERO
+        } else if value > max {
+            max
+        } else {
+            value
+        })
     }
 
     pub fn value(self) -> Decimal {

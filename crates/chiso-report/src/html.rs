@@ -132,9 +132,9 @@ pub fn render(doc: &Document) -> String {
         let _ = write!(x, "<li>- {}</li>", escape(r));
     }
     let s = &doc.signatory;
-    let _ = write!(
+    let _ = writeln!(
         x,
-        "</ul></div><div class=\"sign\"><p>{}<br>{}</p><p><br><br><br>{}</p></div></footer>\n",
+        "</ul></div><div class=\"sign\"><p>{}<br>{}</p><p><br><br><br>{}</p></div></footer>",
         escape(&s.authority),
         escape(&s.title),
         escape(s.name.as_deref().unwrap_or(""))

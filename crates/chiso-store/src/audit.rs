@@ -115,7 +115,8 @@ impl Store {
 
     /// Walks the whole chain; returns the number of events, or the first broken link.
     pub async fn verify_chain(&self) -> Result<std::result::Result<usize, ChainError>> {
-        let rows: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(self.pool()).await?;
+        let rows: Vec<Raw> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(self.pool()).await?;
         let events: Vec<AuditEvent> = rows.into_iter().map(event).collect();
         let mut prev = String::new();
         for (i, ev) in events.iter().enumerate() {
@@ -139,9 +140,13 @@ impl Store {
             }
             prev = ev.hash.clone();
         }
-        let (head,): (String,) = sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;
+        let (head,): (String,) =
+            sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;
         if head != prev {
-            return Ok(Err(ChainError { seq: events.len() as i64 + 1, problem: "events after it were deleted".into() }));
+            return Ok(Err(ChainError {
+                seq: events.len() as i64 + 1,
+                problem: "events after it were deleted".into(),
+            }));
         }
         Ok(Ok(events.len()))
     }

@@ -30,11 +30,13 @@ impl Store {
         if old.as_ref().is_some_and(|o| o.0 == body) {
             return Ok(());
         }
-        sqlx::query("INSERT INTO documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = excluded.body")
-            .bind(name)
-            .bind(body)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = excluded.body",
+        )
+        .bind(name)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
         let event = NewEvent {
             actor: actor.into(),
             action: "document.put".into(),
@@ -97,9 +99,10 @@ impl Store {
     }
 
     pub async fn periods(&self) -> Result<Vec<PeriodRow>> {
-        let rows: Vec<Raw> = sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods ORDER BY year DESC, kind")
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<Raw> =
+            sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods ORDER BY year DESC, kind")
+                .fetch_all(self.pool())
+                .await?;
         Ok(rows.into_iter().map(period).collect())
     }
 
@@ -113,7 +116,14 @@ impl Store {
         Ok(row.map(period))
     }
 
-    pub async fn set_period_status(&self, year: i32, kind: &str, status: &str, actor: &str, reason: &str) -> Result<()> {
+    pub async fn set_period_status(
+        &self,
+        year: i32,
+        kind: &str,
+        status: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;
         let old: Option<(String,)> = sqlx::query_as("SELECT status FROM periods WHERE year = $1 AND kind = $2")

@@ -133,7 +133,9 @@ impl Store {
     /// SQLite's own consistency check; PostgreSQL has no equivalent and answers "ok".
     pub async fn integrity_check(&self) -> Result<String> {
         match self.backend {
-            Backend::Sqlite => Ok(sqlx::query_as::<_, (String,)>("PRAGMA integrity_check").fetch_one(&self.pool).await?.0),
+            Backend::Sqlite => {
+                Ok(sqlx::query_as::<_, (String,)>("PRAGMA integrity_check").fetch_one(&self.pool).await?.0)
+            }
             Backend::Postgres => Ok("ok".into()),
         }
     }

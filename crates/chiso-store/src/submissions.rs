@@ -194,7 +194,11 @@ impl Store {
                 entity: format!("answer/{}/{field}", key(year, kind, unit)),
                 old: old.map(|o| o.0).unwrap_or_default(),
                 new: value.clone(),
-                reason: if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                reason: if note.is_empty() {
+                    reason.to_string()
+                } else {
+                    format!("{reason} {note}").trim().to_string()
+                },
             };
             append(&mut tx, &event).await?;
         }
@@ -204,7 +208,16 @@ impl Store {
 
     /// Moves a submission from `from` to `to` (draft → submitted → verified; back to draft
     /// when the unit must answer), on the record. `Conflict` if it is not in `from`.
-    pub async fn transition(&self, year: i32, kind: &str, unit: &str, from: &str, to: &str, actor: &str, reason: &str) -> Result<()> {
+    pub async fn transition(
+        &self,
+        year: i32,
+        kind: &str,
+        unit: &str,
+        from: &str,
+        to: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;
         let current = status_in(&mut tx, year, kind, unit).await?.ok_or(StoreError::NotFound)?;
@@ -345,11 +358,24 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(r.map(|(year, kind, unit, id, criterion, sha256, filename, content_type, size, uploaded_by, at)| {
-            (year as i32, kind, unit, EvidenceRow { id, criterion, sha256, filename, content_type, size, uploaded_by, at })
+            (
+                year as i32,
+                kind,
+                unit,
+                EvidenceRow { id, criterion, sha256, filename, content_type, size, uploaded_by, at },
+            )
         }))
     }
 
-    pub async fn add_comment(&self, year: i32, kind: &str, unit: &str, criterion: &str, author: &str, body: &str) -> Result<()> {
+    pub async fn add_comment(
+        &self,
+        year: i32,
+        kind: &str,
+        unit: &str,
+        criterion: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<()> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query("INSERT INTO comments (year, kind, unit_id, criterion, author, body, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -391,11 +417,12 @@ impl Store {
     pub async fn publish(&self, year: i32, kind: &str, results: &str, reason: &str, actor: &str) -> Result<i64> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;
-        let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
-            .bind(i64::from(year))
-            .bind(kind)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (last,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
+                .bind(i64::from(year))
+                .bind(kind)
+                .fetch_one(&mut *tx)
+                .await?;
         let version = last.unwrap_or(0) + 1;
         sqlx::query(
             "INSERT INTO snapshots (year, kind, version, results, reason, published_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -436,6 +463,12 @@ impl Store {
         .bind(kind)
         .fetch_optional(self.pool())
         .await?;
-        Ok(r.map(|(version, results, reason, published_by, at)| SnapshotRow { version, results, reason, published_by, at }))
+        Ok(r.map(|(version, results, reason, published_by, at)| SnapshotRow {
+            version,
+            results,
+            reason,
+            published_by,
+            at,
+        }))
     }
 }

@@ -47,10 +47,11 @@ type Raw = (i64, String, String, String);
 
 impl Store {
     async fn with_units(&self, raw: Raw) -> Result<UserRow> {
-        let units: Vec<(String,)> = sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id")
-            .bind(raw.0)
-            .fetch_all(self.pool())
-            .await?;
+        let units: Vec<(String,)> =
+            sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id")
+                .bind(raw.0)
+                .fetch_all(self.pool())
+                .await?;
         Ok(UserRow {
             id: raw.0,
             username: raw.1,
@@ -60,7 +61,14 @@ impl Store {
         })
     }
 
-    pub async fn create_user(&self, username: &str, password_hash: &str, role: Role, units: &[String], actor: &str) -> Result<i64> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        units: &[String],
+        actor: &str,
+    ) -> Result<i64> {
         let _writing = self.write_guard().await;
         let mut tx = self.pool().begin().await?;
         let exists: Option<(i64,)> =
@@ -78,7 +86,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         for u in units {
-            sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)").bind(id).bind(u).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(u)
+                .execute(&mut *tx)
+                .await?;
         }
         let event = NewEvent {
             actor: actor.into(),
@@ -123,10 +135,11 @@ impl Store {
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
-        let raw: Option<Raw> = sqlx::query_as("SELECT id, username, password_hash, role FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(self.pool())
-            .await?;
+        let raw: Option<Raw> =
+            sqlx::query_as("SELECT id, username, password_hash, role FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(self.pool())
+                .await?;
         match raw {
             Some(r) => Ok(Some(self.with_units(r).await?)),
             None => Ok(None),
@@ -134,8 +147,9 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        let raws: Vec<Raw> =
-            sqlx::query_as("SELECT id, username, password_hash, role FROM users ORDER BY username").fetch_all(self.pool()).await?;
+        let raws: Vec<Raw> = sqlx::query_as("SELECT id, username, password_hash, role FROM users ORDER BY username")
+            .fetch_all(self.pool())
+            .await?;
         let mut out = Vec::new();
         for r in raws {
             out.push(self.with_units(r).await?);

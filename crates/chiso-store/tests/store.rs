@@ -5,7 +5,10 @@ use chiso_store::{NewEvent, PeriodRow, Role, Store, StoreError};
 async fn story(store: &Store) {
     // Users with units.
     let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin").await.unwrap();
-    assert!(matches!(store.create_user("bao.cao", "x", Role::Viewer, &[], "admin").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_user("bao.cao", "x", Role::Viewer, &[], "admin").await,
+        Err(StoreError::Conflict(_))
+    ));
     let u = store.user_by_name("bao.cao").await.unwrap().unwrap();
     assert_eq!((u.id, u.role, u.units.clone()), (id, Role::Reporter, vec!["so-y-te".to_string()]));
 
@@ -18,24 +21,45 @@ async fn story(store: &Store) {
     assert!(store.session("h1").await.unwrap().is_none());
 
     // A period, a draft, a submission, a verification: every change on the record.
-    let p = PeriodRow { year: 2021, kind: "department".into(), framework: "f".into(), deadline: Some("2021-12-31".into()), status: "open".into() };
+    let p = PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: Some("2021-12-31".into()),
+        status: "open".into(),
+    };
     store.create_period(&p, "admin").await.unwrap();
     assert_eq!(store.period(2021, "department").await.unwrap().unwrap(), p);
     let a = |f: &str, v: &str| (f.to_string(), v.to_string(), String::new());
-    store.save_answers(2021, "department", "so-y-te", &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "").await.unwrap();
+    store
+        .save_answers(2021, "department", "so-y-te", &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "")
+        .await
+        .unwrap();
     store.save_answers(2021, "department", "so-y-te", &[a("infra", "7.5")], None, "bao.cao", "").await.unwrap();
     store.transition(2021, "department", "so-y-te", "draft", "submitted", "bao.cao", "").await.unwrap();
     // Once submitted, a draft save is refused and changes nothing.
     let refused = store.save_answers(2021, "department", "so-y-te", &[a("infra", "8")], None, "bao.cao", "").await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))));
-    store.verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Không có minh chứng máy chủ").await.unwrap();
+    store
+        .verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Không có minh chứng máy chủ")
+        .await
+        .unwrap();
     let answers = store.answers(2021, "department", "so-y-te").await.unwrap();
     let infra = answers.iter().find(|r| r.field == "infra").unwrap();
     assert_eq!((infra.value.as_str(), infra.effective()), ("7.5", "6"));
     let trail = store.audit_events("answer/2021/department/so-y-te/infra").await.unwrap();
-    let changes: Vec<(&str, &str, &str, &str)> =
-        trail.iter().map(|e| (e.actor.as_str(), e.old_value.as_str(), e.new_value.as_str(), e.reason.as_str())).collect();
-    assert_eq!(changes, [("bao.cao", "", "7", ""), ("bao.cao", "7", "7.5", ""), ("tham.dinh", "7.5", "6", "Không có minh chứng máy chủ")]);
+    let changes: Vec<(&str, &str, &str, &str)> = trail
+        .iter()
+        .map(|e| (e.actor.as_str(), e.old_value.as_str(), e.new_value.as_str(), e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("bao.cao", "", "7", ""),
+            ("bao.cao", "7", "7.5", ""),
+            ("tham.dinh", "7.5", "6", "Không có minh chứng máy chủ")
+        ]
+    );
 
     // Snapshots are versioned.
     assert_eq!(store.publish(2021, "department", "{\"v\":1}", "Công bố", "admin").await.unwrap(), 1);
@@ -47,7 +71,17 @@ async fn story(store: &Store) {
     // The chain verifies, and documents round-trip.
     store.put_document("units.toml", "[[unit]]", "admin", "seed").await.unwrap();
     assert_eq!(store.document("units.toml").await.unwrap().as_deref(), Some("[[unit]]"));
-    store.record(&NewEvent { actor: "a".into(), action: "x".into(), entity: "e".into(), old: "".into(), new: "".into(), reason: "".into() }).await.unwrap();
+    store
+        .record(&NewEvent {
+            actor: "a".into(),
+            action: "x".into(),
+            entity: "e".into(),
+            old: "".into(),
+            new: "".into(),
+            reason: "".into(),
+        })
+        .await
+        .unwrap();
     let n = store.verify_chain().await.unwrap().unwrap();
     assert!(n >= 10, "{n}");
     assert_eq!(store.integrity_check().await.unwrap(), "ok");

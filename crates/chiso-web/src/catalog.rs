@@ -59,7 +59,11 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Pe
     for unit in &counted {
         let mut row = vec![unit.clone()];
         row.extend(fields.iter().map(|f| {
-            answers.iter().find(|(u, a)| u == unit && &a.field == f).map(|(_, a)| a.effective().to_string()).unwrap_or_default()
+            answers
+                .iter()
+                .find(|(u, a)| u == unit && &a.field == f)
+                .map(|(_, a)| a.effective().to_string())
+                .unwrap_or_default()
         }));
         rows.push(row);
     }
@@ -72,7 +76,8 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Pe
     let published = match store.document(&format!("published/{}/{}", p.year, p.kind)).await? {
         None => None,
         Some(csv) => {
-            let t = chiso_data::table::parse_csv("published.csv", csv.as_bytes()).map_err(|e| broken("Kết quả đã công bố", vec![e]))?;
+            let t = chiso_data::table::parse_csv("published.csv", csv.as_bytes())
+                .map_err(|e| broken("Kết quả đã công bố", vec![e]))?;
             Some(dataset::published(&t, &p.kind, p.year, &cat.registry).map_err(|e| broken("Kết quả đã công bố", e))?)
         }
     };

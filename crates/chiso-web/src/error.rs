@@ -31,10 +31,15 @@ impl From<chiso_store::StoreError> for AppError {
     fn from(e: chiso_store::StoreError) -> AppError {
         match e {
             chiso_store::StoreError::NotFound => AppError::not_found(),
-            chiso_store::StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, format!("Xung đột dữ liệu: {m}")),
+            chiso_store::StoreError::Conflict(m) => {
+                AppError::new(StatusCode::CONFLICT, format!("Xung đột dữ liệu: {m}"))
+            }
             chiso_store::StoreError::Database(e) => {
                 eprintln!("database error: {e}");
-                AppError::new(StatusCode::SERVICE_UNAVAILABLE, "Lỗi cơ sở dữ liệu; thao tác chưa được ghi. Vui lòng thử lại.")
+                AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Lỗi cơ sở dữ liệu; thao tác chưa được ghi. Vui lòng thử lại.",
+                )
             }
         }
     }
@@ -42,8 +47,15 @@ impl From<chiso_store::StoreError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let body = crate::html::page("Lỗi", None, &format!("<h1>Lỗi {}</h1><p class=\"error\">{}</p><p><a href=\"/\">Trang chủ</a></p>",
-            self.status.as_u16(), crate::html::esc(&self.message)));
+        let body = crate::html::page(
+            "Lỗi",
+            None,
+            &format!(
+                "<h1>Lỗi {}</h1><p class=\"error\">{}</p><p><a href=\"/\">Trang chủ</a></p>",
+                self.status.as_u16(),
+                crate::html::esc(&self.message)
+            ),
+        );
         (self.status, body).into_response()
     }
 }

@@ -47,10 +47,7 @@ pub async fn bootstrap(store: &Store, data_dir: &Path) -> Result<Option<String>,
     import_dataset(store, &data).await?;
 
     let password = random_token()[..20].to_string();
-    store
-        .create_user("admin", &hash_password(&password), Role::Admin, &[], ACTOR)
-        .await
-        .map_err(|e| e.to_string())?;
+    store.create_user("admin", &hash_password(&password), Role::Admin, &[], ACTOR).await.map_err(|e| e.to_string())?;
     Ok(Some(password))
 }
 
@@ -62,7 +59,8 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
     store.put_document("units.toml", &read(&data.dir.join("units.toml"))?, ACTOR, reason).await.map_err(err)?;
     for entry in std::fs::read_dir(data.dir.join("frameworks")).map_err(|e| e.to_string())?.flatten() {
         let text = read(&entry.path())?;
-        let fw = chiso_data::framework_toml::parse(&entry.path().display().to_string(), &text).map_err(|e| format!("{e:?}"))?;
+        let fw = chiso_data::framework_toml::parse(&entry.path().display().to_string(), &text)
+            .map_err(|e| format!("{e:?}"))?;
         store.put_document(&format!("framework/{}", fw.id), &text, ACTOR, reason).await.map_err(err)?;
     }
     for entry in std::fs::read_dir(data.dir.join("reports")).into_iter().flatten().flatten() {
@@ -73,7 +71,13 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
     sources.sort_by_key(|(_, s)| s.year);
     for (path, spec) in &sources {
         let base = path.parent().expect("in periods/");
-        let row = PeriodRow { year: spec.year, kind: spec.kind.clone(), framework: spec.framework.clone(), deadline: None, status: "closed".into() };
+        let row = PeriodRow {
+            year: spec.year,
+            kind: spec.kind.clone(),
+            framework: spec.framework.clone(),
+            deadline: None,
+            status: "closed".into(),
+        };
         store.create_period(&row, ACTOR).await.map_err(err)?;
         if let Some(p) = &spec.published {
             store
@@ -86,10 +90,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
         let header = t.rows.first().cloned().unwrap_or_default();
         let fw = data.framework(&spec.framework).ok_or("framework")?;
         for row in &t.rows[1..] {
-            let (unit, _) = data
-                .registry
-                .resolve(&row[0], &fw.unit_kind, spec.year)
-                .map_err(|e| e.to_string())?;
+            let (unit, _) = data.registry.resolve(&row[0], &fw.unit_kind, spec.year).map_err(|e| e.to_string())?;
             let answers: Vec<(String, String, String)> = header[1..]
                 .iter()
                 .zip(&row[1..])

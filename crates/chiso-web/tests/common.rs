@@ -35,9 +35,15 @@ pub async fn spawn(database: Option<String>) -> App {
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let mut ready = Some(ready_tx);
-        chiso_web::serve(config, async { let _ = rx.await; }, move |addr, pw| {
-            let _ = ready.take().unwrap().send((addr, pw));
-        })
+        chiso_web::serve(
+            config,
+            async {
+                let _ = rx.await;
+            },
+            move |addr, pw| {
+                let _ = ready.take().unwrap().send((addr, pw));
+            },
+        )
         .await
         .unwrap();
     });
@@ -100,7 +106,11 @@ impl Client {
             let v = v.to_str().unwrap();
             let (kv, _) = v.split_once(';').unwrap_or((v, ""));
             let (k, val) = kv.split_once('=').unwrap();
-            if v.contains("Max-Age=0") { self.cookies.remove(k); } else { self.cookies.insert(k.into(), val.into()); }
+            if v.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), val.into());
+            }
         }
         let status = r.status().as_u16();
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
@@ -108,12 +118,16 @@ impl Client {
         let bytes = r.bytes().await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(t) = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next())
-            && !t.is_empty() { self.csrf = Some(t.to_string()); }
+            && !t.is_empty()
+        {
+            self.csrf = Some(t.to_string());
+        }
         Reply { status, body, location, bytes, headers }
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
-        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.unwrap();
+        let r =
+            self.http.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.unwrap();
         self.finish(r).await
     }
 
@@ -123,7 +137,14 @@ impl Client {
         if !f.iter().any(|(k, _)| k == "csrf") {
             f.push(("csrf".into(), self.csrf.clone().unwrap_or_default()));
         }
-        let r = self.http.post(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).form(&f).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
         self.finish(r).await
     }
 
@@ -132,7 +153,14 @@ impl Client {
             .text("csrf", self.csrf.clone().unwrap_or_default())
             .text("criterion", criterion.to_string())
             .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-        let r = self.http.post(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).multipart(form).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         self.finish(r).await
     }
 

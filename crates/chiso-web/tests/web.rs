@@ -11,7 +11,12 @@ const PW: &str = "mat-khau-du-dai";
 async fn setup(app: &App) -> Client {
     let mut admin = Client::login(app, "admin", &app.admin_password).await;
     admin.get("/quan-tri").await;
-    let r = admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")]).await;
+    let r = admin
+        .post(
+            "/quan-tri/ky",
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     for (name, role, units) in [
         ("yte", "reporter", "so-y-te"),
@@ -19,7 +24,9 @@ async fn setup(app: &App) -> Client {
         ("thamdinh", "assessor", ""),
         ("lanhdao", "viewer", ""),
     ] {
-        let r = admin.post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)]).await;
+        let r = admin
+            .post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)])
+            .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
     admin
@@ -64,18 +71,36 @@ async fn workflow(app: &App) {
     assert!(review.body.contains("hop-dong-may-chu.pdf"), "{}", review.body);
     let id = review.body.split("/minh-chung/").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert_eq!(ad.get(&format!("/minh-chung/{id}")).await.bytes, pdf);
-    let r = ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "")]).await;
+    let r = ad
+        .post(
+            "/tham-dinh/2021/department/so-y-te",
+            &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "")],
+        )
+        .await;
     assert_eq!(r.status, 422, "an adjustment needs a reason");
     let r = ad
-        .post("/tham-dinh/2021/department/so-y-te", &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "Máy chủ chưa đưa vào sử dụng")])
+        .post(
+            "/tham-dinh/2021/department/so-y-te",
+            &[("action", "adjust"), ("verified.infra", "6"), ("reason.infra", "Máy chủ chưa đưa vào sử dụng")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let r = ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "ask"), ("criterion", "web"), ("question", "Đề nghị bổ sung minh chứng chuyên mục")]).await;
+    let r = ad
+        .post(
+            "/tham-dinh/2021/department/so-y-te",
+            &[("action", "ask"), ("criterion", "web"), ("question", "Đề nghị bổ sung minh chứng chuyên mục")],
+        )
+        .await;
     assert_eq!(r.status, 303);
 
     // The unit answers and submits again; the assessor verifies.
     yte.get("/nop/2021/department/so-y-te").await;
-    let r = yte.post("/nop/2021/department/so-y-te/tra-loi", &[("criterion", "web"), ("body", "Đã bổ sung đường dẫn chuyên mục")]).await;
+    let r = yte
+        .post(
+            "/nop/2021/department/so-y-te/tra-loi",
+            &[("criterion", "web"), ("body", "Đã bổ sung đường dẫn chuyên mục")],
+        )
+        .await;
     assert_eq!(r.status, 303);
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);
     ad.get("/tham-dinh/2021/department/so-y-te").await;
@@ -86,7 +111,8 @@ async fn workflow(app: &App) {
     let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố kết quả năm 2021")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let mut public = Client::new(app);
-    let v: Value = serde_json::from_str(&public.get("/api/v1/periods/2021/results?kind=department").await.body).unwrap();
+    let v: Value =
+        serde_json::from_str(&public.get("/api/v1/periods/2021/results?kind=department").await.body).unwrap();
     let yte_result = v["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Y tế").unwrap();
     // 6 (verified, not the unit's 7,5) + 14 + 18 + 3,2 + 5 + 4 = 50,2 → Mức II, rank 1, was 2nd in 2020.
     assert_eq!(yte_result["total"], "50.2");
@@ -153,7 +179,8 @@ async fn forged_csrf_throttled_logins_and_bad_evidence_are_refused() {
     // Wrong type and oversized evidence.
     let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "virus.pdf", b"MZ\x90\x00".to_vec()).await;
     assert_eq!(r.status, 415);
-    let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "lon.pdf", vec![b'%'; 12 * 1024 * 1024]).await;
+    let r =
+        yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "lon.pdf", vec![b'%'; 12 * 1024 * 1024]).await;
     assert!(r.status == 400 || r.status == 413, "{}", r.status);
     // Login without the form's token, and throttling after five failures.
     let mut c = Client::new(&app);
@@ -171,8 +198,18 @@ async fn submissions_after_the_deadline_are_refused() {
     let app = spawn(None).await;
     let mut admin = Client::login(&app, "admin", &app.admin_password).await;
     admin.get("/quan-tri").await;
-    admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")]).await;
-    admin.post("/quan-tri/nguoi-dung", &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")]).await;
+    admin
+        .post(
+            "/quan-tri/ky",
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")],
+        )
+        .await;
+    admin
+        .post(
+            "/quan-tri/nguoi-dung",
+            &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")],
+        )
+        .await;
     let mut yte = Client::login(&app, "yte", PW).await;
     yte.get("/nop/2021/department/so-y-te").await;
     let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
@@ -188,14 +225,32 @@ async fn authorization_matrix() {
     // Tư pháp has a submitted draft with evidence, for the routes that need one.
     let mut tp = Client::login(&app, "tuphap", PW).await;
     tp.get("/nop/2021/department/so-tu-phap").await;
-    let vals = [("infra", "5"), ("app", "13"), ("web", "16"), ("online_services", "3"), ("staff", "2"), ("policy", "5")];
+    let vals =
+        [("infra", "5"), ("app", "13"), ("web", "16"), ("online_services", "3"), ("staff", "2"), ("policy", "5")];
     tp.post("/nop/2021/department/so-tu-phap", &form(&vals, "save")).await;
     tp.upload("/nop/2021/department/so-tu-phap/minh-chung", "infra", "a.pdf", b"%PDF-1.4 x".to_vec()).await;
-    let evidence_id = tp.get("/nop/2021/department/so-tu-phap").await.body.split("/minh-chung/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let evidence_id = tp
+        .get("/nop/2021/department/so-tu-phap")
+        .await
+        .body
+        .split("/minh-chung/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let evidence = format!("/minh-chung/{evidence_id}");
 
     #[derive(Clone, Copy, PartialEq, Debug)]
-    enum Who { Anonymous, OwnReporter, OtherReporter, Assessor, Viewer, Admin }
+    enum Who {
+        Anonymous,
+        OwnReporter,
+        OtherReporter,
+        Assessor,
+        Viewer,
+        Admin,
+    }
     use Who::*;
     let all = [Anonymous, OwnReporter, OtherReporter, Assessor, Viewer, Admin];
     // (method, path, who may) — the unit in the path is Tư pháp's.
@@ -257,17 +312,41 @@ async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
     let app = spawn(None).await;
     let mut admin = Client::login(&app, "admin", &app.admin_password).await;
     admin.get("/quan-tri").await;
-    admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")]).await;
-    admin.post("/quan-tri/nguoi-dung", &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")]).await;
+    admin
+        .post(
+            "/quan-tri/ky",
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")],
+        )
+        .await;
+    admin
+        .post(
+            "/quan-tri/nguoi-dung",
+            &[("username", "yte"), ("password", PW), ("role", "reporter"), ("units", "so-y-te")],
+        )
+        .await;
     admin.get("/quan-tri/danh-muc").await;
     // A framework whose groups do not add up: refused with the line, nothing stored.
     let bad = "id = \"x\"\nname = \"X\"\nlegal_basis = \"-\"\nunit_kind = \"department\"\nyears = { from = 2021 }\nmax = 10\n\
                [rounding]\ndecimals = 1\n[[criterion]]\nid = \"a\"\nname = \"A\"\nmax = 9\nrule = \"direct\"\n";
     let r = admin.post("/quan-tri/danh-muc", &[("what", "framework"), ("body", bad), ("reason", "thử")]).await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("bo-tieu-chi.toml, dòng 6: tổng điểm tối đa 10 khác tổng điểm tối đa của các nhóm tiêu chí (9)"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("bo-tieu-chi.toml, dòng 6: tổng điểm tối đa 10 khác tổng điểm tối đa của các nhóm tiêu chí (9)"),
+        "{}",
+        r.body
+    );
     let fixed = bad.replace("max = 10", "max = 9");
-    assert_eq!(admin.post("/quan-tri/danh-muc", &[("what", "framework"), ("body", &fixed), ("reason", "Bộ tiêu chí thử nghiệm")]).await.status, 303);
+    assert_eq!(
+        admin
+            .post(
+                "/quan-tri/danh-muc",
+                &[("what", "framework"), ("body", &fixed), ("reason", "Bộ tiêu chí thử nghiệm")]
+            )
+            .await
+            .status,
+        303
+    );
     assert!(admin.get("/quan-tri").await.body.contains("<option value=\"x\">"));
     // Past the deadline the unit is refused; an exception lets it submit.
     let mut yte = Client::login(&app, "yte", PW).await;
@@ -275,7 +354,17 @@ async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 409);
     admin.get("/quan-tri/danh-muc").await;
     let r = admin
-        .post("/quan-tri/danh-muc", &[("what", "exception"), ("year", "2021"), ("kind", "department"), ("unit", "so-y-te"), ("until", "2099-01-01"), ("reason", "Sự cố mạng")])
+        .post(
+            "/quan-tri/danh-muc",
+            &[
+                ("what", "exception"),
+                ("year", "2021"),
+                ("kind", "department"),
+                ("unit", "so-y-te"),
+                ("until", "2099-01-01"),
+                ("reason", "Sự cố mạng"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);

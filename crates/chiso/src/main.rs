@@ -40,6 +40,10 @@ enum Command {
     },
     /// Validate a table of figures (CSV/XLSX) and make it a period's data.
     Import(cmd::import::Args),
+    /// Write a data-entry template (XLSX) for a unit, or every unit of a kind.
+    Template(cmd::template::Args),
+    /// Write a period's figures, scores and results (XLSX or CSV, the layout `import` reads).
+    Export(cmd::export::Args),
     /// Read tables transcribed from a printed report; report values printed two ways.
     Seed(cmd::seed::Args),
     /// How solid each rank is, what each unit needs for the next level, trends over the years.
@@ -60,6 +64,8 @@ fn main() -> ExitCode {
         Command::Framework { command } => cmd::framework::run(command, lang),
         Command::Import(a) => cmd::import::run(a, lang),
         Command::Seed(a) => cmd::seed::run(a, lang),
+        Command::Template(a) => cmd::template::run(a, lang),
+        Command::Export(a) => cmd::export::run(a, lang),
         Command::Analyze(a) => cmd::analyze::run(a, lang),
         Command::Audit(a) => cmd::audit::run(a, lang),
     };

@@ -218,7 +218,17 @@ fn seed_reports_the_values_printed_two_ways() {
 fn report_writes_the_chosen_formats_and_says_where() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let o = stdout(&chiso(&["report", "--period", "2020", "--compare", "2019", "--out", out, "--format", "docx,xlsx,html"]));
+    let o = stdout(&chiso(&[
+        "report",
+        "--period",
+        "2020",
+        "--compare",
+        "2019",
+        "--out",
+        out,
+        "--format",
+        "docx,xlsx,html",
+    ]));
     for ext in ["docx", "xlsx", "html"] {
         let path = dir.path().join(format!("bao-cao-2020.{ext}"));
         assert!(o.contains(&format!("Đã ghi {}", path.display())), "{o}");
@@ -246,14 +256,37 @@ fn report_fails_clearly_when_the_period_or_comparison_is_missing() {
 
 #[test]
 fn the_un_egdi_2018_index_and_ranks_through_the_cli() {
-    let out = stdout(&chiso(&["score", "--data", "data/un-egdi", "--period", "2018", "--kind", "country", "--format", "json"]));
+    let out = stdout(&chiso(&[
+        "score",
+        "--data",
+        "data/un-egdi",
+        "--period",
+        "2018",
+        "--kind",
+        "country",
+        "--format",
+        "json",
+    ]));
     let v: Value = serde_json::from_str(&out).unwrap();
     let r = v["results"].as_array().unwrap();
     assert_eq!(r.len(), 193);
-    assert_eq!((r[0]["unit"].as_str(), r[0]["total"].as_str(), r[0]["rank"].as_u64()), (Some("Denmark"), Some("0.9150"), Some(1)));
+    assert_eq!(
+        (r[0]["unit"].as_str(), r[0]["total"].as_str(), r[0]["rank"].as_u64()),
+        (Some("Denmark"), Some("0.9150"), Some(1))
+    );
     // Shared ranks as published: two countries at 49.
     assert_eq!(r.iter().filter(|x| x["rank"] == 49).count(), 2);
     // A DTI-style index prints its total with the index's 4 decimals.
-    let dti = stdout(&chiso(&["score", "--data", "data/dti-example", "--period", "2023", "--kind", "province", "--format", "csv"]));
+    let dti = stdout(&chiso(&[
+        "score",
+        "--data",
+        "data/dti-example",
+        "--period",
+        "2023",
+        "--kind",
+        "province",
+        "--format",
+        "csv",
+    ]));
     assert!(dti.lines().nth(1).unwrap().contains(",0.8230,"), "{dti}");
 }

@@ -40,13 +40,30 @@ async fn acknowledged_submissions_survive_sigkill_and_the_chain_verifies() {
     let (mut server, addr, password) = start(dir.path());
     let password = password.expect("first start prints the administrator's password");
     let units = [
-        "so-y-te", "so-tu-phap", "so-tai-chinh", "so-noi-vu", "so-cong-thuong", "so-xay-dung", "so-ngoai-vu", "ban-dan-toc",
+        "so-y-te",
+        "so-tu-phap",
+        "so-tai-chinh",
+        "so-noi-vu",
+        "so-cong-thuong",
+        "so-xay-dung",
+        "so-ngoai-vu",
+        "ban-dan-toc",
     ];
     let mut admin = Client::login_at(addr, "admin", &password).await;
     admin.get("/quan-tri").await;
-    admin.post("/quan-tri/ky", &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")]).await;
+    admin
+        .post(
+            "/quan-tri/ky",
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
+        )
+        .await;
     let all = units.join(",");
-    let r = admin.post("/quan-tri/nguoi-dung", &[("username", "bcv"), ("password", "mat-khau-du-dai"), ("role", "reporter"), ("units", &all)]).await;
+    let r = admin
+        .post(
+            "/quan-tri/nguoi-dung",
+            &[("username", "bcv"), ("password", "mat-khau-du-dai"), ("role", "reporter"), ("units", &all)],
+        )
+        .await;
     assert_eq!(r.status, 303);
 
     let mut reporter = Client::login_at(addr, "bcv", "mat-khau-du-dai").await;
@@ -54,7 +71,15 @@ async fn acknowledged_submissions_survive_sigkill_and_the_chain_verifies() {
         let path = format!("/nop/2021/department/{unit}");
         reporter.get(&path).await;
         let staff = format!("{}", i % 6);
-        let fields = [("infra", "4"), ("app", "10"), ("web", "12"), ("online_services", "2"), ("staff", staff.as_str()), ("policy", "3"), ("action", "submit")];
+        let fields = [
+            ("infra", "4"),
+            ("app", "10"),
+            ("web", "12"),
+            ("online_services", "2"),
+            ("staff", staff.as_str()),
+            ("policy", "3"),
+            ("action", "submit"),
+        ];
         let r = reporter.post(&path, &fields).await;
         assert_eq!(r.status, 303, "{unit}: {}", r.body);
     }

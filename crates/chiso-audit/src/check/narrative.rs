@@ -50,26 +50,25 @@ pub fn is_heading(p: &Paragraph) -> bool {
 }
 
 /// Each paragraph with a subject: the next recognized table, if no heading comes between.
-fn subjects(ctx: &Ctx) -> Vec<(usize, Subject, usize)> {
+fn subjects(ctx: &Ctx, headings: &[bool]) -> Vec<(usize, Subject, usize)> {
     let mut out = Vec::new();
     let blocks = &ctx.doc.blocks;
+    // The table each block is followed by before any heading, from the end backwards.
+    let mut next_table: Vec<Option<usize>> = vec![None; blocks.len() + 1];
+    for k in (0..blocks.len()).rev() {
+        next_table[k] = match &blocks[k] {
+            Block::Table(_) => Some(k),
+            Block::Paragraph(_) if headings[k] => None,
+            Block::Paragraph(_) => next_table[k + 1],
+        };
+    }
     for (b, block) in blocks.iter().enumerate() {
         let Block::Paragraph(p) = block else { continue };
-        if p.text.is_empty() || is_heading(p) || caption_number(&p.text).is_some() {
+        if p.text.is_empty() || headings[b] || caption_number(&p.text).is_some() {
             continue;
         }
-        let mut found = None;
-        for (k, next) in blocks.iter().enumerate().skip(b + 1) {
-            match next {
-                Block::Paragraph(q) if is_heading(q) => break,
-                Block::Table(_) => {
-                    found = ctx.tables.iter().position(|t| t.block == k);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let Some(ti) = found else { continue };
+        let Some(k) = next_table[b + 1] else { continue };
+        let Some(ti) = ctx.tables.iter().position(|t| t.block == k) else { continue };
         let t = &ctx.tables[ti];
         let crit = if ctx.column_of(ti, Role::Total(t.year)).is_some() {
             None
@@ -87,10 +86,10 @@ fn subjects(ctx: &Ctx) -> Vec<(usize, Subject, usize)> {
     out
 }
 
-fn heading_above(ctx: &Ctx, b: usize) -> Option<String> {
-    ctx.doc.blocks[..b].iter().rev().find_map(|x| match x {
-        Block::Paragraph(p) if is_heading(p) => Some(p.text.clone()),
-        _ => None,
+fn heading_above(ctx: &Ctx, headings: &[bool], b: usize) -> Option<String> {
+    (0..b).rev().find(|&k| headings[k]).and_then(|k| match &ctx.doc.blocks[k] {
+        Block::Paragraph(p) => Some(p.text.clone()),
+        Block::Table(_) => None,
     })
 }
 
@@ -1287,10 +1286,24 @@ fn other_criteria(sc: &Scope, text: &str, toks: &[T]) -> BTreeSet<usize> {
 
 pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (b, s, _) in subjects(ctx) {
+    let headings: Vec<bool> = ctx
+        .doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(p) => is_heading(p),
+            Block::Table(_) => false,
+        })
+        .collect();
+    for (b, s, _) in subjects(ctx, &headings) {
         let Block::Paragraph(p) = &ctx.doc.blocks[b] else { continue };
         let m = Matcher::new(ctx, facts, s);
-        let loc = Location { block: b, paragraph: Some(p.index), heading: heading_above(ctx, b), ..Default::default() };
+        let loc = Location {
+            block: b,
+            paragraph: Some(p.index),
+            heading: heading_above(ctx, &headings, b),
+            ..Default::default()
+        };
         let latest_before = facts.units.keys().filter(|(f, yy)| *f == s.fw && *yy < s.year).map(|(_, yy)| *yy).max();
         let mut named: BTreeSet<usize> = BTreeSet::new();
         for (sentence, parts) in clauses(&p.text) {

@@ -78,6 +78,8 @@ pub fn generated() -> chiso_report::model::Document {
                 results: pr,
                 comparisons: compare(r, fw, pr, pfw, &data.registry),
             }),
+            // As `chiso report` builds it: with the appendix on rank stability and next levels.
+            analysis: Some(chiso_report::Analysis::compute(fw, period, r)),
         })
         .collect();
     chiso_report::build(&settings, 2020, &inputs)

@@ -46,11 +46,16 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         Empty => "the table is empty".into(),
         TemplateStamp => "not a chiso data-entry template, or its stamp (hidden cell H1) was changed".into(),
         TemplateFramework { found, expected } => {
-            format!("a template of another framework or version ({found}); this period uses {expected}: download a new template")
+            format!(
+                "a template of another framework or version ({found}); this period uses {expected}: download a new template"
+            )
         }
         TemplatePeriod { found, year } => format!("a template of another period ({found}), not {year}"),
-        TemplateUnit { found, expected } => format!("a template of {found:?}; you may only upload figures for {expected:?}"),
+        TemplateUnit { found, expected } => {
+            format!("a template of {found:?}; you may only upload figures for {expected:?}")
+        }
         TemplateRowMissing { field } => format!("the row of {field} was deleted from the template"),
+        TemplateDuplicateUnit { first } => format!("this unit already has sheet {first:?}"),
     }
 }
 

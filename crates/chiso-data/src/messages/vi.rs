@@ -55,6 +55,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
             format!("mẫu phiếu của đơn vị “{found}”; chỉ được nhập số liệu cho đơn vị “{expected}”")
         }
         TemplateRowMissing { field } => format!("dòng của tiêu chí {field} đã bị xóa khỏi mẫu phiếu"),
+        TemplateDuplicateUnit { first } => format!("đơn vị này đã có trang tính “{first}”"),
     }
 }
 

@@ -7,16 +7,18 @@ use crate::auth::{self, MaybeUser, hash_password};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chiso_store::{PeriodRow, Role};
 
 pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let cat = Catalog::load(&s.store).await?;
     let csrf = csrf_input(&u);
-    let mut b = String::from("<h1>Quản trị</h1><h2>Kỳ đánh giá</h2><table><thead><tr><th>Năm</th><th>Loại</th><th>Bộ tiêu chí</th><th>Hạn nộp</th><th>Trạng thái</th><th>Chưa nộp</th><th>Công bố</th></tr></thead><tbody>");
+    let mut b = String::from(
+        "<h1>Quản trị</h1><h2>Kỳ đánh giá</h2><table><thead><tr><th>Năm</th><th>Loại</th><th>Bộ tiêu chí</th><th>Hạn nộp</th><th>Trạng thái</th><th>Chưa nộp</th><th>Công bố</th></tr></thead><tbody>",
+    );
     for p in s.store.periods().await? {
         let submitted: Vec<String> = s
             .store
@@ -26,10 +28,14 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             .filter(|x| x.status != "draft")
             .map(|x| x.unit)
             .collect();
-        let missing: Vec<String> =
-            cat.registry.of_kind(&p.kind, p.year).filter(|u| !submitted.contains(&u.id.0)).map(|u| u.name.clone()).collect();
+        let missing: Vec<String> = cat
+            .registry
+            .of_kind(&p.kind, p.year)
+            .filter(|u| !submitted.contains(&u.id.0))
+            .map(|u| u.name.clone())
+            .collect();
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"/quan-tri/ky/{}/{}/cong-bo\">{csrf}\
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/quan-tri/ky/{}/{}/excel\">Excel</a><form method=\"post\" action=\"/quan-tri/ky/{}/{}/cong-bo\">{csrf}\
              <label>Lý do <input name=\"reason\" required></label><button>Tính điểm và công bố</button></form></td></tr>",
             p.year,
             esc(&p.kind),
@@ -37,6 +43,8 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             esc(p.deadline.as_deref().unwrap_or("")),
             esc(super::public::status_name(&p.status)),
             esc(&missing.join("; ")),
+            p.year,
+            esc(&p.kind),
             p.year,
             esc(&p.kind)
         );
@@ -50,7 +58,12 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
     b += "</select></label><label>Hạn nộp <input name=\"deadline\" type=\"date\" required></label><button>Mở kỳ</button></form>";
     b += "<h2>Người dùng</h2><table><thead><tr><th>Tên</th><th>Vai trò</th><th>Đơn vị</th></tr></thead><tbody>";
     for x in s.store.users().await? {
-        b += &format!("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&x.username), esc(auth::role_name(x.role)), esc(&x.units.join(", ")));
+        b += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&x.username),
+            esc(auth::role_name(x.role)),
+            esc(&x.units.join(", "))
+        );
     }
     b += "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">";
     b += &csrf;
@@ -61,11 +74,17 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
     Ok(page("Quản trị", Some(&u), &b))
 }
 
-pub async fn create_period(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
+pub async fn create_period(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let cat = Catalog::load(&s.store).await?;
-    let year: i32 = field(&f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request("Năm không hợp lệ."))?;
+    let year: i32 = field(&f, "year")
+        .and_then(|y| y.trim().parse().ok())
+        .ok_or_else(|| AppError::bad_request("Năm không hợp lệ."))?;
     let fw = cat.framework(field(&f, "framework").unwrap_or(""))?;
     let deadline = field(&f, "deadline").unwrap_or("").trim();
     let valid_date = deadline.len() == 10 && deadline.as_bytes()[4] == b'-' && deadline.as_bytes()[7] == b'-';
@@ -75,7 +94,13 @@ pub async fn create_period(State(s): State<AppState>, MaybeUser(user): MaybeUser
     if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
         return Err(AppError::bad_request("Năm nằm ngoài thời gian áp dụng của bộ tiêu chí."));
     }
-    let row = PeriodRow { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), deadline: Some(deadline.into()), status: "open".into() };
+    let row = PeriodRow {
+        year,
+        kind: fw.unit_kind.clone(),
+        framework: fw.id.clone(),
+        deadline: Some(deadline.into()),
+        status: "open".into(),
+    };
     s.store.create_period(&row, &u.row.username).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
@@ -100,12 +125,17 @@ pub async fn publish(
     Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
 }
 
-pub async fn create_user(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let username = field(&f, "username").unwrap_or("").trim();
     let password = field(&f, "password").unwrap_or("");
-    let role = Role::parse(field(&f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request("Vai trò không hợp lệ."))?;
+    let role =
+        Role::parse(field(&f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request("Vai trò không hợp lệ."))?;
     if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
         return Err(AppError::bad_request("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch ngang, gạch dưới."));
     }
@@ -113,7 +143,8 @@ pub async fn create_user(State(s): State<AppState>, MaybeUser(user): MaybeUser, 
         return Err(AppError::bad_request("Mật khẩu cần ít nhất 10 ký tự."));
     }
     let cat = Catalog::load(&s.store).await?;
-    let units: Vec<String> = field(&f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+    let units: Vec<String> =
+        field(&f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
     if let Some(bad) = units.iter().find(|x| cat.registry.get(&chiso_domain::UnitId((*x).clone())).is_none()) {
         return Err(AppError::bad_request(format!("Không có đơn vị mã “{bad}”.")));
     }
@@ -127,10 +158,18 @@ pub async fn audit_log(State(s): State<AppState>, MaybeUser(user): MaybeUser) ->
         Ok(n) => format!("<p class=\"ok\">Chuỗi nhật ký toàn vẹn ({n} sự kiện).</p>"),
         Err(e) => format!("<p class=\"error\">Chuỗi nhật ký bị sửa đổi tại sự kiện {}: {}</p>", e.seq, esc(&e.problem)),
     };
-    let mut b = format!("<h1>Nhật ký thay đổi</h1>{chain}<div class=\"wrap\"><table><thead><tr><th>#</th><th>Thời điểm</th><th>Người</th><th>Thao tác</th><th>Đối tượng</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead><tbody>");
+    let mut b = format!(
+        "<h1>Nhật ký thay đổi</h1>{chain}<div class=\"wrap\"><table><thead><tr><th>#</th><th>Thời điểm</th><th>Người</th><th>Thao tác</th><th>Đối tượng</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead><tbody>"
+    );
     let events = s.store.audit_events("").await?;
     for e in events.iter().rev().take(500) {
-        let short = |v: &str| if v.chars().count() > 80 { format!("{}…", v.chars().take(80).collect::<String>()) } else { v.to_string() };
+        let short = |v: &str| {
+            if v.chars().count() > 80 {
+                format!("{}…", v.chars().take(80).collect::<String>())
+            } else {
+                v.to_string()
+            }
+        };
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.seq,

@@ -30,7 +30,8 @@ pub async fn results(State(s): State<AppState>, Path(year): Path<String>, Query(
 
 pub async fn me(MaybeUser(user): MaybeUser) -> Response {
     match auth::require(user) {
-        Ok(u) => Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units })).into_response(),
+        Ok(u) => Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units }))
+            .into_response(),
         Err(_) => error(StatusCode::UNAUTHORIZED, "authentication required"),
     }
 }

@@ -7,10 +7,10 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chiso_data::{Lang, framework_toml, report_toml, units_toml};
 use chiso_store::Role;
 
@@ -76,8 +76,12 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
             s.store.put_document(&format!("report/{year}"), &body, who, reason).await?;
         }
         Some("exception") => {
-            let (year, kind, unit, until) =
-                (field(&f, "year").unwrap_or(""), field(&f, "kind").unwrap_or(""), field(&f, "unit").unwrap_or(""), field(&f, "until").unwrap_or(""));
+            let (year, kind, unit, until) = (
+                field(&f, "year").unwrap_or(""),
+                field(&f, "kind").unwrap_or(""),
+                field(&f, "unit").unwrap_or(""),
+                field(&f, "until").unwrap_or(""),
+            );
             let year: i32 = year.trim().parse().map_err(|_| AppError::bad_request("Năm không hợp lệ."))?;
             if s.store.period(year, kind).await?.is_none() {
                 return Err(AppError::bad_request("Không có kỳ đánh giá này."));

@@ -7,6 +7,7 @@ mod public;
 mod review;
 mod session;
 mod submit;
+mod workbook;
 
 use crate::AppState;
 use axum::Router;
@@ -29,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/nop/{year}/{kind}/{unit}/minh-chung", post(submit::upload))
         .route("/nop/{year}/{kind}/{unit}/tra-loi", post(submit::reply))
         .route("/minh-chung/{id}", get(submit::download))
+        .route("/nop/{year}/{kind}/{unit}/excel", get(workbook::unit_page).post(workbook::unit_upload))
+        .route("/nop/{year}/{kind}/{unit}/mau-phieu.xlsx", get(workbook::unit_template))
+        .route("/quan-tri/ky/{year}/{kind}/excel", get(workbook::admin_page).post(workbook::admin_upload))
+        .route("/quan-tri/ky/{year}/{kind}/mau-phieu.xlsx", get(workbook::admin_template))
+        .route("/quan-tri/ky/{year}/{kind}/xuat/{format}", get(workbook::admin_export))
         .route("/tham-dinh/{year}/{kind}/{unit}", get(review::form).post(review::save))
         .route("/quan-tri", get(admin::home))
         .route("/quan-tri/ky", post(admin::create_period))
@@ -49,7 +55,9 @@ async fn security_headers(mut r: axum::response::Response) -> axum::response::Re
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -12,16 +12,25 @@ use chiso_domain::compare;
 use serde_json::Value;
 
 pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
-    let mut body = String::from("<h1>Kết quả đánh giá, xếp hạng chính quyền số</h1><table><thead><tr><th>Năm</th><th>Loại đơn vị</th><th>Trạng thái</th><th>Kết quả</th></tr></thead><tbody>");
+    let mut body = String::from(
+        "<h1>Kết quả đánh giá, xếp hạng chính quyền số</h1><table><thead><tr><th>Năm</th><th>Loại đơn vị</th><th>Trạng thái</th><th>Kết quả</th></tr></thead><tbody>",
+    );
     let periods = s.store.periods().await?;
     let mut years: Vec<i32> = Vec::new();
     for p in &periods {
         let published = s.store.latest_snapshot(p.year, &p.kind).await?;
         let link = match &published {
-            Some(v) => format!("<a href=\"/ket-qua/{}/{}\">Bảng xếp hạng</a> (phiên bản {})", p.year, esc(&p.kind), v.version),
+            Some(v) => {
+                format!("<a href=\"/ket-qua/{}/{}\">Bảng xếp hạng</a> (phiên bản {})", p.year, esc(&p.kind), v.version)
+            }
             None => "Chưa công bố".into(),
         };
-        body += &format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>", p.year, esc(&p.kind), esc(status_name(&p.status)));
+        body += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
+            p.year,
+            esc(&p.kind),
+            esc(status_name(&p.status))
+        );
         // A year's report needs its settings (issuing body, signatory …).
         let has_report = s.store.document(&format!("report/{}", p.year)).await?.is_some();
         if published.is_some() && has_report && !years.contains(&p.year) {
@@ -115,7 +124,9 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
     let year = super::year(stem.strip_prefix("bao-cao-").ok_or_else(AppError::not_found)?)?;
     let cat = Catalog::load(&s.store).await?;
     let settings = match s.store.document(&format!("report/{year}")).await? {
-        Some(text) => chiso_data::report_toml::parse("report", &text).map_err(|e| AppError::bad_request(e.to_string()))?.1,
+        Some(text) => {
+            chiso_data::report_toml::parse("report", &text).map_err(|e| AppError::bad_request(e.to_string()))?.1
+        }
         None => return Err(AppError::not_found()),
     };
     let mut scored = Vec::new();
@@ -143,12 +154,22 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
             None => None,
         };
         let analysis = Some(chiso_report::Analysis::compute(fw, &now.period, &now.results));
-        inputs.push(chiso_report::KindInput { settings: k, framework: fw, period: &now.period, results: &now.results, previous, analysis });
+        inputs.push(chiso_report::KindInput {
+            settings: k,
+            framework: fw,
+            period: &now.period,
+            results: &now.results,
+            previous,
+            analysis,
+        });
     }
     let doc = chiso_report::build(&settings, year, &inputs);
     let disposition = format!("attachment; filename=\"{file}\"");
     let (bytes, mime) = match ext {
-        "docx" => (chiso_report::docx::render(&doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "docx" => (
+            chiso_report::docx::render(&doc),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         "xlsx" => (
             chiso_report::xlsx::render(&doc).map_err(|e| AppError::bad_request(e.to_string()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -156,10 +177,14 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
         "html" => (chiso_report::html::render(&doc).into_bytes(), "text/html; charset=utf-8"),
         "pdf" => {
             let docx = chiso_report::docx::render(&doc);
-            let pdf = tokio::task::spawn_blocking(move || chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(120)))
-                .await
-                .map_err(|e| AppError::bad_request(e.to_string()))?
-                .map_err(|e| AppError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, format!("Không tạo được PDF: {e}")))?;
+            let pdf = tokio::task::spawn_blocking(move || {
+                chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(120))
+            })
+            .await
+            .map_err(|e| AppError::bad_request(e.to_string()))?
+            .map_err(|e| {
+                AppError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, format!("Không tạo được PDF: {e}"))
+            })?;
             (pdf, "application/pdf")
         }
         _ => return Err(AppError::not_found()),
@@ -169,7 +194,11 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
 
 /// A unit's page: its lineage, its published results across the years, and (for those
 /// allowed to see the unit's data) its own audit trail.
-pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<String>) -> AppResult<Html<String>> {
+pub async fn unit(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let cat = Catalog::load(&s.store).await?;
     let uid = chiso_domain::UnitId(id.clone());
     let u = cat.registry.get(&uid).ok_or_else(AppError::not_found)?;
@@ -183,7 +212,8 @@ pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id
         .iter()
         .filter(|l| l.into.contains(&uid) || l.from.contains(&uid))
         .map(|l| {
-            let names = |ids: &[chiso_domain::UnitId]| ids.iter().map(|i| cat.unit_name(&i.0)).collect::<Vec<_>>().join(", ");
+            let names =
+                |ids: &[chiso_domain::UnitId]| ids.iter().map(|i| cat.unit_name(&i.0)).collect::<Vec<_>>().join(", ");
             format!("{}: {} → {}", l.year, names(&l.from), names(&l.into))
         })
         .collect();
@@ -200,7 +230,9 @@ pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id
         let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await? else { continue };
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
         let v: Value = serde_json::from_str(&snap.results).unwrap_or_default();
-        let Some(r) = v["results"].as_array().into_iter().flatten().find(|r| r["unit"] == then.name.as_str()) else { continue };
+        let Some(r) = v["results"].as_array().into_iter().flatten().find(|r| r["unit"] == then.name.as_str()) else {
+            continue;
+        };
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             p.year,
@@ -213,47 +245,54 @@ pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id
     }
     b += "</tbody></table>";
     // The latest published year: how solid the rank is, and what the next level takes.
-    if let Some(p) = periods.iter().rev().find(|p| p.status == "published") {
-        if let Some(now) = catalog::scored(&s.store, &cat, p.year, &p.kind).await? {
-            let fw = cat.framework(&now.row.framework)?;
-            let a = chiso_report::Analysis::compute(fw, &now.period, &now.results);
-            let stable = a.stability.units.iter().find(|x| x.unit == uid);
-            let plan = a.plans.iter().find(|x| x.unit == uid);
-            b += &format!("<h2>Phân tích năm {}</h2><ul>", p.year);
-            if let Some(st) = stable {
-                b += &format!(
-                    "<li>Thứ hạng {}; khoảng 5–95% khi thay đổi trọng số và ngưỡng: {}–{}; giữ nguyên thứ hạng trong {}% kịch bản.</li>",
-                    st.rank,
-                    st.rank_interval.0,
-                    st.rank_interval.1,
-                    chiso_domain::analysis::percent(st.keeps_rank)
-                );
-            }
-            if let Some(plan) = plan {
-                let d = fw.total_rounding().decimals;
-                match (plan.next_level_name(fw), plan.points_needed) {
-                    (Some(next), Some(need)) if plan.reachable => {
-                        let steps: Vec<String> = plan
-                            .steps
-                            .iter()
-                            .map(|st| {
-                                let label = fw.index_of(&st.criterion.0).map_or(st.criterion.0.clone(), |i| fw.criterion(i).label().to_string());
-                                format!("+{} {}", chiso_report::vi::number(st.points, fw.rounding.decimals), label)
-                            })
-                            .collect();
-                        b += &format!(
-                            "<li>Để đạt {}: cần thêm {} điểm ({}).</li>",
-                            esc(next),
-                            chiso_report::vi::number(need, d),
-                            esc(&steps.join("; "))
-                        );
-                    }
-                    (Some(next), _) => b += &format!("<li>Không thể đạt {} trong phạm vi điểm tối đa của các nhóm tiêu chí.</li>", esc(next)),
-                    _ => b += "<li>Đã ở mức cao nhất.</li>",
-                }
-            }
-            b += "</ul>";
+    if let Some(p) = periods.iter().rev().find(|p| p.status == "published")
+        && let Some(now) = catalog::scored(&s.store, &cat, p.year, &p.kind).await?
+    {
+        let fw = cat.framework(&now.row.framework)?;
+        let a = chiso_report::Analysis::compute(fw, &now.period, &now.results);
+        let stable = a.stability.units.iter().find(|x| x.unit == uid);
+        let plan = a.plans.iter().find(|x| x.unit == uid);
+        b += &format!("<h2>Phân tích năm {}</h2><ul>", p.year);
+        if let Some(st) = stable {
+            b += &format!(
+                "<li>Thứ hạng {}; khoảng 5–95% khi thay đổi trọng số và ngưỡng: {}–{}; giữ nguyên thứ hạng trong {}% kịch bản.</li>",
+                st.rank,
+                st.rank_interval.0,
+                st.rank_interval.1,
+                chiso_domain::analysis::percent(st.keeps_rank)
+            );
         }
+        if let Some(plan) = plan {
+            let d = fw.total_rounding().decimals;
+            match (plan.next_level_name(fw), plan.points_needed) {
+                (Some(next), Some(need)) if plan.reachable => {
+                    let steps: Vec<String> = plan
+                        .steps
+                        .iter()
+                        .map(|st| {
+                            let label = fw
+                                .index_of(&st.criterion.0)
+                                .map_or(st.criterion.0.clone(), |i| fw.criterion(i).label().to_string());
+                            format!("+{} {}", chiso_report::vi::number(st.points, fw.rounding.decimals), label)
+                        })
+                        .collect();
+                    b += &format!(
+                        "<li>Để đạt {}: cần thêm {} điểm ({}).</li>",
+                        esc(next),
+                        chiso_report::vi::number(need, d),
+                        esc(&steps.join("; "))
+                    );
+                }
+                (Some(next), _) => {
+                    b += &format!(
+                        "<li>Không thể đạt {} trong phạm vi điểm tối đa của các nhóm tiêu chí.</li>",
+                        esc(next)
+                    )
+                }
+                _ => b += "<li>Đã ở mức cao nhất.</li>",
+            }
+        }
+        b += "</ul>";
     }
     if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
         let needle = format!("/{id}");
@@ -262,7 +301,13 @@ pub async fn unit(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id
         for e in events.iter().filter(|e| e.entity.contains(&needle) && !e.entity.starts_with("document/")) {
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&e.at), esc(&e.actor), esc(&e.action), esc(&e.entity), esc(&e.old_value), esc(&e.new_value), esc(&e.reason)
+                esc(&e.at),
+                esc(&e.actor),
+                esc(&e.action),
+                esc(&e.entity),
+                esc(&e.old_value),
+                esc(&e.new_value),
+                esc(&e.reason)
             );
         }
         b += "</tbody></table>";
@@ -276,17 +321,28 @@ pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(St
     let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let v: Value = serde_json::from_str(&snap.results).map_err(|e| AppError::bad_request(e.to_string()))?;
     let rows = v["results"].as_array().cloned().unwrap_or_default();
-    let ids: Vec<String> = rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
-    let quote = |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let ids: Vec<String> =
+        rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let quote =
+        |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
     let mut out = format!("rank,unit,status,level,total,{},previous_rank\n", ids.join(","));
     for r in &rows {
-        let text = |x: &Value| x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default();
-        let mut cells = vec![text(&r["rank"]), quote(&text(&r["unit"])), text(&r["status"]), quote(&text(&r["level"])), text(&r["total"])];
+        let text = |x: &Value| {
+            x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default()
+        };
+        let mut cells = vec![
+            text(&r["rank"]),
+            quote(&text(&r["unit"])),
+            text(&r["status"]),
+            quote(&text(&r["level"])),
+            text(&r["total"]),
+        ];
         cells.extend(ids.iter().map(|i| text(&r["scores"][i])));
         cells.push(text(&r["previous_rank"]));
         out += &cells.join(",");
         out.push('\n');
     }
     let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out).into_response())
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
+        .into_response())
 }

@@ -8,14 +8,18 @@ use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::pages::submit::leaf_fields;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chiso_data::{Lang, import};
 use chiso_store::Role;
 
-pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((year, kind, unit)): Path<(String, String, String)>) -> AppResult<Html<String>> {
+pub async fn form(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
     let year = super::year(&year)?;
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
@@ -68,7 +72,13 @@ pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((y
     }
     b += "</form><h2>Trao đổi</h2><ul>";
     for m in &comments {
-        b += &format!("<li><strong>{}</strong> · {} · {}: {}</li>", esc(&m.author), esc(&m.at), esc(&m.criterion), esc(&m.body));
+        b += &format!(
+            "<li><strong>{}</strong> · {} · {}: {}</li>",
+            esc(&m.author),
+            esc(&m.at),
+            esc(&m.criterion),
+            esc(&m.body)
+        );
     }
     b += "</ul>";
     Ok(page("Thẩm định", Some(&u), &b))
@@ -114,7 +124,10 @@ pub async fn save(
                 changes.push((a.field.clone(), new, reason));
             }
             if !problems.is_empty() {
-                return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Chưa lưu: {}", problems.join("; "))));
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("Chưa lưu: {}", problems.join("; ")),
+                ));
             }
             for (field, new, reason) in changes {
                 s.store.verify_answer(year, &kind, &unit, &field, new.as_deref(), &u.row.username, &reason).await?;
@@ -123,7 +136,9 @@ pub async fn save(
         }
         Some("ask") => {
             let q = field(&f, "question").unwrap_or("").trim();
-            let c = field(&f, "criterion").filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+            let c = field(&f, "criterion")
+                .filter(|c| fw.index_of(c).is_some())
+                .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
             if q.is_empty() {
                 return Err(AppError::bad_request("Câu hỏi trống."));
             }

@@ -2,15 +2,15 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, SESSION_COOKIE, LOGIN_CSRF_COOKIE, SESSION_TTL};
+use crate::auth::{self, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, SESSION_TTL};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
+use axum::Form;
 use axum::extract::State;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chiso_store::Role;
 
 pub async fn login_form(State(s): State<AppState>) -> Response {
@@ -21,7 +21,10 @@ pub async fn login_form(State(s): State<AppState>) -> Response {
          <label>Mật khẩu <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
          <button>Đăng nhập</button></form>"
     );
-    ([(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, s.secure_cookies))], page("Đăng nhập", None, &body))
+    (
+        [(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, s.secure_cookies))],
+        page("Đăng nhập", None, &body),
+    )
         .into_response()
 }
 
@@ -34,7 +37,8 @@ pub async fn login(State(s): State<AppState>, parts: Parts, Form(f): Form<Fields
     let username = field(&f, "username").unwrap_or("").trim().to_string();
     let password = field(&f, "password").unwrap_or("");
     let refuse = |msg: &str| {
-        let body = format!("<h1>Đăng nhập</h1><p class=\"error\">{}</p><p><a href=\"/dang-nhap\">Thử lại</a></p>", esc(msg));
+        let body =
+            format!("<h1>Đăng nhập</h1><p class=\"error\">{}</p><p><a href=\"/dang-nhap\">Thử lại</a></p>", esc(msg));
         (axum::http::StatusCode::UNAUTHORIZED, page("Đăng nhập", None, &body)).into_response()
     };
     if s.throttled(&username) {
@@ -55,13 +59,19 @@ pub async fn login(State(s): State<AppState>, parts: Parts, Form(f): Form<Fields
         .into_response())
 }
 
-pub async fn logout(State(s): State<AppState>, parts: Parts, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
+pub async fn logout(
+    State(s): State<AppState>,
+    parts: Parts,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     if let Some(id) = auth::cookie(&parts, SESSION_COOKIE) {
         s.store.delete_session(&auth::sha256_hex(&id)).await?;
     }
-    Ok(([(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies))], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies))], Redirect::to("/"))
+        .into_response())
 }
 
 /// Each role's work: a reporter's units in open periods, submissions to review, administration.
@@ -72,7 +82,8 @@ pub async fn work(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
     if u.is(Role::Admin) {
         body += "<p><a href=\"/quan-tri\">Quản trị: kỳ đánh giá, người dùng, công bố kết quả, nhật ký</a></p>";
     }
-    body += "<table><thead><tr><th>Năm</th><th>Loại</th><th>Đơn vị</th><th>Trạng thái</th><th></th></tr></thead><tbody>";
+    body +=
+        "<table><thead><tr><th>Năm</th><th>Loại</th><th>Đơn vị</th><th>Trạng thái</th><th></th></tr></thead><tbody>";
     for p in s.store.periods().await? {
         let fw = cat.framework(&p.framework)?;
         let units: Vec<String> = match u.row.role {
@@ -86,7 +97,9 @@ pub async fn work(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             let sub = s.store.submission(p.year, &p.kind, unit).await?;
             let status = sub.as_ref().map_or("chưa có số liệu", |x| super::public::status_name(&x.status));
             let link = match u.row.role {
-                Role::Assessor => format!("<a href=\"/tham-dinh/{}/{}/{}\">Thẩm định</a>", p.year, esc(&p.kind), esc(unit)),
+                Role::Assessor => {
+                    format!("<a href=\"/tham-dinh/{}/{}/{}\">Thẩm định</a>", p.year, esc(&p.kind), esc(unit))
+                }
                 _ => format!("<a href=\"/nop/{}/{}/{}\">Mở</a>", p.year, esc(&p.kind), esc(unit)),
             };
             body += &format!(

@@ -7,10 +7,10 @@ use crate::auth::{self, MaybeUser, User};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chiso_data::{Lang, import, table::Table};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
@@ -22,7 +22,9 @@ pub const MAX_EVIDENCE: usize = 10 * 1024 * 1024;
 pub fn leaf_fields(fw: &Framework, index: usize) -> Vec<String> {
     let c = fw.criterion(index);
     match c.rule {
-        Some(Rule::Ratio | Rule::RelativeToBest) => vec![format!("{}.numerator", c.id), format!("{}.denominator", c.id)],
+        Some(Rule::Ratio | Rule::RelativeToBest) => {
+            vec![format!("{}.numerator", c.id), format!("{}.denominator", c.id)]
+        }
         _ => vec![c.id.0.clone()],
     }
 }
@@ -88,11 +90,20 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
         let fields = leaf_fields(fw, i);
         let na = fields.iter().all(|f| value(answers, f).eq_ignore_ascii_case("N/A"));
         let path = c.parent.map(|q| format!("{} › ", fw.criterion(q).name)).unwrap_or_default();
-        b += &format!("<fieldset><legend>{}{} (tối đa {})</legend>", esc(&path), esc(&c.name), esc(&c.max.normalize().to_string().replace('.', ",")));
+        b += &format!(
+            "<fieldset><legend>{}{} (tối đa {})</legend>",
+            esc(&path),
+            esc(&c.name),
+            esc(&c.max.normalize().to_string().replace('.', ","))
+        );
         match &c.rule {
             Some(Rule::YesNo) => {
                 let v = value(answers, &fields[0]);
-                b += &format!("<label>Có/không <select name=\"{}\"{}>", esc(&fields[0]), if editable { "" } else { " disabled" });
+                b += &format!(
+                    "<label>Có/không <select name=\"{}\"{}>",
+                    esc(&fields[0]),
+                    if editable { "" } else { " disabled" }
+                );
                 for o in ["", "có", "không"] {
                     let sel = if o == v { " selected" } else { "" };
                     b += &format!("<option{sel}>{o}</option>");
@@ -101,7 +112,11 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
             }
             Some(Rule::Scale { answers: scale }) => {
                 let v = value(answers, &fields[0]);
-                b += &format!("<label>Phương án <select name=\"{}\"{}><option></option>", esc(&fields[0]), if editable { "" } else { " disabled" });
+                b += &format!(
+                    "<label>Phương án <select name=\"{}\"{}><option></option>",
+                    esc(&fields[0]),
+                    if editable { "" } else { " disabled" }
+                );
                 for a in scale {
                     let sel = if a.label == v { " selected" } else { "" };
                     b += &format!("<option{sel}>{}</option>", esc(&a.label));
@@ -132,10 +147,20 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
             b += &format!("<p class=\"muted\">Giá trị thẩm định: {}</p>", esc(a.verified.as_deref().unwrap_or("")));
         }
         for e in evidence.iter().filter(|e| e.criterion == c.id.0) {
-            b += &format!("<p>Minh chứng: <a href=\"/minh-chung/{}\">{}</a> ({} byte)</p>", e.id, esc(&e.filename), e.size);
+            b += &format!(
+                "<p>Minh chứng: <a href=\"/minh-chung/{}\">{}</a> ({} byte)</p>",
+                e.id,
+                esc(&e.filename),
+                e.size
+            );
         }
         for m in comments.iter().filter(|m| m.criterion == c.id.0) {
-            b += &format!("<p class=\"muted\"><strong>{}</strong> ({}): {}</p>", esc(&m.author), esc(&m.at), esc(&m.body));
+            b += &format!(
+                "<p class=\"muted\"><strong>{}</strong> ({}): {}</p>",
+                esc(&m.author),
+                esc(&m.at),
+                esc(&m.body)
+            );
         }
         b += "</fieldset>";
     }
@@ -144,6 +169,12 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
     }
     b += "</form>";
     if u.can_write_unit(unit) && p.status == "open" {
+        b += &format!(
+            "<p><a href=\"/nop/{}/{}/{}/excel\">Tải biểu mẫu Excel / nhập từ tệp Excel</a></p>",
+            p.year,
+            esc(&p.kind),
+            esc(unit)
+        );
         b += &format!(
             "<h2>Minh chứng</h2><form method=\"post\" enctype=\"multipart/form-data\" action=\"/nop/{0}/{1}/{2}/minh-chung\">{3}\
              <label>Tiêu chí <select name=\"criterion\">{4}</select></label><label>Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MB) \
@@ -154,13 +185,19 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
             esc(&p.kind),
             esc(unit),
             csrf_input(u),
-            fw.leaves().map(|(_, c)| format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name))).collect::<String>()
+            fw.leaves()
+                .map(|(_, c)| format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name)))
+                .collect::<String>()
         );
     }
     b
 }
 
-pub async fn form(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path((year, kind, unit)): Path<(String, String, String)>) -> AppResult<Html<String>> {
+pub async fn form(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+) -> AppResult<Html<String>> {
     let u = auth::require(user)?;
     let (p, cat) = load(&s, &year, &kind, &unit).await?;
     if !u.can_read_unit(&unit) {
@@ -221,10 +258,8 @@ pub async fn save(
     let submit = field(&f, "action") == Some("submit");
     // Every problem at once; nothing is written unless the whole form is valid.
     let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
-    let mut problems: Vec<String> = import::check_fields(fw, &cells)
-        .into_iter()
-        .map(|(k, e)| format!("{k}: {}", Lang::Vi.kind(&e)))
-        .collect();
+    let mut problems: Vec<String> =
+        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", Lang::Vi.kind(&e))).collect();
     if submit && problems.is_empty() {
         let mut header = vec!["unit".to_string()];
         header.extend(cells.iter().map(|(k, _)| k.clone()));
@@ -239,10 +274,21 @@ pub async fn save(
     }
     if !problems.is_empty() {
         let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
-        let extra = format!("<div class=\"error\" role=\"alert\"><p>Chưa lưu: có lỗi trong số liệu.</p><ul>{list}</ul></div>");
-        let typed: Vec<AnswerRow> =
-            answers.iter().map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() }).collect();
-        let view = View { unit_name: cat.unit_name(&unit), unit: &unit, answers: &typed, status: "draft", extra: &extra, evidence: &[], comments: &[] };
+        let extra =
+            format!("<div class=\"error\" role=\"alert\"><p>Chưa lưu: có lỗi trong số liệu.</p><ul>{list}</ul></div>");
+        let typed: Vec<AnswerRow> = answers
+            .iter()
+            .map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() })
+            .collect();
+        let view = View {
+            unit_name: cat.unit_name(&unit),
+            unit: &unit,
+            answers: &typed,
+            status: "draft",
+            extra: &extra,
+            evidence: &[],
+            comments: &[],
+        };
         let body = render(fw, &p, &u, &view);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Tự đánh giá", Some(&u), &body)).into_response());
     }
@@ -279,7 +325,11 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     let (mut csrf, mut criterion, mut file) = (None, None, None);
-    while let Some(part) = multipart.next_field().await.map_err(|_| AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB)."))? {
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB)."))?
+    {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
             "criterion" => criterion = part.text().await.ok(),
@@ -300,13 +350,16 @@ pub async fn upload(
         return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận minh chứng."));
     }
     let fw = cat.framework(&p.framework)?;
-    let criterion = criterion.filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+    let criterion = criterion
+        .filter(|c| fw.index_of(c).is_some())
+        .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
     let (filename, bytes) = file.ok_or_else(|| AppError::bad_request("Chưa chọn tệp."))?;
     if bytes.len() > MAX_EVIDENCE {
         return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "Tệp quá lớn (tối đa 10 MB)."));
     }
-    let content_type =
-        sniff(&bytes, &filename).ok_or_else(|| AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX."))?;
+    let content_type = sniff(&bytes, &filename).ok_or_else(|| {
+        AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX.")
+    })?;
     // Stored by content hash, never by the user's file name.
     let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let dir = s.data_dir.join("evidence");
@@ -344,7 +397,9 @@ pub async fn reply(
         return Err(AppError::forbidden());
     }
     let fw = cat.framework(&p.framework)?;
-    let criterion = field(&f, "criterion").filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+    let criterion = field(&f, "criterion")
+        .filter(|c| fw.index_of(c).is_some())
+        .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
     let body = field(&f, "body").unwrap_or("").trim();
     if body.is_empty() {
         return Err(AppError::bad_request("Nội dung trả lời trống."));
@@ -353,16 +408,24 @@ pub async fn reply(
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
 }
 
-pub async fn download(State(s): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn download(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let u = auth::require(user)?;
     let (_, _, unit, e) = s.store.evidence_by_id(id).await?.ok_or_else(AppError::not_found)?;
     if !u.can_read_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    let bytes = tokio::fs::read(s.data_dir.join("evidence").join(&e.sha256)).await.map_err(|_| AppError::not_found())?;
+    let bytes =
+        tokio::fs::read(s.data_dir.join("evidence").join(&e.sha256)).await.map_err(|_| AppError::not_found())?;
     let safe: String = e.filename.chars().filter(|c| c.is_alphanumeric() || ".-_ ".contains(*c)).collect();
     Ok((
-        [(header::CONTENT_TYPE, e.content_type), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\""))],
+        [
+            (header::CONTENT_TYPE, e.content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+        ],
         bytes,
     )
         .into_response())

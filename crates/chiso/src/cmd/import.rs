@@ -1,6 +1,8 @@
 use crate::text::text;
 use crate::{Outcome, errors, load};
-use chiso_data::{DataError, ErrorKind, Lang, Location, import, table};
+use chiso_data::{DataError, ErrorKind, Lang, Location, export, import, table, template};
+use chiso_domain::framework::Framework;
+use chiso_domain::period::Period;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,7 +21,9 @@ pub struct Args {
     /// Only check the file; write nothing.
     #[arg(long)]
     check: bool,
-    /// The figures: CSV or XLSX, one row per unit, one column per criterion.
+    /// The figures: CSV or XLSX, one row per unit, one column per criterion (result
+    /// columns of `chiso export`, headed `[…]`, are ignored); or a filled template
+    /// workbook (`chiso template`), whose units replace theirs in the period's figures.
     file: PathBuf,
 }
 
@@ -27,8 +31,16 @@ pub struct Args {
 /// written to a temporary file and renamed, so a failure changes nothing.
 pub fn run(a: Args, lang: Lang) -> Outcome {
     let data = load(&a.data, lang)?;
-    let (fw, _) = data.period(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-    let t = table::read(&a.file, a.sheet.as_deref()).map_err(|e| errors(lang, vec![e]))?;
+    let (fw, period) = data.period(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
+    let xlsx = a.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let bytes = if xlsx { std::fs::read(&a.file).map_err(|e| io(&a.file, e, lang))? } else { Vec::new() };
+    let t = if xlsx && template::is_template(&bytes) {
+        let file = a.file.display().to_string();
+        let filled = template::read(&file, &bytes, fw, &data.registry, a.period, None).map_err(|e| errors(lang, e))?;
+        merge(fw, period, &filled.table, file)
+    } else {
+        export::strip_results(table::read(&a.file, a.sheet.as_deref()).map_err(|e| errors(lang, vec![e]))?)
+    };
     let rows = import::import(&t, fw, &data.registry, a.period).map_err(|e| errors(lang, e))?;
     let with_data = rows.iter().filter(|r| r.submission.is_some()).count();
     println!("{}: {} ({} / {})", text(lang).imported, a.file.display(), with_data, rows.len());
@@ -58,4 +70,27 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 
 fn io(path: &std::path::Path, e: std::io::Error, lang: Lang) -> Vec<String> {
     errors(lang, vec![DataError::new(Location::file(path.display().to_string()), ErrorKind::Io(e.to_string()))])
+}
+
+/// The period's figures with the template's units replaced (matched by unit id).
+fn merge(fw: &Framework, period: &Period, filled: &[Vec<String>], file: String) -> table::Table {
+    let mut rows = export::figures(fw, period);
+    let header = rows[0].clone();
+    for row in &filled[1..] {
+        let i = match period.units.iter().position(|u| u.unit.0 == row[0]) {
+            Some(i) => i + 1,
+            None => {
+                rows.push(vec![String::new(); header.len()]);
+                let last = rows.len() - 1;
+                rows[last][0] = row[0].clone();
+                last
+            }
+        };
+        for (name, value) in filled[0].iter().zip(row).skip(1) {
+            if let Some(c) = header.iter().position(|h| h == name) {
+                rows[i][c] = value.clone();
+            }
+        }
+    }
+    table::Table { file, sheet: None, rows }
 }

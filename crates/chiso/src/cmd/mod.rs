@@ -1,8 +1,10 @@
 pub mod analyze;
 pub mod audit;
+pub mod export;
 pub mod framework;
 pub mod import;
 pub mod report;
 pub mod score;
 pub mod seed;
 pub mod serve;
+pub mod template;

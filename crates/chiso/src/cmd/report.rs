@@ -41,7 +41,12 @@ fn default_settings(data: &Dataset, year: i32) -> ReportSettings {
         .filter(|p| p.year == year)
         .map(|p| {
             let name = data.framework(&p.framework).map_or(p.kind.clone(), |f| f.name.clone());
-            KindSettings { kind: p.kind.clone(), heading: format!("KẾT QUẢ: {}", name.to_uppercase()), noun: "đơn vị".into(), subject: name }
+            KindSettings {
+                kind: p.kind.clone(),
+                heading: format!("KẾT QUẢ: {}", name.to_uppercase()),
+                noun: "đơn vị".into(),
+                subject: name,
+            }
         })
         .collect();
     ReportSettings {
@@ -90,7 +95,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         inputs.push(KindInput { settings: k, framework: fw, period, results, previous, analysis });
     }
     let doc = chiso_report::build(&settings, a.period, &inputs);
-    let formats = if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
+    let formats =
+        if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
     std::fs::create_dir_all(&a.out).map_err(|e| vec![format!("{}: {e}", a.out.display())])?;
     let name = |ext: &str| a.out.join(format!("bao-cao-{}.{ext}", a.period));
     let docx = chiso_report::docx::render(&doc);
@@ -130,6 +136,8 @@ fn pdf_message(e: &chiso_report::pdf::PdfError, lang: Lang) -> String {
 /// Writes through a temporary file, so a reader never sees half a report.
 fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.to_path_buf())
 }

@@ -102,10 +102,14 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
         let msg = |e: chiso_store::StoreError| vec![e.to_string()];
         match c {
             UserCommand::Add { username, role, units, db } => {
-                let role = Role::parse(&role).ok_or_else(|| vec![format!("role: {role}? (admin, reporter, assessor, viewer)")])?;
+                let role = Role::parse(&role)
+                    .ok_or_else(|| vec![format!("role: {role}? (admin, reporter, assessor, viewer)")])?;
                 let store = Store::open(&db.url).await.map_err(msg)?;
                 let password = generated_password();
-                store.create_user(&username, &chiso_web::hash_password(&password), role, &units, "cli").await.map_err(msg)?;
+                store
+                    .create_user(&username, &chiso_web::hash_password(&password), role, &units, "cli")
+                    .await
+                    .map_err(msg)?;
                 match lang {
                     Lang::Vi => println!("Đã tạo {username} ({}), mật khẩu: {password}", role.as_str()),
                     Lang::En => println!("Created {username} ({}), password: {password}", role.as_str()),

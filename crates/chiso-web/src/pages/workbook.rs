@@ -1,0 +1,337 @@
+//! Excel round trip on the platform: data-entry templates out (prefilled with what is
+//! stored), filled templates in (a reporter for their own unit, the administrator for
+//! many units at once), and a period's figures, scores and results out as XLSX or CSV.
+//!
+//! A filled workbook is validated whole with `chiso_data::template::read` (the same
+//! import as CSV files and the form); nothing is written unless every sheet is valid. A
+//! valid upload becomes a draft the reporter still submits; the audit trail records it
+//! as an import from the file.
+
+use crate::AppState;
+use crate::auth::{self, MaybeUser, User};
+use crate::catalog::{self, Catalog};
+use crate::error::{AppError, AppResult};
+use crate::html::{csrf_input, esc, page};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_data::{Lang, export, template};
+use chiso_domain::unit::UnitId;
+use chiso_store::{PeriodRow, Role};
+use std::collections::HashMap;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn load(s: &AppState, year: &str, kind: &str) -> AppResult<(PeriodRow, Catalog)> {
+    let year = super::year(year)?;
+    let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    Ok((p, cat))
+}
+
+fn unit_of_kind(cat: &Catalog, p: &PeriodRow, unit: &str) -> AppResult<()> {
+    if cat.registry.of_kind(&p.kind, p.year).any(|u| u.id.0 == unit) { Ok(()) } else { Err(AppError::not_found()) }
+}
+
+/// A name safe in `Content-Disposition`.
+fn safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
+}
+
+fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", safe(filename))),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn xlsx_error(e: impl std::fmt::Display) -> AppError {
+    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("Không tạo được tệp Excel: {e}"))
+}
+
+/// The template of some units, each prefilled with its stored answers.
+async fn template_bytes(s: &AppState, cat: &Catalog, p: &PeriodRow, units: &[UnitId]) -> AppResult<Vec<u8>> {
+    let fw = cat.framework(&p.framework)?;
+    let mut stored: HashMap<(String, String), String> = HashMap::new();
+    for (unit, a) in s.store.period_answers(p.year, &p.kind).await? {
+        if units.iter().any(|u| u.0 == unit) {
+            stored.insert((unit, a.field), a.value);
+        }
+    }
+    let units: Vec<_> = units.iter().filter_map(|u| cat.registry.get(u)).collect();
+    let value = |u: &UnitId, f: &str| stored.get(&(u.0.clone(), f.to_string())).cloned();
+    template::write_filled(fw, p.year, &units, &value).map_err(xlsx_error)
+}
+
+/// The typed cells as answers; a stored reason for "not applicable" stays while the
+/// answer is still "not applicable".
+async fn with_notes(
+    s: &AppState,
+    p: &PeriodRow,
+    unit: &str,
+    cells: &[(String, String)],
+) -> AppResult<Vec<(String, String, String)>> {
+    let stored = s.store.answers(p.year, &p.kind, unit).await?;
+    Ok(cells
+        .iter()
+        .map(|(f, v)| {
+            let note = stored
+                .iter()
+                .find(|a| &a.field == f && a.value.eq_ignore_ascii_case("N/A") && v.eq_ignore_ascii_case("N/A"))
+                .map_or(String::new(), |a| a.note.clone());
+            (f.clone(), v.clone(), note)
+        })
+        .collect())
+}
+
+/// The uploaded file and the CSRF token of a multipart form.
+async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
+    let (mut csrf, mut file) = (None, None);
+    let bad = || AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB).");
+    while let Some(part) = multipart.next_field().await.map_err(|_| bad())? {
+        match part.name().unwrap_or("") {
+            "csrf" => csrf = part.text().await.ok(),
+            "file" => {
+                let name: String =
+                    part.file_name().unwrap_or("so-lieu.xlsx").chars().filter(|c| !c.is_control()).take(200).collect();
+                file = Some((name, part.bytes().await.map_err(|_| bad())?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| AppError::bad_request("Chưa chọn tệp."))?;
+    Ok((csrf, name, bytes))
+}
+
+/// The page that lists every problem of a refused workbook; nothing was written.
+fn refused(u: &User, back: &str, filename: &str, problems: &[String]) -> Response {
+    let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
+    let body = format!(
+        "<h1>Chưa nhập số liệu từ tệp {}</h1><div class=\"error\" role=\"alert\"><p>Tệp có {} lỗi; \
+         chưa có số liệu nào được ghi. Hãy sửa tất cả rồi tải lên lại.</p><ul>{list}</ul></div><p><a href=\"{}\">Quay lại</a></p>",
+        esc(filename),
+        problems.len(),
+        esc(back)
+    );
+    (StatusCode::UNPROCESSABLE_ENTITY, page("Nhập từ tệp Excel", Some(u), &body)).into_response()
+}
+
+fn upload_form(u: &User, action: &str, what: &str) -> String {
+    format!(
+        "<form method=\"post\" enctype=\"multipart/form-data\" action=\"{}\">{}<label>{} (.xlsx) \
+         <input type=\"file\" name=\"file\" accept=\".xlsx\" required></label><button>Tải lên và kiểm tra</button></form>",
+        esc(action),
+        csrf_input(u),
+        esc(what)
+    )
+}
+
+// ---- the reporter ----------------------------------------------------------------
+
+/// `/nop/{year}/{kind}/{unit}/excel`: download the template, upload it filled in.
+pub async fn unit_page(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+) -> AppResult<Html<String>> {
+    let u = auth::require(user)?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    unit_of_kind(&cat, &p, &unit)?;
+    if !u.can_read_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let base = format!("/nop/{}/{}/{}", p.year, p.kind, unit);
+    let mut b = format!(
+        "<h1>{} – năm {}: nhập số liệu bằng Excel</h1>\
+         <p><a href=\"{}/mau-phieu.xlsx\">Tải mẫu phiếu nhập số liệu (Excel)</a>: có sẵn số liệu đã lưu; \
+         chỉ nhập vào các ô màu vàng, không sửa phần còn lại.</p>",
+        esc(&cat.unit_name(&unit)),
+        p.year,
+        esc(&base)
+    );
+    if u.can_write_unit(&unit) && p.status == "open" {
+        b += &upload_form(&u, &format!("{base}/excel"), "Mẫu phiếu đã điền");
+        b += "<p class=\"muted\">Số liệu hợp lệ được lưu thành bản nháp; đơn vị rà soát rồi nộp báo cáo trên biểu mẫu.</p>";
+    }
+    b += &format!("<p><a href=\"{}\">Về biểu mẫu tự đánh giá</a></p>", esc(&base));
+    Ok(page("Nhập từ tệp Excel", Some(&u), &b))
+}
+
+pub async fn unit_template(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    unit_of_kind(&cat, &p, &unit)?;
+    if !u.can_read_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let bytes = template_bytes(&s, &cat, &p, &[UnitId(unit.clone())]).await?;
+    Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}-{unit}.xlsx", p.year, p.kind)))
+}
+
+pub async fn unit_upload(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    let (csrf, filename, bytes) = read_upload(multipart).await?;
+    auth::check_csrf(&u, csrf.as_deref())?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    unit_of_kind(&cat, &p, &unit)?;
+    if !u.can_write_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    if p.status != "open" {
+        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+    }
+    if super::submit::past_deadline(&s, &p, &unit).await? {
+        return Err(AppError::new(StatusCode::CONFLICT, "Đã quá hạn nộp báo cáo của kỳ đánh giá này."));
+    }
+    if let Some(x) = s.store.submission(p.year, &kind, &unit).await?
+        && x.status != "draft"
+    {
+        return Err(AppError::new(StatusCode::CONFLICT, "Báo cáo đã nộp: không thể nhập lại số liệu từ tệp."));
+    }
+    let fw = cat.framework(&p.framework)?;
+    let back = format!("/nop/{}/{}/{}/excel", p.year, p.kind, unit);
+    let only = UnitId(unit.clone());
+    let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, Some(&only)) {
+        Ok(f) => f,
+        Err(errors) => {
+            let problems: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
+            return Ok(refused(&u, &back, &filename, &problems));
+        }
+    };
+    if filled.rows.iter().all(|r| r.submission.is_none()) {
+        return Ok(refused(&u, &back, &filename, &["Tệp chưa có số liệu nào.".to_string()]));
+    }
+    for (unit_id, cells) in &filled.cells {
+        let answers = with_notes(&s, &p, &unit_id.0, cells).await?;
+        let reason = format!("Nhập từ tệp Excel {filename}");
+        s.store.save_answers(p.year, &kind, &unit_id.0, &answers, None, &u.row.username, &reason).await?;
+    }
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+// ---- the administrator -----------------------------------------------------------
+
+/// `/quan-tri/ky/{year}/{kind}/excel`: templates of every unit, upload of many units,
+/// exports of the figures and results.
+pub async fn admin_page(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    let (p, _) = load(&s, &year, &kind).await?;
+    let base = format!("/quan-tri/ky/{}/{}", p.year, p.kind);
+    let link = esc(&base);
+    let mut b = format!(
+        "<h1>Kỳ đánh giá {} năm {}: Excel</h1><ul>\
+         <li><a href=\"{link}/mau-phieu.xlsx\">Mẫu phiếu nhập số liệu của mọi đơn vị</a> (mỗi đơn vị một trang tính)</li>\
+         <li><a href=\"{link}/xuat/xlsx\">Số liệu, điểm và kết quả (Excel)</a></li>\
+         <li><a href=\"{link}/xuat/csv\">Số liệu, điểm và kết quả (CSV)</a></li></ul>",
+        esc(&p.kind),
+        p.year,
+    );
+    if p.status == "open" {
+        b += &upload_form(&u, &format!("{base}/excel"), "Mẫu phiếu đã điền của một hay nhiều đơn vị");
+        b += "<p class=\"muted\">Số liệu hợp lệ được lưu thành bản nháp của từng đơn vị; đơn vị rà soát rồi nộp.</p>";
+    }
+    Ok(page("Excel", Some(&u), &b))
+}
+
+pub async fn admin_template(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    auth::require_role(user, &[Role::Admin])?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    let ids: Vec<UnitId> = units.iter().map(|u| u.id.clone()).collect();
+    let bytes = template_bytes(&s, &cat, &p, &ids).await?;
+    Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}.xlsx", p.year, p.kind)))
+}
+
+pub async fn admin_upload(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    let (csrf, filename, bytes) = read_upload(multipart).await?;
+    auth::check_csrf(&u, csrf.as_deref())?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    if p.status != "open" {
+        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+    }
+    let fw = cat.framework(&p.framework)?;
+    let back = format!("/quan-tri/ky/{}/{}/excel", p.year, p.kind);
+    let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, None) {
+        Ok(f) => f,
+        Err(errors) => {
+            let problems: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
+            return Ok(refused(&u, &back, &filename, &problems));
+        }
+    };
+    // Units already submitted cannot take a draft: refuse the whole file before writing.
+    let mut problems = Vec::new();
+    let with_data: Vec<_> = filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| r.unit.clone()).collect();
+    for unit in &with_data {
+        if let Some(x) = s.store.submission(p.year, &kind, &unit.0).await?
+            && x.status != "draft"
+        {
+            problems.push(format!("{}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp.", cat.unit_name(&unit.0)));
+        }
+    }
+    if with_data.is_empty() {
+        problems.push("Tệp chưa có số liệu nào.".into());
+    }
+    if !problems.is_empty() {
+        return Ok(refused(&u, &back, &filename, &problems));
+    }
+    for (unit, cells) in filled.cells.iter().filter(|(unit, _)| with_data.contains(unit)) {
+        let answers = with_notes(&s, &p, &unit.0, cells).await?;
+        let reason = format!("Nhập từ tệp Excel {filename} (quản trị)");
+        s.store.save_answers(p.year, &kind, &unit.0, &answers, None, &u.row.username, &reason).await?;
+    }
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// The period's figures (as counted: submitted units), scores and results.
+pub async fn admin_export(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, format)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
+    let (p, cat) = load(&s, &year, &kind).await?;
+    let fw = cat.framework(&p.framework)?;
+    let scored = catalog::scored(&s.store, &cat, p.year, &p.kind).await?.ok_or_else(AppError::not_found)?;
+    let rows = export::table(fw, &scored.period, &scored.results);
+    let name = format!("so-lieu-{}-{}", p.year, p.kind);
+    match format.as_str() {
+        "xlsx" => {
+            let bytes = export::xlsx(&rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
+            Ok(download(bytes, XLSX, &format!("{name}.xlsx")))
+        }
+        "csv" => {
+            let mut bytes = b"\xEF\xBB\xBF".to_vec(); // Excel reads UTF-8 with its BOM
+            bytes.extend(export::csv(&rows));
+            Ok(download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")))
+        }
+        _ => Err(AppError::not_found()),
+    }
+}
