@@ -273,6 +273,11 @@ async fn authorization_matrix() {
         ("GET", "/ket-qua/2020/department/csv".into(), all.to_vec()),
         ("GET", "/don-vi/so-tu-phap".into(), all.to_vec()),
         ("GET", "/quan-tri/danh-muc".into(), vec![Admin]),
+        ("GET", "/nop/2021/department/so-tu-phap/excel".into(), vec![OwnReporter, Assessor, Viewer, Admin]),
+        ("GET", "/nop/2021/department/so-tu-phap/mau-phieu.xlsx".into(), vec![OwnReporter, Assessor, Viewer, Admin]),
+        ("GET", "/quan-tri/ky/2021/department/excel".into(), vec![Admin]),
+        ("GET", "/quan-tri/ky/2021/department/mau-phieu.xlsx".into(), vec![Admin]),
+        ("GET", "/quan-tri/ky/2021/department/xuat/csv".into(), vec![Assessor, Viewer, Admin]),
         ("POST", "/quan-tri/danh-muc".into(), vec![Admin]),
     ];
     let mut clients = Vec::new();
