@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub use auth::hash_password;
+pub use auth::{hash_password, sha256_hex};
 
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -97,6 +97,17 @@ async fn acknowledged_submissions_survive_sigkill_and_the_chain_verifies() {
     }
     server.kill().unwrap();
     server.wait().unwrap();
+    // A machine client: a token issued on the command line authenticates API calls.
+    let (mut server, addr, _) = start(dir.path());
+    let token = chiso(dir.path()).args(["user", "token", "bcv"]).output().unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    let me = reqwest::Client::new().get(format!("http://{addr}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.json::<serde_json::Value>().await.unwrap()["username"], "bcv");
+    let bad =
+        reqwest::Client::new().get(format!("http://{addr}/api/v1/me")).bearer_auth("forged").send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 401);
+    server.kill().unwrap();
+    server.wait().unwrap();
     let v = chiso(dir.path()).arg("verify").output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     assert!(String::from_utf8_lossy(&v.stdout).contains("Nhật ký toàn vẹn"));

@@ -83,6 +83,15 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Issue an API token for machine clients (`Authorization: Bearer …`); printed once.
+    Token {
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Set a new generated password (and end the user's sessions).
     ResetPassword {
         username: String,
@@ -114,6 +123,16 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                     Lang::Vi => println!("Đã tạo {username} ({}), mật khẩu: {password}", role.as_str()),
                     Lang::En => println!("Created {username} ({}), password: {password}", role.as_str()),
                 }
+            }
+            UserCommand::Token { username, label, db } => {
+                let store = Store::open(&db.url).await.map_err(msg)?;
+                let user =
+                    store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| vec![format!("{username}?")])?;
+                let mut b = [0u8; 32];
+                getrandom::fill(&mut b).expect("the OS random generator");
+                let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                store.create_token(&chiso_web::sha256_hex(&token), user.id, &label).await.map_err(msg)?;
+                println!("{token}");
             }
             UserCommand::ResetPassword { username, db } => {
                 let store = Store::open(&db.url).await.map_err(msg)?;
