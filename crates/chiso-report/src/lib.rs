@@ -15,3 +15,8 @@ pub mod vi;
 pub mod xlsx;
 
 pub use build::{Analysis, KindInput, Previous, build};
+
+/// A chart as inline SVG (the web platform draws the same charts as the report).
+pub fn chart_svg(chart: &model::Chart) -> String {
+    chart_svg::svg(chart)
+}

@@ -120,7 +120,8 @@ async fn workflow(app: &App) {
     assert_eq!((yte_result["rank"].as_u64(), yte_result["previous_rank"].as_u64()), (Some(1), Some(2)));
     let tu_phap = v["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Tư pháp").unwrap();
     assert_eq!(tu_phap["status"], "no_data");
-    assert!(public.get("/ket-qua/2021/department").await.body.contains("Phiên bản 1"));
+    let page = public.get("/ket-qua/2021/department").await.body;
+    assert!(page.contains("Phiên bản 1") && page.matches("<svg").count() == 2, "{page}");
 
     // On the record: who changed the value, from what, to what, why; the chain verifies.
     let log = admin.get("/quan-tri/nhat-ky").await.body;

@@ -111,8 +111,41 @@ pub async fn results(
         }
         body += "</tr>";
     }
+    body += "</tbody></table></div>";
+    // The charts of the report: level distribution and totals.
+    let results = v["results"].as_array().cloned().unwrap_or_default();
+    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
+    categories.push("KXH".into());
+    categories.push("Không cung cấp số liệu".into());
+    let mut counts = vec![0u32; categories.len()];
+    for r in &results {
+        let i = match (r["status"].as_str(), r["level"].as_str()) {
+            (Some("no_data"), _) => categories.len() - 1,
+            (_, Some(l)) => fw.levels.iter().position(|x| x.name == l).unwrap_or(categories.len() - 2),
+            _ => categories.len() - 2,
+        };
+        counts[i] += 1;
+    }
+    let (categories, counts): (Vec<String>, Vec<u32>) =
+        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
+    let pie = chiso_report::model::Chart::Pie { categories, values: counts };
+    let ranked: Vec<&Value> = results.iter().filter(|r| r["total"].is_string()).collect();
+    let bars = chiso_report::model::Chart::Bar {
+        categories: ranked.iter().map(|r| r["unit"].as_str().unwrap_or("").to_string()).collect(),
+        series: vec![chiso_report::model::Series {
+            name: format!("Năm {year}"),
+            values: ranked.iter().map(|r| r["total"].as_str().and_then(|t| t.parse().ok())).collect(),
+        }],
+        decimals: fw.total_rounding().decimals,
+        max: fw.total_max(),
+    };
     body += &format!(
-        "</tbody></table></div><p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
+        "<h2>Cơ cấu xếp hạng</h2><figure>{}</figure><h2>Tổng điểm</h2><figure>{}</figure>",
+        chiso_report::chart_svg(&pie),
+        chiso_report::chart_svg(&bars)
+    );
+    body += &format!(
+        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
         esc(&kind)
     );
     Ok(page(&format!("Kết quả {year}"), user.as_ref(), &body))
