@@ -17,6 +17,26 @@ pub struct NewEvent {
     pub reason: String,
 }
 
+impl NewEvent {
+    pub fn new(
+        actor: impl Into<String>,
+        action: impl Into<String>,
+        entity: impl Into<String>,
+        old: impl Into<String>,
+        new: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> NewEvent {
+        NewEvent {
+            actor: actor.into(),
+            action: action.into(),
+            entity: entity.into(),
+            old: old.into(),
+            new: new.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
     pub seq: i64,

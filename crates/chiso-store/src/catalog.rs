@@ -37,15 +37,18 @@ impl Store {
         .bind(body)
         .execute(&mut *tx)
         .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "document.put".into(),
-            entity: format!("document/{name}"),
-            old: old.map(|o| o.0).unwrap_or_default(),
-            new: body.into(),
-            reason: reason.into(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "document.put",
+                format!("document/{name}"),
+                old.map(|o| o.0).unwrap_or_default(),
+                body,
+                reason,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -85,15 +88,18 @@ impl Store {
             .bind(&p.status)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "period.create".into(),
-            entity: format!("period/{}/{}", p.year, p.kind),
-            old: String::new(),
-            new: format!("{} {} {}", p.framework, p.deadline.clone().unwrap_or_default(), p.status),
-            reason: String::new(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "period.create",
+                format!("period/{}/{}", p.year, p.kind),
+                String::new(),
+                format!("{} {} {}", p.framework, p.deadline.clone().unwrap_or_default(), p.status),
+                String::new(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -188,19 +188,18 @@ impl Store {
             .bind(note)
             .execute(&mut *tx)
             .await?;
-            let event = NewEvent {
-                actor: actor.into(),
-                action: "answer.set".into(),
-                entity: format!("answer/{}/{field}", key(year, kind, unit)),
-                old: old.map(|o| o.0).unwrap_or_default(),
-                new: value.clone(),
-                reason: if note.is_empty() {
-                    reason.to_string()
-                } else {
-                    format!("{reason} {note}").trim().to_string()
-                },
-            };
-            append(&mut tx, &event).await?;
+            append(
+                &mut tx,
+                &NewEvent::new(
+                    actor,
+                    "answer.set",
+                    format!("answer/{}/{field}", key(year, kind, unit)),
+                    old.map(|o| o.0).unwrap_or_default(),
+                    value.clone(),
+                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                ),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -235,15 +234,18 @@ impl Store {
         .bind(unit)
         .execute(&mut *tx)
         .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "submission.status".into(),
-            entity: format!("submission/{}", key(year, kind, unit)),
-            old: current,
-            new: to.into(),
-            reason: reason.into(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                current,
+                to,
+                reason,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -279,15 +281,18 @@ impl Store {
             .bind(field)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "answer.verify".into(),
-            entity: format!("answer/{}/{field}", key(year, kind, unit)),
-            old: old_verified.unwrap_or(value.clone()),
-            new: verified.unwrap_or(&value).to_string(),
-            reason: reason.into(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "answer.verify",
+                format!("answer/{}/{field}", key(year, kind, unit)),
+                old_verified.unwrap_or(value.clone()),
+                verified.unwrap_or(&value),
+                reason,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -311,15 +316,18 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await?;
-        let event = NewEvent {
-            actor: e.uploaded_by.clone(),
-            action: "evidence.add".into(),
-            entity: format!("evidence/{}/{}", key(year, kind, unit), e.criterion),
-            old: String::new(),
-            new: format!("{} {} ({} bytes)", e.sha256, e.filename, e.size),
-            reason: String::new(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                e.uploaded_by.clone(),
+                "evidence.add",
+                format!("evidence/{}/{}", key(year, kind, unit), e.criterion),
+                String::new(),
+                format!("{} {} ({} bytes)", e.sha256, e.filename, e.size),
+                String::new(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -388,15 +396,18 @@ impl Store {
             .bind(now_utc())
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: author.into(),
-            action: "comment.add".into(),
-            entity: format!("comment/{}/{criterion}", key(year, kind, unit)),
-            old: String::new(),
-            new: body.into(),
-            reason: String::new(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                author,
+                "comment.add",
+                format!("comment/{}/{criterion}", key(year, kind, unit)),
+                String::new(),
+                body,
+                String::new(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -441,15 +452,18 @@ impl Store {
             .bind(kind)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "results.publish".into(),
-            entity: format!("results/{year}/{kind}"),
-            old: last.map(|v| format!("v{v}")).unwrap_or_default(),
-            new: format!("v{version}"),
-            reason: reason.into(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "results.publish",
+                format!("results/{year}/{kind}"),
+                last.map(|v| format!("v{v}")).unwrap_or_default(),
+                format!("v{version}"),
+                reason,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(version)
     }

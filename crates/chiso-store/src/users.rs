@@ -92,15 +92,18 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "user.create".into(),
-            entity: format!("user/{username}"),
-            old: String::new(),
-            new: format!("{} {}", role.as_str(), units.join(",")),
-            reason: String::new(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "user.create",
+                format!("user/{username}"),
+                String::new(),
+                format!("{} {}", role.as_str(), units.join(",")),
+                String::new(),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -121,15 +124,18 @@ impl Store {
             .bind(username)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "user.password".into(),
-            entity: format!("user/{username}"),
-            old: String::new(),
-            new: String::new(),
-            reason: "password reset".into(),
-        };
-        append(&mut tx, &event).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "user.password",
+                format!("user/{username}"),
+                String::new(),
+                String::new(),
+                "password reset",
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
