@@ -144,14 +144,7 @@ impl Store {
             .bind(kind)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            actor: actor.into(),
-            action: "period.status".into(),
-            entity: format!("period/{year}/{kind}"),
-            old,
-            new: status.into(),
-            reason: reason.into(),
-        };
+        let event = NewEvent::new(actor, "period.status", format!("period/{year}/{kind}"), old, status, reason);
         append(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
