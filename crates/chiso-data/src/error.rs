@@ -113,6 +113,35 @@ pub enum ErrorKind {
     TemplateDuplicateUnit {
         first: String,
     },
+    /// A workbook beyond what is read (a zip bomb, a sheet spanning millions of cells).
+    TooLarge(TooLarge),
+}
+
+/// Which limit of [`crate::xlsx`] a workbook exceeds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TooLarge {
+    /// A part inflates to more than `max_mib`.
+    Part {
+        name: String,
+        max_mib: u64,
+    },
+    /// All parts together inflate to more than `max_mib`.
+    Total {
+        max_mib: u64,
+    },
+    Parts {
+        found: usize,
+        max: usize,
+    },
+    /// A non-empty cell beyond the last row or column read.
+    Cell {
+        cell: String,
+        rows: u32,
+        columns: u32,
+    },
+    Cells {
+        max: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

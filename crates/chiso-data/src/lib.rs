@@ -18,6 +18,7 @@ pub mod seed;
 pub mod table;
 pub mod template;
 pub mod units_toml;
+pub mod xlsx;
 
 pub use dataset::Dataset;
 pub use error::{DataError, ErrorKind, Location};

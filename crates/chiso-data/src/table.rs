@@ -62,10 +62,16 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Table, DataError> {
     Ok(Table { file: file.to_string(), sheet: None, rows })
 }
 
-/// Reads one sheet (the first when `sheet` is `None`).
+/// Reads one sheet (the first when `sheet` is `None`): XLSX and XLSM through
+/// [`parse_xlsx`] (bounded), other spreadsheet formats (XLS, ODS) through calamine.
 pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Table, DataError> {
     let file = path.display().to_string();
     let io = |e: String| DataError::new(Location::file(&file), ErrorKind::Io(e));
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("xlsx" | "xlsm")) {
+        let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+        return parse_xlsx(&file, &bytes, sheet);
+    }
     let mut book = calamine::open_workbook_auto(path).map_err(|e| io(e.to_string()))?;
     let name = match sheet {
         Some(s) => s.to_string(),
@@ -89,6 +95,27 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Table, DataError> {
         rows.push(cells);
     }
     Ok(Table { file, sheet: Some(name), rows })
+}
+
+/// One sheet of an XLSX (the first when `sheet` is `None`) from untrusted bytes: memory
+/// and time bounded by [`crate::xlsx`]'s limits, beyond which the file is refused.
+pub fn parse_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table, DataError> {
+    let fail = |sheet: Option<&str>, kind| {
+        let mut loc = Location::file(file);
+        loc.sheet = sheet.map(str::to_string);
+        DataError::new(loc, kind)
+    };
+    let mut book = crate::xlsx::open(bytes).map_err(|k| fail(None, k))?;
+    let name = match sheet {
+        Some(s) => s.to_string(),
+        None => book.sheet_names().first().cloned().ok_or_else(|| fail(None, ErrorKind::NoSheet))?,
+    };
+    if !book.sheet_names().contains(&name) {
+        return Err(fail(Some(&name), ErrorKind::NoSheet));
+    }
+    let cells = crate::xlsx::cells(&mut book, &name, |_| true).map_err(|k| fail(Some(&name), k))?;
+    let rows = crate::xlsx::grid(cells, cell_text).map_err(|k| fail(Some(&name), k))?;
+    Ok(Table { file: file.to_string(), sheet: Some(name), rows })
 }
 
 fn cell_text(d: &Data) -> String {

@@ -24,7 +24,6 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
 /// The instructions sheet (first in the workbook, never read back).
 pub const INSTRUCTIONS: &str = "Hướng dẫn";
@@ -365,12 +364,12 @@ fn decimal_f64(d: Decimal) -> f64 {
 
 /// Whether the bytes are an XLSX with at least one stamped template sheet.
 pub fn is_template(bytes: &[u8]) -> bool {
-    let Ok(mut book) = calamine::Xlsx::new(Cursor::new(bytes)) else { return false };
+    let Ok(mut book) = crate::xlsx::open(bytes) else { return false };
     use calamine::Reader;
     let names = book.sheet_names();
     names.iter().any(|n| {
-        book.worksheet_range(n)
-            .is_ok_and(|r| r.get_value((0, FIELD_COL as u32)).is_some_and(|v| Stamp::parse(&v.to_string()).is_some()))
+        crate::xlsx::cells(&mut book, n, |c| c == FIELD_COL as u32)
+            .is_ok_and(|cells| cells.iter().any(|(r, _, v)| *r == 0 && Stamp::parse(&v.to_string()).is_some()))
     })
 }
 
@@ -403,8 +402,7 @@ pub fn read(
 ) -> Result<Filled, Vec<DataError>> {
     use calamine::Reader;
     let here = || Location::file(file);
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| vec![DataError::new(here(), ErrorKind::Io(e.to_string()))])?;
+    let mut book = crate::xlsx::open(bytes).map_err(|k| vec![DataError::new(here(), k)])?;
     let version = fingerprint(fw);
     let fields = fields(fw);
     let mut errors = Vec::new();
@@ -420,11 +418,18 @@ pub fn read(
             column: col.map(|c| crate::table::column_letter(c as usize)),
             value,
         };
-        let Ok(range) = book.worksheet_range(&name) else {
-            errors.push(DataError::new(at(None, None, None), ErrorKind::NoSheet));
-            continue;
+        // Only the field and input columns are kept; every cell counts against the limits.
+        let keep = |c: u32| c == FIELD_COL as u32 || c == INPUT_COL as u32;
+        let found = match crate::xlsx::cells(&mut book, &name, keep) {
+            Ok(found) => found,
+            Err(kind) => {
+                errors.push(DataError::new(at(None, None, None), kind));
+                continue;
+            }
         };
-        let text = |r: u32, c: u16| range.get_value((r, c as u32)).map(cell_text).unwrap_or_default();
+        let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
+        let found: HashMap<(u32, u32), calamine::Data> = found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
+        let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
         let raw = text(0, FIELD_COL);
         let Some(stamp) = Stamp::parse(&raw) else {
             let value = (!raw.is_empty()).then_some(raw);
@@ -470,7 +475,6 @@ pub fn read(
             continue;
         }
         let mut cells = HashMap::new();
-        let height = range.end().map_or(0, |(r, _)| r + 1);
         for r in FIRST_ROW..height {
             let field = text(r, FIELD_COL);
             if field.trim().is_empty() {

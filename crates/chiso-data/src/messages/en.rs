@@ -56,6 +56,20 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         }
         TemplateRowMissing { field } => format!("the row of {field} was deleted from the template"),
         TemplateDuplicateUnit { first } => format!("this unit already has sheet {first:?}"),
+        TooLarge(t) => {
+            let what = match t {
+                crate::error::TooLarge::Part { name, max_mib } => {
+                    format!("part {name} inflates to more than {max_mib} MiB")
+                }
+                crate::error::TooLarge::Total { max_mib } => format!("it inflates to more than {max_mib} MiB"),
+                crate::error::TooLarge::Parts { found, max } => format!("{found} parts, at most {max}"),
+                crate::error::TooLarge::Cell { cell, rows, columns } => {
+                    format!("data in cell {cell}, beyond the {rows} rows × {columns} columns read")
+                }
+                crate::error::TooLarge::Cells { max } => format!("more than {max} cells"),
+            };
+            format!("the file is too large and was not read ({what}); check the file")
+        }
     }
 }
 

@@ -56,6 +56,18 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         }
         TemplateRowMissing { field } => format!("dòng của tiêu chí {field} đã bị xóa khỏi mẫu phiếu"),
         TemplateDuplicateUnit { first } => format!("đơn vị này đã có trang tính “{first}”"),
+        TooLarge(t) => {
+            let what = match t {
+                crate::error::TooLarge::Part { name, max_mib } => format!("phần {name} giải nén ra hơn {max_mib} MiB"),
+                crate::error::TooLarge::Total { max_mib } => format!("giải nén ra hơn {max_mib} MiB"),
+                crate::error::TooLarge::Parts { found, max } => format!("có {found} phần, tối đa {max}"),
+                crate::error::TooLarge::Cell { cell, rows, columns } => {
+                    format!("có dữ liệu ở ô {cell}, ngoài {rows} dòng × {columns} cột được đọc")
+                }
+                crate::error::TooLarge::Cells { max } => format!("có hơn {max} ô"),
+            };
+            format!("tệp quá lớn, không đọc ({what}); hãy kiểm tra lại tệp")
+        }
     }
 }
 
