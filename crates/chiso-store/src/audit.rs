@@ -77,7 +77,7 @@ fn event(r: Raw) -> AuditEvent {
     }
 }
 
-fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
+pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
     let mut h = Sha256::new();
     for part in [&seq.to_string(), at, &e.actor, &e.action, &e.entity, &e.old, &e.new, &e.reason, prev] {
         h.update((part.len() as u64).to_be_bytes());

@@ -9,14 +9,17 @@
 #![allow(clippy::type_complexity, clippy::too_many_arguments)]
 
 mod audit;
+pub mod backup;
 mod catalog;
 mod clock;
+mod failure;
 mod submissions;
 mod users;
 
 pub use audit::{AuditEvent, ChainError, NewEvent};
 pub use catalog::PeriodRow;
 pub use clock::now_utc;
+pub use failure::{DatabaseError, Failure};
 pub use submissions::{AnswerRow, CommentRow, EvidenceRow, SnapshotRow, SubmissionRow};
 pub use users::{Role, UserRow};
 
@@ -30,8 +33,26 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database failed; [`DatabaseError::failure`] says how (disk full, read-only,
+    /// unreachable, other). The operation's transaction was rolled back: nothing was written.
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(DatabaseError),
+}
+
+impl StoreError {
+    /// How the database failed, if it did: `Some(Failure::Full)` for a full disk, etc.
+    pub fn failure(&self) -> Option<Failure> {
+        match self {
+            StoreError::Database(e) => Some(e.failure),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError::Database(DatabaseError::classify(e))
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -59,11 +80,17 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        if backend == Backend::Sqlite {
+            failure::watch_sqlite_file(url);
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
         let options = AnyPoolOptions::new()
+            // A connection opened before the database last answered "read-only" is replaced:
+            // a PostgreSQL session keeps the read-only default it started with.
+            .before_acquire(|_, meta| Box::pin(async move { Ok(failure::fresh_since_read_only(meta.age)) }))
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
