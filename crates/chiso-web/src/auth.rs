@@ -43,15 +43,6 @@ impl User {
     }
 }
 
-pub fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Admin => "quản trị",
-        Role::Reporter => "báo cáo viên",
-        Role::Assessor => "thẩm định",
-        Role::Viewer => "xem",
-    }
-}
-
 pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the OS random generator");

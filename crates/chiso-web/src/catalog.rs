@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use axum::http::StatusCode;
-use chiso_data::{Lang, dataset, framework_toml, import, table::Table, units_toml};
+use chiso_data::{dataset, framework_toml, import, table::Table, units_toml};
 use chiso_domain::engine::Results;
 use chiso_domain::framework::Framework;
 use chiso_domain::unit::Registry;
@@ -15,18 +15,18 @@ pub struct Catalog {
     pub frameworks: Vec<Framework>,
 }
 
-fn broken(what: &str, errors: Vec<chiso_data::DataError>) -> AppError {
-    let detail: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
-    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{what}: {}", detail.join("; ")))
+/// A stored document the parsers refuse (it was validated when saved, so this is damage).
+fn broken(what: fn(&crate::i18n::Text) -> &'static str, errors: Vec<chiso_data::DataError>) -> AppError {
+    AppError::invalid(StatusCode::INTERNAL_SERVER_ERROR, move |t, list| format!("{}: {list}", what(t)), errors)
 }
 
 impl Catalog {
     pub async fn load(store: &Store) -> AppResult<Catalog> {
         let units = store.document("units.toml").await?.unwrap_or_default();
-        let registry = units_toml::parse("units.toml", &units).map_err(|e| broken("Danh mục đơn vị", e))?;
+        let registry = units_toml::parse("units.toml", &units).map_err(|e| broken(|t| t.unit_registry, e))?;
         let mut frameworks = Vec::new();
         for (name, body) in store.documents("framework/").await? {
-            frameworks.push(framework_toml::parse(&name, &body).map_err(|e| broken("Bộ tiêu chí", e))?);
+            frameworks.push(framework_toml::parse(&name, &body).map_err(|e| broken(|t| t.frameworks, e))?);
         }
         Ok(Catalog { registry, frameworks })
     }
@@ -71,14 +71,17 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Pe
     let imported = if counted.is_empty() {
         Vec::new()
     } else {
-        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken("Số liệu kỳ đánh giá", e))?
+        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken(|t| t.period_figures, e))?
     };
     let published = match store.document(&format!("published/{}/{}", p.year, p.kind)).await? {
         None => None,
         Some(csv) => {
             let t = chiso_data::table::parse_csv("published.csv", csv.as_bytes())
-                .map_err(|e| broken("Kết quả đã công bố", vec![e]))?;
-            Some(dataset::published(&t, &p.kind, p.year, &cat.registry).map_err(|e| broken("Kết quả đã công bố", e))?)
+                .map_err(|e| broken(|t| t.published_results, vec![e]))?;
+            Some(
+                dataset::published(&t, &p.kind, p.year, &cat.registry)
+                    .map_err(|e| broken(|t| t.published_results, e))?,
+            )
         }
     };
     Ok(dataset::assemble(fw, &cat.registry, p.year, imported, published))

@@ -1,6 +1,7 @@
 //! HTML building: every string from users or data goes through [`esc`].
 
 use crate::auth::User;
+use crate::i18n::Lang;
 use axum::response::Html;
 
 pub fn esc(s: &str) -> String {
@@ -26,24 +27,35 @@ th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.e
 .ok{color:#1d6b1d;font-weight:600}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\
 fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}\
+a.skip{position:absolute;left:-999px}a.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#000;padding:.3rem}\
 a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}";
 
-/// A whole page. `user` shows who is logged in and the logout form.
-pub fn page(title: &str, user: Option<&User>, body: &str) -> Html<String> {
+/// A whole page in the reader's language. `user` shows who is logged in and the logout
+/// form; every page links to the other language.
+pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<String> {
+    let t = lang.t();
     let nav = match user {
         Some(u) => format!(
-            "<a href=\"/cong-viec\">Công việc</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>Đăng xuất</button></form>",
+            "<a href=\"/cong-viec\">{}</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>{}</button></form>",
+            t.nav_work,
             esc(&u.row.username),
-            esc(crate::auth::role_name(u.row.role)),
-            csrf_input(u)
+            esc(lang.role(u.row.role)),
+            csrf_input(u),
+            t.nav_logout
         ),
-        None => "<a href=\"/dang-nhap\" style=\"margin-left:auto\">Đăng nhập</a>".into(),
+        None => format!("<a href=\"/dang-nhap\" style=\"margin-left:auto\">{}</a>", t.nav_login),
     };
     Html(format!(
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} – chiso</title><style>{STYLE}</style></head><body><header class=\"top\"><a href=\"/\"><strong>chiso</strong></a> {nav}</header>\
-         <main>{body}</main></body></html>",
-        esc(title)
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} – chiso</title><style>{STYLE}</style></head><body><a class=\"skip\" href=\"#main\">{}</a>\
+         <header class=\"top\"><a href=\"/\"><strong>chiso</strong></a> {nav}\
+         <a href=\"/ngon-ngu/{}\" lang=\"{3}\" hreflang=\"{3}\">{}</a></header>\
+         <main id=\"main\">{body}</main></body></html>",
+        lang.code(),
+        esc(title),
+        t.skip_to_content,
+        t.other_language_code,
+        t.other_language
     ))
 }
 

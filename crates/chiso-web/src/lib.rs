@@ -1,12 +1,13 @@
 //! The web platform: the yearly assessment end to end. Reporters fill their unit's
 //! self-assessment with evidence, assessors verify and adjust on the record, the
 //! administrator computes and publishes, the public reads the results and the report.
-//! Server-rendered HTML (Vietnamese), a JSON API under `/api/v1/`, security by default.
+//! Server-rendered HTML (Vietnamese, English on request), a JSON API under `/api/v1/`, security by default.
 
 mod auth;
 mod catalog;
 mod error;
 mod html;
+mod i18n;
 mod pages;
 pub mod seed;
 

@@ -104,9 +104,11 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
                 .map_err(err)?;
         }
     }
-    let cat = Catalog::load(store).await.map_err(|e| e.message)?;
+    let cat = Catalog::load(store).await.map_err(|e| e.message(crate::i18n::Lang::Vi))?;
     for (_, spec) in &sources {
-        let json = catalog::results_json(store, &cat, spec.year, &spec.kind).await.map_err(|e| e.message)?;
+        let json = catalog::results_json(store, &cat, spec.year, &spec.kind)
+            .await
+            .map_err(|e| e.message(crate::i18n::Lang::Vi))?;
         store
             .publish(spec.year, &spec.kind, &json, "Kết quả tính từ số liệu của báo cáo năm 2020", ACTOR)
             .await

@@ -64,6 +64,10 @@ async fn workflow(app: &App) {
     let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("đã nộp"));
+    // The administrator's list of units still missing, for the follow-up letters.
+    let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
+    assert!(missing.starts_with("\u{FEFF}unit,name,status,deadline\n"), "{missing}");
+    assert!(missing.contains("\"so-tu-phap\",\"Sở Tư pháp\",none,") && !missing.contains("so-y-te"), "{missing}");
 
     // The assessor sees the evidence, adjusts a value (a reason is required) and asks a question.
     let mut ad = Client::login(app, "thamdinh", PW).await;
@@ -121,7 +125,12 @@ async fn workflow(app: &App) {
     let tu_phap = v["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Tư pháp").unwrap();
     assert_eq!(tu_phap["status"], "no_data");
     let page = public.get("/ket-qua/2021/department").await.body;
-    assert!(page.contains("Phiên bản 1") && page.matches("<svg").count() == 2, "{page}");
+    assert!(page.contains("Phiên bản 1") && page.matches("<svg").count() == 3, "{page}");
+    // Per-group bars: the verified 6 of the infrastructure group's 8 points is 75,0 %.
+    assert!(
+        page.contains("<text x=\"254.00\" y=\"24.00\" text-anchor=\"end\" font-size=\"11\">Hạ tầng kỹ thuật</text>")
+    );
+    assert!(page.contains("<title>Năm 2021: 75,0</title>"), "{page}");
 
     // On the record: who changed the value, from what, to what, why; the chain verifies.
     let log = admin.get("/quan-tri/nhat-ky").await.body;
@@ -280,6 +289,10 @@ async fn authorization_matrix() {
         ("GET", "/quan-tri/ky/2021/department/mau-phieu.xlsx".into(), vec![Admin]),
         ("GET", "/quan-tri/ky/2021/department/xuat/csv".into(), vec![Assessor, Viewer, Admin]),
         ("POST", "/quan-tri/danh-muc".into(), vec![Admin]),
+        ("GET", "/quan-tri/ky/2021/department/chua-nop.csv".into(), vec![Viewer, Admin]),
+        ("GET", "/ngon-ngu/vi".into(), all.to_vec()),
+        ("GET", "/api/openapi.json".into(), all.to_vec()),
+        ("GET", "/healthz".into(), all.to_vec()),
     ];
     let mut clients = Vec::new();
     for who in all {
@@ -393,4 +406,82 @@ async fn a_units_page_shows_its_history_through_lineage_and_its_trail_to_those_a
     let csv = public.get("/ket-qua/2020/district/csv").await.body;
     assert!(csv.starts_with("rank,unit,status,level,total,readiness,"));
     assert!(csv.contains("\n1,Thành phố Cao Bằng,below_levels,,78.17,30.16,"), "{csv}");
+}
+
+#[tokio::test]
+async fn the_public_dashboard_filters_by_level_and_name() {
+    let app = spawn(None).await;
+    let mut c = Client::new(&app);
+    let v: Value = serde_json::from_str(&c.get("/api/v1/periods/2020/results?kind=department").await.body).unwrap();
+    let all = v["results"].as_array().unwrap();
+    let level_one: Vec<&str> =
+        all.iter().filter(|r| r["level"] == "Mức I").map(|r| r["unit"].as_str().unwrap()).collect();
+    assert!(!level_one.is_empty() && level_one.len() < all.len());
+    let page = c.get("/ket-qua/2020/department?muc=M%E1%BB%A9c+I").await.body;
+    assert!(page.contains(&format!("Đang hiển thị {}/{} đơn vị.", level_one.len(), all.len())), "{page}");
+    let table = page.split("<tbody>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    for r in all {
+        let shown = table.contains(&format!(">{}</a>", r["unit"].as_str().unwrap()));
+        assert_eq!(shown, r["level"] == "Mức I", "{}", r["unit"]);
+    }
+    assert!(page.contains("<option value=\"Mức I\" selected>"));
+
+    // Units without data have their own choice; a name filter ignores case.
+    let none = c.get("/ket-qua/2020/district?muc=none").await.body;
+    let no_data = serde_json::from_str::<Value>(&c.get("/api/v1/periods/2020/results?kind=district").await.body)
+        .unwrap()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "no_data")
+        .count();
+    assert_eq!(none.split("<tbody>").nth(1).unwrap().matches("<tr>").count(), no_data);
+    let named = c.get("/ket-qua/2020/department?ten=s%E1%BB%9F+y+t%E1%BA%BF").await.body;
+    let rows = named.split("<tbody>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    assert!(rows.contains(">Sở Y tế</a>") && !rows.contains("Sở Tư pháp"), "{rows}");
+    // Hostile filter values are shown escaped, never as markup.
+    let hostile = c.get("/ket-qua/2020/department?ten=%22%3E%3Cscript%3E").await.body;
+    assert!(hostile.contains("value=\"&quot;&gt;&lt;script&gt;\"") && !hostile.contains("<script>"));
+}
+
+#[tokio::test]
+async fn the_interface_switches_to_english_and_back() {
+    let app = spawn(None).await;
+    let mut c = Client::new(&app);
+    let vi = c.get("/ket-qua/2020/department").await.body;
+    assert!(vi.contains("<html lang=\"vi\"") && vi.contains("<th>Tổng điểm</th>") && vi.contains(">45,2</strong>"));
+    assert!(vi.contains("<a href=\"/ngon-ngu/en\" lang=\"en\" hreflang=\"en\">English</a>"));
+
+    let r = c.get("/ngon-ngu/en").await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
+    let en = c.get("/ket-qua/2020/department").await.body;
+    assert!(en.contains("<html lang=\"en\"") && en.contains("<th>Total</th>") && en.contains(">45.2</strong>"), "{en}");
+    assert!(!en.contains("Tổng điểm") && en.contains("Tiếng Việt"));
+    // Errors follow the language too, and so do the data layer's validation messages.
+    let missing = c.get("/ket-qua/2031/department").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("The page or data you asked for was not found."), "{}", missing.body);
+    assert!(c.get("/dang-nhap").await.body.contains("User name"));
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    admin.get("/ngon-ngu/en").await;
+    admin.get("/quan-tri/danh-muc").await;
+    let bad =
+        admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", "[[unit]]\nid = 1"), ("reason", "test")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Invalid, not saved: units.toml"), "{}", bad.body);
+
+    // Back to Vietnamese; the switch only ever returns to a page of this site.
+    assert_eq!(c.get("/ngon-ngu/vi").await.status, 303);
+    assert!(c.get("/").await.body.contains("Kết quả đánh giá, xếp hạng chính quyền số"));
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let base = format!("http://{}", app.addr);
+    for (referer, back) in [
+        (format!("{base}/ket-qua/2020/district?muc=none"), "/ket-qua/2020/district?muc=none"),
+        ("https://evil.example/phish".to_string(), "/"),
+        ("//evil.example/x".to_string(), "/"),
+    ] {
+        let r = http.get(format!("{base}/ngon-ngu/en")).header("referer", referer).send().await.unwrap();
+        assert_eq!(r.headers()["location"], back);
+    }
+    assert_eq!(c.get("/ngon-ngu/fr").await.status, 404);
 }

@@ -7,17 +7,29 @@ use crate::auth::{self, MaybeUser, hash_password};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_store::{PeriodRow, Role};
 
-pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
+    let t = lang.t();
     let cat = Catalog::load(&s.store).await?;
     let csrf = csrf_input(&u);
-    let mut b = String::from(
-        "<h1>Quản trị</h1><h2>Kỳ đánh giá</h2><table><thead><tr><th>Năm</th><th>Loại</th><th>Bộ tiêu chí</th><th>Hạn nộp</th><th>Trạng thái</th><th>Chưa nộp</th><th>Công bố</th></tr></thead><tbody>",
+    let mut b = format!(
+        "<h1>{}</h1><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.admin_title,
+        t.periods_heading,
+        t.col_year,
+        t.col_kind_short,
+        t.col_framework,
+        t.col_deadline,
+        t.col_status,
+        t.col_missing,
+        t.col_publish
     );
     for p in s.store.periods().await? {
         let submitted: Vec<String> = s
@@ -34,44 +46,58 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             .filter(|u| !submitted.contains(&u.id.0))
             .map(|u| u.name.clone())
             .collect();
+        let base = format!("/quan-tri/ky/{}/{}", p.year, esc(&p.kind));
+        let missing_link = if missing.is_empty() {
+            String::new()
+        } else {
+            format!("<br><a href=\"{base}/chua-nop.csv\">{}</a>", t.missing_csv)
+        };
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/quan-tri/ky/{}/{}/excel\">Excel</a><form method=\"post\" action=\"/quan-tri/ky/{}/{}/cong-bo\">{csrf}\
-             <label>Lý do <input name=\"reason\" required></label><button>Tính điểm và công bố</button></form></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a>\
+             <form method=\"post\" action=\"{base}/cong-bo\">{csrf}<label>{} <input name=\"reason\" required></label><button>{}</button></form></td></tr>",
             p.year,
             esc(&p.kind),
             esc(&p.framework),
             esc(p.deadline.as_deref().unwrap_or("")),
-            esc(super::public::status_name(&p.status)),
+            esc(lang.status(&p.status)),
             esc(&missing.join("; ")),
-            p.year,
-            esc(&p.kind),
-            p.year,
-            esc(&p.kind)
+            t.reason,
+            t.publish_button
         );
     }
-    b += "</tbody></table><h2>Mở kỳ đánh giá</h2><form method=\"post\" action=\"/quan-tri/ky\">";
-    b += &csrf;
-    b += "<label>Năm <input name=\"year\" inputmode=\"numeric\" required></label><label>Bộ tiêu chí <select name=\"framework\">";
+    b += &format!(
+        "</tbody></table><h2>{}</h2><form method=\"post\" action=\"/quan-tri/ky\">{csrf}\
+         <label>{} <input name=\"year\" inputmode=\"numeric\" required></label><label>{} <select name=\"framework\">",
+        t.open_period_heading, t.year, t.col_framework
+    );
     for fw in &cat.frameworks {
         b += &format!("<option value=\"{}\">{} ({})</option>", esc(&fw.id), esc(&fw.name), esc(&fw.unit_kind));
     }
-    b += "</select></label><label>Hạn nộp <input name=\"deadline\" type=\"date\" required></label><button>Mở kỳ</button></form>";
-    b += "<h2>Người dùng</h2><table><thead><tr><th>Tên</th><th>Vai trò</th><th>Đơn vị</th></tr></thead><tbody>";
+    b += &format!(
+        "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>\
+         <h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.col_deadline, t.open_button, t.users_heading, t.col_name, t.col_role, t.col_units
+    );
     for x in s.store.users().await? {
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&x.username),
-            esc(auth::role_name(x.role)),
+            esc(lang.role(x.role)),
             esc(&x.units.join(", "))
         );
     }
-    b += "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">";
-    b += &csrf;
-    b += "<label>Tên đăng nhập <input name=\"username\" required></label><label>Mật khẩu (ít nhất 10 ký tự) <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
-          <label>Vai trò <select name=\"role\"><option value=\"reporter\">báo cáo viên</option><option value=\"assessor\">thẩm định</option>\
-          <option value=\"viewer\">xem</option><option value=\"admin\">quản trị</option></select></label><label>Đơn vị (mã, cách nhau bởi dấu phẩy) <input name=\"units\"></label>\
-          <button>Thêm người dùng</button></form><p><a href=\"/quan-tri/nhat-ky\">Nhật ký thay đổi</a> · <a href=\"/quan-tri/danh-muc\">Danh mục: bộ tiêu chí, đơn vị, thiết lập báo cáo, gia hạn</a></p>";
-    Ok(page("Quản trị", Some(&u), &b))
+    let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
+        .iter()
+        .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), lang.role(*r)))
+        .collect();
+    b += &format!(
+        "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
+         <label>{} <input name=\"username\" required></label><label>{} <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
+         <label>{} <select name=\"role\">{roles}</select></label><label>{} <input name=\"units\"></label>\
+         <button>{}</button></form><p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
+        t.username, t.password_min, t.role, t.unit_codes, t.add_user, t.audit_link, t.catalogue_link
+    );
+    Ok(page(lang, t.admin_title, Some(&u), &b))
 }
 
 pub async fn create_period(
@@ -82,17 +108,16 @@ pub async fn create_period(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let cat = Catalog::load(&s.store).await?;
-    let year: i32 = field(&f, "year")
-        .and_then(|y| y.trim().parse().ok())
-        .ok_or_else(|| AppError::bad_request("Năm không hợp lệ."))?;
+    let year: i32 =
+        field(&f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request(|t| t.bad_year))?;
     let fw = cat.framework(field(&f, "framework").unwrap_or(""))?;
     let deadline = field(&f, "deadline").unwrap_or("").trim();
     let valid_date = deadline.len() == 10 && deadline.as_bytes()[4] == b'-' && deadline.as_bytes()[7] == b'-';
     if !valid_date {
-        return Err(AppError::bad_request("Hạn nộp phải có dạng YYYY-MM-DD."));
+        return Err(AppError::bad_request(|t| t.bad_deadline));
     }
     if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
-        return Err(AppError::bad_request("Năm nằm ngoài thời gian áp dụng của bộ tiêu chí."));
+        return Err(AppError::bad_request(|t| t.year_outside_framework));
     }
     let row = PeriodRow {
         year,
@@ -117,7 +142,7 @@ pub async fn publish(
     let year = super::year(&year)?;
     let reason = field(&f, "reason").unwrap_or("").trim();
     if reason.is_empty() {
-        return Err(AppError::bad_request("Cần ghi lý do (ví dụ: công bố kết quả, sửa số liệu …)."));
+        return Err(AppError::bad_request(|t| t.publish_reason_needed));
     }
     let cat = Catalog::load(&s.store).await?;
     let json = catalog::results_json(&s.store, &cat, year, &kind).await?;
@@ -134,33 +159,32 @@ pub async fn create_user(
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let username = field(&f, "username").unwrap_or("").trim();
     let password = field(&f, "password").unwrap_or("");
-    let role =
-        Role::parse(field(&f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request("Vai trò không hợp lệ."))?;
+    let role = Role::parse(field(&f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request(|t| t.bad_role))?;
     if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
-        return Err(AppError::bad_request("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch ngang, gạch dưới."));
+        return Err(AppError::bad_request(|t| t.bad_username));
     }
     if password.chars().count() < 10 {
-        return Err(AppError::bad_request("Mật khẩu cần ít nhất 10 ký tự."));
+        return Err(AppError::bad_request(|t| t.short_password));
     }
     let cat = Catalog::load(&s.store).await?;
     let units: Vec<String> =
         field(&f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
     if let Some(bad) = units.iter().find(|x| cat.registry.get(&chiso_domain::UnitId((*x).clone())).is_none()) {
-        return Err(AppError::bad_request(format!("Không có đơn vị mã “{bad}”.")));
+        let bad = bad.clone();
+        return Err(AppError::with(StatusCode::BAD_REQUEST, move |l| (l.t().no_such_unit)(&bad)));
     }
     s.store.create_user(username, &hash_password(password), role, &units, &u.row.username).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 
-pub async fn audit_log(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
+    let t = lang.t();
     let chain = match s.store.verify_chain().await? {
-        Ok(n) => format!("<p class=\"ok\">Chuỗi nhật ký toàn vẹn ({n} sự kiện).</p>"),
-        Err(e) => format!("<p class=\"error\">Chuỗi nhật ký bị sửa đổi tại sự kiện {}: {}</p>", e.seq, esc(&e.problem)),
+        Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
+        Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
     };
-    let mut b = format!(
-        "<h1>Nhật ký thay đổi</h1>{chain}<div class=\"wrap\"><table><thead><tr><th>#</th><th>Thời điểm</th><th>Người</th><th>Thao tác</th><th>Đối tượng</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead><tbody>"
-    );
+    let mut b = format!("<h1>{}</h1>{chain}<div class=\"wrap\">{}", t.audit_heading, super::audit_head(t, true));
     let events = s.store.audit_events("").await?;
     for e in events.iter().rev().take(500) {
         let short = |v: &str| {
@@ -183,5 +207,40 @@ pub async fn audit_log(State(s): State<AppState>, MaybeUser(user): MaybeUser) ->
         );
     }
     b += "</tbody></table></div>";
-    Ok(page("Nhật ký", Some(&u), &b))
+    Ok(page(lang, t.audit_title, Some(&u), &b))
+}
+
+/// `/quan-tri/ky/{year}/{kind}/chua-nop.csv`: the units of a period that have not submitted,
+/// for the follow-up letters (they end up "no data → not ranked" unless granted an exception).
+pub async fn missing_csv(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    auth::require_role(user, &[Role::Admin, Role::Viewer])?;
+    let year = super::year(&year)?;
+    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let submissions = s.store.submissions(p.year, &p.kind).await?;
+    let status = |unit: &str| submissions.iter().find(|x| x.unit == unit).map_or("none", |x| x.status.as_str());
+    let mut units: Vec<_> = cat
+        .registry
+        .of_kind(&p.kind, p.year)
+        .filter(|u| status(&u.id.0) == "none" || status(&u.id.0) == "draft")
+        .collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
+    for u in units {
+        let exception = s.store.document(&format!("exception/{}/{}/{}", p.year, p.kind, u.id.0)).await?;
+        let deadline = exception.or_else(|| p.deadline.clone()).unwrap_or_default();
+        out += &format!("{},{},{},{}\n", quote(&u.id.0), quote(&u.name), status(&u.id.0), deadline);
+    }
+    let name = format!(
+        "attachment; filename=\"chua-nop-{}-{}.csv\"",
+        p.year,
+        p.kind.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
+        .into_response())
 }

@@ -7,50 +7,58 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{Lang, framework_toml, report_toml, units_toml};
+use chiso_data::{framework_toml, report_toml, units_toml};
 use chiso_store::Role;
 
-pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
+    let t = lang.t();
     let csrf = csrf_input(&u);
-    let mut b = String::from("<h1>Danh mục</h1><h2>Bộ tiêu chí</h2><ul>");
+    let mut b = format!("<h1>{}</h1><h2>{}</h2><ul>", t.catalogue_title, t.frameworks);
     for (name, _) in s.store.documents("framework/").await? {
         b += &format!("<li>{}</li>", esc(name.trim_start_matches("framework/")));
     }
     b += &format!(
         "</ul><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}<input type=\"hidden\" name=\"what\" value=\"framework\">\
-         <label>Bộ tiêu chí (TOML, xem docs/FRAMEWORK-FORMAT.md) <textarea name=\"body\" rows=\"12\" cols=\"90\" required></textarea></label>\
-         <label>Lý do <input name=\"reason\" required></label><button>Kiểm tra và kích hoạt</button></form>"
+         <label>{} <textarea name=\"body\" rows=\"12\" cols=\"90\" required></textarea></label>\
+         <label>{} <input name=\"reason\" required></label><button>{}</button></form>",
+        t.framework_toml, t.reason, t.check_and_activate
     );
     let units = s.store.document("units.toml").await?.unwrap_or_default();
     b += &format!(
-        "<h2>Danh mục đơn vị và thay đổi (units.toml)</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}\
-         <input type=\"hidden\" name=\"what\" value=\"units\"><label>Danh mục <textarea name=\"body\" rows=\"14\" cols=\"90\">{}</textarea></label>\
-         <label>Lý do <input name=\"reason\" required></label><button>Kiểm tra và lưu</button></form>",
-        esc(&units)
+        "<h2>{}</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}\
+         <input type=\"hidden\" name=\"what\" value=\"units\"><label>{} <textarea name=\"body\" rows=\"14\" cols=\"90\">{}</textarea></label>\
+         <label>{} <input name=\"reason\" required></label><button>{}</button></form>",
+        t.units_heading,
+        t.units_label,
+        esc(&units),
+        t.reason,
+        t.check_and_save
     );
     b += &format!(
-        "<h2>Thiết lập báo cáo của một năm</h2><p class=\"muted\">Số văn bản, cơ quan ban hành, người ký, nơi nhận, kết luận (TOML như data/cao-bang/reports/2020.toml).</p>\
+        "<h2>{}</h2><p class=\"muted\">{}</p>\
          <form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}<input type=\"hidden\" name=\"what\" value=\"report\">\
-         <label>Thiết lập <textarea name=\"body\" rows=\"12\" cols=\"90\" required></textarea></label><label>Lý do <input name=\"reason\" required></label>\
-         <button>Kiểm tra và lưu</button></form>"
+         <label>{} <textarea name=\"body\" rows=\"12\" cols=\"90\" required></textarea></label><label>{} <input name=\"reason\" required></label>\
+         <button>{}</button></form>",
+        t.report_settings_heading, t.report_settings_hint, t.settings, t.reason, t.check_and_save
     );
     b += &format!(
-        "<h2>Gia hạn nộp cho một đơn vị</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}<input type=\"hidden\" name=\"what\" value=\"exception\">\
-         <label>Năm <input name=\"year\" required></label><label>Loại đơn vị <input name=\"kind\" required></label>\
-         <label>Mã đơn vị <input name=\"unit\" required></label><label>Hạn mới <input name=\"until\" type=\"date\" required></label>\
-         <label>Lý do <input name=\"reason\" required></label><button>Gia hạn</button></form>"
+        "<h2>{}</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}<input type=\"hidden\" name=\"what\" value=\"exception\">\
+         <label>{} <input name=\"year\" required></label><label>{} <input name=\"kind\" required></label>\
+         <label>{} <input name=\"unit\" required></label><label>{} <input name=\"until\" type=\"date\" required></label>\
+         <label>{} <input name=\"reason\" required></label><button>{}</button></form>",
+        t.exception_heading, t.year, t.unit_kind, t.unit_code, t.new_deadline, t.reason, t.extend
     );
-    Ok(page("Danh mục", Some(&u), &b))
+    Ok(page(lang, t.catalogue_title, Some(&u), &b))
 }
 
 fn invalid(errors: Vec<chiso_data::DataError>) -> AppError {
-    let list: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Không hợp lệ, chưa lưu: {}", list.join("; ")))
+    AppError::invalid(StatusCode::UNPROCESSABLE_ENTITY, |t, list| (t.invalid_not_saved)(list), errors)
 }
 
 pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
@@ -59,7 +67,7 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
     let body = field(&f, "body").unwrap_or("").replace("\r\n", "\n");
     let reason = field(&f, "reason").unwrap_or("").trim();
     if reason.is_empty() {
-        return Err(AppError::bad_request("Cần ghi lý do thay đổi."));
+        return Err(AppError::bad_request(|t| t.change_reason_needed));
     }
     let who = &u.row.username;
     match field(&f, "what") {
@@ -82,17 +90,17 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
                 field(&f, "unit").unwrap_or(""),
                 field(&f, "until").unwrap_or(""),
             );
-            let year: i32 = year.trim().parse().map_err(|_| AppError::bad_request("Năm không hợp lệ."))?;
+            let year: i32 = year.trim().parse().map_err(|_| AppError::bad_request(|t| t.bad_year))?;
             if s.store.period(year, kind).await?.is_none() {
-                return Err(AppError::bad_request("Không có kỳ đánh giá này."));
+                return Err(AppError::bad_request(|t| t.no_such_period));
             }
             let ok_date = until.len() == 10 && until.as_bytes()[4] == b'-' && until.as_bytes()[7] == b'-';
             if !ok_date || unit.is_empty() {
-                return Err(AppError::bad_request("Hạn mới phải có dạng YYYY-MM-DD."));
+                return Err(AppError::bad_request(|t| t.bad_new_deadline));
             }
             s.store.put_document(&format!("exception/{year}/{kind}/{unit}"), until, who, reason).await?;
         }
-        _ => return Err(AppError::bad_request("Thao tác không hợp lệ.")),
+        _ => return Err(AppError::bad_request(|t| t.bad_action)),
     }
     Ok(Redirect::to("/quan-tri/danh-muc").into_response())
 }

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/ket-qua/{year}/{kind}", get(public::results))
         .route("/bao-cao/{file}", get(public::report))
+        .route("/ngon-ngu/{lang}", get(session::language))
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", post(session::logout))
         .route("/cong-viec", get(session::work))
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri", get(admin::home))
         .route("/quan-tri/ky", post(admin::create_period))
         .route("/quan-tri/ky/{year}/{kind}/cong-bo", post(admin::publish))
+        .route("/quan-tri/ky/{year}/{kind}/chua-nop.csv", get(admin::missing_csv))
         .route("/quan-tri/nguoi-dung", post(admin::create_user))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
@@ -48,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me", get(api::me))
         .route("/api/openapi.json", get(api::openapi))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(crate::error::render_errors))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -63,6 +66,15 @@ async fn security_headers(mut r: axum::response::Response) -> axum::response::Re
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     r
+}
+
+/// The head of an audit-trail table (`#` first in the full log).
+pub fn audit_head(t: &crate::i18n::Text, with_seq: bool) -> String {
+    let seq = if with_seq { "<th>#</th>" } else { "" };
+    format!(
+        "<table><thead><tr>{seq}<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.col_time, t.col_actor, t.col_action, t.col_entity, t.col_old, t.col_new, t.col_reason
+    )
 }
 
 /// Parses `2020` from a path segment, or 404.

@@ -5,31 +5,41 @@ use crate::auth::MaybeUser;
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
-use axum::extract::{Path, State};
-use axum::http::header;
+use crate::i18n::Lang;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chiso_domain::compare;
+use chiso_domain::framework::Framework;
+use rust_decimal::Decimal;
+use serde::Deserialize;
 use serde_json::Value;
 
-pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
-    let mut body = String::from(
-        "<h1>Kết quả đánh giá, xếp hạng chính quyền số</h1><table><thead><tr><th>Năm</th><th>Loại đơn vị</th><th>Trạng thái</th><th>Kết quả</th></tr></thead><tbody>",
+pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+    let t = lang.t();
+    let mut body = format!(
+        "<h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.home_heading, t.col_year, t.col_kind, t.col_status, t.col_results
     );
     let periods = s.store.periods().await?;
     let mut years: Vec<i32> = Vec::new();
     for p in &periods {
         let published = s.store.latest_snapshot(p.year, &p.kind).await?;
         let link = match &published {
-            Some(v) => {
-                format!("<a href=\"/ket-qua/{}/{}\">Bảng xếp hạng</a> (phiên bản {})", p.year, esc(&p.kind), v.version)
-            }
-            None => "Chưa công bố".into(),
+            Some(v) => format!(
+                "<a href=\"/ket-qua/{}/{}\">{}</a> ({})",
+                p.year,
+                esc(&p.kind),
+                t.ranking_link,
+                (t.version)(v.version)
+            ),
+            None => t.not_published.into(),
         };
         body += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
             p.year,
             esc(&p.kind),
-            esc(status_name(&p.status))
+            esc(lang.status(&p.status))
         );
         // A year's report needs its settings (issuing body, signatory …).
         let has_report = s.store.document(&format!("report/{}", p.year)).await?.is_some();
@@ -37,88 +47,150 @@ pub async fn home(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
             years.push(p.year);
         }
     }
-    body += "</tbody></table><h2>Báo cáo</h2><ul>";
+    body += &format!("</tbody></table><h2>{}</h2><ul>", t.reports_heading);
     for y in years {
         body += &format!(
-            "<li>Năm {y}: <a href=\"/bao-cao/bao-cao-{y}.docx\">DOCX</a> · <a href=\"/bao-cao/bao-cao-{y}.pdf\">PDF</a> · \
-             <a href=\"/bao-cao/bao-cao-{y}.xlsx\">XLSX</a> · <a href=\"/bao-cao/bao-cao-{y}.html\">HTML</a></li>"
+            "<li>{}: <a href=\"/bao-cao/bao-cao-{y}.docx\">DOCX</a> · <a href=\"/bao-cao/bao-cao-{y}.pdf\">PDF</a> · \
+             <a href=\"/bao-cao/bao-cao-{y}.xlsx\">XLSX</a> · <a href=\"/bao-cao/bao-cao-{y}.html\">HTML</a></li>",
+            (t.year_n)(y)
         );
     }
     body += "</ul>";
-    Ok(page("Kết quả", user.as_ref(), &body))
+    Ok(page(lang, t.home_title, user.as_ref(), &body))
 }
 
-pub fn status_name(s: &str) -> &str {
-    match s {
-        "open" => "đang nhận số liệu",
-        "closed" => "đã đóng",
-        "published" => "đã công bố",
-        "draft" => "bản nháp",
-        "submitted" => "đã nộp",
-        "verified" => "đã thẩm định",
-        other => other,
+/// The dashboard's filters (GET, so a filtered ranking can be linked to).
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    /// Part of the unit's name, case-insensitive.
+    #[serde(default)]
+    ten: String,
+    /// A level's name, `KXH` (below the levels) or `none` (no data); empty for all.
+    #[serde(default)]
+    muc: String,
+}
+
+/// Where a result row falls among the filter's level choices.
+fn level_key(r: &Value) -> String {
+    match (r["status"].as_str(), r["level"].as_str()) {
+        (Some("no_data"), _) => "none".into(),
+        (_, Some(l)) => l.to_string(),
+        _ => "KXH".into(),
     }
 }
 
-/// The published ranking: the frozen snapshot, with its version.
+/// The published ranking: the frozen snapshot, with its version, filters and charts.
 pub async fn results(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
+    Query(filter): Query<Filter>,
 ) -> AppResult<Html<String>> {
+    let t = lang.t();
     let year = super::year(&year)?;
     let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let period = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
     let fw = cat.framework(&period.framework)?;
-    let v: Value = serde_json::from_str(&snap.results).map_err(|e| AppError::bad_request(e.to_string()))?;
-    let mut body = format!(
-        "<h1>Kết quả năm {year}: {}</h1><p class=\"muted\">Phiên bản {} công bố lúc {} – {}</p><div class=\"wrap\"><table><thead><tr>\
-         <th>Thứ tự</th><th>Đơn vị</th><th>Mức</th><th>Tổng điểm</th><th>Năm trước</th>",
-        esc(&fw.name),
-        snap.version,
-        esc(&snap.at),
-        esc(&snap.reason)
+    let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
+    let results = v["results"].as_array().cloned().unwrap_or_default();
+    let mut b = format!(
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
+        esc(&(t.results_heading)(year, &fw.name)),
+        esc(&(t.published_as)(snap.version, &snap.at, &snap.reason))
+    );
+
+    // Filters: a name fragment and a level.
+    let needle = filter.ten.trim().to_lowercase();
+    let choices: Vec<(String, &str)> = fw
+        .levels
+        .iter()
+        .map(|l| (l.name.clone(), l.name.as_str()))
+        .chain([("KXH".to_string(), t.below_levels), ("none".to_string(), t.no_data)])
+        .collect();
+    b += &format!(
+        "<form method=\"get\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>\
+         <label>{} <input name=\"ten\" value=\"{}\"></label><label>{} <select name=\"muc\"><option value=\"\">{}</option>{}</select></label>\
+         <button>{}</button> <a href=\"/ket-qua/{year}/{}\">{}</a></fieldset></form>",
+        t.filter_heading,
+        t.filter_name,
+        esc(&filter.ten),
+        t.filter_level,
+        t.filter_all,
+        choices
+            .iter()
+            .map(|(k, label)| format!(
+                "<option value=\"{}\"{}>{}</option>",
+                esc(k),
+                if *k == filter.muc { " selected" } else { "" },
+                esc(label)
+            ))
+            .collect::<String>(),
+        t.filter_apply,
+        esc(&kind),
+        t.filter_reset
+    );
+    let shown: Vec<&Value> = results
+        .iter()
+        .filter(|r| needle.is_empty() || r["unit"].as_str().unwrap_or("").to_lowercase().contains(&needle))
+        .filter(|r| filter.muc.is_empty() || level_key(r) == filter.muc)
+        .collect();
+    if shown.len() != results.len() {
+        b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(shown.len(), results.len())));
+    }
+
+    b += &format!(
+        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
     );
     for c in &fw.criteria {
-        body += &format!("<th>{}</th>", esc(c.label()));
+        b += &format!("<th>{}</th>", esc(c.label()));
     }
-    body += "</tr></thead><tbody>";
-    let vi = |x: &Value| x.as_str().map(|s| s.replace('.', ",")).unwrap_or_default();
-    for r in v["results"].as_array().into_iter().flatten() {
-        let status = r["status"].as_str().unwrap_or("");
-        let level = match status {
-            "no_data" => "Không xếp hạng do không cung cấp số liệu".to_string(),
-            "below_levels" => "KXH".into(),
+    b += "</tr></thead><tbody>";
+    let num = |x: &Value| x.as_str().map(|s| lang.decimal_text(s)).unwrap_or_default();
+    for r in &shown {
+        let level = match r["status"].as_str().unwrap_or("") {
+            "no_data" => t.no_data_not_ranked.to_string(),
+            "below_levels" => t.below_levels.into(),
             _ => r["level"].as_str().unwrap_or("").to_string(),
         };
-        body += &format!(
-            "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
+        let name = r["unit"].as_str().unwrap_or("");
+        let unit = match cat.registry.resolve(name, &kind, year) {
+            Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
+            Err(_) => esc(name),
+        };
+        b += &format!(
+            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
             r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
-            {
-                let name = r["unit"].as_str().unwrap_or("");
-                match cat.registry.resolve(name, &kind, year) {
-                    Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
-                    Err(_) => esc(name),
-                }
-            },
             esc(&level),
-            vi(&r["total"]),
+            num(&r["total"]),
             r["previous_rank"].as_u64().map(|x| x.to_string()).unwrap_or_default()
         );
         for c in &fw.criteria {
-            body += &format!("<td class=\"n\">{}</td>", esc(&vi(&r["scores"][&c.id.0])));
+            b += &format!("<td class=\"n\">{}</td>", esc(&num(&r["scores"][&c.id.0])));
         }
-        body += "</tr>";
+        b += "</tr>";
     }
-    body += "</tbody></table></div>";
-    // The charts of the report: level distribution and totals.
-    let results = v["results"].as_array().cloned().unwrap_or_default();
+    b += "</tbody></table></div>";
+    b += &charts(lang, fw, year, &results);
+    b += &format!(
+        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
+        esc(&kind)
+    );
+    Ok(page(lang, &(t.results_title)(year), user.as_ref(), &b))
+}
+
+/// The report's charts, over all results (filters narrow the table, not the picture):
+/// units per level, totals, and the average per criterion group as a share of its maximum.
+fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> String {
+    use chiso_report::model::{Chart, Series};
+    let t = lang.t();
     let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
-    categories.push("KXH".into());
-    categories.push("Không cung cấp số liệu".into());
+    categories.push(t.below_levels.into());
+    categories.push(t.no_data.into());
     let mut counts = vec![0u32; categories.len()];
-    for r in &results {
+    for r in results {
         let i = match (r["status"].as_str(), r["level"].as_str()) {
             (Some("no_data"), _) => categories.len() - 1,
             (_, Some(l)) => fw.levels.iter().position(|x| x.name == l).unwrap_or(categories.len() - 2),
@@ -128,27 +200,43 @@ pub async fn results(
     }
     let (categories, counts): (Vec<String>, Vec<u32>) =
         categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
-    let pie = chiso_report::model::Chart::Pie { categories, values: counts };
+    let pie = Chart::Pie { categories, values: counts };
     let ranked: Vec<&Value> = results.iter().filter(|r| r["total"].is_string()).collect();
-    let bars = chiso_report::model::Chart::Bar {
+    let decimal = |x: &Value| x.as_str().and_then(|t| t.parse::<Decimal>().ok());
+    let bars = Chart::Bar {
         categories: ranked.iter().map(|r| r["unit"].as_str().unwrap_or("").to_string()).collect(),
-        series: vec![chiso_report::model::Series {
-            name: format!("Năm {year}"),
-            values: ranked.iter().map(|r| r["total"].as_str().and_then(|t| t.parse().ok())).collect(),
-        }],
+        series: vec![Series { name: (t.year_n)(year), values: ranked.iter().map(|r| decimal(&r["total"])).collect() }],
         decimals: fw.total_rounding().decimals,
         max: fw.total_max(),
     };
-    body += &format!(
-        "<h2>Cơ cấu xếp hạng</h2><figure>{}</figure><h2>Tổng điểm</h2><figure>{}</figure>",
+    // Top-level groups: mean points of the units with data, as a percentage of the group's
+    // maximum, rounded by the framework's rule.
+    let rounding = fw.total_rounding();
+    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
+    let shares: Vec<Option<Decimal>> = groups
+        .iter()
+        .map(|c| {
+            let values: Vec<Decimal> = ranked.iter().filter_map(|r| decimal(&r["scores"][&c.id.0])).collect();
+            let n = Decimal::from(values.len());
+            let sum: Decimal = values.iter().sum();
+            if values.is_empty() { None } else { rounding.percent(sum / n, c.max) }
+        })
+        .collect();
+    let group_bars = Chart::Bar {
+        categories: groups.iter().map(|c| c.label().to_string()).collect(),
+        series: vec![Series { name: (t.year_n)(year), values: shares }],
+        decimals: rounding.percent_decimals,
+        max: Decimal::ONE_HUNDRED,
+    };
+    format!(
+        "<h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure>",
+        t.chart_levels,
         chiso_report::chart_svg(&pie),
-        chiso_report::chart_svg(&bars)
-    );
-    body += &format!(
-        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
-        esc(&kind)
-    );
-    Ok(page(&format!("Kết quả {year}"), user.as_ref(), &body))
+        t.chart_totals,
+        chiso_report::chart_svg(&bars),
+        t.chart_groups,
+        chiso_report::chart_svg(&group_bars)
+    )
 }
 
 /// The official report of a year, from the platform's data; every kind must be published.
@@ -158,7 +246,11 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
     let cat = Catalog::load(&s.store).await?;
     let settings = match s.store.document(&format!("report/{year}")).await? {
         Some(text) => {
-            chiso_data::report_toml::parse("report", &text).map_err(|e| AppError::bad_request(e.to_string()))?.1
+            chiso_data::report_toml::parse("report", &text)
+                .map_err(|e| {
+                    AppError::invalid(StatusCode::INTERNAL_SERVER_ERROR, |t, m| (t.invalid_not_saved)(m), vec![e])
+                })?
+                .1
         }
         None => return Err(AppError::not_found()),
     };
@@ -204,7 +296,10 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         "xlsx" => (
-            chiso_report::xlsx::render(&doc).map_err(|e| AppError::bad_request(e.to_string()))?,
+            chiso_report::xlsx::render(&doc).map_err(|e| {
+                let e = e.to_string();
+                AppError::with(StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
+            })?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         "html" => (chiso_report::html::render(&doc).into_bytes(), "text/html; charset=utf-8"),
@@ -214,10 +309,9 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
                 chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(120))
             })
             .await
-            .map_err(|e| AppError::bad_request(e.to_string()))?
-            .map_err(|e| {
-                AppError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, format!("Không tạo được PDF: {e}"))
-            })?;
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|e| AppError::with(StatusCode::SERVICE_UNAVAILABLE, move |l| (l.t().pdf_failed)(&e)))?;
             (pdf, "application/pdf")
         }
         _ => return Err(AppError::not_found()),
@@ -229,15 +323,17 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
 /// allowed to see the unit's data) its own audit trail.
 pub async fn unit(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
+    let t = lang.t();
     let cat = Catalog::load(&s.store).await?;
     let uid = chiso_domain::UnitId(id.clone());
     let u = cat.registry.get(&uid).ok_or_else(AppError::not_found)?;
     let mut b = format!("<h1>{}</h1>", esc(&u.name));
     if !u.aliases.is_empty() {
-        b += &format!("<p class=\"muted\">Tên khác: {}</p>", esc(&u.aliases.join("; ")));
+        b += &format!("<p class=\"muted\">{}: {}</p>", t.other_names, esc(&u.aliases.join("; ")));
     }
     let lineage: Vec<String> = cat
         .registry
@@ -251,11 +347,14 @@ pub async fn unit(
         })
         .collect();
     if !lineage.is_empty() {
-        b += "<h2>Thay đổi đơn vị</h2><ul>";
+        b += &format!("<h2>{}</h2><ul>", t.lineage_heading);
         b += &lineage.iter().map(|l| format!("<li>{}</li>", esc(l))).collect::<String>();
         b += "</ul>";
     }
-    b += "<h2>Kết quả qua các năm</h2><table><thead><tr><th>Năm</th><th>Tên khi đó</th><th>Thứ tự</th><th>Mức</th><th>Tổng điểm</th><th>Phiên bản</th></tr></thead><tbody>";
+    b += &format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.history_heading, t.col_year, t.col_name_then, t.col_order, t.col_level, t.col_total, t.col_version
+    );
     let mut periods = s.store.periods().await?;
     periods.retain(|p| p.kind == u.kind);
     periods.sort_by_key(|p| p.year);
@@ -271,8 +370,8 @@ pub async fn unit(
             p.year,
             esc(&then.name),
             r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
-            esc(r["level"].as_str().unwrap_or(if r["status"] == "no_data" { "không có số liệu" } else { "KXH" })),
-            esc(&r["total"].as_str().unwrap_or("").replace('.', ",")),
+            esc(r["level"].as_str().unwrap_or(if r["status"] == "no_data" { t.no_data_short } else { t.below_levels })),
+            esc(&lang.decimal_text(r["total"].as_str().unwrap_or(""))),
             snap.version
         );
     }
@@ -285,15 +384,11 @@ pub async fn unit(
         let a = chiso_report::Analysis::compute(fw, &now.period, &now.results);
         let stable = a.stability.units.iter().find(|x| x.unit == uid);
         let plan = a.plans.iter().find(|x| x.unit == uid);
-        b += &format!("<h2>Phân tích năm {}</h2><ul>", p.year);
+        b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
         if let Some(st) = stable {
-            b += &format!(
-                "<li>Thứ hạng {}; khoảng 5–95% khi thay đổi trọng số và ngưỡng: {}–{}; giữ nguyên thứ hạng trong {}% kịch bản.</li>",
-                st.rank,
-                st.rank_interval.0,
-                st.rank_interval.1,
-                chiso_domain::analysis::percent(st.keeps_rank)
-            );
+            let keeps = chiso_domain::analysis::percent(st.keeps_rank).to_string();
+            let line = (t.stability)(st.rank, st.rank_interval.0, st.rank_interval.1, &keeps);
+            b += &format!("<li>{}</li>", esc(&line));
         }
         if let Some(plan) = plan {
             let d = fw.total_rounding().decimals;
@@ -306,23 +401,14 @@ pub async fn unit(
                             let label = fw
                                 .index_of(&st.criterion.0)
                                 .map_or(st.criterion.0.clone(), |i| fw.criterion(i).label().to_string());
-                            format!("+{} {}", chiso_report::vi::number(st.points, fw.rounding.decimals), label)
+                            format!("+{} {}", lang.number(st.points, fw.rounding.decimals), label)
                         })
                         .collect();
-                    b += &format!(
-                        "<li>Để đạt {}: cần thêm {} điểm ({}).</li>",
-                        esc(next),
-                        chiso_report::vi::number(need, d),
-                        esc(&steps.join("; "))
-                    );
+                    let line = (t.next_level)(next, &lang.number(need, d), &steps.join("; "));
+                    b += &format!("<li>{}</li>", esc(&line));
                 }
-                (Some(next), _) => {
-                    b += &format!(
-                        "<li>Không thể đạt {} trong phạm vi điểm tối đa của các nhóm tiêu chí.</li>",
-                        esc(next)
-                    )
-                }
-                _ => b += "<li>Đã ở mức cao nhất.</li>",
+                (Some(next), _) => b += &format!("<li>{}</li>", esc(&(t.unreachable)(next))),
+                _ => b += &format!("<li>{}</li>", t.top_level),
             }
         }
         b += "</ul>";
@@ -330,7 +416,7 @@ pub async fn unit(
     if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
         let needle = format!("/{id}");
         let events = s.store.audit_events("").await?;
-        b += "<h2>Nhật ký của đơn vị</h2><table><thead><tr><th>Thời điểm</th><th>Người</th><th>Thao tác</th><th>Đối tượng</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead><tbody>";
+        b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
         for e in events.iter().filter(|e| e.entity.contains(&needle) && !e.entity.starts_with("document/")) {
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -345,14 +431,14 @@ pub async fn unit(
         }
         b += "</tbody></table>";
     }
-    Ok(page(&u.name, user.as_ref(), &b))
+    Ok(page(lang, &u.name, user.as_ref(), &b))
 }
 
 /// The published results as CSV (the columns of `chiso score --format csv`).
 pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(String, String)>) -> AppResult<Response> {
     let year = super::year(&year)?;
     let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let v: Value = serde_json::from_str(&snap.results).map_err(|e| AppError::bad_request(e.to_string()))?;
+    let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
     let rows = v["results"].as_array().cloned().unwrap_or_default();
     let ids: Vec<String> =
         rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();

@@ -7,16 +7,24 @@ use crate::auth::{self, MaybeUser};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use crate::i18n::Lang;
 use crate::pages::submit::leaf_fields;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{Lang, import};
+use chiso_data::import;
+
+/// Why an adjustment was refused, told in the reader's language.
+enum Problem {
+    NoReason(String),
+    Value(String, chiso_data::ErrorKind),
+}
 use chiso_store::Role;
 
 pub async fn form(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -30,14 +38,21 @@ pub async fn form(
     let evidence = s.store.evidence(year, &kind, &unit).await?;
     let comments = s.store.comments(year, &kind, &unit).await?;
     let can = u.is(Role::Assessor) && sub.status == "submitted";
+    let t = lang.t();
     let mut b = format!(
-        "<h1>Thẩm định: {} – năm {year}</h1><p>Trạng thái: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
-         <div class=\"wrap\"><table><thead><tr><th>Tiêu chí</th><th>Đơn vị tự đánh giá</th><th>Minh chứng</th><th>Giá trị thẩm định</th><th>Lý do điều chỉnh</th></tr></thead><tbody>",
-        esc(&cat.unit_name(&unit)),
-        esc(super::public::status_name(&sub.status)),
+        "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
+         <div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
+        t.status_label,
+        esc(lang.status(&sub.status)),
         esc(&kind),
         esc(&unit),
-        csrf_input(&u)
+        csrf_input(&u),
+        t.col_criterion,
+        t.col_self_assessed,
+        t.evidence,
+        t.verified_value,
+        t.col_adjust_reason
     );
     for (i, c) in fw.leaves() {
         let ev: String = evidence
@@ -50,27 +65,35 @@ pub async fn form(
             let ro = if can { "" } else { " readonly" };
             b += &format!(
                 "<tr><td>{} <span class=\"muted\">({})</span></td><td>{}{}</td><td>{ev}</td>\
-                 <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"Giá trị thẩm định {f}\"{ro}></td>\
-                 <td><input name=\"reason.{f}\" aria-label=\"Lý do {f}\"{ro}></td></tr>",
+                 <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"{} {f}\"{ro}></td>\
+                 <td><input name=\"reason.{f}\" aria-label=\"{} {f}\"{ro}></td></tr>",
                 esc(&c.name),
                 esc(&f),
                 esc(a.map_or("", |a| a.value.as_str())),
                 a.filter(|a| !a.note.is_empty()).map(|a| format!("<br><em>{}</em>", esc(&a.note))).unwrap_or_default(),
                 esc(a.and_then(|a| a.verified.as_deref()).unwrap_or("")),
+                t.verified_value,
+                t.reason,
                 f = esc(&f),
             );
         }
     }
     b += "</tbody></table></div>";
     if can {
-        b += "<button name=\"action\" value=\"adjust\">Lưu điều chỉnh</button> <button name=\"action\" value=\"verify\">Xác nhận đã thẩm định</button>\
-              <h2>Đề nghị đơn vị giải trình</h2><label>Tiêu chí <select name=\"criterion\">";
+        b += &format!(
+            "<button name=\"action\" value=\"adjust\">{}</button> <button name=\"action\" value=\"verify\">{}</button>\
+             <h2>{}</h2><label>{} <select name=\"criterion\">",
+            t.save_adjustments, t.confirm_verified, t.ask_heading, t.col_criterion
+        );
         for (_, c) in fw.leaves() {
             b += &format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name));
         }
-        b += "</select></label><label>Câu hỏi <textarea name=\"question\"></textarea></label><button name=\"action\" value=\"ask\">Gửi câu hỏi và trả lại đơn vị</button>";
+        b += &format!(
+            "</select></label><label>{} <textarea name=\"question\"></textarea></label><button name=\"action\" value=\"ask\">{}</button>",
+            t.question, t.ask_button
+        );
     }
-    b += "</form><h2>Trao đổi</h2><ul>";
+    b += &format!("</form><h2>{}</h2><ul>", t.conversation_heading);
     for m in &comments {
         b += &format!(
             "<li><strong>{}</strong> · {} · {}: {}</li>",
@@ -81,7 +104,7 @@ pub async fn form(
         );
     }
     b += "</ul>";
-    Ok(page("Thẩm định", Some(&u), &b))
+    Ok(page(lang, t.review_title, Some(&u), &b))
 }
 
 pub async fn save(
@@ -98,7 +121,7 @@ pub async fn save(
     let fw = cat.framework(&p.framework)?;
     let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
     if sub.status != "submitted" {
-        return Err(AppError::new(StatusCode::CONFLICT, "Chỉ thẩm định được báo cáo đã nộp."));
+        return Err(AppError::conflict(|t| t.only_submitted));
     }
     let back = Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response();
     match field(&f, "action") {
@@ -114,20 +137,26 @@ pub async fn save(
                 }
                 let reason = field(&f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
                 if reason.is_empty() {
-                    problems.push(format!("{}: cần ghi lý do điều chỉnh", a.field));
+                    problems.push(Problem::NoReason(a.field.clone()));
                 }
                 if let Some(v) = &new {
                     for (k, e) in import::check_fields(fw, &[(a.field.clone(), v.clone())]) {
-                        problems.push(format!("{k}: {}", Lang::Vi.kind(&e)));
+                        problems.push(Problem::Value(k, e));
                     }
                 }
                 changes.push((a.field.clone(), new, reason));
             }
             if !problems.is_empty() {
-                return Err(AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("Chưa lưu: {}", problems.join("; ")),
-                ));
+                return Err(AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| {
+                    let list: Vec<String> = problems
+                        .iter()
+                        .map(|p| match p {
+                            Problem::NoReason(f) => (l.t().reason_needed)(f),
+                            Problem::Value(k, e) => format!("{k}: {}", l.data().kind(e)),
+                        })
+                        .collect();
+                    (l.t().not_saved_because)(&list.join("; "))
+                }));
             }
             for (field, new, reason) in changes {
                 s.store.verify_answer(year, &kind, &unit, &field, new.as_deref(), &u.row.username, &reason).await?;
@@ -138,9 +167,9 @@ pub async fn save(
             let q = field(&f, "question").unwrap_or("").trim();
             let c = field(&f, "criterion")
                 .filter(|c| fw.index_of(c).is_some())
-                .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+                .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
             if q.is_empty() {
-                return Err(AppError::bad_request("Câu hỏi trống."));
+                return Err(AppError::bad_request(|t| t.empty_question));
             }
             s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
             s.store.transition(year, &kind, &unit, "submitted", "draft", &u.row.username, q).await?;
@@ -150,6 +179,6 @@ pub async fn save(
             s.store.transition(year, &kind, &unit, "submitted", "verified", &u.row.username, "Đã thẩm định").await?;
             Ok(back)
         }
-        _ => Err(AppError::bad_request("Thao tác không hợp lệ.")),
+        _ => Err(AppError::bad_request(|t| t.bad_action)),
     }
 }

@@ -6,29 +6,57 @@ use crate::auth::{self, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, SESSION_TT
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
+use crate::i18n::{LANG_COOKIE, Lang};
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_store::Role;
 
-pub async fn login_form(State(s): State<AppState>) -> Response {
+/// `/ngon-ngu/{vi|en}`: remembers the reader's language and goes back to the page they
+/// were on (only a path of this site, never another host).
+pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<String>) -> AppResult<Response> {
+    let lang = Lang::parse(&code).ok_or_else(AppError::not_found)?;
+    let back = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .filter(|u| {
+            u.authority()
+                .is_none_or(|a| Some(a.as_str()) == parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+        })
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let year = 365 * 24 * 3600;
+    Ok((
+        [(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang.code(), year, s.secure_cookies))],
+        Redirect::to(&back),
+    )
+        .into_response())
+}
+
+pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Response {
+    let t = lang.t();
     let token = auth::random_token();
     let body = format!(
-        "<h1>Đăng nhập</h1><form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
-         <label>Tên đăng nhập <input name=\"username\" autocomplete=\"username\" required></label>\
-         <label>Mật khẩu <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button>Đăng nhập</button></form>"
+        "<h1>{}</h1><form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
+         <label>{} <input name=\"username\" autocomplete=\"username\" required></label>\
+         <label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button>{}</button></form>",
+        t.login_heading, t.username, t.password, t.login_button
     );
     (
         [(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, s.secure_cookies))],
-        page("Đăng nhập", None, &body),
+        page(lang, t.login_heading, None, &body),
     )
         .into_response()
 }
 
-pub async fn login(State(s): State<AppState>, parts: Parts, Form(f): Form<Fields>) -> AppResult<Response> {
+pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f): Form<Fields>) -> AppResult<Response> {
+    let t = lang.t();
     // Login CSRF: the form's token must match the cookie set with the form (double submit).
     let cookie = auth::cookie(&parts, LOGIN_CSRF_COOKIE);
     if cookie.is_none() || cookie.as_deref() != field(&f, "csrf") {
@@ -37,17 +65,21 @@ pub async fn login(State(s): State<AppState>, parts: Parts, Form(f): Form<Fields
     let username = field(&f, "username").unwrap_or("").trim().to_string();
     let password = field(&f, "password").unwrap_or("");
     let refuse = |msg: &str| {
-        let body =
-            format!("<h1>Đăng nhập</h1><p class=\"error\">{}</p><p><a href=\"/dang-nhap\">Thử lại</a></p>", esc(msg));
-        (axum::http::StatusCode::UNAUTHORIZED, page("Đăng nhập", None, &body)).into_response()
+        let body = format!(
+            "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/dang-nhap\">{}</a></p>",
+            t.login_heading,
+            esc(msg),
+            t.retry
+        );
+        (axum::http::StatusCode::UNAUTHORIZED, page(lang, t.login_heading, None, &body)).into_response()
     };
     if s.throttled(&username) {
-        return Ok(refuse("Tài khoản tạm khóa 15 phút do đăng nhập sai nhiều lần."));
+        return Ok(refuse(t.locked_out));
     }
     let user = s.store.user_by_name(&username).await?;
     let Some(user) = user.filter(|u| auth::verify_password(password, &u.password_hash)) else {
         s.login_failed(&username);
-        return Ok(refuse("Tên đăng nhập hoặc mật khẩu không đúng."));
+        return Ok(refuse(t.bad_login));
     };
     s.login_succeeded(&username);
     let id = auth::random_token();
@@ -75,15 +107,18 @@ pub async fn logout(
 }
 
 /// Each role's work: a reporter's units in open periods, submissions to review, administration.
-pub async fn work(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn work(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+    let t = lang.t();
     let u = auth::require(user)?;
     let cat = Catalog::load(&s.store).await?;
-    let mut body = format!("<h1>Công việc của {}</h1>", esc(&u.row.username));
+    let mut body = format!("<h1>{}</h1>", esc(&(t.work_heading)(&u.row.username)));
     if u.is(Role::Admin) {
-        body += "<p><a href=\"/quan-tri\">Quản trị: kỳ đánh giá, người dùng, công bố kết quả, nhật ký</a></p>";
+        body += &format!("<p><a href=\"/quan-tri\">{}</a></p>", t.admin_link);
     }
-    body +=
-        "<table><thead><tr><th>Năm</th><th>Loại</th><th>Đơn vị</th><th>Trạng thái</th><th></th></tr></thead><tbody>";
+    body += &format!(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        t.col_year, t.col_kind_short, t.col_unit, t.col_status
+    );
     for p in s.store.periods().await? {
         let fw = cat.framework(&p.framework)?;
         let units: Vec<String> = match u.row.role {
@@ -95,12 +130,12 @@ pub async fn work(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
         }
         for unit in units.iter().filter(|x| cat.registry.of_kind(&p.kind, p.year).any(|r| &r.id.0 == *x)) {
             let sub = s.store.submission(p.year, &p.kind, unit).await?;
-            let status = sub.as_ref().map_or("chưa có số liệu", |x| super::public::status_name(&x.status));
+            let status = sub.as_ref().map_or(t.status_none, |x| lang.status(&x.status));
             let link = match u.row.role {
                 Role::Assessor => {
-                    format!("<a href=\"/tham-dinh/{}/{}/{}\">Thẩm định</a>", p.year, esc(&p.kind), esc(unit))
+                    format!("<a href=\"/tham-dinh/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.review_link)
                 }
-                _ => format!("<a href=\"/nop/{}/{}/{}\">Mở</a>", p.year, esc(&p.kind), esc(unit)),
+                _ => format!("<a href=\"/nop/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.open_link),
             };
             body += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
@@ -112,5 +147,5 @@ pub async fn work(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppR
         }
     }
     body += "</tbody></table>";
-    Ok(page("Công việc", Some(&u), &body))
+    Ok(page(lang, t.work_title, Some(&u), &body))
 }

@@ -7,11 +7,12 @@ use crate::auth::{self, MaybeUser, User};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{Lang, import, table::Table};
+use chiso_data::{import, table::Table};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
 use sha2::{Digest, Sha256};
@@ -74,16 +75,17 @@ struct View<'a> {
 }
 
 /// The form (editable for the unit's reporter while a draft, read-only for others).
-fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
+fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
+    let t = lang.t();
     let View { unit_name, unit, answers, status, extra, evidence, comments } = v;
     let (unit, answers, status, evidence, comments) = (*unit, *answers, *status, *evidence, *comments);
     let editable = u.can_write_unit(unit) && status == "draft" && p.status == "open";
     let mut b = format!(
-        "<h1>{} – năm {}</h1><p>Trạng thái: <strong>{}</strong>{}</p>{extra}",
-        esc(unit_name),
-        p.year,
-        esc(super::public::status_name(status)),
-        p.deadline.as_ref().map(|d| format!(" · Hạn nộp: {}", esc(d))).unwrap_or_default()
+        "<h1>{}</h1><p>{}: <strong>{}</strong>{}</p>{extra}",
+        esc(&(t.form_heading)(unit_name, p.year)),
+        t.status_label,
+        esc(lang.status(status)),
+        p.deadline.as_ref().map(|d| format!(" · {}: {}", t.deadline_label, esc(d))).unwrap_or_default()
     );
     b += &format!("<form method=\"post\" action=\"/nop/{}/{}/{}\">{}", p.year, esc(&p.kind), esc(unit), csrf_input(u));
     for (i, c) in fw.leaves() {
@@ -91,29 +93,32 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
         let na = fields.iter().all(|f| value(answers, f).eq_ignore_ascii_case("N/A"));
         let path = c.parent.map(|q| format!("{} › ", fw.criterion(q).name)).unwrap_or_default();
         b += &format!(
-            "<fieldset><legend>{}{} (tối đa {})</legend>",
+            "<fieldset><legend>{}{} ({})</legend>",
             esc(&path),
             esc(&c.name),
-            esc(&c.max.normalize().to_string().replace('.', ","))
+            esc(&(t.max)(&lang.decimal_text(&c.max.normalize().to_string())))
         );
         match &c.rule {
             Some(Rule::YesNo) => {
                 let v = value(answers, &fields[0]);
                 b += &format!(
-                    "<label>Có/không <select name=\"{}\"{}>",
+                    "<label>{} <select name=\"{}\"{}>",
+                    t.yes_no,
                     esc(&fields[0]),
                     if editable { "" } else { " disabled" }
                 );
-                for o in ["", "có", "không"] {
+                // The values stay the import's words; only the labels follow the language.
+                for (o, label) in [("", ""), ("có", t.yes), ("không", t.no)] {
                     let sel = if o == v { " selected" } else { "" };
-                    b += &format!("<option{sel}>{o}</option>");
+                    b += &format!("<option value=\"{o}\"{sel}>{label}</option>");
                 }
                 b += "</select></label>";
             }
             Some(Rule::Scale { answers: scale }) => {
                 let v = value(answers, &fields[0]);
                 b += &format!(
-                    "<label>Phương án <select name=\"{}\"{}><option></option>",
+                    "<label>{} <select name=\"{}\"{}><option></option>",
+                    t.option,
                     esc(&fields[0]),
                     if editable { "" } else { " disabled" }
                 );
@@ -124,34 +129,38 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
                 b += "</select></label>";
             }
             Some(Rule::Ratio | Rule::RelativeToBest) => {
-                b += &input(&fields[0], value(answers, &fields[0]), editable, "Tử số");
-                b += &input(&fields[1], value(answers, &fields[1]), editable, "Mẫu số");
+                b += &input(&fields[0], value(answers, &fields[0]), editable, t.numerator);
+                b += &input(&fields[1], value(answers, &fields[1]), editable, t.denominator);
             }
-            Some(Rule::Count { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, "Số lượng"),
-            Some(Rule::Steps { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, "Số liệu"),
-            _ => b += &input(&fields[0], value(answers, &fields[0]), editable, "Điểm tự đánh giá"),
+            Some(Rule::Count { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, t.count),
+            Some(Rule::Steps { .. }) => b += &input(&fields[0], value(answers, &fields[0]), editable, t.figure),
+            _ => b += &input(&fields[0], value(answers, &fields[0]), editable, t.self_points),
         }
         if c.not_applicable != NotApplicable::Forbidden {
             let note = answers.iter().find(|a| a.field == fields[0]).map_or("", |a| a.note.as_str());
             b += &format!(
-                "<label><input type=\"checkbox\" name=\"{0}.na\" value=\"1\"{1}{2}> Không áp dụng</label>\
-                 <label>Lý do <input name=\"{0}.note\" value=\"{3}\"{4}></label>",
+                "<label><input type=\"checkbox\" name=\"{0}.na\" value=\"1\"{1}{2}> {5}</label>\
+                 <label>{6} <input name=\"{0}.note\" value=\"{3}\"{4}></label>",
                 esc(&c.id.0),
                 if na { " checked" } else { "" },
                 if editable { "" } else { " disabled" },
                 esc(note),
-                if editable { "" } else { " readonly" }
+                if editable { "" } else { " readonly" },
+                t.not_applicable,
+                t.reason
             );
         }
         for a in answers.iter().filter(|a| fields.contains(&a.field) && a.verified.is_some()) {
-            b += &format!("<p class=\"muted\">Giá trị thẩm định: {}</p>", esc(a.verified.as_deref().unwrap_or("")));
+            b += &format!("<p class=\"muted\">{}: {}</p>", t.verified_value, esc(a.verified.as_deref().unwrap_or("")));
         }
         for e in evidence.iter().filter(|e| e.criterion == c.id.0) {
             b += &format!(
-                "<p>Minh chứng: <a href=\"/minh-chung/{}\">{}</a> ({} byte)</p>",
+                "<p>{}: <a href=\"/minh-chung/{}\">{}</a> ({} {})</p>",
+                t.evidence,
                 e.id,
                 esc(&e.filename),
-                e.size
+                e.size,
+                t.bytes
             );
         }
         for m in comments.iter().filter(|m| m.criterion == c.id.0) {
@@ -165,29 +174,34 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
         b += "</fieldset>";
     }
     if editable {
-        b += "<button name=\"action\" value=\"save\">Lưu nháp</button> <button name=\"action\" value=\"submit\">Nộp báo cáo</button>";
+        b += &format!(
+            "<button name=\"action\" value=\"save\">{}</button> <button name=\"action\" value=\"submit\">{}</button>",
+            t.save_draft, t.submit
+        );
     }
     b += "</form>";
     if u.can_write_unit(unit) && p.status == "open" {
+        b += &format!("<p><a href=\"/nop/{}/{}/{}/excel\">{}</a></p>", p.year, esc(&p.kind), esc(unit), t.excel_link);
         b += &format!(
-            "<p><a href=\"/nop/{}/{}/{}/excel\">Tải biểu mẫu Excel / nhập từ tệp Excel</a></p>",
-            p.year,
-            esc(&p.kind),
-            esc(unit)
-        );
-        b += &format!(
-            "<h2>Minh chứng</h2><form method=\"post\" enctype=\"multipart/form-data\" action=\"/nop/{0}/{1}/{2}/minh-chung\">{3}\
-             <label>Tiêu chí <select name=\"criterion\">{4}</select></label><label>Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MB) \
-             <input type=\"file\" name=\"file\" required></label><button>Tải lên</button></form>\
-             <h2>Trả lời thẩm định</h2><form method=\"post\" action=\"/nop/{0}/{1}/{2}/tra-loi\">{3}<label>Tiêu chí <select name=\"criterion\">{4}</select></label>\
-             <label>Nội dung <textarea name=\"body\" required></textarea></label><button>Gửi</button></form>",
+            "<h2>{5}</h2><form method=\"post\" enctype=\"multipart/form-data\" action=\"/nop/{0}/{1}/{2}/minh-chung\">{3}\
+             <label>{6} <select name=\"criterion\">{4}</select></label><label>{7} \
+             <input type=\"file\" name=\"file\" required></label><button>{8}</button></form>\
+             <h2>{9}</h2><form method=\"post\" action=\"/nop/{0}/{1}/{2}/tra-loi\">{3}<label>{6} <select name=\"criterion\">{4}</select></label>\
+             <label>{10} <textarea name=\"body\" required></textarea></label><button>{11}</button></form>",
             p.year,
             esc(&p.kind),
             esc(unit),
             csrf_input(u),
             fw.leaves()
                 .map(|(_, c)| format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name)))
-                .collect::<String>()
+                .collect::<String>(),
+            t.evidence,
+            t.col_criterion,
+            t.evidence_file,
+            t.upload,
+            t.reply_heading,
+            t.content,
+            t.send
         );
     }
     b
@@ -195,6 +209,7 @@ fn render(fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
 
 pub async fn form(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -217,8 +232,8 @@ pub async fn form(
         evidence: &evidence,
         comments: &comments,
     };
-    let body = render(fw, &p, &u, &view);
-    Ok(page("Tự đánh giá", Some(&u), &body))
+    let body = render(lang, fw, &p, &u, &view);
+    Ok(page(lang, lang.t().self_title, Some(&u), &body))
 }
 
 /// The answers a form carries, per field, with "not applicable" and its reason.
@@ -237,6 +252,7 @@ fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)> {
 
 pub async fn save(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     Form(f): Form<Fields>,
@@ -248,34 +264,34 @@ pub async fn save(
         return Err(AppError::forbidden());
     }
     if p.status != "open" {
-        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+        return Err(AppError::conflict(|t| t.period_closed));
     }
     if past_deadline(&s, &p, &unit).await? {
-        return Err(AppError::new(StatusCode::CONFLICT, "Đã quá hạn nộp báo cáo của kỳ đánh giá này."));
+        return Err(AppError::conflict(|t| t.past_deadline));
     }
+    let t = lang.t();
     let fw = cat.framework(&p.framework)?;
     let answers = answers_from(fw, &f);
     let submit = field(&f, "action") == Some("submit");
     // Every problem at once; nothing is written unless the whole form is valid.
     let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
     let mut problems: Vec<String> =
-        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", Lang::Vi.kind(&e))).collect();
+        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", lang.data().kind(&e))).collect();
     if submit && problems.is_empty() {
         let mut header = vec!["unit".to_string()];
         header.extend(cells.iter().map(|(k, _)| k.clone()));
         let mut row = vec![unit.clone()];
         row.extend(cells.iter().map(|(_, v)| v.clone()));
-        let t = Table { file: "biểu mẫu".into(), sheet: None, rows: vec![header, row] };
-        match import::import(&t, fw, &cat.registry, p.year) {
+        let table = Table { file: t.form_file.into(), sheet: None, rows: vec![header, row] };
+        match import::import(&table, fw, &cat.registry, p.year) {
             Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
-            Ok(_) => problems.push("Chưa nhập số liệu nào.".into()),
-            Err(errors) => problems.extend(errors.iter().map(|e| Lang::Vi.error(e))),
+            Ok(_) => problems.push(t.nothing_entered.into()),
+            Err(errors) => problems.extend(errors.iter().map(|e| lang.data().error(e))),
         }
     }
     if !problems.is_empty() {
         let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
-        let extra =
-            format!("<div class=\"error\" role=\"alert\"><p>Chưa lưu: có lỗi trong số liệu.</p><ul>{list}</ul></div>");
+        let extra = format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div>", t.not_saved);
         let typed: Vec<AnswerRow> = answers
             .iter()
             .map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() })
@@ -289,8 +305,8 @@ pub async fn save(
             evidence: &[],
             comments: &[],
         };
-        let body = render(fw, &p, &u, &view);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Tự đánh giá", Some(&u), &body)).into_response());
+        let body = render(lang, fw, &p, &u, &view);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response());
     }
     s.store.save_answers(p.year, &kind, &unit, &answers, None, &u.row.username, "").await?;
     if submit {
@@ -325,17 +341,13 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     let (mut csrf, mut criterion, mut file) = (None, None, None);
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB)."))?
-    {
+    while let Some(part) = multipart.next_field().await.map_err(|_| AppError::bad_request(|t| t.bad_upload))? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
             "criterion" => criterion = part.text().await.ok(),
             "file" => {
                 let name = part.file_name().unwrap_or("minh-chung").to_string();
-                let bytes = part.bytes().await.map_err(|_| AppError::bad_request("Tệp quá lớn (tối đa 10 MB)."))?;
+                let bytes = part.bytes().await.map_err(|_| AppError::bad_request(|t| t.file_too_large))?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -347,29 +359,26 @@ pub async fn upload(
         return Err(AppError::forbidden());
     }
     if p.status != "open" || past_deadline(&s, &p, &unit).await? {
-        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận minh chứng."));
+        return Err(AppError::conflict(|t| t.evidence_closed));
     }
     let fw = cat.framework(&p.framework)?;
-    let criterion = criterion
-        .filter(|c| fw.index_of(c).is_some())
-        .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
-    let (filename, bytes) = file.ok_or_else(|| AppError::bad_request("Chưa chọn tệp."))?;
+    let criterion =
+        criterion.filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
+    let (filename, bytes) = file.ok_or_else(|| AppError::bad_request(|t| t.no_file))?;
     if bytes.len() > MAX_EVIDENCE {
-        return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "Tệp quá lớn (tối đa 10 MB)."));
+        return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, |t| t.file_too_large));
     }
-    let content_type = sniff(&bytes, &filename).ok_or_else(|| {
-        AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX.")
-    })?;
+    let content_type = sniff(&bytes, &filename)
+        .ok_or_else(|| AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, |t| t.bad_file_type))?;
     // Stored by content hash, never by the user's file name.
     let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let dir = s.data_dir.join("evidence");
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::bad_request(e.to_string()))?;
-    let path = dir.join(&sha);
-    if !path.exists() {
-        let tmp = dir.join(format!("{sha}.tmp"));
-        tokio::fs::write(&tmp, &bytes).await.map_err(|e| AppError::bad_request(e.to_string()))?;
-        tokio::fs::rename(&tmp, &path).await.map_err(|e| AppError::bad_request(e.to_string()))?;
-    }
+    let stored = bytes.clone();
+    let name = sha.clone();
+    tokio::task::spawn_blocking(move || write_durably(&dir, &name, &stored))
+        .await
+        .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database))?
+        .map_err(AppError::io)?;
     let row = EvidenceRow {
         id: 0,
         criterion,
@@ -382,6 +391,29 @@ pub async fn upload(
     };
     s.store.add_evidence(p.year, &kind, &unit, &row).await?;
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+/// Writes `dir/name` once, synced to disk before the submission that cites it is
+/// acknowledged (a temporary file renamed into place, so a crash leaves no half file).
+fn write_durably(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    if path.exists() {
+        return Ok(());
+    }
+    let tmp = dir.join(format!("{name}.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 pub async fn reply(
@@ -399,10 +431,10 @@ pub async fn reply(
     let fw = cat.framework(&p.framework)?;
     let criterion = field(&f, "criterion")
         .filter(|c| fw.index_of(c).is_some())
-        .ok_or_else(|| AppError::bad_request("Tiêu chí không hợp lệ."))?;
+        .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
     let body = field(&f, "body").unwrap_or("").trim();
     if body.is_empty() {
-        return Err(AppError::bad_request("Nội dung trả lời trống."));
+        return Err(AppError::bad_request(|t| t.empty_reply));
     }
     s.store.add_comment(p.year, &kind, &unit, criterion, &u.row.username, body).await?;
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())

@@ -12,10 +12,11 @@ use crate::auth::{self, MaybeUser, User};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
+use crate::i18n::Lang;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{Lang, export, template};
+use chiso_data::{export, template};
 use chiso_domain::unit::UnitId;
 use chiso_store::{PeriodRow, Role};
 use std::collections::HashMap;
@@ -50,7 +51,8 @@ fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
 }
 
 fn xlsx_error(e: impl std::fmt::Display) -> AppError {
-    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("Không tạo được tệp Excel: {e}"))
+    let e = e.to_string();
+    AppError::with(StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
 }
 
 /// The template of some units, each prefilled with its stored answers.
@@ -91,7 +93,7 @@ async fn with_notes(
 /// The uploaded file and the CSRF token of a multipart form.
 async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
     let (mut csrf, mut file) = (None, None);
-    let bad = || AppError::bad_request("Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB).");
+    let bad = || AppError::bad_request(|t| t.bad_upload);
     while let Some(part) = multipart.next_field().await.map_err(|_| bad())? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
@@ -103,30 +105,32 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, Str
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::bad_request("Chưa chọn tệp."))?;
+    let (name, bytes) = file.ok_or_else(|| AppError::bad_request(|t| t.no_file))?;
     Ok((csrf, name, bytes))
 }
 
 /// The page that lists every problem of a refused workbook; nothing was written.
-fn refused(u: &User, back: &str, filename: &str, problems: &[String]) -> Response {
+fn refused(lang: Lang, u: &User, back: &str, filename: &str, problems: &[String]) -> Response {
+    let t = lang.t();
     let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
     let body = format!(
-        "<h1>Chưa nhập số liệu từ tệp {}</h1><div class=\"error\" role=\"alert\"><p>Tệp có {} lỗi; \
-         chưa có số liệu nào được ghi. Hãy sửa tất cả rồi tải lên lại.</p><ul>{list}</ul></div><p><a href=\"{}\">Quay lại</a></p>",
-        esc(filename),
-        problems.len(),
-        esc(back)
+        "<h1>{}</h1><div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div><p><a href=\"{}\">{}</a></p>",
+        esc(&(t.refused_heading)(filename)),
+        esc(&(t.refused_count)(problems.len())),
+        esc(back),
+        t.back
     );
-    (StatusCode::UNPROCESSABLE_ENTITY, page("Nhập từ tệp Excel", Some(u), &body)).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.excel_title, Some(u), &body)).into_response()
 }
 
-fn upload_form(u: &User, action: &str, what: &str) -> String {
+fn upload_form(lang: Lang, u: &User, action: &str, what: &str) -> String {
     format!(
         "<form method=\"post\" enctype=\"multipart/form-data\" action=\"{}\">{}<label>{} (.xlsx) \
-         <input type=\"file\" name=\"file\" accept=\".xlsx\" required></label><button>Tải lên và kiểm tra</button></form>",
+         <input type=\"file\" name=\"file\" accept=\".xlsx\" required></label><button>{}</button></form>",
         esc(action),
         csrf_input(u),
-        esc(what)
+        esc(what),
+        lang.t().upload_and_check
     )
 }
 
@@ -135,6 +139,7 @@ fn upload_form(u: &User, action: &str, what: &str) -> String {
 /// `/nop/{year}/{kind}/{unit}/excel`: download the template, upload it filled in.
 pub async fn unit_page(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -144,21 +149,21 @@ pub async fn unit_page(
     if !u.can_read_unit(&unit) {
         return Err(AppError::forbidden());
     }
+    let t = lang.t();
     let base = format!("/nop/{}/{}/{}", p.year, p.kind, unit);
     let mut b = format!(
-        "<h1>{} – năm {}: nhập số liệu bằng Excel</h1>\
-         <p><a href=\"{}/mau-phieu.xlsx\">Tải mẫu phiếu nhập số liệu (Excel)</a>: có sẵn số liệu đã lưu; \
-         chỉ nhập vào các ô màu vàng, không sửa phần còn lại.</p>",
-        esc(&cat.unit_name(&unit)),
-        p.year,
-        esc(&base)
+        "<h1>{}</h1><p><a href=\"{}/mau-phieu.xlsx\">{}</a>{}</p>",
+        esc(&(t.excel_heading)(&cat.unit_name(&unit), p.year)),
+        esc(&base),
+        t.download_template,
+        t.template_hint
     );
     if u.can_write_unit(&unit) && p.status == "open" {
-        b += &upload_form(&u, &format!("{base}/excel"), "Mẫu phiếu đã điền");
-        b += "<p class=\"muted\">Số liệu hợp lệ được lưu thành bản nháp; đơn vị rà soát rồi nộp báo cáo trên biểu mẫu.</p>";
+        b += &upload_form(lang, &u, &format!("{base}/excel"), t.filled_template);
+        b += &format!("<p class=\"muted\">{}</p>", t.draft_hint);
     }
-    b += &format!("<p><a href=\"{}\">Về biểu mẫu tự đánh giá</a></p>", esc(&base));
-    Ok(page("Nhập từ tệp Excel", Some(&u), &b))
+    b += &format!("<p><a href=\"{}\">{}</a></p>", esc(&base), t.back_to_form);
+    Ok(page(lang, t.excel_title, Some(&u), &b))
 }
 
 pub async fn unit_template(
@@ -178,6 +183,7 @@ pub async fn unit_template(
 
 pub async fn unit_upload(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     multipart: Multipart,
@@ -191,15 +197,15 @@ pub async fn unit_upload(
         return Err(AppError::forbidden());
     }
     if p.status != "open" {
-        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+        return Err(AppError::conflict(|t| t.period_closed));
     }
     if super::submit::past_deadline(&s, &p, &unit).await? {
-        return Err(AppError::new(StatusCode::CONFLICT, "Đã quá hạn nộp báo cáo của kỳ đánh giá này."));
+        return Err(AppError::conflict(|t| t.past_deadline));
     }
     if let Some(x) = s.store.submission(p.year, &kind, &unit).await?
         && x.status != "draft"
     {
-        return Err(AppError::new(StatusCode::CONFLICT, "Báo cáo đã nộp: không thể nhập lại số liệu từ tệp."));
+        return Err(AppError::conflict(|t| t.already_submitted));
     }
     let fw = cat.framework(&p.framework)?;
     let back = format!("/nop/{}/{}/{}/excel", p.year, p.kind, unit);
@@ -207,12 +213,12 @@ pub async fn unit_upload(
     let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, Some(&only)) {
         Ok(f) => f,
         Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
-            return Ok(refused(&u, &back, &filename, &problems));
+            let problems: Vec<String> = errors.iter().map(|e| lang.data().error(e)).collect();
+            return Ok(refused(lang, &u, &back, &filename, &problems));
         }
     };
     if filled.rows.iter().all(|r| r.submission.is_none()) {
-        return Ok(refused(&u, &back, &filename, &["Tệp chưa có số liệu nào.".to_string()]));
+        return Ok(refused(lang, &u, &back, &filename, &[lang.t().empty_workbook.to_string()]));
     }
     for (unit_id, cells) in &filled.cells {
         let answers = with_notes(&s, &p, &unit_id.0, cells).await?;
@@ -228,6 +234,7 @@ pub async fn unit_upload(
 /// exports of the figures and results.
 pub async fn admin_page(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
@@ -235,19 +242,23 @@ pub async fn admin_page(
     let (p, _) = load(&s, &year, &kind).await?;
     let base = format!("/quan-tri/ky/{}/{}", p.year, p.kind);
     let link = esc(&base);
+    let t = lang.t();
     let mut b = format!(
-        "<h1>Kỳ đánh giá {} năm {}: Excel</h1><ul>\
-         <li><a href=\"{link}/mau-phieu.xlsx\">Mẫu phiếu nhập số liệu của mọi đơn vị</a> (mỗi đơn vị một trang tính)</li>\
-         <li><a href=\"{link}/xuat/xlsx\">Số liệu, điểm và kết quả (Excel)</a></li>\
-         <li><a href=\"{link}/xuat/csv\">Số liệu, điểm và kết quả (CSV)</a></li></ul>",
-        esc(&p.kind),
-        p.year,
+        "<h1>{}</h1><ul>\
+         <li><a href=\"{link}/mau-phieu.xlsx\">{}</a> {}</li>\
+         <li><a href=\"{link}/xuat/xlsx\">{}</a></li>\
+         <li><a href=\"{link}/xuat/csv\">{}</a></li></ul>",
+        esc(&(t.admin_excel_heading)(&p.kind, p.year)),
+        t.all_templates,
+        t.sheet_per_unit,
+        t.export_xlsx,
+        t.export_csv
     );
     if p.status == "open" {
-        b += &upload_form(&u, &format!("{base}/excel"), "Mẫu phiếu đã điền của một hay nhiều đơn vị");
-        b += "<p class=\"muted\">Số liệu hợp lệ được lưu thành bản nháp của từng đơn vị; đơn vị rà soát rồi nộp.</p>";
+        b += &upload_form(lang, &u, &format!("{base}/excel"), t.filled_templates);
+        b += &format!("<p class=\"muted\">{}</p>", t.draft_hint_admin);
     }
-    Ok(page("Excel", Some(&u), &b))
+    Ok(page(lang, "Excel", Some(&u), &b))
 }
 
 pub async fn admin_template(
@@ -266,6 +277,7 @@ pub async fn admin_template(
 
 pub async fn admin_upload(
     State(s): State<AppState>,
+    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
     multipart: Multipart,
@@ -275,15 +287,15 @@ pub async fn admin_upload(
     auth::check_csrf(&u, csrf.as_deref())?;
     let (p, cat) = load(&s, &year, &kind).await?;
     if p.status != "open" {
-        return Err(AppError::new(StatusCode::CONFLICT, "Kỳ đánh giá không còn nhận số liệu."));
+        return Err(AppError::conflict(|t| t.period_closed));
     }
     let fw = cat.framework(&p.framework)?;
     let back = format!("/quan-tri/ky/{}/{}/excel", p.year, p.kind);
     let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, None) {
         Ok(f) => f,
         Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
-            return Ok(refused(&u, &back, &filename, &problems));
+            let problems: Vec<String> = errors.iter().map(|e| lang.data().error(e)).collect();
+            return Ok(refused(lang, &u, &back, &filename, &problems));
         }
     };
     // Units already submitted cannot take a draft: refuse the whole file before writing.
@@ -293,14 +305,14 @@ pub async fn admin_upload(
         if let Some(x) = s.store.submission(p.year, &kind, &unit.0).await?
             && x.status != "draft"
         {
-            problems.push(format!("{}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp.", cat.unit_name(&unit.0)));
+            problems.push((lang.t().unit_already_submitted)(&cat.unit_name(&unit.0)));
         }
     }
     if with_data.is_empty() {
-        problems.push("Tệp chưa có số liệu nào.".into());
+        problems.push(lang.t().empty_workbook.into());
     }
     if !problems.is_empty() {
-        return Ok(refused(&u, &back, &filename, &problems));
+        return Ok(refused(lang, &u, &back, &filename, &problems));
     }
     for (unit, cells) in filled.cells.iter().filter(|(unit, _)| with_data.contains(unit)) {
         let answers = with_notes(&s, &p, &unit.0, cells).await?;
