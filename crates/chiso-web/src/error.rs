@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chiso_store::Failure;
 use std::sync::Arc;
 
 type Message = Arc<dyn Fn(Lang) -> String + Send + Sync>;
@@ -81,7 +82,13 @@ impl From<chiso_store::StoreError> for AppError {
             }
             chiso_store::StoreError::Database(e) => {
                 eprintln!("database error: {e}");
-                AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_database)
+                match e.failure {
+                    Failure::Full => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full),
+                    Failure::ReadOnly => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only),
+                    Failure::Unavailable | Failure::Other => {
+                        AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_database)
+                    }
+                }
             }
         }
     }
@@ -96,10 +103,15 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Renders every handler's [`AppError`] as a page in the reader's language.
+/// Renders every handler's [`AppError`] in the reader's language: a page, or under
+/// `/api/` a JSON object `{"error": …}`.
 pub async fn render_errors(lang: Lang, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let Some(e) = response.extensions_mut().remove::<AppError>() else { return response };
+    if api {
+        return (e.status, axum::Json(serde_json::json!({ "error": e.message(lang) }))).into_response();
+    }
     let t = lang.t();
     let body = crate::html::page(
         lang,

@@ -293,6 +293,9 @@ async fn authorization_matrix() {
         ("GET", "/ngon-ngu/vi".into(), all.to_vec()),
         ("GET", "/api/openapi.json".into(), all.to_vec()),
         ("GET", "/healthz".into(), all.to_vec()),
+        ("GET", "/api/v1/periods".into(), all.to_vec()),
+        ("GET", "/api/v1/periods/2021/department/units/so-tu-phap".into(), vec![OwnReporter, Assessor, Viewer, Admin]),
+        ("GET", "/api/v1/periods/2021/department/missing".into(), vec![Assessor, Viewer, Admin]),
     ];
     let mut clients = Vec::new();
     for who in all {
@@ -484,4 +487,98 @@ async fn the_interface_switches_to_english_and_back() {
         assert_eq!(r.headers()["location"], back);
     }
     assert_eq!(c.get("/ngon-ngu/fr").await.status, 404);
+}
+
+/// A machine client's API token for a user, written straight into the platform's database
+/// (what `chiso user token` does).
+async fn token(database: &str, user: &str) -> String {
+    let store = chiso_store::Store::open(database).await.unwrap();
+    let id = store.user_by_name(user).await.unwrap().unwrap().id;
+    let token = format!("token-of-{user}-0123456789abcdef");
+    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
+    store.close().await;
+    token
+}
+
+#[tokio::test]
+async fn the_yearly_workflow_through_the_json_api_with_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("api.sqlite").display());
+    let app = spawn(Some(database.clone())).await;
+    let mut admin_session = setup(&app).await;
+    let (yte, assessor, admin) =
+        (token(&database, "yte").await, token(&database, "thamdinh").await, token(&database, "admin").await);
+    let http = reqwest::Client::new();
+    let base = format!("http://{}/api/v1", app.addr);
+    let call = |method: reqwest::Method, path: &str, token: &str, body: Option<Value>| {
+        let mut r = http.request(method, format!("{base}{path}")).bearer_auth(token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    use reqwest::Method;
+    let unit = "/periods/2021/department/units/so-y-te";
+
+    let (status, periods) = call(Method::GET, "/periods", &yte, None).await;
+    assert_eq!(status, 200);
+    assert!(periods["periods"].as_array().unwrap().iter().any(|p| p["year"] == 2021 && p["status"] == "open"));
+
+    // Over the maximum: every problem, in the reader's language, and nothing written.
+    let mut values: serde_json::Map<String, Value> = YTE.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
+    values.insert("infra".into(), "9".into());
+    let (status, body) = call(Method::PUT, unit, &yte, Some(serde_json::json!({ "values": values }))).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["problems"][0].as_str().unwrap().contains("điểm 9 vượt điểm tối đa 8"), "{body}");
+    assert!(call(Method::GET, unit, &yte, None).await.1["answers"].as_array().unwrap().is_empty());
+
+    values.insert("infra".into(), "7,5".into());
+    let (status, body) =
+        call(Method::PUT, unit, &yte, Some(serde_json::json!({ "values": values, "submit": true }))).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("submitted")), "{body}");
+    // Another unit's submission, and a browser session riding the JSON API: refused.
+    let other = call(Method::PUT, "/periods/2021/department/units/so-tu-phap", &yte, Some(serde_json::json!({})));
+    assert_eq!(other.await.0, 403);
+    let r = http
+        .put(format!("{base}{unit}"))
+        .header("cookie", format!("chiso_session={}", "x".repeat(64)))
+        .json(&serde_json::json!({ "values": values }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // The assessor: an adjustment needs a reason; then adjust and verify.
+    let review = format!("{unit}/review");
+    let adjust = |reason: &str| serde_json::json!({ "action": "adjust", "values": { "infra": { "value": "6", "reason": reason } } });
+    let (status, body) = call(Method::POST, &review, &assessor, Some(adjust(""))).await;
+    assert_eq!(status, 422);
+    assert!(body["error"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
+    assert_eq!(call(Method::POST, &review, &yte, Some(adjust("tự sửa"))).await.0, 403);
+    assert_eq!(call(Method::POST, &review, &assessor, Some(adjust("Máy chủ chưa dùng"))).await.0, 200);
+    let (status, body) = call(Method::POST, &review, &assessor, Some(serde_json::json!({ "action": "verify" }))).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("verified")));
+    let answers = call(Method::GET, unit, &assessor, None).await.1;
+    let infra = answers["answers"].as_array().unwrap().iter().find(|a| a["field"] == "infra").unwrap().clone();
+    assert_eq!((infra["value"].as_str(), infra["verified"].as_str()), (Some("7,5"), Some("6")));
+
+    // Missing units, then publishing: the same results as the pages compute.
+    let (_, missing) = call(Method::GET, "/periods/2021/department/missing", &admin, None).await;
+    let missing: Vec<&str> =
+        missing["missing"].as_array().unwrap().iter().map(|u| u["unit"].as_str().unwrap()).collect();
+    assert!(missing.contains(&"so-tu-phap") && !missing.contains(&"so-y-te"));
+    let publish = Some(serde_json::json!({ "reason": "Công bố qua API" }));
+    assert_eq!(call(Method::POST, "/periods/2021/department/publish", &assessor, publish.clone()).await.0, 403);
+    let (status, body) = call(Method::POST, "/periods/2021/department/publish", &admin, publish).await;
+    assert_eq!((status, body["version"].as_i64()), (200, Some(1)), "{body}");
+    let (_, results) = call(Method::GET, "/periods/2021/results?kind=department", "", None).await;
+    let yte_result = results["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Y tế").unwrap();
+    assert_eq!((yte_result["total"].as_str(), yte_result["rank"].as_u64()), (Some("50.2"), Some(1)));
+    // On the record like the pages: the assessor's adjustment with its reason.
+    let log = admin_session.get("/quan-tri/nhat-ky").await.body;
+    assert!(log.contains("Máy chủ chưa dùng") && log.contains("Công bố qua API"));
 }

@@ -3,7 +3,7 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, hash_password};
+use crate::auth::{self, MaybeUser, User, hash_password};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
@@ -140,14 +140,21 @@ pub async fn publish(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let year = super::year(&year)?;
-    let reason = field(&f, "reason").unwrap_or("").trim();
+    publish_period(&s, &u, year, &kind, field(&f, "reason").unwrap_or("")).await?;
+    Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
+}
+
+/// Computes the period's results with the engine and freezes them as the next published
+/// version, with its reason. Returns the version.
+pub async fn publish_period(s: &AppState, u: &User, year: i32, kind: &str, reason: &str) -> AppResult<i64> {
+    let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::bad_request(|t| t.publish_reason_needed));
     }
+    s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
-    let json = catalog::results_json(&s.store, &cat, year, &kind).await?;
-    s.store.publish(year, &kind, &json, reason, &u.row.username).await?;
-    Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
+    let json = catalog::results_json(&s.store, &cat, year, kind).await?;
+    Ok(s.store.publish(year, kind, &json, reason, &u.row.username).await?)
 }
 
 pub async fn create_user(

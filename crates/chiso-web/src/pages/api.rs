@@ -1,14 +1,228 @@
-//! The JSON API. Results are public once published and are exactly the published
-//! snapshot, in the contract of `chiso score --format json`.
+//! The JSON API: what the pages do, for machine clients with an API token
+//! (`Authorization: Bearer …`, from `chiso user token`). Results are public once published
+//! and are exactly the published snapshot, in the contract of `chiso score --format json`.
+//! Writes go through the same functions as the forms (same checks, same audit trail) and
+//! take tokens only: a browser session cannot be ridden into a JSON write.
 
+use super::Fields;
 use crate::AppState;
-use crate::auth::{self, MaybeUser};
+use crate::auth::{self, MaybeUser, User};
+use crate::catalog::Catalog;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chiso_store::Role;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The user behind an API token; session cookies are refused for writes.
+fn token_user(user: Option<User>) -> AppResult<User> {
+    let u = auth::require(user)?;
+    if u.csrf.is_some() { Err(AppError::forbidden()) } else { Ok(u) }
+}
+
+pub async fn periods(State(s): State<AppState>) -> AppResult<Json<Value>> {
+    let mut out = Vec::new();
+    for p in s.store.periods().await? {
+        let published = s.store.latest_snapshot(p.year, &p.kind).await?.map(|x| x.version);
+        out.push(json!({
+            "year": p.year, "kind": p.kind, "framework": p.framework, "deadline": p.deadline,
+            "status": p.status, "published_version": published,
+        }));
+    }
+    Ok(Json(json!({ "periods": out })))
+}
+
+/// A unit's submission: status, answers (with verified values), evidence, conversation.
+pub async fn submission(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+) -> AppResult<Json<Value>> {
+    let u = auth::require(user)?;
+    if !u.can_read_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let year = super::year(&year)?;
+    s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let status = s.store.submission(year, &kind, &unit).await?.map(|x| x.status);
+    let answers: Vec<Value> = s
+        .store
+        .answers(year, &kind, &unit)
+        .await?
+        .into_iter()
+        .map(|a| json!({ "field": a.field, "value": a.value, "verified": a.verified, "note": a.note }))
+        .collect();
+    let evidence: Vec<Value> = s
+        .store
+        .evidence(year, &kind, &unit)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({ "id": e.id, "criterion": e.criterion, "filename": e.filename, "sha256": e.sha256,
+                         "content_type": e.content_type, "size": e.size, "uploaded_by": e.uploaded_by, "at": e.at })
+        })
+        .collect();
+    let comments: Vec<Value> = s
+        .store
+        .comments(year, &kind, &unit)
+        .await?
+        .into_iter()
+        .map(|c| json!({ "criterion": c.criterion, "author": c.author, "body": c.body, "at": c.at }))
+        .collect();
+    Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status.unwrap_or_else(|| "draft".into()),
+                    "answers": answers, "evidence": evidence, "comments": comments })))
+}
+
+#[derive(Deserialize)]
+pub struct Answers {
+    /// Field → value, named like the import's columns (`infra`, `online.numerator`).
+    #[serde(default)]
+    values: BTreeMap<String, String>,
+    /// Criterion → reason, for the criteria that do not apply.
+    #[serde(default)]
+    not_applicable: BTreeMap<String, String>,
+    /// Submit after saving (the form's "Nộp báo cáo").
+    #[serde(default)]
+    submit: bool,
+}
+
+/// Saves (and optionally submits) a unit's answers; 422 with every problem, nothing written.
+pub async fn save(
+    State(s): State<AppState>,
+    lang: Lang,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Json(body): Json<Answers>,
+) -> AppResult<Response> {
+    let u = token_user(user)?;
+    let (p, cat) = super::submit::writable(&s, &u, &year, &kind, &unit).await?;
+    let mut f: Fields = body.values.into_iter().collect();
+    for (criterion, reason) in body.not_applicable {
+        f.push((format!("{criterion}.na"), "1".into()));
+        f.push((format!("{criterion}.note"), reason));
+    }
+    let answers = super::submit::answers_from(cat.framework(&p.framework)?, &f);
+    let problems = super::submit::store_answers(&s, lang, &u, &p, &cat, &unit, &answers, body.submit).await?;
+    if !problems.is_empty() {
+        let message = lang.t().not_saved;
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": message, "problems": problems }))).into_response()
+        );
+    }
+    let status = s.store.submission(p.year, &p.kind, &unit).await?.map(|x| x.status);
+    Ok(Json(json!({ "status": status })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Adjustment {
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+pub struct Review {
+    /// `adjust`, `ask` or `verify`.
+    action: String,
+    /// Field → verified value and the reason for it (`adjust`).
+    #[serde(default)]
+    values: BTreeMap<String, Adjustment>,
+    /// The criterion and question (`ask`).
+    #[serde(default)]
+    criterion: String,
+    #[serde(default)]
+    question: String,
+}
+
+/// An assessor's action on a submitted report, as on the review page.
+pub async fn review(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Json(body): Json<Review>,
+) -> AppResult<Json<Value>> {
+    let u = token_user(user)?;
+    if !u.is(Role::Assessor) {
+        return Err(AppError::forbidden());
+    }
+    let mut f: Fields =
+        vec![("action".into(), body.action), ("criterion".into(), body.criterion), ("question".into(), body.question)];
+    for (field, a) in body.values {
+        f.push((format!("verified.{field}"), a.value));
+        f.push((format!("reason.{field}"), a.reason));
+    }
+    super::review::act(&s, &u, &year, &kind, &unit, &f).await?;
+    let status = s.store.submission(super::year(&year)?, &kind, &unit).await?.map(|x| x.status);
+    Ok(Json(json!({ "status": status })))
+}
+
+#[derive(Deserialize)]
+pub struct Reply {
+    criterion: String,
+    body: String,
+}
+
+/// The unit's answer to the assessors' question.
+pub async fn reply(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind, unit)): Path<(String, String, String)>,
+    Json(body): Json<Reply>,
+) -> AppResult<Json<Value>> {
+    let u = token_user(user)?;
+    if !u.can_write_unit(&unit) {
+        return Err(AppError::forbidden());
+    }
+    let f: Fields = vec![("criterion".into(), body.criterion), ("body".into(), body.body)];
+    super::submit::add_reply(&s, &u, &year, &kind, &unit, &f).await?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+pub struct Publish {
+    reason: String,
+}
+
+/// Computes and publishes the period's results as a new version.
+pub async fn publish(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+    Json(body): Json<Publish>,
+) -> AppResult<Json<Value>> {
+    let u = token_user(user)?;
+    if !u.is(Role::Admin) {
+        return Err(AppError::forbidden());
+    }
+    let year = super::year(&year)?;
+    let version = super::admin::publish_period(&s, &u, year, &kind, &body.reason).await?;
+    Ok(Json(json!({ "year": year, "kind": kind, "version": version })))
+}
+
+/// Units of a period without a submitted report (drafts count as missing).
+pub async fn missing(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    auth::require_role(user, &[Role::Admin, Role::Viewer, Role::Assessor])?;
+    let year = super::year(&year)?;
+    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let submissions = s.store.submissions(year, &kind).await?;
+    let units: Vec<Value> = cat
+        .registry
+        .of_kind(&p.kind, year)
+        .filter(|u| !submissions.iter().any(|x| x.unit == u.id.0 && x.status != "draft"))
+        .map(|u| json!({ "unit": u.id.0, "name": u.name }))
+        .collect();
+    Ok(Json(json!({ "year": year, "kind": kind, "missing": units })))
+}
 
 #[derive(Deserialize)]
 pub struct KindQuery {
@@ -36,6 +250,14 @@ pub async fn me(MaybeUser(user): MaybeUser) -> Response {
     }
 }
 
+fn unit_params() -> Value {
+    json!([
+        { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+        { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } },
+        { "name": "unit", "in": "path", "required": true, "schema": { "type": "string" } }
+    ])
+}
+
 pub async fn openapi() -> Response {
     let doc = json!({
         "openapi": "3.0.3",
@@ -51,6 +273,59 @@ pub async fn openapi() -> Response {
                                "404": { "description": "not published" } } } },
             "/api/v1/me": { "get": { "summary": "The authenticated user", "security": [{ "bearer": [] }],
                 "responses": { "200": { "description": "user" }, "401": { "description": "no or bad token" } } } },
+            "/api/v1/periods": { "get": { "summary": "Periods with their status and published version",
+                "responses": { "200": { "description": "periods" } } } },
+            "/api/v1/periods/{year}/{kind}/units/{unit}": {
+                "parameters": unit_params(),
+                "get": { "summary": "A unit's submission: status, answers, verified values, evidence, conversation",
+                    "security": [{ "bearer": [] }],
+                    "responses": { "200": { "description": "submission" }, "403": { "description": "not this user's unit" } } },
+                "put": { "summary": "Save (and with submit=true, submit) the unit's answers; the unit's reporter only",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "values": { "type": "object", "additionalProperties": { "type": "string" },
+                                    "description": "field → value, named like the import's columns (infra, online.numerator)" },
+                        "not_applicable": { "type": "object", "additionalProperties": { "type": "string" },
+                                            "description": "criterion → reason" },
+                        "submit": { "type": "boolean" } } } } } },
+                    "responses": { "200": { "description": "saved; the submission's status" },
+                                   "422": { "description": "every problem; nothing written" },
+                                   "409": { "description": "period closed or deadline past" } } } },
+            "/api/v1/periods/{year}/{kind}/units/{unit}/review": { "parameters": unit_params(), "post": {
+                "summary": "An assessor's action: adjust (values with reasons), ask (criterion, question), verify",
+                "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["action"], "properties": {
+                    "action": { "type": "string", "enum": ["adjust", "ask", "verify"] },
+                    "values": { "type": "object", "additionalProperties": { "type": "object", "required": ["value"],
+                        "properties": { "value": { "type": "string" }, "reason": { "type": "string" } } } },
+                    "criterion": { "type": "string" }, "question": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "the submission's status" }, "422": { "description": "refused, nothing written" } } } },
+            "/api/v1/periods/{year}/{kind}/units/{unit}/replies": { "parameters": unit_params(), "post": {
+                "summary": "The unit's answer to the assessors", "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["criterion", "body"], "properties": { "criterion": { "type": "string" }, "body": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "recorded" } } } },
+            "/api/v1/periods/{year}/{kind}/units/{unit}/evidence": { "parameters": unit_params(), "post": {
+                "summary": "Evidence for one criterion (multipart: criterion, file; PDF, PNG, JPEG, DOCX, XLSX up to 10 MB)",
+                "security": [{ "bearer": [] }],
+                "responses": { "303": { "description": "stored by content hash" }, "413": { "description": "too large" },
+                               "415": { "description": "not an accepted type" } } } },
+            "/api/v1/periods/{year}/{kind}/publish": { "post": {
+                "summary": "Compute and publish the period's results as a new version (administrator)",
+                "security": [{ "bearer": [] }],
+                "parameters": [
+                    { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "the new version" } } } },
+            "/api/v1/periods/{year}/{kind}/missing": { "get": {
+                "summary": "Units without a submitted report", "security": [{ "bearer": [] }],
+                "parameters": [
+                    { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "responses": { "200": { "description": "units" } } } },
             "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "ok" } } } }
         },
         "components": {

@@ -3,7 +3,7 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser};
+use crate::auth::{self, MaybeUser, User};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
@@ -115,7 +115,15 @@ pub async fn save(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Assessor])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let year = super::year(&year)?;
+    act(&s, &u, &year, &kind, &unit, &f).await?;
+    Ok(Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response())
+}
+
+/// One review action on a submitted report: `adjust` (verified values, each with a reason),
+/// `ask` (a question that returns the report to the unit) or `verify`.
+pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: &Fields) -> AppResult<()> {
+    let (kind, unit) = (kind.to_string(), unit.to_string());
+    let year = super::year(year)?;
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
     let fw = cat.framework(&p.framework)?;
@@ -123,19 +131,18 @@ pub async fn save(
     if sub.status != "submitted" {
         return Err(AppError::conflict(|t| t.only_submitted));
     }
-    let back = Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response();
-    match field(&f, "action") {
+    match field(f, "action") {
         Some("adjust") => {
             let answers = s.store.answers(year, &kind, &unit).await?;
             let mut changes = Vec::new();
             let mut problems = Vec::new();
             for a in &answers {
-                let Some(v) = field(&f, &format!("verified.{}", a.field)).map(str::trim) else { continue };
+                let Some(v) = field(f, &format!("verified.{}", a.field)).map(str::trim) else { continue };
                 let new = if v.is_empty() || v == a.value { None } else { Some(v.to_string()) };
                 if new == a.verified {
                     continue;
                 }
-                let reason = field(&f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
+                let reason = field(f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
                 if reason.is_empty() {
                     problems.push(Problem::NoReason(a.field.clone()));
                 }
@@ -161,11 +168,11 @@ pub async fn save(
             for (field, new, reason) in changes {
                 s.store.verify_answer(year, &kind, &unit, &field, new.as_deref(), &u.row.username, &reason).await?;
             }
-            Ok(back)
+            Ok(())
         }
         Some("ask") => {
-            let q = field(&f, "question").unwrap_or("").trim();
-            let c = field(&f, "criterion")
+            let q = field(f, "question").unwrap_or("").trim();
+            let c = field(f, "criterion")
                 .filter(|c| fw.index_of(c).is_some())
                 .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
             if q.is_empty() {
@@ -173,11 +180,11 @@ pub async fn save(
             }
             s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
             s.store.transition(year, &kind, &unit, "submitted", "draft", &u.row.username, q).await?;
-            Ok(back)
+            Ok(())
         }
         Some("verify") => {
             s.store.transition(year, &kind, &unit, "submitted", "verified", &u.row.username, "Đã thẩm định").await?;
-            Ok(back)
+            Ok(())
         }
         _ => Err(AppError::bad_request(|t| t.bad_action)),
     }

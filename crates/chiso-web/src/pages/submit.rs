@@ -237,7 +237,7 @@ pub async fn form(
 }
 
 /// The answers a form carries, per field, with "not applicable" and its reason.
-fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)> {
+pub fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for (i, c) in fw.leaves() {
         let na = field(f, &format!("{}.na", c.id)).is_some();
@@ -259,36 +259,12 @@ pub async fn save(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let (p, cat) = load(&s, &year, &kind, &unit).await?;
-    if !u.can_write_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
-    if p.status != "open" {
-        return Err(AppError::conflict(|t| t.period_closed));
-    }
-    if past_deadline(&s, &p, &unit).await? {
-        return Err(AppError::conflict(|t| t.past_deadline));
-    }
+    let (p, cat) = writable(&s, &u, &year, &kind, &unit).await?;
     let t = lang.t();
     let fw = cat.framework(&p.framework)?;
     let answers = answers_from(fw, &f);
     let submit = field(&f, "action") == Some("submit");
-    // Every problem at once; nothing is written unless the whole form is valid.
-    let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
-    let mut problems: Vec<String> =
-        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", lang.data().kind(&e))).collect();
-    if submit && problems.is_empty() {
-        let mut header = vec!["unit".to_string()];
-        header.extend(cells.iter().map(|(k, _)| k.clone()));
-        let mut row = vec![unit.clone()];
-        row.extend(cells.iter().map(|(_, v)| v.clone()));
-        let table = Table { file: t.form_file.into(), sheet: None, rows: vec![header, row] };
-        match import::import(&table, fw, &cat.registry, p.year) {
-            Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
-            Ok(_) => problems.push(t.nothing_entered.into()),
-            Err(errors) => problems.extend(errors.iter().map(|e| lang.data().error(e))),
-        }
-    }
+    let problems = store_answers(&s, lang, &u, &p, &cat, &unit, &answers, submit).await?;
     if !problems.is_empty() {
         let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
         let extra = format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div>", t.not_saved);
@@ -308,11 +284,62 @@ pub async fn save(
         let body = render(lang, fw, &p, &u, &view);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response());
     }
-    s.store.save_answers(p.year, &kind, &unit, &answers, None, &u.row.username, "").await?;
-    if submit {
-        s.store.transition(p.year, &kind, &unit, "draft", "submitted", &u.row.username, "Nộp báo cáo").await?;
-    }
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+}
+
+/// The checks before any write to a unit's submission: the unit exists in the period, the
+/// user is its reporter, the period is open and its deadline (or the unit's extension) not past.
+pub async fn writable(s: &AppState, u: &User, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Catalog)> {
+    let (p, cat) = load(s, year, kind, unit).await?;
+    if !u.can_write_unit(unit) {
+        return Err(AppError::forbidden());
+    }
+    if p.status != "open" {
+        return Err(AppError::conflict(|t| t.period_closed));
+    }
+    if past_deadline(s, &p, unit).await? {
+        return Err(AppError::conflict(|t| t.past_deadline));
+    }
+    Ok((p, cat))
+}
+
+/// Validates a unit's answers (field, value, reason for "not applicable") and stores them,
+/// submitting if asked. Returns every problem at once; nothing is written unless there are none.
+#[allow(clippy::too_many_arguments)]
+pub async fn store_answers(
+    s: &AppState,
+    lang: Lang,
+    u: &User,
+    p: &PeriodRow,
+    cat: &Catalog,
+    unit: &str,
+    answers: &[(String, String, String)],
+    submit: bool,
+) -> AppResult<Vec<String>> {
+    let t = lang.t();
+    let fw = cat.framework(&p.framework)?;
+    let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+    let mut problems: Vec<String> =
+        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", lang.data().kind(&e))).collect();
+    if submit && problems.is_empty() {
+        let mut header = vec!["unit".to_string()];
+        header.extend(cells.iter().map(|(k, _)| k.clone()));
+        let mut row = vec![unit.to_string()];
+        row.extend(cells.iter().map(|(_, v)| v.clone()));
+        let table = Table { file: t.form_file.into(), sheet: None, rows: vec![header, row] };
+        match import::import(&table, fw, &cat.registry, p.year) {
+            Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
+            Ok(_) => problems.push(t.nothing_entered.into()),
+            Err(errors) => problems.extend(errors.iter().map(|e| lang.data().error(e))),
+        }
+    }
+    if problems.is_empty() {
+        s.store.save_answers(p.year, &p.kind, unit, answers, None, &u.row.username, "").await?;
+        if submit {
+            s.store.transition(p.year, &p.kind, unit, "draft", "submitted", &u.row.username, "Nộp báo cáo").await?;
+        }
+    }
+    Ok(problems)
 }
 
 /// What a file is, by its first bytes (never by its name): PDF, PNG, JPEG, or an OOXML zip.
@@ -424,20 +451,26 @@ pub async fn reply(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let (p, cat) = load(&s, &year, &kind, &unit).await?;
-    if !u.can_write_unit(&unit) {
+    add_reply(&s, &u, &year, &kind, &unit, &f).await?;
+    Ok(Redirect::to(&format!("/nop/{year}/{kind}/{unit}")).into_response())
+}
+
+/// A unit's reporter answers the assessors on one criterion (fields `criterion`, `body`).
+pub async fn add_reply(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: &Fields) -> AppResult<()> {
+    let (p, cat) = load(s, year, kind, unit).await?;
+    if !u.can_write_unit(unit) {
         return Err(AppError::forbidden());
     }
     let fw = cat.framework(&p.framework)?;
-    let criterion = field(&f, "criterion")
+    let criterion = field(f, "criterion")
         .filter(|c| fw.index_of(c).is_some())
         .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
-    let body = field(&f, "body").unwrap_or("").trim();
+    let body = field(f, "body").unwrap_or("").trim();
     if body.is_empty() {
         return Err(AppError::bad_request(|t| t.empty_reply));
     }
-    s.store.add_comment(p.year, &kind, &unit, criterion, &u.row.username, body).await?;
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+    s.store.add_comment(p.year, kind, unit, criterion, &u.row.username, body).await?;
+    Ok(())
 }
 
 pub async fn download(
