@@ -33,7 +33,13 @@ python_env() {
 }
 
 # The release binary, copied so that other builds in the tree do not change it mid-run.
+# CHISO_BIN=path skips the build (to iterate on the scripts; not for published figures).
 release_binary() {
+    if [ -n "${CHISO_BIN:-}" ]; then
+        cp "$CHISO_BIN" "$work/chiso"
+        chiso="$work/chiso"
+        return
+    fi
     (cd "$root" && cargo build --release -p chiso >&2)
     local target
     target="$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"

@@ -85,6 +85,7 @@ class Stats:
         self.latencies = []  # seconds, acknowledged saves
         self.status = {}  # "303", "500", "conn" … → count
         self.acked = 0
+        self.inflight = 0  # saves sent and not answered yet
         self.t0 = self.t1 = None
 
     def add_status(self, key):
@@ -174,11 +175,14 @@ class Reporter:
         data = dict(figures(seq), csrf=self.csrf, action="save")
         self.attempted.append(seq)
         t = time.monotonic()
+        stats.inflight += 1
         try:
             st, loc, _ = await self.request("POST", self.path, data)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
             stats.add_status("conn")
             return False
+        finally:
+            stats.inflight -= 1
         stats.add_status(str(st))
         if st == 303 and loc == self.path:
             stats.latencies.append(time.monotonic() - t)
@@ -290,17 +294,37 @@ def make_reporters(http, state, n=None):
     return [Reporter(http, state["base"], name, year, unit) for name, year, unit in rows]
 
 
-async def load(state_path, n, duration, think, out):
+def audit_head(db):
+    return int(query(db, "SELECT COALESCE(MAX(seq), 0) FROM audit")[0][0])
+
+
+def continue_from(db, reporters):
+    """Starts each reporter at a save whose `web` differs from its unit's current one, so
+    that its first save is a change (a save that changes nothing leaves no audit event)."""
+    years = sorted({r.year for r in reporters})
+    now = {(int(y), u): canon(v) for y, u, v in query(
+        db, f"SELECT year, unit_id, value FROM answers WHERE kind = '{KIND}' AND field = 'web' "
+            f"AND year BETWEEN {years[0]} AND {years[-1]}")}
+    for r in reporters:
+        v = now.get((r.year, r.unit))
+        tenths = round(float(v) * 10) if v not in (None, "", "N/A") else -1
+        r.seq = 2000 + (tenths + 1) % 200
+
+
+async def load(state_path, n, duration, think, out, db):
     state = json.loads(Path(state_path).read_text())
     n = n or len(state["reporters"])
     async with client(n) as http:
         reporters = make_reporters(http, state, n)
+        continue_from(db, reporters)
+        since = audit_head(db)
         took = await login_all(reporters)
         print(f"load: {n} reporters logged in in {took:.1f} s", file=sys.stderr)
         stats = Stats()
         await run_load(reporters, stats, duration, think)
     summary = dict(stats.summary(), reporters=n, think_s=think, duration_s=duration)
-    Path(out).write_text(json.dumps({"summary": summary, "reporters": [r.record() for r in reporters]}))
+    Path(out).write_text(json.dumps({"summary": summary, "audit_since": since,
+                                     "reporters": [r.record() for r in reporters]}))
     print(json.dumps(summary))
     return summary
 
@@ -333,7 +357,7 @@ def integrity(db):
         con.close()
 
 
-def check(db, records, first_year=FIRST_YEAR):
+def check(db, records, since=0, first_year=FIRST_YEAR):
     """Problems (empty: every acknowledged save is in the database) and counts."""
     problems = []
     years = sorted({r["year"] for r in records})
@@ -342,7 +366,7 @@ def check(db, records, first_year=FIRST_YEAR):
     for year, unit, field, value in query(db, f"SELECT year, unit_id, field, value FROM answers WHERE {where}"):
         current[(int(year), unit, field)] = value
     events = {}
-    rows = query(db, "SELECT seq, entity, new_value FROM audit WHERE action = 'answer.set' "
+    rows = query(db, f"SELECT seq, entity, new_value FROM audit WHERE action = 'answer.set' AND seq > {since} "
                      f"AND entity LIKE 'answer/%/{KIND}/%/web' AND CAST(substr(entity, 8, 4) AS INTEGER) >= {first_year} "
                      "ORDER BY seq")
     for _, entity, value in rows:
@@ -401,6 +425,7 @@ def main():
     s.add_argument("--duration", type=float, default=30)
     s.add_argument("--think", type=float, default=0)
     s.add_argument("--out", required=True)
+    s.add_argument("--db", required=True, help="sqlite://path or postgres://… (read: the starting point)")
     s = sub.add_parser("check")
     s.add_argument("--db", required=True)
     s.add_argument("--results", required=True)
@@ -409,10 +434,10 @@ def main():
     if a.cmd == "setup":
         asyncio.run(setup(a.base, a.admin_password, a.reporters, a.state))
     elif a.cmd == "load":
-        asyncio.run(load(a.state, a.reporters, a.duration, a.think, a.out))
+        asyncio.run(load(a.state, a.reporters, a.duration, a.think, a.out, a.db))
     else:
-        records = json.loads(Path(a.results).read_text())["reporters"]
-        problems, counts = check(a.db, records)
+        results = json.loads(Path(a.results).read_text())
+        problems, counts = check(a.db, results["reporters"], results.get("audit_since", 0))
         ok, msg = chiso_verify(a.chiso, a.db)
         result = dict(counts, problems=len(problems), integrity=integrity(a.db), verify=msg)
         print(json.dumps(result, ensure_ascii=False))
