@@ -129,6 +129,19 @@ try {
   const d = await download;
   assert.equal(d.suggestedFilename(), 'bao-cao-2020.docx');
   await pub.screenshot({ path: join(shots, 'trang-chu.png') });
+
+  step = 'the public filters the ranking and reads it in English';
+  await pub.goto(`${base}/ket-qua/2020/department`);
+  await pub.locator('select[name="muc"]').selectOption('Mức I');
+  await pub.getByRole('button', { name: 'Lọc', exact: true }).click();
+  await pub.waitForURL(/muc=/);
+  assert.match(await pub.content(), /Đang hiển thị \d+\/20 đơn vị/);
+  await pub.getByRole('link', { name: 'English' }).click();
+  await pub.waitForURL(/muc=/); // back on the same filtered page
+  const en = await pub.content();
+  assert.match(en, /<html lang="en"/);
+  assert.match(en, /Showing \d+ of 20 units/);
+  await pub.screenshot({ path: join(shots, 'results-en.png'), fullPage: false });
   console.log('e2e: ok (screenshots in docs/screenshots/)');
 } catch (e) {
   console.error(`e2e failed at: ${step}`);
