@@ -81,6 +81,7 @@ machine() {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "commit: $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- crates || echo ' (plus uncommitted changes in crates/)')"
     echo "machine: nproc=$(nproc), $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+    echo "rustc: $(rustc --version | cut -d' ' -f2), binary: ${CHISO_BIN:+$CHISO_BIN (prebuilt by bench/web-all)}${CHISO_BIN:-cargo build --release -p chiso}"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "command: $0 $*"
 }
