@@ -10,6 +10,9 @@ use std::net::SocketAddr;
 pub struct App {
     pub addr: SocketAddr,
     pub admin_password: String,
+    /// The database URL and the evidence directory the platform was started with.
+    pub database: String,
+    pub data_dir: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -25,6 +28,7 @@ impl Drop for App {
 pub async fn spawn(database: Option<String>) -> App {
     let dir = tempfile::tempdir().unwrap();
     let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("t.sqlite").display()));
+    let (db, data_dir) = (database.clone(), dir.path().join("data"));
     let config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database,
@@ -48,7 +52,7 @@ pub async fn spawn(database: Option<String>) -> App {
         .unwrap();
     });
     let (addr, pw) = ready_rx.await.unwrap();
-    App { addr, admin_password: pw.unwrap(), shutdown: Some(tx), _dir: dir }
+    App { addr, admin_password: pw.unwrap(), database: db, data_dir, shutdown: Some(tx), _dir: dir }
 }
 
 /// A fresh PostgreSQL database URL on the test server, if there is one.
@@ -175,5 +179,59 @@ impl Client {
         assert_eq!((r.status, r.location.as_deref()), (303, Some("/cong-viec")), "{}", r.body);
         c.get("/cong-viec").await;
         c
+    }
+}
+
+/// Requests an attacker would craft: no token added, cookies and headers set by hand.
+impl Client {
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
+    /// A multipart form exactly as given (no CSRF token added), with an optional file part.
+    pub async fn multipart(&mut self, path: &str, texts: &[(&str, &str)], file: Option<(&str, Vec<u8>)>) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in texts {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        }
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
+    /// A GET with extra headers.
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().await.unwrap();
+        self.finish(r).await
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.into(), value.into());
     }
 }
