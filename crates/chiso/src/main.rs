@@ -31,6 +31,10 @@ enum Command {
     },
     /// Verify the audit chain and the database.
     Verify(cmd::serve::DbArgs),
+    /// Back up the database and its evidence files into one file (while the server runs).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup (checked first; all or nothing; --force to replace a non-empty database).
+    Restore(cmd::backup::RestoreArgs),
     /// Write the official report: DOCX, PDF, XLSX, HTML.
     Report(cmd::report::Args),
     /// Frameworks: validate a framework file.
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::serve(a, lang),
         Command::User { command } => cmd::serve::user(command, lang),
         Command::Verify(db) => cmd::serve::verify(db, lang),
+        Command::Backup(a) => cmd::backup::backup(a, lang),
+        Command::Restore(a) => cmd::backup::restore(a, lang),
         Command::Framework { command } => cmd::framework::run(command, lang),
         Command::Import(a) => cmd::import::run(a, lang),
         Command::Seed(a) => cmd::seed::run(a, lang),

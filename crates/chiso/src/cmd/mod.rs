@@ -1,5 +1,6 @@
 pub mod analyze;
 pub mod audit;
+pub mod backup;
 pub mod export;
 pub mod framework;
 pub mod import;

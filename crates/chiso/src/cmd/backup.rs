@@ -1,0 +1,212 @@
+//! `chiso backup` and `chiso restore`: one ZIP file with the database and its evidence.
+
+use crate::Outcome;
+use chiso_data::Lang;
+use chiso_store::backup::{BackupError, Manifest};
+use chiso_store::{Failure, Store, StoreError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Db {
+    /// `sqlite://file` (default) or `postgres://user@host/db`.
+    #[arg(long = "db", env = "DATABASE_URL", default_value = "sqlite://chiso.sqlite")]
+    url: String,
+    /// Where evidence files are kept (as for `chiso serve`).
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
+    data_dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct BackupArgs {
+    /// The backup file to write (refused if it exists); default `chiso-sao-luu-<UTC time>.zip`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    db: Db,
+}
+
+#[derive(clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file (written by `chiso backup`).
+    file: PathBuf,
+    /// Replace the contents of a database that is not empty.
+    #[arg(long)]
+    force: bool,
+    /// Only check the file (hashes, completeness, audit chain); touch nothing.
+    #[arg(long)]
+    check: bool,
+    #[command(flatten)]
+    db: Db,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
+}
+
+pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
+    let out = a.out.unwrap_or_else(|| {
+        let stamp: String = chiso_store::now_utc().chars().filter(|c| c.is_ascii_digit() || *c == 'T').collect();
+        PathBuf::from(format!("chiso-sao-luu-{}.zip", stamp.replace('T', "-")))
+    });
+    runtime().block_on(async {
+        let store = Store::open(&a.db.url).await.map_err(|e| vec![store_message(lang, &e)])?;
+        let started = Instant::now();
+        let m = store.backup(&a.db.data_dir, &out).await.map_err(|e| vec![message(lang, &e)])?;
+        let size = std::fs::metadata(&out).map_or(0, |m| m.len());
+        let secs = started.elapsed().as_secs_f64();
+        match lang {
+            Lang::Vi => println!(
+                "Đã sao lưu vào {}: {} byte, {} tệp minh chứng, {} sự kiện nhật ký, {} ({:.2} giây)",
+                out.display(),
+                size,
+                m.evidence_count(),
+                m.audit_events,
+                summary(lang, &m),
+                secs
+            ),
+            Lang::En => println!(
+                "Backed up to {}: {} bytes, {} evidence files, {} audit events, {} ({:.2} s)",
+                out.display(),
+                size,
+                m.evidence_count(),
+                m.audit_events,
+                summary(lang, &m),
+                secs
+            ),
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn summary(lang: Lang, m: &Manifest) -> String {
+    let (users, answers, snapshots) = (m.rows("users"), m.rows("answers"), m.rows("snapshots"));
+    match lang {
+        Lang::Vi => format!("{users} người dùng, {answers} số liệu, {snapshots} bản công bố"),
+        Lang::En => format!("{users} users, {answers} answers, {snapshots} published snapshots"),
+    }
+}
+
+pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
+    if a.check {
+        let m = chiso_store::backup::Backup::open(&a.file)
+            .and_then(|mut b| b.verify())
+            .map_err(|e| vec![message(lang, &e)])?;
+        print_manifest(lang, &a.file, &m);
+        return Ok(ExitCode::SUCCESS);
+    }
+    runtime().block_on(async {
+        let store = Store::open(&a.db.url).await.map_err(|e| vec![store_message(lang, &e)])?;
+        let started = Instant::now();
+        let m = store.restore(&a.file, &a.db.data_dir, a.force).await.map_err(|e| vec![message(lang, &e)])?;
+        store.record_restore("cli", &a.file, &m).await.map_err(|e| vec![store_message(lang, &e)])?;
+        let chain = store.verify_chain().await.map_err(|e| vec![store_message(lang, &e)])?;
+        let secs = started.elapsed().as_secs_f64();
+        store.close().await;
+        print_manifest(lang, &a.file, &m);
+        match (chain, lang) {
+            (Ok(n), Lang::Vi) => {
+                println!("Đã khôi phục vào {} ({:.2} giây); nhật ký toàn vẹn: {n} sự kiện", a.db.url, secs)
+            }
+            (Ok(n), Lang::En) => println!("Restored into {} ({:.2} s); audit chain intact: {n} events", a.db.url, secs),
+            (Err(e), _) => return Err(vec![e.to_string()]),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_manifest(lang: Lang, file: &Path, m: &Manifest) {
+    match lang {
+        Lang::Vi => println!(
+            "Tệp sao lưu {} hợp lệ: tạo lúc {} từ {} (chiso {}, lược đồ {}); {}, {} tệp minh chứng, {} sự kiện nhật ký",
+            file.display(),
+            m.created_at,
+            m.backend,
+            m.chiso_version,
+            m.schema.join(", "),
+            summary(lang, m),
+            m.evidence_count(),
+            m.audit_events
+        ),
+        Lang::En => println!(
+            "Backup {} is valid: made {} from {} (chiso {}, schema {}); {}, {} evidence files, {} audit events",
+            file.display(),
+            m.created_at,
+            m.backend,
+            m.chiso_version,
+            m.schema.join(", "),
+            summary(lang, m),
+            m.evidence_count(),
+            m.audit_events
+        ),
+    }
+}
+
+/// A store error in the user's words: a full disk and a read-only database say what to do.
+pub fn store_message(lang: Lang, e: &StoreError) -> String {
+    match (e.failure(), lang) {
+        (Some(Failure::Full), Lang::Vi) => {
+            format!("Ổ đĩa đã đầy; chưa ghi gì. Hãy giải phóng dung lượng rồi thử lại. ({e})")
+        }
+        (Some(Failure::Full), Lang::En) => {
+            format!("The disk is full; nothing was written. Free some space and retry. ({e})")
+        }
+        (Some(Failure::ReadOnly), Lang::Vi) => {
+            format!("Cơ sở dữ liệu đang ở chế độ chỉ đọc; chưa ghi gì. Hãy kiểm tra ổ đĩa/máy chủ cơ sở dữ liệu. ({e})")
+        }
+        (Some(Failure::ReadOnly), Lang::En) => {
+            format!("The database is read-only; nothing was written. Check the disk or database server. ({e})")
+        }
+        (Some(Failure::Unavailable), Lang::Vi) => format!("Không kết nối được cơ sở dữ liệu. ({e})"),
+        (Some(Failure::Unavailable), Lang::En) => format!("Cannot reach the database. ({e})"),
+        _ => e.to_string(),
+    }
+}
+
+fn message(lang: Lang, e: &BackupError) -> String {
+    use BackupError as E;
+    if lang == Lang::En {
+        return match e {
+            E::Store(s) => store_message(lang, s),
+            other => other.to_string(),
+        };
+    }
+    let d = |p: &Path| p.display().to_string();
+    match e {
+        E::Io { path, source } => format!("{}: {source}", d(path)),
+        E::Store(s) => store_message(lang, s),
+        E::Exists { path } => format!("{} đã tồn tại; hãy chọn tên tệp khác (--out)", d(path)),
+        E::NotABackup { path, reason } => format!("{}: không phải tệp sao lưu của chiso: {reason}", d(path)),
+        E::FormatVersion { path, found } => format!(
+            "{}: định dạng sao lưu {found} không được hỗ trợ (phiên bản này đọc định dạng {})",
+            d(path),
+            chiso_store::backup::FORMAT_VERSION
+        ),
+        E::Schema { path, backup, here } => {
+            format!("{}: lược đồ của bản sao lưu là {backup}, của cơ sở dữ liệu này là {here}", d(path))
+        }
+        E::Corrupt { path, part, expected, found } => {
+            format!("{}: phần {part} bị hỏng: sha256 là {found}, bản kê ghi {expected}; chưa khôi phục gì", d(path))
+        }
+        E::MissingPart { path, part } => format!("{}: thiếu phần {part}; chưa khôi phục gì", d(path)),
+        E::ExtraPart { path, part } => format!("{}: phần {part} không có trong bản kê; chưa khôi phục gì", d(path)),
+        E::BadRow { path, part, line, problem } => {
+            format!("{}: {part}, dòng {line}: {problem}; chưa khôi phục gì", d(path))
+        }
+        E::Chain { path, problem } => {
+            format!("{}: nhật ký kiểm toán trong bản sao lưu không toàn vẹn: {problem}; chưa khôi phục gì", d(path))
+        }
+        E::MissingEvidence { file, sha256 } => {
+            format!("Cơ sở dữ liệu tham chiếu minh chứng {sha256} nhưng không có tệp {}", d(file))
+        }
+        E::DamagedEvidence { file, found } => format!("Tệp minh chứng {} bị hỏng: sha256 là {found}", d(file)),
+        E::NotEmpty { rows } => format!(
+            "Cơ sở dữ liệu đích không trống ({rows} dòng); chưa khôi phục gì. Dùng --force để thay thế toàn bộ nội dung"
+        ),
+        E::Uncovered { table, columns } => {
+            format!("Bảng {table} ({columns}) chưa được sao lưu; cần cập nhật chiso-store/src/backup.rs")
+        }
+    }
+}
