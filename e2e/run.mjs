@@ -110,11 +110,14 @@ try {
   await ad.getByRole('button', { name: 'Xác nhận đã thẩm định' }).click();
   assert.match(await ad.content(), /đã thẩm định/);
 
-  step = 'administrator publishes; the public sees it';
+  step = 'administrator computes, previews, approves and publishes; the public sees it';
   await admin.goto(`${base}/quan-tri`);
   const row = admin.locator('tr', { hasText: '2021' });
-  await row.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
-  await row.getByRole('button', { name: 'Tính điểm và công bố' }).click();
+  await row.getByRole('link', { name: 'Tính điểm, xem trước và công bố' }).click();
+  assert.match(await admin.content(), /chưa công bố/);
+  await admin.screenshot({ path: join(shots, 'xem-truoc.png'), fullPage: false });
+  await admin.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
+  await admin.getByRole('button', { name: 'Phê duyệt và công bố' }).click();
   await admin.waitForURL('**/ket-qua/2021/department');
   await pub.goto(`${base}/ket-qua/2021/department`);
   const html = await pub.content();

@@ -111,9 +111,14 @@ async fn workflow(app: &App) {
     assert_eq!(ad.post("/tham-dinh/2021/department/so-y-te", &[("action", "verify")]).await.status, 303);
 
     // The administrator computes and publishes; the public sees the engine's numbers.
-    admin.get("/quan-tri").await;
+    // Compute and preview (not public yet), approve by publishing with a reason.
+    let preview = admin.get("/quan-tri/ky/2021/department/xem-truoc").await.body;
+    assert!(preview.contains("chưa công bố") && preview.contains(">50,2</strong>"), "{preview}");
+    assert_eq!(Client::new(app).get("/api/v1/periods/2021/results?kind=department").await.status, 404);
     let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố kết quả năm 2021")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let preview = admin.get("/quan-tri/ky/2021/department/xem-truoc").await.body;
+    assert!(preview.contains("Trùng với phiên bản 1") && !preview.contains("/cong-bo\""), "{preview}");
     let mut public = Client::new(app);
     let v: Value =
         serde_json::from_str(&public.get("/api/v1/periods/2021/results?kind=department").await.body).unwrap();
@@ -229,11 +234,22 @@ async fn submissions_after_the_deadline_are_refused() {
 
 /// Every route × every role × own/other unit: allowed or refused, and a refused request changes nothing.
 #[tokio::test]
-async fn authorization_matrix() {
-    let app = spawn(None).await;
-    let mut admin = setup(&app).await;
+async fn authorization_matrix_on_sqlite() {
+    authorization_matrix(&spawn(None).await).await;
+}
+
+#[tokio::test]
+async fn authorization_matrix_on_postgres() {
+    if let Some(url) = common::postgres_url().await {
+        authorization_matrix(&spawn(Some(url)).await).await;
+    }
+}
+
+/// Every route × every role × own/other unit → allowed or refused; refusals change nothing.
+async fn authorization_matrix(app: &App) {
+    let mut admin = setup(app).await;
     // Tư pháp has a submitted draft with evidence, for the routes that need one.
-    let mut tp = Client::login(&app, "tuphap", PW).await;
+    let mut tp = Client::login(app, "tuphap", PW).await;
     tp.get("/nop/2021/department/so-tu-phap").await;
     let vals =
         [("infra", "5"), ("app", "13"), ("web", "16"), ("online_services", "3"), ("staff", "2"), ("policy", "5")];
@@ -290,6 +306,7 @@ async fn authorization_matrix() {
         ("GET", "/quan-tri/ky/2021/department/xuat/csv".into(), vec![Assessor, Viewer, Admin]),
         ("POST", "/quan-tri/danh-muc".into(), vec![Admin]),
         ("GET", "/quan-tri/ky/2021/department/chua-nop.csv".into(), vec![Viewer, Admin]),
+        ("GET", "/quan-tri/ky/2021/department/xem-truoc".into(), vec![Viewer, Admin]),
         ("GET", "/ngon-ngu/vi".into(), all.to_vec()),
         ("GET", "/api/openapi.json".into(), all.to_vec()),
         ("GET", "/healthz".into(), all.to_vec()),
@@ -300,12 +317,12 @@ async fn authorization_matrix() {
     let mut clients = Vec::new();
     for who in all {
         let c = match who {
-            Anonymous => Client::new(&app),
-            OwnReporter => Client::login(&app, "tuphap", PW).await,
-            OtherReporter => Client::login(&app, "yte", PW).await,
-            Assessor => Client::login(&app, "thamdinh", PW).await,
-            Viewer => Client::login(&app, "lanhdao", PW).await,
-            Admin => Client::login(&app, "admin", &app.admin_password).await,
+            Anonymous => Client::new(app),
+            OwnReporter => Client::login(app, "tuphap", PW).await,
+            OtherReporter => Client::login(app, "yte", PW).await,
+            Assessor => Client::login(app, "thamdinh", PW).await,
+            Viewer => Client::login(app, "lanhdao", PW).await,
+            Admin => Client::login(app, "admin", &app.admin_password).await,
         };
         clients.push((who, c));
     }

@@ -174,7 +174,14 @@ pub static TEXT: Text = Text {
     col_deadline: "Deadline",
     col_missing: "Not submitted",
     col_publish: "Publish",
-    publish_button: "Compute and publish",
+    publish_button: "Approve and publish",
+    compute_preview: "Compute, preview and publish",
+    preview_heading: |fw, year| format!("Preview of the {year} results: {fw}"),
+    preview_unpublished: "Results computed by the system from the submitted and verified reports; not published. Approve them by publishing with a reason.",
+    preview_same: |v| format!("Identical to published version {v}; nothing new to publish."),
+    preview_differs: |v| {
+        format!("Differs from published version {v}; publishing makes a new version and keeps the old one.")
+    },
     open_period_heading: "Open a period",
     year: "Year",
     open_button: "Open the period",

@@ -174,7 +174,14 @@ pub static TEXT: Text = Text {
     col_deadline: "Hạn nộp",
     col_missing: "Chưa nộp",
     col_publish: "Công bố",
-    publish_button: "Tính điểm và công bố",
+    publish_button: "Phê duyệt và công bố",
+    compute_preview: "Tính điểm, xem trước và công bố",
+    preview_heading: |fw, year| format!("Xem trước kết quả năm {year}: {fw}"),
+    preview_unpublished: "Kết quả do hệ thống tính từ các báo cáo đã nộp và đã thẩm định; chưa công bố. Phê duyệt bằng cách ghi lý do và công bố.",
+    preview_same: |v| format!("Trùng với phiên bản {v} đã công bố; không có gì mới để công bố."),
+    preview_differs: |v| {
+        format!("Khác phiên bản {v} đã công bố; công bố sẽ tạo phiên bản mới, phiên bản cũ vẫn được lưu.")
+    },
     open_period_heading: "Mở kỳ đánh giá",
     year: "Năm",
     open_button: "Mở kỳ",

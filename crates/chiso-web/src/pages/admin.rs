@@ -53,16 +53,14 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
             format!("<br><a href=\"{base}/chua-nop.csv\">{}</a>", t.missing_csv)
         };
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a>\
-             <form method=\"post\" action=\"{base}/cong-bo\">{csrf}<label>{} <input name=\"reason\" required></label><button>{}</button></form></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a> · <a href=\"{base}/xem-truoc\">{}</a></td></tr>",
             p.year,
             esc(&p.kind),
             esc(&p.framework),
             esc(p.deadline.as_deref().unwrap_or("")),
             esc(lang.status(&p.status)),
             esc(&missing.join("; ")),
-            t.reason,
-            t.publish_button
+            t.compute_preview
         );
     }
     b += &format!(
@@ -250,4 +248,48 @@ pub async fn missing_csv(
     );
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
         .into_response())
+}
+
+/// `/quan-tri/ky/{year}/{kind}/xem-truoc`: the engine's results from the counted submissions
+/// as they stand, not public; the administrator approves them by publishing with a reason.
+pub async fn preview(
+    State(s): State<AppState>,
+    lang: Lang,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Html<String>> {
+    let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
+    let t = lang.t();
+    let year = super::year(&year)?;
+    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let cat = Catalog::load(&s.store).await?;
+    let fw = cat.framework(&p.framework)?;
+    let json = catalog::results_json(&s.store, &cat, year, &kind).await?;
+    let v: serde_json::Value = serde_json::from_str(&json).map_err(|_| AppError::not_found())?;
+    let rows: Vec<&serde_json::Value> = v["results"].as_array().into_iter().flatten().collect();
+    let published = s.store.latest_snapshot(year, &kind).await?;
+    let same = published.as_ref().is_some_and(|x| x.results == json);
+    let mut b = format!(
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
+        esc(&(t.preview_heading)(&fw.name, year)),
+        esc(&match &published {
+            Some(x) if same => (t.preview_same)(x.version),
+            Some(x) => (t.preview_differs)(x.version),
+            None => t.preview_unpublished.to_string(),
+        })
+    );
+    if u.is(Role::Admin) && !same {
+        b += &format!(
+            "<form method=\"post\" action=\"/quan-tri/ky/{year}/{}/cong-bo\">{}<label>{} <input name=\"reason\" required></label>\
+             <button>{}</button></form>",
+            esc(&kind),
+            csrf_input(&u),
+            t.reason,
+            t.publish_button
+        );
+    }
+    b += &super::public::ranking_table(lang, &cat, fw, &kind, year, &rows);
+    let all: Vec<serde_json::Value> = rows.into_iter().cloned().collect();
+    b += &super::public::charts(lang, fw, year, &all);
+    Ok(page(lang, t.admin_title, Some(&u), &b))
 }

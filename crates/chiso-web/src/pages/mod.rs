@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ky", post(admin::create_period))
         .route("/quan-tri/ky/{year}/{kind}/cong-bo", post(admin::publish))
         .route("/quan-tri/ky/{year}/{kind}/chua-nop.csv", get(admin::missing_csv))
+        .route("/quan-tri/ky/{year}/{kind}/xem-truoc", get(admin::preview))
         .route("/quan-tri/nguoi-dung", post(admin::create_user))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))

@@ -140,6 +140,20 @@ pub async fn results(
         b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(shown.len(), results.len())));
     }
 
+    b += &ranking_table(lang, &cat, fw, &kind, year, &shown);
+    b += &charts(lang, fw, year, &results);
+    b += &format!(
+        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
+        esc(&kind)
+    );
+    Ok(page(lang, &(t.results_title)(year), user.as_ref(), &b))
+}
+
+/// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,
+/// and each criterion group's points.
+pub fn ranking_table(lang: Lang, cat: &Catalog, fw: &Framework, kind: &str, year: i32, rows: &[&Value]) -> String {
+    let t = lang.t();
+    let mut b = String::new();
     b += &format!(
         "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
         t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
@@ -149,14 +163,14 @@ pub async fn results(
     }
     b += "</tr></thead><tbody>";
     let num = |x: &Value| x.as_str().map(|s| lang.decimal_text(s)).unwrap_or_default();
-    for r in &shown {
+    for r in rows {
         let level = match r["status"].as_str().unwrap_or("") {
             "no_data" => t.no_data_not_ranked.to_string(),
             "below_levels" => t.below_levels.into(),
             _ => r["level"].as_str().unwrap_or("").to_string(),
         };
         let name = r["unit"].as_str().unwrap_or("");
-        let unit = match cat.registry.resolve(name, &kind, year) {
+        let unit = match cat.registry.resolve(name, kind, year) {
             Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
             Err(_) => esc(name),
         };
@@ -173,17 +187,12 @@ pub async fn results(
         b += "</tr>";
     }
     b += "</tbody></table></div>";
-    b += &charts(lang, fw, year, &results);
-    b += &format!(
-        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
-        esc(&kind)
-    );
-    Ok(page(lang, &(t.results_title)(year), user.as_ref(), &b))
+    b
 }
 
 /// The report's charts, over all results (filters narrow the table, not the picture):
 /// units per level, totals, and the average per criterion group as a share of its maximum.
-fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> String {
+pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> String {
     use chiso_report::model::{Chart, Series};
     let t = lang.t();
     let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
