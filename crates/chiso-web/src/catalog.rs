@@ -9,6 +9,7 @@ use chiso_domain::framework::Framework;
 use chiso_domain::unit::Registry;
 use chiso_domain::{Period, compare};
 use chiso_store::{PeriodRow, Store};
+use std::sync::{Arc, Mutex};
 
 pub struct Catalog {
     pub registry: Registry,
@@ -20,15 +21,31 @@ fn broken(what: fn(&crate::i18n::Text) -> &'static str, errors: Vec<chiso_data::
     AppError::invalid(StatusCode::INTERNAL_SERVER_ERROR, move |t, list| format!("{}: {list}", what(t)), errors)
 }
 
+/// The last catalogue parsed, with the documents it was parsed from. Keyed by content, not
+/// by a process-local version, so every `chiso serve` behind one PostgreSQL sees a change
+/// at its next request.
+type Cached = (Vec<(String, String)>, Arc<Catalog>);
+static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
+
 impl Catalog {
-    pub async fn load(store: &Store) -> AppResult<Catalog> {
-        let units = store.document("units.toml").await?.unwrap_or_default();
-        let registry = units_toml::parse("units.toml", &units).map_err(|e| broken(|t| t.unit_registry, e))?;
-        let mut frameworks = Vec::new();
-        for (name, body) in store.documents("framework/").await? {
-            frameworks.push(framework_toml::parse(&name, &body).map_err(|e| broken(|t| t.frameworks, e))?);
+    /// The registry and frameworks as stored now; parsed again only when a document changed.
+    pub async fn load(store: &Store) -> AppResult<Arc<Catalog>> {
+        let mut documents = store.documents("framework/").await?;
+        documents.push(("units.toml".into(), store.document("units.toml").await?.unwrap_or_default()));
+        if let Some((docs, cat)) = CACHE.lock().expect("not poisoned").as_ref()
+            && *docs == documents
+        {
+            return Ok(cat.clone());
         }
-        Ok(Catalog { registry, frameworks })
+        let (units, frameworks) = documents.split_last().expect("units.toml was pushed");
+        let registry = units_toml::parse("units.toml", &units.1).map_err(|e| broken(|t| t.unit_registry, e))?;
+        let mut parsed = Vec::new();
+        for (name, body) in frameworks {
+            parsed.push(framework_toml::parse(name, body).map_err(|e| broken(|t| t.frameworks, e))?);
+        }
+        let cat = Arc::new(Catalog { registry, frameworks: parsed });
+        *CACHE.lock().expect("not poisoned") = Some((documents, cat.clone()));
+        Ok(cat)
     }
 
     pub fn framework(&self, id: &str) -> AppResult<&Framework> {

@@ -16,6 +16,7 @@ use chiso_data::{import, table::Table};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 pub const MAX_EVIDENCE: usize = 10 * 1024 * 1024;
 
@@ -42,7 +43,7 @@ pub async fn past_deadline(s: &AppState, p: &PeriodRow, unit: &str) -> AppResult
     Ok(deadline.is_some_and(|d| today.as_str() > d.as_str()))
 }
 
-async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Catalog)> {
+async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
     let year = super::year(year)?;
     let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
@@ -289,7 +290,13 @@ pub async fn save(
 
 /// The checks before any write to a unit's submission: the unit exists in the period, the
 /// user is its reporter, the period is open and its deadline (or the unit's extension) not past.
-pub async fn writable(s: &AppState, u: &User, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Catalog)> {
+pub async fn writable(
+    s: &AppState,
+    u: &User,
+    year: &str,
+    kind: &str,
+    unit: &str,
+) -> AppResult<(PeriodRow, Arc<Catalog>)> {
     let (p, cat) = load(s, year, kind, unit).await?;
     if !u.can_write_unit(unit) {
         return Err(AppError::forbidden());

@@ -20,10 +20,11 @@ use chiso_data::{export, template};
 use chiso_domain::unit::UnitId;
 use chiso_store::{PeriodRow, Role};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn load(s: &AppState, year: &str, kind: &str) -> AppResult<(PeriodRow, Catalog)> {
+async fn load(s: &AppState, year: &str, kind: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
     let year = super::year(year)?;
     let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
