@@ -28,7 +28,8 @@ pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<
                 .is_none_or(|a| Some(a.as_str()) == parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()))
         })
         .and_then(|u| u.path_and_query().map(|p| p.as_str().to_string()))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        // Browsers read `/\host` like `//host`: no backslash at all, and no second slash.
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
         .unwrap_or_else(|| "/".into());
     let year = 365 * 24 * 3600;
     Ok((
