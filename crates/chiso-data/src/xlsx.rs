@@ -56,15 +56,31 @@ pub fn check_archive(bytes: &[u8]) -> Result<(), ErrorKind> {
     Ok(())
 }
 
+/// calamine panics on some damaged workbooks (a shared-string index beyond the table:
+/// `cells_reader.rs` indexes `strings[idx]`; found by the `template` fuzz target): such a
+/// panic is the file's error, not the process's.
+fn guarded<T>(f: impl FnOnce() -> Result<T, ErrorKind>) -> Result<T, ErrorKind> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(ErrorKind::Io("damaged workbook (calamine could not read it)".into())))
+}
+
 /// The workbook, once the archive passed [`check_archive`].
 pub fn open(bytes: &[u8]) -> Result<Book<'_>, ErrorKind> {
     check_archive(bytes)?;
-    Xlsx::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string()))
+    guarded(|| Xlsx::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string())))
 }
 
 /// A sheet's non-empty cells `(row, column, value)`, 0-based, in the order stored, for the
 /// columns `keep` accepts; every cell counts against the limits.
 pub fn cells(book: &mut Book<'_>, sheet: &str, keep: impl Fn(u32) -> bool) -> Result<Vec<(u32, u32, Data)>, ErrorKind> {
+    guarded(|| cells_unguarded(book, sheet, keep))
+}
+
+fn cells_unguarded(
+    book: &mut Book<'_>,
+    sheet: &str,
+    keep: impl Fn(u32) -> bool,
+) -> Result<Vec<(u32, u32, Data)>, ErrorKind> {
     let mut reader = match book.worksheet_cells_reader(sheet) {
         Ok(r) => r,
         Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()), // a chart sheet

@@ -294,3 +294,25 @@ fn the_bounded_reader_keeps_positions() {
     assert_eq!(missing.kind, ErrorKind::NoSheet);
     assert!(matches!(table::parse_xlsx("t.xlsx", b"PK\x03\x04 not a zip", None).unwrap_err().kind, ErrorKind::Io(_)));
 }
+
+/// Found by the `template` and `template_xml` fuzz targets: a cell whose shared-string index
+/// is beyond the table made calamine panic (index out of bounds); now the file's error.
+#[test]
+fn a_shared_string_index_beyond_the_table_is_an_error_not_a_panic() {
+    let ds = example();
+    let p = &ds.periods[0];
+    let fw = ds.framework(&p.framework).unwrap();
+    let unit = ds.registry.get(&p.units[0].unit).unwrap();
+    let mut parts = parts(&template::write(fw, p.year, &[unit]).unwrap());
+    let bad = "<row r=\"200\"><c r=\"A200\" t=\"s\"><v>4340</v></c></row></sheetData>";
+    for (name, data) in parts.iter_mut() {
+        if name.starts_with("xl/worksheets/sheet") {
+            *data = String::from_utf8(data.clone()).unwrap().replacen("</sheetData>", bad, 1).into_bytes();
+        }
+    }
+    let bytes = rezip(&parts);
+    let errors = template::read("s.xlsx", &bytes, fw, &ds.registry, p.year, None).unwrap_err();
+    assert!(errors.iter().any(|e| matches!(e.kind, ErrorKind::Io(_))), "{errors:?}");
+    assert!(!template::is_template(&bytes));
+    assert!(matches!(table::parse_xlsx("s.xlsx", &bytes, None).unwrap_err().kind, ErrorKind::Io(_)));
+}
