@@ -2,17 +2,18 @@
 
 use crate::html::escape;
 use crate::model::{Chart, Series};
-use crate::vi;
+use chiso_domain::number::format_fixed;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write as _;
 
 const PALETTE: [&str; 8] = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5", "#bf9000"];
 
-pub fn svg(chart: &Chart) -> String {
+/// The chart with numbers written with `separator` as the decimal mark (',' in Vietnamese).
+pub fn svg(chart: &Chart, separator: char) -> String {
     match chart {
-        Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max),
-        Chart::Pie { categories, values } => pie(categories, values),
+        Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max, separator),
+        Chart::Pie { categories, values } => pie(categories, values, separator),
         Chart::Range { categories, low, high, value } => range(categories, low, high, value),
     }
 }
@@ -22,7 +23,7 @@ fn f(x: f64) -> String {
     format!("{:.2}", x)
 }
 
-fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) -> String {
+fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal, sep: char) -> String {
     let label_w = 260.0;
     let plot_w = 420.0;
     let bar_h = 12.0;
@@ -57,7 +58,7 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) ->
                 f(bar_h - 1.0),
                 PALETTE[s % PALETTE.len()],
                 escape(&series.name),
-                vi::number(v, decimals)
+                format_fixed(v, decimals, sep)
             );
             if s == 0 {
                 let _ = write!(
@@ -65,7 +66,7 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) ->
                     "<text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
                     f(label_w + w + 4.0),
                     f(by + bar_h - 2.0),
-                    vi::number(v, decimals)
+                    format_fixed(v, decimals, sep)
                 );
             }
         }
@@ -87,7 +88,7 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: Decimal) ->
     x + "</svg>"
 }
 
-fn pie(categories: &[String], values: &[u32]) -> String {
+fn pie(categories: &[String], values: &[u32], sep: char) -> String {
     let total: u32 = values.iter().sum();
     let (cx, cy, r) = (110.0, 110.0, 100.0);
     let mut x =
@@ -102,7 +103,7 @@ fn pie(categories: &[String], values: &[u32]) -> String {
             (Decimal::from(*v) * Decimal::ONE_HUNDRED / Decimal::from(total))
                 .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
         };
-        let title = format!("{name}: {v} ({}%)", vi::number(exact_pct, 1));
+        let title = format!("{name}: {v} ({}%)", format_fixed(exact_pct, 1, sep));
         if (share - 1.0).abs() < 1e-9 {
             let _ = write!(
                 x,

@@ -121,7 +121,7 @@ pub fn render(doc: &Document) -> String {
                 Block::Paragraph(p) => x.push_str(&paragraph(p)),
                 Block::Table(t) => x.push_str(&table(t)),
                 Block::Figure(f) => {
-                    let _ = writeln!(x, "<figure id=\"hinh-{}\">{}</figure>", f.number, chart_svg::svg(&f.chart));
+                    let _ = writeln!(x, "<figure id=\"hinh-{}\">{}</figure>", f.number, chart_svg::svg(&f.chart, ','));
                 }
             }
         }

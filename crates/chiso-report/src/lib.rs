@@ -16,7 +16,8 @@ pub mod xlsx;
 
 pub use build::{Analysis, KindInput, Previous, build};
 
-/// A chart as inline SVG (the web platform draws the same charts as the report).
-pub fn chart_svg(chart: &model::Chart) -> String {
-    chart_svg::svg(chart)
+/// A chart as inline SVG (the web platform draws the same charts as the report), numbers
+/// with `separator` as the decimal mark.
+pub fn chart_svg(chart: &model::Chart, separator: char) -> String {
+    chart_svg::svg(chart, separator)
 }

@@ -477,6 +477,8 @@ async fn the_interface_switches_to_english_and_back() {
     let en = c.get("/ket-qua/2020/department").await.body;
     assert!(en.contains("<html lang=\"en\"") && en.contains("<th>Total</th>") && en.contains(">45.2</strong>"), "{en}");
     assert!(!en.contains("Tổng điểm") && en.contains("Tiếng Việt"));
+    // The charts too: Sở Giáo dục và Đào tạo's 56,3 is 56.3 in English.
+    assert!(vi.contains("<title>Năm 2020: 56,3</title>") && en.contains("<title>Year 2020: 56.3</title>"), "{en}");
     // Errors follow the language too, and so do the data layer's validation messages.
     let missing = c.get("/ket-qua/2031/department").await;
     assert_eq!(missing.status, 404);

@@ -240,11 +240,11 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> Strin
     format!(
         "<h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure>",
         t.chart_levels,
-        chiso_report::chart_svg(&pie),
+        chiso_report::chart_svg(&pie, lang.separator()),
         t.chart_totals,
-        chiso_report::chart_svg(&bars),
+        chiso_report::chart_svg(&bars, lang.separator()),
         t.chart_groups,
-        chiso_report::chart_svg(&group_bars)
+        chiso_report::chart_svg(&group_bars, lang.separator())
     )
 }
 
