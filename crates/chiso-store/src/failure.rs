@@ -56,7 +56,8 @@ fn classify(e: &sqlx::Error) -> Failure {
     match e {
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.to_string()).unwrap_or_default();
-            if let Ok(sqlite) = code.parse::<i32>() {
+            let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().and_then(|_| code.parse::<i32>().ok());
+            if let Some(sqlite) = sqlite {
                 // SQLite's (extended) result code; the primary code is the low byte.
                 match sqlite & 0xff {
                     13 => Failure::Full,                                  // SQLITE_FULL
@@ -85,7 +86,9 @@ fn classify(e: &sqlx::Error) -> Failure {
             std::io::ErrorKind::ReadOnlyFilesystem => Failure::ReadOnly,
             _ => Failure::Unavailable,
         },
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => Failure::Unavailable,
+        // The pool retries a SQLite file it cannot open until it times out: ask the disk why.
+        sqlx::Error::PoolTimedOut => probe_watched().unwrap_or(Failure::Unavailable),
+        sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => Failure::Unavailable,
         _ => Failure::Other,
     }
 }

@@ -19,7 +19,7 @@ mod users;
 pub use audit::{AuditEvent, ChainError, NewEvent};
 pub use catalog::PeriodRow;
 pub use clock::now_utc;
-pub use failure::{DatabaseError, Failure};
+pub use failure::{DatabaseError, Failure, probe as failure_probe};
 pub use submissions::{AnswerRow, CommentRow, EvidenceRow, SnapshotRow, SubmissionRow};
 pub use users::{Role, UserRow};
 
@@ -87,10 +87,21 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
-        let options = AnyPoolOptions::new()
+        if backend == Backend::Sqlite {
+            // One connection first: the pool would retry a file that cannot be opened (a
+            // read-only file system) until it times out; this says why at once.
+            use sqlx::Connection;
+            sqlx::AnyConnection::connect(&url).await?.close().await?;
+        }
+        let mut options = AnyPoolOptions::new();
+        if backend == Backend::Postgres {
             // A connection opened before the database last answered "read-only" is replaced:
-            // a PostgreSQL session keeps the read-only default it started with.
-            .before_acquire(|_, meta| Box::pin(async move { Ok(failure::fresh_since_read_only(meta.age)) }))
+            // a PostgreSQL session keeps the read-only default it started with. (Not on
+            // SQLite: there the hook keeps closed connections' files open.)
+            options =
+                options.before_acquire(|_, meta| Box::pin(async move { Ok(failure::fresh_since_read_only(meta.age)) }));
+        }
+        let options = options
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
@@ -128,13 +139,21 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .await?;
         let migrations = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,
         };
+        // Up to date: nothing to write (so a read-only database still opens, for reading).
+        let applied: std::result::Result<Vec<(String,)>, _> =
+            sqlx::query_as("SELECT name FROM schema_migrations").fetch_all(&self.pool).await;
+        if let Ok(applied) = applied
+            && migrations.iter().all(|(name, _)| applied.iter().any(|a| a.0 == *name))
+        {
+            return Ok(());
+        }
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .await?;
         for (name, sql) in migrations {
             let mut tx = self.pool.begin().await?;
             // Taking the row lock first makes concurrent starters wait for each other.
