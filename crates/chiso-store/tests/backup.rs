@@ -145,7 +145,8 @@ async fn a_damaged_backup_is_refused_before_anything_is_touched() {
     let file = dirs.path().join("sao-luu.zip");
     src.store.backup(&data, &file).await.unwrap();
 
-    let cases: Vec<(&str, Box<dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>>)> = vec![
+    type Change = Box<dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>>;
+    let cases: Vec<(&str, Change)> = vec![
         (
             "a changed figure",
             Box::new(|n, b| {
