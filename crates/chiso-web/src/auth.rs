@@ -16,6 +16,7 @@ pub const LOGIN_CSRF_COOKIE: &str = "chiso_login";
 pub const SESSION_TTL: i64 = 8 * 3600;
 const MAX_FAILURES: u32 = 5;
 const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+const MAX_TRACKED: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -134,6 +135,14 @@ impl AppState {
 
     pub fn login_failed(&self, username: &str) {
         let mut map = self.throttle.lock().expect("not poisoned");
+        // Bounded memory against floods of invented names: forget expired entries, and past
+        // the bound stop tracking new names (known ones still lock).
+        if map.len() >= MAX_TRACKED && !map.contains_key(username) {
+            map.retain(|_, (_, since)| since.elapsed() < LOCKOUT);
+            if map.len() >= MAX_TRACKED {
+                return;
+            }
+        }
         let e = map.entry(username.to_string()).or_insert((0, Instant::now()));
         if e.1.elapsed() >= LOCKOUT {
             *e = (0, Instant::now());

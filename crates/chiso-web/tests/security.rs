@@ -537,9 +537,6 @@ async fn redirect(app: &App) {
     ];
     for referer in &referers {
         let r = public.get_with("/ngon-ngu/en", &[("referer", referer)]).await;
-        if r.status == 404 {
-            return; // no language switch in this build
-        }
         let to = r.location.unwrap_or_default();
         assert!(
             to.starts_with('/') && !to.starts_with("//") && !to.contains('\\'),
@@ -548,7 +545,6 @@ async fn redirect(app: &App) {
     }
 }
 on_both!(
-    #[ignore = "vulnerability: open redirect, /ngon-ngu/{lang} echoes a Referer path starting with /\\ (browsers read it as //host)"]
     redirect: language_switch_redirects_only_to_this_site_on_sqlite, language_switch_redirects_only_to_this_site_on_postgres
 );
 

@@ -17,6 +17,7 @@ pub static TEXT: Text = Text {
     error_login_required: "Vui lòng đăng nhập.",
     error_conflict: |m| format!("Xung đột dữ liệu: {m}"),
     error_database: "Lỗi cơ sở dữ liệu; thao tác chưa được ghi. Vui lòng thử lại.",
+    error_internal: "Lỗi trong phần mềm; yêu cầu này chưa được thực hiện. Vui lòng báo quản trị hệ thống.",
     error_storage_full: "Máy chủ hết dung lượng lưu trữ; thao tác chưa được ghi. Vui lòng báo quản trị hệ thống.",
     error_read_only: "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thao tác chưa được ghi. Vui lòng báo quản trị hệ thống.",
     home_link: "Trang chủ",

@@ -12,6 +12,7 @@ mod workbook;
 use crate::AppState;
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 /// Largest accepted request: evidence files up to 10 MB plus the form around them.
@@ -58,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/periods/{year}/{kind}/missing", get(api::missing))
         .route("/api/openapi.json", get(api::openapi))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // A bug in one handler answers 500 to that request; the connection and server live on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            crate::error::AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
+                .into_response()
+        }))
         .layer(axum::middleware::from_fn(crate::error::render_errors))
         .layer(axum::middleware::map_response(security_headers))
 }
