@@ -8,6 +8,8 @@
 //! Before timing, one untimed run writes the 2024 results and comparison to
 //! `$CHISO_BENCH_OUT/rust_national.csv` (default `bench/out/`), which the pandas script
 //! checks its own results against.
+//!
+//! `CHISO_BENCH_PROFILE=n` runs n more times instead of Criterion's loop, for a profiler.
 
 use chiso_domain::engine::{Results, score};
 use chiso_domain::framework::{CriterionSpec, Framework, FrameworkSpec, LevelSpec, NotApplicable, Rule, TieBasis};
@@ -128,6 +130,7 @@ fn registry() -> Registry {
 }
 
 /// The timed work: both periods scored, levelled and ranked, then 2024 compared with 2023.
+#[inline(never)]
 fn run(
     fw: &Framework,
     previous: &Period,
@@ -138,6 +141,14 @@ fn run(
     let now = score(fw, current);
     let comparisons = compare(&now, fw, &then, fw, registry);
     (then, now, comparisons)
+}
+
+/// `CHISO_BENCH_PROFILE=n`: n more runs (results dropped, as Criterion drops them) and no
+/// Criterion loop, for `valgrind --tool=callgrind --toggle-collect='*national::profiled*'`
+/// (n = 1) or `perf stat` (CPU time and page faults of n runs, less those of n = 0).
+#[inline(never)]
+fn profiled(fw: &Framework, previous: &Period, current: &Period, registry: &Registry) {
+    drop(black_box(run(black_box(fw), black_box(previous), black_box(current), black_box(registry))));
 }
 
 /// The 2024 table with its comparison, in table order, for `bench/national.py --check`.
@@ -170,9 +181,9 @@ fn export(fw: &Framework, now: &Results, comparisons: &[Comparison]) {
         )
         .unwrap();
         assert_eq!(c.deltas.len(), ids.len());
-        for ((id, d), expected) in c.deltas.iter().zip(&ids) {
-            assert_eq!(id, expected);
-            write!(csv, ",{d}").unwrap();
+        for (k, d) in c.deltas.iter().enumerate() {
+            assert_eq!(d.criterion, k);
+            write!(csv, ",{}", d.change).unwrap();
         }
         csv.push('\n');
     }
@@ -191,6 +202,12 @@ fn national(c: &mut Criterion) {
     assert_eq!(comparisons.len() as u64, UNITS);
     assert!(comparisons.iter().all(|c| c.previous_rank.is_some()));
     export(&fw, &now, &comparisons);
+    if let Some(n) = std::env::var_os("CHISO_BENCH_PROFILE") {
+        for _ in 0..n.to_str().and_then(|n| n.parse().ok()).unwrap_or(1) {
+            profiled(&fw, &previous, &current, &registry);
+        }
+        return;
+    }
 
     let mut g = c.benchmark_group("national");
     g.sample_size(10).sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(10));

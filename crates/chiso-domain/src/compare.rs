@@ -1,6 +1,7 @@
 //! Year over year: previous rank, total, level and per-criterion change, through lineage.
 
 use crate::engine::{Results, UnitResult};
+use crate::exact;
 use crate::framework::Framework;
 use crate::unit::{LineageKind, Registry, UnitId};
 use rust_decimal::Decimal;
@@ -35,8 +36,27 @@ pub struct Comparison {
     /// Positive: moved up (rank 19 → 6 is +13).
     pub rank_change: Option<i64>,
     pub total_change: Option<Decimal>,
-    /// Per criterion id shared by both frameworks: presented now − presented then.
-    pub deltas: Vec<(String, Decimal)>,
+    /// Per criterion shared by both frameworks (same id), in the current framework's order:
+    /// presented now − presented then. Empty without a previous result.
+    pub deltas: Vec<Delta>,
+}
+
+/// One criterion's change against the previous period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Delta {
+    /// The criterion's index in the current framework (`Framework::criterion`); an index,
+    /// not its id, because a national comparison holds half a million of these.
+    pub criterion: usize,
+    /// Presented (rounded) points now − presented points then.
+    pub change: Decimal,
+}
+
+impl Comparison {
+    /// The change of criterion `criterion` (an index in the current framework), if both
+    /// periods have it.
+    pub fn delta(&self, criterion: usize) -> Option<Decimal> {
+        self.deltas.binary_search_by_key(&criterion, |d| d.criterion).ok().map(|k| self.deltas[k].change)
+    }
 }
 
 pub fn compare(
@@ -108,12 +128,17 @@ fn build(
         _ => None,
     };
     let mut deltas = Vec::new();
-    if let Some(p) = prev {
-        for (i, c) in framework.criteria.iter().enumerate() {
-            let Some(j) = mapping[i] else { continue };
-            if let (Some(now), Some(then)) = (u.presented(framework, i), p.presented(previous_framework, j)) {
-                deltas.push((c.id.0.clone(), now - then));
-            }
+    // Criteria are scored for both or none (`scores` is empty without data).
+    if let Some(p) = prev
+        && !u.scores.is_empty()
+        && !p.scores.is_empty()
+    {
+        deltas.reserve_exact(mapping.len());
+        for ((i, j), s) in mapping.iter().enumerate().zip(&u.scores) {
+            let Some(then) = j.and_then(|j| p.scores.get(j)) else { continue };
+            let now = framework.rounding.round(s.points);
+            let then = previous_framework.rounding.round(then.points);
+            deltas.push(Delta { criterion: i, change: exact::sub(now, then) });
         }
     }
     Comparison {

@@ -7,6 +7,7 @@ pub mod collate;
 pub mod compare;
 pub mod conflict;
 pub mod engine;
+mod exact;
 pub mod framework;
 pub mod number;
 pub mod period;
@@ -14,7 +15,7 @@ pub mod report_settings;
 pub mod stats;
 pub mod unit;
 
-pub use compare::{Baseline, Comparison, compare};
+pub use compare::{Baseline, Comparison, Delta, compare};
 pub use engine::{Results, Status, UnitResult, score};
 pub use framework::{
     Criterion, CriterionId, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Level, NotApplicable, Rule,

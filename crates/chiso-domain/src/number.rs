@@ -17,16 +17,18 @@ impl Points {
 
     /// Clamps into `0..=max`: rule outputs are bounded by construction. (No normalising:
     /// decimals compare by value, and this runs for every criterion of every unit.)
+    #[inline]
     pub fn clamped(value: Decimal, max: Decimal) -> Points {
         Points(if value.is_sign_negative() {
             Decimal::ZERO
-        } else if value > max {
+        } else if crate::exact::cmp(&value, &max).is_gt() {
             max
         } else {
             value
         })
     }
 
+    #[inline]
     pub fn value(self) -> Decimal {
         self.0
     }
@@ -66,6 +68,7 @@ pub struct Rounding {
 }
 
 impl Rounding {
+    #[inline]
     pub fn round(&self, value: Decimal) -> Decimal {
         round_to(value, self.decimals, self.mode)
     }
@@ -89,6 +92,7 @@ impl Rounding {
     }
 }
 
+#[inline]
 pub fn round_to(value: Decimal, decimals: u32, mode: RoundingMode) -> Decimal {
     // Already representable: nothing to round (the common case for typed points, and
     // rounding runs for every criterion of every unit).

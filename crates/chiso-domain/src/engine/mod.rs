@@ -14,7 +14,6 @@ use crate::period::Period;
 use crate::unit::UnitId;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -192,19 +191,22 @@ fn apply_published(results: &mut Results, period: &Period, published: &[crate::p
     }
 }
 
-fn sort_for_table(framework: &Framework, units: &mut [UnitResult]) {
+/// By ranking group (declared order, undeclared last), rank (none last), then name in
+/// Vietnamese order; a stable sort. The keys are computed once per unit, and the collation
+/// only breaks ties; the units are moved once, not at every step of the sort.
+fn sort_for_table(framework: &Framework, units: &mut Vec<UnitResult>) {
     let group_pos = |g: &Option<String>| {
         g.as_ref().and_then(|g| framework.groups.iter().position(|x| x == g)).unwrap_or(usize::MAX)
     };
-    units.sort_by(|a, b| {
-        group_pos(&a.group)
-            .cmp(&group_pos(&b.group))
-            .then_with(|| match (a.rank, b.rank) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            })
-            .then_with(|| compare_vi(&a.name, &b.name))
+    let keys: Vec<(usize, u64)> =
+        units.iter().map(|u| (group_pos(&u.group), u.rank.map_or(u64::MAX, u64::from))).collect();
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        keys[a].cmp(&keys[b]).then_with(|| compare_vi(&units[a].name, &units[b].name)).then(a.cmp(&b))
     });
+    if order.iter().enumerate().all(|(k, &i)| k == i) {
+        return;
+    }
+    let mut slots: Vec<Option<UnitResult>> = std::mem::take(units).into_iter().map(Some).collect();
+    units.extend(order.iter().map(|&i| slots[i].take().expect("a permutation takes each unit once")));
 }

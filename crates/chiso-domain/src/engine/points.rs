@@ -2,6 +2,7 @@
 //! normalisations compare a criterion's values across the units of the period.
 
 use super::maths;
+use crate::exact;
 use crate::framework::{Aggregation, Better, Criterion, Framework, Method, Normalisation, NotApplicable, Rule};
 use crate::number::{Points, RoundingScope};
 use crate::period::{Answer, Submission};
@@ -45,6 +46,7 @@ enum Leaf {
     NotApplicable,
 }
 
+#[inline(always)]
 fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<Decimal>) -> Leaf {
     let ratio_of = |n: Decimal, d: Decimal| if d.is_zero() { None } else { Some(n / d) };
     let p = match (rule, answer) {
@@ -110,6 +112,11 @@ fn score_with(
     best: &[Option<Decimal>],
 ) -> Vec<(Vec<NodeScore>, Decimal)> {
     let n = framework.criteria.len();
+    // What each group's (and the total's) applicable maximum is when no child is excluded,
+    // the common case, added up once instead of once per unit.
+    let full: Vec<Decimal> =
+        framework.criteria.iter().map(|c| full_max(framework, c.aggregation, &c.children)).collect();
+    let roots_full = full_max(framework, framework.aggregation, &framework.roots);
     let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
     let finish = |c: &Criterion, s: NodeScore| {
         if per_criterion && !c.unbounded { NodeScore { points: framework.rounding.round(s.points), ..s } } else { s }
@@ -120,10 +127,15 @@ fn score_with(
     if !framework.normalises() {
         // Every unit on its own, criterion after criterion (cache-friendly).
         for (sub, row) in submissions.iter().zip(rows.iter_mut()) {
-            for i in (0..n).rev() {
-                let c = framework.criterion(i);
-                let (score, _) = node_score(framework, i, sub, best, row);
-                row[i] = finish(c, score);
+            for (i, (c, full)) in framework.criteria.iter().zip(&full).enumerate().rev() {
+                // Typed points of a direct leaf, the common case, without the general match.
+                let score = match (&c.rule, sub.answer(i)) {
+                    (Some(Rule::Direct), Some(Answer::Points(p))) => {
+                        NodeScore { points: Points::clamped(*p, c.max).value(), applicable: true }
+                    }
+                    _ => node_score(framework, i, sub, best, row, *full).0,
+                };
+                row[i] = if per_criterion { finish(c, score) } else { score };
             }
         }
     } else {
@@ -135,7 +147,7 @@ fn score_with(
             column.clear();
             measured.clear();
             for (sub, row) in submissions.iter().zip(rows.iter()) {
-                let (score, is_measured) = node_score(framework, i, sub, best, row);
+                let (score, is_measured) = node_score(framework, i, sub, best, row, full[i]);
                 column.push(score);
                 measured.push(is_measured);
             }
@@ -149,8 +161,8 @@ fn score_with(
     }
     rows.into_iter()
         .map(|row| {
-            let roots = framework.roots.iter().map(|&k| (framework.criterion(k), row[k]));
-            let total = aggregate(framework.aggregation, framework.max, true, roots);
+            let total =
+                aggregate(framework, framework.aggregation, framework.max, true, &framework.roots, &row, roots_full);
             let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };
             (row, total)
         })
@@ -160,27 +172,27 @@ fn score_with(
 /// Criterion `i`'s value for one unit, before normalisation, from its answer (a leaf) or its
 /// children's values in `row` (a group); and whether the value takes part in a normalisation
 /// (not one given by the not-applicable policy, nor an excluded group).
-#[inline]
+#[inline(always)]
 fn node_score(
     framework: &Framework,
     i: usize,
     sub: &Submission,
     best: &[Option<Decimal>],
     row: &[NodeScore],
+    full_max: Decimal,
 ) -> (NodeScore, bool) {
     let c = framework.criterion(i);
     match &c.rule {
         Some(rule) => match leaf_points(rule, c.max, sub.answer(i), best[i]) {
-            Leaf::Points(p) if *rule == Rule::Indicator => (NodeScore { points: p, applicable: true }, true),
+            Leaf::Points(p) if matches!(rule, Rule::Indicator) => (NodeScore { points: p, applicable: true }, true),
             Leaf::Points(p) => (NodeScore { points: Points::clamped(p, c.max).value(), applicable: true }, true),
             Leaf::NotApplicable => (not_applicable(c), false),
         },
         None => {
-            let children = c.children.iter().map(|&k| (framework.criterion(k), row[k]));
             // A normalised group is clamped after its normalisation, not before: its
             // children may be z-scores.
             let bounded = !c.unbounded && c.normalise.is_none();
-            let s = aggregate(c.aggregation, c.max, bounded, children);
+            let s = aggregate(framework, c.aggregation, c.max, bounded, &c.children, row, full_max);
             (s, s.applicable)
         }
     }
@@ -195,35 +207,58 @@ fn not_applicable(c: &Criterion) -> NodeScore {
     }
 }
 
+/// The maximum of a plain sum over all of `children`, added up in the order [`aggregate`]
+/// adds the applicable ones; unused (zero) for other aggregations.
+fn full_max(framework: &Framework, method: Aggregation, children: &[usize]) -> Decimal {
+    match method {
+        Aggregation::Sum => children.iter().fold(Decimal::ZERO, |a, &k| a + framework.criterion(k).max),
+        Aggregation::WeightedSum | Aggregation::WeightedMean | Aggregation::GeometricMean => Decimal::ZERO,
+    }
+}
+
 /// A parent's points from its applicable children (excluded children leave the sums,
 /// means and weights). Sums are scaled up to the parent's maximum when some children
-/// were excluded; means need no scaling. `bounded`: clamp into `0..=max`.
-fn aggregate<'a>(
+/// were excluded; means need no scaling. `bounded`: clamp into `0..=max`. `full_max`:
+/// [`full_max`] of all the children.
+#[inline]
+fn aggregate(
+    framework: &Framework,
     method: Aggregation,
     max: Decimal,
     bounded: bool,
-    children: impl Iterator<Item = (&'a Criterion, NodeScore)>,
+    children: &[usize],
+    row: &[NodeScore],
+    full_max: Decimal,
 ) -> NodeScore {
-    let parts = children.filter(|(_, s)| s.applicable);
+    let parts = || children.iter().map(|&k| (framework.criterion(k), row[k])).filter(|(_, s)| s.applicable);
     let clamp = |p: Decimal| if bounded { Points::clamped(p, max).value() } else { p };
     let excluded = NodeScore { points: Decimal::ZERO, applicable: false };
     let points = match method {
         Aggregation::Sum | Aggregation::WeightedSum => {
-            let (mut sum, mut applicable_max) = (Decimal::ZERO, Decimal::ZERO);
-            if method == Aggregation::Sum {
-                for (c, s) in parts {
-                    sum += s.points;
-                    applicable_max += c.max;
+            let (sum, applicable_max) = if method == Aggregation::Sum {
+                // One pass over the points; the maxima only when some child was excluded.
+                let (mut sum, mut all_applicable) = (exact::Sum::default(), true);
+                for &k in children {
+                    let s = row[k];
+                    if s.applicable {
+                        sum.add(s.points);
+                    } else {
+                        all_applicable = false;
+                    }
                 }
+                let applicable_max = if all_applicable { full_max } else { exact::sum(parts().map(|(c, _)| c.max)) };
+                (sum.value(), applicable_max)
             } else {
-                for (c, s) in parts {
+                let (mut sum, mut applicable_max) = (Decimal::ZERO, Decimal::ZERO);
+                for (c, s) in parts() {
                     sum += c.weight * s.points;
                     applicable_max += c.weight * c.max;
                 }
-            }
+                (sum, applicable_max)
+            };
             if applicable_max.is_zero() {
                 return excluded;
-            } else if applicable_max == max {
+            } else if exact::cmp(&applicable_max, &max).is_eq() {
                 sum
             } else {
                 clamp(sum * max / applicable_max)
@@ -231,7 +266,7 @@ fn aggregate<'a>(
         }
         Aggregation::WeightedMean => {
             let (mut weights, mut sum) = (Decimal::ZERO, Decimal::ZERO);
-            for (c, s) in parts {
+            for (c, s) in parts() {
                 weights += c.weight;
                 sum += c.weight * s.points;
             }
@@ -241,7 +276,7 @@ fn aggregate<'a>(
             clamp(sum / weights)
         }
         Aggregation::GeometricMean => {
-            let parts: Vec<(Decimal, Decimal)> = parts.map(|(c, s)| (c.weight, s.points)).collect();
+            let parts: Vec<(Decimal, Decimal)> = parts().map(|(c, s)| (c.weight, s.points)).collect();
             match maths::geometric_mean(&parts) {
                 Some(g) => clamp(g),
                 None => return excluded,

@@ -145,7 +145,7 @@ impl Framework {
 
     /// The level reached by a total: the first (highest) whose minimum is ≤ total.
     pub fn level_for(&self, total: Decimal) -> Option<usize> {
-        self.levels.iter().position(|l| total >= l.min)
+        self.levels.iter().position(|l| crate::exact::cmp(&total, &l.min).is_ge())
     }
 
     pub(crate) fn set_index(&mut self) {

@@ -204,9 +204,7 @@ fn biggest_group_gain(k: &KindInput) -> String {
     let fw = k.framework;
     let mut best: Option<(Decimal, &str)> = None;
     for &root in &fw.roots {
-        let id = &fw.criterion(root).id.0;
-        let deltas: Vec<Decimal> =
-            prev.comparisons.iter().filter_map(|c| c.deltas.iter().find(|(c, _)| c == id).map(|(_, d)| *d)).collect();
+        let deltas: Vec<Decimal> = prev.comparisons.iter().filter_map(|c| c.delta(root)).collect();
         if deltas.is_empty() {
             continue;
         }
@@ -260,12 +258,8 @@ pub(super) fn criterion(k: &KindInput, index: usize) -> Vec<Paragraph> {
         )));
     }
     if let Some(prev) = &k.previous {
-        let deltas: Vec<(usize, Decimal)> = prev
-            .comparisons
-            .iter()
-            .enumerate()
-            .filter_map(|(i, cmp)| cmp.deltas.iter().find(|(id, _)| *id == c.id.0).map(|(_, v)| (i, *v)))
-            .collect();
+        let deltas: Vec<(usize, Decimal)> =
+            prev.comparisons.iter().enumerate().filter_map(|(i, cmp)| cmp.delta(index).map(|v| (i, v))).collect();
         if !deltas.is_empty() {
             let up = deltas.iter().filter(|(_, v)| *v > Decimal::ZERO).count();
             let down = deltas.iter().filter(|(_, v)| *v < Decimal::ZERO).count();
