@@ -1,5 +1,20 @@
 //! PDF: the generated DOCX converted by LibreOffice headless, so the published PDF has
-//! exactly the layout of the Word file people sign. A private profile per run and a timeout.
+//! exactly the layout of the Word file people sign. A private profile and a timeout.
+//!
+//! Starting LibreOffice is most of the time of a conversion, so two things make it cheaper
+//! (docs/BENCHMARKS.md, "Report generation"):
+//! - the profile is kept between conversions, in the user's cache directory
+//!   (`$XDG_CACHE_HOME/chiso/soffice-profile`, else `~/.cache/…`), instead of a new one
+//!   created and thrown away each time. One conversion at a time uses it (a lock directory
+//!   next to it, holding the owner's process id); a conversion that finds it in use, or has
+//!   no cache directory, uses a fresh temporary profile as before. A conversion that fails
+//!   with the kept profile throws it away and is retried once with a fresh one.
+//! - glibc's allocator is told (`GLIBC_TUNABLES`, unless already set) to keep freed memory
+//!   rather than return it to the system and fault it in again: LibreOffice frees and
+//!   reallocates large blocks while it loads and lays out, and these page faults were a
+//!   third of its CPU time. The process exits right after the conversion.
+//!
+//! Neither changes the PDF: the same program converts the same file with the same settings.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,31 +43,60 @@ pub fn soffice() -> Option<PathBuf> {
     std::env::split_paths(&path).map(|d| d.join("soffice")).find(|p| p.is_file())
 }
 
+/// The allocator settings given to LibreOffice (see the module documentation).
+const TUNABLES: &str = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456";
+
 /// Converts DOCX bytes to PDF bytes.
 pub fn convert(docx: &[u8], timeout: Duration) -> Result<Vec<u8>, PdfError> {
     let program = soffice().ok_or(PdfError::NotInstalled)?;
     let dir = tempdir()?;
-    let result = run(&program, docx, &dir, timeout);
+    let result = match KeptProfile::claim() {
+        Some(kept) => match run(&program, docx, &dir, kept.path(), timeout) {
+            Err(PdfError::Failed(_) | PdfError::Io(_)) => {
+                // Perhaps a damaged profile: start afresh next time, and now.
+                kept.discard();
+                run(&program, docx, &dir, &dir.join("profile"), timeout)
+            }
+            Err(e @ PdfError::Timeout(_)) => {
+                kept.discard();
+                Err(e)
+            }
+            other => other,
+        },
+        None => run(&program, docx, &dir, &dir.join("profile"), timeout),
+    };
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-fn run(program: &Path, docx: &[u8], dir: &Path, timeout: Duration) -> Result<Vec<u8>, PdfError> {
+fn run(program: &Path, docx: &[u8], dir: &Path, profile: &Path, timeout: Duration) -> Result<Vec<u8>, PdfError> {
     let input = dir.join("bao-cao.docx");
+    let pdf = dir.join("bao-cao.pdf");
     std::fs::write(&input, docx)?;
-    let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
-    let mut child = Command::new(program)
-        .args([profile.as_str(), "--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+    let _ = std::fs::remove_file(&pdf);
+    let profile = format!("-env:UserInstallation=file://{}", profile.display());
+    let mut command = Command::new(program);
+    command
+        // --nolockcheck: LibreOffice's own lock would be left behind by a conversion killed at
+        // its timeout; the kept profile has its own lock (KeptProfile).
+        .args([profile.as_str(), "--headless", "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir"])
         .arg(dir)
         .arg(&input)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
+        .stderr(Stdio::piped());
+    if std::env::var_os("GLIBC_TUNABLES").is_none() {
+        command.env("GLIBC_TUNABLES", TUNABLES);
+    }
+    // Its own process group: `soffice` is a launcher that starts `soffice.bin`, and at the
+    // timeout both must go (a leftover would also answer the next conversion's requests
+    // for the same profile).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn()?;
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {
-            let pdf = dir.join("bao-cao.pdf");
             if status.success() && pdf.exists() {
                 return Ok(std::fs::read(pdf)?);
             }
@@ -64,11 +108,90 @@ fn run(program: &Path, docx: &[u8], dir: &Path, timeout: Duration) -> Result<Vec
             return Err(PdfError::Failed(format!("{status}: {}", err.trim())));
         }
         if start.elapsed() > timeout {
+            #[cfg(unix)]
+            let _ =
+                Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).stderr(Stdio::null()).status();
             let _ = child.kill();
             let _ = child.wait();
             return Err(PdfError::Timeout(timeout.as_secs()));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The LibreOffice profile kept between conversions, claimed for one conversion: the lock
+/// directory `<profile>.lock` exists while it is in use and holds the owner's process id.
+struct KeptProfile {
+    profile: PathBuf,
+    lock: PathBuf,
+}
+
+impl KeptProfile {
+    /// `None`: no cache directory, or the profile is in use.
+    fn claim() -> Option<KeptProfile> {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .filter(|p| p.is_absolute())?;
+        KeptProfile::claim_in(&cache.join("chiso"))
+    }
+
+    fn claim_in(root: &Path) -> Option<KeptProfile> {
+        std::fs::create_dir_all(root).ok()?;
+        let (profile, lock) = (root.join("soffice-profile"), root.join("soffice-profile.lock"));
+        for _ in 0..2 {
+            match std::fs::create_dir(&lock) {
+                Ok(()) => {
+                    if std::fs::write(lock.join("pid"), std::process::id().to_string()).is_err() {
+                        let _ = std::fs::remove_dir_all(&lock);
+                        return None;
+                    }
+                    return Some(KeptProfile { profile, lock });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    // Held by a live process: use a fresh profile. Left by a dead one: take it.
+                    if held(&lock) {
+                        return None;
+                    }
+                    let _ = std::fs::remove_dir_all(&lock);
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+}
+
+/// Whether a lock directory belongs to a running process (this one included: another
+/// thread converting). Without a readable process id, or without `/proc` to look the process
+/// up, a lock counts as held for an hour after it was taken.
+fn held(lock: &Path) -> bool {
+    let owner = std::fs::read_to_string(lock.join("pid")).ok().and_then(|p| p.trim().parse::<u32>().ok());
+    match owner {
+        Some(pid) if Path::new("/proc/self").exists() => {
+            pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => std::fs::metadata(lock)
+            .and_then(|m| m.modified())
+            .map(|t| t.elapsed().is_ok_and(|age| age < Duration::from_secs(3600)))
+            .unwrap_or(true),
+    }
+}
+
+impl KeptProfile {
+    fn path(&self) -> &Path {
+        &self.profile
+    }
+
+    fn discard(&self) {
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl Drop for KeptProfile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.lock);
     }
 }
 
@@ -81,4 +204,26 @@ fn tempdir() -> std::io::Result<PathBuf> {
         }
     }
     Err(std::io::Error::other("no temporary directory"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kept_profile_serves_one_conversion_at_a_time_and_outlives_dead_owners() {
+        let root = tempdir().unwrap();
+        let first = KeptProfile::claim_in(&root).expect("free");
+        assert!(KeptProfile::claim_in(&root).is_none(), "in use by this process");
+        drop(first);
+        let second = KeptProfile::claim_in(&root).expect("free again");
+        assert_eq!(second.path(), root.join("soffice-profile"));
+        // A lock left by a process that no longer runs is taken over.
+        std::fs::write(second.lock.join("pid"), u32::MAX.to_string()).unwrap();
+        std::mem::forget(second);
+        if Path::new("/proc/self").exists() {
+            assert!(KeptProfile::claim_in(&root).is_some());
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
