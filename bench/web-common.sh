@@ -79,9 +79,12 @@ stop_chiso() {
 # The header every result file starts with.
 machine() {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "commit: $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- crates || echo ' (plus uncommitted changes in crates/)')"
-    echo "machine: nproc=$(nproc), $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
-    echo "rustc: $(rustc --version | cut -d' ' -f2), binary: ${CHISO_BIN:+$CHISO_BIN (prebuilt by bench/web-all)}${CHISO_BIN:-cargo build --release -p chiso}"
+    if [ -n "${CHISO_BIN:-}" ]; then
+        echo "binary: $CHISO_BIN, built from ${CHISO_BIN_COMMIT:-an unknown commit}"
+    else
+        echo "binary: cargo build --release -p chiso at $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- crates || echo ' plus uncommitted changes in crates/')"
+    fi
+    echo "machine: nproc=$(nproc), $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB RAM, rustc $(rustc --version | cut -d' ' -f2)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "command: $0 $*"
 }
