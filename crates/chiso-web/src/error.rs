@@ -85,9 +85,8 @@ impl From<chiso_store::StoreError> for AppError {
                 match e.failure {
                     Failure::Full => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full),
                     Failure::ReadOnly => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only),
-                    Failure::Unavailable | Failure::Other => {
-                        AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_database)
-                    }
+                    Failure::Unavailable => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_unavailable),
+                    Failure::Other => AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database),
                 }
             }
         }

@@ -695,3 +695,46 @@ async fn hostile_json_bodies_are_refused_cleanly() {
     let log = admin.get("/quan-tri/nhat-ky").await.body;
     assert!(log.contains("Chuỗi nhật ký toàn vẹn"), "{log}");
 }
+
+/// A full disk under the running platform: the reporter is told, in their language, that
+/// nothing was saved; nothing is half-written; the same server saves once space returns.
+/// Needs root to mount a small tmpfs (as in CI); elsewhere it says why it did not run.
+#[tokio::test]
+async fn a_full_disk_is_told_to_the_reporter_and_nothing_is_half_written() {
+    let mount = tempfile::tempdir().unwrap();
+    let at = mount.path().to_str().unwrap().to_string();
+    let mounted = std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=6m", "tmpfs", &at]).output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: cannot mount a tmpfs (needs root, as in CI): {mounted:?}");
+        return;
+    }
+    struct Unmount(String);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").args(["-l", &self.0]).output();
+        }
+    }
+    let _unmount = Unmount(at.clone());
+    let app = spawn(Some(format!("sqlite://{at}/chiso.sqlite"))).await;
+    setup(&app).await;
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+
+    let fill = mount.path().join("fill");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&fill).unwrap();
+        while f.write_all(&[7u8; 64 * 1024]).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "save")).await;
+    assert_eq!(r.status, 507, "{}", r.body);
+    assert!(r.body.contains("Ổ đĩa máy chủ đã đầy; thao tác chưa được ghi"), "{}", r.body);
+    std::fs::remove_file(&fill).unwrap();
+    assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"\""));
+
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "save")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"7,5\""));
+    drop(app);
+}

@@ -17,6 +17,7 @@ pub static TEXT: Text = Text {
     error_login_required: "Please log in.",
     error_conflict: |m| format!("Conflicting data: {m}"),
     error_database: "Database error; nothing was saved. Please try again.",
+    error_unavailable: "The database cannot be reached; nothing was saved. Please try again later.",
     error_internal: "A fault in the software; this request was not carried out. Please tell the system administrator.",
     error_storage_full: "The server's storage is full; nothing was saved. Please tell the system administrator.",
     error_read_only: "The database is read-only; nothing was saved. Please tell the system administrator.",

@@ -19,6 +19,7 @@ pub struct Text {
     pub error_login_required: &'static str,
     pub error_conflict: fn(&str) -> String,
     pub error_database: &'static str,
+    pub error_unavailable: &'static str,
     pub error_internal: &'static str,
     pub error_storage_full: &'static str,
     pub error_read_only: &'static str,
