@@ -55,6 +55,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// argon2id costs ~19 MiB and tens of milliseconds of one core per call: run it off the
+/// async workers (so logins never stall other requests) and at most one per core at a time
+/// (so a burst of logins cannot exhaust memory).
+pub async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+    let _permit = permits.acquire().await.expect("never closed");
+    tokio::task::spawn_blocking(f).await.expect("password hashing does not panic")
+}
+
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).expect("the OS random generator");

@@ -4,6 +4,7 @@
 //! Server-rendered HTML (Vietnamese, English on request), a JSON API under `/api/v1/`, security by default.
 
 mod auth;
+mod cache;
 mod catalog;
 mod error;
 mod html;
@@ -38,11 +39,13 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Failed logins per user name: (count, first failure).
     throttle: Arc<Mutex<HashMap<String, (u32, std::time::Instant)>>>,
+    /// The public results, page and JSON (see `cache.rs`).
+    results: Arc<cache::MicroCache>,
 }
 
 impl AppState {
     pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool) -> AppState {
-        AppState { store, data_dir, secure_cookies, throttle: Default::default() }
+        AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default() }
     }
 }
 

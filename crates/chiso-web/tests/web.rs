@@ -136,6 +136,11 @@ async fn workflow(app: &App) {
         page.contains("<text x=\"254.00\" y=\"24.00\" text-anchor=\"end\" font-size=\"11\">Hạ tầng kỹ thuật</text>")
     );
     assert!(page.contains("<title>Năm 2021: 75,0</title>"), "{page}");
+    // A correction is a new version with its reason, shown at once (the page cache is cleared).
+    let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Đính chính số liệu")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = public.get("/ket-qua/2021/department").await.body;
+    assert!(page.contains("Phiên bản 2") && page.contains("Đính chính số liệu"), "{page}");
 
     // On the record: who changed the value, from what, to what, why; the chain verifies.
     let log = admin.get("/quan-tri/nhat-ky").await.body;

@@ -152,7 +152,9 @@ pub async fn publish_period(s: &AppState, u: &User, year: i32, kind: &str, reaso
     s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
     let json = catalog::results_json(&s.store, &cat, year, kind).await?;
-    Ok(s.store.publish(year, kind, &json, reason, &u.row.username).await?)
+    let version = s.store.publish(year, kind, &json, reason, &u.row.username).await?;
+    s.results.clear();
+    Ok(version)
 }
 
 pub async fn create_user(
@@ -178,7 +180,9 @@ pub async fn create_user(
         let bad = bad.clone();
         return Err(AppError::with(StatusCode::BAD_REQUEST, move |l| (l.t().no_such_unit)(&bad)));
     }
-    s.store.create_user(username, &hash_password(password), role, &units, &u.row.username).await?;
+    let password = password.to_string();
+    let hash = auth::off_the_workers(move || hash_password(&password)).await;
+    s.store.create_user(username, &hash, role, &units, &u.row.username).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 

@@ -102,5 +102,7 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
         }
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     }
+    // Names and frameworks show on the public pages.
+    s.results.clear();
     Ok(Redirect::to("/quan-tri/danh-muc").into_response())
 }

@@ -87,8 +87,21 @@ pub async fn results(
     Path((year, kind)): Path<(String, String)>,
     Query(filter): Query<Filter>,
 ) -> AppResult<Html<String>> {
-    let t = lang.t();
     let year = super::year(&year)?;
+    // The unfiltered ranking is what everyone opens at once: served from the micro-cache.
+    let main = if filter.ten.is_empty() && filter.muc.is_empty() {
+        let key = format!("page/{year}/{kind}/{}", lang.code());
+        s.results.get_or_build(&key, || ranking_page(&s, lang, year, &kind, &filter)).await?
+    } else {
+        ranking_page(&s, lang, year, &kind, &filter).await?.into()
+    };
+    Ok(page(lang, &(lang.t().results_title)(year), user.as_ref(), &main))
+}
+
+/// The ranking page's content: heading and version, filters, table, charts, downloads.
+async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Filter) -> AppResult<String> {
+    let t = lang.t();
+    let kind = kind.to_string();
     let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let period = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
@@ -146,7 +159,7 @@ pub async fn results(
         "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
         esc(&kind)
     );
-    Ok(page(lang, &(t.results_title)(year), user.as_ref(), &b))
+    Ok(b)
 }
 
 /// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,

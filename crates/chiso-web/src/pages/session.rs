@@ -78,7 +78,14 @@ pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f):
         return Ok(refuse(t.locked_out));
     }
     let user = s.store.user_by_name(&username).await?;
-    let Some(user) = user.filter(|u| auth::verify_password(password, &u.password_hash)) else {
+    let checked = match user {
+        Some(u) => {
+            let (password, hash) = (password.to_string(), u.password_hash.clone());
+            auth::off_the_workers(move || auth::verify_password(&password, &hash)).await.then_some(u)
+        }
+        None => None,
+    };
+    let Some(user) = checked else {
         s.login_failed(&username);
         return Ok(refuse(t.bad_login));
     };

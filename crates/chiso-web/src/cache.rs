@@ -1,0 +1,124 @@
+//! A micro-cache for what everyone reads at the deadline: the public ranking page and its
+//! JSON. Published results change only when someone publishes, so an entry may be up to
+//! [`TTL`] old (other `chiso serve` processes behind the same database see a publication
+//! within that time; this one at once, as publishing clears it). When an entry is old, one
+//! request rebuilds it while the others keep serving the old copy, so expiry never sends
+//! every request to the database at the same moment.
+
+use crate::error::AppResult;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const TTL: Duration = Duration::from_secs(1);
+/// A rebuild that has not finished in this time (its request was cancelled) is retried.
+const REBUILD_TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Entry {
+    value: Arc<str>,
+    at: Instant,
+    rebuilding_since: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    /// Bumped by [`MicroCache::clear`]: a build that started before it is not stored.
+    generation: u64,
+}
+
+#[derive(Default)]
+pub struct MicroCache(Mutex<Inner>);
+
+impl MicroCache {
+    pub async fn get_or_build<F, Fut>(&self, key: &str, build: F) -> AppResult<Arc<str>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<String>>,
+    {
+        let generation = {
+            let mut inner = self.0.lock().expect("not poisoned");
+            if let Some(e) = inner.entries.get_mut(key) {
+                let rebuilding = e.rebuilding_since.is_some_and(|t| t.elapsed() < REBUILD_TIMEOUT);
+                if e.at.elapsed() < TTL || rebuilding {
+                    return Ok(e.value.clone());
+                }
+                e.rebuilding_since = Some(Instant::now());
+            }
+            inner.generation
+        };
+        let built = build().await;
+        let mut inner = self.0.lock().expect("not poisoned");
+        match built {
+            Ok(value) => {
+                let value: Arc<str> = value.into();
+                if inner.generation == generation {
+                    let entry = Entry { value: value.clone(), at: Instant::now(), rebuilding_since: None };
+                    inner.entries.insert(key.to_string(), entry);
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                if let Some(entry) = inner.entries.get_mut(key) {
+                    entry.rebuilding_since = None;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets everything: after a publication or a catalogue change.
+    pub fn clear(&self) {
+        let mut inner = self.0.lock().expect("not poisoned");
+        inner.entries.clear();
+        inner.generation += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test]
+    async fn serves_the_copy_until_cleared_and_never_stores_a_build_older_than_the_clear() {
+        let cache = MicroCache::default();
+        let builds = AtomicU32::new(0);
+        let build = || async {
+            let n = builds.fetch_add(1, Ordering::SeqCst);
+            Ok(format!("v{n}"))
+        };
+        assert_eq!(&*cache.get_or_build("k", build).await.unwrap(), "v0");
+        assert_eq!(&*cache.get_or_build("k", build).await.unwrap(), "v0");
+        cache.clear();
+        assert_eq!(&*cache.get_or_build("k", build).await.unwrap(), "v1");
+        // A build that straddles a clear is returned to its request but not kept.
+        let straddling = cache.get_or_build("j", || async {
+            cache.clear();
+            Ok("old".to_string())
+        });
+        assert_eq!(&*straddling.await.unwrap(), "old");
+        assert_eq!(&*cache.get_or_build("j", || async { Ok("new".to_string()) }).await.unwrap(), "new");
+        assert_eq!(builds.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn an_old_entry_is_rebuilt_by_one_request_while_others_get_the_old_copy() {
+        let cache = MicroCache::default();
+        cache.get_or_build("k", || async { Ok("old".to_string()) }).await.unwrap();
+        tokio::time::sleep(TTL + Duration::from_millis(50)).await;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let rebuild = cache.get_or_build("k", || async {
+            rx.await.unwrap();
+            Ok("new".to_string())
+        });
+        let others = async {
+            let seen = cache.get_or_build("k", || async { Ok("unexpected".to_string()) }).await.unwrap();
+            tx.send(()).unwrap();
+            seen
+        };
+        let (rebuilt, seen) = tokio::join!(rebuild, others);
+        assert_eq!((&*rebuilt.unwrap(), &*seen), ("new", "old"));
+        assert_eq!(&*cache.get_or_build("k", || async { Ok("x".to_string()) }).await.unwrap(), "new");
+    }
+}
