@@ -88,29 +88,58 @@ pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
 
 /// Appends an event inside the caller's transaction: the change and its record commit together.
 pub(crate) async fn append(tx: &mut Transaction<'_, Any>, e: &NewEvent) -> Result<()> {
-    // The UPDATE takes the write lock first, so concurrent writers queue here.
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut **tx).await?;
-    let (seq, prev): (i64, String) =
-        sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    append_all(tx, std::slice::from_ref(e)).await
+}
+
+/// Appends events in order at the end of a transaction. The head is taken once for all of
+/// them (its row lock serialises writers on PostgreSQL), so the chain's lock is held for
+/// three statements and the commit, whatever the number of events.
+pub(crate) async fn append_all(tx: &mut Transaction<'_, Any>, events: &[NewEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = events.len() as i64;
+    let (last_seq, mut prev): (i64, String) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash")
+            .bind(n)
+            .fetch_one(&mut **tx)
+            .await?;
     let at = now_utc();
-    let hash = digest(seq, &at, e, &prev);
-    sqlx::query(
-        "INSERT INTO audit (seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(seq)
-    .bind(&at)
-    .bind(&e.actor)
-    .bind(&e.action)
-    .bind(&e.entity)
-    .bind(&e.old)
-    .bind(&e.new)
-    .bind(&e.reason)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let seq = last_seq - n + 1 + i as i64;
+        let hash = digest(seq, &at, e, &prev);
+        rows.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
+    }
+    // Multi-row inserts, well under SQLite's limit on bound parameters.
+    for chunk in rows.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=10).map(|c| format!("${}", r * 10 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit (seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, e, prev_hash, hash) in chunk {
+            q = q
+                .bind(*seq)
+                .bind(&at)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.entity)
+                .bind(&e.old)
+                .bind(&e.new)
+                .bind(&e.reason)
+                .bind(prev_hash)
+                .bind(hash);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?;
     Ok(())
 }
 

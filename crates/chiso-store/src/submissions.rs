@@ -1,9 +1,10 @@
 //! Units' submissions: answers as typed (cells in the import format), their verified
 //! values, status, evidence, comments; and the published result snapshots.
 
-use crate::audit::{NewEvent, append};
+use crate::audit::{NewEvent, append, append_all};
 use crate::{Result, Store, StoreError, now_utc};
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerRow {
@@ -163,17 +164,22 @@ impl Store {
             }
             _ => {}
         }
+        // The unit's stored answers in one query; only changed fields are written.
+        let stored: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT field, value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(f, v, n)| (f, (v, n)))
+        .collect();
+        let mut events = Vec::new();
         for (field, value, note) in answers {
-            let old: Option<(String, String)> = sqlx::query_as(
-                "SELECT value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3 AND field = $4",
-            )
-            .bind(i64::from(year))
-            .bind(kind)
-            .bind(unit)
-            .bind(field)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if old.as_ref().is_some_and(|(v, n)| v == value && n == note) {
+            let old = stored.get(field);
+            if old.is_some_and(|(v, n)| v == value && n == note) {
                 continue;
             }
             sqlx::query(
@@ -188,19 +194,16 @@ impl Store {
             .bind(note)
             .execute(&mut *tx)
             .await?;
-            append(
-                &mut tx,
-                &NewEvent::new(
-                    actor,
-                    "answer.set",
-                    format!("answer/{}/{field}", key(year, kind, unit)),
-                    old.map(|o| o.0).unwrap_or_default(),
-                    value.clone(),
-                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
-                ),
-            )
-            .await?;
+            events.push(NewEvent::new(
+                actor,
+                "answer.set",
+                format!("answer/{}/{field}", key(year, kind, unit)),
+                old.map(|o| o.0.clone()).unwrap_or_default(),
+                value.clone(),
+                if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+            ));
         }
+        append_all(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }
