@@ -182,6 +182,24 @@ async fn first_start_publishes_cao_bang_and_serves_the_same_report_as_the_cli() 
     assert_eq!(c.get("/api/v1/periods/2031/results?kind=department").await.status, 404);
     let api = c.get("/api/openapi.json").await;
     assert!(api.body.contains("\"openapi\":\"3.0.3\""));
+    // Every API route the platform serves is described.
+    let doc: Value = serde_json::from_str(&api.body).unwrap();
+    for path in [
+        "/api/v1/periods",
+        "/api/v1/periods/{year}/results",
+        "/api/v1/periods/{year}/{kind}/units/{unit}",
+        "/api/v1/periods/{year}/{kind}/units/{unit}/review",
+        "/api/v1/periods/{year}/{kind}/units/{unit}/replies",
+        "/api/v1/periods/{year}/{kind}/units/{unit}/evidence",
+        "/api/v1/periods/{year}/{kind}/publish",
+        "/api/v1/periods/{year}/{kind}/missing",
+        "/api/v1/users",
+        "/api/v1/catalogue",
+        "/api/v1/audit",
+        "/api/v1/me",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
     assert_eq!(c.get("/").await.headers.get("x-frame-options").unwrap(), "DENY");
 }
 
@@ -605,6 +623,24 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     // On the record like the pages: the assessor's adjustment with its reason.
     let log = admin_session.get("/quan-tri/nhat-ky").await.body;
     assert!(log.contains("Máy chủ chưa dùng") && log.contains("Công bố qua API"));
+
+    // The administrator's other forms: open a period, add a user, extend a deadline.
+    let open = serde_json::json!({ "year": "2022", "framework": "cao-bang-1513-department", "deadline": "2099-06-30" });
+    assert_eq!(call(Method::POST, "/periods", &assessor, Some(open.clone())).await.0, 403);
+    assert_eq!(call(Method::POST, "/periods", &admin, Some(open)).await.0, 201);
+    let bad = serde_json::json!({ "year": "2022", "framework": "cao-bang-1513-department", "deadline": "30/06/2099" });
+    let (status, body) = call(Method::POST, "/periods", &admin, Some(bad)).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("Hạn nộp phải có dạng YYYY-MM-DD.")));
+    let user = serde_json::json!({ "username": "giaoduc", "password": PW, "role": "reporter", "units": "so-giao-duc-dao-tao" });
+    assert_eq!(call(Method::POST, "/users", &admin, Some(user)).await.0, 201);
+    Client::login(&app, "giaoduc", PW).await;
+    let extend = serde_json::json!({ "what": "exception", "year": "2022", "kind": "department", "unit": "so-y-te",
+                                     "until": "2100-01-31", "reason": "Gia hạn qua API" });
+    assert_eq!(call(Method::POST, "/catalogue", &admin, Some(extend)).await.0, 200);
+    let (status, audit) = call(Method::GET, "/audit?prefix=document/exception/", &admin, None).await;
+    assert_eq!((status, audit["chain"]["intact"].as_bool()), (200, Some(true)), "{audit}");
+    assert!(audit["events"].as_array().unwrap().iter().any(|e| e["reason"] == "Gia hạn qua API"), "{audit}");
+    assert_eq!(call(Method::GET, "/audit", &yte, None).await.0, 403);
 }
 
 /// Hostile JSON bodies on every JSON write route: random mutations of valid bodies (wrong

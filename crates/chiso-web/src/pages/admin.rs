@@ -105,11 +105,17 @@ pub async fn create_period(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
+    open_period(&s, &u, &f).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
+}
+
+/// Opens a period (fields `year`, `framework`, `deadline`) for the framework's kind of unit.
+pub async fn open_period(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
     let cat = Catalog::load(&s.store).await?;
     let year: i32 =
-        field(&f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request(|t| t.bad_year))?;
-    let fw = cat.framework(field(&f, "framework").unwrap_or(""))?;
-    let deadline = field(&f, "deadline").unwrap_or("").trim();
+        field(f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request(|t| t.bad_year))?;
+    let fw = cat.framework(field(f, "framework").unwrap_or(""))?;
+    let deadline = field(f, "deadline").unwrap_or("").trim();
     let valid_date = deadline.len() == 10 && deadline.as_bytes()[4] == b'-' && deadline.as_bytes()[7] == b'-';
     if !valid_date {
         return Err(AppError::bad_request(|t| t.bad_deadline));
@@ -125,7 +131,7 @@ pub async fn create_period(
         status: "open".into(),
     };
     s.store.create_period(&row, &u.row.username).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(())
 }
 
 /// Scores are computed by the engine, never typed: publishing freezes the computed results.
@@ -164,9 +170,15 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let username = field(&f, "username").unwrap_or("").trim();
-    let password = field(&f, "password").unwrap_or("");
-    let role = Role::parse(field(&f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request(|t| t.bad_role))?;
+    add_user(&s, &u, &f).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
+}
+
+/// Adds a user (fields `username`, `password`, `role`, `units`: codes separated by commas).
+pub async fn add_user(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
+    let username = field(f, "username").unwrap_or("").trim();
+    let password = field(f, "password").unwrap_or("");
+    let role = Role::parse(field(f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request(|t| t.bad_role))?;
     if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
         return Err(AppError::bad_request(|t| t.bad_username));
     }
@@ -175,7 +187,7 @@ pub async fn create_user(
     }
     let cat = Catalog::load(&s.store).await?;
     let units: Vec<String> =
-        field(&f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+        field(f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
     if let Some(bad) = units.iter().find(|x| cat.registry.get(&chiso_domain::UnitId((*x).clone())).is_none()) {
         let bad = bad.clone();
         return Err(AppError::with(StatusCode::BAD_REQUEST, move |l| (l.t().no_such_unit)(&bad)));
@@ -183,7 +195,7 @@ pub async fn create_user(
     let password = password.to_string();
     let hash = auth::off_the_workers(move || hash_password(&password)).await;
     s.store.create_user(username, &hash, role, &units, &u.row.username).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(())
 }
 
 pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {

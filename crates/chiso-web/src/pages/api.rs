@@ -258,6 +258,11 @@ pub async fn me(MaybeUser(user): MaybeUser) -> Response {
     }
 }
 
+/// An object of strings with these required fields (the form's field names).
+fn form_schema(required: &[&str]) -> Value {
+    json!({ "type": "object", "required": required, "additionalProperties": { "type": "string" } })
+}
+
 fn unit_params() -> Value {
     json!([
         { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
@@ -282,7 +287,23 @@ pub async fn openapi() -> Response {
             "/api/v1/me": { "get": { "summary": "The authenticated user", "security": [{ "bearer": [] }],
                 "responses": { "200": { "description": "user" }, "401": { "description": "no or bad token" } } } },
             "/api/v1/periods": { "get": { "summary": "Periods with their status and published version",
-                "responses": { "200": { "description": "periods" } } } },
+                "responses": { "200": { "description": "periods" } } },
+                "post": { "summary": "Open a period (administrator)", "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["year", "framework", "deadline"]) } } },
+                    "responses": { "201": { "description": "opened" }, "400": { "description": "refused, with the reason" } } } },
+            "/api/v1/users": { "post": { "summary": "Add a user (administrator); units are codes separated by commas",
+                "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["username", "password", "role", "units"]) } } },
+                "responses": { "201": { "description": "added" }, "400": { "description": "refused, with the reason" } } } },
+            "/api/v1/catalogue": { "post": {
+                "summary": "A catalogue change (administrator): what = framework | units | report (with body, the TOML document) or exception (year, kind, unit, until); always a reason",
+                "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["what", "reason"]) } } },
+                "responses": { "200": { "description": "validated and saved" }, "422": { "description": "invalid, with every error; nothing saved" } } } },
+            "/api/v1/audit": { "get": { "summary": "The audit trail (entities starting with prefix) and whether the chain verifies",
+                "security": [{ "bearer": [] }],
+                "parameters": [{ "name": "prefix", "in": "query", "required": false, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "chain and events" } } } },
             "/api/v1/periods/{year}/{kind}/units/{unit}": {
                 "parameters": unit_params(),
                 "get": { "summary": "A unit's submission: status, answers, verified values, evidence, conversation",
@@ -349,4 +370,72 @@ pub async fn openapi() -> Response {
         }
     });
     Json(doc).into_response()
+}
+
+/// An administrator's form as JSON: an object of strings, the form's field names.
+type FormJson = Json<BTreeMap<String, String>>;
+
+fn admin(user: Option<User>) -> AppResult<User> {
+    let u = token_user(user)?;
+    if u.is(Role::Admin) { Ok(u) } else { Err(AppError::forbidden()) }
+}
+
+/// Opens a period: `{"year": "2022", "framework": "…", "deadline": "2022-12-31"}`.
+pub async fn open_period(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Json(f): FormJson,
+) -> AppResult<Response> {
+    let u = admin(user)?;
+    super::admin::open_period(&s, &u, &f.into_iter().collect()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
+}
+
+/// Adds a user: `{"username", "password", "role", "units"}` (units: codes separated by commas).
+pub async fn add_user(State(s): State<AppState>, MaybeUser(user): MaybeUser, Json(f): FormJson) -> AppResult<Response> {
+    let u = admin(user)?;
+    super::admin::add_user(&s, &u, &f.into_iter().collect()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
+}
+
+/// A catalogue change, as the catalogue page's forms: `{"what", "body" | "year", "kind", "unit",
+/// "until", "reason"}`.
+pub async fn catalogue(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Json(f): FormJson,
+) -> AppResult<Json<Value>> {
+    let u = admin(user)?;
+    super::manage::change(&s, &u, &f.into_iter().collect()).await?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    prefix: String,
+}
+
+/// The audit trail (entities starting with `prefix`) and whether the chain verifies.
+pub async fn audit(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<Value>> {
+    auth::require_role(user, &[Role::Admin, Role::Viewer])?;
+    let chain = match s.store.verify_chain().await? {
+        Ok(n) => json!({ "intact": true, "events": n }),
+        Err(e) => json!({ "intact": false, "broken_at": e.seq, "problem": e.problem }),
+    };
+    let events: Vec<Value> = s
+        .store
+        .audit_events(&q.prefix)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
+                         "old": e.old_value, "new": e.new_value, "reason": e.reason, "hash": e.hash })
+        })
+        .collect();
+    Ok(Json(json!({ "chain": chain, "events": events })))
 }

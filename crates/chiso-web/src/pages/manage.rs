@@ -4,7 +4,7 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser};
+use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::Lang;
@@ -64,13 +64,21 @@ fn invalid(errors: Vec<chiso_data::DataError>) -> AppError {
 pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let body = field(&f, "body").unwrap_or("").replace("\r\n", "\n");
-    let reason = field(&f, "reason").unwrap_or("").trim();
+    change(&s, &u, &f).await?;
+    Ok(Redirect::to("/quan-tri/danh-muc").into_response())
+}
+
+/// One catalogue change, validated by the CLI's parsers and on the record: `what` is
+/// `framework`, `units` or `report` (with `body`, the document) or `exception` (`year`,
+/// `kind`, `unit`, `until`); always a `reason`.
+pub async fn change(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
+    let body = field(f, "body").unwrap_or("").replace("\r\n", "\n");
+    let reason = field(f, "reason").unwrap_or("").trim();
     if reason.is_empty() {
         return Err(AppError::bad_request(|t| t.change_reason_needed));
     }
     let who = &u.row.username;
-    match field(&f, "what") {
+    match field(f, "what") {
         Some("framework") => {
             let fw = framework_toml::parse("bo-tieu-chi.toml", &body).map_err(invalid)?;
             s.store.put_document(&format!("framework/{}", fw.id), &body, who, reason).await?;
@@ -85,10 +93,10 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
         }
         Some("exception") => {
             let (year, kind, unit, until) = (
-                field(&f, "year").unwrap_or(""),
-                field(&f, "kind").unwrap_or(""),
-                field(&f, "unit").unwrap_or(""),
-                field(&f, "until").unwrap_or(""),
+                field(f, "year").unwrap_or(""),
+                field(f, "kind").unwrap_or(""),
+                field(f, "unit").unwrap_or(""),
+                field(f, "until").unwrap_or(""),
             );
             let year: i32 = year.trim().parse().map_err(|_| AppError::bad_request(|t| t.bad_year))?;
             if s.store.period(year, kind).await?.is_none() {
@@ -104,5 +112,5 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
     }
     // Names and frameworks show on the public pages.
     s.results.clear();
-    Ok(Redirect::to("/quan-tri/danh-muc").into_response())
+    Ok(())
 }
