@@ -55,15 +55,42 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// argon2id costs ~19 MiB and tens of milliseconds of one core per call: run it off the
-/// async workers (so logins never stall other requests) and at most one per core at a time
-/// (so a burst of logins cannot exhaust memory).
+/// argon2id costs ~19 MiB and tens of milliseconds of one core per call. It runs on a fixed
+/// set of threads, one per core: never on the async workers (two logins there stalled every
+/// other request), at most one per core at a time, and always on the same threads, so the
+/// allocator's per-thread arenas stay few (through tokio's blocking pool, a burst of 500
+/// logins left 600 MiB behind in arenas of short-lived threads).
 pub async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let permits = PERMITS
-        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-    let _permit = permits.acquire().await.expect("never closed");
-    tokio::task::spawn_blocking(f).await.expect("password hashing does not panic")
+    type Job = Box<dyn FnOnce() + Send>;
+    static JOBS: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    let jobs = JOBS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("chiso-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().expect("not poisoned").recv();
+                        match job {
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .expect("a thread for password hashing");
+        }
+        tx
+    });
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    jobs.send(Box::new(move || {
+        let _ = tx.send(f());
+    }))
+    .expect("the hashing threads live as long as the process");
+    rx.await.expect("password hashing does not panic")
 }
 
 pub fn random_token() -> String {

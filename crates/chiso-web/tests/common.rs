@@ -235,3 +235,32 @@ impl Client {
         self.cookies.insert(name.into(), value.into());
     }
 }
+
+/// The password of the accounts [`setup`] creates.
+pub const PW: &str = "mat-khau-du-dai";
+
+/// 2021 departments open until 2099; reporters of Y tế (`yte`) and Tư pháp (`tuphap`), an
+/// assessor (`thamdinh`), a viewer (`lanhdao`). Returns the administrator's client.
+pub async fn setup(app: &App) -> Client {
+    let mut admin = Client::login(app, "admin", &app.admin_password).await;
+    admin.get("/quan-tri").await;
+    let r = admin
+        .post(
+            "/quan-tri/ky",
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for (name, role, units) in [
+        ("yte", "reporter", "so-y-te"),
+        ("tuphap", "reporter", "so-tu-phap"),
+        ("thamdinh", "assessor", ""),
+        ("lanhdao", "viewer", ""),
+    ] {
+        let r = admin
+            .post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    admin
+}

@@ -5,12 +5,10 @@
 
 mod common;
 
-use common::{App, Client, Reply, spawn};
+use common::{App, Client, PW, Reply, setup, spawn};
 use serde_json::Value;
 use sqlx::Row;
 use std::time::Instant;
-
-const PW: &str = "mat-khau-du-dai";
 
 /// Each scenario on SQLite and on PostgreSQL.
 macro_rules! on_both {
@@ -28,31 +26,6 @@ macro_rules! on_both {
             }
         }
     };
-}
-
-/// 2021 departments open until 2099; reporters of Y tế and Tư pháp, an assessor, a viewer.
-async fn setup(app: &App) -> Client {
-    let mut admin = Client::login(app, "admin", &app.admin_password).await;
-    admin.get("/quan-tri").await;
-    let r = admin
-        .post(
-            "/quan-tri/ky",
-            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    for (name, role, units) in [
-        ("yte", "reporter", "so-y-te"),
-        ("tuphap", "reporter", "so-tu-phap"),
-        ("thamdinh", "assessor", ""),
-        ("lanhdao", "viewer", ""),
-    ] {
-        let r = admin
-            .post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)])
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-    }
-    admin
 }
 
 type Form = Vec<(&'static str, &'static str)>;

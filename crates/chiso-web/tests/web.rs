@@ -2,35 +2,8 @@
 
 mod common;
 
-use common::{App, Client, spawn};
+use common::{App, Client, PW, setup, spawn};
 use serde_json::Value;
-
-const PW: &str = "mat-khau-du-dai";
-
-/// 2021 departments open until 2099; a reporter for each of two units, an assessor, a viewer.
-async fn setup(app: &App) -> Client {
-    let mut admin = Client::login(app, "admin", &app.admin_password).await;
-    admin.get("/quan-tri").await;
-    let r = admin
-        .post(
-            "/quan-tri/ky",
-            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    for (name, role, units) in [
-        ("yte", "reporter", "so-y-te"),
-        ("tuphap", "reporter", "so-tu-phap"),
-        ("thamdinh", "assessor", ""),
-        ("lanhdao", "viewer", ""),
-    ] {
-        let r = admin
-            .post("/quan-tri/nguoi-dung", &[("username", name), ("password", PW), ("role", role), ("units", units)])
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-    }
-    admin
-}
 
 fn form(values: &[(&'static str, &'static str)], action: &'static str) -> Vec<(&'static str, &'static str)> {
     let mut f = values.to_vec();
