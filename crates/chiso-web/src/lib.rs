@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use auth::{hash_password, sha256_hex};
+pub use pages::parse_answers;
 
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -14,6 +14,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chiso_domain::framework::Framework;
 use chiso_store::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,23 +92,35 @@ pub struct Answers {
     submit: bool,
 }
 
+/// One answer: field, value, reason for "not applicable".
+pub type Answer = (String, String, String);
+
+/// A save's JSON body as the answers the form would carry (field, value, reason for "not
+/// applicable") and whether to submit. The API's save and the `api_answers` fuzz target both
+/// go through it.
+pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool), String> {
+    let body: Answers = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let mut f: Fields = body.values.into_iter().collect();
+    for (criterion, reason) in body.not_applicable {
+        f.push((format!("{criterion}.na"), "1".into()));
+        f.push((format!("{criterion}.note"), reason));
+    }
+    Ok((super::submit::answers_from(fw, &f), body.submit))
+}
+
 /// Saves (and optionally submits) a unit's answers; 422 with every problem, nothing written.
 pub async fn save(
     State(s): State<AppState>,
     lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
-    Json(body): Json<Answers>,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let u = token_user(user)?;
     let (p, cat) = super::submit::writable(&s, &u, &year, &kind, &unit).await?;
-    let mut f: Fields = body.values.into_iter().collect();
-    for (criterion, reason) in body.not_applicable {
-        f.push((format!("{criterion}.na"), "1".into()));
-        f.push((format!("{criterion}.note"), reason));
-    }
-    let answers = super::submit::answers_from(cat.framework(&p.framework)?, &f);
-    let problems = super::submit::store_answers(&s, lang, &u, &p, &cat, &unit, &answers, body.submit).await?;
+    let (answers, submit) = parse_answers(cat.framework(&p.framework)?, &body)
+        .map_err(|e| AppError::with(StatusCode::BAD_REQUEST, move |_| e.clone()))?;
+    let problems = super::submit::store_answers(&s, lang, &u, &p, &cat, &unit, &answers, submit).await?;
     if !problems.is_empty() {
         let message = lang.t().not_saved;
         return Ok(

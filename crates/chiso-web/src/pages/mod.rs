@@ -9,6 +9,8 @@ mod session;
 mod submit;
 mod workbook;
 
+pub use api::parse_answers;
+
 use crate::AppState;
 use axum::Router;
 use axum::http::{HeaderValue, header};
