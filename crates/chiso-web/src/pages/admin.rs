@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_domain::UnitId;
 use chiso_store::{PeriodRow, Role};
 
 pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
@@ -32,20 +33,7 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
         t.col_publish
     );
     for p in s.store.periods().await? {
-        let submitted: Vec<String> = s
-            .store
-            .submissions(p.year, &p.kind)
-            .await?
-            .into_iter()
-            .filter(|x| x.status != "draft")
-            .map(|x| x.unit)
-            .collect();
-        let missing: Vec<String> = cat
-            .registry
-            .of_kind(&p.kind, p.year)
-            .filter(|u| !submitted.contains(&u.id.0))
-            .map(|u| u.name.clone())
-            .collect();
+        let missing: Vec<String> = missing_units(&s, &cat, &p).await?.into_iter().map(|(_, name, _, _)| name).collect();
         let base = format!("/quan-tri/ky/{}/{}", p.year, esc(&p.kind));
         let missing_link = if missing.is_empty() {
             String::new()
@@ -231,6 +219,30 @@ pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): M
     Ok(page(lang, t.audit_title, Some(&u), &b))
 }
 
+/// A period's units without a submitted report (no answers, or a draft), in Vietnamese order,
+/// each with its submission status (`none` or `draft`) and its deadline (an extension wins).
+pub async fn missing_units(
+    s: &AppState,
+    cat: &Catalog,
+    p: &PeriodRow,
+) -> AppResult<Vec<(UnitId, String, &'static str, String)>> {
+    let submissions = s.store.submissions(p.year, &p.kind).await?;
+    let status = |unit: &str| match submissions.iter().find(|x| x.unit == unit) {
+        None => Some("none"),
+        Some(x) if x.status == "draft" => Some("draft"),
+        Some(_) => None,
+    };
+    let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).filter(|u| status(&u.id.0).is_some()).collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    let mut out = Vec::new();
+    for u in units {
+        let exception = s.store.document(&format!("exception/{}/{}/{}", p.year, p.kind, u.id.0)).await?;
+        let deadline = exception.or_else(|| p.deadline.clone()).unwrap_or_default();
+        out.push((u.id.clone(), u.name.clone(), status(&u.id.0).unwrap_or("none"), deadline));
+    }
+    Ok(out)
+}
+
 /// `/quan-tri/ky/{year}/{kind}/chua-nop.csv`: the units of a period that have not submitted,
 /// for the follow-up letters (they end up "no data → not ranked" unless granted an exception).
 pub async fn missing_csv(
@@ -238,24 +250,14 @@ pub async fn missing_csv(
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    auth::require_role(user, &[Role::Admin, Role::Viewer])?;
+    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
     let year = super::year(&year)?;
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
-    let submissions = s.store.submissions(p.year, &p.kind).await?;
-    let status = |unit: &str| submissions.iter().find(|x| x.unit == unit).map_or("none", |x| x.status.as_str());
-    let mut units: Vec<_> = cat
-        .registry
-        .of_kind(&p.kind, p.year)
-        .filter(|u| status(&u.id.0) == "none" || status(&u.id.0) == "draft")
-        .collect();
-    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
-    for u in units {
-        let exception = s.store.document(&format!("exception/{}/{}/{}", p.year, p.kind, u.id.0)).await?;
-        let deadline = exception.or_else(|| p.deadline.clone()).unwrap_or_default();
-        out += &format!("{},{},{},{}\n", quote(&u.id.0), quote(&u.name), status(&u.id.0), deadline);
+    for (id, name, status, deadline) in missing_units(&s, &cat, &p).await? {
+        out += &format!("{},{},{status},{deadline}\n", quote(&id.0), quote(&name));
     }
     let name = format!(
         "attachment; filename=\"chua-nop-{}-{}.csv\"",

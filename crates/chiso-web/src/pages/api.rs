@@ -223,16 +223,14 @@ pub async fn missing(
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    auth::require_role(user, &[Role::Admin, Role::Viewer, Role::Assessor])?;
+    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
     let year = super::year(&year)?;
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
-    let submissions = s.store.submissions(year, &kind).await?;
-    let units: Vec<Value> = cat
-        .registry
-        .of_kind(&p.kind, year)
-        .filter(|u| !submissions.iter().any(|x| x.unit == u.id.0 && x.status != "draft"))
-        .map(|u| json!({ "unit": u.id.0, "name": u.name }))
+    let units: Vec<Value> = super::admin::missing_units(&s, &cat, &p)
+        .await?
+        .into_iter()
+        .map(|(id, name, status, deadline)| json!({ "unit": id.0, "name": name, "status": status, "deadline": deadline }))
         .collect();
     Ok(Json(json!({ "year": year, "kind": kind, "missing": units })))
 }
