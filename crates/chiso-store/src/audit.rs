@@ -2,9 +2,9 @@
 //! Each event's hash covers its fields and the previous event's hash, so editing or
 //! deleting any past event breaks every later link; `verify` finds the first broken one.
 
+use crate::tx::Tx;
 use crate::{Result, Store, now_utc};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Transaction};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
@@ -87,14 +87,14 @@ pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
 }
 
 /// Appends an event inside the caller's transaction: the change and its record commit together.
-pub(crate) async fn append(tx: &mut Transaction<'_, Any>, e: &NewEvent) -> Result<()> {
+pub(crate) async fn append(tx: &mut Tx, e: &NewEvent) -> Result<()> {
     append_all(tx, std::slice::from_ref(e)).await
 }
 
 /// Appends events in order at the end of a transaction. The head is taken once for all of
 /// them (its row lock serialises writers on PostgreSQL), so the chain's lock is held for
 /// three statements and the commit, whatever the number of events.
-pub(crate) async fn append_all(tx: &mut Transaction<'_, Any>, events: &[NewEvent]) -> Result<()> {
+pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
@@ -146,8 +146,7 @@ pub(crate) async fn append_all(tx: &mut Transaction<'_, Any>, events: &[NewEvent
 impl Store {
     /// Records an event on its own (for changes that have no other row to write).
     pub async fn record(&self, e: &NewEvent) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         append(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())
@@ -155,11 +154,27 @@ impl Store {
 
     /// Events about entities starting with `prefix`, oldest first.
     pub async fn audit_events(&self, prefix: &str) -> Result<Vec<AuditEvent>> {
-        let rows: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ORDER BY seq"))
-            .bind(format!("{prefix}%"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<Raw> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ESCAPE '\\' ORDER BY seq"))
+                .bind(format!("{}%", like_escaped(prefix)))
+                .fetch_all(self.pool())
+                .await?;
         Ok(rows.into_iter().map(event).collect())
+    }
+
+    /// Events about one unit's submissions (its answers, comments, evidence and status in
+    /// every period), oldest first. The unit is matched exactly: `so-y-te` is not
+    /// `so-y-te-moi`.
+    pub async fn unit_events(&self, unit: &str) -> Result<Vec<AuditEvent>> {
+        let unit_pattern = like_escaped(unit);
+        let rows: Vec<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ESCAPE '\\' OR entity LIKE $2 ESCAPE '\\' ORDER BY seq"
+        ))
+        .bind(format!("%/{unit_pattern}"))
+        .bind(format!("%/{unit_pattern}/%"))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(event).filter(|e| entity_unit(&e.entity) == Some(unit)).collect())
     }
 
     /// Walks the whole chain; returns the number of events, or the first broken link.
@@ -198,5 +213,34 @@ impl Store {
             }));
         }
         Ok(Ok(events.len()))
+    }
+}
+
+/// `%`, `_` and the escape character itself taken literally in a LIKE pattern (`ESCAPE '\'`).
+fn like_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The unit of a submission's entity: `answer|comment|evidence|submission/<year>/<kind>/<unit>[/…]`.
+fn entity_unit(entity: &str) -> Option<&str> {
+    let mut parts = entity.split('/');
+    let kind = parts.next()?;
+    if !matches!(kind, "answer" | "comment" | "evidence" | "submission") {
+        return None;
+    }
+    parts.nth(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_is_matched_exactly_and_wildcards_are_literal() {
+        assert_eq!(entity_unit("answer/2021/department/so-y-te/infra"), Some("so-y-te"));
+        assert_eq!(entity_unit("submission/2021/department/so-y-te-moi"), Some("so-y-te-moi"));
+        assert_eq!(entity_unit("document/units"), None);
+        assert_eq!(entity_unit("user/yte"), None);
+        assert_eq!(like_escaped("a_b%c\\d"), "a\\_b\\%c\\\\d");
     }
 }

@@ -19,11 +19,12 @@
 //! same transaction. Sessions are not backed up: users log in again after a restore.
 
 use crate::audit::digest;
+use crate::tx::Tx;
 use crate::{Backend, NewEvent, Store, StoreError, now_utc};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -336,7 +337,7 @@ impl Store {
 
     /// Tables (other than the ones deliberately left out) the backup does not know, or whose
     /// columns differ from what it copies: a new migration must be taught to `backup.rs`.
-    async fn check_coverage(&self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+    async fn check_coverage(&self, tx: &mut Tx) -> Result<()> {
         let tables: Vec<(String,)> = match self.backend() {
             Backend::Sqlite => {
                 sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
@@ -417,13 +418,7 @@ impl Store {
         let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
         let mut parts = Vec::new();
 
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
-        }
+        let mut tx = self.read_tx().await?;
         // The first read fixes the snapshot; everything below reads the same moment.
         let schema: Vec<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
             .fetch_all(&mut *tx)
@@ -467,7 +462,7 @@ impl Store {
             drop(rows);
             parts.push(Part { path: name, sha256: hex(&w.hash.finalize()), bytes: w.bytes, rows: Some(count) });
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
 
         // Evidence named by the snapshot: content-addressed and never deleted, so present.
         let dir = evidence_dir(data_dir);
@@ -576,8 +571,7 @@ impl Store {
     }
 
     async fn load_rows(&self, backup: &mut Backup, manifest: &Manifest, force: bool) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.write_tx().await?;
         if force {
             for t in ["sessions"].into_iter().chain(TABLES.iter().rev().map(|t| t.name)) {
                 sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await.map_err(StoreError::from)?;
@@ -626,7 +620,7 @@ impl Store {
                 .map_err(StoreError::from)?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -23,8 +23,7 @@ fn period(r: Raw) -> PeriodRow {
 impl Store {
     /// Creates or replaces a document, on the record.
     pub async fn put_document(&self, name: &str, body: &str, actor: &str, reason: &str) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let old: Option<(String,)> =
             sqlx::query_as("SELECT body FROM documents WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
         if old.as_ref().is_some_and(|o| o.0 == body) {
@@ -70,8 +69,7 @@ impl Store {
     }
 
     pub async fn create_period(&self, p: &PeriodRow, actor: &str) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT year FROM periods WHERE year = $1 AND kind = $2")
             .bind(i64::from(p.year))
             .bind(&p.kind)
@@ -130,8 +128,7 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let old: Option<(String,)> = sqlx::query_as("SELECT status FROM periods WHERE year = $1 AND kind = $2")
             .bind(i64::from(year))
             .bind(kind)

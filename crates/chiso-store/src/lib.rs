@@ -14,6 +14,7 @@ mod catalog;
 mod clock;
 mod failure;
 mod submissions;
+mod tx;
 mod users;
 
 pub use audit::{AuditEvent, ChainError, NewEvent};
@@ -122,14 +123,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Held for the duration of a write transaction on SQLite; PostgreSQL needs none.
-    pub(crate) async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.writer.lock().await),
-            Backend::Postgres => None,
-        }
-    }
-
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -155,7 +148,7 @@ impl Store {
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
         for (name, sql) in migrations {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             // Taking the row lock first makes concurrent starters wait for each other.
             let done: Option<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
                 .bind(*name)

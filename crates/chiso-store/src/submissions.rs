@@ -2,8 +2,8 @@
 //! values, status, evidence, comments; and the published result snapshots.
 
 use crate::audit::{NewEvent, append, append_all};
+use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
-use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +65,7 @@ fn key(year: i32, kind: &str, unit: &str) -> String {
     format!("{year}/{kind}/{unit}")
 }
 
-async fn status_in(tx: &mut Transaction<'_, Any>, year: i32, kind: &str, unit: &str) -> Result<Option<String>> {
+async fn status_in(tx: &mut Tx, year: i32, kind: &str, unit: &str) -> Result<Option<String>> {
     Ok(sqlx::query_as::<_, (String,)>("SELECT status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id = $3")
         .bind(i64::from(year))
         .bind(kind)
@@ -139,8 +139,7 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let current = status_in(&mut tx, year, kind, unit).await?;
         match (&current, status) {
             (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
@@ -220,8 +219,7 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let current = status_in(&mut tx, year, kind, unit).await?.ok_or(StoreError::NotFound)?;
         if current != from {
             return Err(StoreError::Conflict(format!("submission is {current}, not {from}")));
@@ -264,8 +262,7 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let old: Option<(String, Option<String>)> = sqlx::query_as(
             "SELECT value, verified FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3 AND field = $4",
         )
@@ -301,8 +298,7 @@ impl Store {
     }
 
     pub async fn add_evidence(&self, year: i32, kind: &str, unit: &str, e: &EvidenceRow) -> Result<i64> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO evidence (year, kind, unit_id, criterion, sha256, filename, content_type, size, uploaded_by, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -387,8 +383,7 @@ impl Store {
         author: &str,
         body: &str,
     ) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO comments (year, kind, unit_id, criterion, author, body, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(i64::from(year))
             .bind(kind)
@@ -429,8 +424,7 @@ impl Store {
 
     /// Freezes a result snapshot as the next version and marks the period published.
     pub async fn publish(&self, year: i32, kind: &str, results: &str, reason: &str, actor: &str) -> Result<i64> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (last,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
                 .bind(i64::from(year))

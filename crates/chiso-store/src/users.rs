@@ -69,8 +69,7 @@ impl Store {
         units: &[String],
         actor: &str,
     ) -> Result<i64> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let exists: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
@@ -109,8 +108,7 @@ impl Store {
     }
 
     pub async fn set_password(&self, username: &str, password_hash: &str, actor: &str) -> Result<()> {
-        let _writing = self.write_guard().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
             .bind(password_hash)
             .bind(username)

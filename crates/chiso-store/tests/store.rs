@@ -143,3 +143,38 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     }
     assert_eq!(db.store.verify_chain().await.unwrap(), Ok(40));
 }
+
+/// A unit's trail is its own: `so-y-te` does not see `so-y-te-moi` (whose id begins with
+/// it), nor a unit whose id holds LIKE wildcards.
+async fn trail_is_exact(store: &Store) {
+    let period = chiso_store::PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: None,
+        status: "open".into(),
+    };
+    store.create_period(&period, "admin").await.unwrap();
+    for (unit, value) in [("so-y-te", "1"), ("so-y-te-moi", "2"), ("so_y_te", "3")] {
+        let answers = [("infra".to_string(), value.to_string(), String::new())];
+        store.save_answers(2021, "department", unit, &answers, None, "bcv", "").await.unwrap();
+    }
+    let trail = store.unit_events("so-y-te").await.unwrap();
+    assert_eq!(trail.len(), 1, "{trail:?}");
+    assert_eq!(trail[0].entity, "answer/2021/department/so-y-te/infra");
+    assert_eq!(store.unit_events("so_y_te").await.unwrap().len(), 1);
+    assert_eq!(store.unit_events("so%").await.unwrap().len(), 0);
+    assert_eq!(store.audit_events("answer/2021/department/so_").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_units_trail_matches_it_exactly_on_sqlite() {
+    trail_is_exact(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn a_units_trail_matches_it_exactly_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        trail_is_exact(&db.store).await;
+    }
+}

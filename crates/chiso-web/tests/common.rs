@@ -264,3 +264,42 @@ pub async fn setup(app: &App) -> Client {
     }
     admin
 }
+
+/// A small tmpfs on a temporary directory (unmounted on drop), to fill the disk under a
+/// running platform. `None`, saying why, where mounting is not allowed (needs root, as in CI).
+pub struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    pub fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let at = dir.path().to_str().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs", at])
+            .output();
+        if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+            eprintln!("SKIPPED: cannot mount a tmpfs (needs root, as in CI): {mounted:?}");
+            return None;
+        }
+        Some(Tmpfs(dir))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        self.0.path()
+    }
+
+    /// Fills the file system; returns the file to remove to free the space.
+    pub fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let fill = self.path().join("fill");
+        let mut f = std::fs::File::create(&fill).unwrap();
+        while f.write_all(&[7u8; 64 * 1024]).is_ok() {}
+        let _ = f.sync_all();
+        fill
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").args(["-l", self.0.path().to_str().unwrap()]).output();
+    }
+}

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{App, Client, PW, setup, spawn};
-use serde_json::Value;
+use common::{App, Client, PW, Tmpfs, setup, spawn};
+use serde_json::{Value, json};
 
 fn form(values: &[(&'static str, &'static str)], action: &'static str) -> Vec<(&'static str, &'static str)> {
     let mut f = values.to_vec();
@@ -715,32 +715,13 @@ async fn hostile_json_bodies_are_refused_cleanly() {
 /// Needs root to mount a small tmpfs (as in CI); elsewhere it says why it did not run.
 #[tokio::test]
 async fn a_full_disk_is_told_to_the_reporter_and_nothing_is_half_written() {
-    let mount = tempfile::tempdir().unwrap();
-    let at = mount.path().to_str().unwrap().to_string();
-    let mounted = std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=6m", "tmpfs", &at]).output();
-    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
-        eprintln!("SKIPPED: cannot mount a tmpfs (needs root, as in CI): {mounted:?}");
-        return;
-    }
-    struct Unmount(String);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").args(["-l", &self.0]).output();
-        }
-    }
-    let _unmount = Unmount(at.clone());
-    let app = spawn(Some(format!("sqlite://{at}/chiso.sqlite"))).await;
+    let Some(mount) = Tmpfs::mount("6m") else { return };
+    let app = spawn(Some(format!("sqlite://{}/chiso.sqlite", mount.path().display()))).await;
     setup(&app).await;
     let mut yte = Client::login(&app, "yte", PW).await;
     yte.get("/nop/2021/department/so-y-te").await;
 
-    let fill = mount.path().join("fill");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&fill).unwrap();
-        while f.write_all(&[7u8; 64 * 1024]).is_ok() {}
-        let _ = f.sync_all();
-    }
+    let fill = mount.fill();
     let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "save")).await;
     assert_eq!(r.status, 507, "{}", r.body);
     assert!(r.body.contains("Ổ đĩa máy chủ đã đầy; thao tác chưa được ghi"), "{}", r.body);
@@ -751,6 +732,76 @@ async fn a_full_disk_is_told_to_the_reporter_and_nothing_is_half_written() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"7,5\""));
     drop(app);
+}
+
+/// The review's attack from outside: 40 saves through the JSON API while the disk is full,
+/// 10 more once space returns. Every save answered 200 is in the database after the server
+/// stops, the ones after the disk was freed all succeed, and the chain holds.
+#[tokio::test]
+async fn every_save_acknowledged_on_a_full_disk_survives_a_restart() {
+    let Some(mount) = Tmpfs::mount("8m") else { return };
+    let database = format!("sqlite://{}/chiso.sqlite", mount.path().display());
+    let app = spawn(Some(database.clone())).await;
+    setup(&app).await;
+    let yte = token(&database, "yte").await;
+    let url = format!("http://{}/api/v1/periods/2021/department/units/so-y-te", app.addr);
+    let http = reqwest::Client::new();
+    let save = |i: usize| {
+        let (http, url, yte) = (http.clone(), url.clone(), yte.clone());
+        async move {
+            // A distinct figure each time (0,1 … 5,0 of 8) and a 10 kB reason.
+            let body = json!({ "values": { "infra": format!("{}.{}", i / 10, i % 10) },
+                               "not_applicable": { "online_services": format!("lần {i} {}", "x".repeat(10_000)) } });
+            let r = http.put(&url).bearer_auth(&yte).json(&body).send().await.unwrap();
+            (i, r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let fill = mount.fill();
+    let mut acknowledged = Vec::new();
+    let mut statuses = std::collections::BTreeMap::new();
+    for (i, status, body) in futures_join((1..=40).map(save)).await {
+        *statuses.entry(status).or_insert(0) += 1;
+        match status {
+            200 => acknowledged.push(i),
+            507 => assert!(body.contains("\"error\""), "{body}"),
+            _ => panic!("save {i} on a full disk: {status} {body}"),
+        }
+    }
+    assert!(statuses.contains_key(&507), "the disk was full: {statuses:?}");
+    std::fs::remove_file(fill).unwrap();
+    for (i, status, body) in futures_join((41..=50).map(save)).await {
+        assert_eq!(status, 200, "save {i} after space returned: {body}");
+        acknowledged.push(i);
+    }
+    drop(app);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let store = chiso_store::Store::open(&database).await.unwrap();
+    let recorded: Vec<String> = store
+        .audit_events("answer/2021/department/so-y-te/infra")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.new_value.replace(',', "."))
+        .collect();
+    for i in &acknowledged {
+        let figure = format!("{}.{}", i / 10, i % 10);
+        assert!(recorded.contains(&figure), "save {i} ({figure}) was answered 200 but is not in the database");
+    }
+    assert!(store.verify_chain().await.unwrap().is_ok());
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+/// Runs futures concurrently on the test's runtime and returns their outputs in order.
+async fn futures_join<T: Send + 'static>(
+    futures: impl Iterator<Item = impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 /// The JSON API's routes × every role's token (and none): allowed or refused (401/403), and a

@@ -436,10 +436,9 @@ pub async fn unit(
         b += "</ul>";
     }
     if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
-        let needle = format!("/{id}");
-        let events = s.store.audit_events("").await?;
+        let events = s.store.unit_events(&id).await?;
         b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
-        for e in events.iter().filter(|e| e.entity.contains(&needle) && !e.entity.starts_with("document/")) {
+        for e in &events {
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&e.at),
