@@ -105,7 +105,7 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
         body.push(Block::Paragraph(Paragraph::text(&settings.closing)));
     }
     let mut annex = Vec::new();
-    if kinds.iter().any(|k| k.analysis.is_some()) {
+    if settings.appendix && kinds.iter().any(|k| k.analysis.is_some()) {
         annex.push(Block::Heading {
             level: 1, text: "PHỤ LỤC: ĐỘ VỮNG CỦA THỨ HẠNG VÀ LỘ TRÌNH LÊN MỨC".into()
         });
@@ -117,6 +117,7 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
 
     Document {
         header: Header {
+            parent_body: settings.parent_body.clone(),
             issuing_body: settings.issuing_body.clone(),
             number: settings.number.clone(),
             motto: ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into(), "Độc lập - Tự do - Hạnh phúc".into()],
