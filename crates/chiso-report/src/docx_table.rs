@@ -7,6 +7,8 @@ use crate::layout::Layout;
 use crate::model::{Row, RowKind, Table, Value};
 use std::fmt::Write as _;
 
+/// Tables with at most this many body rows are kept on one page.
+const WHOLE_ROWS: usize = 24;
 const BORDER: &str = "w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"";
 
 fn cell_xml(width: u32, span: u16, vmerge: Option<bool>, jc: &str, content: &str, header: bool, keep: bool) -> String {
@@ -62,9 +64,12 @@ pub(crate) fn table(t: &Table, l: &Layout) -> String {
         }
         x.push_str("</w:tr>");
     }
+    // A table that fits on a page stays whole; a longer one keeps its maximum row and first
+    // unit with the header, and never leaves its last row alone on a page.
+    let whole = t.rows.len() <= WHOLE_ROWS;
     for (i, r) in t.rows.iter().enumerate() {
-        // The maximum row and the first unit stay with the header.
-        let keep = i + 1 < t.rows.len() && (r.kind == RowKind::Max || i == 0);
+        let last = i + 1 == t.rows.len();
+        let keep = !last && (whole || r.kind == RowKind::Max || i == 0 || i + 2 == t.rows.len());
         x.push_str(&body_row(r, &span_w, l.body_size, keep));
     }
     x.push_str("</w:tbl>");

@@ -170,8 +170,8 @@ fn claims_are_made_only_among_units_they_are_true_of() {
     // District ranks: only the six districts untouched by the 2020 mergers are compared, and it says so.
     assert!(text.contains(
         "trong 06 đơn vị có thứ hạng so sánh được với năm 2019 (không tính Huyện Hà Quảng, Huyện Trùng Khánh và Huyện \
-         Quảng Hòa do sáp nhập), các đơn vị có bước tiến lớn nhất, tăng 2 bậc: Huyện Hòa An (từ vị trí thứ 4 năm 2019 lên \
-         vị trí thứ 2 năm 2020, 66,40 điểm)"
+         Quảng Hòa do sáp nhập), các đơn vị có bước tiến lớn nhất, tăng 2 bậc trong nhóm so sánh được: Huyện Hòa An (từ \
+         vị trí thứ 6 năm 2019 lên vị trí thứ 4 năm 2020, 66,40 điểm)"
     ));
     assert!(text.contains("Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa)"));
     // Quảng Hòa did not exist in 2019: last this year, not "two years running".
@@ -198,7 +198,7 @@ fn conclusion_holds_the_assessment_and_the_chairmans_requirements() {
         "Kết quả giữa các cơ quan chưa đồng đều: chênh lệch giữa cơ quan có tổng điểm cao nhất và thấp nhất là 23,4 \
          điểm, bằng 39,0% điểm tối đa.",
         "Mức độ giao dịch (bình quân đạt 15,1% điểm tối đa)",
-        "Sở Tài nguyên và Môi trường (từ thứ 13 xuống thứ 18)",
+        "Sở Tài nguyên và Môi trường (từ thứ 13 năm 2019 xuống thứ 18 năm 2020)",
     ] {
         assert!(conclusion.contains(expected), "missing: {expected}\n---\n{conclusion}");
     }
@@ -530,4 +530,35 @@ fn the_appendix_is_off_unless_asked_and_then_attached_by_number_naming_every_uni
     assert_eq!(next.rows.len(), 19);
     let html = chiso_report::html::render(&doc);
     assert!(html.contains("PHỤ LỤC") && html.contains("Kèm theo Báo cáo số"));
+}
+
+#[test]
+fn xlsx_data_sheets_speak_the_readers_language_and_print_on_a_page_width() {
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = chiso_report::xlsx::render(&cao_bang()).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let data = book.worksheet_range("Số liệu department").unwrap();
+    let header: Vec<String> = data.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "Đơn vị");
+    assert!(!header.contains(&"Nhóm".to_string()), "no empty group column: {header:?}");
+    assert!(header.iter().any(|h| h.starts_with("Cung cấp dịch vụ công trực tuyến")), "{header:?}");
+    assert!(!header.iter().any(|h| h == "online_services" || h == "infra"), "{header:?}");
+    // The Provincial Office has no procedures: "Không áp dụng", never "N/A".
+    let office = data.rows().find(|r| r[0] == Data::String("Văn phòng Ủy ban nhân dân tỉnh".into())).unwrap();
+    assert!(office.iter().any(|c| c == &Data::String("Không áp dụng".into())), "{office:?}");
+    assert!(!data.rows().flatten().any(|c| c == &Data::String("N/A".into())));
+    // Every sheet prints landscape, one page wide, its header rows repeated.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet1 = {
+        let mut s = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    assert!(sheet1.contains("orientation=\"landscape\"") && sheet1.contains("fitToHeight=\"0\""), "{sheet1}");
+    let workbook = {
+        let mut s = String::new();
+        zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
 }

@@ -109,7 +109,17 @@ fn judgement(settings: &ReportSettings, k: &KindInput) -> Vec<String> {
         let fell: Vec<String> = moves
             .iter()
             .filter(|m| m.now >= m.before + places)
-            .map(|m| format!("{} (từ thứ {} xuống thứ {})", k.results.units[m.unit].name, m.before, m.now))
+            .map(|m| {
+                let u = &k.results.units[m.unit];
+                let before = k.comparison(m.unit).and_then(|c| c.previous_rank).unwrap_or(m.before);
+                format!(
+                    "{} (từ thứ {before} năm {} xuống thứ {} năm {})",
+                    u.name,
+                    prev.year,
+                    u.rank.unwrap_or(m.now),
+                    k.results.year
+                )
+            })
             .collect();
         if !fell.is_empty() {
             out.push(format!(

@@ -215,13 +215,16 @@ fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
         return vec![];
     }
     let set = compared_set(k, moves.len(), prev_year);
+    let same_set = moves.len() == r.units.iter().filter(|u| u.rank.is_some()).count();
+    // The ranks printed are those of the tables (all ranked units); the places moved are
+    // counted among the compared units.
     let describe = |m: &Move, verb: &str| {
         let u = &r.units[m.unit];
+        let before = k.comparison(m.unit).and_then(|c| c.previous_rank).unwrap_or(m.before);
         format!(
-            "{} (từ vị trí thứ {} năm {prev_year} {verb} vị trí thứ {} năm {}, {} điểm)",
+            "{} (từ vị trí thứ {before} năm {prev_year} {verb} vị trí thứ {} năm {}, {} điểm)",
             u.name,
-            m.before,
-            m.now,
+            u.rank.unwrap_or(m.now),
             r.year,
             u.total.map(|t| vi::number(t, d)).unwrap_or_default()
         )
@@ -234,9 +237,10 @@ fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
         let items: Vec<String> = who.iter().map(|m| describe(m, if rise { "lên" } else { "xuống" })).collect();
         let plural = if who.len() == 1 { noun.to_string() } else { format!("các {noun}") };
         let what = if rise { "có bước tiến lớn nhất, tăng" } else { "giảm nhiều bậc nhất, giảm" };
+        let within = if same_set { "" } else { " trong nhóm so sánh được" };
         // The compared set is said once, before the first move.
         let prefix = if out.is_empty() { format!("trong {set}, ") } else { String::new() };
-        out.push(format!("{prefix}{plural} {what} {best} bậc: {}", vi::list(&items)));
+        out.push(format!("{prefix}{plural} {what} {best} bậc{within}: {}", vi::list(&items)));
     }
     out
 }
