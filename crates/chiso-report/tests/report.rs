@@ -177,6 +177,27 @@ fn claims_are_made_only_among_units_they_are_true_of() {
     // Quảng Hòa did not exist in 2019: last this year, not "two years running".
     assert!(text.contains("là đơn vị xếp vị trí thấp nhất (9/9)."));
     assert!(!text.contains("(9/9) hai năm liên tiếp"));
+    // Bảng 8 prints no 2019 rank for a district formed in 2020 (13 districts then, 9 now), and says why.
+    let doc = cao_bang();
+    let b8 = doc
+        .body
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) if t.number == 8 => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    let row = |name: &str| b8.rows.iter().find(|r| r.cells[1].printed() == name).unwrap();
+    assert_eq!(row("Huyện Quảng Hòa").cells[3..5].iter().map(|c| c.printed()).collect::<Vec<_>>(), ["9", ""]);
+    assert_eq!(row("Huyện Bảo Lạc").cells[3..5].iter().map(|c| c.printed()).collect::<Vec<_>>(), ["6", "12"]);
+    let notes: Vec<String> = b8.notes.iter().map(|n| n.plain()).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa)")),
+        "{notes:?}"
+    );
+    // No note repeats its header ("Hiện diện: Mức độ hiện diện"); abbreviations are explained.
+    assert!(!notes.iter().any(|n| n.starts_with("Hiện diện:")), "{notes:?}");
+    assert!(notes.iter().any(|n| n == "ĐKSS CQĐT: Điều kiện sẵn sàng Chính quyền điện tử."), "{notes:?}");
     // Transformation: the four that rose all rose by the same: no "tăng nhiều nhất".
     let transformation = sentence("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm");
     let changes = text[text.find(&transformation).unwrap()..].lines().nth(1).unwrap();

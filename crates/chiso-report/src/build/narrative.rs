@@ -347,16 +347,18 @@ fn criterion_changes(
     let fw = k.framework;
     let noun = &k.settings.noun;
     let d = k.decimals();
-    let deltas: Vec<(usize, Decimal)> = (0..k.results.units.len())
-        .filter(|&i| facts::comparable(k, i) && !facts::by_policy(k, i, index))
+    // Counted over every comparable unit; the largest changes only among units scored on it.
+    let all: Vec<(usize, Decimal)> = (0..k.results.units.len())
+        .filter(|&i| facts::comparable(k, i))
         .filter_map(|i| comparisons[i].delta(index).map(|v| (i, v)))
         .collect();
-    if deltas.is_empty() {
+    let deltas: Vec<(usize, Decimal)> = all.iter().copied().filter(|(i, _)| !facts::by_policy(k, *i, index)).collect();
+    if all.is_empty() {
         return None;
     }
-    let up = deltas.iter().filter(|(_, v)| *v > Decimal::ZERO).count();
-    let down = deltas.iter().filter(|(_, v)| *v < Decimal::ZERO).count();
-    let same = deltas.len() - up - down;
+    let up = all.iter().filter(|(_, v)| *v > Decimal::ZERO).count();
+    let down = all.iter().filter(|(_, v)| *v < Decimal::ZERO).count();
+    let same = all.len() - up - down;
     let parts: Vec<String> = [(up, "tăng điểm"), (down, "giảm điểm"), (same, "không đổi")]
         .iter()
         .filter(|(n, _)| *n > 0)

@@ -1,7 +1,7 @@
 //! The tables and charts of a kind: the overall ranking (Bảng 1 / Bảng 8), one
 //! comparison table per criterion, the level distribution and the totals chart.
 
-use super::{Counters, KindInput};
+use super::{Counters, KindInput, facts};
 use crate::model::{
     Block, Cell, Chart, DataSheet, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Series, Table,
     Value,
@@ -109,7 +109,9 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         cells.push(Cell::text(u.level.clone().unwrap_or_else(|| NOT_RANKED.into())));
         cells.push(u.rank.map_or_else(Cell::empty, Cell::int));
         if prev.is_some() {
-            cells.push(k.comparison(i).and_then(|c| c.previous_rank).map_or_else(Cell::empty, Cell::int));
+            // Last year's rank only if it was this unit's own (not a merged predecessor's).
+            let own = facts::comparable(k, i).then(|| k.comparison(i).and_then(|c| c.previous_rank)).flatten();
+            cells.push(own.map_or_else(Cell::empty, Cell::int));
         }
         let total = u.total.expect("units with data have a total");
         let roots: Option<Vec<(usize, Decimal)>> = fw
@@ -153,6 +155,7 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
             style: ParagraphStyle::Note,
         });
     }
+    notes.extend(merger_note(k));
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
@@ -217,8 +220,11 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
         let u = &r.units[i];
         let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
         // Last year's result of the unit this one is compared with (lineage-aware).
-        let before =
-            prev.zip(k.comparison(i).and_then(|c| c.previous_unit.as_ref())).and_then(|(p, id)| p.results.get(id));
+        // Last year's result of this unit only (renamed included): a merged unit's predecessor
+        // is not the same unit, so it is not printed as its "Năm 2019".
+        let before = prev
+            .zip(k.comparison(i).filter(|_| facts::comparable(k, i)).and_then(|c| c.previous_unit.as_ref()))
+            .and_then(|(p, id)| p.results.get(id));
         for &node in &nodes {
             cells.push(value_cell(fw, u, node, &this_cols));
             if let (Some(p), Some(cols)) = (prev, &prev_cols) {
@@ -257,6 +263,7 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
             style: ParagraphStyle::Note,
         });
     }
+    notes.extend(merger_note(k));
     let caption = match prev {
         Some(p) => format!("Kết quả so sánh điểm {} năm {} và năm {}", lower(&c.name), r.year, p.year),
         None => format!("Kết quả điểm {} năm {}", lower(&c.name), r.year),
@@ -267,6 +274,29 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
         Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
     ]
+}
+
+/// "Huyện Quảng Hòa (sáp nhập …): thành lập năm 2020, không so sánh với năm 2019."
+fn merger_note(k: &KindInput) -> Option<Paragraph> {
+    let prev = k.previous.as_ref()?;
+    let merged = facts::mergers(k);
+    if merged.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = merged.iter().map(|(n, from)| format!("{n} (sáp nhập {})", vi::list(from))).collect();
+    Some(Paragraph {
+        runs: vec![Run {
+            text: format!(
+                "{} hình thành năm {} do sáp nhập, không có số liệu năm {} để so sánh.",
+                vi::list(&items),
+                k.results.year,
+                prev.year
+            ),
+            italic: true,
+            ..Default::default()
+        }],
+        style: ParagraphStyle::Note,
+    })
 }
 
 /// Units that declared one of these criteria not applicable and got the maximum for it.
@@ -341,7 +371,10 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
     if let Some(p) = &k.previous {
         series.push(Series {
             name: format!("Năm {}", p.year),
-            values: units.iter().map(|(i, _)| p.comparisons[*i].previous_total).collect(),
+            values: units
+                .iter()
+                .map(|(i, _)| p.comparisons[*i].previous_total.filter(|_| facts::comparable(k, *i)))
+                .collect(),
         });
     }
     counters.figure += 1;
