@@ -167,4 +167,41 @@ mod tests {
         assert_eq!(text_width("Năm", true, 20), text_width("Nam", true, 20));
         assert!(longest_word("Năm 2020", true, 20) >= text_width("2020", true, 20));
     }
+
+    fn wide(columns: usize) -> Table {
+        use crate::model::{Cell, HeaderCell, Row, RowKind};
+        let head = |t: &str| HeaderCell { text: t.into(), colspan: 1, rowspan: 1 };
+        let mut header = vec![head("TT"), head("Đơn vị")];
+        header.extend((0..columns).map(|_| head("Năm 2020")));
+        let mut cells = vec![Cell::int(1), Cell::text("Thành phố Cao Bằng")];
+        cells.extend((0..columns).map(|_| Cell::number("30.16".parse().unwrap(), 2)));
+        Table {
+            number: 1,
+            caption: String::new(),
+            header: vec![header],
+            rows: vec![Row { kind: RowKind::Unit, cells }],
+            notes: vec![],
+            widths: vec![],
+        }
+    }
+
+    #[test]
+    fn narrow_tables_stay_portrait_wide_ones_get_smaller_type_then_a_landscape_page() {
+        let (portrait, landscape) = (9355, 14287);
+        let l = layout(&wide(6), portrait, landscape);
+        assert_eq!((l.header_size, l.body_size, l.landscape), (20, 20, false));
+        assert_eq!(l.widths.iter().sum::<u32>(), portrait);
+        let l = layout(&wide(14), portrait, landscape);
+        assert!(!l.landscape && l.header_size < 20, "{l:?}");
+        let l = layout(&wide(22), portrait, landscape);
+        assert!(l.landscape, "{l:?}");
+        assert_eq!(l.widths.iter().sum::<u32>(), landscape);
+        // Every column holds its longest word at the chosen size.
+        for w in &l.widths[2..] {
+            assert!(
+                *w >= longest_word("30,16", false, l.body_size).max(longest_word("2020", true, l.header_size))
+                    + CELL_PADDING
+            );
+        }
+    }
 }

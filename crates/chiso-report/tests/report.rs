@@ -469,49 +469,74 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The DOCX through LibreOffice, read back as a reader would: every word printed is a whole
+/// word of the document (no "Nă m", "ST T" from a column narrower than its longest word), and
+/// no number has a decimal point, charts included. Returns the PDF's text on one line.
+fn reads_back(docx: &[u8]) -> String {
+    let pdf = chiso_report::pdf::convert(docx, std::time::Duration::from_secs(180)).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf);
+    let words = docx_words(docx);
+    // pdftotext joins a word broken after its hyphen at a line end ("1513/QĐ-" "UBND").
+    let unhyphenated: std::collections::HashSet<String> = words.iter().map(|w| w.replace('-', "")).collect();
+    let broken: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !words.contains(*w) && !unhyphenated.contains(*w) && w.parse::<u32>().is_err())
+        .collect();
+    assert!(broken.is_empty(), "words not in the DOCX (broken in a cell?): {broken:?}");
+    // Headings "2.1." are numbering, not numbers.
+    let dotted: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let b = l.as_bytes();
+            let numbering = l
+                .split(' ')
+                .next()
+                .is_some_and(|n| n.ends_with('.') && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
+            !numbering && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
+        })
+        .collect();
+    assert!(dotted.is_empty(), "decimal points: {dotted:?}");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
     let docx = chiso_report::docx::render(&cao_bang());
-    match chiso_report::pdf::soffice() {
-        Some(_) => {
-            let pdf = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();
-            assert!(pdf.starts_with(b"%PDF"));
-            let text = pdf_text(&pdf);
-            assert!(text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && text.contains("56,3"), "{text}");
-            // Read as a reader would: every word printed is a whole word of the document (no
-            // "Nă m", "ST T" from a column narrower than its longest word) …
-            let words = docx_words(&docx);
-            // pdftotext joins a word broken after its hyphen at a line end ("1513/QĐ-" "UBND").
-            let unhyphenated: std::collections::HashSet<String> = words.iter().map(|w| w.replace('-', "")).collect();
-            let broken: Vec<&str> = text
-                .split_whitespace()
-                .filter(|w| !words.contains(*w) && !unhyphenated.contains(*w) && w.parse::<u32>().is_err())
-                .collect();
-            assert!(broken.is_empty(), "words not in the DOCX (broken in a cell?): {broken:?}");
-            // … no number with a decimal point, charts included (headings "2.1." are numbering) …
-            let dotted: Vec<&str> = text
-                .lines()
-                .filter(|l| {
-                    let b = l.as_bytes();
-                    let numbering = l
-                        .split(' ')
-                        .next()
-                        .is_some_and(|n| n.ends_with('.') && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
-                    !numbering && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
-                })
-                .collect();
-            assert!(dotted.is_empty(), "decimal points: {dotted:?}");
-            // … the conclusion with the Chairman's requirements, the signatory, no appendix.
-            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert!(flat.contains("Chủ tịch UBND tỉnh yêu cầu:") && flat.contains("Lê Hải Hòa"));
-            assert!(!flat.contains("PHỤ LỤC") && !flat.contains("Kèm theo"));
-            assert!(flat.contains("Bảng 8. Xếp hạng mức độ phát triển Chính quyền điện tử"));
-        }
-        None => {
-            let e = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(5)).unwrap_err();
-            assert!(e.to_string().contains("libreoffice-writer-nogui"));
-        }
+    if chiso_report::pdf::soffice().is_none() {
+        let e = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(5)).unwrap_err();
+        assert!(e.to_string().contains("libreoffice-writer-nogui"));
+        return;
     }
+    let flat = reads_back(&docx);
+    assert!(flat.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && flat.contains("56,3"));
+    // The conclusion with the Chairman's requirements, the signatory, no appendix.
+    assert!(flat.contains("Chủ tịch UBND tỉnh yêu cầu:") && flat.contains("Lê Hải Hòa"));
+    assert!(!flat.contains("PHỤ LỤC") && !flat.contains("Kèm theo"));
+    assert!(flat.contains("Bảng 8. Xếp hạng mức độ phát triển Chính quyền điện tử"));
+    // Chart labels with a decimal comma, in the PDF whatever LibreOffice's locale.
+    assert!(flat.contains("01 (5,0%)") && flat.contains("78,17"), "{flat}");
+}
+
+#[test]
+fn other_reports_read_back_whole_too_the_example_and_the_appendix() {
+    if chiso_report::pdf::soffice().is_none() {
+        return;
+    }
+    // A framework and units the report code has never seen.
+    let example = load("example", 2024, Some(2023), &["agency"]).document(2024);
+    let flat = reads_back(&chiso_report::docx::render(&example));
+    assert!(flat.contains("Cơ quan mẫu Đông"));
+    // The appendix, when asked for, after the signature with its "Kèm theo" line.
+    let doc = load("cao-bang", 2020, Some(2019), &["department", "district"]).document_with(2020, true);
+    let flat = reads_back(&chiso_report::docx::render(&doc));
+    let signature = flat.find("Lê Hải Hòa").unwrap();
+    let annex = flat.find("PHỤ LỤC").unwrap();
+    assert!(
+        signature < annex && flat[annex..].contains("(Kèm theo Báo cáo số /BC-UBND ngày tháng năm )"),
+        "{}",
+        &flat[annex..]
+    );
 }
 
 #[test]
@@ -582,4 +607,39 @@ fn xlsx_data_sheets_speak_the_readers_language_and_print_on_a_page_width() {
         s
     };
     assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+}
+
+#[test]
+fn a_table_too_wide_for_a_portrait_page_gets_its_own_landscape_section() {
+    use chiso_report::model::{Cell, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Table};
+    let head = |t: &str| HeaderCell { text: t.into(), colspan: 1, rowspan: 1 };
+    let mut header = vec![head("TT"), head("Đơn vị")];
+    header.extend((0..22).map(|i| head(&format!("Năm {}", 2000 + i))));
+    let mut cells = vec![Cell::int(1), Cell::text("Thành phố Cao Bằng")];
+    cells.extend((0..22).map(|_| Cell::number("78.17".parse().unwrap(), 2)));
+    let mut doc = cao_bang();
+    let caption = Paragraph {
+        runs: vec![Run { text: "Bảng 99. Tổng điểm qua các năm".into(), bold: true, ..Default::default() }],
+        style: ParagraphStyle::Caption,
+    };
+    doc.body.push(Block::Paragraph(caption));
+    doc.body.push(Block::Table(Table {
+        number: 99,
+        caption: "Tổng điểm qua các năm".into(),
+        header: vec![header],
+        rows: vec![Row { kind: RowKind::Unit, cells }],
+        notes: vec![],
+        widths: vec![],
+    }));
+    doc.body.push(Block::Paragraph(Paragraph::text("Sau bảng, trang dọc trở lại.")));
+    let xml = unzip(&chiso_report::docx::render(&doc), "word/document.xml");
+    assert_eq!(xml.matches("w:orient=\"landscape\"").count(), 1);
+    assert_eq!(xml.matches("<w:sectPr>").count(), 3, "portrait, landscape, portrait");
+    // The landscape section starts before the caption and ends after the table.
+    let caption_at = xml.find("Bảng 99. Tổng điểm qua các năm").unwrap();
+    let sections: Vec<usize> = xml.match_indices("<w:sectPr>").map(|(i, _)| i).collect();
+    assert!(sections[0] < caption_at && caption_at < sections[1]);
+    assert!(xml[sections[1]..].contains("w:orient=\"landscape\"") && xml.find("Sau bảng").unwrap() > sections[1]);
+    // Only the first section has the title page without a number.
+    assert_eq!(xml.matches("<w:titlePg/>").count(), 1);
 }

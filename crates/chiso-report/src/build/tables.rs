@@ -155,7 +155,7 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
             style: ParagraphStyle::Note,
         });
     }
-    notes.extend(merger_note(k));
+    notes.extend(merger_note(k, true));
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
@@ -263,7 +263,7 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
             style: ParagraphStyle::Note,
         });
     }
-    notes.extend(merger_note(k));
+    notes.extend(merger_note(k, false));
     let caption = match prev {
         Some(p) => format!("Kết quả so sánh điểm {} năm {} và năm {}", lower(&c.name), r.year, p.year),
         None => format!("Kết quả điểm {} năm {}", lower(&c.name), r.year),
@@ -276,14 +276,18 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
     ]
 }
 
-/// "Huyện Quảng Hòa (sáp nhập …): thành lập năm 2020, không so sánh với năm 2019."
-fn merger_note(k: &KindInput) -> Option<Paragraph> {
+/// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập, …": with the merged units
+/// under the overall table (`full`), the names only under the others.
+fn merger_note(k: &KindInput, full: bool) -> Option<Paragraph> {
     let prev = k.previous.as_ref()?;
     let merged = facts::mergers(k);
     if merged.is_empty() {
         return None;
     }
-    let items: Vec<String> = merged.iter().map(|(n, from)| format!("{n} (sáp nhập {})", vi::list(from))).collect();
+    let items: Vec<String> = merged
+        .iter()
+        .map(|(n, from)| if full { format!("{n} (sáp nhập {})", vi::list(from)) } else { n.clone() })
+        .collect();
     Some(Paragraph {
         runs: vec![Run {
             text: format!(
