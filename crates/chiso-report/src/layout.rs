@@ -48,9 +48,17 @@ const SIZES: [(u32, u32); 5] = [(20, 20), (18, 20), (18, 18), (16, 18), (16, 16)
 pub(crate) fn layout(t: &Table, portrait: u32, landscape: u32) -> Layout {
     let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(t, hs, bs))).collect();
     for (page, is_landscape) in [(portrait, false), (landscape, true)] {
-        // The largest type at which the body prints on one line, else at which every word fits.
-        let fits = |pick: fn(&Needs) -> &Vec<u32>| all.iter().find(|(_, _, n)| pick(n).iter().sum::<u32>() <= page);
-        if let Some((hs, bs, n)) = fits(|n| &n.body).or_else(|| fits(|n| &n.min)) {
+        // The largest type at which the body prints on one line; else, among the sizes at which
+        // every word fits, the one that serves its worst-served column best (names wrap least).
+        let body_fits = all.iter().find(|(_, _, n)| n.body.iter().sum::<u32>() <= page);
+        let best = body_fits.or_else(|| {
+            all.iter().filter(|(_, _, n)| n.min.iter().sum::<u32>() <= page).max_by_key(|(_, _, n)| {
+                let w = share(n, page);
+                // Per mille of its body on one line that the worst-served column gets.
+                w.iter().zip(&n.body).map(|(w, l)| u64::from(*w) * 1000 / u64::from((*l).max(1))).min().unwrap_or(0)
+            })
+        });
+        if let Some((hs, bs, n)) = best {
             return Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: is_landscape };
         }
     }
