@@ -150,3 +150,34 @@ fn parse_date(s: &str) -> Option<(u32, u32, i32)> {
     let d: u32 = parts.next()?.parse().ok()?;
     ((1..=12).contains(&m) && (1..=31).contains(&d) && parts.next().is_none()).then_some((d, m, y))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cao_bang_2020_settings_hold_the_conclusion_thresholds_and_history() {
+        let text = include_str!("../../../data/cao-bang/reports/2020.toml");
+        let (year, s) = parse("2020.toml", text).unwrap();
+        assert_eq!(year, 2020);
+        assert_eq!(s.signatory.name.as_deref(), Some("Lê Hải Hòa"));
+        assert!(s.assessment[0].contains("đã có chuyển biến, tuy nhiên kết quả chưa cao và chưa đồng đều"));
+        assert!(s.requirements_intro.ends_with("Chủ tịch UBND tỉnh yêu cầu:"));
+        assert_eq!(s.requirements.len(), 2);
+        assert!(s.reminders[0].contains("Quyết định số 46/2019/QĐ-UBND"));
+        assert_eq!(s.judgement.uneven_gap_percent, Some(Decimal::from(25)));
+        assert_eq!(s.judgement.fall_places, Some(3));
+        assert!(!s.appendix);
+        let history = &s.kinds[0].history[0];
+        assert_eq!((history.year, history.rank_of("so-gd", "Sở Giáo dục và Đào tạo")), (2018, Some(1)));
+        assert!(s.kinds[1].history.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_setting_is_refused_with_its_line() {
+        let text = "year = 2020\nissuing_body = [\"A\"]\nplace = \"B\"\nsubject = \"C\"\nkind = []\nappendx = true\n\
+                    [signatory]\ntitle = \"D\"\n";
+        let e = parse("r.toml", text).unwrap_err();
+        assert_eq!(e.location.line, Some(6), "{e:?}");
+    }
+}
