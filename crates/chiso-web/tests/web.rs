@@ -572,7 +572,7 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     let adjust = |reason: &str| serde_json::json!({ "action": "adjust", "values": { "infra": { "value": "6", "reason": reason } } });
     let (status, body) = call(Method::POST, &review, &assessor, Some(adjust(""))).await;
     assert_eq!(status, 422);
-    assert!(body["error"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
     assert_eq!(call(Method::POST, &review, &yte, Some(adjust("tự sửa"))).await.0, 403);
     assert_eq!(call(Method::POST, &review, &assessor, Some(adjust("Máy chủ chưa dùng"))).await.0, 200);
     let (status, body) = call(Method::POST, &review, &assessor, Some(serde_json::json!({ "action": "verify" }))).await;
@@ -603,7 +603,7 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     assert_eq!(call(Method::POST, "/periods", &admin, Some(open)).await.0, 201);
     let bad = serde_json::json!({ "year": "2022", "framework": "cao-bang-1513-department", "deadline": "30/06/2099" });
     let (status, body) = call(Method::POST, "/periods", &admin, Some(bad)).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("Hạn nộp phải có dạng YYYY-MM-DD.")));
+    assert_eq!((status, body["error"]["message"].as_str()), (400, Some("Hạn nộp phải có dạng YYYY-MM-DD.")));
     let user = serde_json::json!({ "username": "giaoduc", "password": PW, "role": "reporter", "units": "so-giao-duc-dao-tao" });
     assert_eq!(call(Method::POST, "/users", &admin, Some(user)).await.0, 201);
     Client::login(&app, "giaoduc", PW).await;
