@@ -1,13 +1,17 @@
 //! A year's report settings: `reports/<year>.toml` in a dataset.
 
 use crate::error::{DataError, ErrorKind, Location};
-use chiso_domain::report_settings::{KindSettings, ReportSettings, Signatory};
+use chiso_domain::report_settings::{Judgement, KindSettings, PublishedRanks, ReportSettings, Signatory};
+use rust_decimal::Decimal;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     year: i32,
+    #[serde(default)]
+    parent_body: Vec<String>,
     issuing_body: Vec<String>,
     #[serde(default)]
     number: String,
@@ -19,12 +23,24 @@ struct Raw {
     #[serde(rename = "kind")]
     kinds: Vec<RawKind>,
     #[serde(default)]
+    assessment: Vec<String>,
+    #[serde(default)]
+    reminders: Vec<String>,
+    #[serde(default)]
+    requirements_intro: String,
+    #[serde(default)]
+    requirements: Vec<String>,
+    #[serde(default)]
     conclusion: Vec<String>,
     #[serde(default)]
     closing: String,
     #[serde(default)]
     recipients: Vec<String>,
     signatory: RawSignatory,
+    #[serde(default)]
+    judgement: RawJudgement,
+    #[serde(default)]
+    appendix: bool,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +50,24 @@ struct RawKind {
     heading: String,
     noun: String,
     subject: String,
+    /// `[[kind.history]] year = 2018, ranks = { "Sở Giáo dục và Đào tạo" = 1 }`
+    #[serde(default)]
+    history: Vec<RawHistory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    year: i32,
+    ranks: BTreeMap<String, u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawJudgement {
+    uneven_gap_percent: Option<Decimal>,
+    weak_group_percent: Option<Decimal>,
+    fall_places: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -61,20 +95,36 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             DataError::new(loc, ErrorKind::Syntax("date must be YYYY-MM-DD".into()))
         })?),
     };
+    let kinds = raw
+        .kinds
+        .into_iter()
+        .map(|k| KindSettings {
+            kind: k.kind,
+            heading: k.heading,
+            noun: k.noun,
+            subject: k.subject,
+            history: k
+                .history
+                .into_iter()
+                .map(|h| PublishedRanks { year: h.year, ranks: h.ranks.into_iter().collect() })
+                .collect(),
+        })
+        .collect();
     Ok((
         raw.year,
         ReportSettings {
+            parent_body: raw.parent_body,
             issuing_body: raw.issuing_body,
             number: raw.number,
             place: raw.place,
             date,
             subject: raw.subject,
             purpose: raw.purpose,
-            kinds: raw
-                .kinds
-                .into_iter()
-                .map(|k| KindSettings { kind: k.kind, heading: k.heading, noun: k.noun, subject: k.subject })
-                .collect(),
+            kinds,
+            assessment: raw.assessment,
+            reminders: raw.reminders,
+            requirements_intro: raw.requirements_intro,
+            requirements: raw.requirements,
             conclusion: raw.conclusion,
             closing: raw.closing,
             recipients: raw.recipients,
@@ -83,6 +133,12 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
                 title: raw.signatory.title,
                 name: raw.signatory.name,
             },
+            judgement: Judgement {
+                uneven_gap_percent: raw.judgement.uneven_gap_percent,
+                weak_group_percent: raw.judgement.weak_group_percent,
+                fall_places: raw.judgement.fall_places,
+            },
+            appendix: raw.appendix,
         },
     ))
 }

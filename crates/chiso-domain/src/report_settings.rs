@@ -1,11 +1,17 @@
 //! What an official report needs beyond the results: who issues it, its number and
-//! date, who signs it, who receives it. Settings of a year's report, given by the province.
+//! date, who signs it, who receives it, the province's own assessment and requirements,
+//! and the thresholds of the judgement sentences generated from the data. Settings of a
+//! year's report, given by the province.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ReportSettings {
-    /// Issuing body, one line each, as printed top left ("ỦY BAN NHÂN DÂN", "TỈNH CAO BẰNG").
+    /// The body above the issuing body (cơ quan chủ quản), not bold; empty when the issuing
+    /// body has none (a provincial People's Committee).
+    pub parent_body: Vec<String>,
+    /// Issuing body, one line each, as printed top left in bold ("ỦY BAN NHÂN DÂN", "TỈNH CAO BẰNG").
     pub issuing_body: Vec<String>,
     /// "Số: …/BC-UBND"; printed as given.
     pub number: String,
@@ -19,12 +25,25 @@ pub struct ReportSettings {
     pub purpose: Vec<String>,
     /// One entry per unit kind, in the order the report presents them.
     pub kinds: Vec<KindSettings>,
-    /// Paragraphs of the conclusion, after the generated ones.
+    /// The province's overall assessment, first paragraphs of the conclusion.
+    pub assessment: Vec<String>,
+    /// Reminders (nhắc nhở) after the assessment and the generated sentences.
+    pub reminders: Vec<String>,
+    /// The line introducing the requirements ("… Chủ tịch UBND tỉnh yêu cầu:").
+    pub requirements_intro: String,
+    /// The requirements, one item each (printed with a leading dash).
+    pub requirements: Vec<String>,
+    /// Paragraphs of the conclusion, after the requirements.
     pub conclusion: Vec<String>,
     /// The last sentence before the recipients ("Trên đây là …").
     pub closing: String,
     pub recipients: Vec<String>,
     pub signatory: Signatory,
+    /// Thresholds of the judgement sentences generated from the data.
+    pub judgement: Judgement,
+    /// Whether the analysis appendix (rank stability, paths to the next level) is attached.
+    /// Off unless asked for: the official report publishes the ranking, not its sensitivity.
+    pub appendix: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -36,6 +55,35 @@ pub struct KindSettings {
     pub noun: String,
     /// What is assessed, for the method paragraph ("mức độ ứng dụng CNTT").
     pub subject: String,
+    /// Earlier years known only by their published ranks (no figures): they count for
+    /// "N năm liên tiếp".
+    pub history: Vec<PublishedRanks>,
+}
+
+/// The ranks a year's report published, by unit id or name.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PublishedRanks {
+    pub year: i32,
+    pub ranks: Vec<(String, u32)>,
+}
+
+impl PublishedRanks {
+    /// The published rank of a unit, found by its id or its name.
+    pub fn rank_of(&self, id: &str, name: &str) -> Option<u32> {
+        self.ranks.iter().find(|(u, _)| u == id || u == name).map(|(_, r)| *r)
+    }
+}
+
+/// When a judgement sentence is said. `None` leaves that sentence out.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Judgement {
+    /// "kết quả chưa đồng đều" when the gap between highest and lowest total is at least
+    /// this percentage of the maximum.
+    pub uneven_gap_percent: Option<Decimal>,
+    /// Groups whose mean is below this percentage of their maximum are named the weakest.
+    pub weak_group_percent: Option<Decimal>,
+    /// Units that fell at least this many places (among comparable units) are named.
+    pub fall_places: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]

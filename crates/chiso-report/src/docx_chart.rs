@@ -1,8 +1,14 @@
 //! Native Word charts (DrawingML): editable in Word, rendered by LibreOffice for the PDF.
-//! Values are cached in the chart part itself; there is no embedded workbook.
+//! Values are cached in the chart part and kept in an embedded workbook (Sheet1: categories
+//! in column A, one series per column from B) so Word's "Edit Data" opens them. Data labels
+//! are written as text with the decimal comma ("56,3", "5,0%"), so every reader sees the
+//! Vietnamese number whatever the locale of Word or LibreOffice.
 
 use crate::docx::escape;
 use crate::model::{Chart, Series};
+use crate::vi;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write as _;
 
 const PALETTE: [&str; 8] = ["1F4E79", "C55A11", "548235", "7F6000", "7030A0", "2E75B6", "A5A5A5", "BF9000"];
@@ -51,7 +57,94 @@ fn fill(color: &str) -> String {
     format!("<c:spPr><a:solidFill><a:srgbClr val=\"{color}\"/></a:solidFill></c:spPr>")
 }
 
-pub fn chart(chart: &Chart) -> String {
+/// Labels written as text, one per point (`None`: no label for that point).
+fn text_labels(labels: &[Option<String>], size: u32, show_val: bool) -> String {
+    let mut x = String::from("<c:dLbls>");
+    for (i, l) in labels.iter().enumerate() {
+        match l {
+            Some(t) => {
+                let _ = write!(
+                    x,
+                    "<c:dLbl><c:idx val=\"{i}\"/><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz=\"{size}\"/></a:pPr>\
+                     <a:r><a:rPr lang=\"vi-VN\" sz=\"{size}\"/><a:t>{}</a:t></a:r></a:p></c:rich></c:tx><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>\
+                     <c:showLegendKey val=\"0\"/><c:showVal val=\"1\"/><c:showCatName val=\"0\"/><c:showSerName val=\"0\"/>\
+                     <c:showPercent val=\"0\"/><c:showBubbleSize val=\"0\"/></c:dLbl>",
+                    escape(t)
+                );
+            }
+            None => {
+                let _ = write!(x, "<c:dLbl><c:idx val=\"{i}\"/><c:delete val=\"1\"/></c:dLbl>");
+            }
+        }
+    }
+    let _ = write!(
+        x,
+        "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{}<c:showLegendKey val=\"0\"/><c:showVal val=\"{}\"/>\
+         <c:showCatName val=\"0\"/><c:showSerName val=\"0\"/><c:showPercent val=\"0\"/><c:showBubbleSize val=\"0\"/></c:dLbls>",
+        text_props(size),
+        u8::from(show_val)
+    );
+    x
+}
+
+/// The chart's data as a workbook: Sheet1, categories in A2…, series names in row 1.
+fn workbook(categories: &[String], series: &[(String, Vec<Option<Decimal>>)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let props = rust_xlsxwriter::DocProperties::new()
+        .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date"));
+    wb.set_properties(&props);
+    let ws = wb.add_worksheet();
+    let mut write = || -> Result<(), rust_xlsxwriter::XlsxError> {
+        ws.set_name("Sheet1")?;
+        for (r, c) in categories.iter().enumerate() {
+            ws.write_string(r as u32 + 1, 0, c)?;
+        }
+        for (k, (name, values)) in series.iter().enumerate() {
+            let col = k as u16 + 1;
+            ws.write_string(0, col, name)?;
+            for (r, v) in values.iter().enumerate() {
+                if let Some(v) = v {
+                    ws.write_number(r as u32 + 1, col, v.to_f64().unwrap_or(0.0))?;
+                }
+            }
+        }
+        ws.set_column_width(0, 36)?;
+        Ok(())
+    };
+    // Nothing here can fail (fixed sheet name, short strings); without a workbook the
+    // chart still shows its cached values.
+    if write().is_err() {
+        return Vec::new();
+    }
+    wb.save_to_buffer().unwrap_or_default()
+}
+
+const EXTERNAL_DATA: &str = "<c:externalData r:id=\"rIdData\"><c:autoUpdate val=\"0\"/></c:externalData>";
+
+/// The chart part and its data workbook.
+pub fn chart(chart: &Chart) -> (String, Vec<u8>) {
+    let data = match chart {
+        Chart::Bar { categories, series, .. } => {
+            workbook(categories, &series.iter().map(|s| (s.name.clone(), s.values.clone())).collect::<Vec<_>>())
+        }
+        Chart::Pie { categories, values } => {
+            workbook(categories, &[("Số đơn vị".into(), values.iter().map(|v| Some(Decimal::from(*v))).collect())])
+        }
+        Chart::Range { categories, low, high, .. } => workbook(
+            categories,
+            &[
+                ("Từ".into(), low.iter().map(|l| Some(Decimal::from(l.saturating_sub(1)))).collect()),
+                (
+                    "Khoảng thứ hạng".into(),
+                    low.iter().zip(high).map(|(l, h)| Some(Decimal::from(h - l.saturating_sub(1)))).collect(),
+                ),
+            ],
+        ),
+    };
+    (chart_xml(chart), data)
+}
+
+fn chart_xml(chart: &Chart) -> String {
     let plot = match chart {
         Chart::Bar { categories, series, decimals, max } => bar(categories, series, *decimals, *max),
         Chart::Pie { categories, values } => pie(categories, values),
@@ -63,7 +156,7 @@ pub fn chart(chart: &Chart) -> String {
          xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" \
          xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
          <c:lang val=\"vi-VN\"/><c:roundedCorners val=\"0\"/><c:chart><c:autoTitleDeleted val=\"1\"/>{plot}\
-         <c:plotVisOnly val=\"1\"/><c:dispBlanksAs val=\"gap\"/></c:chart>{}</c:chartSpace>",
+         <c:plotVisOnly val=\"1\"/><c:dispBlanksAs val=\"gap\"/></c:chart>{}{EXTERNAL_DATA}</c:chartSpace>",
         text_props(1000)
     )
 }
@@ -76,16 +169,16 @@ fn bar(categories: &[String], series: &[Series], decimals: u32, max: rust_decima
     for (i, s) in series.iter().enumerate() {
         let col = (b'B' + i as u8) as char;
         let values: Vec<Option<String>> = s.values.iter().map(|v| v.map(|v| v.normalize().to_string())).collect();
+        // The first series (this year) carries its values as text labels, with a decimal comma.
+        let labels: Vec<Option<String>> =
+            s.values.iter().map(|v| v.filter(|_| i == 0).map(|v| vi::number(v, decimals))).collect();
         let _ = write!(
             x,
-            "<c:ser><c:idx val=\"{i}\"/><c:order val=\"{i}\"/>{}{}<c:invertIfNegative val=\"0\"/>\
-             <c:dLbls><c:numFmt formatCode=\"{format}\" sourceLinked=\"0\"/><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{}\
-             <c:showLegendKey val=\"0\"/><c:showVal val=\"{}\"/><c:showCatName val=\"0\"/><c:showSerName val=\"0\"/><c:showPercent val=\"0\"/>\
-             <c:showBubbleSize val=\"0\"/></c:dLbls><c:cat>{}</c:cat><c:val>{}</c:val></c:ser>",
+            "<c:ser><c:idx val=\"{i}\"/><c:order val=\"{i}\"/>{}{}<c:invertIfNegative val=\"0\"/>{}\
+             <c:cat>{}</c:cat><c:val>{}</c:val></c:ser>",
             series_name(col, &s.name),
             fill(PALETTE[i % PALETTE.len()]),
-            text_props(700),
-            u8::from(i == 0),
+            text_labels(&labels, 700, i == 0),
             str_cache('A', categories),
             num_cache(col, &format, &values)
         );
@@ -120,14 +213,21 @@ fn pie(categories: &[String], values: &[u32]) -> String {
         );
     }
     let vals: Vec<Option<String>> = values.iter().map(|v| Some(v.to_string())).collect();
+    // "05 (25,0%)": the count and its share, with a decimal comma.
+    let sum: u32 = values.iter().sum::<u32>().max(1);
+    let labels: Vec<Option<String>> = values
+        .iter()
+        .map(|v| {
+            let share = (Decimal::from(*v) * Decimal::from(100) / Decimal::from(sum)).round_dp(1);
+            Some(format!("{} ({}%)", vi::count(*v as usize), vi::number(share, 1)))
+        })
+        .collect();
     format!(
         "<c:plotArea><c:layout/><c:pieChart><c:varyColors val=\"1\"/><c:ser><c:idx val=\"0\"/><c:order val=\"0\"/>{}{points}\
-         <c:dLbls><c:numFmt formatCode=\"0.0%\" sourceLinked=\"0\"/><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{}\
-         <c:showLegendKey val=\"0\"/><c:showVal val=\"0\"/><c:showCatName val=\"0\"/><c:showSerName val=\"0\"/><c:showPercent val=\"1\"/>\
-         <c:showBubbleSize val=\"0\"/><c:showLeaderLines val=\"1\"/></c:dLbls><c:cat>{}</c:cat><c:val>{}</c:val></c:ser>\
+         {}<c:cat>{}</c:cat><c:val>{}</c:val></c:ser>\
          <c:firstSliceAng val=\"0\"/></c:pieChart></c:plotArea><c:legend><c:legendPos val=\"r\"/><c:overlay val=\"0\"/>{}</c:legend>",
         series_name('B', "Số đơn vị"),
-        text_props(1000),
+        text_labels(&labels, 1000, true),
         str_cache('A', categories),
         num_cache('B', "0", &vals),
         text_props(1000)

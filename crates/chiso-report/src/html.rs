@@ -23,7 +23,8 @@ pub fn escape(s: &str) -> String {
 const STYLE: &str = "body{font-family:'Times New Roman',Tinos,'Liberation Serif',serif;font-size:14pt;line-height:1.4;\
 max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}\
 .head{display:grid;grid-template-columns:2fr 3fr;text-align:center;gap:0 1rem}.head p{margin:0}\
-.motto2{font-weight:bold;text-decoration:underline}.date{font-style:italic}\
+.body{font-weight:bold}.rule{display:inline-block;border-bottom:1px solid #000;padding-bottom:1px}\
+.short{width:35%;margin:2px auto 0;border-top:1px solid #000}.date{font-style:italic}\
 h1.title{text-align:center;font-size:14pt;margin:1.5rem 0 0}p.subject{text-align:center;font-weight:bold;margin-top:0}\
 h2,h3,h4,h5{font-size:14pt;margin:1rem 0 .4rem}h5{font-style:italic}p{text-align:justify;margin:.4rem 0}\
 p.caption{font-weight:bold}p.note{font-size:11pt}\
@@ -98,13 +99,18 @@ pub fn render(doc: &Document) -> String {
         escape(&doc.title),
         escape(&doc.subject)
     );
+    // Nghị định 30: the parent body plain, the issuing body bold with a short rule under it;
+    // the motto's second line with a rule as long as the line.
     x.push_str("<header class=\"head\"><div>");
-    for (i, l) in doc.header.issuing_body.iter().enumerate() {
-        let _ = write!(x, "<p>{}</p>", if i > 0 { format!("<strong>{}</strong>", escape(l)) } else { escape(l) });
+    for l in &doc.header.parent_body {
+        let _ = write!(x, "<p>{}</p>", escape(l));
+    }
+    for l in &doc.header.issuing_body {
+        let _ = write!(x, "<p class=\"body\">{}</p>", escape(l));
     }
     let _ = writeln!(
         x,
-        "</div><div><p><strong>{}</strong></p><p class=\"motto2\">{}</p></div><div><p>{}</p></div><div><p class=\"date\">{}</p></div></header>",
+        "<div class=\"short\"></div></div><div><p><strong>{}</strong></p><p><strong class=\"rule\">{}</strong></p></div><div><p>{}</p></div><div><p class=\"date\">{}</p></div></header>",
         escape(&doc.header.motto[0]),
         escape(&doc.header.motto[1]),
         escape(&doc.header.number),

@@ -19,6 +19,8 @@ pub struct Document {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
+    /// The body above the issuing body, not bold (may be empty).
+    pub parent_body: Vec<String>,
     pub issuing_body: Vec<String>,
     pub number: String,
     pub motto: [String; 2],

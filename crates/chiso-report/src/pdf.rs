@@ -15,10 +15,22 @@
 //!   third of its CPU time. The process exits right after the conversion.
 //!
 //! Neither changes the PDF: the same program converts the same file with the same settings.
+//!
+//! One conversion at a time in the process (LibreOffice takes a core and hundreds of MB):
+//! callers queue behind a process-wide gate, at most [`QUEUE`] of them; one more gets
+//! [`PdfError::Busy`] at once rather than waiting behind a long line.
+//!
+//! Fonts: the DOCX asks for Times New Roman; where it is not installed LibreOffice uses
+//! Liberation Serif (Debian `fonts-liberation2`), metric-compatible with it, so lines and
+//! pages break where they would in Word.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// How many callers may wait for the conversion in progress.
+pub const QUEUE: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -32,7 +44,51 @@ pub enum PdfError {
     Failed(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("LibreOffice is busy: one conversion is running and {0} are waiting; try again shortly")]
+    Busy(usize),
 }
+
+/// One conversion at a time, at most `limit` callers waiting.
+struct Gate {
+    state: Mutex<(bool, usize)>,
+    freed: Condvar,
+    limit: usize,
+}
+
+/// Held while converting; lets the next caller in when dropped.
+struct Permit<'a>(&'a Gate);
+
+impl Gate {
+    const fn new(limit: usize) -> Gate {
+        Gate { state: Mutex::new((false, 0)), freed: Condvar::new(), limit }
+    }
+
+    fn enter(&self) -> Result<Permit<'_>, PdfError> {
+        // A poisoned lock only means a caller panicked while holding it; the state is two numbers.
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.0 {
+            if s.1 >= self.limit {
+                return Err(PdfError::Busy(s.1));
+            }
+            s.1 += 1;
+            while s.0 {
+                s = self.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+            }
+            s.1 -= 1;
+        }
+        s.0 = true;
+        Ok(Permit(self))
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).0 = false;
+        self.0.freed.notify_one();
+    }
+}
+
+static GATE: Gate = Gate::new(QUEUE);
 
 /// The `soffice` program, from `CHISO_SOFFICE` or the PATH.
 pub fn soffice() -> Option<PathBuf> {
@@ -49,6 +105,7 @@ const TUNABLES: &str = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_
 /// Converts DOCX bytes to PDF bytes.
 pub fn convert(docx: &[u8], timeout: Duration) -> Result<Vec<u8>, PdfError> {
     let program = soffice().ok_or(PdfError::NotInstalled)?;
+    let _permit = GATE.enter()?;
     let dir = tempdir()?;
     let result = match KeptProfile::claim() {
         Some(kept) => match run(&program, docx, &dir, kept.path(), timeout) {
@@ -209,6 +266,27 @@ fn tempdir() -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_conversion_at_a_time_and_a_bounded_queue() {
+        static G: Gate = Gate::new(1);
+        let first = G.enter().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let p = G.enter().map(|_| ());
+            tx.send(()).unwrap();
+            p
+        });
+        // The waiter is queued: wait until the gate counts it.
+        while G.state.lock().unwrap().1 == 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(rx.try_recv().is_err(), "no second conversion while the first runs");
+        assert!(matches!(G.enter(), Err(PdfError::Busy(1))), "the queue is full");
+        drop(first);
+        assert!(waiter.join().unwrap().is_ok());
+        assert!(G.enter().is_ok(), "free again");
+    }
 
     #[test]
     fn the_kept_profile_serves_one_conversion_at_a_time_and_outlives_dead_owners() {

@@ -1,6 +1,8 @@
 //! XLSX: every table on its own sheet with its printed headers, numbers as numbers
 //! with the framework's decimals, totals as formulas (with cached values) so an Excel
-//! user can check them, frozen header rows; plus the raw per-unit figures.
+//! user can check them, frozen header rows, column widths measured like the Word tables,
+//! print setup (A4 landscape, fit to the page width, header rows repeated); plus the raw
+//! per-unit figures under the criteria's names.
 
 use crate::grid::place;
 use crate::model::{Block, Cell, Document, RowKind, Table, Value};
@@ -79,11 +81,23 @@ fn sheet_for_table(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
         }
     }
     ws.set_freeze_panes(first_row, 2)?;
+    let layout = crate::docx::table_layout(t);
     for c in 0..width as u16 {
-        let w = t.widths.get(c as usize).copied().unwrap_or(6) as f64;
-        ws.set_column_width(c, (w * 1.4).clamp(5.0, 40.0))?;
+        // Twips → pixels at 96 dpi → Excel character widths (7 px each, 5 px padding).
+        let twips = layout.widths.get(c as usize).copied().unwrap_or(900) as f64;
+        ws.set_column_width(c, ((twips / 15.0 - 5.0) / 7.0).clamp(4.0, 40.0))?;
     }
     ws.set_row_height(header_top, 30)?;
+    print_setup(ws, header_top, first_row - 1)?;
+    Ok(())
+}
+
+/// A4 landscape, one page wide, the header rows on every page.
+fn print_setup(ws: &mut Worksheet, first: u32, last: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(first, last)?;
     Ok(())
 }
 
@@ -101,17 +115,20 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     for d in &doc.data {
         let ws = wb.add_worksheet();
         ws.set_name(&d.name)?;
-        let head = base().set_bold().set_align(FormatAlign::Center);
+        let head =
+            base().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap();
         for (c, h) in d.header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &head)?;
-            ws.set_column_width(c as u16, if c == 0 { 36.0 } else { 14.0 })?;
+            ws.set_column_width(c as u16, if c == 0 { 36.0 } else { 16.0 })?;
         }
+        ws.set_row_height(0, 75)?;
         for (r, row) in d.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 write_cell(ws, r as u32 + 1, c as u16, cell, false)?;
             }
         }
         ws.set_freeze_panes(1, 1)?;
+        print_setup(ws, 0, 0)?;
     }
     wb.save_to_buffer()
 }

@@ -31,7 +31,11 @@ fn load(dir: &str, year: i32, previous: Option<i32>, kinds: &[&str]) -> Year {
 
 impl Year {
     fn document(&self, year: i32) -> Document {
-        let settings = self.data.report_settings(year).unwrap().unwrap_or_else(|| chiso_domain::ReportSettings {
+        self.document_with(year, false)
+    }
+
+    fn document_with(&self, year: i32, appendix: bool) -> Document {
+        let mut settings = self.data.report_settings(year).unwrap().unwrap_or_else(|| chiso_domain::ReportSettings {
             kinds: self
                 .kinds
                 .iter()
@@ -40,10 +44,12 @@ impl Year {
                     heading: "KẾT QUẢ".into(),
                     noun: "đơn vị".into(),
                     subject: "mức độ chuyển đổi số".into(),
+                    history: Vec::new(),
                 })
                 .collect(),
             ..Default::default()
         });
+        settings.appendix = appendix;
         let inputs: Vec<KindInput> = self
             .kinds
             .iter()
@@ -119,8 +125,9 @@ fn narrative_states_the_engine_statistics_with_the_seed_numbers() {
         "Về mức độ xếp hạng: Có 01 cơ quan đạt Mức I; 04 cơ quan đạt Mức II; 06 cơ quan đạt Mức III; 06 cơ quan đạt Mức IV; \
          03 cơ quan không được xếp hạng do điểm số không đạt theo yêu cầu.",
         "Chênh lệch giữa cơ quan có điểm số cao nhất và cơ quan có điểm số thấp nhất là 23,4 điểm.",
-        "Sở Giáo dục và Đào tạo đạt 56,3 điểm (Mức I, đạt 93,8% điểm tối đa) là cơ quan xếp thứ nhất 02 năm liên tiếp (2019, 2020)",
-        "tăng 13 bậc: Sở Lao động, Thương binh và Xã hội (từ vị trí thứ 19 năm 2019 lên vị trí thứ 6 năm 2020, 46,3 điểm)",
+        // Three years running: 2018 is known only by its published rank (report settings).
+        "Sở Giáo dục và Đào tạo đạt 56,3 điểm (Mức I, đạt 93,8% điểm tối đa) là cơ quan xếp thứ nhất 03 năm liên tiếp (2018, 2019, 2020)",
+        "trong 20 cơ quan có thứ hạng so sánh được với năm 2019, cơ quan có bước tiến lớn nhất, tăng 13 bậc: Sở Lao động, Thương binh và Xã hội (từ vị trí thứ 19 năm 2019 lên vị trí thứ 6 năm 2020, 46,3 điểm)",
         "Sở Xây dựng đạt 32,9 điểm, đạt 54,8% điểm tối đa, là cơ quan xếp vị trí thấp nhất (20/20) hai năm liên tiếp (2019, 2020)",
         // Districts: no level reached, Thạch An without data, the gap of the printed parts.
         "Về mức độ xếp hạng: Không có đơn vị nào đạt điểm xếp hạng Mức IV (mức thấp nhất); 09 đơn vị không được xếp hạng do điểm \
@@ -132,13 +139,69 @@ fn narrative_states_the_engine_statistics_with_the_seed_numbers() {
         "Huyện Bảo Lâm và Huyện Quảng Hòa cùng có điểm thấp nhất (0,26 điểm",
         // Not "all units improved": 16 rose, 4 fell.
         "So với năm 2019, trong 20 cơ quan có số liệu cả hai năm, tổng điểm đánh giá có 16 cơ quan tăng và 04 cơ quan giảm.",
-        "Huyện Thạch An không thực hiện báo cáo, cung cấp số liệu đánh giá",
+        "Huyện Thạch An không cung cấp số liệu đánh giá.",
     ] {
         assert!(text.contains(expected), "missing: {expected}\n---\n{text}");
     }
     assert!(!text.contains("tất cả các cơ quan đều tăng"));
-    // Every "Tất cả … đều đạt" sentence (all equal) is true: transformation 2020, all nine at 1,00.
-    assert!(text.contains("Tất cả các đơn vị đều đạt 1,00 điểm ở tiêu chí Mức độ chuyển đổi"), "{text}");
+    // Not "all units" while Thạch An sent nothing: the nine scored units.
+    assert!(text.contains("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm ở tiêu chí Mức độ chuyển đổi"), "{text}");
+    assert!(!text.contains("Tất cả các đơn vị đều đạt"));
+}
+
+#[test]
+fn claims_are_made_only_among_units_they_are_true_of() {
+    let text = paragraphs(&cao_bang()).join("\n");
+    let sentence = |start: &str| -> String {
+        let i = text.find(start).unwrap_or_else(|| panic!("missing: {start}\n{text}"));
+        text[i..].split('\n').next().unwrap().to_string()
+    };
+    // The Provincial Office got online services' 6,0 from the not-applicable policy: not the best.
+    assert_eq!(
+        sentence("Ở tiêu chí Cung cấp dịch vụ công trực tuyến"),
+        "Ở tiêu chí Cung cấp dịch vụ công trực tuyến mức độ 3, 4, Sở Giao thông vận tải, Sở Kế hoạch và Đầu tư và Sở \
+         Khoa học và Công nghệ cùng có điểm cao nhất (3,9 điểm, đạt 65,0% điểm tối đa); Thanh tra tỉnh có điểm thấp nhất \
+         (0,2 điểm, đạt 3,3% điểm tối đa). Chênh lệch giữa cơ quan có điểm số cao nhất và cơ quan có điểm số thấp nhất là 3,7 điểm."
+    );
+    assert!(text.contains(
+        "Văn phòng Ủy ban nhân dân tỉnh được tính điểm theo quy định đối với trường hợp nội dung không áp dụng, không so \
+         sánh với các cơ quan khác ở tiêu chí này."
+    ));
+    // District ranks: only the six districts untouched by the 2020 mergers are compared, and it says so.
+    assert!(text.contains(
+        "trong 06 đơn vị có thứ hạng so sánh được với năm 2019 (không tính Huyện Hà Quảng, Huyện Trùng Khánh và Huyện \
+         Quảng Hòa do sáp nhập), các đơn vị có bước tiến lớn nhất, tăng 2 bậc trong nhóm so sánh được: Huyện Hòa An (từ \
+         vị trí thứ 6 năm 2019 lên vị trí thứ 4 năm 2020, 66,40 điểm)"
+    ));
+    assert!(text.contains("Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa)"));
+    // Quảng Hòa did not exist in 2019: last this year, not "two years running".
+    assert!(text.contains("là đơn vị xếp vị trí thấp nhất (9/9)."));
+    assert!(!text.contains("(9/9) hai năm liên tiếp"));
+    // Transformation: the four that rose all rose by the same: no "tăng nhiều nhất".
+    let transformation = sentence("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm");
+    let changes = text[text.find(&transformation).unwrap()..].lines().nth(1).unwrap();
+    assert!(changes.starts_with("So với năm 2019, trong 06 đơn vị so sánh được: 04 đơn vị tăng điểm"), "{changes}");
+    assert!(!changes.contains("tăng nhiều nhất"), "{changes}");
+}
+
+#[test]
+fn conclusion_holds_the_assessment_and_the_chairmans_requirements() {
+    let text = paragraphs(&cao_bang()).join("\n");
+    let conclusion = &text[text.find("chưa cao và chưa đồng đều").expect("the assessment")..];
+    for expected in [
+        "Chủ tịch UBND tỉnh nhắc nhở UBND huyện Thạch An",
+        "Quyết định số 46/2019/QĐ-UBND ngày 29/10/2019",
+        "Trên cơ sở kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT năm 2020, Chủ tịch UBND tỉnh yêu cầu:",
+        "- Chủ tịch UBND huyện Thạch An có trách nhiệm chỉ đạo",
+        "- Trong năm 2021 và các năm tiếp theo",
+        // Judgement sentences, past the thresholds of the settings (25 %, 50 %, 3 places).
+        "Kết quả giữa các cơ quan chưa đồng đều: chênh lệch giữa cơ quan có tổng điểm cao nhất và thấp nhất là 23,4 \
+         điểm, bằng 39,0% điểm tối đa.",
+        "Mức độ giao dịch (bình quân đạt 15,1% điểm tối đa)",
+        "Sở Tài nguyên và Môi trường (từ thứ 13 năm 2019 xuống thứ 18 năm 2020)",
+    ] {
+        assert!(conclusion.contains(expected), "missing: {expected}\n---\n{conclusion}");
+    }
 }
 
 #[test]
@@ -157,8 +220,21 @@ fn docx_follows_decree_30_and_its_tables_hold_the_results() {
     let head = docx_table(&doc, 0);
     assert_eq!(head[0][0], "ỦY BAN NHÂN DÂNTỈNH CAO BẰNG");
     assert_eq!(head[0][1], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAMĐộc lập - Tự do - Hạnh phúc");
-    assert!(doc.contains("<w:b/><w:bCs/><w:u w:val=\"single\"/><w:sz w:val=\"26\"/><w:szCs w:val=\"26\"/></w:rPr><w:t xml:space=\"preserve\">Độc lập - Tự do - Hạnh phúc"));
+    // The issuing body bold, each block with a drawn rule under it (not underlined text).
+    assert!(doc.contains("<w:rPr><w:b/><w:bCs/><w:sz w:val=\"26\"/><w:szCs w:val=\"26\"/></w:rPr><w:t xml:space=\"preserve\">ỦY BAN NHÂN DÂN<"));
+    assert!(doc.contains("<w:rPr><w:b/><w:bCs/><w:sz w:val=\"26\"/><w:szCs w:val=\"26\"/></w:rPr><w:t xml:space=\"preserve\">Độc lập - Tự do - Hạnh phúc<"));
+    let header_table = doc.split("</w:tbl>").next().unwrap();
+    assert_eq!(header_table.matches("<w:pBdr><w:top w:val=\"single\"").count(), 2);
+    assert!(!header_table.contains("<w:u "));
     assert!(head[1][1].starts_with("Cao Bằng, ngày"));
+    // The signatory from the settings; heading styles; document properties.
+    assert!(doc.contains(">Lê Hải Hòa<"));
+    assert!(styles.contains("w:styleId=\"Heading1\"") && styles.contains("<w:outlineLvl w:val=\"0\"/>"));
+    assert!(doc.contains("<w:pStyle w:val=\"Heading1\"/>"));
+    let core = unzip(&bytes, "docProps/core.xml");
+    assert!(
+        core.contains("<dc:creator>ỦY BAN NHÂN DÂN TỈNH CAO BẰNG</dc:creator>") && core.contains("<dc:title>BÁO CÁO")
+    );
     // Repeated header rows on each page.
     assert!(doc.contains("<w:tblHeader/>"));
     // Bảng 1: header rows, the max row, then the units in rank order.
@@ -199,9 +275,29 @@ fn docx_follows_decree_30_and_its_tables_hold_the_results() {
     let thach_an = district.iter().find(|r| r.get(1).is_some_and(|c| c == "Huyện Thạch An")).unwrap();
     assert_eq!(thach_an, &["10", "Huyện Thạch An", "Không xếp hạng do không cung cấp số liệu."]);
     assert!(doc.contains("<w:gridSpan w:val=\"13\"/>"));
-    // Charts are real Word charts.
-    assert!(unzip(&bytes, "word/charts/chart1.xml").contains("<c:pieChart>"));
+    // Charts are real Word charts, labelled with a decimal comma, carrying their data.
+    let pie = unzip(&bytes, "word/charts/chart1.xml");
+    assert!(pie.contains("<c:pieChart>") && pie.contains("<a:t>01 (5,0%)</a:t>"), "{pie}");
+    let bars = unzip(&bytes, "word/charts/chart2.xml");
+    assert!(bars.contains("<a:t>56,3</a:t>") && !bars.contains("<a:t>56.3</a:t>"));
     assert!(unzip(&bytes, "[Content_Types].xml").contains("drawingml.chart+xml"));
+    assert!(bars.contains("<c:externalData r:id=\"rIdData\">"));
+    assert!(
+        unzip(&bytes, "word/charts/_rels/chart2.xml.rels").contains("../embeddings/Microsoft_Excel_Worksheet2.xlsx")
+    );
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let mut workbook = Vec::new();
+        zip.by_name("word/embeddings/Microsoft_Excel_Worksheet2.xlsx").unwrap().read_to_end(&mut workbook).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(workbook)).unwrap();
+        let sheet = book.worksheet_range("Sheet1").unwrap();
+        assert_eq!(sheet.get_value((1, 0)), Some(&Data::String("Sở Giáo dục và Đào tạo".into())));
+        assert_eq!(sheet.get_value((1, 1)), Some(&Data::Float(56.3)));
+        assert_eq!(sheet.get_value((0, 2)), Some(&Data::String("Năm 2019".into())));
+    }
+    // The districts' level pie would be nine "KXH" and one "no data": no chart says that.
+    assert!(!unzip(&bytes, "word/charts/chart3.xml").contains("<c:pieChart>"));
 }
 
 #[test]
@@ -268,7 +364,7 @@ fn html_is_one_self_contained_escaped_page() {
     let html = chiso_report::html::render(&cao_bang());
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
-    assert_eq!(html.matches("<svg").count(), 6); // 2 per kind, plus the appendix's rank intervals
+    assert_eq!(html.matches("<svg").count(), 3); // levels and totals of departments, totals of districts
     assert!(html.contains("<td class=\"name\">Sở Lao động, Thương binh và Xã hội</td>"));
     // A name with markup characters is escaped, never interpreted.
     let mut doc = cao_bang();
@@ -303,6 +399,55 @@ fn any_framework_gets_a_report_the_example_with_every_rule() {
     assert!(!chiso_report::docx::render(&doc).is_empty());
 }
 
+/// Every word of a DOCX (document, headers, charts), as Word would show it.
+fn docx_words(bytes: &[u8]) -> std::collections::HashSet<String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut words = std::collections::HashSet::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if !f.name().ends_with(".xml") {
+            continue;
+        }
+        let mut xml = String::new();
+        f.read_to_string(&mut xml).unwrap();
+        // Text between tags; a tag separates words only where Word would (paragraphs, cells).
+        let mut text = String::new();
+        let mut tag = String::new();
+        let mut inside = false;
+        for c in xml.chars() {
+            match (c, inside) {
+                ('<', _) => {
+                    inside = true;
+                    tag.clear();
+                }
+                ('>', true) => {
+                    inside = false;
+                    if tag.starts_with("/w:p")
+                        || tag.starts_with("/w:tc")
+                        || tag.starts_with("/c:v")
+                        || tag.starts_with("/a:p")
+                    {
+                        text.push(' ');
+                    }
+                }
+                (c, true) => tag.push(c),
+                (c, false) => text.push(c),
+            }
+        }
+        let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+        words.extend(text.split_whitespace().map(str::to_string));
+    }
+    words
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
     let docx = chiso_report::docx::render(&cao_bang());
@@ -310,12 +455,36 @@ fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
         Some(_) => {
             let pdf = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();
             assert!(pdf.starts_with(b"%PDF"));
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("r.pdf");
-            std::fs::write(&path, &pdf).unwrap();
-            let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
-            let text = String::from_utf8(text.stdout).unwrap();
+            let text = pdf_text(&pdf);
             assert!(text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && text.contains("56,3"), "{text}");
+            // Read as a reader would: every word printed is a whole word of the document (no
+            // "Nă m", "ST T" from a column narrower than its longest word) …
+            let words = docx_words(&docx);
+            // pdftotext joins a word broken after its hyphen at a line end ("1513/QĐ-" "UBND").
+            let unhyphenated: std::collections::HashSet<String> = words.iter().map(|w| w.replace('-', "")).collect();
+            let broken: Vec<&str> = text
+                .split_whitespace()
+                .filter(|w| !words.contains(*w) && !unhyphenated.contains(*w) && w.parse::<u32>().is_err())
+                .collect();
+            assert!(broken.is_empty(), "words not in the DOCX (broken in a cell?): {broken:?}");
+            // … no number with a decimal point, charts included (headings "2.1." are numbering) …
+            let dotted: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    let b = l.as_bytes();
+                    let numbering = l
+                        .split(' ')
+                        .next()
+                        .is_some_and(|n| n.ends_with('.') && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
+                    !numbering && b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
+                })
+                .collect();
+            assert!(dotted.is_empty(), "decimal points: {dotted:?}");
+            // … the conclusion with the Chairman's requirements, the signatory, no appendix.
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains("Chủ tịch UBND tỉnh yêu cầu:") && flat.contains("Lê Hải Hòa"));
+            assert!(!flat.contains("PHỤ LỤC") && !flat.contains("Kèm theo"));
+            assert!(flat.contains("Bảng 8. Xếp hạng mức độ phát triển Chính quyền điện tử"));
         }
         None => {
             let e = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(5)).unwrap_err();
@@ -325,8 +494,24 @@ fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
 }
 
 #[test]
-fn the_appendix_gives_rank_intervals_and_the_path_to_the_next_level() {
-    let doc = cao_bang();
+fn the_appendix_is_off_unless_asked_and_then_attached_by_number_naming_every_unit() {
+    assert!(cao_bang().appendix.is_empty());
+    let doc = load("cao-bang", 2020, Some(2019), &["department", "district"]).document_with(2020, true);
+    let text: Vec<String> = doc
+        .appendix
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p.plain()),
+            Block::Heading { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text[0], "PHỤ LỤC");
+    assert!(text.iter().any(|t| t.starts_with("(Kèm theo Báo cáo số /BC-UBND ngày")), "{text:?}");
+    let all = text.join("\n");
+    for gone in ["kịch bản", "hạt giống", "5–95", "hoán đổi", "đơn vị khác"] {
+        assert!(!all.contains(gone), "{gone}: {all}");
+    }
     let tables: Vec<&chiso_report::model::Table> = doc
         .appendix
         .iter()
@@ -335,17 +520,45 @@ fn the_appendix_gives_rank_intervals_and_the_path_to_the_next_level() {
             _ => None,
         })
         .collect();
-    let next = tables
-        .iter()
-        .find(|t| t.caption.starts_with("Điểm cần thêm để lên mức tiếp theo (mức độ ứng dụng CNTT"))
-        .unwrap();
+    let next = tables.iter().find(|t| t.caption.contains("mức độ ứng dụng CNTT")).unwrap();
     // Sở Lao động, TB&XH at 46,3 needs 1,7 points for Mức II, all in online services (0,4 → 2,1).
     let ld = next.rows.iter().find(|r| r.cells[1].printed() == "Sở Lao động, Thương binh và Xã hội").unwrap();
     let printed: Vec<String> = ld.cells.iter().map(|c| c.printed()).collect();
-    assert_eq!(printed[4..], ["Mức II", "1,7", "+1,7 Cung cấp DVCTT"]);
+    assert_eq!(printed[2..], ["46,3", "Mức II", "1,7", "Cung cấp dịch vụ công trực tuyến mức độ 3, 4: thêm 1,7 điểm"]);
+    // Every unit with a level above it is in the table, or named as already at the top.
+    assert!(all.contains("Sở Giáo dục và Đào tạo đã đạt mức xếp hạng cao nhất"));
+    assert_eq!(next.rows.len(), 19);
     let html = chiso_report::html::render(&doc);
-    assert!(html.contains("PHỤ LỤC: ĐỘ VỮNG CỦA THỨ HẠNG VÀ LỘ TRÌNH LÊN MỨC"));
-    assert!(
-        unzip(&chiso_report::docx::render(&doc), "word/charts/chart5.xml").contains("<c:grouping val=\"stacked\"/>")
-    );
+    assert!(html.contains("PHỤ LỤC") && html.contains("Kèm theo Báo cáo số"));
+}
+
+#[test]
+fn xlsx_data_sheets_speak_the_readers_language_and_print_on_a_page_width() {
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = chiso_report::xlsx::render(&cao_bang()).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let data = book.worksheet_range("Số liệu department").unwrap();
+    let header: Vec<String> = data.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "Đơn vị");
+    assert!(!header.contains(&"Nhóm".to_string()), "no empty group column: {header:?}");
+    assert!(header.iter().any(|h| h.starts_with("Cung cấp dịch vụ công trực tuyến")), "{header:?}");
+    assert!(!header.iter().any(|h| h == "online_services" || h == "infra"), "{header:?}");
+    // The Provincial Office has no procedures: "Không áp dụng", never "N/A".
+    let office = data.rows().find(|r| r[0] == Data::String("Văn phòng Ủy ban nhân dân tỉnh".into())).unwrap();
+    assert!(office.iter().any(|c| c == &Data::String("Không áp dụng".into())), "{office:?}");
+    assert!(!data.rows().flatten().any(|c| c == &Data::String("N/A".into())));
+    // Every sheet prints landscape, one page wide, its header rows repeated.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet1 = {
+        let mut s = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    assert!(sheet1.contains("orientation=\"landscape\"") && sheet1.contains("fitToHeight=\"0\""), "{sheet1}");
+    let workbook = {
+        let mut s = String::new();
+        zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
 }

@@ -1,81 +1,105 @@
-//! The appendix: how solid each rank is (5–95 % interval over perturbed weights and
-//! thresholds) and what each unit needs for the next level, from `chiso_domain::analysis`.
+//! The appendix, only when asked for (`ReportSettings::appendix`): a separate "Phụ lục"
+//! attached to the report by its number, saying in plain words what each unit needs for
+//! the next level and where it can gain, every unit named. It does not question the
+//! published ranking: it is about next year.
 
 use super::{Counters, KindInput};
-use crate::model::{Block, Cell, Chart, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Table};
+use crate::model::{Block, Cell, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Table};
 use crate::vi;
-use chiso_domain::analysis::Lang;
+use chiso_domain::ReportSettings;
 
 fn head(text: &str) -> HeaderCell {
     HeaderCell { text: text.into(), colspan: 1, rowspan: 1 }
 }
 
-pub(super) fn blocks(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+fn centred(text: String, bold: bool, italic: bool) -> Paragraph {
+    Paragraph { runs: vec![Run { text, bold, italic }], style: ParagraphStyle::Caption }
+}
+
+/// "(Kèm theo Báo cáo số      /BC-UBND ngày …)" from the report's number and date line.
+fn attached_to(settings: &ReportSettings) -> String {
+    let number = settings.number.trim_start_matches("Số:").trim_start_matches("Số").trim();
+    let date = match settings.date {
+        Some((d, m, y)) => format!("ngày {d:02} tháng {m:02} năm {y}"),
+        None => "ngày      tháng      năm       ".into(),
+    };
+    format!("(Kèm theo Báo cáo số {number} {date})")
+}
+
+pub(super) fn annex(settings: &ReportSettings, kinds: &[KindInput], counters: &mut Counters) -> Vec<Block> {
+    let mut out = vec![
+        Block::Heading { level: 1, text: "PHỤ LỤC".into() },
+        Block::Paragraph(centred("ĐIỂM CẦN CẢI THIỆN ĐỂ ĐẠT MỨC XẾP HẠNG TIẾP THEO".into(), true, false)),
+        Block::Paragraph(centred(attached_to(settings), false, true)),
+        Block::Paragraph(Paragraph::text(
+            "Phụ lục này không thay đổi kết quả đánh giá, xếp hạng tại Báo cáo. Với mỗi đơn vị, phụ lục nêu số điểm còn \
+             thiếu để đạt mức xếp hạng tiếp theo và các tiêu chí có thể cải thiện, ưu tiên tiêu chí có điểm thấp hơn \
+             mức trung bình của các đơn vị cùng loại.",
+        )),
+    ];
+    for k in kinds {
+        out.extend(blocks(k, counters));
+    }
+    out
+}
+
+fn blocks(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
     let Some(a) = &k.analysis else { return vec![] };
     let fw = k.framework;
-    let s = &a.stability;
-    let mut out = vec![Block::Heading { level: 2, text: k.settings.heading.clone() }];
-    out.push(Block::Paragraph(Paragraph::text(format!(
-        "Phân tích {} kịch bản: trọng số mỗi nhóm tiêu chí thay đổi trong khoảng ±{}% (quy đổi về cùng tổng điểm tối đa), \
-         ngưỡng các mức thay đổi ±{} điểm, và lần lượt bỏ từng nhóm tiêu chí (hạt giống ngẫu nhiên {}, kết quả lặp lại được).",
-        s.options.draws,
-        (s.options.weight_spread * 100.0).round() as i64,
-        vi::exact(s.options.threshold_step),
-        s.options.seed
-    ))));
-    for summary in &s.summaries {
-        out.push(Block::Paragraph(Paragraph::text(summary.sentence(fw, Lang::Vi))));
-    }
-
-    // Rank intervals.
-    counters.figure += 1;
-    let caption = format!("Khoảng thứ hạng 5–95% của các {} ({})", k.settings.noun, k.settings.subject);
-    out.push(Block::Paragraph(Paragraph {
-        runs: vec![Run { text: format!("Hình {}. {caption}", counters.figure), bold: true, ..Default::default() }],
-        style: ParagraphStyle::Caption,
-    }));
-    out.push(Block::Figure(Figure {
-        number: counters.figure,
-        caption,
-        chart: Chart::Range {
-            categories: s.units.iter().map(|u| u.name.clone()).collect(),
-            low: s.units.iter().map(|u| u.rank_interval.0).collect(),
-            high: s.units.iter().map(|u| u.rank_interval.1).collect(),
-            value: s.units.iter().map(|u| u.rank).collect(),
-        },
-    }));
-
-    // Next level: points needed and the plan.
-    counters.table += 1;
-    let caption = format!("Điểm cần thêm để lên mức tiếp theo ({})", k.settings.subject);
-    let label = |id: &str| fw.index_of(id).map_or(id.to_string(), |i| fw.criterion(i).label().to_string());
+    let label = |id: &str| fw.index_of(id).map_or(id.to_string(), |i| fw.criterion(i).name.clone());
     let d = fw.total_rounding().decimals;
     let mut rows = Vec::new();
+    let mut unreachable = Vec::new();
+    let mut top = Vec::new();
     for p in &a.plans {
-        let Some(next) = p.next_level_name(fw) else { continue };
-        let u = s.units.iter().find(|u| u.unit == p.unit);
-        let plan = if !p.reachable {
-            "Không thể đạt trong phạm vi điểm tối đa".to_string()
-        } else {
+        let Some(next) = p.next_level_name(fw) else {
+            top.push(p.name.clone());
+            continue;
+        };
+        if !p.reachable {
+            unreachable.push(p.name.clone());
+        }
+        let plan = if p.reachable {
             p.steps
                 .iter()
-                .map(|st| format!("+{} {}", vi::number(st.points, fw.rounding.decimals), label(&st.criterion.0)))
+                .map(|st| {
+                    format!("{}: thêm {} điểm", label(&st.criterion.0), vi::number(st.points, fw.rounding.decimals))
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
+        } else {
+            "Chưa thể đạt trong phạm vi điểm tối đa của các tiêu chí".to_string()
         };
         rows.push(Row {
             kind: RowKind::Unit,
             cells: vec![
                 Cell::int(rows.len() as u32 + 1),
                 Cell::text(&p.name),
-                u.map_or_else(Cell::empty, |u| Cell::int(u.rank)),
-                u.map_or_else(Cell::empty, |u| Cell::text(format!("{}–{}", u.rank_interval.0, u.rank_interval.1))),
+                Cell::number(p.total, d),
                 Cell::text(next),
                 p.points_needed.map_or_else(Cell::empty, |v| Cell::number(v, d)),
                 Cell::text(plan),
             ],
         });
     }
+    let mut out = vec![Block::Heading { level: 2, text: k.settings.heading.clone() }];
+    if !top.is_empty() {
+        out.push(Block::Paragraph(Paragraph::text(format!(
+            "{} đã đạt mức xếp hạng cao nhất, không nêu trong bảng.",
+            vi::list(&top)
+        ))));
+    }
+    if !unreachable.is_empty() {
+        out.push(Block::Paragraph(Paragraph::text(format!(
+            "{} chưa thể đạt mức tiếp theo dù đạt điểm tối đa ở mọi tiêu chí còn thiếu điểm.",
+            vi::list(&unreachable)
+        ))));
+    }
+    if rows.is_empty() {
+        return out;
+    }
+    counters.table += 1;
+    let caption = format!("Điểm cần thêm để đạt mức tiếp theo ({})", k.settings.subject);
     out.push(Block::Paragraph(Paragraph {
         runs: vec![Run { text: format!("Bảng {}. {caption}", counters.table), bold: true, ..Default::default() }],
         style: ParagraphStyle::Caption,
@@ -86,15 +110,14 @@ pub(super) fn blocks(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         header: vec![vec![
             head("TT"),
             head("Đơn vị"),
-            head("Thứ hạng"),
-            head("Khoảng 5–95%"),
+            head("Tổng điểm"),
             head("Mức tiếp theo"),
             head("Điểm cần thêm"),
-            head("Đề xuất cải thiện (ưu tiên nhóm thấp hơn trung vị)"),
+            head("Tiêu chí có thể cải thiện"),
         ]],
         rows,
         notes: vec![],
-        widths: vec![4, 20, 6, 8, 8, 7, 30],
+        widths: vec![4, 20, 7, 8, 7, 34],
     }));
     out
 }

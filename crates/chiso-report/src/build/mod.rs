@@ -2,6 +2,8 @@
 //! Sentences live in `narrative.rs`, tables and charts in `tables.rs`.
 
 mod appendix;
+mod conclusion;
+mod facts;
 mod narrative;
 mod tables;
 
@@ -99,24 +101,20 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
     }
 
     heading(&mut body, "KẾT LUẬN".into());
-    body.extend(conclusion(kinds).into_iter().map(Block::Paragraph));
-    body.extend(settings.conclusion.iter().map(|p| Block::Paragraph(Paragraph::text(p))));
+    body.extend(conclusion::paragraphs(settings, kinds).into_iter().map(Block::Paragraph));
     if !settings.closing.is_empty() {
         body.push(Block::Paragraph(Paragraph::text(&settings.closing)));
     }
-    let mut annex = Vec::new();
-    if kinds.iter().any(|k| k.analysis.is_some()) {
-        annex.push(Block::Heading {
-            level: 1, text: "PHỤ LỤC: ĐỘ VỮNG CỦA THỨ HẠNG VÀ LỘ TRÌNH LÊN MỨC".into()
-        });
-        for k in kinds {
-            annex.extend(appendix::blocks(k, &mut counters));
-        }
-    }
+    let annex = if settings.appendix && kinds.iter().any(|k| k.analysis.is_some()) {
+        appendix::annex(settings, kinds, &mut counters)
+    } else {
+        Vec::new()
+    };
     let _ = year;
 
     Document {
         header: Header {
+            parent_body: settings.parent_body.clone(),
             issuing_body: settings.issuing_body.clone(),
             number: settings.number.clone(),
             motto: ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into(), "Độc lập - Tự do - Hạnh phúc".into()],
@@ -220,36 +218,4 @@ fn lower_first(s: &str) -> String {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }
-}
-
-fn conclusion(kinds: &[KindInput]) -> Vec<Paragraph> {
-    let mut out = Vec::new();
-    for k in kinds {
-        let assessed = k.results.units.len();
-        let with_level = k.results.units.iter().filter(|u| u.status == Status::Ranked).count();
-        let noun = &k.settings.noun;
-        let mut s = format!(
-            "Về {}: {} trên tổng số {} {noun} được đánh giá đạt mức xếp hạng",
-            k.settings.subject,
-            vi::count(with_level),
-            vi::count(assessed)
-        );
-        if with_level == 0 {
-            s = format!("Về {}: chưa có {noun} nào đạt mức xếp hạng", k.settings.subject);
-        }
-        let no_data: Vec<String> =
-            k.results.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect();
-        if no_data.is_empty() {
-            s.push('.');
-        } else {
-            s.push_str(&format!(
-                "; {} không thực hiện báo cáo, cung cấp số liệu đánh giá theo quy định tại {}, có trách nhiệm báo cáo \
-                 giải trình rõ về việc không thực hiện.",
-                vi::list(&no_data),
-                k.framework.legal_basis
-            ));
-        }
-        out.push(Paragraph::text(s));
-    }
-    out
 }

@@ -1,11 +1,14 @@
 //! Sentences, each generated only when the data makes it true: every tied unit is
-//! named, "all" is said only of all, a comparison only when there is one.
+//! named, "all" is said only of all, best and worst only among units scored on the
+//! criterion, rank moves only among units whose previous rank is their own, and a
+//! superlative only for the largest.
 
 use super::KindInput;
+use super::facts::{self, Move};
 use crate::model::{Paragraph, Run};
 use crate::vi;
 use chiso_domain::engine::Status;
-use chiso_domain::stats::{level_counts, movers, spread};
+use chiso_domain::stats::{level_counts, spread};
 use rust_decimal::Decimal;
 
 fn names(k: &KindInput, ids: &[chiso_domain::UnitId]) -> Vec<String> {
@@ -14,6 +17,21 @@ fn names(k: &KindInput, ids: &[chiso_domain::UnitId]) -> Vec<String> {
 
 fn pct(p: Option<Decimal>, decimals: u32) -> String {
     p.map(|p| format!(", đạt {}% điểm tối đa", vi::number(p, decimals))).unwrap_or_default()
+}
+
+fn no_data(k: &KindInput) -> Vec<String> {
+    k.results.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect()
+}
+
+/// "06 đơn vị có thứ hạng so sánh được với năm 2019 (không tính A, B do sáp nhập)".
+fn compared_set(k: &KindInput, n: usize, year: i32) -> String {
+    let noun = &k.settings.noun;
+    let merged: Vec<String> = facts::mergers(k).into_iter().map(|(name, _)| name).collect();
+    let mut s = format!("{} {noun} có thứ hạng so sánh được với năm {year}", vi::count(n));
+    if !merged.is_empty() {
+        s += &format!(" (không tính {} do sáp nhập)", vi::list(&merged));
+    }
+    s
 }
 
 pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
@@ -25,23 +43,33 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     let pd = fw.total_rounding().percent_decimals;
     let mut out = Vec::new();
 
-    // Change against last year, said for all units only when it holds for all.
+    // Change against last year among units whose previous result is their own.
     if let Some(prev) = &k.previous {
-        let changes: Vec<Decimal> = prev.comparisons.iter().filter_map(|c| c.total_change).collect();
+        let changes: Vec<Decimal> = (0..r.units.len())
+            .filter(|&i| facts::comparable(k, i))
+            .filter_map(|i| prev.comparisons[i].total_change)
+            .collect();
         let up = changes.iter().filter(|c| **c > Decimal::ZERO).count();
         let down = changes.iter().filter(|c| **c < Decimal::ZERO).count();
         let same = changes.len() - up - down;
-        let sentence = if !changes.is_empty() && up == changes.len() {
+        let all = changes.len() == r.units.len();
+        let sentence = if all && up == changes.len() {
             format!("Trong năm {}, tổng điểm đánh giá của tất cả các {noun} đều tăng so với năm {}.", r.year, prev.year)
-        } else if !changes.is_empty() && down == changes.len() {
+        } else if all && down == changes.len() {
             format!("Trong năm {}, tổng điểm đánh giá của tất cả các {noun} đều giảm so với năm {}.", r.year, prev.year)
         } else if !changes.is_empty() {
             let mut parts = vec![format!("{} {noun} tăng", vi::count(up)), format!("{} {noun} giảm", vi::count(down))];
             if same > 0 {
                 parts.push(format!("{} {noun} không đổi", vi::count(same)));
             }
+            let merged: Vec<String> = facts::mergers(k).into_iter().map(|(name, _)| name).collect();
+            let except = if merged.is_empty() {
+                String::new()
+            } else {
+                format!(" (không tính {} do sáp nhập)", vi::list(&merged))
+            };
             format!(
-                "So với năm {}, trong {} {noun} có số liệu cả hai năm, tổng điểm đánh giá có {}.",
+                "So với năm {}, trong {} {noun} có số liệu cả hai năm{except}, tổng điểm đánh giá có {}.",
                 prev.year,
                 vi::count(changes.len()),
                 vi::list(&parts)
@@ -78,12 +106,12 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             vi::count(counts.below_levels)
         ));
     }
-    let no_data: Vec<String> = r.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect();
-    if !no_data.is_empty() {
+    let missing = no_data(k);
+    if !missing.is_empty() {
         parts.push(format!(
             "{} {noun} không được đánh giá, xếp hạng do không cung cấp số liệu ({})",
-            vi::count(no_data.len()),
-            vi::list(&no_data)
+            vi::count(missing.len()),
+            vi::list(&missing)
         ));
     }
     let mut p = Paragraph::default();
@@ -91,18 +119,30 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     p.runs.push(Run { text: upper_first(&parts.join("; ")) + ".", ..Default::default() });
     out.push(p);
 
+    // Mergers: why some ranks are not compared with last year's.
+    if let Some(prev) = &k.previous {
+        let merged = facts::mergers(k);
+        if !merged.is_empty() {
+            let items: Vec<String> =
+                merged.iter().map(|(name, from)| format!("{name} (sáp nhập {})", vi::list(from))).collect();
+            out.push(Paragraph::text(format!(
+                "Năm {} có {} {noun} hình thành do sáp nhập: {}; số {noun} được xếp hạng thay đổi so với năm {}, nên \
+                 thứ hạng và điểm số của các {noun} này không so sánh trực tiếp với năm {}.",
+                r.year,
+                vi::count(merged.len()),
+                vi::list(&items),
+                prev.year,
+                prev.year
+            )));
+        }
+    }
+
     let Some(s) = spread(r, fw, None) else { return out };
     let mut sentences = Vec::new();
-    // The top, with every tied unit, and how long it has held the top.
     let top = names(k, &s.highest.units);
     let level_of = |id: &chiso_domain::UnitId| {
         r.get(id).and_then(|u| u.level.clone()).unwrap_or_else(|| "không xếp hạng mức".into())
     };
-    let held = |id: &chiso_domain::UnitId| {
-        let i = r.units.iter().position(|u| &u.unit == id)?;
-        (k.comparison(i)?.previous_rank == Some(1)).then_some(())
-    };
-    let prev_year = k.previous.as_ref().map(|p| p.year);
     if top.len() == 1 {
         let id = &s.highest.units[0];
         let mut t = format!(
@@ -112,8 +152,11 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             level_of(id),
             pct(s.highest.percent, pd)
         );
-        if let (Some(()), Some(py)) = (held(id), prev_year) {
-            t += &format!(" 02 năm liên tiếp ({py}, {})", r.year);
+        let i = r.units.iter().position(|u| &u.unit == id).expect("a result");
+        let years = facts::years_first(k, i);
+        if years.len() >= 2 {
+            let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            t += &format!(" {} năm liên tiếp ({})", vi::count(years.len()), list.join(", "));
         }
         sentences.push(t);
     } else {
@@ -124,47 +167,10 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             pct(s.highest.percent, pd)
         ));
     }
-    // The biggest rise and fall in rank, every unit that made it.
     if let Some(prev) = &k.previous {
-        let m = movers(&prev.comparisons);
-        let describe = |ids: &[chiso_domain::UnitId]| -> Vec<String> {
-            ids.iter()
-                .filter_map(|id| {
-                    let i = r.units.iter().position(|u| &u.unit == id)?;
-                    let c = &prev.comparisons[i];
-                    let u = &r.units[i];
-                    Some(format!(
-                        "{} (từ vị trí thứ {} năm {} lên vị trí thứ {} năm {}, {} điểm)",
-                        u.name,
-                        c.previous_rank?,
-                        prev.year,
-                        u.rank?,
-                        r.year,
-                        vi::number(u.total?, d)
-                    ))
-                })
-                .collect()
-        };
-        if let Some((places, ids)) = &m.rise {
-            sentences.push(format!(
-                "{} có bước tiến lớn nhất, tăng {} bậc: {}",
-                if ids.len() == 1 { noun.to_string() } else { format!("các {noun}") },
-                places,
-                vi::list(&describe(ids))
-            ));
-        }
-        if let Some((places, ids)) = &m.fall {
-            let fell: Vec<String> =
-                describe(ids).into_iter().map(|s| s.replacen(" lên vị trí", " xuống vị trí", 1)).collect();
-            sentences.push(format!(
-                "{} giảm nhiều bậc nhất, giảm {} bậc: {}",
-                if ids.len() == 1 { noun.to_string() } else { format!("các {noun}") },
-                -places,
-                vi::list(&fell)
-            ));
-        }
+        sentences.extend(rank_moves(k, prev.year));
     }
-    // The lowest, and whether it was last a year ago too.
+    // The lowest, and whether it was last a year ago too (its own rank only).
     if s.lowest.value != s.highest.value {
         let low = names(k, &s.lowest.units);
         let ranked = r.units.iter().filter(|u| u.rank.is_some()).count();
@@ -180,7 +186,9 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             let prev_last = prev.results.units.iter().filter_map(|u| u.rank).max();
             let all_last_before = s.lowest.units.iter().all(|id| {
                 r.units.iter().position(|u| &u.unit == id).is_some_and(|i| {
-                    prev.comparisons[i].previous_rank.is_some() && prev.comparisons[i].previous_rank == prev_last
+                    facts::comparable(k, i)
+                        && prev.comparisons[i].previous_rank.is_some()
+                        && prev.comparisons[i].previous_rank == prev_last
                 })
             });
             if all_last_before {
@@ -197,109 +205,195 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     out
 }
 
+/// The biggest rise and fall in rank among comparable units, saying how many were compared.
+fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
+    let r = k.results;
+    let noun = &k.settings.noun;
+    let d = k.framework.total_rounding().decimals;
+    let moves = facts::moves(k);
+    if moves.len() < 2 {
+        return vec![];
+    }
+    let set = compared_set(k, moves.len(), prev_year);
+    let same_set = moves.len() == r.units.iter().filter(|u| u.rank.is_some()).count();
+    // The ranks printed are those of the tables (all ranked units); the places moved are
+    // counted among the compared units.
+    let describe = |m: &Move, verb: &str| {
+        let u = &r.units[m.unit];
+        let before = k.comparison(m.unit).and_then(|c| c.previous_rank).unwrap_or(m.before);
+        format!(
+            "{} (từ vị trí thứ {before} năm {prev_year} {verb} vị trí thứ {} năm {}, {} điểm)",
+            u.name,
+            u.rank.unwrap_or(m.now),
+            r.year,
+            u.total.map(|t| vi::number(t, d)).unwrap_or_default()
+        )
+    };
+    let mut out = Vec::new();
+    for rise in [true, false] {
+        let change = |m: &Move| if rise { m.before as i64 - m.now as i64 } else { m.now as i64 - m.before as i64 };
+        let Some(best) = moves.iter().map(change).filter(|c| *c > 0).max() else { continue };
+        let who: Vec<&Move> = moves.iter().filter(|m| change(m) == best).collect();
+        let items: Vec<String> = who.iter().map(|m| describe(m, if rise { "lên" } else { "xuống" })).collect();
+        let plural = if who.len() == 1 { noun.to_string() } else { format!("các {noun}") };
+        let what = if rise { "có bước tiến lớn nhất, tăng" } else { "giảm nhiều bậc nhất, giảm" };
+        let within = if same_set { "" } else { " trong nhóm so sánh được" };
+        // The compared set is said once, before the first move.
+        let prefix = if out.is_empty() { format!("trong {set}, ") } else { String::new() };
+        out.push(format!("{prefix}{plural} {what} {best} bậc{within}: {}", vi::list(&items)));
+    }
+    out
+}
+
 /// "; nhóm tiêu chí tăng bình quân nhiều nhất là …": the top-level group whose mean change
-/// across compared units is the largest increase, if any group rose on average.
+/// across comparable units is the largest increase, if any group rose on average.
 fn biggest_group_gain(k: &KindInput) -> String {
     let Some(prev) = &k.previous else { return String::new() };
     let fw = k.framework;
-    let mut best: Option<(Decimal, &str)> = None;
+    let mut gains: Vec<(Decimal, &str)> = Vec::new();
     for &root in &fw.roots {
-        let deltas: Vec<Decimal> = prev.comparisons.iter().filter_map(|c| c.delta(root)).collect();
+        let deltas: Vec<Decimal> = (0..k.results.units.len())
+            .filter(|&i| facts::comparable(k, i))
+            .filter_map(|i| prev.comparisons[i].delta(root))
+            .collect();
         if deltas.is_empty() {
             continue;
         }
-        let mean = deltas.iter().sum::<Decimal>() / Decimal::from(deltas.len());
-        if mean > Decimal::ZERO && best.is_none_or(|(b, _)| mean > b) {
-            best = Some((mean, &fw.criterion(root).name));
+        let mean = fw.rounding.round(deltas.iter().sum::<Decimal>() / Decimal::from(deltas.len()));
+        if mean > Decimal::ZERO {
+            gains.push((mean, &fw.criterion(root).name));
         }
     }
-    match best {
-        Some((mean, name)) => format!(
-            " Nhóm tiêu chí có điểm tăng bình quân nhiều nhất là {name} (bình quân tăng {} điểm).",
-            vi::number(fw.rounding.round(mean), fw.rounding.decimals)
-        ),
-        None => String::new(),
+    let Some(best) = gains.iter().map(|(m, _)| *m).max() else { return String::new() };
+    let top: Vec<String> = gains.iter().filter(|(m, _)| *m == best).map(|(_, n)| n.to_string()).collect();
+    // A superlative only for a largest that is not everyone's.
+    if top.len() == gains.len() && gains.len() > 1 {
+        return String::new();
     }
+    format!(
+        " Nhóm tiêu chí có điểm tăng bình quân nhiều nhất là {} (bình quân tăng {} điểm).",
+        vi::list(&top),
+        vi::number(best, fw.rounding.decimals)
+    )
 }
 
-/// The narrative of one criterion: highest and lowest with all tied units, % of max,
-/// the gap, and the biggest increase and decrease against last year.
+/// The narrative of one criterion: highest and lowest among units scored on it, with all
+/// tied units, % of max, the gap, and changes against last year among comparable units.
 pub(super) fn criterion(k: &KindInput, index: usize) -> Vec<Paragraph> {
     let fw = k.framework;
     let c = fw.criterion(index);
     let noun = &k.settings.noun;
     let d = k.decimals();
     let pd = fw.rounding.percent_decimals;
-    let Some(s) = spread(k.results, fw, Some(index)) else { return vec![] };
+    let scored = facts::scored(k, index);
+    let Some(hi) = scored.iter().map(|(_, v)| *v).max() else { return vec![] };
+    let lo = scored.iter().map(|(_, v)| *v).min().expect("non-empty");
+    let who = |v: Decimal| -> Vec<String> {
+        scored.iter().filter(|(_, x)| *x == v).map(|(i, _)| k.results.units[*i].name.clone()).collect()
+    };
+    let percent = |v: Decimal| pct(fw.rounding.percent(v, c.max), pd);
+    let policy: Vec<String> = (0..k.results.units.len())
+        .filter(|&i| k.results.units[i].status != Status::NoData && facts::by_policy(k, i, index))
+        .map(|i| k.results.units[i].name.clone())
+        .collect();
+    let missing = no_data(k);
     let mut out = Vec::new();
-    if s.gap.is_zero() {
+    if hi == lo {
+        let subject = if policy.is_empty() && missing.is_empty() {
+            format!("Tất cả các {noun}")
+        } else {
+            format!("Cả {} {noun} được chấm điểm", vi::count(scored.len()))
+        };
         out.push(Paragraph::text(format!(
-            "Tất cả các {noun} đều đạt {} điểm ở tiêu chí {}{}.",
-            vi::number(s.highest.value, d),
+            "{subject} đều đạt {} điểm ở tiêu chí {}{}.",
+            vi::number(hi, d),
             c.name,
-            pct(s.highest.percent, pd)
+            percent(hi)
         )));
     } else {
-        let who = |ids: &[chiso_domain::UnitId]| {
-            let n = names(k, ids);
-            if n.len() == 1 { n[0].clone() } else { format!("{} cùng", vi::list(&n)) }
-        };
+        let named = |n: Vec<String>| if n.len() == 1 { n[0].clone() } else { format!("{} cùng", vi::list(&n)) };
         out.push(Paragraph::text(format!(
             "Ở tiêu chí {}, {} có điểm cao nhất ({} điểm{}); {} có điểm thấp nhất ({} điểm{}). Chênh lệch giữa {noun} có \
              điểm số cao nhất và {noun} có điểm số thấp nhất là {} điểm.",
             c.name,
-            who(&s.highest.units),
-            vi::number(s.highest.value, d),
-            pct(s.highest.percent, pd),
-            who(&s.lowest.units),
-            vi::number(s.lowest.value, d),
-            pct(s.lowest.percent, pd),
-            vi::number(s.gap, d)
+            named(who(hi)),
+            vi::number(hi, d),
+            percent(hi),
+            named(who(lo)),
+            vi::number(lo, d),
+            percent(lo),
+            vi::number(hi - lo, d)
+        )));
+    }
+    if !policy.is_empty() {
+        out.push(Paragraph::text(format!(
+            "{} được tính điểm theo quy định đối với trường hợp nội dung không áp dụng, không so sánh với các {noun} khác ở \
+             tiêu chí này.",
+            vi::list(&policy)
         )));
     }
     if let Some(prev) = &k.previous {
-        let deltas: Vec<(usize, Decimal)> =
-            prev.comparisons.iter().enumerate().filter_map(|(i, cmp)| cmp.delta(index).map(|v| (i, v))).collect();
-        if !deltas.is_empty() {
-            let up = deltas.iter().filter(|(_, v)| *v > Decimal::ZERO).count();
-            let down = deltas.iter().filter(|(_, v)| *v < Decimal::ZERO).count();
-            let same = deltas.len() - up - down;
-            let parts: Vec<String> = [(up, "tăng điểm"), (down, "giảm điểm"), (same, "không đổi")]
-                .iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, what)| format!("{} {noun} {what}", vi::count(*n)))
-                .collect();
-            let mut t = format!("So với năm {}: {}", prev.year, parts.join(", "));
-            let extreme = |pick_max: bool| -> Option<String> {
-                let v = if pick_max {
-                    deltas.iter().map(|(_, v)| *v).filter(|v| *v > Decimal::ZERO).max()?
-                } else {
-                    deltas.iter().map(|(_, v)| *v).filter(|v| *v < Decimal::ZERO).min()?
-                };
-                let items: Vec<String> = deltas
-                    .iter()
-                    .filter(|(_, x)| *x == v)
-                    .filter_map(|(i, _)| {
-                        let u = &k.results.units[*i];
-                        let now = u.presented(fw, index)?;
-                        Some(format!("{} (từ {} lên {} điểm)", u.name, vi::number(now - v, d), vi::number(now, d)))
-                    })
-                    .collect();
-                Some(vi::list(&items))
-            };
-            if let Some(s) = extreme(true) {
-                t += &format!("; tăng nhiều nhất: {s}");
-            }
-            if let Some(s) = extreme(false) {
-                t += &format!("; giảm nhiều nhất: {}", s.replace(" lên ", " xuống "));
-            }
-            out.push(Paragraph::text(t + "."));
-        }
+        out.extend(criterion_changes(k, index, prev.year, &prev.comparisons));
     }
     out
 }
 
-fn upper_first(s: &str) -> String {
+fn criterion_changes(
+    k: &KindInput,
+    index: usize,
+    prev_year: i32,
+    comparisons: &[chiso_domain::Comparison],
+) -> Option<Paragraph> {
+    let fw = k.framework;
+    let noun = &k.settings.noun;
+    let d = k.decimals();
+    let deltas: Vec<(usize, Decimal)> = (0..k.results.units.len())
+        .filter(|&i| facts::comparable(k, i) && !facts::by_policy(k, i, index))
+        .filter_map(|i| comparisons[i].delta(index).map(|v| (i, v)))
+        .collect();
+    if deltas.is_empty() {
+        return None;
+    }
+    let up = deltas.iter().filter(|(_, v)| *v > Decimal::ZERO).count();
+    let down = deltas.iter().filter(|(_, v)| *v < Decimal::ZERO).count();
+    let same = deltas.len() - up - down;
+    let parts: Vec<String> = [(up, "tăng điểm"), (down, "giảm điểm"), (same, "không đổi")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {noun} {what}", vi::count(*n)))
+        .collect();
+    let mut t =
+        format!("So với năm {prev_year}, trong {} {noun} so sánh được: {}", vi::count(deltas.len()), parts.join(", "));
+    // "nhiều nhất" only when the largest is not shared by every unit that moved that way.
+    let extreme = |rise: bool| -> Option<String> {
+        let moved: Vec<&(usize, Decimal)> =
+            deltas.iter().filter(|(_, v)| if rise { *v > Decimal::ZERO } else { *v < Decimal::ZERO }).collect();
+        let v = if rise { moved.iter().map(|(_, v)| *v).max()? } else { moved.iter().map(|(_, v)| *v).min()? };
+        let top: Vec<&&(usize, Decimal)> = moved.iter().filter(|(_, x)| *x == v).collect();
+        if top.len() == moved.len() && moved.len() > 1 {
+            return None;
+        }
+        let items: Vec<String> = top
+            .iter()
+            .filter_map(|(i, _)| {
+                let u = &k.results.units[*i];
+                let now = u.presented(fw, index)?;
+                let verb = if rise { "lên" } else { "xuống" };
+                Some(format!("{} (từ {} {verb} {} điểm)", u.name, vi::number(now - v, d), vi::number(now, d)))
+            })
+            .collect();
+        Some(vi::list(&items))
+    };
+    if let Some(s) = extreme(true) {
+        t += &format!("; tăng nhiều nhất: {s}");
+    }
+    if let Some(s) = extreme(false) {
+        t += &format!("; giảm nhiều nhất: {s}");
+    }
+    Some(Paragraph::text(t + "."))
+}
+
+pub(super) fn upper_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

@@ -16,6 +16,7 @@ use std::cmp::Ordering;
 pub(crate) const NO_DATA_RANKING: &str = "Không xếp hạng do không cung cấp số liệu.";
 pub(crate) const NO_DATA: &str = "Không cung cấp số liệu";
 pub(crate) const NOT_RANKED: &str = "KXH";
+pub(crate) const NOT_APPLICABLE: &str = "Không áp dụng";
 
 fn head(text: impl Into<String>, colspan: u16, rowspan: u16) -> HeaderCell {
     HeaderCell { text: text.into(), colspan, rowspan }
@@ -145,7 +146,8 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         ],
         style: ParagraphStyle::Note,
     }];
-    for c in fw.criteria.iter().filter(|c| c.short_name.is_some()) {
+    // A note only for a header that abbreviates: "Hiện diện: Mức độ hiện diện" says nothing.
+    for c in fw.criteria.iter().filter(|c| c.short_name.is_some() && !repeats(c.label(), &c.name)) {
         notes.push(Paragraph {
             runs: vec![Run { text: format!("{}: {}.", c.label(), c.name), italic: true, ..Default::default() }],
             style: ParagraphStyle::Note,
@@ -156,6 +158,12 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
         Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
     ]
+}
+
+/// Whether every word of a header label is in the full name (no need to explain it).
+fn repeats(label: &str, name: &str) -> bool {
+    let words: Vec<String> = name.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    label.split_whitespace().all(|w| words.contains(&w.trim_matches(',').to_lowercase()))
 }
 
 /// The comparison table of one criterion (with its children if it has any): this year
@@ -311,6 +319,11 @@ pub(super) fn level_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
         categories.push(NO_DATA.to_string());
         values.push(counts.no_data as u32);
     }
+    // A pie that is nearly one slice tells nothing the sentence does not.
+    let all: u32 = values.iter().sum();
+    if values.len() < 2 || values.iter().any(|v| v * 10 >= all * 9) {
+        return vec![];
+    }
     counters.figure += 1;
     let caption = format!("Cơ cấu kết quả xếp hạng {} theo tỷ lệ số {}", k.settings.subject, k.settings.noun);
     vec![
@@ -343,17 +356,22 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
     ]
 }
 
-/// The figures each unit reported, as entered: the raw data behind the tables.
+/// The figures each unit reported, as entered: the raw data behind the tables, under
+/// the criteria's names.
 pub(super) fn data_sheet(k: &KindInput) -> DataSheet {
     let fw = k.framework;
-    let mut header = vec!["Đơn vị".to_string(), "Nhóm".to_string()];
+    let groups = k.period.units.iter().any(|pu| pu.group.is_some());
+    let mut header = vec!["Đơn vị".to_string()];
+    if groups {
+        header.push("Nhóm".to_string());
+    }
     for (_, c) in fw.leaves() {
         match c.rule {
             Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest) => {
-                header.push(format!("{}.numerator", c.id));
-                header.push(format!("{}.denominator", c.id));
+                header.push(format!("{} (tử số)", c.name));
+                header.push(format!("{} (mẫu số)", c.name));
             }
-            _ => header.push(c.id.0.clone()),
+            _ => header.push(c.name.clone()),
         }
     }
     let d = fw.rounding.decimals;
@@ -362,7 +380,10 @@ pub(super) fn data_sheet(k: &KindInput) -> DataSheet {
     let rows = units
         .iter()
         .map(|pu| {
-            let mut row = vec![Cell::text(&pu.name), Cell::text(pu.group.clone().unwrap_or_default())];
+            let mut row = vec![Cell::text(&pu.name)];
+            if groups {
+                row.push(Cell::text(pu.group.clone().unwrap_or_default()));
+            }
             for (i, c) in fw.leaves() {
                 let ratio = matches!(c.rule, Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest));
                 let answer = pu.submission.as_ref().and_then(|s| s.answer(i));
@@ -376,12 +397,12 @@ pub(super) fn data_sheet(k: &KindInput) -> DataSheet {
                     Some(a) => {
                         row.push(match a {
                             Answer::Points(v) | Answer::Figure(v) => exact(*v),
-                            Answer::YesNo(b) => Cell::text(if *b { "có" } else { "không" }),
+                            Answer::YesNo(b) => Cell::text(if *b { "Có" } else { "Không" }),
                             Answer::Choice(s) => Cell::text(s),
-                            _ => Cell::text("N/A"),
+                            _ => Cell::text(NOT_APPLICABLE),
                         });
                         if ratio {
-                            row.push(Cell::text("N/A"));
+                            row.push(Cell::text(NOT_APPLICABLE));
                         }
                     }
                 }

@@ -31,6 +31,9 @@ pub struct Args {
     /// Formats to write (default: all four).
     #[arg(long, value_enum, value_delimiter = ',')]
     format: Vec<Format>,
+    /// Attach the analysis appendix (rank stability, paths to the next level); off by default.
+    #[arg(long)]
+    appendix: bool,
 }
 
 /// Settings when the dataset has no `reports/<year>.toml`: neutral wording, every kind.
@@ -46,6 +49,7 @@ fn default_settings(data: &Dataset, year: i32) -> ReportSettings {
                 heading: format!("KẾT QUẢ: {}", name.to_uppercase()),
                 noun: "đơn vị".into(),
                 subject: name,
+                history: Vec::new(),
             }
         })
         .collect();
@@ -59,10 +63,11 @@ fn default_settings(data: &Dataset, year: i32) -> ReportSettings {
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
     let data = load(&a.data, lang)?;
-    let settings = match data.report_settings(a.period).map_err(|e| errors(lang, vec![e]))? {
+    let mut settings = match data.report_settings(a.period).map_err(|e| errors(lang, vec![e]))? {
         Some(s) => s,
         None => default_settings(&data, a.period),
     };
+    settings.appendix |= a.appendix;
     if settings.kinds.is_empty() {
         let e = chiso_data::DataError::new(
             chiso_data::Location::file(a.data.display().to_string()),
@@ -91,7 +96,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             results: pr,
             comparisons: compare(results, fw, pr, pfw, &data.registry),
         });
-        let analysis = Some(chiso_report::Analysis::compute(fw, period, results));
+        let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, period, results));
         inputs.push(KindInput { settings: k, framework: fw, period, results, previous, analysis });
     }
     let doc = chiso_report::build(&settings, a.period, &inputs);

@@ -1,0 +1,170 @@
+//! Table layout from measured text: every column at least as wide as the longest word
+//! in it (so Word and LibreOffice never break a word inside a cell), the rest of the
+//! line shared by what the columns would need to print on one line. A table whose
+//! words do not fit at the body size is tried with smaller type, then on a landscape page.
+
+use crate::grid::place;
+use crate::metrics::WIDTHS;
+use crate::model::Table;
+
+/// Width of `text` in twips at `half_points` (Word's `w:sz`), regular or bold.
+pub(crate) fn text_width(text: &str, bold: bool, half_points: u32) -> u32 {
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            let w =
+                WIDTHS.binary_search_by_key(&c, |(k, _, _)| *k).map(|i| if bold { WIDTHS[i].2 } else { WIDTHS[i].1 });
+            u32::from(w.unwrap_or(if c.is_ascii() { 500 } else { 722 }))
+        })
+        .sum();
+    // 1/1000 em × (half_points / 2) pt × 20 twips per pt.
+    (units * half_points).div_ceil(100)
+}
+
+/// The widest word of `text` (a word does not break; lines break at spaces).
+pub(crate) fn longest_word(text: &str, bold: bool, half_points: u32) -> u32 {
+    text.split_whitespace().map(|w| text_width(w, bold, half_points)).max().unwrap_or(0)
+}
+
+/// Cell margins left and right (57 twips each) and room for rounding in the renderers.
+pub(crate) const CELL_PADDING: u32 = 57 * 2 + 90;
+/// A column never asks for more than this to print on one line (names wrap beyond it).
+const MAX_PREFERRED: u32 = 3400;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Column widths in twips, summing to the text width of the page.
+    pub widths: Vec<u32>,
+    /// Sizes in half-points.
+    pub header_size: u32,
+    pub body_size: u32,
+    pub landscape: bool,
+}
+
+/// Sizes tried in turn (header, body), in half-points: 10 pt, then smaller headers, then both.
+const SIZES: [(u32, u32); 5] = [(20, 20), (18, 20), (18, 18), (16, 18), (16, 16)];
+
+/// Lays a table out on a page `portrait` twips wide (text width), or `landscape` wide.
+pub(crate) fn layout(t: &Table, portrait: u32, landscape: u32) -> Layout {
+    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(t, hs, bs))).collect();
+    for (page, is_landscape) in [(portrait, false), (landscape, true)] {
+        // The largest type at which the body prints on one line, else at which every word fits.
+        let fits = |pick: fn(&Needs) -> &Vec<u32>| all.iter().find(|(_, _, n)| pick(n).iter().sum::<u32>() <= page);
+        if let Some((hs, bs, n)) = fits(|n| &n.body).or_else(|| fits(|n| &n.min)) {
+            return Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: is_landscape };
+        }
+    }
+    let (hs, bs, n) = all.last().expect("sizes");
+    let page = n.min.iter().sum::<u32>().max(landscape);
+    Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: true }
+}
+
+/// What each column needs, in twips.
+struct Needs {
+    /// Its longest word.
+    min: Vec<u32>,
+    /// Its body cells on one line (at least `min`).
+    body: Vec<u32>,
+    /// Every cell, headers included, on one line (at least `body`).
+    line: Vec<u32>,
+}
+
+/// Per column: the least width (its longest word) and the widths to print on one line.
+fn needs(t: &Table, header_size: u32, body_size: u32) -> Needs {
+    let (placed, mut columns) = place(&t.header);
+    for r in &t.rows {
+        columns = columns.max(r.cells.iter().map(|c| c.colspan.max(1) as usize).sum());
+    }
+    let mut min = vec![CELL_PADDING; columns];
+    let mut pref = vec![CELL_PADDING; columns];
+    let mut body = vec![CELL_PADDING; columns];
+    // (first column, span, least, one line) of cells spanning several columns, settled after.
+    let mut spans: Vec<(usize, usize, u32, u32)> = Vec::new();
+    let mut cells: Vec<(usize, usize, String, bool, u32, bool)> = placed
+        .iter()
+        .map(|p| (p.col, p.cell.colspan.max(1) as usize, p.cell.text.clone(), true, header_size, true))
+        .collect();
+    for r in &t.rows {
+        let mut c = 0;
+        for cell in &r.cells {
+            let span = cell.colspan.max(1) as usize;
+            let bold = cell.bold || r.kind == crate::model::RowKind::Max;
+            cells.push((c, span, cell.printed(), bold, body_size, false));
+            c += span;
+        }
+    }
+    for (col, span, text, bold, size, header_cell) in cells {
+        let least = longest_word(&text, bold, size) + CELL_PADDING;
+        let line = (text_width(&text, bold, size) + CELL_PADDING).min(MAX_PREFERRED).max(least);
+        if span == 1 {
+            min[col] = min[col].max(least);
+            pref[col] = pref[col].max(line);
+            if size == body_size && !header_cell {
+                body[col] = body[col].max(line);
+            }
+        } else {
+            spans.push((col, span, least, line));
+        }
+    }
+    for (col, span, least, line) in spans {
+        let end = (col + span).min(columns);
+        for (need, v) in [(least, &mut min), (line, &mut pref)] {
+            let have: u32 = v[col..end].iter().sum();
+            if need > have {
+                let n = (end - col) as u32;
+                let (each, rest) = ((need - have) / n, (need - have) % n);
+                for (i, w) in v[col..end].iter_mut().enumerate() {
+                    *w += each + u32::from((i as u32) < rest);
+                }
+            }
+        }
+    }
+    for ((p, b), m) in pref.iter_mut().zip(body.iter_mut()).zip(&min) {
+        *b = (*b).max(*m);
+        *p = (*p).max(*b);
+    }
+    Needs { min, body, line: pref }
+}
+
+/// Widths summing to `page`: the least first; then towards the body on one line, then
+/// the headers on one line, each in proportion to what the columns lack; anything left
+/// in proportion to the one-line widths.
+fn share(n: &Needs, page: u32) -> Vec<u32> {
+    let mut w = n.min.clone();
+    for target in [&n.body, &n.line] {
+        let extra = page.saturating_sub(w.iter().sum());
+        let lack: Vec<u32> = target.iter().zip(&w).map(|(t, x)| t.saturating_sub(*x)).collect();
+        let total_lack: u32 = lack.iter().sum();
+        if total_lack == 0 {
+            continue;
+        }
+        let give = extra.min(total_lack);
+        for (x, l) in w.iter_mut().zip(&lack) {
+            *x += (u64::from(give) * u64::from(*l) / u64::from(total_lack)) as u32;
+        }
+    }
+    let extra = page.saturating_sub(w.iter().sum());
+    let sum_line: u32 = n.line.iter().sum::<u32>().max(1);
+    for (x, p) in w.iter_mut().zip(&n.line) {
+        *x += (u64::from(extra) * u64::from(*p) / u64::from(sum_line)) as u32;
+    }
+    // Rounding leftovers to the widest column.
+    let left = page.saturating_sub(w.iter().sum());
+    if let Some(i) = (0..w.len()).max_by_key(|&i| (w[i], std::cmp::Reverse(i))) {
+        w[i] += left;
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_are_those_of_times_new_roman() {
+        // "TT" at 10 pt: T is 611/1000 em → 2 × 610 × 200 / 1000 = 244 twips.
+        assert_eq!(text_width("TT", false, 20), 244);
+        assert_eq!(text_width("Năm", true, 20), text_width("Nam", true, 20));
+        assert!(longest_word("Năm 2020", true, 20) >= text_width("2020", true, 20));
+    }
+}
