@@ -74,7 +74,17 @@ mod tests {
     fn only_real_dates_parse() {
         assert_eq!(Date::parse("2021-12-31").unwrap().to_string(), "2021-12-31");
         assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
-        for bad in ["abcd-ef-gh", "2021-02-29", "2021-13-01", "2021-00-10", "2021-04-31", "21-1-1", "2021-1-01", "", "２０２１-01-01"] {
+        for bad in [
+            "abcd-ef-gh",
+            "2021-02-29",
+            "2021-13-01",
+            "2021-00-10",
+            "2021-04-31",
+            "21-1-1",
+            "2021-1-01",
+            "",
+            "２０２１-01-01",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         assert!(Date::parse("2021-01-31").unwrap() < Date::parse("2021-02-01").unwrap());

@@ -324,10 +324,8 @@ mod tests {
         assert_eq!(r.units()[0].name, "Sở Y tế");
         assert_eq!(r.resolve(&decomposed, "district", 2020).unwrap().0.id.0, "so-y-te");
         assert_eq!(r.resolve("Sở Y tế", "district", 2020).unwrap().0.id.0, "so-y-te");
-        let twins = Registry::new(
-            vec![unit("a", "Sở Y tế", &[], None, None), unit("b", &decomposed, &[], None, None)],
-            vec![],
-        );
+        let twins =
+            Registry::new(vec![unit("a", "Sở Y tế", &[], None, None), unit("b", &decomposed, &[], None, None)], vec![]);
         assert!(matches!(twins.unwrap_err()[..], [RegistryError::AmbiguousName { .. }]));
         for bad in ["sở-y-tế", "so y te", "so/y/te", "-so", "", "so%"] {
             let e = Registry::new(vec![unit(bad, "X", &[], None, None)], vec![]).unwrap_err();

@@ -59,14 +59,7 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the PDF worker when `make_pdfs`.
     pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
-        AppState {
-            store,
-            data_dir,
-            secure_cookies,
-            throttle: Default::default(),
-            results: Default::default(),
-            reports,
-        }
+        AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default(), reports }
     }
 
     /// Every year that has report settings: its PDF is made again if its report changed.

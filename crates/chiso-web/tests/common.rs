@@ -311,3 +311,18 @@ impl Drop for Tmpfs {
         let _ = std::process::Command::new("umount").args(["-l", self.0.path().to_str().unwrap()]).output();
     }
 }
+
+/// Time passes: the period's deadline is moved to `date` behind the platform's back (the
+/// platform refuses to open a period whose deadline is already past).
+pub async fn move_deadline(app: &App, year: i32, kind: &str, date: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database).await.unwrap();
+    sqlx::query("UPDATE periods SET deadline = $1 WHERE year = $2 AND kind = $3")
+        .bind(date)
+        .bind(i64::from(year))
+        .bind(kind)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}

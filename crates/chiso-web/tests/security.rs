@@ -933,7 +933,12 @@ async fn slow_clients_are_cut_off() {
 /// per-client share of them, closes the rest at once, and still answers everyone else.
 #[tokio::test]
 async fn a_connection_flood_from_one_address_does_not_take_the_server_down() {
-    let app = common::spawn_with(None, chiso_web::Limits { header_read: std::time::Duration::from_secs(30), ..short_limits() }, false).await;
+    let app = common::spawn_with(
+        None,
+        chiso_web::Limits { header_read: std::time::Duration::from_secs(30), ..short_limits() },
+        false,
+    )
+    .await;
     let mut flood = Vec::new();
     for _ in 0..1050 {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();

@@ -91,7 +91,6 @@ pub static TEXT: Text = Text {
     filter_shown: |n, all| format!("Showing {n} of {all} units."),
     pdf_preparing: "The report's PDF is being made after the latest publication; please try again in a few minutes (the DOCX is ready).",
     pdf_off: "This server does not make PDFs; please download the DOCX.",
-    pdf_failed: |e| format!("Could not make the PDF: {e}"),
 
     other_names: "Other names",
     lineage_heading: "Changes to the unit",
@@ -150,7 +149,9 @@ pub static TEXT: Text = Text {
     send: "Send",
     form_file: "form",
     unknown_fields: |f| format!("The framework has no fields named: {f}; nothing was saved."),
-    valued_and_not_applicable: |c| format!("Criteria given a figure and declared not applicable at once: {c}; nothing was saved."),
+    valued_and_not_applicable: |c| {
+        format!("Criteria given a figure and declared not applicable at once: {c}; nothing was saved.")
+    },
     not_saved: "Not saved: the figures have errors.",
     period_closed: "This period no longer accepts data.",
     past_deadline: "The deadline of this period has passed.",

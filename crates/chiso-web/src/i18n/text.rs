@@ -96,7 +96,6 @@ pub struct Text {
     pub filter_apply: &'static str,
     pub filter_reset: &'static str,
     pub filter_shown: fn(usize, usize) -> String,
-    pub pdf_failed: fn(&str) -> String,
     pub pdf_preparing: &'static str,
     pub pdf_off: &'static str,
 

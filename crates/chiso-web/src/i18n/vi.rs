@@ -91,7 +91,6 @@ pub static TEXT: Text = Text {
     filter_shown: |n, all| format!("Đang hiển thị {n}/{all} đơn vị."),
     pdf_preparing: "Bản PDF của báo cáo đang được tạo sau lần công bố gần nhất; vui lòng thử lại sau ít phút (bản DOCX đã sẵn sàng).",
     pdf_off: "Máy chủ này không tạo bản PDF; vui lòng tải bản DOCX.",
-    pdf_failed: |e| format!("Không tạo được PDF: {e}"),
 
     other_names: "Tên khác",
     lineage_heading: "Thay đổi đơn vị",
@@ -150,7 +149,9 @@ pub static TEXT: Text = Text {
     send: "Gửi",
     form_file: "biểu mẫu",
     unknown_fields: |f| format!("Khung đánh giá không có các trường: {f}; chưa có gì được ghi."),
-    valued_and_not_applicable: |c| format!("Tiêu chí vừa có số liệu vừa được khai là không áp dụng: {c}; chưa có gì được ghi."),
+    valued_and_not_applicable: |c| {
+        format!("Tiêu chí vừa có số liệu vừa được khai là không áp dụng: {c}; chưa có gì được ghi.")
+    },
     not_saved: "Chưa lưu: có lỗi trong số liệu.",
     period_closed: "Kỳ đánh giá không còn nhận số liệu.",
     past_deadline: "Đã quá hạn nộp báo cáo của kỳ đánh giá này.",

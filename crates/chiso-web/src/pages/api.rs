@@ -5,8 +5,8 @@
 //! take tokens only: a browser session cannot be ridden into a JSON write.
 
 use super::Fields;
-use crate::AppState;
 use super::api_body::ApiJson;
+use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
@@ -159,10 +159,10 @@ pub async fn save(
             AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| (l.t().unknown_fields)(&names.join(", ")))
                 .code("unknown_field")
         }
-        BadAnswers::Contradictory(ids) => {
-            AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| (l.t().valued_and_not_applicable)(&ids.join(", ")))
-                .code("invalid_value")
-        }
+        BadAnswers::Contradictory(ids) => AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| {
+            (l.t().valued_and_not_applicable)(&ids.join(", "))
+        })
+        .code("invalid_value"),
     })?;
     // The fields not named keep what is stored.
     let stored = s.store.answers(p.year, &p.kind, &unit).await?;
@@ -435,10 +435,7 @@ fn admin(u: User) -> AppResult<User> {
 }
 
 /// Opens a period: `{"year": "2022", "framework": "…", "deadline": "2022-12-31"}`.
-pub async fn open_period(
-    State(s): State<AppState>,
-    ApiJson(u, f): FormJson,
-) -> AppResult<Response> {
+pub async fn open_period(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
     let u = admin(u)?;
     super::admin::open_period(&s, &u, &f.into_iter().collect()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())

@@ -416,7 +416,8 @@ pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(St
         let text = |x: &Value| {
             x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default()
         };
-        let mut cells = vec![text(&r["rank"]), text(&r["unit"]), text(&r["status"]), text(&r["level"]), text(&r["total"])];
+        let mut cells =
+            vec![text(&r["rank"]), text(&r["unit"]), text(&r["status"]), text(&r["level"]), text(&r["total"])];
         cells.extend(ids.iter().map(|i| text(&r["scores"][i])));
         cells.push(text(&r["previous_rank"]));
         out += &chiso_data::csv_safe::line(&cells.iter().map(String::as_str).collect::<Vec<_>>());

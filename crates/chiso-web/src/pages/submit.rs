@@ -8,12 +8,12 @@ use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::Lang;
-use chiso_domain::date::Date;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_data::{import, table::Table};
+use chiso_domain::date::Date;
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
 use sha2::{Digest, Sha256};
@@ -384,9 +384,13 @@ pub async fn upload(
     State(s): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
+    // The body only once the caller is known (a wrong content type is 401 without a login).
+    use axum::extract::FromRequest;
+    let mut multipart =
+        Multipart::from_request(request, &s).await.map_err(|r| AppError::rejected(r.status(), r.body_text()))?;
     let (mut csrf, mut criterion, mut file) = (None, None, None);
     let refused = |e: axum::extract::multipart::MultipartError| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, |t| t.file_too_large),
