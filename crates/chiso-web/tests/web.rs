@@ -1011,3 +1011,45 @@ async fn hostile_requests_get_the_documented_answers() {
     let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
     assert!(missing.contains(",'=cmd|' /C calc'!A0,") && !missing.contains(",=cmd"), "{missing}");
 }
+
+/// The PDF is made once, after start (and after each publication), by one worker; six
+/// simultaneous anonymous downloads are served that file and start no converter.
+#[tokio::test]
+async fn pdf_downloads_serve_the_file_made_after_publication() {
+    if chiso_report::pdf::soffice().is_none() {
+        eprintln!("SKIPPED: LibreOffice is not installed (scripts/install-report-tools)");
+        return;
+    }
+    let app = common::spawn_with(None, chiso_web::Limits::default(), true).await;
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/bao-cao/bao-cao-2020.pdf", app.addr);
+    // Until it is made: 503 "being prepared", at once.
+    let mut first = None;
+    for _ in 0..240 {
+        let r = http.get(&url).send().await.unwrap();
+        match r.status().as_u16() {
+            200 => {
+                first = Some(r.bytes().await.unwrap());
+                break;
+            }
+            503 => assert!(r.text().await.unwrap().contains("đang được tạo")),
+            s => panic!("PDF download: {s}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let first = first.expect("the PDF is made within two minutes");
+    assert!(first.starts_with(b"%PDF"));
+    let reports = app.data_dir.join("reports");
+    let files = || std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
+    let made = files();
+    assert_eq!(made.len(), 1, "{made:?}");
+    let modified = std::fs::metadata(&made[0]).unwrap().modified().unwrap();
+    let downloads: Vec<_> = (0..6).map(|_| tokio::spawn(http.get(&url).send())).collect();
+    for d in downloads {
+        let r = d.await.unwrap().unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.bytes().await.unwrap(), first);
+    }
+    assert_eq!(files(), made, "a download made another PDF");
+    assert_eq!(std::fs::metadata(&made[0]).unwrap().modified().unwrap(), modified);
+}
