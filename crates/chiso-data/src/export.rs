@@ -90,7 +90,7 @@ pub fn table(fw: &Framework, period: &Period, results: &Results) -> Vec<Vec<Stri
 pub fn csv(rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        out.write_record(row).expect("in memory");
+        out.write_record(row.iter().map(|c| crate::csv_safe::neutralised(c).into_owned())).expect("in memory");
     }
     out.into_inner().expect("in memory")
 }

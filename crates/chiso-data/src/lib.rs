@@ -5,6 +5,7 @@
 // A `DataError` carries its full location; errors are rare and never on a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod csv_safe;
 pub mod dataset;
 mod decimal;
 pub mod error;

@@ -57,7 +57,7 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Table, DataError> {
     for (i, record) in reader.records().enumerate() {
         let record =
             record.map_err(|e| DataError::new(Location::file(file).line(i + 1), ErrorKind::Syntax(e.to_string())))?;
-        rows.push(record.iter().map(str::to_string).collect());
+        rows.push(record.iter().map(|c| crate::csv_safe::restored(c).to_string()).collect());
     }
     Ok(Table { file: file.to_string(), sheet: None, rows })
 }

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod collate;
 pub mod compare;
 pub mod conflict;
+pub mod date;
 pub mod engine;
 mod exact;
 pub mod framework;

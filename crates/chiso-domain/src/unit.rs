@@ -63,6 +63,27 @@ pub enum RegistryError {
     UnknownLineageUnit { year: i32, unit: String },
     #[error("name {name:?} belongs to both {a:?} and {b:?} in {year}")]
     AmbiguousName { name: String, a: String, b: String, year: i32 },
+    /// Ids appear in addresses, file names and the audit trail's paths: ASCII letters,
+    /// digits, `-` and `_`, starting with a letter or digit, at most 64 characters.
+    #[error("unit id {0:?} must be ASCII letters, digits, '-' or '_' (at most 64, starting with a letter or digit)")]
+    BadId(String),
+}
+
+/// Whether `id` is a valid unit id (see [`RegistryError::BadId`]).
+pub fn valid_id(id: &str) -> bool {
+    id.len() <= 64
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Unicode NFC: a name typed with combining marks ("Sở" as o + horn + grave) is the same
+/// name as its precomposed form.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
+        _ => std::borrow::Cow::Owned(s.nfc().collect()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,10 +108,19 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(units: Vec<Unit>, lineage: Vec<Lineage>) -> Result<Registry, Vec<RegistryError>> {
+    pub fn new(mut units: Vec<Unit>, lineage: Vec<Lineage>) -> Result<Registry, Vec<RegistryError>> {
         let mut errors = Vec::new();
+        for u in &mut units {
+            u.name = nfc(&u.name).into_owned();
+            for a in &mut u.aliases {
+                *a = nfc(a).into_owned();
+            }
+        }
         let mut by_id = HashMap::new();
         for (i, u) in units.iter().enumerate() {
+            if !valid_id(&u.id.0) {
+                errors.push(RegistryError::BadId(u.id.0.clone()));
+            }
             if by_id.insert(u.id.0.clone(), i).is_some() {
                 errors.push(RegistryError::DuplicateId(u.id.0.clone()));
             }
@@ -150,6 +180,7 @@ impl Registry {
     /// Finds the unit of `kind` alive in `year` that a printed name means: by id,
     /// official name or alias, ignoring case and repeated spaces.
     pub fn resolve(&self, name: &str, kind: &str, year: i32) -> Result<(&Unit, Match), UnknownUnit> {
+        let name = &*nfc(name);
         let k = key(name);
         let alive = || self.of_kind(kind, year);
         if let Some(u) = alive().find(|u| key(&u.name) == k || u.id.0 == name.trim()) {
@@ -281,6 +312,26 @@ mod tests {
             vec![],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn names_are_nfc_and_ids_from_a_safe_alphabet() {
+        use unicode_normalization::UnicodeNormalization;
+        let decomposed: String = "Sở Y tế".nfd().collect();
+        assert_ne!(decomposed, "Sở Y tế");
+        // A decomposed row resolves to the unit; two units differing only in normal form clash.
+        let r = Registry::new(vec![unit("so-y-te", &decomposed, &[], None, None)], vec![]).unwrap();
+        assert_eq!(r.units()[0].name, "Sở Y tế");
+        assert_eq!(r.resolve(&decomposed, "district", 2020).unwrap().0.id.0, "so-y-te");
+        assert_eq!(r.resolve("Sở Y tế", "district", 2020).unwrap().0.id.0, "so-y-te");
+        let twins =
+            Registry::new(vec![unit("a", "Sở Y tế", &[], None, None), unit("b", &decomposed, &[], None, None)], vec![]);
+        assert!(matches!(twins.unwrap_err()[..], [RegistryError::AmbiguousName { .. }]));
+        for bad in ["sở-y-tế", "so y te", "so/y/te", "-so", "", "so%"] {
+            let e = Registry::new(vec![unit(bad, "X", &[], None, None)], vec![]).unwrap_err();
+            assert!(e.contains(&RegistryError::BadId(bad.into())), "{bad}: {e:?}");
+        }
+        assert!(valid_id("so-y-te") && valid_id("AFG") && valid_id("don_vi_2"));
     }
 
     #[test]

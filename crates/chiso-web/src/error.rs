@@ -15,23 +15,37 @@ type Message = Arc<dyn Fn(Lang) -> String + Send + Sync>;
 #[derive(Clone)]
 pub struct AppError {
     pub status: StatusCode,
+    /// Stable and machine-readable (`not_found`, `deadline_passed`, …): the API's
+    /// `error.code`, which clients may branch on; the message is for people.
+    pub code: &'static str,
     message: Message,
 }
 
 impl std::fmt::Debug for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status, self.message(Lang::Vi))
+        write!(f, "{} {} {}", self.status, self.code, self.message(Lang::Vi))
     }
 }
 
 impl AppError {
     /// A sentence of the text tables.
     pub fn new(status: StatusCode, text: fn(&Text) -> &'static str) -> AppError {
-        AppError { status, message: Arc::new(move |l| text(l.t()).to_string()) }
+        AppError { status, code: code_of(status), message: Arc::new(move |l| text(l.t()).to_string()) }
     }
     /// A message built for the reader's language.
     pub fn with(status: StatusCode, message: impl Fn(Lang) -> String + Send + Sync + 'static) -> AppError {
-        AppError { status, message: Arc::new(message) }
+        AppError { status, code: code_of(status), message: Arc::new(message) }
+    }
+    /// A request the framework refused (malformed JSON, wrong content type, too large):
+    /// the message in the reader's language, then the parser's own words.
+    pub fn rejected(status: StatusCode, detail: String) -> AppError {
+        let generic = framework_error(status);
+        AppError::with(status, move |l| format!("{} ({detail})", generic.message(l)))
+    }
+    /// A more precise code than the status gives.
+    pub fn code(mut self, code: &'static str) -> AppError {
+        self.code = code;
+        self
     }
     pub fn message(&self, lang: Lang) -> String {
         (self.message)(lang)
@@ -56,7 +70,7 @@ impl AppError {
         eprintln!("storage error: {e}");
         match e.raw_os_error() {
             Some(28) => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full), // ENOSPC
-            Some(30) => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only),     // EROFS
+            Some(30) => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only).code("read_only"), // EROFS
             _ => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_database),
         }
     }
@@ -84,7 +98,9 @@ impl From<chiso_store::StoreError> for AppError {
                 eprintln!("database error: {e}");
                 match e.failure {
                     Failure::Full => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full),
-                    Failure::ReadOnly => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only),
+                    Failure::ReadOnly => {
+                        AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only).code("read_only")
+                    }
                     Failure::Unavailable => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_unavailable),
                     Failure::Other => AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database),
                 }
@@ -102,14 +118,67 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Renders every handler's [`AppError`] in the reader's language: a page, or under
-/// `/api/` a JSON object `{"error": …}`.
+/// The code of an error that has only its status.
+pub fn code_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid_value",
+        429 => "too_many_requests",
+        503 => "unavailable",
+        507 => "storage_full",
+        _ if status.is_server_error() => "internal",
+        _ => "error",
+    }
+}
+
+/// The error of a rejection made before any handler ran (axum's extractors, an unknown
+/// route or method, the body limit, the request timeout): their bodies are English text.
+fn framework_error(status: StatusCode) -> AppError {
+    let text: fn(&Text) -> &'static str = match status.as_u16() {
+        401 => |t| t.error_login_required,
+        403 => |t| t.error_forbidden,
+        404 => |t| t.error_not_found,
+        405 => |t| t.error_method,
+        408 => |t| t.error_timeout,
+        413 => |t| t.error_too_large,
+        415 => |t| t.error_media_type,
+        _ if status.is_server_error() => |t| t.error_internal,
+        _ => |t| t.error_bad_request,
+    };
+    AppError::new(status, text)
+}
+
+/// The JSON of an error under `/api/`: `{"error": {"code", "message", …}}`, `extra` holding
+/// the fields concerned where there are any (e.g. `problems`).
+pub fn json_error(status: StatusCode, code: &str, message: &str, extra: serde_json::Value) -> Response {
+    let mut error = serde_json::json!({ "code": code, "message": message });
+    if let (Some(e), serde_json::Value::Object(more)) = (error.as_object_mut(), extra) {
+        e.extend(more);
+    }
+    (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
+}
+
+/// Renders every error in the reader's language: a handler's [`AppError`], and the
+/// framework's own rejections too, as a page, or under `/api/` as
+/// `{"error": {"code": …, "message": …}}`.
 pub async fn render_errors(lang: Lang, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
-    let Some(e) = response.extensions_mut().remove::<AppError>() else { return response };
+    let e = match response.extensions_mut().remove::<AppError>() {
+        Some(e) => e,
+        None if is_bare_rejection(&response) => framework_error(response.status()),
+        None => return response,
+    };
     if api {
-        return (e.status, axum::Json(serde_json::json!({ "error": e.message(lang) }))).into_response();
+        return json_error(e.status, e.code, &e.message(lang), serde_json::Value::Null);
     }
     let t = lang.t();
     let body = crate::html::page(
@@ -124,6 +193,15 @@ pub async fn render_errors(lang: Lang, request: Request, next: Next) -> Response
         ),
     );
     (e.status, body).into_response()
+}
+
+/// An error status whose body is not a page or JSON a handler wrote (plain text or empty).
+fn is_bare_rejection(r: &Response) -> bool {
+    let content_type = r.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    (r.status().is_client_error() || r.status().is_server_error())
+        && !content_type.starts_with("text/html")
+        && !content_type.starts_with("application/json")
+        && !content_type.starts_with("text/csv")
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -6,11 +6,14 @@
 mod auth;
 mod cache;
 mod catalog;
+mod durable;
 mod error;
 mod html;
 mod i18n;
 mod pages;
+mod reports;
 pub mod seed;
+mod server;
 
 use axum::Router;
 use chiso_store::Store;
@@ -21,6 +24,7 @@ use std::sync::{Arc, Mutex};
 
 pub use auth::{hash_password, sha256_hex};
 pub use pages::parse_answers;
+pub use server::Limits;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -31,6 +35,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `Secure` on session cookies (browsers accept them on http://127.0.0.1 too).
     pub secure_cookies: bool,
+    /// Timeouts and connection caps of the accept loop.
+    pub limits: Limits,
+    /// Make the reports' PDFs (with LibreOffice) after each publication; off, PDF
+    /// downloads say they are not available.
+    pub make_pdfs: bool,
 }
 
 #[derive(Clone)]
@@ -42,11 +51,25 @@ pub struct AppState {
     throttle: Arc<Mutex<HashMap<String, (u32, std::time::Instant)>>>,
     /// The public results, page and JSON (see `cache.rs`).
     results: Arc<cache::MicroCache>,
+    /// The reports' PDFs, made after publication (see `reports.rs`).
+    reports: Arc<reports::ReportFiles>,
 }
 
 impl AppState {
-    pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool) -> AppState {
-        AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default() }
+    /// Needs a Tokio runtime: it starts the PDF worker when `make_pdfs`.
+    pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
+        let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
+        AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default(), reports }
+    }
+
+    /// Every year that has report settings: its PDF is made again if its report changed.
+    pub(crate) async fn refresh_reports(&self) -> chiso_store::Result<()> {
+        for (name, _) in self.store.documents("report/").await? {
+            if let Some(year) = name.strip_prefix("report/").and_then(|y| y.parse().ok()) {
+                self.reports.refresh(year);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -67,11 +90,10 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);
-    let app = router(AppState::new(store.clone(), config.data_dir.clone(), config.secure_cookies));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
+    let state = AppState::new(store.clone(), config.data_dir.clone(), config.secure_cookies, config.make_pdfs);
+    state.refresh_reports().await.map_err(|e| e.to_string())?;
+    let app = router(state);
+    server::run(listener, app, config.limits, shutdown).await.map_err(|e| e.to_string())?;
     store.close().await;
     Ok(())
 }

@@ -26,6 +26,12 @@ impl Drop for App {
 }
 
 pub async fn spawn(database: Option<String>) -> App {
+    spawn_with(database, chiso_web::Limits::default(), false).await
+}
+
+/// A platform with its own connection limits (short timeouts for the slow-client tests),
+/// and making the reports' PDFs or not (LibreOffice is slow to start: only the PDF test).
+pub async fn spawn_with(database: Option<String>, limits: chiso_web::Limits, make_pdfs: bool) -> App {
     let dir = tempfile::tempdir().unwrap();
     let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("t.sqlite").display()));
     let (db, data_dir) = (database.clone(), dir.path().join("data"));
@@ -34,6 +40,8 @@ pub async fn spawn(database: Option<String>) -> App {
         database,
         data_dir: dir.path().join("data"),
         secure_cookies: true,
+        limits,
+        make_pdfs,
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
@@ -302,4 +310,19 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount").args(["-l", self.0.path().to_str().unwrap()]).output();
     }
+}
+
+/// Time passes: the period's deadline is moved to `date` behind the platform's back (the
+/// platform refuses to open a period whose deadline is already past).
+pub async fn move_deadline(app: &App, year: i32, kind: &str, date: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database).await.unwrap();
+    sqlx::query("UPDATE periods SET deadline = $1 WHERE year = $2 AND kind = $3")
+        .bind(date)
+        .bind(i64::from(year))
+        .bind(kind)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
 }

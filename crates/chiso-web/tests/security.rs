@@ -872,3 +872,89 @@ async fn injection(app: &App) {
     store.close().await;
 }
 on_both!(injection: sql_injection_is_refused_or_kept_as_data_on_sqlite, sql_injection_is_refused_or_kept_as_data_on_postgres);
+
+/// Short limits, so a slow client is cut off within the test.
+fn short_limits() -> chiso_web::Limits {
+    chiso_web::Limits {
+        header_read: std::time::Duration::from_secs(1),
+        request: std::time::Duration::from_secs(2),
+        connections: 768,
+        per_client: 128,
+    }
+}
+
+/// Reads until the server closes the connection (or `wait` passes: `None`).
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, wait: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A half-sent request, a connection that never sends anything, an idle keep-alive
+/// connection and a body that never arrives: each is closed by the server (the body one
+/// with 408), instead of holding a connection for ever.
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = common::spawn_with(None, short_limits(), false).await;
+    let patience = std::time::Duration::from_secs(15);
+
+    let mut half = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: chiso\r\nX-Slow: ").await.unwrap();
+    assert!(read_until_closed(&mut half, patience).await.is_some(), "a half-sent request's connection stays open");
+
+    let mut silent = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    assert!(read_until_closed(&mut silent, patience).await.is_some(), "a silent connection stays open");
+
+    let mut idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: chiso\r\n\r\n").await.unwrap();
+    let answered = read_until_closed(&mut idle, patience).await.expect("an idle keep-alive connection stays open");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+
+    let mut body = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    body.write_all(
+        b"POST /dang-nhap HTTP/1.1\r\nHost: chiso\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=a",
+    )
+    .await
+    .unwrap();
+    let answered = read_until_closed(&mut body, patience).await.expect("a request whose body never comes stays open");
+    assert!(answered.starts_with("HTTP/1.1 408"), "{answered}");
+}
+
+/// 1,050 connections that send nothing, from one address: the server keeps at most its
+/// per-client share of them, closes the rest at once, and still answers everyone else.
+#[tokio::test]
+async fn a_connection_flood_from_one_address_does_not_take_the_server_down() {
+    let app = common::spawn_with(
+        None,
+        chiso_web::Limits { header_read: std::time::Duration::from_secs(30), ..short_limits() },
+        false,
+    )
+    .await;
+    let mut flood = Vec::new();
+    for _ in 0..1050 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        flood.push(socket.connect(app.addr).await.unwrap());
+    }
+    // Everyone else is served at once (the flood's connections are not yet timed out).
+    let health = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap();
+    let r = health.get(format!("http://{}/healthz", app.addr)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // The flood's connections beyond the per-client share were closed by the server.
+    let mut closed = 0;
+    for s in &mut flood {
+        if read_until_closed(s, std::time::Duration::from_millis(20)).await.is_some() {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1050 - 128, "only {closed} of 1,050 silent connections were closed");
+}

@@ -40,7 +40,7 @@ async fn workflow(app: &App) {
     // The administrator's list of units still missing, for the follow-up letters.
     let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
     assert!(missing.starts_with("\u{FEFF}unit,name,status,deadline\n"), "{missing}");
-    assert!(missing.contains("\"so-tu-phap\",\"Sở Tư pháp\",none,") && !missing.contains("so-y-te"), "{missing}");
+    assert!(missing.contains("so-tu-phap,Sở Tư pháp,none,") && !missing.contains("so-y-te"), "{missing}");
 
     // The assessor sees the evidence, adjusts a value (a reason is required) and asks a question.
     let mut ad = Client::login(app, "thamdinh", PW).await;
@@ -209,12 +209,28 @@ async fn submissions_after_the_deadline_are_refused() {
     let app = spawn(None).await;
     let mut admin = Client::login(&app, "admin", &app.admin_password).await;
     admin.get("/quan-tri").await;
+    // A deadline must be a real day, not already past.
+    for (deadline, message) in [
+        ("abcd-ef-gh", "Hạn nộp phải có dạng YYYY-MM-DD."),
+        ("2099-02-30", "Hạn nộp phải có dạng YYYY-MM-DD."),
+        ("2021-01-31", "Hạn nộp đã qua"),
+    ] {
+        let r = admin
+            .post(
+                "/quan-tri/ky",
+                &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", deadline)],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{deadline}: {}", r.body);
+        assert!(r.body.contains(message), "{deadline}: {}", r.body);
+    }
     admin
         .post(
             "/quan-tri/ky",
-            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")],
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
         )
         .await;
+    common::move_deadline(&app, 2021, "department", "2021-01-31").await;
     admin
         .post(
             "/quan-tri/nguoi-dung",
@@ -350,9 +366,10 @@ async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
     admin
         .post(
             "/quan-tri/ky",
-            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2021-01-31")],
+            &[("year", "2021"), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")],
         )
         .await;
+    common::move_deadline(&app, 2021, "department", "2021-01-31").await;
     admin
         .post(
             "/quan-tri/nguoi-dung",
@@ -388,19 +405,22 @@ async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
     yte.get("/nop/2021/department/so-y-te").await;
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 409);
     admin.get("/quan-tri/danh-muc").await;
-    let r = admin
-        .post(
-            "/quan-tri/danh-muc",
-            &[
-                ("what", "exception"),
-                ("year", "2021"),
-                ("kind", "department"),
-                ("unit", "so-y-te"),
-                ("until", "2099-01-01"),
-                ("reason", "Sự cố mạng"),
-            ],
-        )
-        .await;
+    let exception = |unit: &'static str, until: &'static str| {
+        [
+            ("what", "exception"),
+            ("year", "2021"),
+            ("kind", "department"),
+            ("unit", unit),
+            ("until", until),
+            ("reason", "Sự cố mạng"),
+        ]
+    };
+    // Only for a unit that exists, to a real day.
+    let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te-khong-co", "2099-01-01")).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te", "2099-13-01")).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te", "2099-01-01")).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);
 }
@@ -548,7 +568,7 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     values.insert("infra".into(), "9".into());
     let (status, body) = call(Method::PUT, unit, &yte, Some(serde_json::json!({ "values": values }))).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["problems"][0].as_str().unwrap().contains("điểm 9 vượt điểm tối đa 8"), "{body}");
+    assert!(body["error"]["problems"][0].as_str().unwrap().contains("điểm 9 vượt điểm tối đa 8"), "{body}");
     assert!(call(Method::GET, unit, &yte, None).await.1["answers"].as_array().unwrap().is_empty());
 
     values.insert("infra".into(), "7,5".into());
@@ -572,7 +592,7 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     let adjust = |reason: &str| serde_json::json!({ "action": "adjust", "values": { "infra": { "value": "6", "reason": reason } } });
     let (status, body) = call(Method::POST, &review, &assessor, Some(adjust(""))).await;
     assert_eq!(status, 422);
-    assert!(body["error"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
     assert_eq!(call(Method::POST, &review, &yte, Some(adjust("tự sửa"))).await.0, 403);
     assert_eq!(call(Method::POST, &review, &assessor, Some(adjust("Máy chủ chưa dùng"))).await.0, 200);
     let (status, body) = call(Method::POST, &review, &assessor, Some(serde_json::json!({ "action": "verify" }))).await;
@@ -603,7 +623,7 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     assert_eq!(call(Method::POST, "/periods", &admin, Some(open)).await.0, 201);
     let bad = serde_json::json!({ "year": "2022", "framework": "cao-bang-1513-department", "deadline": "30/06/2099" });
     let (status, body) = call(Method::POST, "/periods", &admin, Some(bad)).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("Hạn nộp phải có dạng YYYY-MM-DD.")));
+    assert_eq!((status, body["error"]["message"].as_str()), (400, Some("Hạn nộp phải có dạng YYYY-MM-DD.")));
     let user = serde_json::json!({ "username": "giaoduc", "password": PW, "role": "reporter", "units": "so-giao-duc-dao-tao" });
     assert_eq!(call(Method::POST, "/users", &admin, Some(user)).await.0, 201);
     Client::login(&app, "giaoduc", PW).await;
@@ -749,9 +769,9 @@ async fn every_save_acknowledged_on_a_full_disk_survives_a_restart() {
     let save = |i: usize| {
         let (http, url, yte) = (http.clone(), url.clone(), yte.clone());
         async move {
-            // A distinct figure each time (0,1 … 5,0 of 8) and a 10 kB reason.
+            // A distinct figure each time (0,1 … 5,0 of 8) and a 6 kB reason (1,990 characters).
             let body = json!({ "values": { "infra": format!("{}.{}", i / 10, i % 10) },
-                               "not_applicable": { "online_services": format!("lần {i} {}", "x".repeat(10_000)) } });
+                               "not_applicable": { "online_services": format!("lần {i} {}", "ầ".repeat(1_990)) } });
             let r = http.put(&url).bearer_auth(&yte).json(&body).send().await.unwrap();
             (i, r.status().as_u16(), r.text().await.unwrap())
         }
@@ -859,4 +879,177 @@ async fn api_authorization_matrix_with_tokens() {
             }
         }
     }
+}
+
+/// The review's low-severity findings, each tried again: writes without credentials, JSON
+/// errors with codes for the framework's own rejections, 413, partial saves and unknown
+/// fields, bounded free text, `no-store`, and spreadsheet formulas in CSV exports.
+#[tokio::test]
+async fn hostile_requests_get_the_documented_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("hostile.sqlite").display());
+    let app = spawn(Some(database.clone())).await;
+    let mut admin = setup(&app).await;
+    let yte = token(&database, "yte").await;
+    let http = reqwest::Client::new();
+    let api = format!("http://{}/api/v1", app.addr);
+    let unit = format!("{api}/periods/2021/department/units/so-y-te");
+    let admin_token = token(&database, "admin").await;
+    let events = || async {
+        let r = http.get(format!("{api}/audit")).bearer_auth(&admin_token).send().await.unwrap();
+        r.json::<Value>().await.unwrap()["chain"]["events"].as_u64().unwrap()
+    };
+
+    // Without credentials every write is 401 whatever its body, and says so in JSON.
+    let before = events().await;
+    let writes = [
+        ("POST", format!("{unit}/review")),
+        ("POST", format!("{unit}/replies")),
+        ("PUT", unit.clone()),
+        ("POST", format!("{api}/periods/2021/department/publish")),
+        ("POST", format!("{api}/periods")),
+        ("POST", format!("{api}/users")),
+        ("POST", format!("{api}/catalogue")),
+        ("POST", format!("{unit}/evidence")),
+    ];
+    for (method, url) in &writes {
+        for (ctype, body) in
+            [("application/json", "{}"), ("application/json", "{not json"), ("text/plain", "x"), ("", "")]
+        {
+            let mut r = http.request(method.parse().unwrap(), url).body(body);
+            if !ctype.is_empty() {
+                r = r.header("content-type", ctype);
+            }
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), 401, "{method} {url} {ctype} {body}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["error"]["code"], "unauthorized", "{method} {url}: {v}");
+        }
+    }
+    assert_eq!(events().await, before, "a refused write changed something");
+
+    // The framework's own rejections are JSON with a code too.
+    let r = http.delete(&unit).bearer_auth(&yte).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "method_not_allowed");
+    let r = http.post(format!("{unit}/replies")).bearer_auth(&yte).header("content-type", "application/json");
+    let r = r.body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "bad_request", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().starts_with("Yêu cầu không hợp lệ"), "{v}");
+    let r = http.get(format!("{api}/khong-co")).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.json::<Value>().await.unwrap()["error"]["code"].clone()),
+        (404, "not_found".into())
+    );
+    // A body over the limit: 413, as documented, before anything is read.
+    let big = vec![b'x'; 12 * 1024 * 1024];
+    let r =
+        http.put(&unit).bearer_auth(&yte).header("content-type", "application/json").body(big).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");
+
+    // A save changes only what it names; unknown fields are refused by name.
+    let values: serde_json::Map<String, Value> = YTE.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
+    let r = http.put(&unit).bearer_auth(&yte).json(&json!({ "values": values })).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let stored = || async {
+        let r = http.get(&unit).bearer_auth(&yte).send().await.unwrap().json::<Value>().await.unwrap();
+        r["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["field"].to_string(), a["value"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let full = stored().await;
+    assert_eq!(full.iter().filter(|(_, v)| v != "\"\"").count(), 6, "{full:?}");
+    let r = http.put(&unit).bearer_auth(&yte).json(&json!({ "values": { "zzz": "1" } })).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unknown_field");
+    assert!(v["error"]["message"].as_str().unwrap().contains("zzz"), "{v}");
+    let r = http.put(&unit).bearer_auth(&yte).json(&json!({ "values": {}, "extra": 1 })).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(stored().await, full, "a refused save changed the figures");
+    let r = http.put(&unit).bearer_auth(&yte).json(&json!({ "values": { "infra": "5" } })).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let after = stored().await;
+    let changed: Vec<_> = after.iter().filter(|a| !full.contains(a)).collect();
+    assert_eq!(changed, vec![&("\"infra\"".to_string(), "\"5\"".to_string())], "{after:?}");
+
+    // Free text is bounded: a 1 MB reply is refused, the page stays small.
+    let reply = json!({ "criterion": "infra", "body": "ầ".repeat(1_000_000 / 3) });
+    let r = http.post(format!("{unit}/replies")).bearer_auth(&yte).json(&reply).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "too_long");
+
+    // Whatever is answered to someone logged in is never cached; public pages may be.
+    let page = admin.get("/quan-tri").await;
+    assert_eq!(page.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+    let r = http.get(&unit).bearer_auth(&yte).send().await.unwrap();
+    assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+    let public = Client::new(&app).get("/ket-qua/2020/department").await;
+    assert_eq!(public.status, 200);
+    assert!(public.headers.get("cache-control").is_none());
+
+    // A unit named like a formula is text in every CSV.
+    let units = admin.get("/quan-tri/danh-muc").await.body;
+    let toml =
+        units.split("name=\"body\" rows=\"14\" cols=\"90\">").nth(1).unwrap().split("</textarea>").next().unwrap();
+    let toml = toml
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'");
+    let evil = toml.replacen("\"Sở Tư pháp\"", "\"=cmd|' /C calc'!A0\"", 1);
+    assert_ne!(evil, toml);
+    let r = admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", &evil), ("reason", "thử")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
+    assert!(missing.contains(",'=cmd|' /C calc'!A0,") && !missing.contains(",=cmd"), "{missing}");
+}
+
+/// The PDF is made once, after start (and after each publication), by one worker; six
+/// simultaneous anonymous downloads are served that file and start no converter.
+#[tokio::test]
+async fn pdf_downloads_serve_the_file_made_after_publication() {
+    if chiso_report::pdf::soffice().is_none() {
+        eprintln!("SKIPPED: LibreOffice is not installed (scripts/install-report-tools)");
+        return;
+    }
+    let app = common::spawn_with(None, chiso_web::Limits::default(), true).await;
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/bao-cao/bao-cao-2020.pdf", app.addr);
+    // Until it is made: 503 "being prepared", at once.
+    let mut first = None;
+    for _ in 0..240 {
+        let r = http.get(&url).send().await.unwrap();
+        match r.status().as_u16() {
+            200 => {
+                first = Some(r.bytes().await.unwrap());
+                break;
+            }
+            503 => assert!(r.text().await.unwrap().contains("đang được tạo")),
+            s => panic!("PDF download: {s}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let first = first.expect("the PDF is made within two minutes");
+    assert!(first.starts_with(b"%PDF"));
+    let reports = app.data_dir.join("reports");
+    let files = || std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
+    let made = files();
+    assert_eq!(made.len(), 1, "{made:?}");
+    let modified = std::fs::metadata(&made[0]).unwrap().modified().unwrap();
+    let downloads: Vec<_> = (0..6).map(|_| tokio::spawn(http.get(&url).send())).collect();
+    for d in downloads {
+        let r = d.await.unwrap().unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.bytes().await.unwrap(), first);
+    }
+    assert_eq!(files(), made, "a download made another PDF");
+    assert_eq!(std::fs::metadata(&made[0]).unwrap().modified().unwrap(), modified);
 }

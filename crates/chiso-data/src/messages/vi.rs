@@ -172,6 +172,9 @@ fn registry(e: &R) -> String {
         R::AmbiguousName { name, a, b, year } => {
             format!("tên “{name}” thuộc cả “{a}” và “{b}” trong năm {year}")
         }
+        R::BadId(id) => format!(
+            "mã đơn vị “{id}” chỉ được gồm chữ cái không dấu, chữ số, “-” hoặc “_” (tối đa 64 ký tự, bắt đầu bằng chữ hoặc số)"
+        ),
     }
 }
 

@@ -103,10 +103,10 @@ pub async fn open_period(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
     let year: i32 =
         field(f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request(|t| t.bad_year))?;
     let fw = cat.framework(field(f, "framework").unwrap_or(""))?;
-    let deadline = field(f, "deadline").unwrap_or("").trim();
-    let valid_date = deadline.len() == 10 && deadline.as_bytes()[4] == b'-' && deadline.as_bytes()[7] == b'-';
-    if !valid_date {
-        return Err(AppError::bad_request(|t| t.bad_deadline));
+    let deadline = chiso_domain::date::Date::parse(field(f, "deadline").unwrap_or("").trim())
+        .ok_or_else(|| AppError::bad_request(|t| t.bad_deadline).code("invalid_date"))?;
+    if deadline < super::submit::today() {
+        return Err(AppError::bad_request(|t| t.deadline_in_past).code("deadline_passed"));
     }
     if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
         return Err(AppError::bad_request(|t| t.year_outside_framework));
@@ -115,7 +115,7 @@ pub async fn open_period(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
         year,
         kind: fw.unit_kind.clone(),
         framework: fw.id.clone(),
-        deadline: Some(deadline.into()),
+        deadline: Some(deadline.to_string()),
         status: "open".into(),
     };
     s.store.create_period(&row, &u.row.username).await?;
@@ -143,11 +143,13 @@ pub async fn publish_period(s: &AppState, u: &User, year: i32, kind: &str, reaso
     if reason.is_empty() {
         return Err(AppError::bad_request(|t| t.publish_reason_needed));
     }
+    super::bounded(reason, super::MAX_REASON, |t| t.col_reason)?;
     s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
     let json = catalog::results_json(&s.store, &cat, year, kind).await?;
     let version = s.store.publish(year, kind, &json, reason, &u.row.username).await?;
     s.results.clear();
+    s.reports.refresh(year);
     Ok(version)
 }
 
@@ -254,10 +256,9 @@ pub async fn missing_csv(
     let year = super::year(&year)?;
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
     for (id, name, status, deadline) in missing_units(&s, &cat, &p).await? {
-        out += &format!("{},{},{status},{deadline}\n", quote(&id.0), quote(&name));
+        out += &chiso_data::csv_safe::line(&[&id.0, &name, status, &deadline]);
     }
     let name = format!(
         "attachment; filename=\"chua-nop-{}-{}.csv\"",

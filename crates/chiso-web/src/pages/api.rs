@@ -5,6 +5,7 @@
 //! take tokens only: a browser session cannot be ridden into a JSON write.
 
 use super::Fields;
+use super::api_body::ApiJson;
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::catalog::Catalog;
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// The user behind an API token; session cookies are refused for writes.
-fn token_user(user: Option<User>) -> AppResult<User> {
+pub(super) fn token_user(user: Option<User>) -> AppResult<User> {
     let u = auth::require(user)?;
     if u.csrf.is_some() { Err(AppError::forbidden()) } else { Ok(u) }
 }
@@ -80,6 +81,7 @@ pub async fn submission(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Answers {
     /// Field → value, named like the import's columns (`infra`, `online.numerator`).
     #[serde(default)]
@@ -95,17 +97,50 @@ pub struct Answers {
 /// One answer: field, value, reason for "not applicable".
 pub type Answer = (String, String, String);
 
-/// A save's JSON body as the answers the form would carry (field, value, reason for "not
-/// applicable") and whether to submit. The API's save and the `api_answers` fuzz target both
-/// go through it.
-pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool), String> {
-    let body: Answers = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    let mut f: Fields = body.values.into_iter().collect();
-    for (criterion, reason) in body.not_applicable {
-        f.push((format!("{criterion}.na"), "1".into()));
-        f.push((format!("{criterion}.note"), reason));
+/// Why a save's body was refused before its figures were checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BadAnswers {
+    /// Not the body's JSON shape (the parser's words).
+    Json(String),
+    /// Fields or criteria the framework does not have, by name.
+    Unknown(Vec<String>),
+    /// Criteria given a figure and declared not applicable at once.
+    Contradictory(Vec<String>),
+}
+
+/// A save's JSON body as the answers it names (field, value, reason for "not applicable")
+/// and whether to submit. Only the fields named are changed: an omitted field keeps its
+/// stored value (to blank one, send `""`). The API's save and the `api_answers` fuzz target
+/// both go through it.
+pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool), BadAnswers> {
+    let body: Answers = serde_json::from_slice(body).map_err(|e| BadAnswers::Json(e.to_string()))?;
+    let leaves: Vec<(String, Vec<String>)> =
+        fw.leaves().map(|(i, c)| (c.id.0.clone(), super::submit::leaf_fields(fw, i))).collect();
+    let known = |f: &String| leaves.iter().any(|(_, fields)| fields.contains(f));
+    let mut unknown: Vec<String> = body.values.keys().filter(|f| !known(f)).cloned().collect();
+    unknown.extend(body.not_applicable.keys().filter(|c| !leaves.iter().any(|(id, _)| id == *c)).cloned());
+    if !unknown.is_empty() {
+        return Err(BadAnswers::Unknown(unknown));
     }
-    Ok((super::submit::answers_from(fw, &f), body.submit))
+    let mut answers = Vec::new();
+    let mut contradictory = Vec::new();
+    for (id, fields) in &leaves {
+        let na = body.not_applicable.get(id);
+        if na.is_some() && fields.iter().any(|f| body.values.contains_key(f)) {
+            contradictory.push(id.clone());
+        }
+        for f in fields {
+            match (na, body.values.get(f)) {
+                (Some(reason), _) => answers.push((f.clone(), "N/A".into(), reason.trim().to_string())),
+                (None, Some(v)) => answers.push((f.clone(), v.trim().to_string(), String::new())),
+                (None, None) => {}
+            }
+        }
+    }
+    if !contradictory.is_empty() {
+        return Err(BadAnswers::Contradictory(contradictory));
+    }
+    Ok((answers, body.submit))
 }
 
 /// Saves (and optionally submits) a unit's answers; 422 with every problem, nothing written.
@@ -118,14 +153,36 @@ pub async fn save(
 ) -> AppResult<Response> {
     let u = token_user(user)?;
     let (p, cat) = super::submit::writable(&s, &u, &year, &kind, &unit).await?;
-    let (answers, submit) = parse_answers(cat.framework(&p.framework)?, &body)
-        .map_err(|e| AppError::with(StatusCode::BAD_REQUEST, move |_| e.clone()))?;
+    let (named, submit) = parse_answers(cat.framework(&p.framework)?, &body).map_err(|e| match e {
+        BadAnswers::Json(detail) => AppError::rejected(StatusCode::BAD_REQUEST, detail),
+        BadAnswers::Unknown(names) => {
+            AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| (l.t().unknown_fields)(&names.join(", ")))
+                .code("unknown_field")
+        }
+        BadAnswers::Contradictory(ids) => AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| {
+            (l.t().valued_and_not_applicable)(&ids.join(", "))
+        })
+        .code("invalid_value"),
+    })?;
+    // The fields not named keep what is stored.
+    let stored = s.store.answers(p.year, &p.kind, &unit).await?;
+    let fw = cat.framework(&p.framework)?;
+    let answers: Vec<Answer> = fw
+        .leaves()
+        .flat_map(|(i, _)| super::submit::leaf_fields(fw, i))
+        .map(|f| match named.iter().find(|a| a.0 == f) {
+            Some(a) => a.clone(),
+            None => match stored.iter().find(|a| a.field == f) {
+                Some(a) => (f, a.value.clone(), a.note.clone()),
+                None => (f, String::new(), String::new()),
+            },
+        })
+        .collect();
     let problems = super::submit::store_answers(&s, lang, &u, &p, &cat, &unit, &answers, submit).await?;
     if !problems.is_empty() {
         let message = lang.t().not_saved;
-        return Ok(
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": message, "problems": problems }))).into_response()
-        );
+        let problems = json!({ "problems": problems });
+        return Ok(crate::error::json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message, problems));
     }
     let status = s.store.submission(p.year, &p.kind, &unit).await?.map(|x| x.status);
     Ok(Json(json!({ "status": status })).into_response())
@@ -155,11 +212,9 @@ pub struct Review {
 /// An assessor's action on a submitted report, as on the review page.
 pub async fn review(
     State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
-    Json(body): Json<Review>,
+    ApiJson(u, body): ApiJson<Review>,
 ) -> AppResult<Json<Value>> {
-    let u = token_user(user)?;
     if !u.is(Role::Assessor) {
         return Err(AppError::forbidden());
     }
@@ -183,11 +238,9 @@ pub struct Reply {
 /// The unit's answer to the assessors' question.
 pub async fn reply(
     State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
-    Json(body): Json<Reply>,
+    ApiJson(u, body): ApiJson<Reply>,
 ) -> AppResult<Json<Value>> {
-    let u = token_user(user)?;
     if !u.can_write_unit(&unit) {
         return Err(AppError::forbidden());
     }
@@ -204,11 +257,9 @@ pub struct Publish {
 /// Computes and publishes the period's results as a new version.
 pub async fn publish(
     State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
-    Json(body): Json<Publish>,
+    ApiJson(u, body): ApiJson<Publish>,
 ) -> AppResult<Json<Value>> {
-    let u = token_user(user)?;
     if !u.is(Role::Admin) {
         return Err(AppError::forbidden());
     }
@@ -240,10 +291,6 @@ pub struct KindQuery {
     kind: String,
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
 /// The published snapshot, byte for byte (served from the micro-cache: `cache.rs`).
 pub async fn results(
     State(s): State<AppState>,
@@ -261,12 +308,9 @@ pub async fn results(
     Ok(([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response())
 }
 
-pub async fn me(MaybeUser(user): MaybeUser) -> Response {
-    match auth::require(user) {
-        Ok(u) => Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units }))
-            .into_response(),
-        Err(_) => error(StatusCode::UNAUTHORIZED, "authentication required"),
-    }
+pub async fn me(MaybeUser(user): MaybeUser) -> AppResult<Json<Value>> {
+    let u = auth::require(user)?;
+    Ok(Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units })))
 }
 
 /// An object of strings with these required fields (the form's field names).
@@ -384,39 +428,30 @@ pub async fn openapi() -> Response {
 }
 
 /// An administrator's form as JSON: an object of strings, the form's field names.
-type FormJson = Json<BTreeMap<String, String>>;
+type FormJson = ApiJson<BTreeMap<String, String>>;
 
-fn admin(user: Option<User>) -> AppResult<User> {
-    let u = token_user(user)?;
+fn admin(u: User) -> AppResult<User> {
     if u.is(Role::Admin) { Ok(u) } else { Err(AppError::forbidden()) }
 }
 
 /// Opens a period: `{"year": "2022", "framework": "…", "deadline": "2022-12-31"}`.
-pub async fn open_period(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Json(f): FormJson,
-) -> AppResult<Response> {
-    let u = admin(user)?;
+pub async fn open_period(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
+    let u = admin(u)?;
     super::admin::open_period(&s, &u, &f.into_iter().collect()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 
 /// Adds a user: `{"username", "password", "role", "units"}` (units: codes separated by commas).
-pub async fn add_user(State(s): State<AppState>, MaybeUser(user): MaybeUser, Json(f): FormJson) -> AppResult<Response> {
-    let u = admin(user)?;
+pub async fn add_user(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
+    let u = admin(u)?;
     super::admin::add_user(&s, &u, &f.into_iter().collect()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 
 /// A catalogue change, as the catalogue page's forms: `{"what", "body" | "year", "kind", "unit",
 /// "until", "reason"}`.
-pub async fn catalogue(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Json(f): FormJson,
-) -> AppResult<Json<Value>> {
-    let u = admin(user)?;
+pub async fn catalogue(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Json<Value>> {
+    let u = admin(u)?;
     super::manage::change(&s, &u, &f.into_iter().collect()).await?;
     Ok(Json(json!({ "ok": true })))
 }

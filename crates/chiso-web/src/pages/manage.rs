@@ -77,6 +77,7 @@ pub async fn change(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
     if reason.is_empty() {
         return Err(AppError::bad_request(|t| t.change_reason_needed));
     }
+    super::bounded(reason, super::MAX_REASON, |t| t.col_reason)?;
     let who = &u.row.username;
     match field(f, "what") {
         Some("framework") => {
@@ -102,15 +103,20 @@ pub async fn change(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
             if s.store.period(year, kind).await?.is_none() {
                 return Err(AppError::bad_request(|t| t.no_such_period));
             }
-            let ok_date = until.len() == 10 && until.as_bytes()[4] == b'-' && until.as_bytes()[7] == b'-';
-            if !ok_date || unit.is_empty() {
-                return Err(AppError::bad_request(|t| t.bad_new_deadline));
+            let until = chiso_domain::date::Date::parse(until.trim())
+                .ok_or_else(|| AppError::bad_request(|t| t.bad_new_deadline).code("invalid_date"))?;
+            let cat = crate::catalog::Catalog::load(&s.store).await?;
+            let unit = unit.trim();
+            if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
+                return Err(AppError::bad_request(|t| t.exception_unknown_unit).code("unit_not_found"));
             }
-            s.store.put_document(&format!("exception/{year}/{kind}/{unit}"), until, who, reason).await?;
+            let until = until.to_string();
+            s.store.put_document(&format!("exception/{year}/{kind}/{unit}"), &until, who, reason).await?;
         }
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     }
-    // Names and frameworks show on the public pages.
+    // Names and frameworks show on the public pages and in the reports.
     s.results.clear();
+    s.refresh_reports().await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod api_body;
 mod manage;
 mod public;
 mod review;
@@ -69,8 +70,29 @@ pub fn routes() -> Router<AppState> {
             crate::error::AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
                 .into_response()
         }))
+        .layer(axum::middleware::from_fn(guard))
         .layer(axum::middleware::from_fn(crate::error::render_errors))
         .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Before any handler: a body announced larger than the limit is refused (413) without
+/// reading it. After: whatever was answered to someone logged in (or setting a cookie), and
+/// evidence files, is never kept by a browser or proxy cache (`no-store`).
+async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        return crate::error::AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, |t| t.error_too_large)
+            .into_response();
+    }
+    let h = request.headers();
+    let private = h.contains_key(header::AUTHORIZATION)
+        || h.get_all(header::COOKIE).iter().any(|c| c.to_str().is_ok_and(|c| c.contains(crate::auth::SESSION_COOKIE)))
+        || request.uri().path().starts_with("/minh-chung/");
+    let mut r = next.run(request).await;
+    if private || r.headers().contains_key(header::SET_COOKIE) {
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
 }
 
 async fn security_headers(mut r: axum::response::Response) -> axum::response::Response {
@@ -99,6 +121,23 @@ pub fn audit_head(t: &crate::i18n::Text, with_seq: bool) -> String {
 /// Parses `2020` from a path segment, or 404.
 pub fn year(s: &str) -> crate::error::AppResult<i32> {
     s.parse().map_err(|_| crate::error::AppError::not_found())
+}
+
+/// Longest reason or note (an adjustment's, a publication's, a catalogue change's, "not
+/// applicable"'s), and longest question or reply, in characters: free text is bounded so
+/// that one post cannot make every page that shows it megabytes long.
+pub const MAX_REASON: usize = 2_000;
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// `Ok` if `text` has at most `max` characters; else 422 naming the field (`what`).
+pub fn bounded(text: &str, max: usize, what: fn(&crate::i18n::Text) -> &'static str) -> crate::error::AppResult<()> {
+    if text.chars().count() <= max {
+        return Ok(());
+    }
+    Err(crate::error::AppError::with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, move |l| {
+        (l.t().too_long)(what(l.t()), max)
+    })
+    .code("too_long"))
 }
 
 /// A form's fields as pairs, in order (dynamic forms: one field per criterion).

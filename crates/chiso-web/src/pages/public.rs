@@ -9,7 +9,6 @@ use crate::i18n::Lang;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use chiso_domain::compare;
 use chiso_domain::framework::Framework;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -261,56 +260,16 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> Strin
     )
 }
 
-/// The official report of a year, from the platform's data; every kind must be published.
+/// The official report of a year: DOCX, XLSX and HTML assembled from the platform's data
+/// (tens of milliseconds); the PDF only as it was made after publication (`reports.rs`): no
+/// request starts a converter.
 pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let (stem, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
     let year = super::year(stem.strip_prefix("bao-cao-").ok_or_else(AppError::not_found)?)?;
-    let cat = Catalog::load(&s.store).await?;
-    let settings = match s.store.document(&format!("report/{year}")).await? {
-        Some(text) => {
-            chiso_data::report_toml::parse("report", &text)
-                .map_err(|e| {
-                    AppError::invalid(StatusCode::INTERNAL_SERVER_ERROR, |t, m| (t.invalid_not_saved)(m), vec![e])
-                })?
-                .1
-        }
-        None => return Err(AppError::not_found()),
-    };
-    let mut scored = Vec::new();
-    for k in &settings.kinds {
-        if s.store.latest_snapshot(year, &k.kind).await?.is_none() {
-            return Err(AppError::not_found());
-        }
-        let now = catalog::scored(&s.store, &cat, year, &k.kind).await?.ok_or_else(AppError::not_found)?;
-        let before = catalog::scored(&s.store, &cat, year - 1, &k.kind).await?;
-        scored.push((k, now, before));
+    if !matches!(ext, "docx" | "xlsx" | "html" | "pdf") {
+        return Err(AppError::not_found());
     }
-    let mut inputs = Vec::new();
-    for (k, now, before) in &scored {
-        let fw = cat.framework(&now.row.framework)?;
-        let previous = match before {
-            Some(b) => {
-                let pfw = cat.framework(&b.row.framework)?;
-                Some(chiso_report::Previous {
-                    year: year - 1,
-                    framework: pfw,
-                    results: &b.results,
-                    comparisons: compare(&now.results, fw, &b.results, pfw, &cat.registry),
-                })
-            }
-            None => None,
-        };
-        let analysis = Some(chiso_report::Analysis::compute(fw, &now.period, &now.results));
-        inputs.push(chiso_report::KindInput {
-            settings: k,
-            framework: fw,
-            period: &now.period,
-            results: &now.results,
-            previous,
-            analysis,
-        });
-    }
-    let doc = chiso_report::build(&settings, year, &inputs);
+    let doc = crate::reports::document(&s.store, year).await?;
     let disposition = format!("attachment; filename=\"{file}\"");
     let (bytes, mime) = match ext {
         "docx" => (
@@ -325,18 +284,7 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         "html" => (chiso_report::html::render(&doc).into_bytes(), "text/html; charset=utf-8"),
-        "pdf" => {
-            let docx = chiso_report::docx::render(&doc);
-            let pdf = tokio::task::spawn_blocking(move || {
-                chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(120))
-            })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(|e| AppError::with(StatusCode::SERVICE_UNAVAILABLE, move |l| (l.t().pdf_failed)(&e)))?;
-            (pdf, "application/pdf")
-        }
-        _ => return Err(AppError::not_found()),
+        _ => (s.reports.pdf(&doc).await?, "application/pdf"),
     };
     Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
@@ -463,24 +411,16 @@ pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(St
     let rows = v["results"].as_array().cloned().unwrap_or_default();
     let ids: Vec<String> =
         rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
-    let quote =
-        |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
     let mut out = format!("rank,unit,status,level,total,{},previous_rank\n", ids.join(","));
     for r in &rows {
         let text = |x: &Value| {
             x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default()
         };
-        let mut cells = vec![
-            text(&r["rank"]),
-            quote(&text(&r["unit"])),
-            text(&r["status"]),
-            quote(&text(&r["level"])),
-            text(&r["total"]),
-        ];
+        let mut cells =
+            vec![text(&r["rank"]), text(&r["unit"]), text(&r["status"]), text(&r["level"]), text(&r["total"])];
         cells.extend(ids.iter().map(|i| text(&r["scores"][i])));
         cells.push(text(&r["previous_rank"]));
-        out += &cells.join(",");
-        out.push('\n');
+        out += &chiso_data::csv_safe::line(&cells.iter().map(String::as_str).collect::<Vec<_>>());
     }
     let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)

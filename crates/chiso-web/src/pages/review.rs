@@ -143,6 +143,7 @@ pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: 
                     continue;
                 }
                 let reason = field(f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
+                super::bounded(&reason, super::MAX_REASON, |t| t.col_reason)?;
                 if reason.is_empty() {
                     problems.push(Problem::NoReason(a.field.clone()));
                 }
@@ -178,6 +179,7 @@ pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: 
             if q.is_empty() {
                 return Err(AppError::bad_request(|t| t.empty_question));
             }
+            super::bounded(q, super::MAX_MESSAGE, |t| t.question)?;
             s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
             s.store.transition(year, &kind, &unit, "submitted", "draft", &u.row.username, q).await?;
             Ok(())

@@ -13,6 +13,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_data::{import, table::Table};
+use chiso_domain::date::Date;
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
 use sha2::{Digest, Sha256};
@@ -37,10 +38,17 @@ fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
 
 /// Today's date (UTC) against the deadline (inclusive), or the unit's exception if granted.
 pub async fn past_deadline(s: &AppState, p: &PeriodRow, unit: &str) -> AppResult<bool> {
-    let today = chiso_store::now_utc()[..10].to_string();
     let exception = s.store.document(&format!("exception/{}/{}/{unit}", p.year, p.kind)).await?;
     let deadline = exception.or_else(|| p.deadline.clone());
-    Ok(deadline.is_some_and(|d| today.as_str() > d.as_str()))
+    // A stored deadline that is not a date (from before dates were checked) is past: closed
+    // rather than open for ever.
+    Ok(deadline.is_some_and(|d| Date::parse(&d).is_none_or(|d| today() > d)))
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving): a deadline ends at midnight there.
+pub fn today() -> Date {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    Date::from_unix(now + 7 * 3600)
 }
 
 async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
@@ -328,6 +336,11 @@ pub async fn store_answers(
     let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
     let mut problems: Vec<String> =
         import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", lang.data().kind(&e))).collect();
+    for (k, _, note) in answers {
+        if note.chars().count() > super::MAX_REASON {
+            problems.push(format!("{k}: {}", (t.too_long)(t.col_reason, super::MAX_REASON)));
+        }
+    }
     if submit && problems.is_empty() {
         let mut header = vec!["unit".to_string()];
         header.extend(cells.iter().map(|(k, _)| k.clone()));
@@ -371,17 +384,25 @@ pub async fn upload(
     State(s): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
+    // The body only once the caller is known (a wrong content type is 401 without a login).
+    use axum::extract::FromRequest;
+    let mut multipart =
+        Multipart::from_request(request, &s).await.map_err(|r| AppError::rejected(r.status(), r.body_text()))?;
     let (mut csrf, mut criterion, mut file) = (None, None, None);
-    while let Some(part) = multipart.next_field().await.map_err(|_| AppError::bad_request(|t| t.bad_upload))? {
+    let refused = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, |t| t.file_too_large),
+        _ => AppError::bad_request(|t| t.bad_upload),
+    };
+    while let Some(part) = multipart.next_field().await.map_err(refused)? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
             "criterion" => criterion = part.text().await.ok(),
             "file" => {
                 let name = part.file_name().unwrap_or("minh-chung").to_string();
-                let bytes = part.bytes().await.map_err(|_| AppError::bad_request(|t| t.file_too_large))?;
+                let bytes = part.bytes().await.map_err(refused)?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -409,7 +430,7 @@ pub async fn upload(
     let dir = s.data_dir.join("evidence");
     let stored = bytes.clone();
     let name = sha.clone();
-    tokio::task::spawn_blocking(move || write_durably(&dir, &name, &stored))
+    tokio::task::spawn_blocking(move || crate::durable::write(&dir, &name, &stored))
         .await
         .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database))?
         .map_err(AppError::io)?;
@@ -425,29 +446,6 @@ pub async fn upload(
     };
     s.store.add_evidence(p.year, &kind, &unit, &row).await?;
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
-}
-
-/// Writes `dir/name` once, synced to disk before the submission that cites it is
-/// acknowledged (a temporary file renamed into place, so a crash leaves no half file).
-fn write_durably(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(name);
-    if path.exists() {
-        return Ok(());
-    }
-    let tmp = dir.join(format!("{name}.tmp"));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 pub async fn reply(
@@ -476,6 +474,7 @@ pub async fn add_reply(s: &AppState, u: &User, year: &str, kind: &str, unit: &st
     if body.is_empty() {
         return Err(AppError::bad_request(|t| t.empty_reply));
     }
+    super::bounded(body, super::MAX_MESSAGE, |t| t.reply_heading)?;
     s.store.add_comment(p.year, kind, unit, criterion, &u.row.username, body).await?;
     Ok(())
 }

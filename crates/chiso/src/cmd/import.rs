@@ -59,7 +59,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     }
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in &t.rows {
-        out.write_record(row).expect("in memory");
+        out.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
     }
     let bytes = out.into_inner().expect("in memory");
     let tmp = target.with_extension("csv.tmp");

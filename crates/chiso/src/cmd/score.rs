@@ -80,7 +80,7 @@ pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Optio
             u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()
         }));
         row.push(previous(i).map(|x| x.to_string()).unwrap_or_default());
-        w.write_record(&row).expect("in memory");
+        w.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
 }

@@ -18,6 +18,9 @@ pub struct ServeArgs {
     /// Session cookies without `Secure` (only behind a TLS-terminating proxy that rewrites them).
     #[arg(long, env = "CHISO_INSECURE_COOKIES")]
     insecure_cookies: bool,
+    /// Do not make the reports' PDFs (a machine without LibreOffice); DOCX, XLSX and HTML remain.
+    #[arg(long, env = "CHISO_NO_PDF")]
+    no_pdf: bool,
 }
 
 #[derive(clap::Args)]
@@ -52,6 +55,8 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
         database: a.db.url.clone(),
         data_dir: a.data_dir,
         secure_cookies: !a.insecure_cookies,
+        limits: Default::default(),
+        make_pdfs: !a.no_pdf,
     };
     let result = runtime().block_on(chiso_web::serve(config, shutdown_signal(), |addr, password| {
         // The password first: the "serving" line is the last line of a start, for scripts.

@@ -1,0 +1,25 @@
+//! Files the platform keeps (evidence, report PDFs), written so that a crash or a full
+//! disk never leaves half a file under the final name.
+
+/// Writes `dir/name` once, synced to disk before the submission that cites it is
+/// acknowledged (a temporary file renamed into place, so a crash leaves no half file).
+pub fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    if path.exists() {
+        return Ok(());
+    }
+    let tmp = dir.join(format!("{name}.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
