@@ -632,7 +632,8 @@ fn a_table_too_wide_for_a_portrait_page_gets_its_own_landscape_section() {
         widths: vec![],
     }));
     doc.body.push(Block::Paragraph(Paragraph::text("Sau bảng, trang dọc trở lại.")));
-    let xml = unzip(&chiso_report::docx::render(&doc), "word/document.xml");
+    let docx = chiso_report::docx::render(&doc);
+    let xml = unzip(&docx, "word/document.xml");
     assert_eq!(xml.matches("w:orient=\"landscape\"").count(), 1);
     assert_eq!(xml.matches("<w:sectPr>").count(), 3, "portrait, landscape, portrait");
     // The landscape section starts before the caption and ends after the table.
@@ -642,4 +643,23 @@ fn a_table_too_wide_for_a_portrait_page_gets_its_own_landscape_section() {
     assert!(xml[sections[1]..].contains("w:orient=\"landscape\"") && xml.find("Sau bảng").unwrap() > sections[1]);
     // Only the first section has the title page without a number.
     assert_eq!(xml.matches("<w:titlePg/>").count(), 1);
+    // LibreOffice turns that page, and only that one; no word of the table is broken.
+    if chiso_report::pdf::soffice().is_some() {
+        let pdf = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let info = std::process::Command::new("pdfinfo").args(["-f", "1", "-l", "99"]).arg(&path).output().unwrap();
+        let info = String::from_utf8(info.stdout).unwrap();
+        let sizes: Vec<&str> = info.lines().filter(|l| l.starts_with("Page") && l.contains("size:")).collect();
+        let landscape = sizes.iter().filter(|l| l.contains("841.") && l.contains("x 595")).count();
+        assert_eq!(landscape, 1, "{sizes:?}");
+        assert!(sizes.last().unwrap().contains("595.") && sizes.last().unwrap().contains("x 841"), "{sizes:?}");
+        let words: Vec<String> = pdf_text(&pdf).split_whitespace().map(str::to_string).collect();
+        let at = words.iter().position(|w| w == "99.").expect("the caption");
+        // The 22 year headers, each whole ("Năm" then "20xx").
+        let years =
+            words[at..].windows(2).filter(|w| w[0] == "Năm" && w[1].len() == 4 && w[1].starts_with("20")).count();
+        assert_eq!(years, 22, "{:?}", &words[at..]);
+    }
 }
