@@ -20,6 +20,10 @@
 //! callers queue behind a process-wide gate, at most [`QUEUE`] of them; one more gets
 //! [`PdfError::Busy`] at once rather than waiting behind a long line.
 //!
+//! The same DOCX always gives the same PDF, and a report's DOCX is the same bytes for the
+//! same published results, so the last [`CACHED`] conversions are kept in memory, keyed by
+//! the DOCX itself: downloading a published version again converts nothing.
+//!
 //! Fonts: the DOCX asks for Times New Roman; where it is not installed LibreOffice uses
 //! Liberation Serif (Debian `fonts-liberation2`), metric-compatible with it, so lines and
 //! pages break where they would in Word.
@@ -31,6 +35,40 @@ use std::time::{Duration, Instant};
 
 /// How many callers may wait for the conversion in progress.
 pub const QUEUE: usize = 4;
+/// How many conversions are kept (a report's PDF is a few hundred kB).
+pub const CACHED: usize = 8;
+
+/// The last conversions, most recent last: (DOCX, PDF).
+struct Cache {
+    entries: Mutex<Vec<(Vec<u8>, Vec<u8>)>>,
+    capacity: usize,
+}
+
+impl Cache {
+    const fn new(capacity: usize) -> Cache {
+        Cache { entries: Mutex::new(Vec::new()), capacity }
+    }
+
+    fn get(&self, docx: &[u8]) -> Option<Vec<u8>> {
+        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let i = e.iter().position(|(d, _)| d == docx)?;
+        let hit = e.remove(i);
+        let pdf = hit.1.clone();
+        e.push(hit);
+        Some(pdf)
+    }
+
+    fn put(&self, docx: &[u8], pdf: &[u8]) {
+        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        e.retain(|(d, _)| d != docx);
+        if e.len() >= self.capacity {
+            e.remove(0);
+        }
+        e.push((docx.to_vec(), pdf.to_vec()));
+    }
+}
+
+static CACHE: Cache = Cache::new(CACHED);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -105,7 +143,14 @@ const TUNABLES: &str = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_
 /// Converts DOCX bytes to PDF bytes.
 pub fn convert(docx: &[u8], timeout: Duration) -> Result<Vec<u8>, PdfError> {
     let program = soffice().ok_or(PdfError::NotInstalled)?;
+    if let Some(pdf) = CACHE.get(docx) {
+        return Ok(pdf);
+    }
     let _permit = GATE.enter()?;
+    // Converted by the caller we waited behind?
+    if let Some(pdf) = CACHE.get(docx) {
+        return Ok(pdf);
+    }
     let dir = tempdir()?;
     let result = match KeptProfile::claim() {
         Some(kept) => match run(&program, docx, &dir, kept.path(), timeout) {
@@ -123,6 +168,9 @@ pub fn convert(docx: &[u8], timeout: Duration) -> Result<Vec<u8>, PdfError> {
         None => run(&program, docx, &dir, &dir.join("profile"), timeout),
     };
     let _ = std::fs::remove_dir_all(&dir);
+    if let Ok(pdf) = &result {
+        CACHE.put(docx, pdf);
+    }
     result
 }
 
@@ -266,6 +314,18 @@ fn tempdir() -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_conversions_are_kept_by_their_docx() {
+        let c = Cache::new(2);
+        c.put(b"a", b"A");
+        c.put(b"b", b"B");
+        assert_eq!(c.get(b"a").as_deref(), Some(&b"A"[..]), "a is now the most recent");
+        c.put(b"c", b"C");
+        assert_eq!(c.get(b"b"), None, "the least recently used went");
+        assert_eq!(c.get(b"a").as_deref(), Some(&b"A"[..]));
+        assert_eq!(c.get(b"c").as_deref(), Some(&b"C"[..]));
+    }
 
     #[test]
     fn one_conversion_at_a_time_and_a_bounded_queue() {

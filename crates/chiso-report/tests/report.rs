@@ -516,6 +516,11 @@ fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
     assert!(flat.contains("Bảng 8. Xếp hạng mức độ phát triển Chính quyền điện tử"));
     // Chart labels with a decimal comma, in the PDF whatever LibreOffice's locale.
     assert!(flat.contains("01 (5,0%)") && flat.contains("78,17"), "{flat}");
+    // The same DOCX again (a second download of a published version): no new conversion.
+    let start = std::time::Instant::now();
+    let again = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();
+    assert!(start.elapsed() < std::time::Duration::from_millis(500), "{:?}", start.elapsed());
+    assert_eq!(pdf_text(&again).split_whitespace().collect::<Vec<_>>().join(" "), flat);
 }
 
 #[test]
