@@ -18,17 +18,19 @@ fn centred(text: String, bold: bool, italic: bool) -> Paragraph {
 
 /// "(Kèm theo Báo cáo số      /BC-UBND ngày …)" from the report's number and date line.
 fn attached_to(settings: &ReportSettings) -> String {
-    let number = settings.number.trim_start_matches("Số:").trim_start_matches("Số").trim();
+    // "Số:      /BC-UBND" keeps its blank for the number, to be filled in when signed.
+    let number = settings.number.trim_start_matches("Số:").trim_start_matches("Số").trim_end();
+    let number = if number.starts_with(' ') { number.to_string() } else { format!(" {number}") };
     let date = match settings.date {
         Some((d, m, y)) => format!("ngày {d:02} tháng {m:02} năm {y}"),
-        None => "ngày      tháng      năm       ".into(),
+        None => "ngày      tháng      năm      ".into(),
     };
-    format!("(Kèm theo Báo cáo số {number} {date})")
+    format!("(Kèm theo Báo cáo số{number} {date})")
 }
 
 pub(super) fn annex(settings: &ReportSettings, kinds: &[KindInput], counters: &mut Counters) -> Vec<Block> {
     let mut out = vec![
-        Block::Heading { level: 1, text: "PHỤ LỤC".into() },
+        Block::Paragraph(centred("PHỤ LỤC".into(), true, false)),
         Block::Paragraph(centred("ĐIỂM CẦN CẢI THIỆN ĐỂ ĐẠT MỨC XẾP HẠNG TIẾP THEO".into(), true, false)),
         Block::Paragraph(centred(attached_to(settings), false, true)),
         Block::Paragraph(Paragraph::text(
