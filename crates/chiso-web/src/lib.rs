@@ -10,6 +10,7 @@ mod durable;
 mod error;
 mod html;
 mod i18n;
+mod log;
 mod pages;
 mod reports;
 pub mod seed;

@@ -230,7 +230,7 @@ async fn worker(
     while let Some(year) = rx.recv().await {
         queued.lock().expect("not poisoned").remove(&year);
         if let Err(e) = make_outlooks(&store, &dir, year).await {
-            eprintln!("outlooks of {year} not computed: {e:?}");
+            tracing::warn!(year, error = ?e, "outlooks not computed");
         }
         if !make_pdfs {
             continue;
@@ -254,8 +254,8 @@ async fn worker(
         .await;
         match made {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("PDF of the {year} report not made: {e}"),
-            Err(e) => eprintln!("PDF of the {year} report not made: {e}"),
+            Ok(Err(e)) => tracing::warn!(year, error = %e, "PDF of the report not made"),
+            Err(e) => tracing::error!(year, error = %e, "PDF of the report not made"),
         }
     }
 }
