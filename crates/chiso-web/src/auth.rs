@@ -127,19 +127,28 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(token) = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        {
-            let row = state.store.user_by_token(&sha256_hex(token.trim())).await?;
-            return Ok(MaybeUser(row.map(|row| User { row, csrf: None })));
+        let user = resolve(parts, state).await?;
+        if let (Some(u), Some(slot)) = (&user, parts.extensions.get::<crate::log::UserSlot>()) {
+            slot.set(&u.row.username);
         }
-        let Some(id) = cookie(parts, SESSION_COOKIE) else { return Ok(MaybeUser(None)) };
-        let session = state.store.session(&sha256_hex(&id)).await?;
-        Ok(MaybeUser(session.map(|(row, csrf)| User { row, csrf: Some(csrf) })))
+        Ok(MaybeUser(user))
     }
+}
+
+/// The user of a session cookie or an API token, if any.
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<User>, AppError> {
+    if let Some(token) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        let row = state.store.user_by_token(&sha256_hex(token.trim())).await?;
+        return Ok(row.map(|row| User { row, csrf: None }));
+    }
+    let Some(id) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
+    let session = state.store.session(&sha256_hex(&id)).await?;
+    Ok(session.map(|(row, csrf)| User { row, csrf: Some(csrf) }))
 }
 
 pub fn require(user: Option<User>) -> AppResult<User> {

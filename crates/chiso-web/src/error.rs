@@ -67,7 +67,7 @@ impl AppError {
     }
     /// A file the platform could not write: full disk and read-only storage are told apart.
     pub fn io(e: std::io::Error) -> AppError {
-        eprintln!("storage error: {e}");
+        tracing::warn!(error = %e, "storage error");
         match e.raw_os_error() {
             Some(28) => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full), // ENOSPC
             Some(30) => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only).code("read_only"), // EROFS
@@ -95,7 +95,7 @@ impl From<chiso_store::StoreError> for AppError {
                 AppError::with(StatusCode::CONFLICT, move |l| (l.t().error_conflict)(&m))
             }
             chiso_store::StoreError::Database(e) => {
-                eprintln!("database error: {e}");
+                tracing::warn!(error = %e, "database error");
                 match e.failure {
                     Failure::Full => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full),
                     Failure::ReadOnly => {

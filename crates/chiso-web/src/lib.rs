@@ -10,6 +10,7 @@ mod durable;
 mod error;
 mod html;
 mod i18n;
+mod log;
 mod pages;
 mod reports;
 pub mod seed;
@@ -62,12 +63,12 @@ impl AppState {
         AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default(), reports }
     }
 
-    /// Every year that has report settings: its PDF is made again if its report changed.
+    /// Every year with a period: its outlooks and PDF are made if its published version or
+    /// its report changed.
     pub(crate) async fn refresh_reports(&self) -> chiso_store::Result<()> {
-        for (name, _) in self.store.documents("report/").await? {
-            if let Some(year) = name.strip_prefix("report/").and_then(|y| y.parse().ok()) {
-                self.reports.refresh(year);
-            }
+        let years: std::collections::BTreeSet<i32> = self.store.periods().await?.iter().map(|p| p.year).collect();
+        for year in years {
+            self.reports.refresh(year);
         }
         Ok(())
     }

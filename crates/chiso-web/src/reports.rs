@@ -1,4 +1,5 @@
-//! The official report of a year, and its PDF made once per version, off the request path.
+//! The official report of a year, its PDF, and each unit's outlook (how solid its rank is,
+//! what the next level takes): work done once per published version, off the request path.
 //!
 //! A PDF costs a LibreOffice process (2–15 s, up to 300 MB). It is made after a publication,
 //! a catalogue change and at start, by one background worker, one conversion at a time
@@ -70,11 +71,81 @@ pub async fn document(store: &Store, year: i32) -> AppResult<Document> {
     Ok(chiso_report::build(&settings, year, &inputs))
 }
 
-/// Where the PDFs are, and the worker that makes them.
+/// A unit's outlook in a published period, as the unit page shows it. Computed by the
+/// Monte-Carlo analysis (10,000 draws) once per published version, never per request.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Outlook {
+    pub unit: String,
+    pub rank: u32,
+    /// The 5–95 % range of the rank over the draws.
+    pub rank_low: u32,
+    pub rank_high: u32,
+    /// Percent of the draws in which the unit keeps its rank.
+    pub keeps_rank: u32,
+    pub next: Next,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Next {
+    /// The level above, the points it takes, and one way to get them (criterion, points).
+    Reachable {
+        level: String,
+        points: chiso_domain::Decimal,
+        steps: Vec<(String, chiso_domain::Decimal)>,
+    },
+    Unreachable {
+        level: String,
+    },
+    Top,
+}
+
+/// The outlooks of a published period, with the snapshot version they belong to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Outlooks {
+    pub year: i32,
+    pub kind: String,
+    pub version: i64,
+    pub units: Vec<Outlook>,
+}
+
+fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, version: i64) -> Outlooks {
+    let a = chiso_report::Analysis::compute(fw, &scored.period, &scored.results);
+    let units = a
+        .stability
+        .units
+        .iter()
+        .map(|st| {
+            let plan = a.plans.iter().find(|p| p.unit == st.unit);
+            let next = match plan.map(|p| (p.next_level_name(fw), p.points_needed, p.reachable, &p.steps)) {
+                Some((Some(level), Some(points), true, steps)) => Next::Reachable {
+                    level: level.to_string(),
+                    points,
+                    steps: steps.iter().map(|s| (s.criterion.0.clone(), s.points)).collect(),
+                },
+                Some((Some(level), _, _, _)) => Next::Unreachable { level: level.to_string() },
+                _ => Next::Top,
+            };
+            Outlook {
+                unit: st.unit.0.clone(),
+                rank: st.rank,
+                rank_low: st.rank_interval.0,
+                rank_high: st.rank_interval.1,
+                keeps_rank: chiso_domain::analysis::percent(st.keeps_rank),
+                next,
+            }
+        })
+        .collect();
+    Outlooks { year: scored.row.year, kind: scored.row.kind.clone(), version, units }
+}
+
+/// Where the PDFs and outlooks are, and the worker that makes them.
 pub struct ReportFiles {
     dir: PathBuf,
-    /// Years to (re)make; `None` when PDFs are off (`chiso serve --no-pdf`).
-    queue: Option<mpsc::Sender<i32>>,
+    /// Years to (re)make.
+    queue: mpsc::Sender<i32>,
+    /// PDFs are made (off: `chiso serve --no-pdf`, no LibreOffice).
+    make_pdfs: bool,
     queued: Arc<Mutex<HashSet<i32>>>,
 }
 
@@ -83,21 +154,23 @@ impl ReportFiles {
     pub fn start(store: Store, data_dir: &Path, make_pdfs: bool) -> ReportFiles {
         let dir = data_dir.join("reports");
         let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
-        let queue = make_pdfs.then(|| {
-            let (tx, rx) = mpsc::channel(64);
-            tokio::spawn(worker(store, dir.clone(), rx, queued.clone()));
-            tx
-        });
-        ReportFiles { dir, queue, queued }
+        let (queue, rx) = mpsc::channel(64);
+        tokio::spawn(worker(store, dir.clone(), make_pdfs, rx, queued.clone()));
+        ReportFiles { dir, queue, make_pdfs, queued }
     }
 
     /// Asks for the PDF of `year` to be made again if its DOCX changed (after a
     /// publication or a catalogue change). Returns at once.
     pub fn refresh(&self, year: i32) {
-        let Some(queue) = &self.queue else { return };
-        if self.queued.lock().expect("not poisoned").insert(year) && queue.try_send(year).is_err() {
+        if self.queued.lock().expect("not poisoned").insert(year) && self.queue.try_send(year).is_err() {
             self.queued.lock().expect("not poisoned").remove(&year);
         }
+    }
+
+    /// The outlooks of the latest published version of a period, if they were computed.
+    pub async fn outlooks(&self, year: i32, kind: &str, version: i64) -> Option<Outlooks> {
+        let bytes = tokio::fs::read(self.dir.join(outlook_file(year, kind, version))).await.ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// The PDF made from this document's DOCX, if it was made; 503 (being prepared, or
@@ -106,12 +179,16 @@ impl ReportFiles {
         let path = self.dir.join(file_name(&chiso_report::docx::render(doc)));
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(bytes),
-            Err(_) if self.queue.is_some() => {
+            Err(_) if self.make_pdfs => {
                 Err(AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.pdf_preparing).code("pdf_preparing"))
             }
             Err(_) => Err(AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.pdf_off).code("pdf_unavailable")),
         }
     }
+}
+
+fn outlook_file(year: i32, kind: &str, version: i64) -> String {
+    format!("outlook-{year}-{kind}-v{version}.json")
 }
 
 /// A PDF is named by the DOCX it was made from: the same data gives the same name.
@@ -120,9 +197,44 @@ fn file_name(docx: &[u8]) -> String {
     format!("{hash}.pdf")
 }
 
-async fn worker(store: Store, dir: PathBuf, mut rx: mpsc::Receiver<i32>, queued: Arc<Mutex<HashSet<i32>>>) {
+/// Each published period of `year`: its outlooks, unless those of its latest version exist.
+async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> AppResult<()> {
+    let cat = Catalog::load(store).await?;
+    for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
+        let Some(snap) = store.latest_snapshot(year, &p.kind).await? else { continue };
+        let name = outlook_file(year, &p.kind, snap.version);
+        if dir.join(&name).exists() {
+            continue;
+        }
+        let Some(scored) = catalog::scored(store, &cat, year, &p.kind).await? else { continue };
+        let cat = cat.clone();
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || -> AppResult<()> {
+            let fw = cat.framework(&scored.row.framework)?;
+            let json = serde_json::to_vec(&outlooks(fw, &scored, snap.version)).expect("serialisable");
+            crate::durable::write(&dir, &name, &json).map_err(AppError::io)
+        })
+        .await
+        .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
+    }
+    Ok(())
+}
+
+async fn worker(
+    store: Store,
+    dir: PathBuf,
+    make_pdfs: bool,
+    mut rx: mpsc::Receiver<i32>,
+    queued: Arc<Mutex<HashSet<i32>>>,
+) {
     while let Some(year) = rx.recv().await {
         queued.lock().expect("not poisoned").remove(&year);
+        if let Err(e) = make_outlooks(&store, &dir, year).await {
+            tracing::warn!(year, error = ?e, "outlooks not computed");
+        }
+        if !make_pdfs {
+            continue;
+        }
         let doc = match document(&store, year).await {
             Ok(doc) => doc,
             Err(_) => continue, // not (fully) published: nothing to make
@@ -142,8 +254,8 @@ async fn worker(store: Store, dir: PathBuf, mut rx: mpsc::Receiver<i32>, queued:
         .await;
         match made {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("PDF of the {year} report not made: {e}"),
-            Err(e) => eprintln!("PDF of the {year} report not made: {e}"),
+            Ok(Err(e)) => tracing::warn!(year, error = %e, "PDF of the report not made"),
+            Err(e) => tracing::error!(year, error = %e, "PDF of the report not made"),
         }
     }
 }

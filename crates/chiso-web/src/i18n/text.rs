@@ -109,6 +109,7 @@ pub struct Text {
     pub next_level: fn(&str, &str, &str) -> String,
     pub unreachable: fn(&str) -> String,
     pub top_level: &'static str,
+    pub analysis_pending: &'static str,
     pub trail_heading: &'static str,
 
     // Logging in and the work list.

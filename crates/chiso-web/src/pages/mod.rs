@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/periods/{year}/{kind}/publish", post(api::publish))
         .route("/api/v1/periods/{year}/{kind}/missing", get(api::missing))
         .route("/api/openapi.json", get(api::openapi))
+        .route_layer(axum::middleware::from_fn(crate::log::requests))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // A bug in one handler answers 500 to that request; the connection and server live on.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::MaybeUser;
-use crate::catalog::{self, Catalog};
+use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
 use crate::i18n::Lang;
@@ -346,40 +346,22 @@ pub async fn unit(
         );
     }
     b += "</tbody></table>";
-    // The latest published year: how solid the rank is, and what the next level takes.
+    // The latest published year: how solid the rank is, and what the next level takes, as
+    // computed after publication (`reports.rs`); never computed here.
     if let Some(p) = periods.iter().rev().find(|p| p.status == "published")
-        && let Some(now) = catalog::scored(&s.store, &cat, p.year, &p.kind).await?
+        && let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await?
     {
-        let fw = cat.framework(&now.row.framework)?;
-        let a = chiso_report::Analysis::compute(fw, &now.period, &now.results);
-        let stable = a.stability.units.iter().find(|x| x.unit == uid);
-        let plan = a.plans.iter().find(|x| x.unit == uid);
+        let fw = cat.framework(&p.framework)?;
         b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
-        if let Some(st) = stable {
-            let keeps = chiso_domain::analysis::percent(st.keeps_rank).to_string();
-            let line = (t.stability)(st.rank, st.rank_interval.0, st.rank_interval.1, &keeps);
-            b += &format!("<li>{}</li>", esc(&line));
-        }
-        if let Some(plan) = plan {
-            let d = fw.total_rounding().decimals;
-            match (plan.next_level_name(fw), plan.points_needed) {
-                (Some(next), Some(need)) if plan.reachable => {
-                    let steps: Vec<String> = plan
-                        .steps
-                        .iter()
-                        .map(|st| {
-                            let label = fw
-                                .index_of(&st.criterion.0)
-                                .map_or(st.criterion.0.clone(), |i| fw.criterion(i).label().to_string());
-                            format!("+{} {}", lang.number(st.points, fw.rounding.decimals), label)
-                        })
-                        .collect();
-                    let line = (t.next_level)(next, &lang.number(need, d), &steps.join("; "));
+        match s.reports.outlooks(p.year, &p.kind, snap.version).await {
+            Some(all) => {
+                if let Some(o) = all.units.iter().find(|o| o.unit == id) {
+                    let line = (t.stability)(o.rank, o.rank_low, o.rank_high, &o.keeps_rank.to_string());
                     b += &format!("<li>{}</li>", esc(&line));
+                    b += &format!("<li>{}</li>", esc(&next_level_line(lang, fw, &o.next)));
                 }
-                (Some(next), _) => b += &format!("<li>{}</li>", esc(&(t.unreachable)(next))),
-                _ => b += &format!("<li>{}</li>", t.top_level),
             }
+            None => b += &format!("<li>{}</li>", t.analysis_pending),
         }
         b += "</ul>";
     }
@@ -401,6 +383,25 @@ pub async fn unit(
         b += "</tbody></table>";
     }
     Ok(page(lang, &u.name, user.as_ref(), &b))
+}
+
+fn next_level_line(lang: Lang, fw: &Framework, next: &crate::reports::Next) -> String {
+    let t = lang.t();
+    match next {
+        crate::reports::Next::Reachable { level, points, steps } => {
+            let steps: Vec<String> = steps
+                .iter()
+                .map(|(criterion, p)| {
+                    let label =
+                        fw.index_of(criterion).map_or(criterion.clone(), |i| fw.criterion(i).label().to_string());
+                    format!("+{} {}", lang.number(*p, fw.rounding.decimals), label)
+                })
+                .collect();
+            (t.next_level)(level, &lang.number(*points, fw.total_rounding().decimals), &steps.join("; "))
+        }
+        crate::reports::Next::Unreachable { level } => (t.unreachable)(level),
+        crate::reports::Next::Top => t.top_level.to_string(),
+    }
 }
 
 /// The published results as CSV (the columns of `chiso score --format csv`).

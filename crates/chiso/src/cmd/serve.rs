@@ -21,6 +21,19 @@ pub struct ServeArgs {
     /// Do not make the reports' PDFs (a machine without LibreOffice); DOCX, XLSX and HTML remain.
     #[arg(long, env = "CHISO_NO_PDF")]
     no_pdf: bool,
+    /// The server's log on standard error: `text` (one readable line per request) or `json`.
+    #[arg(long, env = "CHISO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+/// chiso's own events at INFO (one line per request), its dependencies' at WARN.
+fn init_logging(format: &str) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let filter = Targets::new().with_default(LevelFilter::WARN).with_target("chiso_web", LevelFilter::INFO);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false);
+    let registry = tracing_subscriber::registry().with(filter);
+    let _ = if format == "json" { registry.with(layer.json()).try_init() } else { registry.with(layer).try_init() };
 }
 
 #[derive(clap::Args)]
@@ -50,6 +63,7 @@ async fn shutdown_signal() {
 }
 
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
+    init_logging(&a.log_format);
     let config = chiso_web::Config {
         bind: a.bind,
         database: a.db.url.clone(),
