@@ -111,7 +111,7 @@ fn chart_inline(rel: &str, id: usize, height_twips: u32) -> String {
     let cx = TEXT_W as u64 * EMU_PER_TWIP;
     let cy = height_twips as u64 * EMU_PER_TWIP;
     format!(
-        "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"0\" w:after=\"0\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\">\
+        "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"120\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\">\
          <wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:docPr id=\"{id}\" name=\"Biểu đồ {id}\"/>\
          <wp:cNvGraphicFramePr/><a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
          <a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/chart\">\
