@@ -387,6 +387,13 @@ fn html_is_one_self_contained_escaped_page() {
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
     assert_eq!(html.matches("<svg").count(), 3); // levels and totals of departments, totals of districts
     assert!(html.contains("<td class=\"name\">Sở Lao động, Thương binh và Xã hội</td>"));
+    // The header block per Nghị định 30, and the same sentences as the DOCX.
+    assert!(
+        html.contains("<p class=\"body\">ỦY BAN NHÂN DÂN</p><p class=\"body\">TỈNH CAO BẰNG</p><div class=\"short\">")
+    );
+    assert!(html.contains("<strong class=\"rule\">Độc lập - Tự do - Hạnh phúc</strong>"));
+    assert!(html.contains("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm ở tiêu chí Mức độ chuyển đổi"));
+    assert!(html.contains("trong 06 đơn vị có thứ hạng so sánh được với năm 2019"));
     // A name with markup characters is escaped, never interpreted.
     let mut doc = cao_bang();
     doc.subject = "<script>alert(1)</script> & co".into();
