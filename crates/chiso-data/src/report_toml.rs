@@ -65,9 +65,24 @@ struct RawHistory {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawJudgement {
+    #[serde(default, deserialize_with = "percent")]
     uneven_gap_percent: Option<Decimal>,
+    #[serde(default, deserialize_with = "percent")]
     weak_group_percent: Option<Decimal>,
     fall_places: Option<u32>,
+}
+
+/// A percentage written as a number (`25`, `12.5`) or a string (`"12,5"`), kept exact.
+fn percent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let text = match toml::Value::deserialize(d)? {
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::String(s) => s,
+        other => return Err(serde::de::Error::custom(format!("a percentage, not {}", other.type_str()))),
+    };
+    chiso_domain::number::parse_decimal(&text)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("a percentage, not {text:?}")))
 }
 
 #[derive(Deserialize)]
@@ -171,6 +186,15 @@ mod tests {
         let history = &s.kinds[0].history[0];
         assert_eq!((history.year, history.rank_of("so-gd", "Sở Giáo dục và Đào tạo")), (2018, Some(1)));
         assert!(s.kinds[1].history.is_empty());
+        // A threshold as a number, a decimal or a string with a decimal comma.
+        let with = |v: &str| {
+            let t = text.replace("uneven_gap_percent = \"25\"", &format!("uneven_gap_percent = {v}"));
+            parse("2020.toml", &t).map(|(_, s)| s.judgement.uneven_gap_percent)
+        };
+        assert_eq!(with("30").unwrap(), Some(Decimal::from(30)));
+        assert_eq!(with("12.5").unwrap(), Some(Decimal::new(125, 1)));
+        assert_eq!(with("\"12,5\"").unwrap(), Some(Decimal::new(125, 1)));
+        assert!(with("\"nhiều\"").is_err());
     }
 
     #[test]
