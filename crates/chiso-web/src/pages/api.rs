@@ -189,6 +189,7 @@ pub async fn save(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Adjustment {
     value: String,
     #[serde(default)]
@@ -196,6 +197,7 @@ pub struct Adjustment {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Review {
     /// `adjust`, `ask` or `verify`.
     action: String,
@@ -230,6 +232,7 @@ pub async fn review(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reply {
     criterion: String,
     body: String,
@@ -250,6 +253,7 @@ pub async fn reply(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Publish {
     reason: String,
 }
@@ -313,9 +317,17 @@ pub async fn me(MaybeUser(user): MaybeUser) -> AppResult<Json<Value>> {
     Ok(Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units })))
 }
 
-/// An object of strings with these required fields (the form's field names).
-fn form_schema(required: &[&str]) -> Value {
-    json!({ "type": "object", "required": required, "additionalProperties": { "type": "string" } })
+/// An object of strings (the form's field names) with these required fields; others are
+/// strings too (a catalogue change's `body`, `year`, …).
+fn form_schema(required: &[(&str, Value)]) -> Value {
+    form_schema_with(required, &[])
+}
+
+fn form_schema_with(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+    let names: Vec<&str> = required.iter().map(|(n, _)| *n).collect();
+    let properties: serde_json::Map<String, Value> =
+        required.iter().chain(optional).map(|(n, v)| (n.to_string(), v.clone())).collect();
+    json!({ "type": "object", "required": names, "properties": properties, "additionalProperties": { "type": "string" } })
 }
 
 fn unit_params() -> Value {
@@ -344,16 +356,26 @@ pub async fn openapi() -> Response {
             "/api/v1/periods": { "get": { "summary": "Periods with their status and published version",
                 "responses": { "200": { "description": "periods" } } },
                 "post": { "summary": "Open a period (administrator)", "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["year", "framework", "deadline"]) } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&[
+                        ("year", json!({ "type": "string", "pattern": "^[0-9]{4}$" })),
+                        ("framework", json!({ "type": "string", "minLength": 1 })),
+                        ("deadline", json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                                             "description": "a real day, not already past" })) ]) } } },
                     "responses": { "201": { "description": "opened" }, "400": { "description": "refused, with the reason" } } } },
             "/api/v1/users": { "post": { "summary": "Add a user (administrator); units are codes separated by commas",
                 "security": [{ "bearer": [] }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["username", "password", "role", "units"]) } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema_with(&[
+                    ("username", json!({ "type": "string", "pattern": "^[A-Za-z0-9._-]+$" })),
+                    ("password", json!({ "type": "string", "minLength": 10 })),
+                    ("role", json!({ "type": "string", "enum": ["admin", "reporter", "assessor", "viewer"] })) ],
+                    &[("units", json!({ "type": "string", "description": "unit ids of the registry, separated by commas (a reporter's)" }))]) } } },
                 "responses": { "201": { "description": "added" }, "400": { "description": "refused, with the reason" } } } },
             "/api/v1/catalogue": { "post": {
                 "summary": "A catalogue change (administrator): what = framework | units | report (with body, the TOML document) or exception (year, kind, unit, until); always a reason",
                 "security": [{ "bearer": [] }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&["what", "reason"]) } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&[
+                    ("what", json!({ "type": "string", "enum": ["framework", "units", "report", "exception"] })),
+                    ("reason", json!({ "type": "string", "minLength": 1, "maxLength": super::MAX_REASON })) ]) } } },
                 "responses": { "200": { "description": "validated and saved" }, "422": { "description": "invalid, with every error; nothing saved" } } } },
             "/api/v1/audit": { "get": { "summary": "The audit trail (entities starting with prefix) and whether the chain verifies",
                 "security": [{ "bearer": [] }],
@@ -366,7 +388,7 @@ pub async fn openapi() -> Response {
                     "responses": { "200": { "description": "submission" }, "403": { "description": "not this user's unit" } } },
                 "put": { "summary": "Save (and with submit=true, submit) the unit's answers; the unit's reporter only",
                     "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": {
                         "values": { "type": "object", "additionalProperties": { "type": "string" },
                                     "description": "field → value, named like the import's columns (infra, online.numerator)" },
                         "not_applicable": { "type": "object", "additionalProperties": { "type": "string" },
@@ -379,20 +401,24 @@ pub async fn openapi() -> Response {
                 "summary": "An assessor's action: adjust (values with reasons), ask (criterion, question), verify",
                 "security": [{ "bearer": [] }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
-                    "required": ["action"], "properties": {
+                    "required": ["action"], "additionalProperties": false, "properties": {
                     "action": { "type": "string", "enum": ["adjust", "ask", "verify"] },
-                    "values": { "type": "object", "additionalProperties": { "type": "object", "required": ["value"],
+                    "values": { "type": "object", "additionalProperties": { "type": "object", "required": ["value"], "additionalProperties": false,
                         "properties": { "value": { "type": "string" }, "reason": { "type": "string" } } } },
                     "criterion": { "type": "string" }, "question": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "the submission's status" }, "422": { "description": "refused, nothing written" } } } },
             "/api/v1/periods/{year}/{kind}/units/{unit}/replies": { "parameters": unit_params(), "post": {
                 "summary": "The unit's answer to the assessors", "security": [{ "bearer": [] }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
-                    "required": ["criterion", "body"], "properties": { "criterion": { "type": "string" }, "body": { "type": "string" } } } } } },
+                    "required": ["criterion", "body"], "additionalProperties": false, "properties": { "criterion": { "type": "string", "minLength": 1 },
+                    "body": { "type": "string", "minLength": 1, "maxLength": super::MAX_MESSAGE } } } } } },
                 "responses": { "200": { "description": "recorded" } } } },
             "/api/v1/periods/{year}/{kind}/units/{unit}/evidence": { "parameters": unit_params(), "post": {
                 "summary": "Evidence for one criterion (multipart: criterion, file; PDF, PNG, JPEG, DOCX, XLSX up to 10 MB)",
                 "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",
+                    "required": ["criterion", "file"], "properties": {
+                        "criterion": { "type": "string", "minLength": 1 }, "file": { "type": "string", "format": "binary" } } } } } },
                 "responses": { "303": { "description": "stored by content hash" }, "413": { "description": "too large" },
                                "415": { "description": "not an accepted type" } } } },
             "/api/v1/periods/{year}/{kind}/publish": { "post": {
@@ -402,7 +428,8 @@ pub async fn openapi() -> Response {
                     { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
                     { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
-                    "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+                    "required": ["reason"], "additionalProperties": false, "properties": {
+                        "reason": { "type": "string", "minLength": 1, "maxLength": super::MAX_REASON } } } } } },
                 "responses": { "200": { "description": "the new version" } } } },
             "/api/v1/periods/{year}/{kind}/missing": { "get": {
                 "summary": "Units without a submitted report", "security": [{ "bearer": [] }],
@@ -424,7 +451,58 @@ pub async fn openapi() -> Response {
                     "scores": { "type": "object", "additionalProperties": { "type": "string", "nullable": true } } } } } } } }
         }
     });
-    Json(doc).into_response()
+    Json(complete(doc)).into_response()
+}
+
+/// Every operation lists every status it can answer, errors with the error schema: those a
+/// handler returns, and those any route may (the framework's rejections, a full disk, a
+/// database out of reach).
+fn complete(mut doc: Value) -> Value {
+    let error = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+    let common: &[(&str, &str, fn(bool, bool) -> bool)] = &[
+        ("400", "malformed request (path, query or body)", |_, _| true),
+        ("401", "no credentials, or a token or session that is not valid", |secured, _| secured),
+        ("403", "this user may not do this", |secured, _| secured),
+        ("404", "no such period, unit or published result", |_, _| true),
+        ("408", "the request was too slow", |_, _| true),
+        ("409", "the period or submission is not in a state that allows it", |_, body| body),
+        ("413", "the body is larger than 11 MB", |_, body| body),
+        ("415", "the body is not of the expected content type", |_, body| body),
+        ("422", "refused: every problem, nothing written", |_, body| body),
+        ("500", "a defect; nothing written", |_, _| true),
+        ("503", "the database is unavailable or read-only", |_, _| true),
+        ("507", "the server's disk is full; nothing written", |_, body| body),
+    ];
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, op) in item.iter_mut() {
+                if !matches!(method.as_str(), "get" | "post" | "put") {
+                    continue;
+                }
+                let secured = op.get("security").is_some();
+                let body = method != "get";
+                let responses = op["responses"].as_object_mut().expect("responses");
+                for (status, description, applies) in common {
+                    if applies(secured, body) && !responses.contains_key(*status) {
+                        responses.insert(status.to_string(), json!({ "description": description }));
+                    }
+                }
+                for (status, response) in responses.iter_mut() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        response["content"] = error.clone();
+                    }
+                }
+            }
+        }
+    }
+    doc["components"]["schemas"]["Error"] = json!({
+        "type": "object", "required": ["error"], "properties": { "error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": { "type": "string", "description": "stable, machine-readable: not_found, unauthorized, unknown_field, invalid_value, too_long, deadline_passed, …" },
+                "message": { "type": "string", "description": "for people, in the reader's language" },
+                "problems": { "type": "array", "items": { "type": "string" }, "description": "every problem of a refused save" } } } } });
+    doc
 }
 
 /// An administrator's form as JSON: an object of strings, the form's field names.
