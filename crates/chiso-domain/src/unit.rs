@@ -105,6 +105,10 @@ pub struct Registry {
     units: Vec<Unit>,
     lineage: Vec<Lineage>,
     by_id: HashMap<String, usize>,
+    /// Units by the matching key of their name, and of their aliases: a printed name is
+    /// found without comparing it with every unit (a national import resolves thousands).
+    by_name: HashMap<String, Vec<usize>>,
+    by_alias: HashMap<String, Vec<usize>>,
 }
 
 impl Registry {
@@ -154,7 +158,15 @@ impl Registry {
             }
         }
         if errors.is_empty() {
-            Ok(Registry { units, lineage, by_id })
+            let (mut by_name, mut by_alias) =
+                (HashMap::<String, Vec<usize>>::new(), HashMap::<String, Vec<usize>>::new());
+            for (i, u) in units.iter().enumerate() {
+                by_name.entry(key(&u.name)).or_default().push(i);
+                for a in &u.aliases {
+                    by_alias.entry(key(a)).or_default().push(i);
+                }
+            }
+            Ok(Registry { units, lineage, by_id, by_name, by_alias })
         } else {
             errors.dedup();
             Err(errors)
@@ -182,11 +194,19 @@ impl Registry {
     pub fn resolve(&self, name: &str, kind: &str, year: i32) -> Result<(&Unit, Match), UnknownUnit> {
         let name = &*nfc(name);
         let k = key(name);
-        let alive = || self.of_kind(kind, year);
-        if let Some(u) = alive().find(|u| key(&u.name) == k || u.id.0 == name.trim()) {
+        // The first unit in registry order that is of the kind, alive, and matches.
+        let first = |indices: &mut dyn Iterator<Item = usize>| {
+            indices
+                .filter(|&i| self.units[i].kind == kind && self.units[i].active_in(year))
+                .min()
+                .map(|i| &self.units[i])
+        };
+        let by_id = self.by_id.get(name.trim()).copied();
+        let named = self.by_name.get(&k).into_iter().flatten().copied();
+        if let Some(u) = first(&mut named.chain(by_id)) {
             return Ok((u, Match::Name));
         }
-        if let Some(u) = alive().find(|u| u.aliases.iter().any(|a| key(a) == k)) {
+        if let Some(u) = first(&mut self.by_alias.get(&k).into_iter().flatten().copied()) {
             return Ok((u, Match::Alias));
         }
         let mut scored: Vec<(usize, &str)> = self

@@ -73,15 +73,14 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Pe
     fields.sort();
     fields.dedup();
     let mut rows = vec![std::iter::once("unit".to_string()).chain(fields.iter().cloned()).collect::<Vec<_>>()];
+    // One pass over the answers, not one search per unit and field.
+    let by_cell: std::collections::HashMap<(&str, &str), &str> =
+        answers.iter().map(|(u, a)| ((u.as_str(), a.field.as_str()), a.effective())).collect();
     for unit in &counted {
         let mut row = vec![unit.clone()];
-        row.extend(fields.iter().map(|f| {
-            answers
-                .iter()
-                .find(|(u, a)| u == unit && &a.field == f)
-                .map(|(_, a)| a.effective().to_string())
-                .unwrap_or_default()
-        }));
+        row.extend(
+            fields.iter().map(|f| by_cell.get(&(unit.as_str(), f.as_str())).map_or(String::new(), |v| v.to_string())),
+        );
         rows.push(row);
     }
     let table = Table { file: format!("{}/{}", p.year, p.kind), sheet: None, rows };

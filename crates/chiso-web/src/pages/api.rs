@@ -459,7 +459,9 @@ pub async fn openapi() -> Response {
 /// database out of reach).
 fn complete(mut doc: Value) -> Value {
     let error = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
-    let common: &[(&str, &str, fn(bool, bool) -> bool)] = &[
+    // (status, description, whether it applies to an operation: (secured, has a body))
+    type Applies = fn(bool, bool) -> bool;
+    let common: &[(&str, &str, Applies)] = &[
         ("400", "malformed request (path, query or body)", |_, _| true),
         ("401", "no credentials, or a token or session that is not valid", |secured, _| secured),
         ("403", "this user may not do this", |secured, _| secured),
