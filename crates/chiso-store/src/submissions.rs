@@ -4,7 +4,13 @@
 use crate::audit::{NewEvent, append, append_all};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+
+fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerRow {
@@ -141,6 +147,24 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let current = status_in(&mut tx, year, kind, unit).await?;
+        let mut events = Vec::new();
+        // A submission made, or its status set by an import, is on the record (what
+        // `chiso verify` replays), before the answers.
+        let new_status = match (&current, status) {
+            (None, s) => Some(s.unwrap_or("draft")),
+            (Some(c), Some(s)) if c != s => Some(s),
+            _ => None,
+        };
+        if let Some(s) = new_status {
+            events.push(NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                current.clone().unwrap_or_default(),
+                s,
+                reason,
+            ));
+        }
         match (&current, status) {
             (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
             (None, _) => {
@@ -175,7 +199,6 @@ impl Store {
         .into_iter()
         .map(|(f, v, n)| (f, (v, n)))
         .collect();
-        let mut events = Vec::new();
         for (field, value, note) in answers {
             let old = stored.get(field);
             if old.is_some_and(|(v, n)| v == value && n == note) {
@@ -193,14 +216,17 @@ impl Store {
             .bind(note)
             .execute(&mut *tx)
             .await?;
-            events.push(NewEvent::new(
-                actor,
-                "answer.set",
-                format!("answer/{}/{field}", key(year, kind, unit)),
-                old.map(|o| o.0.clone()).unwrap_or_default(),
-                value.clone(),
-                if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
-            ));
+            events.push(
+                NewEvent::new(
+                    actor,
+                    "answer.set",
+                    format!("answer/{}/{field}", key(year, kind, unit)),
+                    old.map(|o| o.0.clone()).unwrap_or_default(),
+                    value.clone(),
+                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                )
+                .with_detail(json!({ "note": note })),
+            );
         }
         append_all(&mut tx, &events).await?;
         tx.commit().await?;
@@ -290,7 +316,8 @@ impl Store {
                 old_verified.unwrap_or(value.clone()),
                 verified.unwrap_or(&value),
                 reason,
-            ),
+            )
+            .with_detail(json!({ "verified": verified })),
         )
         .await?;
         tx.commit().await?;
@@ -458,7 +485,8 @@ impl Store {
                 last.map(|v| format!("v{v}")).unwrap_or_default(),
                 format!("v{version}"),
                 reason,
-            ),
+            )
+            .with_detail(json!({ "version": version, "sha256": sha256_hex(results) })),
         )
         .await?;
         tx.commit().await?;
