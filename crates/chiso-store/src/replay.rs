@@ -219,24 +219,30 @@ impl Store {
         type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
         let events: Vec<Raw> =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(&mut *tx).await?;
-        let answers: Vec<(i64, String, String, String, String, Option<String>, String)> =
-            sqlx::query_as("SELECT year, kind, unit_id, field, value, verified, note FROM answers")
-                .fetch_all(&mut *tx)
-                .await?;
+        let answers: Vec<(i64, String, String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let submissions: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT year, kind, unit_id, status FROM submissions").fetch_all(&mut *tx).await?;
-        let periods: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT year, kind, status FROM periods").fetch_all(&mut *tx).await?;
-        let snapshots: Vec<(i64, String, i64, String, String, String)> =
-            sqlx::query_as("SELECT year, kind, version, results, reason, published_by FROM snapshots")
+            sqlx::query_as("SELECT year, kind, unit_id, status FROM submissions ORDER BY year, kind, unit_id")
                 .fetch_all(&mut *tx)
                 .await?;
+        let periods: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT year, kind, status FROM periods ORDER BY year, kind").fetch_all(&mut *tx).await?;
+        let snapshots: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT year, kind, version, results, reason, published_by FROM snapshots ORDER BY year, kind, version",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let documents: Vec<(String, String)> =
-            sqlx::query_as("SELECT name, body FROM documents").fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT name, body FROM documents ORDER BY name").fetch_all(&mut *tx).await?;
         let users: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, username, role FROM users").fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT id, username, role FROM users ORDER BY username").fetch_all(&mut *tx).await?;
         let user_units: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, unit_id FROM user_units").fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT user_id, unit_id FROM user_units ORDER BY user_id, unit_id")
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
 
         let mut state = State::default();
