@@ -118,7 +118,15 @@ impl State {
         let d = detail(e);
         match (e.action.as_str(), kind) {
             ("answer.set", "answer") => {
-                self.submissions.entry(submission_of(rest)).or_insert(None);
+                match d.as_ref().and_then(|d| d["status"].as_str()) {
+                    // The save made the submission, or an import set its status.
+                    Some(status) => {
+                        self.submissions.insert(submission_of(rest), Some((status.to_string(), seq)));
+                    }
+                    None => {
+                        self.submissions.entry(submission_of(rest)).or_insert(None);
+                    }
+                }
                 let a = self
                     .answers
                     .entry(rest.to_string())

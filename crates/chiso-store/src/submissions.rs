@@ -149,22 +149,13 @@ impl Store {
         let current = status_in(&mut tx, year, kind, unit).await?;
         let mut events = Vec::new();
         // A submission made, or its status set by an import, is on the record (what
-        // `chiso verify` replays), before the answers.
-        let new_status = match (&current, status) {
+        // `chiso verify` replays): in the detail of the save's first answer event, or as an
+        // event of its own when no answer changed.
+        let mut new_status = match (&current, status) {
             (None, s) => Some(s.unwrap_or("draft")),
             (Some(c), Some(s)) if c != s => Some(s),
             _ => None,
         };
-        if let Some(s) = new_status {
-            events.push(NewEvent::new(
-                actor,
-                "submission.status",
-                format!("submission/{}", key(year, kind, unit)),
-                current.clone().unwrap_or_default(),
-                s,
-                reason,
-            ));
-        }
         match (&current, status) {
             (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
             (None, _) => {
@@ -225,8 +216,21 @@ impl Store {
                     value.clone(),
                     if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
                 )
-                .with_detail(json!({ "note": note })),
+                .with_detail(match new_status.take() {
+                    Some(s) => json!({ "note": note, "status": s }),
+                    None => json!({ "note": note }),
+                }),
             );
+        }
+        if let Some(s) = new_status {
+            events.push(NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                current.clone().unwrap_or_default(),
+                s,
+                reason,
+            ));
         }
         append_all(&mut tx, &events).await?;
         tx.commit().await?;
