@@ -306,7 +306,8 @@ async fn forged_backups(from: common::TestDb, to: common::TestDb) {
         _ => text,
     };
     let stranger = SigningKey::from_bytes([7; 32]);
-    let cases: [(&str, Option<&SigningKey>, bool, fn(&Untrusted) -> bool); 3] = [
+    type Case<'a> = (&'a str, Option<&'a SigningKey>, bool, fn(&Untrusted) -> bool);
+    let cases: [Case; 3] = [
         ("kept.zip", None, true, |u| *u == Untrusted::Invalid),
         ("dropped.zip", None, false, |u| *u == Untrusted::Unsigned),
         ("resigned.zip", Some(&stranger), true, |u| matches!(u, Untrusted::OtherKey { .. })),
