@@ -376,6 +376,40 @@ async fn other_installations(from: common::TestDb, to: common::TestDb) {
     }
 }
 
+/// A trail written before migration 0003 (no `detail`) still replays: what it did not record
+/// is counted unchecked, never reported, and a changed figure is still found.
+async fn old_events(db: common::TestDb) {
+    fill(&db.store).await;
+    let pool = raw(&db).await;
+    exec(&pool, "UPDATE audit SET detail = ''").await;
+    rehash(&pool).await;
+    exec(&pool, "UPDATE audit_head SET signed_seq = 0, signature = ''").await;
+    assert!(db.store.verify_chain().await.unwrap().is_ok());
+    let r = db.store.replay().await.unwrap();
+    assert_eq!(r.discrepancies, vec![], "{r:?}");
+    for unchecked in ["answer/2021/department/so-y-te/web note", "submission/2021/department/so-noi-vu status"] {
+        assert!(r.unchecked.iter().any(|u| u == unchecked), "{unchecked}: {:?}", r.unchecked);
+    }
+    exec(&pool, "UPDATE answers SET value = '9' WHERE unit_id = 'so-y-te' AND field = 'infra'").await;
+    exec(&pool, "UPDATE answers SET verified = '1' WHERE unit_id = 'so-y-te' AND field = 'app'").await;
+    let f = findings(&db.store).await;
+    let columns: Vec<&str> = f.iter().map(|(_, c, _, _)| c.as_str()).collect();
+    assert_eq!(columns, ["verified", "value"], "{f:?}");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn old_events_sqlite() {
+    old_events(common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn old_events_postgres() {
+    if let Some(db) = common::postgres().await {
+        old_events(db).await;
+    }
+}
+
 #[tokio::test]
 async fn changes_behind_the_back_sqlite() {
     changes_behind_the_back(common::sqlite().await).await;
