@@ -83,6 +83,12 @@ async fn chiso_verify_names_a_figure_changed_behind_its_back_sqlite() {
     }
     let url = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
     figure_changed(dir.path(), &url, &[]).await;
+    // The signed database started with another data directory: refused, no new key made.
+    let o = run(dir.path(), &["serve", "--bind", "127.0.0.1:0", "--data-dir", "khac"]);
+    assert!(!o.status.success() && text(&o).contains("đã được ký") && text(&o).contains("--data-dir"), "{}", text(&o));
+    assert!(!dir.path().join("khac/signing.key").exists());
+    let o = run(dir.path(), &["verify", "--data-dir", "khac"]);
+    assert!(!o.status.success() && text(&o).contains("signing.key"), "{}", text(&o));
 }
 
 #[tokio::test(flavor = "multi_thread")]

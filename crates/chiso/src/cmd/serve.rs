@@ -64,6 +64,11 @@ async fn shutdown_signal() {
 
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
     init_logging(&a.log_format);
+    // The signing key first (made at first start), so a missing one is explained in the user's language.
+    runtime().block_on(async {
+        super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?.close().await;
+        Ok::<_, Vec<String>>(())
+    })?;
     let config = chiso_web::Config {
         bind: a.bind,
         database: a.db.url.clone(),
