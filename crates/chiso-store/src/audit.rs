@@ -121,6 +121,16 @@ pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+pub(crate) fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The replay detail of an event that sets a password: the sha256 of the stored hash (which
+/// says nothing of the password), so a hash swapped in the database shows.
+pub(crate) fn password_detail(password_hash: &str) -> serde_json::Value {
+    serde_json::json!({ "password_sha256": sha256_hex(password_hash) })
+}
+
 /// Appends an event inside the caller's transaction: the change and its record commit together.
 pub(crate) async fn append(tx: &mut Tx, e: &NewEvent) -> Result<()> {
     append_all(tx, std::slice::from_ref(e)).await

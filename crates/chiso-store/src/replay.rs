@@ -95,6 +95,8 @@ struct State {
     documents: BTreeMap<String, Known<String>>,
     /// username → (role, units sorted)
     users: BTreeMap<String, Known<(String, String)>>,
+    /// username → sha256 of the password hash
+    passwords: BTreeMap<String, Known<String>>,
     unknown: Vec<String>,
 }
 
@@ -104,6 +106,11 @@ fn sha(s: &str) -> String {
 
 fn detail(e: &AuditEvent) -> Option<Value> {
     (!e.detail.is_empty()).then(|| serde_json::from_str(&e.detail).ok()).flatten()
+}
+
+/// The password a user event set (sha256 of the stored hash), if it says.
+fn password(d: &Option<Value>, seq: i64) -> Known<String> {
+    d.as_ref().and_then(|d| d["password_sha256"].as_str().map(|h| (h.to_string(), seq)))
 }
 
 /// The submission key (`year/kind/unit`) of an answer key (`year/kind/unit/field`).
@@ -176,16 +183,23 @@ impl State {
                     words.next().unwrap_or_default().split(',').filter(|u| !u.is_empty()).collect();
                 units.sort_unstable();
                 self.users.insert(rest.to_string(), Some(((role, units.join(",")), seq)));
+                self.passwords.insert(rest.to_string(), password(&d, seq));
+            }
+            ("user.password", "user") => {
+                self.passwords.insert(rest.to_string(), password(&d, seq));
             }
             // Changes that leave the checked columns as they were.
-            ("user.password", _) | ("evidence.add" | "comment.add", _) => {}
+            ("evidence.add" | "comment.add", _) => {}
             (action, "user") if ["token", "session", "login", "lock"].iter().any(|w| action.contains(w)) => {}
             // Anything else about a checked row: the replay cannot tell what it did.
             (_, "answer") => self.forget(e, |s, k| s.answers.get_mut(k).map(|a| *a = AnswerState::default()).is_some()),
             (_, "submission") => self.forget(e, |s, k| s.submissions.get_mut(k).map(|v| *v = None).is_some()),
             (_, "period") => self.forget(e, |s, k| s.periods.get_mut(k).map(|v| *v = None).is_some()),
             (_, "document") => self.forget(e, |s, k| s.documents.get_mut(k).map(|v| *v = None).is_some()),
-            (_, "user") => self.forget(e, |s, k| s.users.get_mut(k).map(|v| *v = None).is_some()),
+            (_, "user") => self.forget(e, |s, k| {
+                s.passwords.insert(k.to_string(), None);
+                s.users.get_mut(k).map(|v| *v = None).is_some()
+            }),
             _ => {}
         }
     }
@@ -245,8 +259,10 @@ impl Store {
         .await?;
         let documents: Vec<(String, String)> =
             sqlx::query_as("SELECT name, body FROM documents ORDER BY name").fetch_all(&mut *tx).await?;
-        let users: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, username, role FROM users ORDER BY username").fetch_all(&mut *tx).await?;
+        let users: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, username, role, password_hash FROM users ORDER BY username")
+                .fetch_all(&mut *tx)
+                .await?;
         let user_units: Vec<(i64, String)> =
             sqlx::query_as("SELECT user_id, unit_id FROM user_units ORDER BY user_id, unit_id")
                 .fetch_all(&mut *tx)
@@ -367,14 +383,16 @@ impl Store {
         for (id, unit) in user_units {
             units.entry(id).or_default().push(unit);
         }
-        for (id, username, role) in users {
+        for (id, username, role, password_hash) in users {
             let entity = format!("user/{username}");
             let mut found_units = units.remove(&id).unwrap_or_default();
             found_units.sort_unstable();
             match state.users.remove(&username) {
                 Some(Some(((r, u), seq))) => {
                     compare(&mut out, entity.clone(), "role", &Some((r, seq)), &role);
-                    compare(&mut out, entity, "units", &Some((u, seq)), &found_units.join(","));
+                    compare(&mut out, entity.clone(), "units", &Some((u, seq)), &found_units.join(","));
+                    let expected = state.passwords.remove(&username).flatten();
+                    compare(&mut out, entity, "password_hash", &expected, &sha(&password_hash));
                 }
                 Some(None) => out.unchecked.push(format!("{entity} role")),
                 None => missing_row(&mut out, entity, None, Some(role), None),

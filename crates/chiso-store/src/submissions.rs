@@ -1,16 +1,11 @@
 //! Units' submissions: answers as typed (cells in the import format), their verified
 //! values, status, evidence, comments; and the published result snapshots.
 
-use crate::audit::{NewEvent, append, append_all};
+use crate::audit::{NewEvent, append, append_all, sha256_hex};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-
-fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerRow {

@@ -99,7 +99,8 @@ async fn changes_behind_the_back(db: common::TestDb) {
         ]
     );
 
-    // A published rank changed, a snapshot slipped in, an administrator added.
+    // A published rank changed, a snapshot slipped in, an administrator added, a reporter
+    // made administrator with a password hash the attacker knows.
     let db2 = common::sqlite().await;
     fill(&db2.store).await;
     let pool2 = raw(&db2).await;
@@ -111,7 +112,7 @@ async fn changes_behind_the_back(db: common::TestDb) {
         "INSERT INTO users (username, password_hash, role, created_at) VALUES ('ke.gian', 'h', 'admin', 'now')",
     )
     .await;
-    exec(&pool2, "UPDATE users SET role = 'admin' WHERE username = 'bao.cao'").await;
+    exec(&pool2, "UPDATE users SET role = 'admin', password_hash = 'known' WHERE username = 'bao.cao'").await;
     let f = findings(&db2.store).await;
     let columns: Vec<(&str, &str)> = f.iter().map(|(e, c, _, _)| (e.as_str(), c.as_str())).collect();
     assert_eq!(
@@ -121,11 +122,12 @@ async fn changes_behind_the_back(db: common::TestDb) {
             ("results/2021/department/v2", "results"),
             ("results/2021/department/v3", "row"),
             ("user/bao.cao", "role"),
+            ("user/bao.cao", "password_hash"),
             ("user/ke.gian", "row"),
         ]
     );
     assert_eq!((f[0].2.as_deref(), f[0].3.as_deref()), (Some("published"), Some("open")));
-    assert_eq!((f[4].2.as_deref(), f[4].3.as_deref()), (None, Some("admin")), "the extra administrator");
+    assert_eq!((f[5].2.as_deref(), f[5].3.as_deref()), (None, Some("admin")), "the extra administrator");
     pool.close().await;
     pool2.close().await;
 }
