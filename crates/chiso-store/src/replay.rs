@@ -95,6 +95,9 @@ struct State {
     documents: BTreeMap<String, Known<String>>,
     /// username → (role, units sorted)
     users: BTreeMap<String, Known<(String, String)>>,
+    /// entity → what each `evidence.add` / `comment.add` recorded: "actor value" (rows
+    /// without a key of their own, matched as a multiset)
+    attached: BTreeMap<String, Vec<(String, i64)>>,
     /// username → sha256 of the password hash
     passwords: BTreeMap<String, Known<String>>,
     unknown: Vec<String>,
@@ -189,7 +192,10 @@ impl State {
                 self.passwords.insert(rest.to_string(), password(&d, seq));
             }
             // Changes that leave the checked columns as they were.
-            ("evidence.add" | "comment.add", _) => {}
+            ("evidence.add", "evidence") | ("comment.add", "comment") => {
+                let row = format!("{} {}", e.actor, e.new_value);
+                self.attached.entry(e.entity.clone()).or_default().push((row, seq));
+            }
             (action, "user") if ["token", "session", "login", "lock"].iter().any(|w| action.contains(w)) => {}
             // Anything else about a checked row: the replay cannot tell what it did.
             (_, "answer") => self.forget(e, |s, k| s.answers.get_mut(k).map(|a| *a = AnswerState::default()).is_some()),
@@ -259,6 +265,15 @@ impl Store {
         .await?;
         let documents: Vec<(String, String)> =
             sqlx::query_as("SELECT name, body FROM documents ORDER BY name").fetch_all(&mut *tx).await?;
+        let evidence: Vec<(i64, String, String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, criterion, sha256, filename, size, uploaded_by FROM evidence ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let comments: Vec<(i64, String, String, String, String, String)> =
+            sqlx::query_as("SELECT year, kind, unit_id, criterion, author, body FROM comments ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
         let users: Vec<(i64, String, String, String)> =
             sqlx::query_as("SELECT id, username, role, password_hash FROM users ORDER BY username")
                 .fetch_all(&mut *tx)
@@ -377,6 +392,39 @@ impl Store {
         }
         for (name, (h, seq)) in state.documents.into_iter().filter_map(|(k, s)| Some((k, s?))) {
             missing_row(&mut out, format!("document/{name}"), Some(format!("sha256 {h}")), None, Some(seq));
+        }
+
+        // Evidence and comments: every row recorded, none left over.
+        let rows =
+            evidence
+                .into_iter()
+                .map(|(y, k, u, c, sha, name, size, by)| {
+                    (format!("evidence/{y}/{k}/{u}/{c}"), format!("{by} {sha} {name} ({size} bytes)"))
+                })
+                .chain(comments.into_iter().map(|(y, k, u, c, author, body)| {
+                    (format!("comment/{y}/{k}/{u}/{c}"), format!("{author} {body}"))
+                }));
+        let mut unmatched = Vec::new();
+        for (entity, row) in rows {
+            let recorded = state.attached.entry(entity.clone()).or_default();
+            match recorded.iter().position(|(r, _)| *r == row) {
+                Some(i) => {
+                    recorded.remove(i);
+                    out.checked += 1;
+                }
+                None => unmatched.push((entity, row)),
+            }
+        }
+        for (entity, row) in unmatched {
+            // Paired with what the trail recorded for the same entity, if anything is left.
+            let recorded = state.attached.get_mut(&entity).filter(|r| !r.is_empty()).map(|r| r.remove(0));
+            let (expected, seq) = recorded.map_or((None, None), |(r, seq)| (Some(r), Some(seq)));
+            missing_row(&mut out, entity, expected, Some(row), seq);
+        }
+        for (entity, recorded) in std::mem::take(&mut state.attached) {
+            for (row, seq) in recorded {
+                missing_row(&mut out, entity.clone(), Some(row), None, Some(seq));
+            }
         }
 
         let mut units: BTreeMap<i64, Vec<String>> = BTreeMap::new();

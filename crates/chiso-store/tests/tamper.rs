@@ -103,7 +103,24 @@ async fn changes_behind_the_back(db: common::TestDb) {
     // made administrator with a password hash the attacker knows.
     let db2 = common::sqlite().await;
     fill(&db2.store).await;
+    let e = chiso_store::EvidenceRow {
+        id: 0,
+        criterion: "infra".into(),
+        sha256: "ab".repeat(32),
+        filename: "Biên bản.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        uploaded_by: "bao.cao".into(),
+        at: String::new(),
+    };
+    db2.store.add_evidence(Y, K, "so-y-te", &e).await.unwrap();
+    db2.store.add_comment(Y, K, "so-y-te", "infra", "tham.dinh", "Bổ sung biên bản").await.unwrap();
+    db2.store.add_comment(Y, K, "so-y-te", "infra", "tham.dinh", "Bổ sung biên bản").await.unwrap();
+    assert_eq!(findings(&db2.store).await, vec![]);
     let pool2 = raw(&db2).await;
+    // Evidence pointed at another file; one of two equal comments deleted.
+    exec(&pool2, &format!("UPDATE evidence SET sha256 = '{}'", "cd".repeat(32))).await;
+    exec(&pool2, "DELETE FROM comments WHERE id = (SELECT MAX(id) FROM comments)").await;
     exec(&pool2, r#"UPDATE snapshots SET results = '{"units":[{"id":"so-y-te","rank":1}]}' WHERE version = 2"#).await;
     exec(&pool2, "INSERT INTO snapshots (year, kind, version, results, reason, published_by, at) VALUES (2021, 'department', 3, '{}', 'x', 'admin', 'now')").await;
     exec(&pool2, "UPDATE periods SET status = 'open'").await;
@@ -121,13 +138,19 @@ async fn changes_behind_the_back(db: common::TestDb) {
             ("period/2021/department", "status"),
             ("results/2021/department/v2", "results"),
             ("results/2021/department/v3", "row"),
+            ("evidence/2021/department/so-y-te/infra", "row"),
+            ("comment/2021/department/so-y-te/infra", "row"),
             ("user/bao.cao", "role"),
             ("user/bao.cao", "password_hash"),
             ("user/ke.gian", "row"),
         ]
     );
+    let (ab, cd) = ("ab".repeat(32), "cd".repeat(32));
     assert_eq!((f[0].2.as_deref(), f[0].3.as_deref()), (Some("published"), Some("open")));
-    assert_eq!((f[5].2.as_deref(), f[5].3.as_deref()), (None, Some("admin")), "the extra administrator");
+    assert_eq!(f[3].2.as_deref(), Some(format!("bao.cao {ab} Biên bản.pdf (10 bytes)").as_str()));
+    assert_eq!(f[3].3.as_deref(), Some(format!("bao.cao {cd} Biên bản.pdf (10 bytes)").as_str()));
+    assert_eq!((f[4].2.as_deref(), f[4].3.as_deref()), (Some("tham.dinh Bổ sung biên bản"), None));
+    assert_eq!((f[7].2.as_deref(), f[7].3.as_deref()), (None, Some("admin")), "the extra administrator");
     pool.close().await;
     pool2.close().await;
 }
