@@ -128,7 +128,7 @@ async fn a_backup_taken_while_serving_restores_the_same_platform() {
     assert!(!o.status.success() && text(&o).contains("--key") && text(&o).contains("--trust-unsigned"), "{}", text(&o));
 
     let o = run(&b, &["restore", "--check", "--key", key, file]);
-    assert!(o.status.success() && text(&o).contains("hợp lệ"), "{}", text(&o));
+    assert!(o.status.success() && text(&o).contains("Chữ ký hợp lệ"), "{}", text(&o));
     let o = run(&b, &["restore", "--key", key, file]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("nhật ký toàn vẹn"), "{}", text(&o));

@@ -121,12 +121,20 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
     if a.check {
         let mut b = chiso_store::backup::Backup::open(&a.file).map_err(|e| vec![message(lang, &e)])?;
         let m = b.verify().map_err(|e| vec![message(lang, &e)])?;
-        match b.check_signature(key.as_ref()) {
-            Ok(_) => {}
-            Err(e @ BackupError::Untrusted { .. }) if a.trust_unsigned => eprintln!("{}", message(lang, &e)),
+        let signed = match b.check_signature(key.as_ref()) {
+            Ok(id) => Some(id),
+            Err(e @ BackupError::Untrusted { .. }) if a.trust_unsigned => {
+                eprintln!("{}", message(lang, &e));
+                None
+            }
             Err(e) => return Err(vec![message(lang, &e)]),
-        }
+        };
         print_manifest(lang, &a.file, &m);
+        match (signed, lang) {
+            (Some(id), Lang::Vi) => println!("Chữ ký hợp lệ (khóa {id})"),
+            (Some(id), Lang::En) => println!("Signature valid (key {id})"),
+            (None, _) => {}
+        }
         return Ok(ExitCode::SUCCESS);
     }
     runtime().block_on(async {
