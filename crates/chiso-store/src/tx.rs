@@ -11,10 +11,12 @@
 //! does not know: a failed COMMIT (or any statement's failure followed by a failed
 //! ROLLBACK) closes the connection, and the pool opens a fresh one.
 
+use crate::signing::SigningKey;
 use crate::{Backend, Result, Store};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Executor};
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use tokio::sync::OwnedMutexGuard;
 
 pub(crate) struct Tx {
@@ -22,6 +24,8 @@ pub(crate) struct Tx {
     conn: Option<PoolConnection<Any>>,
     /// SQLite's single writer, held until the transaction is over (committed or rolled back).
     writing: Option<OwnedMutexGuard<()>>,
+    /// The store's signing key: the audit head is signed with it as events are appended.
+    key: Option<Arc<SigningKey>>,
 }
 
 impl Store {
@@ -51,7 +55,11 @@ impl Tx {
             conn.close_on_drop();
             return Err(e.into());
         }
-        Ok(Tx { conn: Some(conn), writing })
+        Ok(Tx { conn: Some(conn), writing, key: store.key.clone() })
+    }
+
+    pub(crate) fn key(&self) -> Option<Arc<SigningKey>> {
+        self.key.clone()
     }
 
     /// Commits; `Ok` only once the database says the transaction is durable (SQLite:

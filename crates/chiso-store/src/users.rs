@@ -100,7 +100,8 @@ impl Store {
                 String::new(),
                 format!("{} {}", role.as_str(), units.join(",")),
                 String::new(),
-            ),
+            )
+            .with_detail(crate::audit::password_detail(password_hash)),
         )
         .await?;
         tx.commit().await?;
@@ -131,7 +132,8 @@ impl Store {
                 String::new(),
                 String::new(),
                 "password reset",
-            ),
+            )
+            .with_detail(crate::audit::password_detail(password_hash)),
         )
         .await?;
         tx.commit().await?;

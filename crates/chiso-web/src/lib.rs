@@ -87,6 +87,8 @@ pub async fn serve(
 ) -> Result<(), String> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
+    // The signing key: made at first start, outside the database (chiso-store's signing.rs).
+    let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
     let password = seed::bootstrap(&store, &config.data_dir).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

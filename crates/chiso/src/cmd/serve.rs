@@ -1,6 +1,6 @@
 use crate::Outcome;
 use chiso_data::Lang;
-use chiso_store::{Role, Store};
+use chiso_store::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +12,6 @@ pub struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
-    /// Where evidence files are kept.
-    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
-    data_dir: PathBuf,
     /// Session cookies without `Secure` (only behind a TLS-terminating proxy that rewrites them).
     #[arg(long, env = "CHISO_INSECURE_COOKIES")]
     insecure_cookies: bool,
@@ -41,6 +38,9 @@ pub struct DbArgs {
     /// `sqlite://file` (default, created on first start) or `postgres://user@host/db`.
     #[arg(long = "db", env = "DATABASE_URL", default_value = "sqlite://chiso.sqlite")]
     url: String,
+    /// Where evidence files and the signing key (signing.key) are kept.
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
+    data_dir: PathBuf,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -64,10 +64,15 @@ async fn shutdown_signal() {
 
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
     init_logging(&a.log_format);
+    // The signing key first (made at first start), so a missing one is explained in the user's language.
+    runtime().block_on(async {
+        super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?.close().await;
+        Ok::<_, Vec<String>>(())
+    })?;
     let config = chiso_web::Config {
         bind: a.bind,
         database: a.db.url.clone(),
-        data_dir: a.data_dir,
+        data_dir: a.db.data_dir,
         secure_cookies: !a.insecure_cookies,
         limits: Default::default(),
         make_pdfs: !a.no_pdf,
@@ -132,7 +137,7 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
             UserCommand::Add { username, role, units, db } => {
                 let role = Role::parse(&role)
                     .ok_or_else(|| vec![format!("role: {role}? (admin, reporter, assessor, viewer)")])?;
-                let store = Store::open(&db.url).await.map_err(msg)?;
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
                 let password = generated_password();
                 store
                     .create_user(&username, &chiso_web::hash_password(&password), role, &units, "cli")
@@ -144,7 +149,7 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 }
             }
             UserCommand::Token { username, label, db } => {
-                let store = Store::open(&db.url).await.map_err(msg)?;
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
                 let user =
                     store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| vec![format!("{username}?")])?;
                 let mut b = [0u8; 32];
@@ -154,7 +159,7 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 println!("{token}");
             }
             UserCommand::ResetPassword { username, db } => {
-                let store = Store::open(&db.url).await.map_err(msg)?;
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
                 let password = generated_password();
                 store.set_password(&username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
                 match lang {
@@ -164,27 +169,5 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
             }
         }
         Ok(ExitCode::SUCCESS)
-    })
-}
-
-/// Checks the audit chain (and SQLite's integrity); names the first broken link.
-pub fn verify(db: DbArgs, lang: Lang) -> Outcome {
-    runtime().block_on(async {
-        let store = Store::open(&db.url).await.map_err(|e| vec![e.to_string()])?;
-        let integrity = store.integrity_check().await.map_err(|e| vec![e.to_string()])?;
-        match store.verify_chain().await.map_err(|e| vec![e.to_string()])? {
-            Ok(n) if integrity == "ok" => {
-                match lang {
-                    Lang::Vi => println!("Nhật ký toàn vẹn: {n} sự kiện; cơ sở dữ liệu: ok"),
-                    Lang::En => println!("Audit chain intact: {n} events; database: ok"),
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Ok(_) => Err(vec![format!("integrity_check: {integrity}")]),
-            Err(e) => Err(vec![match lang {
-                Lang::Vi => format!("Nhật ký bị sửa đổi tại sự kiện {}: {}", e.seq, e.problem),
-                Lang::En => e.to_string(),
-            }]),
-        }
     })
 }
