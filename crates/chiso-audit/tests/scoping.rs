@@ -184,6 +184,17 @@ fn counts_are_taken_in_the_group_the_sentence_states() {
     let f = one(&found, "narrative-count", "09", "06");
     assert!(f.message(chiso_audit::Lang::Vi).contains("Huyện Quảng Hòa do sáp nhập"), "{}", show(&f));
 
+    // The units said to be left out for a merger must have been formed by one.
+    let mut m = clean.clone();
+    edit(
+        &mut m,
+        "(không tính Huyện Hà Quảng, Huyện Trùng Khánh và Huyện Quảng Hòa do sáp nhập)",
+        "(không tính Huyện Hà Quảng, Huyện Bảo Lâm và Huyện Quảng Hòa do sáp nhập)",
+    );
+    let found = errors_of(&m);
+    assert_eq!(found.len(), 1, "{:#?}", shown(&found.iter().collect::<Vec<_>>()));
+    assert_eq!((found[0].check, found[0].unit.as_deref()), ("narrative-count", Some("Huyện Bảo Lâm")));
+
     let mut m = clean.clone();
     edit(&mut m, "có 03 đơn vị tăng và 03 đơn vị giảm", "có 04 đơn vị tăng và 02 đơn vị giảm");
     let found = errors_of(&m);

@@ -793,6 +793,19 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
         }
         let units: Vec<UnitId> = seen.into_iter().cloned().collect();
 
+        // "(không tính A, B và C do sáp nhập)": each was formed by a merger since last year.
+        if let Some(p) = sc.prev
+            && text[..g.start].trim_end().trim_end_matches('(').trim_end().ends_with("không tính")
+            && text[g.end..].trim_start().starts_with("do sáp nhập")
+        {
+            for u in units.iter().filter(|u| !sc.merged(u, p)) {
+                out.push(Finding::new(Severity::Error, "narrative-count", sc.loc.clone()).unit(sc.name(u)).say(
+                    format!("{} không phải đơn vị hình thành do sáp nhập sau năm {p}", sc.name(u)),
+                    format!("{} was not formed by a merger after {p}", sc.name(u)),
+                ));
+            }
+        }
+
         if in_no_data {
             let none = sc.facts.no_data.get(&(sc.s.fw, y)).cloned().unwrap_or_default();
             for u in units.iter().filter(|u| !none.contains(u)) {
