@@ -14,15 +14,19 @@ mod catalog;
 mod clock;
 mod failure;
 mod submissions;
+mod throttle;
+mod tokens;
 mod tx;
 mod users;
 
 pub use audit::{AuditEvent, ChainError, NewEvent};
 pub use catalog::PeriodRow;
-pub use clock::now_utc;
+pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
 pub use submissions::{AnswerRow, CommentRow, EvidenceRow, SnapshotRow, SubmissionRow};
-pub use users::{Role, UserRow};
+pub use throttle::{Admission, ThrottleKey};
+pub use tokens::{TOKEN_TTL, TokenRow};
+pub use users::{MAX_USERNAME, Role, UserRow, fold as fold_username, username_key};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -73,8 +77,14 @@ pub struct Store {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/sqlite/0001_init.sql")),
+    ("0002_accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
+    ("0002_accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
+];
 
 impl Store {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`, and migrates.
