@@ -113,7 +113,7 @@ pub static TEXT: Text = Text {
     password: "Mật khẩu",
     login_button: "Đăng nhập",
     retry: "Thử lại",
-    locked_out: "Đăng nhập tạm bị chặn do sai nhiều lần; hãy thử lại sau ít phút (thời gian chờ tăng dần, tối đa 15 phút). Quản trị viên có thể mở khóa bằng lệnh `chiso user unlock TÊN`.",
+    locked_out: "Đăng nhập tạm khóa do sai nhiều lần; hãy thử lại sau ít phút (thời gian chờ tăng dần, tối đa 15 phút). Quản trị viên có thể mở khóa bằng lệnh `chiso user unlock TÊN`.",
     bad_login: "Tên đăng nhập hoặc mật khẩu không đúng.",
     work_title: "Công việc",
     work_heading: |user| format!("Công việc của {user}"),
