@@ -42,11 +42,12 @@ fn id_of(hash: &str) -> String {
 
 /// Revokes every live token of a user inside `tx`; returns their ids (for the record).
 pub(crate) async fn revoke_all(tx: &mut Tx, user_id: i64) -> Result<Vec<String>> {
-    let live: Vec<(String,)> =
-        sqlx::query_as("SELECT token_hash FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY token_hash")
-            .bind(user_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let live: Vec<(String,)> = sqlx::query_as(
+        "SELECT token_hash FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY token_hash",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now_utc())
         .bind(user_id)
@@ -151,7 +152,14 @@ impl Store {
             .await?;
         append(
             &mut tx,
-            &NewEvent::new(actor, "token.revoke", format!("user/{username}"), format!("token {}", id_of(&hash)), "", ""),
+            &NewEvent::new(
+                actor,
+                "token.revoke",
+                format!("user/{username}"),
+                format!("token {}", id_of(&hash)),
+                "",
+                "",
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -195,8 +195,7 @@ impl Store {
     /// normalised is still found when typed exactly as stored.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
         let query = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
-        let mut raw: Option<Raw> =
-            sqlx::query_as(&query).bind(fold(username)).fetch_optional(self.pool()).await?;
+        let mut raw: Option<Raw> = sqlx::query_as(&query).bind(fold(username)).fetch_optional(self.pool()).await?;
         if raw.is_none() && fold(username) != username.trim() {
             raw = sqlx::query_as(&query).bind(username.trim()).fetch_optional(self.pool()).await?;
         }
@@ -207,9 +206,8 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        let raws: Vec<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
-            .fetch_all(self.pool())
-            .await?;
+        let raws: Vec<Raw> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username")).fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for r in raws {
             out.push(self.with_units(r).await?);

@@ -123,7 +123,8 @@ async fn tokens_expire_and_are_revoked_on_postgres() {
 /// One form per name: look-alikes of an existing name are not a second account.
 async fn names(store: &Store) {
     store.create_user("admin", "h", Role::Admin, &[], "test").await.unwrap();
-    for odd in ["Admin", "ADMİN", "\u{430}dmin", "ａｄｍｉｎ", " admin ", "ADMIN", "adm\u{0131}n", "admin\u{200b}"] {
+    for odd in ["Admin", "ADMİN", "\u{430}dmin", "ａｄｍｉｎ", " admin ", "ADMIN", "adm\u{0131}n", "admin\u{200b}"]
+    {
         assert!(
             matches!(store.create_user(odd, "h", Role::Admin, &[], "test").await, Err(StoreError::Conflict(_))),
             "{odd:?} made a second account"

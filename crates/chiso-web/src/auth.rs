@@ -76,8 +76,7 @@ fn dummy_hash() -> &'static str {
 pub async fn check_password(user: Option<UserRow>, password: &str) -> Option<UserRow> {
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password = password.to_string();
-    let ok =
-        off_the_workers(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))).await;
+    let ok = off_the_workers(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))).await;
     user.filter(|u| ok && !u.disabled)
 }
 
@@ -88,7 +87,11 @@ pub async fn check_password(user: Option<UserRow>, password: &str) -> Option<Use
 pub fn throttle_keys(name: &str, addr: &str) -> [ThrottleKey; 3] {
     let name: String = name.chars().take(chiso_store::MAX_USERNAME + 1).collect();
     [
-        ThrottleKey { key: format!("p:{name} {addr}"), username: Some(name.clone()), threshold: PER_ACCOUNT_AND_ADDRESS },
+        ThrottleKey {
+            key: format!("p:{name} {addr}"),
+            username: Some(name.clone()),
+            threshold: PER_ACCOUNT_AND_ADDRESS,
+        },
         ThrottleKey { key: format!("a:{addr}"), username: None, threshold: PER_ADDRESS },
         ThrottleKey { key: format!("u:{name}"), username: Some(name), threshold: PER_ACCOUNT },
     ]
@@ -258,6 +261,9 @@ mod tests {
         assert_ne!(pair.key, throttle_keys("admin", "10.0.0.2")[0].key);
         assert_eq!(addr.key, throttle_keys("khac", "10.0.0.1")[1].key);
         assert_eq!(name.key, throttle_keys("admin", "10.0.0.2")[2].key);
-        assert_eq!((pair.username.as_deref(), addr.username, name.username.as_deref()), (Some("admin"), None, Some("admin")));
+        assert_eq!(
+            (pair.username.as_deref(), addr.username, name.username.as_deref()),
+            (Some("admin"), None, Some("admin"))
+        );
     }
 }

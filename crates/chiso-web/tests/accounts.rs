@@ -71,7 +71,8 @@ impl Attempt {
             .await
             .unwrap();
         let status = r.status().as_u16();
-        let session = r.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("chiso_session="));
+        let session =
+            r.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("chiso_session="));
         let body = r.text().await.unwrap();
         match status {
             303 if session => Outcome::LoggedIn,
@@ -116,7 +117,11 @@ async fn logins(app: &App) {
     // Sixty at once with wrong passwords: only five are ever checked.
     let first = burst(app, "127.0.0.1", "tuphap", 60, |i| format!("sai-{i}")).await;
     assert_eq!(count(&first, Outcome::LoggedIn), 0);
-    assert!(count(&first, Outcome::Refused) <= 5, "{} passwords checked past the limit", count(&first, Outcome::Refused));
+    assert!(
+        count(&first, Outcome::Refused) <= 5,
+        "{} passwords checked past the limit",
+        count(&first, Outcome::Refused)
+    );
     // Sixty more, the right password the 50th: all refused, none checked.
     let second = burst(app, "127.0.0.1", "tuphap", 60, |i| if i == 49 { PW.into() } else { format!("sai-{i}") }).await;
     assert_eq!(second, (0..60).map(|_| Outcome::Locked).collect::<Vec<_>>(), "the right password got through");
@@ -241,7 +246,9 @@ async fn names(app: &App) {
     }
     // A reporter without a unit, a unit not in the registry, an unknown role.
     for (role, units) in [("reporter", ""), ("reporter", "khong-co-don-vi"), ("superuser", ""), ("Admin", "")] {
-        let r = admin.post("/quan-tri/nguoi-dung", &[("username", "moi"), ("password", PW), ("role", role), ("units", units)]).await;
+        let r = admin
+            .post("/quan-tri/nguoi-dung", &[("username", "moi"), ("password", PW), ("role", role), ("units", units)])
+            .await;
         assert_eq!(r.status, 400, "{role:?} {units:?}");
     }
     assert_eq!(users(app).await, before, "a second account was made");

@@ -238,8 +238,12 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 let password = generated_password();
                 store.set_password(&user.username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
                 match lang {
-                    Lang::Vi => println!("Mật khẩu mới của {}: {password} (các mã truy cập API đã bị thu hồi)", user.username),
-                    Lang::En => println!("New password of {}: {password} (their API tokens are revoked)", user.username),
+                    Lang::Vi => {
+                        println!("Mật khẩu mới của {}: {password} (các mã truy cập API đã bị thu hồi)", user.username)
+                    }
+                    Lang::En => {
+                        println!("New password of {}: {password} (their API tokens are revoked)", user.username)
+                    }
                 }
             }
             UserCommand::Unlock { username, db } => {
