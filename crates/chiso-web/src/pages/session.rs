@@ -63,7 +63,8 @@ pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f):
     if cookie.is_none() || cookie.as_deref() != field(&f, "csrf") {
         return Err(AppError::forbidden());
     }
-    let username = field(&f, "username").unwrap_or("");
+    // A name this long is nobody's: not folded or looked up (it still counts and is checked).
+    let username = field(&f, "username").filter(|n| n.len() <= 1024).unwrap_or("");
     let password = field(&f, "password").unwrap_or("");
     let refuse = |msg: &str| {
         let body = format!(
