@@ -49,12 +49,17 @@ impl Store {
     /// keys in the same order every time (rows are locked in that order).
     pub async fn login_attempt(&self, keys: &[ThrottleKey]) -> Result<Admission> {
         let now = unix_now();
+        // Now and then, outside the attempt's transaction (so that it never holds rows an
+        // attempt waits for), forgotten counters are deleted; an error here changes nothing.
+        if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).is_ok_and(|d| d.subsec_nanos() % 64 == 0)
+        {
+            let _ = sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2")
+                .bind(now - FORGET_AFTER)
+                .bind(now)
+                .execute(self.pool())
+                .await;
+        }
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2")
-            .bind(now - FORGET_AFTER)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
         let lock = if self.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
         let mut counts = Vec::with_capacity(keys.len());
         for k in keys {
@@ -67,12 +72,14 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let row: (i64, i64) =
-                sqlx::query_as(&format!("SELECT failures, blocked_until FROM login_throttle WHERE key = $1{lock}"))
-                    .bind(&k.key)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            counts.push(row);
+            let (failures, blocked_until, updated_at): (i64, i64, i64) = sqlx::query_as(&format!(
+                "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE key = $1{lock}"
+            ))
+            .bind(&k.key)
+            .fetch_one(&mut *tx)
+            .await?;
+            let forgotten = updated_at < now - FORGET_AFTER && blocked_until <= now;
+            counts.push((if forgotten { 0 } else { failures }, blocked_until));
         }
         if let Some(until) = counts.iter().map(|c| c.1).filter(|until| *until > now).max() {
             return Ok(Admission::Blocked { until }); // dropped: rolled back

@@ -161,3 +161,37 @@ fn user_names_have_one_form() {
         assert_eq!(username_key(bad), None, "{bad:?}");
     }
 }
+
+/// A counter left alone for a day starts again from zero; one still blocking does not.
+async fn forgetting(db: &common::TestDb) {
+    let store = &db.store;
+    while store.login_attempt(&keys("cu", "10.0.0.7")).await.unwrap() == Admission::Admitted {}
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let age = |blocked_until: i64| {
+        sqlx::query("UPDATE login_throttle SET updated_at = $1, blocked_until = $2 WHERE key = $3")
+            .bind(chiso_store::unix_now() - 2 * 24 * 3600)
+            .bind(blocked_until)
+            .bind("p:cu 10.0.0.7")
+    };
+    age(chiso_store::unix_now() + 600).execute(&pool).await.unwrap();
+    assert!(matches!(store.login_attempt(&keys("cu", "10.0.0.7")).await.unwrap(), Admission::Blocked { .. }));
+    age(0).execute(&pool).await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(store.login_attempt(&keys("cu", "10.0.0.7")).await.unwrap(), Admission::Admitted);
+    }
+    assert!(matches!(store.login_attempt(&keys("cu", "10.0.0.7")).await.unwrap(), Admission::Blocked { .. }));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn old_counters_are_forgotten_on_sqlite() {
+    forgetting(&common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn old_counters_are_forgotten_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        forgetting(&db).await;
+    }
+}
