@@ -97,10 +97,13 @@ pub fn throttle_keys(name: &str, addr: &str) -> [ThrottleKey; 3] {
     ]
 }
 
-/// The client's address as the connection gives it (behind a reverse proxy: the proxy's).
+/// The client's address for the login counters: the connection's peer, or, when the peer is
+/// a proxy named in `CHISO_TRUSTED_PROXIES`, the address that proxy says it forwarded for.
 pub fn client_addr(parts: &Parts) -> String {
-    let ip = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    match ip.map(|ip| ip.to_canonical()) {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    match client_ip(peer, &forwarded, trusted_proxies()) {
         Some(IpAddr::V4(v4)) => v4.to_string(),
         Some(IpAddr::V6(v6)) => {
             let s = v6.segments();
@@ -108,6 +111,35 @@ pub fn client_addr(parts: &Parts) -> String {
         }
         None => "unknown".into(),
     }
+}
+
+/// Proxies whose `X-Forwarded-For` is believed: `CHISO_TRUSTED_PROXIES`, addresses separated
+/// by commas (read once). None by default: a header anyone can write is not an address.
+fn trusted_proxies() -> &'static [IpAddr] {
+    static TRUSTED: std::sync::OnceLock<Vec<IpAddr>> = std::sync::OnceLock::new();
+    TRUSTED.get_or_init(|| {
+        let list = std::env::var("CHISO_TRUSTED_PROXIES").unwrap_or_default();
+        list.split(',').filter_map(|a| a.trim().parse::<IpAddr>().ok()).map(|a| a.to_canonical()).collect()
+    })
+}
+
+/// The peer, unless it is a trusted proxy: then the nearest address in `X-Forwarded-For`
+/// (read from the right) that is not a trusted proxy itself. What a client wrote further
+/// left is never believed; an unreadable entry ends the walk.
+fn client_ip(peer: Option<IpAddr>, forwarded: &[&str], trusted: &[IpAddr]) -> Option<IpAddr> {
+    let mut client = peer?.to_canonical();
+    if !trusted.contains(&client) {
+        return Some(client);
+    }
+    let hops: Vec<&str> = forwarded.iter().flat_map(|h| h.split(',')).map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        client = ip.to_canonical();
+        if !trusted.contains(&client) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// argon2id costs ~19 MiB and tens of milliseconds of one core per call. It runs on a fixed
@@ -253,6 +285,21 @@ mod tests {
         };
         assert!(check_password(Some(row(false)), "dung-mat-khau").await.is_some());
         assert!(check_password(Some(row(true)), "dung-mat-khau").await.is_none());
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // Not a trusted proxy: the header is anyone's writing.
+        assert_eq!(client_ip(Some(ip("203.0.113.9")), &["1.2.3.4"], &proxy), Some(ip("203.0.113.9")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &["1.2.3.4"], &[]), Some(ip("10.0.0.1")));
+        // Through two trusted proxies: the nearest untrusted hop, never what the client wrote.
+        let h = ["6.6.6.6, 198.51.100.7", "10.0.0.2"];
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &proxy), Some(ip("198.51.100.7")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &["garbage, 10.0.0.2"], &proxy), Some(ip("10.0.0.2")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &[], &proxy), Some(ip("10.0.0.1")));
+        assert_eq!(client_ip(Some(ip("::ffff:10.0.0.1")), &["198.51.100.7"], &proxy), Some(ip("198.51.100.7")));
     }
 
     #[test]
