@@ -121,6 +121,17 @@ impl Store {
         tx.commit().await
     }
 
+    /// User names held back now, each with the Unix time its last delay ends.
+    pub async fn held_back(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT username, MAX(blocked_until) FROM login_throttle WHERE username IS NOT NULL AND blocked_until > $1 \
+             GROUP BY username ORDER BY username",
+        )
+        .bind(unix_now())
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Clears every login counter of this (normalised) user name, on the record. Returns how
     /// many there were.
     pub async fn unlock_user(&self, username: &str, actor: &str) -> Result<u64> {

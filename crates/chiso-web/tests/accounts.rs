@@ -113,7 +113,7 @@ fn count(outcomes: &[Outcome], which: Outcome) -> usize {
 }
 
 async fn logins(app: &App) {
-    setup(app).await;
+    let mut admin = setup(app).await;
     // Sixty at once with wrong passwords: only five are ever checked.
     let first = burst(app, "127.0.0.1", "tuphap", 60, |i| format!("sai-{i}")).await;
     assert_eq!(count(&first, Outcome::LoggedIn), 0);
@@ -136,11 +136,19 @@ async fn logins(app: &App) {
         login_from(app, "127.0.0.3", "khong-ton-tai", "x").await;
     }
     assert_eq!(login_from(app, "127.0.0.3", "khong-ton-tai", PW).await, Outcome::Locked);
-    // `chiso user unlock` lifts it at once.
-    let store = chiso_store::Store::open(&app.database).await.unwrap();
-    assert!(store.unlock_user("tuphap", "cli").await.unwrap() > 0);
-    store.close().await;
+    // The administrator sees it and lifts it (as `chiso user unlock` does), CSRF-checked.
+    let page = admin.get("/quan-tri").await.body;
+    assert!(page.contains("đăng nhập tạm khóa đến") && page.contains("value=\"unlock\""), "not shown");
+    let unlock = [("username", "tuphap"), ("action", "unlock")];
+    assert_eq!(admin.post_raw("/quan-tri/nguoi-dung/trang-thai", &unlock).await.status, 403);
+    let mut viewer = Client::login(app, "lanhdao", PW).await;
+    assert_eq!(viewer.post("/quan-tri/nguoi-dung/trang-thai", &unlock).await.status, 403);
+    assert_eq!(login_from(app, "127.0.0.1", "tuphap", PW).await, Outcome::Locked);
+    assert_eq!(admin.post("/quan-tri/nguoi-dung/trang-thai", &unlock).await.status, 303);
     assert_eq!(login_from(app, "127.0.0.1", "tuphap", PW).await, Outcome::LoggedIn);
+    let store = chiso_store::Store::open(&app.database).await.unwrap();
+    assert!(store.audit_events("user/tuphap").await.unwrap().iter().any(|e| e.action == "user.unlock"));
+    store.close().await;
     // One address guessing across names is held back for every name, the right ones too.
     for i in 0..50 {
         login_from(app, "127.0.0.4", &format!("ten-{i}"), "x").await;

@@ -226,6 +226,8 @@ pub static TEXT: Text = Text {
     disable_user: "Disable",
     enable_user: "Enable again",
     cannot_disable_self: "You cannot disable your own account.",
+    user_held_back: |until| format!("logins held back until {until} (UTC)"),
+    unlock_user: "Lift the login delay",
     tokens_heading: "API tokens",
     tokens_note: "Issued with `chiso user token NAME`; they expire after 90 days and are revoked when the user's password is reset or the user is disabled.",
     col_token_id: "Id",

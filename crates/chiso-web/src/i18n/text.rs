@@ -231,6 +231,8 @@ pub struct Text {
     pub disable_user: &'static str,
     pub enable_user: &'static str,
     pub cannot_disable_self: &'static str,
+    pub user_held_back: fn(&str) -> String,
+    pub unlock_user: &'static str,
     pub tokens_heading: &'static str,
     pub tokens_note: &'static str,
     pub col_token_id: &'static str,

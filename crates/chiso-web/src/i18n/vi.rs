@@ -226,6 +226,8 @@ pub static TEXT: Text = Text {
     disable_user: "Vô hiệu hóa",
     enable_user: "Kích hoạt lại",
     cannot_disable_self: "Không thể tự vô hiệu hóa tài khoản của mình.",
+    user_held_back: |until| format!("đăng nhập tạm khóa đến {until} (UTC)"),
+    unlock_user: "Mở khóa đăng nhập",
     tokens_heading: "Mã truy cập API",
     tokens_note: "Cấp bằng lệnh `chiso user token TÊN`; hết hạn sau 90 ngày; bị thu hồi khi đặt lại mật khẩu hoặc vô hiệu hóa người dùng.",
     col_token_id: "Mã nhận diện",

@@ -1,5 +1,6 @@
-//! The administrator's users and API tokens: the list of users (with disabling and enabling),
-//! the form adding one, and every token with its expiry, state and a button revoking it.
+//! The administrator's users and API tokens: the list of users (disabling, enabling, lifting
+//! login delays), the form adding one, and every token with its expiry, state and a button
+//! revoking it.
 
 use super::{Fields, field};
 use crate::AppState;
@@ -20,29 +21,36 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
         t.users_heading, t.col_name, t.col_role, t.col_units, t.col_status
     );
+    let held = s.store.held_back().await?;
+    let button = |name: &str, action: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/quan-tri/nguoi-dung/trang-thai\">{csrf}\
+             <input type=\"hidden\" name=\"username\" value=\"{}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <button>{label}</button></form>",
+            esc(name)
+        )
+    };
     for x in s.store.users().await? {
-        let (state, action, button) = if x.disabled {
-            (t.user_disabled, "enable", t.enable_user)
-        } else {
-            (t.user_active, "disable", t.disable_user)
-        };
+        let mut state = (if x.disabled { t.user_disabled } else { t.user_active }).to_string();
+        let mut forms = String::new();
         // No one disables themselves: the last way in would go with it.
-        let form = if x.id == u.row.id {
-            String::new()
-        } else {
-            format!(
-                "<form method=\"post\" action=\"/quan-tri/nguoi-dung/trang-thai\">{csrf}\
-                 <input type=\"hidden\" name=\"username\" value=\"{}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
-                 <button>{button}</button></form>",
-                esc(&x.username)
-            )
-        };
+        if x.id != u.row.id {
+            forms += &match x.disabled {
+                true => button(&x.username, "enable", t.enable_user),
+                false => button(&x.username, "disable", t.disable_user),
+            };
+        }
+        let key = chiso_store::fold_username(&x.username);
+        if let Some((_, until)) = held.iter().find(|(name, _)| *name == key) {
+            state += &format!("; {}", (t.user_held_back)(&chiso_store::format_utc(*until)));
+            forms += &button(&x.username, "unlock", t.unlock_user);
+        }
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{form}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{forms}</td></tr>",
             esc(&x.username),
             esc(lang.role(x.role)),
             esc(&x.units.join(", ")),
-            esc(state)
+            esc(&state)
         );
     }
     let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
@@ -132,7 +140,8 @@ pub async fn add_user(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
     Ok(())
 }
 
-/// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable`.
+/// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |
+/// `unlock` (lifts the login delays, like `chiso user unlock`).
 pub async fn set_state(
     State(s): State<AppState>,
     MaybeUser(user): MaybeUser,
@@ -140,13 +149,17 @@ pub async fn set_state(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
+    let name = field(&f, "username").unwrap_or("");
+    let target = s.store.user_by_name(name).await?.ok_or_else(AppError::not_found)?;
     let disabled = match field(&f, "action") {
         Some("disable") => true,
         Some("enable") => false,
+        Some("unlock") => {
+            s.store.unlock_user(&chiso_store::fold_username(&target.username), &u.row.username).await?;
+            return Ok(Redirect::to("/quan-tri").into_response());
+        }
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     };
-    let name = field(&f, "username").unwrap_or("");
-    let target = s.store.user_by_name(name).await?.ok_or_else(AppError::not_found)?;
     if target.id == u.row.id {
         return Err(AppError::bad_request(|t| t.cannot_disable_self));
     }
