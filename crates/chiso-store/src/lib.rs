@@ -75,6 +75,9 @@ pub struct Store {
     /// SQLite allows one writer: writes queue here instead of failing with "database is
     /// locked" when two deferred transactions both try to upgrade to a write lock.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Some user name was stored before names were normalised (see `users::fold`): lookups
+    /// that miss then compare folded names too. Set at open; new names are always folded.
+    legacy_names: bool,
 }
 
 const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
@@ -128,8 +131,9 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend, writer: Default::default() };
+        let mut store = Store { pool, backend, writer: Default::default(), legacy_names: false };
         store.migrate().await?;
+        store.legacy_names = store.has_legacy_names().await?;
         Ok(store)
     }
 

@@ -191,18 +191,28 @@ impl Store {
         Ok(())
     }
 
-    /// The user a typed name means: trimmed, NFKC, lower case; a name stored before names were
-    /// normalised is still found when typed exactly as stored.
+    /// The user a typed name means: trimmed, NFKC, lower case. A name stored before names were
+    /// normalised (`Old.Name`) is found by its folded form too.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
         let query = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
-        let mut raw: Option<Raw> = sqlx::query_as(&query).bind(fold(username)).fetch_optional(self.pool()).await?;
-        if raw.is_none() && fold(username) != username.trim() {
-            raw = sqlx::query_as(&query).bind(username.trim()).fetch_optional(self.pool()).await?;
+        let key = fold(username);
+        let mut raw: Option<Raw> = sqlx::query_as(&query).bind(&key).fetch_optional(self.pool()).await?;
+        if raw.is_none() && self.legacy_names {
+            let names: Vec<(String,)> = sqlx::query_as("SELECT username FROM users").fetch_all(self.pool()).await?;
+            if let Some((name,)) = names.into_iter().find(|(n,)| fold(n) == key) {
+                raw = sqlx::query_as(&query).bind(name).fetch_optional(self.pool()).await?;
+            }
         }
         match raw {
             Some(r) => Ok(Some(self.with_units(r).await?)),
             None => Ok(None),
         }
+    }
+
+    /// Whether some stored name is not in its folded form.
+    pub(crate) async fn has_legacy_names(&self) -> Result<bool> {
+        let names: Vec<(String,)> = sqlx::query_as("SELECT username FROM users").fetch_all(self.pool()).await?;
+        Ok(names.iter().any(|(n,)| fold(n) != *n))
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {

@@ -195,3 +195,33 @@ async fn old_counters_are_forgotten_on_postgres() {
         forgetting(&db).await;
     }
 }
+
+/// A name stored before names were normalised is found by its folded form, and blocks its
+/// look-alikes.
+async fn legacy(db: &common::TestDb) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ('Old.Name', 'h', 'viewer', '')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let store = Store::open(&db.url).await.unwrap();
+    for typed in ["Old.Name", "old.name", "OLD.NAME"] {
+        assert_eq!(store.user_by_name(typed).await.unwrap().unwrap().username, "Old.Name", "{typed:?}");
+    }
+    assert!(matches!(store.create_user("old.name", "h", Role::Viewer, &[], "t").await, Err(StoreError::Conflict(_))));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn names_stored_before_normalising_are_found_on_sqlite() {
+    legacy(&common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn names_stored_before_normalising_are_found_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        legacy(&db).await;
+    }
+}
