@@ -54,13 +54,27 @@ use Col::{Int, NullText, Text};
 const TABLES: &[Table] = &[
     Table {
         name: "users",
-        columns: &[("id", Int), ("username", Text), ("password_hash", Text), ("role", Text), ("created_at", Text)],
+        columns: &[
+            ("id", Int),
+            ("username", Text),
+            ("password_hash", Text),
+            ("role", Text),
+            ("created_at", Text),
+            ("disabled_at", NullText),
+        ],
         order: "id",
     },
     Table { name: "user_units", columns: &[("user_id", Int), ("unit_id", Text)], order: "user_id, unit_id" },
     Table {
         name: "api_tokens",
-        columns: &[("token_hash", Text), ("user_id", Int), ("label", Text)],
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("label", Text),
+            ("created_at", Text),
+            ("expires_at", Int),
+            ("revoked_at", NullText),
+        ],
         order: "token_hash",
     },
     Table { name: "documents", columns: &[("name", Text), ("body", Text)], order: "name" },
@@ -156,8 +170,8 @@ const TABLES: &[Table] = &[
 ];
 
 /// Tables deliberately left out: the migrations (the target has its own, and must match)
-/// and sessions (short-lived logins; users log in again after a restore).
-const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions"];
+/// sessions (short-lived logins; users log in again after a restore) and login counters.
+const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions", "login_throttle"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const SERIAL: &[&str] = &["users", "evidence", "comments"];
