@@ -114,7 +114,11 @@ fn forge(file: &Path, out: &Path) {
         let t = String::from_utf8(bytes.clone()).unwrap();
         let t = match name.as_str() {
             "db/users.jsonl" => {
-                t + "[99,\"ke.gian\",\"$argon2id$v=19$m=19456,t=2,p=1$x$y\",\"admin\",\"2026-01-01T00:00:00Z\"]\n"
+                // A copy of the first user (the administrator), whatever the columns are now.
+                let mut row: Vec<serde_json::Value> = serde_json::from_str(t.lines().next().unwrap()).unwrap();
+                row[0] = 99.into();
+                row[1] = "ke.gian".into();
+                t.clone() + &serde_json::to_string(&row).unwrap() + "\n"
             }
             "db/snapshots.jsonl" => t.replacen("\\\"rank\\\": 1,", "\\\"rank\\\": 9,", 1),
             "db/answers.jsonl" => t.replacen(",\"7", ",\"8", 1),
