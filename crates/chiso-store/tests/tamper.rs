@@ -325,7 +325,14 @@ async fn forged_backups(from: common::TestDb, to: common::TestDb) {
     let file = dirs.path().join("sao-luu.zip");
     from.store.backup(&src, &file).await.unwrap();
     let attack = |name: &str, text: String| match name {
-        "db/users.jsonl" => text + "[99,\"ke.gian\",\"$argon2id$v=19$x\",\"admin\",\"2026-01-01T00:00:00Z\"]\n",
+        "db/users.jsonl" => {
+            // A copy of the first user (an administrator), whatever the columns are now.
+            let mut row: Vec<serde_json::Value> = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+            row[0] = 99.into();
+            row[1] = "ke.gian".into();
+            row[3] = "admin".into();
+            text.clone() + &serde_json::to_string(&row).unwrap() + "\n"
+        }
         "db/snapshots.jsonl" => text.replace(r#"\"rank\":2"#, r#"\"rank\":1"#),
         "db/answers.jsonl" => text.replace("\"7,5\"", "\"9,5\""),
         _ => text,
