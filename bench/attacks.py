@@ -223,6 +223,8 @@ def pdfs(work):
 
 def main():
     work = tempfile.mkdtemp(prefix="chiso-attacks.")
+    # The servers' data directory: `chiso user` and `chiso verify` need its signing key.
+    os.environ["CHISO_DATA_DIR"] = os.path.join(work, "data")
     for scenario in (full_disk, connections, pdfs):
         try:
             scenario(work)

@@ -62,6 +62,7 @@ def pg(cmd):
 async def main(a):
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
+    os.environ["CHISO_DATA_DIR"] = str(work / "data")  # `chiso verify` checks the head with its key
     db = a.db or f"sqlite://{work / 'chiso.sqlite'}"
     port = a.port
     server, started = await start_server(a.chiso, work, db, port)

@@ -15,6 +15,9 @@ pub struct NewEvent {
     pub old: String,
     pub new: String,
     pub reason: String,
+    /// What a replay needs beyond `old`/`new` (JSON; empty in events written before
+    /// migration 0003, whose hashes therefore stay as they were).
+    pub detail: String,
 }
 
 impl NewEvent {
@@ -33,7 +36,14 @@ impl NewEvent {
             old: old.into(),
             new: new.into(),
             reason: reason.into(),
+            detail: String::new(),
         }
+    }
+
+    /// The same event with a replay detail (a JSON object).
+    pub fn with_detail(mut self, detail: serde_json::Value) -> NewEvent {
+        self.detail = detail.to_string();
+        self
     }
 }
 
@@ -49,6 +59,8 @@ pub struct AuditEvent {
     pub reason: String,
     pub prev_hash: String,
     pub hash: String,
+    /// See [`NewEvent::detail`].
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -58,9 +70,10 @@ pub struct ChainError {
     pub problem: String,
 }
 
-type Raw = (i64, String, String, String, String, String, String, String, String, String);
+type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
 
-const COLUMNS: &str = "seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash";
+pub(crate) const COLUMNS: &str =
+    "seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash, detail";
 
 fn event(r: Raw) -> AuditEvent {
     AuditEvent {
@@ -74,16 +87,48 @@ fn event(r: Raw) -> AuditEvent {
         reason: r.7,
         prev_hash: r.8,
         hash: r.9,
+        detail: r.10,
+    }
+}
+
+impl AuditEvent {
+    /// The event as it was appended (what its hash covers, with `seq`, `at` and `prev_hash`).
+    pub fn as_new(&self) -> NewEvent {
+        NewEvent {
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            entity: self.entity.clone(),
+            old: self.old_value.clone(),
+            new: self.new_value.clone(),
+            reason: self.reason.clone(),
+            detail: self.detail.clone(),
+        }
     }
 }
 
 pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
     let mut h = Sha256::new();
-    for part in [&seq.to_string(), at, &e.actor, &e.action, &e.entity, &e.old, &e.new, &e.reason, prev] {
+    let seq = seq.to_string();
+    let mut parts = vec![seq.as_str(), at, &e.actor, &e.action, &e.entity, &e.old, &e.new, &e.reason, prev];
+    // Only events with a detail hash it: events written before it existed keep their hashes.
+    if !e.detail.is_empty() {
+        parts.push(&e.detail);
+    }
+    for part in parts {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The replay detail of an event that sets a password: the sha256 of the stored hash (which
+/// says nothing of the password), so a hash swapped in the database shows.
+pub(crate) fn password_detail(password_hash: &str) -> serde_json::Value {
+    serde_json::json!({ "password_sha256": sha256_hex(password_hash) })
 }
 
 /// Appends an event inside the caller's transaction: the change and its record commit together.
@@ -99,11 +144,19 @@ pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
         return Ok(());
     }
     let n = events.len() as i64;
-    let (last_seq, mut prev): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash")
-            .bind(n)
-            .fetch_one(&mut **tx)
-            .await?;
+    let (last_seq, mut prev, signed_seq, signature): (i64, String, i64, String) = sqlx::query_as(
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash, signed_seq, signature",
+    )
+    .bind(n)
+    .fetch_one(&mut **tx)
+    .await?;
+    // The new head is signed only if the old one was: a head that someone rewrote (or that
+    // a process without the key moved on) stays unsigned for `chiso verify` to report,
+    // instead of being laundered by the next legitimate write.
+    let old_seq = last_seq - n;
+    let signer = tx.key().filter(|k| {
+        (old_seq == 0 && prev.is_empty()) || (signed_seq == old_seq && k.verify_head(old_seq, &prev, &signature))
+    });
     let at = now_utc();
     let mut rows = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
@@ -115,14 +168,11 @@ pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
     for chunk in rows.chunks(100) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let p: Vec<String> = (1..=10).map(|c| format!("${}", r * 10 + c)).collect();
+                let p: Vec<String> = (1..=11).map(|c| format!("${}", r * 11 + c)).collect();
                 format!("({})", p.join(", "))
             })
             .collect();
-        let sql = format!(
-            "INSERT INTO audit (seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash) VALUES {}",
-            values.join(", ")
-        );
+        let sql = format!("INSERT INTO audit ({COLUMNS}) VALUES {}", values.join(", "));
         let mut q = sqlx::query(&sql);
         for (seq, e, prev_hash, hash) in chunk {
             q = q
@@ -135,11 +185,22 @@ pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
                 .bind(&e.new)
                 .bind(&e.reason)
                 .bind(prev_hash)
-                .bind(hash);
+                .bind(hash)
+                .bind(&e.detail);
         }
         q.execute(&mut **tx).await?;
     }
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?;
+    match signer {
+        Some(k) => {
+            sqlx::query("UPDATE audit_head SET last_hash = $1, signed_seq = $2, signature = $3 WHERE id = 1")
+                .bind(&prev)
+                .bind(last_seq)
+                .bind(k.sign_head(last_seq, &prev))
+                .execute(&mut **tx)
+                .await?
+        }
+        None => sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?,
+    };
     Ok(())
 }
 
@@ -191,15 +252,7 @@ impl Store {
             if ev.prev_hash != prev {
                 return Ok(Err(ChainError { seq: ev.seq, problem: "does not follow the previous event".into() }));
             }
-            let e = NewEvent {
-                actor: ev.actor.clone(),
-                action: ev.action.clone(),
-                entity: ev.entity.clone(),
-                old: ev.old_value.clone(),
-                new: ev.new_value.clone(),
-                reason: ev.reason.clone(),
-            };
-            if digest(ev.seq, &ev.at, &e, &ev.prev_hash) != ev.hash {
+            if digest(ev.seq, &ev.at, &ev.as_new(), &ev.prev_hash) != ev.hash {
                 return Ok(Err(ChainError { seq: ev.seq, problem: "its content was changed".into() }));
             }
             prev = ev.hash.clone();

@@ -19,6 +19,7 @@
 //! same transaction. Sessions are not backed up: users log in again after a restore.
 
 use crate::audit::digest;
+use crate::signing::{SigningKey, sign_head};
 use crate::tx::Tx;
 use crate::{Backend, NewEvent, Store, StoreError, now_utc};
 use futures_util::TryStreamExt;
@@ -31,6 +32,8 @@ use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "chiso-backup";
 pub const FORMAT_VERSION: u64 = 1;
+/// The signature of `manifest.json` (HMAC-SHA256 with the installation's signing key).
+pub const SIGNATURE: &str = "manifest.sig";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -51,13 +54,27 @@ use Col::{Int, NullText, Text};
 const TABLES: &[Table] = &[
     Table {
         name: "users",
-        columns: &[("id", Int), ("username", Text), ("password_hash", Text), ("role", Text), ("created_at", Text)],
+        columns: &[
+            ("id", Int),
+            ("username", Text),
+            ("password_hash", Text),
+            ("role", Text),
+            ("created_at", Text),
+            ("disabled_at", NullText),
+        ],
         order: "id",
     },
     Table { name: "user_units", columns: &[("user_id", Int), ("unit_id", Text)], order: "user_id, unit_id" },
     Table {
         name: "api_tokens",
-        columns: &[("token_hash", Text), ("user_id", Int), ("label", Text)],
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("label", Text),
+            ("created_at", Text),
+            ("expires_at", Int),
+            ("revoked_at", NullText),
+        ],
         order: "token_hash",
     },
     Table { name: "documents", columns: &[("name", Text), ("body", Text)], order: "name" },
@@ -128,7 +145,11 @@ const TABLES: &[Table] = &[
         ],
         order: "year, kind, version",
     },
-    Table { name: "audit_head", columns: &[("id", Int), ("seq", Int), ("last_hash", Text)], order: "id" },
+    Table {
+        name: "audit_head",
+        columns: &[("id", Int), ("seq", Int), ("last_hash", Text), ("signed_seq", Int), ("signature", Text)],
+        order: "id",
+    },
     Table {
         name: "audit",
         columns: &[
@@ -142,14 +163,15 @@ const TABLES: &[Table] = &[
             ("reason", Text),
             ("prev_hash", Text),
             ("hash", Text),
+            ("detail", Text),
         ],
         order: "seq",
     },
 ];
 
 /// Tables deliberately left out: the migrations (the target has its own, and must match)
-/// and sessions (short-lived logins; users log in again after a restore).
-const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions"];
+/// sessions (short-lived logins; users log in again after a restore) and login counters.
+const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions", "login_throttle"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const SERIAL: &[&str] = &["users", "evidence", "comments"];
@@ -184,11 +206,46 @@ pub enum BackupError {
     DamagedEvidence { file: PathBuf, found: String },
     #[error("the database is not empty ({rows} rows); restore with --force to replace it")]
     NotEmpty { rows: i64 },
+    /// The backup's signature does not verify with the key this restore trusts.
+    #[error("{}: {problem}; nothing restored (to restore it anyway, if you know where it comes from: --trust-unsigned)", path.display())]
+    Untrusted { path: PathBuf, problem: Untrusted },
     #[error("table {table} is not covered by the backup (columns {columns}); chiso-store's backup.rs must learn it")]
     Uncovered { table: String, columns: String },
 }
 
 pub type Result<T> = std::result::Result<T, BackupError>;
+
+/// Why a backup is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Untrusted {
+    #[error("the backup is not signed")]
+    Unsigned,
+    #[error(
+        "the backup is signed with key {signed_by}, and there is no key to check it with (give the signing.key of the installation that made it with --key)"
+    )]
+    NoKey { signed_by: String },
+    #[error(
+        "the backup is signed with key {signed_by}, not with this key ({ours}) (give the signing.key of the installation that made it with --key)"
+    )]
+    OtherKey { signed_by: String, ours: String },
+    #[error("the backup's signature does not match its manifest: it was changed after it was made")]
+    Invalid,
+    #[error(
+        "the audit trail in the backup was not signed at its head when the backup was made (the database had been changed without the key)"
+    )]
+    HeadNotSigned,
+}
+
+/// How to restore: see [`Store::restore_with`].
+#[derive(Debug, Clone, Default)]
+pub struct RestoreOptions<'a> {
+    /// Replace a database that is not empty.
+    pub force: bool,
+    /// The key the backup must be signed with; `None`: the store's own key.
+    pub key: Option<&'a SigningKey>,
+    /// Restore even if the signature is missing or does not verify.
+    pub trust_unsigned: bool,
+}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
     move |source| BackupError::Io { path: path.to_path_buf(), source }
@@ -496,6 +553,12 @@ impl Store {
         zip.start_file("manifest.json", deflated).map_err(zip_err(partial))?;
         let text = serde_json::to_string_pretty(&manifest.to_json()).unwrap_or_default();
         zip.write_all(text.as_bytes()).map_err(io(partial))?;
+        if let Some(key) = self.signing_key() {
+            zip.start_file(SIGNATURE, deflated).map_err(zip_err(partial))?;
+            let sig =
+                json!({ "algorithm": "HMAC-SHA256", "key": key.id(), "signature": key.sign_manifest(text.as_bytes()) });
+            zip.write_all(sig.to_string().as_bytes()).map_err(io(partial))?;
+        }
         let file = zip.finish().map_err(zip_err(partial))?;
         let file = file.into_inner().map_err(|e| io(partial)(e.into_error()))?;
         file.sync_all().map_err(io(partial))?;
@@ -546,8 +609,21 @@ impl Store {
     /// Restores `file` into this database and the evidence into `data_dir`; see the module
     /// documentation. Returns the backup's manifest.
     pub async fn restore(&self, file: &Path, data_dir: &Path, force: bool) -> Result<Manifest> {
+        self.restore_with(file, data_dir, &RestoreOptions { force, ..RestoreOptions::default() }).await
+    }
+
+    /// Restores as [`Store::restore`], refusing a backup that is not signed with `options.key`
+    /// (default: this store's key) unless `options.trust_unsigned`. The restored head is
+    /// signed with this store's key.
+    pub async fn restore_with(&self, file: &Path, data_dir: &Path, options: &RestoreOptions<'_>) -> Result<Manifest> {
+        let force = options.force;
         let mut backup = Backup::open(file)?;
         let manifest = backup.verify()?;
+        match backup.check_signature(options.key.or(self.signing_key())) {
+            Ok(_) => {}
+            Err(BackupError::Untrusted { .. }) if options.trust_unsigned => {}
+            Err(e) => return Err(e),
+        }
         let here = self.schema_version().await?;
         if here != manifest.schema {
             return Err(BackupError::Schema {
@@ -620,6 +696,10 @@ impl Store {
                 .map_err(StoreError::from)?;
             }
         }
+        // Checked (or trusted explicitly): from now on this installation vouches for it.
+        if let Some(key) = self.signing_key() {
+            sign_head(&mut tx, key).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -672,13 +752,15 @@ fn parse_rows(path: &Path, part: &str, t: &Table, bytes: &[u8]) -> Result<Vec<Ve
 pub struct Backup {
     path: PathBuf,
     zip: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    /// The audit head row, once [`Backup::verify`] read it: (seq, last hash, signed seq, signature).
+    head: Option<(i64, String, i64, String)>,
 }
 
 impl Backup {
     pub fn open(path: &Path) -> Result<Backup> {
         let f = std::fs::File::open(path).map_err(io(path))?;
         let zip = zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(zip_err(path))?;
-        Ok(Backup { path: path.to_path_buf(), zip })
+        Ok(Backup { path: path.to_path_buf(), zip, head: None })
     }
 
     fn read(&mut self, name: &str) -> Result<Vec<u8>> {
@@ -730,7 +812,7 @@ impl Backup {
         let listed: BTreeSet<&str> = manifest.parts.iter().map(|p| p.path.as_str()).collect();
         let names: Vec<String> = self.zip.file_names().map(str::to_string).collect();
         for name in &names {
-            if name != "manifest.json" && !listed.contains(name.as_str()) {
+            if name != "manifest.json" && name != SIGNATURE && !listed.contains(name.as_str()) {
                 return Err(BackupError::ExtraPart { path: self.path.clone(), part: name.clone() });
             }
         }
@@ -777,7 +859,8 @@ impl Backup {
             if s(8) != prev {
                 return Err(chain(format!("event {seq} does not follow the previous event")));
             }
-            let e = NewEvent::new(s(2), s(3), s(4), s(5), s(6), s(7));
+            let mut e = NewEvent::new(s(2), s(3), s(4), s(5), s(6), s(7));
+            e.detail = s(10);
             if digest(seq, &s(1), &e, &prev) != s(9) {
                 return Err(chain(format!("event {seq}: its content was changed")));
             }
@@ -789,7 +872,42 @@ impl Backup {
         if !head_ok || manifest.audit_events != n || manifest.audit_head != prev {
             return Err(chain(format!("the head does not match the {n} events")));
         }
+        let h = |k: usize| head[0][k].clone();
+        self.head = Some((n, prev, h(3).as_i64().unwrap_or(0), h(4).as_str().unwrap_or_default().to_string()));
         Ok(manifest)
+    }
+
+    /// Checks, after [`Backup::verify`], that the manifest is signed with `key` and that the
+    /// audit head inside was signed with it too; returns the key's id.
+    pub fn check_signature(&mut self, key: Option<&SigningKey>) -> Result<String> {
+        let path = self.path.clone();
+        let untrusted = |problem| BackupError::Untrusted { path: path.clone(), problem };
+        let manifest = self.read("manifest.json")?;
+        let sig = match self.read(SIGNATURE) {
+            Ok(bytes) => bytes,
+            Err(BackupError::MissingPart { .. }) => return Err(untrusted(Untrusted::Unsigned)),
+            Err(e) => return Err(e),
+        };
+        let sig: Value = serde_json::from_slice(&sig).map_err(|_| untrusted(Untrusted::Invalid))?;
+        let signed_by = sig["key"].as_str().unwrap_or_default().to_string();
+        let Some(key) = key else { return Err(untrusted(Untrusted::NoKey { signed_by })) };
+        if signed_by != key.id() {
+            return Err(untrusted(Untrusted::OtherKey { signed_by, ours: key.id() }));
+        }
+        if sig["algorithm"] != "HMAC-SHA256"
+            || !key.verify_manifest(&manifest, sig["signature"].as_str().unwrap_or_default())
+        {
+            return Err(untrusted(Untrusted::Invalid));
+        }
+        let head_signed = match &self.head {
+            Some((0, _, _, _)) => true,
+            Some((seq, hash, signed, signature)) => seq == signed && key.verify_head(*seq, hash, signature),
+            None => false,
+        };
+        if !head_signed {
+            return Err(untrusted(Untrusted::HeadNotSigned));
+        }
+        Ok(signed_by)
     }
 
     /// Copies the evidence into `data_dir/evidence`; returns the files it created.

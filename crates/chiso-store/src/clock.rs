@@ -10,8 +10,9 @@ pub fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64
 }
 
-/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-fn format_utc(secs: i64) -> String {
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`; civil date from days since 1970-01-01
+/// (Howard Hinnant's algorithm).
+pub fn format_utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let z = days + 719_468;

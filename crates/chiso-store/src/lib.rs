@@ -13,16 +13,24 @@ pub mod backup;
 mod catalog;
 mod clock;
 mod failure;
+mod replay;
+pub mod signing;
 mod submissions;
+mod throttle;
+mod tokens;
 mod tx;
 mod users;
 
 pub use audit::{AuditEvent, ChainError, NewEvent};
 pub use catalog::PeriodRow;
-pub use clock::now_utc;
+pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
+pub use replay::{Discrepancy, Replay};
+pub use signing::{HeadCheck, SigningKey};
 pub use submissions::{AnswerRow, CommentRow, EvidenceRow, SnapshotRow, SubmissionRow};
-pub use users::{Role, UserRow};
+pub use throttle::{Admission, ThrottleKey};
+pub use tokens::{TOKEN_TTL, TokenRow};
+pub use users::{MAX_USERNAME, Role, UserRow, fold as fold_username, username_key};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -71,10 +79,24 @@ pub struct Store {
     /// SQLite allows one writer: writes queue here instead of failing with "database is
     /// locked" when two deferred transactions both try to upgrade to a write lock.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Signs the audit chain's head as it moves (see `signing.rs`); `None`: appends leave
+    /// the head unsigned, and `chiso verify` says so.
+    key: Option<std::sync::Arc<SigningKey>>,
+    /// Some user name was stored before names were normalised (see `users::fold`): lookups
+    /// that miss then compare folded names too. Set at open; new names are always folded.
+    legacy_names: bool,
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/sqlite/0001_init.sql")),
+    ("0002_accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
+    ("0003_signatures", include_str!("../migrations/sqlite/0003_signatures.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
+    ("0002_accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
+    ("0003_signatures", include_str!("../migrations/postgres/0003_signatures.sql")),
+];
 
 impl Store {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`, and migrates.
@@ -118,9 +140,20 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend, writer: Default::default() };
+        let mut store = Store { pool, backend, writer: Default::default(), key: None, legacy_names: false };
         store.migrate().await?;
+        store.legacy_names = store.has_legacy_names().await?;
         Ok(store)
+    }
+
+    /// The same store, signing the audit head with `key` as it appends events.
+    pub fn with_signing_key(mut self, key: SigningKey) -> Store {
+        self.key = Some(std::sync::Arc::new(key));
+        self
+    }
+
+    pub fn signing_key(&self) -> Option<&SigningKey> {
+        self.key.as_deref()
     }
 
     pub fn backend(&self) -> Backend {

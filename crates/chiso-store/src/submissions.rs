@@ -1,9 +1,10 @@
 //! Units' submissions: answers as typed (cells in the import format), their verified
 //! values, status, evidence, comments; and the published result snapshots.
 
-use crate::audit::{NewEvent, append, append_all};
+use crate::audit::{NewEvent, append, append_all, sha256_hex};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
+use serde_json::json;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +142,15 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let current = status_in(&mut tx, year, kind, unit).await?;
+        let mut events = Vec::new();
+        // A submission made, or its status set by an import, is on the record (what
+        // `chiso verify` replays): in the detail of the save's first answer event, or as an
+        // event of its own when no answer changed.
+        let mut new_status = match (&current, status) {
+            (None, s) => Some(s.unwrap_or("draft")),
+            (Some(c), Some(s)) if c != s => Some(s),
+            _ => None,
+        };
         match (&current, status) {
             (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
             (None, _) => {
@@ -175,7 +185,6 @@ impl Store {
         .into_iter()
         .map(|(f, v, n)| (f, (v, n)))
         .collect();
-        let mut events = Vec::new();
         for (field, value, note) in answers {
             let old = stored.get(field);
             if old.is_some_and(|(v, n)| v == value && n == note) {
@@ -193,13 +202,29 @@ impl Store {
             .bind(note)
             .execute(&mut *tx)
             .await?;
+            events.push(
+                NewEvent::new(
+                    actor,
+                    "answer.set",
+                    format!("answer/{}/{field}", key(year, kind, unit)),
+                    old.map(|o| o.0.clone()).unwrap_or_default(),
+                    value.clone(),
+                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                )
+                .with_detail(match new_status.take() {
+                    Some(s) => json!({ "note": note, "status": s }),
+                    None => json!({ "note": note }),
+                }),
+            );
+        }
+        if let Some(s) = new_status {
             events.push(NewEvent::new(
                 actor,
-                "answer.set",
-                format!("answer/{}/{field}", key(year, kind, unit)),
-                old.map(|o| o.0.clone()).unwrap_or_default(),
-                value.clone(),
-                if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                current.clone().unwrap_or_default(),
+                s,
+                reason,
             ));
         }
         append_all(&mut tx, &events).await?;
@@ -290,7 +315,8 @@ impl Store {
                 old_verified.unwrap_or(value.clone()),
                 verified.unwrap_or(&value),
                 reason,
-            ),
+            )
+            .with_detail(json!({ "verified": verified })),
         )
         .await?;
         tx.commit().await?;
@@ -458,7 +484,8 @@ impl Store {
                 last.map(|v| format!("v{v}")).unwrap_or_default(),
                 format!("v{version}"),
                 reason,
-            ),
+            )
+            .with_detail(json!({ "version": version, "sha256": sha256_hex(results) })),
         )
         .await?;
         tx.commit().await?;

@@ -11,17 +11,24 @@
 //! does not know: a failed COMMIT (or any statement's failure followed by a failed
 //! ROLLBACK) closes the connection, and the pool opens a fresh one.
 
+use crate::signing::SigningKey;
 use crate::{Backend, Result, Store};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Executor};
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use tokio::sync::OwnedMutexGuard;
+
+/// How long a writer holding the write lock waits for a connection.
+const WRITER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(crate) struct Tx {
     /// `None` only after commit or while dropping.
     conn: Option<PoolConnection<Any>>,
     /// SQLite's single writer, held until the transaction is over (committed or rolled back).
     writing: Option<OwnedMutexGuard<()>>,
+    /// The store's signing key: the audit head is signed with it as events are appended.
+    key: Option<Arc<SigningKey>>,
 }
 
 impl Store {
@@ -46,12 +53,23 @@ impl Store {
 
 impl Tx {
     async fn begin(store: &Store, begin: &str, writing: Option<OwnedMutexGuard<()>>) -> Result<Tx> {
-        let mut conn = store.pool().acquire().await?;
+        // Holding SQLite's write lock, a writer waits for a connection only briefly: when
+        // none can be opened (a failing disk), the writers queued behind it would otherwise
+        // each wait the pool's 30 s in turn.
+        let patience = if writing.is_some() { WRITER_PATIENCE } else { std::time::Duration::from_secs(30) };
+        let mut conn = match tokio::time::timeout(patience, store.pool().acquire()).await {
+            Ok(conn) => conn?,
+            Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+        };
         if let Err(e) = (&mut *conn).execute(begin).await {
             conn.close_on_drop();
             return Err(e.into());
         }
-        Ok(Tx { conn: Some(conn), writing })
+        Ok(Tx { conn: Some(conn), writing, key: store.key.clone() })
+    }
+
+    pub(crate) fn key(&self) -> Option<Arc<SigningKey>> {
+        self.key.clone()
     }
 
     /// Commits; `Ok` only once the database says the transaction is durable (SQLite:

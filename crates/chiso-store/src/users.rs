@@ -1,4 +1,6 @@
-//! Users, their roles and units, sessions and API tokens. Secrets are stored hashed.
+//! Users, their roles and units, and sessions. Secrets are stored hashed. User names are
+//! kept in one form (NFKC, lower case, a safe alphabet: see [`username_key`]), so that
+//! `Admin`, `ADMİN` or a Cyrillic `аdmin` cannot stand beside `admin`.
 
 use crate::audit::{NewEvent, append};
 use crate::clock::unix_now;
@@ -41,12 +43,38 @@ pub struct UserRow {
     pub role: Role,
     /// Units a reporter may see and edit.
     pub units: Vec<String>,
+    /// A disabled user cannot log in; their sessions and tokens were ended when disabled.
+    pub disabled: bool,
 }
 
-type Raw = (i64, String, String, String);
+/// The longest user name.
+pub const MAX_USERNAME: usize = 64;
+
+/// The one form a new user name is stored in: NFKC, then lower case, then only ASCII letters,
+/// digits, `.`, `-` and `_` (starting with a letter or a digit), at most [`MAX_USERNAME`]
+/// characters. `None` if the name cannot be written so: a look-alike such as `ADMİN` (its
+/// lower case has a combining dot) or a Cyrillic `аdmin` is refused, not stored beside `admin`.
+pub fn username_key(raw: &str) -> Option<String> {
+    let key = fold(raw);
+    let first_ok = key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok = first_ok
+        && key.len() <= MAX_USERNAME
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    ok.then_some(key)
+}
+
+/// A typed user name as it is looked up: trimmed, NFKC, lower case (no alphabet check: a
+/// name outside it simply matches nobody).
+pub fn fold(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+type Raw = (i64, String, String, String, Option<String>);
+const COLUMNS: &str = "id, username, password_hash, role, disabled_at";
 
 impl Store {
-    async fn with_units(&self, raw: Raw) -> Result<UserRow> {
+    pub(crate) async fn with_units(&self, raw: Raw) -> Result<UserRow> {
         let units: Vec<(String,)> =
             sqlx::query_as("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id")
                 .bind(raw.0)
@@ -56,8 +84,11 @@ impl Store {
             id: raw.0,
             username: raw.1,
             password_hash: raw.2,
+            // A role this version does not know (a newer database) is no role at all: the
+            // least one, never a guess upwards. Creation only ever stores known roles.
             role: Role::parse(&raw.3).unwrap_or(Role::Viewer),
             units: units.into_iter().map(|u| u.0).collect(),
+            disabled: raw.4.is_some(),
         })
     }
 
@@ -69,10 +100,14 @@ impl Store {
         units: &[String],
         actor: &str,
     ) -> Result<i64> {
+        let Some(username) = username_key(username) else {
+            return Err(StoreError::Conflict(format!("user name {username:?} is not in the safe alphabet")));
+        };
+        let username = username.as_str();
         let mut tx = self.write_tx().await?;
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
+        // Names stored before they were normalised count in their normalised form.
+        let names: Vec<(String,)> = sqlx::query_as("SELECT username FROM users").fetch_all(&mut *tx).await?;
+        if names.iter().any(|(n,)| fold(n) == username) {
             return Err(StoreError::Conflict(format!("user {username} exists")));
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -100,60 +135,91 @@ impl Store {
                 String::new(),
                 format!("{} {}", role.as_str(), units.join(",")),
                 String::new(),
-            ),
+            )
+            .with_detail(crate::audit::password_detail(password_hash)),
         )
         .await?;
         tx.commit().await?;
         Ok(id)
     }
 
+    /// A new password: the user's sessions end and their API tokens are revoked, on the record.
     pub async fn set_password(&self, username: &str, password_hash: &str, actor: &str) -> Result<()> {
+        let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
-            .bind(username)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)")
-            .bind(username)
+            .bind(user.id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        let revoked = crate::tokens::revoke_all(&mut tx, user.id).await?;
         append(
             &mut tx,
             &NewEvent::new(
                 actor,
                 "user.password",
-                format!("user/{username}"),
+                format!("user/{}", user.username),
                 String::new(),
-                String::new(),
+                revoked_note(&revoked),
                 "password reset",
-            ),
+            )
+            .with_detail(crate::audit::password_detail(password_hash)),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Disables (or enables again) a user: disabling ends their sessions and revokes their
+    /// API tokens, on the record. Enabling gives back neither.
+    pub async fn set_disabled(&self, username: &str, disabled: bool, actor: &str) -> Result<()> {
+        let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound)?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled.then(now_utc))
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        let mut note = String::new();
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+            note = revoked_note(&crate::tokens::revoke_all(&mut tx, user.id).await?);
+        }
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        append(&mut tx, &NewEvent::new(actor, action, format!("user/{}", user.username), String::new(), note, ""))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user a typed name means: trimmed, NFKC, lower case. A name stored before names were
+    /// normalised (`Old.Name`) is found by its folded form too.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
-        let raw: Option<Raw> =
-            sqlx::query_as("SELECT id, username, password_hash, role FROM users WHERE username = $1")
-                .bind(username)
-                .fetch_optional(self.pool())
-                .await?;
+        let query = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+        let key = fold(username);
+        let mut raw: Option<Raw> = sqlx::query_as(&query).bind(&key).fetch_optional(self.pool()).await?;
+        if raw.is_none() && self.legacy_names {
+            let names: Vec<(String,)> = sqlx::query_as("SELECT username FROM users").fetch_all(self.pool()).await?;
+            if let Some((name,)) = names.into_iter().find(|(n,)| fold(n) == key) {
+                raw = sqlx::query_as(&query).bind(name).fetch_optional(self.pool()).await?;
+            }
+        }
         match raw {
             Some(r) => Ok(Some(self.with_units(r).await?)),
             None => Ok(None),
         }
     }
 
+    /// Whether some stored name is not in its folded form.
+    pub(crate) async fn has_legacy_names(&self) -> Result<bool> {
+        let names: Vec<(String,)> = sqlx::query_as("SELECT username FROM users").fetch_all(self.pool()).await?;
+        Ok(names.iter().any(|(n,)| fold(n) != *n))
+    }
+
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        let raws: Vec<Raw> = sqlx::query_as("SELECT id, username, password_hash, role FROM users ORDER BY username")
-            .fetch_all(self.pool())
-            .await?;
+        let raws: Vec<Raw> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username")).fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for r in raws {
             out.push(self.with_units(r).await?);
@@ -179,16 +245,18 @@ impl Store {
 
     /// The user and CSRF token of a live session.
     pub async fn session(&self, id_hash: &str) -> Result<Option<(UserRow, String)>> {
-        let raw: Option<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        let raw: Option<(i64, String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.disabled_at, s.csrf FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(id_hash)
         .bind(unix_now())
         .fetch_optional(self.pool())
         .await?;
         match raw {
-            Some((id, name, hash, role, csrf)) => Ok(Some((self.with_units((id, name, hash, role)).await?, csrf))),
+            Some((id, name, hash, role, disabled, csrf)) => {
+                Ok(Some((self.with_units((id, name, hash, role, disabled)).await?, csrf)))
+            }
             None => Ok(None),
         }
     }
@@ -197,27 +265,8 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
         Ok(())
     }
+}
 
-    pub async fn create_token(&self, token_hash: &str, user_id: i64, label: &str) -> Result<()> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(label)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRow>> {
-        let raw: Option<Raw> = sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        match raw {
-            Some(r) => Ok(Some(self.with_units(r).await?)),
-            None => Ok(None),
-        }
-    }
+fn revoked_note(ids: &[String]) -> String {
+    if ids.is_empty() { String::new() } else { format!("tokens revoked: {}", ids.join(",")) }
 }

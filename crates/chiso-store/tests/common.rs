@@ -1,7 +1,13 @@
 //! One story, two databases: a temp SQLite file, and PostgreSQL when
 //! `CHISO_TEST_POSTGRES_URL` names a server (scripts/test starts one on loopback).
 
-use chiso_store::Store;
+use chiso_store::{SigningKey, Store};
+
+/// The signing key of the tests' installation (its data directory's `signing.key`).
+#[allow(dead_code)]
+pub fn key() -> SigningKey {
+    SigningKey::from_bytes([42; 32])
+}
 
 pub struct TestDb {
     pub store: Store,
@@ -12,7 +18,7 @@ pub struct TestDb {
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
-    TestDb { store: Store::open(&url).await.unwrap(), url, _dir: Some(dir) }
+    TestDb { store: Store::open(&url).await.unwrap().with_signing_key(key()), url, _dir: Some(dir) }
 }
 
 /// A fresh database on the test server, or `None` (with a notice) when there is none.
@@ -31,5 +37,5 @@ pub async fn postgres() -> Option<TestDb> {
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
     let url = format!("{base}/{name}");
-    Some(TestDb { store: Store::open(&url).await.unwrap(), url, _dir: None })
+    Some(TestDb { store: Store::open(&url).await.unwrap().with_signing_key(key()), url, _dir: None })
 }

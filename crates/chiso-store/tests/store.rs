@@ -79,6 +79,7 @@ async fn story(store: &Store) {
             old: "".into(),
             new: "".into(),
             reason: "".into(),
+            detail: "".into(),
         })
         .await
         .unwrap();

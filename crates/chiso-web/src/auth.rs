@@ -1,5 +1,6 @@
 //! Passwords (argon2id), sessions in HttpOnly/SameSite=Strict cookies, CSRF tokens,
-//! API tokens, login throttling, and the role and unit checks every route uses.
+//! API tokens, login throttling (which counters an attempt is charged to; the counting is
+//! `chiso_store`'s, in the database), and the role and unit checks every route uses.
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -7,16 +8,22 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use chiso_store::{Role, UserRow};
+use chiso_store::{Role, ThrottleKey, UserRow};
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const SESSION_COOKIE: &str = "chiso_session";
 pub const LOGIN_CSRF_COOKIE: &str = "chiso_login";
 pub const SESSION_TTL: i64 = 8 * 3600;
-const MAX_FAILURES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-const MAX_TRACKED: usize = 100_000;
+/// Failed logins to one account from one address before delays begin.
+const PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+/// Failed logins from one address, to any accounts (guessing across names).
+const PER_ADDRESS: i64 = 50;
+/// Failed logins to one account from all addresses (guessing from many machines).
+const PER_ACCOUNT: i64 = 50;
+/// Password checks run so far (tests read it: an unknown user's login checks one too).
+static PASSWORD_CHECKS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -52,7 +59,87 @@ pub fn hash_password(password: &str) -> String {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    PASSWORD_CHECKS.fetch_add(1, Ordering::Relaxed);
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// An argon2id hash of a random password, made like every user's: a login for a name that
+/// does not exist (or a disabled user) is checked against it, so that it costs the same
+/// time as one with a wrong password and tells nobody which names exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_token()))
+}
+
+/// The user, if the password is theirs and they are not disabled. Always runs exactly one
+/// argon2id check, whether or not the user exists.
+pub async fn check_password(user: Option<UserRow>, password: &str) -> Option<UserRow> {
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password = password.to_string();
+    let ok = off_the_workers(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))).await;
+    user.filter(|u| ok && !u.disabled)
+}
+
+/// The counters a login attempt is charged to, in the order they are locked: the account
+/// from this address, the address, the account from anywhere. `name` is the typed name as
+/// looked up (folded); `addr` the client's address (an IPv6 client's /64, which one
+/// machine usually holds whole).
+pub fn throttle_keys(name: &str, addr: &str) -> [ThrottleKey; 3] {
+    let name: String = name.chars().take(chiso_store::MAX_USERNAME + 1).collect();
+    [
+        ThrottleKey {
+            key: format!("p:{name} {addr}"),
+            username: Some(name.clone()),
+            threshold: PER_ACCOUNT_AND_ADDRESS,
+        },
+        ThrottleKey { key: format!("a:{addr}"), username: None, threshold: PER_ADDRESS },
+        ThrottleKey { key: format!("u:{name}"), username: Some(name), threshold: PER_ACCOUNT },
+    ]
+}
+
+/// The client's address for the login counters: the connection's peer, or, when the peer is
+/// a proxy named in `CHISO_TRUSTED_PROXIES`, the address that proxy says it forwarded for.
+pub fn client_addr(parts: &Parts) -> String {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    match client_ip(peer, &forwarded, trusted_proxies()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".into(),
+    }
+}
+
+/// Proxies whose `X-Forwarded-For` is believed: `CHISO_TRUSTED_PROXIES`, addresses separated
+/// by commas (read once). None by default: a header anyone can write is not an address.
+fn trusted_proxies() -> &'static [IpAddr] {
+    static TRUSTED: std::sync::OnceLock<Vec<IpAddr>> = std::sync::OnceLock::new();
+    TRUSTED.get_or_init(|| {
+        let list = std::env::var("CHISO_TRUSTED_PROXIES").unwrap_or_default();
+        list.split(',').filter_map(|a| a.trim().parse::<IpAddr>().ok()).map(|a| a.to_canonical()).collect()
+    })
+}
+
+/// The peer, unless it is a trusted proxy: then the nearest address in `X-Forwarded-For`
+/// (read from the right) that is not a trusted proxy itself. What a client wrote further
+/// left is never believed; an unreadable entry ends the walk.
+fn client_ip(peer: Option<IpAddr>, forwarded: &[&str], trusted: &[IpAddr]) -> Option<IpAddr> {
+    let mut client = peer?.to_canonical();
+    if !trusted.contains(&client) {
+        return Some(client);
+    }
+    let hops: Vec<&str> = forwarded.iter().flat_map(|h| h.split(',')).map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        client = ip.to_canonical();
+        if !trusted.contains(&client) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// argon2id costs ~19 MiB and tens of milliseconds of one core per call. It runs on a fixed
@@ -173,31 +260,57 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-impl AppState {
-    /// `true` if this user name is locked out after repeated failures.
-    pub fn throttled(&self, username: &str) -> bool {
-        let map = self.throttle.lock().expect("not poisoned");
-        map.get(username).is_some_and(|(n, since)| *n >= MAX_FAILURES && since.elapsed() < LOCKOUT)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unknown_user_costs_a_password_check_like_a_known_one() {
+        let before = PASSWORD_CHECKS.load(Ordering::Relaxed);
+        assert!(check_password(None, "mat-khau-du-dai").await.is_none());
+        assert!(PASSWORD_CHECKS.load(Ordering::Relaxed) > before, "no argon2id check for an unknown user");
+        // The dummy hash is made like a user's: argon2id with the same parameters.
+        let (dummy, real) = (PasswordHash::new(dummy_hash()).unwrap(), hash_password("x"));
+        let real = PasswordHash::new(&real).unwrap();
+        assert_eq!((dummy.algorithm, dummy.version, &dummy.params), (real.algorithm, real.version, &real.params));
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        // A disabled user with the right password is refused, after the same check.
+        let row = |disabled| UserRow {
+            id: 1,
+            username: "a".into(),
+            password_hash: hash_password("dung-mat-khau"),
+            role: Role::Viewer,
+            units: vec![],
+            disabled,
+        };
+        assert!(check_password(Some(row(false)), "dung-mat-khau").await.is_some());
+        assert!(check_password(Some(row(true)), "dung-mat-khau").await.is_none());
     }
 
-    pub fn login_failed(&self, username: &str) {
-        let mut map = self.throttle.lock().expect("not poisoned");
-        // Bounded memory against floods of invented names: forget expired entries, and past
-        // the bound stop tracking new names (known ones still lock).
-        if map.len() >= MAX_TRACKED && !map.contains_key(username) {
-            map.retain(|_, (_, since)| since.elapsed() < LOCKOUT);
-            if map.len() >= MAX_TRACKED {
-                return;
-            }
-        }
-        let e = map.entry(username.to_string()).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= LOCKOUT {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // Not a trusted proxy: the header is anyone's writing.
+        assert_eq!(client_ip(Some(ip("203.0.113.9")), &["1.2.3.4"], &proxy), Some(ip("203.0.113.9")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &["1.2.3.4"], &[]), Some(ip("10.0.0.1")));
+        // Through two trusted proxies: the nearest untrusted hop, never what the client wrote.
+        let h = ["6.6.6.6, 198.51.100.7", "10.0.0.2"];
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &proxy), Some(ip("198.51.100.7")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &["garbage, 10.0.0.2"], &proxy), Some(ip("10.0.0.2")));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &[], &proxy), Some(ip("10.0.0.1")));
+        assert_eq!(client_ip(Some(ip("::ffff:10.0.0.1")), &["198.51.100.7"], &proxy), Some(ip("198.51.100.7")));
     }
 
-    pub fn login_succeeded(&self, username: &str) {
-        self.throttle.lock().expect("not poisoned").remove(username);
+    #[test]
+    fn addresses_and_names_make_separate_counters() {
+        let [pair, addr, name] = throttle_keys("admin", "10.0.0.1");
+        assert_ne!(pair.key, throttle_keys("admin", "10.0.0.2")[0].key);
+        assert_eq!(addr.key, throttle_keys("khac", "10.0.0.1")[1].key);
+        assert_eq!(name.key, throttle_keys("admin", "10.0.0.2")[2].key);
+        assert_eq!(
+            (pair.username.as_deref(), addr.username, name.username.as_deref()),
+            (Some("admin"), None, Some("admin"))
+        );
     }
 }

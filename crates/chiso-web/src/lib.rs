@@ -3,6 +3,7 @@
 //! administrator computes and publishes, the public reads the results and the report.
 //! Server-rendered HTML (Vietnamese, English on request), a JSON API under `/api/v1/`, security by default.
 
+pub mod accounts;
 mod auth;
 mod cache;
 mod catalog;
@@ -18,10 +19,9 @@ mod server;
 
 use axum::Router;
 use chiso_store::Store;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub use auth::{hash_password, sha256_hex};
 pub use pages::parse_answers;
@@ -48,8 +48,6 @@ pub struct AppState {
     pub store: Store,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
-    /// Failed logins per user name: (count, first failure).
-    throttle: Arc<Mutex<HashMap<String, (u32, std::time::Instant)>>>,
     /// The public results, page and JSON (see `cache.rs`).
     results: Arc<cache::MicroCache>,
     /// The reports' PDFs, made after publication (see `reports.rs`).
@@ -60,7 +58,7 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the PDF worker when `make_pdfs`.
     pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
-        AppState { store, data_dir, secure_cookies, throttle: Default::default(), results: Default::default(), reports }
+        AppState { store, data_dir, secure_cookies, results: Default::default(), reports }
     }
 
     /// Every year with a period: its outlooks and PDF are made if its published version or
@@ -87,6 +85,8 @@ pub async fn serve(
 ) -> Result<(), String> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
+    // The signing key: made at first start, outside the database (chiso-store's signing.rs).
+    let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
     let password = seed::bootstrap(&store, &config.data_dir).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

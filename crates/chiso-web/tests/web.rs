@@ -1048,7 +1048,10 @@ async fn pdf_downloads_serve_the_file_made_after_publication() {
     let first = first.expect("the PDF is made within two minutes");
     assert!(first.starts_with(b"%PDF"));
     let reports = app.data_dir.join("reports");
-    let files = || std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
+    let files = || {
+        let all = std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().path());
+        all.filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect::<Vec<_>>()
+    };
     let made = files();
     assert_eq!(made.len(), 1, "{made:?}");
     let modified = std::fs::metadata(&made[0]).unwrap().modified().unwrap();

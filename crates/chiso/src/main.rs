@@ -29,8 +29,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd::serve::UserCommand,
     },
-    /// Verify the audit chain and the database.
-    Verify(cmd::serve::DbArgs),
+    /// Verify the audit chain, its signature, and that the data is what the trail says.
+    Verify(cmd::verify::Args),
     /// Back up the database and its evidence files into one file (while the server runs).
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup (checked first; all or nothing; --force to replace a non-empty database).
@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a, lang),
         Command::Serve(a) => cmd::serve::serve(a, lang),
         Command::User { command } => cmd::serve::user(command, lang),
-        Command::Verify(db) => cmd::serve::verify(db, lang),
+        Command::Verify(a) => cmd::verify::run(a, lang),
         Command::Backup(a) => cmd::backup::backup(a, lang),
         Command::Restore(a) => cmd::backup::restore(a, lang),
         Command::Framework { command } => cmd::framework::run(command, lang),

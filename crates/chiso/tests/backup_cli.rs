@@ -121,10 +121,15 @@ async fn a_backup_taken_while_serving_restores_the_same_platform() {
     server.wait().unwrap();
     let file = a.join("sao-luu.zip");
     let file = file.to_str().unwrap();
-
+    // Another installation: the backup is signed with a's key, which b must be given.
+    let key = a.join("chiso-data").join("signing.key");
+    let key = key.to_str().unwrap();
     let o = run(&b, &["restore", "--check", file]);
-    assert!(o.status.success() && text(&o).contains("hợp lệ"), "{}", text(&o));
-    let o = run(&b, &["restore", file]);
+    assert!(!o.status.success() && text(&o).contains("--key") && text(&o).contains("--trust-unsigned"), "{}", text(&o));
+
+    let o = run(&b, &["restore", "--check", "--key", key, file]);
+    assert!(o.status.success() && text(&o).contains("Chữ ký hợp lệ"), "{}", text(&o));
+    let o = run(&b, &["restore", "--key", key, file]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("nhật ký toàn vẹn"), "{}", text(&o));
     let o = run(&b, &["verify"]);
@@ -137,11 +142,11 @@ async fn a_backup_taken_while_serving_restores_the_same_platform() {
     server.wait().unwrap();
 
     // A second restore would overwrite: refused, in the user's language, nothing changed.
-    let o = run(&b, &["restore", file]);
+    let o = run(&b, &["restore", "--key", key, file]);
     assert!(!o.status.success() && text(&o).contains("không trống"), "{}", text(&o));
-    let o = run(&b, &["--lang", "en", "restore", file]);
+    let o = run(&b, &["--lang", "en", "restore", "--key", key, file]);
     assert!(text(&o).contains("is not empty") && text(&o).contains("--force"), "{}", text(&o));
-    let o = run(&b, &["restore", "--force", file]);
+    let o = run(&b, &["restore", "--force", "--key", key, file]);
     assert!(o.status.success(), "{}", text(&o));
 
     // A damaged file names itself and the damaged part.
@@ -157,7 +162,7 @@ async fn a_backup_taken_while_serving_restores_the_same_platform() {
     if let Some(url) = common::postgres_url().await {
         let c = root.path().join("c");
         std::fs::create_dir_all(&c).unwrap();
-        let o = run(&c, &["restore", "--db", &url, file]);
+        let o = run(&c, &["restore", "--db", &url, "--key", key, file]);
         assert!(o.status.success(), "{}", text(&o));
         let (mut server, addr, password) = start(&c, &["--db", &url]);
         assert!(password.is_none());

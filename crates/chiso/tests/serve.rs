@@ -130,3 +130,97 @@ async fn the_platform_serves_the_same_report_as_the_cli() {
     assert!(o.status.success());
     assert_eq!(served, std::fs::read(out.join("bao-cao-2020.docx")).unwrap());
 }
+
+/// A disk that fails: with an LD_PRELOAD shim (tests/faults/eio.c), every write and sync of
+/// the database's files fails with EIO while a trigger file exists. Saves during the fault
+/// are refused (none answered 200), saves after it succeed without a restart, and every
+/// save answered 200 is in the database after the server stops; the chain verifies.
+#[tokio::test(flavor = "multi_thread")]
+async fn io_errors_lose_no_acknowledged_save_and_the_server_recovers_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let shim = dir.path().join("eio.so");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/faults/eio.c");
+    let built = Command::new("cc").args(["-shared", "-fPIC", "-O1", "-o"]).arg(&shim).arg(source).arg("-ldl").status();
+    if !built.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: no C compiler to build the fault-injection shim");
+        return;
+    }
+    let trigger = dir.path().join("fail-now");
+    let mut c = chiso(dir.path());
+    c.env("LD_PRELOAD", &shim).env("CHISO_FAULT_TRIGGER", &trigger).env("CHISO_FAULT_PATH", "chiso.sqlite");
+    let mut child = c.args(["serve", "--bind", "127.0.0.1:0", "--no-pdf"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr: SocketAddr = loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split(' ').next().unwrap().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let cli = |args: &[&str]| {
+        let o = chiso(dir.path()).args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap().trim().to_string()
+    };
+    let admin = cli(&["user", "token", "admin"]);
+    cli(&["user", "add", "yte", "--role", "reporter", "--units", "so-y-te"]);
+    let yte = cli(&["user", "token", "yte"]);
+    let http = reqwest::Client::new();
+    let api = format!("http://{addr}/api/v1");
+    let opened = http
+        .post(format!("{api}/periods"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "year": "2021", "framework": "cao-bang-1513-department", "deadline": "2099-12-31" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 201);
+    let unit = format!("{api}/periods/2021/department/units/so-y-te");
+    let saves = |range: std::ops::RangeInclusive<usize>| {
+        let (http, unit, yte) = (http.clone(), unit.clone(), yte.clone());
+        async move {
+            let calls = range.map(|i| {
+                let body = serde_json::json!({ "values": { "infra": format!("{}.{}", i / 10, i % 10) } });
+                let r = http.put(&unit).bearer_auth(&yte).json(&body).send();
+                async move { (i, r.await.unwrap().status().as_u16()) }
+            });
+            let mut out = Vec::new();
+            for h in calls.map(tokio::spawn).collect::<Vec<_>>() {
+                out.push(h.await.unwrap());
+            }
+            out
+        }
+    };
+    let mut acknowledged: Vec<usize> = Vec::new();
+    for (i, status) in saves(1..=5).await {
+        assert_eq!(status, 200, "save {i} before the fault");
+        acknowledged.push(i);
+    }
+    std::fs::write(&trigger, b"").unwrap();
+    // Refused one way or another (500 I/O error, 503 no connection, 408 too slow), never 200.
+    for (i, status) in saves(6..=11).await {
+        assert!(!(200..300).contains(&status), "save {i} answered {status} while the disk failed");
+    }
+    std::fs::remove_file(&trigger).unwrap();
+    for (i, status) in saves(26..=40).await {
+        assert_eq!(status, 200, "save {i} after the fault");
+        acknowledged.push(i);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let url = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
+    let store = chiso_store::Store::open(&url).await.unwrap();
+    let recorded: Vec<String> = store
+        .audit_events("answer/2021/department/so-y-te/infra")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.new_value.replace(',', "."))
+        .collect();
+    for i in acknowledged {
+        assert!(recorded.contains(&format!("{}.{}", i / 10, i % 10)), "save {i} was answered 200 and is lost");
+    }
+    assert!(store.verify_chain().await.unwrap().is_ok());
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}

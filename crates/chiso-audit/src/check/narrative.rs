@@ -12,7 +12,8 @@ use crate::model::{Block, Num, Paragraph};
 use crate::recognize::{Role, caption_number};
 use crate::text::{is_word_char, norm, round, ulps, year as year4};
 use chiso_domain::Decimal;
-use chiso_domain::unit::UnitId;
+use chiso_domain::unit::{LineageKind, UnitId};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy)]
@@ -69,19 +70,68 @@ fn subjects(ctx: &Ctx, headings: &[bool]) -> Vec<(usize, Subject, usize)> {
         }
         let Some(k) = next_table[b + 1] else { continue };
         let Some(ti) = ctx.tables.iter().position(|t| t.block == k) else { continue };
-        let t = &ctx.tables[ti];
-        let crit = if ctx.column_of(ti, Role::Total(t.year)).is_some() {
-            None
-        } else {
-            match t.columns.iter().find_map(|c| match c.role {
-                Role::Crit(i, y) if y == t.year => Some(i),
-                _ => None,
-            }) {
-                Some(i) => Some(i),
-                None => continue,
+        let Some(s) = table_subject(ctx, ti) else { continue };
+        out.push((b, s, ti));
+    }
+    out
+}
+
+/// What a table is about: the total when it prints one for its year, else its first criterion.
+fn table_subject(ctx: &Ctx, ti: usize) -> Option<Subject> {
+    let t = &ctx.tables[ti];
+    let crit = if ctx.column_of(ti, Role::Total(t.year)).is_some() {
+        None
+    } else {
+        Some(t.columns.iter().find_map(|c| match c.role {
+            Role::Crit(i, y) if y == t.year => Some(i),
+            _ => None,
+        })?)
+    };
+    Some(Subject { fw: t.framework, crit, year: t.year })
+}
+
+/// The units a table's paragraphs or its notes declare scored by a not-applicable policy
+/// ("… được tính điểm … do nội dung không áp dụng đối với đơn vị", "… không so sánh với các
+/// cơ quan khác ở tiêu chí này"): its superlatives are said among the other units. Read from
+/// the paragraphs about the table and the lines under it, up to the next heading or table.
+fn not_applicable(
+    ctx: &Ctx,
+    facts: &Facts,
+    headings: &[bool],
+    subjects: &[(usize, Subject, usize)],
+) -> BTreeMap<usize, BTreeSet<UnitId>> {
+    let mut out: BTreeMap<usize, BTreeSet<UnitId>> = BTreeMap::new();
+    let blocks = &ctx.doc.blocks;
+    for ti in 0..ctx.tables.len() {
+        let Some(s) = table_subject(ctx, ti) else { continue };
+        let mut texts: Vec<&str> = subjects
+            .iter()
+            .filter(|(_, _, t)| *t == ti)
+            .filter_map(|(b, _, _)| match &blocks[*b] {
+                Block::Paragraph(p) => Some(p.text.as_str()),
+                Block::Table(_) => None,
+            })
+            .collect();
+        for k in ctx.tables[ti].block + 1..blocks.len() {
+            match &blocks[k] {
+                Block::Paragraph(p) if headings[k] || caption_number(&p.text).is_some() => break,
+                Block::Paragraph(p) => texts.push(&p.text),
+                Block::Table(_) => break,
             }
-        };
-        out.push((b, Subject { fw: t.framework, crit, year: t.year }, ti));
+        }
+        let m = Matcher::new(ctx, facts, s);
+        for text in texts {
+            for (sentence, _) in clauses(text) {
+                if !has(&sentence, &NOT_APPLICABLE) {
+                    continue;
+                }
+                for (_, _, kind) in m.find(&sentence) {
+                    if let Kind::Unit(u) = kind {
+                        out.entry(ti).or_default().insert(u.clone());
+                    }
+                }
+            }
+        }
     }
     out
 }
@@ -449,6 +499,10 @@ struct Scope<'c, 'a> {
     s: Subject,
     prev: Option<i32>,
     loc: Location,
+    /// Units the document declares scored by a not-applicable policy on this criterion.
+    excluded: &'c BTreeSet<UnitId>,
+    /// The sentence limits comparisons with last year to the comparable units.
+    scoped: bool,
 }
 
 impl Scope<'_, '_> {
@@ -460,13 +514,101 @@ impl Scope<'_, '_> {
         self.facts.printed(self.s.fw, u, self.s.crit, year)
     }
 
-    /// Every unit with data in a year and its value recomputed from the parts.
+    /// Every unit with data in a year and its value recomputed from the parts, leaving out
+    /// the units declared scored by a not-applicable policy.
     fn values(&self, year: i32) -> Vec<(UnitId, Decimal)> {
+        self.values_with(year, false)
+    }
+
+    fn values_with(&self, year: i32, with_excluded: bool) -> Vec<(UnitId, Decimal)> {
         self.facts
             .units_with_data(self.s.fw, year)
             .into_iter()
+            .filter(|u| with_excluded || !self.excluded.contains(u))
             .filter_map(|u| Some((u.clone(), self.exact(&u, year)?)))
             .collect()
+    }
+
+    /// A unit formed (by a merger or a split) after `since`: not the same unit as then.
+    fn merged(&self, u: &UnitId, since: i32) -> bool {
+        self.ctx.registry.changes_into(u, since, self.s.year).iter().any(|l| l.kind != LineageKind::Renamed)
+    }
+
+    /// Whether a unit belongs to the comparison with `since` the sentence makes.
+    fn comparable(&self, u: &UnitId, since: i32) -> bool {
+        !self.scoped || !self.merged(u, since)
+    }
+
+    /// Each comparable unit's change since `p` (value now − value then).
+    fn changes(&self, p: i32, with_excluded: bool) -> Vec<(UnitId, Decimal)> {
+        self.values_with(self.s.year, with_excluded)
+            .into_iter()
+            .filter(|(u, _)| self.comparable(u, p))
+            .filter_map(|(u, now)| Some((u.clone(), now - self.exact(&u, p)?)))
+            .collect()
+    }
+
+    /// The units ranked in `p` and now that the comparison takes in.
+    fn rank_group(&self, p: i32, with_excluded: bool) -> Vec<UnitId> {
+        let y = self.s.year;
+        self.facts
+            .units_with_data(self.s.fw, y)
+            .into_iter()
+            .filter(|u| with_excluded || !self.excluded.contains(u))
+            .filter(|u| self.comparable(u, p) && self.rank(u, p).is_some() && self.rank(u, y).is_some())
+            .collect()
+    }
+
+    /// The rank a move is counted with: the printed rank, or, when the sentence compares
+    /// only the comparable units, the rank among them (competition ranking of the printed ranks).
+    fn move_rank(&self, u: &UnitId, year: i32, p: i32) -> Option<Decimal> {
+        if !self.scoped {
+            return self.rank(u, year);
+        }
+        let group = self.rank_group(p, false);
+        if !group.contains(u) {
+            return None;
+        }
+        let mine = self.rank(u, year)?;
+        // Ranks printed among the group itself (every unit compared) are the group's ranks.
+        let n = Decimal::from(group.len());
+        if group.iter().all(|v| self.rank(v, year).is_some_and(|r| r <= n)) {
+            return Some(mine);
+        }
+        let above = group.iter().filter(|v| self.rank(v, year).is_some_and(|r| r < mine)).count();
+        Some(Decimal::ONE + Decimal::from(above))
+    }
+
+    /// " (không tính A, được tính điểm theo quy định không áp dụng)" when units are left out.
+    fn left_out(&self) -> (String, String) {
+        self.scope_note(None, false)
+    }
+
+    /// What a comparison leaves out, in one parenthesis: the units formed by a merger since
+    /// `since` (when the sentence compares only comparable units) and, unless
+    /// `with_excluded`, those scored by a not-applicable policy.
+    fn scope_note(&self, since: Option<i32>, with_excluded: bool) -> (String, String) {
+        let (mut vi, mut en) = (Vec::new(), Vec::new());
+        if let Some(p) = since.filter(|_| self.scoped) {
+            let merged: Vec<UnitId> =
+                self.facts.units_with_data(self.s.fw, self.s.year).into_iter().filter(|u| self.merged(u, p)).collect();
+            if !merged.is_empty() {
+                vi.push(format!("không tính {} do sáp nhập", self.names(&merged)));
+                en.push(format!("leaving out {}, formed by a merger", self.names(&merged)));
+            }
+        }
+        if !with_excluded && !self.excluded.is_empty() {
+            let names: Vec<UnitId> = self.excluded.iter().cloned().collect();
+            vi.push(format!(
+                "không tính {}, được tính điểm theo quy định khi nội dung không áp dụng",
+                self.names(&names)
+            ));
+            en.push(format!("leaving out {}, scored by the not-applicable rule", self.names(&names)));
+        }
+        if vi.is_empty() {
+            return (String::new(), String::new());
+        }
+        (format!(" ({})", vi.join("; ")), format!(" ({})", en.join("; ")))
     }
 
     fn name(&self, u: &UnitId) -> String {
@@ -552,6 +694,13 @@ const HIGH: [&str; 5] = ["cao nhất", "thứ nhất", "đứng đầu", "dẫn 
 const LOW: [&str; 3] = ["thấp nhất", "cuối bảng", "cuối cùng"];
 const NO_DATA: [&str; 2] = ["không cung cấp số liệu", "không có số liệu"];
 const BELOW: [&str; 2] = ["không được xếp hạng", "không xếp hạng"];
+const NOT_APPLICABLE: [&str; 2] = ["không áp dụng", "không thuộc phạm vi áp dụng"];
+/// Phrases that limit a comparison with last year to the units that can be compared
+/// (same or renamed unit, not formed by a merger).
+const COMPARABLE: [&str; 3] = ["so sánh được", "do sáp nhập", "cả hai năm"];
+/// After "trong 19 cơ quan": the comparable group the counts of the clause are taken in.
+const GROUP_OF: [&str; 4] =
+    ["so sánh được", "có số liệu cả hai năm", "có thứ hạng so sánh được", "có số liệu so sánh được"];
 
 /// Checks one clause; `sentence` gives context ("so với năm 2019").
 fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
@@ -594,16 +743,17 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
                 } else {
                     ("", "")
                 };
+                let (xv, xe) = sc.left_out();
                 out.push(sc.finding(v, "narrative-gap").printed(t.text.clone()).expected(e.clone()).say(
                     format!(
-                        "Chênh lệch {} giữa cao nhất {} ({hi_t}) và thấp nhất {} ({lo_t}) là {e}, không phải {}{nv}",
+                        "Chênh lệch {} giữa cao nhất {} ({hi_t}) và thấp nhất {} ({lo_t}){xv} là {e}, không phải {}{nv}",
                         sc.what(),
                         sc.names(&tops),
                         sc.names(&bottoms),
                         t.text
                     ),
                     format!(
-                        "The {} gap between the highest, {} ({hi_t}), and the lowest, {} ({lo_t}), is {e}, not {}{ne}",
+                        "The {} gap between the highest, {} ({hi_t}), and the lowest, {} ({lo_t}){xe}, is {e}, not {}{ne}",
                         sc.what_en(),
                         sc.names(&tops),
                         sc.names(&bottoms),
@@ -642,6 +792,19 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
             }
         }
         let units: Vec<UnitId> = seen.into_iter().cloned().collect();
+
+        // "(không tính A, B và C do sáp nhập)": each was formed by a merger since last year.
+        if let Some(p) = sc.prev
+            && text[..g.start].trim_end().trim_end_matches('(').trim_end().ends_with("không tính")
+            && text[g.end..].trim_start().starts_with("do sáp nhập")
+        {
+            for u in units.iter().filter(|u| !sc.merged(u, p)) {
+                out.push(Finding::new(Severity::Error, "narrative-count", sc.loc.clone()).unit(sc.name(u)).say(
+                    format!("{} không phải đơn vị hình thành do sáp nhập sau năm {p}", sc.name(u)),
+                    format!("{} was not formed by a merger after {p}", sc.name(u)),
+                ));
+            }
+        }
 
         if in_no_data {
             let none = sc.facts.no_data.get(&(sc.s.fw, y)).cloned().unwrap_or_default();
@@ -809,15 +972,24 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
                 Tok::Steps(n) => Some((n, t.start)),
                 _ => None,
             }) && let Some(p) = sc.prev
-                && let (Some(before), Some(now)) = (sc.rank(u, p), sc.rank(u, y))
+                && let (Some(before), Some(now)) = (sc.move_rank(u, p, p), sc.move_rank(u, y, p))
             {
                 let up = text[..steps.1].rfind("tăng").map_or(0, |x| x + 1)
                     > text[..steps.1].rfind("giảm").map_or(0, |x| x + 1);
                 let claimed = if up { steps.0 } else { -steps.0 };
                 if before - now != claimed {
+                    let (wv, we) = if sc.scoped {
+                        let n = sc.rank_group(p, false).len();
+                        (
+                            format!(" (thứ hạng trong {n} đơn vị so sánh được)"),
+                            format!(" (ranks among the {n} comparable units)"),
+                        )
+                    } else {
+                        (String::new(), String::new())
+                    };
                     out.push(Finding::new(Severity::Error, "narrative-rank", sc.loc.clone()).unit(sc.name(u)).printed(steps.0.to_string()).expected((before - now).abs().to_string()).say(
-                        format!("{} từ hạng {before} năm {p} đến hạng {now} năm {y}: thay đổi {} bậc, không phải {}", sc.name(u), (before - now).abs(), steps.0),
-                        format!("{} went from rank {before} in {p} to {now} in {y}: {} places, not {}", sc.name(u), (before - now).abs(), steps.0),
+                        format!("{} từ hạng {before} năm {p} đến hạng {now} năm {y}{wv}: thay đổi {} bậc, không phải {}", sc.name(u), (before - now).abs(), steps.0),
+                        format!("{} went from rank {before} in {p} to {now} in {y}{we}: {} places, not {}", sc.name(u), (before - now).abs(), steps.0),
                     ));
                 }
             }
@@ -874,6 +1046,7 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
             let (word_vi, word_en) = if high { ("cao nhất", "highest") } else { ("thấp nhất", "lowest") };
             let d = value.as_ref().map_or(sc.ctx.frameworks[sc.s.fw].rounding.decimals, |(n, _)| n.decimals);
             let ext_text = sc.ctx.fmt(ext, d);
+            let (xv, xe) = sc.left_out();
             let value_ok = match &value {
                 Some((n, text)) => {
                     let v = judge(*n, ext, mode);
@@ -886,12 +1059,12 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
                                 .expected(ext_text.clone())
                                 .say(
                                     format!(
-                                        "{} {word_vi} là {ext_text} ({}), không phải {text}",
+                                        "{} {word_vi} là {ext_text} ({}){xv}, không phải {text}",
                                         upper(&sc.what()),
                                         sc.names(&holders)
                                     ),
                                     format!(
-                                        "The {word_en} {} is {ext_text} ({}), not {text}",
+                                        "The {word_en} {} is {ext_text} ({}){xe}, not {text}",
                                         sc.what_en(),
                                         sc.names(&holders)
                                     ),
@@ -910,14 +1083,14 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
                                     .expected(sc.names(&holders))
                                     .say(
                                         format!(
-                                            "{} ({}) không phải đơn vị có {} {word_vi}: {} ({ext_text})",
+                                            "{} ({}) không phải đơn vị có {} {word_vi}: {} ({ext_text}){xv}",
                                             sc.name(u),
                                             sc.ctx.fmt(x, d),
                                             sc.what(),
                                             sc.names(&holders)
                                         ),
                                         format!(
-                                            "{} ({}) does not have the {word_en} {}: {} ({ext_text})",
+                                            "{} ({}) does not have the {word_en} {}: {} ({ext_text}){xe}",
                                             sc.name(u),
                                             sc.ctx.fmt(x, d),
                                             sc.what_en(),
@@ -1037,9 +1210,10 @@ fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
         {
             let deltas: Vec<(UnitId, Decimal)> = vals
                 .iter()
+                .filter(|(u, _)| sc.comparable(u, p))
                 .filter_map(|(u, now)| {
                     if by_rank {
-                        Some((u.clone(), sc.rank(u, p)? - sc.rank(u, y)?))
+                        Some((u.clone(), sc.move_rank(u, p, p)? - sc.move_rank(u, y, p)?))
                     } else {
                         Some((u.clone(), *now - sc.exact(u, p)?))
                     }
@@ -1117,6 +1291,8 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
     let fw = &sc.ctx.frameworks[sc.s.fw];
     let vals = sc.values(y);
     let count_toks: Vec<&T> = toks.iter().filter(|t| matches!(t.tok, Tok::Count(_))).collect();
+    // Counts of a comparison with last year: the group's size and who rose, fell or stayed.
+    let mut compared: Vec<(&T, Decimal, Compared)> = Vec::new();
     for (k, ct) in count_toks.iter().enumerate() {
         let Tok::Count(n) = ct.tok else { continue };
         let end = count_toks.get(k + 1).map_or(text.len(), |t| t.start);
@@ -1125,6 +1301,15 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
             Tok::Level(l) if t.start >= ct.end && t.start < end => Some(l),
             _ => None,
         });
+        let trimmed = pred.trim_start();
+        let group_of = COUNTED.iter().find_map(|w| trimmed.strip_prefix(w)).map(str::trim_start);
+        if sc.prev.is_some()
+            && let Some(rest) = group_of
+            && GROUP_OF.iter().any(|g| rest.starts_with(g))
+        {
+            compared.push((ct, n, Compared::Group { ranks: rest.starts_with("có thứ hạng") }));
+            continue;
+        }
         let (actual, what_vi, what_en): (usize, String, String) = if has(pred, &NO_DATA) {
             (
                 sc.facts.no_data.get(&(sc.s.fw, y)).map_or(0, Vec::len),
@@ -1139,32 +1324,19 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
         } else if sc.s.crit.is_none() && has(pred, &BELOW) {
             let c = vals.iter().filter(|(u, _)| sc.level(u, y) == Some(None)).count();
             (c, "không được xếp hạng mức".into(), "below the lowest level".into())
-        } else if let Some(p) = sc.prev
-            && (has(pred, &["tăng", "giảm", "không đổi"]))
-            && !has(pred, &["bậc", "nhất"])
+        } else if sc.prev.is_some() && (has(pred, &["tăng", "giảm", "không đổi"])) && !has(pred, &["bậc", "nhất"])
         {
-            let deltas: Vec<Decimal> = vals.iter().filter_map(|(u, now)| Some(*now - sc.exact(u, p)?)).collect();
             let first = first_pos(pred, &["tăng", "giảm", "không đổi"]).unwrap_or(0);
             let w = &pred[first..];
-            if w.starts_with("tăng") {
-                (
-                    deltas.iter().filter(|d| d.is_sign_positive() && !d.is_zero()).count(),
-                    format!("tăng so với năm {p}"),
-                    format!("rose since {p}"),
-                )
+            let way = if w.starts_with("tăng") {
+                Ordering::Greater
             } else if w.starts_with("giảm") {
-                (
-                    deltas.iter().filter(|d| d.is_sign_negative() && !d.is_zero()).count(),
-                    format!("giảm so với năm {p}"),
-                    format!("fell since {p}"),
-                )
+                Ordering::Less
             } else {
-                (
-                    deltas.iter().filter(|d| d.is_zero()).count(),
-                    format!("không đổi so với năm {p}"),
-                    format!("unchanged since {p}"),
-                )
-            }
+                Ordering::Equal
+            };
+            compared.push((ct, n, Compared::Change(way)));
+            continue;
         } else {
             continue;
         };
@@ -1179,6 +1351,11 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
                     ),
             );
         }
+    }
+    if let Some(p) = sc.prev
+        && !compared.is_empty()
+    {
+        out.extend(compared_counts(sc, p, &compared));
     }
     // "Không có đơn vị nào đạt … Mức IV".
     if sc.s.crit.is_none()
@@ -1208,8 +1385,11 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
     if (up || down)
         && let Some(p) = sc.prev
     {
-        let deltas: Vec<(UnitId, Decimal, Decimal)> =
-            vals.iter().filter_map(|(u, now)| Some((u.clone(), sc.exact(u, p)?, *now))).collect();
+        let deltas: Vec<(UnitId, Decimal, Decimal)> = vals
+            .iter()
+            .filter(|(u, _)| sc.comparable(u, p))
+            .filter_map(|(u, now)| Some((u.clone(), sc.exact(u, p)?, *now)))
+            .collect();
         let wrong: Vec<&(UnitId, Decimal, Decimal)> =
             deltas.iter().filter(|(_, a, b)| if up { b <= a } else { b >= a }).collect();
         if !wrong.is_empty() {
@@ -1247,6 +1427,87 @@ fn counts(sc: &Scope, text: &str, toks: &[T], out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// A count in a comparison with last year.
+#[derive(Debug, Clone, Copy)]
+enum Compared {
+    /// "trong 19 cơ quan so sánh được", "06 đơn vị có thứ hạng so sánh được".
+    Group { ranks: bool },
+    /// "11 cơ quan tăng điểm" (greater), "07 … giảm" (less), "02 … không đổi" (equal).
+    Change(Ordering),
+}
+
+/// Checks the counts of one comparison with `p` together: the group they are taken in is
+/// the comparable units (when the sentence says so, without those formed by a merger),
+/// with or without the units the document declares scored by a not-applicable policy. The
+/// sentence is right if one of these readings makes every count true; else the findings
+/// are those of the reading the stated group size fits (or the first).
+fn compared_counts(sc: &Scope, p: i32, claims: &[(&T, Decimal, Compared)]) -> Vec<Finding> {
+    let y = sc.s.year;
+    let readings: &[bool] = if sc.excluded.is_empty() { &[false] } else { &[false, true] };
+    let mut results: Vec<(Vec<Finding>, bool)> = Vec::new();
+    for &with in readings {
+        let changes = sc.changes(p, with);
+        let (xv, xe) = sc.scope_note(Some(p), with);
+        let mut found = Vec::new();
+        let mut group_ok = true;
+        for &(ct, n, what) in claims {
+            let (actual, vi, en) = match what {
+                Compared::Group { ranks } => {
+                    let actual = if ranks { sc.rank_group(p, with).len() } else { changes.len() };
+                    let (wv, we) = if ranks { ("thứ hạng", "ranks") } else { ("số liệu", "figures") };
+                    group_ok &= Decimal::from(actual) == n;
+                    (
+                        actual,
+                        format!(
+                            "Theo các bảng, có {actual:02} đơn vị có {wv} cả năm {p} và năm {y}{xv}, không phải {}",
+                            ct.text
+                        ),
+                        format!("By the tables, {actual} units have {we} for both {p} and {y}{xe}, not {}", ct.text),
+                    )
+                }
+                Compared::Change(way) => {
+                    let actual = changes.iter().filter(|(_, d)| d.cmp(&Decimal::ZERO) == way).count();
+                    let (wv, we) = match way {
+                        Ordering::Greater => ("tăng", "rose"),
+                        Ordering::Less => ("giảm", "fell"),
+                        Ordering::Equal => ("không đổi", "were unchanged"),
+                    };
+                    let n_group = changes.len();
+                    (
+                        actual,
+                        format!(
+                            "Theo các bảng, trong {n_group:02} đơn vị so sánh được{xv}, có {actual:02} đơn vị {wv} ({}) \
+                             so với năm {p}, không phải {}",
+                            sc.what(),
+                            ct.text
+                        ),
+                        format!(
+                            "By the tables, of the {n_group} comparable units{xe}, {actual} {we} ({}) since {p}, not {}",
+                            sc.what_en(),
+                            ct.text
+                        ),
+                    )
+                }
+            };
+            if Decimal::from(actual) != n {
+                found.push(
+                    Finding::new(Severity::Error, "narrative-count", sc.loc.clone())
+                        .printed(ct.text.clone())
+                        .expected(format!("{actual:02}"))
+                        .say(vi, en),
+                );
+            }
+        }
+        results.push((found, group_ok));
+    }
+    let pick = results
+        .iter()
+        .position(|(f, _)| f.is_empty())
+        .or_else(|| results.iter().position(|(_, group_ok)| *group_ok))
+        .unwrap_or(0);
+    results.swap_remove(pick).0
 }
 
 /// The criteria a clause names other than the paragraph's own (its groups and parts
@@ -1295,7 +1556,10 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
             Block::Table(_) => false,
         })
         .collect();
-    for (b, s, _) in subjects(ctx, &headings) {
+    let subjects = subjects(ctx, &headings);
+    let excluded = not_applicable(ctx, facts, &headings, &subjects);
+    let none = BTreeSet::new();
+    for &(b, s, ti) in &subjects {
         let Block::Paragraph(p) = &ctx.doc.blocks[b] else { continue };
         let m = Matcher::new(ctx, facts, s);
         let loc = Location {
@@ -1312,7 +1576,9 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                 .and_then(|i| sentence.get(i + "so với năm ".len()..i + "so với năm ".len() + 4))
                 .and_then(year4)
                 .or(latest_before);
-            let sc = Scope { ctx, facts, s, prev, loc: loc.clone() };
+            let scoped = has(&sentence, &COMPARABLE);
+            let mine = excluded.get(&ti).unwrap_or(&none);
+            let sc = Scope { ctx, facts, s, prev, loc: loc.clone(), excluded: mine, scoped };
             for part in parts {
                 let toks = scan(&part, &m);
                 let mut found = clause(&sc, &part, &m);
@@ -1321,7 +1587,15 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                 if let Some(&other) = others.iter().next()
                     && has_claims
                 {
-                    let alt = Scope { ctx, facts, s: Subject { crit: Some(other), ..s }, prev, loc: loc.clone() };
+                    let alt = Scope {
+                        ctx,
+                        facts,
+                        s: Subject { crit: Some(other), ..s },
+                        prev,
+                        loc: loc.clone(),
+                        excluded: &none,
+                        scoped,
+                    };
                     let alt_found = clause(&alt, &part, &m);
                     let errors = |f: &[Finding]| f.iter().filter(|x| x.severity != Severity::Warning).count();
                     let (mine, theirs) = (errors(&found), errors(&alt_found));

@@ -365,7 +365,7 @@ fn criterion_changes(
         .map(|(n, what)| format!("{} {noun} {what}", vi::count(*n)))
         .collect();
     let mut t =
-        format!("So với năm {prev_year}, trong {} {noun} so sánh được: {}", vi::count(deltas.len()), parts.join(", "));
+        format!("So với năm {prev_year}, trong {} {noun} so sánh được: {}", vi::count(all.len()), parts.join(", "));
     // "nhiều nhất" only when the largest is not shared by every unit that moved that way.
     let extreme = |rise: bool| -> Option<String> {
         let moved: Vec<&(usize, Decimal)> =

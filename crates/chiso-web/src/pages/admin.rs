@@ -1,16 +1,17 @@
 //! The administrator: periods (open, deadline), users and roles, computing and publishing
 //! results (a frozen, versioned snapshot with a reason), and the audit log.
 
+pub use super::accounts::{add_user, create_user};
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, User, hash_password};
+use crate::auth::{self, MaybeUser, User};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::Lang;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_domain::UnitId;
 use chiso_store::{PeriodRow, Role};
@@ -60,28 +61,13 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
         b += &format!("<option value=\"{}\">{} ({})</option>", esc(&fw.id), esc(&fw.name), esc(&fw.unit_kind));
     }
     b += &format!(
-        "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>\
-         <h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t.col_deadline, t.open_button, t.users_heading, t.col_name, t.col_role, t.col_units
+        "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
+        t.col_deadline, t.open_button
     );
-    for x in s.store.users().await? {
-        b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&x.username),
-            esc(lang.role(x.role)),
-            esc(&x.units.join(", "))
-        );
-    }
-    let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
-        .iter()
-        .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), lang.role(*r)))
-        .collect();
+    b += &super::accounts::section(&s, lang, &u).await?;
     b += &format!(
-        "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
-         <label>{} <input name=\"username\" required></label><label>{} <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
-         <label>{} <select name=\"role\">{roles}</select></label><label>{} <input name=\"units\"></label>\
-         <button>{}</button></form><p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
-        t.username, t.password_min, t.role, t.unit_codes, t.add_user, t.audit_link, t.catalogue_link
+        "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
+        t.audit_link, t.catalogue_link
     );
     Ok(page(lang, t.admin_title, Some(&u), &b))
 }
@@ -151,41 +137,6 @@ pub async fn publish_period(s: &AppState, u: &User, year: i32, kind: &str, reaso
     s.results.clear();
     s.reports.refresh(year);
     Ok(version)
-}
-
-pub async fn create_user(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Form(f): Form<Fields>,
-) -> AppResult<Response> {
-    let u = auth::require_role(user, &[Role::Admin])?;
-    auth::check_csrf(&u, field(&f, "csrf"))?;
-    add_user(&s, &u, &f).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
-}
-
-/// Adds a user (fields `username`, `password`, `role`, `units`: codes separated by commas).
-pub async fn add_user(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
-    let username = field(f, "username").unwrap_or("").trim();
-    let password = field(f, "password").unwrap_or("");
-    let role = Role::parse(field(f, "role").unwrap_or("")).ok_or_else(|| AppError::bad_request(|t| t.bad_role))?;
-    if username.is_empty() || !username.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
-        return Err(AppError::bad_request(|t| t.bad_username));
-    }
-    if password.chars().count() < 10 {
-        return Err(AppError::bad_request(|t| t.short_password));
-    }
-    let cat = Catalog::load(&s.store).await?;
-    let units: Vec<String> =
-        field(f, "units").unwrap_or("").split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-    if let Some(bad) = units.iter().find(|x| cat.registry.get(&chiso_domain::UnitId((*x).clone())).is_none()) {
-        let bad = bad.clone();
-        return Err(AppError::with(StatusCode::BAD_REQUEST, move |l| (l.t().no_such_unit)(&bad)));
-    }
-    let password = password.to_string();
-    let hash = auth::off_the_workers(move || hash_password(&password)).await;
-    s.store.create_user(username, &hash, role, &units, &u.row.username).await?;
-    Ok(())
 }
 
 pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {

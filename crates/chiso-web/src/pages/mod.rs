@@ -1,5 +1,6 @@
 //! Routes. Each handler checks the user's role and, for unit data, the unit itself.
 
+mod accounts;
 mod admin;
 mod api;
 mod api_body;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ky/{year}/{kind}/chua-nop.csv", get(admin::missing_csv))
         .route("/quan-tri/ky/{year}/{kind}/xem-truoc", get(admin::preview))
         .route("/quan-tri/nguoi-dung", post(admin::create_user))
+        .route("/quan-tri/nguoi-dung/trang-thai", post(accounts::set_state))
+        .route("/quan-tri/the-api/{id}/thu-hoi", post(accounts::revoke_token))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
         .route("/don-vi/{unit}", get(public::unit))

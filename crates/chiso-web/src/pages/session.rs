@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_store::Role;
+use chiso_store::{Admission, Role};
 
 /// `/ngon-ngu/{vi|en}`: remembers the reader's language and goes back to the page they
 /// were on (only a path of this site, never another host).
@@ -63,7 +63,8 @@ pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f):
     if cookie.is_none() || cookie.as_deref() != field(&f, "csrf") {
         return Err(AppError::forbidden());
     }
-    let username = field(&f, "username").unwrap_or("").trim().to_string();
+    // A name this long is nobody's: not folded or looked up (it still counts and is checked).
+    let username = field(&f, "username").filter(|n| n.len() <= 1024).unwrap_or("");
     let password = field(&f, "password").unwrap_or("");
     let refuse = |msg: &str| {
         let body = format!(
@@ -74,22 +75,19 @@ pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f):
         );
         (axum::http::StatusCode::UNAUTHORIZED, page(lang, t.login_heading, None, &body)).into_response()
     };
-    if s.throttled(&username) {
+    // Counted first (as a failure, in the database), checked after: simultaneous attempts
+    // past the limit are refused without their passwords ever being checked.
+    let keys = auth::throttle_keys(&chiso_store::fold_username(username), &auth::client_addr(&parts));
+    if let Admission::Blocked { .. } = s.store.login_attempt(&keys).await? {
         return Ok(refuse(t.locked_out));
     }
-    let user = s.store.user_by_name(&username).await?;
-    let checked = match user {
-        Some(u) => {
-            let (password, hash) = (password.to_string(), u.password_hash.clone());
-            auth::off_the_workers(move || auth::verify_password(&password, &hash)).await.then_some(u)
-        }
-        None => None,
-    };
-    let Some(user) = checked else {
-        s.login_failed(&username);
+    let user = s.store.user_by_name(username).await?;
+    // One argon2id check whether or not the user exists.
+    let Some(user) = auth::check_password(user, password).await else {
         return Ok(refuse(t.bad_login));
     };
-    s.login_succeeded(&username);
+    let [pair, addr, name] = keys;
+    s.store.login_succeeded(&[pair, name], &[addr]).await?;
     let id = auth::random_token();
     s.store.create_session(&auth::sha256_hex(&id), user.id, &auth::random_token(), SESSION_TTL).await?;
     Ok((

@@ -2,8 +2,8 @@
 
 use crate::Outcome;
 use chiso_data::Lang;
-use chiso_store::backup::{BackupError, Manifest};
-use chiso_store::{Failure, Store, StoreError};
+use chiso_store::backup::{BackupError, Manifest, RestoreOptions, Untrusted};
+use chiso_store::{Failure, SigningKey, StoreError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,9 +34,17 @@ pub struct RestoreArgs {
     /// Replace the contents of a database that is not empty.
     #[arg(long)]
     force: bool,
-    /// Only check the file (hashes, completeness, audit chain); touch nothing.
+    /// Only check the file (hashes, completeness, audit chain, signature); touch nothing.
     #[arg(long)]
     check: bool,
+    /// The signing.key of the installation that made the backup (default: this data
+    /// directory's); the backup must be signed with it.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Restore a backup that is not signed, or whose signature does not verify: only for a
+    /// file whose origin you know (the audit trail and every row are still checked).
+    #[arg(long)]
+    trust_unsigned: bool,
     #[command(flatten)]
     db: Db,
 }
@@ -51,9 +59,16 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
         PathBuf::from(format!("chiso-sao-luu-{}.zip", stamp.replace('T', "-")))
     });
     runtime().block_on(async {
-        let store = Store::open(&a.db.url).await.map_err(|e| vec![store_message(lang, &e)])?;
+        let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, false, lang).await?;
         let started = Instant::now();
         let m = store.backup(&a.db.data_dir, &out).await.map_err(|e| vec![message(lang, &e)])?;
+        if store.signing_key().is_none() {
+            let key = SigningKey::path(&a.db.data_dir);
+            match lang {
+                Lang::Vi => eprintln!("Lưu ý: không có {}, bản sao lưu không được ký", key.display()),
+                Lang::En => eprintln!("Note: no {}, the backup is not signed", key.display()),
+            }
+        }
         let size = std::fs::metadata(&out).map_or(0, |m| m.len());
         let secs = started.elapsed().as_secs_f64();
         match lang {
@@ -89,18 +104,44 @@ fn summary(lang: Lang, m: &Manifest) -> String {
     }
 }
 
+/// The key a backup must be signed with: `--key`, else the data directory's (if any).
+fn trusted_key(a: &RestoreArgs, lang: Lang) -> Result<Option<SigningKey>, Vec<String>> {
+    let path = a.key.clone().unwrap_or_else(|| SigningKey::path(&a.db.data_dir));
+    match SigningKey::load(&path) {
+        Ok(None) if a.key.is_some() => {
+            Err(vec![format!("{}: {}", path.display(), std::io::Error::from(std::io::ErrorKind::NotFound))])
+        }
+        Ok(k) => Ok(k),
+        Err(e) => Err(vec![super::verify::key_message(lang, &e)]),
+    }
+}
+
 pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
+    let key = trusted_key(&a, lang)?;
     if a.check {
-        let m = chiso_store::backup::Backup::open(&a.file)
-            .and_then(|mut b| b.verify())
-            .map_err(|e| vec![message(lang, &e)])?;
+        let mut b = chiso_store::backup::Backup::open(&a.file).map_err(|e| vec![message(lang, &e)])?;
+        let m = b.verify().map_err(|e| vec![message(lang, &e)])?;
+        let signed = match b.check_signature(key.as_ref()) {
+            Ok(id) => Some(id),
+            Err(e @ BackupError::Untrusted { .. }) if a.trust_unsigned => {
+                eprintln!("{}", message(lang, &e));
+                None
+            }
+            Err(e) => return Err(vec![message(lang, &e)]),
+        };
         print_manifest(lang, &a.file, &m);
+        match (signed, lang) {
+            (Some(id), Lang::Vi) => println!("Chữ ký hợp lệ (khóa {id})"),
+            (Some(id), Lang::En) => println!("Signature valid (key {id})"),
+            (None, _) => {}
+        }
         return Ok(ExitCode::SUCCESS);
     }
     runtime().block_on(async {
-        let store = Store::open(&a.db.url).await.map_err(|e| vec![store_message(lang, &e)])?;
+        let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?;
         let started = Instant::now();
-        let m = store.restore(&a.file, &a.db.data_dir, a.force).await.map_err(|e| vec![message(lang, &e)])?;
+        let options = RestoreOptions { force: a.force, key: key.as_ref(), trust_unsigned: a.trust_unsigned };
+        let m = store.restore_with(&a.file, &a.db.data_dir, &options).await.map_err(|e| vec![message(lang, &e)])?;
         store.record_restore("cli", &a.file, &m).await.map_err(|e| vec![store_message(lang, &e)])?;
         let chain = store.verify_chain().await.map_err(|e| vec![store_message(lang, &e)])?;
         let secs = started.elapsed().as_secs_f64();
@@ -205,8 +246,30 @@ fn message(lang: Lang, e: &BackupError) -> String {
         E::NotEmpty { rows } => format!(
             "Cơ sở dữ liệu đích không trống ({rows} dòng); chưa khôi phục gì. Dùng --force để thay thế toàn bộ nội dung"
         ),
+        E::Untrusted { path, problem } => format!(
+            "{}: {}; chưa khôi phục gì (nếu biết rõ nguồn gốc tệp và vẫn muốn khôi phục: --trust-unsigned)",
+            d(path),
+            untrusted(problem)
+        ),
         E::Uncovered { table, columns } => {
             format!("Bảng {table} ({columns}) chưa được sao lưu; cần cập nhật chiso-store/src/backup.rs")
+        }
+    }
+}
+
+fn untrusted(u: &Untrusted) -> String {
+    match u {
+        Untrusted::Unsigned => "bản sao lưu không được ký".into(),
+        Untrusted::NoKey { signed_by } => format!(
+            "bản sao lưu được ký bằng khóa {signed_by} nhưng không có khóa để kiểm tra (chỉ signing.key của bản cài đặt đã tạo nó bằng --key)"
+        ),
+        Untrusted::OtherKey { signed_by, ours } => format!(
+            "bản sao lưu được ký bằng khóa {signed_by}, không phải khóa này ({ours}) (chỉ signing.key của bản cài đặt đã tạo nó bằng --key)"
+        ),
+        Untrusted::Invalid => "chữ ký không khớp với bản kê: tệp đã bị sửa sau khi tạo".into(),
+        Untrusted::HeadNotSigned => {
+            "nhật ký kiểm toán trong bản sao lưu chưa được ký ở đầu khi sao lưu (cơ sở dữ liệu đã bị sửa khi không có khóa)"
+                .into()
         }
     }
 }

@@ -9,3 +9,4 @@ pub mod score;
 pub mod seed;
 pub mod serve;
 pub mod template;
+pub mod verify;

@@ -1,6 +1,5 @@
 use crate::Outcome;
 use chiso_data::Lang;
-use chiso_store::{Role, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +11,6 @@ pub struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
-    /// Where evidence files are kept.
-    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
-    data_dir: PathBuf,
     /// Session cookies without `Secure` (only behind a TLS-terminating proxy that rewrites them).
     #[arg(long, env = "CHISO_INSECURE_COOKIES")]
     insecure_cookies: bool,
@@ -41,6 +37,9 @@ pub struct DbArgs {
     /// `sqlite://file` (default, created on first start) or `postgres://user@host/db`.
     #[arg(long = "db", env = "DATABASE_URL", default_value = "sqlite://chiso.sqlite")]
     url: String,
+    /// Where evidence files and the signing key (signing.key) are kept.
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
+    data_dir: PathBuf,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -64,10 +63,15 @@ async fn shutdown_signal() {
 
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
     init_logging(&a.log_format);
+    // The signing key first (made at first start), so a missing one is explained in the user's language.
+    runtime().block_on(async {
+        super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?.close().await;
+        Ok::<_, Vec<String>>(())
+    })?;
     let config = chiso_web::Config {
         bind: a.bind,
         database: a.db.url.clone(),
-        data_dir: a.data_dir,
+        data_dir: a.db.data_dir,
         secure_cookies: !a.insecure_cookies,
         limits: Default::default(),
         make_pdfs: !a.no_pdf,
@@ -90,7 +94,8 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
 
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
-    /// Add a user; prints a generated password.
+    /// Add a user; prints a generated password. The administrator's page rules apply: the
+    /// name is stored in lower case from a safe alphabet, a reporter needs existing units.
     Add {
         username: String,
         /// admin, reporter, assessor or viewer.
@@ -108,11 +113,45 @@ pub enum UserCommand {
         /// What the token is for.
         #[arg(long, default_value = "api")]
         label: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        days: i64,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Set a new generated password (and end the user's sessions).
+    /// List API tokens (never the tokens themselves): id, user, purpose, issued, expires, state.
+    Tokens {
+        /// Only this user's.
+        username: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke an API token by the id `chiso user tokens` shows.
+    RevokeToken {
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new generated password (ends the user's sessions and revokes their API tokens).
     ResetPassword {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Lift the login delays of a user name after repeated failed logins.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable a user: no login; sessions ended, API tokens revoked.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Enable a disabled user again (with no tokens: issue new ones).
+    Enable {
         username: String,
         #[command(flatten)]
         db: DbArgs,
@@ -128,63 +167,120 @@ fn generated_password() -> String {
 pub fn user(c: UserCommand, lang: Lang) -> Outcome {
     runtime().block_on(async {
         let msg = |e: chiso_store::StoreError| vec![e.to_string()];
+        let unknown = |name: &str| match lang {
+            Lang::Vi => vec![format!("Không có người dùng “{name}”.")],
+            Lang::En => vec![format!("No user “{name}”.")],
+        };
         match c {
             UserCommand::Add { username, role, units, db } => {
-                let role = Role::parse(&role)
-                    .ok_or_else(|| vec![format!("role: {role}? (admin, reporter, assessor, viewer)")])?;
-                let store = Store::open(&db.url).await.map_err(msg)?;
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
                 let password = generated_password();
-                store
-                    .create_user(&username, &chiso_web::hash_password(&password), role, &units, "cli")
+                let english = lang == Lang::En;
+                let name = chiso_web::accounts::add_user_cli(&store, &username, &password, &role, &units, english)
                     .await
-                    .map_err(msg)?;
+                    .map_err(|e| vec![e])?;
                 match lang {
-                    Lang::Vi => println!("Đã tạo {username} ({}), mật khẩu: {password}", role.as_str()),
-                    Lang::En => println!("Created {username} ({}), password: {password}", role.as_str()),
+                    Lang::Vi => println!("Đã tạo {name} ({role}), mật khẩu: {password}"),
+                    Lang::En => println!("Created {name} ({role}), password: {password}"),
                 }
             }
-            UserCommand::Token { username, label, db } => {
-                let store = Store::open(&db.url).await.map_err(msg)?;
-                let user =
-                    store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| vec![format!("{username}?")])?;
+            UserCommand::Token { username, label, days, db } => {
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
                 let mut b = [0u8; 32];
                 getrandom::fill(&mut b).expect("the OS random generator");
                 let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
-                store.create_token(&chiso_web::sha256_hex(&token), user.id, &label).await.map_err(msg)?;
+                let id = store
+                    .issue_token(&chiso_web::sha256_hex(&token), user.id, &label, days * 24 * 3600, "cli")
+                    .await
+                    .map_err(msg)?;
+                // The token alone on stdout (for scripts); its id and expiry on stderr.
                 println!("{token}");
-            }
-            UserCommand::ResetPassword { username, db } => {
-                let store = Store::open(&db.url).await.map_err(msg)?;
-                let password = generated_password();
-                store.set_password(&username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
                 match lang {
-                    Lang::Vi => println!("Mật khẩu mới của {username}: {password}"),
-                    Lang::En => println!("New password of {username}: {password}"),
+                    Lang::Vi => eprintln!("Mã nhận diện {id}, hết hạn sau {days} ngày."),
+                    Lang::En => eprintln!("Token id {id}, expires in {days} days."),
                 }
             }
+            UserCommand::Tokens { username, db } => {
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let only = match &username {
+                    Some(n) => Some(store.user_by_name(n).await.map_err(msg)?.ok_or_else(|| unknown(n))?.username),
+                    None => None,
+                };
+                for t in store.tokens().await.map_err(msg)? {
+                    if only.as_ref().is_some_and(|n| *n != t.username) {
+                        continue;
+                    }
+                    let state = match (&t.revoked_at, t.live(), lang) {
+                        (Some(at), _, Lang::Vi) => format!("đã thu hồi {at}"),
+                        (Some(at), _, Lang::En) => format!("revoked {at}"),
+                        (None, true, Lang::Vi) => "còn hiệu lực".into(),
+                        (None, true, Lang::En) => "valid".into(),
+                        (None, false, Lang::Vi) => "đã hết hạn".into(),
+                        (None, false, Lang::En) => "expired".into(),
+                    };
+                    println!("{}\t{}\t{}\t{}\t{}\t{state}", t.id, t.username, t.label, t.created_at, t.expires_utc());
+                }
+            }
+            UserCommand::RevokeToken { id, db } => {
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                store.revoke_token(id.trim(), "cli").await.map_err(|e| match e {
+                    chiso_store::StoreError::NotFound => match lang {
+                        Lang::Vi => vec![format!("Không có mã truy cập {id}.")],
+                        Lang::En => vec![format!("No token {id}.")],
+                    },
+                    e => msg(e),
+                })?;
+                match lang {
+                    Lang::Vi => println!("Đã thu hồi mã truy cập {id}."),
+                    Lang::En => println!("Revoked token {id}."),
+                }
+            }
+            UserCommand::ResetPassword { username, db } => {
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
+                let password = generated_password();
+                store.set_password(&user.username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
+                match lang {
+                    Lang::Vi => {
+                        println!("Mật khẩu mới của {}: {password} (các mã truy cập API đã bị thu hồi)", user.username)
+                    }
+                    Lang::En => {
+                        println!("New password of {}: {password} (their API tokens are revoked)", user.username)
+                    }
+                }
+            }
+            UserCommand::Unlock { username, db } => {
+                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
+                let name = chiso_store::fold_username(&user.username);
+                let n = store.unlock_user(&name, "cli").await.map_err(msg)?;
+                match lang {
+                    Lang::Vi => println!("Đã mở khóa đăng nhập của {name} ({n} bộ đếm được xóa)."),
+                    Lang::En => println!("Unlocked the logins of {name} ({n} counters cleared)."),
+                }
+            }
+            UserCommand::Disable { username, db } => set_disabled(&username, &db, true, lang).await?,
+            UserCommand::Enable { username, db } => set_disabled(&username, &db, false, lang).await?,
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// Checks the audit chain (and SQLite's integrity); names the first broken link.
-pub fn verify(db: DbArgs, lang: Lang) -> Outcome {
-    runtime().block_on(async {
-        let store = Store::open(&db.url).await.map_err(|e| vec![e.to_string()])?;
-        let integrity = store.integrity_check().await.map_err(|e| vec![e.to_string()])?;
-        match store.verify_chain().await.map_err(|e| vec![e.to_string()])? {
-            Ok(n) if integrity == "ok" => {
-                match lang {
-                    Lang::Vi => println!("Nhật ký toàn vẹn: {n} sự kiện; cơ sở dữ liệu: ok"),
-                    Lang::En => println!("Audit chain intact: {n} events; database: ok"),
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Ok(_) => Err(vec![format!("integrity_check: {integrity}")]),
-            Err(e) => Err(vec![match lang {
-                Lang::Vi => format!("Nhật ký bị sửa đổi tại sự kiện {}: {}", e.seq, e.problem),
-                Lang::En => e.to_string(),
-            }]),
-        }
-    })
+async fn set_disabled(username: &str, db: &DbArgs, disabled: bool, lang: Lang) -> Result<(), Vec<String>> {
+    let msg = |e: chiso_store::StoreError| vec![e.to_string()];
+    let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+    let user = store.user_by_name(username).await.map_err(msg)?.ok_or_else(|| match lang {
+        Lang::Vi => vec![format!("Không có người dùng “{username}”.")],
+        Lang::En => vec![format!("No user “{username}”.")],
+    })?;
+    store.set_disabled(&user.username, disabled, "cli").await.map_err(msg)?;
+    let name = user.username;
+    match (lang, disabled) {
+        (Lang::Vi, true) => println!("Đã vô hiệu hóa {name} (phiên đăng nhập kết thúc, mã truy cập API bị thu hồi)."),
+        (Lang::En, true) => println!("Disabled {name} (sessions ended, API tokens revoked)."),
+        (Lang::Vi, false) => println!("Đã kích hoạt lại {name}."),
+        (Lang::En, false) => println!("Enabled {name} again."),
+    }
+    Ok(())
 }

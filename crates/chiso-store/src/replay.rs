@@ -1,0 +1,455 @@
+//! Replaying the audit trail: what the current rows must be if every change went through
+//! chiso (and so left its event), compared with what the database holds. A figure, a
+//! verified value, a status, a published snapshot, a document or a user changed directly
+//! in the database, behind the application's back, shows here even though the hash chain
+//! is intact.
+//!
+//! Only final states are compared: an event's `old` value is what its transaction read,
+//! which on PostgreSQL (READ COMMITTED) may be older than the previous event on the same
+//! row when two writes race, so it proves nothing. Events written before migration 0003
+//! carry no `detail`: what they did not record (an answer's note; whether an assessor's
+//! value was cleared or equal to the unit's; a snapshot's content) is left unchecked and
+//! counted, until a later event settles it.
+
+use crate::audit::{AuditEvent, COLUMNS};
+use crate::{Result, Store};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// One row (or column of a row) that is not what the trail says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discrepancy {
+    /// The audit entity: `answer/2021/department/so-y-te/infra`, `submission/…`,
+    /// `results/2021/department/v2`, `period/…`, `document/<name>`, `user/<name>`.
+    pub entity: String,
+    /// `value`, `note`, `verified`, `status`, `results` (sha256), `reason`, `published_by`,
+    /// `body` (sha256), `role`, `units`, or `row` (the row itself).
+    pub column: &'static str,
+    /// What the trail says; `None`: the trail has no such row.
+    pub expected: Option<String>,
+    /// What the database holds; `None`: no such row.
+    pub found: Option<String>,
+    /// The event that set the expected value.
+    pub seq: Option<i64>,
+}
+
+impl Discrepancy {
+    /// The unit, for a submission's rows.
+    pub fn unit(&self) -> Option<&str> {
+        let mut p = self.entity.split('/');
+        matches!(p.next()?, "answer" | "submission").then_some(())?;
+        p.nth(2)
+    }
+
+    /// The answer's field (`infra`, `app.numerator`), for answers.
+    pub fn field(&self) -> Option<&str> {
+        self.entity.strip_prefix("answer/")?.splitn(4, '/').nth(3)
+    }
+}
+
+impl std::fmt::Display for Discrepancy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: &Option<String>| v.as_ref().map_or("(no row)".to_string(), |v| format!("{v:?}"));
+        write!(f, "{} {}: the trail says {}", self.entity, self.column, show(&self.expected))?;
+        if let Some(seq) = self.seq {
+            write!(f, " (event {seq})")?;
+        }
+        write!(f, ", the database holds {}", show(&self.found))
+    }
+}
+
+/// The replay's findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replay {
+    pub events: usize,
+    /// Values compared with the database.
+    pub checked: usize,
+    /// Values the trail cannot determine (written before it recorded them, or by an action
+    /// the replay does not know), by entity.
+    pub unchecked: Vec<String>,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// A value the trail determines (`Some`) or does not (`None`), with the event that set it.
+type Known<T> = Option<(T, i64)>;
+
+#[derive(Default)]
+struct AnswerState {
+    value: Known<String>,
+    note: Known<String>,
+    /// `Some((None, _))`: no verified value; `Some((Some(v), _))`: v.
+    verified: Known<Option<String>>,
+    /// A verification recorded before migration 0003 that left the unit's value: the
+    /// verified column is empty or that value.
+    verified_none_or: Known<String>,
+}
+
+#[derive(Default)]
+struct State {
+    answers: BTreeMap<String, AnswerState>,
+    submissions: BTreeMap<String, Known<String>>,
+    periods: BTreeMap<String, Known<String>>,
+    /// key `year/kind/vN` → (sha256, reason, published by)
+    snapshots: BTreeMap<String, (Known<String>, String, String, i64)>,
+    documents: BTreeMap<String, Known<String>>,
+    /// username → (role, units sorted)
+    users: BTreeMap<String, Known<(String, String)>>,
+    /// entity → what each `evidence.add` / `comment.add` recorded: "actor value" (rows
+    /// without a key of their own, matched as a multiset)
+    attached: BTreeMap<String, Vec<(String, i64)>>,
+    /// username → sha256 of the password hash
+    passwords: BTreeMap<String, Known<String>>,
+    unknown: Vec<String>,
+}
+
+fn sha(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn detail(e: &AuditEvent) -> Option<Value> {
+    (!e.detail.is_empty()).then(|| serde_json::from_str(&e.detail).ok()).flatten()
+}
+
+/// The password a user event set (sha256 of the stored hash), if it says.
+fn password(d: &Option<Value>, seq: i64) -> Known<String> {
+    d.as_ref().and_then(|d| d["password_sha256"].as_str().map(|h| (h.to_string(), seq)))
+}
+
+/// The submission key (`year/kind/unit`) of an answer key (`year/kind/unit/field`).
+fn submission_of(answer: &str) -> String {
+    answer.splitn(4, '/').take(3).collect::<Vec<_>>().join("/")
+}
+
+impl State {
+    fn apply(&mut self, e: &AuditEvent) {
+        let seq = e.seq;
+        let (kind, rest) = e.entity.split_once('/').unwrap_or((e.entity.as_str(), ""));
+        let d = detail(e);
+        match (e.action.as_str(), kind) {
+            ("answer.set", "answer") => {
+                match d.as_ref().and_then(|d| d["status"].as_str()) {
+                    // The save made the submission, or an import set its status.
+                    Some(status) => {
+                        self.submissions.insert(submission_of(rest), Some((status.to_string(), seq)));
+                    }
+                    None => {
+                        self.submissions.entry(submission_of(rest)).or_insert(None);
+                    }
+                }
+                let a = self
+                    .answers
+                    .entry(rest.to_string())
+                    .or_insert_with(|| AnswerState { verified: Some((None, seq)), ..AnswerState::default() });
+                a.value = Some((e.new_value.clone(), seq));
+                a.note = d.as_ref().and_then(|d| d["note"].as_str().map(|n| (n.to_string(), seq)));
+            }
+            ("answer.verify", "answer") => {
+                let a = self.answers.entry(rest.to_string()).or_default();
+                match d.as_ref().map(|d| &d["verified"]) {
+                    Some(Value::Null) => a.verified = Some((None, seq)),
+                    Some(Value::String(v)) => a.verified = Some((Some(v.clone()), seq)),
+                    _ => match &a.value {
+                        Some((v, _)) if *v != e.new_value => a.verified = Some((Some(e.new_value.clone()), seq)),
+                        Some(_) => {
+                            a.verified = None;
+                            a.verified_none_or = Some((e.new_value.clone(), seq));
+                        }
+                        None => a.verified = None,
+                    },
+                }
+                if a.verified.is_some() {
+                    a.verified_none_or = None;
+                }
+            }
+            ("submission.status", "submission") => {
+                self.submissions.insert(rest.to_string(), Some((e.new_value.clone(), seq)));
+            }
+            ("period.create" | "period.status", "period") => {
+                let status = e.new_value.split_whitespace().last().unwrap_or_default().to_string();
+                self.periods.insert(rest.to_string(), Some((status, seq)));
+            }
+            ("results.publish", "results") => {
+                self.periods.insert(rest.to_string(), Some(("published".into(), seq)));
+                let version = d.as_ref().and_then(|d| d["version"].as_i64()).map(|v| format!("v{v}"));
+                let version = version.unwrap_or_else(|| e.new_value.clone());
+                let hash = d.as_ref().and_then(|d| d["sha256"].as_str().map(|h| (h.to_string(), seq)));
+                self.snapshots.insert(format!("{rest}/{version}"), (hash, e.reason.clone(), e.actor.clone(), seq));
+            }
+            ("document.put", "document") => {
+                self.documents.insert(rest.to_string(), Some((sha(&e.new_value), seq)));
+            }
+            ("user.create", "user") => {
+                let mut words = e.new_value.splitn(2, ' ');
+                let role = words.next().unwrap_or_default().to_string();
+                let mut units: Vec<&str> =
+                    words.next().unwrap_or_default().split(',').filter(|u| !u.is_empty()).collect();
+                units.sort_unstable();
+                self.users.insert(rest.to_string(), Some(((role, units.join(",")), seq)));
+                self.passwords.insert(rest.to_string(), password(&d, seq));
+            }
+            ("user.password", "user") => {
+                self.passwords.insert(rest.to_string(), password(&d, seq));
+            }
+            // Changes that leave the checked columns as they were.
+            ("evidence.add", "evidence") | ("comment.add", "comment") => {
+                let row = format!("{} {}", e.actor, e.new_value);
+                self.attached.entry(e.entity.clone()).or_default().push((row, seq));
+            }
+            (action, "user") if ["token", "session", "login", "lock"].iter().any(|w| action.contains(w)) => {}
+            // Anything else about a checked row: the replay cannot tell what it did.
+            (_, "answer") => self.forget(e, |s, k| s.answers.get_mut(k).map(|a| *a = AnswerState::default()).is_some()),
+            (_, "submission") => self.forget(e, |s, k| s.submissions.get_mut(k).map(|v| *v = None).is_some()),
+            (_, "period") => self.forget(e, |s, k| s.periods.get_mut(k).map(|v| *v = None).is_some()),
+            (_, "document") => self.forget(e, |s, k| s.documents.get_mut(k).map(|v| *v = None).is_some()),
+            (_, "user") => self.forget(e, |s, k| {
+                s.passwords.insert(k.to_string(), None);
+                s.users.get_mut(k).map(|v| *v = None).is_some()
+            }),
+            _ => {}
+        }
+    }
+
+    fn forget(&mut self, e: &AuditEvent, f: impl FnOnce(&mut State, &str) -> bool) {
+        let key = e.entity.split_once('/').map_or("", |(_, k)| k).to_string();
+        f(self, &key);
+        self.unknown.push(format!("{} (event {}: {})", e.entity, e.seq, e.action));
+    }
+}
+
+/// Compares one known value.
+fn compare(out: &mut Replay, entity: String, column: &'static str, expected: &Known<String>, found: &str) {
+    match expected {
+        Some((v, seq)) => {
+            out.checked += 1;
+            if v != found {
+                out.discrepancies.push(Discrepancy {
+                    entity,
+                    column,
+                    expected: Some(v.clone()),
+                    found: Some(found.to_string()),
+                    seq: Some(*seq),
+                });
+            }
+        }
+        None => out.unchecked.push(format!("{entity} {column}")),
+    }
+}
+
+fn missing_row(out: &mut Replay, entity: String, expected: Option<String>, found: Option<String>, seq: Option<i64>) {
+    out.discrepancies.push(Discrepancy { entity, column: "row", expected, found, seq });
+}
+
+impl Store {
+    /// Replays the whole trail and compares the current rows with it (one read snapshot).
+    pub async fn replay(&self) -> Result<Replay> {
+        let mut tx = self.read_tx().await?;
+        type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
+        let events: Vec<Raw> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(&mut *tx).await?;
+        let answers: Vec<(i64, String, String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let submissions: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT year, kind, unit_id, status FROM submissions ORDER BY year, kind, unit_id")
+                .fetch_all(&mut *tx)
+                .await?;
+        let periods: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT year, kind, status FROM periods ORDER BY year, kind").fetch_all(&mut *tx).await?;
+        let snapshots: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT year, kind, version, results, reason, published_by FROM snapshots ORDER BY year, kind, version",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let documents: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, body FROM documents ORDER BY name").fetch_all(&mut *tx).await?;
+        let evidence: Vec<(i64, String, String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, criterion, sha256, filename, size, uploaded_by FROM evidence ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let comments: Vec<(i64, String, String, String, String, String)> =
+            sqlx::query_as("SELECT year, kind, unit_id, criterion, author, body FROM comments ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
+        let users: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, username, role, password_hash FROM users ORDER BY username")
+                .fetch_all(&mut *tx)
+                .await?;
+        let user_units: Vec<(i64, String)> =
+            sqlx::query_as("SELECT user_id, unit_id FROM user_units ORDER BY user_id, unit_id")
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
+
+        let mut state = State::default();
+        for r in &events {
+            let e = AuditEvent {
+                seq: r.0,
+                at: r.1.clone(),
+                actor: r.2.clone(),
+                action: r.3.clone(),
+                entity: r.4.clone(),
+                old_value: r.5.clone(),
+                new_value: r.6.clone(),
+                reason: r.7.clone(),
+                prev_hash: r.8.clone(),
+                hash: r.9.clone(),
+                detail: r.10.clone(),
+            };
+            state.apply(&e);
+        }
+        let mut out = Replay { events: events.len(), ..Replay::default() };
+
+        for (year, kind, unit, field, value, verified, note) in answers {
+            let key = format!("{year}/{kind}/{unit}/{field}");
+            let entity = format!("answer/{key}");
+            let Some(a) = state.answers.remove(&key) else {
+                missing_row(&mut out, entity, None, Some(value), None);
+                continue;
+            };
+            compare(&mut out, entity.clone(), "value", &a.value, &value);
+            compare(&mut out, entity.clone(), "note", &a.note, &note);
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+            match (&a.verified, &a.verified_none_or) {
+                (Some((v, seq)), _) => {
+                    let expected = Some((show(v), *seq));
+                    compare(&mut out, entity, "verified", &expected, &show(&verified));
+                }
+                (None, Some((v, seq))) => {
+                    out.checked += 1;
+                    if verified.as_ref().is_some_and(|f| f != v) {
+                        out.discrepancies.push(Discrepancy {
+                            entity,
+                            column: "verified",
+                            expected: Some(format!("(none) or {v}")),
+                            found: verified,
+                            seq: Some(*seq),
+                        });
+                    }
+                }
+                (None, None) => out.unchecked.push(format!("{entity} verified")),
+            }
+        }
+        // (Rows the trail lost track of, by an unknown action, are not missed.)
+        for (key, a) in state.answers {
+            if let Some((v, seq)) = a.value {
+                missing_row(&mut out, format!("answer/{key}"), Some(v), None, Some(seq));
+            }
+        }
+
+        for (year, kind, unit, status) in submissions {
+            let key = format!("{year}/{kind}/{unit}");
+            match state.submissions.remove(&key) {
+                Some(expected) => compare(&mut out, format!("submission/{key}"), "status", &expected, &status),
+                None => missing_row(&mut out, format!("submission/{key}"), None, Some(status), None),
+            }
+        }
+        for (key, s) in state.submissions {
+            let (expected, seq) = s.map_or((Some("(a submission)".into()), None), |(v, seq)| (Some(v), Some(seq)));
+            missing_row(&mut out, format!("submission/{key}"), expected, None, seq);
+        }
+
+        for (year, kind, status) in periods {
+            let key = format!("{year}/{kind}");
+            match state.periods.remove(&key) {
+                Some(expected) => compare(&mut out, format!("period/{key}"), "status", &expected, &status),
+                None => missing_row(&mut out, format!("period/{key}"), None, Some(status), None),
+            }
+        }
+        for (key, (v, seq)) in state.periods.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+            missing_row(&mut out, format!("period/{key}"), Some(v), None, Some(seq));
+        }
+
+        for (year, kind, version, results, reason, published_by) in snapshots {
+            let entity = format!("results/{year}/{kind}/v{version}");
+            let Some((hash, r, by, seq)) = state.snapshots.remove(&format!("{year}/{kind}/v{version}")) else {
+                missing_row(&mut out, entity, None, Some(format!("sha256 {}", sha(&results))), None);
+                continue;
+            };
+            compare(&mut out, entity.clone(), "results", &hash, &sha(&results));
+            compare(&mut out, entity.clone(), "reason", &Some((r, seq)), &reason);
+            compare(&mut out, entity, "published_by", &Some((by, seq)), &published_by);
+        }
+        for (key, (hash, _, _, seq)) in state.snapshots {
+            let expected = hash.map_or("(a snapshot)".into(), |h| format!("sha256 {}", h.0));
+            missing_row(&mut out, format!("results/{key}"), Some(expected), None, Some(seq));
+        }
+
+        for (name, body) in documents {
+            match state.documents.remove(&name) {
+                Some(expected) => compare(&mut out, format!("document/{name}"), "body", &expected, &sha(&body)),
+                None => missing_row(
+                    &mut out,
+                    format!("document/{name}"),
+                    None,
+                    Some(format!("sha256 {}", sha(&body))),
+                    None,
+                ),
+            }
+        }
+        for (name, (h, seq)) in state.documents.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+            missing_row(&mut out, format!("document/{name}"), Some(format!("sha256 {h}")), None, Some(seq));
+        }
+
+        // Evidence and comments: every row recorded, none left over.
+        let rows =
+            evidence
+                .into_iter()
+                .map(|(y, k, u, c, sha, name, size, by)| {
+                    (format!("evidence/{y}/{k}/{u}/{c}"), format!("{by} {sha} {name} ({size} bytes)"))
+                })
+                .chain(comments.into_iter().map(|(y, k, u, c, author, body)| {
+                    (format!("comment/{y}/{k}/{u}/{c}"), format!("{author} {body}"))
+                }));
+        let mut unmatched = Vec::new();
+        for (entity, row) in rows {
+            let recorded = state.attached.entry(entity.clone()).or_default();
+            match recorded.iter().position(|(r, _)| *r == row) {
+                Some(i) => {
+                    recorded.remove(i);
+                    out.checked += 1;
+                }
+                None => unmatched.push((entity, row)),
+            }
+        }
+        for (entity, row) in unmatched {
+            // Paired with what the trail recorded for the same entity, if anything is left.
+            let recorded = state.attached.get_mut(&entity).filter(|r| !r.is_empty()).map(|r| r.remove(0));
+            let (expected, seq) = recorded.map_or((None, None), |(r, seq)| (Some(r), Some(seq)));
+            missing_row(&mut out, entity, expected, Some(row), seq);
+        }
+        for (entity, recorded) in std::mem::take(&mut state.attached) {
+            for (row, seq) in recorded {
+                missing_row(&mut out, entity.clone(), Some(row), None, Some(seq));
+            }
+        }
+
+        let mut units: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for (id, unit) in user_units {
+            units.entry(id).or_default().push(unit);
+        }
+        for (id, username, role, password_hash) in users {
+            let entity = format!("user/{username}");
+            let mut found_units = units.remove(&id).unwrap_or_default();
+            found_units.sort_unstable();
+            match state.users.remove(&username) {
+                Some(Some(((r, u), seq))) => {
+                    compare(&mut out, entity.clone(), "role", &Some((r, seq)), &role);
+                    compare(&mut out, entity.clone(), "units", &Some((u, seq)), &found_units.join(","));
+                    let expected = state.passwords.remove(&username).flatten();
+                    compare(&mut out, entity, "password_hash", &expected, &sha(&password_hash));
+                }
+                Some(None) => out.unchecked.push(format!("{entity} role")),
+                None => missing_row(&mut out, entity, None, Some(role), None),
+            }
+        }
+        for (name, ((role, _), seq)) in state.users.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+            missing_row(&mut out, format!("user/{name}"), Some(role), None, Some(seq));
+        }
+        out.unchecked.extend(state.unknown);
+        Ok(out)
+    }
+}

@@ -1,0 +1,181 @@
+//! The administrator's users and API tokens: the list of users (disabling, enabling, lifting
+//! login delays), the form adding one, and every token with its expiry, state and a button
+//! revoking it.
+
+use super::{Fields, field};
+use crate::AppState;
+use crate::auth::{self, MaybeUser, User};
+use crate::error::{AppError, AppResult};
+use crate::html::{csrf_input, esc};
+use crate::i18n::Lang;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chiso_store::Role;
+
+/// The users and tokens part of `/quan-tri`.
+pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
+    let t = lang.t();
+    let csrf = csrf_input(u);
+    let mut b = format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        t.users_heading, t.col_name, t.col_role, t.col_units, t.col_status
+    );
+    let held = s.store.held_back().await?;
+    let button = |name: &str, action: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/quan-tri/nguoi-dung/trang-thai\">{csrf}\
+             <input type=\"hidden\" name=\"username\" value=\"{}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <button>{label}</button></form>",
+            esc(name)
+        )
+    };
+    for x in s.store.users().await? {
+        let mut state = (if x.disabled { t.user_disabled } else { t.user_active }).to_string();
+        let mut forms = String::new();
+        // No one disables themselves: the last way in would go with it.
+        if x.id != u.row.id {
+            forms += &match x.disabled {
+                true => button(&x.username, "enable", t.enable_user),
+                false => button(&x.username, "disable", t.disable_user),
+            };
+        }
+        let key = chiso_store::fold_username(&x.username);
+        if let Some((_, until)) = held.iter().find(|(name, _)| *name == key) {
+            state += &format!("; {}", (t.user_held_back)(&chiso_store::format_utc(*until)));
+            forms += &button(&x.username, "unlock", t.unlock_user);
+        }
+        b += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{forms}</td></tr>",
+            esc(&x.username),
+            esc(lang.role(x.role)),
+            esc(&x.units.join(", ")),
+            esc(&state)
+        );
+    }
+    let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
+        .iter()
+        .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), lang.role(*r)))
+        .collect();
+    b += &format!(
+        "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
+         <label>{} <input name=\"username\" required maxlength=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" title=\"{}\"></label>\
+         <label>{} <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
+         <label>{} <select name=\"role\">{roles}</select></label><label>{} <input name=\"units\"></label>\
+         <button>{}</button></form>",
+        t.username,
+        chiso_store::MAX_USERNAME,
+        esc(t.bad_username),
+        t.password_min,
+        t.role,
+        t.unit_codes,
+        t.add_user
+    );
+    b += &format!(
+        "<h2>{}</h2><p class=\"muted\">{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        t.tokens_heading,
+        t.tokens_note,
+        t.col_token_id,
+        t.col_name,
+        t.col_token_label,
+        t.col_token_created,
+        t.col_token_expires,
+        t.col_status
+    );
+    for x in s.store.tokens().await? {
+        let state = match (&x.revoked_at, x.live()) {
+            (Some(at), _) => (t.token_revoked)(at),
+            (None, true) => t.token_live.to_string(),
+            (None, false) => t.token_expired.to_string(),
+        };
+        let form = if x.revoked_at.is_none() {
+            format!(
+                "<form method=\"post\" action=\"/quan-tri/the-api/{}/thu-hoi\">{csrf}<button>{}</button></form>",
+                esc(&x.id),
+                t.revoke_token
+            )
+        } else {
+            String::new()
+        };
+        b += &format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{form}</td></tr>",
+            esc(&x.id),
+            esc(&x.username),
+            esc(&x.label),
+            esc(&x.created_at),
+            esc(&x.expires_utc()),
+            esc(&state)
+        );
+    }
+    b += "</tbody></table>";
+    Ok(b)
+}
+
+/// POST `/quan-tri/nguoi-dung`.
+pub async fn create_user(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    add_user(&s, &u, &f).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
+}
+
+/// Adds a user (fields `username`, `password`, `role`, `units`: codes separated by commas),
+/// with the rules of `crate::accounts` (the CLI's too).
+pub async fn add_user(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
+    let units: Vec<String> = field(f, "units").unwrap_or("").split(',').map(str::to_string).collect();
+    crate::accounts::add_user(
+        &s.store,
+        &u.row.username,
+        field(f, "username").unwrap_or(""),
+        field(f, "password").unwrap_or(""),
+        field(f, "role").unwrap_or(""),
+        &units,
+    )
+    .await?;
+    Ok(())
+}
+
+/// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |
+/// `unlock` (lifts the login delays, like `chiso user unlock`).
+pub async fn set_state(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let name = field(&f, "username").unwrap_or("");
+    let target = s.store.user_by_name(name).await?.ok_or_else(AppError::not_found)?;
+    let disabled = match field(&f, "action") {
+        Some("disable") => true,
+        Some("enable") => false,
+        Some("unlock") => {
+            s.store.unlock_user(&chiso_store::fold_username(&target.username), &u.row.username).await?;
+            return Ok(Redirect::to("/quan-tri").into_response());
+        }
+        _ => return Err(AppError::bad_request(|t| t.bad_action)),
+    };
+    if target.id == u.row.id {
+        return Err(AppError::bad_request(|t| t.cannot_disable_self));
+    }
+    s.store.set_disabled(&target.username, disabled, &u.row.username).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
+}
+
+/// POST `/quan-tri/the-api/{id}/thu-hoi`: revokes the token with this id.
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    s.store.revoke_token(&id, &u.row.username).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
+}
