@@ -28,7 +28,9 @@ th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.e
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\
 fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}\
 a.skip{position:absolute;left:-999px}a.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#000;padding:.3rem}\
-a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}";
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}\
+input,select,textarea{max-width:100%;box-sizing:border-box}\
+@media (max-width:40rem){table{display:block;overflow-x:auto}}";
 
 /// A whole page in the reader's language. `user` shows who is logged in and the logout
 /// form; every page links to the other language.
