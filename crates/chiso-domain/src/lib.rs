@@ -15,6 +15,7 @@ pub mod period;
 pub mod report_settings;
 pub mod stats;
 pub mod unit;
+pub mod workflow;
 
 pub use compare::{Baseline, Comparison, Delta, compare};
 pub use engine::{Results, Status, UnitResult, score};
@@ -27,3 +28,4 @@ pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
 pub use report_settings::{KindSettings, ReportSettings, Signatory};
 pub use rust_decimal::Decimal;
 pub use unit::{Lineage, LineageKind, Registry, Unit, UnitId, UnitKind};
+pub use workflow::{PeriodStatus, SubmissionKey, SubmissionStatus, Transition};

@@ -3,6 +3,7 @@
 
 use crate::audit::{NewEvent, append};
 use crate::{Result, Store, StoreError};
+use chiso_domain::PeriodStatus;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodRow {
@@ -10,14 +11,14 @@ pub struct PeriodRow {
     pub kind: String,
     pub framework: String,
     pub deadline: Option<String>,
-    /// `open` (reporters submit), `closed`, `published`.
-    pub status: String,
+    pub status: PeriodStatus,
 }
 
 type Raw = (i64, String, String, Option<String>, String);
 
-fn period(r: Raw) -> PeriodRow {
-    PeriodRow { year: r.0 as i32, kind: r.1, framework: r.2, deadline: r.3, status: r.4 }
+fn period(r: Raw) -> Result<PeriodRow> {
+    let status = PeriodStatus::parse(&r.4).ok_or_else(|| StoreError::Corrupt(format!("period status {:?}", r.4)))?;
+    Ok(PeriodRow { year: r.0 as i32, kind: r.1, framework: r.2, deadline: r.3, status })
 }
 
 impl Store {
@@ -83,7 +84,7 @@ impl Store {
             .bind(&p.kind)
             .bind(&p.framework)
             .bind(&p.deadline)
-            .bind(&p.status)
+            .bind(p.status.as_str())
             .execute(&mut *tx)
             .await?;
         append(
@@ -107,7 +108,7 @@ impl Store {
             sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods ORDER BY year DESC, kind")
                 .fetch_all(self.pool())
                 .await?;
-        Ok(rows.into_iter().map(period).collect())
+        rows.into_iter().map(period).collect()
     }
 
     pub async fn period(&self, year: i32, kind: &str) -> Result<Option<PeriodRow>> {
@@ -117,14 +118,14 @@ impl Store {
                 .bind(kind)
                 .fetch_optional(self.pool())
                 .await?;
-        Ok(row.map(period))
+        row.map(period).transpose()
     }
 
     pub async fn set_period_status(
         &self,
         year: i32,
         kind: &str,
-        status: &str,
+        status: PeriodStatus,
         actor: &str,
         reason: &str,
     ) -> Result<()> {
@@ -136,12 +137,13 @@ impl Store {
             .await?;
         let old = old.ok_or(StoreError::NotFound)?.0;
         sqlx::query("UPDATE periods SET status = $1 WHERE year = $2 AND kind = $3")
-            .bind(status)
+            .bind(status.as_str())
             .bind(i64::from(year))
             .bind(kind)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent::new(actor, "period.status", format!("period/{year}/{kind}"), old, status, reason);
+        let event =
+            NewEvent::new(actor, "period.status", format!("period/{year}/{kind}"), old, status.as_str(), reason);
         append(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())

@@ -42,6 +42,10 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A stored value this version cannot read (a status or role it does not know): never
+    /// guessed, refused.
+    #[error("corrupt: {0}")]
+    Corrupt(String),
     /// The database failed; [`DatabaseError::failure`] says how (disk full, read-only,
     /// unreachable, other). The operation's transaction was rolled back: nothing was written.
     #[error("database: {0}")]

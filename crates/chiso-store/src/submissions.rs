@@ -4,6 +4,7 @@
 use crate::audit::{NewEvent, append, append_all, sha256_hex};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
+use chiso_domain::{SubmissionKey, SubmissionStatus, Transition};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -28,8 +29,7 @@ impl AnswerRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmissionRow {
     pub unit: String,
-    /// `draft`, `submitted`, `verified`.
-    pub status: String,
+    pub status: SubmissionStatus,
     pub submitted_at: Option<String>,
 }
 
@@ -66,14 +66,23 @@ fn key(year: i32, kind: &str, unit: &str) -> String {
     format!("{year}/{kind}/{unit}")
 }
 
-async fn status_in(tx: &mut Tx, year: i32, kind: &str, unit: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_as::<_, (String,)>("SELECT status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id = $3")
-        .bind(i64::from(year))
-        .bind(kind)
-        .bind(unit)
+fn status(raw: &str) -> Result<SubmissionStatus> {
+    SubmissionStatus::parse(raw).ok_or_else(|| StoreError::Corrupt(format!("submission status {raw:?}")))
+}
+
+fn row((unit, raw, submitted_at): (String, String, Option<String>)) -> Result<SubmissionRow> {
+    Ok(SubmissionRow { unit, status: status(&raw)?, submitted_at })
+}
+
+async fn status_in(tx: &mut Tx, k: &SubmissionKey) -> Result<Option<SubmissionStatus>> {
+    sqlx::query_as::<_, (String,)>("SELECT status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id = $3")
+        .bind(i64::from(k.year))
+        .bind(&k.kind)
+        .bind(k.unit())
         .fetch_optional(&mut **tx)
         .await?
-        .map(|r| r.0))
+        .map(|r| status(&r.0))
+        .transpose()
 }
 
 impl Store {
@@ -86,7 +95,7 @@ impl Store {
         .bind(unit)
         .fetch_optional(self.pool())
         .await?;
-        Ok(r.map(|(unit, status, submitted_at)| SubmissionRow { unit, status, submitted_at }))
+        r.map(row).transpose()
     }
 
     pub async fn submissions(&self, year: i32, kind: &str) -> Result<Vec<SubmissionRow>> {
@@ -97,7 +106,7 @@ impl Store {
         .bind(kind)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(|(unit, status, submitted_at)| SubmissionRow { unit, status, submitted_at }).collect())
+        rows.into_iter().map(row).collect()
     }
 
     pub async fn answers(&self, year: i32, kind: &str, unit: &str) -> Result<Vec<AnswerRow>> {
@@ -132,39 +141,38 @@ impl Store {
     /// `status` is given (imports and seeding).
     pub async fn save_answers(
         &self,
-        year: i32,
-        kind: &str,
-        unit: &str,
+        k: &SubmissionKey,
         answers: &[(String, String, String)],
-        status: Option<&str>,
+        status: Option<SubmissionStatus>,
         actor: &str,
         reason: &str,
     ) -> Result<()> {
+        let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let mut tx = self.write_tx().await?;
-        let current = status_in(&mut tx, year, kind, unit).await?;
+        let current = status_in(&mut tx, k).await?;
         let mut events = Vec::new();
         // A submission made, or its status set by an import, is on the record (what
         // `chiso verify` replays): in the detail of the save's first answer event, or as an
         // event of its own when no answer changed.
         let mut new_status = match (&current, status) {
-            (None, s) => Some(s.unwrap_or("draft")),
-            (Some(c), Some(s)) if c != s => Some(s),
+            (None, s) => Some(s.unwrap_or(SubmissionStatus::Draft)),
+            (Some(c), Some(s)) if *c != s => Some(s),
             _ => None,
         };
         match (&current, status) {
-            (Some(s), None) if s != "draft" => return Err(StoreError::Conflict(format!("submission is {s}"))),
+            (Some(s), None) if !s.editable() => return Err(StoreError::Conflict(format!("submission is {s}"))),
             (None, _) => {
                 sqlx::query("INSERT INTO submissions (year, kind, unit_id, status) VALUES ($1, $2, $3, $4)")
                     .bind(i64::from(year))
                     .bind(kind)
                     .bind(unit)
-                    .bind(status.unwrap_or("draft"))
+                    .bind(status.unwrap_or(SubmissionStatus::Draft).as_str())
                     .execute(&mut *tx)
                     .await?;
             }
             (Some(_), Some(s)) => {
                 sqlx::query("UPDATE submissions SET status = $1 WHERE year = $2 AND kind = $3 AND unit_id = $4")
-                    .bind(s)
+                    .bind(s.as_str())
                     .bind(i64::from(year))
                     .bind(kind)
                     .bind(unit)
@@ -212,7 +220,7 @@ impl Store {
                     if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
                 )
                 .with_detail(match new_status.take() {
-                    Some(s) => json!({ "note": note, "status": s }),
+                    Some(s) => json!({ "note": note, "status": s.as_str() }),
                     None => json!({ "note": note }),
                 }),
             );
@@ -222,8 +230,8 @@ impl Store {
                 actor,
                 "submission.status",
                 format!("submission/{}", key(year, kind, unit)),
-                current.clone().unwrap_or_default(),
-                s,
+                current.map(SubmissionStatus::as_str).unwrap_or_default(),
+                s.as_str(),
                 reason,
             ));
         }
@@ -232,28 +240,26 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a submission from `from` to `to` (draft → submitted → verified; back to draft
-    /// when the unit must answer), on the record. `Conflict` if it is not in `from`.
+    /// Moves a submission by `t` (draft → submitted → verified; back to draft when the unit
+    /// must answer), on the record, checked against its status inside the transaction: two
+    /// assessors acting at once cannot both move it. `Conflict` if `t` is not allowed from
+    /// where it stands. Returns the new status.
     pub async fn transition(
         &self,
-        year: i32,
-        kind: &str,
-        unit: &str,
-        from: &str,
-        to: &str,
+        k: &SubmissionKey,
+        t: Transition,
         actor: &str,
         reason: &str,
-    ) -> Result<()> {
+    ) -> Result<SubmissionStatus> {
+        let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let mut tx = self.write_tx().await?;
-        let current = status_in(&mut tx, year, kind, unit).await?.ok_or(StoreError::NotFound)?;
-        if current != from {
-            return Err(StoreError::Conflict(format!("submission is {current}, not {from}")));
-        }
-        let at = (to == "submitted").then(now_utc);
+        let current = status_in(&mut tx, k).await?.ok_or(StoreError::NotFound)?;
+        let to = current.after(t).ok_or_else(|| StoreError::Conflict(format!("submission is {current}: no {t:?}")))?;
+        let at = (to == SubmissionStatus::Submitted).then(now_utc);
         sqlx::query(
             "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) WHERE year = $3 AND kind = $4 AND unit_id = $5",
         )
-        .bind(to)
+        .bind(to.as_str())
         .bind(at)
         .bind(i64::from(year))
         .bind(kind)
@@ -266,14 +272,14 @@ impl Store {
                 actor,
                 "submission.status",
                 format!("submission/{}", key(year, kind, unit)),
-                current,
-                to,
+                current.as_str(),
+                to.as_str(),
                 reason,
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(to)
     }
 
     /// An assessor's verified value for one field, with the reason, on the record.

@@ -80,13 +80,15 @@ impl Store {
                 .bind(raw.0)
                 .fetch_all(self.pool())
                 .await?;
+        // A role this version does not know (a newer database, a hand edit) is refused,
+        // never guessed: creation only ever stores known roles.
+        let role =
+            Role::parse(&raw.3).ok_or_else(|| StoreError::Corrupt(format!("role {:?} of user {}", raw.3, raw.1)))?;
         Ok(UserRow {
             id: raw.0,
             username: raw.1,
             password_hash: raw.2,
-            // A role this version does not know (a newer database) is no role at all: the
-            // least one, never a guess upwards. Creation only ever stores known roles.
-            role: Role::parse(&raw.3).unwrap_or(Role::Viewer),
+            role,
             units: units.into_iter().map(|u| u.0).collect(),
             disabled: raw.4.is_some(),
         })

@@ -225,3 +225,37 @@ async fn names_stored_before_normalising_are_found_on_postgres() {
         legacy(&db).await;
     }
 }
+
+/// A role or status this version does not know (a newer database, a hand edit) is refused as
+/// corrupt, never read as the least role or a guessed status.
+async fn unknown_values(db: &common::TestDb) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ('sep', 'h', 'Admin', '')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO periods (year, kind, framework, deadline, status) VALUES (2030, 'x', 'f', NULL, 'archived')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let store = Store::open(&db.url).await.unwrap();
+    assert!(matches!(store.user_by_name("sep").await, Err(StoreError::Corrupt(m)) if m.contains("\"Admin\"")));
+    assert!(matches!(store.period(2030, "x").await, Err(StoreError::Corrupt(m)) if m.contains("archived")));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn unknown_roles_and_statuses_are_refused_on_sqlite() {
+    unknown_values(&common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn unknown_roles_and_statuses_are_refused_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        unknown_values(&db).await;
+    }
+}

@@ -22,13 +22,24 @@ async fn fill(store: &Store, data_dir: &Path) {
         kind: "department".into(),
         framework: "cao-bang-1513-department".into(),
         deadline: Some("2021-12-31".into()),
-        status: "open".into(),
+        status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&p, "admin").await.unwrap();
     let a = |f: &str, v: &str, n: &str| (f.to_string(), v.to_string(), n.to_string());
     let answers = [a("infra", "7,5", ""), a("app", "14", ""), a("web", "N/A", "Không có cổng riêng")];
-    store.save_answers(2021, "department", "so-y-te", &answers, None, "bao.cao", "").await.unwrap();
-    store.transition(2021, "department", "so-y-te", "draft", "submitted", "bao.cao", "").await.unwrap();
+    store
+        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"), &answers, None, "bao.cao", "")
+        .await
+        .unwrap();
+    store
+        .transition(
+            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
+            chiso_domain::Transition::Submit,
+            "bao.cao",
+            "",
+        )
+        .await
+        .unwrap();
     store
         .verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Thiếu minh chứng")
         .await
@@ -191,7 +202,16 @@ async fn online(db: common::TestDb) {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let unit = format!("don-vi-{w}");
                     let answers = [(format!("f{n}"), n.to_string(), String::new())];
-                    store.save_answers(2021, "department", &unit, &answers, Some("draft"), "w", "").await.unwrap();
+                    store
+                        .save_answers(
+                            &chiso_domain::SubmissionKey::new(2021, "department", &unit),
+                            &answers,
+                            Some(chiso_domain::SubmissionStatus::Draft),
+                            "w",
+                            "",
+                        )
+                        .await
+                        .unwrap();
                     n += 1;
                 }
                 n

@@ -26,19 +26,50 @@ async fn story(store: &Store) {
         kind: "department".into(),
         framework: "f".into(),
         deadline: Some("2021-12-31".into()),
-        status: "open".into(),
+        status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&p, "admin").await.unwrap();
     assert_eq!(store.period(2021, "department").await.unwrap().unwrap(), p);
     let a = |f: &str, v: &str| (f.to_string(), v.to_string(), String::new());
     store
-        .save_answers(2021, "department", "so-y-te", &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "")
+        .save_answers(
+            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
+            &[a("infra", "7"), a("app", "14,5")],
+            None,
+            "bao.cao",
+            "",
+        )
         .await
         .unwrap();
-    store.save_answers(2021, "department", "so-y-te", &[a("infra", "7.5")], None, "bao.cao", "").await.unwrap();
-    store.transition(2021, "department", "so-y-te", "draft", "submitted", "bao.cao", "").await.unwrap();
+    store
+        .save_answers(
+            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
+            &[a("infra", "7.5")],
+            None,
+            "bao.cao",
+            "",
+        )
+        .await
+        .unwrap();
+    store
+        .transition(
+            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
+            chiso_domain::Transition::Submit,
+            "bao.cao",
+            "",
+        )
+        .await
+        .unwrap();
     // Once submitted, a draft save is refused and changes nothing.
-    let refused = store.save_answers(2021, "department", "so-y-te", &[a("infra", "8")], None, "bao.cao", "").await;
+    let refused = store
+        .save_answers(
+            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
+            &[a("infra", "8")],
+            None,
+            "bao.cao",
+            "",
+        )
+        .await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))));
     store
         .verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Không có minh chứng máy chủ")
@@ -66,7 +97,7 @@ async fn story(store: &Store) {
     assert_eq!(store.publish(2021, "department", "{\"v\":2}", "Sửa số liệu Sở Y tế", "admin").await.unwrap(), 2);
     let s = store.latest_snapshot(2021, "department").await.unwrap().unwrap();
     assert_eq!((s.version, s.results.as_str(), s.reason.as_str()), (2, "{\"v\":2}", "Sửa số liệu Sở Y tế"));
-    assert_eq!(store.period(2021, "department").await.unwrap().unwrap().status, "published");
+    assert_eq!(store.period(2021, "department").await.unwrap().unwrap().status, chiso_domain::PeriodStatus::Published);
 
     // The chain verifies, and documents round-trip.
     store.put_document("units.toml", "[[unit]]", "admin", "seed").await.unwrap();
@@ -153,12 +184,15 @@ async fn trail_is_exact(store: &Store) {
         kind: "department".into(),
         framework: "f".into(),
         deadline: None,
-        status: "open".into(),
+        status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&period, "admin").await.unwrap();
     for (unit, value) in [("so-y-te", "1"), ("so-y-te-moi", "2"), ("so_y_te", "3")] {
         let answers = [("infra".to_string(), value.to_string(), String::new())];
-        store.save_answers(2021, "department", unit, &answers, None, "bcv", "").await.unwrap();
+        store
+            .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", unit), &answers, None, "bcv", "")
+            .await
+            .unwrap();
     }
     let trail = store.unit_events("so-y-te").await.unwrap();
     assert_eq!(trail.len(), 1, "{trail:?}");

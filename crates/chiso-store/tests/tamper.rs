@@ -23,17 +23,34 @@ async fn fill(store: &Store) {
         kind: K.into(),
         framework: "cao-bang-1513-department".into(),
         deadline: Some("2021-12-31".into()),
-        status: "open".into(),
+        status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&p, "admin").await.unwrap();
     let a = |f: &str, v: &str, n: &str| (f.to_string(), v.to_string(), n.to_string());
     let answers = [a("infra", "7,5", ""), a("app", "14", ""), a("web", "N/A", "Không có cổng riêng")];
-    store.save_answers(Y, K, "so-y-te", &answers, None, "bao.cao", "").await.unwrap();
-    store.save_answers(Y, K, "so-noi-vu", &answers[..2], None, "bao.cao", "").await.unwrap();
-    store.transition(Y, K, "so-y-te", "draft", "submitted", "bao.cao", "").await.unwrap();
+    store
+        .save_answers(&chiso_domain::SubmissionKey::new(Y, K, "so-y-te"), &answers, None, "bao.cao", "")
+        .await
+        .unwrap();
+    store
+        .save_answers(&chiso_domain::SubmissionKey::new(Y, K, "so-noi-vu"), &answers[..2], None, "bao.cao", "")
+        .await
+        .unwrap();
+    store
+        .transition(&chiso_domain::SubmissionKey::new(Y, K, "so-y-te"), chiso_domain::Transition::Submit, "bao.cao", "")
+        .await
+        .unwrap();
     store.verify_answer(Y, K, "so-y-te", "infra", Some("6"), "tham.dinh", "Thiếu minh chứng").await.unwrap();
     store.verify_answer(Y, K, "so-y-te", "app", Some("14"), "tham.dinh", "Đúng").await.unwrap();
-    store.transition(Y, K, "so-y-te", "submitted", "verified", "tham.dinh", "").await.unwrap();
+    store
+        .transition(
+            &chiso_domain::SubmissionKey::new(Y, K, "so-y-te"),
+            chiso_domain::Transition::Verify,
+            "tham.dinh",
+            "",
+        )
+        .await
+        .unwrap();
     store.put_document("units.toml", "[[unit]]\nid = \"so-y-te\"", "admin", "Dữ liệu ban đầu").await.unwrap();
     store.publish(Y, K, r#"{"units":[{"id":"so-y-te","rank":1}]}"#, "Công bố", "admin").await.unwrap();
     store.publish(Y, K, r#"{"units":[{"id":"so-y-te","rank":2}]}"#, "Đính chính", "admin").await.unwrap();

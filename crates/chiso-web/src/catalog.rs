@@ -61,13 +61,8 @@ impl Catalog {
 /// effective values (an assessor's verified value wins); drafts count as no data.
 pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Period> {
     let fw = cat.framework(&p.framework)?;
-    let counted: Vec<String> = store
-        .submissions(p.year, &p.kind)
-        .await?
-        .into_iter()
-        .filter(|s| s.status == "submitted" || s.status == "verified")
-        .map(|s| s.unit)
-        .collect();
+    let counted: Vec<String> =
+        store.submissions(p.year, &p.kind).await?.into_iter().filter(|s| s.status.counts()).map(|s| s.unit).collect();
     let answers = store.period_answers(p.year, &p.kind).await?;
     let mut fields: Vec<String> = answers.iter().map(|(_, a)| a.field.clone()).collect();
     fields.sort();

@@ -94,6 +94,10 @@ impl From<chiso_store::StoreError> for AppError {
             chiso_store::StoreError::Conflict(m) => {
                 AppError::with(StatusCode::CONFLICT, move |l| (l.t().error_conflict)(&m))
             }
+            chiso_store::StoreError::Corrupt(what) => {
+                tracing::error!(%what, "unreadable stored value");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database)
+            }
             chiso_store::StoreError::Database(e) => {
                 tracing::warn!(error = %e, "database error");
                 match e.failure {

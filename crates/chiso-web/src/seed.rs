@@ -76,7 +76,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
             kind: spec.kind.clone(),
             framework: spec.framework.clone(),
             deadline: None,
-            status: "closed".into(),
+            status: chiso_domain::PeriodStatus::Closed,
         };
         store.create_period(&row, ACTOR).await.map_err(err)?;
         if let Some(p) = &spec.published {
@@ -99,7 +99,13 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
                 .collect();
             let source = spec.source.as_deref().unwrap_or("Nhập từ tệp số liệu");
             store
-                .save_answers(spec.year, &spec.kind, &unit.id.0, &answers, Some("verified"), ACTOR, source)
+                .save_answers(
+                    &chiso_domain::SubmissionKey::new(spec.year, &spec.kind, &unit.id.0),
+                    &answers,
+                    Some(chiso_domain::SubmissionStatus::Verified),
+                    ACTOR,
+                    source,
+                )
                 .await
                 .map_err(err)?;
         }

@@ -9,6 +9,8 @@ mod vi;
 
 pub use text::Text;
 
+use chiso_domain::{PeriodStatus, SubmissionStatus};
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chiso_store::Role;
@@ -83,17 +85,23 @@ impl Lang {
         }
     }
 
-    /// A period's or a submission's status as the reader says it.
-    pub fn status(self, s: &str) -> &str {
+    /// A submission's status as the reader says it.
+    pub fn status(self, s: SubmissionStatus) -> &'static str {
         let t = self.t();
         match s {
-            "open" => t.status_open,
-            "closed" => t.status_closed,
-            "published" => t.status_published,
-            "draft" => t.status_draft,
-            "submitted" => t.status_submitted,
-            "verified" => t.status_verified,
-            other => other,
+            SubmissionStatus::Draft => t.status_draft,
+            SubmissionStatus::Submitted => t.status_submitted,
+            SubmissionStatus::Verified => t.status_verified,
+        }
+    }
+
+    /// A period's status as the reader says it.
+    pub fn period_status(self, s: PeriodStatus) -> &'static str {
+        let t = self.t();
+        match s {
+            PeriodStatus::Open => t.status_open,
+            PeriodStatus::Closed => t.status_closed,
+            PeriodStatus::Published => t.status_published,
         }
     }
 }

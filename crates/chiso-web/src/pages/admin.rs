@@ -47,7 +47,7 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
             esc(&p.kind),
             esc(&p.framework),
             esc(p.deadline.as_deref().unwrap_or("")),
-            esc(lang.status(&p.status)),
+            esc(lang.period_status(p.status)),
             esc(&missing.join("; ")),
             t.compute_preview
         );
@@ -102,7 +102,7 @@ pub async fn open_period(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
         kind: fw.unit_kind.clone(),
         framework: fw.id.clone(),
         deadline: Some(deadline.to_string()),
-        status: "open".into(),
+        status: chiso_domain::PeriodStatus::Open,
     };
     s.store.create_period(&row, &u.row.username).await?;
     Ok(())
@@ -182,7 +182,7 @@ pub async fn missing_units(
     let submissions = s.store.submissions(p.year, &p.kind).await?;
     let status = |unit: &str| match submissions.iter().find(|x| x.unit == unit) {
         None => Some("none"),
-        Some(x) if x.status == "draft" => Some("draft"),
+        Some(x) if x.status.editable() => Some(x.status.as_str()),
         Some(_) => None,
     };
     let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).filter(|u| status(&u.id.0).is_some()).collect();

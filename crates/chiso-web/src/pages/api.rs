@@ -33,7 +33,7 @@ pub async fn periods(State(s): State<AppState>) -> AppResult<Json<Value>> {
         let published = s.store.latest_snapshot(p.year, &p.kind).await?.map(|x| x.version);
         out.push(json!({
             "year": p.year, "kind": p.kind, "framework": p.framework, "deadline": p.deadline,
-            "status": p.status, "published_version": published,
+            "status": p.status.as_str(), "published_version": published,
         }));
     }
     Ok(Json(json!({ "periods": out })))
@@ -51,7 +51,7 @@ pub async fn submission(
     }
     let year = super::year(&year)?;
     s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let status = s.store.submission(year, &kind, &unit).await?.map(|x| x.status);
+    let status = s.store.submission(year, &kind, &unit).await?.map(|x| x.status.as_str());
     let answers: Vec<Value> = s
         .store
         .answers(year, &kind, &unit)
@@ -76,7 +76,7 @@ pub async fn submission(
         .into_iter()
         .map(|c| json!({ "criterion": c.criterion, "author": c.author, "body": c.body, "at": c.at }))
         .collect();
-    Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status.unwrap_or_else(|| "draft".into()),
+    Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status.unwrap_or("draft"),
                     "answers": answers, "evidence": evidence, "comments": comments })))
 }
 
@@ -184,7 +184,7 @@ pub async fn save(
         let problems = json!({ "problems": problems });
         return Ok(crate::error::json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message, problems));
     }
-    let status = s.store.submission(p.year, &p.kind, &unit).await?.map(|x| x.status);
+    let status = s.store.submission(p.year, &p.kind, &unit).await?.map(|x| x.status.as_str());
     Ok(Json(json!({ "status": status })).into_response())
 }
 
@@ -227,7 +227,7 @@ pub async fn review(
         f.push((format!("reason.{field}"), a.reason));
     }
     super::review::act(&s, &u, &year, &kind, &unit, &f).await?;
-    let status = s.store.submission(super::year(&year)?, &kind, &unit).await?.map(|x| x.status);
+    let status = s.store.submission(super::year(&year)?, &kind, &unit).await?.map(|x| x.status.as_str());
     Ok(Json(json!({ "status": status })))
 }
 

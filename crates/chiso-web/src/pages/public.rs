@@ -38,7 +38,7 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
             p.year,
             esc(&p.kind),
-            esc(lang.status(&p.status))
+            esc(lang.period_status(p.status))
         );
         // A year's report needs its settings (issuing body, signatory …).
         let has_report = s.store.document(&format!("report/{}", p.year)).await?.is_some();
@@ -348,7 +348,7 @@ pub async fn unit(
     b += "</tbody></table>";
     // The latest published year: how solid the rank is, and what the next level takes, as
     // computed after publication (`reports.rs`); never computed here.
-    if let Some(p) = periods.iter().rev().find(|p| p.status == "published")
+    if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published)
         && let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await?
     {
         let fw = cat.framework(&p.framework)?;

@@ -37,14 +37,14 @@ pub async fn form(
     let answers = s.store.answers(year, &kind, &unit).await?;
     let evidence = s.store.evidence(year, &kind, &unit).await?;
     let comments = s.store.comments(year, &kind, &unit).await?;
-    let can = u.is(Role::Assessor) && sub.status == "submitted";
+    let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
     let mut b = format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
          <div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
         t.status_label,
-        esc(lang.status(&sub.status)),
+        esc(lang.status(sub.status)),
         esc(&kind),
         esc(&unit),
         csrf_input(&u),
@@ -128,7 +128,7 @@ pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: 
     let cat = Catalog::load(&s.store).await?;
     let fw = cat.framework(&p.framework)?;
     let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
-    if sub.status != "submitted" {
+    if !sub.status.reviewable() {
         return Err(AppError::conflict(|t| t.only_submitted));
     }
     match field(f, "action") {
@@ -181,11 +181,25 @@ pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: 
             }
             super::bounded(q, super::MAX_MESSAGE, |t| t.question)?;
             s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
-            s.store.transition(year, &kind, &unit, "submitted", "draft", &u.row.username, q).await?;
+            s.store
+                .transition(
+                    &chiso_domain::SubmissionKey::new(year, &kind, &unit),
+                    chiso_domain::Transition::Return,
+                    &u.row.username,
+                    q,
+                )
+                .await?;
             Ok(())
         }
         Some("verify") => {
-            s.store.transition(year, &kind, &unit, "submitted", "verified", &u.row.username, "Đã thẩm định").await?;
+            s.store
+                .transition(
+                    &chiso_domain::SubmissionKey::new(year, &kind, &unit),
+                    chiso_domain::Transition::Verify,
+                    &u.row.username,
+                    "Đã thẩm định",
+                )
+                .await?;
             Ok(())
         }
         _ => Err(AppError::bad_request(|t| t.bad_action)),

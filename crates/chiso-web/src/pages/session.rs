@@ -131,12 +131,12 @@ pub async fn work(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
             Role::Reporter => u.row.units.clone(),
             _ => cat.registry.of_kind(&fw.unit_kind, p.year).map(|x| x.id.0.clone()).collect(),
         };
-        if p.status != "open" && u.is(Role::Reporter) {
+        if !p.status.accepts_work() && u.is(Role::Reporter) {
             continue;
         }
         for unit in units.iter().filter(|x| cat.registry.of_kind(&p.kind, p.year).any(|r| &r.id.0 == *x)) {
             let sub = s.store.submission(p.year, &p.kind, unit).await?;
-            let status = sub.as_ref().map_or(t.status_none, |x| lang.status(&x.status));
+            let status = sub.as_ref().map_or(t.status_none, |x| lang.status(x.status));
             let link = match u.row.role {
                 Role::Assessor => {
                     format!("<a href=\"/tham-dinh/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.review_link)

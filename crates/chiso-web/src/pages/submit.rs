@@ -76,7 +76,7 @@ struct View<'a> {
     unit_name: String,
     unit: &'a str,
     answers: &'a [AnswerRow],
-    status: &'a str,
+    status: chiso_domain::SubmissionStatus,
     /// Messages above the form (validation errors).
     extra: &'a str,
     evidence: &'a [EvidenceRow],
@@ -88,7 +88,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
     let t = lang.t();
     let View { unit_name, unit, answers, status, extra, evidence, comments } = v;
     let (unit, answers, status, evidence, comments) = (*unit, *answers, *status, *evidence, *comments);
-    let editable = u.can_write_unit(unit) && status == "draft" && p.status == "open";
+    let editable = u.can_write_unit(unit) && status.editable() && p.status.accepts_work();
     let mut b = format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong>{}</p>{extra}",
         esc(&(t.form_heading)(unit_name, p.year)),
@@ -189,7 +189,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         );
     }
     b += "</form>";
-    if u.can_write_unit(unit) && p.status == "open" {
+    if u.can_write_unit(unit) && p.status.accepts_work() {
         b += &format!("<p><a href=\"/nop/{}/{}/{}/excel\">{}</a></p>", p.year, esc(&p.kind), esc(unit), t.excel_link);
         b += &format!(
             "<h2>{5}</h2><form method=\"post\" enctype=\"multipart/form-data\" action=\"/nop/{0}/{1}/{2}/minh-chung\">{3}\
@@ -229,14 +229,15 @@ pub async fn form(
     }
     let fw = cat.framework(&p.framework)?;
     let answers = s.store.answers(p.year, &kind, &unit).await?;
-    let status = s.store.submission(p.year, &kind, &unit).await?.map_or("draft".to_string(), |x| x.status);
+    let status =
+        s.store.submission(p.year, &kind, &unit).await?.map_or(chiso_domain::SubmissionStatus::Draft, |x| x.status);
     let evidence = s.store.evidence(p.year, &kind, &unit).await?;
     let comments = s.store.comments(p.year, &kind, &unit).await?;
     let view = View {
         unit_name: cat.unit_name(&unit),
         unit: &unit,
         answers: &answers,
-        status: &status,
+        status,
         extra: "",
         evidence: &evidence,
         comments: &comments,
@@ -285,7 +286,7 @@ pub async fn save(
             unit_name: cat.unit_name(&unit),
             unit: &unit,
             answers: &typed,
-            status: "draft",
+            status: chiso_domain::SubmissionStatus::Draft,
             extra: &extra,
             evidence: &[],
             comments: &[],
@@ -309,7 +310,7 @@ pub async fn writable(
     if !u.can_write_unit(unit) {
         return Err(AppError::forbidden());
     }
-    if p.status != "open" {
+    if !p.status.accepts_work() {
         return Err(AppError::conflict(|t| t.period_closed));
     }
     if past_deadline(s, &p, unit).await? {
@@ -354,9 +355,18 @@ pub async fn store_answers(
         }
     }
     if problems.is_empty() {
-        s.store.save_answers(p.year, &p.kind, unit, answers, None, &u.row.username, "").await?;
+        s.store
+            .save_answers(&chiso_domain::SubmissionKey::new(p.year, &p.kind, unit), answers, None, &u.row.username, "")
+            .await?;
         if submit {
-            s.store.transition(p.year, &p.kind, unit, "draft", "submitted", &u.row.username, "Nộp báo cáo").await?;
+            s.store
+                .transition(
+                    &chiso_domain::SubmissionKey::new(p.year, &p.kind, unit),
+                    chiso_domain::Transition::Submit,
+                    &u.row.username,
+                    "Nộp báo cáo",
+                )
+                .await?;
         }
     }
     Ok(problems)
@@ -413,7 +423,7 @@ pub async fn upload(
     if !u.can_write_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    if p.status != "open" || past_deadline(&s, &p, &unit).await? {
+    if !p.status.accepts_work() || past_deadline(&s, &p, &unit).await? {
         return Err(AppError::conflict(|t| t.evidence_closed));
     }
     let fw = cat.framework(&p.framework)?;

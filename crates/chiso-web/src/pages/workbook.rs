@@ -159,7 +159,7 @@ pub async fn unit_page(
         t.download_template,
         t.template_hint
     );
-    if u.can_write_unit(&unit) && p.status == "open" {
+    if u.can_write_unit(&unit) && p.status.accepts_work() {
         b += &upload_form(lang, &u, &format!("{base}/excel"), t.filled_template);
         b += &format!("<p class=\"muted\">{}</p>", t.draft_hint);
     }
@@ -197,14 +197,14 @@ pub async fn unit_upload(
     if !u.can_write_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    if p.status != "open" {
+    if !p.status.accepts_work() {
         return Err(AppError::conflict(|t| t.period_closed));
     }
     if super::submit::past_deadline(&s, &p, &unit).await? {
         return Err(AppError::conflict(|t| t.past_deadline));
     }
     if let Some(x) = s.store.submission(p.year, &kind, &unit).await?
-        && x.status != "draft"
+        && !x.status.editable()
     {
         return Err(AppError::conflict(|t| t.already_submitted));
     }
@@ -224,7 +224,15 @@ pub async fn unit_upload(
     for (unit_id, cells) in &filled.cells {
         let answers = with_notes(&s, &p, &unit_id.0, cells).await?;
         let reason = format!("Nhập từ tệp Excel {filename}");
-        s.store.save_answers(p.year, &kind, &unit_id.0, &answers, None, &u.row.username, &reason).await?;
+        s.store
+            .save_answers(
+                &chiso_domain::SubmissionKey::new(p.year, &kind, &unit_id.0),
+                &answers,
+                None,
+                &u.row.username,
+                &reason,
+            )
+            .await?;
     }
     Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
 }
@@ -255,7 +263,7 @@ pub async fn admin_page(
         t.export_xlsx,
         t.export_csv
     );
-    if p.status == "open" {
+    if p.status.accepts_work() {
         b += &upload_form(lang, &u, &format!("{base}/excel"), t.filled_templates);
         b += &format!("<p class=\"muted\">{}</p>", t.draft_hint_admin);
     }
@@ -287,7 +295,7 @@ pub async fn admin_upload(
     let (csrf, filename, bytes) = read_upload(multipart).await?;
     auth::check_csrf(&u, csrf.as_deref())?;
     let (p, cat) = load(&s, &year, &kind).await?;
-    if p.status != "open" {
+    if !p.status.accepts_work() {
         return Err(AppError::conflict(|t| t.period_closed));
     }
     let fw = cat.framework(&p.framework)?;
@@ -304,7 +312,7 @@ pub async fn admin_upload(
     let with_data: Vec<_> = filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| r.unit.clone()).collect();
     for unit in &with_data {
         if let Some(x) = s.store.submission(p.year, &kind, &unit.0).await?
-            && x.status != "draft"
+            && !x.status.editable()
         {
             problems.push((lang.t().unit_already_submitted)(&cat.unit_name(&unit.0)));
         }
@@ -318,7 +326,15 @@ pub async fn admin_upload(
     for (unit, cells) in filled.cells.iter().filter(|(unit, _)| with_data.contains(unit)) {
         let answers = with_notes(&s, &p, &unit.0, cells).await?;
         let reason = format!("Nhập từ tệp Excel {filename} (quản trị)");
-        s.store.save_answers(p.year, &kind, &unit.0, &answers, None, &u.row.username, &reason).await?;
+        s.store
+            .save_answers(
+                &chiso_domain::SubmissionKey::new(p.year, &kind, &unit.0),
+                &answers,
+                None,
+                &u.row.username,
+                &reason,
+            )
+            .await?;
     }
     Ok(Redirect::to(&back).into_response())
 }
