@@ -40,15 +40,30 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     Ok(files)
 }
 
+/// `units.toml`, then every `units-*.toml` in name order (later reorganisations kept
+/// apart from the registry the platform embeds), as (path, text).
+fn unit_files(dir: &Path) -> Result<Vec<(String, String)>, Vec<DataError>> {
+    let first = dir.join("units.toml");
+    let mut paths = vec![first.clone()];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut more: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name.starts_with("units-") && name.ends_with(".toml")
+            })
+            .collect();
+        more.sort();
+        paths.extend(more);
+    }
+    paths.into_iter().map(|p| Ok((p.display().to_string(), read_text(&p).map_err(|e| vec![e])?))).collect()
+}
+
 impl Dataset {
     pub fn load(dir: &Path) -> Result<Dataset, Vec<DataError>> {
         let mut errors = Vec::new();
-        let units_path = dir.join("units.toml");
-        let registry = read_text(&units_path)
-            .map_err(|e| vec![e])
-            .and_then(|t| units_toml::parse(&units_path.display().to_string(), &t))
-            .map_err(|e| errors.extend(e))
-            .ok();
+        let registry =
+            unit_files(dir).and_then(|files| units_toml::parse_files(&files)).map_err(|e| errors.extend(e)).ok();
 
         let mut frameworks = Vec::new();
         match toml_files(&dir.join("frameworks")) {
