@@ -209,11 +209,15 @@ fn convert(l: RawLineage) -> Result<Lineage, LineageProblem> {
         RawDeclaration { compare: l.compare, combine: l.combine, weights: l.weights, weights_basis: l.weights_basis };
     if on_event.compare.is_some() || on_event.combine.is_some() || !on_event.weights.is_empty() {
         let unit = into.first().map_or_else(String::new, |u| u.0.clone());
-        if into.len() != 1 {
+        // `compare = "none"` on the event: every unit produced is new.
+        if on_event.compare == Some(RawCompare::None) && on_event.combine.is_none() && on_event.weights.is_empty() {
+            successors.extend(into.iter().map(|u| Successor { unit: u.clone(), compare: Declared::None }));
+        } else if into.len() != 1 {
             return Err(LineageProblem::SeveralSuccessors { unit, count: into.len() });
+        } else {
+            let named = l.continues.clone().map(UnitId).or_else(|| (from.len() == 1).then(|| from[0].clone()));
+            successors.push(Successor { unit: into[0].clone(), compare: declared(&unit, on_event, named, &from)? });
         }
-        let named = l.continues.clone().map(UnitId).or_else(|| (from.len() == 1).then(|| from[0].clone()));
-        successors.push(Successor { unit: into[0].clone(), compare: declared(&unit, on_event, named, &from)? });
     }
     for s in l.successors {
         let (one, many) = match s.from {

@@ -10,6 +10,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         Syntax(e) => format!("lỗi cú pháp: {e}"),
         Framework(e) => framework(e),
         Registry(e) => registry(e),
+        Version(e) => format!("phiên bản trước: {}", version(e)),
         UnknownUnit { name, suggestions } if name.is_empty() => {
             format!("thiếu tên đơn vị{}", did_you_mean(suggestions))
         }
@@ -177,6 +178,26 @@ fn registry(e: &R) -> String {
         ),
         R::Lineage { year, problem, .. } if *year == 0 => lineage(problem),
         R::Lineage { year, problem, .. } => format!("thay đổi đơn vị năm {year}: {}", lineage(problem)),
+    }
+}
+
+fn version(e: &chiso_domain::versions::VersionProblem) -> String {
+    use chiso_domain::versions::VersionProblem as V;
+    match e {
+        V::UnknownCriterion { id } => format!("“{id}” không phải tiêu chí của bộ tiêu chí này"),
+        V::UnknownPrevious { id, previous } => format!("“{id}”: phiên bản trước không có tiêu chí “{previous}”"),
+        V::MaxChanged { id, then, now, .. } => {
+            format!("“{id}” được khai là không đổi nhưng điểm tối đa đổi từ {then} thành {now}: hãy khai “reweighted”")
+        }
+        V::RenamedWithoutPrevious { id } => {
+            format!("“{id}” được khai là đổi tên nhưng thiếu mã tiêu chí cũ (previous)")
+        }
+        V::Twice { id } => format!("“{id}” được khai hai lần"),
+        V::UnknownRemoved { id } => format!("“{id}” được khai là bỏ nhưng không phải tiêu chí của phiên bản trước"),
+        V::RemovedButMapped { id } => format!("“{id}” được khai là bỏ nhưng có tiêu chí của phiên bản này kế tục"),
+        V::SilentlyRemoved { id } => {
+            format!("tiêu chí “{id}” của phiên bản trước không có tiêu chí kế tục và chưa được khai là bỏ (removed)")
+        }
     }
 }
 
