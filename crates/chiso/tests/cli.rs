@@ -290,3 +290,55 @@ fn the_un_egdi_2018_index_and_ranks_through_the_cli() {
     ]));
     assert!(dti.lines().nth(1).unwrap().contains(",0.8230,"), "{dti}");
 }
+
+#[test]
+fn a_year_after_the_2025_mergers_states_every_method_and_explains_every_move() {
+    let args = ["score", "--period", "2025", "--kind", "department", "--compare", "2020", "--explain"];
+    let table = stdout(&chiso(&args));
+    // Invented figures say so first.
+    assert!(table.starts_with("*** SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT ***"), "{table}");
+    assert!(table.contains(
+        "Sở Nông nghiệp và Môi trường: so với bình quân điểm năm 2020 của Sở Tài nguyên và Môi trường, \
+         Sở Nông nghiệp và Phát triển nông thôn; hạng 12 → 9 trong 14 đơn vị so sánh được (+3)"
+    ));
+    assert!(table.contains("Sở Dân tộc và Tôn giáo: so với Ban Dân tộc năm 2020 (đơn vị được kế tục)"));
+    assert!(table.contains("Sở Ngoại vụ: so với chính đơn vị năm 2020; không tính thay đổi thứ hạng"));
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&chiso(&json_args))).unwrap();
+    assert_eq!(v["illustrative"], "SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT");
+    let comparisons = v["comparisons"].as_array().unwrap();
+    assert_eq!(comparisons.len(), 15);
+    assert!(comparisons.iter().all(|c| c["method"]["method"].is_string()), "every comparison states its method");
+    for m in v["movements"].as_array().unwrap() {
+        let dec = |x: &Value| x.as_str().unwrap().parse::<f64>().unwrap();
+        if let Some(total) = m["total_change"].as_str() {
+            let parts: f64 = m["parts"].as_array().unwrap().iter().map(|p| dec(&p["change"])).sum();
+            assert!((parts - total.parse::<f64>().unwrap()).abs() < 1e-9, "{m}");
+        }
+        if let Some(r) = m["rank_change"].as_i64() {
+            assert_eq!(m["own_effect"].as_i64().unwrap() + m["others_effect"].as_i64().unwrap(), r, "{m}");
+        }
+    }
+}
+
+#[test]
+fn the_report_explains_moves_only_when_asked_and_banners_invented_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut a = vec!["report", "--period", "2025", "--compare", "2020", "--out", out, "--format", "html"];
+        a.extend(extra);
+        stdout(&chiso(&a));
+        std::fs::read_to_string(dir.path().join("bao-cao-2025.html")).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(plain.contains("SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT"));
+    assert!(!plain.contains("phần do điểm của chính"));
+    let explained = run(&["--explain-moves"]);
+    assert!(explained.contains(
+        "Sở Tài chính (so với Sở Tài chính năm 2020): trong 14 đơn vị so sánh được, thứ hạng giảm 4 bậc (từ 3 thành 7); \
+         phần do điểm của chính đơn vị: giảm 1 bậc"
+    ));
+}
