@@ -264,3 +264,66 @@ fn declared(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    const UNITS: &str = "[[unit]]\nid = \"a\"\nname = \"A\"\nkind = \"k\"\n[[unit]]\nid = \"b\"\nname = \"B\"\nkind = \"k\"\n\
+                         [[unit]]\nid = \"c\"\nname = \"C\"\nkind = \"k\"\nfrom = 2025\n";
+
+    #[test]
+    fn a_split_declares_each_successor() {
+        let text = format!(
+            "{UNITS}[[lineage]]\nyear = 2025\nkind = \"split\"\nfrom = [\"a\"]\ninto = [\"a\", \"c\"]\n\
+             [[lineage.successor]]\nunit = \"a\"\ncompare = \"continues\"\n\
+             [[lineage.successor]]\nunit = \"c\"\ncompare = \"none\"\n"
+        );
+        let r = parse("u.toml", &text).unwrap();
+        let l = &r.lineage()[0];
+        assert_eq!(l.declared(&UnitId("a".into())), Some(Declared::Continues { from: UnitId("a".into()) }));
+        assert_eq!(l.declared(&UnitId("c".into())), Some(Declared::None));
+        // A split that keeps `a` does not end it; B is untouched.
+        assert!(r.get(&UnitId("a".into())).unwrap().active_in(2025));
+    }
+
+    #[test]
+    fn a_weighted_merger_is_read_and_ends_its_predecessors() {
+        let text = format!(
+            "{UNITS}[[lineage]]\nyear = 2025\nkind = \"merged\"\nfrom = [\"a\", \"b\"]\ninto = [\"c\"]\n\
+             compare = \"combined\"\ncombine = \"weighted-mean\"\nweights = [\"12.5\", 30]\nweights_basis = \"biên chế\"\n"
+        );
+        let r = parse("u.toml", &text).unwrap();
+        let Some(Declared::Combined { from, rule }) = r.lineage()[0].declared(&UnitId("c".into())) else { panic!() };
+        assert_eq!(from.len(), 2);
+        assert_eq!(
+            rule,
+            CombineRule::WeightedMean {
+                weights: vec!["12.5".parse().unwrap(), 30.into()], basis: "biên chế".into()
+            }
+        );
+        assert_eq!(r.get(&UnitId("a".into())).unwrap().until, Some(2024));
+    }
+
+    #[test]
+    fn shorthand_problems_are_located_in_both_languages() {
+        let text = format!(
+            "{UNITS}[[lineage]]\nyear = 2025\nkind = \"split\"\nfrom = [\"a\"]\ninto = [\"b\", \"c\"]\ncompare = \"continues\"\n"
+        );
+        let e = parse("u.toml", &text).unwrap_err();
+        assert_eq!(e[0].location.line, Some(14));
+        assert!(Lang::Vi.error(&e[0]).contains("ở đây có 2 đơn vị"), "{}", Lang::Vi.error(&e[0]));
+        assert!(Lang::En.error(&e[0]).contains("2 units are produced"), "{}", Lang::En.error(&e[0]));
+        let text = format!(
+            "{UNITS}[[lineage]]\nyear = 2025\nkind = \"merged\"\nfrom = [\"a\", \"b\"]\ninto = [\"c\"]\ncompare = \"continues\"\n"
+        );
+        let e = parse("u.toml", &text).unwrap_err();
+        assert!(Lang::En.error(&e[0]).contains("needs the predecessor that carries on"), "{e:?}");
+        let text = format!(
+            "{UNITS}[[lineage]]\nyear = 2025\nkind = \"merged\"\nfrom = [\"a\", \"b\"]\ninto = [\"c\"]\ncontinues = \"z\"\n"
+        );
+        let e = parse("u.toml", &text).unwrap_err();
+        assert!(e.iter().all(|e| e.location.line == Some(14)), "{e:?}");
+    }
+}
