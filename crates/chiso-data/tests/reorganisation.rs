@@ -301,3 +301,25 @@ fn cao_bang_2025_departments_and_communes() {
     let c20 = compare(&then, pfw, &r19, pfw, &data.registry);
     assert!(c20.iter().all(|c| c.method == Method::Same && c.comparable_count == 20));
 }
+
+#[test]
+fn un_egdi_2016_to_2018_a_weighted_mean_index_across_two_frameworks() {
+    let data = Dataset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/un-egdi")).unwrap();
+    let (fw, now) = data.results(2018, "country").unwrap();
+    let (pfw, then) = data.results(2016, "country").unwrap();
+    let cmp = compare(&now, fw, &then, pfw, &data.registry);
+    // Another framework, not declared as a version: named on every comparison.
+    assert!(cmp.iter().all(|c| c.framework_change.as_ref().is_some_and(|f| !f.declared)));
+    let moves = explain(&now, fw, &then, pfw, &data.registry, &cmp);
+    let mut explained = 0;
+    for mv in &moves {
+        if let Some(total) = mv.total_change {
+            assert_eq!(mv.parts.iter().map(|p| p.change).sum::<Decimal>(), total, "{mv:?}");
+            explained += 1;
+        }
+        if let Some(r) = mv.rank_change {
+            assert_eq!(mv.own_effect.unwrap() + mv.others_effect.unwrap(), r, "{mv:?}");
+        }
+    }
+    assert!(explained > 150, "{explained}");
+}

@@ -177,6 +177,9 @@ pub fn apportion(exact: &[Decimal], target: Decimal, decimals: u32) -> Vec<Decim
     if exact.is_empty() {
         return vec![];
     }
+    // The printed change may have more decimals than the current total (the previous
+    // framework printed more): the parts then take the target's decimals.
+    let decimals = decimals.max(target.scale());
     let mut out: Vec<Decimal> =
         exact.iter().map(|v| round_to(*v, decimals, crate::number::RoundingMode::HalfUp)).collect();
     let unit = Decimal::new(1, decimals);
@@ -199,8 +202,8 @@ pub fn apportion(exact: &[Decimal], target: Decimal, decimals: u32) -> Vec<Decim
             residual += unit;
         }
         k += 1;
-        if k > 1_000_000 {
-            break; // a target off by a million units is not a rounding residue
+        if k > 4 * exact.len() + 1_000 {
+            break; // far beyond a rounding residue: leave it (cannot happen with `decimals` ≥ the target's)
         }
     }
     out
@@ -223,5 +226,8 @@ mod tests {
         // Taken away from the one rounded up the most.
         let parts = apportion(&[dec!(0.26), dec!(0.14)], dec!(0.3), 1);
         assert_eq!((parts.iter().sum::<Decimal>(), parts), (dec!(0.3), vec![dec!(0.2), dec!(0.1)]));
+        // A target with more decimals than asked (the previous year printed 5, this year 4).
+        let parts = apportion(&[dec!(0.07488), dec!(-0.0019433333), dec!(-0.0089533333)], dec!(0.06398), 4);
+        assert_eq!(parts.iter().sum::<Decimal>(), dec!(0.06398));
     }
 }
