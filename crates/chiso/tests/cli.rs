@@ -304,6 +304,24 @@ fn a_year_after_the_2025_mergers_states_every_method_and_explains_every_move() {
     assert!(table.contains("Sở Dân tộc và Tôn giáo: so với Ban Dân tộc năm 2020 (đơn vị được kế tục)"));
     assert!(table.contains("Sở Ngoại vụ: so với chính đơn vị năm 2020; không tính thay đổi thứ hạng"));
 
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let csv = chiso(&csv_args);
+    assert!(String::from_utf8_lossy(&csv.stderr).contains("SỐ LIỆU MINH HOẠ"));
+    let csv = stdout(&csv);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",method,comparable_previous_rank,comparable_rank,comparable_count,rank_change")
+    );
+    assert!(
+        csv.contains(
+            "Sở Nông nghiệp và Môi trường,ranked,Mức III,46.0,6.0,13.5,15.0,3.5,3.0,5.0,,combined,12,9,14,3\n"
+        ),
+        "{csv}"
+    );
+
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let v: Value = serde_json::from_str(&stdout(&chiso(&json_args))).unwrap();

@@ -71,7 +71,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
                 }
                 out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
             }
-            Format::Csv => {}
+            // CSV: the method and the comparable ranks appended to each row.
+            Format::Csv => out = csv_with_comparisons(&out, c),
         }
     }
     if illustrative {
@@ -120,6 +121,30 @@ pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Optio
         w.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// Appends `method`, `comparable_previous_rank`, `comparable_rank`, `comparable_count` and
+/// `rank_change` (among the comparable units) to the rows of [`csv_output`].
+fn csv_with_comparisons(csv_text: &str, comparisons: &[Comparison]) -> String {
+    let mut lines = csv_text.lines();
+    let mut out = String::new();
+    if let Some(h) = lines.next() {
+        out += h;
+        out += ",method,comparable_previous_rank,comparable_rank,comparable_count,rank_change\n";
+    }
+    let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
+    for (line, c) in lines.zip(comparisons) {
+        let method = serde_json::to_value(&c.method).ok().and_then(|v| v["method"].as_str().map(String::from));
+        out += &format!(
+            "{line},{},{},{},{},{}\n",
+            method.unwrap_or_default(),
+            n(c.comparable_previous_rank),
+            n(c.comparable_rank),
+            c.comparable_count,
+            c.rank_change.map(|v| v.to_string()).unwrap_or_default()
+        );
+    }
+    out
 }
 
 /// The seed's Bảng 1 / Bảng 8 as aligned text, Vietnamese number format.
