@@ -72,6 +72,32 @@ pub fn method(lang: Lang, m: &Method, previous: &Results, registry: &Registry) -
     }
 }
 
+/// The criteria whose points are not compared across a framework change, and why.
+pub fn not_comparable(lang: Lang, fw: &Framework, pfw: &Framework) -> Vec<String> {
+    use chiso_domain::versions::Change;
+    let vi = lang == Lang::Vi;
+    let m = chiso_domain::versions::mapping(fw, pfw);
+    let mut out: Vec<String> = m
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let why = match (c.change, vi) {
+                (Change::New, true) => "mới",
+                (Change::New, false) => "new",
+                (Change::Reweighted, true) => "đổi điểm tối đa hoặc trọng số",
+                (Change::Reweighted, false) => "re-weighted",
+                _ => return None,
+            };
+            Some(format!("{} ({why})", fw.criterion(i).label()))
+        })
+        .collect();
+    out.extend(
+        m.removed.iter().map(|&j| format!("{} ({})", pfw.criterion(j).label(), if vi { "đã bỏ" } else { "removed" })),
+    );
+    out
+}
+
 fn list(weights: &[Decimal]) -> String {
     weights.iter().map(|w| w.normalize().to_string()).collect::<Vec<_>>().join(" / ")
 }
@@ -110,6 +136,14 @@ pub fn lines(
         } else {
             format!("  The framework changed: {} used “{}”.\n", previous.year, change.previous_name)
         };
+        let not = not_comparable(lang, fw, pfw);
+        if !not.is_empty() {
+            out += &if vi {
+                format!("  Không so sánh điểm theo tiêu chí: {}.\n", not.join("; "))
+            } else {
+                format!("  Criteria not compared year over year: {}.\n", not.join("; "))
+            };
+        }
     }
     for (k, (u, c)) in current.units.iter().zip(comparisons).enumerate() {
         out += &format!("  {}: {}", u.name, method(lang, &c.method, previous, registry));

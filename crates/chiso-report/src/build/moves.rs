@@ -46,8 +46,23 @@ pub(super) fn sentences(k: &KindInput) -> Vec<Paragraph> {
         noun = k.settings.noun
     ))];
     if let Some(change) = prev.comparisons.first().and_then(|c| c.framework_change.as_ref()) {
+        use chiso_domain::versions::{Change, mapping};
+        let m = mapping(fw, prev.framework);
+        let mut not: Vec<String> = m
+            .criteria
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c.change {
+                Change::New => Some(format!("{} (mới)", fw.criterion(i).name)),
+                Change::Reweighted => Some(format!("{} (đổi điểm tối đa hoặc trọng số)", fw.criterion(i).name)),
+                _ => None,
+            })
+            .collect();
+        not.extend(m.removed.iter().map(|&j| format!("{} (đã bỏ)", prev.framework.criterion(j).name)));
+
+        let which = if not.is_empty() { String::new() } else { format!("; không so sánh: {}", not.join("; ")) };
         out.push(Paragraph::text(format!(
-            "Bộ tiêu chí năm {} khác năm {y} (năm {y} áp dụng {}): chỉ so sánh điểm các tiêu chí không đổi.",
+            "Bộ tiêu chí năm {} khác năm {y} (năm {y} áp dụng {}): chỉ so sánh điểm các tiêu chí không đổi{which}.",
             k.results.year, change.previous_name
         )));
     }
