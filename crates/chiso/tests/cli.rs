@@ -360,3 +360,41 @@ fn the_report_explains_moves_only_when_asked_and_banners_invented_figures() {
          phần do điểm của chính đơn vị: giảm 1 bậc"
     ));
 }
+
+#[test]
+fn a_merger_without_a_declared_method_and_a_new_framework_version() {
+    // tests/fixtures/reorganised: A absorbs B (continues), C + D by staff, E renamed,
+    // F + G merged with no declared method, N new, H without 2025 data; framework v2
+    // renames a criterion, adds one and drops one.
+    let dir = "crates/chiso/tests/fixtures/reorganised";
+    let args = ["score", "--data", dir, "--period", "2025", "--kind", "agency", "--compare", "2024", "--explain"];
+    let out = stdout(&chiso(&args));
+    assert!(out.contains("  Không so sánh điểm theo tiêu chí: Dữ liệu (mới); Cũ (đã bỏ).\n"), "{out}");
+    assert!(out.contains("  Sở F và G: hình thành do sắp xếp nhưng chưa khai báo cách so sánh: không so sánh\n"));
+    assert!(out.contains("  Sở N: đơn vị mới, không so sánh\n"));
+    assert!(
+        out.contains("      tổng điểm +6,0 = Hạ tầng +0,0; Cổng TTĐT +1,0; Dữ liệu (mới) +10,0; Cũ (đã bỏ) −5,0\n")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let report = [
+        "report",
+        "--data",
+        dir,
+        "--period",
+        "2025",
+        "--compare",
+        "2024",
+        "--explain-moves",
+        "--format",
+        "html",
+        "--out",
+    ];
+    let mut a = report.to_vec();
+    a.push(tmp.path().to_str().unwrap());
+    stdout(&chiso(&a));
+    let html = std::fs::read_to_string(tmp.path().join("bao-cao-2025.html")).unwrap();
+    assert!(html.contains("chỉ so sánh điểm các tiêu chí không đổi; không so sánh: Dữ liệu (mới); Cũ (đã bỏ)."));
+    assert!(
+        html.contains("Sở F và G: hình thành do sắp xếp, chưa khai báo cách so sánh, không tính thay đổi thứ hạng.")
+    );
+}
