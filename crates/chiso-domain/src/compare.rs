@@ -261,12 +261,26 @@ fn comparable_ranks(current: &Results, framework: &Framework, bases: &[Option<De
         .filter(|(i, u)| u.rank.is_some() && out[*i].method.is_comparable())
         .filter_map(|(i, u)| Some((i, &u.group, now_basis(u)?, bases[i]?)))
         .collect();
+    // Per ranking group, the totals now and then sorted from the highest: a rank is one
+    // more than the number of totals strictly above (competition ranking), found by
+    // binary search (national periods rank thousands of units).
+    let mut groups: HashMap<&Option<String>, (Vec<Decimal>, Vec<Decimal>)> = HashMap::new();
+    for m in &members {
+        let g = groups.entry(m.1).or_default();
+        g.0.push(m.2);
+        g.1.push(m.3);
+    }
+    for g in groups.values_mut() {
+        g.0.sort_by(|a, b| exact::cmp(b, a));
+        g.1.sort_by(|a, b| exact::cmp(b, a));
+    }
+    let above = |sorted: &[Decimal], x: &Decimal| sorted.partition_point(|v| exact::cmp(v, x).is_gt()) as u32;
     for &(i, group, now, then) in &members {
-        let peers = members.iter().filter(|m| m.1 == group);
-        let rank = |f: &dyn Fn(&Member) -> bool| 1 + peers.clone().filter(|m| f(m)).count() as u32;
-        let r_now = rank(&|m| exact::cmp(&m.2, &now).is_gt());
-        let r_then = rank(&|m| exact::cmp(&m.3, &then).is_gt());
-        let r_own = rank(&|m| m.0 != i && exact::cmp(&m.3, &now).is_gt());
+        let (nows, thens) = &groups[group];
+        let r_now = 1 + above(nows, &now);
+        let r_then = 1 + above(thens, &then);
+        // The others' previous totals above this year's own (its own previous total excluded).
+        let r_own = 1 + above(thens, &now) - u32::from(exact::cmp(&then, &now).is_gt());
         let c = &mut out[i];
         c.rank_against_previous = Some(r_own);
         c.comparable_rank = Some(r_now);
@@ -274,9 +288,10 @@ fn comparable_ranks(current: &Results, framework: &Framework, bases: &[Option<De
         c.rank_change = Some(i64::from(r_then) - i64::from(r_now));
     }
     for (i, u) in current.units.iter().enumerate() {
-        out[i].comparable_count = members.iter().filter(|m| m.1 == &u.group).count();
+        out[i].comparable_count = groups.get(&u.group).map_or(0, |g| g.0.len());
     }
 }
+
 fn baseline(
     unit: &UnitId,
     previous: &HashMap<&UnitId, &UnitResult>,
