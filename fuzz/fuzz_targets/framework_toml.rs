@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
             framework: fw.id.clone(),
             units: vec![],
             published: None,
+            illustrative: false,
         };
         let _ = chiso_domain::score(&fw, &period);
     }

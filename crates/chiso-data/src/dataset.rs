@@ -40,31 +40,49 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     Ok(files)
 }
 
+/// `units.toml`, then every `units-*.toml` in name order (later reorganisations kept
+/// apart from the registry the platform embeds), as (path, text).
+fn unit_files(dir: &Path) -> Result<Vec<(String, String)>, Vec<DataError>> {
+    let first = dir.join("units.toml");
+    let mut paths = vec![first.clone()];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut more: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name.starts_with("units-") && name.ends_with(".toml")
+            })
+            .collect();
+        more.sort();
+        paths.extend(more);
+    }
+    paths.into_iter().map(|p| Ok((p.display().to_string(), read_text(&p).map_err(|e| vec![e])?))).collect()
+}
+
 impl Dataset {
     pub fn load(dir: &Path) -> Result<Dataset, Vec<DataError>> {
         let mut errors = Vec::new();
-        let units_path = dir.join("units.toml");
-        let registry = read_text(&units_path)
-            .map_err(|e| vec![e])
-            .and_then(|t| units_toml::parse(&units_path.display().to_string(), &t))
-            .map_err(|e| errors.extend(e))
-            .ok();
+        let registry =
+            unit_files(dir).and_then(|files| units_toml::parse_files(&files)).map_err(|e| errors.extend(e)).ok();
 
         let mut frameworks = Vec::new();
+        let mut framework_files = Vec::new();
         match toml_files(&dir.join("frameworks")) {
             Ok(files) => {
                 for f in files {
-                    match read_text(&f)
-                        .map_err(|e| vec![e])
-                        .and_then(|t| framework_toml::parse(&f.display().to_string(), &t))
-                    {
-                        Ok(fw) => frameworks.push(fw),
+                    let text = read_text(&f).map_err(|e| vec![e]);
+                    match text.clone().and_then(|t| framework_toml::parse(&f.display().to_string(), &t)) {
+                        Ok(fw) => {
+                            frameworks.push(fw);
+                            framework_files.push((f.display().to_string(), text.unwrap_or_default()));
+                        }
                         Err(e) => errors.extend(e),
                     }
                 }
             }
             Err(e) => errors.push(e),
         }
+        errors.extend(check_versions(&frameworks, &framework_files));
         let Some(registry) = registry else { return Err(errors) };
 
         let mut periods: Vec<Period> = Vec::new();
@@ -138,6 +156,30 @@ impl Dataset {
     }
 }
 
+/// Each declared previous version exists and fits (located in the declaring file).
+fn check_versions(frameworks: &[Framework], files: &[(String, String)]) -> Vec<DataError> {
+    let mut errors = Vec::new();
+    for (fw, (file, text)) in frameworks.iter().zip(files) {
+        let Some(pv) = &fw.previous_version else { continue };
+        let lines = framework_toml::version_lines(text);
+        let at = |id: &str| {
+            let mut l = Location::file(file);
+            l.line = lines.get(id).or_else(|| lines.get("")).copied();
+            l.value = Some(id.to_string()).filter(|v| !v.is_empty());
+            l
+        };
+        match frameworks.iter().find(|p| p.id == pv.id) {
+            None => errors.push(DataError::new(at(""), ErrorKind::UnknownFramework { id: pv.id.clone() })),
+            Some(previous) => errors.extend(
+                chiso_domain::versions::check(fw, previous)
+                    .into_iter()
+                    .map(|p| DataError::new(at(p.criterion()), ErrorKind::Version(p))),
+            ),
+        }
+    }
+    errors
+}
+
 fn load_period(
     path: &Path,
     frameworks: &[Framework],
@@ -172,7 +214,9 @@ fn load_period(
         None => None,
         Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
     };
-    Ok((assemble(fw, registry, spec.year, imported, published), spec))
+    let mut period = assemble(fw, registry, spec.year, imported, published);
+    period.illustrative = spec.illustrative;
+    Ok((period, spec))
 }
 
 /// A period from imported rows: every unit of the framework's kind alive that year, in
@@ -198,7 +242,7 @@ pub fn assemble(
         })
         .collect();
     units.sort_by(|a, b| compare_vi(&a.name, &b.name));
-    Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published }
+    Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published, illustrative: false }
 }
 
 fn load_published(

@@ -34,6 +34,8 @@ pub enum ErrorKind {
     Syntax(String),
     Framework(FrameworkError),
     Registry(RegistryError),
+    /// A framework's declared previous version does not fit that framework.
+    Version(chiso_domain::versions::VersionProblem),
     UnknownUnit {
         name: String,
         suggestions: Vec<String>,

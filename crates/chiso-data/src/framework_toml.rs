@@ -34,6 +34,60 @@ struct RawFramework {
     levels: Vec<Spanned<RawLevel>>,
     #[serde(default, rename = "criterion")]
     criteria: Vec<Spanned<RawCriterion>>,
+    previous_version: Option<RawPreviousVersion>,
+}
+
+/// `[previous_version]`: the version this framework replaces, and how criteria map.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPreviousVersion {
+    id: String,
+    #[serde(default)]
+    removed: Vec<String>,
+    #[serde(default, rename = "criterion")]
+    criteria: Vec<Spanned<RawCriterionChange>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterionChange {
+    id: String,
+    change: chiso_domain::versions::Change,
+    previous: Option<String>,
+}
+
+/// Lines of a framework file's `[previous_version]` declarations, by criterion id (the
+/// previous version's ids for `removed`), to locate problems found against the previous
+/// framework. Empty if the file does not parse.
+pub fn version_lines(text: &str) -> HashMap<String, usize> {
+    #[derive(Deserialize)]
+    struct Top {
+        previous_version: Option<Spanned<Pv>>,
+    }
+    #[derive(Deserialize)]
+    struct Pv {
+        #[serde(default)]
+        removed: Vec<Spanned<String>>,
+        #[serde(default, rename = "criterion")]
+        criteria: Vec<Spanned<Id>>,
+    }
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let mut out = HashMap::new();
+    if let Ok(Top { previous_version: Some(pv) }) = toml::from_str::<Top>(text) {
+        out.insert(String::new(), line_of(pv.span().start));
+        let pv = pv.into_inner();
+        for c in pv.criteria {
+            out.entry(c.get_ref().id.clone()).or_insert(line_of(c.span().start));
+        }
+        for r in pv.removed {
+            out.entry(r.get_ref().clone()).or_insert(line_of(r.span().start));
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -189,6 +243,18 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
     let level_lines: Vec<(String, usize)> =
         raw.levels.iter().map(|l| (l.get_ref().name.clone(), line_of(l.span().start))).collect();
     let max_line = line_of(raw.max.span().start);
+    let previous_version = raw.previous_version.map(|p| chiso_domain::versions::PreviousVersion {
+        id: p.id,
+        removed: p.removed,
+        criteria: p
+            .criteria
+            .into_iter()
+            .map(|c| {
+                let c = c.into_inner();
+                chiso_domain::versions::CriterionChange { id: c.id, change: c.change, previous: c.previous }
+            })
+            .collect(),
+    });
     let spec = FrameworkSpec {
         id: raw.id,
         name: raw.name,
@@ -212,7 +278,7 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
             .collect(),
         criteria,
     };
-    Framework::with_methods(spec, methods).map_err(|errors| {
+    let framework = Framework::with_methods(spec, methods).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
@@ -232,7 +298,11 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
                 loc.line = line;
                 DataError::new(loc, ErrorKind::Framework(e))
             })
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    Ok(match previous_version {
+        Some(p) => framework.with_previous_version(p),
+        None => framework,
     })
 }
 

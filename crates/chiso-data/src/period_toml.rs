@@ -17,6 +17,10 @@ pub struct PeriodFile {
     pub published: Option<String>,
     /// Free text: where the figures come from.
     pub source: Option<String>,
+    /// The figures are invented, for demonstration: reports and outputs print
+    /// "Số liệu minh hoạ, không phải số liệu thật".
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 pub fn parse(file: &str, text: &str) -> Result<PeriodFile, DataError> {

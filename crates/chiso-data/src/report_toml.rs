@@ -41,6 +41,9 @@ struct Raw {
     judgement: RawJudgement,
     #[serde(default)]
     appendix: bool,
+    /// One sentence per unit on why its rank moved.
+    #[serde(default)]
+    explain_moves: bool,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +157,7 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
                 fall_places: raw.judgement.fall_places,
             },
             appendix: raw.appendix,
+            explain_moves: raw.explain_moves,
         },
     ))
 }

@@ -212,7 +212,12 @@ fn districts_compare_through_lineage_with_the_published_2019_ranking() {
             from: vec![UnitId("quang-uyen".into()), UnitId("phuc-hoa".into())]
         }
     );
-    assert_eq!(qh.rank_change, Some(4));
+    // Printed: 13th of 13 in 2019, 9th of 9 in 2020. Among the nine comparable districts
+    // (each with a 2019 total by a declared method) it was last and is last: no move.
+    assert_eq!(qh.previous_rank, Some(13));
+    assert_eq!((qh.comparable_previous_rank, qh.comparable_rank, qh.comparable_count), (Some(9), Some(9), 9));
+    assert_eq!(qh.rank_change, Some(0));
+    assert_eq!(qh.method, chiso_domain::compare::Method::Continues { from: UnitId("quang-uyen".into()) });
     // Presence 8,00 in 2020 against Quảng Uyên's 4,50 in 2019 (Bảng 14).
     assert_eq!(qh.delta(fw.index_of("presence").unwrap()), Some(dec!(3.50)));
     // Hà Quảng absorbed Thông Nông and keeps its own 2019 record.

@@ -228,5 +228,8 @@ fn framework_syntax_and_unknown_keys_give_the_line() {
 fn registry_errors_are_named() {
     let text = "[[unit]]\nid = \"a\"\nname = \"A\"\nkind = \"district\"\n\n[[lineage]]\nyear = 2020\nkind = \"merged\"\nfrom = [\"a\", \"z\"]\ninto = [\"a\"]\n";
     let e = units_toml::parse("units.toml", text).unwrap_err();
-    assert_eq!(Lang::Vi.error(&e[0]), "units.toml: thay đổi đơn vị năm 2020 nhắc đến đơn vị không có “z”");
+    assert_eq!(
+        Lang::Vi.error(&e[0]),
+        "units.toml, dòng 6, giá trị \"z\": thay đổi đơn vị năm 2020 nhắc đến đơn vị không có “z”"
+    );
 }

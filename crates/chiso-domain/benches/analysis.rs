@@ -105,7 +105,14 @@ fn departments() -> (Framework, Period) {
         })
         .collect::<Vec<_>>();
     assert_eq!(units.len(), 20);
-    let period = Period { year: 2020, kind: "department".into(), framework: fw.id.clone(), units, published: None };
+    let period = Period {
+        year: 2020,
+        kind: "department".into(),
+        framework: fw.id.clone(),
+        units,
+        published: None,
+        illustrative: false,
+    };
     (fw, period)
 }
 
@@ -160,7 +167,14 @@ fn national() -> (Framework, Period) {
             }
         })
         .collect();
-    let period = Period { year: YEAR, kind: "commune".into(), framework: fw.id.clone(), units, published: None };
+    let period = Period {
+        year: YEAR,
+        kind: "commune".into(),
+        framework: fw.id.clone(),
+        units,
+        published: None,
+        illustrative: false,
+    };
     (fw, period)
 }
 

@@ -112,7 +112,7 @@ fn period(fw: &Framework, year: i32) -> Period {
             PeriodUnit { unit: UnitId(unit_id(u)), name: unit_name(u), group: None, submission: Some(sub) }
         })
         .collect();
-    Period { year, kind: "commune".into(), framework: fw.id.clone(), units, published: None }
+    Period { year, kind: "commune".into(), framework: fw.id.clone(), units, published: None, illustrative: false }
 }
 
 fn registry() -> Registry {

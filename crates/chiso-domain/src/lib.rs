@@ -10,11 +10,14 @@ pub mod date;
 pub mod engine;
 mod exact;
 pub mod framework;
+pub mod lineage;
+pub mod movement;
 pub mod number;
 pub mod period;
 pub mod report_settings;
 pub mod stats;
 pub mod unit;
+pub mod versions;
 pub mod workflow;
 
 pub use compare::{Baseline, Comparison, Delta, compare};

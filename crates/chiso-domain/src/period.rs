@@ -148,4 +148,8 @@ pub struct Period {
     /// Ranks and levels as published: when present, they are the period's official
     /// ranking (the figures we hold may cover only some of the units ranked).
     pub published: Option<Vec<PublishedResult>>,
+    /// Invented figures, for demonstration ("Số liệu minh hoạ"): every output showing
+    /// them says so. A period is wholly invented or wholly real.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub illustrative: bool,
 }

@@ -44,6 +44,9 @@ pub struct ReportSettings {
     /// Whether the analysis appendix (rank stability, paths to the next level) is attached.
     /// Off unless asked for: the official report publishes the ranking, not its sensitivity.
     pub appendix: bool,
+    /// Whether each unit's rank move is explained in one sentence after the overall table
+    /// (own change, others' changes, framework change). Off unless asked for.
+    pub explain_moves: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]

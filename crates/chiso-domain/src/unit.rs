@@ -51,8 +51,11 @@ pub struct Lineage {
     pub from: Vec<UnitId>,
     pub into: Vec<UnitId>,
     /// The predecessor whose figures a successor is compared with (the seed compares
-    /// Quảng Hòa with Quảng Uyên). `None`: no honest baseline, the successor is new.
+    /// Quảng Hòa with Quảng Uyên). `None`: see `successors`; with neither, no comparison.
     pub continues: Option<UnitId>,
+    /// Per successor, the declared comparison (`continues`, `combined`, `none`); see
+    /// [`Lineage::declared`].
+    pub successors: Vec<crate::lineage::Successor>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -67,6 +70,9 @@ pub enum RegistryError {
     /// digits, `-` and `_`, starting with a letter or digit, at most 64 characters.
     #[error("unit id {0:?} must be ASCII letters, digits, '-' or '_' (at most 64, starting with a letter or digit)")]
     BadId(String),
+    /// A lineage event (its index in the registry's list) whose declarations do not fit it.
+    #[error("lineage of {year}: {problem}")]
+    Lineage { index: usize, year: i32, problem: crate::lineage::LineageProblem },
 }
 
 /// Whether `id` is a valid unit id (see [`RegistryError::BadId`]).
@@ -129,10 +135,25 @@ impl Registry {
                 errors.push(RegistryError::DuplicateId(u.id.0.clone()));
             }
         }
-        for l in &lineage {
-            for id in l.from.iter().chain(&l.into).chain(&l.continues) {
+        for (index, l) in lineage.iter().enumerate() {
+            for id in l.from.iter().chain(&l.into).chain(&l.continues).chain(l.successors.iter().map(|s| &s.unit)) {
                 if !by_id.contains_key(&id.0) {
                     errors.push(RegistryError::UnknownLineageUnit { year: l.year, unit: id.0.clone() });
+                }
+            }
+            errors.extend(l.problems().into_iter().map(|problem| RegistryError::Lineage {
+                index,
+                year: l.year,
+                problem,
+            }));
+        }
+        // A unit changed into others (in `from`, not in `into`) ends the year before: a
+        // later file can reorganise units that an earlier one left open.
+        for l in &lineage {
+            for id in l.from.iter().filter(|id| !l.into.contains(id)) {
+                if let Some(&i) = by_id.get(&id.0) {
+                    let u: &mut Unit = &mut units[i];
+                    u.until = Some(u.until.map_or(l.year - 1, |t| t.min(l.year - 1)));
                 }
             }
         }
@@ -252,7 +273,10 @@ impl Registry {
                 .iter()
                 .filter(|l| l.year > year && l.into.contains(&current.id))
                 .min_by_key(|l| std::cmp::Reverse(l.year))?;
-            current = self.get(step.continues.as_ref()?)?;
+            match step.declared(&current.id)? {
+                crate::lineage::Declared::Continues { from } => current = self.get(&from)?,
+                _ => return None,
+            }
         }
         None
     }

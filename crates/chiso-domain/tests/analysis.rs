@@ -67,7 +67,7 @@ fn period(fw: &Framework, rows: &[(&str, Option<&str>, Vec<Answer>)]) -> Period 
             }
         })
         .collect();
-    Period { year: 2020, kind: "unit".into(), framework: fw.id.clone(), units, published: None }
+    Period { year: 2020, kind: "unit".into(), framework: fw.id.clone(), units, published: None, illustrative: false }
 }
 
 fn points(values: &[Decimal]) -> Vec<Answer> {

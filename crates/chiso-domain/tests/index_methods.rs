@@ -105,7 +105,10 @@ fn run(fw: &Framework, units: &[&[Option<Decimal>]]) -> Results {
             PeriodUnit { unit: UnitId(format!("u{u}")), name: format!("Unit {u}"), group: None, submission: Some(sub) }
         })
         .collect();
-    score(fw, &Period { year: 2020, kind: "unit".into(), framework: "t".into(), units, published: None })
+    score(
+        fw,
+        &Period { year: 2020, kind: "unit".into(), framework: "t".into(), units, published: None, illustrative: false },
+    )
 }
 
 /// The exact points of criterion `id` (or the exact total, for `""`) per unit, in input order.

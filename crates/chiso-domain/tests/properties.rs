@@ -97,7 +97,14 @@ fn period(fw: &Framework, rows: &[Vec<Decimal>]) -> Period {
             }
         })
         .collect();
-    Period { year: 2020, kind: "district".into(), framework: fw.id.clone(), units, published: None }
+    Period {
+        year: 2020,
+        kind: "district".into(),
+        framework: fw.id.clone(),
+        units,
+        published: None,
+        illustrative: false,
+    }
 }
 
 fn district_rows() -> impl Strategy<Value = Vec<Vec<Decimal>>> {
@@ -206,7 +213,7 @@ proptest! {
         let mut best = Submission::new(&fw);
         let best_index = fw.index_of("best").unwrap();
         best.set(&fw, best_index, Answer::Ratio { numerator: Decimal::ONE, denominator: Decimal::ONE }).unwrap();
-        let p = Period { year: 2020, kind: "district".into(), framework: "t".into(), published: None, units: vec![
+        let p = Period { year: 2020, kind: "district".into(), framework: "t".into(), published: None, illustrative: false, units: vec![
             PeriodUnit { unit: UnitId("a".into()), name: "A".into(), group: None, submission: Some(sub) },
             PeriodUnit { unit: UnitId("b".into()), name: "B".into(), group: None, submission: Some(best) },
         ] };

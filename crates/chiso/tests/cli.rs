@@ -290,3 +290,111 @@ fn the_un_egdi_2018_index_and_ranks_through_the_cli() {
     ]));
     assert!(dti.lines().nth(1).unwrap().contains(",0.8230,"), "{dti}");
 }
+
+#[test]
+fn a_year_after_the_2025_mergers_states_every_method_and_explains_every_move() {
+    let args = ["score", "--period", "2025", "--kind", "department", "--compare", "2020", "--explain"];
+    let table = stdout(&chiso(&args));
+    // Invented figures say so first.
+    assert!(table.starts_with("*** SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT ***"), "{table}");
+    assert!(table.contains(
+        "Sở Nông nghiệp và Môi trường: so với bình quân điểm năm 2020 của Sở Tài nguyên và Môi trường, \
+         Sở Nông nghiệp và Phát triển nông thôn; hạng 12 → 9 trong 14 đơn vị so sánh được (+3)"
+    ));
+    assert!(table.contains("Sở Dân tộc và Tôn giáo: so với Ban Dân tộc năm 2020 (đơn vị được kế tục)"));
+    assert!(table.contains("Sở Ngoại vụ: so với chính đơn vị năm 2020; không tính thay đổi thứ hạng"));
+
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let csv = chiso(&csv_args);
+    assert!(String::from_utf8_lossy(&csv.stderr).contains("SỐ LIỆU MINH HOẠ"));
+    let csv = stdout(&csv);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",method,comparable_previous_rank,comparable_rank,comparable_count,rank_change")
+    );
+    assert!(
+        csv.contains(
+            "Sở Nông nghiệp và Môi trường,ranked,Mức III,46.0,6.0,13.5,15.0,3.5,3.0,5.0,,combined,12,9,14,3\n"
+        ),
+        "{csv}"
+    );
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&chiso(&json_args))).unwrap();
+    assert_eq!(v["illustrative"], "SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT");
+    let comparisons = v["comparisons"].as_array().unwrap();
+    assert_eq!(comparisons.len(), 15);
+    assert!(comparisons.iter().all(|c| c["method"]["method"].is_string()), "every comparison states its method");
+    for m in v["movements"].as_array().unwrap() {
+        let dec = |x: &Value| x.as_str().unwrap().parse::<f64>().unwrap();
+        if let Some(total) = m["total_change"].as_str() {
+            let parts: f64 = m["parts"].as_array().unwrap().iter().map(|p| dec(&p["change"])).sum();
+            assert!((parts - total.parse::<f64>().unwrap()).abs() < 1e-9, "{m}");
+        }
+        if let Some(r) = m["rank_change"].as_i64() {
+            assert_eq!(m["own_effect"].as_i64().unwrap() + m["others_effect"].as_i64().unwrap(), r, "{m}");
+        }
+    }
+}
+
+#[test]
+fn the_report_explains_moves_only_when_asked_and_banners_invented_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut a = vec!["report", "--period", "2025", "--compare", "2020", "--out", out, "--format", "html"];
+        a.extend(extra);
+        stdout(&chiso(&a));
+        std::fs::read_to_string(dir.path().join("bao-cao-2025.html")).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(plain.contains("SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT"));
+    assert!(!plain.contains("phần do điểm của chính"));
+    let explained = run(&["--explain-moves"]);
+    assert!(explained.contains(
+        "Sở Tài chính (so với Sở Tài chính năm 2020): trong 14 đơn vị so sánh được, thứ hạng giảm 4 bậc (từ 3 thành 7); \
+         phần do điểm của chính đơn vị: giảm 1 bậc"
+    ));
+}
+
+#[test]
+fn a_merger_without_a_declared_method_and_a_new_framework_version() {
+    // tests/fixtures/reorganised: A absorbs B (continues), C + D by staff, E renamed,
+    // F + G merged with no declared method, N new, H without 2025 data; framework v2
+    // renames a criterion, adds one and drops one.
+    let dir = "crates/chiso/tests/fixtures/reorganised";
+    let args = ["score", "--data", dir, "--period", "2025", "--kind", "agency", "--compare", "2024", "--explain"];
+    let out = stdout(&chiso(&args));
+    assert!(out.contains("  Không so sánh điểm theo tiêu chí: Dữ liệu (mới); Cũ (đã bỏ).\n"), "{out}");
+    assert!(out.contains("  Sở F và G: hình thành do sắp xếp nhưng chưa khai báo cách so sánh: không so sánh\n"));
+    assert!(out.contains("  Sở N: đơn vị mới, không so sánh\n"));
+    assert!(
+        out.contains("      tổng điểm +6,0 = Hạ tầng +0,0; Cổng TTĐT +1,0; Dữ liệu (mới) +10,0; Cũ (đã bỏ) −5,0\n")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let report = [
+        "report",
+        "--data",
+        dir,
+        "--period",
+        "2025",
+        "--compare",
+        "2024",
+        "--explain-moves",
+        "--format",
+        "html",
+        "--out",
+    ];
+    let mut a = report.to_vec();
+    a.push(tmp.path().to_str().unwrap());
+    stdout(&chiso(&a));
+    let html = std::fs::read_to_string(tmp.path().join("bao-cao-2025.html")).unwrap();
+    assert!(html.contains("chỉ so sánh điểm các tiêu chí không đổi; không so sánh: Dữ liệu (mới); Cũ (đã bỏ)."));
+    assert!(
+        html.contains("Sở F và G: hình thành do sắp xếp, chưa khai báo cách so sánh, không tính thay đổi thứ hạng.")
+    );
+}

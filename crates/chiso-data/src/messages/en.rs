@@ -6,7 +6,9 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         Io(e) => format!("cannot read the file ({e})"),
         Syntax(e) => format!("syntax error: {e}"),
         Framework(e) => e.to_string(),
+        Registry(chiso_domain::unit::RegistryError::Lineage { year: 0, problem, .. }) => problem.to_string(),
         Registry(e) => e.to_string(),
+        Version(e) => format!("previous version: {e}"),
         UnknownUnit { name, suggestions } if name.is_empty() => {
             format!("the unit name is empty{}", did_you_mean(suggestions))
         }

@@ -10,6 +10,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
         Syntax(e) => format!("lỗi cú pháp: {e}"),
         Framework(e) => framework(e),
         Registry(e) => registry(e),
+        Version(e) => format!("phiên bản trước: {}", version(e)),
         UnknownUnit { name, suggestions } if name.is_empty() => {
             format!("thiếu tên đơn vị{}", did_you_mean(suggestions))
         }
@@ -175,6 +176,59 @@ fn registry(e: &R) -> String {
         R::BadId(id) => format!(
             "mã đơn vị “{id}” chỉ được gồm chữ cái không dấu, chữ số, “-” hoặc “_” (tối đa 64 ký tự, bắt đầu bằng chữ hoặc số)"
         ),
+        R::Lineage { year, problem, .. } if *year == 0 => lineage(problem),
+        R::Lineage { year, problem, .. } => format!("thay đổi đơn vị năm {year}: {}", lineage(problem)),
+    }
+}
+
+fn version(e: &chiso_domain::versions::VersionProblem) -> String {
+    use chiso_domain::versions::VersionProblem as V;
+    match e {
+        V::UnknownCriterion { id } => format!("“{id}” không phải tiêu chí của bộ tiêu chí này"),
+        V::UnknownPrevious { id, previous } => format!("“{id}”: phiên bản trước không có tiêu chí “{previous}”"),
+        V::MaxChanged { id, then, now, .. } => {
+            format!("“{id}” được khai là không đổi nhưng điểm tối đa đổi từ {then} thành {now}: hãy khai “reweighted”")
+        }
+        V::RenamedWithoutPrevious { id } => {
+            format!("“{id}” được khai là đổi tên nhưng thiếu mã tiêu chí cũ (previous)")
+        }
+        V::Twice { id } => format!("“{id}” được khai hai lần"),
+        V::UnknownRemoved { id } => format!("“{id}” được khai là bỏ nhưng không phải tiêu chí của phiên bản trước"),
+        V::RemovedButMapped { id } => format!("“{id}” được khai là bỏ nhưng có tiêu chí của phiên bản này kế tục"),
+        V::SilentlyRemoved { id } => {
+            format!("tiêu chí “{id}” của phiên bản trước không có tiêu chí kế tục và chưa được khai là bỏ (removed)")
+        }
+    }
+}
+
+fn lineage(p: &chiso_domain::lineage::LineageProblem) -> String {
+    use chiso_domain::lineage::LineageProblem as L;
+    match p {
+        L::NotASuccessor { unit } => format!("“{unit}” không phải đơn vị hình thành từ thay đổi này (into)"),
+        L::NotAPredecessor { unit, from } => {
+            format!("“{unit}” được so sánh với “{from}”, nhưng “{from}” không phải đơn vị bị thay đổi (from)")
+        }
+        L::TwiceDeclared { unit } => format!("“{unit}” được khai báo cách so sánh hai lần"),
+        L::NothingCombined { unit } => format!("“{unit}”: so sánh gộp (combined) cần ít nhất một đơn vị tiền thân"),
+        L::WeightCount { unit, weights, units } => {
+            format!("“{unit}”: có {weights} trọng số cho {units} đơn vị tiền thân")
+        }
+        L::BadWeight { unit, weight } => format!("“{unit}”: trọng số {weight} phải lớn hơn 0"),
+        L::NoWeightBasis { unit } => {
+            format!("“{unit}”: bình quân có trọng số cần ghi rõ trọng số là gì (weights_basis: biên chế, dân số…)")
+        }
+        L::Conflicting { unit } => format!("“{unit}”: “continues” và cách so sánh khai báo không khớp nhau"),
+        L::SeveralSuccessors { unit: _, count } => format!(
+            "“compare” khai báo chung chỉ dùng khi thay đổi tạo ra một đơn vị, ở đây có {count} đơn vị: khai báo từng đơn vị trong [[lineage.successor]]"
+        ),
+        L::ContinuesWhom { unit } => {
+            format!(
+                "“{unit}”: compare = \"continues\" cần ghi đơn vị tiền thân được kế tục (continues = … hoặc from = …)"
+            )
+        }
+        L::WeightsWithoutWeightedMean { unit } => {
+            format!("“{unit}”: trọng số (weights) chỉ dùng với combine = \"weighted-mean\"")
+        }
     }
 }
 

@@ -58,6 +58,9 @@ pub struct Results {
     pub published: bool,
     /// In table order: by group, rank, then Vietnamese name order; no data last.
     pub units: Vec<UnitResult>,
+    /// The period's figures are invented (see [`Period::illustrative`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub illustrative: bool,
 }
 
 impl Results {
@@ -118,6 +121,7 @@ pub fn score(framework: &Framework, period: &Period) -> Results {
         framework: framework.id.clone(),
         published: false,
         units,
+        illustrative: period.illustrative,
     };
     if let Some(published) = &period.published {
         apply_published(&mut results, period, published);

@@ -102,6 +102,10 @@ pub struct Framework {
     pub aggregation: Aggregation,
     /// Totals presented as a 0–1 index (total ÷ max), with its own decimals.
     pub index: Option<Index>,
+    /// The version this one replaces and how its criteria map to it (set by
+    /// [`Framework::with_previous_version`]); `None`: no declared predecessor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_version: Option<crate::versions::PreviousVersion>,
     #[serde(skip)]
     by_id: HashMap<String, usize>,
 }
@@ -115,6 +119,13 @@ impl Framework {
     /// A framework with index methods: aggregations, weights, normalisations, index.
     pub fn with_methods(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framework, Vec<FrameworkError>> {
         validate::build(spec, methods)
+    }
+
+    /// Declares the version this framework replaces (checked against it with
+    /// [`crate::versions::check`] once both are known).
+    pub fn with_previous_version(mut self, previous: crate::versions::PreviousVersion) -> Framework {
+        self.previous_version = Some(previous);
+        self
     }
 
     pub fn criterion(&self, index: usize) -> &Criterion {

@@ -200,6 +200,7 @@ pub(super) fn build(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framewo
         groups: spec.groups,
         aggregation: methods.aggregation,
         index: methods.index,
+        previous_version: None,
         by_id: Default::default(),
     };
     framework.set_index();

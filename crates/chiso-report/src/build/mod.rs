@@ -4,6 +4,7 @@
 mod appendix;
 mod conclusion;
 mod facts;
+mod moves;
 mod narrative;
 mod tables;
 
@@ -81,6 +82,9 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
         section += 1;
     };
 
+    if kinds.iter().any(|k| k.results.illustrative) {
+        body.push(Block::Paragraph(moves::banner()));
+    }
     heading(&mut body, "TỔNG QUAN BÁO CÁO".into());
     body.push(Block::Heading { level: 2, text: "1. Mục đích đánh giá".into() });
     body.extend(settings.purpose.iter().map(|p| Block::Paragraph(Paragraph::text(p))));
@@ -94,6 +98,9 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
         body.push(Block::Heading { level: 2, text: "1. Kết quả tổng hợp".into() });
         body.extend(narrative::summary(k).into_iter().map(Block::Paragraph));
         body.extend(tables::overall(k, &mut counters));
+        if settings.explain_moves {
+            body.extend(moves::sentences(k).into_iter().map(Block::Paragraph));
+        }
         body.extend(tables::level_chart(k, &mut counters));
         body.extend(tables::total_chart(k, &mut counters));
         body.push(Block::Heading { level: 2, text: "2. Kết quả đánh giá theo từng nhóm tiêu chí".into() });
@@ -111,6 +118,14 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
         Vec::new()
     };
     let _ = year;
+    // Invented figures: every table says so too (tables become the workbook's sheets).
+    if kinds.iter().any(|k| k.results.illustrative) {
+        for b in body.iter_mut() {
+            if let Block::Table(t) = b {
+                t.caption = format!("{} ({})", t.caption, moves::ILLUSTRATIVE);
+            }
+        }
+    }
 
     Document {
         header: Header {

@@ -73,15 +73,49 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 
     let stability = analysis::stability(fw, &results, &options);
     let plans = analysis::next_level(fw, &results, period);
-    let scored: Vec<(&Framework, Results)> =
-        data.periods.iter().filter(|p| p.kind == a.kind).filter_map(|p| data.results(p.year, &p.kind).ok()).collect();
+    // Invented figures never enter the trends of real ones: an illustrative period only
+    // joins the trend when it is the period analysed.
+    let scored: Vec<(&Framework, Results)> = data
+        .periods
+        .iter()
+        .filter(|p| p.kind == a.kind && (!p.illustrative || p.year == a.period))
+        .filter_map(|p| data.results(p.year, &p.kind).ok())
+        .collect();
     let refs: Vec<(&Framework, &Results)> = scored.iter().map(|(f, r)| (*f, r)).collect();
     let trends = analysis::trends(&data.registry, &refs);
 
-    let out = match a.format {
+    // Why ranks moved since the latest earlier real period (invented ones are not a baseline).
+    let before = scored.iter().filter(|(_, r)| r.year < a.period && !r.illustrative).max_by_key(|(_, r)| r.year);
+    let moved = before.map(|(pfw, prev)| {
+        let c = chiso_domain::compare(&results, fw, prev, pfw, &data.registry);
+        let m = chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, &c);
+        (pfw, prev, c, m)
+    });
+    let mut out = match a.format {
         Format::Json => json_output(fw, &results, &stability, &plans, &trends),
         Format::Text => text_output(fw, &results, &stability, &plans, &trends, lang),
     };
+    let banner = crate::explain::illustrative(lang);
+    match a.format {
+        Format::Text => {
+            if let Some((pfw, prev, c, m)) = &moved {
+                out += &crate::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, Some(m));
+            }
+            if results.illustrative {
+                out = format!("*** {banner} ***\n{out}");
+            }
+        }
+        Format::Json => {
+            let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
+            if let Some((_, prev, c, m)) = &moved {
+                v["movements"] = json!({"previous_year": prev.year, "comparisons": c, "movements": m});
+            }
+            if results.illustrative {
+                v["illustrative"] = json!(banner);
+            }
+            out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
+        }
+    }
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     Ok(ExitCode::SUCCESS)

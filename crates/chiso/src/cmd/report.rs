@@ -34,6 +34,9 @@ pub struct Args {
     /// Attach the analysis appendix (rank stability, paths to the next level); off by default.
     #[arg(long)]
     appendix: bool,
+    /// One sentence per unit on why its rank moved (own change, others', framework); off by default.
+    #[arg(long)]
+    explain_moves: bool,
 }
 
 /// Settings when the dataset has no `reports/<year>.toml`: neutral wording, every kind.
@@ -68,6 +71,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         None => default_settings(&data, a.period),
     };
     settings.appendix |= a.appendix;
+    settings.explain_moves |= a.explain_moves;
     if settings.kinds.is_empty() {
         let e = chiso_data::DataError::new(
             chiso_data::Location::file(a.data.display().to_string()),

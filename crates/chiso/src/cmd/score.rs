@@ -31,24 +31,62 @@ pub struct Args {
     compare: Option<i32>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    /// With --compare: why each rank moved (the total's change by criterion group; the
+    /// rank's change split into the unit's own change and the others').
+    #[arg(long, requires = "compare")]
+    explain: bool,
 }
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
     let data = load(&a.data, lang)?;
     let (fw, results) = data.results(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-    let comparisons = match a.compare {
+    let compared = match a.compare {
         None => None,
         Some(year) => {
             let (pfw, previous) = data.results(year, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-            Some((year, compare(&results, fw, &previous, pfw, &data.registry)))
+            let c = compare(&results, fw, &previous, pfw, &data.registry);
+            Some((pfw, previous, c))
         }
     };
+    let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.clone()));
     let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
-    let out = match a.format {
+    let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
+    let mut out = match a.format {
         Format::Json => json_output(fw, &results, &previous),
         Format::Csv => csv_output(fw, &results, &previous),
         Format::Table => table_output(fw, &results, comparisons.as_ref().map(|(y, c)| (*y, c.as_slice())), text(lang)),
     };
+    if let Some((pfw, prev, c)) = &compared {
+        let movements = a.explain.then(|| chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, c));
+        match a.format {
+            Format::Table => {
+                out += &crate::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, movements.as_deref())
+            }
+            // JSON: the comparisons (method, comparable ranks) and movements added to the object.
+            Format::Json => {
+                let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
+                v["comparisons"] = serde_json::to_value(c).expect("serialisable");
+                if let Some(m) = &movements {
+                    v["movements"] = serde_json::to_value(m).expect("serialisable");
+                }
+                out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
+            }
+            // CSV: the method and the comparable ranks appended to each row.
+            Format::Csv => out = csv_with_comparisons(&out, c),
+        }
+    }
+    if illustrative {
+        match a.format {
+            Format::Table => out = format!("*** {} ***\n{out}", crate::explain::illustrative(lang)),
+            Format::Json => {
+                let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
+                v["illustrative"] = serde_json::Value::String(crate::explain::illustrative(lang).into());
+                out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
+            }
+            // CSV stays a table; the warning goes to stderr.
+            Format::Csv => eprintln!("{}", crate::explain::illustrative(lang)),
+        }
+    }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
 }
@@ -83,6 +121,30 @@ pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Optio
         w.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// Appends `method`, `comparable_previous_rank`, `comparable_rank`, `comparable_count` and
+/// `rank_change` (among the comparable units) to the rows of [`csv_output`].
+fn csv_with_comparisons(csv_text: &str, comparisons: &[Comparison]) -> String {
+    let mut lines = csv_text.lines();
+    let mut out = String::new();
+    if let Some(h) = lines.next() {
+        out += h;
+        out += ",method,comparable_previous_rank,comparable_rank,comparable_count,rank_change\n";
+    }
+    let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
+    for (line, c) in lines.zip(comparisons) {
+        let method = serde_json::to_value(&c.method).ok().and_then(|v| v["method"].as_str().map(String::from));
+        out += &format!(
+            "{line},{},{},{},{},{}\n",
+            method.unwrap_or_default(),
+            n(c.comparable_previous_rank),
+            n(c.comparable_rank),
+            c.comparable_count,
+            c.rank_change.map(|v| v.to_string()).unwrap_or_default()
+        );
+    }
+    out
 }
 
 /// The seed's Bảng 1 / Bảng 8 as aligned text, Vietnamese number format.
