@@ -2,6 +2,8 @@
 
 mod common;
 
+use chiso_domain::Transition;
+
 use chiso_store::backup::BackupError;
 use chiso_store::{EvidenceRow, PeriodRow, Role, Store};
 use sha2::{Digest, Sha256};
@@ -27,19 +29,8 @@ async fn fill(store: &Store, data_dir: &Path) {
     store.create_period(&p, "admin").await.unwrap();
     let a = |f: &str, v: &str, n: &str| (f.to_string(), v.to_string(), n.to_string());
     let answers = [a("infra", "7,5", ""), a("app", "14", ""), a("web", "N/A", "Không có cổng riêng")];
-    store
-        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"), &answers, None, "bao.cao", "")
-        .await
-        .unwrap();
-    store
-        .transition(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            chiso_domain::Transition::Submit,
-            "bao.cao",
-            "",
-        )
-        .await
-        .unwrap();
+    store.save_answers(&common::submission("so-y-te"), &answers, None, "bao.cao", "").await.unwrap();
+    store.transition(&common::submission("so-y-te"), Transition::Submit, "bao.cao", "").await.unwrap();
     store
         .verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Thiếu minh chứng")
         .await
@@ -204,7 +195,7 @@ async fn online(db: common::TestDb) {
                     let answers = [(format!("f{n}"), n.to_string(), String::new())];
                     store
                         .save_answers(
-                            &chiso_domain::SubmissionKey::new(2021, "department", &unit),
+                            &common::submission(&unit),
                             &answers,
                             Some(chiso_domain::SubmissionStatus::Draft),
                             "w",

@@ -9,6 +9,12 @@ pub fn key() -> SigningKey {
     SigningKey::from_bytes([42; 32])
 }
 
+/// A 2021 department submission, the period the storage stories use.
+#[allow(dead_code)]
+pub fn submission(unit: &str) -> chiso_domain::SubmissionKey {
+    chiso_domain::SubmissionKey::new(2021, "department", unit)
+}
+
 pub struct TestDb {
     pub store: Store,
     pub url: String,

@@ -110,10 +110,7 @@ async fn sqlite_disk_full_is_typed_nothing_half_written_and_recovers() {
     let before = events(&store).await;
     let fill = mount.fill();
 
-    let err = store
-        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"), &big_answers(), None, "bcv", "")
-        .await
-        .unwrap_err();
+    let err = store.save_answers(&common::submission("so-y-te"), &big_answers(), None, "bcv", "").await.unwrap_err();
     assert_eq!(err.failure(), Some(Failure::Full), "{err}");
     assert!(err.to_string().contains("disk full"), "{err}");
     // Nothing half-written: no submission, no answer, no event; reads still work.
@@ -123,10 +120,7 @@ async fn sqlite_disk_full_is_typed_nothing_half_written_and_recovers() {
 
     // Space returns: the same store writes again, no restart.
     std::fs::remove_file(fill).unwrap();
-    store
-        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"), &big_answers(), None, "bcv", "")
-        .await
-        .unwrap();
+    store.save_answers(&common::submission("so-y-te"), &big_answers(), None, "bcv", "").await.unwrap();
     assert_eq!(store.answers(2021, "department", "so-y-te").await.unwrap().len(), 60);
     assert_eq!(events(&store).await, before + 60);
     store.close().await;
@@ -174,16 +168,7 @@ async fn sqlite_file_system_turning_read_only_under_a_running_store() {
     let url = format!("sqlite://{}", mount.path().join("chiso.sqlite").display());
     let store = Store::open(&url).await.unwrap();
     store.create_period(&period(2021), "admin").await.unwrap();
-    store
-        .save_answers(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            &big_answers()[..3],
-            None,
-            "bcv",
-            "",
-        )
-        .await
-        .unwrap();
+    store.save_answers(&common::submission("so-y-te"), &big_answers()[..3], None, "bcv", "").await.unwrap();
     let before = events(&store).await;
 
     // The kernel's reaction to a disk error: the file system becomes read-only.
@@ -198,10 +183,7 @@ async fn sqlite_file_system_turning_read_only_under_a_running_store() {
         eprintln!("SKIPPED: cannot trigger an ext4 error through {trigger}: {e}");
         return;
     }
-    let err = store
-        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"), &big_answers(), None, "bcv", "")
-        .await
-        .unwrap_err();
+    let err = store.save_answers(&common::submission("so-y-te"), &big_answers(), None, "bcv", "").await.unwrap_err();
     assert_eq!(err.failure(), Some(Failure::ReadOnly), "{err}");
     // Reads still work (the published results stay visible); nothing was half-written.
     assert_eq!(store.answers(2021, "department", "so-y-te").await.unwrap().len(), 3);
@@ -284,10 +266,7 @@ async fn postgres_disk_full_is_typed_nothing_half_written_and_recovers() {
     let mut failure = None;
     for round in 0..20 {
         let unit = format!("don-vi-{round}");
-        match store
-            .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", &unit), &big_answers(), None, "bcv", "")
-            .await
-        {
+        match store.save_answers(&common::submission(&unit), &big_answers(), None, "bcv", "").await {
             Ok(()) => continue,
             Err(e) => {
                 failure = Some((unit, e));
@@ -302,10 +281,7 @@ async fn postgres_disk_full_is_typed_nothing_half_written_and_recovers() {
     assert_eq!((after_failure - before) % 60, 0, "only whole submissions were written");
 
     std::fs::remove_file(fill).unwrap();
-    store
-        .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", &unit), &big_answers(), None, "bcv", "")
-        .await
-        .unwrap();
+    store.save_answers(&common::submission(&unit), &big_answers(), None, "bcv", "").await.unwrap();
     assert_eq!(events(&store).await, after_failure + 60);
     store.close().await;
     let _ = admin.execute(format!("DROP DATABASE {name}").as_str()).await;
@@ -324,13 +300,7 @@ async fn sqlite_full_disk_under_concurrent_saves_loses_no_acknowledged_write() {
     let store = Store::open(&url).await.unwrap();
     store.create_period(&period(2021), "admin").await.unwrap();
     store
-        .save_answers(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            &[("infra".into(), "0".into(), String::new())],
-            None,
-            "bcv",
-            "",
-        )
+        .save_answers(&common::submission("so-y-te"), &[("infra".into(), "0".into(), String::new())], None, "bcv", "")
         .await
         .unwrap();
     let fill = mount.fill();
@@ -338,18 +308,7 @@ async fn sqlite_full_disk_under_concurrent_saves_loses_no_acknowledged_write() {
     let save = |store: Store, i: usize| async move {
         let answers = [("infra".to_string(), format!("{i}"), String::new())];
         let reason = format!("lần {i} {}", "x".repeat(10_000));
-        (
-            i,
-            store
-                .save_answers(
-                    &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-                    &answers,
-                    None,
-                    "bcv",
-                    &reason,
-                )
-                .await,
-        )
+        (i, store.save_answers(&common::submission("so-y-te"), &answers, None, "bcv", &reason).await)
     };
     let mut acknowledged = Vec::new();
     let mut full = 0;

@@ -1,5 +1,7 @@
 mod common;
 
+use chiso_domain::Transition;
+
 use chiso_store::{NewEvent, PeriodRow, Role, Store, StoreError};
 
 async fn story(store: &Store) {
@@ -32,44 +34,13 @@ async fn story(store: &Store) {
     assert_eq!(store.period(2021, "department").await.unwrap().unwrap(), p);
     let a = |f: &str, v: &str| (f.to_string(), v.to_string(), String::new());
     store
-        .save_answers(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            &[a("infra", "7"), a("app", "14,5")],
-            None,
-            "bao.cao",
-            "",
-        )
+        .save_answers(&common::submission("so-y-te"), &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "")
         .await
         .unwrap();
-    store
-        .save_answers(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            &[a("infra", "7.5")],
-            None,
-            "bao.cao",
-            "",
-        )
-        .await
-        .unwrap();
-    store
-        .transition(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            chiso_domain::Transition::Submit,
-            "bao.cao",
-            "",
-        )
-        .await
-        .unwrap();
+    store.save_answers(&common::submission("so-y-te"), &[a("infra", "7.5")], None, "bao.cao", "").await.unwrap();
+    store.transition(&common::submission("so-y-te"), Transition::Submit, "bao.cao", "").await.unwrap();
     // Once submitted, a draft save is refused and changes nothing.
-    let refused = store
-        .save_answers(
-            &chiso_domain::SubmissionKey::new(2021, "department", "so-y-te"),
-            &[a("infra", "8")],
-            None,
-            "bao.cao",
-            "",
-        )
-        .await;
+    let refused = store.save_answers(&common::submission("so-y-te"), &[a("infra", "8")], None, "bao.cao", "").await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))));
     store
         .verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Không có minh chứng máy chủ")
@@ -189,10 +160,7 @@ async fn trail_is_exact(store: &Store) {
     store.create_period(&period, "admin").await.unwrap();
     for (unit, value) in [("so-y-te", "1"), ("so-y-te-moi", "2"), ("so_y_te", "3")] {
         let answers = [("infra".to_string(), value.to_string(), String::new())];
-        store
-            .save_answers(&chiso_domain::SubmissionKey::new(2021, "department", unit), &answers, None, "bcv", "")
-            .await
-            .unwrap();
+        store.save_answers(&common::submission(unit), &answers, None, "bcv", "").await.unwrap();
     }
     let trail = store.unit_events("so-y-te").await.unwrap();
     assert_eq!(trail.len(), 1, "{trail:?}");
