@@ -11,7 +11,7 @@ fuzz_target!(|input: &[u8]| {
     let Some((&which, body)) = input.split_first() else { return };
     let (fw, registry, year) = chiso_fuzz::fixture(which);
     let Ok((answers, _submit)) = chiso_web::parse_answers(fw, body) else { return };
-    let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+    let cells: Vec<(String, String)> = answers.iter().map(|a| (a.field.clone(), a.value.clone())).collect();
     let _ = chiso_data::import::check_fields(fw, &cells);
     let unit = registry.of_kind(&fw.unit_kind, year).next().map(|u| u.id.0.clone()).unwrap_or_default();
     let mut header = vec!["unit".to_string()];

@@ -21,11 +21,7 @@ impl Severity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Vi,
-    En,
-}
+pub use chiso_domain::Lang;
 
 /// Where a finding is: a table cell or a paragraph.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -161,7 +161,7 @@ impl DataError {
 impl fmt::Display for DataError {
     /// English; use [`crate::messages::Lang`] for the user's language.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::messages::Lang::En.error(self))
+        f.write_str(&crate::messages::DataText::error(crate::messages::Lang::En, self))
     }
 }
 

@@ -345,6 +345,7 @@ fn convert(
 mod tests {
     use super::*;
     use crate::Lang;
+    use crate::messages::DataText;
 
     const HEAD: &str = "id = \"t\"\nname = \"t\"\nlegal_basis = \"t\"\nunit_kind = \"unit\"\nyears = { from = 2020 }\n";
 

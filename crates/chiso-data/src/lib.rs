@@ -23,4 +23,4 @@ pub mod xlsx;
 
 pub use dataset::Dataset;
 pub use error::{DataError, ErrorKind, Location};
-pub use messages::Lang;
+pub use messages::{DataText, Lang};

@@ -269,6 +269,7 @@ fn declared(
 mod tests {
     use super::*;
     use crate::Lang;
+    use crate::messages::DataText;
 
     const UNITS: &str = "[[unit]]\nid = \"a\"\nname = \"A\"\nkind = \"k\"\n[[unit]]\nid = \"b\"\nname = \"B\"\nkind = \"k\"\n\
                          [[unit]]\nid = \"c\"\nname = \"C\"\nkind = \"k\"\nfrom = 2025\n";

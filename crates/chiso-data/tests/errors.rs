@@ -1,6 +1,7 @@
 //! Every bad input gets a message naming the file, sheet, row, column and value,
 //! in Vietnamese by default and in English on request; nothing half-read is returned.
 
+use chiso_data::DataText;
 use chiso_data::{Dataset, Lang, framework_toml, import, table, units_toml};
 use chiso_domain::Framework;
 use std::path::PathBuf;

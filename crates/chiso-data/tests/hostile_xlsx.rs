@@ -2,6 +2,7 @@
 //! whose cells span the whole grid are refused with a clear error, in bounded memory and
 //! time, by the template reader, the table reader and `is_template`.
 
+use chiso_data::DataText;
 use chiso_data::error::TooLarge;
 use chiso_data::template;
 use chiso_data::{Dataset, ErrorKind, Lang, table};

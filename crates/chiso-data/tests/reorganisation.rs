@@ -3,6 +3,7 @@
 //! without data, and a new framework version. Every comparison states its method, no rank
 //! change crosses a merge without a declared method, and every move's parts add up.
 
+use chiso_data::DataText;
 use chiso_data::{Dataset, Lang};
 use chiso_domain::compare::{Method, NoComparison};
 use chiso_domain::movement::{PartKind, explain};

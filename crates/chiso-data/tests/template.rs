@@ -2,6 +2,7 @@
 //! with its sheet, cell, value and reason; export → import changes nothing.
 
 use calamine::{Data, Reader};
+use chiso_data::DataText;
 use chiso_data::table::Table;
 use chiso_data::template::{self, INSTRUCTIONS};
 use chiso_data::{Dataset, ErrorKind, Lang, export, import};

@@ -10,6 +10,7 @@ pub mod date;
 pub mod engine;
 mod exact;
 pub mod framework;
+pub mod lang;
 pub mod lineage;
 pub mod movement;
 pub mod number;
@@ -26,6 +27,7 @@ pub use framework::{
     Criterion, CriterionId, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Level, NotApplicable, Rule,
     TieBasis,
 };
+pub use lang::Lang;
 pub use number::{Points, Rounding, RoundingMode, RoundingScope};
 pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
 pub use report_settings::{KindSettings, ReportSettings, Signatory};

@@ -2,12 +2,12 @@
 //! reader's language when the page is rendered (see [`render_errors`]), so handlers and
 //! the `?` operator need not know the language.
 
-use crate::i18n::{Lang, Text};
+use crate::i18n::{Lang, Reader, Text, Texts};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chiso_store::Failure;
+use chiso_data::DataText;
 use std::sync::Arc;
 
 type Message = Arc<dyn Fn(Lang) -> String + Send + Sync>;
@@ -19,6 +19,9 @@ pub struct AppError {
     /// `error.code`, which clients may branch on; the message is for people.
     pub code: &'static str,
     message: Message,
+    /// The use case's error this came from: under `/api/`, a refused form's problems are
+    /// listed one by one beside the message.
+    source: Option<Arc<chiso_app::Error>>,
 }
 
 impl std::fmt::Debug for AppError {
@@ -30,11 +33,11 @@ impl std::fmt::Debug for AppError {
 impl AppError {
     /// A sentence of the text tables.
     pub fn new(status: StatusCode, text: fn(&Text) -> &'static str) -> AppError {
-        AppError { status, code: code_of(status), message: Arc::new(move |l| text(l.t()).to_string()) }
+        AppError { status, code: code_of(status), message: Arc::new(move |l| text(l.t()).to_string()), source: None }
     }
     /// A message built for the reader's language.
     pub fn with(status: StatusCode, message: impl Fn(Lang) -> String + Send + Sync + 'static) -> AppError {
-        AppError { status, code: code_of(status), message: Arc::new(message) }
+        AppError { status, code: code_of(status), message: Arc::new(message), source: None }
     }
     /// A request the framework refused (malformed JSON, wrong content type, too large):
     /// the message in the reader's language, then the parser's own words.
@@ -65,15 +68,6 @@ impl AppError {
     pub fn login_required() -> AppError {
         AppError::new(StatusCode::UNAUTHORIZED, |t| t.error_login_required)
     }
-    /// A file the platform could not write: full disk and read-only storage are told apart.
-    pub fn io(e: std::io::Error) -> AppError {
-        tracing::warn!(error = %e, "storage error");
-        match e.raw_os_error() {
-            Some(28) => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full), // ENOSPC
-            Some(30) => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only).code("read_only"), // EROFS
-            _ => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_database),
-        }
-    }
     /// Data that failed its parser: every error in the reader's language, after `what`.
     pub fn invalid(
         status: StatusCode,
@@ -81,35 +75,42 @@ impl AppError {
         errors: Vec<chiso_data::DataError>,
     ) -> AppError {
         AppError::with(status, move |l| {
-            let list: Vec<String> = errors.iter().map(|e| l.data().error(e)).collect();
+            let list: Vec<String> = errors.iter().map(|e| l.error(e)).collect();
             what(l.t(), &list.join("; "))
         })
     }
 }
 
+/// The HTTP status of a use case's refusal.
+fn status_of(kind: chiso_app::Kind) -> StatusCode {
+    use chiso_app::Kind;
+    match kind {
+        Kind::Invalid => StatusCode::BAD_REQUEST,
+        Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Kind::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<chiso_app::Error> for AppError {
+    fn from(e: chiso_app::Error) -> AppError {
+        let status = status_of(e.kind);
+        let code = e.code;
+        let e = Arc::new(e);
+        let source = Some(e.clone());
+        AppError { status, code, message: Arc::new(move |l| e.render(l)), source }
+    }
+}
+
 impl From<chiso_store::StoreError> for AppError {
     fn from(e: chiso_store::StoreError) -> AppError {
-        match e {
-            chiso_store::StoreError::NotFound => AppError::not_found(),
-            chiso_store::StoreError::Conflict(m) => {
-                AppError::with(StatusCode::CONFLICT, move |l| (l.t().error_conflict)(&m))
-            }
-            chiso_store::StoreError::Corrupt(what) => {
-                tracing::error!(%what, "unreadable stored value");
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database)
-            }
-            chiso_store::StoreError::Database(e) => {
-                tracing::warn!(error = %e, "database error");
-                match e.failure {
-                    Failure::Full => AppError::new(StatusCode::INSUFFICIENT_STORAGE, |t| t.error_storage_full),
-                    Failure::ReadOnly => {
-                        AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_read_only).code("read_only")
-                    }
-                    Failure::Unavailable => AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.error_unavailable),
-                    Failure::Other => AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database),
-                }
-            }
-        }
+        chiso_app::Error::from(e).into()
     }
 }
 
@@ -173,7 +174,7 @@ pub fn json_error(status: StatusCode, code: &str, message: &str, extra: serde_js
 /// Renders every error in the reader's language: a handler's [`AppError`], and the
 /// framework's own rejections too, as a page, or under `/api/` as
 /// `{"error": {"code": …, "message": …}}`.
-pub async fn render_errors(lang: Lang, request: Request, next: Next) -> Response {
+pub async fn render_errors(Reader(lang): Reader, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let e = match response.extensions_mut().remove::<AppError>() {
@@ -182,7 +183,10 @@ pub async fn render_errors(lang: Lang, request: Request, next: Next) -> Response
         None => return response,
     };
     if api {
-        return json_error(e.status, e.code, &e.message(lang), serde_json::Value::Null);
+        let problems = e.source.as_ref().map(|s| s.problems(lang)).unwrap_or_default();
+        let extra =
+            if problems.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "problems": problems }) };
+        return json_error(e.status, e.code, &e.message(lang), extra);
     }
     let t = lang.t();
     let body = crate::html::page(

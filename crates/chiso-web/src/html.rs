@@ -1,7 +1,7 @@
 //! HTML building: every string from users or data goes through [`esc`].
 
 use crate::auth::User;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use axum::response::Html;
 
 pub fn esc(s: &str) -> String {

@@ -3,18 +3,14 @@
 //! administrator computes and publishes, the public reads the results and the report.
 //! Server-rendered HTML (Vietnamese, English on request), a JSON API under `/api/v1/`, security by default.
 
-pub mod accounts;
 mod auth;
 mod cache;
-mod catalog;
-mod durable;
 mod error;
 mod html;
 mod i18n;
 mod log;
 mod pages;
 mod reports;
-pub mod seed;
 mod server;
 
 use axum::Router;
@@ -45,6 +41,9 @@ pub struct Config {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Every write goes through the application layer's commands.
+    pub app: chiso_app::App,
+    /// Reads for the pages (the same store as `app`'s).
     pub store: Store,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
@@ -58,7 +57,15 @@ impl AppState {
     /// Needs a Tokio runtime: it starts the PDF worker when `make_pdfs`.
     pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
-        AppState { store, data_dir, secure_cookies, results: Default::default(), reports }
+        let results: Arc<cache::MicroCache> = Default::default();
+        let app = chiso_app::App::new(store.clone(), data_dir.clone());
+        let (cache, files) = (results.clone(), reports.clone());
+        // A publication changes the public results and the year's report.
+        app.on_publish(move |year| {
+            cache.clear();
+            files.refresh(year);
+        });
+        AppState { app, store, data_dir, secure_cookies, results, reports }
     }
 
     /// Every year with a period: its outlooks and PDF are made if its published version or
@@ -87,7 +94,7 @@ pub async fn serve(
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
     // The signing key: made at first start, outside the database (chiso-store's signing.rs).
     let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
-    let password = seed::bootstrap(&store, &config.data_dir).await.map_err(|e| e.to_string())?;
+    let password = chiso_app::seed::bootstrap(&store, &config.data_dir).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);

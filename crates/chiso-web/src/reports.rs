@@ -8,9 +8,9 @@
 //! file of the DOCX it would get now, or says it is being prepared. No request, logged in
 //! or not, starts a converter.
 
-use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use axum::http::StatusCode;
+use chiso_app::catalog::{self, Catalog};
 use chiso_domain::compare;
 use chiso_report::model::Document;
 use chiso_store::Store;
@@ -212,7 +212,7 @@ async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> AppResult<()> {
         tokio::task::spawn_blocking(move || -> AppResult<()> {
             let fw = cat.framework(&scored.row.framework)?;
             let json = serde_json::to_vec(&outlooks(fw, &scored, snap.version)).expect("serialisable");
-            crate::durable::write(&dir, &name, &json).map_err(AppError::io)
+            chiso_app::durable::write(&dir, &name, &json).map_err(|e| AppError::from(chiso_app::Error::io(e)))
         })
         .await
         .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
@@ -248,7 +248,7 @@ async fn worker(
         let made = tokio::task::spawn_blocking(move || -> Result<(), String> {
             let pdf =
                 chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())?;
-            crate::durable::write(&dir, path.file_name().and_then(|n| n.to_str()).unwrap_or("x.pdf"), &pdf)
+            chiso_app::durable::write(&dir, path.file_name().and_then(|n| n.to_str()).unwrap_or("x.pdf"), &pdf)
                 .map_err(|e| e.to_string())
         })
         .await;

@@ -4,7 +4,7 @@ mod cmd;
 mod explain;
 mod text;
 
-use chiso_data::Lang;
+use chiso_data::{DataText, Lang};
 use clap::{Parser, Subcommand};
 
 use std::process::ExitCode;
@@ -29,6 +29,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: cmd::serve::UserCommand,
+    },
+    /// The platform's periods: list, open, publish, the units still missing.
+    Period {
+        #[command(subcommand)]
+        command: cmd::period::Command,
     },
     /// Verify the audit chain, its signature, and that the data is what the trail says.
     Verify(cmd::verify::Args),
@@ -59,12 +64,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = Lang::parse(&cli.lang);
+    let lang = Lang::from_locale(&cli.lang);
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a, lang),
         Command::Report(a) => cmd::report::run(a, lang),
         Command::Serve(a) => cmd::serve::serve(a, lang),
         Command::User { command } => cmd::serve::user(command, lang),
+        Command::Period { command } => cmd::period::run(command, lang),
         Command::Verify(a) => cmd::verify::run(a, lang),
         Command::Backup(a) => cmd::backup::backup(a, lang),
         Command::Restore(a) => cmd::backup::restore(a, lang),

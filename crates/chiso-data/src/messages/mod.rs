@@ -6,22 +6,20 @@ mod vi;
 
 use crate::error::{DataError, Location};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Vietnamese, the default.
-    #[default]
-    Vi,
-    En,
+pub use chiso_domain::Lang;
+
+/// The data layer's sentences in a language: `use chiso_data::DataText` and call them on a
+/// [`Lang`].
+pub trait DataText {
+    /// The full message: where, what, and the value found.
+    fn error(self, e: &DataError) -> String;
+    /// What is wrong, without where (for forms that show it next to the field).
+    fn kind(self, k: &crate::error::ErrorKind) -> String;
+    fn location(self, l: &Location) -> String;
 }
 
-impl Lang {
-    /// `vi`/`en`, or a locale such as `en_US.UTF-8`; anything else is Vietnamese.
-    pub fn parse(s: &str) -> Lang {
-        if s.to_lowercase().starts_with("en") { Lang::En } else { Lang::Vi }
-    }
-
-    /// The full message: where, what, and the value found.
-    pub fn error(self, e: &DataError) -> String {
+impl DataText for Lang {
+    fn error(self, e: &DataError) -> String {
         let what = match self {
             Lang::Vi => vi::kind(&e.kind),
             Lang::En => en::kind(&e.kind),
@@ -29,15 +27,14 @@ impl Lang {
         format!("{}: {what}", self.location(&e.location))
     }
 
-    /// What is wrong, without where (for forms that show it next to the field).
-    pub fn kind(self, k: &crate::error::ErrorKind) -> String {
+    fn kind(self, k: &crate::error::ErrorKind) -> String {
         match self {
             Lang::Vi => vi::kind(k),
             Lang::En => en::kind(k),
         }
     }
 
-    pub fn location(self, l: &Location) -> String {
+    fn location(self, l: &Location) -> String {
         let (sheet, line, row, column, value) = match self {
             Lang::Vi => ("trang tính", "dòng", "dòng", "cột", "giá trị"),
             Lang::En => ("sheet", "line", "row", "column", "value"),

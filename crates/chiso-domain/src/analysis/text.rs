@@ -6,13 +6,7 @@ use super::stability::{HOLD, INTERCHANGEABLE, Share, Summary};
 use crate::framework::Framework;
 use crate::number::format_fixed;
 
-/// The language of a sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
+pub use crate::Lang;
 
 /// A share as a whole percentage, rounded down (a share just under 1 never reads 100 %).
 pub fn percent(share: Share) -> u32 {

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -120,24 +120,19 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    add_user(&s, &u, &f).await?;
+    s.app.add_user(&u.actor(), new_user(&f)).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 
-/// Adds a user (fields `username`, `password`, `role`, `units`: codes separated by commas),
-/// with the rules of `crate::accounts` (the CLI's too).
-pub async fn add_user(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
-    let units: Vec<String> = field(f, "units").unwrap_or("").split(',').map(str::to_string).collect();
-    crate::accounts::add_user(
-        &s.store,
-        &u.row.username,
-        field(f, "username").unwrap_or(""),
-        field(f, "password").unwrap_or(""),
-        field(f, "role").unwrap_or(""),
-        &units,
-    )
-    .await?;
-    Ok(())
+/// A user to add from a form's fields (`username`, `password`, `role`, `units`: codes
+/// separated by commas).
+pub fn new_user(f: &Fields) -> chiso_app::NewUser {
+    chiso_app::NewUser {
+        username: field(f, "username").unwrap_or("").into(),
+        password: field(f, "password").unwrap_or("").into(),
+        role: field(f, "role").unwrap_or("").into(),
+        units: field(f, "units").unwrap_or("").split(',').map(str::to_string).collect(),
+    }
 }
 
 /// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |
@@ -149,21 +144,13 @@ pub async fn set_state(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let name = field(&f, "username").unwrap_or("");
-    let target = s.store.user_by_name(name).await?.ok_or_else(AppError::not_found)?;
-    let disabled = match field(&f, "action") {
-        Some("disable") => true,
-        Some("enable") => false,
-        Some("unlock") => {
-            s.store.unlock_user(&chiso_store::fold_username(&target.username), &u.row.username).await?;
-            return Ok(Redirect::to("/quan-tri").into_response());
-        }
+    let action = match field(&f, "action") {
+        Some("disable") => chiso_app::UserAction::Disable,
+        Some("enable") => chiso_app::UserAction::Enable,
+        Some("unlock") => chiso_app::UserAction::Unlock,
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     };
-    if target.id == u.row.id {
-        return Err(AppError::bad_request(|t| t.cannot_disable_self));
-    }
-    s.store.set_disabled(&target.username, disabled, &u.row.username).await?;
+    s.app.set_user_state(&u.actor(), field(&f, "username").unwrap_or(""), action).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 
@@ -176,6 +163,6 @@ pub async fn revoke_token(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    s.store.revoke_token(&id, &u.row.username).await?;
+    s.app.revoke_token(&u.actor(), &id).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }

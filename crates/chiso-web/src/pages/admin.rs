@@ -1,22 +1,25 @@
 //! The administrator: periods (open, deadline), users and roles, computing and publishing
 //! results (a frozen, versioned snapshot with a reason), and the audit log.
 
-pub use super::accounts::{add_user, create_user};
+pub use super::accounts::create_user;
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, User};
-use crate::catalog::{self, Catalog};
+use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::Lang;
+use crate::i18n::{Reader, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_domain::UnitId;
-use chiso_store::{PeriodRow, Role};
+use chiso_app::catalog::Catalog;
+use chiso_store::Role;
 
-pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn home(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
     let cat = Catalog::load(&s.store).await?;
@@ -34,7 +37,8 @@ pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeU
         t.col_publish
     );
     for p in s.store.periods().await? {
-        let missing: Vec<String> = missing_units(&s, &cat, &p).await?.into_iter().map(|(_, name, _, _)| name).collect();
+        let missing: Vec<String> =
+            s.app.missing_units(&u.actor(), p.year, &p.kind).await?.into_iter().map(|m| m.name).collect();
         let base = format!("/quan-tri/ky/{}/{}", p.year, esc(&p.kind));
         let missing_link = if missing.is_empty() {
             String::new()
@@ -79,33 +83,13 @@ pub async fn create_period(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    open_period(&s, &u, &f).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
-}
-
-/// Opens a period (fields `year`, `framework`, `deadline`) for the framework's kind of unit.
-pub async fn open_period(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
-    let cat = Catalog::load(&s.store).await?;
-    let year: i32 =
-        field(f, "year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::bad_request(|t| t.bad_year))?;
-    let fw = cat.framework(field(f, "framework").unwrap_or(""))?;
-    let deadline = chiso_domain::date::Date::parse(field(f, "deadline").unwrap_or("").trim())
-        .ok_or_else(|| AppError::bad_request(|t| t.bad_deadline).code("invalid_date"))?;
-    if deadline < super::submit::today() {
-        return Err(AppError::bad_request(|t| t.deadline_in_past).code("deadline_passed"));
-    }
-    if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
-        return Err(AppError::bad_request(|t| t.year_outside_framework));
-    }
-    let row = PeriodRow {
-        year,
-        kind: fw.unit_kind.clone(),
-        framework: fw.id.clone(),
-        deadline: Some(deadline.to_string()),
-        status: chiso_domain::PeriodStatus::Open,
+    let input = chiso_app::OpenPeriod {
+        year: field(&f, "year").unwrap_or("").into(),
+        framework: field(&f, "framework").unwrap_or("").into(),
+        deadline: field(&f, "deadline").unwrap_or("").into(),
     };
-    s.store.create_period(&row, &u.row.username).await?;
-    Ok(())
+    s.app.open_period(&u.actor(), input).await?;
+    Ok(Redirect::to("/quan-tri").into_response())
 }
 
 /// Scores are computed by the engine, never typed: publishing freezes the computed results.
@@ -118,28 +102,15 @@ pub async fn publish(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let year = super::year(&year)?;
-    publish_period(&s, &u, year, &kind, field(&f, "reason").unwrap_or("")).await?;
+    s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or("")).await?;
     Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
 }
 
-/// Computes the period's results with the engine and freezes them as the next published
-/// version, with its reason. Returns the version.
-pub async fn publish_period(s: &AppState, u: &User, year: i32, kind: &str, reason: &str) -> AppResult<i64> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::bad_request(|t| t.publish_reason_needed));
-    }
-    super::bounded(reason, super::MAX_REASON, |t| t.col_reason)?;
-    s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    let json = catalog::results_json(&s.store, &cat, year, kind).await?;
-    let version = s.store.publish(year, kind, &json, reason, &u.row.username).await?;
-    s.results.clear();
-    s.reports.refresh(year);
-    Ok(version)
-}
-
-pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn audit_log(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
     let chain = match s.store.verify_chain().await? {
@@ -172,30 +143,6 @@ pub async fn audit_log(State(s): State<AppState>, lang: Lang, MaybeUser(user): M
     Ok(page(lang, t.audit_title, Some(&u), &b))
 }
 
-/// A period's units without a submitted report (no answers, or a draft), in Vietnamese order,
-/// each with its submission status (`none` or `draft`) and its deadline (an extension wins).
-pub async fn missing_units(
-    s: &AppState,
-    cat: &Catalog,
-    p: &PeriodRow,
-) -> AppResult<Vec<(UnitId, String, &'static str, String)>> {
-    let submissions = s.store.submissions(p.year, &p.kind).await?;
-    let status = |unit: &str| match submissions.iter().find(|x| x.unit == unit) {
-        None => Some("none"),
-        Some(x) if x.status.editable() => Some(x.status.as_str()),
-        Some(_) => None,
-    };
-    let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).filter(|u| status(&u.id.0).is_some()).collect();
-    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
-    let mut out = Vec::new();
-    for u in units {
-        let exception = s.store.document(&format!("exception/{}/{}/{}", p.year, p.kind, u.id.0)).await?;
-        let deadline = exception.or_else(|| p.deadline.clone()).unwrap_or_default();
-        out.push((u.id.clone(), u.name.clone(), status(&u.id.0).unwrap_or("none"), deadline));
-    }
-    Ok(out)
-}
-
 /// `/quan-tri/ky/{year}/{kind}/chua-nop.csv`: the units of a period that have not submitted,
 /// for the follow-up letters (they end up "no data → not ranked" unless granted an exception).
 pub async fn missing_csv(
@@ -203,18 +150,16 @@ pub async fn missing_csv(
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
+    let u = auth::require(user)?;
     let year = super::year(&year)?;
-    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
     let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
-    for (id, name, status, deadline) in missing_units(&s, &cat, &p).await? {
-        out += &chiso_data::csv_safe::line(&[&id.0, &name, status, &deadline]);
+    for m in s.app.missing_units(&u.actor(), year, &kind).await? {
+        out += &chiso_data::csv_safe::line(&[&m.unit.0, &m.name, m.status_code(), &m.deadline]);
     }
     let name = format!(
         "attachment; filename=\"chua-nop-{}-{}.csv\"",
-        p.year,
-        p.kind.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        year,
+        kind.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
         .into_response())
@@ -224,7 +169,7 @@ pub async fn missing_csv(
 /// as they stand, not public; the administrator approves them by publishing with a reason.
 pub async fn preview(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
@@ -234,7 +179,7 @@ pub async fn preview(
     let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
     let cat = Catalog::load(&s.store).await?;
     let fw = cat.framework(&p.framework)?;
-    let json = catalog::results_json(&s.store, &cat, year, &kind).await?;
+    let json = s.app.results_preview(year, &kind).await?;
     let v: serde_json::Value = serde_json::from_str(&json).map_err(|_| AppError::not_found())?;
     let rows: Vec<&serde_json::Value> = v["results"].as_array().into_iter().flatten().collect();
     let published = s.store.latest_snapshot(year, &kind).await?;

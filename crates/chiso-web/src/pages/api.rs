@@ -4,13 +4,11 @@
 //! Writes go through the same functions as the forms (same checks, same audit trail) and
 //! take tokens only: a browser session cannot be ridden into a JSON write.
 
-use super::Fields;
 use super::api_body::ApiJson;
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
-use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
+use crate::i18n::Texts;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -94,8 +92,7 @@ pub struct Answers {
     submit: bool,
 }
 
-/// One answer: field, value, reason for "not applicable".
-pub type Answer = (String, String, String);
+pub use chiso_app::AnswerInput as Answer;
 
 /// Why a save's body was refused before its figures were checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +112,7 @@ pub enum BadAnswers {
 pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool), BadAnswers> {
     let body: Answers = serde_json::from_slice(body).map_err(|e| BadAnswers::Json(e.to_string()))?;
     let leaves: Vec<(String, Vec<String>)> =
-        fw.leaves().map(|(i, c)| (c.id.0.clone(), super::submit::leaf_fields(fw, i))).collect();
+        fw.leaves().map(|(i, c)| (c.id.0.clone(), chiso_app::leaf_fields(fw, i))).collect();
     let known = |f: &String| leaves.iter().any(|(_, fields)| fields.contains(f));
     let mut unknown: Vec<String> = body.values.keys().filter(|f| !known(f)).cloned().collect();
     unknown.extend(body.not_applicable.keys().filter(|c| !leaves.iter().any(|(id, _)| id == *c)).cloned());
@@ -131,8 +128,12 @@ pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool),
         }
         for f in fields {
             match (na, body.values.get(f)) {
-                (Some(reason), _) => answers.push((f.clone(), "N/A".into(), reason.trim().to_string())),
-                (None, Some(v)) => answers.push((f.clone(), v.trim().to_string(), String::new())),
+                (Some(reason), _) => {
+                    answers.push(Answer { field: f.clone(), value: "N/A".into(), note: reason.trim().to_string() })
+                }
+                (None, Some(v)) => {
+                    answers.push(Answer { field: f.clone(), value: v.trim().to_string(), note: String::new() })
+                }
                 (None, None) => {}
             }
         }
@@ -146,14 +147,14 @@ pub fn parse_answers(fw: &Framework, body: &[u8]) -> Result<(Vec<Answer>, bool),
 /// Saves (and optionally submits) a unit's answers; 422 with every problem, nothing written.
 pub async fn save(
     State(s): State<AppState>,
-    lang: Lang,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let u = token_user(user)?;
-    let (p, cat) = super::submit::writable(&s, &u, &year, &kind, &unit).await?;
-    let (named, submit) = parse_answers(cat.framework(&p.framework)?, &body).map_err(|e| match e {
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let (p, cat) = s.app.writable(&u.actor(), &key).await?;
+    let (answers, submit) = parse_answers(cat.framework(&p.framework)?, &body).map_err(|e| match e {
         BadAnswers::Json(detail) => AppError::rejected(StatusCode::BAD_REQUEST, detail),
         BadAnswers::Unknown(names) => {
             AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| (l.t().unknown_fields)(&names.join(", ")))
@@ -164,28 +165,8 @@ pub async fn save(
         })
         .code("invalid_value"),
     })?;
-    // The fields not named keep what is stored.
-    let stored = s.store.answers(p.year, &p.kind, &unit).await?;
-    let fw = cat.framework(&p.framework)?;
-    let answers: Vec<Answer> = fw
-        .leaves()
-        .flat_map(|(i, _)| super::submit::leaf_fields(fw, i))
-        .map(|f| match named.iter().find(|a| a.0 == f) {
-            Some(a) => a.clone(),
-            None => match stored.iter().find(|a| a.field == f) {
-                Some(a) => (f, a.value.clone(), a.note.clone()),
-                None => (f, String::new(), String::new()),
-            },
-        })
-        .collect();
-    let problems = super::submit::store_answers(&s, lang, &u, &p, &cat, &unit, &answers, submit).await?;
-    if !problems.is_empty() {
-        let message = lang.t().not_saved;
-        let problems = json!({ "problems": problems });
-        return Ok(crate::error::json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message, problems));
-    }
-    let status = s.store.submission(p.year, &p.kind, &unit).await?.map(|x| x.status.as_str());
-    Ok(Json(json!({ "status": status })).into_response())
+    let status = s.app.save_answers(&u.actor(), &key, answers, submit).await?;
+    Ok(Json(json!({ "status": status.as_str() })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -217,18 +198,22 @@ pub async fn review(
     Path((year, kind, unit)): Path<(String, String, String)>,
     ApiJson(u, body): ApiJson<Review>,
 ) -> AppResult<Json<Value>> {
-    if !u.is(Role::Assessor) {
-        return Err(AppError::forbidden());
-    }
-    let mut f: Fields =
-        vec![("action".into(), body.action), ("criterion".into(), body.criterion), ("question".into(), body.question)];
-    for (field, a) in body.values {
-        f.push((format!("verified.{field}"), a.value));
-        f.push((format!("reason.{field}"), a.reason));
-    }
-    super::review::act(&s, &u, &year, &kind, &unit, &f).await?;
-    let status = s.store.submission(super::year(&year)?, &kind, &unit).await?.map(|x| x.status.as_str());
-    Ok(Json(json!({ "status": status })))
+    use chiso_app::{Adjustment, ReviewAction};
+    u.actor().require(chiso_app::REVIEWERS)?;
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let action = match body.action.as_str() {
+        "adjust" => ReviewAction::Adjust(
+            body.values
+                .into_iter()
+                .map(|(field, a)| Adjustment { field, value: Some(a.value), reason: a.reason })
+                .collect(),
+        ),
+        "ask" => ReviewAction::Ask { criterion: body.criterion, question: body.question },
+        "verify" => ReviewAction::Verify,
+        _ => return Err(AppError::bad_request(|t| t.bad_action)),
+    };
+    let status = s.app.review(&u.actor(), &key, action).await?;
+    Ok(Json(json!({ "status": status.as_str() })))
 }
 
 #[derive(Deserialize)]
@@ -244,11 +229,8 @@ pub async fn reply(
     Path((year, kind, unit)): Path<(String, String, String)>,
     ApiJson(u, body): ApiJson<Reply>,
 ) -> AppResult<Json<Value>> {
-    if !u.can_write_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
-    let f: Fields = vec![("criterion".into(), body.criterion), ("body".into(), body.body)];
-    super::submit::add_reply(&s, &u, &year, &kind, &unit, &f).await?;
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    s.app.reply(&u.actor(), &key, &body.criterion, &body.body).await?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -264,11 +246,8 @@ pub async fn publish(
     Path((year, kind)): Path<(String, String)>,
     ApiJson(u, body): ApiJson<Publish>,
 ) -> AppResult<Json<Value>> {
-    if !u.is(Role::Admin) {
-        return Err(AppError::forbidden());
-    }
     let year = super::year(&year)?;
-    let version = super::admin::publish_period(&s, &u, year, &kind, &body.reason).await?;
+    let version = s.app.publish(&u.actor(), year, &kind, &body.reason).await?;
     Ok(Json(json!({ "year": year, "kind": kind, "version": version })))
 }
 
@@ -278,14 +257,14 @@ pub async fn missing(
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
+    let u = auth::require(user)?;
     let year = super::year(&year)?;
-    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    let units: Vec<Value> = super::admin::missing_units(&s, &cat, &p)
+    let units: Vec<Value> = s
+        .app
+        .missing_units(&u.actor(), year, &kind)
         .await?
         .into_iter()
-        .map(|(id, name, status, deadline)| json!({ "unit": id.0, "name": name, "status": status, "deadline": deadline }))
+        .map(|m| json!({ "unit": m.unit.0, "name": m.name, "status": m.status_code(), "deadline": m.deadline }))
         .collect();
     Ok(Json(json!({ "year": year, "kind": kind, "missing": units })))
 }
@@ -516,15 +495,18 @@ fn admin(u: User) -> AppResult<User> {
 
 /// Opens a period: `{"year": "2022", "framework": "…", "deadline": "2022-12-31"}`.
 pub async fn open_period(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
-    let u = admin(u)?;
-    super::admin::open_period(&s, &u, &f.into_iter().collect()).await?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = chiso_app::OpenPeriod { year: get("year"), framework: get("framework"), deadline: get("deadline") };
+    s.app.open_period(&u.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 
 /// Adds a user: `{"username", "password", "role", "units"}` (units: codes separated by commas).
 pub async fn add_user(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
-    let u = admin(u)?;
-    super::admin::add_user(&s, &u, &f.into_iter().collect()).await?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let units = get("units").split(',').map(str::to_string).collect();
+    let new = chiso_app::NewUser { username: get("username"), password: get("password"), role: get("role"), units };
+    s.app.add_user(&u.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::Lang;
+use crate::i18n::{Reader, Texts};
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +15,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_data::{framework_toml, report_toml, units_toml};
 use chiso_store::Role;
 
-pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn home(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
     let csrf = csrf_input(&u);
@@ -105,7 +109,7 @@ pub async fn change(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
             }
             let until = chiso_domain::date::Date::parse(until.trim())
                 .ok_or_else(|| AppError::bad_request(|t| t.bad_new_deadline).code("invalid_date"))?;
-            let cat = crate::catalog::Catalog::load(&s.store).await?;
+            let cat = chiso_app::Catalog::load(&s.store).await?;
             let unit = unit.trim();
             if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
                 return Err(AppError::bad_request(|t| t.exception_unknown_unit).code("unit_not_found"));

@@ -14,6 +14,7 @@ mod workbook;
 pub use api::parse_answers;
 
 use crate::AppState;
+use crate::i18n::Texts;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
@@ -127,11 +128,7 @@ pub fn year(s: &str) -> crate::error::AppResult<i32> {
     s.parse().map_err(|_| crate::error::AppError::not_found())
 }
 
-/// Longest reason or note (an adjustment's, a publication's, a catalogue change's, "not
-/// applicable"'s), and longest question or reply, in characters: free text is bounded so
-/// that one post cannot make every page that shows it megabytes long.
-pub const MAX_REASON: usize = 2_000;
-pub const MAX_MESSAGE: usize = 10_000;
+pub use chiso_app::{MAX_MESSAGE, MAX_REASON};
 
 /// `Ok` if `text` has at most `max` characters; else 422 naming the field (`what`).
 pub fn bounded(text: &str, max: usize, what: fn(&crate::i18n::Text) -> &'static str) -> crate::error::AppResult<()> {

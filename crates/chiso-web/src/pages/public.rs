@@ -2,19 +2,23 @@
 
 use crate::AppState;
 use crate::auth::MaybeUser;
-use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use chiso_app::catalog::Catalog;
 use chiso_domain::framework::Framework;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-pub async fn home(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn home(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+) -> AppResult<Html<String>> {
     let t = lang.t();
     let mut body = format!(
         "<h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -81,7 +85,7 @@ fn level_key(r: &Value) -> String {
 /// The published ranking: the frozen snapshot, with its version, filters and charts.
 pub async fn results(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
     Query(filter): Query<Filter>,
@@ -293,7 +297,7 @@ pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppR
 /// allowed to see the unit's data) its own audit trail.
 pub async fn unit(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {

@@ -3,28 +3,21 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, User};
-use crate::catalog::Catalog;
+use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::Lang;
-use crate::pages::submit::leaf_fields;
+use crate::i18n::{Reader, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::import;
+use chiso_app::catalog::Catalog;
+use chiso_app::leaf_fields;
 
-/// Why an adjustment was refused, told in the reader's language.
-enum Problem {
-    NoReason(String),
-    Value(String, chiso_data::ErrorKind),
-}
 use chiso_store::Role;
 
 pub async fn form(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -115,93 +108,30 @@ pub async fn save(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Assessor])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    act(&s, &u, &year, &kind, &unit, &f).await?;
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    s.app.review(&u.actor(), &key, action(&f)?).await?;
     Ok(Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response())
 }
 
-/// One review action on a submitted report: `adjust` (verified values, each with a reason),
-/// `ask` (a question that returns the report to the unit) or `verify`.
-pub async fn act(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: &Fields) -> AppResult<()> {
-    let (kind, unit) = (kind.to_string(), unit.to_string());
-    let year = super::year(year)?;
-    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    let fw = cat.framework(&p.framework)?;
-    let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
-    if !sub.status.reviewable() {
-        return Err(AppError::conflict(|t| t.only_submitted));
-    }
-    match field(f, "action") {
-        Some("adjust") => {
-            let answers = s.store.answers(year, &kind, &unit).await?;
-            let mut changes = Vec::new();
-            let mut problems = Vec::new();
-            for a in &answers {
-                let Some(v) = field(f, &format!("verified.{}", a.field)).map(str::trim) else { continue };
-                let new = if v.is_empty() || v == a.value { None } else { Some(v.to_string()) };
-                if new == a.verified {
-                    continue;
-                }
-                let reason = field(f, &format!("reason.{}", a.field)).unwrap_or("").trim().to_string();
-                super::bounded(&reason, super::MAX_REASON, |t| t.col_reason)?;
-                if reason.is_empty() {
-                    problems.push(Problem::NoReason(a.field.clone()));
-                }
-                if let Some(v) = &new {
-                    for (k, e) in import::check_fields(fw, &[(a.field.clone(), v.clone())]) {
-                        problems.push(Problem::Value(k, e));
-                    }
-                }
-                changes.push((a.field.clone(), new, reason));
-            }
-            if !problems.is_empty() {
-                return Err(AppError::with(StatusCode::UNPROCESSABLE_ENTITY, move |l| {
-                    let list: Vec<String> = problems
-                        .iter()
-                        .map(|p| match p {
-                            Problem::NoReason(f) => (l.t().reason_needed)(f),
-                            Problem::Value(k, e) => format!("{k}: {}", l.data().kind(e)),
-                        })
-                        .collect();
-                    (l.t().not_saved_because)(&list.join("; "))
-                }));
-            }
-            for (field, new, reason) in changes {
-                s.store.verify_answer(year, &kind, &unit, &field, new.as_deref(), &u.row.username, &reason).await?;
-            }
-            Ok(())
-        }
-        Some("ask") => {
-            let q = field(f, "question").unwrap_or("").trim();
-            let c = field(f, "criterion")
-                .filter(|c| fw.index_of(c).is_some())
-                .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
-            if q.is_empty() {
-                return Err(AppError::bad_request(|t| t.empty_question));
-            }
-            super::bounded(q, super::MAX_MESSAGE, |t| t.question)?;
-            s.store.add_comment(year, &kind, &unit, c, &u.row.username, q).await?;
-            s.store
-                .transition(
-                    &chiso_domain::SubmissionKey::new(year, &kind, &unit),
-                    chiso_domain::Transition::Return,
-                    &u.row.username,
-                    q,
-                )
-                .await?;
-            Ok(())
-        }
-        Some("verify") => {
-            s.store
-                .transition(
-                    &chiso_domain::SubmissionKey::new(year, &kind, &unit),
-                    chiso_domain::Transition::Verify,
-                    &u.row.username,
-                    "Đã thẩm định",
-                )
-                .await?;
-            Ok(())
-        }
-        _ => Err(AppError::bad_request(|t| t.bad_action)),
-    }
+/// A review form's action: `adjust` (fields `verified.{field}` and `reason.{field}`),
+/// `ask` (`criterion`, `question`) or `verify`.
+fn action(f: &Fields) -> AppResult<chiso_app::ReviewAction> {
+    use chiso_app::{Adjustment, ReviewAction};
+    Ok(match field(f, "action") {
+        Some("adjust") => ReviewAction::Adjust(
+            f.iter()
+                .filter_map(|(k, v)| {
+                    let name = k.strip_prefix("verified.")?;
+                    let reason = field(f, &format!("reason.{name}")).unwrap_or("").to_string();
+                    Some(Adjustment { field: name.to_string(), value: Some(v.clone()), reason })
+                })
+                .collect(),
+        ),
+        Some("ask") => ReviewAction::Ask {
+            criterion: field(f, "criterion").unwrap_or("").into(),
+            question: field(f, "question").unwrap_or("").into(),
+        },
+        Some("verify") => ReviewAction::Verify,
+        _ => return Err(AppError::bad_request(|t| t.bad_action)),
+    })
 }

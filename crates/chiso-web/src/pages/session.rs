@@ -3,15 +3,15 @@
 use super::{Fields, field};
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, SESSION_TTL};
-use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
-use crate::i18n::{LANG_COOKIE, Lang};
+use crate::i18n::{LANG_COOKIE, Lang, Reader, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_app::catalog::Catalog;
 use chiso_store::{Admission, Role};
 
 /// `/ngon-ngu/{vi|en}`: remembers the reader's language and goes back to the page they
@@ -39,7 +39,7 @@ pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<
         .into_response())
 }
 
-pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Response {
+pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader) -> Response {
     let t = lang.t();
     let token = auth::random_token();
     let body = format!(
@@ -56,7 +56,12 @@ pub async fn login_form(State(s): State<AppState>, lang: Lang) -> Response {
         .into_response()
 }
 
-pub async fn login(State(s): State<AppState>, lang: Lang, parts: Parts, Form(f): Form<Fields>) -> AppResult<Response> {
+pub async fn login(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    parts: Parts,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
     let t = lang.t();
     // Login CSRF: the form's token must match the cookie set with the form (double submit).
     let cookie = auth::cookie(&parts, LOGIN_CSRF_COOKIE);
@@ -113,7 +118,11 @@ pub async fn logout(
 }
 
 /// Each role's work: a reporter's units in open periods, submissions to review, administration.
-pub async fn work(State(s): State<AppState>, lang: Lang, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+pub async fn work(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+) -> AppResult<Html<String>> {
     let t = lang.t();
     let u = auth::require(user)?;
     let cat = Catalog::load(&s.store).await?;

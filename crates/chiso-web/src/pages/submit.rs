@@ -4,61 +4,27 @@
 use super::{Fields, field};
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
-use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Reader, Texts};
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{import, table::Table};
-use chiso_domain::date::Date;
+use chiso_app::catalog::Catalog;
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-pub const MAX_EVIDENCE: usize = 10 * 1024 * 1024;
-
-/// The input fields of a leaf criterion, named like the import's columns.
-pub fn leaf_fields(fw: &Framework, index: usize) -> Vec<String> {
-    let c = fw.criterion(index);
-    match c.rule {
-        Some(Rule::Ratio | Rule::RelativeToBest) => {
-            vec![format!("{}.numerator", c.id), format!("{}.denominator", c.id)]
-        }
-        _ => vec![c.id.0.clone()],
-    }
-}
+use chiso_app::{AnswerInput, leaf_fields};
 
 fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
     answers.iter().find(|a| a.field == f).map_or("", |a| a.value.as_str())
 }
 
-/// Today's date (UTC) against the deadline (inclusive), or the unit's exception if granted.
-pub async fn past_deadline(s: &AppState, p: &PeriodRow, unit: &str) -> AppResult<bool> {
-    let exception = s.store.document(&format!("exception/{}/{}/{unit}", p.year, p.kind)).await?;
-    let deadline = exception.or_else(|| p.deadline.clone());
-    // A stored deadline that is not a date (from before dates were checked) is past: closed
-    // rather than open for ever.
-    Ok(deadline.is_some_and(|d| Date::parse(&d).is_none_or(|d| today() > d)))
-}
-
-/// Today in Vietnam (UTC+7, no daylight saving): a deadline ends at midnight there.
-pub fn today() -> Date {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    Date::from_unix(now + 7 * 3600)
-}
-
 async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
-    let year = super::year(year)?;
-    let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
-        return Err(AppError::not_found());
-    }
-    Ok((p, cat))
+    let key = chiso_domain::SubmissionKey::new(super::year(year)?, kind, unit);
+    Ok(s.app.unit_period(&key).await?)
 }
 
 fn input(name: &str, value: &str, editable: bool, label: &str) -> String {
@@ -218,7 +184,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
 
 pub async fn form(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -247,14 +213,14 @@ pub async fn form(
 }
 
 /// The answers a form carries, per field, with "not applicable" and its reason.
-pub fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)> {
+pub fn answers_from(fw: &Framework, f: &Fields) -> Vec<AnswerInput> {
     let mut out = Vec::new();
     for (i, c) in fw.leaves() {
         let na = field(f, &format!("{}.na", c.id)).is_some();
         let note = field(f, &format!("{}.note", c.id)).unwrap_or("").trim().to_string();
         for name in leaf_fields(fw, i) {
-            let v = if na { "N/A".to_string() } else { field(f, &name).unwrap_or("").trim().to_string() };
-            out.push((name, v, if na { note.clone() } else { String::new() }));
+            let value = if na { "N/A".to_string() } else { field(f, &name).unwrap_or("").trim().to_string() };
+            out.push(AnswerInput { field: name, value, note: if na { note.clone() } else { String::new() } });
         }
     }
     out
@@ -262,131 +228,43 @@ pub fn answers_from(fw: &Framework, f: &Fields) -> Vec<(String, String, String)>
 
 pub async fn save(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let (p, cat) = writable(&s, &u, &year, &kind, &unit).await?;
-    let t = lang.t();
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let (p, cat) = s.app.writable(&u.actor(), &key).await?;
     let fw = cat.framework(&p.framework)?;
     let answers = answers_from(fw, &f);
     let submit = field(&f, "action") == Some("submit");
-    let problems = store_answers(&s, lang, &u, &p, &cat, &unit, &answers, submit).await?;
-    if !problems.is_empty() {
-        let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
-        let extra = format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div>", t.not_saved);
-        let typed: Vec<AnswerRow> = answers
-            .iter()
-            .map(|(k, v, n)| AnswerRow { field: k.clone(), value: v.clone(), verified: None, note: n.clone() })
-            .collect();
-        let view = View {
-            unit_name: cat.unit_name(&unit),
-            unit: &unit,
-            answers: &typed,
-            status: chiso_domain::SubmissionStatus::Draft,
-            extra: &extra,
-            evidence: &[],
-            comments: &[],
-        };
-        let body = render(lang, fw, &p, &u, &view);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response());
-    }
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
-}
-
-/// The checks before any write to a unit's submission: the unit exists in the period, the
-/// user is its reporter, the period is open and its deadline (or the unit's extension) not past.
-pub async fn writable(
-    s: &AppState,
-    u: &User,
-    year: &str,
-    kind: &str,
-    unit: &str,
-) -> AppResult<(PeriodRow, Arc<Catalog>)> {
-    let (p, cat) = load(s, year, kind, unit).await?;
-    if !u.can_write_unit(unit) {
-        return Err(AppError::forbidden());
-    }
-    if !p.status.accepts_work() {
-        return Err(AppError::conflict(|t| t.period_closed));
-    }
-    if past_deadline(s, &p, unit).await? {
-        return Err(AppError::conflict(|t| t.past_deadline));
-    }
-    Ok((p, cat))
-}
-
-/// Validates a unit's answers (field, value, reason for "not applicable") and stores them,
-/// submitting if asked. Returns every problem at once; nothing is written unless there are none.
-#[allow(clippy::too_many_arguments)]
-pub async fn store_answers(
-    s: &AppState,
-    lang: Lang,
-    u: &User,
-    p: &PeriodRow,
-    cat: &Catalog,
-    unit: &str,
-    answers: &[(String, String, String)],
-    submit: bool,
-) -> AppResult<Vec<String>> {
-    let t = lang.t();
-    let fw = cat.framework(&p.framework)?;
-    let cells: Vec<(String, String)> = answers.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
-    let mut problems: Vec<String> =
-        import::check_fields(fw, &cells).into_iter().map(|(k, e)| format!("{k}: {}", lang.data().kind(&e))).collect();
-    for (k, _, note) in answers {
-        if note.chars().count() > super::MAX_REASON {
-            problems.push(format!("{k}: {}", (t.too_long)(t.col_reason, super::MAX_REASON)));
+    match s.app.save_answers(&u.actor(), &key, answers.clone(), submit).await {
+        Ok(_) => Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response()),
+        // The form again, with what was typed and every problem above it.
+        Err(e) if e.kind == chiso_app::Kind::Unprocessable => {
+            let t = lang.t();
+            let list: String = e.problems(lang).iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
+            let list = if list.is_empty() { format!("<li>{}</li>", esc(&e.render(lang))) } else { list };
+            let extra = format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div>", t.not_saved);
+            let typed: Vec<AnswerRow> = answers
+                .into_iter()
+                .map(|a| AnswerRow { field: a.field, value: a.value, verified: None, note: a.note })
+                .collect();
+            let view = View {
+                unit_name: cat.unit_name(&unit),
+                unit: &unit,
+                answers: &typed,
+                status: chiso_domain::SubmissionStatus::Draft,
+                extra: &extra,
+                evidence: &[],
+                comments: &[],
+            };
+            let body = render(lang, fw, &p, &u, &view);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response())
         }
-    }
-    if submit && problems.is_empty() {
-        let mut header = vec!["unit".to_string()];
-        header.extend(cells.iter().map(|(k, _)| k.clone()));
-        let mut row = vec![unit.to_string()];
-        row.extend(cells.iter().map(|(_, v)| v.clone()));
-        let table = Table { file: t.form_file.into(), sheet: None, rows: vec![header, row] };
-        match import::import(&table, fw, &cat.registry, p.year) {
-            Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
-            Ok(_) => problems.push(t.nothing_entered.into()),
-            Err(errors) => problems.extend(errors.iter().map(|e| lang.data().error(e))),
-        }
-    }
-    if problems.is_empty() {
-        s.store
-            .save_answers(&chiso_domain::SubmissionKey::new(p.year, &p.kind, unit), answers, None, &u.row.username, "")
-            .await?;
-        if submit {
-            s.store
-                .transition(
-                    &chiso_domain::SubmissionKey::new(p.year, &p.kind, unit),
-                    chiso_domain::Transition::Submit,
-                    &u.row.username,
-                    "Nộp báo cáo",
-                )
-                .await?;
-        }
-    }
-    Ok(problems)
-}
-
-/// What a file is, by its first bytes (never by its name): PDF, PNG, JPEG, or an OOXML zip.
-fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
-    let lower = filename.to_lowercase();
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"PK\x03\x04") && lower.ends_with(".docx") {
-        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    } else if bytes.starts_with(b"PK\x03\x04") && lower.ends_with(".xlsx") {
-        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else {
-        None
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -419,43 +297,11 @@ pub async fn upload(
         }
     }
     auth::check_csrf(&u, csrf.as_deref())?;
-    let (p, cat) = load(&s, &year, &kind, &unit).await?;
-    if !u.can_write_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
-    if !p.status.accepts_work() || past_deadline(&s, &p, &unit).await? {
-        return Err(AppError::conflict(|t| t.evidence_closed));
-    }
-    let fw = cat.framework(&p.framework)?;
-    let criterion =
-        criterion.filter(|c| fw.index_of(c).is_some()).ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
-    let (filename, bytes) = file.ok_or_else(|| AppError::bad_request(|t| t.no_file))?;
-    if bytes.len() > MAX_EVIDENCE {
-        return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, |t| t.file_too_large));
-    }
-    let content_type = sniff(&bytes, &filename)
-        .ok_or_else(|| AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, |t| t.bad_file_type))?;
-    // Stored by content hash, never by the user's file name.
-    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let dir = s.data_dir.join("evidence");
-    let stored = bytes.clone();
-    let name = sha.clone();
-    tokio::task::spawn_blocking(move || crate::durable::write(&dir, &name, &stored))
-        .await
-        .map_err(|_| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_database))?
-        .map_err(AppError::io)?;
-    let row = EvidenceRow {
-        id: 0,
-        criterion,
-        sha256: sha,
-        filename: filename.chars().filter(|c| !c.is_control()).take(200).collect(),
-        content_type: content_type.into(),
-        size: bytes.len() as i64,
-        uploaded_by: u.row.username.clone(),
-        at: String::new(),
-    };
-    s.store.add_evidence(p.year, &kind, &unit, &row).await?;
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let (filename, bytes) = file.ok_or_else(|| chiso_app::Error::invalid(chiso_app::Message::NoFile))?;
+    let criterion = criterion.unwrap_or_default();
+    s.app.add_evidence(&u.actor(), &key, chiso_app::Evidence { criterion, filename, bytes: bytes.to_vec() }).await?;
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, kind, unit)).into_response())
 }
 
 pub async fn reply(
@@ -466,27 +312,9 @@ pub async fn reply(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    add_reply(&s, &u, &year, &kind, &unit, &f).await?;
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    s.app.reply(&u.actor(), &key, field(&f, "criterion").unwrap_or(""), field(&f, "body").unwrap_or("")).await?;
     Ok(Redirect::to(&format!("/nop/{year}/{kind}/{unit}")).into_response())
-}
-
-/// A unit's reporter answers the assessors on one criterion (fields `criterion`, `body`).
-pub async fn add_reply(s: &AppState, u: &User, year: &str, kind: &str, unit: &str, f: &Fields) -> AppResult<()> {
-    let (p, cat) = load(s, year, kind, unit).await?;
-    if !u.can_write_unit(unit) {
-        return Err(AppError::forbidden());
-    }
-    let fw = cat.framework(&p.framework)?;
-    let criterion = field(f, "criterion")
-        .filter(|c| fw.index_of(c).is_some())
-        .ok_or_else(|| AppError::bad_request(|t| t.bad_criterion))?;
-    let body = field(f, "body").unwrap_or("").trim();
-    if body.is_empty() {
-        return Err(AppError::bad_request(|t| t.empty_reply));
-    }
-    super::bounded(body, super::MAX_MESSAGE, |t| t.reply_heading)?;
-    s.store.add_comment(p.year, kind, unit, criterion, &u.row.username, body).await?;
-    Ok(())
 }
 
 pub async fn download(

@@ -9,13 +9,14 @@
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
-use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_app::catalog::{self, Catalog};
+use chiso_data::DataText;
 use chiso_data::{export, template};
 use chiso_domain::unit::UnitId;
 use chiso_store::{PeriodRow, Role};
@@ -140,7 +141,7 @@ fn upload_form(lang: Lang, u: &User, action: &str, what: &str) -> String {
 /// `/nop/{year}/{kind}/{unit}/excel`: download the template, upload it filled in.
 pub async fn unit_page(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
@@ -184,7 +185,7 @@ pub async fn unit_template(
 
 pub async fn unit_upload(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     multipart: Multipart,
@@ -200,7 +201,7 @@ pub async fn unit_upload(
     if !p.status.accepts_work() {
         return Err(AppError::conflict(|t| t.period_closed));
     }
-    if super::submit::past_deadline(&s, &p, &unit).await? {
+    if s.app.past_deadline(&p, &unit).await? {
         return Err(AppError::conflict(|t| t.past_deadline));
     }
     if let Some(x) = s.store.submission(p.year, &kind, &unit).await?
@@ -214,7 +215,7 @@ pub async fn unit_upload(
     let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, Some(&only)) {
         Ok(f) => f,
         Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| lang.data().error(e)).collect();
+            let problems: Vec<String> = errors.iter().map(|e| lang.error(e)).collect();
             return Ok(refused(lang, &u, &back, &filename, &problems));
         }
     };
@@ -243,7 +244,7 @@ pub async fn unit_upload(
 /// exports of the figures and results.
 pub async fn admin_page(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
@@ -286,7 +287,7 @@ pub async fn admin_template(
 
 pub async fn admin_upload(
     State(s): State<AppState>,
-    lang: Lang,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
     multipart: Multipart,
@@ -303,7 +304,7 @@ pub async fn admin_upload(
     let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, None) {
         Ok(f) => f,
         Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| lang.data().error(e)).collect();
+            let problems: Vec<String> = errors.iter().map(|e| lang.error(e)).collect();
             return Ok(refused(lang, &u, &back, &filename, &problems));
         }
     };

@@ -121,13 +121,6 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-fn to_domain(lang: Lang) -> analysis::Lang {
-    match lang {
-        Lang::Vi => analysis::Lang::Vi,
-        Lang::En => analysis::Lang::En,
-    }
-}
-
 fn plain(d: Decimal) -> String {
     d.normalize().to_string()
 }
@@ -232,7 +225,7 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
                 analysis::Summary::Thresholds { .. } => "thresholds",
                 analysis::Summary::LeaveOneOut { .. } => "leave_one_out",
             };
-            json!({"kind": kind, "vi": x.sentence(fw, analysis::Lang::Vi), "en": x.sentence(fw, analysis::Lang::En)})
+            json!({"kind": kind, "vi": x.sentence(fw, Lang::Vi), "en": x.sentence(fw, Lang::En)})
         })
         .collect();
     let trend_units: Vec<Value> = t
@@ -326,7 +319,7 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
     out += &align(&rows);
     out += "\n";
     for x in &s.summaries {
-        out += &format!("- {}\n", x.sentence(fw, to_domain(lang)));
+        out += &format!("- {}\n", x.sentence(fw, lang));
     }
     let swaps: Vec<_> = s.pairs.iter().filter(|p| p.flips >= analysis::INTERCHANGEABLE).collect();
     if !swaps.is_empty() {

@@ -42,7 +42,15 @@ pub struct DbArgs {
     data_dir: PathBuf,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+impl DbArgs {
+    /// The platform's use cases on this database, as the command line's administrator.
+    pub async fn app(&self, lang: Lang) -> Result<chiso_app::App, Vec<String>> {
+        let store = super::verify::open_signed(&self.url, &self.data_dir, false, lang).await?;
+        Ok(chiso_app::App::new(store, self.data_dir.clone()))
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
 }
 
@@ -173,12 +181,10 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
         };
         match c {
             UserCommand::Add { username, role, units, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let app = db.app(lang).await?;
                 let password = generated_password();
-                let english = lang == Lang::En;
-                let name = chiso_web::accounts::add_user_cli(&store, &username, &password, &role, &units, english)
-                    .await
-                    .map_err(|e| vec![e])?;
+                let new = chiso_app::NewUser { username, password: password.clone(), role: role.clone(), units };
+                let name = app.add_user(&chiso_app::Actor::cli(), new).await.map_err(|e| vec![e.render(lang)])?;
                 match lang {
                     Lang::Vi => println!("Đã tạo {name} ({role}), mật khẩu: {password}"),
                     Lang::En => println!("Created {name} ({role}), password: {password}"),
@@ -191,7 +197,7 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 getrandom::fill(&mut b).expect("the OS random generator");
                 let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
                 let id = store
-                    .issue_token(&chiso_web::sha256_hex(&token), user.id, &label, days * 24 * 3600, "cli")
+                    .issue_token(&chiso_app::passwords::sha256_hex(&token), user.id, &label, days * 24 * 3600, "cli")
                     .await
                     .map_err(msg)?;
                 // The token alone on stdout (for scripts); its id and expiry on stderr.
@@ -223,13 +229,13 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 }
             }
             UserCommand::RevokeToken { id, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
-                store.revoke_token(id.trim(), "cli").await.map_err(|e| match e {
-                    chiso_store::StoreError::NotFound => match lang {
+                let app = db.app(lang).await?;
+                app.revoke_token(&chiso_app::Actor::cli(), id.trim()).await.map_err(|e| match e.kind {
+                    chiso_app::Kind::NotFound => match lang {
                         Lang::Vi => vec![format!("Không có mã truy cập {id}.")],
                         Lang::En => vec![format!("No token {id}.")],
                     },
-                    e => msg(e),
+                    _ => vec![e.render(lang)],
                 })?;
                 match lang {
                     Lang::Vi => println!("Đã thu hồi mã truy cập {id}."),
@@ -240,7 +246,10 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
                 let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
                 let password = generated_password();
-                store.set_password(&user.username, &chiso_web::hash_password(&password), "cli").await.map_err(msg)?;
+                store
+                    .set_password(&user.username, &chiso_app::passwords::hash_password(&password), "cli")
+                    .await
+                    .map_err(msg)?;
                 match lang {
                     Lang::Vi => {
                         println!("Mật khẩu mới của {}: {password} (các mã truy cập API đã bị thu hồi)", user.username)
@@ -268,14 +277,16 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
 }
 
 async fn set_disabled(username: &str, db: &DbArgs, disabled: bool, lang: Lang) -> Result<(), Vec<String>> {
-    let msg = |e: chiso_store::StoreError| vec![e.to_string()];
-    let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
-    let user = store.user_by_name(username).await.map_err(msg)?.ok_or_else(|| match lang {
-        Lang::Vi => vec![format!("Không có người dùng “{username}”.")],
-        Lang::En => vec![format!("No user “{username}”.")],
+    let app = db.app(lang).await?;
+    let action = if disabled { chiso_app::UserAction::Disable } else { chiso_app::UserAction::Enable };
+    app.set_user_state(&chiso_app::Actor::cli(), username, action).await.map_err(|e| match e.kind {
+        chiso_app::Kind::NotFound => match lang {
+            Lang::Vi => vec![format!("Không có người dùng “{username}”.")],
+            Lang::En => vec![format!("No user “{username}”.")],
+        },
+        _ => vec![e.render(lang)],
     })?;
-    store.set_disabled(&user.username, disabled, "cli").await.map_err(msg)?;
-    let name = user.username;
+    let name = chiso_store::username_key(username).unwrap_or_else(|| username.to_string());
     match (lang, disabled) {
         (Lang::Vi, true) => println!("Đã vô hiệu hóa {name} (phiên đăng nhập kết thúc, mã truy cập API bị thu hồi)."),
         (Lang::En, true) => println!("Disabled {name} (sessions ended, API tokens revoked)."),

@@ -2,8 +2,8 @@
 //! binary, so `chiso serve` works from any directory) become the platform's data, their
 //! results are published as version 1, and an administrator is created.
 
-use crate::auth::{hash_password, random_token};
 use crate::catalog::{self, Catalog};
+use crate::passwords::{hash_password, random_token};
 use chiso_data::Dataset;
 use chiso_store::{PeriodRow, Role, Store};
 use std::path::Path;
@@ -110,11 +110,11 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
                 .map_err(err)?;
         }
     }
-    let cat = Catalog::load(store).await.map_err(|e| e.message(crate::i18n::Lang::Vi))?;
+    let cat = Catalog::load(store).await.map_err(|e| e.render(chiso_domain::Lang::Vi))?;
     for (_, spec) in &sources {
         let json = catalog::results_json(store, &cat, spec.year, &spec.kind)
             .await
-            .map_err(|e| e.message(crate::i18n::Lang::Vi))?;
+            .map_err(|e| e.render(chiso_domain::Lang::Vi))?;
         store
             .publish(spec.year, &spec.kind, &json, "Kết quả tính từ số liệu của báo cáo năm 2020", ACTOR)
             .await

@@ -1,8 +1,7 @@
 //! The platform's data as the engine sees it: the registry and frameworks from their
 //! stored documents, a period's figures from the answers of submitted units.
 
-use crate::error::{AppError, AppResult};
-use axum::http::StatusCode;
+use crate::{Document, Error, Kind, Message, Result};
 use chiso_data::{dataset, framework_toml, import, table::Table, units_toml};
 use chiso_domain::engine::Results;
 use chiso_domain::framework::Framework;
@@ -17,8 +16,9 @@ pub struct Catalog {
 }
 
 /// A stored document the parsers refuse (it was validated when saved, so this is damage).
-fn broken(what: fn(&crate::i18n::Text) -> &'static str, errors: Vec<chiso_data::DataError>) -> AppError {
-    AppError::invalid(StatusCode::INTERNAL_SERVER_ERROR, move |t, list| format!("{}: {list}", what(t)), errors)
+pub(crate) fn broken(what: Document, errors: Vec<chiso_data::DataError>) -> Error {
+    tracing::error!(?what, ?errors, "a stored document does not parse");
+    Error::new(Kind::Internal, Message::Broken { what, errors })
 }
 
 /// The last catalogue parsed, with the documents it was parsed from. Keyed by content, not
@@ -29,7 +29,7 @@ static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
 
 impl Catalog {
     /// The registry and frameworks as stored now; parsed again only when a document changed.
-    pub async fn load(store: &Store) -> AppResult<Arc<Catalog>> {
+    pub async fn load(store: &Store) -> Result<Arc<Catalog>> {
         let mut documents = store.documents("framework/").await?;
         documents.push(("units.toml".into(), store.document("units.toml").await?.unwrap_or_default()));
         if let Some((docs, cat)) = CACHE.lock().expect("not poisoned").as_ref()
@@ -38,18 +38,18 @@ impl Catalog {
             return Ok(cat.clone());
         }
         let (units, frameworks) = documents.split_last().expect("units.toml was pushed");
-        let registry = units_toml::parse("units.toml", &units.1).map_err(|e| broken(|t| t.unit_registry, e))?;
+        let registry = units_toml::parse("units.toml", &units.1).map_err(|e| broken(Document::UnitRegistry, e))?;
         let mut parsed = Vec::new();
         for (name, body) in frameworks {
-            parsed.push(framework_toml::parse(name, body).map_err(|e| broken(|t| t.frameworks, e))?);
+            parsed.push(framework_toml::parse(name, body).map_err(|e| broken(Document::Framework, e))?);
         }
         let cat = Arc::new(Catalog { registry, frameworks: parsed });
         *CACHE.lock().expect("not poisoned") = Some((documents, cat.clone()));
         Ok(cat)
     }
 
-    pub fn framework(&self, id: &str) -> AppResult<&Framework> {
-        self.frameworks.iter().find(|f| f.id == id).ok_or_else(AppError::not_found)
+    pub fn framework(&self, id: &str) -> Result<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id).ok_or_else(Error::not_found)
     }
 
     pub fn unit_name(&self, id: &str) -> String {
@@ -59,7 +59,7 @@ impl Catalog {
 
 /// The period as the engine sees it: units that submitted (or were verified) with their
 /// effective values (an assessor's verified value wins); drafts count as no data.
-pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Period> {
+pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> Result<Period> {
     let fw = cat.framework(&p.framework)?;
     let counted: Vec<String> =
         store.submissions(p.year, &p.kind).await?.into_iter().filter(|s| s.status.counts()).map(|s| s.unit).collect();
@@ -82,16 +82,16 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> AppResult<Pe
     let imported = if counted.is_empty() {
         Vec::new()
     } else {
-        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken(|t| t.period_figures, e))?
+        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken(Document::PeriodFigures, e))?
     };
     let published = match store.document(&format!("published/{}/{}", p.year, p.kind)).await? {
         None => None,
         Some(csv) => {
             let t = chiso_data::table::parse_csv("published.csv", csv.as_bytes())
-                .map_err(|e| broken(|t| t.published_results, vec![e]))?;
+                .map_err(|e| broken(Document::PublishedResults, vec![e]))?;
             Some(
                 dataset::published(&t, &p.kind, p.year, &cat.registry)
-                    .map_err(|e| broken(|t| t.published_results, e))?,
+                    .map_err(|e| broken(Document::PublishedResults, e))?,
             )
         }
     };
@@ -104,7 +104,7 @@ pub struct Scored {
     pub results: Results,
 }
 
-pub async fn scored(store: &Store, cat: &Catalog, year: i32, kind: &str) -> AppResult<Option<Scored>> {
+pub async fn scored(store: &Store, cat: &Catalog, year: i32, kind: &str) -> Result<Option<Scored>> {
     let Some(row) = store.period(year, kind).await? else { return Ok(None) };
     let fw = cat.framework(&row.framework)?;
     let period = period(store, cat, &row).await?;
@@ -113,8 +113,8 @@ pub async fn scored(store: &Store, cat: &Catalog, year: i32, kind: &str) -> AppR
 }
 
 /// The results JSON of the API contract, with last year's ranks when that period exists.
-pub async fn results_json(store: &Store, cat: &Catalog, year: i32, kind: &str) -> AppResult<String> {
-    let s = scored(store, cat, year, kind).await?.ok_or_else(AppError::not_found)?;
+pub async fn results_json(store: &Store, cat: &Catalog, year: i32, kind: &str) -> Result<String> {
+    let s = scored(store, cat, year, kind).await?.ok_or_else(Error::not_found)?;
     let fw = cat.framework(&s.row.framework)?;
     let previous = scored(store, cat, year - 1, kind).await?;
     let comparisons = match &previous {

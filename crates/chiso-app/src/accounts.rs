@@ -1,0 +1,134 @@
+//! Accounts, with the same rules for the administrator's page, the API and the CLI: a new
+//! user's name in its one form (NFKC, lower case, a safe alphabet), a known role (never a
+//! guess), a long enough password, units that exist in the registry, and a reporter bound to
+//! at least one of them.
+
+use crate::passwords::{hash_password, off_the_workers};
+use crate::{Actor, App, Catalog, Error, Message, Result};
+use chiso_domain::UnitId;
+use chiso_store::{Role, username_key};
+
+/// The shortest password a person may choose.
+pub const MIN_PASSWORD: usize = 10;
+
+/// A user to add, as typed: the role and the units are checked by [`App::add_user`].
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    /// `admin`, `reporter`, `assessor` or `viewer`, exactly.
+    pub role: String,
+    /// Unit codes; blanks are dropped.
+    pub units: Vec<String>,
+}
+
+/// What an administrator does to another account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    Disable,
+    Enable,
+    /// Lifts the login delays of failed attempts.
+    Unlock,
+}
+
+impl App {
+    /// Checks and adds a user; returns the name as stored.
+    pub async fn add_user(&self, actor: &Actor, new: NewUser) -> Result<String> {
+        actor.require(&[Role::Admin])?;
+        let role = Role::parse(new.role.trim()).ok_or_else(|| Error::invalid(Message::BadRole).code("bad_role"))?;
+        let name =
+            username_key(&new.username).ok_or_else(|| Error::invalid(Message::BadUsername).code("bad_username"))?;
+        if new.password.chars().count() < MIN_PASSWORD {
+            return Err(Error::invalid(Message::ShortPassword).code("short_password"));
+        }
+        let units: Vec<String> = new.units.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+        if role == Role::Reporter && units.is_empty() {
+            return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
+        }
+        if !units.is_empty() {
+            let cat = Catalog::load(&self.store).await?;
+            if let Some(bad) = units.iter().find(|x| cat.registry.get(&UnitId((*x).clone())).is_none()) {
+                return Err(Error::invalid(Message::NoSuchUnit(bad.clone())).code("unit_not_found"));
+            }
+        }
+        let password = new.password;
+        let hash = off_the_workers(move || hash_password(&password)).await;
+        self.store.create_user(&name, &hash, role, &units, &actor.username).await?;
+        Ok(name)
+    }
+
+    /// Disables, enables or unlocks another user's account.
+    pub async fn set_user_state(&self, actor: &Actor, username: &str, action: UserAction) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
+        let disabled = match action {
+            UserAction::Unlock => {
+                let key = chiso_store::fold_username(&target.username);
+                self.store.unlock_user(&key, &actor.username).await?;
+                return Ok(());
+            }
+            UserAction::Disable => true,
+            UserAction::Enable => false,
+        };
+        // No one disables themselves: the last way in would go with it.
+        if target.username == actor.username {
+            return Err(Error::invalid(Message::CannotDisableSelf));
+        }
+        Ok(self.store.set_disabled(&target.username, disabled, &actor.username).await?)
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: &str) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        Ok(self.store.revoke_token(id, &actor.username).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chiso_domain::Lang;
+
+    #[tokio::test]
+    async fn the_rules_of_a_new_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        let units = "[[unit]]\nid = \"so-y-te\"\nname = \"Sở Y tế\"\nkind = \"department\"\n";
+        store.put_document("units.toml", units, "test", "kiểm thử").await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+        let user = |name: &str, role: &str, units: &[&str]| NewUser {
+            username: name.into(),
+            password: "mat-khau-du-dai".into(),
+            role: role.into(),
+            units: units.iter().map(|u| u.to_string()).collect(),
+        };
+        let refused = [
+            (user("bao.cao", "reporter", &[]), "unit_required"),
+            (user("bao.cao", "reporter", &["khong-co"]), "unit_not_found"),
+            (user("bao.cao", "superuser", &[]), "bad_role"),
+            (user("bao.cao", "Admin ", &[]), "bad_role"),
+            (user("ADMİN", "viewer", &[]), "bad_username"),
+            (user("\u{430}dmin", "viewer", &[]), "bad_username"),
+            (user("", "viewer", &[]), "bad_username"),
+            (user("-x", "viewer", &[]), "bad_username"),
+            (NewUser { password: "ngan".into(), ..user("ngan", "viewer", &[]) }, "short_password"),
+        ];
+        for (new, code) in refused {
+            let e = app.add_user(&Actor::cli(), new.clone()).await.expect_err(&format!("{new:?} accepted"));
+            assert_eq!(e.code, code, "{new:?}");
+        }
+        assert_eq!(app.add_user(&Actor::cli(), user("admin", "viewer", &[])).await.unwrap(), "admin");
+        // The same name in other characters is the same name.
+        let e = app.add_user(&Actor::cli(), user("ａｄｍｉｎ", "viewer", &[])).await.unwrap_err();
+        assert_eq!(e.kind, crate::Kind::Conflict);
+        let short = NewUser { password: "ngan".into(), ..user("x", "viewer", &[]) };
+        let e = app.add_user(&Actor::cli(), short).await.unwrap_err();
+        assert!(e.render(Lang::Vi).contains("10 ký tự"), "{}", e.render(Lang::Vi));
+        let name = app.add_user(&Actor::cli(), user(" Bao.Cao ", "reporter", &["so-y-te"])).await.unwrap();
+        assert_eq!(name, "bao.cao");
+        let reporter = Actor::of(&store.user_by_name("bao.cao").await.unwrap().unwrap());
+        let e = app.add_user(&reporter, user("khac", "viewer", &[])).await.unwrap_err();
+        assert_eq!(e.kind, crate::Kind::Forbidden, "only an administrator adds users");
+        store.close().await;
+    }
+}

@@ -1,0 +1,77 @@
+//! The application layer: every use case of the platform (open a period, add a user, save
+//! and submit answers, review, reply, add evidence, publish, list missing units) as one
+//! function taking an [`Actor`] and typed input. Each checks who may do it and whether the
+//! input is valid, writes its change with its audit event through the store (one
+//! transaction), and returns a typed result or an [`Error`] whose [`Message`] the front end
+//! renders in its reader's language. The web pages, the JSON API and the CLI call these and
+//! nothing below them for writes, so the three refuse the same things.
+
+mod accounts;
+mod actor;
+mod answers;
+pub mod catalog;
+pub mod durable;
+mod error;
+mod message;
+pub mod passwords;
+mod periods;
+mod review;
+pub mod seed;
+
+pub use accounts::{MIN_PASSWORD, NewUser, UserAction};
+pub use actor::Actor;
+pub use answers::{AnswerInput, Evidence, MAX_EVIDENCE, leaf_fields, today};
+pub use catalog::Catalog;
+pub use error::{Error, Kind, Result};
+pub use message::{Document, Field, Message, Problem};
+pub use periods::{MissingUnit, OpenPeriod};
+pub use review::{Adjustment, REVIEWERS, ReviewAction};
+
+use chiso_store::Store;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Longest reason or note (an adjustment's, a publication's, "not applicable"'s), and
+/// longest question or reply, in characters: free text is bounded so that one post cannot
+/// make every page that shows it megabytes long.
+pub const MAX_REASON: usize = 2_000;
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// Told after a publication (the year): caches and report files built from the
+/// published results are made again.
+type Listener = Arc<dyn Fn(i32) + Send + Sync>;
+
+/// The platform's use cases over one store and its files.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    /// Evidence files live under `evidence/` here.
+    pub data_dir: PathBuf,
+    listeners: Arc<RwLock<Vec<Listener>>>,
+}
+
+impl App {
+    pub fn new(store: Store, data_dir: PathBuf) -> App {
+        App { store, data_dir, listeners: Default::default() }
+    }
+
+    /// Calls `f` with the year after each publication made through this `App`.
+    pub fn on_publish(&self, f: impl Fn(i32) + Send + Sync + 'static) {
+        self.listeners.write().expect("not poisoned").push(Arc::new(f));
+    }
+
+    fn changed(&self, year: i32) {
+        let listeners = self.listeners.read().expect("not poisoned").clone();
+        for f in listeners {
+            f(year);
+        }
+    }
+}
+
+/// `Ok` if `text` has at most `max` characters; else `too_long` naming the field.
+pub(crate) fn bounded(text: &str, max: usize, what: Field) -> Result<()> {
+    if text.chars().count() <= max {
+        return Ok(());
+    }
+    Err(Error::new(Kind::Unprocessable, Message::TooLong { what, max }).code("too_long"))
+}

@@ -1,0 +1,73 @@
+use super::{Document, Field, Message, Problem};
+use chiso_data::DataText;
+use chiso_domain::Lang;
+
+pub fn message(m: &Message) -> String {
+    match m {
+        Message::NotFound => "The page or data you asked for was not found.".into(),
+        Message::Forbidden => "You are not allowed to do this.".into(),
+        Message::Conflict(m) => format!("Conflicting data: {m}"),
+        Message::Database => "Database error; nothing was saved. Please try again.".into(),
+        Message::StorageFull => "The server's storage is full; nothing was saved. Please tell the system administrator.".into(),
+        Message::ReadOnly => "The database is read-only; nothing was saved. Please tell the system administrator.".into(),
+        Message::Unavailable => "The database cannot be reached; nothing was saved. Please try again later.".into(),
+        Message::BadRole => "Invalid role.".into(),
+        Message::BadUsername => "User names contain only unaccented letters (a–z), digits, dots, hyphens and underscores, begin with a letter or a digit, and have at most 64 characters; capitals become small letters.".into(),
+        Message::ShortPassword => format!("Passwords need at least {} characters.", crate::MIN_PASSWORD),
+        Message::ReporterNeedsUnit => "A reporter must be bound to at least one unit (unit codes, separated by commas).".into(),
+        Message::NoSuchUnit(code) => format!("No unit has the code “{code}”."),
+        Message::CannotDisableSelf => "You cannot disable your own account.".into(),
+        Message::BadYear => "Invalid year.".into(),
+        Message::BadDeadline => "The deadline must be written YYYY-MM-DD.".into(),
+        Message::DeadlineInPast => "The deadline has already passed: choose today or a later day.".into(),
+        Message::YearOutsideFramework => "The year is outside the framework's years of application.".into(),
+        Message::PublishReasonNeeded => "A reason is needed (for example: publishing the results, correcting figures …).".into(),
+        Message::TooLong { what, max } => format!("{} is too long (at most {max} characters); nothing was saved.", field(*what)),
+        Message::OnlySubmitted => "Only submitted reports can be reviewed.".into(),
+        Message::BadCriterion => "Invalid criterion.".into(),
+        Message::EmptyQuestion => "The question is empty.".into(),
+        Message::EmptyReply => "The answer is empty.".into(),
+        Message::PeriodClosed => "This period no longer accepts data.".into(),
+        Message::PastDeadline => "The deadline of this period has passed.".into(),
+        Message::EvidenceClosed => "This period no longer accepts evidence.".into(),
+        Message::NoFile => "No file chosen.".into(),
+        Message::FileTooLarge => "The file is too large (at most 10 MB).".into(),
+        Message::BadFileType => "Only PDF, PNG, JPEG, DOCX or XLSX files are accepted.".into(),
+        Message::UnknownFields(f) => format!("The framework has no fields named: {}; nothing was saved.", f.join(", ")),
+        Message::ValuedAndNotApplicable(c) => {
+            format!("Criteria given a figure and declared not applicable at once: {}; nothing was saved.", c.join(", "))
+        }
+        Message::NotSaved(problems) => format!("Not saved: {}", super::list(problems, Lang::En)),
+        Message::Broken { what, errors } => format!("{}: {}", document(*what), super::data_errors(errors, Lang::En)),
+    }
+}
+
+pub fn problem(p: &Problem) -> String {
+    match p {
+        Problem::NoReason { field } => format!("{field}: an adjustment needs a reason"),
+        Problem::TooLong { field: f, what, max } => {
+            format!("{f}: {} is too long (at most {max} characters)", field(*what))
+        }
+        Problem::NothingEntered => "No figures entered yet.".into(),
+        Problem::Value { field, kind } => format!("{field}: {}", Lang::En.kind(kind)),
+        Problem::Data(e) => Lang::En.error(e),
+    }
+}
+
+fn field(f: Field) -> &'static str {
+    match f {
+        Field::Reason => "Reason",
+        Field::Question => "Question",
+        Field::Reply => "Answer to the assessors",
+    }
+}
+
+fn document(d: Document) -> &'static str {
+    match d {
+        Document::UnitRegistry => "Unit registry",
+        Document::Framework => "Framework",
+        Document::PeriodFigures => "The period's figures",
+        Document::PublishedResults => "Published results",
+        Document::ReportSettings => "Report settings",
+    }
+}

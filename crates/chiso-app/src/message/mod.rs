@@ -1,0 +1,123 @@
+//! What the use cases tell people, as values: a [`Message`] is rendered in a language only
+//! at the edge (a page, a JSON error, a CLI line). Every sentence lives in `vi.rs` and
+//! `en.rs`, one `match` each, so a missing translation is a compile error.
+
+mod en;
+mod vi;
+
+use chiso_data::{DataError, ErrorKind};
+use chiso_domain::Lang;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    NotFound,
+    Forbidden,
+    /// A duplicate or a concurrent change, in the store's words.
+    Conflict(String),
+    Database,
+    StorageFull,
+    ReadOnly,
+    Unavailable,
+    BadRole,
+    BadUsername,
+    ShortPassword,
+    ReporterNeedsUnit,
+    NoSuchUnit(String),
+    CannotDisableSelf,
+    BadYear,
+    BadDeadline,
+    DeadlineInPast,
+    YearOutsideFramework,
+    PublishReasonNeeded,
+    TooLong {
+        what: Field,
+        max: usize,
+    },
+    OnlySubmitted,
+    BadCriterion,
+    EmptyQuestion,
+    EmptyReply,
+    PeriodClosed,
+    PastDeadline,
+    EvidenceClosed,
+    NoFile,
+    FileTooLarge,
+    BadFileType,
+    UnknownFields(Vec<String>),
+    ValuedAndNotApplicable(Vec<String>),
+    /// A refused form or body: every problem, nothing saved.
+    NotSaved(Vec<Problem>),
+    /// A stored document its parser refuses (validated when saved, so this is damage).
+    Broken {
+        what: Document,
+        errors: Vec<DataError>,
+    },
+}
+
+/// A free-text field a message names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Reason,
+    Question,
+    Reply,
+}
+
+/// A stored document of the catalogue or a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    UnitRegistry,
+    Framework,
+    PeriodFigures,
+    PublishedResults,
+    ReportSettings,
+}
+
+/// One problem of a refused form, next to the field it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A value the framework refuses for this field.
+    Value {
+        field: String,
+        kind: ErrorKind,
+    },
+    /// An adjustment without its reason.
+    NoReason {
+        field: String,
+    },
+    TooLong {
+        field: String,
+        what: Field,
+        max: usize,
+    },
+    /// Submitting a form with nothing entered.
+    NothingEntered,
+    /// A whole-submission check of the import (ratios, totals), with where it is.
+    Data(DataError),
+}
+
+impl Message {
+    pub fn render(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => vi::message(self),
+            Lang::En => en::message(self),
+        }
+    }
+}
+
+impl Problem {
+    pub fn render(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => vi::problem(self),
+            Lang::En => en::problem(self),
+        }
+    }
+}
+
+fn list(problems: &[Problem], lang: Lang) -> String {
+    problems.iter().map(|p| p.render(lang)).collect::<Vec<_>>().join("; ")
+}
+
+fn data_errors(errors: &[DataError], lang: Lang) -> String {
+    use chiso_data::DataText;
+    errors.iter().map(|e| lang.error(e)).collect::<Vec<_>>().join("; ")
+}

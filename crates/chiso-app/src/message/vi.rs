@@ -1,0 +1,73 @@
+use super::{Document, Field, Message, Problem};
+use chiso_data::DataText;
+use chiso_domain::Lang;
+
+pub fn message(m: &Message) -> String {
+    match m {
+        Message::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.".into(),
+        Message::Forbidden => "Bạn không có quyền thực hiện thao tác này.".into(),
+        Message::Conflict(m) => format!("Xung đột dữ liệu: {m}"),
+        Message::Database => "Lỗi cơ sở dữ liệu; thao tác chưa được ghi. Vui lòng thử lại.".into(),
+        Message::StorageFull => "Ổ đĩa máy chủ đã đầy; thao tác chưa được ghi. Vui lòng báo quản trị hệ thống giải phóng dung lượng rồi thử lại.".into(),
+        Message::ReadOnly => "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thao tác chưa được ghi. Bạn vẫn xem được dữ liệu; vui lòng báo quản trị hệ thống.".into(),
+        Message::Unavailable => "Không kết nối được cơ sở dữ liệu; thao tác chưa được ghi. Vui lòng thử lại sau.".into(),
+        Message::BadRole => "Vai trò không hợp lệ.".into(),
+        Message::BadUsername => "Tên đăng nhập chỉ gồm chữ cái không dấu (a–z), chữ số, dấu chấm, gạch ngang, gạch dưới, bắt đầu bằng chữ hoặc số, tối đa 64 ký tự; chữ hoa được đổi thành chữ thường.".into(),
+        Message::ShortPassword => format!("Mật khẩu cần ít nhất {} ký tự.", crate::MIN_PASSWORD),
+        Message::ReporterNeedsUnit => "Người báo cáo phải gắn với ít nhất một đơn vị (mã đơn vị, cách nhau bằng dấu phẩy).".into(),
+        Message::NoSuchUnit(code) => format!("Không có đơn vị mã “{code}”."),
+        Message::CannotDisableSelf => "Không thể tự vô hiệu hóa tài khoản của mình.".into(),
+        Message::BadYear => "Năm không hợp lệ.".into(),
+        Message::BadDeadline => "Hạn nộp phải có dạng YYYY-MM-DD.".into(),
+        Message::DeadlineInPast => "Hạn nộp đã qua: hãy chọn một ngày từ hôm nay trở đi.".into(),
+        Message::YearOutsideFramework => "Năm nằm ngoài thời gian áp dụng của bộ tiêu chí.".into(),
+        Message::PublishReasonNeeded => "Cần ghi lý do (ví dụ: công bố kết quả, sửa số liệu …).".into(),
+        Message::TooLong { what, max } => format!("{} quá dài (tối đa {max} ký tự); chưa có gì được ghi.", field(*what)),
+        Message::OnlySubmitted => "Chỉ thẩm định được báo cáo đã nộp.".into(),
+        Message::BadCriterion => "Tiêu chí không hợp lệ.".into(),
+        Message::EmptyQuestion => "Câu hỏi trống.".into(),
+        Message::EmptyReply => "Nội dung trả lời trống.".into(),
+        Message::PeriodClosed => "Kỳ đánh giá không còn nhận số liệu.".into(),
+        Message::PastDeadline => "Đã quá hạn nộp báo cáo của kỳ đánh giá này.".into(),
+        Message::EvidenceClosed => "Kỳ đánh giá không còn nhận minh chứng.".into(),
+        Message::NoFile => "Chưa chọn tệp.".into(),
+        Message::FileTooLarge => "Tệp quá lớn (tối đa 10 MB).".into(),
+        Message::BadFileType => "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX.".into(),
+        Message::UnknownFields(f) => format!("Khung đánh giá không có các trường: {}; chưa có gì được ghi.", f.join(", ")),
+        Message::ValuedAndNotApplicable(c) => {
+            format!("Tiêu chí vừa có số liệu vừa được khai là không áp dụng: {}; chưa có gì được ghi.", c.join(", "))
+        }
+        Message::NotSaved(problems) => format!("Chưa lưu: {}", super::list(problems, Lang::Vi)),
+        Message::Broken { what, errors } => format!("{}: {}", document(*what), super::data_errors(errors, Lang::Vi)),
+    }
+}
+
+pub fn problem(p: &Problem) -> String {
+    match p {
+        Problem::NoReason { field } => format!("{field}: cần ghi lý do điều chỉnh"),
+        Problem::TooLong { field: f, what, max } => {
+            format!("{f}: {} quá dài (tối đa {max} ký tự)", field(*what))
+        }
+        Problem::NothingEntered => "Chưa nhập số liệu nào.".into(),
+        Problem::Value { field, kind } => format!("{field}: {}", Lang::Vi.kind(kind)),
+        Problem::Data(e) => Lang::Vi.error(e),
+    }
+}
+
+fn field(f: Field) -> &'static str {
+    match f {
+        Field::Reason => "Lý do",
+        Field::Question => "Câu hỏi",
+        Field::Reply => "Trả lời thẩm định",
+    }
+}
+
+fn document(d: Document) -> &'static str {
+    match d {
+        Document::UnitRegistry => "Danh mục đơn vị",
+        Document::Framework => "Bộ tiêu chí",
+        Document::PeriodFigures => "Số liệu kỳ đánh giá",
+        Document::PublishedResults => "Kết quả đã công bố",
+        Document::ReportSettings => "Thiết lập báo cáo",
+    }
+}

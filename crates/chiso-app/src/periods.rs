@@ -1,0 +1,121 @@
+//! Periods: opening one, the units still missing, computing and publishing the results.
+
+use crate::answers::today;
+use crate::{Actor, App, Catalog, Error, Field, Message, Result, catalog};
+use chiso_domain::date::Date;
+use chiso_domain::{PeriodStatus, SubmissionStatus, UnitId};
+use chiso_store::{PeriodRow, Role};
+use std::collections::HashMap;
+
+/// A period to open, as typed: the framework gives the kind of unit.
+#[derive(Debug, Clone, Default)]
+pub struct OpenPeriod {
+    pub year: String,
+    pub framework: String,
+    /// `YYYY-MM-DD`, today or later.
+    pub deadline: String,
+}
+
+/// A unit of a period without a submitted report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingUnit {
+    pub unit: UnitId,
+    pub name: String,
+    /// `None`: nothing saved at all; else a draft (or returned with a question).
+    pub status: Option<SubmissionStatus>,
+    /// The period's deadline, or the unit's extension where granted.
+    pub deadline: String,
+}
+
+impl MissingUnit {
+    /// `none` or the status's stored word: the CSV's and the API's value.
+    pub fn status_code(&self) -> &'static str {
+        self.status.map_or("none", SubmissionStatus::as_str)
+    }
+}
+
+impl App {
+    /// Opens a period for the framework's kind of unit.
+    pub async fn open_period(&self, actor: &Actor, input: OpenPeriod) -> Result<PeriodRow> {
+        actor.require(&[Role::Admin])?;
+        let cat = Catalog::load(&self.store).await?;
+        let year: i32 = input.year.trim().parse().map_err(|_| Error::invalid(Message::BadYear).code("bad_year"))?;
+        let fw = cat.framework(input.framework.trim()).map_err(|_| Error::not_found().code("framework_not_found"))?;
+        let deadline = Date::parse(input.deadline.trim())
+            .ok_or_else(|| Error::invalid(Message::BadDeadline).code("invalid_date"))?;
+        if deadline < today() {
+            return Err(Error::invalid(Message::DeadlineInPast).code("deadline_passed"));
+        }
+        if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
+            return Err(Error::invalid(Message::YearOutsideFramework).code("year_outside_framework"));
+        }
+        let row = PeriodRow {
+            year,
+            kind: fw.unit_kind.clone(),
+            framework: fw.id.clone(),
+            deadline: Some(deadline.to_string()),
+            status: PeriodStatus::Open,
+        };
+        self.store.create_period(&row, &actor.username).await?;
+        Ok(row)
+    }
+
+    /// Computes the period's results with the engine and freezes them as the next published
+    /// version, with its reason; tells the listeners. Returns the version.
+    pub async fn publish(&self, actor: &Actor, year: i32, kind: &str, reason: &str) -> Result<i64> {
+        actor.require(&[Role::Admin])?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid(Message::PublishReasonNeeded).code("reason_required"));
+        }
+        crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
+        self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        let json = self.results_preview(year, kind).await?;
+        let version = self.store.publish(year, kind, &json, reason, &actor.username).await?;
+        self.changed(year);
+        Ok(version)
+    }
+
+    /// The results the engine computes from the counted submissions as they stand, in the
+    /// JSON contract of the published snapshot (not public until published).
+    pub async fn results_preview(&self, year: i32, kind: &str) -> Result<String> {
+        let cat = Catalog::load(&self.store).await?;
+        catalog::results_json(&self.store, &cat, year, kind).await
+    }
+
+    /// A period's units without a submitted report, in Vietnamese order, each with its
+    /// status and its deadline (an extension wins). Two queries, whatever the number of units.
+    pub async fn missing_units(&self, actor: &Actor, year: i32, kind: &str) -> Result<Vec<MissingUnit>> {
+        actor.require(&[Role::Admin, Role::Assessor, Role::Viewer])?;
+        let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        let cat = Catalog::load(&self.store).await?;
+        self.missing_in(&cat, &p).await
+    }
+
+    pub(crate) async fn missing_in(&self, cat: &Catalog, p: &PeriodRow) -> Result<Vec<MissingUnit>> {
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store.submissions(p.year, &p.kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
+        let prefix = format!("exception/{}/{}/", p.year, p.kind);
+        let extensions: HashMap<String, String> = self
+            .store
+            .documents(&prefix)
+            .await?
+            .into_iter()
+            .filter_map(|(name, d)| Some((name.strip_prefix(&prefix)?.to_string(), d)))
+            .collect();
+        let mut units: Vec<MissingUnit> = cat
+            .registry
+            .of_kind(&p.kind, p.year)
+            .filter_map(|u| {
+                let status = statuses.get(&u.id.0).copied();
+                if status.is_some_and(|s| !s.editable()) {
+                    return None;
+                }
+                let deadline = extensions.get(&u.id.0).cloned().or_else(|| p.deadline.clone()).unwrap_or_default();
+                Some(MissingUnit { unit: u.id.clone(), name: u.name.clone(), status, deadline })
+            })
+            .collect();
+        units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+        Ok(units)
+    }
+}

@@ -1,0 +1,103 @@
+//! `chiso period`: the platform's periods from the command line, through the same commands
+//! as the administrator's page (same checks, same audit trail).
+
+use super::serve::{DbArgs, runtime};
+use crate::Outcome;
+use chiso_app::{Actor, OpenPeriod};
+use chiso_data::Lang;
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Every period: year, kind, framework, deadline, status, published version.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Open a period for a framework's kind of unit, with its deadline (YYYY-MM-DD, today or later).
+    Open {
+        year: String,
+        #[arg(long)]
+        framework: String,
+        #[arg(long)]
+        deadline: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Compute the results from the counted submissions and publish them as the next version.
+    Publish {
+        year: i32,
+        kind: String,
+        /// Why (kept in the audit trail with the version).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The units without a submitted report (CSV: unit, name, status, deadline).
+    Missing {
+        year: i32,
+        kind: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub fn run(c: Command, lang: Lang) -> Outcome {
+    runtime().block_on(async {
+        let refused = |e: chiso_app::Error| vec![e.render(lang)];
+        let cli = Actor::cli();
+        match c {
+            Command::List { db } => {
+                let app = db.app(lang).await?;
+                let periods = app.store.periods().await.map_err(|e| refused(e.into()))?;
+                for p in periods {
+                    let version = app.store.latest_snapshot(p.year, &p.kind).await.map_err(|e| refused(e.into()))?;
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        p.year,
+                        p.kind,
+                        p.framework,
+                        p.deadline.unwrap_or_default(),
+                        p.status.as_str(),
+                        version.map_or(String::from("-"), |v| v.version.to_string())
+                    );
+                }
+            }
+            Command::Open { year, framework, deadline, db } => {
+                let app = db.app(lang).await?;
+                let p = app.open_period(&cli, OpenPeriod { year, framework, deadline }).await.map_err(refused)?;
+                match lang {
+                    Lang::Vi => println!(
+                        "Đã mở kỳ đánh giá {} ({}), hạn nộp {}.",
+                        p.year,
+                        p.kind,
+                        p.deadline.unwrap_or_default()
+                    ),
+                    Lang::En => println!(
+                        "Opened the {} period ({}), deadline {}.",
+                        p.year,
+                        p.kind,
+                        p.deadline.unwrap_or_default()
+                    ),
+                }
+            }
+            Command::Publish { year, kind, reason, db } => {
+                let app = db.app(lang).await?;
+                let version = app.publish(&cli, year, &kind, &reason).await.map_err(refused)?;
+                match lang {
+                    Lang::Vi => println!("Đã công bố kết quả {year} ({kind}), phiên bản {version}."),
+                    Lang::En => println!("Published the {year} results ({kind}), version {version}."),
+                }
+            }
+            Command::Missing { year, kind, db } => {
+                let app = db.app(lang).await?;
+                println!("unit,name,status,deadline");
+                for m in app.missing_units(&cli, year, &kind).await.map_err(refused)? {
+                    print!("{}", chiso_data::csv_safe::line(&[&m.unit.0, &m.name, m.status_code(), &m.deadline]));
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
