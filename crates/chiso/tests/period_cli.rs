@@ -1,0 +1,77 @@
+//! `chiso period …` on a seeded database goes through the same commands as the
+//! administrator's page: the same refusals (a deadline already past, a period that exists,
+//! publishing without a reason), the units still missing in Vietnamese order, a publication
+//! that becomes the next version.
+
+use chiso_store::Store;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .current_dir(dir)
+        .env_remove("CHISO_LANG")
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .args(["--db", db])
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A date `days` from today in Vietnam as `YYYY-MM-DD`.
+fn in_days(days: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    chiso_domain::date::Date::from_unix(now + 7 * 3600 + days * 86_400).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn periods_are_opened_listed_chased_and_published_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
+    let store = Store::open(&db).await.unwrap();
+    chiso_app::seed::bootstrap(&store, &dir.path().join("data")).await.unwrap();
+    store.close().await;
+
+    let list = run(dir.path(), &db, &["period", "list"]);
+    assert!(list.status.success(), "{}", text(&list));
+    let lines: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_string).collect();
+    assert!(lines.contains(&"2020\tdepartment\tcao-bang-1513-department\t\tpublished\t1".to_string()), "{lines:?}");
+
+    let fw = "cao-bang-1513-department";
+    let past = run(dir.path(), &db, &["period", "open", "2021", "--framework", fw, "--deadline", &in_days(-1)]);
+    assert!(!past.status.success());
+    assert!(text(&past).contains("Hạn nộp đã qua"), "{}", text(&past));
+    let deadline = in_days(30);
+    let open = run(dir.path(), &db, &["period", "open", "2021", "--framework", fw, "--deadline", &deadline]);
+    assert!(open.status.success(), "{}", text(&open));
+    assert!(text(&open).contains(&format!("Đã mở kỳ đánh giá 2021 (department), hạn nộp {deadline}")));
+    let again = run(dir.path(), &db, &["period", "open", "2021", "--framework", fw, "--deadline", &deadline]);
+    assert!(!again.status.success(), "a period that exists is opened twice");
+    let english =
+        run(dir.path(), &db, &["--lang", "en", "period", "open", "2021", "--framework", "x", "--deadline", &deadline]);
+    assert!(text(&english).contains("not found"), "{}", text(&english));
+
+    let missing = run(dir.path(), &db, &["period", "missing", "2021", "department"]);
+    assert!(missing.status.success(), "{}", text(&missing));
+    let rows: Vec<String> = String::from_utf8_lossy(&missing.stdout).lines().map(str::to_string).collect();
+    assert_eq!(rows[0], "unit,name,status,deadline");
+    assert_eq!(rows.len(), 1 + 20, "every department of 2021 is missing");
+    assert_eq!(rows[1], format!("ban-dan-toc,Ban Dân tộc,none,{deadline}"), "Vietnamese order, “Ban” first");
+    assert!(rows.iter().any(|r| r.starts_with("so-y-te,Sở Y tế,none,")));
+
+    let no_reason = run(dir.path(), &db, &["period", "publish", "2020", "department", "--reason", " "]);
+    assert!(!no_reason.status.success());
+    assert!(text(&no_reason).contains("Cần ghi lý do"), "{}", text(&no_reason));
+    let publish = run(dir.path(), &db, &["period", "publish", "2020", "department", "--reason", "Công bố lại"]);
+    assert!(publish.status.success(), "{}", text(&publish));
+    assert!(text(&publish).contains("phiên bản 2"), "{}", text(&publish));
+
+    let store = Store::open(&db).await.unwrap();
+    let events = store.audit_events("").await.unwrap();
+    assert!(events.iter().any(|e| e.actor == "cli" && e.reason == "Công bố lại"), "the publication is on the record");
+    store.close().await;
+}
