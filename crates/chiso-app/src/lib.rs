@@ -10,6 +10,7 @@ mod accounts;
 mod actor;
 mod answers;
 pub mod catalog;
+mod catalogue;
 pub mod durable;
 mod error;
 mod message;
@@ -17,15 +18,18 @@ pub mod passwords;
 mod periods;
 mod review;
 pub mod seed;
+mod workbook;
 
 pub use accounts::{MIN_PASSWORD, NewUser, UserAction};
 pub use actor::Actor;
 pub use answers::{AnswerInput, Evidence, MAX_EVIDENCE, leaf_fields, today};
 pub use catalog::Catalog;
+pub use catalogue::CatalogueChange;
 pub use error::{Error, Kind, Result};
 pub use message::{Document, Field, Message, Problem};
 pub use periods::{MissingUnit, OpenPeriod};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
+pub use workbook::Workbook;
 
 use chiso_store::Store;
 use std::path::PathBuf;
@@ -37,9 +41,16 @@ use std::sync::{Arc, RwLock};
 pub const MAX_REASON: usize = 2_000;
 pub const MAX_MESSAGE: usize = 10_000;
 
-/// Told after a publication (the year): caches and report files built from the
-/// published results are made again.
-type Listener = Arc<dyn Fn(i32) + Send + Sync>;
+/// What changed, for the caches and report files made from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A new published version of a period of this year.
+    Published { year: i32 },
+    /// Frameworks, units, report settings or deadlines.
+    Catalogue,
+}
+
+type Listener = Arc<dyn Fn(Change) + Send + Sync>;
 
 /// The platform's use cases over one store and its files.
 #[derive(Clone)]
@@ -55,15 +66,16 @@ impl App {
         App { store, data_dir, listeners: Default::default() }
     }
 
-    /// Calls `f` with the year after each publication made through this `App`.
-    pub fn on_publish(&self, f: impl Fn(i32) + Send + Sync + 'static) {
+    /// Calls `f` after each change made through this `App` that published pages and
+    /// reports show.
+    pub fn on_change(&self, f: impl Fn(Change) + Send + Sync + 'static) {
         self.listeners.write().expect("not poisoned").push(Arc::new(f));
     }
 
-    fn changed(&self, year: i32) {
+    fn changed(&self, change: Change) {
         let listeners = self.listeners.read().expect("not poisoned").clone();
         for f in listeners {
-            f(year);
+            f(change);
         }
     }
 }

@@ -62,9 +62,6 @@ impl AppError {
     pub fn bad_request(text: fn(&Text) -> &'static str) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, text)
     }
-    pub fn conflict(text: fn(&Text) -> &'static str) -> AppError {
-        AppError::new(StatusCode::CONFLICT, text)
-    }
     pub fn login_required() -> AppError {
         AppError::new(StatusCode::UNAUTHORIZED, |t| t.error_login_required)
     }

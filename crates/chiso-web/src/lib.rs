@@ -59,23 +59,37 @@ impl AppState {
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
         let results: Arc<cache::MicroCache> = Default::default();
         let app = chiso_app::App::new(store.clone(), data_dir.clone());
-        let (cache, files) = (results.clone(), reports.clone());
-        // A publication changes the public results and the year's report.
-        app.on_publish(move |year| {
+        let (cache, files, periods) = (results.clone(), reports.clone(), store.clone());
+        // The public results and the reports show what was published and the catalogue's names.
+        app.on_change(move |change| {
             cache.clear();
-            files.refresh(year);
+            match change {
+                chiso_app::Change::Published { year } => files.refresh(year),
+                chiso_app::Change::Catalogue => {
+                    let (files, periods) = (files.clone(), periods.clone());
+                    tokio::spawn(async move { refresh_all(&periods, &files).await });
+                }
+            }
         });
         AppState { app, store, data_dir, secure_cookies, results, reports }
     }
 
     /// Every year with a period: its outlooks and PDF are made if its published version or
     /// its report changed.
-    pub(crate) async fn refresh_reports(&self) -> chiso_store::Result<()> {
-        let years: std::collections::BTreeSet<i32> = self.store.periods().await?.iter().map(|p| p.year).collect();
-        for year in years {
-            self.reports.refresh(year);
+    pub(crate) async fn refresh_reports(&self) {
+        refresh_all(&self.store, &self.reports).await
+    }
+}
+
+async fn refresh_all(store: &Store, files: &reports::ReportFiles) {
+    match store.periods().await {
+        Ok(periods) => {
+            let years: std::collections::BTreeSet<i32> = periods.iter().map(|p| p.year).collect();
+            for year in years {
+                files.refresh(year);
+            }
         }
-        Ok(())
+        Err(e) => tracing::warn!(error = %e, "reports not refreshed"),
     }
 }
 
@@ -99,7 +113,7 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);
     let state = AppState::new(store.clone(), config.data_dir.clone(), config.secure_cookies, config.make_pdfs);
-    state.refresh_reports().await.map_err(|e| e.to_string())?;
+    state.refresh_reports().await;
     let app = router(state);
     server::run(listener, app, config.limits, shutdown).await.map_err(|e| e.to_string())?;
     store.close().await;

@@ -37,6 +37,12 @@ pub fn message(m: &Message) -> String {
         Message::ValuedAndNotApplicable(c) => {
             format!("Criteria given a figure and declared not applicable at once: {}; nothing was saved.", c.join(", "))
         }
+        Message::AlreadySubmitted => "The report was submitted: figures can no longer be imported from a file.".into(),
+        Message::ChangeReasonNeeded => "A reason for the change is needed.".into(),
+        Message::NoSuchPeriod => "There is no such period.".into(),
+        Message::BadNewDeadline => "The new deadline must be written YYYY-MM-DD.".into(),
+        Message::ExceptionUnknownUnit => "No unit with this code in the period's kind of unit.".into(),
+        Message::InvalidNotSaved(errors) => format!("Invalid, not saved: {}", super::data_errors(errors, Lang::En)),
         Message::NotSaved(problems) => format!("Not saved: {}", super::list(problems, Lang::En)),
         Message::Broken { what, errors } => format!("{}: {}", document(*what), super::data_errors(errors, Lang::En)),
     }
@@ -44,6 +50,10 @@ pub fn message(m: &Message) -> String {
 
 pub fn problem(p: &Problem) -> String {
     match p {
+        Problem::EmptyWorkbook => "The file has no figures.".into(),
+        Problem::UnitAlreadySubmitted(name) => {
+            format!("{name}: the report was submitted; figures can no longer be imported from a file.")
+        }
         Problem::NoReason { field } => format!("{field}: an adjustment needs a reason"),
         Problem::TooLong { field: f, what, max } => {
             format!("{f}: {} is too long (at most {max} characters)", field(*what))

@@ -45,6 +45,14 @@ pub enum Message {
     BadFileType,
     UnknownFields(Vec<String>),
     ValuedAndNotApplicable(Vec<String>),
+    /// A unit's file import after its report was submitted.
+    AlreadySubmitted,
+    ChangeReasonNeeded,
+    NoSuchPeriod,
+    BadNewDeadline,
+    ExceptionUnknownUnit,
+    /// A document that fails its parser: every error, nothing saved.
+    InvalidNotSaved(Vec<DataError>),
     /// A refused form or body: every problem, nothing saved.
     NotSaved(Vec<Problem>),
     /// A stored document its parser refuses (validated when saved, so this is damage).
@@ -91,6 +99,10 @@ pub enum Problem {
     },
     /// Submitting a form with nothing entered.
     NothingEntered,
+    /// A workbook without figures.
+    EmptyWorkbook,
+    /// A unit (by name) in an administrator's workbook whose report was submitted.
+    UnitAlreadySubmitted(String),
     /// A whole-submission check of the import (ratios, totals), with where it is.
     Data(DataError),
 }

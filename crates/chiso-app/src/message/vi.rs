@@ -37,6 +37,12 @@ pub fn message(m: &Message) -> String {
         Message::ValuedAndNotApplicable(c) => {
             format!("Tiêu chí vừa có số liệu vừa được khai là không áp dụng: {}; chưa có gì được ghi.", c.join(", "))
         }
+        Message::AlreadySubmitted => "Báo cáo đã nộp: không thể nhập lại số liệu từ tệp.".into(),
+        Message::ChangeReasonNeeded => "Cần ghi lý do thay đổi.".into(),
+        Message::NoSuchPeriod => "Không có kỳ đánh giá này.".into(),
+        Message::BadNewDeadline => "Hạn mới phải có dạng YYYY-MM-DD.".into(),
+        Message::ExceptionUnknownUnit => "Không có đơn vị này (mã đơn vị) trong loại đơn vị của kỳ đánh giá.".into(),
+        Message::InvalidNotSaved(errors) => format!("Không hợp lệ, chưa lưu: {}", super::data_errors(errors, Lang::Vi)),
         Message::NotSaved(problems) => format!("Chưa lưu: {}", super::list(problems, Lang::Vi)),
         Message::Broken { what, errors } => format!("{}: {}", document(*what), super::data_errors(errors, Lang::Vi)),
     }
@@ -44,6 +50,8 @@ pub fn message(m: &Message) -> String {
 
 pub fn problem(p: &Problem) -> String {
     match p {
+        Problem::EmptyWorkbook => "Tệp chưa có số liệu nào.".into(),
+        Problem::UnitAlreadySubmitted(name) => format!("{name}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp."),
         Problem::NoReason { field } => format!("{field}: cần ghi lý do điều chỉnh"),
         Problem::TooLong { field: f, what, max } => {
             format!("{f}: {} quá dài (tối đa {max} ký tự)", field(*what))

@@ -143,8 +143,6 @@ pub static TEXT: Text = Text {
         format!("Criteria given a figure and declared not applicable at once: {c}; nothing was saved.")
     },
     not_saved: "Not saved: the figures have errors.",
-    period_closed: "This period no longer accepts data.",
-    past_deadline: "The deadline of this period has passed.",
     bad_upload: "The upload is invalid or too large (at most 10 MB).",
     file_too_large: "The file is too large (at most 10 MB).",
 
@@ -188,9 +186,6 @@ pub static TEXT: Text = Text {
     audit_link: "Audit log",
     catalogue_link: "Catalogue: frameworks, units, report settings, extensions",
     missing_csv: "Units not submitted (CSV)",
-    bad_year: "Invalid year.",
-    exception_unknown_unit: "No unit with this code in the period's kind of unit.",
-    too_long: |what, max| format!("{what} is too long (at most {max} characters); nothing was saved."),
     user_active: "Active",
     user_disabled: "Disabled",
     disable_user: "Disable",
@@ -227,9 +222,6 @@ pub static TEXT: Text = Text {
     new_deadline: "New deadline",
     extend: "Extend",
     invalid_not_saved: |list| format!("Invalid, not saved: {list}"),
-    change_reason_needed: "A reason for the change is needed.",
-    no_such_period: "There is no such period.",
-    bad_new_deadline: "The new deadline must be written YYYY-MM-DD.",
 
     excel_title: "Import from Excel",
     excel_failed: |e| format!("Could not make the Excel file: {e}"),
@@ -243,8 +235,6 @@ pub static TEXT: Text = Text {
     filled_template: "The filled-in form",
     draft_hint: "Valid figures are saved as a draft; the unit reviews them and submits on the form.",
     back_to_form: "Back to the self-assessment form",
-    already_submitted: "The report was submitted: figures can no longer be imported from a file.",
-    empty_workbook: "The file has no figures.",
     admin_excel_heading: |kind, year| format!("Period {kind} {year}: Excel"),
     all_templates: "Data-entry forms of every unit",
     sheet_per_unit: "(one sheet per unit)",
@@ -252,9 +242,6 @@ pub static TEXT: Text = Text {
     export_csv: "Figures, scores and results (CSV)",
     filled_templates: "Filled-in forms of one or more units",
     draft_hint_admin: "Valid figures are saved as each unit's draft; the units review them and submit.",
-    unit_already_submitted: |name| {
-        format!("{name}: the report was submitted; figures can no longer be imported from a file.")
-    },
     bad_username: "User names contain only unaccented letters (a–z), digits, dots, hyphens and underscores, begin with a letter or a digit, and have at most 64 characters; capitals become small letters.",
     error_internal: "A fault in the software; this request was not carried out. Please tell the system administrator.",
     frameworks: "Framework",

@@ -147,8 +147,6 @@ pub struct Text {
     pub not_saved: &'static str,
     pub unknown_fields: fn(&str) -> String,
     pub valued_and_not_applicable: fn(&str) -> String,
-    pub period_closed: &'static str,
-    pub past_deadline: &'static str,
     pub bad_upload: &'static str,
     pub file_too_large: &'static str,
 
@@ -192,9 +190,6 @@ pub struct Text {
     pub audit_link: &'static str,
     pub catalogue_link: &'static str,
     pub missing_csv: &'static str,
-    pub bad_year: &'static str,
-    pub exception_unknown_unit: &'static str,
-    pub too_long: fn(&str, usize) -> String,
     // Accounts: users' state, API tokens.
     pub user_active: &'static str,
     pub user_disabled: &'static str,
@@ -233,9 +228,6 @@ pub struct Text {
     pub new_deadline: &'static str,
     pub extend: &'static str,
     pub invalid_not_saved: fn(&str) -> String,
-    pub change_reason_needed: &'static str,
-    pub no_such_period: &'static str,
-    pub bad_new_deadline: &'static str,
 
     // Excel on the platform.
     pub excel_title: &'static str,
@@ -250,8 +242,6 @@ pub struct Text {
     pub filled_template: &'static str,
     pub draft_hint: &'static str,
     pub back_to_form: &'static str,
-    pub already_submitted: &'static str,
-    pub empty_workbook: &'static str,
     pub admin_excel_heading: fn(&str, i32) -> String,
     pub all_templates: &'static str,
     pub sheet_per_unit: &'static str,
@@ -259,7 +249,6 @@ pub struct Text {
     pub export_csv: &'static str,
     pub filled_templates: &'static str,
     pub draft_hint_admin: &'static str,
-    pub unit_already_submitted: fn(&str) -> String,
     pub bad_username: &'static str,
     pub error_internal: &'static str,
     pub frameworks: &'static str,

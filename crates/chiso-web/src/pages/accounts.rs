@@ -120,19 +120,8 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    s.app.add_user(&u.actor(), new_user(&f)).await?;
+    s.app.add_user(&u.actor(), super::input::new_user(&f)).await?;
     Ok(Redirect::to("/quan-tri").into_response())
-}
-
-/// A user to add from a form's fields (`username`, `password`, `role`, `units`: codes
-/// separated by commas).
-pub fn new_user(f: &Fields) -> chiso_app::NewUser {
-    chiso_app::NewUser {
-        username: field(f, "username").unwrap_or("").into(),
-        password: field(f, "password").unwrap_or("").into(),
-        role: field(f, "role").unwrap_or("").into(),
-        units: field(f, "units").unwrap_or("").split(',').map(str::to_string).collect(),
-    }
 }
 
 /// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |

@@ -83,12 +83,7 @@ pub async fn create_period(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let input = chiso_app::OpenPeriod {
-        year: field(&f, "year").unwrap_or("").into(),
-        framework: field(&f, "framework").unwrap_or("").into(),
-        deadline: field(&f, "deadline").unwrap_or("").into(),
-    };
-    s.app.open_period(&u.actor(), input).await?;
+    s.app.open_period(&u.actor(), super::input::open_period(&f)).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 

@@ -489,32 +489,25 @@ fn complete(mut doc: Value) -> Value {
 /// An administrator's form as JSON: an object of strings, the form's field names.
 type FormJson = ApiJson<BTreeMap<String, String>>;
 
-fn admin(u: User) -> AppResult<User> {
-    if u.is(Role::Admin) { Ok(u) } else { Err(AppError::forbidden()) }
-}
-
 /// Opens a period: `{"year": "2022", "framework": "…", "deadline": "2022-12-31"}`.
 pub async fn open_period(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let input = chiso_app::OpenPeriod { year: get("year"), framework: get("framework"), deadline: get("deadline") };
-    s.app.open_period(&u.actor(), input).await?;
+    s.app.open_period(&u.actor(), super::input::open_period(&f)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 
 /// Adds a user: `{"username", "password", "role", "units"}` (units: codes separated by commas).
 pub async fn add_user(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Response> {
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let units = get("units").split(',').map(str::to_string).collect();
-    let new = chiso_app::NewUser { username: get("username"), password: get("password"), role: get("role"), units };
-    s.app.add_user(&u.actor(), new).await?;
+    s.app.add_user(&u.actor(), super::input::new_user(&f)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ok": true }))).into_response())
 }
 
 /// A catalogue change, as the catalogue page's forms: `{"what", "body" | "year", "kind", "unit",
 /// "until", "reason"}`.
 pub async fn catalogue(State(s): State<AppState>, ApiJson(u, f): FormJson) -> AppResult<Json<Value>> {
-    let u = admin(u)?;
-    super::manage::change(&s, &u, &f.into_iter().collect()).await?;
+    // Who may change it before what the change is: nobody else learns the forms.
+    u.actor().require(&[Role::Admin])?;
+    let change = super::input::catalogue_change(&f)?;
+    s.app.change_catalogue(&u.actor(), change, &super::input::Get::get(&f, "reason")).await?;
     Ok(Json(json!({ "ok": true })))
 }
 

@@ -4,15 +4,13 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser, User};
-use crate::error::{AppError, AppResult};
+use crate::auth::{self, MaybeUser};
+use crate::error::AppResult;
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::{Reader, Texts};
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_data::{framework_toml, report_toml, units_toml};
 use chiso_store::Role;
 
 pub async fn home(
@@ -61,66 +59,10 @@ pub async fn home(
     Ok(page(lang, t.catalogue_title, Some(&u), &b))
 }
 
-fn invalid(errors: Vec<chiso_data::DataError>) -> AppError {
-    AppError::invalid(StatusCode::UNPROCESSABLE_ENTITY, |t, list| (t.invalid_not_saved)(list), errors)
-}
-
 pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f): Form<Fields>) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    change(&s, &u, &f).await?;
+    let change = super::input::catalogue_change(&f)?;
+    s.app.change_catalogue(&u.actor(), change, &super::input::Get::get(&f, "reason")).await?;
     Ok(Redirect::to("/quan-tri/danh-muc").into_response())
-}
-
-/// One catalogue change, validated by the CLI's parsers and on the record: `what` is
-/// `framework`, `units` or `report` (with `body`, the document) or `exception` (`year`,
-/// `kind`, `unit`, `until`); always a `reason`.
-pub async fn change(s: &AppState, u: &User, f: &Fields) -> AppResult<()> {
-    let body = field(f, "body").unwrap_or("").replace("\r\n", "\n");
-    let reason = field(f, "reason").unwrap_or("").trim();
-    if reason.is_empty() {
-        return Err(AppError::bad_request(|t| t.change_reason_needed));
-    }
-    super::bounded(reason, super::MAX_REASON, |t| t.col_reason)?;
-    let who = &u.row.username;
-    match field(f, "what") {
-        Some("framework") => {
-            let fw = framework_toml::parse("bo-tieu-chi.toml", &body).map_err(invalid)?;
-            s.store.put_document(&format!("framework/{}", fw.id), &body, who, reason).await?;
-        }
-        Some("units") => {
-            units_toml::parse("units.toml", &body).map_err(invalid)?;
-            s.store.put_document("units.toml", &body, who, reason).await?;
-        }
-        Some("report") => {
-            let (year, _) = report_toml::parse("bao-cao.toml", &body).map_err(|e| invalid(vec![e]))?;
-            s.store.put_document(&format!("report/{year}"), &body, who, reason).await?;
-        }
-        Some("exception") => {
-            let (year, kind, unit, until) = (
-                field(f, "year").unwrap_or(""),
-                field(f, "kind").unwrap_or(""),
-                field(f, "unit").unwrap_or(""),
-                field(f, "until").unwrap_or(""),
-            );
-            let year: i32 = year.trim().parse().map_err(|_| AppError::bad_request(|t| t.bad_year))?;
-            if s.store.period(year, kind).await?.is_none() {
-                return Err(AppError::bad_request(|t| t.no_such_period));
-            }
-            let until = chiso_domain::date::Date::parse(until.trim())
-                .ok_or_else(|| AppError::bad_request(|t| t.bad_new_deadline).code("invalid_date"))?;
-            let cat = chiso_app::Catalog::load(&s.store).await?;
-            let unit = unit.trim();
-            if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
-                return Err(AppError::bad_request(|t| t.exception_unknown_unit).code("unit_not_found"));
-            }
-            let until = until.to_string();
-            s.store.put_document(&format!("exception/{year}/{kind}/{unit}"), &until, who, reason).await?;
-        }
-        _ => return Err(AppError::bad_request(|t| t.bad_action)),
-    }
-    // Names and frameworks show on the public pages and in the reports.
-    s.results.clear();
-    s.refresh_reports().await?;
-    Ok(())
 }

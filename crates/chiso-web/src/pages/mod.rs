@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod api;
 mod api_body;
+mod input;
 mod manage;
 mod public;
 mod review;
@@ -14,7 +15,6 @@ mod workbook;
 pub use api::parse_answers;
 
 use crate::AppState;
-use crate::i18n::Texts;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
@@ -129,17 +129,6 @@ pub fn year(s: &str) -> crate::error::AppResult<i32> {
 }
 
 pub use chiso_app::{MAX_MESSAGE, MAX_REASON};
-
-/// `Ok` if `text` has at most `max` characters; else 422 naming the field (`what`).
-pub fn bounded(text: &str, max: usize, what: fn(&crate::i18n::Text) -> &'static str) -> crate::error::AppResult<()> {
-    if text.chars().count() <= max {
-        return Ok(());
-    }
-    Err(crate::error::AppError::with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, move |l| {
-        (l.t().too_long)(what(l.t()), max)
-    })
-    .code("too_long"))
-}
 
 /// A form's fields as pairs, in order (dynamic forms: one field per criterion).
 pub type Fields = Vec<(String, String)>;

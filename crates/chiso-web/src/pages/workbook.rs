@@ -16,7 +16,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::catalog::{self, Catalog};
-use chiso_data::DataText;
 use chiso_data::{export, template};
 use chiso_domain::unit::UnitId;
 use chiso_store::{PeriodRow, Role};
@@ -73,26 +72,6 @@ async fn template_bytes(s: &AppState, cat: &Catalog, p: &PeriodRow, units: &[Uni
 
 /// The typed cells as answers; a stored reason for "not applicable" stays while the
 /// answer is still "not applicable".
-async fn with_notes(
-    s: &AppState,
-    p: &PeriodRow,
-    unit: &str,
-    cells: &[(String, String)],
-) -> AppResult<Vec<(String, String, String)>> {
-    let stored = s.store.answers(p.year, &p.kind, unit).await?;
-    Ok(cells
-        .iter()
-        .map(|(f, v)| {
-            let note = stored
-                .iter()
-                .find(|a| &a.field == f && a.value.eq_ignore_ascii_case("N/A") && v.eq_ignore_ascii_case("N/A"))
-                .map_or(String::new(), |a| a.note.clone());
-            (f.clone(), v.clone(), note)
-        })
-        .collect())
-}
-
-/// The uploaded file and the CSRF token of a multipart form.
 async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
     let (mut csrf, mut file) = (None, None);
     let bad = || AppError::bad_request(|t| t.bad_upload);
@@ -112,6 +91,16 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, Str
 }
 
 /// The page that lists every problem of a refused workbook; nothing was written.
+/// A workbook refused for its figures: the page listing every problem, with a way back;
+/// any other refusal is the ordinary error.
+fn refusal(e: chiso_app::Error, lang: Lang, u: &User, back: &str, filename: &str) -> AppResult<Response> {
+    let problems = e.problems(lang);
+    if problems.is_empty() {
+        return Err(e.into());
+    }
+    Ok(refused(lang, u, back, filename, &problems))
+}
+
 fn refused(lang: Lang, u: &User, back: &str, filename: &str, problems: &[String]) -> Response {
     let t = lang.t();
     let list: String = problems.iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
@@ -193,49 +182,13 @@ pub async fn unit_upload(
     let u = auth::require(user)?;
     let (csrf, filename, bytes) = read_upload(multipart).await?;
     auth::check_csrf(&u, csrf.as_deref())?;
-    let (p, cat) = load(&s, &year, &kind).await?;
-    unit_of_kind(&cat, &p, &unit)?;
-    if !u.can_write_unit(&unit) {
-        return Err(AppError::forbidden());
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let back = format!("/nop/{}/{}/{}/excel", key.year, kind, unit);
+    let file = chiso_app::Workbook { filename: filename.clone(), bytes };
+    if let Err(e) = s.app.import_unit_workbook(&u.actor(), &key, file).await {
+        return refusal(e, lang, &u, &back, &filename);
     }
-    if !p.status.accepts_work() {
-        return Err(AppError::conflict(|t| t.period_closed));
-    }
-    if s.app.past_deadline(&p, &unit).await? {
-        return Err(AppError::conflict(|t| t.past_deadline));
-    }
-    if let Some(x) = s.store.submission(p.year, &kind, &unit).await?
-        && !x.status.editable()
-    {
-        return Err(AppError::conflict(|t| t.already_submitted));
-    }
-    let fw = cat.framework(&p.framework)?;
-    let back = format!("/nop/{}/{}/{}/excel", p.year, p.kind, unit);
-    let only = UnitId(unit.clone());
-    let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, Some(&only)) {
-        Ok(f) => f,
-        Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| lang.error(e)).collect();
-            return Ok(refused(lang, &u, &back, &filename, &problems));
-        }
-    };
-    if filled.rows.iter().all(|r| r.submission.is_none()) {
-        return Ok(refused(lang, &u, &back, &filename, &[lang.t().empty_workbook.to_string()]));
-    }
-    for (unit_id, cells) in &filled.cells {
-        let answers = with_notes(&s, &p, &unit_id.0, cells).await?;
-        let reason = format!("Nhập từ tệp Excel {filename}");
-        s.store
-            .save_answers(
-                &chiso_domain::SubmissionKey::new(p.year, &kind, &unit_id.0),
-                &answers,
-                None,
-                &u.row.username,
-                &reason,
-            )
-            .await?;
-    }
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response())
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, kind, unit)).into_response())
 }
 
 // ---- the administrator -----------------------------------------------------------
@@ -295,47 +248,11 @@ pub async fn admin_upload(
     let u = auth::require_role(user, &[Role::Admin])?;
     let (csrf, filename, bytes) = read_upload(multipart).await?;
     auth::check_csrf(&u, csrf.as_deref())?;
-    let (p, cat) = load(&s, &year, &kind).await?;
-    if !p.status.accepts_work() {
-        return Err(AppError::conflict(|t| t.period_closed));
-    }
-    let fw = cat.framework(&p.framework)?;
-    let back = format!("/quan-tri/ky/{}/{}/excel", p.year, p.kind);
-    let filled = match template::read(&filename, &bytes, fw, &cat.registry, p.year, None) {
-        Ok(f) => f,
-        Err(errors) => {
-            let problems: Vec<String> = errors.iter().map(|e| lang.error(e)).collect();
-            return Ok(refused(lang, &u, &back, &filename, &problems));
-        }
-    };
-    // Units already submitted cannot take a draft: refuse the whole file before writing.
-    let mut problems = Vec::new();
-    let with_data: Vec<_> = filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| r.unit.clone()).collect();
-    for unit in &with_data {
-        if let Some(x) = s.store.submission(p.year, &kind, &unit.0).await?
-            && !x.status.editable()
-        {
-            problems.push((lang.t().unit_already_submitted)(&cat.unit_name(&unit.0)));
-        }
-    }
-    if with_data.is_empty() {
-        problems.push(lang.t().empty_workbook.into());
-    }
-    if !problems.is_empty() {
-        return Ok(refused(lang, &u, &back, &filename, &problems));
-    }
-    for (unit, cells) in filled.cells.iter().filter(|(unit, _)| with_data.contains(unit)) {
-        let answers = with_notes(&s, &p, &unit.0, cells).await?;
-        let reason = format!("Nhập từ tệp Excel {filename} (quản trị)");
-        s.store
-            .save_answers(
-                &chiso_domain::SubmissionKey::new(p.year, &kind, &unit.0),
-                &answers,
-                None,
-                &u.row.username,
-                &reason,
-            )
-            .await?;
+    let year = super::year(&year)?;
+    let back = format!("/quan-tri/ky/{year}/{kind}/excel");
+    let file = chiso_app::Workbook { filename: filename.clone(), bytes };
+    if let Err(e) = s.app.import_period_workbook(&u.actor(), year, &kind, file).await {
+        return refusal(e, lang, &u, &back, &filename);
     }
     Ok(Redirect::to(&back).into_response())
 }

@@ -1,0 +1,69 @@
+//! Changes to the catalogue: the frameworks, the unit registry, a year's report settings, and
+//! a unit's extended deadline. Each document is validated by the same parsers as the command
+//! line's files and stored with its reason on the record.
+
+use crate::{Actor, App, Catalog, Change, Error, Field, Message, Result};
+use chiso_data::{framework_toml, report_toml, units_toml};
+use chiso_domain::date::Date;
+use chiso_store::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogueChange {
+    /// A framework's TOML (its `id` names it).
+    Framework { body: String },
+    /// The unit registry's TOML.
+    Units { body: String },
+    /// A year's report settings' TOML (its `year` names it).
+    Report { body: String },
+    /// A unit's own deadline in a period.
+    Exception { year: String, kind: String, unit: String, until: String },
+}
+
+impl App {
+    pub async fn change_catalogue(&self, actor: &Actor, change: CatalogueChange, reason: &str) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid(Message::ChangeReasonNeeded).code("reason_required"));
+        }
+        crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
+        let invalid = |errors| Error::new(crate::Kind::Unprocessable, Message::InvalidNotSaved(errors));
+        let who = &actor.username;
+        match change {
+            CatalogueChange::Framework { body } => {
+                let body = body.replace("\r\n", "\n");
+                let fw = framework_toml::parse("bo-tieu-chi.toml", &body).map_err(invalid)?;
+                self.store.put_document(&format!("framework/{}", fw.id), &body, who, reason).await?;
+            }
+            CatalogueChange::Units { body } => {
+                let body = body.replace("\r\n", "\n");
+                units_toml::parse("units.toml", &body).map_err(invalid)?;
+                self.store.put_document("units.toml", &body, who, reason).await?;
+            }
+            CatalogueChange::Report { body } => {
+                let body = body.replace("\r\n", "\n");
+                let (year, _) = report_toml::parse("bao-cao.toml", &body).map_err(|e| invalid(vec![e]))?;
+                self.store.put_document(&format!("report/{year}"), &body, who, reason).await?;
+            }
+            CatalogueChange::Exception { year, kind, unit, until } => {
+                let year: i32 = year.trim().parse().map_err(|_| Error::invalid(Message::BadYear).code("bad_year"))?;
+                let kind = kind.trim();
+                if self.store.period(year, kind).await?.is_none() {
+                    return Err(Error::invalid(Message::NoSuchPeriod).code("period_not_found"));
+                }
+                let until = Date::parse(until.trim())
+                    .ok_or_else(|| Error::invalid(Message::BadNewDeadline).code("invalid_date"))?;
+                let cat = Catalog::load(&self.store).await?;
+                let unit = unit.trim();
+                if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
+                    return Err(Error::invalid(Message::ExceptionUnknownUnit).code("unit_not_found"));
+                }
+                let name = format!("exception/{year}/{kind}/{unit}");
+                self.store.put_document(&name, &until.to_string(), who, reason).await?;
+            }
+        }
+        // Names and frameworks show on the public pages and in the reports.
+        self.changed(Change::Catalogue);
+        Ok(())
+    }
+}

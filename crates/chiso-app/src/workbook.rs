@@ -1,0 +1,99 @@
+//! Figures from a filled-in Excel template: a unit's reporter imports their own unit's
+//! sheet, the administrator a workbook of many units (drafts, which each unit then checks
+//! and submits). The whole file is checked before anything is written.
+
+use crate::{Actor, App, Catalog, Error, Message, Problem, Result};
+use chiso_data::template;
+use chiso_domain::{SubmissionKey, UnitId};
+use chiso_store::{PeriodRow, Role};
+
+/// An uploaded workbook.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+impl App {
+    /// A unit's reporter imports their unit's figures as a draft.
+    pub async fn import_unit_workbook(&self, actor: &Actor, key: &SubmissionKey, file: Workbook) -> Result<()> {
+        let (p, cat) = self.writable(actor, key).await?;
+        if let Some(x) = self.store.submission(key.year, &key.kind, key.unit()).await?
+            && !x.status.editable()
+        {
+            return Err(Error::conflict(Message::AlreadySubmitted).code("already_submitted"));
+        }
+        let units = self.read_workbook(&cat, &p, &file, Some(&key.unit)).await?;
+        self.save_workbook(actor, &p, units, &format!("Nhập từ tệp Excel {}", file.filename)).await
+    }
+
+    /// The administrator imports a workbook of many units, as drafts; refused whole if any
+    /// of its units has submitted.
+    pub async fn import_period_workbook(&self, actor: &Actor, year: i32, kind: &str, file: Workbook) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        if !p.status.accepts_work() {
+            return Err(Error::conflict(Message::PeriodClosed).code("period_closed"));
+        }
+        let cat = Catalog::load(&self.store).await?;
+        let units = self.read_workbook(&cat, &p, &file, None).await?;
+        let mut problems = Vec::new();
+        for (unit, _) in &units {
+            if let Some(x) = self.store.submission(year, kind, &unit.0).await?
+                && !x.status.editable()
+            {
+                problems.push(Problem::UnitAlreadySubmitted(cat.unit_name(&unit.0)));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::not_saved(problems));
+        }
+        let reason = format!("Nhập từ tệp Excel {} (quản trị)", file.filename);
+        self.save_workbook(actor, &p, units, &reason).await
+    }
+
+    /// The units with figures in the workbook, each with its cells; every problem at once.
+    async fn read_workbook(
+        &self,
+        cat: &Catalog,
+        p: &PeriodRow,
+        file: &Workbook,
+        only: Option<&UnitId>,
+    ) -> Result<Vec<(UnitId, Vec<(String, String)>)>> {
+        let fw = cat.framework(&p.framework)?;
+        let filled = template::read(&file.filename, &file.bytes, fw, &cat.registry, p.year, only)
+            .map_err(|errors| Error::not_saved(errors.into_iter().map(Problem::Data).collect()))?;
+        let with_data: Vec<UnitId> =
+            filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| r.unit.clone()).collect();
+        if with_data.is_empty() {
+            return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
+        }
+        Ok(filled.cells.into_iter().filter(|(unit, _)| with_data.contains(unit)).collect())
+    }
+
+    async fn save_workbook(
+        &self,
+        actor: &Actor,
+        p: &PeriodRow,
+        units: Vec<(UnitId, Vec<(String, String)>)>,
+        reason: &str,
+    ) -> Result<()> {
+        for (unit, cells) in units {
+            let stored = self.store.answers(p.year, &p.kind, &unit.0).await?;
+            // A stored "not applicable" keeps its reason when the file says N/A again.
+            let answers: Vec<(String, String, String)> = cells
+                .into_iter()
+                .map(|(f, v)| {
+                    let note = stored
+                        .iter()
+                        .find(|a| a.field == f && a.value.eq_ignore_ascii_case("N/A") && v.eq_ignore_ascii_case("N/A"))
+                        .map_or(String::new(), |a| a.note.clone());
+                    (f, v, note)
+                })
+                .collect();
+            let key = SubmissionKey::new(p.year, &p.kind, &unit.0);
+            self.store.save_answers(&key, &answers, None, &actor.username, reason).await?;
+        }
+        Ok(())
+    }
+}
