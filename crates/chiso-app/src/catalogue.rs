@@ -63,7 +63,7 @@ impl App {
             }
         }
         // Names and frameworks show on the public pages and in the reports.
-        self.changed(Change::Catalogue);
+        self.changed(Change::Catalogue).await;
         Ok(())
     }
 }

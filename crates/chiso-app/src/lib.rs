@@ -16,6 +16,7 @@ mod error;
 mod message;
 pub mod passwords;
 mod periods;
+pub mod reports;
 mod review;
 pub mod seed;
 mod workbook;
@@ -59,11 +60,21 @@ pub struct App {
     /// Evidence files live under `evidence/` here.
     pub data_dir: PathBuf,
     listeners: Arc<RwLock<Vec<Listener>>>,
+    reports: Arc<reports::ReportFiles>,
 }
 
 impl App {
+    /// The use cases, with the report files made in the foreground (the command line).
     pub fn new(store: Store, data_dir: PathBuf) -> App {
-        App { store, data_dir, listeners: Default::default() }
+        let reports = Arc::new(reports::ReportFiles::idle(&data_dir));
+        App { store, data_dir, listeners: Default::default(), reports }
+    }
+
+    /// The use cases with a background worker making the outlooks (and the PDFs when
+    /// `make_pdfs`) after each change. Needs a Tokio runtime.
+    pub fn serving(store: Store, data_dir: PathBuf, make_pdfs: bool) -> App {
+        let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
+        App { store, data_dir, listeners: Default::default(), reports }
     }
 
     /// Calls `f` after each change made through this `App` that published pages and
@@ -72,11 +83,54 @@ impl App {
         self.listeners.write().expect("not poisoned").push(Arc::new(f));
     }
 
-    fn changed(&self, change: Change) {
+    /// After a change: the report files of the years it concerns are made again (DOCX,
+    /// XLSX and HTML now, outlooks and PDFs in the background), then the listeners told.
+    async fn changed(&self, change: Change) {
+        let years = match change {
+            Change::Published { year } => vec![year, year + 1],
+            Change::Catalogue => self.years().await,
+        };
+        for year in years {
+            if let Err(e) = self.reports.make_now(&self.store, year).await {
+                tracing::warn!(year, error = %e, "report files not made");
+            }
+            self.reports.refresh(year);
+        }
         let listeners = self.listeners.read().expect("not poisoned").clone();
         for f in listeners {
             f(change);
         }
+    }
+
+    /// Every year with a period, in order.
+    async fn years(&self) -> Vec<i32> {
+        match self.store.periods().await {
+            Ok(periods) => {
+                let years: std::collections::BTreeSet<i32> = periods.iter().map(|p| p.year).collect();
+                years.into_iter().collect()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "periods unreadable: reports not refreshed");
+                Vec::new()
+            }
+        }
+    }
+
+    /// At start: every year's report files and outlooks, where their data changed.
+    pub async fn refresh_reports(&self) {
+        for year in self.years().await {
+            self.reports.refresh(year);
+        }
+    }
+
+    /// A file of the year's official report, as made after its publication.
+    pub async fn report_file(&self, year: i32, format: reports::Format) -> Result<Vec<u8>> {
+        self.reports.file(&self.store, year, format).await
+    }
+
+    /// The outlooks of a published version, if the worker computed them.
+    pub async fn outlooks(&self, year: i32, kind: &str, version: i64) -> Option<reports::Outlooks> {
+        self.reports.outlooks(year, kind, version).await
     }
 }
 

@@ -72,7 +72,7 @@ impl App {
         self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
         let json = self.results_preview(year, kind).await?;
         let version = self.store.publish(year, kind, &json, reason, &actor.username).await?;
-        self.changed(crate::Change::Published { year });
+        self.changed(crate::Change::Published { year }).await;
         Ok(version)
     }
 

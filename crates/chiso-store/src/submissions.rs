@@ -498,6 +498,16 @@ impl Store {
         Ok(version)
     }
 
+    /// The latest published version of a period, without its results.
+    pub async fn published_version(&self, year: i32, kind: &str) -> Result<Option<i64>> {
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
+            .bind(i64::from(year))
+            .bind(kind)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(v)
+    }
+
     pub async fn latest_snapshot(&self, year: i32, kind: &str) -> Result<Option<SnapshotRow>> {
         let r: Option<(i64, String, String, String, String)> = sqlx::query_as(
             "SELECT version, results, reason, published_by, at FROM snapshots WHERE year = $1 AND kind = $2 \

@@ -7,7 +7,6 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chiso_data::DataText;
 use std::sync::Arc;
 
 type Message = Arc<dyn Fn(Lang) -> String + Send + Sync>;
@@ -64,17 +63,6 @@ impl AppError {
     }
     pub fn login_required() -> AppError {
         AppError::new(StatusCode::UNAUTHORIZED, |t| t.error_login_required)
-    }
-    /// Data that failed its parser: every error in the reader's language, after `what`.
-    pub fn invalid(
-        status: StatusCode,
-        what: impl Fn(&Text, &str) -> String + Send + Sync + 'static,
-        errors: Vec<chiso_data::DataError>,
-    ) -> AppError {
-        AppError::with(status, move |l| {
-            let list: Vec<String> = errors.iter().map(|e| l.error(e)).collect();
-            what(l.t(), &list.join("; "))
-        })
     }
 }
 

@@ -10,7 +10,6 @@ mod html;
 mod i18n;
 mod log;
 mod pages;
-mod reports;
 mod server;
 
 use axum::Router;
@@ -49,47 +48,17 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The public results, page and JSON (see `cache.rs`).
     results: Arc<cache::MicroCache>,
-    /// The reports' PDFs, made after publication (see `reports.rs`).
-    reports: Arc<reports::ReportFiles>,
 }
 
 impl AppState {
-    /// Needs a Tokio runtime: it starts the PDF worker when `make_pdfs`.
+    /// Needs a Tokio runtime: it starts the report worker (outlooks, and PDFs when `make_pdfs`).
     pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
-        let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
         let results: Arc<cache::MicroCache> = Default::default();
-        let app = chiso_app::App::new(store.clone(), data_dir.clone());
-        let (cache, files, periods) = (results.clone(), reports.clone(), store.clone());
-        // The public results and the reports show what was published and the catalogue's names.
-        app.on_change(move |change| {
-            cache.clear();
-            match change {
-                chiso_app::Change::Published { year } => files.refresh(year),
-                chiso_app::Change::Catalogue => {
-                    let (files, periods) = (files.clone(), periods.clone());
-                    tokio::spawn(async move { refresh_all(&periods, &files).await });
-                }
-            }
-        });
-        AppState { app, store, data_dir, secure_cookies, results, reports }
-    }
-
-    /// Every year with a period: its outlooks and PDF are made if its published version or
-    /// its report changed.
-    pub(crate) async fn refresh_reports(&self) {
-        refresh_all(&self.store, &self.reports).await
-    }
-}
-
-async fn refresh_all(store: &Store, files: &reports::ReportFiles) {
-    match store.periods().await {
-        Ok(periods) => {
-            let years: std::collections::BTreeSet<i32> = periods.iter().map(|p| p.year).collect();
-            for year in years {
-                files.refresh(year);
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "reports not refreshed"),
+        let app = chiso_app::App::serving(store.clone(), data_dir.clone(), make_pdfs);
+        let cache = results.clone();
+        // The public results show what was published and the catalogue's names.
+        app.on_change(move |_| cache.clear());
+        AppState { app, store, data_dir, secure_cookies, results }
     }
 }
 
@@ -113,7 +82,7 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);
     let state = AppState::new(store.clone(), config.data_dir.clone(), config.secure_cookies, config.make_pdfs);
-    state.refresh_reports().await;
+    state.app.refresh_reports().await;
     let app = router(state);
     server::run(listener, app, config.limits, shutdown).await.map_err(|e| e.to_string())?;
     store.close().await;

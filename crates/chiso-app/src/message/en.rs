@@ -37,6 +37,8 @@ pub fn message(m: &Message) -> String {
         Message::ValuedAndNotApplicable(c) => {
             format!("Criteria given a figure and declared not applicable at once: {}; nothing was saved.", c.join(", "))
         }
+        Message::PdfPreparing => "The report's PDF is being made after the latest publication; please try again in a few minutes (the DOCX is ready).".into(),
+        Message::PdfOff => "This server does not make PDFs; please download the DOCX.".into(),
         Message::AlreadySubmitted => "The report was submitted: figures can no longer be imported from a file.".into(),
         Message::ChangeReasonNeeded => "A reason for the change is needed.".into(),
         Message::NoSuchPeriod => "There is no such period.".into(),

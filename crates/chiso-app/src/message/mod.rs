@@ -45,6 +45,10 @@ pub enum Message {
     BadFileType,
     UnknownFields(Vec<String>),
     ValuedAndNotApplicable(Vec<String>),
+    /// The report's PDF is being made after the latest publication.
+    PdfPreparing,
+    /// This server makes no PDFs.
+    PdfOff,
     /// A unit's file import after its report was submitted.
     AlreadySubmitted,
     ChangeReasonNeeded,

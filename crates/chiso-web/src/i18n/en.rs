@@ -79,8 +79,6 @@ pub static TEXT: Text = Text {
     filter_apply: "Filter",
     filter_reset: "Clear filters",
     filter_shown: |n, all| format!("Showing {n} of {all} units."),
-    pdf_preparing: "The report's PDF is being made after the latest publication; please try again in a few minutes (the DOCX is ready).",
-    pdf_off: "This server does not make PDFs; please download the DOCX.",
 
     other_names: "Other names",
     lineage_heading: "Changes to the unit",
@@ -221,7 +219,6 @@ pub static TEXT: Text = Text {
     unit_code: "Unit code",
     new_deadline: "New deadline",
     extend: "Extend",
-    invalid_not_saved: |list| format!("Invalid, not saved: {list}"),
 
     excel_title: "Import from Excel",
     excel_failed: |e| format!("Could not make the Excel file: {e}"),

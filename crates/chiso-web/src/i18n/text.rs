@@ -86,8 +86,6 @@ pub struct Text {
     pub filter_apply: &'static str,
     pub filter_reset: &'static str,
     pub filter_shown: fn(usize, usize) -> String,
-    pub pdf_preparing: &'static str,
-    pub pdf_off: &'static str,
 
     // A unit's page.
     pub other_names: &'static str,
@@ -227,7 +225,6 @@ pub struct Text {
     pub unit_code: &'static str,
     pub new_deadline: &'static str,
     pub extend: &'static str,
-    pub invalid_not_saved: fn(&str) -> String,
 
     // Excel on the platform.
     pub excel_title: &'static str,

@@ -79,8 +79,6 @@ pub static TEXT: Text = Text {
     filter_apply: "Lọc",
     filter_reset: "Bỏ lọc",
     filter_shown: |n, all| format!("Đang hiển thị {n}/{all} đơn vị."),
-    pdf_preparing: "Bản PDF của báo cáo đang được tạo sau lần công bố gần nhất; vui lòng thử lại sau ít phút (bản DOCX đã sẵn sàng).",
-    pdf_off: "Máy chủ này không tạo bản PDF; vui lòng tải bản DOCX.",
 
     other_names: "Tên khác",
     lineage_heading: "Thay đổi đơn vị",
@@ -221,7 +219,6 @@ pub static TEXT: Text = Text {
     unit_code: "Mã đơn vị",
     new_deadline: "Hạn mới",
     extend: "Gia hạn",
-    invalid_not_saved: |list| format!("Không hợp lệ, chưa lưu: {list}"),
 
     excel_title: "Nhập từ tệp Excel",
     excel_failed: |e| format!("Không tạo được tệp Excel: {e}"),

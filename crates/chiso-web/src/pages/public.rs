@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
 use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use chiso_app::catalog::Catalog;
 use chiso_domain::framework::Framework;
@@ -264,32 +264,19 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> Strin
     )
 }
 
-/// The official report of a year: DOCX, XLSX and HTML assembled from the platform's data
-/// (tens of milliseconds); the PDF only as it was made after publication (`reports.rs`): no
-/// request starts a converter.
+/// The official report of a year, as its files were made after publication (chiso-app's
+/// `reports.rs`): no request assembles a report or starts a converter.
 pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let (stem, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
     let year = super::year(stem.strip_prefix("bao-cao-").ok_or_else(AppError::not_found)?)?;
-    if !matches!(ext, "docx" | "xlsx" | "html" | "pdf") {
-        return Err(AppError::not_found());
-    }
-    let doc = crate::reports::document(&s.store, year).await?;
-    let disposition = format!("attachment; filename=\"{file}\"");
-    let (bytes, mime) = match ext {
-        "docx" => (
-            chiso_report::docx::render(&doc),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        "xlsx" => (
-            chiso_report::xlsx::render(&doc).map_err(|e| {
-                let e = e.to_string();
-                AppError::with(StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
-            })?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "html" => (chiso_report::html::render(&doc).into_bytes(), "text/html; charset=utf-8"),
-        _ => (s.reports.pdf(&doc).await?, "application/pdf"),
+    let format = chiso_app::reports::Format::parse(ext).ok_or_else(AppError::not_found)?;
+    let bytes = s.app.report_file(year, format).await?;
+    // The HTML opens in the browser; the others download.
+    let disposition = match format {
+        chiso_app::reports::Format::Html => format!("inline; filename=\"{file}\""),
+        _ => format!("attachment; filename=\"{file}\""),
     };
+    let mime = format.mime();
     Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
@@ -357,7 +344,7 @@ pub async fn unit(
     {
         let fw = cat.framework(&p.framework)?;
         b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
-        match s.reports.outlooks(p.year, &p.kind, snap.version).await {
+        match s.app.outlooks(p.year, &p.kind, snap.version).await {
             Some(all) => {
                 if let Some(o) = all.units.iter().find(|o| o.unit == id) {
                     let line = (t.stability)(o.rank, o.rank_low, o.rank_high, &o.keeps_rank.to_string());
@@ -389,10 +376,10 @@ pub async fn unit(
     Ok(page(lang, &u.name, user.as_ref(), &b))
 }
 
-fn next_level_line(lang: Lang, fw: &Framework, next: &crate::reports::Next) -> String {
+fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) -> String {
     let t = lang.t();
     match next {
-        crate::reports::Next::Reachable { level, points, steps } => {
+        chiso_app::reports::Next::Reachable { level, points, steps } => {
             let steps: Vec<String> = steps
                 .iter()
                 .map(|(criterion, p)| {
@@ -403,8 +390,8 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &crate::reports::Next) -> S
                 .collect();
             (t.next_level)(level, &lang.number(*points, fw.total_rounding().decimals), &steps.join("; "))
         }
-        crate::reports::Next::Unreachable { level } => (t.unreachable)(level),
-        crate::reports::Next::Top => t.top_level.to_string(),
+        chiso_app::reports::Next::Unreachable { level } => (t.unreachable)(level),
+        chiso_app::reports::Next::Top => t.top_level.to_string(),
     }
 }
 

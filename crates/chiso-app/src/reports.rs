@@ -1,0 +1,434 @@
+//! The official report of a year and each unit's outlook (how solid its rank is, what the
+//! next level takes): work done once per published version, off the request path.
+//!
+//! The DOCX, XLSX and HTML of a year's report are made when one of its periods is published
+//! or the catalogue changes (tens of milliseconds for a province), and kept in
+//! `<data_dir>/reports/` with a manifest naming the data they were made from: a download
+//! serves the stored file, or makes it once if the data changed through another server.
+//!
+//! A PDF costs a LibreOffice process (2–15 s, up to 300 MB). It is made after a publication,
+//! a catalogue change and at start, by one background worker, one conversion at a time
+//! (chiso-report's own lock bounds the process as a whole), under the hash of the DOCX it is
+//! made from. No request, logged in or not, starts a converter or a Monte-Carlo analysis.
+
+use crate::catalog::{self, Catalog};
+use crate::{Document as Doc, Error, Kind, Message, Result};
+use chiso_domain::compare;
+use chiso_report::model::Document;
+use chiso_store::Store;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// The report of `year` from the platform's data; every kind it covers must be published.
+pub async fn document(store: &Store, year: i32) -> Result<Document> {
+    let cat = Catalog::load(store).await?;
+    let settings = match store.document(&format!("report/{year}")).await? {
+        Some(text) => {
+            chiso_data::report_toml::parse("report", &text)
+                .map_err(|e| catalog::broken(Doc::ReportSettings, vec![e]))?
+                .1
+        }
+        None => return Err(Error::not_found()),
+    };
+    let mut scored = Vec::new();
+    for k in &settings.kinds {
+        if store.latest_snapshot(year, &k.kind).await?.is_none() {
+            return Err(Error::not_found());
+        }
+        let now = catalog::scored(store, &cat, year, &k.kind).await?.ok_or_else(Error::not_found)?;
+        let before = catalog::scored(store, &cat, year - 1, &k.kind).await?;
+        scored.push((k, now, before));
+    }
+    let mut inputs = Vec::new();
+    for (k, now, before) in &scored {
+        let fw = cat.framework(&now.row.framework)?;
+        let previous = match before {
+            Some(b) => {
+                let pfw = cat.framework(&b.row.framework)?;
+                Some(chiso_report::Previous {
+                    year: year - 1,
+                    framework: pfw,
+                    results: &b.results,
+                    comparisons: compare(&now.results, fw, &b.results, pfw, &cat.registry),
+                })
+            }
+            None => None,
+        };
+        // The analysis appendix only where the year's settings ask for it (off by default).
+        let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, &now.period, &now.results));
+        inputs.push(chiso_report::KindInput {
+            settings: k,
+            framework: fw,
+            period: &now.period,
+            results: &now.results,
+            previous,
+            analysis,
+        });
+    }
+    Ok(chiso_report::build(&settings, year, &inputs))
+}
+
+/// A unit's outlook in a published period, as the unit page shows it. Computed by the
+/// Monte-Carlo analysis (10,000 draws) once per published version, never per request.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Outlook {
+    pub unit: String,
+    pub rank: u32,
+    /// The 5–95 % range of the rank over the draws.
+    pub rank_low: u32,
+    pub rank_high: u32,
+    /// Percent of the draws in which the unit keeps its rank.
+    pub keeps_rank: u32,
+    pub next: Next,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Next {
+    /// The level above, the points it takes, and one way to get them (criterion, points).
+    Reachable {
+        level: String,
+        points: chiso_domain::Decimal,
+        steps: Vec<(String, chiso_domain::Decimal)>,
+    },
+    Unreachable {
+        level: String,
+    },
+    Top,
+}
+
+/// The outlooks of a published period, with the snapshot version they belong to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Outlooks {
+    pub year: i32,
+    pub kind: String,
+    pub version: i64,
+    pub units: Vec<Outlook>,
+}
+
+fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, version: i64) -> Outlooks {
+    let a = chiso_report::Analysis::compute(fw, &scored.period, &scored.results);
+    let units = a
+        .stability
+        .units
+        .iter()
+        .map(|st| {
+            let plan = a.plans.iter().find(|p| p.unit == st.unit);
+            let next = match plan.map(|p| (p.next_level_name(fw), p.points_needed, p.reachable, &p.steps)) {
+                Some((Some(level), Some(points), true, steps)) => Next::Reachable {
+                    level: level.to_string(),
+                    points,
+                    steps: steps.iter().map(|s| (s.criterion.0.clone(), s.points)).collect(),
+                },
+                Some((Some(level), _, _, _)) => Next::Unreachable { level: level.to_string() },
+                _ => Next::Top,
+            };
+            Outlook {
+                unit: st.unit.0.clone(),
+                rank: st.rank,
+                rank_low: st.rank_interval.0,
+                rank_high: st.rank_interval.1,
+                keeps_rank: chiso_domain::analysis::percent(st.keeps_rank),
+                next,
+            }
+        })
+        .collect();
+    Outlooks { year: scored.row.year, kind: scored.row.kind.clone(), version, units }
+}
+
+/// Where the report files and outlooks are, and the worker that makes PDFs and outlooks.
+pub struct ReportFiles {
+    dir: PathBuf,
+    /// Years to (re)make; `None` without a worker (the command line).
+    queue: Option<mpsc::Sender<i32>>,
+    /// PDFs are made (off: `chiso serve --no-pdf`, no LibreOffice).
+    make_pdfs: bool,
+    queued: Arc<Mutex<HashSet<i32>>>,
+}
+
+/// A report's format, by its file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Xlsx,
+    Html,
+    Pdf,
+}
+
+impl Format {
+    pub fn parse(ext: &str) -> Option<Format> {
+        Some(match ext {
+            "docx" => Format::Docx,
+            "xlsx" => Format::Xlsx,
+            "html" => Format::Html,
+            "pdf" => Format::Pdf,
+            _ => return None,
+        })
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// The files of a year's report and the data they were made from.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    source: String,
+    docx: String,
+    xlsx: String,
+    html: String,
+}
+
+impl ReportFiles {
+    /// Files only: nothing made in the background.
+    pub fn idle(data_dir: &Path) -> ReportFiles {
+        ReportFiles { dir: data_dir.join("reports"), queue: None, make_pdfs: false, queued: Default::default() }
+    }
+
+    /// Starts the worker, which reads the store for each year queued: outlooks always,
+    /// PDFs when `make_pdfs`. Needs a Tokio runtime.
+    pub fn start(store: Store, data_dir: &Path, make_pdfs: bool) -> ReportFiles {
+        let dir = data_dir.join("reports");
+        let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
+        let (queue, rx) = mpsc::channel(64);
+        tokio::spawn(worker(store, dir.clone(), make_pdfs, rx, queued.clone()));
+        ReportFiles { dir, queue: Some(queue), make_pdfs, queued }
+    }
+
+    /// Asks for the outlooks and PDF of `year` to be made again if their data changed
+    /// (after a publication or a catalogue change). Returns at once.
+    pub fn refresh(&self, year: i32) {
+        let Some(queue) = &self.queue else { return };
+        if self.queued.lock().expect("not poisoned").insert(year) && queue.try_send(year).is_err() {
+            self.queued.lock().expect("not poisoned").remove(&year);
+        }
+    }
+
+    /// A file of the year's report as stored; made (DOCX, XLSX, HTML) only if the data it
+    /// comes from changed since, never the PDF. `NotFound` while a period the report covers
+    /// is unpublished.
+    pub async fn file(&self, store: &Store, year: i32, format: Format) -> Result<Vec<u8>> {
+        let manifest = fresh_files(store, &self.dir, year).await?;
+        let docx = || async { tokio::fs::read(self.dir.join(&manifest.docx)).await.map_err(|_| Error::not_found()) };
+        Ok(match format {
+            Format::Docx => docx().await?,
+            Format::Xlsx => tokio::fs::read(self.dir.join(&manifest.xlsx)).await.map_err(|_| Error::not_found())?,
+            Format::Html => tokio::fs::read(self.dir.join(&manifest.html)).await.map_err(|_| Error::not_found())?,
+            Format::Pdf => self.pdf(&docx().await?).await?,
+        })
+    }
+
+    /// Makes the year's DOCX, XLSX and HTML now, if its data changed since they were made
+    /// (nothing when a period it covers is unpublished or the year has no report).
+    pub async fn make_now(&self, store: &Store, year: i32) -> Result<()> {
+        match fresh_files(store, &self.dir, year).await {
+            Err(e) if e.kind == Kind::NotFound => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// The outlooks of the latest published version of a period, if they were computed.
+    pub async fn outlooks(&self, year: i32, kind: &str, version: i64) -> Option<Outlooks> {
+        let bytes = tokio::fs::read(self.dir.join(outlook_file(year, kind, version))).await.ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// The PDF made from this DOCX, if it was made; `Unavailable` (being prepared, or PDFs
+    /// are off) otherwise.
+    async fn pdf(&self, docx: &[u8]) -> Result<Vec<u8>> {
+        match tokio::fs::read(self.dir.join(file_name(docx))).await {
+            Ok(bytes) => Ok(bytes),
+            Err(_) if self.make_pdfs => Err(Error::new(Kind::Unavailable, Message::PdfPreparing).code("pdf_preparing")),
+            Err(_) => Err(Error::new(Kind::Unavailable, Message::PdfOff).code("pdf_unavailable")),
+        }
+    }
+}
+
+async fn read_manifest(dir: &Path, year: i32) -> Option<Manifest> {
+    let bytes = tokio::fs::read(dir.join(format!("bao-cao-{year}.json"))).await.ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The year's files, made first if their data changed since.
+async fn fresh_files(store: &Store, dir: &Path, year: i32) -> Result<Manifest> {
+    let source = source_key(store, year).await?;
+    match read_manifest(dir, year).await {
+        Some(m) if m.source == source => Ok(m),
+        _ => make_files(store, dir, year, source).await,
+    }
+}
+
+async fn make_files(store: &Store, dir: &Path, year: i32, source: String) -> Result<Manifest> {
+    let doc = document(store, year).await?;
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || -> Result<Manifest> {
+        let docx = chiso_report::docx::render(&doc);
+        let xlsx = chiso_report::xlsx::render(&doc).map_err(|e| {
+            tracing::error!(year, error = %e, "the report's XLSX was not made");
+            Error::new(Kind::Internal, Message::Database)
+        })?;
+        let html = chiso_report::html::render(&doc).into_bytes();
+        let mut names = Vec::new();
+        for (bytes, ext) in [(&docx, "docx"), (&xlsx, "xlsx"), (&html, "html")] {
+            let name = format!("{}.{ext}", content_hash(bytes));
+            crate::durable::write(&dir, &name, bytes).map_err(Error::io)?;
+            names.push(name);
+        }
+        let [docx, xlsx, html]: [String; 3] = names.try_into().expect("three files");
+        let manifest = Manifest { source, docx, xlsx, html };
+        let json = serde_json::to_vec(&manifest).expect("serialisable");
+        crate::durable::replace(&dir, &format!("bao-cao-{year}.json"), &json).map_err(Error::io)?;
+        Ok(manifest)
+    })
+    .await
+    .map_err(|_| Error::new(Kind::Internal, Message::Database))?
+}
+
+fn outlook_file(year: i32, kind: &str, version: i64) -> String {
+    format!("outlook-{year}-{kind}-v{version}.json")
+}
+
+/// A PDF is named by the DOCX it was made from: the same data gives the same name.
+fn file_name(docx: &[u8]) -> String {
+    format!("{}.pdf", content_hash(docx))
+}
+
+fn content_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a year's report is made from: its settings, the catalogue's documents, and the
+/// published version of each period it covers (and of the year before, which it compares
+/// with). `NotFound` without settings or while a period it covers is unpublished.
+async fn source_key(store: &Store, year: i32) -> Result<String> {
+    let text = store.document(&format!("report/{year}")).await?.ok_or_else(Error::not_found)?;
+    let (_, settings) =
+        chiso_data::report_toml::parse("report", &text).map_err(|e| catalog::broken(Doc::ReportSettings, vec![e]))?;
+    let mut h = Sha256::new();
+    h.update(text.as_bytes());
+    let mut documents = store.documents("framework/").await?;
+    documents.push(("units.toml".into(), store.document("units.toml").await?.unwrap_or_default()));
+    for (name, body) in documents {
+        h.update(format!("\0{name}\0{}\0", body.len()).as_bytes());
+        h.update(body.as_bytes());
+    }
+    for k in &settings.kinds {
+        let now = store.published_version(year, &k.kind).await?.ok_or_else(Error::not_found)?;
+        let before = store.published_version(year - 1, &k.kind).await?;
+        h.update(format!("\0{}:{now}:{before:?}", k.kind).as_bytes());
+    }
+    Ok(content_hash(&h.finalize()))
+}
+
+/// Each published period of `year`: its outlooks, unless those of its latest version exist.
+async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> Result<()> {
+    let cat = Catalog::load(store).await?;
+    for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
+        let Some(snap) = store.latest_snapshot(year, &p.kind).await? else { continue };
+        let name = outlook_file(year, &p.kind, snap.version);
+        if dir.join(&name).exists() {
+            continue;
+        }
+        let Some(scored) = catalog::scored(store, &cat, year, &p.kind).await? else { continue };
+        let cat = cat.clone();
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            let fw = cat.framework(&scored.row.framework)?;
+            let json = serde_json::to_vec(&outlooks(fw, &scored, snap.version)).expect("serialisable");
+            crate::durable::write(&dir, &name, &json).map_err(Error::io)
+        })
+        .await
+        .map_err(|_| Error::new(Kind::Internal, Message::Database))??;
+    }
+    Ok(())
+}
+
+async fn worker(
+    store: Store,
+    dir: PathBuf,
+    make_pdfs: bool,
+    mut rx: mpsc::Receiver<i32>,
+    queued: Arc<Mutex<HashSet<i32>>>,
+) {
+    while let Some(year) = rx.recv().await {
+        queued.lock().expect("not poisoned").remove(&year);
+        if let Err(e) = make_outlooks(&store, &dir, year).await {
+            tracing::warn!(year, error = ?e, "outlooks not computed");
+        }
+        if !make_pdfs {
+            continue;
+        }
+        // The PDF of the DOCX a download serves.
+        let docx = match fresh_files(&store, &dir, year).await {
+            Ok(m) => match tokio::fs::read(dir.join(&m.docx)).await {
+                Ok(docx) => docx,
+                Err(e) => {
+                    tracing::warn!(year, error = %e, "the report's DOCX is unreadable");
+                    continue;
+                }
+            },
+            Err(_) => continue, // not (fully) published: nothing to make
+        };
+        let path = dir.join(file_name(&docx));
+        if path.exists() {
+            continue;
+        }
+        let dir = dir.clone();
+        let made = tokio::task::spawn_blocking(move || -> std::result::Result<(), String> {
+            let pdf =
+                chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())?;
+            crate::durable::write(&dir, path.file_name().and_then(|n| n.to_str()).unwrap_or("x.pdf"), &pdf)
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        match made {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(year, error = %e, "PDF of the report not made"),
+            Err(e) => tracing::error!(year, error = %e, "PDF of the report not made"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Actor, App};
+
+    #[tokio::test]
+    async fn report_files_are_made_at_publication_and_served_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        crate::seed::bootstrap(&store, dir.path()).await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+
+        // The seed's 2020 report: made on first request (nothing was published through this
+        // App yet), then served from its files.
+        let docx = app.report_file(2020, Format::Docx).await.unwrap();
+        assert_eq!(docx, chiso_report::docx::render(&document(&store, 2020).await.unwrap()), "the report of the data");
+        let html = String::from_utf8(app.report_file(2020, Format::Html).await.unwrap()).unwrap();
+        assert!(html.contains("Sở Y tế"), "the HTML report names the units");
+        let manifest = read_manifest(&dir.path().join("reports"), 2020).await.unwrap();
+        let stored = std::fs::read(dir.path().join("reports").join(&manifest.docx)).unwrap();
+        assert_eq!(stored, docx, "the download is the stored file");
+        let e = app.report_file(2020, Format::Pdf).await.unwrap_err();
+        assert_eq!(e.code, "pdf_unavailable", "no converter runs for a download");
+        assert_eq!(app.report_file(2021, Format::Docx).await.unwrap_err().kind, Kind::NotFound);
+
+        // A new publication makes the files again, before the command returns.
+        app.publish(&Actor::cli(), 2020, "department", "Công bố lại").await.unwrap();
+        let after = read_manifest(&dir.path().join("reports"), 2020).await.unwrap();
+        assert_ne!(after.source, manifest.source, "the report names the version it was made from");
+        assert_eq!(after.docx, manifest.docx, "the same figures make the same DOCX, byte for byte");
+        store.close().await;
+    }
+}
