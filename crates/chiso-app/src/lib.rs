@@ -16,9 +16,11 @@ mod error;
 mod message;
 pub mod passwords;
 mod periods;
+mod queries;
 pub mod reports;
 mod review;
 pub mod seed;
+pub mod sessions;
 mod workbook;
 
 pub use accounts::{MIN_PASSWORD, NewUser, UserAction};
@@ -28,7 +30,8 @@ pub use catalog::Catalog;
 pub use catalogue::CatalogueChange;
 pub use error::{Error, Kind, Result};
 pub use message::{Document, Field, Message, Problem};
-pub use periods::{MissingUnit, OpenPeriod};
+pub use periods::{MissingUnit, OpenPeriod, Preview};
+pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
 pub use workbook::Workbook;
 
@@ -56,7 +59,8 @@ type Listener = Arc<dyn Fn(Change) + Send + Sync>;
 /// The platform's use cases over one store and its files.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    /// Only the use cases touch the store: nothing above this crate knows SQL.
+    store: Store,
     /// Evidence files live under `evidence/` here.
     pub data_dir: PathBuf,
     listeners: Arc<RwLock<Vec<Listener>>>,

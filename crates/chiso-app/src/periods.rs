@@ -16,6 +16,15 @@ pub struct OpenPeriod {
     pub deadline: String,
 }
 
+/// What publishing now would publish.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub period: PeriodRow,
+    /// The results JSON, as a snapshot would hold it.
+    pub results: String,
+    pub published: Option<chiso_store::SnapshotRow>,
+}
+
 /// A unit of a period without a submitted report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MissingUnit {
@@ -70,15 +79,24 @@ impl App {
         }
         crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
         self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
-        let json = self.results_preview(year, kind).await?;
+        let json = self.results_json(year, kind).await?;
         let version = self.store.publish(year, kind, &json, reason, &actor.username).await?;
         self.changed(crate::Change::Published { year }).await;
         Ok(version)
     }
 
     /// The results the engine computes from the counted submissions as they stand, in the
-    /// JSON contract of the published snapshot (not public until published).
-    pub async fn results_preview(&self, year: i32, kind: &str) -> Result<String> {
+    /// JSON contract of the published snapshot (not public until published), beside the
+    /// latest published version.
+    pub async fn preview(&self, actor: &Actor, year: i32, kind: &str) -> Result<Preview> {
+        actor.require(&[Role::Admin, Role::Viewer])?;
+        let period = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        let results = self.results_json(year, kind).await?;
+        let published = self.store.latest_snapshot(year, kind).await?;
+        Ok(Preview { period, results, published })
+    }
+
+    async fn results_json(&self, year: i32, kind: &str) -> Result<String> {
         let cat = Catalog::load(&self.store).await?;
         catalog::results_json(&self.store, &cat, year, kind).await
     }

@@ -6,19 +6,12 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-pub use chiso_app::passwords::{check_password, hash_password, random_token, sha256_hex};
-use chiso_store::{Role, ThrottleKey, UserRow};
+pub use chiso_app::passwords::{hash_password, random_token, sha256_hex};
+use chiso_store::{Role, UserRow};
 use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "chiso_session";
 pub const LOGIN_CSRF_COOKIE: &str = "chiso_login";
-pub const SESSION_TTL: i64 = 8 * 3600;
-/// Failed logins to one account from one address before delays begin.
-const PER_ACCOUNT_AND_ADDRESS: i64 = 5;
-/// Failed logins from one address, to any accounts (guessing across names).
-const PER_ADDRESS: i64 = 50;
-/// Failed logins to one account from all addresses (guessing from many machines).
-const PER_ACCOUNT: i64 = 50;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -49,23 +42,6 @@ impl User {
     pub fn can_write_unit(&self, unit: &str) -> bool {
         self.row.role == Role::Reporter && self.row.units.iter().any(|u| u == unit)
     }
-}
-
-/// The counters a login attempt is charged to, in the order they are locked: the account
-/// from this address, the address, the account from anywhere. `name` is the typed name as
-/// looked up (folded); `addr` the client's address (an IPv6 client's /64, which one
-/// machine usually holds whole).
-pub fn throttle_keys(name: &str, addr: &str) -> [ThrottleKey; 3] {
-    let name: String = name.chars().take(chiso_store::MAX_USERNAME + 1).collect();
-    [
-        ThrottleKey {
-            key: format!("p:{name} {addr}"),
-            username: Some(name.clone()),
-            threshold: PER_ACCOUNT_AND_ADDRESS,
-        },
-        ThrottleKey { key: format!("a:{addr}"), username: None, threshold: PER_ADDRESS },
-        ThrottleKey { key: format!("u:{name}"), username: Some(name), threshold: PER_ACCOUNT },
-    ]
 }
 
 /// The client's address for the login counters: the connection's peer, or, when the peer is
@@ -153,11 +129,11 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<User>, AppErr
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        let row = state.store.user_by_token(&sha256_hex(token.trim())).await?;
+        let row = state.app.token_user(token.trim()).await?;
         return Ok(row.map(|row| User { row, csrf: None }));
     }
     let Some(id) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
-    let session = state.store.session(&sha256_hex(&id)).await?;
+    let session = state.app.session_user(&id).await?;
     Ok(session.map(|(row, csrf)| User { row, csrf: Some(csrf) }))
 }
 
@@ -200,17 +176,5 @@ mod tests {
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &["garbage, 10.0.0.2"], &proxy), Some(ip("10.0.0.2")));
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &[], &proxy), Some(ip("10.0.0.1")));
         assert_eq!(client_ip(Some(ip("::ffff:10.0.0.1")), &["198.51.100.7"], &proxy), Some(ip("198.51.100.7")));
-    }
-
-    #[test]
-    fn addresses_and_names_make_separate_counters() {
-        let [pair, addr, name] = throttle_keys("admin", "10.0.0.1");
-        assert_ne!(pair.key, throttle_keys("admin", "10.0.0.2")[0].key);
-        assert_eq!(addr.key, throttle_keys("khac", "10.0.0.1")[1].key);
-        assert_eq!(name.key, throttle_keys("admin", "10.0.0.2")[2].key);
-        assert_eq!(
-            (pair.username.as_deref(), addr.username, name.username.as_deref()),
-            (Some("admin"), None, Some("admin"))
-        );
     }
 }

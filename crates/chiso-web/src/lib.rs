@@ -40,10 +40,9 @@ pub struct Config {
 
 #[derive(Clone)]
 pub struct AppState {
-    /// Every write goes through the application layer's commands.
+    /// Every use case, read or write, goes through the application layer: no page touches
+    /// the store.
     pub app: chiso_app::App,
-    /// Reads for the pages (the same store as `app`'s).
-    pub store: Store,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
     /// The public results, page and JSON (see `cache.rs`).
@@ -58,7 +57,7 @@ impl AppState {
         let cache = results.clone();
         // The public results show what was published and the catalogue's names.
         app.on_change(move |_| cache.clear());
-        AppState { app, store, data_dir, secure_cookies, results }
+        AppState { app, data_dir, secure_cookies, results }
     }
 }
 

@@ -230,8 +230,7 @@ async fn sessions(app: &App) {
 on_both!(sessions: session_fixation_and_logout_on_sqlite, session_fixation_and_logout_on_postgres);
 
 fn chiso_web_sha256(s: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    chiso_web::sha256_hex(s)
 }
 
 async fn throttling(app: &App) {

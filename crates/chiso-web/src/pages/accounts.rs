@@ -21,7 +21,8 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
         t.users_heading, t.col_name, t.col_role, t.col_units, t.col_status
     );
-    let held = s.store.held_back().await?;
+    let accounts = s.app.accounts(&u.actor()).await?;
+    let held = &accounts.held_back;
     let button = |name: &str, action: &str, label: &str| {
         format!(
             "<form method=\"post\" action=\"/quan-tri/nguoi-dung/trang-thai\">{csrf}\
@@ -30,7 +31,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
             esc(name)
         )
     };
-    for x in s.store.users().await? {
+    for x in &accounts.users {
         let mut state = (if x.disabled { t.user_disabled } else { t.user_active }).to_string();
         let mut forms = String::new();
         // No one disables themselves: the last way in would go with it.
@@ -83,7 +84,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         t.col_token_expires,
         t.col_status
     );
-    for x in s.store.tokens().await? {
+    for x in &accounts.tokens {
         let state = match (&x.revoked_at, x.live()) {
             (Some(at), _) => (t.token_revoked)(at),
             (None, true) => t.token_live.to_string(),

@@ -12,7 +12,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::catalog::Catalog;
 use chiso_store::Role;
 
 pub async fn home(
@@ -22,7 +21,7 @@ pub async fn home(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
-    let cat = Catalog::load(&s.store).await?;
+    let cat = s.app.catalog().await?;
     let csrf = csrf_input(&u);
     let mut b = format!(
         "<h1>{}</h1><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -36,7 +35,7 @@ pub async fn home(
         t.col_missing,
         t.col_publish
     );
-    for p in s.store.periods().await? {
+    for p in s.app.periods().await? {
         let missing: Vec<String> =
             s.app.missing_units(&u.actor(), p.year, &p.kind).await?.into_iter().map(|m| m.name).collect();
         let base = format!("/quan-tri/ky/{}/{}", p.year, esc(&p.kind));
@@ -108,13 +107,13 @@ pub async fn audit_log(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
-    let chain = match s.store.verify_chain().await? {
+    let trail = s.app.audit_trail(&u.actor(), "").await?;
+    let chain = match trail.chain {
         Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
         Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
     };
     let mut b = format!("<h1>{}</h1>{chain}<div class=\"wrap\">{}", t.audit_heading, super::audit_head(t, true));
-    let events = s.store.audit_events("").await?;
-    for e in events.iter().rev().take(500) {
+    for e in trail.events.iter().rev().take(500) {
         let short = |v: &str| {
             if v.chars().count() > 80 {
                 format!("{}…", v.chars().take(80).collect::<String>())
@@ -171,13 +170,13 @@ pub async fn preview(
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
     let year = super::year(&year)?;
-    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    let fw = cat.framework(&p.framework)?;
-    let json = s.app.results_preview(year, &kind).await?;
+    let preview = s.app.preview(&u.actor(), year, &kind).await?;
+    let cat = s.app.catalog().await?;
+    let fw = cat.framework(&preview.period.framework)?;
+    let json = preview.results;
     let v: serde_json::Value = serde_json::from_str(&json).map_err(|_| AppError::not_found())?;
     let rows: Vec<&serde_json::Value> = v["results"].as_array().into_iter().flatten().collect();
-    let published = s.store.latest_snapshot(year, &kind).await?;
+    let published = preview.published;
     let same = published.as_ref().is_some_and(|x| x.results == json);
     let mut b = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",

@@ -27,8 +27,8 @@ pub(super) fn token_user(user: Option<User>) -> AppResult<User> {
 
 pub async fn periods(State(s): State<AppState>) -> AppResult<Json<Value>> {
     let mut out = Vec::new();
-    for p in s.store.periods().await? {
-        let published = s.store.latest_snapshot(p.year, &p.kind).await?.map(|x| x.version);
+    for o in s.app.period_overview().await? {
+        let (p, published) = (o.period, o.version);
         out.push(json!({
             "year": p.year, "kind": p.kind, "framework": p.framework, "deadline": p.deadline,
             "status": p.status.as_str(), "published_version": published,
@@ -44,37 +44,28 @@ pub async fn submission(
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Json<Value>> {
     let u = auth::require(user)?;
-    if !u.can_read_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
     let year = super::year(&year)?;
-    s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let status = s.store.submission(year, &kind, &unit).await?.map(|x| x.status.as_str());
-    let answers: Vec<Value> = s
-        .store
-        .answers(year, &kind, &unit)
-        .await?
+    let view = s.app.submission(&u.actor(), &chiso_domain::SubmissionKey::new(year, &kind, &unit)).await?;
+    let status = view.status.as_str();
+    let answers: Vec<Value> = view
+        .answers
         .into_iter()
         .map(|a| json!({ "field": a.field, "value": a.value, "verified": a.verified, "note": a.note }))
         .collect();
-    let evidence: Vec<Value> = s
-        .store
-        .evidence(year, &kind, &unit)
-        .await?
+    let evidence: Vec<Value> = view
+        .evidence
         .into_iter()
         .map(|e| {
             json!({ "id": e.id, "criterion": e.criterion, "filename": e.filename, "sha256": e.sha256,
                          "content_type": e.content_type, "size": e.size, "uploaded_by": e.uploaded_by, "at": e.at })
         })
         .collect();
-    let comments: Vec<Value> = s
-        .store
-        .comments(year, &kind, &unit)
-        .await?
+    let comments: Vec<Value> = view
+        .comments
         .into_iter()
         .map(|c| json!({ "criterion": c.criterion, "author": c.author, "body": c.body, "at": c.at }))
         .collect();
-    Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status.unwrap_or("draft"),
+    Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status,
                     "answers": answers, "evidence": evidence, "comments": comments })))
 }
 
@@ -282,12 +273,8 @@ pub async fn results(
 ) -> AppResult<Response> {
     let year = super::year(&year)?;
     let key = format!("json/{year}/{}", q.kind);
-    let json = s
-        .results
-        .get_or_build(&key, || async {
-            Ok(s.store.latest_snapshot(year, &q.kind).await?.ok_or_else(AppError::not_found)?.results)
-        })
-        .await?;
+    let json =
+        s.results.get_or_build(&key, || async { Ok(s.app.published(year, &q.kind).await?.snapshot.results) }).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response())
 }
 
@@ -523,15 +510,14 @@ pub async fn audit(
     MaybeUser(user): MaybeUser,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Value>> {
-    auth::require_role(user, &[Role::Admin, Role::Viewer])?;
-    let chain = match s.store.verify_chain().await? {
+    let u = auth::require(user)?;
+    let trail = s.app.audit_trail(&u.actor(), &q.prefix).await?;
+    let chain = match trail.chain {
         Ok(n) => json!({ "intact": true, "events": n }),
         Err(e) => json!({ "intact": false, "broken_at": e.seq, "problem": e.problem }),
     };
-    let events: Vec<Value> = s
-        .store
-        .audit_events(&q.prefix)
-        .await?
+    let events: Vec<Value> = trail
+        .events
         .into_iter()
         .map(|e| {
             json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,

@@ -22,7 +22,8 @@ pub async fn home(
     let t = lang.t();
     let csrf = csrf_input(&u);
     let mut b = format!("<h1>{}</h1><h2>{}</h2><ul>", t.catalogue_title, t.frameworks);
-    for (name, _) in s.store.documents("framework/").await? {
+    let (frameworks, units) = s.app.catalogue_documents(&u.actor()).await?;
+    for name in frameworks {
         b += &format!("<li>{}</li>", esc(name.trim_start_matches("framework/")));
     }
     b += &format!(
@@ -31,7 +32,6 @@ pub async fn home(
          <label>{} <input name=\"reason\" required></label><button>{}</button></form>",
         t.framework_toml, t.reason, t.check_and_activate
     );
-    let units = s.store.document("units.toml").await?.unwrap_or_default();
     b += &format!(
         "<h2>{}</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}\
          <input type=\"hidden\" name=\"what\" value=\"units\"><label>{} <textarea name=\"body\" rows=\"14\" cols=\"90\">{}</textarea></label>\

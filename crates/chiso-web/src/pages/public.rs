@@ -24,17 +24,16 @@ pub async fn home(
         "<h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t.home_heading, t.col_year, t.col_kind, t.col_status, t.col_results
     );
-    let periods = s.store.periods().await?;
     let mut years: Vec<i32> = Vec::new();
-    for p in &periods {
-        let published = s.store.latest_snapshot(p.year, &p.kind).await?;
-        let link = match &published {
-            Some(v) => format!(
+    for o in s.app.period_overview().await? {
+        let p = &o.period;
+        let link = match o.version {
+            Some(version) => format!(
                 "<a href=\"/ket-qua/{}/{}\">{}</a> ({})",
                 p.year,
                 esc(&p.kind),
                 t.ranking_link,
-                (t.version)(v.version)
+                (t.version)(version)
             ),
             None => t.not_published.into(),
         };
@@ -45,8 +44,7 @@ pub async fn home(
             esc(lang.period_status(p.status))
         );
         // A year's report needs its settings (issuing body, signatory …).
-        let has_report = s.store.document(&format!("report/{}", p.year)).await?.is_some();
-        if published.is_some() && has_report && !years.contains(&p.year) {
+        if o.version.is_some() && o.has_report && !years.contains(&p.year) {
             years.push(p.year);
         }
     }
@@ -105,9 +103,9 @@ pub async fn results(
 async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Filter) -> AppResult<String> {
     let t = lang.t();
     let kind = kind.to_string();
-    let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let period = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
+    let published = s.app.published(year, &kind).await?;
+    let (snap, period) = (published.snapshot, published.period);
+    let cat = s.app.catalog().await?;
     let fw = cat.framework(&period.framework)?;
     let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
     let results = v["results"].as_array().cloned().unwrap_or_default();
@@ -289,7 +287,7 @@ pub async fn unit(
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     let t = lang.t();
-    let cat = Catalog::load(&s.store).await?;
+    let cat = s.app.catalog().await?;
     let uid = chiso_domain::UnitId(id.clone());
     let u = cat.registry.get(&uid).ok_or_else(AppError::not_found)?;
     let mut b = format!("<h1>{}</h1>", esc(&u.name));
@@ -316,11 +314,11 @@ pub async fn unit(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t.history_heading, t.col_year, t.col_name_then, t.col_order, t.col_level, t.col_total, t.col_version
     );
-    let mut periods = s.store.periods().await?;
+    let mut periods = s.app.periods().await?;
     periods.retain(|p| p.kind == u.kind);
     periods.sort_by_key(|p| p.year);
     for p in &periods {
-        let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await? else { continue };
+        let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await? else { continue };
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
         let v: Value = serde_json::from_str(&snap.results).unwrap_or_default();
         let Some(r) = v["results"].as_array().into_iter().flatten().find(|r| r["unit"] == then.name.as_str()) else {
@@ -340,7 +338,7 @@ pub async fn unit(
     // The latest published year: how solid the rank is, and what the next level takes, as
     // computed after publication (`reports.rs`); never computed here.
     if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published)
-        && let Some(snap) = s.store.latest_snapshot(p.year, &p.kind).await?
+        && let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await?
     {
         let fw = cat.framework(&p.framework)?;
         b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
@@ -356,8 +354,8 @@ pub async fn unit(
         }
         b += "</ul>";
     }
-    if user.as_ref().is_some_and(|x| x.can_read_unit(&id)) {
-        let events = s.store.unit_events(&id).await?;
+    if let Some(reader) = user.as_ref().filter(|x| x.can_read_unit(&id)) {
+        let events = s.app.unit_trail(&reader.actor(), &id).await?;
         b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
         for e in &events {
             b += &format!(
@@ -398,7 +396,7 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) 
 /// The published results as CSV (the columns of `chiso score --format csv`).
 pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(String, String)>) -> AppResult<Response> {
     let year = super::year(&year)?;
-    let snap = s.store.latest_snapshot(year, &kind).await?.ok_or_else(AppError::not_found)?;
+    let snap = s.app.published(year, &kind).await?.snapshot;
     let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
     let rows = v["results"].as_array().cloned().unwrap_or_default();
     let ids: Vec<String> =

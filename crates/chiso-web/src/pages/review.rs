@@ -10,7 +10,6 @@ use crate::i18n::{Reader, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::catalog::Catalog;
 use chiso_app::leaf_fields;
 
 use chiso_store::Role;
@@ -23,13 +22,10 @@ pub async fn form(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
     let year = super::year(&year)?;
-    let p = s.store.period(year, &kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
-    let fw = cat.framework(&p.framework)?;
-    let sub = s.store.submission(year, &kind, &unit).await?.ok_or_else(AppError::not_found)?;
-    let answers = s.store.answers(year, &kind, &unit).await?;
-    let evidence = s.store.evidence(year, &kind, &unit).await?;
-    let comments = s.store.comments(year, &kind, &unit).await?;
+    let sub = s.app.submission(&u.actor(), &chiso_domain::SubmissionKey::new(year, &kind, &unit)).await?;
+    let cat = s.app.catalog().await?;
+    let fw = cat.framework(&sub.period.framework)?;
+    let (answers, evidence, comments) = (&sub.answers, &sub.evidence, &sub.comments);
     let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
     let mut b = format!(
@@ -87,7 +83,7 @@ pub async fn form(
         );
     }
     b += &format!("</form><h2>{}</h2><ul>", t.conversation_heading);
-    for m in &comments {
+    for m in comments {
         b += &format!(
             "<li><strong>{}</strong> · {} · {}: {}</li>",
             esc(&m.author),

@@ -2,7 +2,7 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE, SESSION_TTL};
+use crate::auth::{self, LOGIN_CSRF_COOKIE, MaybeUser, SESSION_COOKIE};
 use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
 use crate::i18n::{LANG_COOKIE, Lang, Reader, Texts};
@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::catalog::Catalog;
-use chiso_store::{Admission, Role};
+use chiso_app::sessions::{Login, SESSION_TTL};
+use chiso_store::Role;
 
 /// `/ngon-ngu/{vi|en}`: remembers the reader's language and goes back to the page they
 /// were on (only a path of this site, never another host).
@@ -82,19 +82,12 @@ pub async fn login(
     };
     // Counted first (as a failure, in the database), checked after: simultaneous attempts
     // past the limit are refused without their passwords ever being checked.
-    let keys = auth::throttle_keys(&chiso_store::fold_username(username), &auth::client_addr(&parts));
-    if let Admission::Blocked { .. } = s.store.login_attempt(&keys).await? {
-        return Ok(refuse(t.locked_out));
-    }
-    let user = s.store.user_by_name(username).await?;
-    // One argon2id check whether or not the user exists.
-    let Some(user) = auth::check_password(user, password).await else {
-        return Ok(refuse(t.bad_login));
+    let keys = chiso_app::sessions::throttle_keys(&chiso_store::fold_username(username), &auth::client_addr(&parts));
+    let id = match s.app.login(keys, username, password).await? {
+        Login::Blocked => return Ok(refuse(t.locked_out)),
+        Login::Refused => return Ok(refuse(t.bad_login)),
+        Login::Session(id) => id,
     };
-    let [pair, addr, name] = keys;
-    s.store.login_succeeded(&[pair, name], &[addr]).await?;
-    let id = auth::random_token();
-    s.store.create_session(&auth::sha256_hex(&id), user.id, &auth::random_token(), SESSION_TTL).await?;
     Ok((
         [(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &id, SESSION_TTL, s.secure_cookies))],
         Redirect::to("/cong-viec"),
@@ -111,7 +104,7 @@ pub async fn logout(
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     if let Some(id) = auth::cookie(&parts, SESSION_COOKIE) {
-        s.store.delete_session(&auth::sha256_hex(&id)).await?;
+        s.app.logout(&id).await?;
     }
     Ok(([(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies))], Redirect::to("/"))
         .into_response())
@@ -125,7 +118,7 @@ pub async fn work(
 ) -> AppResult<Html<String>> {
     let t = lang.t();
     let u = auth::require(user)?;
-    let cat = Catalog::load(&s.store).await?;
+    let cat = s.app.catalog().await?;
     let mut body = format!("<h1>{}</h1>", esc(&(t.work_heading)(&u.row.username)));
     if u.is(Role::Admin) {
         body += &format!("<p><a href=\"/quan-tri\">{}</a></p>", t.admin_link);
@@ -134,32 +127,22 @@ pub async fn work(
         "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
         t.col_year, t.col_kind_short, t.col_unit, t.col_status
     );
-    for p in s.store.periods().await? {
-        let fw = cat.framework(&p.framework)?;
-        let units: Vec<String> = match u.row.role {
-            Role::Reporter => u.row.units.clone(),
-            _ => cat.registry.of_kind(&fw.unit_kind, p.year).map(|x| x.id.0.clone()).collect(),
+    for item in s.app.work(&u.actor()).await? {
+        let (p, unit) = (&item.period, &item.unit.0);
+        let status = item.status.map_or(t.status_none, |x| lang.status(x));
+        let link = match u.row.role {
+            Role::Assessor => {
+                format!("<a href=\"/tham-dinh/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.review_link)
+            }
+            _ => format!("<a href=\"/nop/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.open_link),
         };
-        if !p.status.accepts_work() && u.is(Role::Reporter) {
-            continue;
-        }
-        for unit in units.iter().filter(|x| cat.registry.of_kind(&p.kind, p.year).any(|r| &r.id.0 == *x)) {
-            let sub = s.store.submission(p.year, &p.kind, unit).await?;
-            let status = sub.as_ref().map_or(t.status_none, |x| lang.status(x.status));
-            let link = match u.row.role {
-                Role::Assessor => {
-                    format!("<a href=\"/tham-dinh/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.review_link)
-                }
-                _ => format!("<a href=\"/nop/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.open_link),
-            };
-            body += &format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
-                p.year,
-                esc(&p.kind),
-                esc(&cat.unit_name(unit)),
-                esc(status)
-            );
-        }
+        body += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
+            p.year,
+            esc(&p.kind),
+            esc(&cat.unit_name(unit)),
+            esc(status)
+        );
     }
     body += "</tbody></table>";
     Ok(page(lang, t.work_title, Some(&u), &body))

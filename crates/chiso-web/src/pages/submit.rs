@@ -11,20 +11,13 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::catalog::Catalog;
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
-use std::sync::Arc;
 
 use chiso_app::{AnswerInput, leaf_fields};
 
 fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
     answers.iter().find(|a| a.field == f).map_or("", |a| a.value.as_str())
-}
-
-async fn load(s: &AppState, year: &str, kind: &str, unit: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
-    let key = chiso_domain::SubmissionKey::new(super::year(year)?, kind, unit);
-    Ok(s.app.unit_period(&key).await?)
 }
 
 fn input(name: &str, value: &str, editable: bool, label: &str) -> String {
@@ -189,26 +182,20 @@ pub async fn form(
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
     let u = auth::require(user)?;
-    let (p, cat) = load(&s, &year, &kind, &unit).await?;
-    if !u.can_read_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
-    let fw = cat.framework(&p.framework)?;
-    let answers = s.store.answers(p.year, &kind, &unit).await?;
-    let status =
-        s.store.submission(p.year, &kind, &unit).await?.map_or(chiso_domain::SubmissionStatus::Draft, |x| x.status);
-    let evidence = s.store.evidence(p.year, &kind, &unit).await?;
-    let comments = s.store.comments(p.year, &kind, &unit).await?;
+    let sub =
+        s.app.submission(&u.actor(), &chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit)).await?;
+    let cat = s.app.catalog().await?;
+    let fw = cat.framework(&sub.period.framework)?;
     let view = View {
         unit_name: cat.unit_name(&unit),
         unit: &unit,
-        answers: &answers,
-        status,
+        answers: &sub.answers,
+        status: sub.status,
         extra: "",
-        evidence: &evidence,
-        comments: &comments,
+        evidence: &sub.evidence,
+        comments: &sub.comments,
     };
-    let body = render(lang, fw, &p, &u, &view);
+    let body = render(lang, fw, &sub.period, &u, &view);
     Ok(page(lang, lang.t().self_title, Some(&u), &body))
 }
 
@@ -323,12 +310,7 @@ pub async fn download(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
-    let (_, _, unit, e) = s.store.evidence_by_id(id).await?.ok_or_else(AppError::not_found)?;
-    if !u.can_read_unit(&unit) {
-        return Err(AppError::forbidden());
-    }
-    let bytes =
-        tokio::fs::read(s.data_dir.join("evidence").join(&e.sha256)).await.map_err(|_| AppError::not_found())?;
+    let (e, bytes) = s.app.evidence_file(&u.actor(), id).await?;
     let safe: String = e.filename.chars().filter(|c| c.is_alphanumeric() || ".-_ ".contains(*c)).collect();
     Ok((
         [

@@ -15,19 +15,18 @@ use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::catalog::{self, Catalog};
+use chiso_app::catalog::Catalog;
 use chiso_data::{export, template};
 use chiso_domain::unit::UnitId;
 use chiso_store::{PeriodRow, Role};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn load(s: &AppState, year: &str, kind: &str) -> AppResult<(PeriodRow, Arc<Catalog>)> {
     let year = super::year(year)?;
-    let p = s.store.period(year, kind).await?.ok_or_else(AppError::not_found)?;
-    let cat = Catalog::load(&s.store).await?;
+    let p = s.app.period(year, kind).await?;
+    let cat = s.app.catalog().await?;
     Ok((p, cat))
 }
 
@@ -57,14 +56,9 @@ fn xlsx_error(e: impl std::fmt::Display) -> AppError {
 }
 
 /// The template of some units, each prefilled with its stored answers.
-async fn template_bytes(s: &AppState, cat: &Catalog, p: &PeriodRow, units: &[UnitId]) -> AppResult<Vec<u8>> {
+async fn template_bytes(s: &AppState, u: &User, cat: &Catalog, p: &PeriodRow, units: &[UnitId]) -> AppResult<Vec<u8>> {
     let fw = cat.framework(&p.framework)?;
-    let mut stored: HashMap<(String, String), String> = HashMap::new();
-    for (unit, a) in s.store.period_answers(p.year, &p.kind).await? {
-        if units.iter().any(|u| u.0 == unit) {
-            stored.insert((unit, a.field), a.value);
-        }
-    }
+    let stored = s.app.stored_answers(&u.actor(), p.year, &p.kind, units).await?;
     let units: Vec<_> = units.iter().filter_map(|u| cat.registry.get(u)).collect();
     let value = |u: &UnitId, f: &str| stored.get(&(u.0.clone(), f.to_string())).cloned();
     template::write_filled(fw, p.year, &units, &value).map_err(xlsx_error)
@@ -168,7 +162,7 @@ pub async fn unit_template(
     if !u.can_read_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    let bytes = template_bytes(&s, &cat, &p, &[UnitId(unit.clone())]).await?;
+    let bytes = template_bytes(&s, &u, &cat, &p, &[UnitId(unit.clone())]).await?;
     Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}-{unit}.xlsx", p.year, p.kind)))
 }
 
@@ -229,12 +223,12 @@ pub async fn admin_template(
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    auth::require_role(user, &[Role::Admin])?;
+    let u = auth::require_role(user, &[Role::Admin])?;
     let (p, cat) = load(&s, &year, &kind).await?;
     let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).collect();
     units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
     let ids: Vec<UnitId> = units.iter().map(|u| u.id.clone()).collect();
-    let bytes = template_bytes(&s, &cat, &p, &ids).await?;
+    let bytes = template_bytes(&s, &u, &cat, &p, &ids).await?;
     Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}.xlsx", p.year, p.kind)))
 }
 
@@ -263,10 +257,10 @@ pub async fn admin_export(
     MaybeUser(user): MaybeUser,
     Path((year, kind, format)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    auth::require_role(user, &[Role::Admin, Role::Assessor, Role::Viewer])?;
+    let u = auth::require(user)?;
     let (p, cat) = load(&s, &year, &kind).await?;
     let fw = cat.framework(&p.framework)?;
-    let scored = catalog::scored(&s.store, &cat, p.year, &p.kind).await?.ok_or_else(AppError::not_found)?;
+    let (_, scored) = s.app.scored(&u.actor(), p.year, &p.kind).await?;
     let rows = export::table(fw, &scored.period, &scored.results);
     let name = format!("so-lieu-{}-{}", p.year, p.kind);
     match format.as_str() {

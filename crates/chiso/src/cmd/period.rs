@@ -50,9 +50,8 @@ pub fn run(c: Command, lang: Lang) -> Outcome {
         match c {
             Command::List { db } => {
                 let app = db.app(lang).await?;
-                let periods = app.store.periods().await.map_err(|e| refused(e.into()))?;
-                for p in periods {
-                    let version = app.store.latest_snapshot(p.year, &p.kind).await.map_err(|e| refused(e.into()))?;
+                for o in app.period_overview().await.map_err(refused)? {
+                    let p = o.period;
                     println!(
                         "{}\t{}\t{}\t{}\t{}\t{}",
                         p.year,
@@ -60,7 +59,7 @@ pub fn run(c: Command, lang: Lang) -> Outcome {
                         p.framework,
                         p.deadline.unwrap_or_default(),
                         p.status.as_str(),
-                        version.map_or(String::from("-"), |v| v.version.to_string())
+                        o.version.map_or(String::from("-"), |v| v.to_string())
                     );
                 }
             }

@@ -1,0 +1,229 @@
+//! What the pages, the API and the command line read, with who may read it checked here:
+//! periods and what was published of them (public), a unit's submission (its reporters and
+//! the province's staff), evidence files, the audit trail, accounts, the catalogue's
+//! documents.
+
+use crate::{Actor, App, Catalog, Error, Result};
+use chiso_domain::{SubmissionKey, SubmissionStatus, UnitId};
+use chiso_store::{
+    AnswerRow, AuditEvent, ChainError, CommentRow, EvidenceRow, PeriodRow, Role, SnapshotRow, TokenRow, UserRow,
+};
+use std::collections::HashMap;
+
+/// A period on the home page: its latest published version, and whether its year has a report.
+#[derive(Debug, Clone)]
+pub struct PeriodOverview {
+    pub period: PeriodRow,
+    pub version: Option<i64>,
+    pub has_report: bool,
+}
+
+/// A published period: its row and its latest snapshot.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub period: PeriodRow,
+    pub snapshot: SnapshotRow,
+}
+
+/// A unit's submission as its form and its review show it.
+#[derive(Debug, Clone)]
+pub struct SubmissionView {
+    pub period: PeriodRow,
+    /// `Draft` when nothing was saved yet.
+    pub status: SubmissionStatus,
+    /// Something was saved.
+    pub exists: bool,
+    pub answers: Vec<AnswerRow>,
+    pub evidence: Vec<EvidenceRow>,
+    pub comments: Vec<CommentRow>,
+}
+
+/// The audit trail and whether its hash chain verifies.
+#[derive(Debug, Clone)]
+pub struct AuditTrail {
+    pub chain: std::result::Result<usize, ChainError>,
+    pub events: Vec<AuditEvent>,
+}
+
+/// The administrator's view of the accounts.
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    pub users: Vec<UserRow>,
+    pub tokens: Vec<TokenRow>,
+    /// Names whose logins are delayed, with the time (Unix seconds) the delay ends.
+    pub held_back: Vec<(String, i64)>,
+}
+
+/// One line of someone's work list: a unit of a period and its submission's status.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    pub period: PeriodRow,
+    pub unit: UnitId,
+    pub status: Option<SubmissionStatus>,
+}
+
+impl App {
+    /// The frameworks and the unit registry as stored now (parsed again only when changed).
+    pub async fn catalog(&self) -> Result<std::sync::Arc<Catalog>> {
+        Catalog::load(&self.store).await
+    }
+
+    /// A period's figures as counted and scored now, for the province's staff.
+    pub async fn scored(
+        &self,
+        actor: &Actor,
+        year: i32,
+        kind: &str,
+    ) -> Result<(std::sync::Arc<Catalog>, crate::catalog::Scored)> {
+        actor.require(&[Role::Admin, Role::Assessor, Role::Viewer])?;
+        let cat = self.catalog().await?;
+        let scored = crate::catalog::scored(&self.store, &cat, year, kind).await?.ok_or_else(Error::not_found)?;
+        Ok((cat, scored))
+    }
+
+    pub async fn periods(&self) -> Result<Vec<PeriodRow>> {
+        Ok(self.store.periods().await?)
+    }
+
+    pub async fn period(&self, year: i32, kind: &str) -> Result<PeriodRow> {
+        self.store.period(year, kind).await?.ok_or_else(Error::not_found)
+    }
+
+    /// Every period with its published version and whether its year has a report.
+    pub async fn period_overview(&self) -> Result<Vec<PeriodOverview>> {
+        let reports: Vec<String> = self.store.documents("report/").await?.into_iter().map(|(n, _)| n).collect();
+        let mut out = Vec::new();
+        for period in self.store.periods().await? {
+            let version = self.store.published_version(period.year, &period.kind).await?;
+            let has_report = reports.contains(&format!("report/{}", period.year));
+            out.push(PeriodOverview { period, version, has_report });
+        }
+        Ok(out)
+    }
+
+    /// The latest snapshot of a period, if it was published.
+    pub async fn latest_snapshot(&self, year: i32, kind: &str) -> Result<Option<SnapshotRow>> {
+        Ok(self.store.latest_snapshot(year, kind).await?)
+    }
+
+    /// The latest published results of a period; `NotFound` until it is published.
+    pub async fn published(&self, year: i32, kind: &str) -> Result<Published> {
+        let snapshot = self.store.latest_snapshot(year, kind).await?.ok_or_else(Error::not_found)?;
+        Ok(Published { period: self.period(year, kind).await?, snapshot })
+    }
+
+    /// A unit's submission: for its reporters, the assessors, the administrators and the
+    /// leadership; `NotFound` for a unit outside the period.
+    pub async fn submission(&self, actor: &Actor, key: &SubmissionKey) -> Result<SubmissionView> {
+        if !actor.can_read_unit(key.unit()) {
+            return Err(Error::forbidden());
+        }
+        let (period, _) = self.unit_period(key).await?;
+        let (year, kind, unit) = (key.year, key.kind.as_str(), key.unit());
+        let row = self.store.submission(year, kind, unit).await?;
+        Ok(SubmissionView {
+            period,
+            status: row.as_ref().map_or(SubmissionStatus::Draft, |r| r.status),
+            exists: row.is_some(),
+            answers: self.store.answers(year, kind, unit).await?,
+            evidence: self.store.evidence(year, kind, unit).await?,
+            comments: self.store.comments(year, kind, unit).await?,
+        })
+    }
+
+    /// An evidence file and its bytes, for those who may read its unit.
+    pub async fn evidence_file(&self, actor: &Actor, id: i64) -> Result<(EvidenceRow, Vec<u8>)> {
+        let (_, _, unit, e) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
+        if !actor.can_read_unit(&unit) {
+            return Err(Error::forbidden());
+        }
+        let bytes = tokio::fs::read(self.data_dir.join("evidence").join(&e.sha256)).await.map_err(|e| {
+            tracing::error!(error = %e, "an evidence file on the record is missing");
+            Error::not_found()
+        })?;
+        Ok((e, bytes))
+    }
+
+    /// The audit trail (entities starting with `prefix`), for administrators and the leadership.
+    pub async fn audit_trail(&self, actor: &Actor, prefix: &str) -> Result<AuditTrail> {
+        actor.require(&[Role::Admin, Role::Viewer])?;
+        Ok(AuditTrail { chain: self.store.verify_chain().await?, events: self.store.audit_events(prefix).await? })
+    }
+
+    /// What happened to one unit's data, for those who may read it.
+    pub async fn unit_trail(&self, actor: &Actor, unit: &str) -> Result<Vec<AuditEvent>> {
+        if !actor.can_read_unit(unit) {
+            return Err(Error::forbidden());
+        }
+        Ok(self.store.unit_events(unit).await?)
+    }
+
+    pub async fn accounts(&self, actor: &Actor) -> Result<Accounts> {
+        actor.require(&[Role::Admin])?;
+        Ok(Accounts {
+            users: self.store.users().await?,
+            tokens: self.store.tokens().await?,
+            held_back: self.store.held_back().await?,
+        })
+    }
+
+    /// The frameworks' document names and the unit registry's text, for the catalogue page.
+    pub async fn catalogue_documents(&self, actor: &Actor) -> Result<(Vec<String>, String)> {
+        actor.require(&[Role::Admin])?;
+        let frameworks = self.store.documents("framework/").await?.into_iter().map(|(n, _)| n).collect();
+        Ok((frameworks, self.store.document("units.toml").await?.unwrap_or_default()))
+    }
+
+    /// The actor's work: a reporter's units in open periods; everyone else's, every unit of
+    /// every period. One query per period, whatever the number of units.
+    pub async fn work(&self, actor: &Actor) -> Result<Vec<WorkItem>> {
+        let cat = Catalog::load(&self.store).await?;
+        let mut out = Vec::new();
+        for period in self.store.periods().await? {
+            if actor.is(Role::Reporter) && !period.status.accepts_work() {
+                continue;
+            }
+            let statuses: HashMap<String, SubmissionStatus> = self
+                .store
+                .submissions(period.year, &period.kind)
+                .await?
+                .into_iter()
+                .map(|s| (s.unit, s.status))
+                .collect();
+            let units: Vec<UnitId> = match actor.role {
+                Role::Reporter => {
+                    let of_kind: Vec<&UnitId> =
+                        cat.registry.of_kind(&period.kind, period.year).map(|u| &u.id).collect();
+                    actor.units.iter().map(|u| UnitId(u.clone())).filter(|u| of_kind.contains(&u)).collect()
+                }
+                _ => cat.registry.of_kind(&period.kind, period.year).map(|u| u.id.clone()).collect(),
+            };
+            for unit in units {
+                let status = statuses.get(&unit.0).copied();
+                out.push(WorkItem { period: period.clone(), unit, status });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The answers stored for these units of a period (for their Excel templates), for those
+    /// who may read every one of them.
+    pub async fn stored_answers(
+        &self,
+        actor: &Actor,
+        year: i32,
+        kind: &str,
+        units: &[UnitId],
+    ) -> Result<HashMap<(String, String), String>> {
+        if !units.iter().all(|u| actor.can_read_unit(&u.0)) {
+            return Err(Error::forbidden());
+        }
+        let mut stored = HashMap::new();
+        for (unit, a) in self.store.period_answers(year, kind).await? {
+            if units.iter().any(|u| u.0 == unit) {
+                stored.insert((unit, a.field), a.value);
+            }
+        }
+        Ok(stored)
+    }
+}
