@@ -1,47 +1,190 @@
-//! The JSON contract of results, used by other tools.
+//! The JSON contract of results, used by other tools, and its typed form: the platform
+//! stores this JSON as a published snapshot and its pages read it back as [`ResultsDoc`].
 
 use chiso_domain::engine::{Results, Status};
 use chiso_domain::framework::Framework;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+
+/// The results of a period: `{"period", "kind", "framework", "results": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultsDoc {
+    pub period: i32,
+    pub kind: String,
+    pub framework: String,
+    pub results: Vec<ResultRow>,
+}
+
+/// One unit's result; decimals as strings with the framework's decimals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub unit: String,
+    pub status: RowStatus,
+    pub total: Option<String>,
+    pub level: Option<String>,
+    pub rank: Option<u32>,
+    pub previous_rank: Option<u32>,
+    /// Every criterion's points, in the framework's order; `None`: the criterion did not
+    /// apply to the unit and left its maximum.
+    pub scores: Scores,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    Ranked,
+    BelowLevels,
+    NoData,
+}
+
+/// Criterion id → points, as a JSON object that keeps the framework's order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scores(pub Vec<(String, Option<String>)>);
+
+impl Scores {
+    pub fn get(&self, criterion: &str) -> Option<&str> {
+        self.0.iter().find(|(id, _)| id == criterion).and_then(|(_, v)| v.as_deref())
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Scores {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Scores;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of criterion ids to points")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<Scores, M::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, Option<String>>()? {
+                    out.push((k, v));
+                }
+                Ok(Scores(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl ResultRow {
+    /// The result's level, `KXH` below the levels, `none` without data: the ranking
+    /// page's filter values.
+    pub fn level_key(&self) -> &str {
+        match (self.status, &self.level) {
+            (RowStatus::NoData, _) => "none",
+            (_, Some(l)) => l,
+            _ => "KXH",
+        }
+    }
+}
+
+impl ResultsDoc {
+    pub fn parse(json: &str) -> Result<ResultsDoc, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+}
+
+impl RowStatus {
+    /// The contract's word: `ranked`, `below_levels`, `no_data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Ranked => "ranked",
+            RowStatus::BelowLevels => "below_levels",
+            RowStatus::NoData => "no_data",
+        }
+    }
+}
+
+impl From<Status> for RowStatus {
+    fn from(s: Status) -> RowStatus {
+        match s {
+            Status::Ranked => RowStatus::Ranked,
+            Status::BelowLevels => RowStatus::BelowLevels,
+            Status::NoData => RowStatus::NoData,
+        }
+    }
+}
 
 pub fn status(s: Status) -> &'static str {
-    match s {
-        Status::Ranked => "ranked",
-        Status::BelowLevels => "below_levels",
-        Status::NoData => "no_data",
-    }
+    RowStatus::from(s).as_str()
 }
 
 /// The results of a period as JSON: `{"period", "kind", "framework", "results": [{"unit", "status",
 /// "total", "level", "rank", "previous_rank", "scores"}]}`, decimals as strings with the
 /// framework's decimals. `chiso score --format json` and the web API both give exactly this.
 pub fn results(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
-    let results: Vec<Value> = r
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let scores: Map<String, Value> = u
-                .scores
-                .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    // null: the criterion did not apply to the unit and left its maximum.
-                    let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
-                    (fw.criterion(k).id.0.clone(), json!(v))
-                })
-                .collect();
-            json!({
-                "unit": u.name,
-                "status": status(u.status),
-                "total": u.total.map(|t| fw.total_rounding().format_plain(t)),
-                "level": u.level,
-                "rank": u.rank,
-                "previous_rank": previous(i),
-                "scores": scores,
+    let doc = ResultsDoc {
+        period: r.year,
+        kind: r.kind.clone(),
+        framework: r.framework.clone(),
+        results: r
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| ResultRow {
+                unit: u.name.clone(),
+                status: u.status.into(),
+                total: u.total.map(|t| fw.total_rounding().format_plain(t)),
+                level: u.level.clone(),
+                rank: u.rank,
+                previous_rank: previous(i),
+                scores: Scores(
+                    u.scores
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| {
+                            let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
+                            (fw.criterion(k).id.0.clone(), v)
+                        })
+                        .collect(),
+                ),
             })
-        })
-        .collect();
-    let doc = json!({"period": r.year, "kind": r.kind, "framework": r.framework, "results": results});
+            .collect(),
+    };
     serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contract_reads_back_as_it_was_written() {
+        let json = r#"{
+  "period": 2020,
+  "kind": "department",
+  "framework": "cao-bang-1513-department",
+  "results": [
+    {
+      "unit": "Sở Y tế",
+      "status": "ranked",
+      "total": "45.25",
+      "level": "Tốt",
+      "rank": 3,
+      "previous_rank": null,
+      "scores": {
+        "infra": "9.00",
+        "na": null
+      }
+    }
+  ]
+}
+"#;
+        let doc = ResultsDoc::parse(json).unwrap();
+        assert_eq!(doc.results[0].scores.get("infra"), Some("9.00"));
+        assert_eq!(doc.results[0].scores.get("na"), None);
+        assert_eq!(doc.results[0].level_key(), "Tốt");
+        assert_eq!(serde_json::to_string_pretty(&doc).unwrap() + "\n", json, "byte for byte");
+    }
 }

@@ -141,6 +141,13 @@ pub fn require(user: Option<User>) -> AppResult<User> {
     user.ok_or_else(AppError::login_required)
 }
 
+/// The user behind an API token; a session cookie is refused for JSON writes (no browser
+/// session can be ridden into one).
+pub fn require_token(user: Option<User>) -> AppResult<User> {
+    let u = require(user)?;
+    if u.csrf.is_some() { Err(AppError::forbidden()) } else { Ok(u) }
+}
+
 pub fn require_role(user: Option<User>, roles: &[Role]) -> AppResult<User> {
     let u = require(user)?;
     if roles.contains(&u.row.role) { Ok(u) } else { Err(AppError::forbidden()) }

@@ -6,7 +6,7 @@
 
 use super::api_body::ApiJson;
 use crate::AppState;
-use crate::auth::{self, MaybeUser, User};
+use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Texts;
 use axum::Json;
@@ -18,12 +18,6 @@ use chiso_store::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-/// The user behind an API token; session cookies are refused for writes.
-pub(super) fn token_user(user: Option<User>) -> AppResult<User> {
-    let u = auth::require(user)?;
-    if u.csrf.is_some() { Err(AppError::forbidden()) } else { Ok(u) }
-}
 
 pub async fn periods(State(s): State<AppState>) -> AppResult<Json<Value>> {
     let mut out = Vec::new();
@@ -142,7 +136,7 @@ pub async fn save(
     Path((year, kind, unit)): Path<(String, String, String)>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    let u = token_user(user)?;
+    let u = auth::require_token(user)?;
     let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
     let (p, cat) = s.app.writable(&u.actor(), &key).await?;
     let (answers, submit) = parse_answers(cat.framework(&p.framework)?, &body).map_err(|e| match e {

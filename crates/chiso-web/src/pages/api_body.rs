@@ -2,7 +2,6 @@
 //! write answers 401 whatever its body (not 400, 415 or 422 naming what the body lacks),
 //! and a malformed body is refused in the reader's language with the parser's detail.
 
-use super::api::token_user;
 use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::auth::User;
@@ -19,7 +18,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
         let (mut parts, body) = request.into_parts();
         let MaybeUser(user) = MaybeUser::from_request_parts(&mut parts, state).await?;
-        let user = token_user(user)?;
+        let user = crate::auth::require_token(user)?;
         let request = Request::from_parts(parts, body);
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(user, value)),

@@ -1,6 +1,5 @@
 //! Routes. Each handler checks the user's role and, for unit data, the unit itself.
 
-mod accounts;
 mod admin;
 mod api;
 mod api_body;
@@ -10,6 +9,7 @@ mod public;
 mod review;
 mod session;
 mod submit;
+mod views;
 mod workbook;
 
 pub use api::parse_answers;
@@ -48,9 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ky/{year}/{kind}/cong-bo", post(admin::publish))
         .route("/quan-tri/ky/{year}/{kind}/chua-nop.csv", get(admin::missing_csv))
         .route("/quan-tri/ky/{year}/{kind}/xem-truoc", get(admin::preview))
-        .route("/quan-tri/nguoi-dung", post(admin::create_user))
-        .route("/quan-tri/nguoi-dung/trang-thai", post(accounts::set_state))
-        .route("/quan-tri/the-api/{id}/thu-hoi", post(accounts::revoke_token))
+        .route("/quan-tri/nguoi-dung", post(admin::accounts::create_user))
+        .route("/quan-tri/nguoi-dung/trang-thai", post(admin::accounts::set_state))
+        .route("/quan-tri/the-api/{id}/thu-hoi", post(admin::accounts::revoke_token))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
         .route("/don-vi/{unit}", get(public::unit))

@@ -8,11 +8,9 @@ use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use chiso_app::catalog::Catalog;
 use chiso_domain::framework::Framework;
-use rust_decimal::Decimal;
+use chiso_report::json::{ResultRow, ResultsDoc, RowStatus};
 use serde::Deserialize;
-use serde_json::Value;
 
 pub async fn home(
     State(s): State<AppState>,
@@ -71,15 +69,6 @@ pub struct Filter {
     muc: String,
 }
 
-/// Where a result row falls among the filter's level choices.
-fn level_key(r: &Value) -> String {
-    match (r["status"].as_str(), r["level"].as_str()) {
-        (Some("no_data"), _) => "none".into(),
-        (_, Some(l)) => l.to_string(),
-        _ => "KXH".into(),
-    }
-}
-
 /// The published ranking: the frozen snapshot, with its version, filters and charts.
 pub async fn results(
     State(s): State<AppState>,
@@ -107,8 +96,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     let (snap, period) = (published.snapshot, published.period);
     let cat = s.app.catalog().await?;
     let fw = cat.framework(&period.framework)?;
-    let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
-    let results = v["results"].as_array().cloned().unwrap_or_default();
+    let results = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(year, &kind, e))?.results;
     let mut b = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",
         esc(&(t.results_heading)(year, &fw.name)),
@@ -145,121 +133,22 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
         esc(&kind),
         t.filter_reset
     );
-    let shown: Vec<&Value> = results
+    let shown: Vec<&ResultRow> = results
         .iter()
-        .filter(|r| needle.is_empty() || r["unit"].as_str().unwrap_or("").to_lowercase().contains(&needle))
-        .filter(|r| filter.muc.is_empty() || level_key(r) == filter.muc)
+        .filter(|r| needle.is_empty() || r.unit.to_lowercase().contains(&needle))
+        .filter(|r| filter.muc.is_empty() || r.level_key() == filter.muc)
         .collect();
     if shown.len() != results.len() {
         b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(shown.len(), results.len())));
     }
 
-    b += &ranking_table(lang, &cat, fw, &kind, year, &shown);
-    b += &charts(lang, fw, year, &results);
+    b += &super::views::ranking_table(lang, &cat, fw, &kind, year, &shown);
+    b += &super::views::charts(lang, fw, year, &results);
     b += &format!(
         "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
         esc(&kind)
     );
     Ok(b)
-}
-
-/// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,
-/// and each criterion group's points.
-pub fn ranking_table(lang: Lang, cat: &Catalog, fw: &Framework, kind: &str, year: i32, rows: &[&Value]) -> String {
-    let t = lang.t();
-    let mut b = String::new();
-    b += &format!(
-        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
-        t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
-    );
-    for c in &fw.criteria {
-        b += &format!("<th>{}</th>", esc(c.label()));
-    }
-    b += "</tr></thead><tbody>";
-    let num = |x: &Value| x.as_str().map(|s| lang.decimal_text(s)).unwrap_or_default();
-    for r in rows {
-        let level = match r["status"].as_str().unwrap_or("") {
-            "no_data" => t.no_data_not_ranked.to_string(),
-            "below_levels" => t.below_levels.into(),
-            _ => r["level"].as_str().unwrap_or("").to_string(),
-        };
-        let name = r["unit"].as_str().unwrap_or("");
-        let unit = match cat.registry.resolve(name, kind, year) {
-            Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
-            Err(_) => esc(name),
-        };
-        b += &format!(
-            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
-            r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
-            esc(&level),
-            num(&r["total"]),
-            r["previous_rank"].as_u64().map(|x| x.to_string()).unwrap_or_default()
-        );
-        for c in &fw.criteria {
-            b += &format!("<td class=\"n\">{}</td>", esc(&num(&r["scores"][&c.id.0])));
-        }
-        b += "</tr>";
-    }
-    b += "</tbody></table></div>";
-    b
-}
-
-/// The report's charts, over all results (filters narrow the table, not the picture):
-/// units per level, totals, and the average per criterion group as a share of its maximum.
-pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[Value]) -> String {
-    use chiso_report::model::{Chart, Series};
-    let t = lang.t();
-    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
-    categories.push(t.below_levels.into());
-    categories.push(t.no_data.into());
-    let mut counts = vec![0u32; categories.len()];
-    for r in results {
-        let i = match (r["status"].as_str(), r["level"].as_str()) {
-            (Some("no_data"), _) => categories.len() - 1,
-            (_, Some(l)) => fw.levels.iter().position(|x| x.name == l).unwrap_or(categories.len() - 2),
-            _ => categories.len() - 2,
-        };
-        counts[i] += 1;
-    }
-    let (categories, counts): (Vec<String>, Vec<u32>) =
-        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
-    let pie = Chart::Pie { categories, values: counts };
-    let ranked: Vec<&Value> = results.iter().filter(|r| r["total"].is_string()).collect();
-    let decimal = |x: &Value| x.as_str().and_then(|t| t.parse::<Decimal>().ok());
-    let bars = Chart::Bar {
-        categories: ranked.iter().map(|r| r["unit"].as_str().unwrap_or("").to_string()).collect(),
-        series: vec![Series { name: (t.year_n)(year), values: ranked.iter().map(|r| decimal(&r["total"])).collect() }],
-        decimals: fw.total_rounding().decimals,
-        max: fw.total_max(),
-    };
-    // Top-level groups: mean points of the units with data, as a percentage of the group's
-    // maximum, rounded by the framework's rule.
-    let rounding = fw.total_rounding();
-    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
-    let shares: Vec<Option<Decimal>> = groups
-        .iter()
-        .map(|c| {
-            let values: Vec<Decimal> = ranked.iter().filter_map(|r| decimal(&r["scores"][&c.id.0])).collect();
-            let n = Decimal::from(values.len());
-            let sum: Decimal = values.iter().sum();
-            if values.is_empty() { None } else { rounding.percent(sum / n, c.max) }
-        })
-        .collect();
-    let group_bars = Chart::Bar {
-        categories: groups.iter().map(|c| c.label().to_string()).collect(),
-        series: vec![Series { name: (t.year_n)(year), values: shares }],
-        decimals: rounding.percent_decimals,
-        max: Decimal::ONE_HUNDRED,
-    };
-    format!(
-        "<h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure>",
-        t.chart_levels,
-        chiso_report::chart_svg(&pie, lang.separator()),
-        t.chart_totals,
-        chiso_report::chart_svg(&bars, lang.separator()),
-        t.chart_groups,
-        chiso_report::chart_svg(&group_bars, lang.separator())
-    )
 }
 
 /// The official report of a year, as its files were made after publication (chiso-app's
@@ -320,17 +209,19 @@ pub async fn unit(
     for p in &periods {
         let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await? else { continue };
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
-        let v: Value = serde_json::from_str(&snap.results).unwrap_or_default();
-        let Some(r) = v["results"].as_array().into_iter().flatten().find(|r| r["unit"] == then.name.as_str()) else {
-            continue;
-        };
+        let doc = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(p.year, &p.kind, e))?;
+        let Some(r) = doc.results.iter().find(|r| r.unit == then.name) else { continue };
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             p.year,
             esc(&then.name),
-            r["rank"].as_u64().map(|x| x.to_string()).unwrap_or_default(),
-            esc(r["level"].as_str().unwrap_or(if r["status"] == "no_data" { t.no_data_short } else { t.below_levels })),
-            esc(&lang.decimal_text(r["total"].as_str().unwrap_or(""))),
+            r.rank.map(|x| x.to_string()).unwrap_or_default(),
+            esc(r.level.as_deref().unwrap_or(if r.status == RowStatus::NoData {
+                t.no_data_short
+            } else {
+                t.below_levels
+            })),
+            esc(&lang.decimal_text(r.total.as_deref().unwrap_or(""))),
             snap.version
         );
     }
@@ -397,22 +288,30 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) 
 pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(String, String)>) -> AppResult<Response> {
     let year = super::year(&year)?;
     let snap = s.app.published(year, &kind).await?.snapshot;
-    let v: Value = serde_json::from_str(&snap.results).map_err(|_| AppError::not_found())?;
-    let rows = v["results"].as_array().cloned().unwrap_or_default();
+    let rows = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(year, &kind, e))?.results;
     let ids: Vec<String> =
-        rows.first().and_then(|r| r["scores"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        rows.first().map(|r| r.scores.0.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
     let mut out = format!("rank,unit,status,level,total,{},previous_rank\n", ids.join(","));
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     for r in &rows {
-        let text = |x: &Value| {
-            x.as_str().map(str::to_string).or_else(|| x.as_u64().map(|n| n.to_string())).unwrap_or_default()
-        };
-        let mut cells =
-            vec![text(&r["rank"]), text(&r["unit"]), text(&r["status"]), text(&r["level"]), text(&r["total"])];
-        cells.extend(ids.iter().map(|i| text(&r["scores"][i])));
-        cells.push(text(&r["previous_rank"]));
+        let mut cells = vec![
+            number(r.rank),
+            r.unit.clone(),
+            r.status.as_str().to_string(),
+            r.level.clone().unwrap_or_default(),
+            r.total.clone().unwrap_or_default(),
+        ];
+        cells.extend(r.scores.0.iter().map(|(_, v)| v.clone().unwrap_or_default()));
+        cells.push(number(r.previous_rank));
         out += &chiso_data::csv_safe::line(&cells.iter().map(String::as_str).collect::<Vec<_>>());
     }
     let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
         .into_response())
+}
+
+/// A stored snapshot that does not read as the results contract: damage, logged.
+fn stored_results(year: i32, kind: &str, e: serde_json::Error) -> AppError {
+    tracing::error!(year, kind, error = %e, "a published snapshot does not read");
+    AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
 }

@@ -1,13 +1,14 @@
 //! The administrator: periods (open, deadline), users and roles, computing and publishing
 //! results (a frozen, versioned snapshot with a reason), and the audit log.
 
-pub use super::accounts::create_user;
-use super::{Fields, field};
+pub mod accounts;
+
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::{Reader, Texts};
+use crate::pages::{Fields, field};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -67,7 +68,7 @@ pub async fn home(
         "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
         t.col_deadline, t.open_button
     );
-    b += &super::accounts::section(&s, lang, &u).await?;
+    b += &accounts::section(&s, lang, &u).await?;
     b += &format!(
         "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
         t.audit_link, t.catalogue_link
@@ -82,7 +83,7 @@ pub async fn create_period(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    s.app.open_period(&u.actor(), super::input::open_period(&f)).await?;
+    s.app.open_period(&u.actor(), crate::pages::input::open_period(&f)).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 
@@ -95,7 +96,7 @@ pub async fn publish(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    let year = super::year(&year)?;
+    let year = crate::pages::year(&year)?;
     s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or("")).await?;
     Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
 }
@@ -112,7 +113,7 @@ pub async fn audit_log(
         Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
         Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
     };
-    let mut b = format!("<h1>{}</h1>{chain}<div class=\"wrap\">{}", t.audit_heading, super::audit_head(t, true));
+    let mut b = format!("<h1>{}</h1>{chain}<div class=\"wrap\">{}", t.audit_heading, crate::pages::audit_head(t, true));
     for e in trail.events.iter().rev().take(500) {
         let short = |v: &str| {
             if v.chars().count() > 80 {
@@ -145,7 +146,7 @@ pub async fn missing_csv(
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
-    let year = super::year(&year)?;
+    let year = crate::pages::year(&year)?;
     let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
     for m in s.app.missing_units(&u.actor(), year, &kind).await? {
         out += &chiso_data::csv_safe::line(&[&m.unit.0, &m.name, m.status_code(), &m.deadline]);
@@ -169,13 +170,16 @@ pub async fn preview(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
-    let year = super::year(&year)?;
+    let year = crate::pages::year(&year)?;
     let preview = s.app.preview(&u.actor(), year, &kind).await?;
     let cat = s.app.catalog().await?;
     let fw = cat.framework(&preview.period.framework)?;
     let json = preview.results;
-    let v: serde_json::Value = serde_json::from_str(&json).map_err(|_| AppError::not_found())?;
-    let rows: Vec<&serde_json::Value> = v["results"].as_array().into_iter().flatten().collect();
+    let results = chiso_report::json::ResultsDoc::parse(&json).map_err(|e| {
+        tracing::error!(error = %e, "the engine's results do not read as their contract");
+        AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
+    })?;
+    let rows: Vec<&chiso_report::json::ResultRow> = results.results.iter().collect();
     let published = preview.published;
     let same = published.as_ref().is_some_and(|x| x.results == json);
     let mut b = format!(
@@ -197,8 +201,7 @@ pub async fn preview(
             t.publish_button
         );
     }
-    b += &super::public::ranking_table(lang, &cat, fw, &kind, year, &rows);
-    let all: Vec<serde_json::Value> = rows.into_iter().cloned().collect();
-    b += &super::public::charts(lang, fw, year, &all);
+    b += &crate::pages::views::ranking_table(lang, &cat, fw, &kind, year, &rows);
+    b += &crate::pages::views::charts(lang, fw, year, &results.results);
     Ok(page(lang, t.admin_title, Some(&u), &b))
 }

@@ -2,12 +2,12 @@
 //! login delays), the form adding one, and every token with its expiry, state and a button
 //! revoking it.
 
-use super::{Fields, field};
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc};
 use crate::i18n::{Lang, Texts};
+use crate::pages::{Fields, field};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -121,7 +121,7 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    s.app.add_user(&u.actor(), super::input::new_user(&f)).await?;
+    s.app.add_user(&u.actor(), crate::pages::input::new_user(&f)).await?;
     Ok(Redirect::to("/quan-tri").into_response())
 }
 

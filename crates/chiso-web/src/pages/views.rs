@@ -1,0 +1,111 @@
+//! View fragments more than one page shows: a ranking table and the report's charts (the
+//! public ranking and the administrator's preview).
+
+use crate::html::esc;
+use crate::i18n::{Lang, Texts};
+use chiso_app::Catalog;
+use chiso_domain::Decimal;
+use chiso_domain::framework::Framework;
+use chiso_report::json::{ResultRow, RowStatus};
+
+/// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,
+/// and each criterion group's points.
+pub fn ranking_table(lang: Lang, cat: &Catalog, fw: &Framework, kind: &str, year: i32, rows: &[&ResultRow]) -> String {
+    let t = lang.t();
+    let mut b = String::new();
+    b += &format!(
+        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
+    );
+    for c in &fw.criteria {
+        b += &format!("<th>{}</th>", esc(c.label()));
+    }
+    b += "</tr></thead><tbody>";
+    let num = |x: Option<&str>| x.map(|s| lang.decimal_text(s)).unwrap_or_default();
+    for r in rows {
+        let level = match r.status {
+            RowStatus::NoData => t.no_data_not_ranked,
+            RowStatus::BelowLevels => t.below_levels,
+            RowStatus::Ranked => r.level.as_deref().unwrap_or(""),
+        };
+        let name = r.unit.as_str();
+        let unit = match cat.registry.resolve(name, kind, year) {
+            Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
+            Err(_) => esc(name),
+        };
+        b += &format!(
+            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
+            r.rank.map(|x| x.to_string()).unwrap_or_default(),
+            esc(level),
+            num(r.total.as_deref()),
+            r.previous_rank.map(|x| x.to_string()).unwrap_or_default()
+        );
+        for c in &fw.criteria {
+            b += &format!("<td class=\"n\">{}</td>", esc(&num(r.scores.get(&c.id.0))));
+        }
+        b += "</tr>";
+    }
+    b += "</tbody></table></div>";
+    b
+}
+
+/// The report's charts, over all results (filters narrow the table, not the picture):
+/// units per level, totals, and the average per criterion group as a share of its maximum.
+pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> String {
+    use chiso_report::model::{Chart, Series};
+    let t = lang.t();
+    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
+    categories.push(t.below_levels.into());
+    categories.push(t.no_data.into());
+    let mut counts = vec![0u32; categories.len()];
+    for r in results {
+        let i = match (r.status, &r.level) {
+            (RowStatus::NoData, _) => categories.len() - 1,
+            (_, Some(l)) => fw.levels.iter().position(|x| &x.name == l).unwrap_or(categories.len() - 2),
+            _ => categories.len() - 2,
+        };
+        counts[i] += 1;
+    }
+    let (categories, counts): (Vec<String>, Vec<u32>) =
+        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
+    let pie = Chart::Pie { categories, values: counts };
+    let ranked: Vec<&ResultRow> = results.iter().filter(|r| r.total.is_some()).collect();
+    let decimal = |x: Option<&str>| x.and_then(|t| t.parse::<Decimal>().ok());
+    let bars = Chart::Bar {
+        categories: ranked.iter().map(|r| r.unit.clone()).collect(),
+        series: vec![Series {
+            name: (t.year_n)(year),
+            values: ranked.iter().map(|r| decimal(r.total.as_deref())).collect(),
+        }],
+        decimals: fw.total_rounding().decimals,
+        max: fw.total_max(),
+    };
+    // Top-level groups: mean points of the units with data, as a percentage of the group's
+    // maximum, rounded by the framework's rule.
+    let rounding = fw.total_rounding();
+    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
+    let shares: Vec<Option<Decimal>> = groups
+        .iter()
+        .map(|c| {
+            let values: Vec<Decimal> = ranked.iter().filter_map(|r| decimal(r.scores.get(&c.id.0))).collect();
+            let n = Decimal::from(values.len());
+            let sum: Decimal = values.iter().sum();
+            if values.is_empty() { None } else { rounding.percent(sum / n, c.max) }
+        })
+        .collect();
+    let group_bars = Chart::Bar {
+        categories: groups.iter().map(|c| c.label().to_string()).collect(),
+        series: vec![Series { name: (t.year_n)(year), values: shares }],
+        decimals: rounding.percent_decimals,
+        max: Decimal::ONE_HUNDRED,
+    };
+    format!(
+        "<h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure>",
+        t.chart_levels,
+        chiso_report::chart_svg(&pie, lang.separator()),
+        t.chart_totals,
+        chiso_report::chart_svg(&bars, lang.separator()),
+        t.chart_groups,
+        chiso_report::chart_svg(&group_bars, lang.separator())
+    )
+}
