@@ -1,7 +1,7 @@
 //! The JSON API's save body, as the platform reads it: `chiso_web::parse_answers` (serde into
 //! the body's struct, "not applicable" with its reason, the form's fields), then every field
-//! checked as a draft is saved (`chiso_data::import::check_fields`) and the row imported as a
-//! submission is (`chiso_data::import::import`). Never panics. The first byte picks the
+//! checked as a draft is saved (`chiso_data::import::check_fields`) and read as a submission
+//! is (`chiso_data::import::answers`). Never panics. The first byte picks the
 //! framework and year.
 #![no_main]
 
@@ -9,15 +9,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
     let Some((&which, body)) = input.split_first() else { return };
-    let (fw, registry, year) = chiso_fuzz::fixture(which);
+    let (fw, _, _) = chiso_fuzz::fixture(which);
     let Ok((answers, _submit)) = chiso_web::parse_answers(fw, body) else { return };
     let cells: Vec<(String, String)> = answers.iter().map(|a| (a.field.clone(), a.value.clone())).collect();
     let _ = chiso_data::import::check_fields(fw, &cells);
-    let unit = registry.of_kind(&fw.unit_kind, year).next().map(|u| u.id.0.clone()).unwrap_or_default();
-    let mut header = vec!["unit".to_string()];
-    header.extend(cells.iter().map(|(k, _)| k.clone()));
-    let mut row = vec![unit];
-    row.extend(cells.iter().map(|(_, v)| v.clone()));
-    let t = chiso_data::table::Table { file: "api".into(), sheet: None, rows: vec![header, row] };
-    let _ = chiso_data::import::import(&t, fw, registry, year);
+    let _ = chiso_data::import::answers(fw, &cells, "api");
 });

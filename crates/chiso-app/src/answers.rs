@@ -3,7 +3,7 @@
 //! its deadline (or the unit's extension) is not past.
 
 use crate::{Actor, App, Catalog, Error, Field, Kind, Message, Problem, Result};
-use chiso_data::{import, table::Table};
+use chiso_data::import;
 use chiso_domain::date::Date;
 use chiso_domain::framework::{Framework, Rule};
 use chiso_domain::{SubmissionKey, SubmissionStatus, Transition};
@@ -110,7 +110,7 @@ impl App {
         if !unknown.is_empty() {
             return Err(Error::new(Kind::Unprocessable, Message::UnknownFields(unknown)).code("unknown_field"));
         }
-        let problems = check(fw, &cat, &p, key.unit(), &answers, submit);
+        let problems = check(fw, &answers, submit);
         if !problems.is_empty() {
             return Err(Error::not_saved(problems));
         }
@@ -185,14 +185,7 @@ impl App {
 
 /// Every problem of a unit's answers: values the framework refuses, reasons too long, and
 /// on submission the import's whole-submission checks.
-fn check(
-    fw: &Framework,
-    cat: &Catalog,
-    p: &PeriodRow,
-    unit: &str,
-    answers: &[AnswerInput],
-    submit: bool,
-) -> Vec<Problem> {
+fn check(fw: &Framework, answers: &[AnswerInput], submit: bool) -> Vec<Problem> {
     let cells: Vec<(String, String)> = answers.iter().map(|a| (a.field.clone(), a.value.trim().to_string())).collect();
     let mut problems: Vec<Problem> =
         import::check_fields(fw, &cells).into_iter().map(|(field, kind)| Problem::Value { field, kind }).collect();
@@ -202,14 +195,9 @@ fn check(
         }
     }
     if submit && problems.is_empty() {
-        let mut header = vec!["unit".to_string()];
-        header.extend(cells.iter().map(|(k, _)| k.clone()));
-        let mut row = vec![unit.to_string()];
-        row.extend(cells.iter().map(|(_, v)| v.clone()));
-        let table = Table { file: "biểu mẫu".into(), sheet: None, rows: vec![header, row] };
-        match import::import(&table, fw, &cat.registry, p.year) {
-            Ok(rows) if rows.first().is_some_and(|r| r.submission.is_some()) => {}
-            Ok(_) => problems.push(Problem::NothingEntered),
+        match import::answers(fw, &cells, "biểu mẫu") {
+            Ok(Some(_)) => {}
+            Ok(None) => problems.push(Problem::NothingEntered),
             Err(errors) => problems.extend(errors.into_iter().map(Problem::Data)),
         }
     }

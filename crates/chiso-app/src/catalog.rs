@@ -2,12 +2,13 @@
 //! stored documents, a period's figures from the answers of submitted units.
 
 use crate::{Document, Error, Kind, Message, Result};
-use chiso_data::{dataset, framework_toml, import, table::Table, units_toml};
+use chiso_data::{dataset, framework_toml, import, units_toml};
 use chiso_domain::engine::Results;
 use chiso_domain::framework::Framework;
 use chiso_domain::unit::Registry;
 use chiso_domain::{Period, compare};
 use chiso_store::{PeriodRow, Store};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub struct Catalog {
@@ -63,27 +64,32 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> Result<Perio
     let fw = cat.framework(&p.framework)?;
     let counted: Vec<String> =
         store.submissions(p.year, &p.kind).await?.into_iter().filter(|s| s.status.counts()).map(|s| s.unit).collect();
+    // Each counted unit's effective answers (an assessor's verified value wins), read by the
+    // import's own validator, one pass over the period's answers.
+    let mut fields: HashMap<&str, Vec<(String, String)>> = counted.iter().map(|u| (u.as_str(), Vec::new())).collect();
     let answers = store.period_answers(p.year, &p.kind).await?;
-    let mut fields: Vec<String> = answers.iter().map(|(_, a)| a.field.clone()).collect();
-    fields.sort();
-    fields.dedup();
-    let mut rows = vec![std::iter::once("unit".to_string()).chain(fields.iter().cloned()).collect::<Vec<_>>()];
-    // One pass over the answers, not one search per unit and field.
-    let by_cell: std::collections::HashMap<(&str, &str), &str> =
-        answers.iter().map(|(u, a)| ((u.as_str(), a.field.as_str()), a.effective())).collect();
-    for unit in &counted {
-        let mut row = vec![unit.clone()];
-        row.extend(
-            fields.iter().map(|f| by_cell.get(&(unit.as_str(), f.as_str())).map_or(String::new(), |v| v.to_string())),
-        );
-        rows.push(row);
+    for (unit, a) in &answers {
+        if let Some(list) = fields.get_mut(unit.as_str()) {
+            list.push((a.field.clone(), a.effective().to_string()));
+        }
     }
-    let table = Table { file: format!("{}/{}", p.year, p.kind), sheet: None, rows };
-    let imported = if counted.is_empty() {
-        Vec::new()
-    } else {
-        import::import(&table, fw, &cat.registry, p.year).map_err(|e| broken(Document::PeriodFigures, e))?
-    };
+    let mut imported = Vec::new();
+    let mut errors = Vec::new();
+    for unit in &counted {
+        let file = format!("{}/{}/{unit}", p.year, p.kind);
+        match import::answers(fw, &fields[unit.as_str()], &file) {
+            Ok(submission) => imported.push(import::ImportedRow {
+                unit: chiso_domain::UnitId(unit.clone()),
+                row: 0,
+                group: None,
+                submission,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(broken(Document::PeriodFigures, errors));
+    }
     let published = match store.document(&format!("published/{}/{}", p.year, p.kind)).await? {
         None => None,
         Some(csv) => {

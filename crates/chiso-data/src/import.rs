@@ -4,7 +4,7 @@
 //! criterion takes two columns, `<id>.numerator` and `<id>.denominator`. A row whose
 //! criterion cells are all empty is a unit that supplied no data.
 
-use crate::error::{DataError, ErrorKind};
+use crate::error::{DataError, ErrorKind, Location};
 use crate::table::Table;
 use chiso_domain::framework::{Framework, Rule};
 use chiso_domain::number::parse_decimal;
@@ -263,16 +263,84 @@ fn read_row(
     columns: &[(usize, usize, Part)],
     errors: &mut Vec<DataError>,
 ) -> Option<Submission> {
-    if columns.iter().all(|(col, _, _)| table.cell(r, *col).trim().is_empty()) {
+    let cells: Vec<(usize, Part, &str)> =
+        columns.iter().map(|&(col, index, part)| (index, part, table.cell(r, col).trim())).collect();
+    read_cells(framework, &cells, &|i| table.at(r, columns[i].0), errors)
+}
+
+/// One unit's answers, named by field like the import's columns (`infra`,
+/// `tile.numerator`, …), into its submission: the validator of the table import, used as is
+/// for a form's submission and for the platform's stored answers. `None`: every field is
+/// empty, the unit supplied no data. `file` names the source in the errors, each of which
+/// names its field and value.
+pub fn answers(
+    framework: &Framework,
+    fields: &[(String, String)],
+    file: &str,
+) -> Result<Option<Submission>, Vec<DataError>> {
+    let mut errors = Vec::new();
+    let at = |field: &str, value: &str| Location {
+        file: file.to_string(),
+        sheet: None,
+        line: None,
+        column: Some(field.to_string()),
+        value: (!value.is_empty()).then(|| value.to_string()),
+    };
+    let mut cells: Vec<(usize, Part, &str)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for (field, text) in fields {
+        let (name, part) = split_part(field);
+        let index = framework.find(name).filter(|&i| framework.criterion(i).is_leaf());
+        let is_ratio = |i: usize| matches!(framework.criterion(i).rule, Some(Rule::Ratio | Rule::RelativeToBest));
+        match (index, part) {
+            (Some(i), Some(p)) if is_ratio(i) => cells.push((i, p, text.trim())),
+            (Some(i), None) if !is_ratio(i) => cells.push((i, Part::Whole, text.trim())),
+            _ => {
+                let suggestions = column_suggestions(framework, name);
+                errors.push(DataError::new(at(field, text), ErrorKind::UnknownColumn { suggestions }));
+                continue;
+            }
+        }
+        names.push(field);
+    }
+    // A field not given is an empty one.
+    let given: Vec<(usize, u8)> = cells.iter().map(|(i, p, _)| (*i, *p as u8)).collect();
+    let mut missing: Vec<String> = Vec::new();
+    for (index, c) in framework.leaves() {
+        let parts: &[(Part, &str)] = if matches!(c.rule, Some(Rule::Ratio | Rule::RelativeToBest)) {
+            &[(Part::Numerator, ".numerator"), (Part::Denominator, ".denominator")]
+        } else {
+            &[(Part::Whole, "")]
+        };
+        for (p, suffix) in parts {
+            if !given.contains(&(index, *p as u8)) {
+                missing.push(format!("{}{suffix}", c.id));
+                cells.push((index, *p, ""));
+            }
+        }
+    }
+    let names: Vec<&str> = names.into_iter().chain(missing.iter().map(String::as_str)).collect();
+    let sub = read_cells(framework, &cells, &|i| at(names[i], cells[i].2), &mut errors);
+    if errors.is_empty() { Ok(sub) } else { Err(errors) }
+}
+
+/// The cells of one unit (criterion, part, text), read as their rules ask; `at(i)` says
+/// where cell `i` is. All empty: `None`, no data.
+fn read_cells(
+    framework: &Framework,
+    cells: &[(usize, Part, &str)],
+    at: &dyn Fn(usize) -> Location,
+    errors: &mut Vec<DataError>,
+) -> Option<Submission> {
+    if cells.iter().all(|(_, _, text)| text.is_empty()) {
         return None;
     }
     let before = errors.len();
     let mut sub = Submission::new(framework);
     let mut ratios: HashMap<usize, (Option<Decimal>, Option<Decimal>, usize)> = HashMap::new();
-    for &(col, index, part) in columns {
+    for (i, &(index, part, text)) in cells.iter().enumerate() {
         let c = framework.criterion(index);
-        let text = table.cell(r, col).trim();
-        let fail = |kind| DataError::new(table.at(r, col), kind);
+        let fail = |kind| DataError::new(at(i), kind);
         if text.is_empty() {
             errors.push(fail(ErrorKind::MissingValue { criterion: c.id.0.clone() }));
             continue;
@@ -280,7 +348,7 @@ fn read_row(
         let answer = match parse(framework, index, part, text) {
             Ok(Parsed::Answer(a)) => a,
             Ok(Parsed::RatioPart(p, v)) => {
-                let e = ratios.entry(index).or_insert((None, None, col));
+                let e = ratios.entry(index).or_insert((None, None, i));
                 match p {
                     Part::Numerator => e.0 = Some(v),
                     _ => e.1 = Some(v),
@@ -298,11 +366,11 @@ fn read_row(
     }
     let mut ratios: Vec<_> = ratios.into_iter().collect();
     ratios.sort_by_key(|(i, _)| *i);
-    for (index, (n, d, col)) in ratios {
+    for (index, (n, d, cell)) in ratios {
         if let (Some(numerator), Some(denominator)) = (n, d) {
             let c = framework.criterion(index);
             if let Err(error) = sub.set(framework, index, Answer::Ratio { numerator, denominator }) {
-                errors.push(DataError::new(table.at(r, col), ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+                errors.push(DataError::new(at(cell), ErrorKind::Answer { criterion: c.id.0.clone(), error }));
             }
         }
     }

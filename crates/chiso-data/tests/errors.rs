@@ -234,3 +234,35 @@ fn registry_errors_are_named() {
         "units.toml, dòng 6, giá trị \"z\": thay đổi đơn vị năm 2020 nhắc đến đơn vị không có “z”"
     );
 }
+
+/// A unit's answers named by field (a form, the platform's stored answers) go through the
+/// table import's own validator: the same submission from the same figures, and every
+/// problem named by its field and value.
+#[test]
+fn a_units_fields_are_read_by_the_imports_validator() {
+    let data = cao_bang();
+    let fw = department(&data);
+    let fields = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let figures =
+        [("infra", "8"), ("app", "15.9"), ("web", "19"), ("online_services", "3.4"), ("staff", "5"), ("policy", "5")];
+    let from_fields = import::answers(fw, &fields(&figures), "2020/department/so-y-te").unwrap().unwrap();
+    let t = table::parse_csv("so-lieu.csv", format!("{HEADER}Sở Y tế,8,15.9,19,3.4,5,5\n").as_bytes()).unwrap();
+    let from_table = import::import(&t, fw, &data.registry, 2020).unwrap().remove(0).submission.unwrap();
+    assert_eq!(from_fields, from_table, "one validator, one submission");
+
+    let empty = [("infra", ""), ("app", " ")];
+    assert_eq!(import::answers(fw, &fields(&empty), "x").unwrap(), None, "nothing entered: no data");
+
+    let bad =
+        [("infra", "99"), ("app", "mười"), ("web", "19"), ("online_services", "3.4"), ("staff", "5"), ("hạ tầng", "1")];
+    let errors = import::answers(fw, &fields(&bad), "2020/department/so-y-te").unwrap_err();
+    let vi: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
+    assert_eq!(errors.len(), 4, "{vi:#?}");
+    assert!(vi.iter().any(|m| m.contains("cột hạ tầng")), "an unknown field: {vi:#?}");
+    assert!(vi.iter().any(|m| m.contains("cột app") && m.contains("\"mười\"")), "not a number: {vi:#?}");
+    assert!(vi.iter().any(|m| m.contains("cột infra") && m.contains("\"99\"")), "above the maximum: {vi:#?}");
+    assert!(vi.iter().any(|m| m.contains("cột policy")), "a field not given: {vi:#?}");
+    assert!(vi.iter().all(|m| m.starts_with("2020/department/so-y-te")), "{vi:#?}");
+}
