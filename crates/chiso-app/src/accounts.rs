@@ -3,7 +3,7 @@
 //! guess), a long enough password, units that exist in the registry, and a reporter bound to
 //! at least one of them.
 
-use crate::passwords::{hash_password, off_the_workers};
+use crate::passwords::{hash_password, off_the_workers, random_token, sha256_hex};
 use crate::{Actor, App, Catalog, Error, Message, Result};
 use chiso_domain::UnitId;
 use chiso_store::{Role, username_key};
@@ -63,8 +63,7 @@ impl App {
         let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
         let disabled = match action {
             UserAction::Unlock => {
-                let key = chiso_store::fold_username(&target.username);
-                self.store.unlock_user(&key, &actor.username).await?;
+                self.unlock(actor, username).await?;
                 return Ok(());
             }
             UserAction::Disable => true,
@@ -75,6 +74,39 @@ impl App {
             return Err(Error::invalid(Message::CannotDisableSelf));
         }
         Ok(self.store.set_disabled(&target.username, disabled, &actor.username).await?)
+    }
+
+    /// Lifts the login delays of a user's name; returns how many counters were cleared.
+    pub async fn unlock(&self, actor: &Actor, username: &str) -> Result<u64> {
+        actor.require(&[Role::Admin])?;
+        let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
+        let key = chiso_store::fold_username(&target.username);
+        Ok(self.store.unlock_user(&key, &actor.username).await?)
+    }
+
+    /// A new generated password for a user (their sessions end, their API tokens are
+    /// revoked): returns the name as stored and the password, shown once.
+    pub async fn reset_password(&self, actor: &Actor, username: &str) -> Result<(String, String)> {
+        actor.require(&[Role::Admin])?;
+        let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
+        let password = random_token()[..24].to_string();
+        let hash = {
+            let password = password.clone();
+            off_the_workers(move || hash_password(&password)).await
+        };
+        self.store.set_password(&target.username, &hash, &actor.username).await?;
+        Ok((target.username, password))
+    }
+
+    /// Issues an API token for a user, valid `days` days: returns the token (shown once; only
+    /// its hash is kept) and its id.
+    pub async fn issue_token(&self, actor: &Actor, username: &str, label: &str, days: i64) -> Result<(String, String)> {
+        actor.require(&[Role::Admin])?;
+        let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
+        let token = random_token();
+        let id =
+            self.store.issue_token(&sha256_hex(&token), target.id, label, days * 24 * 3600, &actor.username).await?;
+        Ok((token, id))
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: &str) -> Result<()> {

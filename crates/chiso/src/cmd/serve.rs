@@ -174,10 +174,18 @@ fn generated_password() -> String {
 
 pub fn user(c: UserCommand, lang: Lang) -> Outcome {
     runtime().block_on(async {
-        let msg = |e: chiso_store::StoreError| vec![e.to_string()];
+        let cli = chiso_app::Actor::cli();
         let unknown = |name: &str| match lang {
             Lang::Vi => vec![format!("Không có người dùng “{name}”.")],
             Lang::En => vec![format!("No user “{name}”.")],
+        };
+        // A name that is nobody's is said as such; any other refusal in the app's words.
+        let refused = |name: &str| {
+            let name = name.to_string();
+            move |e: chiso_app::Error| match e.kind {
+                chiso_app::Kind::NotFound => unknown(&name),
+                _ => vec![e.render(lang)],
+            }
         };
         match c {
             UserCommand::Add { username, role, units, db } => {
@@ -191,15 +199,8 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 }
             }
             UserCommand::Token { username, label, days, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
-                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
-                let mut b = [0u8; 32];
-                getrandom::fill(&mut b).expect("the OS random generator");
-                let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
-                let id = store
-                    .issue_token(&chiso_app::passwords::sha256_hex(&token), user.id, &label, days * 24 * 3600, "cli")
-                    .await
-                    .map_err(msg)?;
+                let app = db.app(lang).await?;
+                let (token, id) = app.issue_token(&cli, &username, &label, days).await.map_err(refused(&username))?;
                 // The token alone on stdout (for scripts); its id and expiry on stderr.
                 println!("{token}");
                 match lang {
@@ -208,12 +209,17 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 }
             }
             UserCommand::Tokens { username, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
+                let app = db.app(lang).await?;
+                let accounts = app.accounts(&cli).await.map_err(|e| vec![e.render(lang)])?;
                 let only = match &username {
-                    Some(n) => Some(store.user_by_name(n).await.map_err(msg)?.ok_or_else(|| unknown(n))?.username),
+                    Some(n) => {
+                        let key = chiso_store::fold_username(n);
+                        let user = accounts.users.iter().find(|u| chiso_store::fold_username(&u.username) == key);
+                        Some(user.ok_or_else(|| unknown(n))?.username.clone())
+                    }
                     None => None,
                 };
-                for t in store.tokens().await.map_err(msg)? {
+                for t in accounts.tokens {
                     if only.as_ref().is_some_and(|n| *n != t.username) {
                         continue;
                     }
@@ -243,27 +249,17 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
                 }
             }
             UserCommand::ResetPassword { username, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
-                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
-                let password = generated_password();
-                store
-                    .set_password(&user.username, &chiso_app::passwords::hash_password(&password), "cli")
-                    .await
-                    .map_err(msg)?;
+                let app = db.app(lang).await?;
+                let (name, password) = app.reset_password(&cli, &username).await.map_err(refused(&username))?;
                 match lang {
-                    Lang::Vi => {
-                        println!("Mật khẩu mới của {}: {password} (các mã truy cập API đã bị thu hồi)", user.username)
-                    }
-                    Lang::En => {
-                        println!("New password of {}: {password} (their API tokens are revoked)", user.username)
-                    }
+                    Lang::Vi => println!("Mật khẩu mới của {name}: {password} (các mã truy cập API đã bị thu hồi)"),
+                    Lang::En => println!("New password of {name}: {password} (their API tokens are revoked)"),
                 }
             }
             UserCommand::Unlock { username, db } => {
-                let store = super::verify::open_signed(&db.url, &db.data_dir, false, lang).await?;
-                let user = store.user_by_name(&username).await.map_err(msg)?.ok_or_else(|| unknown(&username))?;
-                let name = chiso_store::fold_username(&user.username);
-                let n = store.unlock_user(&name, "cli").await.map_err(msg)?;
+                let app = db.app(lang).await?;
+                let n = app.unlock(&cli, &username).await.map_err(refused(&username))?;
+                let name = chiso_store::fold_username(&username);
                 match lang {
                     Lang::Vi => println!("Đã mở khóa đăng nhập của {name} ({n} bộ đếm được xóa)."),
                     Lang::En => println!("Unlocked the logins of {name} ({n} counters cleared)."),
