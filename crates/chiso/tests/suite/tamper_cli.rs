@@ -3,8 +3,7 @@
 //! with an extra administrator, a changed rank and a changed figure, its manifest hashes
 //! recomputed, is refused by `chiso restore`. Each test fails if the attack goes unnoticed.
 
-#[path = "../../chiso-web/tests/common.rs"]
-mod common;
+use chiso_testkit::web as common;
 
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read, Write};

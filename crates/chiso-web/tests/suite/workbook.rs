@@ -2,7 +2,7 @@
 //! in (every bad workbook refused with nothing written), the administrator uploads many
 //! units at once and exports the figures in the layout the import reads.
 
-mod common;
+use chiso_testkit::web as common;
 
 use chiso_data::template::{self, Stamp};
 use chiso_data::{Dataset, export, import};

@@ -4,7 +4,7 @@
 //! audit. Counts of executions are in docs/AUDIT.md; `cargo test -p chiso-audit --test
 //! robust -- --ignored` runs the long campaign.
 
-mod common;
+use crate::common;
 use chiso_audit::Format;
 use common::*;
 use proptest::prelude::*;

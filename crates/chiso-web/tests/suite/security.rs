@@ -3,7 +3,7 @@
 //! path traversal, oversized uploads and zip bombs, SQL injection in every parameter. On
 //! SQLite, and on PostgreSQL when `CHISO_TEST_POSTGRES_URL` is set.
 
-mod common;
+use chiso_testkit::web as common;
 
 use common::{App, Client, PW, Reply, setup, spawn};
 use serde_json::Value;

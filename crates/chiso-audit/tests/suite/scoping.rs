@@ -3,7 +3,7 @@
 //! rank moves among the units the sentence says are comparable with last year (not formed by a
 //! merger), with places counted within that group. Real values of the Cao Bằng 2020 report.
 
-mod common;
+use crate::common;
 use chiso_audit::{Audit, Finding, Format, Severity};
 use chiso_report::model::{Block, Document, Run, Value};
 use common::*;

@@ -1,6 +1,6 @@
 //! The yearly workflow over HTTP, the authorization matrix, bad input, on SQLite and PostgreSQL.
 
-mod common;
+use chiso_testkit::web as common;
 
 use common::{App, Client, PW, Tmpfs, setup, spawn};
 use serde_json::{Value, json};

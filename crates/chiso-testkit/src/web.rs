@@ -1,5 +1,3 @@
-#![allow(dead_code)] // shared by several test binaries, each using part of it
-
 //! A running platform on port 0 with its own database, and a small HTTP client that
 //! keeps cookies (Secure ones too: tests speak plain HTTP on loopback) and CSRF tokens.
 
@@ -63,22 +61,7 @@ pub async fn spawn_with(database: Option<String>, limits: chiso_web::Limits, mak
     App { addr, admin_password: pw.unwrap(), database: db, data_dir, shutdown: Some(tx), _dir: dir }
 }
 
-/// A fresh PostgreSQL database URL on the test server, if there is one.
-pub async fn postgres_url() -> Option<String> {
-    let Ok(admin) = std::env::var("CHISO_TEST_POSTGRES_URL") else {
-        eprintln!("CHISO_TEST_POSTGRES_URL is not set: PostgreSQL half of this test skipped (scripts/test sets it)");
-        return None;
-    };
-    use sqlx::Executor;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).unwrap();
-    let name = format!("chiso_web_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    pool.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    pool.close().await;
-    Some(format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
-}
+pub use crate::db::postgres_url;
 
 pub struct Client {
     http: reqwest::Client,

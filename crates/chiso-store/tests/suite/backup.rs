@@ -1,6 +1,6 @@
 //! Backup and restore on real SQLite and PostgreSQL, across backends, while writers write.
 
-mod common;
+use chiso_testkit::db as common;
 
 use chiso_domain::Transition;
 

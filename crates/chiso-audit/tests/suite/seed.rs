@@ -1,7 +1,7 @@
 //! The seed report (Cao Bằng 2020, made by hand) as Word and Excel files: the auditor
 //! finds what is wrong in it with generic checks only.
 
-mod common;
+use crate::common;
 use chiso_audit::{Format, Severity::*};
 use common::*;
 

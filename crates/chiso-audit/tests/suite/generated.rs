@@ -1,7 +1,7 @@
 //! A report chiso generates audits clean; change one number in it and the auditor flags
 //! exactly that place.
 
-mod common;
+use crate::common;
 use chiso_audit::{Audit, Finding, Format, Severity};
 use chiso_domain::Decimal;
 use chiso_report::model::{Block, Document, Value};

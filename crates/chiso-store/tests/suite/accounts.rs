@@ -1,6 +1,6 @@
 //! Login counters, API tokens, disabled users and user names, on SQLite and PostgreSQL.
 
-mod common;
+use chiso_testkit::db as common;
 
 use chiso_store::{Admission, Role, Store, StoreError, ThrottleKey};
 

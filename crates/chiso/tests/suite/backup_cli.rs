@@ -2,8 +2,7 @@
 //! into a new directory (and into PostgreSQL): the restored platform serves the same
 //! reports, results and evidence byte for byte, logins work, and the chain verifies.
 
-#[path = "../../chiso-web/tests/common.rs"]
-mod common;
+use chiso_testkit::web as common;
 
 use common::Client;
 use std::io::{BufRead, BufReader};

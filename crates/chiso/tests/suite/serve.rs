@@ -1,8 +1,7 @@
 //! `chiso serve` as a process: first start, crash (SIGKILL) after acknowledged
 //! submissions, restart; nothing acknowledged is lost and the audit chain verifies.
 
-#[path = "../../chiso-web/tests/common.rs"]
-mod common;
+use chiso_testkit::web as common;
 
 use common::Client;
 use std::io::{BufRead, BufReader};

@@ -1,4 +1,4 @@
-mod common;
+use chiso_testkit::db as common;
 
 use chiso_domain::Transition;
 

@@ -2,7 +2,7 @@
 //! database (but not to the data directory's signing key) can try, and how it shows.
 //! Each test fails if the attack goes unnoticed.
 
-mod common;
+use chiso_testkit::db as common;
 
 use chiso_store::backup::{BackupError, RestoreOptions, Untrusted};
 use chiso_store::{HeadCheck, PeriodRow, Role, SigningKey, Store};

@@ -2,7 +2,7 @@
 //! unit that sent no data, headings; spreadsheets with merged headers and numbers stored
 //! as numbers or as text; CSV with either delimiter.
 
-mod common;
+use crate::common;
 use chiso_audit::model::{Block, Table};
 use chiso_audit::{Format, Severity};
 use common::*;

@@ -3,7 +3,7 @@
 //! password reset, expiry, revocation or disabling, and look-alike user names. On SQLite,
 //! and on PostgreSQL when `CHISO_TEST_POSTGRES_URL` is set.
 
-mod common;
+use chiso_testkit::web as common;
 
 use common::{App, Client, PW, setup, spawn};
 use serde_json::Value;

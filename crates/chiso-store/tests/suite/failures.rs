@@ -5,7 +5,7 @@
 //! write succeeds once space (or write access) returns. Mounting needs root: without it
 //! (or without loop devices) a test says why it skipped.
 
-mod common;
+use chiso_testkit::db as common;
 
 use chiso_store::{Failure, PeriodRow, Store};
 use std::io::Write;

@@ -4,13 +4,11 @@
 use chiso_store::{SigningKey, Store};
 
 /// The signing key of the tests' installation (its data directory's `signing.key`).
-#[allow(dead_code)]
 pub fn key() -> SigningKey {
     SigningKey::from_bytes([42; 32])
 }
 
 /// A 2021 department submission, the period the storage stories use.
-#[allow(dead_code)]
 pub fn submission(unit: &str) -> chiso_domain::SubmissionKey {
     chiso_domain::SubmissionKey::new(2021, "department", unit)
 }
@@ -29,6 +27,13 @@ pub async fn sqlite() -> TestDb {
 
 /// A fresh database on the test server, or `None` (with a notice) when there is none.
 pub async fn postgres() -> Option<TestDb> {
+    let url = postgres_url().await?;
+    Some(TestDb { store: Store::open(&url).await.unwrap().with_signing_key(key()), url, _dir: None })
+}
+
+/// The URL of a fresh, empty PostgreSQL database on the test server named by
+/// `CHISO_TEST_POSTGRES_URL` (scripts/test starts one on loopback), or `None` with a notice.
+pub async fn postgres_url() -> Option<String> {
     let Ok(admin) = std::env::var("CHISO_TEST_POSTGRES_URL") else {
         eprintln!("CHISO_TEST_POSTGRES_URL is not set: PostgreSQL half of this test skipped (scripts/test sets it)");
         return None;
@@ -42,6 +47,5 @@ pub async fn postgres() -> Option<TestDb> {
     pool.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
-    let url = format!("{base}/{name}");
-    Some(TestDb { store: Store::open(&url).await.unwrap().with_signing_key(key()), url, _dir: None })
+    Some(format!("{base}/{name}"))
 }

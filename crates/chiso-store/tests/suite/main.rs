@@ -1,0 +1,8 @@
+//! Storage, on SQLite and PostgreSQL: every integration test of chiso-store in one binary (linked once, not
+//! once per file).
+
+mod accounts;
+mod backup;
+mod failures;
+mod store;
+mod tamper;

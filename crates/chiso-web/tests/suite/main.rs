@@ -1,0 +1,7 @@
+//! The platform over HTTP: every integration test of chiso-web in one binary (linked once, not
+//! once per file).
+
+mod accounts;
+mod security;
+mod web;
+mod workbook;
