@@ -4,7 +4,7 @@
 //! at least one of them.
 
 use crate::passwords::{hash_password, off_the_workers, random_token, sha256_hex};
-use crate::{Actor, App, Catalog, Error, Message, Result};
+use crate::{Actor, App, Error, Message, Result};
 use chiso_domain::UnitId;
 use chiso_store::{Role, username_key};
 
@@ -46,7 +46,7 @@ impl App {
             return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
         }
         if !units.is_empty() {
-            let cat = Catalog::load(&self.store).await?;
+            let cat = self.catalog().await?;
             if let Some(bad) = units.iter().find(|x| cat.registry.get(&UnitId((*x).clone())).is_none()) {
                 return Err(Error::invalid(Message::NoSuchUnit(bad.clone())).code("unit_not_found"));
             }

@@ -52,7 +52,7 @@ impl App {
     /// to the period.
     pub async fn unit_period(&self, key: &SubmissionKey) -> Result<(PeriodRow, Arc<Catalog>)> {
         let p = self.store.period(key.year, &key.kind).await?.ok_or_else(Error::not_found)?;
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         if !cat.registry.of_kind(&key.kind, key.year).any(|u| u.id == key.unit) {
             return Err(Error::not_found().code("unit_not_found"));
         }

@@ -2,7 +2,7 @@
 //! a unit's extended deadline. Each document is validated by the same parsers as the command
 //! line's files and stored with its reason on the record.
 
-use crate::{Actor, App, Catalog, Change, Error, Field, Message, Result};
+use crate::{Actor, App, Change, Error, Field, Message, Result};
 use chiso_data::{framework_toml, report_toml, units_toml};
 use chiso_domain::date::Date;
 use chiso_store::Role;
@@ -53,7 +53,7 @@ impl App {
                 }
                 let until = Date::parse(until.trim())
                     .ok_or_else(|| Error::invalid(Message::BadNewDeadline).code("invalid_date"))?;
-                let cat = Catalog::load(&self.store).await?;
+                let cat = self.catalog().await?;
                 let unit = unit.trim();
                 if !cat.registry.of_kind(kind, year).any(|u| u.id.0 == unit) {
                     return Err(Error::invalid(Message::ExceptionUnknownUnit).code("unit_not_found"));

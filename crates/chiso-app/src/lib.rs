@@ -55,6 +55,7 @@ pub enum Change {
 }
 
 type Listener = Arc<dyn Fn(Change) + Send + Sync>;
+type CatalogRead = (std::time::Instant, Arc<Catalog>);
 
 /// The platform's use cases over one store and its files.
 #[derive(Clone)]
@@ -65,20 +66,22 @@ pub struct App {
     pub data_dir: PathBuf,
     listeners: Arc<RwLock<Vec<Listener>>>,
     reports: Arc<reports::ReportFiles>,
+    /// The catalogue last read, and when (see [`App::catalog`]).
+    catalog: Arc<std::sync::Mutex<Option<CatalogRead>>>,
 }
 
 impl App {
     /// The use cases, with the report files made in the foreground (the command line).
     pub fn new(store: Store, data_dir: PathBuf) -> App {
         let reports = Arc::new(reports::ReportFiles::idle(&data_dir));
-        App { store, data_dir, listeners: Default::default(), reports }
+        App { store, data_dir, listeners: Default::default(), reports, catalog: Default::default() }
     }
 
     /// The use cases with a background worker making the outlooks (and the PDFs when
     /// `make_pdfs`) after each change. Needs a Tokio runtime.
     pub fn serving(store: Store, data_dir: PathBuf, make_pdfs: bool) -> App {
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
-        App { store, data_dir, listeners: Default::default(), reports }
+        App { store, data_dir, listeners: Default::default(), reports, catalog: Default::default() }
     }
 
     /// Calls `f` after each change made through this `App` that published pages and
@@ -90,6 +93,9 @@ impl App {
     /// After a change: the report files of the years it concerns are made again (DOCX,
     /// XLSX and HTML now, outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
+        if change == Change::Catalogue {
+            *self.catalog.lock().expect("not poisoned") = None;
+        }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],
             Change::Catalogue => self.years().await,

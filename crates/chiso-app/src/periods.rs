@@ -47,7 +47,7 @@ impl App {
     /// Opens a period for the framework's kind of unit.
     pub async fn open_period(&self, actor: &Actor, input: OpenPeriod) -> Result<PeriodRow> {
         actor.require(&[Role::Admin])?;
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         let year: i32 = input.year.trim().parse().map_err(|_| Error::invalid(Message::BadYear).code("bad_year"))?;
         let fw = cat.framework(input.framework.trim()).map_err(|_| Error::not_found().code("framework_not_found"))?;
         let deadline = Date::parse(input.deadline.trim())
@@ -97,7 +97,7 @@ impl App {
     }
 
     async fn results_json(&self, year: i32, kind: &str) -> Result<String> {
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         catalog::results_json(&self.store, &cat, year, kind).await
     }
 
@@ -106,7 +106,7 @@ impl App {
     pub async fn missing_units(&self, actor: &Actor, year: i32, kind: &str) -> Result<Vec<MissingUnit>> {
         actor.require(&[Role::Admin, Role::Assessor, Role::Viewer])?;
         let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         self.missing_in(&cat, &p).await
     }
 

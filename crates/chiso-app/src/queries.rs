@@ -62,10 +62,23 @@ pub struct WorkItem {
     pub status: Option<SubmissionStatus>,
 }
 
+/// How long a parsed catalogue is reused without reading its documents again.
+pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl App {
     /// The frameworks and the unit registry as stored now (parsed again only when changed).
+    /// The frameworks and the unit registry as stored: reused for up to [`CATALOG_TTL`]
+    /// (another server's change is seen within that time, this one's at once), then read
+    /// again and parsed only if a document changed.
     pub async fn catalog(&self) -> Result<std::sync::Arc<Catalog>> {
-        Catalog::load(&self.store).await
+        if let Some((at, cat)) = self.catalog.lock().expect("not poisoned").as_ref()
+            && at.elapsed() < CATALOG_TTL
+        {
+            return Ok(cat.clone());
+        }
+        let cat = Catalog::load(&self.store).await?;
+        *self.catalog.lock().expect("not poisoned") = Some((std::time::Instant::now(), cat.clone()));
+        Ok(cat)
     }
 
     /// A period's figures as counted and scored now, for the province's staff.
@@ -177,7 +190,7 @@ impl App {
     /// The actor's work: a reporter's units in open periods; everyone else's, every unit of
     /// every period. One query per period, whatever the number of units.
     pub async fn work(&self, actor: &Actor) -> Result<Vec<WorkItem>> {
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         let mut out = Vec::new();
         for period in self.store.periods().await? {
             if actor.is(Role::Reporter) && !period.status.accepts_work() {

@@ -35,7 +35,7 @@ impl App {
     pub async fn review(&self, actor: &Actor, key: &SubmissionKey, action: ReviewAction) -> Result<SubmissionStatus> {
         actor.require(REVIEWERS)?;
         let p = self.store.period(key.year, &key.kind).await?.ok_or_else(Error::not_found)?;
-        let cat = crate::Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         let fw = cat.framework(&p.framework)?;
         let sub = self.store.submission(key.year, &key.kind, key.unit()).await?.ok_or_else(Error::not_found)?;
         if !sub.status.reviewable() {

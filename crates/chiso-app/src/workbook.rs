@@ -35,7 +35,7 @@ impl App {
         if !p.status.accepts_work() {
             return Err(Error::conflict(Message::PeriodClosed).code("period_closed"));
         }
-        let cat = Catalog::load(&self.store).await?;
+        let cat = self.catalog().await?;
         let units = self.read_workbook(&cat, &p, &file, None).await?;
         let mut problems = Vec::new();
         for (unit, _) in &units {

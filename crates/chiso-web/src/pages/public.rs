@@ -177,7 +177,37 @@ pub async fn unit(
 ) -> AppResult<Html<String>> {
     let t = lang.t();
     let cat = s.app.catalog().await?;
-    let uid = chiso_domain::UnitId(id.clone());
+    let name = cat.registry.get(&chiso_domain::UnitId(id.clone())).ok_or_else(AppError::not_found)?.name.clone();
+    // What everyone sees is the same for everyone: from the micro-cache.
+    let key = format!("unit/{id}/{}", lang.code());
+    let public = s.results.get_or_build(&key, || unit_public(&s, lang, &id)).await?;
+    let mut b = public.to_string();
+    if let Some(reader) = user.as_ref().filter(|x| x.can_read_unit(&id)) {
+        let events = s.app.unit_trail(&reader.actor(), &id).await?;
+        b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
+        for e in &events {
+            b += &format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.at),
+                esc(&e.actor),
+                esc(&e.action),
+                esc(&e.entity),
+                esc(&e.old_value),
+                esc(&e.new_value),
+                esc(&e.reason)
+            );
+        }
+        b += "</tbody></table>";
+    }
+    Ok(page(lang, &name, user.as_ref(), &b))
+}
+
+/// The part of a unit's page everyone sees: names, lineage, published results across the
+/// years, and the outlook computed after the latest publication.
+async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
+    let t = lang.t();
+    let cat = s.app.catalog().await?;
+    let uid = chiso_domain::UnitId(id.to_string());
     let u = cat.registry.get(&uid).ok_or_else(AppError::not_found)?;
     let mut b = format!("<h1>{}</h1>", esc(&u.name));
     if !u.aliases.is_empty() {
@@ -245,24 +275,7 @@ pub async fn unit(
         }
         b += "</ul>";
     }
-    if let Some(reader) = user.as_ref().filter(|x| x.can_read_unit(&id)) {
-        let events = s.app.unit_trail(&reader.actor(), &id).await?;
-        b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
-        for e in &events {
-            b += &format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&e.at),
-                esc(&e.actor),
-                esc(&e.action),
-                esc(&e.entity),
-                esc(&e.old_value),
-                esc(&e.new_value),
-                esc(&e.reason)
-            );
-        }
-        b += "</tbody></table>";
-    }
-    Ok(page(lang, &u.name, user.as_ref(), &b))
+    Ok(b)
 }
 
 fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) -> String {
