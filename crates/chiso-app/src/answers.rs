@@ -183,6 +183,24 @@ impl App {
     }
 }
 
+impl App {
+    /// A unit's reporter takes back an evidence file while the report is still theirs to
+    /// change (a draft, the period open, the deadline not past). Returns the submission it
+    /// belonged to.
+    pub async fn delete_evidence(&self, actor: &Actor, id: i64) -> Result<SubmissionKey> {
+        let (year, kind, unit, _) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
+        let key = SubmissionKey::new(year, &kind, &unit);
+        self.writable(actor, &key).await?;
+        if let Some(s) = self.store.submission(year, &kind, &unit).await?
+            && !s.status.editable()
+        {
+            return Err(Error::conflict(Message::EvidenceLocked).code("already_submitted"));
+        }
+        self.store.delete_evidence(id, &actor.username).await?;
+        Ok(key)
+    }
+}
+
 /// Every problem of a unit's answers: values the framework refuses, reasons too long, and
 /// on submission the import's whole-submission checks.
 fn check(fw: &Framework, answers: &[AnswerInput], submit: bool) -> Vec<Problem> {

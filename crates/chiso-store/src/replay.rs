@@ -196,6 +196,12 @@ impl State {
                 let row = format!("{} {}", e.actor, e.new_value);
                 self.attached.entry(e.entity.clone()).or_default().push((row, seq));
             }
+            ("evidence.delete", "evidence") => {
+                let rows = self.attached.entry(e.entity.clone()).or_default();
+                if let Some(i) = rows.iter().position(|(r, _)| *r == e.old_value) {
+                    rows.remove(i);
+                }
+            }
             (action, "user") if ["token", "session", "login", "lock"].iter().any(|w| action.contains(w)) => {}
             // Anything else about a checked row: the replay cannot tell what it did.
             (_, "answer") => self.forget(e, |s, k| s.answers.get_mut(k).map(|a| *a = AnswerState::default()).is_some()),

@@ -389,6 +389,37 @@ impl Store {
     }
 
     /// One piece of evidence with the submission it belongs to: (year, kind, unit, row).
+    /// Removes an evidence row, on the record with what it was (the file stays: it is named by
+    /// its content and may be another row's too).
+    pub async fn delete_evidence(&self, id: i64, actor: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<(i64, String, String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT year, kind, unit_id, criterion, sha256, filename, size, uploaded_by FROM evidence WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((year, kind, unit, criterion, sha256, filename, size, uploaded_by)) = row else {
+            return Err(StoreError::NotFound);
+        };
+        sqlx::query("DELETE FROM evidence WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor.to_string(),
+                "evidence.delete",
+                format!("evidence/{}/{criterion}", key(year as i32, &kind, &unit)),
+                // The row as `evidence.add` recorded it, so a replay can take it off.
+                format!("{uploaded_by} {sha256} {filename} ({size} bytes)"),
+                String::new(),
+                String::new(),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn evidence_by_id(&self, id: i64) -> Result<Option<(i32, String, String, EvidenceRow)>> {
         let r: Option<(i64, String, String, i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
             "SELECT year, kind, unit_id, id, criterion, sha256, filename, content_type, size, uploaded_by, at FROM evidence WHERE id = $1",

@@ -29,6 +29,7 @@ pub fn message(m: &Message) -> String {
         Message::EmptyReply => "The answer is empty.".into(),
         Message::PeriodClosed => "This period no longer accepts data.".into(),
         Message::PastDeadline => "The deadline of this period has passed.".into(),
+        Message::EvidenceLocked => "The report was submitted: its evidence stays as the assessors see it.".into(),
         Message::EvidenceClosed => "This period no longer accepts evidence.".into(),
         Message::NoFile => "No file chosen.".into(),
         Message::FileTooLarge => "The file is too large (at most 10 MB).".into(),

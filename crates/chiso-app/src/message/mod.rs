@@ -40,6 +40,8 @@ pub enum Message {
     PeriodClosed,
     PastDeadline,
     EvidenceClosed,
+    /// Evidence of a submitted report stays as the assessors see it.
+    EvidenceLocked,
     NoFile,
     FileTooLarge,
     BadFileType,

@@ -29,6 +29,7 @@ pub fn message(m: &Message) -> String {
         Message::EmptyReply => "Nội dung trả lời trống.".into(),
         Message::PeriodClosed => "Kỳ đánh giá không còn nhận số liệu.".into(),
         Message::PastDeadline => "Đã quá hạn nộp báo cáo của kỳ đánh giá này.".into(),
+        Message::EvidenceLocked => "Báo cáo đã nộp: minh chứng được giữ nguyên như tổ thẩm định đang xem.".into(),
         Message::EvidenceClosed => "Kỳ đánh giá không còn nhận minh chứng.".into(),
         Message::NoFile => "Chưa chọn tệp.".into(),
         Message::FileTooLarge => "Tệp quá lớn (tối đa 10 MB).".into(),

@@ -131,6 +131,7 @@ pub static TEXT: Text = Text {
     save_draft: "Save draft",
     submit: "Submit report",
     excel_link: "Download the Excel form / import from an Excel file",
+    delete_evidence: "Delete",
     evidence_file: "File (PDF, PNG, JPEG, DOCX, XLSX; at most 10 MB)",
     upload: "Upload",
     reply_heading: "Answer the assessors",

@@ -137,6 +137,7 @@ pub struct Text {
     pub save_draft: &'static str,
     pub submit: &'static str,
     pub excel_link: &'static str,
+    pub delete_evidence: &'static str,
     pub evidence_file: &'static str,
     pub upload: &'static str,
     pub reply_heading: &'static str,

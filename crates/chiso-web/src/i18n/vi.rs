@@ -131,6 +131,7 @@ pub static TEXT: Text = Text {
     save_draft: "Lưu nháp",
     submit: "Nộp báo cáo",
     excel_link: "Tải biểu mẫu Excel / nhập từ tệp Excel",
+    delete_evidence: "Xoá",
     evidence_file: "Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MB)",
     upload: "Tải lên",
     reply_heading: "Trả lời thẩm định",

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/nop/{year}/{kind}/{unit}/minh-chung", post(submit::upload))
         .route("/nop/{year}/{kind}/{unit}/tra-loi", post(submit::reply))
         .route("/minh-chung/{id}", get(submit::download))
+        .route("/minh-chung/{id}/xoa", post(submit::delete_evidence))
         .route("/nop/{year}/{kind}/{unit}/excel", get(workbook::unit_page).post(workbook::unit_upload))
         .route("/nop/{year}/{kind}/{unit}/mau-phieu.xlsx", get(workbook::unit_template))
         .route("/quan-tri/ky/{year}/{kind}/excel", get(workbook::admin_page).post(workbook::admin_upload))

@@ -122,8 +122,14 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
             b += &format!("<p class=\"muted\">{}: {}</p>", t.verified_value, esc(a.verified.as_deref().unwrap_or("")));
         }
         for e in evidence.iter().filter(|e| e.criterion == c.id.0) {
+            // Its own small form: a button inside the answers' form would submit them.
+            let delete = if editable {
+                format!(" <button form=\"xoa-{0}\" class=\"link\">{1}</button>", e.id, t.delete_evidence)
+            } else {
+                String::new()
+            };
             b += &format!(
-                "<p>{}: <a href=\"/minh-chung/{}\">{}</a> ({} {})</p>",
+                "<p>{}: <a href=\"/minh-chung/{}\">{}</a> ({} {}){delete}</p>",
                 t.evidence,
                 e.id,
                 esc(&e.filename),
@@ -148,6 +154,16 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         );
     }
     b += "</form>";
+    if editable {
+        for e in evidence {
+            b += &format!(
+                "<form id=\"xoa-{}\" method=\"post\" action=\"/minh-chung/{}/xoa\" hidden>{}</form>",
+                e.id,
+                e.id,
+                csrf_input(u)
+            );
+        }
+    }
     if u.can_write_unit(unit) && p.status.accepts_work() {
         b += &format!("<p><a href=\"/nop/{}/{}/{}/excel\">{}</a></p>", p.year, esc(&p.kind), esc(unit), t.excel_link);
         b += &format!(
@@ -302,6 +318,19 @@ pub async fn reply(
     let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
     s.app.reply(&u.actor(), &key, field(&f, "criterion").unwrap_or(""), field(&f, "body").unwrap_or("")).await?;
     Ok(Redirect::to(&format!("/nop/{year}/{kind}/{unit}")).into_response())
+}
+
+/// POST `/minh-chung/{id}/xoa`: the unit's reporter takes back an evidence file.
+pub async fn delete_evidence(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let key = s.app.delete_evidence(&u.actor(), id).await?;
+    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, key.kind, key.unit())).into_response())
 }
 
 pub async fn download(

@@ -1064,3 +1064,45 @@ async fn pdf_downloads_serve_the_file_made_after_publication() {
     assert_eq!(files(), made, "a download made another PDF");
     assert_eq!(std::fs::metadata(&made[0]).unwrap().modified().unwrap(), modified);
 }
+
+/// A reporter takes back a wrong evidence file while the report is a draft; once submitted,
+/// its evidence stays as the assessors see it; nobody else takes a unit's file back.
+#[tokio::test]
+async fn a_wrong_evidence_file_is_taken_back_before_submission() {
+    let app = spawn(None).await;
+    let _admin = setup(&app).await;
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+    let pdf = b"%PDF-1.4 nham".to_vec();
+    let r = yte.upload("/nop/2021/department/so-y-te/minh-chung", "infra", "bien-ban-nham.pdf", pdf.clone()).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    yte.upload("/nop/2021/department/so-y-te/minh-chung", "app", "hop-dong.pdf", b"%PDF-1.4 dung".to_vec()).await;
+    let page = yte.get("/nop/2021/department/so-y-te").await;
+    let id_of = |body: &str, name: &str| -> String {
+        let at = body.find(name).unwrap();
+        body[..at].rsplit("/minh-chung/").next().unwrap().split('"').next().unwrap().to_string()
+    };
+    let wrong = id_of(&page.body, "bien-ban-nham.pdf");
+    assert!(page.body.contains(&format!("action=\"/minh-chung/{wrong}/xoa\"")), "a button to take it back");
+
+    // Another unit's reporter cannot take it back.
+    let mut tuphap = Client::login(&app, "tuphap", PW).await;
+    tuphap.get("/nop/2021/department/so-tu-phap").await;
+    assert_eq!(tuphap.post(&format!("/minh-chung/{wrong}/xoa"), &[]).await.status, 403);
+
+    let r = yte.post(&format!("/minh-chung/{wrong}/xoa"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = yte.get("/nop/2021/department/so-y-te").await;
+    assert!(!page.body.contains("bien-ban-nham.pdf") && page.body.contains("hop-dong.pdf"), "{}", page.body);
+    assert_eq!(yte.get(&format!("/minh-chung/{wrong}")).await.status, 404);
+
+    // Submitted: the evidence stays.
+    let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = yte.get("/nop/2021/department/so-y-te").await;
+    let kept = id_of(&page.body, "hop-dong.pdf");
+    assert!(!page.body.contains("/xoa\""), "no button once submitted");
+    let r = yte.post(&format!("/minh-chung/{kept}/xoa"), &[]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("minh chứng được giữ nguyên"), "{}", r.body);
+}
