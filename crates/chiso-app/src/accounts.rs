@@ -76,6 +76,29 @@ impl App {
         Ok(self.store.set_disabled(&target.username, disabled, &actor.username).await?)
     }
 
+    /// A user changes their own password: the current one first, a new one long enough and
+    /// different. Their sessions end (this one too) and their API tokens are revoked.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str, repeated: &str) -> Result<()> {
+        let me = self.store.user_by_name(&actor.username).await?.ok_or_else(Error::not_found)?;
+        if crate::passwords::check_password(Some(me), current).await.is_none() {
+            return Err(Error::invalid(Message::WrongPassword).code("wrong_password"));
+        }
+        if new != repeated {
+            return Err(Error::invalid(Message::PasswordsDiffer).code("passwords_differ"));
+        }
+        if new.chars().count() < MIN_PASSWORD {
+            return Err(Error::invalid(Message::ShortPassword).code("short_password"));
+        }
+        if new == current {
+            return Err(Error::invalid(Message::SamePassword).code("same_password"));
+        }
+        let hash = {
+            let new = new.to_string();
+            off_the_workers(move || hash_password(&new)).await
+        };
+        Ok(self.store.set_password(&actor.username, &hash, &actor.username).await?)
+    }
+
     /// Lifts the login delays of a user's name; returns how many counters were cleared.
     pub async fn unlock(&self, actor: &Actor, username: &str) -> Result<u64> {
         actor.require(&[Role::Admin])?;

@@ -38,8 +38,9 @@ pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<St
     let t = lang.t();
     let nav = match user {
         Some(u) => format!(
-            "<a href=\"/cong-viec\">{}</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>{}</button></form>",
+            "<a href=\"/cong-viec\">{}</a> <a href=\"/tai-khoan\">{}</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>{}</button></form>",
             t.nav_work,
+            t.account_link,
             esc(&u.row.username),
             esc(lang.role(u.row.role)),
             csrf_input(u),

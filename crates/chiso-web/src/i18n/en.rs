@@ -5,6 +5,13 @@ use super::Text;
 pub static TEXT: Text = Text {
     nav_work: "My work",
     nav_logout: "Log out",
+    password_changed: "Your password was changed. Please log in again with the new one.",
+    change_password_button: "Change password",
+    repeat_password: "New password again",
+    new_password: "New password (at least 10 characters)",
+    current_password: "Current password",
+    change_password_heading: "Change your password",
+    account_link: "Account",
     nav_login: "Log in",
     other_language: "Tiếng Việt",
     other_language_code: "vi",

@@ -5,6 +5,13 @@ pub struct Text {
     // The frame of every page.
     pub nav_work: &'static str,
     pub nav_logout: &'static str,
+    pub password_changed: &'static str,
+    pub change_password_button: &'static str,
+    pub repeat_password: &'static str,
+    pub new_password: &'static str,
+    pub current_password: &'static str,
+    pub change_password_heading: &'static str,
+    pub account_link: &'static str,
     pub nav_login: &'static str,
     /// The link to the other language, written in that language.
     pub other_language: &'static str,

@@ -5,6 +5,13 @@ use super::Text;
 pub static TEXT: Text = Text {
     nav_work: "Công việc",
     nav_logout: "Đăng xuất",
+    password_changed: "Đã đổi mật khẩu. Vui lòng đăng nhập lại bằng mật khẩu mới.",
+    change_password_button: "Đổi mật khẩu",
+    repeat_password: "Nhập lại mật khẩu mới",
+    new_password: "Mật khẩu mới (ít nhất 10 ký tự)",
+    current_password: "Mật khẩu hiện tại",
+    change_password_heading: "Đổi mật khẩu",
+    account_link: "Tài khoản",
     nav_login: "Đăng nhập",
     other_language: "English",
     other_language_code: "en",

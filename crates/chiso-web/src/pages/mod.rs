@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", post(session::logout))
         .route("/cong-viec", get(session::work))
+        .route("/tai-khoan", get(session::account).post(session::change_password))
         .route("/nop/{year}/{kind}/{unit}", get(submit::form).post(submit::save))
         .route("/nop/{year}/{kind}/{unit}/minh-chung", post(submit::upload))
         .route("/nop/{year}/{kind}/{unit}/tra-loi", post(submit::reply))

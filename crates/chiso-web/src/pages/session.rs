@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::html::{esc, page};
 use crate::i18n::{LANG_COOKIE, Lang, Reader, Texts};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -39,11 +39,22 @@ pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<
         .into_response())
 }
 
-pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader) -> Response {
+/// `?da-doi=1`: after a password change, which ends every session.
+#[derive(serde::Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default, rename = "da-doi")]
+    changed: Option<String>,
+}
+
+pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader, Query(q): Query<LoginQuery>) -> Response {
     let t = lang.t();
     let token = auth::random_token();
+    let notice = match q.changed {
+        Some(_) => format!("<p class=\"ok\" role=\"status\">{}</p>", t.password_changed),
+        None => String::new(),
+    };
     let body = format!(
-        "<h1>{}</h1><form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
+        "<h1>{}</h1>{notice}<form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
          <label>{} <input name=\"username\" autocomplete=\"username\" required></label>\
          <label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
          <button>{}</button></form>",
@@ -146,4 +157,55 @@ pub async fn work(
     }
     body += "</tbody></table>";
     Ok(page(lang, t.work_title, Some(&u), &body))
+}
+
+/// `/tai-khoan`: the logged-in user's account: changing their password.
+pub async fn account(Reader(lang): Reader, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
+    let u = auth::require(user)?;
+    Ok(page(lang, lang.t().account_link, Some(&u), &password_form(lang, &u, "")))
+}
+
+fn password_form(lang: Lang, u: &crate::auth::User, error: &str) -> String {
+    let t = lang.t();
+    format!(
+        "<h1>{}</h1>{error}<form method=\"post\" action=\"/tai-khoan\">{}\
+         <label>{} <input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <label>{} <input name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min}\" required></label>\
+         <label>{} <input name=\"repeat\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min}\" required></label>\
+         <button>{}</button></form>",
+        t.change_password_heading,
+        crate::html::csrf_input(u),
+        t.current_password,
+        t.new_password,
+        t.repeat_password,
+        t.change_password_button,
+        min = chiso_app::MIN_PASSWORD
+    )
+}
+
+pub async fn change_password(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require(user)?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let (current, new, repeat) =
+        (field(&f, "current").unwrap_or(""), field(&f, "new").unwrap_or(""), field(&f, "repeat").unwrap_or(""));
+    match s.app.change_password(&u.actor(), current, new, repeat).await {
+        // Every session ended with the old password, this one too.
+        Ok(()) => Ok((
+            [(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies))],
+            Redirect::to("/dang-nhap?da-doi=1"),
+        )
+            .into_response()),
+        Err(e) if e.kind == chiso_app::Kind::Invalid => {
+            let error = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&e.render(lang)));
+            let body = password_form(lang, &u, &error);
+            Ok((axum::http::StatusCode::BAD_REQUEST, page(lang, lang.t().account_link, Some(&u), &body))
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -269,3 +269,34 @@ async fn names(app: &App) {
     assert!(r.body.contains("a–z"), "{}", r.body);
 }
 on_both!(names: look_alike_user_names_are_refused_on_sqlite, look_alike_user_names_are_refused_on_postgres);
+
+/// A user changes their own password: the current one is asked, the new one twice, long
+/// enough and new; then every session of theirs ends and only the new password logs in.
+async fn own_password(app: &App) {
+    let _admin = common::setup(app).await;
+    let mut yte = Client::login(app, "yte", PW).await;
+    let mut other_session = Client::login(app, "yte", PW).await;
+    assert!(yte.get("/cong-viec").await.body.contains("href=\"/tai-khoan\""), "every page links to the account");
+    let form = yte.get("/tai-khoan").await;
+    assert!(form.body.contains("Mật khẩu hiện tại"), "{}", form.body);
+    for (current, new, repeat, says) in [
+        ("sai-mat-khau-roi", "mat-khau-moi-dai", "mat-khau-moi-dai", "Mật khẩu hiện tại không đúng."),
+        (PW, "mat-khau-moi-dai", "mat-khau-moi-khac", "không khớp"),
+        (PW, "ngan", "ngan", "ít nhất 10 ký tự"),
+        (PW, PW, PW, "phải khác"),
+    ] {
+        let r = yte.post("/tai-khoan", &[("current", current), ("new", new), ("repeat", repeat)]).await;
+        assert_eq!(r.status, 400, "{says}: {}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+    }
+    let r =
+        yte.post("/tai-khoan", &[("current", PW), ("new", "mat-khau-moi-dai"), ("repeat", "mat-khau-moi-dai")]).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/dang-nhap?da-doi=1")), "{}", r.body);
+    assert!(yte.get("/dang-nhap?da-doi=1").await.body.contains("Đã đổi mật khẩu"));
+    assert_eq!(other_session.get("/cong-viec").await.status, 401, "the other session ended too");
+    let mut old = Client::at(app.addr);
+    old.get("/dang-nhap").await;
+    assert_eq!(old.post("/dang-nhap", &[("username", "yte"), ("password", PW)]).await.status, 401);
+    Client::login(app, "yte", "mat-khau-moi-dai").await;
+}
+on_both!(own_password: own_password_on_sqlite, own_password_on_postgres);
