@@ -116,10 +116,14 @@ impl App {
         }
         let rows: Vec<(String, String, String)> =
             answers.into_iter().map(|a| (a.field, a.value.trim().to_string(), a.note.trim().to_string())).collect();
-        self.store.save_answers(key, &rows, None, &actor.username, "").await?;
         if submit {
-            return Ok(self.store.transition(key, Transition::Submit, &actor.username, "Nộp báo cáo").await?);
+            // The figures and the submission together, or neither.
+            return Ok(self
+                .store
+                .save_and_transition(key, &rows, Transition::Submit, &actor.username, "Nộp báo cáo")
+                .await?);
         }
+        self.store.save_answers(key, &rows, None, &actor.username, "").await?;
         Ok(self.store.submission(key.year, &key.kind, key.unit()).await?.map_or(SubmissionStatus::Draft, |s| s.status))
     }
 

@@ -85,6 +85,142 @@ async fn status_in(tx: &mut Tx, k: &SubmissionKey) -> Result<Option<SubmissionSt
         .transpose()
 }
 
+/// A unit's answers saved within `tx` (see [`Store::save_answers`]).
+async fn save_in(
+    tx: &mut Tx,
+    k: &SubmissionKey,
+    answers: &[(String, String, String)],
+    status: Option<SubmissionStatus>,
+    actor: &str,
+    reason: &str,
+) -> Result<()> {
+    let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
+    let current = status_in(tx, k).await?;
+    let mut events = Vec::new();
+    // A submission made, or its status set by an import, is on the record (what
+    // `chiso verify` replays): in the detail of the save's first answer event, or as an
+    // event of its own when no answer changed.
+    let mut new_status = match (&current, status) {
+        (None, s) => Some(s.unwrap_or(SubmissionStatus::Draft)),
+        (Some(c), Some(s)) if *c != s => Some(s),
+        _ => None,
+    };
+    match (&current, status) {
+        (Some(s), None) if !s.editable() => return Err(StoreError::Conflict(format!("submission is {s}"))),
+        (None, _) => {
+            sqlx::query("INSERT INTO submissions (year, kind, unit_id, status) VALUES ($1, $2, $3, $4)")
+                .bind(i64::from(year))
+                .bind(kind)
+                .bind(unit)
+                .bind(status.unwrap_or(SubmissionStatus::Draft).as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        (Some(_), Some(s)) => {
+            sqlx::query("UPDATE submissions SET status = $1 WHERE year = $2 AND kind = $3 AND unit_id = $4")
+                .bind(s.as_str())
+                .bind(i64::from(year))
+                .bind(kind)
+                .bind(unit)
+                .execute(&mut **tx)
+                .await?;
+        }
+        _ => {}
+    }
+    // The unit's stored answers in one query; only changed fields are written.
+    let stored: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT field, value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3",
+    )
+    .bind(i64::from(year))
+    .bind(kind)
+    .bind(unit)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(f, v, n)| (f, (v, n)))
+    .collect();
+    for (field, value, note) in answers {
+        let old = stored.get(field);
+        if old.is_some_and(|(v, n)| v == value && n == note) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .bind(unit)
+        .bind(field)
+        .bind(value)
+        .bind(note)
+        .execute(&mut **tx)
+        .await?;
+        events.push(
+            NewEvent::new(
+                actor,
+                "answer.set",
+                format!("answer/{}/{field}", key(year, kind, unit)),
+                old.map(|o| o.0.clone()).unwrap_or_default(),
+                value.clone(),
+                if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+            )
+            .with_detail(match new_status.take() {
+                Some(s) => json!({ "note": note, "status": s.as_str() }),
+                None => json!({ "note": note }),
+            }),
+        );
+    }
+    if let Some(s) = new_status {
+        events.push(NewEvent::new(
+            actor,
+            "submission.status",
+            format!("submission/{}", key(year, kind, unit)),
+            current.map(SubmissionStatus::as_str).unwrap_or_default(),
+            s.as_str(),
+            reason,
+        ));
+    }
+    append_all(tx, &events).await
+}
+
+/// A submission's move within `tx`, checked against its status read in the same transaction.
+async fn transition_in(
+    tx: &mut Tx,
+    k: &SubmissionKey,
+    t: Transition,
+    actor: &str,
+    reason: &str,
+) -> Result<SubmissionStatus> {
+    let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
+    let current = status_in(tx, k).await?.ok_or(StoreError::NotFound)?;
+    let to = current.after(t).ok_or_else(|| StoreError::Conflict(format!("submission is {current}: no {t:?}")))?;
+    let at = (to == SubmissionStatus::Submitted).then(now_utc);
+    sqlx::query(
+        "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) WHERE year = $3 AND kind = $4 AND unit_id = $5",
+    )
+    .bind(to.as_str())
+    .bind(at)
+    .bind(i64::from(year))
+    .bind(kind)
+    .bind(unit)
+    .execute(&mut **tx)
+    .await?;
+    append(
+        tx,
+        &NewEvent::new(
+            actor,
+            "submission.status",
+            format!("submission/{}", key(year, kind, unit)),
+            current.as_str(),
+            to.as_str(),
+            reason,
+        ),
+    )
+    .await?;
+    Ok(to)
+}
+
 impl Store {
     pub async fn submission(&self, year: i32, kind: &str, unit: &str) -> Result<Option<SubmissionRow>> {
         let r: Option<(String, String, Option<String>)> = sqlx::query_as(
@@ -147,97 +283,27 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<()> {
-        let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let mut tx = self.write_tx().await?;
-        let current = status_in(&mut tx, k).await?;
-        let mut events = Vec::new();
-        // A submission made, or its status set by an import, is on the record (what
-        // `chiso verify` replays): in the detail of the save's first answer event, or as an
-        // event of its own when no answer changed.
-        let mut new_status = match (&current, status) {
-            (None, s) => Some(s.unwrap_or(SubmissionStatus::Draft)),
-            (Some(c), Some(s)) if *c != s => Some(s),
-            _ => None,
-        };
-        match (&current, status) {
-            (Some(s), None) if !s.editable() => return Err(StoreError::Conflict(format!("submission is {s}"))),
-            (None, _) => {
-                sqlx::query("INSERT INTO submissions (year, kind, unit_id, status) VALUES ($1, $2, $3, $4)")
-                    .bind(i64::from(year))
-                    .bind(kind)
-                    .bind(unit)
-                    .bind(status.unwrap_or(SubmissionStatus::Draft).as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            (Some(_), Some(s)) => {
-                sqlx::query("UPDATE submissions SET status = $1 WHERE year = $2 AND kind = $3 AND unit_id = $4")
-                    .bind(s.as_str())
-                    .bind(i64::from(year))
-                    .bind(kind)
-                    .bind(unit)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            _ => {}
-        }
-        // The unit's stored answers in one query; only changed fields are written.
-        let stored: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT field, value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id = $3",
-        )
-        .bind(i64::from(year))
-        .bind(kind)
-        .bind(unit)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(f, v, n)| (f, (v, n)))
-        .collect();
-        for (field, value, note) in answers {
-            let old = stored.get(field);
-            if old.is_some_and(|(v, n)| v == value && n == note) {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
-            )
-            .bind(i64::from(year))
-            .bind(kind)
-            .bind(unit)
-            .bind(field)
-            .bind(value)
-            .bind(note)
-            .execute(&mut *tx)
-            .await?;
-            events.push(
-                NewEvent::new(
-                    actor,
-                    "answer.set",
-                    format!("answer/{}/{field}", key(year, kind, unit)),
-                    old.map(|o| o.0.clone()).unwrap_or_default(),
-                    value.clone(),
-                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
-                )
-                .with_detail(match new_status.take() {
-                    Some(s) => json!({ "note": note, "status": s.as_str() }),
-                    None => json!({ "note": note }),
-                }),
-            );
-        }
-        if let Some(s) = new_status {
-            events.push(NewEvent::new(
-                actor,
-                "submission.status",
-                format!("submission/{}", key(year, kind, unit)),
-                current.map(SubmissionStatus::as_str).unwrap_or_default(),
-                s.as_str(),
-                reason,
-            ));
-        }
-        append_all(&mut tx, &events).await?;
+        save_in(&mut tx, k, answers, status, actor, reason).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Saves a unit's answers and moves its submission (a reporter's "submit") in one
+    /// transaction: both happen, or neither.
+    pub async fn save_and_transition(
+        &self,
+        k: &SubmissionKey,
+        answers: &[(String, String, String)],
+        t: Transition,
+        actor: &str,
+        reason: &str,
+    ) -> Result<SubmissionStatus> {
+        let mut tx = self.write_tx().await?;
+        save_in(&mut tx, k, answers, None, actor, "").await?;
+        let to = transition_in(&mut tx, k, t, actor, reason).await?;
+        tx.commit().await?;
+        Ok(to)
     }
 
     /// Moves a submission by `t` (draft → submitted → verified; back to draft when the unit
@@ -251,33 +317,8 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<SubmissionStatus> {
-        let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let mut tx = self.write_tx().await?;
-        let current = status_in(&mut tx, k).await?.ok_or(StoreError::NotFound)?;
-        let to = current.after(t).ok_or_else(|| StoreError::Conflict(format!("submission is {current}: no {t:?}")))?;
-        let at = (to == SubmissionStatus::Submitted).then(now_utc);
-        sqlx::query(
-            "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) WHERE year = $3 AND kind = $4 AND unit_id = $5",
-        )
-        .bind(to.as_str())
-        .bind(at)
-        .bind(i64::from(year))
-        .bind(kind)
-        .bind(unit)
-        .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            &NewEvent::new(
-                actor,
-                "submission.status",
-                format!("submission/{}", key(year, kind, unit)),
-                current.as_str(),
-                to.as_str(),
-                reason,
-            ),
-        )
-        .await?;
+        let to = transition_in(&mut tx, k, t, actor, reason).await?;
         tx.commit().await?;
         Ok(to)
     }

@@ -220,3 +220,40 @@ async fn evidence_taken_back_on_postgres() {
         evidence_taken_back(&db.store).await;
     }
 }
+
+/// A reporter's "submit" saves the figures and moves the submission in one transaction: a
+/// move the workflow refuses leaves the figures as they were.
+async fn submit_is_one_write(store: &Store) {
+    let period = PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: Some("2099-12-31".into()),
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    store.create_period(&period, "admin").await.unwrap();
+    let k = common::submission("so-y-te");
+    let figures = |v: &str| vec![("infra".to_string(), v.to_string(), String::new())];
+    store.save_answers(&k, &figures("7"), None, "bao.cao", "").await.unwrap();
+    // Verifying is not the reporter's move from a draft: refused, and the new figure not kept.
+    let refused = store.save_and_transition(&k, &figures("8"), Transition::Verify, "bao.cao", "x").await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    let stored = store.answers(2021, "department", "so-y-te").await.unwrap();
+    assert_eq!(stored[0].value, "7", "nothing of the refused write is kept");
+    let to = store.save_and_transition(&k, &figures("8"), Transition::Submit, "bao.cao", "Nộp báo cáo").await.unwrap();
+    assert_eq!(to, chiso_domain::SubmissionStatus::Submitted);
+    assert_eq!(store.answers(2021, "department", "so-y-te").await.unwrap()[0].value, "8");
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![], "both on the record");
+}
+
+#[tokio::test]
+async fn submit_is_one_write_on_sqlite() {
+    submit_is_one_write(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn submit_is_one_write_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        submit_is_one_write(&db.store).await;
+    }
+}

@@ -442,7 +442,7 @@ async fn traversal(app: &App) {
     // Downloads name the file safely.
     let page = yte.get("/nop/2021/department/so-y-te").await.body;
     let ids: Vec<String> =
-        page.split("/minh-chung/").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect();
+        page.split("href=\"/minh-chung/").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect();
     assert!(!ids.is_empty());
     for id in &ids {
         let r = yte.get(&format!("/minh-chung/{id}")).await;
