@@ -192,10 +192,9 @@ impl App {
     /// change (a draft, the period open, the deadline not past). Returns the submission it
     /// belonged to.
     pub async fn delete_evidence(&self, actor: &Actor, id: i64) -> Result<SubmissionKey> {
-        let (year, kind, unit, _) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
-        let key = SubmissionKey::new(year, &kind, &unit);
+        let (key, _) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
         self.writable(actor, &key).await?;
-        if let Some(s) = self.store.submission(year, &kind, &unit).await?
+        if let Some(s) = self.store.submission(key.year, &key.kind, key.unit()).await?
             && !s.status.editable()
         {
             return Err(Error::conflict(Message::EvidenceLocked).code("already_submitted"));

@@ -146,8 +146,8 @@ impl App {
 
     /// An evidence file and its bytes, for those who may read its unit.
     pub async fn evidence_file(&self, actor: &Actor, id: i64) -> Result<(EvidenceRow, Vec<u8>)> {
-        let (_, _, unit, e) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
-        if !actor.can_read_unit(&unit) {
+        let (key, e) = self.store.evidence_by_id(id).await?.ok_or_else(Error::not_found)?;
+        if !actor.can_read_unit(key.unit()) {
             return Err(Error::forbidden());
         }
         let bytes = tokio::fs::read(self.data_dir.join("evidence").join(&e.sha256)).await.map_err(|e| {

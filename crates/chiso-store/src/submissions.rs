@@ -461,7 +461,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn evidence_by_id(&self, id: i64) -> Result<Option<(i32, String, String, EvidenceRow)>> {
+    /// An evidence row and the submission it belongs to.
+    pub async fn evidence_by_id(&self, id: i64) -> Result<Option<(SubmissionKey, EvidenceRow)>> {
         let r: Option<(i64, String, String, i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
             "SELECT year, kind, unit_id, id, criterion, sha256, filename, content_type, size, uploaded_by, at FROM evidence WHERE id = $1",
         )
@@ -470,9 +471,7 @@ impl Store {
         .await?;
         Ok(r.map(|(year, kind, unit, id, criterion, sha256, filename, content_type, size, uploaded_by, at)| {
             (
-                year as i32,
-                kind,
-                unit,
+                SubmissionKey::new(year as i32, &kind, &unit),
                 EvidenceRow { id, criterion, sha256, filename, content_type, size, uploaded_by, at },
             )
         }))

@@ -74,7 +74,7 @@ async fn round_trip(from: common::TestDb, to: common::TestDb) {
     let reopened = Store::open(&to.url).await.unwrap();
     assert_eq!(reopened.dump().await.unwrap(), from.store.dump().await.unwrap());
     reopened.close().await;
-    let (_, _, _, e) = to.store.evidence_by_id(1).await.unwrap().unwrap();
+    let (_, e) = to.store.evidence_by_id(1).await.unwrap().unwrap();
     assert_eq!(
         std::fs::read(dst_data.join("evidence").join(&e.sha256)).unwrap(),
         std::fs::read(src_data.join("evidence").join(&e.sha256)).unwrap()
