@@ -9,6 +9,7 @@ pub mod conflict;
 pub mod date;
 pub mod engine;
 mod exact;
+pub mod explain;
 pub mod framework;
 pub mod lang;
 pub mod lineage;

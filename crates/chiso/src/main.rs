@@ -1,7 +1,6 @@
 //! The `chiso` binary: wires the crates below it to a command line. No logic of its own.
 
 mod cmd;
-mod explain;
 mod text;
 
 use chiso_data::{DataText, Lang};

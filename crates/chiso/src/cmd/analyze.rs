@@ -95,11 +95,11 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         Format::Json => json_output(fw, &results, &stability, &plans, &trends),
         Format::Text => text_output(fw, &results, &stability, &plans, &trends, lang),
     };
-    let banner = crate::explain::illustrative(lang);
+    let banner = chiso_domain::explain::illustrative(lang);
     match a.format {
         Format::Text => {
             if let Some((pfw, prev, c, m)) = &moved {
-                out += &crate::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, Some(m));
+                out += &chiso_domain::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, Some(m));
             }
             if results.illustrative {
                 out = format!("*** {banner} ***\n{out}");

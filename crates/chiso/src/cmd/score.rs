@@ -60,7 +60,16 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         let movements = a.explain.then(|| chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, c));
         match a.format {
             Format::Table => {
-                out += &crate::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, movements.as_deref())
+                out += &chiso_domain::explain::lines(
+                    lang,
+                    fw,
+                    pfw,
+                    &results,
+                    prev,
+                    &data.registry,
+                    c,
+                    movements.as_deref(),
+                )
             }
             // JSON: the comparisons (method, comparable ranks) and movements added to the object.
             Format::Json => {
@@ -77,14 +86,14 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     }
     if illustrative {
         match a.format {
-            Format::Table => out = format!("*** {} ***\n{out}", crate::explain::illustrative(lang)),
+            Format::Table => out = format!("*** {} ***\n{out}", chiso_domain::explain::illustrative(lang)),
             Format::Json => {
                 let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
-                v["illustrative"] = serde_json::Value::String(crate::explain::illustrative(lang).into());
+                v["illustrative"] = serde_json::Value::String(chiso_domain::explain::illustrative(lang).into());
                 out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
             }
             // CSV stays a table; the warning goes to stderr.
-            Format::Csv => eprintln!("{}", crate::explain::illustrative(lang)),
+            Format::Csv => eprintln!("{}", chiso_domain::explain::illustrative(lang)),
         }
     }
     print!("{out}");

@@ -1,14 +1,14 @@
-//! What each comparison compares, and why ranks moved, as lines for `score --compare`
-//! and `analyze` (Vietnamese or English).
+//! What each comparison compares, and why ranks moved, in words (Vietnamese or English):
+//! the lines of `score --compare` and `analyze`, and each unit's page on the platform.
 
-use chiso_data::Lang;
-use chiso_domain::Decimal;
-use chiso_domain::compare::{Comparison, Method, NoComparison};
-use chiso_domain::engine::Results;
-use chiso_domain::framework::Framework;
-use chiso_domain::lineage::CombineRule;
-use chiso_domain::movement::{Movement, PartKind};
-use chiso_domain::unit::{Registry, UnitId};
+use crate::Decimal;
+use crate::Lang;
+use crate::compare::{Comparison, Method, NoComparison};
+use crate::engine::Results;
+use crate::framework::Framework;
+use crate::lineage::CombineRule;
+use crate::movement::{Movement, PartKind};
+use crate::unit::{Registry, UnitId};
 
 /// The banner printed above invented figures.
 pub fn illustrative(lang: Lang) -> &'static str {
@@ -74,9 +74,9 @@ pub fn method(lang: Lang, m: &Method, previous: &Results, registry: &Registry) -
 
 /// The criteria whose points are not compared across a framework change, and why.
 pub fn not_comparable(lang: Lang, fw: &Framework, pfw: &Framework) -> Vec<String> {
-    use chiso_domain::versions::Change;
+    use crate::versions::Change;
     let vi = lang == Lang::Vi;
-    let m = chiso_domain::versions::mapping(fw, pfw);
+    let m = crate::versions::mapping(fw, pfw);
     let mut out: Vec<String> = m
         .criteria
         .iter()
@@ -104,7 +104,7 @@ fn list(weights: &[Decimal]) -> String {
 
 fn signed(v: Decimal, decimals: u32, lang: Lang) -> String {
     let sep = if lang == Lang::Vi { ',' } else { '.' };
-    let text = chiso_domain::number::format_fixed(v.abs(), decimals, sep);
+    let text = crate::number::format_fixed(v.abs(), decimals, sep);
     if v.is_sign_negative() && !v.is_zero() { format!("−{text}") } else { format!("+{text}") }
 }
 
@@ -113,7 +113,7 @@ fn places(v: i64) -> String {
 }
 
 /// One line per unit: what it is compared with and its rank among the comparable units;
-/// with `movements`, a second line saying why the total and the rank moved.
+/// with `movements`, more lines saying why the total and the rank moved.
 #[allow(clippy::too_many_arguments)]
 pub fn lines(
     lang: Lang,
@@ -126,7 +126,6 @@ pub fn lines(
     movements: Option<&[Movement]>,
 ) -> String {
     let vi = lang == Lang::Vi;
-    let d = fw.total_rounding().decimals;
     let mut out = String::new();
     out += if vi { "\nSo sánh với năm " } else { "\nComparison with " };
     out += &format!("{}:\n", previous.year);
@@ -146,75 +145,91 @@ pub fn lines(
         }
     }
     for (k, (u, c)) in current.units.iter().zip(comparisons).enumerate() {
-        out += &format!("  {}: {}", u.name, method(lang, &c.method, previous, registry));
-        match (c.comparable_previous_rank, c.comparable_rank, c.rank_change) {
-            (Some(then), Some(now), Some(change)) => {
-                out += &if vi {
-                    format!(
-                        "; hạng {then} → {now} trong {} đơn vị so sánh được ({})",
-                        c.comparable_count,
-                        places(change)
-                    )
-                } else {
-                    format!("; rank {then} → {now} among {} comparable units ({})", c.comparable_count, places(change))
+        let m = movements.and_then(|m| m.get(k));
+        let mut lines = unit_lines(lang, fw, pfw, previous, registry, c, m).into_iter();
+        out += &format!("  {}: {}\n", u.name, lines.next().unwrap_or_default());
+        for line in lines {
+            out += &format!("      {line}\n");
+        }
+    }
+    out
+}
+
+/// One unit's comparison in words: what it is compared with and its rank among the
+/// comparable units; with its movement, why the total and the rank moved (one line each).
+pub fn unit_lines(
+    lang: Lang,
+    fw: &Framework,
+    pfw: &Framework,
+    previous: &Results,
+    registry: &Registry,
+    c: &Comparison,
+    movement: Option<&Movement>,
+) -> Vec<String> {
+    let vi = lang == Lang::Vi;
+    let d = fw.total_rounding().decimals;
+    let mut first = method(lang, &c.method, previous, registry);
+    match (c.comparable_previous_rank, c.comparable_rank, c.rank_change) {
+        (Some(then), Some(now), Some(change)) => {
+            first += &if vi {
+                format!("; hạng {then} → {now} trong {} đơn vị so sánh được ({})", c.comparable_count, places(change))
+            } else {
+                format!("; rank {then} → {now} among {} comparable units ({})", c.comparable_count, places(change))
+            };
+        }
+        _ if c.method.is_comparable() => {
+            first += if vi { "; không tính thay đổi thứ hạng" } else { "; no rank change computed" };
+        }
+        _ => {}
+    }
+    let mut out = vec![first];
+    let Some(m) = movement else { return out };
+    if let Some(total) = m.total_change
+        && !m.parts.is_empty()
+    {
+        let parts: Vec<String> = m
+            .parts
+            .iter()
+            .map(|p| {
+                let label = p
+                    .criterion
+                    .map(|i| fw.criterion(i).label().to_string())
+                    .or_else(|| p.previous.map(|j| pfw.criterion(j).label().to_string()))
+                    .unwrap_or_else(|| (if vi { "cách tổng hợp" } else { "aggregation" }).into());
+                let note = match (p.kind, vi) {
+                    (PartKind::New, true) => " (mới)",
+                    (PartKind::New, false) => " (new)",
+                    (PartKind::Removed, true) => " (đã bỏ)",
+                    (PartKind::Removed, false) => " (removed)",
+                    (PartKind::Reweighted, true) => " (đổi trọng số)",
+                    (PartKind::Reweighted, false) => " (re-weighted)",
+                    _ => "",
                 };
-            }
-            _ if c.method.is_comparable() => {
-                out += if vi { "; không tính thay đổi thứ hạng" } else { "; no rank change computed" };
-            }
-            _ => {}
-        }
-        out += "\n";
-        let Some(m) = movements.and_then(|m| m.get(k)) else { continue };
-        if let Some(total) = m.total_change
-            && !m.parts.is_empty()
-        {
-            let parts: Vec<String> = m
-                .parts
-                .iter()
-                .map(|p| {
-                    let label = p
-                        .criterion
-                        .map(|i| fw.criterion(i).label().to_string())
-                        .or_else(|| p.previous.map(|j| pfw.criterion(j).label().to_string()))
-                        .unwrap_or_else(|| (if vi { "cách tổng hợp" } else { "aggregation" }).into());
-                    let note = match (p.kind, vi) {
-                        (PartKind::New, true) => " (mới)",
-                        (PartKind::New, false) => " (new)",
-                        (PartKind::Removed, true) => " (đã bỏ)",
-                        (PartKind::Removed, false) => " (removed)",
-                        (PartKind::Reweighted, true) => " (đổi trọng số)",
-                        (PartKind::Reweighted, false) => " (re-weighted)",
-                        _ => "",
-                    };
-                    format!("{label}{note} {}", signed(p.change, d, lang))
-                })
-                .collect();
-            out += &if vi {
-                format!("      tổng điểm {} = {}", signed(total, d, lang), parts.join("; "))
-            } else {
-                format!("      total {} = {}", signed(total, d, lang), parts.join("; "))
-            };
-            out += "\n";
-        }
-        if let (Some(r), Some(own), Some(others)) = (m.rank_change, m.own_effect, m.others_effect) {
-            out += &if vi {
-                format!(
-                    "      thứ hạng {} = tự thân {} (điểm năm nay so với điểm năm trước của các đơn vị khác), các đơn vị khác {}",
-                    places(r),
-                    places(own),
-                    places(others)
-                )
-            } else {
-                format!(
-                    "      rank {} = own change {} (this year's total against the others' previous totals), others' changes {}",
-                    places(r),
-                    places(own),
-                    places(others)
-                )
-            };
-            out += "\n";
-        }
+                format!("{label}{note} {}", signed(p.change, d, lang))
+            })
+            .collect();
+        out.push(if vi {
+            format!("tổng điểm {} = {}", signed(total, d, lang), parts.join("; "))
+        } else {
+            format!("total {} = {}", signed(total, d, lang), parts.join("; "))
+        });
+    }
+    if let (Some(r), Some(own), Some(others)) = (m.rank_change, m.own_effect, m.others_effect) {
+        out.push(if vi {
+            format!(
+                "thứ hạng {} = tự thân {} (điểm năm nay so với điểm năm trước của các đơn vị khác), các đơn vị khác {}",
+                places(r),
+                places(own),
+                places(others)
+            )
+        } else {
+            format!(
+                "rank {} = own change {} (this year's total against the others' previous totals), others' changes {}",
+                places(r),
+                places(own),
+                places(others)
+            )
+        });
     }
     out
 }
