@@ -138,9 +138,10 @@ impl App {
         self.reports.file(&self.store, year, format).await
     }
 
-    /// The outlooks of a published version, if the worker computed them.
-    pub async fn outlooks(&self, year: i32, kind: &str, version: i64) -> Option<reports::Outlooks> {
-        self.reports.outlooks(year, kind, version).await
+    /// The outlooks and rank moves of a period's latest published version, if the worker
+    /// computed them (`None` while it is at work, or before publication).
+    pub async fn outlooks(&self, year: i32, kind: &str) -> Result<Option<reports::Outlooks>> {
+        self.reports.outlooks(&self.store, year, kind).await
     }
 }
 

@@ -100,13 +100,35 @@ pub enum Next {
     Top,
 }
 
-/// The outlooks of a published period, with the snapshot version they belong to.
+/// Why a unit's rank moved since the previous year, as published: what it is compared with
+/// (`method`: `same`, `continues`, `combined` or `none`), its rank change among the
+/// comparable units split into its own change and the others', and the same in words.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Move {
+    pub unit: String,
+    pub method: String,
+    pub comparable_count: usize,
+    pub rank_change: Option<i64>,
+    pub own_effect: Option<i64>,
+    pub others_effect: Option<i64>,
+    pub total_change: Option<chiso_domain::Decimal>,
+    /// The sentences, Vietnamese and English (`chiso_domain::explain::unit_lines`).
+    pub vi: Vec<String>,
+    pub en: Vec<String>,
+}
+
+/// The outlooks of a published period, with the snapshot version they belong to, and the
+/// rank moves against the previous year's published version, if there is one.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outlooks {
     pub year: i32,
     pub kind: String,
     pub version: i64,
     pub units: Vec<Outlook>,
+    #[serde(default)]
+    pub previous_version: Option<i64>,
+    #[serde(default)]
+    pub moves: Vec<Move>,
 }
 
 fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, version: i64) -> Outlooks {
@@ -136,7 +158,60 @@ fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, v
             }
         })
         .collect();
-    Outlooks { year: scored.row.year, kind: scored.row.kind.clone(), version, units }
+    Outlooks {
+        year: scored.row.year,
+        kind: scored.row.kind.clone(),
+        version,
+        units,
+        previous_version: None,
+        moves: vec![],
+    }
+}
+
+/// Each unit's comparison with the previous year and why its rank moved.
+fn moves(cat: &Catalog, now: &catalog::Scored, before: &catalog::Scored) -> Result<Vec<Move>> {
+    use chiso_domain::compare::Method;
+    let (fw, pfw) = (cat.framework(&now.row.framework)?, cat.framework(&before.row.framework)?);
+    let comparisons = compare(&now.results, fw, &before.results, pfw, &cat.registry);
+    let movements =
+        chiso_domain::movement::explain(&now.results, fw, &before.results, pfw, &cat.registry, &comparisons);
+    let words = |lang, i: usize| {
+        chiso_domain::explain::unit_lines(
+            lang,
+            fw,
+            pfw,
+            &before.results,
+            &cat.registry,
+            &comparisons[i],
+            movements.get(i),
+        )
+    };
+    Ok(now
+        .results
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let (c, m) = (&comparisons[i], movements.get(i));
+            Move {
+                unit: u.unit.0.clone(),
+                method: match c.method {
+                    Method::Same => "same",
+                    Method::Continues { .. } => "continues",
+                    Method::Combined { .. } => "combined",
+                    Method::None { .. } => "none",
+                }
+                .into(),
+                comparable_count: c.comparable_count,
+                rank_change: c.rank_change,
+                own_effect: m.and_then(|m| m.own_effect),
+                others_effect: m.and_then(|m| m.others_effect),
+                total_change: m.and_then(|m| m.total_change),
+                vi: words(chiso_domain::Lang::Vi, i),
+                en: words(chiso_domain::Lang::En, i),
+            }
+        })
+        .collect())
 }
 
 /// Where the report files and outlooks are, and the worker that makes PDFs and outlooks.
@@ -237,9 +312,13 @@ impl ReportFiles {
     }
 
     /// The outlooks of the latest published version of a period, if they were computed.
-    pub async fn outlooks(&self, year: i32, kind: &str, version: i64) -> Option<Outlooks> {
-        let bytes = tokio::fs::read(self.dir.join(outlook_file(year, kind, version))).await.ok()?;
-        serde_json::from_slice(&bytes).ok()
+    pub async fn outlooks(&self, store: &Store, year: i32, kind: &str) -> Result<Option<Outlooks>> {
+        let Some(version) = store.published_version(year, kind).await? else { return Ok(None) };
+        let previous = store.published_version(year - 1, kind).await?;
+        let Ok(bytes) = tokio::fs::read(self.dir.join(outlook_file(year, kind, version, previous))).await else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_slice(&bytes).ok())
     }
 
     /// The PDF made from this DOCX, if it was made; `Unavailable` (being prepared, or PDFs
@@ -293,8 +372,10 @@ async fn make_files(store: &Store, dir: &Path, year: i32, source: String) -> Res
     .map_err(|_| Error::new(Kind::Internal, Message::Database))?
 }
 
-fn outlook_file(year: i32, kind: &str, version: i64) -> String {
-    format!("outlook-{year}-{kind}-v{version}.json")
+/// Named by the published versions it was computed from, this year's and last year's.
+fn outlook_file(year: i32, kind: &str, version: i64, previous: Option<i64>) -> String {
+    let previous = previous.map(|v| format!("-p{v}")).unwrap_or_default();
+    format!("outlook-{year}-{kind}-v{version}{previous}.json")
 }
 
 /// A PDF is named by the DOCX it was made from: the same data gives the same name.
@@ -333,17 +414,28 @@ async fn source_key(store: &Store, year: i32) -> Result<String> {
 async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> Result<()> {
     let cat = Catalog::load(store).await?;
     for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
-        let Some(snap) = store.latest_snapshot(year, &p.kind).await? else { continue };
-        let name = outlook_file(year, &p.kind, snap.version);
+        let Some(version) = store.published_version(year, &p.kind).await? else { continue };
+        let previous_version = store.published_version(year - 1, &p.kind).await?;
+        let name = outlook_file(year, &p.kind, version, previous_version);
         if dir.join(&name).exists() {
             continue;
         }
         let Some(scored) = catalog::scored(store, &cat, year, &p.kind).await? else { continue };
+        // Moves only against a published previous year.
+        let before = match previous_version {
+            Some(_) => catalog::scored(store, &cat, year - 1, &p.kind).await?,
+            None => None,
+        };
         let cat = cat.clone();
         let dir = dir.to_path_buf();
         tokio::task::spawn_blocking(move || -> Result<()> {
             let fw = cat.framework(&scored.row.framework)?;
-            let json = serde_json::to_vec(&outlooks(fw, &scored, snap.version)).expect("serialisable");
+            let mut all = outlooks(fw, &scored, version);
+            if let Some(before) = &before {
+                all.previous_version = previous_version;
+                all.moves = moves(&cat, &scored, before)?;
+            }
+            let json = serde_json::to_vec(&all).expect("serialisable");
             crate::durable::write(&dir, &name, &json).map_err(Error::io)
         })
         .await

@@ -100,6 +100,7 @@ pub static TEXT: Text = Text {
     next_level: |next, need, steps| format!("To reach {next}: {need} more points ({steps})."),
     unreachable: |next| format!("{next} cannot be reached within the criterion groups' maximum points."),
     top_level: "Already at the highest level.",
+    moves_heading: |from, to| format!("Against {from}: why the {to} rank moved"),
     analysis_pending: "The rank-stability analysis is being computed after the latest publication; please look again in a few minutes.",
     trail_heading: "The unit's audit trail",
 

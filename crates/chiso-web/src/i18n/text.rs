@@ -104,6 +104,7 @@ pub struct Text {
     pub next_level: fn(&str, &str, &str) -> String,
     pub unreachable: fn(&str) -> String,
     pub top_level: &'static str,
+    pub moves_heading: fn(i32, i32) -> String,
     pub analysis_pending: &'static str,
     pub trail_heading: &'static str,
 

@@ -100,6 +100,7 @@ pub static TEXT: Text = Text {
     next_level: |next, need, steps| format!("Để đạt {next}: cần thêm {need} điểm ({steps})."),
     unreachable: |next| format!("Không thể đạt {next} trong phạm vi điểm tối đa của các nhóm tiêu chí."),
     top_level: "Đã ở mức cao nhất.",
+    moves_heading: |from, to| format!("So với năm {from}: vì sao thứ hạng năm {to} thay đổi"),
     analysis_pending: "Phân tích độ vững của thứ hạng đang được tính sau lần công bố gần nhất; vui lòng xem lại sau ít phút.",
     trail_heading: "Nhật ký của đơn vị",
 

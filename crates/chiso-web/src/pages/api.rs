@@ -272,6 +272,23 @@ pub async fn results(
     Ok(([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response())
 }
 
+/// GET `/api/v1/periods/{year}/moves?kind=`: why ranks moved, as computed after publication.
+pub async fn moves(
+    State(s): State<AppState>,
+    Path(year): Path<String>,
+    Query(q): Query<KindQuery>,
+) -> AppResult<Json<Value>> {
+    let year = super::year(&year)?;
+    s.app.published(year, &q.kind).await?;
+    let o = s
+        .app
+        .outlooks(year, &q.kind)
+        .await?
+        .ok_or_else(|| AppError::new(StatusCode::SERVICE_UNAVAILABLE, |t| t.analysis_pending).code("pending"))?;
+    Ok(Json(json!({ "year": o.year, "kind": o.kind, "version": o.version,
+                    "previous_version": o.previous_version, "moves": o.moves })))
+}
+
 pub async fn me(MaybeUser(user): MaybeUser) -> AppResult<Json<Value>> {
     let u = auth::require(user)?;
     Ok(Json(json!({ "username": u.row.username, "role": u.row.role.as_str(), "units": u.row.units })))
@@ -311,6 +328,15 @@ pub async fn openapi() -> Response {
                 ],
                 "responses": { "200": { "description": "results", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Results" } } } },
                                "404": { "description": "not published" } } } },
+            "/api/v1/periods/{year}/moves": { "get": {
+                "summary": "Why each unit's rank moved since the previous year's published results: what it is compared with, its rank change among the comparable units split into its own change and the others', and the same in words (vi, en)",
+                "parameters": [
+                    { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "kind", "in": "query", "required": true, "schema": { "type": "string" } }
+                ],
+                "responses": { "200": { "description": "moves", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Moves" } } } },
+                               "404": { "description": "not published" },
+                               "503": { "description": "being computed after the publication; try again shortly" } } } },
             "/api/v1/me": { "get": { "summary": "The authenticated user", "security": [{ "bearer": [] }],
                 "responses": { "200": { "description": "user" }, "401": { "description": "no or bad token" } } } },
             "/api/v1/periods": { "get": { "summary": "Periods with their status and published version",
@@ -458,6 +484,18 @@ fn complete(mut doc: Value) -> Value {
             }
         }
     }
+    doc["components"]["schemas"]["Moves"] = json!({
+        "type": "object", "required": ["year", "kind", "version", "moves"], "properties": {
+            "year": { "type": "integer" }, "kind": { "type": "string" }, "version": { "type": "integer" },
+            "previous_version": { "type": ["integer", "null"] },
+            "moves": { "type": "array", "items": { "type": "object", "required": ["unit", "method", "comparable_count", "vi", "en"], "properties": {
+                "unit": { "type": "string" },
+                "method": { "type": "string", "enum": ["same", "continues", "combined", "none"] },
+                "comparable_count": { "type": "integer" },
+                "rank_change": { "type": ["integer", "null"], "description": "positive: up, among the comparable units" },
+                "own_effect": { "type": ["integer", "null"] }, "others_effect": { "type": ["integer", "null"] },
+                "total_change": { "type": ["string", "null"] },
+                "vi": { "type": "array", "items": { "type": "string" } }, "en": { "type": "array", "items": { "type": "string" } } } } } } });
     doc["components"]["schemas"]["Error"] = json!({
         "type": "object", "required": ["error"], "properties": { "error": {
             "type": "object", "required": ["code", "message"], "properties": {

@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/don-vi/{unit}", get(public::unit))
         .route("/ket-qua/{year}/{kind}/csv", get(public::results_csv))
         .route("/api/v1/periods/{year}/results", get(api::results))
+        .route("/api/v1/periods/{year}/moves", get(api::moves))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/periods", get(api::periods).post(api::open_period))
         .route("/api/v1/users", post(api::add_user))

@@ -258,12 +258,11 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
     b += "</tbody></table>";
     // The latest published year: how solid the rank is, and what the next level takes, as
     // computed after publication (`reports.rs`); never computed here.
-    if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published)
-        && let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await?
-    {
+    if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published) {
         let fw = cat.framework(&p.framework)?;
         b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
-        match s.app.outlooks(p.year, &p.kind, snap.version).await {
+        let outlooks = s.app.outlooks(p.year, &p.kind).await?;
+        match &outlooks {
             Some(all) => {
                 if let Some(o) = all.units.iter().find(|o| o.unit == id) {
                     let line = (t.stability)(o.rank, o.rank_low, o.rank_high, &o.keeps_rank.to_string());
@@ -272,6 +271,13 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
                 }
             }
             None => b += &format!("<li>{}</li>", t.analysis_pending),
+        }
+        b += "</ul>";
+        // Why the rank moved since last year: what it is compared with, and the parts.
+        if let Some(m) = outlooks.as_ref().and_then(|all| all.moves.iter().find(|m| m.unit == id)) {
+            let lines = if lang == Lang::Vi { &m.vi } else { &m.en };
+            b += &format!("<h2>{}</h2><ul>", (t.moves_heading)(p.year - 1, p.year));
+            b += &lines.iter().map(|l| format!("<li>{}</li>", esc(l))).collect::<String>();
         }
         b += "</ul>";
     }

@@ -1106,3 +1106,37 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("minh chứng được giữ nguyên"), "{}", r.body);
 }
+
+/// Why a rank moved, on the platform: after publication each unit's comparison says what it
+/// is compared with (a merged district with the predecessor it continues), its rank change
+/// among the comparable units and the parts of it, which add up; in the API and on its page.
+#[tokio::test]
+async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
+    let app = spawn(None).await;
+    let mut visitor = Client::new(&app);
+    let mut body = None;
+    // Computed by the worker after the seed's publication: a few seconds at most.
+    for _ in 0..200 {
+        let r = visitor.get("/api/v1/periods/2020/moves?kind=district").await;
+        if r.status == 200 {
+            body = Some(r.body);
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let v: Value = serde_json::from_str(&body.expect("moves computed")).unwrap();
+    let moves = v["moves"].as_array().unwrap();
+    let quang_hoa = moves.iter().find(|m| m["unit"] == "quang-hoa").unwrap();
+    assert_eq!(quang_hoa["method"], "continues", "Quảng Hòa continues Quảng Uyên (declared)");
+    assert!(quang_hoa["vi"][0].as_str().unwrap().starts_with("so với Huyện Quảng Uyên năm 2019"));
+    for m in moves.iter().filter(|m| m["rank_change"].is_i64()) {
+        let (r, own, others) = (m["rank_change"].as_i64(), m["own_effect"].as_i64(), m["others_effect"].as_i64());
+        assert_eq!(r, Some(own.unwrap() + others.unwrap()), "the parts add up: {m}");
+        assert_eq!(m["comparable_count"], 9, "nine districts comparable with 2019: {m}");
+    }
+    let page = visitor.get("/don-vi/quang-hoa").await;
+    assert!(page.body.contains("So với năm 2019: vì sao thứ hạng năm 2020 thay đổi"), "{}", page.body);
+    assert!(page.body.contains("trong 9 đơn vị so sánh được"), "{}", page.body);
+    assert_eq!(visitor.get("/api/v1/periods/2031/moves?kind=district").await.status, 404);
+}
