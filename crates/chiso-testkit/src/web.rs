@@ -63,6 +63,10 @@ pub async fn spawn_with(database: Option<String>, limits: chiso_web::Limits, mak
 
 pub use crate::db::postgres_url;
 
+/// How long a public page may be served from the platform's micro-cache (wait this long to
+/// see a change made behind its back).
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_millis(1100);
+
 pub struct Client {
     http: reqwest::Client,
     base: String,

@@ -50,7 +50,7 @@ pub static TEXT: Text = Text {
     col_unit: "Unit",
     col_level: "Level",
     col_total: "Total",
-    col_previous: "Previous year",
+    col_previous: "Previous year's rank",
     col_name_then: "Name then",
     col_version: "Version",
     col_time: "Time",

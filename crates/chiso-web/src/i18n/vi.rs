@@ -50,7 +50,7 @@ pub static TEXT: Text = Text {
     col_unit: "Đơn vị",
     col_level: "Mức",
     col_total: "Tổng điểm",
-    col_previous: "Năm trước",
+    col_previous: "Hạng năm trước",
     col_name_then: "Tên khi đó",
     col_version: "Phiên bản",
     col_time: "Thời điểm",

@@ -142,7 +142,8 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
         b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(shown.len(), results.len())));
     }
 
-    b += &super::views::ranking_table(lang, &cat, fw, &kind, year, &shown);
+    let moves = s.app.outlooks(year, &kind).await?.map(|o| o.moves).unwrap_or_default();
+    b += &super::views::ranking_table(lang, &cat, fw, (&kind, year), &shown, &moves);
     b += &super::views::charts(lang, fw, year, &results);
     b += &format!(
         "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",

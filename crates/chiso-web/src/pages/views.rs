@@ -4,13 +4,23 @@
 use crate::html::esc;
 use crate::i18n::{Lang, Texts};
 use chiso_app::Catalog;
+use chiso_app::reports::Move;
 use chiso_domain::Decimal;
 use chiso_domain::framework::Framework;
 use chiso_report::json::{ResultRow, RowStatus};
 
 /// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,
 /// and each criterion group's points.
-pub fn ranking_table(lang: Lang, cat: &Catalog, fw: &Framework, kind: &str, year: i32, rows: &[&ResultRow]) -> String {
+/// `moves`: each unit's comparison with last year, when computed: a unit not compared with
+/// its own last year's figures says with what it is (a predecessor, a combination, nothing).
+pub fn ranking_table(
+    lang: Lang,
+    cat: &Catalog,
+    fw: &Framework,
+    (kind, year): (&str, i32),
+    rows: &[&ResultRow],
+    moves: &[Move],
+) -> String {
     let t = lang.t();
     let mut b = String::new();
     b += &format!(
@@ -29,12 +39,20 @@ pub fn ranking_table(lang: Lang, cat: &Catalog, fw: &Framework, kind: &str, year
             RowStatus::Ranked => r.level.as_deref().unwrap_or(""),
         };
         let name = r.unit.as_str();
-        let unit = match cat.registry.resolve(name, kind, year) {
-            Ok((x, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&x.id.0), esc(name)),
-            Err(_) => esc(name),
+        let id = cat.registry.resolve(name, kind, year).ok().map(|(x, _)| x.id.clone());
+        let unit = match &id {
+            Some(id) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&id.0), esc(name)),
+            None => esc(name),
         };
+        // What the previous rank is of, where it is not the unit's own.
+        let compared = id
+            .and_then(|id| moves.iter().find(|m| m.unit == id.0))
+            .filter(|m| m.method != "same")
+            .and_then(|m| if lang == Lang::Vi { m.vi.first() } else { m.en.first() })
+            .map(|line| format!("<br><span class=\"muted\">{}</span>", esc(line.split(';').next().unwrap_or(""))))
+            .unwrap_or_default();
         b += &format!(
-            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}</td>",
+            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}{compared}</td>",
             r.rank.map(|x| x.to_string()).unwrap_or_default(),
             esc(level),
             num(r.total.as_deref()),

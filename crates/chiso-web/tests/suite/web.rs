@@ -1139,4 +1139,9 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     assert!(page.body.contains("So với năm 2019: vì sao thứ hạng năm 2020 thay đổi"), "{}", page.body);
     assert!(page.body.contains("trong 9 đơn vị so sánh được"), "{}", page.body);
     assert_eq!(visitor.get("/api/v1/periods/2031/moves?kind=district").await.status, 404);
+    // The ranking says, beside last year's rank, whose rank it was.
+    tokio::time::sleep(common::CACHE_TTL).await;
+    let ranking = visitor.get("/ket-qua/2020/district").await;
+    assert!(ranking.body.contains("so với Huyện Quảng Uyên năm 2019 (đơn vị được kế tục)"), "{}", ranking.body);
+    assert!(ranking.body.contains("Hạng năm trước"), "{}", ranking.body);
 }

@@ -201,7 +201,8 @@ pub async fn preview(
             t.publish_button
         );
     }
-    b += &crate::pages::views::ranking_table(lang, &cat, fw, &kind, year, &rows);
+    // Not published yet: no moves computed for these figures.
+    b += &crate::pages::views::ranking_table(lang, &cat, fw, (&kind, year), &rows, &[]);
     b += &crate::pages::views::charts(lang, fw, year, &results.results);
     Ok(page(lang, t.admin_title, Some(&u), &b))
 }
