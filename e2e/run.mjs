@@ -118,7 +118,8 @@ try {
   await admin.screenshot({ path: join(shots, 'xem-truoc.png'), fullPage: false });
   await admin.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
   await admin.getByRole('button', { name: 'Phê duyệt và công bố' }).click();
-  await admin.waitForURL('**/ket-qua/2021/department');
+  await admin.waitForURL('**/ket-qua/2021/department?xong=cong-bo');
+  assert.match(await admin.content(), /Đã công bố kết quả\./); // the page says what was done
   await pub.goto(`${base}/ket-qua/2021/department`);
   const html = await pub.content();
   assert.match(html, /Sở Y tế/);

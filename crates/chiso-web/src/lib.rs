@@ -5,6 +5,7 @@
 
 mod auth;
 mod cache;
+mod done;
 mod error;
 mod html;
 mod i18n;

@@ -101,6 +101,24 @@ pub static TEXT: Text = Text {
     unreachable: |next| format!("{next} cannot be reached within the criterion groups' maximum points."),
     top_level: "Already at the highest level.",
     moves_heading: |from, to| format!("Against {from}: why the {to} rank moved"),
+    done: |d| {
+        use crate::done::Done::*;
+        match d {
+            Saved => "Draft saved.",
+            Submitted => "Report submitted; the assessors will review it.",
+            Uploaded => "Evidence uploaded.",
+            Deleted => "Evidence deleted.",
+            Replied => "Answer sent.",
+            Imported => "Figures imported from the Excel file (as a draft).",
+            Adjusted => "Adjustments saved.",
+            Asked => "Question sent; the report went back to its unit.",
+            Verified => "Review confirmed.",
+            Opened => "Period opened.",
+            Account => "Account saved.",
+            Published => "Results published.",
+            Catalogue => "Catalogue change saved.",
+        }
+    },
     analysis_pending: "The rank-stability analysis is being computed after the latest publication; please look again in a few minutes.",
     trail_heading: "The unit's audit trail",
 

@@ -105,6 +105,7 @@ pub struct Text {
     pub unreachable: fn(&str) -> String,
     pub top_level: &'static str,
     pub moves_heading: fn(i32, i32) -> String,
+    pub done: fn(crate::done::Done) -> &'static str,
     pub analysis_pending: &'static str,
     pub trail_heading: &'static str,
 

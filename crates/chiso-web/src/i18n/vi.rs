@@ -101,6 +101,24 @@ pub static TEXT: Text = Text {
     unreachable: |next| format!("Không thể đạt {next} trong phạm vi điểm tối đa của các nhóm tiêu chí."),
     top_level: "Đã ở mức cao nhất.",
     moves_heading: |from, to| format!("So với năm {from}: vì sao thứ hạng năm {to} thay đổi"),
+    done: |d| {
+        use crate::done::Done::*;
+        match d {
+            Saved => "Đã lưu bản nháp.",
+            Submitted => "Đã nộp báo cáo; tổ thẩm định sẽ xem xét.",
+            Uploaded => "Đã tải lên minh chứng.",
+            Deleted => "Đã xoá minh chứng.",
+            Replied => "Đã gửi trả lời.",
+            Imported => "Đã nhập số liệu từ tệp Excel (bản nháp).",
+            Adjusted => "Đã lưu điều chỉnh.",
+            Asked => "Đã gửi câu hỏi; báo cáo được trả lại đơn vị.",
+            Verified => "Đã xác nhận kết quả thẩm định.",
+            Opened => "Đã mở kỳ đánh giá.",
+            Account => "Đã lưu tài khoản.",
+            Published => "Đã công bố kết quả.",
+            Catalogue => "Đã lưu thay đổi danh mục.",
+        }
+    },
     analysis_pending: "Phân tích độ vững của thứ hạng đang được tính sau lần công bố gần nhất; vui lòng xem lại sau ít phút.",
     trail_heading: "Nhật ký của đơn vị",
 

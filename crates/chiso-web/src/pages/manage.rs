@@ -17,11 +17,12 @@ pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    notice: crate::done::Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
     let csrf = csrf_input(&u);
-    let mut b = format!("<h1>{}</h1><h2>{}</h2><ul>", t.catalogue_title, t.frameworks);
+    let mut b = notice.html(lang) + &format!("<h1>{}</h1><h2>{}</h2><ul>", t.catalogue_title, t.frameworks);
     let (frameworks, units) = s.app.catalogue_documents(&u.actor()).await?;
     for name in frameworks {
         b += &format!("<li>{}</li>", esc(name.trim_start_matches("framework/")));
@@ -64,5 +65,5 @@ pub async fn save(State(s): State<AppState>, MaybeUser(user): MaybeUser, Form(f)
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let change = super::input::catalogue_change(&f)?;
     s.app.change_catalogue(&u.actor(), change, &super::input::Get::get(&f, "reason")).await?;
-    Ok(Redirect::to("/quan-tri/danh-muc").into_response())
+    Ok(Redirect::to(&crate::done::Done::Catalogue.after("/quan-tri/danh-muc")).into_response())
 }

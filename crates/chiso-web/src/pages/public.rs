@@ -74,6 +74,7 @@ pub async fn results(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    notice: crate::done::Notice,
     Path((year, kind)): Path<(String, String)>,
     Query(filter): Query<Filter>,
 ) -> AppResult<Html<String>> {
@@ -85,6 +86,7 @@ pub async fn results(
     } else {
         ranking_page(&s, lang, year, &kind, &filter).await?.into()
     };
+    let main = notice.html(lang) + &main;
     Ok(page(lang, &(lang.t().results_title)(year), user.as_ref(), &main))
 }
 

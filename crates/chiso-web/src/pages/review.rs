@@ -4,6 +4,7 @@
 use super::{Fields, field};
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
+use crate::done::{Done, Notice};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::{Reader, Texts};
@@ -18,6 +19,7 @@ pub async fn form(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    notice: Notice,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
@@ -28,7 +30,8 @@ pub async fn form(
     let (answers, evidence, comments) = (&sub.answers, &sub.evidence, &sub.comments);
     let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
-    let mut b = format!(
+    let mut b = notice.html(lang);
+    b += &format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
          <div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
@@ -105,8 +108,14 @@ pub async fn save(
     let u = auth::require_role(user, &[Role::Assessor])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
-    s.app.review(&u.actor(), &key, action(&f)?).await?;
-    Ok(Redirect::to(&format!("/tham-dinh/{year}/{kind}/{unit}")).into_response())
+    let action = action(&f)?;
+    let done = match action {
+        chiso_app::ReviewAction::Adjust(_) => Done::Adjusted,
+        chiso_app::ReviewAction::Ask { .. } => Done::Asked,
+        chiso_app::ReviewAction::Verify => Done::Verified,
+    };
+    s.app.review(&u.actor(), &key, action).await?;
+    Ok(Redirect::to(&done.after(&format!("/tham-dinh/{year}/{kind}/{unit}"))).into_response())
 }
 
 /// A review form's action: `adjust` (fields `verified.{field}` and `reason.{field}`),

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_store::{AnswerRow, EvidenceRow, PeriodRow};
 
+use crate::done::{Done, Notice};
 use chiso_app::{AnswerInput, leaf_fields};
 
 fn value<'a>(answers: &'a [AnswerRow], f: &str) -> &'a str {
@@ -195,6 +196,7 @@ pub async fn form(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    notice: Notice,
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
     let u = auth::require(user)?;
@@ -207,7 +209,7 @@ pub async fn form(
         unit: &unit,
         answers: &sub.answers,
         status: sub.status,
-        extra: "",
+        extra: &notice.html(lang),
         evidence: &sub.evidence,
         comments: &sub.comments,
     };
@@ -244,7 +246,10 @@ pub async fn save(
     let answers = answers_from(fw, &f);
     let submit = field(&f, "action") == Some("submit");
     match s.app.save_answers(&u.actor(), &key, answers.clone(), submit).await {
-        Ok(_) => Ok(Redirect::to(&format!("/nop/{}/{}/{}", p.year, kind, unit)).into_response()),
+        Ok(_) => {
+            let done = if submit { Done::Submitted } else { Done::Saved };
+            Ok(Redirect::to(&done.after(&format!("/nop/{}/{}/{}", p.year, kind, unit))).into_response())
+        }
         // The form again, with what was typed and every problem above it.
         Err(e) if e.kind == chiso_app::Kind::Unprocessable => {
             let t = lang.t();
@@ -304,7 +309,7 @@ pub async fn upload(
     let (filename, bytes) = file.ok_or_else(|| chiso_app::Error::invalid(chiso_app::Message::NoFile))?;
     let criterion = criterion.unwrap_or_default();
     s.app.add_evidence(&u.actor(), &key, chiso_app::Evidence { criterion, filename, bytes: bytes.to_vec() }).await?;
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, kind, unit)).into_response())
+    Ok(Redirect::to(&Done::Uploaded.after(&format!("/nop/{}/{}/{}", key.year, kind, unit))).into_response())
 }
 
 pub async fn reply(
@@ -317,7 +322,7 @@ pub async fn reply(
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
     s.app.reply(&u.actor(), &key, field(&f, "criterion").unwrap_or(""), field(&f, "body").unwrap_or("")).await?;
-    Ok(Redirect::to(&format!("/nop/{year}/{kind}/{unit}")).into_response())
+    Ok(Redirect::to(&Done::Replied.after(&format!("/nop/{year}/{kind}/{unit}"))).into_response())
 }
 
 /// POST `/minh-chung/{id}/xoa`: the unit's reporter takes back an evidence file.
@@ -330,7 +335,7 @@ pub async fn delete_evidence(
     let u = auth::require(user)?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let key = s.app.delete_evidence(&u.actor(), id).await?;
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, key.kind, key.unit())).into_response())
+    Ok(Redirect::to(&Done::Deleted.after(&format!("/nop/{}/{}/{}", key.year, key.kind, key.unit()))).into_response())
 }
 
 pub async fn download(

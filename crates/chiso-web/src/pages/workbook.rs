@@ -182,7 +182,8 @@ pub async fn unit_upload(
     if let Err(e) = s.app.import_unit_workbook(&u.actor(), &key, file).await {
         return refusal(e, lang, &u, &back, &filename);
     }
-    Ok(Redirect::to(&format!("/nop/{}/{}/{}", key.year, kind, unit)).into_response())
+    Ok(Redirect::to(&crate::done::Done::Imported.after(&format!("/nop/{}/{}/{}", key.year, kind, unit)))
+        .into_response())
 }
 
 // ---- the administrator -----------------------------------------------------------

@@ -1092,6 +1092,8 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
 
     let r = yte.post(&format!("/minh-chung/{wrong}/xoa"), &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let after = yte.get(r.location.as_deref().unwrap()).await;
+    assert!(after.body.contains("role=\"status\">Đã xoá minh chứng."), "it says what was done");
     let page = yte.get("/nop/2021/department/so-y-te").await;
     assert!(!page.body.contains("bien-ban-nham.pdf") && page.body.contains("hop-dong.pdf"), "{}", page.body);
     assert_eq!(yte.get(&format!("/minh-chung/{wrong}")).await.status, 404);

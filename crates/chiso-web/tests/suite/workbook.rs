@@ -122,8 +122,9 @@ async fn reporter_and_administrator_round_trip_through_excel() {
     let r = yte
         .upload("/nop/2021/department/so-y-te/excel", "", "so-lieu.xlsx", filled(fw, reg, 2021, &["so-y-te"], &YTE))
         .await;
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/nop/2021/department/so-y-te")), "{}", r.body);
-    let form = yte.get("/nop/2021/department/so-y-te").await.body;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/nop/2021/department/so-y-te?xong=excel")), "{}", r.body);
+    let form = yte.get("/nop/2021/department/so-y-te?xong=excel").await.body;
+    assert!(form.contains("Đã nhập số liệu từ tệp Excel (bản nháp)."), "the form says what was done");
     assert!(form.contains("name=\"infra\" value=\"7,5\"") && form.contains("name=\"app\" value=\"14\""), "{form}");
     assert!(form.contains("Nộp báo cáo"), "still a draft");
     assert!(admin.get("/quan-tri/nhat-ky").await.body.contains("Nhập từ tệp Excel so-lieu.xlsx"));

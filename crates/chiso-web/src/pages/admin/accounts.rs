@@ -122,7 +122,7 @@ pub async fn create_user(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     s.app.add_user(&u.actor(), crate::pages::input::new_user(&f)).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(Redirect::to(&crate::done::Done::Account.after("/quan-tri")).into_response())
 }
 
 /// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |
@@ -141,7 +141,7 @@ pub async fn set_state(
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     };
     s.app.set_user_state(&u.actor(), field(&f, "username").unwrap_or(""), action).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(Redirect::to(&crate::done::Done::Account.after("/quan-tri")).into_response())
 }
 
 /// POST `/quan-tri/the-api/{id}/thu-hoi`: revokes the token with this id.
@@ -154,5 +154,5 @@ pub async fn revoke_token(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     s.app.revoke_token(&u.actor(), &id).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(Redirect::to(&crate::done::Done::Account.after("/quan-tri")).into_response())
 }

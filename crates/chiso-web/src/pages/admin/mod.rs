@@ -5,6 +5,7 @@ pub mod accounts;
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
+use crate::done::{Done, Notice};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::{Reader, Texts};
@@ -19,23 +20,26 @@ pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    notice: Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
+    let notice = notice.html(lang);
     let cat = s.app.catalog().await?;
     let csrf = csrf_input(&u);
-    let mut b = format!(
-        "<h1>{}</h1><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t.admin_title,
-        t.periods_heading,
-        t.col_year,
-        t.col_kind_short,
-        t.col_framework,
-        t.col_deadline,
-        t.col_status,
-        t.col_missing,
-        t.col_publish
-    );
+    let mut b = notice
+        + &format!(
+            "<h1>{}</h1><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t.admin_title,
+            t.periods_heading,
+            t.col_year,
+            t.col_kind_short,
+            t.col_framework,
+            t.col_deadline,
+            t.col_status,
+            t.col_missing,
+            t.col_publish
+        );
     for p in s.app.periods().await? {
         let missing: Vec<String> =
             s.app.missing_units(&u.actor(), p.year, &p.kind).await?.into_iter().map(|m| m.name).collect();
@@ -84,7 +88,7 @@ pub async fn create_period(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     s.app.open_period(&u.actor(), crate::pages::input::open_period(&f)).await?;
-    Ok(Redirect::to("/quan-tri").into_response())
+    Ok(Redirect::to(&Done::Opened.after("/quan-tri")).into_response())
 }
 
 /// Scores are computed by the engine, never typed: publishing freezes the computed results.
@@ -98,7 +102,7 @@ pub async fn publish(
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let year = crate::pages::year(&year)?;
     s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or("")).await?;
-    Ok(Redirect::to(&format!("/ket-qua/{year}/{kind}")).into_response())
+    Ok(Redirect::to(&Done::Published.after(&format!("/ket-qua/{year}/{kind}"))).into_response())
 }
 
 pub async fn audit_log(
