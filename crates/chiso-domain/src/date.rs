@@ -49,6 +49,36 @@ impl Date {
     pub fn year(&self) -> u16 {
         self.year
     }
+
+    /// As Vietnamese write a date: `31/12/2026`.
+    pub fn day_month_year(&self) -> String {
+        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+}
+
+/// A UTC timestamp as stored (`2026-12-05T23:38:06Z`) in Vietnam's time (UTC+7, no daylight
+/// saving), as people read it: `06/12/2026 06:38`. `None` if it is not such a timestamp.
+pub fn vietnam_time(utc: &str) -> Option<String> {
+    let b = utc.as_bytes();
+    if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let day = Date::parse(&utc[..10])?;
+    let num = |r: std::ops::Range<usize>| utc.get(r)?.parse::<i64>().ok();
+    let (h, m, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days since the Unix epoch (Howard Hinnant's days_from_civil).
+    let (y, mo, d) = (i64::from(day.year) - i64::from(day.month <= 2), i64::from(day.month), i64::from(day.day));
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let local = days * 86_400 + h * 3600 + m * 60 + s + 7 * 3600;
+    let date = Date::from_unix(local);
+    let secs = local.rem_euclid(86_400);
+    Some(format!("{} {:02}:{:02}", date.day_month_year(), secs / 3600, secs % 3600 / 60))
 }
 
 fn days_in(year: u16, month: u8) -> u8 {
@@ -68,6 +98,19 @@ impl fmt::Display for Date {
 
 #[cfg(test)]
 mod tests {
+    use super::vietnam_time;
+
+    #[test]
+    fn times_as_read_in_vietnam() {
+        assert_eq!(vietnam_time("2026-12-05T23:38:06Z").as_deref(), Some("06/12/2026 06:38"), "past midnight there");
+        assert_eq!(vietnam_time("2024-02-28T17:00:00Z").as_deref(), Some("29/02/2024 00:00"), "a leap day");
+        assert_eq!(vietnam_time("2026-12-31T16:59:59Z").as_deref(), Some("31/12/2026 23:59"));
+        assert_eq!(vietnam_time("2026-12-31T17:00:00Z").as_deref(), Some("01/01/2027 00:00"), "a new year");
+        assert_eq!(vietnam_time("2026-12-05 23:38:06"), None);
+        assert_eq!(vietnam_time("2026-02-30T00:00:00Z"), None);
+        assert_eq!(Date::parse("2026-12-31").unwrap().day_month_year(), "31/12/2026");
+    }
+
     use super::Date;
 
     #[test]

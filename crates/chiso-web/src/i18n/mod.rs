@@ -25,13 +25,21 @@ pub use chiso_domain::Lang;
 pub struct Reader(pub Lang);
 
 /// The platform's sentences in a language: `lang.t()` is its [`Text`].
-pub trait Texts {
+pub trait Texts: Sized {
     fn t(self) -> &'static Text;
     fn role(self, r: Role) -> &'static str;
     /// A submission's status as the reader says it.
     fn status(self, s: SubmissionStatus) -> &'static str;
     /// A period's status as the reader says it.
     fn period_status(self, s: PeriodStatus) -> &'static str;
+    /// A stored `YYYY-MM-DD` as people write it (`31/12/2026`); anything else as it is.
+    fn date(self, iso: &str) -> String {
+        chiso_domain::date::Date::parse(iso).map_or_else(|| iso.to_string(), |d| d.day_month_year())
+    }
+    /// A stored UTC timestamp in Vietnam's time (`06/12/2026 06:38`); anything else as it is.
+    fn time(self, utc: &str) -> String {
+        chiso_domain::date::vietnam_time(utc).unwrap_or_else(|| utc.to_string())
+    }
 }
 
 impl Texts for Lang {

@@ -102,7 +102,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     let mut b = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",
         esc(&(t.results_heading)(year, &fw.name)),
-        esc(&(t.published_as)(snap.version, &snap.at, &snap.reason))
+        esc(&(t.published_as)(snap.version, &lang.time(&snap.at), &snap.reason))
     );
 
     // Filters: a name fragment and a level.
@@ -191,7 +191,7 @@ pub async fn unit(
         for e in &events {
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&e.at),
+                esc(&lang.time(&e.at)),
                 esc(&e.actor),
                 esc(&e.action),
                 esc(&e.entity),

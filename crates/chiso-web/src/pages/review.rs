@@ -90,7 +90,7 @@ pub async fn form(
         b += &format!(
             "<li><strong>{}</strong> · {} · {}: {}</li>",
             esc(&m.author),
-            esc(&m.at),
+            esc(&lang.time(&m.at)),
             esc(&m.criterion),
             esc(&m.body)
         );

@@ -54,7 +54,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         esc(&(t.form_heading)(unit_name, p.year)),
         t.status_label,
         esc(lang.status(status)),
-        p.deadline.as_ref().map(|d| format!(" · {}: {}", t.deadline_label, esc(d))).unwrap_or_default()
+        p.deadline.as_ref().map(|d| format!(" · {}: {}", t.deadline_label, esc(&lang.date(d)))).unwrap_or_default()
     );
     b += &format!("<form method=\"post\" action=\"/nop/{}/{}/{}\">{}", p.year, esc(&p.kind), esc(unit), csrf_input(u));
     for (i, c) in fw.leaves() {
@@ -142,7 +142,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
             b += &format!(
                 "<p class=\"muted\"><strong>{}</strong> ({}): {}</p>",
                 esc(&m.author),
-                esc(&m.at),
+                esc(&lang.time(&m.at)),
                 esc(&m.body)
             );
         }

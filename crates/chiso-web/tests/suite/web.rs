@@ -1083,6 +1083,7 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
         body[..at].rsplit("/minh-chung/").next().unwrap().split('"').next().unwrap().to_string()
     };
     let wrong = id_of(&page.body, "bien-ban-nham.pdf");
+    assert!(page.body.contains("Hạn nộp: 31/12/2099"), "the deadline as people write it: {}", page.body);
     assert!(page.body.contains(&format!("action=\"/minh-chung/{wrong}/xoa\"")), "a button to take it back");
 
     // Another unit's reporter cannot take it back.
@@ -1098,6 +1099,10 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
     assert!(!page.body.contains("bien-ban-nham.pdf") && page.body.contains("hop-dong.pdf"), "{}", page.body);
     assert_eq!(yte.get(&format!("/minh-chung/{wrong}")).await.status, 404);
 
+    // Times as read in Vietnam, never a stored UTC timestamp.
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    let log = admin.get("/quan-tri/nhat-ky").await.body;
+    assert!(!log.contains("Z</td>") && log.contains(":"), "{log}");
     // Submitted: the evidence stays.
     let r = yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await;
     assert_eq!(r.status, 303, "{}", r.body);

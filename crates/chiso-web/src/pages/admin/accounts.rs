@@ -43,7 +43,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         }
         let key = chiso_store::fold_username(&x.username);
         if let Some((_, until)) = held.iter().find(|(name, _)| *name == key) {
-            state += &format!("; {}", (t.user_held_back)(&chiso_store::format_utc(*until)));
+            state += &format!("; {}", (t.user_held_back)(&lang.time(&chiso_store::format_utc(*until))));
             forms += &button(&x.username, "unlock", t.unlock_user);
         }
         b += &format!(
@@ -86,7 +86,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
     );
     for x in &accounts.tokens {
         let state = match (&x.revoked_at, x.live()) {
-            (Some(at), _) => (t.token_revoked)(at),
+            (Some(at), _) => (t.token_revoked)(&lang.time(at)),
             (None, true) => t.token_live.to_string(),
             (None, false) => t.token_expired.to_string(),
         };
@@ -104,8 +104,8 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
             esc(&x.id),
             esc(&x.username),
             esc(&x.label),
-            esc(&x.created_at),
-            esc(&x.expires_utc()),
+            esc(&lang.time(&x.created_at)),
+            esc(&lang.time(&x.expires_utc())),
             esc(&state)
         );
     }

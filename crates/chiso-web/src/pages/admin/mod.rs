@@ -54,7 +54,7 @@ pub async fn home(
             p.year,
             esc(&p.kind),
             esc(&p.framework),
-            esc(p.deadline.as_deref().unwrap_or("")),
+            esc(&lang.date(p.deadline.as_deref().unwrap_or(""))),
             esc(lang.period_status(p.status)),
             esc(&missing.join("; ")),
             t.compute_preview
@@ -129,7 +129,7 @@ pub async fn audit_log(
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.seq,
-            esc(&e.at),
+            esc(&lang.time(&e.at)),
             esc(&e.actor),
             esc(&e.action),
             esc(&e.entity),
