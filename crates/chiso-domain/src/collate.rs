@@ -15,8 +15,28 @@ pub fn compare_vi(a: &str, b: &str) -> Ordering {
     VI.compare(a, b)
 }
 
+/// A name folded for searching as people type on any keyboard: lower case, without
+/// diacritics, `đ` as `d` ("Sở Y tế" and "so y te" fold alike).
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn searching_ignores_diacritics() {
+        assert_eq!(super::fold("Sở Y tế"), "so y te");
+        assert_eq!(super::fold("ĐÀI Phát thanh"), "dai phat thanh");
+        assert!(super::fold("Sở Giáo dục và Đào tạo").contains(&super::fold("giao duc")));
+    }
+
     use super::*;
 
     #[test]

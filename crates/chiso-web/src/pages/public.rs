@@ -106,7 +106,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     );
 
     // Filters: a name fragment and a level.
-    let needle = filter.ten.trim().to_lowercase();
+    let needle = chiso_domain::collate::fold(filter.ten.trim());
     let choices: Vec<(String, &str)> = fw
         .levels
         .iter()
@@ -137,7 +137,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     );
     let shown: Vec<&ResultRow> = results
         .iter()
-        .filter(|r| needle.is_empty() || r.unit.to_lowercase().contains(&needle))
+        .filter(|r| needle.is_empty() || chiso_domain::collate::fold(&r.unit).contains(&needle))
         .filter(|r| filter.muc.is_empty() || r.level_key() == filter.muc)
         .collect();
     if shown.len() != results.len() {

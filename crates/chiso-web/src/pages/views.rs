@@ -64,7 +64,27 @@ pub fn ranking_table(
         b += "</tr>";
     }
     b += "</tbody></table></div>";
+    b += &legend(lang, fw);
     b
+}
+
+/// What the table's short words stand for: the level below the lowest, and each criterion
+/// whose column shows a short name.
+fn legend(lang: Lang, fw: &Framework) -> String {
+    let t = lang.t();
+    let mut items = vec![format!("<dt>{}</dt><dd>{}</dd>", esc(t.below_levels), esc(t.below_levels_means))];
+    if let Some(lowest) = fw.levels.iter().min_by_key(|l| l.min) {
+        items[0] = format!(
+            "<dt>{}</dt><dd>{} ({})</dd>",
+            esc(t.below_levels),
+            esc(t.below_levels_means),
+            esc(&(t.lowest_level)(&lowest.name, &lang.number(lowest.min, fw.total_rounding().decimals)))
+        );
+    }
+    for c in fw.criteria.iter().filter(|c| c.label() != c.name) {
+        items.push(format!("<dt>{}</dt><dd>{}</dd>", esc(c.label()), esc(&c.name)));
+    }
+    format!("<details class=\"legend\" open><summary>{}</summary><dl>{}</dl></details>", t.legend, items.concat())
 }
 
 /// The report's charts, over all results (filters narrow the table, not the picture):

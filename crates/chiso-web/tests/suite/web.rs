@@ -1151,4 +1151,10 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     let ranking = visitor.get("/ket-qua/2020/district").await;
     assert!(ranking.body.contains("so với Huyện Quảng Uyên năm 2019 (đơn vị được kế tục)"), "{}", ranking.body);
     assert!(ranking.body.contains("Hạng năm trước"), "{}", ranking.body);
+    // Every short word of the table explained, KXH with the lowest level's minimum.
+    assert!(ranking.body.contains("<dt>ĐKSS CQĐT</dt><dd>Điều kiện sẵn sàng Chính quyền điện tử</dd>"));
+    assert!(ranking.body.contains("<dt>KXH</dt><dd>không xếp hạng (theo mức)"), "{}", ranking.body);
+    // Searching as typed on any keyboard: "y te" finds Sở Y tế, and only it.
+    let found = visitor.get("/ket-qua/2020/department?ten=y+te").await.body;
+    assert!(found.contains(">Sở Y tế</a>") && !found.contains(">Sở Tư pháp</a>"), "{found}");
 }
