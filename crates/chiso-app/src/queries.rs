@@ -33,6 +33,8 @@ pub struct SubmissionView {
     pub status: SubmissionStatus,
     /// Something was saved.
     pub exists: bool,
+    /// The unit's deadline: its extension where granted, else the period's.
+    pub deadline: Option<String>,
     pub answers: Vec<AnswerRow>,
     pub evidence: Vec<EvidenceRow>,
     pub comments: Vec<CommentRow>,
@@ -60,6 +62,8 @@ pub struct WorkItem {
     pub period: PeriodRow,
     pub unit: UnitId,
     pub status: Option<SubmissionStatus>,
+    /// The unit's deadline: its extension where granted, else the period's.
+    pub deadline: Option<String>,
 }
 
 /// How long a parsed catalogue is reused without reading its documents again.
@@ -134,7 +138,9 @@ impl App {
         let (period, _) = self.unit_period(key).await?;
         let (year, kind, unit) = (key.year, key.kind.as_str(), key.unit());
         let row = self.store.submission(year, kind, unit).await?;
+        let extension = self.store.document(&format!("exception/{year}/{kind}/{unit}")).await?;
         Ok(SubmissionView {
+            deadline: extension.or_else(|| period.deadline.clone()),
             period,
             status: row.as_ref().map_or(SubmissionStatus::Draft, |r| r.status),
             exists: row.is_some(),
@@ -188,12 +194,13 @@ impl App {
     }
 
     /// The actor's work: a reporter's units in open periods; everyone else's, every unit of
-    /// every period. One query per period, whatever the number of units.
+    /// every period not yet published. One query per period, whatever the number of units.
     pub async fn work(&self, actor: &Actor) -> Result<Vec<WorkItem>> {
         let cat = self.catalog().await?;
         let mut out = Vec::new();
         for period in self.store.periods().await? {
-            if actor.is(Role::Reporter) && !period.status.accepts_work() {
+            let done = period.status == chiso_domain::PeriodStatus::Published;
+            if done || (actor.is(Role::Reporter) && !period.status.accepts_work()) {
                 continue;
             }
             let statuses: HashMap<String, SubmissionStatus> = self
@@ -211,9 +218,18 @@ impl App {
                 }
                 _ => cat.registry.of_kind(&period.kind, period.year).map(|u| u.id.clone()).collect(),
             };
+            let prefix = format!("exception/{}/{}/", period.year, period.kind);
+            let extensions: HashMap<String, String> = self
+                .store
+                .documents(&prefix)
+                .await?
+                .into_iter()
+                .filter_map(|(name, until)| Some((name.strip_prefix(&prefix)?.to_string(), until)))
+                .collect();
             for unit in units {
                 let status = statuses.get(&unit.0).copied();
-                out.push(WorkItem { period: period.clone(), unit, status });
+                let deadline = extensions.get(&unit.0).cloned().or_else(|| period.deadline.clone());
+                out.push(WorkItem { period: period.clone(), unit, status, deadline });
             }
         }
         Ok(out)

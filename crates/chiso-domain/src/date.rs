@@ -50,6 +50,21 @@ impl Date {
         self.year
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn epoch_days(&self) -> i64 {
+        let (mo, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
+        era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    }
+
+    /// Days from `self` to `other` (negative when `other` is earlier).
+    pub fn days_until(&self, other: Date) -> i64 {
+        other.epoch_days() - self.epoch_days()
+    }
+
     /// As Vietnamese write a date: `31/12/2026`.
     pub fn day_month_year(&self) -> String {
         format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
@@ -69,13 +84,7 @@ pub fn vietnam_time(utc: &str) -> Option<String> {
     if h > 23 || m > 59 || s > 60 {
         return None;
     }
-    // Days since the Unix epoch (Howard Hinnant's days_from_civil).
-    let (y, mo, d) = (i64::from(day.year) - i64::from(day.month <= 2), i64::from(day.month), i64::from(day.day));
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let local = days * 86_400 + h * 3600 + m * 60 + s + 7 * 3600;
+    let local = day.epoch_days() * 86_400 + h * 3600 + m * 60 + s + 7 * 3600;
     let date = Date::from_unix(local);
     let secs = local.rem_euclid(86_400);
     Some(format!("{} {:02}:{:02}", date.day_month_year(), secs / 3600, secs % 3600 / 60))
@@ -109,6 +118,11 @@ mod tests {
         assert_eq!(vietnam_time("2026-12-05 23:38:06"), None);
         assert_eq!(vietnam_time("2026-02-30T00:00:00Z"), None);
         assert_eq!(Date::parse("2026-12-31").unwrap().day_month_year(), "31/12/2026");
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2026-12-06").days_until(d("2026-12-31")), 25);
+        assert_eq!(d("2024-02-28").days_until(d("2024-03-01")), 2, "across a leap day");
+        assert_eq!(d("2027-01-01").days_until(d("2026-12-31")), -1);
+        assert_eq!(Date::from_unix(d("2026-12-06").epoch_days() * 86_400), d("2026-12-06"));
     }
 
     use super::Date;

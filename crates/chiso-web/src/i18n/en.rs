@@ -122,6 +122,14 @@ pub static TEXT: Text = Text {
             Catalogue => "Catalogue change saved.",
         }
     },
+    overdue: "overdue",
+    due_today: "due today",
+    days_left: |n| format!("{n} days left"),
+    filter_by_status: "Filter by status",
+    filter_submitted: "Waiting for review",
+    filter_draft: "Draft or returned",
+    filter_none: "No figures yet",
+    filter_verified: "Verified",
     analysis_pending: "The rank-stability analysis is being computed after the latest publication; please look again in a few minutes.",
     trail_heading: "The unit's audit trail",
 

@@ -122,6 +122,14 @@ pub static TEXT: Text = Text {
             Catalogue => "Đã lưu thay đổi danh mục.",
         }
     },
+    overdue: "quá hạn",
+    due_today: "hạn cuối là hôm nay",
+    days_left: |n| format!("còn {n} ngày"),
+    filter_by_status: "Lọc theo trạng thái",
+    filter_submitted: "Chờ thẩm định",
+    filter_draft: "Nháp hoặc đã trả lại",
+    filter_none: "Chưa có số liệu",
+    filter_verified: "Đã xác nhận",
     analysis_pending: "Phân tích độ vững của thứ hạng đang được tính sau lần công bố gần nhất; vui lòng xem lại sau ít phút.",
     trail_heading: "Nhật ký của đơn vị",
 

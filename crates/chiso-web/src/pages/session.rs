@@ -121,11 +121,32 @@ pub async fn logout(
         .into_response())
 }
 
-/// Each role's work: a reporter's units in open periods, submissions to review, administration.
+/// The work list's status filter (`?trang-thai=`).
+#[derive(serde::Deserialize, Default)]
+pub struct WorkQuery {
+    #[serde(default, rename = "trang-thai")]
+    status: String,
+}
+
+/// A status's filter word: none (`chua-nop`), draft or returned (`nhap`), waiting for review
+/// (`cho-tham-dinh`), verified (`da-xac-nhan`).
+fn status_key(s: Option<chiso_domain::SubmissionStatus>) -> &'static str {
+    use chiso_domain::SubmissionStatus::*;
+    match s {
+        None => "chua-nop",
+        Some(Draft) => "nhap",
+        Some(Submitted) => "cho-tham-dinh",
+        Some(Verified) => "da-xac-nhan",
+    }
+}
+
+/// Each role's work: a reporter's units in open periods, with their deadlines; the
+/// assessors' list filtered and counted by status; administration.
 pub async fn work(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    Query(q): Query<WorkQuery>,
 ) -> AppResult<Html<String>> {
     let t = lang.t();
     let u = auth::require(user)?;
@@ -134,11 +155,34 @@ pub async fn work(
     if u.is(Role::Admin) {
         body += &format!("<p><a href=\"/quan-tri\">{}</a></p>", t.admin_link);
     }
+    let items = s.app.work(&u.actor()).await?;
+    // Counts by status, each a filter.
+    let keys = ["cho-tham-dinh", "nhap", "chua-nop", "da-xac-nhan"];
+    let label = |k: &str| match k {
+        "cho-tham-dinh" => t.filter_submitted,
+        "nhap" => t.filter_draft,
+        "chua-nop" => t.filter_none,
+        _ => t.filter_verified,
+    };
+    let mut links = vec![format!(
+        "<a href=\"/cong-viec\"{}>{} ({})</a>",
+        if q.status.is_empty() { " aria-current=\"page\"" } else { "" },
+        t.filter_all,
+        items.len()
+    )];
+    for k in keys {
+        let n = items.iter().filter(|i| status_key(i.status) == k).count();
+        if n > 0 {
+            let current = if q.status == k { " aria-current=\"page\"" } else { "" };
+            links.push(format!("<a href=\"/cong-viec?trang-thai={k}\"{current}>{} ({n})</a>", label(k)));
+        }
+    }
+    body += &format!("<nav class=\"filters\" aria-label=\"{}\">{}</nav>", t.filter_by_status, links.join(" · "));
     body += &format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        t.col_year, t.col_kind_short, t.col_unit, t.col_status
+        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        t.col_year, t.col_kind_short, t.col_unit, t.col_status, t.col_deadline
     );
-    for item in s.app.work(&u.actor()).await? {
+    for item in items.iter().filter(|i| q.status.is_empty() || status_key(i.status) == q.status) {
         let (p, unit) = (&item.period, &item.unit.0);
         let status = item.status.map_or(t.status_none, |x| lang.status(x));
         let link = match u.row.role {
@@ -147,15 +191,21 @@ pub async fn work(
             }
             _ => format!("<a href=\"/nop/{}/{}/{}\">{}</a>", p.year, esc(&p.kind), esc(unit), t.open_link),
         };
+        // A deadline matters while the period takes work.
+        let deadline = if p.status.accepts_work() {
+            super::views::deadline_text(lang, item.deadline.as_deref())
+        } else {
+            String::new()
+        };
         body += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{deadline}</td><td>{link}</td></tr>",
             p.year,
             esc(&p.kind),
             esc(&cat.unit_name(unit)),
             esc(status)
         );
     }
-    body += "</tbody></table>";
+    body += "</tbody></table></div>";
     Ok(page(lang, t.work_title, Some(&u), &body))
 }
 

@@ -41,12 +41,14 @@ struct View<'a> {
     extra: &'a str,
     evidence: &'a [EvidenceRow],
     comments: &'a [chiso_store::CommentRow],
+    /// The unit's deadline (its extension where granted).
+    deadline: Option<&'a str>,
 }
 
 /// The form (editable for the unit's reporter while a draft, read-only for others).
 fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
     let t = lang.t();
-    let View { unit_name, unit, answers, status, extra, evidence, comments } = v;
+    let View { unit_name, unit, answers, status, extra, evidence, comments, .. } = v;
     let (unit, answers, status, evidence, comments) = (*unit, *answers, *status, *evidence, *comments);
     let editable = u.can_write_unit(unit) && status.editable() && p.status.accepts_work();
     let mut b = format!(
@@ -54,7 +56,10 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         esc(&(t.form_heading)(unit_name, p.year)),
         t.status_label,
         esc(lang.status(status)),
-        p.deadline.as_ref().map(|d| format!(" · {}: {}", t.deadline_label, esc(&lang.date(d)))).unwrap_or_default()
+        match v.deadline.filter(|_| p.status.accepts_work()) {
+            Some(d) => format!(" · {}: {}", t.deadline_label, super::views::deadline_text(lang, Some(d))),
+            None => String::new(),
+        }
     );
     b += &format!("<form method=\"post\" action=\"/nop/{}/{}/{}\">{}", p.year, esc(&p.kind), esc(unit), csrf_input(u));
     for (i, c) in fw.leaves() {
@@ -212,6 +217,7 @@ pub async fn form(
         extra: &notice.html(lang),
         evidence: &sub.evidence,
         comments: &sub.comments,
+        deadline: sub.deadline.as_deref(),
     };
     let body = render(lang, fw, &sub.period, &u, &view);
     Ok(page(lang, lang.t().self_title, Some(&u), &body))
@@ -268,6 +274,7 @@ pub async fn save(
                 extra: &extra,
                 evidence: &[],
                 comments: &[],
+                deadline: p.deadline.as_deref(),
             };
             let body = render(lang, fw, &p, &u, &view);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response())

@@ -147,3 +147,17 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> S
         chiso_report::chart_svg(&group_bars, lang.separator())
     )
 }
+
+/// The deadline as people write it, and how far it is: days left, today, or past.
+pub fn deadline_text(lang: Lang, deadline: Option<&str>) -> String {
+    let t = lang.t();
+    let Some(d) = deadline else { return String::new() };
+    let Some(date) = chiso_domain::date::Date::parse(d) else { return esc(d) };
+    let left = chiso_app::today().days_until(date);
+    let how = match left {
+        n if n < 0 => format!("<strong class=\"error\">{}</strong>", t.overdue),
+        0 => t.due_today.to_string(),
+        n => esc(&(t.days_left)(n)),
+    };
+    format!("{} ({how})", esc(&date.day_month_year()))
+}

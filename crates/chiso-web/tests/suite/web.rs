@@ -1112,6 +1112,16 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
     let r = yte.post(&format!("/minh-chung/{kept}/xoa"), &[]).await;
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("minh chứng được giữ nguyên"), "{}", r.body);
+
+    // The reporter's work list gives the deadline and the days left.
+    let work = yte.get("/cong-viec").await.body;
+    assert!(work.contains("31/12/2099 (còn "), "{work}");
+    // The assessor's list is counted by status and filtered by it.
+    let mut assessor = Client::login(&app, "thamdinh", PW).await;
+    let all = assessor.get("/cong-viec").await.body;
+    assert!(all.contains("Chờ thẩm định (1)") && all.contains("Chưa có số liệu (19)"), "{all}");
+    let waiting = assessor.get("/cong-viec?trang-thai=cho-tham-dinh").await.body;
+    assert!(waiting.contains("Sở Y tế") && !waiting.contains("Sở Tư pháp"), "{waiting}");
 }
 
 /// Why a rank moved, on the platform: after publication each unit's comparison says what it
