@@ -116,6 +116,8 @@ try {
   await row.getByRole('link', { name: 'Tính điểm, xem trước và công bố' }).click();
   assert.match(await admin.content(), /chưa công bố/);
   await admin.screenshot({ path: join(shots, 'xem-truoc.png'), fullPage: false });
+  assert.match(await admin.content(), /Còn 19 đơn vị chưa nộp/); // who has not submitted, before publishing
+  await admin.getByLabel('Công bố trước hạn').check();
   await admin.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
   await admin.getByRole('button', { name: 'Phê duyệt và công bố' }).click();
   await admin.waitForURL('**/ket-qua/2021/department?xong=cong-bo');

@@ -70,17 +70,33 @@ impl App {
     }
 
     /// Computes the period's results with the engine and freezes them as the next published
-    /// version, with its reason; tells the listeners. Returns the version.
-    pub async fn publish(&self, actor: &Actor, year: i32, kind: &str, reason: &str) -> Result<i64> {
+    /// version, with its reason; tells the listeners. Returns the version. While the period
+    /// still takes work, before its deadline or with units that have not submitted, only with
+    /// `early` (said in the reason on the record).
+    pub async fn publish(&self, actor: &Actor, year: i32, kind: &str, reason: &str, early: bool) -> Result<i64> {
         actor.require(&[Role::Admin])?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(Error::invalid(Message::PublishReasonNeeded).code("reason_required"));
         }
         crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
-        self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
+        let mut reason = reason.to_string();
+        if p.status.accepts_work() {
+            let cat = self.catalog().await?;
+            let missing = self.missing_in(&cat, &p).await?.len();
+            let before_deadline = p.deadline.as_deref().and_then(Date::parse).is_some_and(|d| today() <= d);
+            if missing > 0 || before_deadline {
+                let deadline = p.deadline.clone().unwrap_or_default();
+                if !early {
+                    let e = Error::conflict(Message::PublishEarly { missing, deadline: deadline.clone() });
+                    return Err(e.code("publish_early"));
+                }
+                reason = format!("{reason} [công bố khi còn {missing} đơn vị chưa nộp, hạn nộp {deadline}]");
+            }
+        }
         let json = self.results_json(year, kind).await?;
-        let version = self.store.publish(year, kind, &json, reason, &actor.username).await?;
+        let version = self.store.publish(year, kind, &json, &reason, &actor.username).await?;
         self.changed(crate::Change::Published { year }).await;
         Ok(version)
     }

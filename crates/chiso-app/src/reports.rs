@@ -517,7 +517,7 @@ mod tests {
         assert_eq!(app.report_file(2021, Format::Docx).await.unwrap_err().kind, Kind::NotFound);
 
         // A new publication makes the files again, before the command returns.
-        app.publish(&Actor::cli(), 2020, "department", "Công bố lại").await.unwrap();
+        app.publish(&Actor::cli(), 2020, "department", "Công bố lại", false).await.unwrap();
         let after = read_manifest(&dir.path().join("reports"), 2020).await.unwrap();
         assert_ne!(after.source, manifest.source, "the report names the version it was made from");
         assert_eq!(after.docx, manifest.docx, "the same figures make the same DOCX, byte for byte");

@@ -24,6 +24,10 @@ pub fn message(m: &Message) -> String {
         Message::BadDeadline => "The deadline must be written YYYY-MM-DD.".into(),
         Message::DeadlineInPast => "The deadline has already passed: choose today or a later day.".into(),
         Message::YearOutsideFramework => "The year is outside the framework's years of application.".into(),
+        Message::PublishEarly { missing, deadline } => format!(
+            "The period still takes figures (deadline {}; {missing} units have not submitted). To publish now, choose “publish early”: it goes on the record.",
+            chiso_domain::date::Date::parse(deadline).map_or(deadline.clone(), |d| d.day_month_year())
+        ),
         Message::PublishReasonNeeded => "A reason is needed (for example: publishing the results, correcting figures …).".into(),
         Message::TooLong { what, max } => format!("{} is too long (at most {max} characters); nothing was saved.", field(*what)),
         Message::OnlySubmitted => "Only submitted reports can be reviewed.".into(),

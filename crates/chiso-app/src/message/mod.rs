@@ -32,6 +32,11 @@ pub enum Message {
     DeadlineInPast,
     YearOutsideFramework,
     PublishReasonNeeded,
+    /// Publishing a period that still takes work: units missing, or before the deadline.
+    PublishEarly {
+        missing: usize,
+        deadline: String,
+    },
     TooLong {
         what: Field,
         max: usize,

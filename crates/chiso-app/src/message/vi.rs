@@ -24,6 +24,10 @@ pub fn message(m: &Message) -> String {
         Message::BadDeadline => "Hạn nộp phải có dạng YYYY-MM-DD.".into(),
         Message::DeadlineInPast => "Hạn nộp đã qua: hãy chọn một ngày từ hôm nay trở đi.".into(),
         Message::YearOutsideFramework => "Năm nằm ngoài thời gian áp dụng của bộ tiêu chí.".into(),
+        Message::PublishEarly { missing, deadline } => format!(
+            "Kỳ đánh giá còn nhận số liệu (hạn nộp {}; còn {missing} đơn vị chưa nộp). Muốn công bố ngay, hãy chọn “công bố trước hạn”: việc này được ghi vào nhật ký.",
+            chiso_domain::date::Date::parse(deadline).map_or(deadline.clone(), |d| d.day_month_year())
+        ),
         Message::PublishReasonNeeded => "Cần ghi lý do (ví dụ: công bố kết quả, sửa số liệu …).".into(),
         Message::TooLong { what, max } => format!("{} quá dài (tối đa {max} ký tự); chưa có gì được ghi.", field(*what)),
         Message::OnlySubmitted => "Chỉ thẩm định được báo cáo đã nộp.".into(),

@@ -125,6 +125,8 @@ pub static TEXT: Text = Text {
     overdue: "overdue",
     due_today: "due today",
     days_left: |n| format!("{n} days left"),
+    publish_early: "Publish early, before the deadline or with units missing (on the record)",
+    not_yet_submitted: |n, names| format!("{n} units have not submitted: {names}"),
     filter_by_status: "Filter by status",
     filter_submitted: "Waiting for review",
     filter_draft: "Draft or returned",

@@ -112,6 +112,8 @@ pub struct Text {
     pub overdue: &'static str,
     pub due_today: &'static str,
     pub days_left: fn(i64) -> String,
+    pub publish_early: &'static str,
+    pub not_yet_submitted: fn(usize, &str) -> String,
     pub filter_by_status: &'static str,
     pub filter_submitted: &'static str,
     pub filter_draft: &'static str,

@@ -223,6 +223,9 @@ pub async fn reply(
 #[serde(deny_unknown_fields)]
 pub struct Publish {
     reason: String,
+    /// Publish while the period still takes work (before its deadline, units missing).
+    #[serde(default)]
+    early: bool,
 }
 
 /// Computes and publishes the period's results as a new version.
@@ -232,7 +235,7 @@ pub async fn publish(
     ApiJson(u, body): ApiJson<Publish>,
 ) -> AppResult<Json<Value>> {
     let year = super::year(&year)?;
-    let version = s.app.publish(&u.actor(), year, &kind, &body.reason).await?;
+    let version = s.app.publish(&u.actor(), year, &kind, &body.reason, body.early).await?;
     Ok(Json(json!({ "year": year, "kind": kind, "version": version })))
 }
 
@@ -415,7 +418,8 @@ pub async fn openapi() -> Response {
                     { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
                     "required": ["reason"], "additionalProperties": false, "properties": {
-                        "reason": { "type": "string", "minLength": 1, "maxLength": super::MAX_REASON } } } } } },
+                        "reason": { "type": "string", "minLength": 1, "maxLength": super::MAX_REASON },
+                        "early": { "type": "boolean", "description": "publish while the period still takes work (before its deadline, or with units that have not submitted); said in the reason on the record" } } } } } },
                 "responses": { "200": { "description": "the new version" } } } },
             "/api/v1/periods/{year}/{kind}/missing": { "get": {
                 "summary": "Units without a submitted report", "security": [{ "bearer": [] }],

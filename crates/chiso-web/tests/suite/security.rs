@@ -358,7 +358,7 @@ async fn xss(app: &App) {
     ad.get(&review).await;
     assert_eq!(ad.post(&review, &[("action", "verify")]).await.status, 303);
     admin.get("/quan-tri").await;
-    let r = admin.post("/quan-tri/ky/2022/department/cong-bo", &[("reason", UNIT)]).await;
+    let r = admin.post("/quan-tri/ky/2022/department/cong-bo", &[("reason", UNIT), ("early", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
 
     // Every page that shows them, for everyone who can see it.

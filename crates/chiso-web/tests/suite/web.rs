@@ -88,7 +88,14 @@ async fn workflow(app: &App) {
     let preview = admin.get("/quan-tri/ky/2021/department/xem-truoc").await.body;
     assert!(preview.contains("chưa công bố") && preview.contains(">50,2</strong>"), "{preview}");
     assert_eq!(Client::new(app).get("/api/v1/periods/2021/results?kind=department").await.status, 404);
+    // Before the deadline with units missing, only on purpose: the preview names them.
+    assert!(preview.contains("Còn 19 đơn vị chưa nộp") && preview.contains("Sở Tư pháp"), "{preview}");
     let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố kết quả năm 2021")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("còn 19 đơn vị chưa nộp"), "{}", r.body);
+    let r = admin
+        .post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố kết quả năm 2021"), ("early", "1")])
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let preview = admin.get("/quan-tri/ky/2021/department/xem-truoc").await.body;
     assert!(preview.contains("Trùng với phiên bản 1") && !preview.contains("/cong-bo\""), "{preview}");
@@ -110,7 +117,8 @@ async fn workflow(app: &App) {
     );
     assert!(page.contains("<title>Năm 2021: 75,0</title>"), "{page}");
     // A correction is a new version with its reason, shown at once (the page cache is cleared).
-    let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Đính chính số liệu")]).await;
+    let r =
+        admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Đính chính số liệu"), ("early", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = public.get("/ket-qua/2021/department").await.body;
     assert!(page.contains("Phiên bản 2") && page.contains("Đính chính số liệu"), "{page}");
@@ -617,6 +625,9 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     let publish = Some(serde_json::json!({ "reason": "Công bố qua API" }));
     assert_eq!(call(Method::POST, "/periods/2021/department/publish", &assessor, publish.clone()).await.0, 403);
     let (status, body) = call(Method::POST, "/periods/2021/department/publish", &admin, publish).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("publish_early")), "{body}");
+    let publish = Some(serde_json::json!({ "reason": "Công bố qua API", "early": true }));
+    let (status, body) = call(Method::POST, "/periods/2021/department/publish", &admin, publish).await;
     assert_eq!((status, body["version"].as_i64()), (200, Some(1)), "{body}");
     let (_, results) = call(Method::GET, "/periods/2021/results?kind=department", "", None).await;
     let yte_result = results["results"].as_array().unwrap().iter().find(|r| r["unit"] == "Sở Y tế").unwrap();
@@ -662,7 +673,7 @@ async fn hostile_json_bodies_are_refused_cleanly() {
         (unit.clone(), &yte, r#"{"values":{"infra":"7,5","app":"14","web":"18"},"not_applicable":{"policy":"x"}}"#),
         (format!("{unit}/review"), &assessor, r#"{"action":"adjust","values":{"infra":{"value":"6","reason":"r"}}}"#),
         (format!("{unit}/replies"), &yte, r#"{"criterion":"infra","body":"trả lời"}"#),
-        (format!("{base}/publish"), &boss, r#"{"reason":"công bố"}"#),
+        (format!("{base}/publish"), &boss, r#"{"reason":"công bố","early":true}"#),
     ];
     let pieces = [
         "null",

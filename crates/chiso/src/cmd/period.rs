@@ -31,6 +31,10 @@ pub enum Command {
         /// Why (kept in the audit trail with the version).
         #[arg(long)]
         reason: String,
+        /// Publish while the period still takes work (before its deadline, or with units
+        /// that have not submitted); said in the audit trail.
+        #[arg(long)]
+        early: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -81,9 +85,9 @@ pub fn run(c: Command, lang: Lang) -> Outcome {
                     ),
                 }
             }
-            Command::Publish { year, kind, reason, db } => {
+            Command::Publish { year, kind, reason, early, db } => {
                 let app = db.app(lang).await?;
-                let version = app.publish(&cli, year, &kind, &reason).await.map_err(refused)?;
+                let version = app.publish(&cli, year, &kind, &reason, early).await.map_err(refused)?;
                 match lang {
                     Lang::Vi => println!("Đã công bố kết quả {year} ({kind}), phiên bản {version}."),
                     Lang::En => println!("Published the {year} results ({kind}), version {version}."),

@@ -63,6 +63,14 @@ async fn periods_are_opened_listed_chased_and_published_from_the_command_line() 
     assert_eq!(rows[1], format!("ban-dan-toc,Ban Dân tộc,none,{deadline}"), "Vietnamese order, “Ban” first");
     assert!(rows.iter().any(|r| r.starts_with("so-y-te,Sở Y tế,none,")));
 
+    // The open 2021 period: publishing it before its deadline with every unit missing is
+    // refused unless asked for on purpose, and then said in the trail.
+    let early = run(dir.path(), &db, &["period", "publish", "2021", "department", "--reason", "Thử"]);
+    assert!(!early.status.success());
+    assert!(text(&early).contains("còn 20 đơn vị chưa nộp"), "{}", text(&early));
+    let early = run(dir.path(), &db, &["period", "publish", "2021", "department", "--reason", "Thử", "--early"]);
+    assert!(early.status.success(), "{}", text(&early));
+
     let no_reason = run(dir.path(), &db, &["period", "publish", "2020", "department", "--reason", " "]);
     assert!(!no_reason.status.success());
     assert!(text(&no_reason).contains("Cần ghi lý do"), "{}", text(&no_reason));
@@ -73,5 +81,9 @@ async fn periods_are_opened_listed_chased_and_published_from_the_command_line() 
     let store = Store::open(&db).await.unwrap();
     let events = store.audit_events("").await.unwrap();
     assert!(events.iter().any(|e| e.actor == "cli" && e.reason == "Công bố lại"), "the publication is on the record");
+    assert!(
+        events.iter().any(|e| e.reason.starts_with("Thử [công bố khi còn 20 đơn vị chưa nộp")),
+        "early, and said so"
+    );
     store.close().await;
 }

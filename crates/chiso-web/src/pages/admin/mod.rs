@@ -101,7 +101,8 @@ pub async fn publish(
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let year = crate::pages::year(&year)?;
-    s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or("")).await?;
+    let early = field(&f, "early").is_some();
+    s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or(""), early).await?;
     Ok(Redirect::to(&Done::Published.after(&format!("/ket-qua/{year}/{kind}"))).into_response())
 }
 
@@ -196,8 +197,19 @@ pub async fn preview(
         })
     );
     if u.is(Role::Admin) && !same {
+        // Who has not submitted yet, and the choice to publish early, while it takes work.
+        let mut early = String::new();
+        if preview.period.status.accepts_work() {
+            let missing = s.app.missing_units(&u.actor(), year, &kind).await?;
+            if !missing.is_empty() {
+                let names: Vec<String> = missing.iter().map(|m| esc(&m.name)).collect();
+                early += &format!("<p class=\"error\">{}</p>", (t.not_yet_submitted)(missing.len(), &names.join(", ")));
+            }
+            early +=
+                &format!("<label><input type=\"checkbox\" name=\"early\" value=\"1\"> {}</label>", t.publish_early);
+        }
         b += &format!(
-            "<form method=\"post\" action=\"/quan-tri/ky/{year}/{}/cong-bo\">{}<label>{} <input name=\"reason\" required></label>\
+            "<form method=\"post\" action=\"/quan-tri/ky/{year}/{}/cong-bo\">{}{early}<label>{} <input name=\"reason\" required></label>\
              <button>{}</button></form>",
             esc(&kind),
             csrf_input(&u),
