@@ -114,6 +114,9 @@ impl FromRequestParts<AppState> for MaybeUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = resolve(parts, state).await?;
+        if let (Some(u), Some(slot)) = (&user, parts.extensions.get::<crate::error::ReaderSlot>()) {
+            *slot.0.lock().expect("not poisoned") = Some(u.clone());
+        }
         if let (Some(u), Some(slot)) = (&user, parts.extensions.get::<crate::log::UserSlot>()) {
             slot.set(&u.row.username);
         }

@@ -156,11 +156,26 @@ pub fn json_error(status: StatusCode, code: &str, message: &str, extra: serde_js
     (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
 }
 
+/// Filled by the authentication extractor with the user, so that an error page keeps their
+/// header (logged in, their role, the way back to their work).
+#[derive(Clone, Default)]
+pub struct ReaderSlot(pub Arc<std::sync::Mutex<Option<crate::auth::User>>>);
+
 /// Renders every error in the reader's language: a handler's [`AppError`], and the
 /// framework's own rejections too, as a page, or under `/api/` as
 /// `{"error": {"code": …, "message": …}}`.
-pub async fn render_errors(Reader(lang): Reader, request: Request, next: Next) -> Response {
+pub async fn render_errors(Reader(lang): Reader, mut request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    // Where the reader came from, if it was a page of this site: the way back.
+    let back = request
+        .headers()
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"));
+    let reader = ReaderSlot::default();
+    request.extensions_mut().insert(reader.clone());
     let mut response = next.run(request).await;
     let e = match response.extensions_mut().remove::<AppError>() {
         Some(e) => e,
@@ -174,15 +189,26 @@ pub async fn render_errors(Reader(lang): Reader, request: Request, next: Next) -
         return json_error(e.status, e.code, &e.message(lang), extra);
     }
     let t = lang.t();
+    let user = reader.0.lock().expect("not poisoned").clone();
+    // Back where they came from; else their work (logged in) or the home page.
+    let mut links = Vec::new();
+    if let Some(back) = &back {
+        links.push(format!("<a href=\"{}\">{}</a>", crate::html::esc(back), t.go_back));
+    }
+    links.push(match &user {
+        Some(_) if e.status != StatusCode::UNAUTHORIZED => format!("<a href=\"/cong-viec\">{}</a>", t.nav_work),
+        _ if e.status == StatusCode::UNAUTHORIZED => format!("<a href=\"/dang-nhap\">{}</a>", t.nav_login),
+        _ => format!("<a href=\"/\">{}</a>", t.home_link),
+    });
     let body = crate::html::page(
         lang,
         t.error_title,
-        None,
+        user.as_ref(),
         &format!(
-            "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/\">{}</a></p>",
+            "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p>{}</p>",
             (t.error_heading)(e.status.as_u16()),
             crate::html::esc(&e.message(lang)),
-            t.home_link
+            links.join(" · ")
         ),
     );
     (e.status, body).into_response()

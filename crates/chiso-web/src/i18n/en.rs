@@ -127,6 +127,7 @@ pub static TEXT: Text = Text {
     days_left: |n| format!("{n} days left"),
     publish_early: "Publish early, before the deadline or with units missing (on the record)",
     not_yet_submitted: |n, names| format!("{n} units have not submitted: {names}"),
+    go_back: "Back to the previous page",
     filter_by_status: "Filter by status",
     filter_submitted: "Waiting for review",
     filter_draft: "Draft or returned",

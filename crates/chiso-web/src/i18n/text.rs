@@ -114,6 +114,7 @@ pub struct Text {
     pub days_left: fn(i64) -> String,
     pub publish_early: &'static str,
     pub not_yet_submitted: fn(usize, &str) -> String,
+    pub go_back: &'static str,
     pub filter_by_status: &'static str,
     pub filter_submitted: &'static str,
     pub filter_draft: &'static str,

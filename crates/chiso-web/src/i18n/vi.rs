@@ -127,6 +127,7 @@ pub static TEXT: Text = Text {
     days_left: |n| format!("còn {n} ngày"),
     publish_early: "Công bố trước hạn / khi còn đơn vị chưa nộp (được ghi vào nhật ký)",
     not_yet_submitted: |n, names| format!("Còn {n} đơn vị chưa nộp: {names}"),
+    go_back: "Quay lại trang trước",
     filter_by_status: "Lọc theo trạng thái",
     filter_submitted: "Chờ thẩm định",
     filter_draft: "Nháp hoặc đã trả lại",

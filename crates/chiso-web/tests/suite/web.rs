@@ -1123,6 +1123,15 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
     let r = yte.post(&format!("/minh-chung/{kept}/xoa"), &[]).await;
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("minh chứng được giữ nguyên"), "{}", r.body);
+    // An error page keeps the reader's header and the way back.
+    assert!(r.body.contains("yte (") && r.body.contains("Đăng xuất") && r.body.contains("href=\"/cong-viec\""));
+    let r = yte
+        .get_with("/nop/2031/department/so-y-te", &[("referer", "http://chiso.test/nop/2021/department/so-y-te")])
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("<a href=\"/nop/2021/department/so-y-te\">Quay lại trang trước</a>"), "{}", r.body);
+    let r = yte.get_with("/nop/2031/department/so-y-te", &[("referer", "http://chiso.test//evil.example/x")]).await;
+    assert!(!r.body.contains("evil.example"), "never a link off the site");
 
     // The reporter's work list gives the deadline and the days left.
     let work = yte.get("/cong-viec").await.body;
