@@ -3,13 +3,14 @@
 
 use super::{Fields, field};
 use crate::AppState;
-use crate::auth::{self, MaybeUser};
+use crate::auth::{self, MaybeUser, User};
 use crate::done::{Done, Notice};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
-use crate::i18n::{Reader, Texts};
+use crate::i18n::{Lang, Reader, Texts};
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::leaf_fields;
 
@@ -23,14 +24,29 @@ pub async fn form(
     Path((year, kind, unit)): Path<(String, String, String)>,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
-    let year = super::year(&year)?;
-    let sub = s.app.submission(&u.actor(), &chiso_domain::SubmissionKey::new(year, &kind, &unit)).await?;
+    let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
+    let body = render(&s, lang, &u, &key, notice.html(lang), None).await?;
+    Ok(page(lang, lang.t().review_title, Some(&u), &body))
+}
+
+/// The review page: above it `top` (a notice, or what was refused), and in its inputs what
+/// the assessor typed (`typed`, after a refusal) or what is stored.
+async fn render(
+    s: &AppState,
+    lang: Lang,
+    u: &User,
+    key: &chiso_domain::SubmissionKey,
+    top: String,
+    typed: Option<&Fields>,
+) -> AppResult<String> {
+    let (year, kind, unit) = (key.year, key.kind.clone(), key.unit().to_string());
+    let sub = s.app.submission(&u.actor(), key).await?;
     let cat = s.app.catalog().await?;
     let fw = cat.framework(&sub.period.framework)?;
     let (answers, evidence, comments) = (&sub.answers, &sub.evidence, &sub.comments);
     let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
-    let mut b = notice.html(lang);
+    let mut b = top;
     b += &format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
          <div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -39,7 +55,7 @@ pub async fn form(
         esc(lang.status(sub.status)),
         esc(&kind),
         esc(&unit),
-        csrf_input(&u),
+        csrf_input(u),
         t.col_criterion,
         t.col_self_assessed,
         t.evidence,
@@ -55,16 +71,23 @@ pub async fn form(
         for f in leaf_fields(fw, i) {
             let a = answers.iter().find(|a| a.field == f);
             let ro = if can { "" } else { " readonly" };
+            // After a refusal, what was typed; else what is stored.
+            let verified = match typed {
+                Some(t) => field(t, &format!("verified.{f}")).unwrap_or(""),
+                None => a.and_then(|a| a.verified.as_deref()).unwrap_or(""),
+            };
+            let reason = typed.and_then(|t| field(t, &format!("reason.{f}"))).unwrap_or("");
             b += &format!(
                 "<tr><td>{} <span class=\"muted\">({})</span></td><td>{}{}</td><td>{ev}</td>\
                  <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"{} {f}\"{ro}></td>\
-                 <td><input name=\"reason.{f}\" aria-label=\"{} {f}\"{ro}></td></tr>",
+                 <td><input name=\"reason.{f}\" value=\"{}\" aria-label=\"{} {f}\"{ro}></td></tr>",
                 esc(&c.name),
                 esc(&f),
                 esc(a.map_or("", |a| a.value.as_str())),
                 a.filter(|a| !a.note.is_empty()).map(|a| format!("<br><em>{}</em>", esc(&a.note))).unwrap_or_default(),
-                esc(a.and_then(|a| a.verified.as_deref()).unwrap_or("")),
+                esc(verified),
                 t.verified_value,
+                esc(reason),
                 t.reason,
                 f = esc(&f),
             );
@@ -96,11 +119,12 @@ pub async fn form(
         );
     }
     b += "</ul>";
-    Ok(page(lang, t.review_title, Some(&u), &b))
+    Ok(b)
 }
 
 pub async fn save(
     State(s): State<AppState>,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind, unit)): Path<(String, String, String)>,
     Form(f): Form<Fields>,
@@ -114,8 +138,22 @@ pub async fn save(
         chiso_app::ReviewAction::Ask { .. } => Done::Asked,
         chiso_app::ReviewAction::Verify => Done::Verified,
     };
-    s.app.review(&u.actor(), &key, action).await?;
-    Ok(Redirect::to(&done.after(&format!("/tham-dinh/{year}/{kind}/{unit}"))).into_response())
+    match s.app.review(&u.actor(), &key, action).await {
+        Ok(_) => Ok(Redirect::to(&done.after(&format!("/tham-dinh/{year}/{kind}/{unit}"))).into_response()),
+        // Refused values or reasons: the page again, with what was typed and every problem.
+        Err(e) if matches!(e.kind, chiso_app::Kind::Unprocessable | chiso_app::Kind::Invalid) => {
+            let problems = e.problems(lang);
+            let list: String = if problems.is_empty() {
+                format!("<li>{}</li>", esc(&e.render(lang)))
+            } else {
+                problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect()
+            };
+            let top = format!("<div class=\"error\" role=\"alert\"><ul>{list}</ul></div>");
+            let body = render(&s, lang, &u, &key, top, Some(&f)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, lang.t().review_title, Some(&u), &body)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A review form's action: `adjust` (fields `verified.{field}` and `reason.{field}`),

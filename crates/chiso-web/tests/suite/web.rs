@@ -55,6 +55,17 @@ async fn workflow(app: &App) {
         )
         .await;
     assert_eq!(r.status, 422, "an adjustment needs a reason");
+    assert!(r.body.contains("infra: cần ghi lý do điều chỉnh"), "{}", r.body);
+    assert!(r.body.contains("name=\"verified.infra\" value=\"6\""), "the value typed is kept: {}", r.body);
+    let r = ad
+        .post(
+            "/tham-dinh/2021/department/so-y-te",
+            &[("action", "adjust"), ("verified.infra", "9"), ("reason.infra", "Kiểm tra lại")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "above the maximum");
+    assert!(r.body.contains("vượt điểm tối đa 8"), "{}", r.body);
+    assert!(r.body.contains("value=\"Kiểm tra lại\""), "the reason typed is kept: {}", r.body);
     let r = ad
         .post(
             "/tham-dinh/2021/department/so-y-te",
