@@ -39,10 +39,14 @@ const browser = await chromium.launch({
 });
 const PW = 'mat-khau-e2e-dai';
 let step = '';
+// Confirmations asked before what cannot be undone (submit, verify, publish), accepted.
+const asked = [];
+const accept = (page) => page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
 try {
   async function as(user, pass) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
     const page = await ctx.newPage();
+    accept(page);
     await page.goto(`${base}/dang-nhap`);
     await page.getByLabel('Tên đăng nhập').fill(user);
     await page.getByLabel('Mật khẩu').fill(pass);
@@ -121,6 +125,10 @@ try {
   await admin.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
   await admin.getByRole('button', { name: 'Phê duyệt và công bố' }).click();
   await admin.waitForURL('**/ket-qua/2021/department?xong=cong-bo');
+  // Submitting, verifying and publishing each asked first.
+  for (const q of [/^Nộp báo cáo\?/, /^Xác nhận đã thẩm định\?/, /^Công bố kết quả\?/]) {
+    assert.ok(asked.some((m) => q.test(m)), `no confirmation ${q}: ${JSON.stringify(asked)}`);
+  }
   assert.match(await admin.content(), /Đã công bố kết quả\./); // the page says what was done
   await pub.goto(`${base}/ket-qua/2021/department`);
   const html = await pub.content();

@@ -50,7 +50,7 @@ pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<St
     };
     Html(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} – chiso</title><style>{STYLE}</style></head><body><a class=\"skip\" href=\"#main\">{}</a>\
+         <title>{} – chiso</title><style>{STYLE}</style><script src=\"/tinh/chiso.js\" defer></script></head><body><a class=\"skip\" href=\"#main\">{}</a>\
          <header class=\"top\"><a href=\"/\"><strong>chiso</strong></a> {nav}\
          <a href=\"/ngon-ngu/{}\" lang=\"{3}\" hreflang=\"{3}\">{}</a></header>\
          <main id=\"main\">{body}</main></body></html>",
@@ -65,3 +65,9 @@ pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<St
 pub fn csrf_input(u: &User) -> String {
     format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(u.csrf.as_deref().unwrap_or("")))
 }
+
+/// The platform's one script (served from this site, as the CSP requires): a button with
+/// `data-confirm` asks before what cannot be undone (submit, verify, publish, delete).
+pub const SCRIPT: &str = "document.addEventListener('click',function(e){\
+var b=e.target.closest&&e.target.closest('button[data-confirm]');\
+if(b&&!window.confirm(b.getAttribute('data-confirm'))){e.preventDefault();}});";

@@ -27,6 +27,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::home))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/tinh/chiso.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+                        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                    ],
+                    crate::html::SCRIPT,
+                )
+            }),
+        )
         .route("/ket-qua/{year}/{kind}", get(public::results))
         .route("/bao-cao/{file}", get(public::report))
         .route("/ngon-ngu/{lang}", get(session::language))

@@ -96,9 +96,13 @@ async fn render(
     b += "</tbody></table></div>";
     if can {
         b += &format!(
-            "<button name=\"action\" value=\"adjust\">{}</button> <button name=\"action\" value=\"verify\">{}</button>\
+            "<button name=\"action\" value=\"adjust\">{}</button> <button name=\"action\" value=\"verify\" data-confirm=\"{}\">{}</button>\
              <h2>{}</h2><label>{} <select name=\"criterion\">",
-            t.save_adjustments, t.confirm_verified, t.ask_heading, t.col_criterion
+            t.save_adjustments,
+            esc(t.ask_verify),
+            t.confirm_verified,
+            t.ask_heading,
+            t.col_criterion
         );
         for (_, c) in fw.leaves() {
             b += &format!("<option value=\"{}\">{}</option>", esc(&c.id.0), esc(&c.name));

@@ -130,7 +130,12 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         for e in evidence.iter().filter(|e| e.criterion == c.id.0) {
             // Its own small form: a button inside the answers' form would submit them.
             let delete = if editable {
-                format!(" <button form=\"xoa-{0}\" class=\"link\">{1}</button>", e.id, t.delete_evidence)
+                format!(
+                    " <button form=\"xoa-{0}\" class=\"link\" data-confirm=\"{2}\">{1}</button>",
+                    e.id,
+                    t.delete_evidence,
+                    esc(&(t.ask_delete)(&e.filename))
+                )
             } else {
                 String::new()
             };
@@ -155,8 +160,10 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
     }
     if editable {
         b += &format!(
-            "<button name=\"action\" value=\"save\">{}</button> <button name=\"action\" value=\"submit\">{}</button>",
-            t.save_draft, t.submit
+            "<button name=\"action\" value=\"save\">{}</button> <button name=\"action\" value=\"submit\" data-confirm=\"{}\">{}</button>",
+            t.save_draft,
+            esc(t.ask_submit),
+            t.submit
         );
     }
     b += "</form>";

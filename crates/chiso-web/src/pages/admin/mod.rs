@@ -210,10 +210,11 @@ pub async fn preview(
         }
         b += &format!(
             "<form method=\"post\" action=\"/quan-tri/ky/{year}/{}/cong-bo\">{}{early}<label>{} <input name=\"reason\" required></label>\
-             <button>{}</button></form>",
+             <button data-confirm=\"{}\">{}</button></form>",
             esc(&kind),
             csrf_input(&u),
             t.reason,
+            esc(t.ask_publish),
             t.publish_button
         );
     }
