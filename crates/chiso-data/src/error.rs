@@ -57,6 +57,8 @@ pub enum ErrorKind {
         first: String,
     },
     NotANumber,
+    /// `1.000` or `12,500`: a thousands separator or a decimal one? Refused, not guessed.
+    AmbiguousNumber,
     NotYesNo,
     MissingValue {
         criterion: String,

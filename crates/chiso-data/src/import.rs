@@ -203,6 +203,9 @@ fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<
         Rule::YesNo => return Err(ErrorKind::NotYesNo),
         Rule::Scale { .. } => Parsed::Answer(Answer::Choice(text.trim().to_string())),
         rule => {
+            if thousands_like(text) {
+                return Err(ErrorKind::AmbiguousNumber);
+            }
             let v = parse_decimal(text).ok_or(ErrorKind::NotANumber)?;
             match rule {
                 Rule::Direct => Parsed::Answer(Answer::Points(v)),
@@ -211,6 +214,16 @@ fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<
             }
         }
     })
+}
+
+/// A figure that reads as a whole number with a thousands separator as well as a decimal
+/// (`1.000`, `12,500`): one separator, 1–3 digits before it not starting with 0, exactly 3
+/// after. `0,125` and `7,5` are decimals only.
+fn thousands_like(text: &str) -> bool {
+    let t = text.trim().trim_start_matches('-');
+    let Some((int, frac)) = t.split_once(['.', ',']) else { return false };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    digits(int) && int.len() <= 3 && !int.starts_with('0') && frac.len() == 3 && digits(frac)
 }
 
 /// Checks cells one by one, as a form's draft is saved: `(field, text)` with fields

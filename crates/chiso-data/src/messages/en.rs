@@ -26,6 +26,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
             format!("{criterion} is a group computed from its criteria; give the criteria's columns instead")
         }
         DuplicateColumn { first } => format!("this criterion already has column {first}"),
+        AmbiguousNumber => "unclear whether the point or comma separates thousands or decimals (is “1.000” one thousand or one?): write 1000, or 1 if it is one".into(),
         NotANumber => "not a number (use digits with a decimal comma or dot, e.g. 45,2)".into(),
         NotYesNo => "expected yes or no (có/không)".into(),
         MissingValue { criterion } => {

@@ -27,6 +27,7 @@ pub(super) fn kind(k: &ErrorKind) -> String {
             )
         }
         DuplicateColumn { first } => format!("tiêu chí này đã có ở cột {first}"),
+        AmbiguousNumber => "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay phần thập phân (ví dụ “1.000” là một nghìn hay một?): hãy viết 1000, hoặc 1 nếu là một".into(),
         NotANumber => "không phải là số (dùng chữ số với dấu phẩy hoặc dấu chấm thập phân, ví dụ 45,2)".into(),
         NotYesNo => "cần nhập “có” hoặc “không”".into(),
         MissingValue { criterion } => {

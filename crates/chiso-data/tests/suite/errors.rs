@@ -266,3 +266,22 @@ fn a_units_fields_are_read_by_the_imports_validator() {
     assert!(vi.iter().any(|m| m.contains("cột policy")), "a field not given: {vi:#?}");
     assert!(vi.iter().all(|m| m.starts_with("2020/department/so-y-te")), "{vi:#?}");
 }
+
+/// "1.000" could be one thousand (Vietnamese thousands separator) or one (a decimal point):
+/// refused with the reason, never guessed; "0,125" and "7,5" are plain decimals.
+#[test]
+fn an_ambiguous_thousands_separator_is_refused_not_guessed() {
+    let (vi, en) = import_csv(&format!("{HEADER}Sở Y tế,1.000,15.9,19,3.4,5,5\n"));
+    assert_eq!(vi.len(), 1, "{vi:?}");
+    assert!(
+        vi[0].contains("cột B (infra)") && vi[0].contains("\"1.000\"") && vi[0].contains("một nghìn hay một"),
+        "{vi:?}"
+    );
+    assert!(en[0].contains("one thousand or one"), "{en:?}");
+    let (vi, _) = import_csv(&format!("{HEADER}Sở Y tế,12,500,15.9,19,3.4,5,5\n"));
+    assert!(!vi.iter().any(|m| m.contains("nghìn")), "a comma between cells is not a number's: {vi:?}");
+    let data = cao_bang();
+    let t =
+        table::parse_csv("so-lieu.csv", format!("{HEADER}Sở Y tế,\"0,125\",\"7,5\",19,3.4,5,5\n").as_bytes()).unwrap();
+    assert!(import::import(&t, department(&data), &data.registry, 2020).is_ok(), "plain decimals");
+}
