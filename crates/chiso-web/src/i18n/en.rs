@@ -131,6 +131,12 @@ pub static TEXT: Text = Text {
     ask_verify: "Confirm the review? The report will count in the results.",
     ask_publish: "Publish the results? The ranking and the report become public at once.",
     ask_delete: |f| format!("Delete the evidence “{f}”?"),
+    not_applicable_gives: |policy, max| match policy {
+        chiso_domain::NotApplicable::FullPoints => format!("counts as the full {max} points"),
+        chiso_domain::NotApplicable::Excluded => "left out; the other criteria of its group are scaled up".into(),
+        chiso_domain::NotApplicable::Zero => "counts as 0 points".into(),
+        chiso_domain::NotApplicable::Forbidden => String::new(),
+    },
     go_back: "Back to the previous page",
     filter_by_status: "Filter by status",
     filter_submitted: "Waiting for review",

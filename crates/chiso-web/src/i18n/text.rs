@@ -118,6 +118,7 @@ pub struct Text {
     pub ask_verify: &'static str,
     pub ask_publish: &'static str,
     pub ask_delete: fn(&str) -> String,
+    pub not_applicable_gives: fn(chiso_domain::NotApplicable, &str) -> String,
     pub go_back: &'static str,
     pub filter_by_status: &'static str,
     pub filter_submitted: &'static str,

@@ -131,6 +131,14 @@ pub static TEXT: Text = Text {
     ask_verify: "Xác nhận đã thẩm định? Báo cáo sẽ được tính vào kết quả.",
     ask_publish: "Công bố kết quả? Bảng xếp hạng và báo cáo sẽ công khai ngay.",
     ask_delete: |f| format!("Xoá minh chứng “{f}”?"),
+    not_applicable_gives: |policy, max| match policy {
+        chiso_domain::NotApplicable::FullPoints => format!("được tính đủ {max} điểm"),
+        chiso_domain::NotApplicable::Excluded => {
+            "không tính tiêu chí này; các tiêu chí cùng nhóm được quy đổi lên".into()
+        }
+        chiso_domain::NotApplicable::Zero => "được tính 0 điểm".into(),
+        chiso_domain::NotApplicable::Forbidden => String::new(),
+    },
     go_back: "Quay lại trang trước",
     filter_by_status: "Lọc theo trạng thái",
     filter_submitted: "Chờ thẩm định",

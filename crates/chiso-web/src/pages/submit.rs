@@ -113,7 +113,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         if c.not_applicable != NotApplicable::Forbidden {
             let note = answers.iter().find(|a| a.field == fields[0]).map_or("", |a| a.note.as_str());
             b += &format!(
-                "<label><input type=\"checkbox\" name=\"{0}.na\" value=\"1\"{1}{2}> {5}</label>\
+                "<label><input type=\"checkbox\" name=\"{0}.na\" value=\"1\"{1}{2}> {5} <span class=\"muted\">({7})</span></label>\
                  <label>{6} <input name=\"{0}.note\" value=\"{3}\"{4}></label>",
                 esc(&c.id.0),
                 if na { " checked" } else { "" },
@@ -121,7 +121,8 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
                 esc(note),
                 if editable { "" } else { " readonly" },
                 t.not_applicable,
-                t.reason
+                t.reason,
+                esc(&(t.not_applicable_gives)(c.not_applicable, &lang.decimal_text(&c.max.normalize().to_string())))
             );
         }
         for a in answers.iter().filter(|a| fields.contains(&a.field) && a.verified.is_some()) {

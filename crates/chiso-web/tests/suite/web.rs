@@ -1106,6 +1106,7 @@ async fn a_wrong_evidence_file_is_taken_back_before_submission() {
     };
     let wrong = id_of(&page.body, "bien-ban-nham.pdf");
     assert!(page.body.contains("Hạn nộp: 31/12/2099"), "the deadline as people write it: {}", page.body);
+    assert!(page.body.contains("Không áp dụng <span class=\"muted\">(được tính đủ 6 điểm)</span>"), "what N/A gives");
     assert!(page.body.contains(&format!("action=\"/minh-chung/{wrong}/xoa\"")), "a button to take it back");
 
     // Another unit's reporter cannot take it back.
