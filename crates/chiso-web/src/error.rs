@@ -174,6 +174,10 @@ pub async fn render_errors(Reader(lang): Reader, mut request: Request, next: Nex
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
         .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"));
+    // After a lost session, the login leads back here (a page, not a form's post).
+    let here = (request.method() == axum::http::Method::GET)
+        .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
     let reader = ReaderSlot::default();
     request.extensions_mut().insert(reader.clone());
     let mut response = next.run(request).await;
@@ -197,7 +201,10 @@ pub async fn render_errors(Reader(lang): Reader, mut request: Request, next: Nex
     }
     links.push(match &user {
         Some(_) if e.status != StatusCode::UNAUTHORIZED => format!("<a href=\"/cong-viec\">{}</a>", t.nav_work),
-        _ if e.status == StatusCode::UNAUTHORIZED => format!("<a href=\"/dang-nhap\">{}</a>", t.nav_login),
+        _ if e.status == StatusCode::UNAUTHORIZED => {
+            let back = here.as_deref().or(back.as_deref()).map(|p| format!("?tiep={}", percent(p))).unwrap_or_default();
+            format!("<a href=\"/dang-nhap{}\">{}</a>", crate::html::esc(&back), t.nav_login)
+        }
         _ => format!("<a href=\"/\">{}</a>", t.home_link),
     });
     let body = crate::html::page(
@@ -224,3 +231,13 @@ fn is_bare_rejection(r: &Response) -> bool {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A path as a query value: every byte outside unreserved characters and `/` percent-encoded.
+fn percent(p: &str) -> String {
+    p.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

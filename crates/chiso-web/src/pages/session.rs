@@ -44,6 +44,14 @@ pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<
 pub struct LoginQuery {
     #[serde(default, rename = "da-doi")]
     changed: Option<String>,
+    /// Where to go after logging in: the page a lost session interrupted.
+    #[serde(default)]
+    tiep: Option<String>,
+}
+
+/// A path on this site to go on to after logging in, or `None` (never another site).
+pub fn local_path(p: &str) -> Option<&str> {
+    (p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n'])).then_some(p)
 }
 
 pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader, Query(q): Query<LoginQuery>) -> Response {
@@ -53,8 +61,13 @@ pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader, Query(q
         Some(_) => format!("<p class=\"ok\" role=\"status\">{}</p>", t.password_changed),
         None => String::new(),
     };
+    let next = q
+        .tiep
+        .as_deref()
+        .and_then(local_path)
+        .map_or(String::new(), |p| format!("<input type=\"hidden\" name=\"tiep\" value=\"{}\">", esc(p)));
     let body = format!(
-        "<h1>{}</h1>{notice}<form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
+        "<h1>{}</h1>{notice}<form method=\"post\" action=\"/dang-nhap\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\">{next}\
          <label>{} <input name=\"username\" autocomplete=\"username\" required></label>\
          <label>{} <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
          <button>{}</button></form>",
@@ -101,7 +114,7 @@ pub async fn login(
     };
     Ok((
         [(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &id, SESSION_TTL, s.secure_cookies))],
-        Redirect::to("/cong-viec"),
+        Redirect::to(field(&f, "tiep").and_then(local_path).unwrap_or("/cong-viec")),
     )
         .into_response())
 }

@@ -1200,3 +1200,25 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     let found = visitor.get("/ket-qua/2020/department?ten=y+te").await.body;
     assert!(found.contains(">Sở Y tế</a>") && !found.contains(">Sở Tư pháp</a>"), "{found}");
 }
+
+/// A lost session leads to the login and, once logged in, back to the page it interrupted;
+/// never to another site.
+#[tokio::test]
+async fn a_lost_session_leads_back_to_the_form_after_login() {
+    let app = spawn(None).await;
+    let _admin = setup(&app).await;
+    let mut visitor = Client::new(&app);
+    let r = visitor.get("/nop/2021/department/so-y-te").await;
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("href=\"/dang-nhap?tiep=/nop/2021/department/so-y-te\""), "{}", r.body);
+    let form = visitor.get("/dang-nhap?tiep=/nop/2021/department/so-y-te").await;
+    assert!(form.body.contains("name=\"tiep\" value=\"/nop/2021/department/so-y-te\""), "{}", form.body);
+    let r = visitor
+        .post("/dang-nhap", &[("username", "yte"), ("password", PW), ("tiep", "/nop/2021/department/so-y-te")])
+        .await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/nop/2021/department/so-y-te")), "{}", r.body);
+    let mut other = Client::new(&app);
+    other.get("/dang-nhap").await;
+    let r = other.post("/dang-nhap", &[("username", "yte"), ("password", PW), ("tiep", "//evil.example/x")]).await;
+    assert_eq!(r.location.as_deref(), Some("/cong-viec"), "never another site");
+}
