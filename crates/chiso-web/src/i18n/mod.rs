@@ -32,6 +32,10 @@ pub trait Texts: Sized {
     fn status(self, s: SubmissionStatus) -> &'static str;
     /// A period's status as the reader says it.
     fn period_status(self, s: PeriodStatus) -> &'static str;
+    /// A kind of unit as people say it ("Sở, ban, ngành"); an unknown kind as it is written.
+    fn kind(self, kind: &str) -> String {
+        (self.t().kind_name)(kind).map_or_else(|| kind.to_string(), str::to_string)
+    }
     /// A stored `YYYY-MM-DD` as people write it (`31/12/2026`); anything else as it is.
     fn date(self, iso: &str) -> String {
         chiso_domain::date::Date::parse(iso).map_or_else(|| iso.to_string(), |d| d.day_month_year())

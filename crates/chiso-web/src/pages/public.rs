@@ -17,13 +17,65 @@ pub async fn home(
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
 ) -> AppResult<Html<String>> {
+    // The same for everyone: from the micro-cache.
+    let key = format!("home/{}", lang.code());
+    let body = s.results.get_or_build(&key, || home_body(&s, lang)).await?;
+    Ok(page(lang, lang.t().home_title, user.as_ref(), &body))
+}
+
+/// The latest published ranking of each kind of unit (its first places), then every period
+/// and the reports.
+async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
     let t = lang.t();
-    let mut body = format!(
-        "<h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t.home_heading, t.col_year, t.col_kind, t.col_status, t.col_results
+    let cat = s.app.catalog().await?;
+    let overview = s.app.period_overview().await?;
+    let mut body = format!("<h1>{}</h1>", t.home_heading);
+    let mut kinds: Vec<&str> = overview.iter().map(|o| o.period.kind.as_str()).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let Some(o) =
+            overview.iter().filter(|o| o.period.kind == kind && o.version.is_some()).max_by_key(|o| o.period.year)
+        else {
+            continue;
+        };
+        let (year, fw) = (o.period.year, cat.framework(&o.period.framework)?);
+        let published = s.app.published(year, kind).await?;
+        let doc = ResultsDoc::parse(&published.snapshot.results).map_err(|e| stored_results(year, kind, e))?;
+        let mut top: Vec<&ResultRow> = doc.results.iter().filter(|r| r.rank.is_some()).collect();
+        top.sort_by_key(|r| r.rank);
+        top.truncate(5);
+        body += &format!(
+            "<h2>{}</h2><div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(&(t.latest_ranking)(&fw.name, year)),
+            t.col_order,
+            t.col_unit,
+            t.col_total,
+            t.col_level
+        );
+        for r in top {
+            let unit = match cat.registry.resolve(&r.unit, kind, year) {
+                Ok((u, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&u.id.0), esc(&r.unit)),
+                Err(_) => esc(&r.unit),
+            };
+            body += &format!(
+                "<tr><td class=\"n\">{}</td><td>{unit}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                r.rank.map(|x| x.to_string()).unwrap_or_default(),
+                esc(&lang.decimal_text(r.total.as_deref().unwrap_or(""))),
+                esc(r.level.as_deref().unwrap_or(t.below_levels))
+            );
+        }
+        body += &format!(
+            "</tbody></table></div><p><a href=\"/ket-qua/{year}/{}\">{}</a></p>",
+            esc(kind),
+            esc(&(t.whole_ranking)(doc.results.len()))
+        );
+    }
+    body += &format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t.periods_heading, t.col_year, t.col_kind, t.col_status, t.col_results
     );
     let mut years: Vec<i32> = Vec::new();
-    for o in s.app.period_overview().await? {
+    for o in &overview {
         let p = &o.period;
         let link = match o.version {
             Some(version) => format!(
@@ -38,7 +90,7 @@ pub async fn home(
         body += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
             p.year,
-            esc(&p.kind),
+            esc(&lang.kind(&p.kind)),
             esc(lang.period_status(p.status))
         );
         // A year's report needs its settings (issuing body, signatory …).
@@ -55,7 +107,7 @@ pub async fn home(
         );
     }
     body += "</ul>";
-    Ok(page(lang, t.home_title, user.as_ref(), &body))
+    Ok(body)
 }
 
 /// The dashboard's filters (GET, so a filtered ranking can be linked to).

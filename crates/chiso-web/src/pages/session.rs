@@ -213,7 +213,7 @@ pub async fn work(
         body += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{deadline}</td><td>{link}</td></tr>",
             p.year,
-            esc(&p.kind),
+            esc(&lang.kind(&p.kind)),
             esc(&cat.unit_name(unit)),
             esc(status)
         );

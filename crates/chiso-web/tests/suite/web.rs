@@ -1196,6 +1196,10 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     // Every short word of the table explained, KXH with the lowest level's minimum.
     assert!(ranking.body.contains("<dt>ĐKSS CQĐT</dt><dd>Điều kiện sẵn sàng Chính quyền điện tử</dd>"));
     assert!(ranking.body.contains("<dt>KXH</dt><dd>không xếp hạng (theo mức)"), "{}", ranking.body);
+    // The home page: the latest rankings first, kinds of units in words, not ids.
+    let home = visitor.get("/").await.body;
+    assert!(home.contains("xếp hạng năm 2020, các vị trí đầu"), "{home}");
+    assert!(home.contains("<td>Sở, ban, ngành</td>") && !home.contains("<td>department</td>"), "{home}");
     // Searching as typed on any keyboard: "y te" finds Sở Y tế, and only it.
     let found = visitor.get("/ket-qua/2020/department?ten=y+te").await.body;
     assert!(found.contains(">Sở Y tế</a>") && !found.contains(">Sở Tư pháp</a>"), "{found}");

@@ -52,8 +52,8 @@ pub async fn home(
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a> · <a href=\"{base}/xem-truoc\">{}</a></td></tr>",
             p.year,
-            esc(&p.kind),
-            esc(&p.framework),
+            esc(&lang.kind(&p.kind)),
+            esc(&cat.framework(&p.framework).map_or_else(|_| p.framework.clone(), |f| f.name.clone())),
             esc(&lang.date(p.deadline.as_deref().unwrap_or(""))),
             esc(lang.period_status(p.status)),
             esc(&missing.join("; ")),
