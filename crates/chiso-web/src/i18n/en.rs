@@ -239,7 +239,7 @@ pub static TEXT: Text = Text {
     col_units: "Units",
     password_min: "Password (at least 10 characters)",
     role: "Role",
-    unit_codes: "Units (codes, separated by commas)",
+    unit_codes: "Units reported for (a reporter's; hold Ctrl to pick several)",
     add_user: "Add the user",
     audit_link: "Audit log",
     catalogue_link: "Catalogue: frameworks, units, report settings, extensions",

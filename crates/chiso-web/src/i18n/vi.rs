@@ -241,7 +241,7 @@ pub static TEXT: Text = Text {
     col_units: "Đơn vị",
     password_min: "Mật khẩu (ít nhất 10 ký tự)",
     role: "Vai trò",
-    unit_codes: "Đơn vị (mã, cách nhau bởi dấu phẩy)",
+    unit_codes: "Đơn vị báo cáo (người báo cáo; giữ Ctrl để chọn nhiều)",
     add_user: "Thêm người dùng",
     audit_link: "Nhật ký thay đổi",
     catalogue_link: "Danh mục: bộ tiêu chí, đơn vị, thiết lập báo cáo, gia hạn",

@@ -3,14 +3,18 @@
 
 use crate::error::{AppError, AppResult};
 
-/// A field's value by name, `""` when absent.
+/// A field's value by name, `""` when absent; every value of a repeated field.
 pub trait Get {
     fn get(&self, name: &str) -> String;
+    fn all(&self, name: &str) -> Vec<String>;
 }
 
 impl Get for super::Fields {
     fn get(&self, name: &str) -> String {
         super::field(self, name).unwrap_or("").to_string()
+    }
+    fn all(&self, name: &str) -> Vec<String> {
+        self.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
     }
 }
 
@@ -18,16 +22,17 @@ impl Get for std::collections::BTreeMap<String, String> {
     fn get(&self, name: &str) -> String {
         std::collections::BTreeMap::get(self, name).cloned().unwrap_or_default()
     }
+    fn all(&self, name: &str) -> Vec<String> {
+        std::collections::BTreeMap::get(self, name).into_iter().cloned().collect()
+    }
 }
 
-/// `username`, `password`, `role`, `units` (codes separated by commas).
+/// `username`, `password`, `role`, `units` (codes separated by commas) and any number of
+/// `unit` (one code each: the form's list of units by name).
 pub fn new_user(f: &impl Get) -> chiso_app::NewUser {
-    chiso_app::NewUser {
-        username: f.get("username"),
-        password: f.get("password"),
-        role: f.get("role"),
-        units: f.get("units").split(',').map(str::to_string).collect(),
-    }
+    let mut units: Vec<String> = f.get("units").split(',').map(str::to_string).collect();
+    units.extend(f.all("unit"));
+    chiso_app::NewUser { username: f.get("username"), password: f.get("password"), role: f.get("role"), units }
 }
 
 /// `year`, `framework`, `deadline`.

@@ -1210,7 +1210,25 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
 #[tokio::test]
 async fn a_lost_session_leads_back_to_the_form_after_login() {
     let app = spawn(None).await;
-    let _admin = setup(&app).await;
+    let mut admin = setup(&app).await;
+    // Units are picked by name, several at once; the users list names them.
+    let page = admin.get("/quan-tri").await.body;
+    assert!(page.contains("<option value=\"so-y-te\">Sở Y tế</option>"), "{page}");
+    let r = admin
+        .post(
+            "/quan-tri/nguoi-dung",
+            &[
+                ("username", "hai.don.vi"),
+                ("password", PW),
+                ("role", "reporter"),
+                ("unit", "so-y-te"),
+                ("unit", "so-tu-phap"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.get("/quan-tri").await.body;
+    assert!(page.contains("<td>hai.don.vi</td>") && page.contains("Sở Tư pháp, Sở Y tế"), "{page}");
     let mut visitor = Client::new(&app);
     let r = visitor.get("/nop/2021/department/so-y-te").await;
     assert_eq!(r.status, 401);

@@ -22,6 +22,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         t.users_heading, t.col_name, t.col_role, t.col_units, t.col_status
     );
     let accounts = s.app.accounts(&u.actor()).await?;
+    let cat = s.app.catalog().await?;
     let held = &accounts.held_back;
     let button = |name: &str, action: &str, label: &str| {
         format!(
@@ -50,10 +51,15 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{forms}</td></tr>",
             esc(&x.username),
             esc(lang.role(x.role)),
-            esc(&x.units.join(", ")),
+            esc(&x.units.iter().map(|id| cat.unit_name(id)).collect::<Vec<_>>().join(", ")),
             esc(&state)
         );
     }
+    // Units picked by name (a reporter's), in Vietnamese order.
+    let mut units: Vec<&chiso_domain::Unit> = cat.registry.units().iter().filter(|u| u.until.is_none()).collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    let unit_options: String =
+        units.iter().map(|u| format!("<option value=\"{}\">{}</option>", esc(&u.id.0), esc(&u.name))).collect();
     let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
         .iter()
         .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), lang.role(*r)))
@@ -62,7 +68,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
         "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
          <label>{} <input name=\"username\" required maxlength=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" title=\"{}\"></label>\
          <label>{} <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
-         <label>{} <select name=\"role\">{roles}</select></label><label>{} <input name=\"units\"></label>\
+         <label>{} <select name=\"role\">{roles}</select></label><label>{} <select name=\"unit\" multiple size=\"6\">{unit_options}</select></label>\
          <button>{}</button></form>",
         t.username,
         chiso_store::MAX_USERNAME,

@@ -66,7 +66,12 @@ pub async fn home(
         t.open_period_heading, t.year, t.col_framework
     );
     for fw in &cat.frameworks {
-        b += &format!("<option value=\"{}\">{} ({})</option>", esc(&fw.id), esc(&fw.name), esc(&fw.unit_kind));
+        b += &format!(
+            "<option value=\"{}\">{} ({})</option>",
+            esc(&fw.id),
+            esc(&fw.name),
+            esc(&lang.kind(&fw.unit_kind))
+        );
     }
     b += &format!(
         "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
