@@ -42,6 +42,9 @@ pub fn routes() -> Router<AppState> {
         .route("/ket-qua/{year}/{kind}", get(public::results))
         .route("/bao-cao/{file}", get(public::report))
         .route("/ngon-ngu/{lang}", get(session::language))
+        // The English (or Vietnamese) site at an address of its own, to give to someone.
+        .route("/en", get(|s| session::site(s, chiso_domain::Lang::En)))
+        .route("/vi", get(|s| session::site(s, chiso_domain::Lang::Vi)))
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", post(session::logout))
         .route("/cong-viec", get(session::work))

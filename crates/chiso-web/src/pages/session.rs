@@ -222,6 +222,13 @@ pub async fn work(
     Ok(page(lang, t.work_title, Some(&u), &body))
 }
 
+/// `/en`, `/vi`: the site in that language from its home page (the choice is remembered).
+pub async fn site(State(s): State<AppState>, lang: Lang) -> Response {
+    let year = 365 * 24 * 3600;
+    ([(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang.code(), year, s.secure_cookies))], Redirect::to("/"))
+        .into_response()
+}
+
 /// `/tai-khoan`: the logged-in user's account: changing their password.
 pub async fn account(Reader(lang): Reader, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require(user)?;

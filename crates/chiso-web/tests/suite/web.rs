@@ -1196,6 +1196,11 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     // Every short word of the table explained, KXH with the lowest level's minimum.
     assert!(ranking.body.contains("<dt>ĐKSS CQĐT</dt><dd>Điều kiện sẵn sàng Chính quyền điện tử</dd>"));
     assert!(ranking.body.contains("<dt>KXH</dt><dd>không xếp hạng (theo mức)"), "{}", ranking.body);
+    // The English site has an address of its own.
+    let mut english = Client::new(&app);
+    let r = english.get("/en").await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
+    assert!(english.get("/").await.body.contains("<html lang=\"en\">"), "the choice is remembered");
     // The home page: the latest rankings first, kinds of units in words, not ids.
     let home = visitor.get("/").await.body;
     assert!(home.contains("xếp hạng năm 2020, các vị trí đầu"), "{home}");
