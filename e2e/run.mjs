@@ -156,6 +156,27 @@ try {
   assert.match(en, /<html lang="en"/);
   assert.match(en, /Showing \d+ of 20 units/);
   await pub.screenshot({ path: join(shots, 'results-en.png'), fullPage: false });
+
+  step = 'every page fits a 390 px phone';
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+  const mob = await phone.newPage();
+  accept(mob);
+  await mob.goto(`${base}/dang-nhap`);
+  await mob.getByLabel('Tên đăng nhập').fill('admin');
+  await mob.getByLabel('Mật khẩu').fill(password);
+  await mob.getByRole('button', { name: 'Đăng nhập' }).click();
+  await mob.waitForURL('**/cong-viec');
+  const wide = [];
+  for (const path of ['/', '/ket-qua/2020/department', '/don-vi/so-y-te', '/cong-viec', '/quan-tri',
+                      '/quan-tri/danh-muc', '/quan-tri/nhat-ky', '/quan-tri/ky/2021/department/xem-truoc',
+                      '/tham-dinh/2021/department/so-y-te', '/nop/2021/department/so-y-te', '/tai-khoan']) {
+    await mob.goto(`${base}${path}`);
+    const width = await mob.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 390) wide.push(`${path}: ${width} px`);
+  }
+  assert.deepEqual(wide, [], `pages wider than the phone: ${wide.join(', ')}`);
+  await mob.goto(`${base}/quan-tri`);
+  await mob.screenshot({ path: join(shots, 'quan-tri-390.png'), fullPage: false });
   console.log('e2e: ok (screenshots in docs/screenshots/)');
 } catch (e) {
   console.error(`e2e failed at: ${step}`);
