@@ -22,7 +22,7 @@ pub fn esc(s: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
 header.top{background:#1f4e79;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}\
 header.top a{color:#fff}header.top form{display:inline;margin-left:auto}main{max-width:72rem;margin:0 auto;padding:1rem}\
-table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .45rem;text-align:left}\
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .45rem;text-align:left;vertical-align:top}\
 th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.error{color:#a40000;font-weight:600}\
 .ok{color:#1d6b1d;font-weight:600}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\

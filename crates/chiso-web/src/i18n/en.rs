@@ -146,6 +146,7 @@ pub static TEXT: Text = Text {
         "province" => Some("Provinces"),
         _ => None,
     },
+    and_more: |names, n| format!("{names} and {n} more"),
     go_back: "Back to the previous page",
     filter_by_status: "Filter by status",
     filter_submitted: "Waiting for review",

@@ -122,6 +122,7 @@ pub struct Text {
     pub latest_ranking: fn(&str, i32) -> String,
     pub whole_ranking: fn(usize) -> String,
     pub kind_name: fn(&str) -> Option<&'static str>,
+    pub and_more: fn(&str, usize) -> String,
     pub go_back: &'static str,
     pub filter_by_status: &'static str,
     pub filter_submitted: &'static str,

@@ -148,6 +148,7 @@ pub static TEXT: Text = Text {
         "province" => Some("Tỉnh, thành phố"),
         _ => None,
     },
+    and_more: |names, n| format!("{names} và {n} đơn vị khác"),
     go_back: "Quay lại trang trước",
     filter_by_status: "Lọc theo trạng thái",
     filter_submitted: "Chờ thẩm định",

@@ -56,7 +56,11 @@ pub async fn home(
             esc(&cat.framework(&p.framework).map_or_else(|_| p.framework.clone(), |f| f.name.clone())),
             esc(&lang.date(p.deadline.as_deref().unwrap_or(""))),
             esc(lang.period_status(p.status)),
-            esc(&missing.join("; ")),
+            // A few names, then how many more: a row stays readable with 3,000 units.
+            esc(&match missing.len() {
+                0..=3 => missing.join("; "),
+                n => (t.and_more)(&missing[..3].join("; "), n - 3),
+            }),
             t.compute_preview
         );
     }
