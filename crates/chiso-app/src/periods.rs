@@ -126,17 +126,22 @@ impl App {
         self.missing_in(&cat, &p).await
     }
 
-    pub(crate) async fn missing_in(&self, cat: &Catalog, p: &PeriodRow) -> Result<Vec<MissingUnit>> {
-        let statuses: HashMap<String, SubmissionStatus> =
-            self.store.submissions(p.year, &p.kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
+    /// The units of a period granted their own deadline: unit code → the deadline.
+    pub(crate) async fn extensions(&self, p: &PeriodRow) -> Result<HashMap<String, String>> {
         let prefix = format!("exception/{}/{}/", p.year, p.kind);
-        let extensions: HashMap<String, String> = self
+        Ok(self
             .store
             .documents(&prefix)
             .await?
             .into_iter()
-            .filter_map(|(name, d)| Some((name.strip_prefix(&prefix)?.to_string(), d)))
-            .collect();
+            .filter_map(|(name, until)| Some((name.strip_prefix(&prefix)?.to_string(), until)))
+            .collect())
+    }
+
+    pub(crate) async fn missing_in(&self, cat: &Catalog, p: &PeriodRow) -> Result<Vec<MissingUnit>> {
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store.submissions(p.year, &p.kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
+        let extensions = self.extensions(p).await?;
         let mut units: Vec<MissingUnit> = cat
             .registry
             .of_kind(&p.kind, p.year)

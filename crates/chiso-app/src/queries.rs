@@ -218,14 +218,7 @@ impl App {
                 }
                 _ => cat.registry.of_kind(&period.kind, period.year).map(|u| u.id.clone()).collect(),
             };
-            let prefix = format!("exception/{}/{}/", period.year, period.kind);
-            let extensions: HashMap<String, String> = self
-                .store
-                .documents(&prefix)
-                .await?
-                .into_iter()
-                .filter_map(|(name, until)| Some((name.strip_prefix(&prefix)?.to_string(), until)))
-                .collect();
+            let extensions = self.extensions(&period).await?;
             for unit in units {
                 let status = statuses.get(&unit.0).copied();
                 let deadline = extensions.get(&unit.0).cloned().or_else(|| period.deadline.clone());

@@ -4,25 +4,12 @@
 
 use chiso_testkit::web as common;
 
+use crate::command::{chiso, run, text};
 use common::Client;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-
-fn chiso(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_chiso"));
-    c.current_dir(dir).env_remove("CHISO_LANG").env_remove("DATABASE_URL").env_remove("CHISO_DATA_DIR");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    chiso(dir).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use std::process::{Child, Stdio};
 
 /// A server process, killed when dropped (also when an assertion fails).
 struct Server(Child);

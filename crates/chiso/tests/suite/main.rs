@@ -5,6 +5,7 @@ mod analyze_cli;
 mod audit_cli;
 mod backup_cli;
 mod cli;
+mod command;
 mod period_cli;
 mod serve;
 mod tamper_cli;

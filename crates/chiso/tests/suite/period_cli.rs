@@ -3,24 +3,8 @@
 //! publishing without a reason), the units still missing in Vietnamese order, a publication
 //! that becomes the next version.
 
+use crate::command::{run_on as run, text};
 use chiso_store::Store;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .current_dir(dir)
-        .env_remove("CHISO_LANG")
-        .env_remove("DATABASE_URL")
-        .args(args)
-        .args(["--db", db])
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 /// A date `days` from today in Vietnam as `YYYY-MM-DD`.
 fn in_days(days: i64) -> String {

@@ -5,24 +5,11 @@
 
 use chiso_testkit::web as common;
 
+use crate::command::{chiso, run, text};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-
-fn chiso(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_chiso"));
-    c.current_dir(dir).env_remove("CHISO_LANG").env_remove("DATABASE_URL").env_remove("CHISO_DATA_DIR");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    chiso(dir).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use std::process::{Child, Stdio};
 
 /// Starts `chiso serve` (first start: seeds, makes the key), waits until it serves, stops it.
 fn seed(dir: &Path, extra: &[&str]) {

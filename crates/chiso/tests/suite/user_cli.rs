@@ -3,24 +3,8 @@
 //! unknown role), tokens are listed and revoked, a locked-out name is unlocked, a user is
 //! disabled and enabled.
 
+use crate::command::{run_on as run, text};
 use chiso_store::{Admission, Store, ThrottleKey};
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .current_dir(dir)
-        .env_remove("CHISO_LANG")
-        .env_remove("DATABASE_URL")
-        .args(args)
-        .args(["--db", db])
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 fn keys(name: &str) -> Vec<ThrottleKey> {
     vec![ThrottleKey { key: format!("p:{name} 10.0.0.1"), username: Some(name.into()), threshold: 5 }]
