@@ -146,13 +146,7 @@ pub async fn save(
         Ok(_) => Ok(Redirect::to(&done.after(&format!("/tham-dinh/{year}/{kind}/{unit}"))).into_response()),
         // Refused values or reasons: the page again, with what was typed and every problem.
         Err(e) if matches!(e.kind, chiso_app::Kind::Unprocessable | chiso_app::Kind::Invalid) => {
-            let problems = e.problems(lang);
-            let list: String = if problems.is_empty() {
-                format!("<li>{}</li>", esc(&e.render(lang)))
-            } else {
-                problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect()
-            };
-            let top = format!("<div class=\"error\" role=\"alert\"><ul>{list}</ul></div>");
+            let top = super::views::refusal(lang, None, &e);
             let body = render(&s, lang, &u, &key, top, Some(&f)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, lang.t().review_title, Some(&u), &body)).into_response())
         }

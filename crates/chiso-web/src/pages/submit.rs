@@ -267,9 +267,7 @@ pub async fn save(
         // The form again, with what was typed and every problem above it.
         Err(e) if e.kind == chiso_app::Kind::Unprocessable => {
             let t = lang.t();
-            let list: String = e.problems(lang).iter().map(|m| format!("<li>{}</li>", esc(m))).collect();
-            let list = if list.is_empty() { format!("<li>{}</li>", esc(&e.render(lang))) } else { list };
-            let extra = format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{list}</ul></div>", t.not_saved);
+            let extra = super::views::refusal(lang, Some(t.not_saved), &e);
             let typed: Vec<AnswerRow> = answers
                 .into_iter()
                 .map(|a| AnswerRow { field: a.field, value: a.value, verified: None, note: a.note })

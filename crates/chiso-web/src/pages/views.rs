@@ -161,3 +161,16 @@ pub fn deadline_text(lang: Lang, deadline: Option<&str>) -> String {
     };
     format!("{} ({how})", esc(&date.day_month_year()))
 }
+
+/// A refused form's problems as an alert above it (`heading` first, if any): each problem,
+/// or the refusal's message when it has no list.
+pub fn refusal(lang: Lang, heading: Option<&str>, e: &chiso_app::Error) -> String {
+    let problems = e.problems(lang);
+    let list: String = if problems.is_empty() {
+        format!("<li>{}</li>", esc(&e.render(lang)))
+    } else {
+        problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect()
+    };
+    let heading = heading.map(|h| format!("<p>{}</p>", esc(h))).unwrap_or_default();
+    format!("<div class=\"error\" role=\"alert\">{heading}<ul>{list}</ul></div>")
+}
