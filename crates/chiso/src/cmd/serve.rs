@@ -88,8 +88,8 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
         // The password first: the "serving" line is the last line of a start, for scripts.
         if let Some(p) = password {
             match lang {
-                Lang::Vi => println!("Đã tạo tài khoản quản trị: admin / {p}  (mật khẩu dùng một lần; hãy đổi bằng `chiso user reset-password admin`)"),
-                Lang::En => println!("Created the administrator: admin / {p}  (one-time password; change it with `chiso user reset-password admin`)"),
+                Lang::Vi => println!("Đã tạo tài khoản quản trị: admin / {p}  (mật khẩu dùng một lần: hãy đổi ngay tại /tai-khoan sau khi đăng nhập)"),
+                Lang::En => println!("Created the administrator: admin / {p}  (one-time password: change it at /tai-khoan after logging in)"),
             }
         }
         match lang {
