@@ -6,7 +6,8 @@
 use crate::{Actor, App, Catalog, Error, Result};
 use chiso_domain::{SubmissionKey, SubmissionStatus, UnitId};
 use chiso_store::{
-    AnswerRow, AuditEvent, ChainError, CommentRow, EvidenceRow, PeriodRow, Role, SnapshotRow, TokenRow, UserRow,
+    AnswerRow, AuditEvent, ChainError, CommentRow, EvidenceRow, HeldBack, PeriodRow, Role, SnapshotRow, TokenRow,
+    UnitAnswer, UserRow,
 };
 use std::collections::HashMap;
 
@@ -52,8 +53,8 @@ pub struct AuditTrail {
 pub struct Accounts {
     pub users: Vec<UserRow>,
     pub tokens: Vec<TokenRow>,
-    /// Names whose logins are delayed, with the time (Unix seconds) the delay ends.
-    pub held_back: Vec<(String, i64)>,
+    /// Names whose logins are delayed, with when the delay ends.
+    pub held_back: Vec<HeldBack>,
 }
 
 /// One line of someone's work list: a unit of a period and its submission's status.
@@ -241,9 +242,9 @@ impl App {
             return Err(Error::forbidden());
         }
         let mut stored = HashMap::new();
-        for (unit, a) in self.store.period_answers(year, kind).await? {
+        for UnitAnswer { unit, answer } in self.store.period_answers(year, kind).await? {
             if units.iter().any(|u| u.0 == unit) {
-                stored.insert((unit, a.field), a.value);
+                stored.insert((unit, answer.field), answer.value);
             }
         }
         Ok(stored)

@@ -26,6 +26,13 @@ impl AnswerRow {
     }
 }
 
+/// One unit's stored answer to one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitAnswer {
+    pub unit: String,
+    pub answer: AnswerRow,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmissionRow {
     pub unit: String,
@@ -258,7 +265,8 @@ impl Store {
     }
 
     /// Every answer of a period, by unit.
-    pub async fn period_answers(&self, year: i32, kind: &str) -> Result<Vec<(String, AnswerRow)>> {
+    /// Every stored answer of a period, by unit then field.
+    pub async fn period_answers(&self, year: i32, kind: &str) -> Result<Vec<UnitAnswer>> {
         let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
             "SELECT unit_id, field, value, verified, note FROM answers WHERE year = $1 AND kind = $2 ORDER BY unit_id, field",
         )
@@ -268,7 +276,10 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(unit, field, value, verified, note)| (unit, AnswerRow { field, value, verified, note }))
+            .map(|(unit, field, value, verified, note)| UnitAnswer {
+                unit,
+                answer: AnswerRow { field, value, verified, note },
+            })
             .collect())
     }
 

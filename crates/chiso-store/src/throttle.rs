@@ -43,6 +43,13 @@ pub fn delay(n: i64) -> i64 {
     FIRST_DELAY.saturating_mul(1i64 << n.clamp(0, 30)).min(MAX_DELAY)
 }
 
+/// A user name whose logins are delayed, and when the delay ends (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    pub username: String,
+    pub until: i64,
+}
+
 impl Store {
     /// Charges an attempt to each counter, as a failure until [`Store::login_succeeded`]
     /// says otherwise. Refuses (and charges nothing) if any counter is blocked. Give the
@@ -122,14 +129,16 @@ impl Store {
     }
 
     /// User names held back now, each with the Unix time its last delay ends.
-    pub async fn held_back(&self) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as(
+    /// Names whose logins are delayed now, each with when the delay ends (Unix seconds).
+    pub async fn held_back(&self) -> Result<Vec<HeldBack>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT username, MAX(blocked_until) FROM login_throttle WHERE username IS NOT NULL AND blocked_until > $1 \
              GROUP BY username ORDER BY username",
         )
         .bind(unix_now())
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        Ok(rows.into_iter().map(|(username, until)| HeldBack { username, until }).collect())
     }
 
     /// Clears every login counter of this (normalised) user name, on the record. Returns how

@@ -43,8 +43,8 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
             };
         }
         let key = chiso_store::fold_username(&x.username);
-        if let Some((_, until)) = held.iter().find(|(name, _)| *name == key) {
-            state += &format!("; {}", (t.user_held_back)(&lang.time(&chiso_store::format_utc(*until))));
+        if let Some(until) = held.iter().find(|h| h.username == key).map(|h| h.until) {
+            state += &format!("; {}", (t.user_held_back)(&lang.time(&chiso_store::format_utc(until))));
             forms += &button(&x.username, "unlock", t.unlock_user);
         }
         b += &format!(
