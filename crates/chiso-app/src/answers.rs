@@ -114,8 +114,8 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::not_saved(problems));
         }
-        let rows: Vec<(String, String, String)> =
-            answers.into_iter().map(|a| (a.field, a.value.trim().to_string(), a.note.trim().to_string())).collect();
+        let rows: Vec<chiso_store::NewAnswer> =
+            answers.into_iter().map(|a| chiso_store::NewAnswer::new(a.field, a.value.trim(), a.note.trim())).collect();
         if submit {
             // The figures and the submission together, or neither.
             return Ok(self

@@ -91,11 +91,11 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
         let fw = data.framework(&spec.framework).ok_or("framework")?;
         for row in &t.rows[1..] {
             let (unit, _) = data.registry.resolve(&row[0], &fw.unit_kind, spec.year).map_err(|e| e.to_string())?;
-            let answers: Vec<(String, String, String)> = header[1..]
+            let answers: Vec<chiso_store::NewAnswer> = header[1..]
                 .iter()
                 .zip(&row[1..])
                 .filter(|(h, _)| h.as_str() != "group")
-                .map(|(h, v)| (h.clone(), v.clone(), String::new()))
+                .map(|(h, v)| chiso_store::NewAnswer::new(h.as_str(), v.as_str(), ""))
                 .collect();
             let source = spec.source.as_deref().unwrap_or("Nhập từ tệp số liệu");
             store

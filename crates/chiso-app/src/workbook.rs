@@ -81,14 +81,14 @@ impl App {
         for (unit, cells) in units {
             let stored = self.store.answers(p.year, &p.kind, &unit.0).await?;
             // A stored "not applicable" keeps its reason when the file says N/A again.
-            let answers: Vec<(String, String, String)> = cells
+            let answers: Vec<chiso_store::NewAnswer> = cells
                 .into_iter()
                 .map(|(f, v)| {
                     let note = stored
                         .iter()
                         .find(|a| a.field == f && a.value.eq_ignore_ascii_case("N/A") && v.eq_ignore_ascii_case("N/A"))
                         .map_or(String::new(), |a| a.note.clone());
-                    (f, v, note)
+                    chiso_store::NewAnswer { field: f, value: v, note }
                 })
                 .collect();
             let key = SubmissionKey::new(p.year, &p.kind, &unit.0);

@@ -26,6 +26,21 @@ impl AnswerRow {
     }
 }
 
+/// An answer to write: a field as the import names it, its text, and the note ("not
+/// applicable"'s reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnswer {
+    pub field: String,
+    pub value: String,
+    pub note: String,
+}
+
+impl NewAnswer {
+    pub fn new(field: impl Into<String>, value: impl Into<String>, note: impl Into<String>) -> NewAnswer {
+        NewAnswer { field: field.into(), value: value.into(), note: note.into() }
+    }
+}
+
 /// One unit's stored answer to one field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitAnswer {
@@ -96,7 +111,7 @@ async fn status_in(tx: &mut Tx, k: &SubmissionKey) -> Result<Option<SubmissionSt
 async fn save_in(
     tx: &mut Tx,
     k: &SubmissionKey,
-    answers: &[(String, String, String)],
+    answers: &[NewAnswer],
     status: Option<SubmissionStatus>,
     actor: &str,
     reason: &str,
@@ -146,7 +161,7 @@ async fn save_in(
     .into_iter()
     .map(|(f, v, n)| (f, (v, n)))
     .collect();
-    for (field, value, note) in answers {
+    for NewAnswer { field, value, note } in answers {
         let old = stored.get(field);
         if old.is_some_and(|(v, n)| v == value && n == note) {
             continue;
@@ -289,7 +304,7 @@ impl Store {
     pub async fn save_answers(
         &self,
         k: &SubmissionKey,
-        answers: &[(String, String, String)],
+        answers: &[NewAnswer],
         status: Option<SubmissionStatus>,
         actor: &str,
         reason: &str,
@@ -305,7 +320,7 @@ impl Store {
     pub async fn save_and_transition(
         &self,
         k: &SubmissionKey,
-        answers: &[(String, String, String)],
+        answers: &[NewAnswer],
         t: Transition,
         actor: &str,
         reason: &str,

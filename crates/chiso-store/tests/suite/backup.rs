@@ -27,7 +27,7 @@ async fn fill(store: &Store, data_dir: &Path) {
         status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&p, "admin").await.unwrap();
-    let a = |f: &str, v: &str, n: &str| (f.to_string(), v.to_string(), n.to_string());
+    let a = |f: &str, v: &str, n: &str| chiso_store::NewAnswer::new(f, v, n);
     let answers = [a("infra", "7,5", ""), a("app", "14", ""), a("web", "N/A", "Không có cổng riêng")];
     store.save_answers(&common::submission("so-y-te"), &answers, None, "bao.cao", "").await.unwrap();
     store.transition(&common::submission("so-y-te"), Transition::Submit, "bao.cao", "").await.unwrap();
@@ -192,7 +192,7 @@ async fn online(db: common::TestDb) {
                 let mut n = 0u64;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let unit = format!("don-vi-{w}");
-                    let answers = [(format!("f{n}"), n.to_string(), String::new())];
+                    let answers = [chiso_store::NewAnswer::new(format!("f{n}"), n.to_string(), "")];
                     store
                         .save_answers(
                             &common::submission(&unit),

@@ -93,8 +93,8 @@ fn period(year: i32) -> PeriodRow {
 }
 
 /// Answers big enough (~600 KB) not to fit in what a full disk has left.
-fn big_answers() -> Vec<(String, String, String)> {
-    (0..60).map(|i| (format!("field{i}"), "9".repeat(10_000), String::new())).collect()
+fn big_answers() -> Vec<chiso_store::NewAnswer> {
+    (0..60).map(|i| chiso_store::NewAnswer::new(format!("field{i}"), "9".repeat(10_000), "")).collect()
 }
 
 async fn events(store: &Store) -> usize {
@@ -300,13 +300,13 @@ async fn sqlite_full_disk_under_concurrent_saves_loses_no_acknowledged_write() {
     let store = Store::open(&url).await.unwrap();
     store.create_period(&period(2021), "admin").await.unwrap();
     store
-        .save_answers(&common::submission("so-y-te"), &[("infra".into(), "0".into(), String::new())], None, "bcv", "")
+        .save_answers(&common::submission("so-y-te"), &[chiso_store::NewAnswer::new("infra", "0", "")], None, "bcv", "")
         .await
         .unwrap();
     let fill = mount.fill();
 
     let save = |store: Store, i: usize| async move {
-        let answers = [("infra".to_string(), format!("{i}"), String::new())];
+        let answers = [chiso_store::NewAnswer::new("infra", format!("{i}"), "")];
         let reason = format!("lần {i} {}", "x".repeat(10_000));
         (i, store.save_answers(&common::submission("so-y-te"), &answers, None, "bcv", &reason).await)
     };

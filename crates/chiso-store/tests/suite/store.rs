@@ -32,7 +32,7 @@ async fn story(store: &Store) {
     };
     store.create_period(&p, "admin").await.unwrap();
     assert_eq!(store.period(2021, "department").await.unwrap().unwrap(), p);
-    let a = |f: &str, v: &str| (f.to_string(), v.to_string(), String::new());
+    let a = |f: &str, v: &str| chiso_store::NewAnswer::new(f, v, "");
     store
         .save_answers(&common::submission("so-y-te"), &[a("infra", "7"), a("app", "14,5")], None, "bao.cao", "")
         .await
@@ -159,7 +159,7 @@ async fn trail_is_exact(store: &Store) {
     };
     store.create_period(&period, "admin").await.unwrap();
     for (unit, value) in [("so-y-te", "1"), ("so-y-te-moi", "2"), ("so_y_te", "3")] {
-        let answers = [("infra".to_string(), value.to_string(), String::new())];
+        let answers = [chiso_store::NewAnswer::new("infra", value.to_string(), "")];
         store.save_answers(&common::submission(unit), &answers, None, "bcv", "").await.unwrap();
     }
     let trail = store.unit_events("so-y-te").await.unwrap();
@@ -233,7 +233,7 @@ async fn submit_is_one_write(store: &Store) {
     };
     store.create_period(&period, "admin").await.unwrap();
     let k = common::submission("so-y-te");
-    let figures = |v: &str| vec![("infra".to_string(), v.to_string(), String::new())];
+    let figures = |v: &str| vec![chiso_store::NewAnswer::new("infra", v, "")];
     store.save_answers(&k, &figures("7"), None, "bao.cao", "").await.unwrap();
     // Verifying is not the reporter's move from a draft: refused, and the new figure not kept.
     let refused = store.save_and_transition(&k, &figures("8"), Transition::Verify, "bao.cao", "x").await;

@@ -26,7 +26,7 @@ async fn fill(store: &Store) {
         status: chiso_domain::PeriodStatus::Open,
     };
     store.create_period(&p, "admin").await.unwrap();
-    let a = |f: &str, v: &str, n: &str| (f.to_string(), v.to_string(), n.to_string());
+    let a = |f: &str, v: &str, n: &str| chiso_store::NewAnswer::new(f, v, n);
     let answers = [a("infra", "7,5", ""), a("app", "14", ""), a("web", "N/A", "Không có cổng riêng")];
     store
         .save_answers(&chiso_domain::SubmissionKey::new(Y, K, "so-y-te"), &answers, None, "bao.cao", "")
