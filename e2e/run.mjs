@@ -4,7 +4,7 @@
 // page shows the ranking and the report downloads. Screenshots go to docs/screenshots/.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
@@ -42,6 +42,21 @@ let step = '';
 // Confirmations asked before what cannot be undone (submit, verify, publish), accepted.
 const asked = [];
 const accept = (page) => page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
+// Accessibility: axe-core on each main page; a "serious" or "critical" violation fails the run.
+// Evaluated through the DevTools protocol, which the page's CSP (scripts from the site only)
+// does not apply to.
+const axeSource = readFileSync(join(import.meta.dirname, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const inaccessible = [];
+const checked = [];
+async function a11y(page, name) {
+  await page.evaluate(axeSource);
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  checked.push(name);
+  for (const v of r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+    const where = v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}${n.failureSummary ? ` (${n.failureSummary.replace(/\s+/g, ' ')})` : ''}`);
+    inaccessible.push(`${name}: [${v.impact}] ${v.id}: ${v.help}\n      ${where.join('\n      ')}`);
+  }
+}
 try {
   async function as(user, pass) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
@@ -60,6 +75,13 @@ try {
   await pub.goto(`${base}/ket-qua/2020/department`);
   assert.match(await pub.content(), /Sở Giáo dục và Đào tạo/);
   await pub.screenshot({ path: join(shots, 'ket-qua-2020.png'), fullPage: false });
+  await a11y(pub, 'ranking 2020');
+  await pub.goto(`${base}/`);
+  await a11y(pub, 'home');
+  await pub.goto(`${base}/don-vi/so-y-te`);
+  await a11y(pub, 'unit page');
+  await pub.goto(`${base}/dang-nhap`);
+  await a11y(pub, 'login');
 
   step = 'administrator opens 2021 and adds users';
   const admin = await as('admin', password);
@@ -76,6 +98,11 @@ try {
     await admin.getByRole('button', { name: 'Thêm người dùng' }).click();
   }
   await admin.screenshot({ path: join(shots, 'quan-tri.png') });
+  await a11y(admin, 'administration');
+  await admin.goto(`${base}/tai-khoan`);
+  await a11y(admin, 'account');
+  await admin.goto(`${base}/cong-viec`);
+  await a11y(admin, 'work list');
 
   step = 'reporter fills, attaches evidence, submits';
   const yte = await as('yte', PW);
@@ -90,6 +117,10 @@ try {
   await yte.locator('input[type="file"]').setInputFiles(evidence);
   await yte.getByRole('button', { name: 'Tải lên' }).click();
   await yte.screenshot({ path: join(shots, 'tu-danh-gia.png'), fullPage: false });
+  await a11y(yte, "reporter's form");
+  await yte.goto(`${base}/nop/2021/department/so-y-te/excel`);
+  await a11y(yte, "reporter's Excel page");
+  await yte.goto(`${base}/nop/2021/department/so-y-te`);
   await yte.getByRole('button', { name: 'Nộp báo cáo' }).click();
   assert.match(await yte.content(), /đã nộp/);
 
@@ -101,6 +132,10 @@ try {
   await ad.getByLabel('Lý do infra').fill('Máy chủ chưa đưa vào sử dụng');
   await ad.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
   await ad.screenshot({ path: join(shots, 'tham-dinh.png'), fullPage: false });
+  await a11y(ad, "assessor's review");
+  await ad.goto(`${base}/cong-viec`);
+  await a11y(ad, "assessor's work list");
+  await ad.goto(`${base}/tham-dinh/2021/department/so-y-te`);
   await ad.getByLabel('Câu hỏi').fill('Đề nghị bổ sung minh chứng chuyên mục');
   await ad.getByRole('button', { name: 'Gửi câu hỏi và trả lại đơn vị' }).click();
 
@@ -120,6 +155,7 @@ try {
   await row.getByRole('link', { name: 'Tính điểm, xem trước và công bố' }).click();
   assert.match(await admin.content(), /chưa công bố/);
   await admin.screenshot({ path: join(shots, 'xem-truoc.png'), fullPage: false });
+  await a11y(admin, 'preview before publishing');
   assert.match(await admin.content(), /Còn 19 đơn vị chưa nộp/); // who has not submitted, before publishing
   await admin.getByLabel('Công bố trước hạn').check();
   await admin.getByLabel('Lý do').fill('Công bố kết quả năm 2021');
@@ -135,6 +171,15 @@ try {
   assert.match(html, /Sở Y tế/);
   assert.match(html, /50,2/); // 6 (verified) + 14 + 18 + 3,2 + 5 + 4
   await pub.screenshot({ path: join(shots, 'ket-qua-2021.png'), fullPage: false });
+
+  await a11y(pub, 'ranking 2021');
+
+  step = 'accessibility of the other administration pages';
+  for (const [path, name] of [['/quan-tri/danh-muc', 'catalogue'], ['/quan-tri/nhat-ky', 'audit log'],
+                              ['/quan-tri/ky/2021/department/excel', "administrator's Excel page"]]) {
+    await admin.goto(`${base}${path}`);
+    await a11y(admin, name);
+  }
 
   step = 'report downloads';
   await pub.goto(`${base}/`);
@@ -156,6 +201,8 @@ try {
   assert.match(en, /<html lang="en"/);
   assert.match(en, /Showing \d+ of 20 units/);
   await pub.screenshot({ path: join(shots, 'results-en.png'), fullPage: false });
+  await a11y(pub, 'ranking in English');
+  assert.deepEqual(inaccessible, [], `accessibility violations (serious or critical):\n  ${inaccessible.join('\n  ')}`);
 
   step = 'every page fits a 390 px phone';
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });

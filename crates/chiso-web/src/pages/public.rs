@@ -45,7 +45,7 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
         top.sort_by_key(|r| r.rank);
         top.truncate(5);
         body += &format!(
-            "<h2>{}</h2><div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<h2>{}</h2><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             esc(&(t.latest_ranking)(&fw.name, year)),
             t.col_order,
             t.col_unit,

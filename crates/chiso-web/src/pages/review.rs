@@ -49,7 +49,7 @@ async fn render(
     let mut b = top;
     b += &format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
-         <div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+         <div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
         t.status_label,
         esc(lang.status(sub.status)),

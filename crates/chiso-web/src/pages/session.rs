@@ -192,7 +192,7 @@ pub async fn work(
     }
     body += &format!("<nav class=\"filters\" aria-label=\"{}\">{}</nav>", t.filter_by_status, links.join(" · "));
     body += &format!(
-        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
         t.col_year, t.col_kind_short, t.col_unit, t.col_status, t.col_deadline
     );
     for item in items.iter().filter(|i| q.status.is_empty() || status_key(i.status) == q.status) {

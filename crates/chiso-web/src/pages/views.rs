@@ -24,7 +24,7 @@ pub fn ranking_table(
     let t = lang.t();
     let mut b = String::new();
     b += &format!(
-        "<div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
         t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
     );
     for c in &fw.criteria {
@@ -137,15 +137,19 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> S
         decimals: rounding.percent_decimals,
         max: Decimal::ONE_HUNDRED,
     };
-    format!(
-        "<h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure><h2>{}</h2><figure>{}</figure>",
-        t.chart_levels,
-        chiso_report::chart_svg(&pie, lang.separator()),
-        t.chart_totals,
-        chiso_report::chart_svg(&bars, lang.separator()),
-        t.chart_groups,
-        chiso_report::chart_svg(&group_bars, lang.separator())
-    )
+    [(t.chart_levels, pie), (t.chart_totals, bars), (t.chart_groups, group_bars)]
+        .iter()
+        .map(|(title, chart)| {
+            format!("<h2>{}</h2>{}", esc(title), figure(&chiso_report::chart_svg(chart, lang.separator()), title))
+        })
+        .collect()
+}
+
+/// A chart in its figure, named for assistive technology by its heading (`aria-label` on the
+/// SVG, which says `role="img"`).
+fn figure(svg: &str, title: &str) -> String {
+    let svg = svg.replacen("role=\"img\"", &format!("role=\"img\" aria-label=\"{}\"", esc(title)), 1);
+    format!("<figure class=\"chart\">{svg}</figure>")
 }
 
 /// The deadline as people write it, and how far it is: days left, today, or past.

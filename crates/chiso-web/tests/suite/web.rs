@@ -122,6 +122,8 @@ async fn workflow(app: &App) {
     assert_eq!(tu_phap["status"], "no_data");
     let page = public.get("/ket-qua/2021/department").await.body;
     assert!(page.contains("Phiên bản 1") && page.matches("<svg").count() == 3, "{page}");
+    // Each chart is named for screen readers by its heading.
+    assert_eq!(page.matches("role=\"img\" aria-label=\"").count(), 3, "{page}");
     // Per-group bars: the verified 6 of the infrastructure group's 8 points is 75,0 %.
     assert!(
         page.contains("<text x=\"254.00\" y=\"24.00\" text-anchor=\"end\" font-size=\"11\">Hạ tầng kỹ thuật</text>")

@@ -127,7 +127,11 @@ pub async fn audit_log(
         Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
         Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
     };
-    let mut b = format!("<h1>{}</h1>{chain}<div class=\"wrap\">{}", t.audit_heading, crate::pages::audit_head(t, true));
+    let mut b = format!(
+        "<h1>{}</h1>{chain}<div class=\"wrap\" tabindex=\"0\">{}",
+        t.audit_heading,
+        crate::pages::audit_head(t, true)
+    );
     for e in trail.events.iter().rev().take(500) {
         let short = |v: &str| {
             if v.chars().count() > 80 {
