@@ -212,20 +212,14 @@ pub(crate) fn figures<'a>(
     let none = |reason| (Method::None { reason }, None);
     // A previous result: a total, or at least a published rank.
     let with_total = |p: &UnitResult| p.total.is_some() || p.total_exact.is_some() || p.rank.is_some();
-    let changes = registry.changes_into(&u.unit, since, year);
-    let Some(l) = changes.last() else {
+    if registry.changes_into(&u.unit, since, year).is_empty() {
         return match previous.get(&u.unit) {
             Some(p) if with_total(p) => (Method::Same, Some(Previous::One(p))),
             Some(_) => none(NoComparison::NoPreviousData),
             None => none(NoComparison::New),
         };
-    };
-    // Several steps (renamed twice between the two periods): follow `continues` back.
-    let declared = if changes.len() > 1 {
-        registry.counterpart(&u.unit, since).map(|c| Declared::Continues { from: c.id.clone() })
-    } else {
-        l.declared(&u.unit)
-    };
+    }
+    let declared = registry.comparison_since(&u.unit, since, year);
     match declared {
         None => none(NoComparison::NotDeclared),
         Some(Declared::None) => none(NoComparison::DeclaredNone),

@@ -281,6 +281,20 @@ impl Registry {
         None
     }
 
+    /// How `unit` in `year` is compared with `since`, the one rule every comparison uses
+    /// (scores, report, platform, auditor): a unit no change produced carries on itself;
+    /// one produced by a change is compared as that change declares; over several
+    /// changes, through the predecessors it continues. `None`: nothing declared.
+    pub fn comparison_since(&self, unit: &UnitId, since: i32, year: i32) -> Option<crate::lineage::Declared> {
+        use crate::lineage::Declared;
+        let changes = self.changes_into(unit, since, year);
+        match changes[..] {
+            [] => Some(Declared::Continues { from: unit.clone() }),
+            [one] => one.declared(unit),
+            _ => self.counterpart(unit, since).map(|c| Declared::Continues { from: c.id.clone() }),
+        }
+    }
+
     /// The lineage events that produced `unit` after `since` and up to `year`.
     pub fn changes_into(&self, unit: &UnitId, since: i32, year: i32) -> Vec<&Lineage> {
         self.lineage.iter().filter(|l| l.year > since && l.year <= year && l.into.contains(unit)).collect()

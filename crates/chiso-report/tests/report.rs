@@ -167,17 +167,22 @@ fn claims_are_made_only_among_units_they_are_true_of() {
         "Văn phòng Ủy ban nhân dân tỉnh được tính điểm theo quy định đối với trường hợp nội dung không áp dụng, không so \
          sánh với các cơ quan khác ở tiêu chí này."
     ));
-    // District ranks: only the six districts untouched by the 2020 mergers are compared, and it says so.
+    // District ranks: the nine are compared as their lineage declares (Quảng Hòa with Quảng
+    // Uyên, whose 13th place it carries), places counted among them, and it says so.
     assert!(text.contains(
-        "trong 06 đơn vị có thứ hạng so sánh được với năm 2019 (không tính Huyện Hà Quảng, Huyện Trùng Khánh và Huyện \
-         Quảng Hòa do sáp nhập), các đơn vị có bước tiến lớn nhất, tăng 2 bậc trong nhóm so sánh được: Huyện Hòa An (từ \
-         vị trí thứ 6 năm 2019 lên vị trí thứ 4 năm 2020, 66,40 điểm)"
+        "trong 09 đơn vị có thứ hạng so sánh được với năm 2019 (Huyện Hà Quảng so với Huyện Hà Quảng trước sắp xếp; \
+         Huyện Trùng Khánh so với Huyện Trùng Khánh trước sắp xếp; Huyện Quảng Hòa so với Huyện Quảng Uyên), đơn vị có \
+         bước tiến lớn nhất, tăng 4 bậc trong nhóm so sánh được: Huyện Trùng Khánh (từ vị trí thứ 9 năm 2019 lên vị \
+         trí thứ 3 năm 2020, 70,43 điểm)"
     ));
-    assert!(text.contains("Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa)"));
-    // Quảng Hòa did not exist in 2019: last this year, not "two years running".
+    assert!(text.contains(
+        "Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa; so sánh với Huyện Quảng Uyên năm 2019)"
+    ));
+    // Quảng Hòa did not exist in 2019: last this year, not "two years running" (Quảng Uyên was last).
     assert!(text.contains("là đơn vị xếp vị trí thấp nhất (9/9)."));
     assert!(!text.contains("(9/9) hai năm liên tiếp"));
-    // Bảng 8 prints no 2019 rank for a district formed in 2020 (13 districts then, 9 now), and says why.
+    // Bảng 8 prints the 2019 rank of the unit each district is compared with, as the
+    // hand-made report did, and says whose it is.
     let doc = cao_bang();
     let b8 = doc
         .body
@@ -188,20 +193,23 @@ fn claims_are_made_only_among_units_they_are_true_of() {
         })
         .unwrap();
     let row = |name: &str| b8.rows.iter().find(|r| r.cells[1].printed() == name).unwrap();
-    assert_eq!(row("Huyện Quảng Hòa").cells[3..5].iter().map(|c| c.printed()).collect::<Vec<_>>(), ["9", ""]);
+    assert_eq!(row("Huyện Quảng Hòa").cells[3..5].iter().map(|c| c.printed()).collect::<Vec<_>>(), ["9", "13"]);
     assert_eq!(row("Huyện Bảo Lạc").cells[3..5].iter().map(|c| c.printed()).collect::<Vec<_>>(), ["6", "12"]);
     let notes: Vec<String> = b8.notes.iter().map(|n| n.plain()).collect();
     assert!(
-        notes.iter().any(|n| n.contains("Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa)")),
+        notes.iter().any(|n| n.contains(
+            "Huyện Quảng Hòa (sáp nhập Huyện Quảng Uyên và Huyện Phục Hòa) hình thành năm 2020 do sáp nhập; cột năm 2019 \
+             là kết quả của Huyện Quảng Uyên"
+        )),
         "{notes:?}"
     );
     // No note repeats its header ("Hiện diện: Mức độ hiện diện"); abbreviations are explained.
     assert!(!notes.iter().any(|n| n.starts_with("Hiện diện:")), "{notes:?}");
     assert!(notes.iter().any(|n| n == "ĐKSS CQĐT: Điều kiện sẵn sàng Chính quyền điện tử."), "{notes:?}");
-    // Transformation: the four that rose all rose by the same: no "tăng nhiều nhất".
+    // Transformation: the six that rose all rose by the same: no "tăng nhiều nhất".
     let transformation = sentence("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm");
     let changes = text[text.find(&transformation).unwrap()..].lines().nth(1).unwrap();
-    assert!(changes.starts_with("So với năm 2019, trong 06 đơn vị so sánh được: 04 đơn vị tăng điểm"), "{changes}");
+    assert!(changes.starts_with("So với năm 2019, trong 09 đơn vị so sánh được: 06 đơn vị tăng điểm"), "{changes}");
     assert!(!changes.contains("tăng nhiều nhất"), "{changes}");
 }
 
@@ -393,7 +401,7 @@ fn html_is_one_self_contained_escaped_page() {
     );
     assert!(html.contains("<strong class=\"rule\">Độc lập - Tự do - Hạnh phúc</strong>"));
     assert!(html.contains("Cả 09 đơn vị được chấm điểm đều đạt 1,00 điểm ở tiêu chí Mức độ chuyển đổi"));
-    assert!(html.contains("trong 06 đơn vị có thứ hạng so sánh được với năm 2019"));
+    assert!(html.contains("trong 09 đơn vị có thứ hạng so sánh được với năm 2019"));
     // A name with markup characters is escaped, never interpreted.
     let mut doc = cao_bang();
     doc.subject = "<script>alert(1)</script> & co".into();

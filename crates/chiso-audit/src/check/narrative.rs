@@ -12,6 +12,7 @@ use crate::model::{Block, Num, Paragraph};
 use crate::recognize::{Role, caption_number};
 use crate::text::{is_word_char, norm, round, ulps, year as year4};
 use chiso_domain::Decimal;
+use chiso_domain::lineage::Declared;
 use chiso_domain::unit::{LineageKind, UnitId};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -503,6 +504,8 @@ struct Scope<'c, 'a> {
     excluded: &'c BTreeSet<UnitId>,
     /// The sentence limits comparisons with last year to the comparable units.
     scoped: bool,
+    /// Units the sentence itself leaves out ("không tính A, B do sáp nhập").
+    left_out: &'c BTreeSet<UnitId>,
 }
 
 impl Scope<'_, '_> {
@@ -534,9 +537,17 @@ impl Scope<'_, '_> {
         self.ctx.registry.changes_into(u, since, self.s.year).iter().any(|l| l.kind != LineageKind::Renamed)
     }
 
-    /// Whether a unit belongs to the comparison with `since` the sentence makes.
+    /// Whether the lineage declares how the unit is compared with `since` (itself, a
+    /// predecessor it continues, or its predecessors combined): the rule of
+    /// `chiso_domain::compare`, the one the reports and the platform count by.
+    fn declared(&self, u: &UnitId, since: i32) -> bool {
+        self.ctx.registry.comparison_since(u, since, self.s.year).is_some_and(|d| d != Declared::None)
+    }
+
+    /// Whether a unit belongs to the comparison with `since` the sentence makes: a declared
+    /// comparison, unless the sentence leaves the unit out.
     fn comparable(&self, u: &UnitId, since: i32) -> bool {
-        !self.scoped || !self.merged(u, since)
+        !self.scoped || (self.declared(u, since) && !self.left_out.contains(u))
     }
 
     /// Each comparable unit's change since `p` (value now − value then).
@@ -569,6 +580,14 @@ impl Scope<'_, '_> {
         if !group.contains(u) {
             return None;
         }
+        // A member compared with its predecessors combined has no rank printed for last
+        // year: the group is then ranked by its totals that year, as the engine ranks it.
+        if !group.iter().all(|v| self.facts.ranks.contains_key(&(self.s.fw, v.clone(), year))) {
+            let total = |v: &UnitId| self.facts.exact(self.ctx, self.s.fw, v, None, year);
+            let mine = total(u)?;
+            let above = group.iter().filter(|v| total(v).is_some_and(|t| t > mine)).count();
+            return Some(Decimal::ONE + Decimal::from(above));
+        }
         let mine = self.rank(u, year)?;
         // Ranks printed among the group itself (every unit compared) are the group's ranks.
         let n = Decimal::from(group.len());
@@ -590,11 +609,16 @@ impl Scope<'_, '_> {
     fn scope_note(&self, since: Option<i32>, with_excluded: bool) -> (String, String) {
         let (mut vi, mut en) = (Vec::new(), Vec::new());
         if let Some(p) = since.filter(|_| self.scoped) {
-            let merged: Vec<UnitId> =
-                self.facts.units_with_data(self.s.fw, self.s.year).into_iter().filter(|u| self.merged(u, p)).collect();
-            if !merged.is_empty() {
-                vi.push(format!("không tính {} do sáp nhập", self.names(&merged)));
-                en.push(format!("leaving out {}, formed by a merger", self.names(&merged)));
+            let now = self.facts.units_with_data(self.s.fw, self.s.year);
+            let undeclared: Vec<UnitId> = now.iter().filter(|u| !self.declared(u, p)).cloned().collect();
+            if !undeclared.is_empty() {
+                vi.push(format!("không tính {}, không có cách so sánh được khai báo", self.names(&undeclared)));
+                en.push(format!("leaving out {}, with no declared comparison", self.names(&undeclared)));
+            }
+            let left: Vec<UnitId> = now.iter().filter(|u| self.left_out.contains(*u)).cloned().collect();
+            if !left.is_empty() {
+                vi.push(format!("không tính {} do sáp nhập", self.names(&left)));
+                en.push(format!("leaving out {}, formed by a merger", self.names(&left)));
             }
         }
         if !with_excluded && !self.excluded.is_empty() {
@@ -696,11 +720,24 @@ const NO_DATA: [&str; 2] = ["không cung cấp số liệu", "không có số li
 const BELOW: [&str; 2] = ["không được xếp hạng", "không xếp hạng"];
 const NOT_APPLICABLE: [&str; 2] = ["không áp dụng", "không thuộc phạm vi áp dụng"];
 /// Phrases that limit a comparison with last year to the units that can be compared
-/// (same or renamed unit, not formed by a merger).
+/// (by a declared comparison, less any the sentence leaves out).
 const COMPARABLE: [&str; 3] = ["so sánh được", "do sáp nhập", "cả hai năm"];
 /// After "trong 19 cơ quan": the comparable group the counts of the clause are taken in.
 const GROUP_OF: [&str; 4] =
     ["so sánh được", "có số liệu cả hai năm", "có thứ hạng so sánh được", "có số liệu so sánh được"];
+
+/// The units a sentence leaves out of its comparison "(không tính A, B và C do sáp nhập)".
+fn left_out_for_merger(sentence: &str, m: &Matcher) -> BTreeSet<UnitId> {
+    let Some(end) = sentence.find("do sáp nhập") else { return BTreeSet::new() };
+    let Some(start) = sentence[..end].rfind("không tính") else { return BTreeSet::new() };
+    m.find(&sentence[start..end])
+        .into_iter()
+        .filter_map(|(_, _, k)| match k {
+            Kind::Unit(u) => Some(u.clone()),
+            _ => None,
+        })
+        .collect()
+}
 
 /// Checks one clause; `sentence` gives context ("so với năm 2019").
 fn clause(sc: &Scope, text: &str, m: &Matcher) -> Vec<Finding> {
@@ -1578,7 +1615,8 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                 .or(latest_before);
             let scoped = has(&sentence, &COMPARABLE);
             let mine = excluded.get(&ti).unwrap_or(&none);
-            let sc = Scope { ctx, facts, s, prev, loc: loc.clone(), excluded: mine, scoped };
+            let left_out = left_out_for_merger(&sentence, &m);
+            let sc = Scope { ctx, facts, s, prev, loc: loc.clone(), excluded: mine, scoped, left_out: &left_out };
             for part in parts {
                 let toks = scan(&part, &m);
                 let mut found = clause(&sc, &part, &m);
@@ -1595,6 +1633,7 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                         loc: loc.clone(),
                         excluded: &none,
                         scoped,
+                        left_out: &left_out,
                     };
                     let alt_found = clause(&alt, &part, &m);
                     let errors = |f: &[Finding]| f.iter().filter(|x| x.severity != Severity::Warning).count();

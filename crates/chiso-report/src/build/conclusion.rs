@@ -123,10 +123,11 @@ fn judgement(settings: &ReportSettings, k: &KindInput) -> Vec<String> {
             .collect();
         if !fell.is_empty() {
             out.push(format!(
-                "Trong {} {noun} có thứ hạng so sánh được với năm {}, các {noun} giảm từ {} bậc trở lên: {}.",
+                "Trong {} {noun} có thứ hạng so sánh được với năm {}, các {noun} giảm từ {} bậc trở lên{}: {}.",
                 vi::count(moves.len()),
                 prev.year,
                 vi::count(places as usize),
+                if facts::printed_are_group_ranks(k, &moves) { "" } else { " trong nhóm so sánh được" },
                 vi::list(&fell)
             ));
         }

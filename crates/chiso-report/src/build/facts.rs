@@ -1,12 +1,15 @@
 //! What the sentences may say, decided once: which units were scored on a criterion
-//! (not given points by a not-applicable policy), which units have a previous rank that
-//! can be compared (same unit, or only renamed), and the ranks among those units.
+//! (not given points by a not-applicable policy), which units have a previous result by
+//! a declared comparison, what it is, and the ranks among those units.
 
 use super::KindInput;
-use chiso_domain::Baseline;
+use crate::vi;
+use chiso_domain::compare::Method;
 use chiso_domain::engine::Status;
 use chiso_domain::framework::Framework;
+use chiso_domain::lineage::CombineRule;
 use chiso_domain::period::Answer;
+use chiso_domain::{Baseline, UnitId};
 use rust_decimal::Decimal;
 
 fn leaves_under(fw: &Framework, index: usize) -> Vec<usize> {
@@ -42,45 +45,100 @@ pub(super) fn scored(k: &KindInput, node: usize) -> Vec<(usize, Decimal)> {
         .collect()
 }
 
-/// Whether a unit's previous result is its own (same unit or renamed), not a predecessor's
-/// in a merger or split.
+/// Whether a unit with data has a previous result by a declared comparison (itself, a
+/// predecessor it continues, or its predecessors combined): the one rule of
+/// `chiso_domain::compare`, so the report counts what the platform and `score --compare` count.
 pub(super) fn comparable(k: &KindInput, unit: usize) -> bool {
-    k.comparison(unit).is_some_and(|c| matches!(c.baseline, Baseline::Same | Baseline::Renamed { .. }))
+    k.comparison(unit).is_some_and(|c| c.method.is_comparable() && c.previous_total.is_some())
         && k.results.units[unit].status != Status::NoData
 }
 
-/// A unit ranked both years among the comparable units: its rank among them then and now.
+/// Whether the previous result is the unit's own (same unit, or renamed): what a streak
+/// ("hai năm liên tiếp") may be claimed of. A successor is compared with its predecessor
+/// but did not hold its rank.
+pub(super) fn same_unit(k: &KindInput, unit: usize) -> bool {
+    comparable(k, unit)
+        && k.comparison(unit).is_some_and(|c| matches!(c.baseline, Baseline::Same | Baseline::Renamed { .. }))
+}
+
+/// A unit ranked among the comparable units both years: its rank among them then and now
+/// (`Comparison::comparable_previous_rank`, `comparable_rank`).
 pub(super) struct Move {
     pub unit: usize,
     pub before: u32,
     pub now: u32,
 }
 
-/// Ranks among the units ranked in both years and comparable (competition ranking).
 pub(super) fn moves(k: &KindInput) -> Vec<Move> {
-    let both: Vec<(usize, u32, u32)> = (0..k.results.units.len())
+    (0..k.results.units.len())
         .filter(|&i| comparable(k, i))
-        .filter_map(|i| Some((i, k.comparison(i)?.previous_rank?, k.results.units[i].rank?)))
-        .collect();
-    both.iter()
-        .map(|&(unit, p, n)| Move {
-            unit,
-            before: 1 + both.iter().filter(|(_, q, _)| *q < p).count() as u32,
-            now: 1 + both.iter().filter(|(_, _, m)| *m < n).count() as u32,
+        .filter_map(|i| {
+            let c = k.comparison(i)?;
+            Some(Move { unit: i, before: c.comparable_previous_rank?, now: c.comparable_rank? })
         })
         .collect()
 }
 
-/// Units formed by a merger: (name now, names of the merged units).
-pub(super) fn mergers(k: &KindInput) -> Vec<(String, Vec<String>)> {
-    let Some(prev) = &k.previous else { return vec![] };
-    k.results
-        .units
+/// Whether the printed ranks (last year's as published, this year's in the tables) are
+/// the ranks within the comparable group, so places moved can be read off the tables.
+pub(super) fn printed_are_group_ranks(k: &KindInput, moves: &[Move]) -> bool {
+    moves.iter().all(|m| {
+        k.comparison(m.unit).and_then(|c| c.previous_rank) == Some(m.before)
+            && k.results.units[m.unit].rank == Some(m.now)
+    })
+}
+
+/// What a unit formed by a reorganisation is compared with, when it is not simply itself:
+/// "Huyện Quảng Uyên", "Huyện Hà Quảng trước sáp nhập", "bình quân điểm của A và B".
+pub(super) fn compared_with(k: &KindInput, unit: usize) -> Option<String> {
+    let prev = k.previous.as_ref()?;
+    let c = k.comparison(unit)?;
+    let name_of = |id: &UnitId| prev.results.get(id).map_or_else(|| id.0.clone(), |u| u.name.clone());
+    let reorganised = matches!(c.baseline, Baseline::Merged { .. } | Baseline::Split { .. });
+    match &c.method {
+        Method::Continues { from } if from == &c.unit => {
+            reorganised.then(|| format!("{} trước sắp xếp", name_of(from)))
+        }
+        Method::Continues { from } => Some(name_of(from)),
+        Method::Combined { from, rule } => {
+            let names: Vec<String> = from.iter().map(name_of).collect();
+            let how = match rule {
+                CombineRule::Mean => String::new(),
+                CombineRule::WeightedMean { basis, .. } => format!(" có trọng số theo {basis}"),
+            };
+            Some(format!("bình quân điểm{how} của {}", vi::list(&names)))
+        }
+        Method::Same | Method::None { .. } => None,
+    }
+}
+
+/// "(Huyện Quảng Hòa so với Huyện Quảng Uyên; không tính Sở X do không có kết quả năm
+/// 2024 để so sánh)": how the reorganised units in a comparison are compared, and which
+/// units ranked now are left out of it. Empty when every unit is compared with itself.
+pub(super) fn comparison_note(k: &KindInput, prev_year: i32, compared: &[usize]) -> String {
+    let mut parts: Vec<String> = compared
         .iter()
-        .zip(&prev.comparisons)
-        .filter_map(|(u, c)| match &c.baseline {
+        .filter_map(|&i| Some(format!("{} so với {}", k.results.units[i].name, compared_with(k, i)?)))
+        .collect();
+    let left: Vec<String> = (0..k.results.units.len())
+        .filter(|i| k.results.units[*i].rank.is_some() && !compared.contains(i))
+        .map(|i| k.results.units[i].name.clone())
+        .collect();
+    if !left.is_empty() {
+        parts.push(format!("không tính {} do không có kết quả năm {prev_year} để so sánh", vi::list(&left)));
+    }
+    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
+}
+
+/// Units formed by a merger: (index, names of the merged units).
+pub(super) fn mergers(k: &KindInput) -> Vec<(usize, Vec<String>)> {
+    let Some(prev) = &k.previous else { return vec![] };
+    prev.comparisons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.baseline {
             Baseline::Merged { from, .. } => Some((
-                u.name.clone(),
+                i,
                 from.iter().map(|id| prev.results.get(id).map_or_else(|| id.0.clone(), |p| p.name.clone())).collect(),
             )),
             _ => None,
@@ -97,7 +155,7 @@ pub(super) fn years_first(k: &KindInput, unit: usize) -> Vec<i32> {
         return vec![];
     }
     let Some(prev) = &k.previous else { return years };
-    if !(comparable(k, unit) && k.comparison(unit).and_then(|c| c.previous_rank) == Some(1)) {
+    if !(same_unit(k, unit) && k.comparison(unit).and_then(|c| c.previous_rank) == Some(1)) {
         return years;
     }
     years.push(prev.year);

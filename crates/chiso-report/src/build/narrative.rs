@@ -23,15 +23,15 @@ fn no_data(k: &KindInput) -> Vec<String> {
     k.results.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect()
 }
 
-/// "06 đơn vị có thứ hạng so sánh được với năm 2019 (không tính A, B do sáp nhập)".
-fn compared_set(k: &KindInput, n: usize, year: i32) -> String {
+/// "09 đơn vị có thứ hạng so sánh được với năm 2019 (Huyện Quảng Hòa so với Huyện Quảng Uyên)".
+fn compared_set(k: &KindInput, moves: &[Move], year: i32) -> String {
     let noun = &k.settings.noun;
-    let merged: Vec<String> = facts::mergers(k).into_iter().map(|(name, _)| name).collect();
-    let mut s = format!("{} {noun} có thứ hạng so sánh được với năm {year}", vi::count(n));
-    if !merged.is_empty() {
-        s += &format!(" (không tính {} do sáp nhập)", vi::list(&merged));
-    }
-    s
+    let units: Vec<usize> = moves.iter().map(|m| m.unit).collect();
+    format!(
+        "{} {noun} có thứ hạng so sánh được với năm {year}{}",
+        vi::count(moves.len()),
+        facts::comparison_note(k, year, &units)
+    )
 }
 
 pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
@@ -43,7 +43,7 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     let pd = fw.total_rounding().percent_decimals;
     let mut out = Vec::new();
 
-    // Change against last year among units whose previous result is their own.
+    // Change against last year among the comparable units (a declared comparison).
     if let Some(prev) = &k.previous {
         let changes: Vec<Decimal> = (0..r.units.len())
             .filter(|&i| facts::comparable(k, i))
@@ -62,12 +62,8 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             if same > 0 {
                 parts.push(format!("{} {noun} không đổi", vi::count(same)));
             }
-            let merged: Vec<String> = facts::mergers(k).into_iter().map(|(name, _)| name).collect();
-            let except = if merged.is_empty() {
-                String::new()
-            } else {
-                format!(" (không tính {} do sáp nhập)", vi::list(&merged))
-            };
+            let compared: Vec<usize> = (0..r.units.len()).filter(|&i| facts::comparable(k, i)).collect();
+            let except = facts::comparison_note(k, prev.year, &compared);
             format!(
                 "So với năm {}, trong {} {noun} có số liệu cả hai năm{except}, tổng điểm đánh giá có {}.",
                 prev.year,
@@ -119,19 +115,27 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
     p.runs.push(Run { text: upper_first(&parts.join("; ")) + ".", ..Default::default() });
     out.push(p);
 
-    // Mergers: why some ranks are not compared with last year's.
+    // Mergers: what the merged units are compared with, or that they are not.
     if let Some(prev) = &k.previous {
         let merged = facts::mergers(k);
         if !merged.is_empty() {
-            let items: Vec<String> =
-                merged.iter().map(|(name, from)| format!("{name} (sáp nhập {})", vi::list(from))).collect();
+            let items: Vec<String> = merged
+                .iter()
+                .map(|(i, from)| {
+                    let with = match facts::compared_with(k, *i) {
+                        Some(w) if facts::comparable(k, *i) => format!("so sánh với {w} năm {}", prev.year),
+                        _ if facts::comparable(k, *i) => format!("so sánh với chính {noun} năm {}", prev.year),
+                        _ => format!("không so sánh với năm {}", prev.year),
+                    };
+                    format!("{} (sáp nhập {}; {with})", r.units[*i].name, vi::list(from))
+                })
+                .collect();
             out.push(Paragraph::text(format!(
-                "Năm {} có {} {noun} hình thành do sáp nhập: {}; số {noun} được xếp hạng thay đổi so với năm {}, nên \
-                 thứ hạng và điểm số của các {noun} này không so sánh trực tiếp với năm {}.",
+                "Năm {} có {} {noun} hình thành do sáp nhập: {}. Thứ hạng so với năm {} được tính trong nhóm các {noun} \
+                 so sánh được theo cách so sánh đã khai báo cho từng {noun}.",
                 r.year,
                 vi::count(merged.len()),
                 vi::list(&items),
-                prev.year,
                 prev.year
             )));
         }
@@ -186,7 +190,7 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
             let prev_last = prev.results.units.iter().filter_map(|u| u.rank).max();
             let all_last_before = s.lowest.units.iter().all(|id| {
                 r.units.iter().position(|u| &u.unit == id).is_some_and(|i| {
-                    facts::comparable(k, i)
+                    facts::same_unit(k, i)
                         && prev.comparisons[i].previous_rank.is_some()
                         && prev.comparisons[i].previous_rank == prev_last
                 })
@@ -214,20 +218,27 @@ fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
     if moves.len() < 2 {
         return vec![];
     }
-    let set = compared_set(k, moves.len(), prev_year);
-    let same_set = moves.len() == r.units.iter().filter(|u| u.rank.is_some()).count();
+    let set = compared_set(k, &moves, prev_year);
+    let same_set = facts::printed_are_group_ranks(k, &moves);
     // The ranks printed are those of the tables (all ranked units); the places moved are
     // counted among the compared units.
     let describe = |m: &Move, verb: &str| {
         let u = &r.units[m.unit];
-        let before = k.comparison(m.unit).and_then(|c| c.previous_rank).unwrap_or(m.before);
-        format!(
-            "{} (từ vị trí thứ {before} năm {prev_year} {verb} vị trí thứ {} năm {}, {} điểm)",
-            u.name,
-            u.rank.unwrap_or(m.now),
-            r.year,
-            u.total.map(|t| vi::number(t, d)).unwrap_or_default()
-        )
+        let total = u.total.map(|t| vi::number(t, d)).unwrap_or_default();
+        // A published rank then (the unit's or the predecessor's it continues); a combination
+        // of predecessors has none, so its places are those within the comparable group.
+        match k.comparison(m.unit).and_then(|c| c.previous_rank) {
+            Some(before) => format!(
+                "{} (từ vị trí thứ {before} năm {prev_year} {verb} vị trí thứ {} năm {}, {total} điểm)",
+                u.name,
+                u.rank.unwrap_or(m.now),
+                r.year
+            ),
+            None => format!(
+                "{} (từ vị trí thứ {} {verb} vị trí thứ {} trong nhóm so sánh được, {total} điểm)",
+                u.name, m.before, m.now
+            ),
+        }
     };
     let mut out = Vec::new();
     for rise in [true, false] {

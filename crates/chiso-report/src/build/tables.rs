@@ -7,6 +7,7 @@ use crate::model::{
     Value,
 };
 use crate::vi;
+use chiso_domain::compare::Method;
 use chiso_domain::engine::{Status, UnitResult};
 use chiso_domain::framework::Framework;
 use chiso_domain::period::Answer;
@@ -109,9 +110,10 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         cells.push(Cell::text(u.level.clone().unwrap_or_else(|| NOT_RANKED.into())));
         cells.push(u.rank.map_or_else(Cell::empty, Cell::int));
         if prev.is_some() {
-            // Last year's rank only if it was this unit's own (not a merged predecessor's).
-            let own = facts::comparable(k, i).then(|| k.comparison(i).and_then(|c| c.previous_rank)).flatten();
-            cells.push(own.map_or_else(Cell::empty, Cell::int));
+            // Last year's rank of the unit it is compared with (itself, or the predecessor it
+            // continues: the note under the table says which).
+            let then = facts::comparable(k, i).then(|| k.comparison(i).and_then(|c| c.previous_rank)).flatten();
+            cells.push(then.map_or_else(Cell::empty, Cell::int));
         }
         let total = u.total.expect("units with data have a total");
         let roots: Option<Vec<(usize, Decimal)>> = fw
@@ -219,19 +221,25 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
     for (n, &i) in order.iter().enumerate() {
         let u = &r.units[i];
         let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
-        // Last year's result of the unit this one is compared with (lineage-aware).
-        // Last year's result of this unit only (renamed included): a merged unit's predecessor
-        // is not the same unit, so it is not printed as its "Năm 2019".
+        // Last year's result of the unit this one is compared with (itself, or the
+        // predecessor it continues; the note under the table says which).
         let before = prev
             .zip(k.comparison(i).filter(|_| facts::comparable(k, i)).and_then(|c| c.previous_unit.as_ref()))
             .and_then(|(p, id)| p.results.get(id));
+        // Predecessors combined: last year's value is this year's less the change.
+        let combined =
+            k.comparison(i).filter(|c| facts::comparable(k, i) && matches!(c.method, Method::Combined { .. }));
         for &node in &nodes {
             cells.push(value_cell(fw, u, node, &this_cols));
             if let (Some(p), Some(cols)) = (prev, &prev_cols) {
                 let cell = before
                     .zip(p.framework.index_of(&fw.criterion(node).id.0))
                     .filter(|(pu, j)| pu.scores.get(*j).is_some())
-                    .map(|(pu, j)| value_cell(p.framework, pu, j, cols));
+                    .map(|(pu, j)| value_cell(p.framework, pu, j, cols))
+                    .or_else(|| {
+                        let (c, now) = (combined?, u.presented(fw, node)?);
+                        Some(Cell::number(now - c.delta(node)?, p.framework.rounding.decimals))
+                    });
                 cells.push(cell.unwrap_or_else(Cell::empty));
             }
         }
@@ -276,7 +284,8 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
     ]
 }
 
-/// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập, …": with the merged units
+/// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập; cột năm 2019 là kết quả của
+/// Huyện Quảng Uyên.": what each merged unit's previous columns hold, with the merged units
 /// under the overall table (`full`), the names only under the others.
 fn merger_note(k: &KindInput, full: bool) -> Option<Paragraph> {
     let prev = k.previous.as_ref()?;
@@ -284,21 +293,25 @@ fn merger_note(k: &KindInput, full: bool) -> Option<Paragraph> {
     if merged.is_empty() {
         return None;
     }
+    let p = prev.year;
     let items: Vec<String> = merged
         .iter()
-        .map(|(n, from)| if full { format!("{n} (sáp nhập {})", vi::list(from)) } else { n.clone() })
+        .map(|(i, from)| {
+            let n = &k.results.units[*i].name;
+            let who = if full { format!("{n} (sáp nhập {})", vi::list(from)) } else { n.clone() };
+            let comparable = facts::comparable(k, *i);
+            let combined = matches!(k.comparison(*i).map(|c| &c.method), Some(Method::Combined { .. }));
+            let columns = match facts::compared_with(k, *i) {
+                Some(w) if comparable && combined => format!("cột năm {p} là {w}"),
+                Some(w) if comparable => format!("cột năm {p} là kết quả của {w}"),
+                _ if comparable => format!("cột năm {p} là kết quả của chính {}", k.settings.noun),
+                _ => format!("không có số liệu năm {p} để so sánh"),
+            };
+            format!("{who} hình thành năm {} do sáp nhập; {columns}", k.results.year)
+        })
         .collect();
     Some(Paragraph {
-        runs: vec![Run {
-            text: format!(
-                "{} hình thành năm {} do sáp nhập, không có số liệu năm {} để so sánh.",
-                vi::list(&items),
-                k.results.year,
-                prev.year
-            ),
-            italic: true,
-            ..Default::default()
-        }],
+        runs: vec![Run { text: format!("{}.", items.join("; ")), italic: true, ..Default::default() }],
         style: ParagraphStyle::Note,
     })
 }

@@ -94,6 +94,25 @@ fn a_report_chiso_writes_audits_without_errors_or_rounding() {
 }
 
 #[test]
+fn the_report_of_a_year_after_the_mergers_audits_without_errors() {
+    // 2025 against 2020: departments that continue themselves, one renamed, one compared with
+    // its two predecessors combined (its 2020 columns are that combination), one without data.
+    // The auditor reads the same 14 comparable units, and their ranks, from the page.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let report =
+        ["report", "--period", "2025", "--compare", "2020", "--explain-moves", "--format", "docx", "--out", out];
+    let o = chiso(&report);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = dir.path().join("bao-cao-2025.docx");
+    let o = chiso(&["audit", docx.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(v["summary"]["error"], 0);
+    assert_eq!(v["summary"]["rounding"], 0);
+}
+
+#[test]
 fn unreadable_input_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("hong.docx");

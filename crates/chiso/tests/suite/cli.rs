@@ -353,6 +353,15 @@ fn the_report_explains_moves_only_when_asked_and_banners_invented_figures() {
     };
     let plain = run(&[]);
     assert!(plain.contains("SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT"));
+    // The narrative counts the comparable units by the rule `score --compare` counts them
+    // (14, the combined Nông nghiệp và Môi trường among them), and says how each merged
+    // department is compared.
+    assert!(plain.contains("trong 14 đơn vị có thứ hạng so sánh được với năm 2020 ("));
+    assert!(plain.contains(
+        "Sở Nông nghiệp và Môi trường so với bình quân điểm của Sở Tài nguyên và Môi trường và Sở Nông nghiệp và Phát \
+         triển nông thôn"
+    ));
+    assert!(plain.contains("Sở Dân tộc và Tôn giáo so với Ban Dân tộc"));
     assert!(!plain.contains("phần do điểm của chính"));
     let explained = run(&["--explain-moves"]);
     assert!(explained.contains(
@@ -397,4 +406,11 @@ fn a_merger_without_a_declared_method_and_a_new_framework_version() {
     assert!(
         html.contains("Sở F và G: hình thành do sắp xếp, chưa khai báo cách so sánh, không tính thay đổi thứ hạng.")
     );
+    // The same three comparable units as `score --compare`, and the two left out named.
+    assert!(html.contains(
+        "trong 03 đơn vị có số liệu cả hai năm (Sở A so với Sở A trước sắp xếp; Sở C và D so với bình quân điểm có \
+         trọng số theo biên chế của Sở C và Sở D; Sở E mới so với Sở E; không tính Sở F và G và Sở N do không có kết \
+         quả năm 2024 để so sánh)"
+    ));
+    assert!(out.contains("trong 3 đơn vị so sánh được"));
 }
