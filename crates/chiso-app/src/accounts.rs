@@ -1,15 +1,15 @@
 //! Accounts, with the same rules for the administrator's page, the API and the CLI: a new
 //! user's name in its one form (NFKC, lower case, a safe alphabet), a known role (never a
-//! guess), a long enough password, units that exist in the registry, and a reporter bound to
+//! guess), a password following the rules (`passwords::check_rules`), units that exist in the registry, and a reporter bound to
 //! at least one of them.
 
-use crate::passwords::{hash_password, off_the_workers, random_token, sha256_hex};
+use crate::passwords::{check_rules, hash_password, off_the_workers, one_time_password, random_token, sha256_hex};
 use crate::{Actor, App, Error, Message, Result};
 use chiso_domain::UnitId;
 use chiso_store::{Role, username_key};
 
 /// The shortest password a person may choose.
-pub const MIN_PASSWORD: usize = 10;
+pub const MIN_PASSWORD: usize = 12;
 
 /// A user to add, as typed: the role and the units are checked by [`App::add_user`].
 #[derive(Debug, Clone, Default)]
@@ -38,9 +38,7 @@ impl App {
         let role = Role::parse(new.role.trim()).ok_or_else(|| Error::invalid(Message::BadRole).code("bad_role"))?;
         let name =
             username_key(&new.username).ok_or_else(|| Error::invalid(Message::BadUsername).code("bad_username"))?;
-        if new.password.chars().count() < MIN_PASSWORD {
-            return Err(Error::invalid(Message::ShortPassword).code("short_password"));
-        }
+        check_rules(&name, &new.password)?;
         let units: Vec<String> = new.units.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
         if role == Role::Reporter && units.is_empty() {
             return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
@@ -53,7 +51,8 @@ impl App {
         }
         let password = new.password;
         let hash = off_the_workers(move || hash_password(&password)).await;
-        self.store.create_user(&name, &hash, role, &units, &actor.username).await?;
+        // The password typed by the administrator is a one-time password: changed at first login.
+        self.store.create_user(&name, &hash, role, &units, &actor.username, true).await?;
         Ok(name)
     }
 
@@ -76,19 +75,18 @@ impl App {
         Ok(self.store.set_disabled(&target.username, disabled, &actor.username).await?)
     }
 
-    /// A user changes their own password: the current one first, a new one long enough and
-    /// different. Their sessions end (this one too) and their API tokens are revoked.
+    /// A user changes their own password: the current one first, a new one following the
+    /// rules and different. A one-time password given by the system is then changed. Their sessions end (this one too) and their API tokens are revoked.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str, repeated: &str) -> Result<()> {
         let me = self.store.user_by_name(&actor.username).await?.ok_or_else(Error::not_found)?;
+        let name = me.username.clone();
         if crate::passwords::check_password(Some(me), current).await.is_none() {
             return Err(Error::invalid(Message::WrongPassword).code("wrong_password"));
         }
         if new != repeated {
             return Err(Error::invalid(Message::PasswordsDiffer).code("passwords_differ"));
         }
-        if new.chars().count() < MIN_PASSWORD {
-            return Err(Error::invalid(Message::ShortPassword).code("short_password"));
-        }
+        check_rules(&name, new)?;
         if new == current {
             return Err(Error::invalid(Message::SamePassword).code("same_password"));
         }
@@ -96,7 +94,7 @@ impl App {
             let new = new.to_string();
             off_the_workers(move || hash_password(&new)).await
         };
-        Ok(self.store.set_password(&actor.username, &hash, &actor.username).await?)
+        Ok(self.store.set_password(&actor.username, &hash, &actor.username, false).await?)
     }
 
     /// Lifts the login delays of a user's name; returns how many counters were cleared.
@@ -108,16 +106,17 @@ impl App {
     }
 
     /// A new generated password for a user (their sessions end, their API tokens are
-    /// revoked): returns the name as stored and the password, shown once.
+    /// revoked), to be changed at their next login: returns the name as stored and the
+    /// password, shown once.
     pub async fn reset_password(&self, actor: &Actor, username: &str) -> Result<(String, String)> {
         actor.require(&[Role::Admin])?;
         let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
-        let password = random_token()[..24].to_string();
+        let password = one_time_password(&target.username);
         let hash = {
             let password = password.clone();
             off_the_workers(move || hash_password(&password)).await
         };
-        self.store.set_password(&target.username, &hash, &actor.username).await?;
+        self.store.set_password(&target.username, &hash, &actor.username, true).await?;
         Ok((target.username, password))
     }
 
@@ -167,6 +166,12 @@ mod tests {
             (user("", "viewer", &[]), "bad_username"),
             (user("-x", "viewer", &[]), "bad_username"),
             (NewUser { password: "ngan".into(), ..user("ngan", "viewer", &[]) }, "short_password"),
+            (NewUser { password: "mat-khau-11".into(), ..user("ngan", "viewer", &[]) }, "short_password"),
+            (
+                NewUser { password: "Bao.Cao-mat-khau".into(), ..user("bao.cao", "viewer", &[]) },
+                "password_contains_username",
+            ),
+            (NewUser { password: "Qwerty123456".into(), ..user("bao.cao", "viewer", &[]) }, "common_password"),
         ];
         for (new, code) in refused {
             let e = app.add_user(&Actor::cli(), new.clone()).await.expect_err(&format!("{new:?} accepted"));
@@ -178,7 +183,7 @@ mod tests {
         assert_eq!(e.kind, crate::Kind::Conflict);
         let short = NewUser { password: "ngan".into(), ..user("x", "viewer", &[]) };
         let e = app.add_user(&Actor::cli(), short).await.unwrap_err();
-        assert!(e.render(Lang::Vi).contains("10 ký tự"), "{}", e.render(Lang::Vi));
+        assert!(e.render(Lang::Vi).contains("12 ký tự"), "{}", e.render(Lang::Vi));
         let name = app.add_user(&Actor::cli(), user(" Bao.Cao ", "reporter", &["so-y-te"])).await.unwrap();
         assert_eq!(name, "bao.cao");
         let reporter = Actor::of(&store.user_by_name("bao.cao").await.unwrap().unwrap());

@@ -1,6 +1,7 @@
-//! Passwords (argon2id, off the async workers), random tokens and their hashes: the
-//! secrets every front end handles the same way.
+//! Passwords (argon2id, off the async workers), the rules a chosen password follows,
+//! random tokens and their hashes: the secrets every front end handles the same way.
 
+use crate::{Error, MIN_PASSWORD, Message, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chiso_store::UserRow;
@@ -77,6 +78,50 @@ pub async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + '
     rx.await.expect("password hashing does not panic")
 }
 
+/// The most common passwords, lower case, one a line (`#` starts a comment).
+const COMMON: &str = include_str!("common-passwords.txt");
+
+fn common() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
+}
+
+/// Whether a password is one of the most common ones, ignoring case, also when followed by
+/// digits or symbols ("Password2024!").
+pub fn is_common(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    let base = p.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace());
+    common().contains(p.as_str()) || (base.chars().count() >= 4 && common().contains(base))
+}
+
+/// The rules of a new or changed password for `username`: at least [`MIN_PASSWORD`]
+/// characters, not the user name and not containing it (ignoring case; a name of fewer than
+/// 3 characters only as the whole password), not among the most common passwords.
+pub fn check_rules(username: &str, password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(Error::invalid(Message::ShortPassword).code("short_password"));
+    }
+    let name = chiso_store::fold_username(username);
+    let folded = chiso_store::fold_username(password);
+    if !name.is_empty() && (folded == name || (name.chars().count() >= 3 && folded.contains(&name))) {
+        return Err(Error::invalid(Message::PasswordHasUsername).code("password_contains_username"));
+    }
+    if is_common(password) {
+        return Err(Error::invalid(Message::CommonPassword).code("common_password"));
+    }
+    Ok(())
+}
+
+/// A password the system gives someone (shown once): random, and following the rules.
+pub fn one_time_password(username: &str) -> String {
+    loop {
+        let password = random_token()[..24].to_string();
+        if check_rules(username, &password).is_ok() {
+            return password;
+        }
+    }
+}
+
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).expect("the OS random generator");
@@ -91,6 +136,37 @@ pub fn sha256_hex(s: &str) -> String {
 mod tests {
     use super::*;
     use chiso_store::Role;
+
+    #[test]
+    fn chosen_passwords_follow_the_rules() {
+        let refused = |name: &str, pw: &str| check_rules(name, pw).unwrap_err().code;
+        assert_eq!(refused("yte", "ngan-qua-11"), "short_password");
+        assert_eq!(check_rules("yte", "ngan-qua-12c"), Ok(()));
+        // The user name, in any case, or inside the password.
+        assert_eq!(refused("nguyen.van.a", "NGUYEN.VAN.A"), "password_contains_username");
+        assert_eq!(refused("bao.cao", "toi-la-Bao.Cao-2024"), "password_contains_username");
+        assert_eq!(refused("yte", "mat-khau-yte-rat-dai"), "password_contains_username");
+        // A one- or two-letter name only as the whole password.
+        assert_eq!(check_rules("a", "mat-khau-rat-dai"), Ok(()));
+        // Common passwords, in any case, also followed by digits or symbols.
+        for common in
+            ["qwerty123456", "Password1234", "matkhau123456", "ANHYEUEM123456", "iloveyou2024!!", "111111111111"]
+        {
+            assert_eq!(refused("yte", common), "common_password", "{common}");
+        }
+        assert!(!is_common("mat-khau-du-dai"));
+        // The file holds a few hundred of them, every one lower case.
+        assert!(common().len() > 300 && common().iter().all(|p| *p == p.to_lowercase()));
+        // Passwords the system makes follow the same rules, whatever the name.
+        for name in ["admin", "a", "0", "ab", "abc", "123"] {
+            for _ in 0..50 {
+                assert_eq!(check_rules(name, &one_time_password(name)), Ok(()));
+            }
+        }
+        let e = check_rules("yte", "qwerty123456").unwrap_err();
+        assert!(e.render(chiso_domain::Lang::Vi).contains("phổ biến"), "{}", e.render(chiso_domain::Lang::Vi));
+        assert!(e.render(chiso_domain::Lang::En).contains("common"), "{}", e.render(chiso_domain::Lang::En));
+    }
 
     #[tokio::test]
     async fn an_unknown_user_costs_a_password_check_like_a_known_one() {
@@ -110,6 +186,7 @@ mod tests {
             role: Role::Viewer,
             units: vec![],
             disabled,
+            must_change_password: false,
         };
         assert!(check_password(Some(row(false)), "dung-mat-khau").await.is_some());
         assert!(check_password(Some(row(true)), "dung-mat-khau").await.is_none());

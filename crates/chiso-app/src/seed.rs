@@ -3,7 +3,7 @@
 //! results are published as version 1, and an administrator is created.
 
 use crate::catalog::{self, Catalog};
-use crate::passwords::{hash_password, random_token};
+use crate::passwords::hash_password;
 use chiso_data::Dataset;
 use chiso_store::{PeriodRow, Role, Store};
 use std::path::Path;
@@ -46,8 +46,11 @@ pub async fn bootstrap(store: &Store, data_dir: &Path) -> Result<Option<String>,
     let data = Dataset::load(&dir).map_err(|e| format!("{e:?}"))?;
     import_dataset(store, &data).await?;
 
-    let password = random_token()[..20].to_string();
-    store.create_user("admin", &hash_password(&password), Role::Admin, &[], ACTOR).await.map_err(|e| e.to_string())?;
+    let password = crate::passwords::one_time_password("admin");
+    store
+        .create_user("admin", &hash_password(&password), Role::Admin, &[], ACTOR, true)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(Some(password))
 }
 

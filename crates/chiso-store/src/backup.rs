@@ -61,6 +61,7 @@ const TABLES: &[Table] = &[
             ("role", Text),
             ("created_at", Text),
             ("disabled_at", NullText),
+            ("must_change_password", Int),
         ],
         order: "id",
     },

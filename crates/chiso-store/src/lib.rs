@@ -95,11 +95,13 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/sqlite/0001_init.sql")),
     ("0002_accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("0003_signatures", include_str!("../migrations/sqlite/0003_signatures.sql")),
+    ("0004_one_time_password", include_str!("../migrations/sqlite/0004_one_time_password.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
     ("0002_accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("0003_signatures", include_str!("../migrations/postgres/0003_signatures.sql")),
+    ("0004_one_time_password", include_str!("../migrations/postgres/0004_one_time_password.sql")),
 ];
 
 impl Store {

@@ -168,8 +168,8 @@ impl Store {
 
     /// The user of a live token: not revoked, not expired, the user not disabled.
     pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRow>> {
-        let raw: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.disabled_at FROM api_tokens t \
+        let raw: Option<(i64, String, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.disabled_at, u.must_change_password FROM api_tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
              AND t.expires_at > $2 AND u.disabled_at IS NULL",
         )

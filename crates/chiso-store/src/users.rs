@@ -45,6 +45,9 @@ pub struct UserRow {
     pub units: Vec<String>,
     /// A disabled user cannot log in; their sessions and tokens were ended when disabled.
     pub disabled: bool,
+    /// The password was given by the system (a new user's, a reset, the first administrator's):
+    /// until its user changes it, their sessions lead only to changing it.
+    pub must_change_password: bool,
 }
 
 /// The longest user name.
@@ -70,8 +73,8 @@ pub fn fold(raw: &str) -> String {
     raw.trim().nfkc().collect::<String>().to_lowercase()
 }
 
-type Raw = (i64, String, String, String, Option<String>);
-const COLUMNS: &str = "id, username, password_hash, role, disabled_at";
+type Raw = (i64, String, String, String, Option<String>, i64);
+const COLUMNS: &str = "id, username, password_hash, role, disabled_at, must_change_password";
 
 impl Store {
     pub(crate) async fn with_units(&self, raw: Raw) -> Result<UserRow> {
@@ -91,9 +94,11 @@ impl Store {
             role,
             units: units.into_iter().map(|u| u.0).collect(),
             disabled: raw.4.is_some(),
+            must_change_password: raw.5 != 0,
         })
     }
 
+    /// `one_time`: the password was given by the system, to be changed by the user first.
     pub async fn create_user(
         &self,
         username: &str,
@@ -101,6 +106,7 @@ impl Store {
         role: Role,
         units: &[String],
         actor: &str,
+        one_time: bool,
     ) -> Result<i64> {
         let Some(username) = username_key(username) else {
             return Err(StoreError::Conflict(format!("user name {username:?} is not in the safe alphabet")));
@@ -113,12 +119,14 @@ impl Store {
             return Err(StoreError::Conflict(format!("user {username} exists")));
         }
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO users (username, password_hash, role, created_at, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role.as_str())
         .bind(now_utc())
+        .bind(i64::from(one_time))
         .fetch_one(&mut *tx)
         .await?;
         for u in units {
@@ -146,11 +154,14 @@ impl Store {
     }
 
     /// A new password: the user's sessions end and their API tokens are revoked, on the record.
-    pub async fn set_password(&self, username: &str, password_hash: &str, actor: &str) -> Result<()> {
+    /// `one_time`: given by the system (a reset), to be changed by the user first; a password
+    /// the user chose clears that.
+    pub async fn set_password(&self, username: &str, password_hash: &str, actor: &str, one_time: bool) -> Result<()> {
         let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
             .bind(password_hash)
+            .bind(i64::from(one_time))
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
@@ -247,8 +258,8 @@ impl Store {
 
     /// The user and CSRF token of a live session.
     pub async fn session(&self, id_hash: &str) -> Result<Option<(UserRow, String)>> {
-        let raw: Option<(i64, String, String, String, Option<String>, String)> = sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.disabled_at, s.csrf FROM sessions s \
+        let raw: Option<(i64, String, String, String, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.disabled_at, u.must_change_password, s.csrf FROM sessions s \
              JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(id_hash)
@@ -256,8 +267,8 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         match raw {
-            Some((id, name, hash, role, disabled, csrf)) => {
-                Ok(Some((self.with_units((id, name, hash, role, disabled)).await?, csrf)))
+            Some((id, name, hash, role, disabled, one_time, csrf)) => {
+                Ok(Some((self.with_units((id, name, hash, role, disabled, one_time)).await?, csrf)))
             }
             None => Ok(None),
         }

@@ -107,13 +107,32 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
 }
 
 /// The logged-in user, if any (session cookie or `Authorization: Bearer` token).
+///
+/// A session whose password is a one-time one given by the system leads only to changing it:
+/// every page but the account page (`/tai-khoan`) and logging out redirects there, and the
+/// API answers `password_change_required`. API tokens are not concerned.
 pub struct MaybeUser(pub Option<User>);
 
+/// Paths a session with a one-time password may use.
+const WHILE_ONE_TIME: &[&str] = &["/tai-khoan", "/dang-xuat"];
+
 impl FromRequestParts<AppState> for MaybeUser {
-    type Rejection = AppError;
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = resolve(parts, state).await?;
+        use axum::response::IntoResponse;
+        let user = resolve(parts, state).await.map_err(IntoResponse::into_response)?;
+        if let Some(u) = &user
+            && u.csrf.is_some()
+            && u.row.must_change_password
+            && !WHILE_ONE_TIME.contains(&parts.uri.path())
+        {
+            if parts.uri.path().starts_with("/api/") {
+                let e = AppError::new(axum::http::StatusCode::FORBIDDEN, |t| t.error_password_change);
+                return Err(e.code("password_change_required").into_response());
+            }
+            return Err(axum::response::Redirect::to("/tai-khoan").into_response());
+        }
         if let (Some(u), Some(slot)) = (&user, parts.extensions.get::<crate::error::ReaderSlot>()) {
             *slot.0.lock().expect("not poisoned") = Some(u.clone());
         }

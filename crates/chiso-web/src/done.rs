@@ -17,11 +17,12 @@ pub enum Done {
     Verified,
     Opened,
     Account,
+    UserAdded,
     Published,
     Catalogue,
 }
 
-const ALL: [(Done, &str); 13] = [
+const ALL: [(Done, &str); 14] = [
     (Done::Saved, "luu"),
     (Done::Submitted, "nop"),
     (Done::Uploaded, "minh-chung"),
@@ -33,6 +34,7 @@ const ALL: [(Done, &str); 13] = [
     (Done::Verified, "xac-nhan"),
     (Done::Opened, "mo-ky"),
     (Done::Account, "tai-khoan"),
+    (Done::UserAdded, "them-nguoi-dung"),
     (Done::Published, "cong-bo"),
     (Done::Catalogue, "danh-muc"),
 ];

@@ -24,7 +24,7 @@ header.top{background:#1f4e79;color:#fff;padding:.6rem 1rem;display:flex;flex-wr
 header.top a{color:#fff}header.top form{display:inline;margin-left:auto}main{max-width:72rem;margin:0 auto;padding:1rem}\
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .45rem;text-align:left;vertical-align:top}\
 th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.error{color:#a40000;font-weight:600}\
-.ok{color:#1d6b1d;font-weight:600}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
+.ok{color:#1d6b1d;font-weight:600}.hint{display:block;color:#555;font-size:.9em}span.error{display:block}.notice{background:#fff4ce;border-left:4px solid #8a6100;padding:.5rem .8rem}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\
 fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}\
 a.skip{position:absolute;left:-999px}a.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#000;padding:.3rem}\

@@ -14,6 +14,8 @@ pub fn message(m: &Message) -> String {
         Message::BadRole => "Invalid role.".into(),
         Message::BadUsername => "User names contain only unaccented letters (a–z), digits, dots, hyphens and underscores, begin with a letter or a digit, and have at most 64 characters; capitals become small letters.".into(),
         Message::ShortPassword => format!("Passwords need at least {} characters.", crate::MIN_PASSWORD),
+        Message::PasswordHasUsername => "The password may not be the user name or contain it.".into(),
+        Message::CommonPassword => "This password is too common and easily guessed: choose another (a short sentence is easy to remember).".into(),
         Message::ReporterNeedsUnit => "A reporter must be bound to at least one unit (unit codes, separated by commas).".into(),
         Message::NoSuchUnit(code) => format!("No unit has the code “{code}”."),
         Message::WrongPassword => "The current password is not right.".into(),

@@ -21,6 +21,10 @@ pub enum Message {
     BadRole,
     BadUsername,
     ShortPassword,
+    /// A password that is the user's name or contains it.
+    PasswordHasUsername,
+    /// One of the most common passwords.
+    CommonPassword,
     ReporterNeedsUnit,
     NoSuchUnit(String),
     CannotDisableSelf,

@@ -14,6 +14,8 @@ pub fn message(m: &Message) -> String {
         Message::BadRole => "Vai trò không hợp lệ.".into(),
         Message::BadUsername => "Tên đăng nhập chỉ gồm chữ cái không dấu (a–z), chữ số, dấu chấm, gạch ngang, gạch dưới, bắt đầu bằng chữ hoặc số, tối đa 64 ký tự; chữ hoa được đổi thành chữ thường.".into(),
         Message::ShortPassword => format!("Mật khẩu cần ít nhất {} ký tự.", crate::MIN_PASSWORD),
+        Message::PasswordHasUsername => "Mật khẩu không được là tên đăng nhập hoặc chứa tên đăng nhập.".into(),
+        Message::CommonPassword => "Mật khẩu này quá phổ biến, dễ bị đoán: hãy chọn mật khẩu khác (ví dụ một câu ngắn dễ nhớ).".into(),
         Message::ReporterNeedsUnit => "Người báo cáo phải gắn với ít nhất một đơn vị (mã đơn vị, cách nhau bằng dấu phẩy).".into(),
         Message::NoSuchUnit(code) => format!("Không có đơn vị mã “{code}”."),
         Message::WrongPassword => "Mật khẩu hiện tại không đúng.".into(),

@@ -15,7 +15,7 @@ fn keys(name: &str, addr: &str) -> Vec<ThrottleKey> {
 /// Sixty simultaneous attempts: exactly five are let through to the password check, on any
 /// backend and any interleaving; the rest are refused unchecked. Unlock lifts it at once.
 async fn throttle(store: &Store) {
-    store.create_user("admin", "h", Role::Admin, &[], "test").await.unwrap();
+    store.create_user("admin", "h", Role::Admin, &[], "test", false).await.unwrap();
     let tasks: Vec<_> = (0..60)
         .map(|_| {
             let store = store.clone();
@@ -64,7 +64,7 @@ async fn simultaneous_logins_are_counted_before_checking_on_postgres() {
 /// Tokens expire, are revoked one by one, by a password reset and by disabling the user; the
 /// record names them by id and never holds a token.
 async fn tokens(store: &Store) {
-    let id = store.create_user("may.chu", "h", Role::Viewer, &[], "admin").await.unwrap();
+    let id = store.create_user("may.chu", "h", Role::Viewer, &[], "admin", false).await.unwrap();
     let live = store.issue_token("a1".repeat(32).as_str(), id, "cổng", 3600, "admin").await.unwrap();
     assert_eq!(live, "a1a1a1a1a1a1");
     store.issue_token("b2".repeat(32).as_str(), id, "cũ", -1, "admin").await.unwrap();
@@ -82,7 +82,7 @@ async fn tokens(store: &Store) {
     assert!(matches!(store.revoke_token("' OR 1=1 --", "admin").await, Err(StoreError::NotFound)));
 
     // A password reset revokes every token.
-    store.set_password("may.chu", "h2", "admin").await.unwrap();
+    store.set_password("may.chu", "h2", "admin", false).await.unwrap();
     assert!(store.user_by_token(&"a1".repeat(32)).await.unwrap().is_none(), "a token outlived a password reset");
 
     // Disabling: no token, no session, no new token; enabling gives none back.
@@ -122,11 +122,11 @@ async fn tokens_expire_and_are_revoked_on_postgres() {
 
 /// One form per name: look-alikes of an existing name are not a second account.
 async fn names(store: &Store) {
-    store.create_user("admin", "h", Role::Admin, &[], "test").await.unwrap();
+    store.create_user("admin", "h", Role::Admin, &[], "test", false).await.unwrap();
     for odd in ["Admin", "ADMİN", "\u{430}dmin", "ａｄｍｉｎ", " admin ", "ADMIN", "adm\u{0131}n", "admin\u{200b}"]
     {
         assert!(
-            matches!(store.create_user(odd, "h", Role::Admin, &[], "test").await, Err(StoreError::Conflict(_))),
+            matches!(store.create_user(odd, "h", Role::Admin, &[], "test", false).await, Err(StoreError::Conflict(_))),
             "{odd:?} made a second account"
         );
     }
@@ -136,7 +136,7 @@ async fn names(store: &Store) {
         assert_eq!(store.user_by_name(typed).await.unwrap().unwrap().username, "admin", "{typed:?}");
     }
     assert!(store.user_by_name("\u{430}dmin").await.unwrap().is_none());
-    store.create_user("Nguyen.Van-A_2", "h", Role::Viewer, &[], "test").await.unwrap();
+    store.create_user("Nguyen.Van-A_2", "h", Role::Viewer, &[], "test", false).await.unwrap();
     assert!(store.user_by_name("nguyen.van-a_2").await.unwrap().is_some());
 }
 
@@ -210,7 +210,10 @@ async fn legacy(db: &common::TestDb) {
     for typed in ["Old.Name", "old.name", "OLD.NAME"] {
         assert_eq!(store.user_by_name(typed).await.unwrap().unwrap().username, "Old.Name", "{typed:?}");
     }
-    assert!(matches!(store.create_user("old.name", "h", Role::Viewer, &[], "t").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_user("old.name", "h", Role::Viewer, &[], "t", false).await,
+        Err(StoreError::Conflict(_))
+    ));
     store.close().await;
 }
 

@@ -16,7 +16,7 @@ fn hex(b: &[u8]) -> String {
 /// Users, a period, answers with verified values, evidence (file and row), a comment,
 /// two published versions, a token, a session.
 async fn fill(store: &Store, data_dir: &Path) {
-    let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin").await.unwrap();
+    let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin", false).await.unwrap();
     store.create_token("token-hash", id, "cổng dữ liệu").await.unwrap();
     store.create_session("session-hash", id, "csrf", 3600).await.unwrap();
     let p = PeriodRow {
@@ -83,7 +83,7 @@ async fn round_trip(from: common::TestDb, to: common::TestDb) {
     assert!(to.store.session("session-hash").await.unwrap().is_none());
     assert_eq!(to.store.user_by_token("token-hash").await.unwrap().unwrap().username, "bao.cao");
     // Ids continue after the restored ones.
-    let id = to.store.create_user("moi", "h", Role::Viewer, &[], "admin").await.unwrap();
+    let id = to.store.create_user("moi", "h", Role::Viewer, &[], "admin", false).await.unwrap();
     assert_eq!(id, 2);
     to.store.add_comment(2021, "department", "so-y-te", "app", "moi", "x").await.unwrap();
 

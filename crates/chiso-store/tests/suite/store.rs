@@ -6,9 +6,9 @@ use chiso_store::{NewEvent, PeriodRow, Role, Store, StoreError};
 
 async fn story(store: &Store) {
     // Users with units.
-    let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin").await.unwrap();
+    let id = store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin", false).await.unwrap();
     assert!(matches!(
-        store.create_user("bao.cao", "x", Role::Viewer, &[], "admin").await,
+        store.create_user("bao.cao", "x", Role::Viewer, &[], "admin", false).await,
         Err(StoreError::Conflict(_))
     ));
     let u = store.user_by_name("bao.cao").await.unwrap().unwrap();
@@ -19,8 +19,26 @@ async fn story(store: &Store) {
     store.create_session("h2", id, "csrf2", -1).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap().unwrap().1, "csrf1");
     assert!(store.session("h2").await.unwrap().is_none());
-    store.set_password("bao.cao", "hash2", "admin").await.unwrap();
+    store.set_password("bao.cao", "hash2", "admin", false).await.unwrap();
     assert!(store.session("h1").await.unwrap().is_none());
+
+    // A password the system gives is to be changed first: on the user, their sessions and
+    // their tokens' user; one they choose clears it.
+    let one_time = |name: &str| {
+        let name = name.to_string();
+        async move { store.user_by_name(&name).await.unwrap().unwrap().must_change_password }
+    };
+    assert!(!one_time("bao.cao").await);
+    store.create_user("moi", "h", Role::Viewer, &[], "admin", true).await.unwrap();
+    assert!(one_time("moi").await);
+    store.set_password("bao.cao", "hash3", "admin", true).await.unwrap();
+    assert!(one_time("bao.cao").await);
+    store.create_session("h3", id, "csrf3", 3600).await.unwrap();
+    assert!(store.session("h3").await.unwrap().unwrap().0.must_change_password);
+    store.issue_token("t3", id, "x", 3600, "admin").await.unwrap();
+    assert!(store.user_by_token("t3").await.unwrap().unwrap().must_change_password);
+    store.set_password("bao.cao", "hash4", "bao.cao", false).await.unwrap();
+    assert!(!one_time("bao.cao").await);
 
     // A period, a draft, a submission, a verification: every change on the record.
     let p = PeriodRow {

@@ -17,7 +17,7 @@ const K: &str = "department";
 /// A period with a reporter's answers (one with a note), a submission, an assessor's
 /// verified value, and two published versions.
 async fn fill(store: &Store) {
-    store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin").await.unwrap();
+    store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin", false).await.unwrap();
     let p = PeriodRow {
         year: Y,
         kind: K.into(),

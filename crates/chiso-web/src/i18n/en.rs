@@ -8,9 +8,12 @@ pub static TEXT: Text = Text {
     password_changed: "Your password was changed. Please log in again with the new one.",
     change_password_button: "Change password",
     repeat_password: "New password again",
-    new_password: "New password (at least 10 characters)",
+    new_password: "New password (at least 12 characters)",
     current_password: "Current password",
     change_password_heading: "Change your password",
+    password_rules: "At least 12 characters; not the user name and not containing it; not a common password (a short sentence makes a good password).",
+    must_change_notice: "You are using a one-time password given by the system: change your password before going on.",
+    error_password_change: "The one-time password must be changed (Account page) before this account is used.",
     account_link: "Account",
     nav_login: "Log in",
     other_language: "Tiếng Việt",
@@ -118,6 +121,9 @@ pub static TEXT: Text = Text {
             Verified => "Review confirmed.",
             Opened => "Period opened.",
             Account => "Account saved.",
+            UserAdded => {
+                "User added. The password typed is a one-time password: the user must change it at first login."
+            }
             Published => "Results published.",
             Catalogue => "Catalogue change saved.",
         }
@@ -238,7 +244,7 @@ pub static TEXT: Text = Text {
     col_name: "Name",
     col_role: "Role",
     col_units: "Units",
-    password_min: "Password (at least 10 characters)",
+    password_min: "Password (at least 12 characters)",
     role: "Role",
     unit_codes: "Units reported for (a reporter's; hold Ctrl to pick several)",
     add_user: "Add the user",

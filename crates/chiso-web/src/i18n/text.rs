@@ -11,6 +11,12 @@ pub struct Text {
     pub new_password: &'static str,
     pub current_password: &'static str,
     pub change_password_heading: &'static str,
+    /// The rules of a chosen password, beside its field.
+    pub password_rules: &'static str,
+    /// On the account page while the password is the one-time one given by the system.
+    pub must_change_notice: &'static str,
+    /// The API's refusal while a session's password is still the one-time one.
+    pub error_password_change: &'static str,
     pub account_link: &'static str,
     pub nav_login: &'static str,
     /// The link to the other language, written in that language.

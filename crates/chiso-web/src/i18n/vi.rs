@@ -8,9 +8,12 @@ pub static TEXT: Text = Text {
     password_changed: "Đã đổi mật khẩu. Vui lòng đăng nhập lại bằng mật khẩu mới.",
     change_password_button: "Đổi mật khẩu",
     repeat_password: "Nhập lại mật khẩu mới",
-    new_password: "Mật khẩu mới (ít nhất 10 ký tự)",
+    new_password: "Mật khẩu mới (ít nhất 12 ký tự)",
     current_password: "Mật khẩu hiện tại",
     change_password_heading: "Đổi mật khẩu",
+    password_rules: "Ít nhất 12 ký tự; không là và không chứa tên đăng nhập; không phải một mật khẩu phổ biến (một câu ngắn dễ nhớ là mật khẩu tốt).",
+    must_change_notice: "Bạn đang dùng mật khẩu một lần do hệ thống cấp: hãy đổi mật khẩu trước khi tiếp tục.",
+    error_password_change: "Cần đổi mật khẩu một lần (trang Tài khoản) trước khi dùng tài khoản này.",
     account_link: "Tài khoản",
     nav_login: "Đăng nhập",
     other_language: "English",
@@ -118,6 +121,9 @@ pub static TEXT: Text = Text {
             Verified => "Đã xác nhận kết quả thẩm định.",
             Opened => "Đã mở kỳ đánh giá.",
             Account => "Đã lưu tài khoản.",
+            UserAdded => {
+                "Đã thêm người dùng. Mật khẩu vừa nhập là mật khẩu một lần: người dùng phải đổi khi đăng nhập lần đầu."
+            }
             Published => "Đã công bố kết quả.",
             Catalogue => "Đã lưu thay đổi danh mục.",
         }
@@ -240,7 +246,7 @@ pub static TEXT: Text = Text {
     col_name: "Tên",
     col_role: "Vai trò",
     col_units: "Đơn vị",
-    password_min: "Mật khẩu (ít nhất 10 ký tự)",
+    password_min: "Mật khẩu (ít nhất 12 ký tự)",
     role: "Vai trò",
     unit_codes: "Đơn vị báo cáo (người báo cáo; giữ Ctrl để chọn nhiều)",
     add_user: "Thêm người dùng",

@@ -355,7 +355,7 @@ pub async fn openapi() -> Response {
                 "security": [{ "bearer": [] }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema_with(&[
                     ("username", json!({ "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "description": "stored in lower case; ASCII letters, digits, dot, hyphen, underscore" })),
-                    ("password", json!({ "type": "string", "minLength": 10 })),
+                    ("password", json!({ "type": "string", "minLength": 12 })),
                     ("role", json!({ "type": "string", "enum": ["admin", "reporter", "assessor", "viewer"] })) ],
                     &[("units", json!({ "type": "string", "description": "unit ids of the registry, separated by commas (a reporter's)" }))]) } } },
                 "responses": { "201": { "description": "added" }, "400": { "description": "refused, with the reason" } } } },

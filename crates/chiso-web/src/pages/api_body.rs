@@ -13,16 +13,17 @@ use serde::de::DeserializeOwned;
 pub struct ApiJson<T>(pub User, pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
-    type Rejection = AppError;
+    type Rejection = axum::response::Response;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
         let (mut parts, body) = request.into_parts();
         let MaybeUser(user) = MaybeUser::from_request_parts(&mut parts, state).await?;
-        let user = crate::auth::require_token(user)?;
+        let user = crate::auth::require_token(user).map_err(IntoResponse::into_response)?;
         let request = Request::from_parts(parts, body);
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(user, value)),
-            Err(rejection) => Err(AppError::rejected(rejection.status(), rejection.body_text())),
+            Err(rejection) => Err(AppError::rejected(rejection.status(), rejection.body_text()).into_response()),
         }
     }
 }

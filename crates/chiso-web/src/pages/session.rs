@@ -232,24 +232,56 @@ pub async fn site(State(s): State<AppState>, lang: Lang) -> Response {
 /// `/tai-khoan`: the logged-in user's account: changing their password.
 pub async fn account(Reader(lang): Reader, MaybeUser(user): MaybeUser) -> AppResult<Html<String>> {
     let u = auth::require(user)?;
-    Ok(page(lang, lang.t().account_link, Some(&u), &password_form(lang, &u, "")))
+    Ok(page(lang, lang.t().account_link, Some(&u), &password_form(lang, &u, None)))
 }
 
-fn password_form(lang: Lang, u: &crate::auth::User, error: &str) -> String {
+/// The field a refusal of the password form concerns (its message is shown beside it).
+fn password_field(code: &str) -> &'static str {
+    match code {
+        "wrong_password" => "current",
+        "passwords_differ" => "repeat",
+        _ => "new",
+    }
+}
+
+/// The password form; a refusal's message beside the field it concerns (the passwords typed
+/// are not sent back).
+fn password_form(lang: Lang, u: &crate::auth::User, refused: Option<&chiso_app::Error>) -> String {
     let t = lang.t();
+    let at = refused.map(|e| password_field(e.code));
+    let input = |name: &str, label: &str, autocomplete: &str, hint: &str| {
+        let min = if name == "current" { String::new() } else { format!(" minlength=\"{}\"", chiso_app::MIN_PASSWORD) };
+        let mut described = Vec::new();
+        let mut after = String::new();
+        if !hint.is_empty() {
+            described.push(format!("goi-y-{name}"));
+            after += &format!("<span class=\"hint\" id=\"goi-y-{name}\">{}</span>", esc(hint));
+        }
+        let mut invalid = "";
+        if let (Some(e), Some(true)) = (refused, at.map(|f| f == name)) {
+            described.push(format!("loi-{name}"));
+            after += &format!("<span class=\"error\" id=\"loi-{name}\" role=\"alert\">{}</span>", esc(&e.render(lang)));
+            invalid = " aria-invalid=\"true\"";
+        }
+        let described =
+            if described.is_empty() { String::new() } else { format!(" aria-describedby=\"{}\"", described.join(" ")) };
+        format!(
+            "<label>{label} <input name=\"{name}\" type=\"password\" autocomplete=\"{autocomplete}\"{min} required{invalid}{described}></label>{after}"
+        )
+    };
+    let notice = if u.row.must_change_password {
+        format!("<p class=\"notice\" role=\"status\">{}</p>", t.must_change_notice)
+    } else {
+        String::new()
+    };
     format!(
-        "<h1>{}</h1>{error}<form method=\"post\" action=\"/tai-khoan\">{}\
-         <label>{} <input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <label>{} <input name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min}\" required></label>\
-         <label>{} <input name=\"repeat\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min}\" required></label>\
-         <button>{}</button></form>",
+        "<h1>{}</h1>{notice}<form method=\"post\" action=\"/tai-khoan\">{}{}{}{}<button>{}</button></form>",
         t.change_password_heading,
         crate::html::csrf_input(u),
-        t.current_password,
-        t.new_password,
-        t.repeat_password,
+        input("current", t.current_password, "current-password", ""),
+        input("new", t.new_password, "new-password", t.password_rules),
+        input("repeat", t.repeat_password, "new-password", ""),
         t.change_password_button,
-        min = chiso_app::MIN_PASSWORD
     )
 }
 
@@ -271,8 +303,7 @@ pub async fn change_password(
         )
             .into_response()),
         Err(e) if e.kind == chiso_app::Kind::Invalid => {
-            let error = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&e.render(lang)));
-            let body = password_form(lang, &u, &error);
+            let body = password_form(lang, &u, Some(&e));
             Ok((axum::http::StatusCode::BAD_REQUEST, page(lang, lang.t().account_link, Some(&u), &body))
                 .into_response())
         }

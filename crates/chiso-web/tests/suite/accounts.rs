@@ -187,7 +187,7 @@ async fn tokens(app: &App) {
     let (token, _) = issue(app, "yte", 3600).await;
     assert_eq!(api_me(app, &token).await, 200);
     let store = chiso_store::Store::open(&app.database).await.unwrap();
-    store.set_password("yte", &chiso_web::hash_password("mat-khau-moi-dai"), "cli").await.unwrap();
+    store.set_password("yte", &chiso_web::hash_password("mat-khau-moi-dai"), "cli", false).await.unwrap();
     assert_eq!(api_me(app, &token).await, 401, "a token outlived a password reset");
     // Expired: 401.
     let (expired, _) = issue(app, "tuphap", -1).await;
@@ -279,15 +279,25 @@ async fn own_password(app: &App) {
     assert!(yte.get("/cong-viec").await.body.contains("href=\"/tai-khoan\""), "every page links to the account");
     let form = yte.get("/tai-khoan").await;
     assert!(form.body.contains("Mật khẩu hiện tại"), "{}", form.body);
-    for (current, new, repeat, says) in [
-        ("sai-mat-khau-roi", "mat-khau-moi-dai", "mat-khau-moi-dai", "Mật khẩu hiện tại không đúng."),
-        (PW, "mat-khau-moi-dai", "mat-khau-moi-khac", "không khớp"),
-        (PW, "ngan", "ngan", "ít nhất 10 ký tự"),
-        (PW, PW, PW, "phải khác"),
+    for (current, new, repeat, says, field) in [
+        ("sai-mat-khau-roi", "mat-khau-moi-dai", "mat-khau-moi-dai", "Mật khẩu hiện tại không đúng.", "current"),
+        (PW, "mat-khau-moi-dai", "mat-khau-moi-khac", "không khớp", "repeat"),
+        (PW, "ngan", "ngan", "ít nhất 12 ký tự", "new"),
+        (PW, "mat-khau-11", "mat-khau-11", "ít nhất 12 ký tự", "new"),
+        (PW, "mat-khau-cua-YTE", "mat-khau-cua-YTE", "không được là tên đăng nhập", "new"),
+        (PW, "Password1234", "Password1234", "quá phổ biến", "new"),
+        (PW, "matkhau123456", "matkhau123456", "quá phổ biến", "new"),
+        (PW, PW, PW, "phải khác", "new"),
     ] {
         let r = yte.post("/tai-khoan", &[("current", current), ("new", new), ("repeat", repeat)]).await;
         assert_eq!(r.status, 400, "{says}: {}", r.body);
         assert!(r.body.contains(says), "{says}: {}", r.body);
+        // Beside the field it concerns, which points to it.
+        let beside = format!("<span class=\"error\" id=\"loi-{field}\" role=\"alert\">");
+        assert!(r.body.contains(&beside), "{says}: {}", r.body);
+        assert!(r.body.contains("aria-invalid=\"true\""), "{}", r.body);
+        assert!(r.body.contains(&format!("loi-{field}\"></label>")), "{}", r.body);
+        assert!(new.len() < 12 || !r.body.contains(new), "a password typed is not sent back");
     }
     let r =
         yte.post("/tai-khoan", &[("current", PW), ("new", "mat-khau-moi-dai"), ("repeat", "mat-khau-moi-dai")]).await;
@@ -300,3 +310,70 @@ async fn own_password(app: &App) {
     Client::login(app, "yte", "mat-khau-moi-dai").await;
 }
 on_both!(own_password: own_password_on_sqlite, own_password_on_postgres);
+
+/// The administrator's add-user form refuses a password against the rules beside its field,
+/// keeping what was typed (never the password); the password it accepts is a one-time one:
+/// until its user changes it, every page leads to the account page and the API refuses the
+/// session (not an API token).
+async fn one_time_password(app: &App) {
+    // The first administrator's printed password is a one-time one too.
+    let mut first = Client::login_once(app.addr, "admin", &app.admin_password).await;
+    assert_eq!(first.get("/quan-tri").await.location.as_deref(), Some("/tai-khoan"));
+    let mut admin = setup(app).await;
+    admin.get("/quan-tri").await;
+    let add = |password: &'static str| {
+        [("username", "moi"), ("password", password), ("role", "reporter"), ("unit", "so-y-te")]
+    };
+    for (password, says) in [
+        ("moi-mat-khau-dai", "không được là tên đăng nhập hoặc chứa tên đăng nhập"),
+        ("Password1234", "quá phổ biến"),
+        ("ngan-11-kt", "ít nhất 12 ký tự"),
+    ] {
+        let r = admin.post("/quan-tri/nguoi-dung", &add(password)).await;
+        assert_eq!(r.status, 400, "{password}: {}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+        assert!(r.body.contains("<span class=\"error\" id=\"loi-password\" role=\"alert\">"), "{}", r.body);
+        assert!(r.body.contains("aria-invalid=\"true\" aria-describedby=\"loi-password goi-y-password\""));
+        // What was typed is kept, the password excepted.
+        assert!(r.body.contains("name=\"username\" value=\"moi\""), "{}", r.body);
+        assert!(r.body.contains("<option value=\"reporter\" selected>"), "{}", r.body);
+        assert!(r.body.contains("<option value=\"so-y-te\" selected>"), "{}", r.body);
+        assert!(!r.body.contains(password), "the password came back");
+    }
+    let r = admin.post("/quan-tri/nguoi-dung", &[("username", "yte"), ("password", PW), ("role", "viewer")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("<span class=\"error\" id=\"loi-username\" role=\"alert\">"), "{}", r.body);
+    let r = admin.post("/quan-tri/nguoi-dung", &add("mot-lan-thoi-nhe")).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/quan-tri?xong=them-nguoi-dung")), "{}", r.body);
+    assert!(admin.get("/quan-tri?xong=them-nguoi-dung").await.body.contains("mật khẩu một lần"));
+
+    // The one-time password logs in, and leads only to changing it.
+    let mut moi = Client::login_once(app.addr, "moi", "mot-lan-thoi-nhe").await;
+    for path in ["/cong-viec", "/", "/nop/2021/department/so-y-te", "/ket-qua/2020/department", "/don-vi/so-y-te"] {
+        let r = moi.get(path).await;
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/tai-khoan")), "{path}");
+    }
+    let r = moi.post("/nop/2021/department/so-y-te", &[("infra", "7")]).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/tai-khoan")), "a form's post");
+    let r = moi.get("/api/v1/me").await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["error"]["code"], "password_change_required", "{v}");
+    let page = moi.get("/tai-khoan").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("mật khẩu một lần do hệ thống cấp"), "{}", page.body);
+    // An API token of the same user is not concerned.
+    let (token, _) = issue(app, "moi", 3600).await;
+    assert_eq!(api_me(app, &token).await, 200);
+    // Logging out works.
+    assert_eq!(moi.post("/dang-xuat", &[]).await.status, 303);
+
+    // Changed: the account is the user's.
+    let mut moi = Client::login_once(app.addr, "moi", "mot-lan-thoi-nhe").await;
+    moi.change_password("mot-lan-thoi-nhe", "cau-cua-rieng-toi").await;
+    let mut moi = Client::login_once(app.addr, "moi", "cau-cua-rieng-toi").await;
+    assert_eq!(moi.get("/cong-viec").await.status, 200);
+    assert!(!moi.get("/tai-khoan").await.body.contains("mật khẩu một lần"));
+    assert_eq!(moi.get("/api/v1/me").await.status, 200);
+}
+on_both!(one_time_password: one_time_passwords_are_changed_first_on_sqlite, one_time_passwords_are_changed_first_on_postgres);

@@ -6,15 +6,42 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc};
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Lang, Reader, Texts};
 use crate::pages::{Fields, field};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chiso_store::Role;
 
-/// The users and tokens part of `/quan-tri`.
-pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
+/// A refused form of the users' section: what was typed (passwords excepted) and why.
+pub struct Refused<'a> {
+    pub fields: &'a Fields,
+    pub error: &'a chiso_app::Error,
+}
+
+/// The field of the add-user form a refusal concerns.
+fn add_user_field(code: &str) -> &'static str {
+    match code {
+        "bad_username" | "conflict" => "username",
+        "bad_role" => "role",
+        "unit_required" | "unit_not_found" => "unit",
+        _ => "password",
+    }
+}
+
+/// A refusal's message beside its field (`name`), with the attributes of the field itself.
+fn field_error(lang: Lang, refused: Option<&Refused>, field: &str, name: &str) -> (String, String) {
+    match refused {
+        Some(r) if add_user_field(r.error.code) == field => (
+            format!(" aria-invalid=\"true\" aria-describedby=\"loi-{name}\""),
+            format!("<span class=\"error\" id=\"loi-{name}\" role=\"alert\">{}</span>", esc(&r.error.render(lang))),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// The users and tokens part of `/quan-tri`; `refused`: the add-user form sent back.
+pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refused<'_>>) -> AppResult<String> {
     let t = lang.t();
     let csrf = csrf_input(u);
     let mut b = format!(
@@ -58,22 +85,49 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
     // Units picked by name (a reporter's), in Vietnamese order.
     let mut units: Vec<&chiso_domain::Unit> = cat.registry.units().iter().filter(|u| u.until.is_none()).collect();
     units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
-    let unit_options: String =
-        units.iter().map(|u| format!("<option value=\"{}\">{}</option>", esc(&u.id.0), esc(&u.name))).collect();
+    // What was typed, when the form comes back refused.
+    let typed = |name: &str| refused.and_then(|r| crate::pages::field(r.fields, name)).unwrap_or("").to_string();
+    let picked: Vec<String> = refused.map(|r| crate::pages::input::new_user(r.fields).units).unwrap_or_default();
+    let unit_options: String = units
+        .iter()
+        .map(|x| {
+            let selected = if picked.iter().any(|p| p.trim() == x.id.0) { " selected" } else { "" };
+            format!("<option value=\"{}\"{selected}>{}</option>", esc(&x.id.0), esc(&x.name))
+        })
+        .collect();
     let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
         .iter()
-        .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), lang.role(*r)))
+        .map(|r| {
+            let selected = if typed("role") == r.as_str() { " selected" } else { "" };
+            format!("<option value=\"{}\"{selected}>{}</option>", r.as_str(), lang.role(*r))
+        })
         .collect();
+    let (name_attrs, name_error) = field_error(lang, refused, "username", "username");
+    let (pw_attrs, pw_error) = field_error(lang, refused, "password", "password");
+    let (role_attrs, role_error) = field_error(lang, refused, "role", "role");
+    let (unit_attrs, unit_error) = field_error(lang, refused, "unit", "unit");
+    // A refusal no field is named for (a database failure …) above the form.
+    let pw_attrs = if pw_attrs.is_empty() {
+        " aria-describedby=\"goi-y-password\"".to_string()
+    } else {
+        pw_attrs.replace("aria-describedby=\"loi-password\"", "aria-describedby=\"loi-password goi-y-password\"")
+    };
     b += &format!(
-        "</tbody></table><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
-         <label>{} <input name=\"username\" required maxlength=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" title=\"{}\"></label>\
-         <label>{} <input name=\"password\" type=\"password\" required minlength=\"10\"></label>\
-         <label>{} <select name=\"role\">{roles}</select></label><label>{} <select name=\"unit\" multiple size=\"6\">{unit_options}</select></label>\
+        "</tbody></table><h3>{}</h3><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
+         <label>{} <input name=\"username\" value=\"{}\" required maxlength=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" title=\"{}\"{name_attrs}></label>{name_error}\
+         <label>{} <input name=\"password\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{}\"{pw_attrs}></label>\
+         <span class=\"hint\" id=\"goi-y-password\">{}</span>{pw_error}\
+         <label>{} <select name=\"role\"{role_attrs}>{roles}</select></label>{role_error}\
+         <label>{} <select name=\"unit\" multiple size=\"6\"{unit_attrs}>{unit_options}</select></label>{unit_error}\
          <button>{}</button></form>",
+        t.add_user,
         t.username,
+        esc(&typed("username")),
         chiso_store::MAX_USERNAME,
         esc(t.bad_username),
         t.password_min,
+        chiso_app::MIN_PASSWORD,
+        t.password_rules,
         t.role,
         t.unit_codes,
         t.add_user
@@ -122,13 +176,22 @@ pub async fn section(s: &AppState, lang: Lang, u: &User) -> AppResult<String> {
 /// POST `/quan-tri/nguoi-dung`.
 pub async fn create_user(
     State(s): State<AppState>,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
-    s.app.add_user(&u.actor(), crate::pages::input::new_user(&f)).await?;
-    Ok(Redirect::to(&crate::done::Done::Account.after("/quan-tri")).into_response())
+    match s.app.add_user(&u.actor(), crate::pages::input::new_user(&f)).await {
+        Ok(_) => Ok(Redirect::to(&crate::done::Done::UserAdded.after("/quan-tri")).into_response()),
+        // Refused: the page again, with what was typed and the reason beside its field.
+        Err(e) if matches!(e.kind, chiso_app::Kind::Invalid | chiso_app::Kind::Conflict) => {
+            let status = crate::error::AppError::from(e.clone()).status;
+            let body = super::page_html(&s, lang, &u, String::new(), Some(&Refused { fields: &f, error: &e })).await?;
+            Ok((status, body).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST `/quan-tri/nguoi-dung/trang-thai`: `username`, `action` = `disable` | `enable` |

@@ -23,10 +23,21 @@ pub async fn home(
     notice: Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
+    page_html(&s, lang, &u, notice.html(lang), None).await
+}
+
+/// The administration page; `refused`: a refused form of the users' section, sent back with
+/// what was typed.
+pub async fn page_html(
+    s: &AppState,
+    lang: crate::i18n::Lang,
+    u: &crate::auth::User,
+    notice: String,
+    refused: Option<&accounts::Refused<'_>>,
+) -> AppResult<Html<String>> {
     let t = lang.t();
-    let notice = notice.html(lang);
     let cat = s.app.catalog().await?;
-    let csrf = csrf_input(&u);
+    let csrf = csrf_input(u);
     let mut b = notice
         + &format!(
             "<h1>{}</h1><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -81,12 +92,12 @@ pub async fn home(
         "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
         t.col_deadline, t.open_button
     );
-    b += &accounts::section(&s, lang, &u).await?;
+    b += &accounts::section(s, lang, u, refused).await?;
     b += &format!(
         "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
         t.audit_link, t.catalogue_link
     );
-    Ok(page(lang, t.admin_title, Some(&u), &b))
+    Ok(page(lang, t.admin_title, Some(u), &b))
 }
 
 pub async fn create_period(
