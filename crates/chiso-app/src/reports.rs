@@ -13,7 +13,7 @@
 
 use crate::catalog::{self, Catalog};
 use crate::{Document as Doc, Error, Kind, Message, Result};
-use chiso_domain::compare;
+use chiso_domain::{ReportSettings, compare};
 use chiso_report::model::Document;
 use chiso_store::Store;
 use sha2::{Digest, Sha256};
@@ -25,14 +25,7 @@ use tokio::sync::mpsc;
 /// The report of `year` from the platform's data; every kind it covers must be published.
 pub async fn document(store: &Store, year: i32) -> Result<Document> {
     let cat = Catalog::load(store).await?;
-    let settings = match store.document(&format!("report/{year}")).await? {
-        Some(text) => {
-            chiso_data::report_toml::parse("report", &text)
-                .map_err(|e| catalog::broken(Doc::ReportSettings, vec![e]))?
-                .1
-        }
-        None => return Err(Error::not_found()),
-    };
+    let (_, settings) = settings(store, &cat, year).await?;
     let mut scored = Vec::new();
     for k in &settings.kinds {
         if store.latest_snapshot(year, &k.kind).await?.is_none() {
@@ -391,9 +384,7 @@ fn content_hash(bytes: &[u8]) -> String {
 /// published version of each period it covers (and of the year before, which it compares
 /// with). `NotFound` without settings or while a period it covers is unpublished.
 async fn source_key(store: &Store, year: i32) -> Result<String> {
-    let text = store.document(&format!("report/{year}")).await?.ok_or_else(Error::not_found)?;
-    let (_, settings) =
-        chiso_data::report_toml::parse("report", &text).map_err(|e| catalog::broken(Doc::ReportSettings, vec![e]))?;
+    let (text, settings) = settings(store, &*Catalog::load(store).await?, year).await?;
     let mut h = Sha256::new();
     h.update(text.as_bytes());
     let mut documents = store.documents("framework/").await?;
@@ -408,6 +399,29 @@ async fn source_key(store: &Store, year: i32) -> Result<String> {
         h.update(format!("\0{}:{now}:{before:?}", k.kind).as_bytes());
     }
     Ok(content_hash(&h.finalize()))
+}
+
+/// The settings of a year's report and their text: the province's (`report/<year>`), else
+/// neutral ones covering every period of the year that is published, so that every
+/// published year has its report (`NotFound` when none is).
+async fn settings(store: &Store, cat: &Catalog, year: i32) -> Result<(String, ReportSettings)> {
+    if let Some(text) = store.document(&format!("report/{year}")).await? {
+        let (_, settings) = chiso_data::report_toml::parse("report", &text)
+            .map_err(|e| catalog::broken(Doc::ReportSettings, vec![e]))?;
+        return Ok((text, settings));
+    }
+    let mut kinds = Vec::new();
+    for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
+        if store.published_version(year, &p.kind).await?.is_some() {
+            let name = cat.framework(&p.framework).map_or_else(|_| p.kind.clone(), |f| f.name.clone());
+            kinds.push((p.kind, name));
+        }
+    }
+    if kinds.is_empty() {
+        return Err(Error::not_found());
+    }
+    let text = format!("neutral:{kinds:?}");
+    Ok((text, ReportSettings::neutral(year, kinds)))
 }
 
 /// Each published period of `year`: its outlooks, unless those of its latest version exist.

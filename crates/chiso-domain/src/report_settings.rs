@@ -49,6 +49,29 @@ pub struct ReportSettings {
     pub explain_moves: bool,
 }
 
+impl ReportSettings {
+    /// Settings for a year the province gave none for: neutral wording, one part per
+    /// (kind, framework name), in that order.
+    pub fn neutral(year: i32, kinds: impl IntoIterator<Item = (String, String)>) -> ReportSettings {
+        let kinds = kinds
+            .into_iter()
+            .map(|(kind, name)| KindSettings {
+                kind,
+                heading: format!("KẾT QUẢ: {}", name.to_uppercase()),
+                noun: "đơn vị".into(),
+                subject: name,
+                history: Vec::new(),
+            })
+            .collect();
+        ReportSettings {
+            number: "Số:      /BC".into(),
+            subject: format!("Kết quả đánh giá, xếp hạng năm {year}"),
+            kinds,
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct KindSettings {
     pub kind: String,

@@ -1,7 +1,7 @@
 use crate::text::text;
 use crate::{Outcome, errors, load};
 use chiso_data::{Dataset, Lang};
-use chiso_domain::{KindSettings, ReportSettings, compare};
+use chiso_domain::{ReportSettings, compare};
 use chiso_report::{KindInput, Previous};
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -41,27 +41,13 @@ pub struct Args {
 
 /// Settings when the dataset has no `reports/<year>.toml`: neutral wording, every kind.
 fn default_settings(data: &Dataset, year: i32) -> ReportSettings {
-    let kinds = data
-        .periods
-        .iter()
-        .filter(|p| p.year == year)
-        .map(|p| {
-            let name = data.framework(&p.framework).map_or(p.kind.clone(), |f| f.name.clone());
-            KindSettings {
-                kind: p.kind.clone(),
-                heading: format!("KẾT QUẢ: {}", name.to_uppercase()),
-                noun: "đơn vị".into(),
-                subject: name,
-                history: Vec::new(),
-            }
-        })
-        .collect();
-    ReportSettings {
-        number: "Số:      /BC".into(),
-        subject: format!("Kết quả đánh giá, xếp hạng năm {year}"),
-        kinds,
-        ..Default::default()
-    }
+    ReportSettings::neutral(
+        year,
+        data.periods
+            .iter()
+            .filter(|p| p.year == year)
+            .map(|p| (p.kind.clone(), data.framework(&p.framework).map_or(p.kind.clone(), |f| f.name.clone()))),
+    )
 }
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
