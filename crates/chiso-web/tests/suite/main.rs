@@ -2,6 +2,7 @@
 //! once per file).
 
 mod accounts;
+mod reorganisation;
 mod security;
 mod web;
 mod workbook;
