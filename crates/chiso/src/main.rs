@@ -64,6 +64,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_locale(&cli.lang);
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_when_the_reader_stops();
+    }
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a, lang),
         Command::Report(a) => cmd::report::run(a, lang),
@@ -101,4 +104,15 @@ pub fn errors(lang: Lang, errors: Vec<chiso_data::DataError>) -> Vec<String> {
 
 pub fn load(dir: &std::path::Path, lang: Lang) -> Result<chiso_data::Dataset, Vec<String>> {
     chiso_data::Dataset::load(dir).map_err(|e| errors(lang, e))
+}
+
+/// A reader that stops early (`chiso score … | head`) ends the command quietly, as it ends
+/// any Unix tool, instead of a panic on the next write. Not for the server, whose closed
+/// sockets are errors it handles (Rust ignores SIGPIPE by default for that).
+fn end_quietly_when_the_reader_stops() {
+    #[cfg(unix)]
+    // SAFETY: called once at start, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -414,3 +414,24 @@ fn a_merger_without_a_declared_method_and_a_new_framework_version() {
     ));
     assert!(out.contains("trong 3 đơn vị so sánh được"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `chiso score … | head`: 230 kB of JSON, the reader takes 100 bytes and closes the pipe.
+    use std::io::Read;
+    let args = ["score", "--data", "data/un-egdi", "--period", "2018", "--kind", "country", "--compare", "2016"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .current_dir(root())
+        .args(args)
+        .args(["--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
