@@ -115,7 +115,7 @@ try {
     await admin.getByLabel('Tên đăng nhập').fill(name);
     await admin.getByLabel('Mật khẩu (ít nhất 12 ký tự)').fill(PW);
     await admin.getByLabel('Vai trò').selectOption(role);
-    await admin.getByLabel('Đơn vị báo cáo').selectOption(units ? [units] : []);
+    await admin.locator('form[action="/quan-tri/nguoi-dung"] select[name="unit"]').selectOption(units ? [units] : []);
     await admin.getByRole('button', { name: 'Thêm người dùng' }).click();
   }
   await admin.screenshot({ path: join(shots, 'quan-tri.png') });

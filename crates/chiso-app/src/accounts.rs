@@ -97,6 +97,26 @@ impl App {
         Ok(self.store.set_password(&actor.username, &hash, &actor.username, false).await?)
     }
 
+    /// Replaces the units a user reports for (unit codes of the registry; a reporter keeps at
+    /// least one), on the record.
+    pub async fn set_user_units(&self, actor: &Actor, username: &str, units: Vec<String>) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
+        let mut units: Vec<String> = units.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+        units.sort();
+        units.dedup();
+        if target.role == Role::Reporter && units.is_empty() {
+            return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
+        }
+        if !units.is_empty() {
+            let cat = self.catalog().await?;
+            if let Some(bad) = units.iter().find(|x| cat.registry.get(&UnitId((*x).clone())).is_none()) {
+                return Err(Error::invalid(Message::NoSuchUnit(bad.clone())).code("unit_not_found"));
+            }
+        }
+        Ok(self.store.set_user_units(&target.username, &units, &actor.username).await?)
+    }
+
     /// Lifts the login delays of a user's name; returns how many counters were cleared.
     pub async fn unlock(&self, actor: &Actor, username: &str) -> Result<u64> {
         actor.require(&[Role::Admin])?;
@@ -189,6 +209,24 @@ mod tests {
         let reporter = Actor::of(&store.user_by_name("bao.cao").await.unwrap().unwrap());
         let e = app.add_user(&reporter, user("khac", "viewer", &[])).await.unwrap_err();
         assert_eq!(e.kind, crate::Kind::Forbidden, "only an administrator adds users");
+        // A new user's password, and a reset one, are one-time passwords following the rules.
+        assert!(store.user_by_name("bao.cao").await.unwrap().unwrap().must_change_password);
+        let (_, password) = app.reset_password(&Actor::cli(), "bao.cao").await.unwrap();
+        assert_eq!(crate::passwords::check_rules("bao.cao", &password), Ok(()));
+        assert!(store.user_by_name("bao.cao").await.unwrap().unwrap().must_change_password);
+        // A reporter's units: changed by an administrator only, never to none or to a unit
+        // that does not exist.
+        let units = |u: &[&str]| u.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let e = app.set_user_units(&reporter, "bao.cao", units(&["so-y-te"])).await.unwrap_err();
+        assert_eq!(e.kind, crate::Kind::Forbidden);
+        let e = app.set_user_units(&Actor::cli(), "bao.cao", units(&[" "])).await.unwrap_err();
+        assert_eq!(e.code, "unit_required");
+        let e = app.set_user_units(&Actor::cli(), "bao.cao", units(&["khong-co"])).await.unwrap_err();
+        assert_eq!(e.code, "unit_not_found");
+        let e = app.set_user_units(&Actor::cli(), "khong-ai", units(&["so-y-te"])).await.unwrap_err();
+        assert_eq!(e.kind, crate::Kind::NotFound);
+        app.set_user_units(&Actor::cli(), "bao.cao", units(&["so-y-te", "so-y-te"])).await.unwrap();
+        assert_eq!(store.user_by_name("bao.cao").await.unwrap().unwrap().units, units(&["so-y-te"]));
         store.close().await;
     }
 }

@@ -188,6 +188,13 @@ impl State {
                 self.users.insert(rest.to_string(), Some(((role, units.join(",")), seq)));
                 self.passwords.insert(rest.to_string(), password(&d, seq));
             }
+            ("user.units", "user") => {
+                let mut units: Vec<&str> = e.new_value.split(',').filter(|u| !u.is_empty()).collect();
+                units.sort_unstable();
+                if let Some(Some(((role, _), _))) = self.users.get(rest).cloned() {
+                    self.users.insert(rest.to_string(), Some(((role, units.join(",")), seq)));
+                }
+            }
             ("user.password", "user") => {
                 self.passwords.insert(rest.to_string(), password(&d, seq));
             }

@@ -184,6 +184,35 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a user's units (a reporter's), on the record: `user.units`, the old units and
+    /// the new, separated by commas.
+    pub async fn set_user_units(&self, username: &str, units: &[String], actor: &str) -> Result<()> {
+        let user = self.user_by_name(username).await?.ok_or(StoreError::NotFound)?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM user_units WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        for u in units {
+            sqlx::query("INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)")
+                .bind(user.id)
+                .bind(u)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            &NewEvent::new(
+                actor,
+                "user.units",
+                format!("user/{}", user.username),
+                user.units.join(","),
+                units.join(","),
+                "",
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Disables (or enables again) a user: disabling ends their sessions and revokes their
     /// API tokens, on the record. Enabling gives back neither.
     pub async fn set_disabled(&self, username: &str, disabled: bool, actor: &str) -> Result<()> {

@@ -18,11 +18,12 @@ pub enum Done {
     Opened,
     Account,
     UserAdded,
+    UnitsChanged,
     Published,
     Catalogue,
 }
 
-const ALL: [(Done, &str); 14] = [
+const ALL: [(Done, &str); 15] = [
     (Done::Saved, "luu"),
     (Done::Submitted, "nop"),
     (Done::Uploaded, "minh-chung"),
@@ -35,6 +36,7 @@ const ALL: [(Done, &str); 14] = [
     (Done::Opened, "mo-ky"),
     (Done::Account, "tai-khoan"),
     (Done::UserAdded, "them-nguoi-dung"),
+    (Done::UnitsChanged, "doi-don-vi"),
     (Done::Published, "cong-bo"),
     (Done::Catalogue, "danh-muc"),
 ];

@@ -18,6 +18,9 @@ const K: &str = "department";
 /// verified value, and two published versions.
 async fn fill(store: &Store) {
     store.create_user("bao.cao", "hash", Role::Reporter, &["so-y-te".into()], "admin", false).await.unwrap();
+    // Units changed on the record replay as changed.
+    store.set_user_units("bao.cao", &["so-noi-vu".into(), "so-y-te".into()], "admin").await.unwrap();
+    store.set_user_units("bao.cao", &["so-tu-phap".into(), "so-y-te".into()], "admin").await.unwrap();
     let p = PeriodRow {
         year: Y,
         kind: K.into(),

@@ -14,6 +14,14 @@ pub static TEXT: Text = Text {
     password_rules: "At least 12 characters; not the user name and not containing it; not a common password (a short sentence makes a good password).",
     must_change_notice: "You are using a one-time password given by the system: change your password before going on.",
     error_password_change: "The one-time password must be changed (Account page) before this account is used.",
+    reset_password_button: "Reset password",
+    reset_password_confirm: "Reset this user's password? Their sessions and API tokens will be revoked.",
+    disable_user_confirm: "Disable this account? Their sessions and API tokens will be revoked.",
+    new_one_time_password: |u| format!("New one-time password of {u}:"),
+    one_time_password_note: "The password is shown only once: give it to the user; they must change it when they log in.",
+    change_units_button: "Change units",
+    units_of: |u| format!("Units reported for by {u}"),
+    user_one_time: "one-time password not changed yet",
     account_link: "Account",
     nav_login: "Log in",
     other_language: "Tiếng Việt",
@@ -124,6 +132,7 @@ pub static TEXT: Text = Text {
             UserAdded => {
                 "User added. The password typed is a one-time password: the user must change it at first login."
             }
+            UnitsChanged => "The user's units were changed.",
             Published => "Results published.",
             Catalogue => "Catalogue change saved.",
         }

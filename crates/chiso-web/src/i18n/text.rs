@@ -17,6 +17,17 @@ pub struct Text {
     pub must_change_notice: &'static str,
     /// The API's refusal while a session's password is still the one-time one.
     pub error_password_change: &'static str,
+    pub reset_password_button: &'static str,
+    pub reset_password_confirm: &'static str,
+    pub disable_user_confirm: &'static str,
+    /// The new one-time password, shown once to the administrator.
+    pub new_one_time_password: fn(&str) -> String,
+    pub one_time_password_note: &'static str,
+    pub change_units_button: &'static str,
+    /// The label of a reporter's units list on the users' table.
+    pub units_of: fn(&str) -> String,
+    /// A user's state while their password is a one-time one.
+    pub user_one_time: &'static str,
     pub account_link: &'static str,
     pub nav_login: &'static str,
     /// The link to the other language, written in that language.

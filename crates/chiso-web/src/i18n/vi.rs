@@ -14,6 +14,14 @@ pub static TEXT: Text = Text {
     password_rules: "Ít nhất 12 ký tự; không là và không chứa tên đăng nhập; không phải một mật khẩu phổ biến (một câu ngắn dễ nhớ là mật khẩu tốt).",
     must_change_notice: "Bạn đang dùng mật khẩu một lần do hệ thống cấp: hãy đổi mật khẩu trước khi tiếp tục.",
     error_password_change: "Cần đổi mật khẩu một lần (trang Tài khoản) trước khi dùng tài khoản này.",
+    reset_password_button: "Đặt lại mật khẩu",
+    reset_password_confirm: "Đặt lại mật khẩu của người dùng này? Các phiên đăng nhập và mã API của họ sẽ bị thu hồi.",
+    disable_user_confirm: "Vô hiệu hóa tài khoản này? Các phiên đăng nhập và mã API của họ sẽ bị thu hồi.",
+    new_one_time_password: |u| format!("Mật khẩu một lần mới của {u}:"),
+    one_time_password_note: "Mật khẩu chỉ hiển thị một lần: hãy chuyển cho người dùng; họ phải đổi mật khẩu khi đăng nhập.",
+    change_units_button: "Đổi đơn vị",
+    units_of: |u| format!("Đơn vị báo cáo của {u}"),
+    user_one_time: "chưa đổi mật khẩu một lần",
     account_link: "Tài khoản",
     nav_login: "Đăng nhập",
     other_language: "English",
@@ -124,6 +132,7 @@ pub static TEXT: Text = Text {
             UserAdded => {
                 "Đã thêm người dùng. Mật khẩu vừa nhập là mật khẩu một lần: người dùng phải đổi khi đăng nhập lần đầu."
             }
+            UnitsChanged => "Đã đổi đơn vị báo cáo của người dùng.",
             Published => "Đã công bố kết quả.",
             Catalogue => "Đã lưu thay đổi danh mục.",
         }

@@ -67,6 +67,8 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ky/{year}/{kind}/xem-truoc", get(admin::preview))
         .route("/quan-tri/nguoi-dung", post(admin::accounts::create_user))
         .route("/quan-tri/nguoi-dung/trang-thai", post(admin::accounts::set_state))
+        .route("/quan-tri/nguoi-dung/dat-lai", post(admin::accounts::reset_password))
+        .route("/quan-tri/nguoi-dung/don-vi", post(admin::accounts::set_units))
         .route("/quan-tri/the-api/{id}/thu-hoi", post(admin::accounts::revoke_token))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))

@@ -377,3 +377,60 @@ async fn one_time_password(app: &App) {
     assert_eq!(moi.get("/api/v1/me").await.status, 200);
 }
 on_both!(one_time_password: one_time_passwords_are_changed_first_on_sqlite, one_time_passwords_are_changed_first_on_postgres);
+
+/// The administrator's users page: a user's password reset there (shown once, a one-time
+/// password), a reporter's units changed by picking their names; both refused to others and
+/// without the form's token, each on the record with a notice.
+async fn admin_user_page(app: &App) {
+    let mut admin = setup(app).await;
+    let page = admin.get("/quan-tri").await.body;
+    // Destructive actions ask first; units are picked by name, never typed as codes.
+    assert!(page.contains("<button data-confirm=\"Đặt lại mật khẩu của người dùng này?"), "{page}");
+    assert!(page.contains("<button data-confirm=\"Vô hiệu hóa tài khoản này?"), "{page}");
+    assert!(page.contains("<label>Đơn vị báo cáo của yte <select name=\"unit\" multiple"), "{page}");
+    assert!(page.contains("<option value=\"so-y-te\" selected>Sở Y tế</option>"), "{page}");
+
+    // Reset: the new password on this answer only, a one-time one; the old one is gone.
+    let mut viewer = Client::login(app, "lanhdao", PW).await;
+    assert_eq!(viewer.post("/quan-tri/nguoi-dung/dat-lai", &[("username", "yte")]).await.status, 403);
+    assert_eq!(admin.post_raw("/quan-tri/nguoi-dung/dat-lai", &[("username", "yte")]).await.status, 403);
+    let r = admin.post("/quan-tri/nguoi-dung/dat-lai", &[("username", "yte")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let shown = r.body.split("<code class=\"secret\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_string();
+    assert!(r.body.contains("Mật khẩu một lần mới của yte:") && shown.len() >= 12, "{}", r.body);
+    assert!(r.body.contains("chưa đổi mật khẩu một lần"), "the list says so");
+    assert!(!admin.get("/quan-tri").await.body.contains(&shown), "shown once");
+    let mut old = Client::at(app.addr);
+    old.get("/dang-nhap").await;
+    assert_eq!(old.post("/dang-nhap", &[("username", "yte"), ("password", PW)]).await.status, 401);
+    let mut yte = Client::login_once(app.addr, "yte", &shown).await;
+    assert_eq!(yte.get("/cong-viec").await.location.as_deref(), Some("/tai-khoan"), "to be changed first");
+    assert_eq!(admin.post("/quan-tri/nguoi-dung/dat-lai", &[("username", "khong-ai")]).await.status, 404);
+
+    // Units: picked by name, refused without any or with one that does not exist.
+    let units = |u: &'static [&'static str]| {
+        let mut f = vec![("username", "tuphap")];
+        f.extend(u.iter().map(|x| ("unit", *x)));
+        f
+    };
+    assert_eq!(viewer.post("/quan-tri/nguoi-dung/don-vi", &units(&["so-y-te"])).await.status, 403);
+    assert_eq!(admin.post_raw("/quan-tri/nguoi-dung/don-vi", &units(&["so-y-te"])).await.status, 403);
+    let r = admin.post("/quan-tri/nguoi-dung/don-vi", &units(&[])).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("<details open>") && r.body.contains("role=\"alert\">Người báo cáo phải gắn"),
+        "{}",
+        r.body
+    );
+    let r = admin.post("/quan-tri/nguoi-dung/don-vi", &units(&["khong-co"])).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = admin.post("/quan-tri/nguoi-dung/don-vi", &units(&["so-tu-phap", "so-y-te"])).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/quan-tri?xong=doi-don-vi")), "{}", r.body);
+    assert!(admin.get("/quan-tri?xong=doi-don-vi").await.body.contains("Đã đổi đơn vị báo cáo của người dùng."));
+    let mut tuphap = Client::login(app, "tuphap", PW).await;
+    assert_eq!(tuphap.get("/nop/2021/department/so-y-te").await.status, 200, "the new unit is theirs");
+    // On the record, as the audit log shows it.
+    let log = admin.get("/quan-tri/nhat-ky").await.body;
+    assert!(log.contains("user.units") && log.contains("so-tu-phap,so-y-te"), "{log}");
+}
+on_both!(admin_user_page: the_administrator_resets_and_rebinds_users_on_sqlite, the_administrator_resets_and_rebinds_users_on_postgres);

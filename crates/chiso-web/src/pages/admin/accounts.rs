@@ -15,6 +15,8 @@ use chiso_store::Role;
 
 /// A refused form of the users' section: what was typed (passwords excepted) and why.
 pub struct Refused<'a> {
+    /// `None`: the add-user form; a user's name: the form changing their units.
+    pub units_of: Option<&'a str>,
     pub fields: &'a Fields,
     pub error: &'a chiso_app::Error,
 }
@@ -32,7 +34,7 @@ fn add_user_field(code: &str) -> &'static str {
 /// A refusal's message beside its field (`name`), with the attributes of the field itself.
 fn field_error(lang: Lang, refused: Option<&Refused>, field: &str, name: &str) -> (String, String) {
     match refused {
-        Some(r) if add_user_field(r.error.code) == field => (
+        Some(r) if r.units_of.is_none() && add_user_field(r.error.code) == field => (
             format!(" aria-invalid=\"true\" aria-describedby=\"loi-{name}\""),
             format!("<span class=\"error\" id=\"loi-{name}\" role=\"alert\">{}</span>", esc(&r.error.render(lang))),
         ),
@@ -51,50 +53,94 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
     let accounts = s.app.accounts(&u.actor()).await?;
     let cat = s.app.catalog().await?;
     let held = &accounts.held_back;
-    let button = |name: &str, action: &str, label: &str| {
+    // Units picked by name (a reporter's), in Vietnamese order.
+    let mut units: Vec<&chiso_domain::Unit> = cat.registry.units().iter().filter(|u| u.until.is_none()).collect();
+    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    let options = |picked: &[String]| -> String {
+        units
+            .iter()
+            .map(|x| {
+                let selected = if picked.iter().any(|p| p.trim() == x.id.0) { " selected" } else { "" };
+                format!("<option value=\"{}\"{selected}>{}</option>", esc(&x.id.0), esc(&x.name))
+            })
+            .collect()
+    };
+    let button = |name: &str, action: &str, label: &str, confirm: Option<&str>| {
+        let confirm = confirm.map(|c| format!(" data-confirm=\"{}\"", esc(c))).unwrap_or_default();
         format!(
             "<form method=\"post\" action=\"/quan-tri/nguoi-dung/trang-thai\">{csrf}\
              <input type=\"hidden\" name=\"username\" value=\"{}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
-             <button>{label}</button></form>",
+             <button{confirm}>{label}</button></form>",
             esc(name)
         )
     };
-    for x in &accounts.users {
+    for (i, x) in accounts.users.iter().enumerate() {
         let mut state = (if x.disabled { t.user_disabled } else { t.user_active }).to_string();
+        if x.must_change_password {
+            state += &format!("; {}", t.user_one_time);
+        }
         let mut forms = String::new();
-        // No one disables themselves: the last way in would go with it.
+        // No one disables themselves, or resets their own password here: the last way in
+        // would go with it (their own is changed on the account page).
         if x.id != u.row.id {
             forms += &match x.disabled {
-                true => button(&x.username, "enable", t.enable_user),
-                false => button(&x.username, "disable", t.disable_user),
+                true => button(&x.username, "enable", t.enable_user, None),
+                false => button(&x.username, "disable", t.disable_user, Some(t.disable_user_confirm)),
             };
+            forms += &format!(
+                "<form method=\"post\" action=\"/quan-tri/nguoi-dung/dat-lai\">{csrf}\
+                 <input type=\"hidden\" name=\"username\" value=\"{}\"><button data-confirm=\"{}\">{}</button></form>",
+                esc(&x.username),
+                esc(t.reset_password_confirm),
+                t.reset_password_button
+            );
         }
         let key = chiso_store::fold_username(&x.username);
         if let Some(until) = held.iter().find(|h| h.username == key).map(|h| h.until) {
             state += &format!("; {}", (t.user_held_back)(&lang.time(&chiso_store::format_utc(until))));
-            forms += &button(&x.username, "unlock", t.unlock_user);
+            forms += &button(&x.username, "unlock", t.unlock_user, None);
+        }
+        let mut unit_cell = esc(&x.units.iter().map(|id| cat.unit_name(id)).collect::<Vec<_>>().join(", "));
+        // A reporter's units, changed by picking their names (a refused change comes back
+        // open, with what was picked and why).
+        if x.role == Role::Reporter {
+            let again = refused.filter(|r| r.units_of == Some(x.username.as_str()));
+            let picked =
+                again.map(|r| crate::pages::input::Get::all(r.fields, "unit")).unwrap_or_else(|| x.units.clone());
+            let (open, attrs, error) = match again {
+                Some(r) => (
+                    " open",
+                    format!(" aria-invalid=\"true\" aria-describedby=\"loi-don-vi-{i}\""),
+                    format!(
+                        "<span class=\"error\" id=\"loi-don-vi-{i}\" role=\"alert\">{}</span>",
+                        esc(&r.error.render(lang))
+                    ),
+                ),
+                None => ("", String::new(), String::new()),
+            };
+            unit_cell += &format!(
+                "<details{open}><summary>{}</summary><form method=\"post\" action=\"/quan-tri/nguoi-dung/don-vi\">{csrf}\
+                 <input type=\"hidden\" name=\"username\" value=\"{}\"><label>{} <select name=\"unit\" multiple size=\"5\"{attrs}>{}</select></label>{error}\
+                 <button>{}</button></form></details>",
+                t.change_units_button,
+                esc(&x.username),
+                esc(&(t.units_of)(&x.username)),
+                options(&picked),
+                t.change_units_button
+            );
         }
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{forms}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{unit_cell}</td><td>{}</td><td>{forms}</td></tr>",
             esc(&x.username),
             esc(lang.role(x.role)),
-            esc(&x.units.iter().map(|id| cat.unit_name(id)).collect::<Vec<_>>().join(", ")),
             esc(&state)
         );
     }
-    // Units picked by name (a reporter's), in Vietnamese order.
-    let mut units: Vec<&chiso_domain::Unit> = cat.registry.units().iter().filter(|u| u.until.is_none()).collect();
-    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
     // What was typed, when the form comes back refused.
-    let typed = |name: &str| refused.and_then(|r| crate::pages::field(r.fields, name)).unwrap_or("").to_string();
-    let picked: Vec<String> = refused.map(|r| crate::pages::input::new_user(r.fields).units).unwrap_or_default();
-    let unit_options: String = units
-        .iter()
-        .map(|x| {
-            let selected = if picked.iter().any(|p| p.trim() == x.id.0) { " selected" } else { "" };
-            format!("<option value=\"{}\"{selected}>{}</option>", esc(&x.id.0), esc(&x.name))
-        })
-        .collect();
+    let refused_add = refused.filter(|r| r.units_of.is_none());
+    let typed = |name: &str| refused_add.and_then(|r| crate::pages::field(r.fields, name)).unwrap_or("").to_string();
+    let picked: Vec<String> = refused_add.map(|r| crate::pages::input::new_user(r.fields).units).unwrap_or_default();
+    let unit_options = options(&picked);
     let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
         .iter()
         .map(|r| {
@@ -187,7 +233,8 @@ pub async fn create_user(
         // Refused: the page again, with what was typed and the reason beside its field.
         Err(e) if matches!(e.kind, chiso_app::Kind::Invalid | chiso_app::Kind::Conflict) => {
             let status = crate::error::AppError::from(e.clone()).status;
-            let body = super::page_html(&s, lang, &u, String::new(), Some(&Refused { fields: &f, error: &e })).await?;
+            let refused = Refused { units_of: None, fields: &f, error: &e };
+            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused)).await?;
             Ok((status, body).into_response())
         }
         Err(e) => Err(e.into()),
@@ -211,6 +258,50 @@ pub async fn set_state(
     };
     s.app.set_user_state(&u.actor(), field(&f, "username").unwrap_or(""), action).await?;
     Ok(Redirect::to(&crate::done::Done::Account.after("/quan-tri")).into_response())
+}
+
+/// POST `/quan-tri/nguoi-dung/dat-lai`: `username`. A new one-time password for them (their
+/// sessions end, their tokens are revoked), shown on this answer only, never again.
+pub async fn reset_password(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let t = lang.t();
+    let (name, password) = s.app.reset_password(&u.actor(), field(&f, "username").unwrap_or("")).await?;
+    let notice = format!(
+        "<div class=\"notice\" role=\"status\"><p>{} <code class=\"secret\">{}</code></p><p>{}</p></div>",
+        esc(&(t.new_one_time_password)(&name)),
+        esc(&password),
+        t.one_time_password_note
+    );
+    Ok(super::page_html(&s, lang, &u, notice, None).await?.into_response())
+}
+
+/// POST `/quan-tri/nguoi-dung/don-vi`: `username` and any number of `unit` (codes, picked
+/// by name): the units a reporter reports for. Refused, the page again with the list open.
+pub async fn set_units(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    use crate::pages::input::Get;
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let username = field(&f, "username").unwrap_or("");
+    match s.app.set_user_units(&u.actor(), username, f.all("unit")).await {
+        Ok(()) => Ok(Redirect::to(&crate::done::Done::UnitsChanged.after("/quan-tri")).into_response()),
+        Err(e) if e.kind == chiso_app::Kind::Invalid => {
+            let refused = Refused { units_of: Some(username), fields: &f, error: &e };
+            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused)).await?;
+            Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// POST `/quan-tri/the-api/{id}/thu-hoi`: revokes the token with this id.
