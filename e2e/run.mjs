@@ -236,6 +236,32 @@ try {
     if (width > 390) wide.push(`${path}: ${width} px`);
   }
   assert.deepEqual(wide, [], `pages wider than the phone: ${wide.join(', ')}`);
+  // On the phone, the ranking scrolls inside its box with the rank and unit columns kept in
+  // view, and the charts' labels are at least 11 px as drawn (the SVG's scale counted).
+  for (const path of ['/ket-qua/2020/department', '/quan-tri/ky/2021/department/xem-truoc']) {
+    await mob.goto(`${base}${path}`);
+    const table = await mob.evaluate(() => {
+      const t = document.querySelector('table.ranking');
+      const box = t.closest('.wrap');
+      const cell = (i) => t.querySelector(`tbody tr td:nth-child(${i})`);
+      const sticky = [1, 2].map((i) => getComputedStyle(cell(i)).position);
+      const scrolls = box.scrollWidth > box.clientWidth;
+      box.scrollLeft = box.scrollWidth;
+      const b = box.getBoundingClientRect();
+      const kept = [1, 2].map((i) => { const r = cell(i).getBoundingClientRect(); return r.left >= b.left - 1 && r.right <= b.right + 1; });
+      return { sticky, scrolls, kept, scrolled: box.scrollLeft };
+    });
+    assert.deepEqual(table.sticky, ['sticky', 'sticky'], `${path}: ${JSON.stringify(table)}`);
+    assert.ok(table.scrolls && table.scrolled > 0, `${path}: the table does not scroll in its box: ${JSON.stringify(table)}`);
+    assert.deepEqual(table.kept, [true, true], `${path}: the unit column left the view: ${JSON.stringify(table)}`);
+    const sizes = await mob.evaluate(() => [...document.querySelectorAll('svg.chart text')].map((t) =>
+      parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a));
+    assert.ok(sizes.length > 0, `${path}: no chart text`);
+    const small = Math.min(...sizes);
+    assert.ok(small >= 10.99, `${path}: chart labels ${small.toFixed(1)} px at 390 px`);
+  }
+  await mob.goto(`${base}/ket-qua/2020/department`);
+  await mob.screenshot({ path: join(shots, 'ket-qua-2020-390.png'), fullPage: false });
   await mob.goto(`${base}/quan-tri`);
   await mob.screenshot({ path: join(shots, 'quan-tri-390.png'), fullPage: false });
   console.log('e2e: ok (screenshots in docs/screenshots/)');

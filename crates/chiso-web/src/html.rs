@@ -30,7 +30,13 @@ fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}
 a.skip{position:absolute;left:-999px}a.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#000;padding:.3rem}\
 a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}\
 input,select,textarea{max-width:100%;box-sizing:border-box}\
-@media (max-width:40rem){table{display:block;overflow-x:auto}}";
+figure.chart{margin:.5rem 0;overflow-x:auto}svg.chart{width:100%;height:auto;display:block}svg.chart text[font-size=\"10\"]{font-size:11px}\
+table.ranking{border-collapse:separate;border-spacing:0}table.ranking th,table.ranking td{border-width:0 1px 1px 0}\
+table.ranking tr>:first-child{border-left-width:1px}table.ranking thead th{border-top-width:1px}\
+table.ranking tr>:nth-child(-n+2){position:sticky;z-index:1;background:#fff}table.ranking thead tr>:nth-child(-n+2){background:#eef2f7}\
+table.ranking tr>:first-child{left:0;width:2.8rem;min-width:2.8rem;max-width:2.8rem;box-sizing:border-box}\
+table.ranking tr>:nth-child(2){left:2.8rem;min-width:9rem}\
+@media (max-width:40rem){table{display:block;overflow-x:auto}.wrap>table{display:table}}";
 
 /// A whole page in the reader's language. `user` shows who is logged in and the logout
 /// form; every page links to the other language.

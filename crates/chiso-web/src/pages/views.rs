@@ -24,7 +24,7 @@ pub fn ranking_table(
     let t = lang.t();
     let mut b = String::new();
     b += &format!(
-        "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        "<div class=\"wrap\" tabindex=\"0\"><table class=\"ranking\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
         t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
     );
     for c in &fw.criteria {
@@ -146,10 +146,17 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> S
 }
 
 /// A chart in its figure, named for assistive technology by its heading (`aria-label` on the
-/// SVG, which says `role="img"`).
+/// SVG, which says `role="img"`). The SVG is never drawn narrower than its own width (its
+/// labels stay at their 11 px and more): on a phone the figure scrolls sideways instead.
 fn figure(svg: &str, title: &str) -> String {
-    let svg = svg.replacen("role=\"img\"", &format!("role=\"img\" aria-label=\"{}\"", esc(title)), 1);
-    format!("<figure class=\"chart\">{svg}</figure>")
+    let width = svg
+        .split_once("viewBox=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|b| b.split_whitespace().nth(2))
+        .and_then(|w| w.parse::<f64>().ok())
+        .map_or(String::new(), |w| format!(" style=\"min-width:{}px\"", w.ceil()));
+    let svg = svg.replacen("role=\"img\"", &format!("role=\"img\" aria-label=\"{}\"{width}", esc(title)), 1);
+    format!("<figure class=\"chart\" tabindex=\"0\">{svg}</figure>")
 }
 
 /// The deadline as people write it, and how far it is: days left, today, or past.
