@@ -75,7 +75,8 @@ pub fn version_lines(text: &str) -> HashMap<String, usize> {
     struct Id {
         id: String,
     }
-    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let lines = crate::lines::LineIndex::new(text);
+    let line_of = |offset: usize| lines.line(offset);
     let mut out = HashMap::new();
     if let Ok(Top { previous_version: Some(pv) }) = toml::from_str::<Top>(text) {
         out.insert(String::new(), line_of(pv.span().start));
@@ -225,7 +226,8 @@ impl RawRule {
 
 /// Parses and validates a framework. `file` names the source in error messages.
 pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
-    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let lines = crate::lines::LineIndex::new(text);
+    let line_of = |offset: usize| lines.line(offset);
     let raw: RawFramework = toml::from_str(text).map_err(|e| {
         let mut loc = Location::file(file);
         loc.line = e.span().map(|s| line_of(s.start));

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod framework_toml;
 pub mod import;
+mod lines;
 pub mod messages;
 pub mod period_toml;
 pub mod report_toml;

@@ -26,7 +26,7 @@ pub struct PeriodFile {
 pub fn parse(file: &str, text: &str) -> Result<PeriodFile, DataError> {
     toml::from_str(text).map_err(|e| {
         let mut loc = Location::file(file);
-        loc.line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        loc.line = e.span().map(|s| crate::lines::LineIndex::new(text).line(s.start));
         DataError::new(loc, ErrorKind::Syntax(e.message().to_string()))
     })
 }

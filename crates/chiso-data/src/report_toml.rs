@@ -99,7 +99,8 @@ struct RawSignatory {
 
 /// Returns the year the settings are for, and the settings.
 pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError> {
-    let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let lines = crate::lines::LineIndex::new(text);
+    let line = |offset: usize| lines.line(offset);
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let mut loc = Location::file(file);
         loc.line = e.span().map(|s| line(s.start));

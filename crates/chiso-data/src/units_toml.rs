@@ -118,7 +118,8 @@ pub fn parse_files(files: &[(String, String)]) -> Result<Registry, Vec<DataError
     let mut lines = Lines::default();
     let mut errors = Vec::new();
     for (file, text) in files {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line_index = crate::lines::LineIndex::new(text);
+        let line_of = |offset: usize| line_index.line(offset);
         let raw: RawRegistry = match toml::from_str(text) {
             Ok(r) => r,
             Err(e) => {
