@@ -166,12 +166,6 @@ pub enum UserCommand {
     },
 }
 
-fn generated_password() -> String {
-    let mut b = [0u8; 12];
-    getrandom::fill(&mut b).expect("the OS random generator");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 pub fn user(c: UserCommand, lang: Lang) -> Outcome {
     runtime().block_on(async {
         let cli = chiso_app::Actor::cli();
@@ -190,7 +184,8 @@ pub fn user(c: UserCommand, lang: Lang) -> Outcome {
         match c {
             UserCommand::Add { username, role, units, db } => {
                 let app = db.app(lang).await?;
-                let password = generated_password();
+                // One the password rules accept for this name (never containing it).
+                let password = chiso_app::passwords::one_time_password(&username);
                 let new = chiso_app::NewUser { username, password: password.clone(), role: role.clone(), units };
                 let name = app.add_user(&chiso_app::Actor::cli(), new).await.map_err(|e| vec![e.render(lang)])?;
                 match lang {
