@@ -127,11 +127,37 @@ try {
 
   step = 'reporter fills, attaches evidence, submits';
   const yte = await as('yte', PW);
-  await yte.goto(`${base}/nop/2021/department/so-y-te`);
+  const form = `${base}/nop/2021/department/so-y-te`;
+  await yte.goto(form);
+  // What is typed is kept by the browser: a reload without saving gives it back, with a notice.
+  await yte.locator('input[name="infra"]').fill('7,5');
+  await yte.reload();
+  assert.equal(await yte.locator('input[name="infra"]').inputValue(), '7,5');
+  assert.match(await yte.locator('.draft-notice').innerText(), /Đã khôi phục bản nháp chưa lưu/);
   for (const [f, v] of [['infra', '7,5'], ['app', '14'], ['web', '18'], ['online_services', '3,2'], ['staff', '5'], ['policy', '4']]) {
     await yte.locator(`input[name="${f}"]`).fill(v);
   }
   await yte.getByRole('button', { name: 'Lưu nháp' }).click();
+  await yte.waitForURL('**?xong=luu');
+  await yte.reload();
+  assert.equal(await yte.locator('.draft-notice').count(), 0, 'no draft once the server saved');
+  assert.equal(await yte.locator('input[name="infra"]').inputValue(), '7,5');
+
+  step = 'a lost session: log in again, back on the form with the draft';
+  await yte.context().clearCookies();
+  await yte.locator('input[name="app"]').fill('15');
+  await yte.getByRole('button', { name: 'Lưu nháp' }).click();
+  await yte.getByRole('link', { name: 'Đăng nhập' }).last().click();
+  await yte.getByLabel('Tên đăng nhập').fill('yte');
+  await yte.getByLabel('Mật khẩu').fill(chosen.yte ?? PW);
+  await yte.getByRole('button', { name: 'Đăng nhập' }).click();
+  await yte.waitForURL('**/nop/2021/department/so-y-te');
+  assert.equal(await yte.locator('input[name="app"]').inputValue(), '15');
+  assert.match(await yte.locator('.draft-notice').innerText(), /Đã khôi phục bản nháp chưa lưu/);
+  await yte.getByRole('button', { name: 'Bỏ bản nháp' }).click();
+  assert.equal(await yte.locator('input[name="app"]').inputValue(), '14');
+  await yte.reload();
+  assert.equal(await yte.locator('.draft-notice').count(), 0, 'a discarded draft stays discarded');
   const evidence = join(work, 'hop-dong.pdf');
   writeFileSync(evidence, '%PDF-1.4\n% minh chung may chu\n');
   await yte.locator('form[enctype="multipart/form-data"] select[name="criterion"]').selectOption('infra');

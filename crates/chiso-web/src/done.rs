@@ -49,6 +49,14 @@ impl Done {
     }
 }
 
+/// `path` without the outcome in its query: where to go back to after logging in again
+/// (a page that said "saved" would say it again, and the browser would drop its draft).
+pub fn without_outcome(path: &str) -> String {
+    let Some((base, query)) = path.split_once('?') else { return path.to_string() };
+    let rest: Vec<&str> = query.split('&').filter(|kv| !kv.starts_with("xong=")).collect();
+    if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }
+}
+
 /// The outcome named in the request's query, if any: an extractor for the pages forms lead to.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Notice(pub Option<Done>);

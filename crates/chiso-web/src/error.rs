@@ -202,7 +202,11 @@ pub async fn render_errors(Reader(lang): Reader, mut request: Request, next: Nex
     links.push(match &user {
         Some(_) if e.status != StatusCode::UNAUTHORIZED => format!("<a href=\"/cong-viec\">{}</a>", t.nav_work),
         _ if e.status == StatusCode::UNAUTHORIZED => {
-            let back = here.as_deref().or(back.as_deref()).map(|p| format!("?tiep={}", percent(p))).unwrap_or_default();
+            let back = here
+                .as_deref()
+                .or(back.as_deref())
+                .map(|p| format!("?tiep={}", percent(&crate::done::without_outcome(p))))
+                .unwrap_or_default();
             format!("<a href=\"/dang-nhap{}\">{}</a>", crate::html::esc(&back), t.nav_login)
         }
         _ => format!("<a href=\"/\">{}</a>", t.home_link),

@@ -72,8 +72,7 @@ pub fn csrf_input(u: &User) -> String {
     format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(u.csrf.as_deref().unwrap_or("")))
 }
 
-/// The platform's one script (served from this site, as the CSP requires): a button with
-/// `data-confirm` asks before what cannot be undone (submit, verify, publish, delete).
-pub const SCRIPT: &str = "document.addEventListener('click',function(e){\
-var b=e.target.closest&&e.target.closest('button[data-confirm]');\
-if(b&&!window.confirm(b.getAttribute('data-confirm'))){e.preventDefault();}});";
+/// The platform's one script (served from this site, as the CSP requires): confirmations
+/// (`data-confirm`), drafts kept as the user types (`form[data-draft]`), the running total
+/// of the self-assessment form (`form[data-total]`).
+pub const SCRIPT: &str = include_str!("static/chiso.js");

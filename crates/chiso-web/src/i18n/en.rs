@@ -319,4 +319,6 @@ pub static TEXT: Text = Text {
     error_internal: "A fault in the software; this request was not carried out. Please tell the system administrator.",
     frameworks: "Framework",
     no_file: "No file chosen.",
+    draft_restored: "Restored the unsaved draft this browser kept at",
+    draft_discard: "Discard the draft",
 };

@@ -300,4 +300,9 @@ pub struct Text {
     pub error_internal: &'static str,
     pub frameworks: &'static str,
     pub no_file: &'static str,
+
+    // Drafts the browser keeps as the user types (/tinh/chiso.js).
+    /// Before the time the draft was kept.
+    pub draft_restored: &'static str,
+    pub draft_discard: &'static str,
 }

@@ -321,4 +321,6 @@ pub static TEXT: Text = Text {
     error_internal: "Lỗi trong phần mềm; yêu cầu này chưa được thực hiện. Vui lòng báo quản trị hệ thống.",
     frameworks: "Bộ tiêu chí",
     no_file: "Chưa chọn tệp.",
+    draft_restored: "Đã khôi phục bản nháp chưa lưu mà trình duyệt này giữ từ lúc",
+    draft_discard: "Bỏ bản nháp",
 };

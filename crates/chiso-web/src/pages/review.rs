@@ -1,6 +1,7 @@
 //! The assessor's review: each criterion with the unit's value and evidence side by
 //! side, a verified value that needs a reason, questions back to the unit, verification.
 
+use super::views::Draft;
 use super::{Fields, field};
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
@@ -25,7 +26,11 @@ pub async fn form(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Assessor, Role::Admin, Role::Viewer])?;
     let key = chiso_domain::SubmissionKey::new(super::year(&year)?, &kind, &unit);
-    let body = render(&s, lang, &u, &key, notice.html(lang), None).await?;
+    let draft = match notice.0 {
+        Some(Done::Adjusted | Done::Asked | Done::Verified) => Draft::Saved,
+        _ => Draft::Stored,
+    };
+    let body = render(&s, lang, &u, &key, notice.html(lang), None, draft).await?;
     Ok(page(lang, lang.t().review_title, Some(&u), &body))
 }
 
@@ -38,6 +43,7 @@ async fn render(
     key: &chiso_domain::SubmissionKey,
     top: String,
     typed: Option<&Fields>,
+    draft: Draft,
 ) -> AppResult<String> {
     let (year, kind, unit) = (key.year, key.kind.clone(), key.unit().to_string());
     let sub = s.app.submission(&u.actor(), key).await?;
@@ -47,14 +53,15 @@ async fn render(
     let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
     let mut b = top;
+    let action = format!("/tham-dinh/{year}/{kind}/{unit}");
     b += &format!(
-        "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"/tham-dinh/{year}/{}/{}\">{}\
+        "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"{}\"{}>{}\
          <div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
         t.status_label,
         esc(lang.status(sub.status)),
-        esc(&kind),
-        esc(&unit),
+        esc(&action),
+        super::views::draft_attrs(lang, u, &action, draft, can),
         csrf_input(u),
         t.col_criterion,
         t.col_self_assessed,
@@ -147,7 +154,7 @@ pub async fn save(
         // Refused values or reasons: the page again, with what was typed and every problem.
         Err(e) if matches!(e.kind, chiso_app::Kind::Unprocessable | chiso_app::Kind::Invalid) => {
             let top = super::views::refusal(lang, None, &e);
-            let body = render(&s, lang, &u, &key, top, Some(&f)).await?;
+            let body = render(&s, lang, &u, &key, top, Some(&f), Draft::Refused).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, lang.t().review_title, Some(&u), &body)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -43,6 +43,8 @@ struct View<'a> {
     comments: &'a [chiso_store::CommentRow],
     /// The unit's deadline (its extension where granted).
     deadline: Option<&'a str>,
+    /// What the inputs show, for the draft the browser keeps.
+    draft: super::views::Draft,
 }
 
 /// The form (editable for the unit's reporter while a draft, read-only for others).
@@ -61,7 +63,13 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
             None => String::new(),
         }
     );
-    b += &format!("<form method=\"post\" action=\"/nop/{}/{}/{}\">{}", p.year, esc(&p.kind), esc(unit), csrf_input(u));
+    let action = format!("/nop/{}/{}/{}", p.year, p.kind, unit);
+    b += &format!(
+        "<form method=\"post\" action=\"{}\"{}>{}",
+        esc(&action),
+        super::views::draft_attrs(lang, u, &action, v.draft, editable),
+        csrf_input(u)
+    );
     for (i, c) in fw.leaves() {
         let fields = leaf_fields(fw, i);
         let na = fields.iter().all(|f| value(answers, f).eq_ignore_ascii_case("N/A"));
@@ -226,6 +234,10 @@ pub async fn form(
         evidence: &sub.evidence,
         comments: &sub.comments,
         deadline: sub.deadline.as_deref(),
+        draft: match notice.0 {
+            Some(Done::Saved | Done::Submitted) => super::views::Draft::Saved,
+            _ => super::views::Draft::Stored,
+        },
     };
     let body = render(lang, fw, &sub.period, &u, &view);
     Ok(page(lang, lang.t().self_title, Some(&u), &body))
@@ -281,6 +293,7 @@ pub async fn save(
                 evidence: &[],
                 comments: &[],
                 deadline: p.deadline.as_deref(),
+                draft: super::views::Draft::Refused,
             };
             let body = render(lang, fw, &p, &u, &view);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, t.self_title, Some(&u), &body)).into_response())

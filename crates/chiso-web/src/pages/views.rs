@@ -185,3 +185,35 @@ pub fn refusal(lang: Lang, heading: Option<&str>, e: &chiso_app::Error) -> Strin
     let heading = heading.map(|h| format!("<p>{}</p>", esc(h))).unwrap_or_default();
     format!("<div class=\"error\" role=\"alert\">{heading}<ul>{list}</ul></div>")
 }
+
+/// What a form's inputs show, for the drafts the browser keeps (`/tinh/chiso.js`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draft {
+    /// What is stored: a kept draft that differs is restored, with a notice.
+    Stored,
+    /// The server just confirmed a save: the kept draft is cleared.
+    Saved,
+    /// A refused save, shown again with what was typed: kept as the draft.
+    Refused,
+}
+
+/// The attributes of a form whose typing the browser keeps as a draft, keyed by the user
+/// and the form's address (another user of the same browser never sees it). On a form the
+/// user may not change, a kept draft is neither restored nor written; a confirmed save still
+/// clears it (a submitted report is read-only).
+pub fn draft_attrs(lang: Lang, user: &crate::auth::User, action: &str, state: Draft, editable: bool) -> String {
+    let t = lang.t();
+    let state = match (state, editable) {
+        (Draft::Saved, true) => " data-draft-saved",
+        (Draft::Saved, false) => " data-draft-saved data-draft-readonly",
+        (_, false) => " data-draft-readonly",
+        (Draft::Stored, true) => "",
+        (Draft::Refused, true) => " data-draft-refused",
+    };
+    format!(
+        " data-draft=\"{}\" data-draft-restored=\"{}\" data-draft-discard=\"{}\"{state}",
+        esc(&format!("{} {action}", user.row.username)),
+        esc(t.draft_restored),
+        esc(t.draft_discard)
+    )
+}

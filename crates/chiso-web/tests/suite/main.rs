@@ -2,6 +2,7 @@
 //! once per file).
 
 mod accounts;
+mod entry;
 mod reorganisation;
 mod security;
 mod web;
