@@ -21,6 +21,7 @@ pub mod reports;
 mod review;
 pub mod seed;
 pub mod sessions;
+mod thread;
 mod workbook;
 
 pub use accounts::{MIN_PASSWORD, NewUser, UserAction};
@@ -33,6 +34,7 @@ pub use message::{Document, Field, Message, Problem};
 pub use periods::{MissingUnit, OpenPeriod, Preview};
 pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
+pub use thread::{EntryKind, ThreadEntry};
 pub use workbook::Workbook;
 
 use chiso_store::Store;

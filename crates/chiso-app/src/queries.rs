@@ -39,6 +39,16 @@ pub struct SubmissionView {
     pub answers: Vec<AnswerRow>,
     pub evidence: Vec<EvidenceRow>,
     pub comments: Vec<CommentRow>,
+    /// Every criterion's conversation (adjustments with their reasons, questions, replies),
+    /// oldest first; [`SubmissionView::thread`] gives one criterion's.
+    pub conversation: Vec<crate::ThreadEntry>,
+}
+
+impl SubmissionView {
+    /// One criterion's conversation, oldest first.
+    pub fn thread<'a>(&'a self, criterion: &'a str) -> impl Iterator<Item = &'a crate::ThreadEntry> + 'a {
+        self.conversation.iter().filter(move |e| e.criterion == criterion)
+    }
 }
 
 /// The audit trail and whether its hash chain verifies.
@@ -140,14 +150,16 @@ impl App {
         let (year, kind, unit) = (key.year, key.kind.as_str(), key.unit());
         let row = self.store.submission(year, kind, unit).await?;
         let extension = self.store.document(&format!("exception/{year}/{kind}/{unit}")).await?;
+        let comments = self.store.comments(year, kind, unit).await?;
         Ok(SubmissionView {
+            conversation: self.thread(key, &comments).await?,
             deadline: extension.or_else(|| period.deadline.clone()),
             period,
             status: row.as_ref().map_or(SubmissionStatus::Draft, |r| r.status),
             exists: row.is_some(),
             answers: self.store.answers(year, kind, unit).await?,
             evidence: self.store.evidence(year, kind, unit).await?,
-            comments: self.store.comments(year, kind, unit).await?,
+            comments,
         })
     }
 

@@ -321,4 +321,12 @@ pub static TEXT: Text = Text {
     no_file: "No file chosen.",
     draft_restored: "Restored the unsaved draft this browser kept at",
     draft_discard: "Discard the draft",
+    thread_heading: "Conversation on this criterion",
+    thread_question: "Question",
+    thread_none: "No adjustment, question or reply yet.",
+    thread_reply: "Reply",
+    thread_adjusted: |field, from, to| format!("Adjusted {field}: {from} → {to}"),
+    thread_taken_back: |field, value| {
+        format!("Adjustment of {field} taken back; the unit's value counts again: {value}")
+    },
 };

@@ -305,4 +305,15 @@ pub struct Text {
     /// Before the time the draft was kept.
     pub draft_restored: &'static str,
     pub draft_discard: &'static str,
+
+    // The conversation on a criterion (adjustments, questions, replies).
+    pub thread_heading: &'static str,
+    pub thread_question: &'static str,
+    pub thread_reply: &'static str,
+    /// The review page when nobody has written anything yet.
+    pub thread_none: &'static str,
+    /// An adjustment: the field, the value that counted, the verified value.
+    pub thread_adjusted: fn(&str, &str, &str) -> String,
+    /// An adjustment taken back: the field, the unit's value that counts again.
+    pub thread_taken_back: fn(&str, &str) -> String,
 }

@@ -323,4 +323,10 @@ pub static TEXT: Text = Text {
     no_file: "Chưa chọn tệp.",
     draft_restored: "Đã khôi phục bản nháp chưa lưu mà trình duyệt này giữ từ lúc",
     draft_discard: "Bỏ bản nháp",
+    thread_heading: "Trao đổi về tiêu chí",
+    thread_question: "Câu hỏi",
+    thread_none: "Chưa có điều chỉnh, câu hỏi hay trả lời nào.",
+    thread_reply: "Trả lời",
+    thread_adjusted: |field, from, to| format!("Điều chỉnh {field}: {from} → {to}"),
+    thread_taken_back: |field, value| format!("Bỏ điều chỉnh {field}, tính lại giá trị của đơn vị: {value}"),
 };

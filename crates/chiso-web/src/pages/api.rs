@@ -54,13 +54,31 @@ pub async fn submission(
                          "content_type": e.content_type, "size": e.size, "uploaded_by": e.uploaded_by, "at": e.at })
         })
         .collect();
+    // One conversation per criterion, oldest first: adjustments (with the field, the value
+    // that counted and the verified one), questions, replies.
+    let conversation: Vec<Value> = view
+        .conversation
+        .iter()
+        .map(|e| {
+            let mut v = json!({ "criterion": e.criterion, "kind": e.kind.code(), "author": e.author,
+                                "role": e.role.map(|r| r.as_str()), "at": e.at, "text": e.text });
+            if let chiso_app::EntryKind::Adjustment { field, from, to, taken_back } = &e.kind {
+                v["field"] = json!(field);
+                v["from"] = json!(from);
+                v["to"] = json!(to);
+                v["taken_back"] = json!(taken_back);
+            }
+            v
+        })
+        .collect();
     let comments: Vec<Value> = view
         .comments
         .into_iter()
         .map(|c| json!({ "criterion": c.criterion, "author": c.author, "body": c.body, "at": c.at }))
         .collect();
     Ok(Json(json!({ "year": year, "kind": kind, "unit": unit, "status": status,
-                    "answers": answers, "evidence": evidence, "comments": comments })))
+                    "answers": answers, "evidence": evidence, "comments": comments,
+                    "conversation": conversation })))
 }
 
 #[derive(Deserialize)]

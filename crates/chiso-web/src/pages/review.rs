@@ -49,7 +49,7 @@ async fn render(
     let sub = s.app.submission(&u.actor(), key).await?;
     let cat = s.app.catalog().await?;
     let fw = cat.framework(&sub.period.framework)?;
-    let (answers, evidence, comments) = (&sub.answers, &sub.evidence, &sub.comments);
+    let (answers, evidence) = (&sub.answers, &sub.evidence);
     let can = u.is(Role::Assessor) && sub.status.reviewable();
     let t = lang.t();
     let mut b = top;
@@ -119,17 +119,19 @@ async fn render(
             t.question, t.ask_button
         );
     }
-    b += &format!("</form><h2>{}</h2><ul>", t.conversation_heading);
-    for m in comments {
-        b += &format!(
-            "<li><strong>{}</strong> · {} · {}: {}</li>",
-            esc(&m.author),
-            esc(&lang.time(&m.at)),
-            esc(&m.criterion),
-            esc(&m.body)
-        );
+    b += &format!("</form><h2>{}</h2>", t.conversation_heading);
+    // One thread per criterion, as the unit sees it on its form.
+    let mut any = false;
+    for (_, c) in fw.leaves() {
+        let thread = super::views::thread(lang, fw, sub.thread(&c.id.0));
+        if !thread.is_empty() {
+            any = true;
+            b += &format!("<h3>{}</h3>{thread}", esc(&c.name));
+        }
     }
-    b += "</ul>";
+    if !any {
+        b += &format!("<p class=\"muted\">{}</p>", t.thread_none);
+    }
     Ok(b)
 }
 

@@ -40,7 +40,8 @@ struct View<'a> {
     /// Messages above the form (validation errors).
     extra: &'a str,
     evidence: &'a [EvidenceRow],
-    comments: &'a [chiso_store::CommentRow],
+    /// Every criterion's conversation with the assessors.
+    conversation: &'a [chiso_app::ThreadEntry],
     /// The unit's deadline (its extension where granted).
     deadline: Option<&'a str>,
     /// What the inputs show, for the draft the browser keeps.
@@ -50,8 +51,8 @@ struct View<'a> {
 /// The form (editable for the unit's reporter while a draft, read-only for others).
 fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> String {
     let t = lang.t();
-    let View { unit_name, unit, answers, status, extra, evidence, comments, .. } = v;
-    let (unit, answers, status, evidence, comments) = (*unit, *answers, *status, *evidence, *comments);
+    let View { unit_name, unit, answers, status, extra, evidence, conversation, .. } = v;
+    let (unit, answers, status, evidence) = (*unit, *answers, *status, *evidence);
     let editable = u.can_write_unit(unit) && status.editable() && p.status.accepts_work();
     let mut b = format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong>{}</p>{extra}",
@@ -157,14 +158,7 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
                 t.bytes
             );
         }
-        for m in comments.iter().filter(|m| m.criterion == c.id.0) {
-            b += &format!(
-                "<p class=\"muted\"><strong>{}</strong> ({}): {}</p>",
-                esc(&m.author),
-                esc(&lang.time(&m.at)),
-                esc(&m.body)
-            );
-        }
+        b += &super::views::thread(lang, fw, conversation.iter().filter(|e| e.criterion == c.id.0));
         b += "</fieldset>";
     }
     if editable {
@@ -232,7 +226,7 @@ pub async fn form(
         status: sub.status,
         extra: &notice.html(lang),
         evidence: &sub.evidence,
-        comments: &sub.comments,
+        conversation: &sub.conversation,
         deadline: sub.deadline.as_deref(),
         draft: match notice.0 {
             Some(Done::Saved | Done::Submitted) => super::views::Draft::Saved,
@@ -284,14 +278,16 @@ pub async fn save(
                 .into_iter()
                 .map(|a| AnswerRow { field: a.field, value: a.value, verified: None, note: a.note })
                 .collect();
+            // Its evidence and conversation as stored, beside what was typed.
+            let stored = s.app.submission(&u.actor(), &key).await?;
             let view = View {
                 unit_name: cat.unit_name(&unit),
                 unit: &unit,
                 answers: &typed,
                 status: chiso_domain::SubmissionStatus::Draft,
                 extra: &extra,
-                evidence: &[],
-                comments: &[],
+                evidence: &stored.evidence,
+                conversation: &stored.conversation,
                 deadline: p.deadline.as_deref(),
                 draft: super::views::Draft::Refused,
             };

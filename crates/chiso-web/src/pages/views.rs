@@ -217,3 +217,51 @@ pub fn draft_attrs(lang: Lang, user: &crate::auth::User, action: &str, state: Dr
         esc(t.draft_discard)
     )
 }
+
+/// One criterion's conversation (adjustments with their reasons, questions, replies): who
+/// (and in what role), when in Vietnam's time, what. Nothing when there is none.
+pub fn thread<'a>(lang: Lang, fw: &Framework, entries: impl Iterator<Item = &'a chiso_app::ThreadEntry>) -> String {
+    use chiso_app::EntryKind;
+    let t = lang.t();
+    let items: String = entries
+        .map(|e| {
+            let what = match &e.kind {
+                EntryKind::Adjustment { field, from, to, taken_back } => {
+                    let name =
+                        fw.index_of(&e.criterion).map_or(e.criterion.as_str(), |i| fw.criterion(i).name.as_str());
+                    let label = if field.ends_with(".numerator") {
+                        format!("{name} ({})", t.numerator.to_lowercase())
+                    } else if field.ends_with(".denominator") {
+                        format!("{name} ({})", t.denominator.to_lowercase())
+                    } else {
+                        name.to_string()
+                    };
+                    let (from, to) = (lang.decimal_text(from), lang.decimal_text(to));
+                    let change = if *taken_back {
+                        (t.thread_taken_back)(&label, &to)
+                    } else {
+                        (t.thread_adjusted)(&label, &from, &to)
+                    };
+                    if e.text.is_empty() {
+                        esc(&change)
+                    } else {
+                        format!("{}. {}: {}", esc(&change), t.reason, esc(&e.text))
+                    }
+                }
+                EntryKind::Question => format!("{}: {}", t.thread_question, esc(&e.text)),
+                EntryKind::Reply => format!("{}: {}", t.thread_reply, esc(&e.text)),
+            };
+            let role = e.role.map(|r| format!(" ({})", esc(lang.role(r)))).unwrap_or_default();
+            format!(
+                "<li class=\"{}\"><strong>{}</strong>{role} · {} · {what}</li>",
+                e.kind.code(),
+                esc(&e.author),
+                esc(&lang.time(&e.at))
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("<div class=\"thread\"><p><strong>{}</strong></p><ol>{items}</ol></div>", t.thread_heading)
+}

@@ -51,3 +51,91 @@ async fn forms_tell_the_browser_what_to_keep_as_a_draft() {
     assert_eq!(r.status, 401);
     assert!(r.body.contains(&format!("href=\"/dang-nhap?tiep={path}\"")), "{}", r.body);
 }
+
+#[tokio::test]
+async fn each_criterion_has_one_conversation_both_sides_see() {
+    let app = spawn(None).await;
+    let _admin = setup(&app).await;
+    let path = "/nop/2021/department/so-y-te";
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get(path).await;
+    let figures =
+        [("infra", "7,5"), ("app", "14"), ("web", "18"), ("online_services", "3"), ("staff", "5"), ("policy", "4")];
+    let r = yte.post(path, &[&figures[..], &[("action", "submit")]].concat()).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The assessor adjusts with a reason, then asks on the same criterion; the unit replies.
+    let review = "/tham-dinh/2021/department/so-y-te";
+    let mut ad = Client::login(&app, "thamdinh", PW).await;
+    assert!(ad.get(review).await.body.contains("Chưa có điều chỉnh, câu hỏi hay trả lời nào."));
+    let r = ad
+        .post(
+            review,
+            &[("verified.infra", "6"), ("reason.infra", "Máy chủ chưa <b>đưa vào</b> sử dụng"), ("action", "adjust")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = ad
+        .post(review, &[("criterion", "infra"), ("question", "Đề nghị gửi biên bản nghiệm thu"), ("action", "ask")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    yte.get(path).await;
+    let r = yte.post(&format!("{path}/tra-loi"), &[("criterion", "infra"), ("body", "Đã gửi biên bản kèm theo")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The unit's form: in the criterion's own box, in order, who, when (Vietnam's time), what.
+    let form = yte.get(path).await.body;
+    let infra = form.split("<legend>Hạ tầng kỹ thuật CNTT").nth(1).unwrap().split("</fieldset>").next().unwrap();
+    let thread = infra.split("<div class=\"thread\">").nth(1).unwrap_or_else(|| panic!("no thread: {infra}"));
+    let adjusted = thread
+        .find("Điều chỉnh Hạ tầng kỹ thuật CNTT: 7,5 → 6. Lý do: Máy chủ chưa &lt;b&gt;đưa vào&lt;/b&gt; sử dụng");
+    let asked = thread.find("Câu hỏi: Đề nghị gửi biên bản nghiệm thu");
+    let replied = thread.find("Trả lời: Đã gửi biên bản kèm theo");
+    assert!(adjusted.is_some() && asked.is_some() && replied.is_some(), "{thread}");
+    assert!(adjusted < asked && asked < replied, "oldest first: {thread}");
+    assert!(thread.contains("<strong>thamdinh</strong> (thẩm định) · "), "who, in what role: {thread}");
+    let when = regex_like_time(thread);
+    assert!(when, "dd/mm/yyyy HH:mm: {thread}");
+    assert!(!thread.contains('Z') && !thread.contains("T0") && !thread.contains("T1"), "no ISO time: {thread}");
+    let app_box =
+        form.split("<legend>Ứng dụng CNTT trong hoạt động").nth(1).unwrap().split("</fieldset>").next().unwrap();
+    assert!(!app_box.contains("class=\"thread\""), "only the criterion's own: {app_box}");
+
+    // The assessor's page: the same thread under the criterion's name.
+    let page = ad.get(review).await.body;
+    let section = page.split("<h3>Hạ tầng kỹ thuật CNTT</h3>").nth(1).unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        section.contains("Lý do: Máy chủ chưa &lt;b&gt;đưa vào&lt;/b&gt; sử dụng")
+            && section.contains("Câu hỏi: Đề nghị gửi biên bản nghiệm thu")
+            && section.contains("<strong>yte</strong> (báo cáo viên) · ")
+            && section.contains("Trả lời: Đã gửi biên bản kèm theo"),
+        "{section}"
+    );
+
+    // The JSON submission view, typed.
+    let json: serde_json::Value =
+        serde_json::from_str(&yte.get("/api/v1/periods/2021/department/units/so-y-te").await.body).unwrap();
+    let c = json["conversation"].as_array().unwrap_or_else(|| panic!("{json}"));
+    let kinds: Vec<&str> = c.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["adjustment", "question", "reply"], "{json}");
+    assert_eq!(
+        (c[0]["field"].as_str(), c[0]["from"].as_str(), c[0]["to"].as_str()),
+        (Some("infra"), Some("7,5"), Some("6"))
+    );
+    assert_eq!(c[0]["text"], "Máy chủ chưa <b>đưa vào</b> sử dụng");
+    assert_eq!((c[0]["author"].as_str(), c[0]["role"].as_str()), (Some("thamdinh"), Some("assessor")));
+    assert_eq!(
+        (c[2]["author"].as_str(), c[2]["role"].as_str(), c[2]["criterion"].as_str()),
+        (Some("yte"), Some("reporter"), Some("infra"))
+    );
+}
+
+/// Whether the text holds a time written `dd/mm/yyyy HH:mm`.
+fn regex_like_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(15)).any(|i| {
+        let w = &b[i..i + 16];
+        let digits = [0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15];
+        digits.iter().all(|&j| w[j].is_ascii_digit()) && w[2] == b'/' && w[5] == b'/' && w[10] == b' ' && w[13] == b':'
+    })
+}
