@@ -134,9 +134,23 @@ try {
   await yte.reload();
   assert.equal(await yte.locator('input[name="infra"]').inputValue(), '7,5');
   assert.match(await yte.locator('.draft-notice').innerText(), /Đã khôi phục bản nháp chưa lưu/);
+  // The running total and the level it would reach, as the user types.
+  const preview = yte.locator('#tam-tinh');
+  assert.equal(await preview.innerText(),
+    'Tổng điểm tạm tính: 7,5/60 (còn 5 tiêu chí chưa nhập) · Mức dự kiến: chưa đạt mức thấp nhất (không xếp hạng).');
   for (const [f, v] of [['infra', '7,5'], ['app', '14'], ['web', '18'], ['online_services', '3,2'], ['staff', '5'], ['policy', '4']]) {
     await yte.locator(`input[name="${f}"]`).fill(v);
   }
+  assert.equal(await preview.innerText(), 'Tổng điểm tạm tính: 51,7/60 · Mức dự kiến: Mức II.');
+  await yte.locator('input[name="policy"]').fill('2');
+  assert.match(await preview.innerText(), /49,7\/60 · Mức dự kiến: Mức II/);
+  await yte.locator('input[name="staff"]').fill('2');
+  assert.match(await preview.innerText(), /46,7\/60 · Mức dự kiến: Mức III/);
+  await yte.locator('input[name="online_services.na"]').check(); // "không áp dụng" gives the maximum here
+  assert.match(await preview.innerText(), /49,5\/60/);
+  await yte.locator('input[name="online_services.na"]').uncheck();
+  await yte.locator('input[name="staff"]').fill('5');
+  await yte.locator('input[name="policy"]').fill('4');
   await yte.getByRole('button', { name: 'Lưu nháp' }).click();
   await yte.waitForURL('**?xong=luu');
   await yte.reload();

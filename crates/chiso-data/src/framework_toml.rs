@@ -3,8 +3,8 @@
 use crate::decimal::TomlDecimal;
 use crate::error::{DataError, ErrorKind, Location};
 use chiso_domain::framework::{
-    Aggregation, Better, CriterionMethods, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Index, LevelSpec,
-    Method, MethodsSpec, Normalisation, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
+    Aggregation, Better, CriterionMethods, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Guidance, Index,
+    LevelSpec, Method, MethodsSpec, Normalisation, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
 };
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use serde::Deserialize;
@@ -155,6 +155,10 @@ struct RawCriterion {
     weight: Option<TomlDecimal>,
     weights_sum: Option<TomlDecimal>,
     normalise: Option<RawNormalise>,
+    /// For the reporters: what the criterion covers, how to fill it, what evidence is required.
+    description: Option<String>,
+    guidance: Option<String>,
+    evidence: Option<String>,
     #[serde(default, rename = "criterion")]
     children: Vec<Spanned<RawCriterion>>,
 }
@@ -241,7 +245,9 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
         index: raw.index.map(|i| Index { decimals: i.decimals }),
         criteria: Vec::new(),
     };
-    let criteria = raw.criteria.into_iter().map(|c| convert(c, &mut lines, &mut methods, &line_of)).collect();
+    let mut guidance = Vec::new();
+    let criteria =
+        raw.criteria.into_iter().map(|c| convert(c, &mut lines, &mut methods, &mut guidance, &line_of)).collect();
     let level_lines: Vec<(String, usize)> =
         raw.levels.iter().map(|l| (l.get_ref().name.clone(), line_of(l.span().start))).collect();
     let max_line = line_of(raw.max.span().start);
@@ -302,6 +308,7 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
             })
             .collect::<Vec<_>>()
     })?;
+    let framework = framework.with_guidance(guidance);
     Ok(match previous_version {
         Some(p) => framework.with_previous_version(p),
         None => framework,
@@ -312,6 +319,7 @@ fn convert(
     raw: Spanned<RawCriterion>,
     lines: &mut HashMap<String, usize>,
     methods: &mut MethodsSpec,
+    guidance: &mut Vec<(String, Guidance)>,
     line_of: &dyn Fn(usize) -> usize,
 ) -> CriterionSpec {
     let line = line_of(raw.span().start);
@@ -331,6 +339,13 @@ fn convert(
     if own != (CriterionMethods { id: own.id.clone(), ..Default::default() }) {
         methods.criteria.push(own);
     }
+    // Blank text is no text.
+    let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let words =
+        Guidance { description: text(raw.description), guidance: text(raw.guidance), evidence: text(raw.evidence) };
+    if !words.is_empty() {
+        guidance.push((raw.id.clone(), words));
+    }
     CriterionSpec {
         id: raw.id,
         name: raw.name,
@@ -339,7 +354,7 @@ fn convert(
         max: raw.max.0,
         not_applicable: raw.not_applicable,
         rule: raw.rule.map(RawRule::into_rule),
-        children: raw.children.into_iter().map(|c| convert(c, lines, methods, line_of)).collect(),
+        children: raw.children.into_iter().map(|c| convert(c, lines, methods, guidance, line_of)).collect(),
     }
 }
 
@@ -354,6 +369,31 @@ mod tests {
     fn messages(body: &str) -> Vec<(String, String)> {
         let errors = parse("t.toml", &format!("{HEAD}{body}")).unwrap_err();
         errors.iter().map(|e| (Lang::Vi.error(e), Lang::En.error(e))).collect()
+    }
+
+    #[test]
+    fn guidance_is_read_and_a_wrong_type_named_by_its_line() {
+        let body = "max = 2\n[rounding]\ndecimals = 1\n[[criterion]]\nid = \"g\"\nname = \"g\"\nmax = 2\n\
+                    [[criterion.criterion]]\nid = \"a\"\nname = \"a\"\nmax = 1\nrule = \"direct\"\n\
+                    description = \"Hạ tầng\"\nguidance = \"Tự chấm\"\nevidence = \"Biên bản\"\n\
+                    [[criterion.criterion]]\nid = \"b\"\nname = \"b\"\nmax = 1\nrule = \"direct\"\ndescription = \"  \"\n";
+        let fw = parse("t.toml", &format!("{HEAD}{body}")).unwrap();
+        let a = fw.criterion(fw.index_of("a").unwrap());
+        assert_eq!(
+            (a.guidance.description.as_deref(), a.guidance.guidance.as_deref(), a.guidance.evidence.as_deref()),
+            (Some("Hạ tầng"), Some("Tự chấm"), Some("Biên bản"))
+        );
+        assert!(fw.criterion(fw.index_of("b").unwrap()).guidance.is_empty(), "blank is none");
+        assert!(fw.criterion(fw.index_of("g").unwrap()).guidance.is_empty());
+
+        // A number where text is expected: refused with the line that holds it.
+        let bad = body.replace("evidence = \"Biên bản\"", "evidence = 3");
+        let errors = parse("t.toml", &format!("{HEAD}{bad}")).unwrap_err();
+        let line = HEAD.lines().count() + bad.lines().position(|l| l.starts_with("evidence")).unwrap() + 1;
+        assert_eq!(errors[0].location.line, Some(line), "{:?}", errors[0]);
+        let (vi, en) = (Lang::Vi.error(&errors[0]), Lang::En.error(&errors[0]));
+        assert!(vi.contains(&format!("dòng {line}")) || vi.contains(&line.to_string()), "{vi}");
+        assert!(en.contains("string"), "{en}");
     }
 
     #[test]

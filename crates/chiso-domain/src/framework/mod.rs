@@ -68,6 +68,31 @@ pub struct Criterion {
     /// The values are z-scores (or combine them) until an ancestor rescales them with
     /// min-max: not points within 0..max, not clamped, not rounded.
     pub unbounded: bool,
+    /// What the criterion covers and how to report it, for the people who fill the form
+    /// (set by [`Framework::with_guidance`]; none by default).
+    #[serde(skip_serializing_if = "Guidance::is_empty")]
+    pub guidance: Guidance,
+}
+
+/// The words a framework gives its reporters about one criterion, as the province wrote
+/// them: none changes a score.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Guidance {
+    /// What the criterion covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How to assess it and fill it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
+    /// What evidence is required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+impl Guidance {
+    pub fn is_empty(&self) -> bool {
+        self.description.is_none() && self.guidance.is_none() && self.evidence.is_none()
+    }
 }
 
 impl Criterion {
@@ -125,6 +150,16 @@ impl Framework {
     /// [`crate::versions::check`] once both are known).
     pub fn with_previous_version(mut self, previous: crate::versions::PreviousVersion) -> Framework {
         self.previous_version = Some(previous);
+        self
+    }
+
+    /// Gives criteria (by id) their guidance; ids the framework does not have are ignored.
+    pub fn with_guidance(mut self, guidance: impl IntoIterator<Item = (String, Guidance)>) -> Framework {
+        for (id, g) in guidance {
+            if let Some(i) = self.index_of(&id) {
+                self.criteria[i].guidance = g;
+            }
+        }
         self
     }
 

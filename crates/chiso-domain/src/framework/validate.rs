@@ -268,6 +268,7 @@ fn flatten(
         weight: Decimal::ONE,
         normalise: own.normalise,
         unbounded: false,
+        guidance: super::Guidance::default(),
     });
     let children: Vec<usize> =
         spec.children.iter().map(|c| flatten(c, Some(index), depth + 1, out, seen, options, errors)).collect();

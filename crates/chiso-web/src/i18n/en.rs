@@ -329,4 +329,11 @@ pub static TEXT: Text = Text {
     thread_taken_back: |field, value| {
         format!("Adjustment of {field} taken back; the unit's value counts again: {value}")
     },
+    guidance_label: "Guidance",
+    evidence_required: "Evidence required",
+    total_preview: "Provisional total",
+    level_preview: "Expected level",
+    level_preview_none: "below the lowest level (not ranked)",
+    total_missing: "{n} criteria not filled yet",
+    total_preview_hint: " Counted by your browser as you type; the official score is computed by the platform on saving and review.",
 };

@@ -316,4 +316,14 @@ pub struct Text {
     pub thread_adjusted: fn(&str, &str, &str) -> String,
     /// An adjustment taken back: the field, the unit's value that counts again.
     pub thread_taken_back: fn(&str, &str) -> String,
+
+    // A criterion's guidance on the form, and the running total.
+    pub guidance_label: &'static str,
+    pub evidence_required: &'static str,
+    pub total_preview: &'static str,
+    pub level_preview: &'static str,
+    pub level_preview_none: &'static str,
+    /// `{n}`: the number of criteria not filled yet (replaced by the script).
+    pub total_missing: &'static str,
+    pub total_preview_hint: &'static str,
 }

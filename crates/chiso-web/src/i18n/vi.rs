@@ -329,4 +329,11 @@ pub static TEXT: Text = Text {
     thread_reply: "Trả lời",
     thread_adjusted: |field, from, to| format!("Điều chỉnh {field}: {from} → {to}"),
     thread_taken_back: |field, value| format!("Bỏ điều chỉnh {field}, tính lại giá trị của đơn vị: {value}"),
+    guidance_label: "Hướng dẫn",
+    evidence_required: "Minh chứng cần có",
+    total_preview: "Tổng điểm tạm tính",
+    level_preview: "Mức dự kiến",
+    level_preview_none: "chưa đạt mức thấp nhất (không xếp hạng)",
+    total_missing: "còn {n} tiêu chí chưa nhập",
+    total_preview_hint: " Tính thử trên trình duyệt khi đang nhập; điểm chính thức do hệ thống tính khi lưu và thẩm định.",
 };

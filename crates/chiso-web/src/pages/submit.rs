@@ -66,21 +66,33 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
     );
     let action = format!("/nop/{}/{}/{}", p.year, p.kind, unit);
     b += &format!(
-        "<form method=\"post\" action=\"{}\"{}>{}",
+        "<form method=\"post\" action=\"{}\"{}{}>{}",
         esc(&action),
         super::views::draft_attrs(lang, u, &action, v.draft, editable),
+        if editable { total_attrs(lang, fw) } else { String::new() },
         csrf_input(u)
     );
     for (i, c) in fw.leaves() {
         let fields = leaf_fields(fw, i);
         let na = fields.iter().all(|f| value(answers, f).eq_ignore_ascii_case("N/A"));
         let path = c.parent.map(|q| format!("{} › ", fw.criterion(q).name)).unwrap_or_default();
+        // What the form's script needs to count the criterion's points as the user types.
+        let rule = serde_json::to_string(&c.rule).unwrap_or_default();
         b += &format!(
-            "<fieldset><legend>{}{} ({})</legend>",
+            "<fieldset data-rule=\"{}\" data-max=\"{}\" data-na=\"{}\"><legend>{}{} ({})</legend>",
+            esc(&rule),
+            c.max.normalize(),
+            match c.not_applicable {
+                NotApplicable::Forbidden => "forbidden",
+                NotApplicable::FullPoints => "full-points",
+                NotApplicable::Excluded => "excluded",
+                NotApplicable::Zero => "zero",
+            },
             esc(&path),
             esc(&c.name),
             esc(&(t.max)(&lang.decimal_text(&c.max.normalize().to_string())))
         );
+        b += &guidance(lang, &c.guidance);
         match &c.rule {
             Some(Rule::YesNo) => {
                 let v = value(answers, &fields[0]);
@@ -161,6 +173,13 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         b += &super::views::thread(lang, fw, conversation.iter().filter(|e| e.criterion == c.id.0));
         b += "</fieldset>";
     }
+    if editable && is_plain_sum(fw) {
+        // Filled by the form's script as the user types; the server's count stays the truth.
+        b += &format!(
+            "<p class=\"notice\"><output id=\"tam-tinh\" aria-live=\"polite\"></output><span class=\"hint\">{}</span></p>",
+            t.total_preview_hint
+        );
+    }
     if editable {
         b += &format!(
             "<button name=\"action\" value=\"save\">{}</button> <button name=\"action\" value=\"submit\" data-confirm=\"{}\">{}</button>",
@@ -205,6 +224,56 @@ fn render(lang: Lang, fw: &Framework, p: &PeriodRow, u: &User, v: &View) -> Stri
         );
     }
     b
+}
+
+/// A criterion's description, guidance and evidence requirement, as the framework gives them.
+fn guidance(lang: Lang, g: &chiso_domain::framework::Guidance) -> String {
+    let t = lang.t();
+    let mut b = String::new();
+    if let Some(d) = &g.description {
+        b += &format!("<p class=\"hint\">{}</p>", esc(d));
+    }
+    if let Some(h) = &g.guidance {
+        b += &format!("<p class=\"hint\"><strong>{}:</strong> {}</p>", t.guidance_label, esc(h));
+    }
+    if let Some(e) = &g.evidence {
+        b += &format!("<p class=\"hint\"><strong>{}:</strong> {}</p>", t.evidence_required, esc(e));
+    }
+    b
+}
+
+/// Whether a framework's total is the plain sum of its leaves' points (no weights, no
+/// normalisation across units): the only kind the form's script can count alone.
+fn is_plain_sum(fw: &Framework) -> bool {
+    use chiso_domain::framework::Aggregation;
+    fw.aggregation == Aggregation::Sum
+        && fw.index.is_none()
+        && fw.criteria.iter().all(|c| {
+            c.aggregation == Aggregation::Sum
+                && c.weight == chiso_domain::Decimal::ONE
+                && c.normalise.is_none()
+                && !matches!(c.rule, Some(Rule::RelativeToBest | Rule::Indicator))
+        })
+}
+
+/// The form's attributes for the running total and the level it would reach (`data-total`):
+/// the framework's maximum, decimals and levels, and the words around them.
+fn total_attrs(lang: Lang, fw: &Framework) -> String {
+    if !is_plain_sum(fw) {
+        return String::new();
+    }
+    let t = lang.t();
+    let levels = serde_json::to_string(&fw.levels).unwrap_or_default();
+    format!(
+        " data-total=\"{}\" data-decimals=\"{}\" data-levels=\"{}\" data-total-label=\"{}\" data-level-label=\"{}\" data-below=\"{}\" data-missing=\"{}\"",
+        fw.max.normalize(),
+        fw.rounding.decimals,
+        esc(&levels),
+        esc(t.total_preview),
+        esc(t.level_preview),
+        esc(t.level_preview_none),
+        esc(t.total_missing)
+    )
 }
 
 pub async fn form(

@@ -100,8 +100,94 @@
     window.addEventListener('pagehide', keep);
   }
 
+  // The running total of the self-assessment form (form[data-total]) and the level it would
+  // reach, as the user types: each criterion's points from its rule (fieldset[data-rule]).
+  // A preview only; the server's count is the truth.
+  function number(s) {
+    s = (s || '').trim();
+    if (!s) return null;
+    var x = Number(s.replace(',', '.'));
+    return isFinite(x) ? x : null;
+  }
+
+  function clamp(x, max) { return Math.max(0, Math.min(x, max)); }
+
+  // A criterion's points, or null while it is not filled (or counted only by the server).
+  function points(set) {
+    var rule = JSON.parse(set.getAttribute('data-rule') || 'null') || { type: 'direct' };
+    var max = Number(set.getAttribute('data-max'));
+    var na = set.querySelector('input[type=checkbox][name$=".na"]');
+    if (na && na.checked) {
+      var policy = set.getAttribute('data-na');
+      return policy === 'full-points' ? max : policy === 'zero' ? 0 : null;
+    }
+    var inputs = set.querySelectorAll('input[name]:not([type=checkbox]):not([name$=".note"]), select[name]');
+    var v = inputs[0] ? inputs[0].value.trim() : '';
+    if (!v) return null;
+    switch (rule.type) {
+      case 'yes-no': return /^(có|co|yes|1|x)$/i.test(v) ? max : 0;
+      case 'scale':
+        for (var i = 0; i < rule.answers.length; i++) {
+          if (rule.answers[i].label === v) return max * Number(rule.answers[i].percent) / 100;
+        }
+        return null;
+      case 'ratio': {
+        var n = number(v), d = inputs[1] ? number(inputs[1].value) : null;
+        return n === null || d === null || d === 0 ? null : clamp(n / d * max, max);
+      }
+      case 'count': { var c = number(v); return c === null ? null : clamp(c * Number(rule.per_item), max); }
+      case 'steps': {
+        var f = number(v);
+        if (f === null) return null;
+        var got = 0;
+        for (var j = 0; j < rule.steps.length; j++) if (f >= Number(rule.steps[j].min)) got = Number(rule.steps[j].points);
+        return got;
+      }
+      default: { var p = number(v); return p === null ? null : clamp(p, max); }
+    }
+  }
+
+  function total(form) {
+    var out = document.getElementById('tam-tinh');
+    if (!out) return;
+    var sets = form.querySelectorAll('fieldset[data-rule]');
+    var sum = 0, missing = 0;
+    for (var i = 0; i < sets.length; i++) {
+      var p = points(sets[i]);
+      if (p === null) missing++;
+      else sum += p;
+    }
+    var decimals = Number(form.getAttribute('data-decimals') || '0');
+    var scale = Math.pow(10, decimals);
+    var rounded = Math.round(sum * scale + 1e-9) / scale;
+    var comma = function (x) { return x.toFixed(decimals).replace('.', ','); };
+    var levels = JSON.parse(form.getAttribute('data-levels') || '[]');
+    var level = form.getAttribute('data-below');
+    for (var k = 0; k < levels.length; k++) {
+      if (rounded >= Number(levels[k].min)) { level = levels[k].name; break; }
+    }
+    var max = Number(form.getAttribute('data-total'));
+    var text = form.getAttribute('data-total-label') + ': ' + comma(rounded) + '/' + String(max).replace('.', ',');
+    if (missing) text += ' (' + form.getAttribute('data-missing').replace('{n}', missing) + ')';
+    text += ' · ' + form.getAttribute('data-level-label') + ': ' + level + '.';
+    out.textContent = text;
+  }
+
+  function totals() {
+    var forms = document.querySelectorAll('form[data-total]');
+    for (var i = 0; i < forms.length; i++) {
+      (function (form) {
+        var update = function () { total(form); };
+        form.addEventListener('input', update);
+        form.addEventListener('change', update);
+        update();
+      })(forms[i]);
+    }
+  }
+
   function start() {
     drafts();
+    totals();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

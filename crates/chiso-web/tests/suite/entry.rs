@@ -19,7 +19,7 @@ async fn forms_tell_the_browser_what_to_keep_as_a_draft() {
         )),
         "{page}"
     );
-    assert!(page.contains("data-draft-discard=\"Bỏ bản nháp\">"), "{page}");
+    assert!(page.contains("data-draft-discard=\"Bỏ bản nháp\""), "{page}");
     let script = yte.get("/tinh/chiso.js").await.body;
     assert!(script.contains("localStorage") && script.contains("data-draft-saved"), "{script}");
 
@@ -30,7 +30,7 @@ async fn forms_tell_the_browser_what_to_keep_as_a_draft() {
     // Once the server says it is saved, the draft is cleared.
     let r = yte.post(path, &[("infra", "7"), ("action", "save")]).await;
     let after = yte.get(r.location.as_deref().unwrap()).await.body;
-    assert!(after.contains("data-draft-saved>"), "{after}");
+    assert!(after.contains("data-draft-saved data-total="), "{after}");
     let all = [("infra", "7"), ("app", "14"), ("web", "18"), ("online_services", "3"), ("staff", "5"), ("policy", "4")];
     let r = yte.post(path, &[&all[..], &[("action", "submit")]].concat()).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -138,4 +138,42 @@ fn regex_like_time(s: &str) -> bool {
         let digits = [0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15];
         digits.iter().all(|&j| w[j].is_ascii_digit()) && w[2] == b'/' && w[5] == b'/' && w[10] == b' ' && w[13] == b':'
     })
+}
+
+#[tokio::test]
+async fn the_form_guides_each_criterion_and_carries_what_the_running_total_needs() {
+    let app = spawn(None).await;
+    let _admin = setup(&app).await;
+    let mut yte = Client::login(&app, "yte", PW).await;
+    let page = yte.get("/nop/2021/department/so-y-te").await.body;
+    let web = page.split("<legend>Cung cấp thông tin trên Trang thông tin điện tử").nth(1).unwrap();
+    let web = web.split("</fieldset>").next().unwrap();
+    // Its maximum, what it covers, how to fill it, what evidence is needed, from the framework.
+    assert!(web.starts_with(" (tối đa 20)</legend>"), "{web}");
+    assert!(
+        web.contains(
+            "<p class=\"hint\">Nhóm tiêu chí Cung cấp thông tin trên Trang thông tin điện tử của cơ quan nhà nước.</p>"
+        ),
+        "{web}"
+    );
+    assert!(web.contains("<strong>Hướng dẫn:</strong> Điểm tự đánh giá của nhóm tiêu chí theo Quy định đánh giá ban hành kèm theo Quyết định số 1513/QĐ-UBND"), "{web}");
+    assert!(web.contains("<strong>Minh chứng cần có:</strong> Địa chỉ Trang thông tin điện tử của cơ quan"), "{web}");
+    // The script's inputs: each criterion's rule and maximum, the total's maximum and levels.
+    assert!(
+        page.contains(
+            "<fieldset data-rule=\"{&quot;type&quot;:&quot;direct&quot;}\" data-max=\"20\" data-na=\"forbidden\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("data-max=\"6\" data-na=\"full-points\""), "{page}");
+    assert!(page.contains(" data-total=\"60\" data-decimals=\"1\" data-levels=\"[{&quot;name&quot;:&quot;Mức I&quot;,&quot;min&quot;:&quot;54&quot;}"), "{page}");
+    assert!(page.contains("data-total-label=\"Tổng điểm tạm tính\" data-level-label=\"Mức dự kiến\""), "{page}");
+    assert!(page.contains("<output id=\"tam-tinh\" aria-live=\"polite\"></output>"), "{page}");
+    let script = yte.get("/tinh/chiso.js").await.body;
+    assert!(script.contains("form[data-total]") && script.contains("fieldset[data-rule]"), "{script}");
+
+    // Read-only for the province's staff: no running total.
+    let mut ad = Client::login(&app, "thamdinh", PW).await;
+    let seen = ad.get("/nop/2021/department/so-y-te").await.body;
+    assert!(!seen.contains("data-total=") && seen.contains("Minh chứng cần có"), "{seen}");
 }
