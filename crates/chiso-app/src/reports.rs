@@ -126,12 +126,15 @@ pub struct Outlooks {
 
 fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, version: i64) -> Outlooks {
     let a = chiso_report::Analysis::compute(fw, &scored.period, &scored.results);
+    // Each unit's plan by its id: thousands of units, one lookup each.
+    let plans: std::collections::HashMap<&chiso_domain::UnitId, &chiso_domain::analysis::Plan> =
+        a.plans.iter().map(|p| (&p.unit, p)).collect();
     let units = a
         .stability
         .units
         .iter()
         .map(|st| {
-            let plan = a.plans.iter().find(|p| p.unit == st.unit);
+            let plan = plans.get(&st.unit);
             let next = match plan.map(|p| (p.next_level_name(fw), p.points_needed, p.reachable, &p.steps)) {
                 Some((Some(level), Some(points), true, steps)) => Next::Reachable {
                     level: level.to_string(),

@@ -1,7 +1,7 @@
 //! A year's report settings: `reports/<year>.toml` in a dataset.
 
 use crate::error::{DataError, ErrorKind, Location};
-use chiso_domain::report_settings::{Judgement, KindSettings, PublishedRanks, ReportSettings, Signatory};
+use chiso_domain::report_settings::{Judgement, KindSettings, PublishedRanks, ReportSettings, Signatory, UnitRows};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -44,6 +44,9 @@ struct Raw {
     /// One sentence per unit on why its rank moved.
     #[serde(default)]
     explain_moves: bool,
+    /// "auto" (default), "all", or N: the first and last N units of each per-unit table.
+    #[serde(default)]
+    unit_rows: Option<toml::Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +117,23 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             DataError::new(loc, ErrorKind::Syntax("date must be YYYY-MM-DD".into()))
         })?),
     };
+    let unit_rows = match &raw.unit_rows {
+        None => UnitRows::Auto,
+        Some(v) => match v.get_ref() {
+            toml::Value::String(s) if s == "auto" => UnitRows::Auto,
+            toml::Value::String(s) if s == "all" => UnitRows::All,
+            toml::Value::Integer(n) if (1..=i64::from(u32::MAX)).contains(n) => UnitRows::Ends(*n as u32),
+            other => {
+                let mut loc = Location::file(file);
+                loc.line = Some(line(v.span().start));
+                loc.value = Some(other.to_string());
+                return Err(DataError::new(
+                    loc,
+                    ErrorKind::Syntax("unit_rows must be \"auto\", \"all\" or a whole number ≥ 1".into()),
+                ));
+            }
+        },
+    };
     let kinds = raw
         .kinds
         .into_iter()
@@ -159,6 +179,7 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             },
             appendix: raw.appendix,
             explain_moves: raw.explain_moves,
+            unit_rows,
         },
     ))
 }
@@ -208,5 +229,25 @@ mod tests {
                     [signatory]\ntitle = \"D\"\n";
         let e = parse("r.toml", text).unwrap_err();
         assert_eq!(e.location.line, Some(6), "{e:?}");
+    }
+
+    #[test]
+    fn unit_rows_are_auto_all_or_the_ends_and_anything_else_is_refused_with_its_line() {
+        let base = "year = 2020\nissuing_body = [\"A\"]\nplace = \"B\"\nsubject = \"C\"\nkind = []\n";
+        let with = |v: &str| {
+            let text = format!("{base}unit_rows = {v}\n[signatory]\ntitle = \"D\"\n");
+            parse("r.toml", &text).map(|(_, s)| s.unit_rows)
+        };
+        assert_eq!(
+            parse("r.toml", &format!("{base}[signatory]\ntitle = \"D\"\n")).unwrap().1.unit_rows,
+            UnitRows::Auto
+        );
+        assert_eq!(with("\"auto\"").unwrap(), UnitRows::Auto);
+        assert_eq!(with("\"all\"").unwrap(), UnitRows::All);
+        assert_eq!(with("10").unwrap(), UnitRows::Ends(10));
+        for bad in ["0", "-3", "\"nhiều\"", "2.5"] {
+            let e = with(bad).unwrap_err();
+            assert_eq!(e.location.line, Some(6), "{bad}: {e:?}");
+        }
     }
 }

@@ -112,23 +112,73 @@ pub fn round_to(value: Decimal, decimals: u32, mode: RoundingMode) -> Decimal {
 pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
     let mut v = value;
     v.rescale(decimals);
-    let s = v.to_string();
-    if separator == '.' { s } else { s.replace('.', &separator.to_string()) }
+    // The digits of the mantissa, written once (a national export formats millions).
+    let mantissa = v.mantissa();
+    let mut digits = [0u8; 40];
+    let mut n = mantissa.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let scale = v.scale() as usize;
+    // At least one digit before the separator.
+    while digits.len() - start <= scale {
+        start -= 1;
+        digits[start] = b'0';
+    }
+    let digits = &digits[start..];
+    let (whole, fraction) = digits.split_at(digits.len() - scale);
+    let mut out = String::with_capacity(digits.len() + 2);
+    if mantissa < 0 {
+        out.push('-');
+    }
+    out.extend(whole.iter().map(|&d| d as char));
+    if scale > 0 {
+        out.push(separator);
+        out.extend(fraction.iter().map(|&d| d as char));
+    }
+    out
 }
 
 /// Parses "45,2", "45.2", " 45 " as an exact decimal. Rejects thousands separators
 /// and anything else, so a typo never becomes a silently different number.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     let t = text.trim();
-    if t.is_empty() || t.matches([',', '.']).count() > 1 {
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let (first, last) = (t.bytes().next()?, t.bytes().last()?);
+    if matches!(first, b'.' | b',') || matches!(last, b'.' | b',') {
         return None;
     }
-    let t = t.replace(',', ".");
-    let ok = t.strip_prefix('-').unwrap_or(&t).chars().all(|c| c.is_ascii_digit() || c == '.');
-    if !ok || t.starts_with('.') || t.ends_with('.') {
+    // One pass, no allocation: a national import reads a million figures.
+    let (mut mantissa, mut scale, mut digits, mut separator) = (0i128, 0u32, 0u32, false);
+    for b in body.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                digits += 1;
+                scale += u32::from(separator);
+                if digits > 28 {
+                    return parse_long(t);
+                }
+            }
+            b'.' | b',' if !separator => separator = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 {
         return None;
     }
-    t.parse::<Decimal>().ok()
+    Some(Decimal::from_i128_with_scale(if body.len() < t.len() { -mantissa } else { mantissa }, scale))
+}
+
+/// More digits than a decimal holds exactly: as the decimal type reads them.
+fn parse_long(t: &str) -> Option<Decimal> {
+    t.replace(',', ".").parse::<Decimal>().ok()
 }
 
 #[cfg(test)]
@@ -138,6 +188,81 @@ mod tests {
 
     fn r(decimals: u32, mode: RoundingMode) -> Rounding {
         Rounding { decimals, mode, scope: RoundingScope::Total, percent_decimals: decimals }
+    }
+
+    /// The parser as it was written first (allocating, by the decimal type's own parser):
+    /// the one-pass parser must accept and refuse exactly what it did.
+    fn parse_reference(text: &str) -> Option<Decimal> {
+        let t = text.trim();
+        if t.is_empty() || t.matches([',', '.']).count() > 1 {
+            return None;
+        }
+        let t = t.replace(',', ".");
+        let ok = t.strip_prefix('-').unwrap_or(&t).chars().all(|c| c.is_ascii_digit() || c == '.');
+        if !ok || t.starts_with('.') || t.ends_with('.') {
+            return None;
+        }
+        t.parse::<Decimal>().ok()
+    }
+
+    #[test]
+    fn the_one_pass_parser_reads_what_the_reference_reads() {
+        let cases = [
+            "45,2",
+            "45.2",
+            " 45 ",
+            "0",
+            "007",
+            "0.85",
+            "1,00",
+            "-3,5",
+            "-,5",
+            "-.5",
+            "5.",
+            ".5",
+            ",5",
+            "1.2.3",
+            "1,2.3",
+            "",
+            " ",
+            "-",
+            "+5",
+            "1 000",
+            "1e3",
+            "٣",
+            "12345678901234567890.12345678",
+            "99999999999999999999999999999",
+            "0.0000000000000000000000000001",
+            "-0",
+            "-0,00",
+            "3.2",
+            "\u{a0}7,5\u{a0}",
+            "7,5x",
+            "x",
+            "--5",
+        ];
+        for c in cases {
+            let (ours, reference) = (parse_decimal(c), parse_reference(c));
+            assert_eq!(ours, reference, "{c:?}");
+            if let (Some(a), Some(b)) = (ours, reference) {
+                assert_eq!(a.scale(), b.scale(), "{c:?}: the decimals typed are kept");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_formatting_writes_every_decimal() {
+        for (v, d, sep, out) in [
+            (dec!(45), 1, '.', "45.0"),
+            (dec!(0.85), 2, ',', "0,85"),
+            (dec!(-3.456), 2, ',', "-3,46"),
+            (dec!(0.05), 1, '.', "0.1"),
+            (dec!(7), 0, ',', "7"),
+            (dec!(-0.004), 2, '.', "0.00"),
+            (dec!(123456.789), 3, ',', "123456,789"),
+        ] {
+            assert_eq!(format_fixed(v, d, sep), out, "{v} {d}");
+        }
     }
 
     #[test]

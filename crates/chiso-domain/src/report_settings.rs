@@ -47,6 +47,38 @@ pub struct ReportSettings {
     /// Whether each unit's rank move is explained in one sentence after the overall table
     /// (own change, others' changes, framework change). Off unless asked for.
     pub explain_moves: bool,
+    /// Which units the per-unit tables and charts of the document show; the XLSX's data
+    /// sheets always hold every unit.
+    pub unit_rows: UnitRows,
+}
+
+/// How many units a per-unit table of the document lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum UnitRows {
+    /// Every unit up to [`UnitRows::AUTO_LIMIT`]; beyond, the first and last
+    /// [`UnitRows::AUTO_ENDS`] (a document of thousands of rows is read by nobody).
+    #[default]
+    Auto,
+    /// Every unit, however many.
+    All,
+    /// The first and the last N of each table.
+    Ends(u32),
+}
+
+impl UnitRows {
+    pub const AUTO_LIMIT: usize = 150;
+    pub const AUTO_ENDS: usize = 20;
+
+    /// For a table of `rows` units: `Some(n)` to print the first and last n only.
+    pub fn ends(self, rows: usize) -> Option<usize> {
+        let n = match self {
+            UnitRows::All => return None,
+            UnitRows::Auto if rows <= Self::AUTO_LIMIT => return None,
+            UnitRows::Auto => Self::AUTO_ENDS,
+            UnitRows::Ends(n) => n as usize,
+        };
+        (rows > 2 * n).then_some(n)
+    }
 }
 
 impl ReportSettings {
@@ -119,4 +151,19 @@ pub struct Signatory {
     /// "PHÓ CHỦ TỊCH"
     pub title: String,
     pub name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnitRows;
+
+    #[test]
+    fn a_table_prints_its_ends_only_when_long_enough_to_leave_some_out() {
+        assert_eq!(UnitRows::Auto.ends(150), None, "a province's communes are printed whole");
+        assert_eq!(UnitRows::Auto.ends(151), Some(20));
+        assert_eq!(UnitRows::Auto.ends(4_500), Some(20));
+        assert_eq!(UnitRows::All.ends(4_500), None);
+        assert_eq!(UnitRows::Ends(3).ends(20), Some(3));
+        assert_eq!(UnitRows::Ends(10).ends(20), None, "first 10 and last 10 of 20 are all 20");
+    }
 }

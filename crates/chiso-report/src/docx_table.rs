@@ -66,10 +66,11 @@ pub(crate) fn table(t: &Table, l: &Layout) -> String {
     }
     // A table that fits on a page stays whole; a longer one keeps its maximum row and first
     // unit with the header, and never leaves its last row alone on a page.
-    let whole = t.rows.len() <= WHOLE_ROWS;
-    for (i, r) in t.rows.iter().enumerate() {
-        let last = i + 1 == t.rows.len();
-        let keep = !last && (whole || r.kind == RowKind::Max || i == 0 || i + 2 == t.rows.len());
+    let rows = t.document_rows();
+    let whole = rows.len() <= WHOLE_ROWS;
+    for (i, r) in rows.iter().enumerate() {
+        let last = i + 1 == rows.len();
+        let keep = !last && (whole || r.kind == RowKind::Max || i == 0 || i + 2 == rows.len());
         x.push_str(&body_row(r, &span_w, l.body_size, keep));
     }
     x.push_str("</w:tbl>");

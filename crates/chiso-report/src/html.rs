@@ -66,7 +66,7 @@ fn table(t: &Table) -> String {
         x.push_str("</tr>");
     }
     x.push_str("</thead><tbody>");
-    for r in &t.rows {
+    for r in t.document_rows().iter() {
         x.push_str(if r.kind == RowKind::Max { "<tr class=\"max\">" } else { "<tr>" });
         for (i, c) in r.cells.iter().enumerate() {
             let mut classes = Vec::new();

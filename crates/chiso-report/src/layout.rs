@@ -80,7 +80,7 @@ struct Needs {
 /// Per column: the least width (its longest word) and the widths to print on one line.
 fn needs(t: &Table, header_size: u32, body_size: u32) -> Needs {
     let (placed, mut columns) = place(&t.header);
-    for r in &t.rows {
+    for r in t.document_rows().iter() {
         columns = columns.max(r.cells.iter().map(|c| c.colspan.max(1) as usize).sum());
     }
     let mut min = vec![CELL_PADDING; columns];
@@ -92,7 +92,7 @@ fn needs(t: &Table, header_size: u32, body_size: u32) -> Needs {
         .iter()
         .map(|p| (p.col, p.cell.colspan.max(1) as usize, p.cell.text.clone(), true, header_size, true))
         .collect();
-    for r in &t.rows {
+    for r in t.document_rows().iter() {
         let mut c = 0;
         for cell in &r.cells {
             let span = cell.colspan.max(1) as usize;
@@ -190,6 +190,7 @@ mod tests {
             rows: vec![Row { kind: RowKind::Unit, cells }],
             notes: vec![],
             widths: vec![],
+            ends: None,
         }
     }
 

@@ -79,6 +79,34 @@ pub struct Table {
     pub notes: Vec<Paragraph>,
     /// Relative column widths (sum is arbitrary).
     pub widths: Vec<u32>,
+    /// `Some(n)`: the document (DOCX, HTML) prints the first and last n unit rows and one
+    /// row saying how many are between; the XLSX keeps every row.
+    pub ends: Option<usize>,
+}
+
+impl Table {
+    /// The rows as the document prints them (see [`Table::ends`]).
+    pub fn document_rows(&self) -> std::borrow::Cow<'_, [Row]> {
+        let first = self.rows.iter().position(|r| r.kind == RowKind::Unit).unwrap_or(self.rows.len());
+        let units = self.rows.len() - first;
+        let Some(n) = self.ends.filter(|n| units > 2 * n) else { return std::borrow::Cow::Borrowed(&self.rows) };
+        let columns: u16 = self.rows[first].cells.iter().map(|c| c.colspan.max(1)).sum();
+        let gap = Row {
+            kind: RowKind::Unit,
+            cells: vec![
+                Cell::text("…"),
+                Cell::text(format!(
+                    "… {} đơn vị khác, xem đầy đủ trong tệp XLSX kèm theo",
+                    crate::vi::number(rust_decimal::Decimal::from(units - 2 * n), 0)
+                ))
+                .span(columns.saturating_sub(1).max(1)),
+            ],
+        };
+        let mut out = self.rows[..first + n].to_vec();
+        out.push(gap);
+        out.extend_from_slice(&self.rows[self.rows.len() - n..]);
+        std::borrow::Cow::Owned(out)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

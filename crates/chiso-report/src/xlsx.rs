@@ -20,42 +20,69 @@ fn base() -> Format {
     Format::new().set_font_name("Times New Roman").set_font_size(11).set_border(FormatBorder::Thin)
 }
 
-fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, bold: bool) -> Result<(), XlsxError> {
-    let mut f = base().set_align(FormatAlign::VerticalCenter);
-    if bold || cell.bold {
-        f = f.set_bold();
+/// The cell formats, made once: a national workbook writes a million cells, and a format
+/// built per cell costs more than the cell.
+#[derive(Default)]
+struct Formats(std::collections::HashMap<(bool, bool, Option<u32>), Format>);
+
+impl Formats {
+    /// Bold or not, centred or not, a number format with these decimals or none.
+    fn get(&mut self, bold: bool, center: bool, decimals: Option<u32>) -> &Format {
+        self.0.entry((bold, center, decimals)).or_insert_with(|| {
+            let mut f = base().set_align(FormatAlign::VerticalCenter);
+            if bold {
+                f = f.set_bold();
+            }
+            if center {
+                f = f.set_align(FormatAlign::Center);
+            }
+            if let Some(d) = decimals {
+                f = f.set_num_format(number_format(d));
+            }
+            f
+        })
     }
+}
+
+fn write_cell(
+    ws: &mut Worksheet,
+    formats: &mut Formats,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    bold: bool,
+) -> Result<(), XlsxError> {
+    let bold = bold || cell.bold;
     let last = col + cell.colspan.max(1) - 1;
     match &cell.value {
         Value::Empty => {
-            ws.write_blank(row, col, &f)?;
+            ws.write_blank(row, col, formats.get(bold, false, None))?;
         }
         Value::Text(s) if last > col => {
-            ws.merge_range(row, col, row, last, s, &f.set_align(FormatAlign::Center))?;
+            ws.merge_range(row, col, row, last, s, formats.get(bold, true, None))?;
         }
         Value::Text(s) => {
-            let f = if col == 1 { f } else { f.set_align(FormatAlign::Center) };
-            ws.write_string_with_format(row, col, s, &f)?;
+            ws.write_string_with_format(row, col, s, formats.get(bold, col != 1, None))?;
         }
         Value::Int(n) => {
-            ws.write_number_with_format(row, col, f64::from(*n), &f.set_align(FormatAlign::Center))?;
+            ws.write_number_with_format(row, col, f64::from(*n), formats.get(bold, true, None))?;
         }
         Value::Number { value, decimals, sum_of } => {
-            let f = f.set_num_format(number_format(*decimals)).set_align(FormatAlign::Center);
+            let f = formats.get(bold, true, Some(*decimals));
             if sum_of.is_empty() {
-                ws.write_number_with_format(row, col, value.to_f64().unwrap_or(0.0), &f)?;
+                ws.write_number_with_format(row, col, value.to_f64().unwrap_or(0.0), f)?;
             } else {
                 let refs: Vec<String> = sum_of.iter().map(|c| row_col_to_cell(row, *c as u16)).collect();
                 let formula =
                     Formula::new(format!("=ROUND(SUM({}),{decimals})", refs.join(","))).set_result(value.to_string());
-                ws.write_formula_with_format(row, col, formula, &f)?;
+                ws.write_formula_with_format(row, col, formula, f)?;
             }
         }
     }
     Ok(())
 }
 
-fn sheet_for_table(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
+fn sheet_for_table(ws: &mut Worksheet, formats: &mut Formats, t: &Table) -> Result<(), XlsxError> {
     ws.set_name(format!("Bảng {}", t.number))?;
     let title = Format::new().set_font_name("Times New Roman").set_font_size(12).set_bold();
     ws.write_string_with_format(0, 0, format!("Bảng {}. {}", t.number, t.caption), &title)?;
@@ -76,7 +103,7 @@ fn sheet_for_table(ws: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
         let r = first_row + i as u32;
         let mut c = 0u16;
         for cell in &row.cells {
-            write_cell(ws, r, c, cell, row.kind == RowKind::Max)?;
+            write_cell(ws, formats, r, c, cell, row.kind == RowKind::Max)?;
             c += cell.colspan.max(1);
         }
     }
@@ -103,13 +130,14 @@ fn print_setup(ws: &mut Worksheet, first: u32, last: u32) -> Result<(), XlsxErro
 
 pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    let mut formats = Formats::default();
     // A fixed creation date: the same report gives the same bytes.
     wb.set_properties(
         &DocProperties::new().set_title(&doc.subject).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
     );
     for b in doc.body.iter().chain(&doc.appendix) {
         if let Block::Table(t) = b {
-            sheet_for_table(wb.add_worksheet(), t)?;
+            sheet_for_table(wb.add_worksheet(), &mut formats, t)?;
         }
     }
     for d in &doc.data {
@@ -124,7 +152,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
         ws.set_row_height(0, 75)?;
         for (r, row) in d.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                write_cell(ws, r as u32 + 1, c as u16, cell, false)?;
+                write_cell(ws, &mut formats, r as u32 + 1, c as u16, cell, false)?;
             }
         }
         ws.set_freeze_panes(1, 1)?;

@@ -35,6 +35,10 @@ impl Year {
     }
 
     fn document_with(&self, year: i32, appendix: bool) -> Document {
+        self.document_rows(year, appendix, chiso_domain::UnitRows::Auto)
+    }
+
+    fn document_rows(&self, year: i32, appendix: bool, unit_rows: chiso_domain::UnitRows) -> Document {
         let mut settings = self.data.report_settings(year).unwrap().unwrap_or_else(|| chiso_domain::ReportSettings {
             kinds: self
                 .kinds
@@ -50,6 +54,7 @@ impl Year {
             ..Default::default()
         });
         settings.appendix = appendix;
+        settings.unit_rows = unit_rows;
         let inputs: Vec<KindInput> = self
             .kinds
             .iter()
@@ -380,6 +385,39 @@ fn xlsx_totals_are_formulas_equal_to_their_parts_and_ranks_follow_totals() {
 }
 
 #[test]
+fn a_long_ranking_prints_its_ends_in_the_document_and_every_unit_in_the_xlsx() {
+    use calamine::{Reader, Xlsx};
+    // The 20 departments with the first and last 3 asked for: the DOCX and HTML print
+    // 3 + a row counting the 14 between + 3; the XLSX keeps all 20 rows of the same table.
+    let doc =
+        load("cao-bang", 2020, Some(2019), &["department"]).document_rows(2020, false, chiso_domain::UnitRows::Ends(3));
+    let html = chiso_report::html::render(&doc);
+    let b1 = &html[html.find("Bảng 1").unwrap()..];
+    let b1 = &b1[..b1.find("</table>").unwrap()];
+    assert!(b1.contains("Sở Giáo dục và Đào tạo") && b1.contains("Sở Xây dựng"), "first and last");
+    assert!(!b1.contains("Sở Tư pháp"), "7th of 20: left out of the document");
+    assert!(b1.contains("… 14 đơn vị khác, xem đầy đủ trong tệp XLSX kèm theo"));
+    assert!(html.contains("Bảng in 3 cơ quan đầu bảng và 3 cơ quan cuối bảng trong số 20 cơ quan"), "a note says so");
+    let docx = chiso_report::docx::render(&doc);
+    // Two header rows, the maximum, 3, the gap, 3.
+    assert_eq!(docx_table(&unzip(&docx, "word/document.xml"), 1).len(), 2 + 1 + 3 + 1 + 3);
+    let xlsx = chiso_report::xlsx::render(&doc).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range("Bảng 1").unwrap();
+    let names: Vec<String> = sheet.rows().skip(5).map(|r| r[1].to_string()).collect();
+    assert_eq!(names.len(), 20, "{names:?}");
+    assert!(names.contains(&"Sở Tư pháp".to_string()));
+    // The total chart shows the same ends.
+    let figure = doc.body.iter().find_map(|b| match b {
+        Block::Figure(f) if f.caption.starts_with("Tổng điểm") => Some(f),
+        _ => None,
+    });
+    assert!(figure.unwrap().caption.ends_with("(3 cơ quan đầu bảng và 3 cơ quan cuối bảng)"));
+    // By default 20 departments are printed whole.
+    assert!(!chiso_report::html::render(&cao_bang()).contains("đơn vị khác, xem đầy đủ"));
+}
+
+#[test]
 fn the_same_data_gives_the_same_bytes() {
     let a = cao_bang();
     let b = cao_bang();
@@ -655,6 +693,7 @@ fn a_table_too_wide_for_a_portrait_page_gets_its_own_landscape_section() {
         rows: vec![Row { kind: RowKind::Unit, cells }],
         notes: vec![],
         widths: vec![],
+        ends: None,
     }));
     doc.body.push(Block::Paragraph(Paragraph::text("Sau bảng, trang dọc trở lại.")));
     let docx = chiso_report::docx::render(&doc);

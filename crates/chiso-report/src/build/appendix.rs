@@ -3,7 +3,7 @@
 //! the next level and where it can gain, every unit named. It does not question the
 //! published ranking: it is about next year.
 
-use super::{Counters, KindInput};
+use super::{Counters, Kind};
 use crate::model::{Block, Cell, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Table};
 use crate::vi;
 use chiso_domain::ReportSettings;
@@ -28,7 +28,7 @@ fn attached_to(settings: &ReportSettings) -> String {
     format!("(Kèm theo Báo cáo số{number} {date})")
 }
 
-pub(super) fn annex(settings: &ReportSettings, kinds: &[KindInput], counters: &mut Counters) -> Vec<Block> {
+pub(super) fn annex(settings: &ReportSettings, kinds: &[Kind], counters: &mut Counters) -> Vec<Block> {
     let mut out = vec![
         Block::Paragraph(centred("PHỤ LỤC".into(), true, false)),
         Block::Paragraph(centred("ĐIỂM CẦN CẢI THIỆN ĐỂ ĐẠT MỨC XẾP HẠNG TIẾP THEO".into(), true, false)),
@@ -45,7 +45,7 @@ pub(super) fn annex(settings: &ReportSettings, kinds: &[KindInput], counters: &m
     out
 }
 
-fn blocks(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+fn blocks(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let Some(a) = &k.analysis else { return vec![] };
     let fw = k.framework;
     let label = |id: &str| fw.index_of(id).map_or(id.to_string(), |i| fw.criterion(i).name.clone());
@@ -120,6 +120,8 @@ fn blocks(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         rows,
         notes: vec![],
         widths: vec![4, 20, 7, 8, 7, 34],
+        // The appendix is asked for on purpose: every unit's plan.
+        ends: None,
     }));
     out
 }

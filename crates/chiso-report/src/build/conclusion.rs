@@ -2,7 +2,7 @@
 //! data makes true (how many reached a level, uneven results, weakest groups, units that
 //! fell) with the thresholds of the settings, the reminders, the Chairman's requirements.
 
-use super::KindInput;
+use super::Kind;
 use super::facts;
 use crate::model::Paragraph;
 use crate::vi;
@@ -10,7 +10,7 @@ use chiso_domain::ReportSettings;
 use chiso_domain::engine::Status;
 use rust_decimal::Decimal;
 
-pub(super) fn paragraphs(settings: &ReportSettings, kinds: &[KindInput]) -> Vec<Paragraph> {
+pub(super) fn paragraphs(settings: &ReportSettings, kinds: &[Kind]) -> Vec<Paragraph> {
     let mut out: Vec<Paragraph> = settings.assessment.iter().map(Paragraph::text).collect();
     for k in kinds {
         out.push(Paragraph::text(levels(k, settings.reminders.is_empty())));
@@ -27,7 +27,7 @@ pub(super) fn paragraphs(settings: &ReportSettings, kinds: &[KindInput]) -> Vec<
 
 /// How many reached a level; who sent no data (and, without reminders in the settings,
 /// that they must explain).
-fn levels(k: &KindInput, explain: bool) -> String {
+fn levels(k: &Kind, explain: bool) -> String {
     let assessed = k.results.units.len();
     let with_level = k.results.units.iter().filter(|u| u.status == Status::Ranked).count();
     let noun = &k.settings.noun;
@@ -63,7 +63,7 @@ fn percent_of(part: Decimal, max: Decimal) -> Decimal {
 }
 
 /// Judgement sentences, each said only past its threshold in the settings.
-fn judgement(settings: &ReportSettings, k: &KindInput) -> Vec<String> {
+fn judgement(settings: &ReportSettings, k: &Kind) -> Vec<String> {
     let j = &settings.judgement;
     let fw = k.framework;
     let noun = &k.settings.noun;

@@ -2,7 +2,7 @@
 //! (not given points by a not-applicable policy), which units have a previous result by
 //! a declared comparison, what it is, and the ranks among those units.
 
-use super::KindInput;
+use super::Kind;
 use crate::vi;
 use chiso_domain::compare::Method;
 use chiso_domain::engine::Status;
@@ -19,12 +19,9 @@ fn leaves_under(fw: &Framework, index: usize) -> Vec<usize> {
 
 /// Whether the unit (index in the results) got points on `node` from a not-applicable
 /// policy (full points or zero) rather than from its figures.
-pub(super) fn by_policy(k: &KindInput, unit: usize, node: usize) -> bool {
+pub(super) fn by_policy(k: &Kind, unit: usize, node: usize) -> bool {
     let fw = k.framework;
-    let id = &k.results.units[unit].unit;
-    let Some(sub) = k.period.units.iter().find(|p| &p.unit == id).and_then(|p| p.submission.as_ref()) else {
-        return false;
-    };
+    let Some(sub) = k.submission(unit) else { return false };
     leaves_under(fw, node).into_iter().any(|i| {
         sub.answer(i) == Some(&Answer::NotApplicable)
             && matches!(
@@ -35,7 +32,7 @@ pub(super) fn by_policy(k: &KindInput, unit: usize, node: usize) -> bool {
 }
 
 /// Units with data scored on `node` by their figures: (index, presented value).
-pub(super) fn scored(k: &KindInput, node: usize) -> Vec<(usize, Decimal)> {
+pub(super) fn scored(k: &Kind, node: usize) -> Vec<(usize, Decimal)> {
     k.results
         .units
         .iter()
@@ -48,7 +45,7 @@ pub(super) fn scored(k: &KindInput, node: usize) -> Vec<(usize, Decimal)> {
 /// Whether a unit with data has a previous result by a declared comparison (itself, a
 /// predecessor it continues, or its predecessors combined): the one rule of
 /// `chiso_domain::compare`, so the report counts what the platform and `score --compare` count.
-pub(super) fn comparable(k: &KindInput, unit: usize) -> bool {
+pub(super) fn comparable(k: &Kind, unit: usize) -> bool {
     k.comparison(unit).is_some_and(|c| c.method.is_comparable() && c.previous_total.is_some())
         && k.results.units[unit].status != Status::NoData
 }
@@ -56,7 +53,7 @@ pub(super) fn comparable(k: &KindInput, unit: usize) -> bool {
 /// Whether the previous result is the unit's own (same unit, or renamed): what a streak
 /// ("hai năm liên tiếp") may be claimed of. A successor is compared with its predecessor
 /// but did not hold its rank.
-pub(super) fn same_unit(k: &KindInput, unit: usize) -> bool {
+pub(super) fn same_unit(k: &Kind, unit: usize) -> bool {
     comparable(k, unit)
         && k.comparison(unit).is_some_and(|c| matches!(c.baseline, Baseline::Same | Baseline::Renamed { .. }))
 }
@@ -69,7 +66,7 @@ pub(super) struct Move {
     pub now: u32,
 }
 
-pub(super) fn moves(k: &KindInput) -> Vec<Move> {
+pub(super) fn moves(k: &Kind) -> Vec<Move> {
     (0..k.results.units.len())
         .filter(|&i| comparable(k, i))
         .filter_map(|i| {
@@ -81,7 +78,7 @@ pub(super) fn moves(k: &KindInput) -> Vec<Move> {
 
 /// Whether the printed ranks (last year's as published, this year's in the tables) are
 /// the ranks within the comparable group, so places moved can be read off the tables.
-pub(super) fn printed_are_group_ranks(k: &KindInput, moves: &[Move]) -> bool {
+pub(super) fn printed_are_group_ranks(k: &Kind, moves: &[Move]) -> bool {
     moves.iter().all(|m| {
         k.comparison(m.unit).and_then(|c| c.previous_rank) == Some(m.before)
             && k.results.units[m.unit].rank == Some(m.now)
@@ -90,7 +87,7 @@ pub(super) fn printed_are_group_ranks(k: &KindInput, moves: &[Move]) -> bool {
 
 /// What a unit formed by a reorganisation is compared with, when it is not simply itself:
 /// "Huyện Quảng Uyên", "Huyện Hà Quảng trước sáp nhập", "bình quân điểm của A và B".
-pub(super) fn compared_with(k: &KindInput, unit: usize) -> Option<String> {
+pub(super) fn compared_with(k: &Kind, unit: usize) -> Option<String> {
     let prev = k.previous.as_ref()?;
     let c = k.comparison(unit)?;
     let name_of = |id: &UnitId| prev.results.get(id).map_or_else(|| id.0.clone(), |u| u.name.clone());
@@ -115,7 +112,7 @@ pub(super) fn compared_with(k: &KindInput, unit: usize) -> Option<String> {
 /// "(Huyện Quảng Hòa so với Huyện Quảng Uyên; không tính Sở X do không có kết quả năm
 /// 2024 để so sánh)": how the reorganised units in a comparison are compared, and which
 /// units ranked now are left out of it. Empty when every unit is compared with itself.
-pub(super) fn comparison_note(k: &KindInput, prev_year: i32, compared: &[usize]) -> String {
+pub(super) fn comparison_note(k: &Kind, prev_year: i32, compared: &[usize]) -> String {
     let mut parts: Vec<String> = compared
         .iter()
         .filter_map(|&i| Some(format!("{} so với {}", k.results.units[i].name, compared_with(k, i)?)))
@@ -131,7 +128,7 @@ pub(super) fn comparison_note(k: &KindInput, prev_year: i32, compared: &[usize])
 }
 
 /// Units formed by a merger: (index, names of the merged units).
-pub(super) fn mergers(k: &KindInput) -> Vec<(usize, Vec<String>)> {
+pub(super) fn mergers(k: &Kind) -> Vec<(usize, Vec<String>)> {
     let Some(prev) = &k.previous else { return vec![] };
     prev.comparisons
         .iter()
@@ -148,7 +145,7 @@ pub(super) fn mergers(k: &KindInput) -> Vec<(usize, Vec<String>)> {
 
 /// Consecutive years, ending with this one, in which the unit was first: this year,
 /// last year (its own rank), then the published history.
-pub(super) fn years_first(k: &KindInput, unit: usize) -> Vec<i32> {
+pub(super) fn years_first(k: &Kind, unit: usize) -> Vec<i32> {
     let u = &k.results.units[unit];
     let mut years = vec![k.results.year];
     if u.rank != Some(1) {

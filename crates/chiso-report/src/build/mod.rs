@@ -73,7 +73,55 @@ pub(crate) struct Counters {
 
 const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
 
-pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Document {
+/// A kind being written: its input, and each result's submission found once (a
+/// national period has thousands of units, and sentences ask per unit and criterion).
+pub(crate) struct Kind<'a> {
+    input: &'a KindInput<'a>,
+    submissions: Vec<Option<&'a chiso_domain::period::Submission>>,
+    /// Last year's result of the unit each result is compared with (itself or the
+    /// predecessor it continues).
+    compared_with: Vec<Option<&'a chiso_domain::UnitResult>>,
+    /// Which units the per-unit tables and charts show.
+    pub(crate) unit_rows: chiso_domain::UnitRows,
+}
+
+impl<'a> Kind<'a> {
+    fn new(input: &'a KindInput<'a>, unit_rows: chiso_domain::UnitRows) -> Kind<'a> {
+        let by_id: std::collections::HashMap<&chiso_domain::UnitId, &chiso_domain::period::Submission> =
+            input.period.units.iter().filter_map(|p| Some((&p.unit, p.submission.as_ref()?))).collect();
+        let submissions = input.results.units.iter().map(|u| by_id.get(&u.unit).copied()).collect();
+        let compared_with = match &input.previous {
+            Some(p) => {
+                let by_id: std::collections::HashMap<&chiso_domain::UnitId, &chiso_domain::UnitResult> =
+                    p.results.units.iter().map(|u| (&u.unit, u)).collect();
+                p.comparisons.iter().map(|c| c.previous_unit.as_ref().and_then(|id| by_id.get(id).copied())).collect()
+            }
+            None => Vec::new(),
+        };
+        Kind { input, submissions, compared_with, unit_rows }
+    }
+
+    /// Last year's result of the unit the result at `unit` is compared with.
+    pub(crate) fn previous_result(&self, unit: usize) -> Option<&'a chiso_domain::UnitResult> {
+        self.compared_with.get(unit).copied().flatten()
+    }
+
+    /// The submission of the unit at `unit` in the results.
+    pub(crate) fn submission(&self, unit: usize) -> Option<&'a chiso_domain::period::Submission> {
+        self.submissions.get(unit).copied().flatten()
+    }
+}
+
+impl<'a> std::ops::Deref for Kind<'a> {
+    type Target = KindInput<'a>;
+    fn deref(&self) -> &KindInput<'a> {
+        self.input
+    }
+}
+
+pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Document {
+    let kinds: Vec<Kind> = inputs.iter().map(|k| Kind::new(k, settings.unit_rows)).collect();
+    let kinds = &kinds[..];
     let mut body = Vec::new();
     let mut counters = Counters { table: 0, figure: 0 };
     let mut section = 0;
@@ -146,7 +194,7 @@ pub fn build(settings: &ReportSettings, year: i32, kinds: &[KindInput]) -> Docum
 }
 
 /// One section per top-level criterion; its children get sub-sections.
-fn groups(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let nested = fw.roots.iter().any(|&r| !fw.criterion(r).children.is_empty());
     let letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n"];
@@ -171,7 +219,7 @@ fn groups(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
     out
 }
 
-fn method(k: &KindInput, index: usize) -> Vec<Paragraph> {
+fn method(k: &Kind, index: usize) -> Vec<Paragraph> {
     let fw = k.framework;
     let letter = ["a", "b", "c", "d", "đ", "e"][index % 6];
     let pts = vi::exact;

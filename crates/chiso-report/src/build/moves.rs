@@ -1,7 +1,7 @@
 //! One plain sentence per unit on why its rank moved (optional: `ReportSettings::explain_moves`),
 //! and the banner of invented figures.
 
-use super::KindInput;
+use super::Kind;
 use crate::model::{Paragraph, Run};
 use crate::vi;
 use chiso_domain::compare::{Method, NoComparison};
@@ -33,7 +33,7 @@ fn places(v: i64) -> String {
 }
 
 /// "Sở X (so với …): …": one sentence per unit with data.
-pub(super) fn sentences(k: &KindInput) -> Vec<Paragraph> {
+pub(super) fn sentences(k: &Kind) -> Vec<Paragraph> {
     let Some(prev) = &k.previous else { return vec![] };
     let fw = k.framework;
     let d = fw.total_rounding().decimals;

@@ -3,7 +3,7 @@
 //! criterion, rank moves only among units whose previous rank is their own, and a
 //! superlative only for the largest.
 
-use super::KindInput;
+use super::Kind;
 use super::facts::{self, Move};
 use crate::model::{Paragraph, Run};
 use crate::vi;
@@ -11,7 +11,7 @@ use chiso_domain::engine::Status;
 use chiso_domain::stats::{level_counts, spread};
 use rust_decimal::Decimal;
 
-fn names(k: &KindInput, ids: &[chiso_domain::UnitId]) -> Vec<String> {
+fn names(k: &Kind, ids: &[chiso_domain::UnitId]) -> Vec<String> {
     ids.iter().filter_map(|id| k.results.get(id).map(|u| u.name.clone())).collect()
 }
 
@@ -19,12 +19,12 @@ fn pct(p: Option<Decimal>, decimals: u32) -> String {
     p.map(|p| format!(", đạt {}% điểm tối đa", vi::number(p, decimals))).unwrap_or_default()
 }
 
-fn no_data(k: &KindInput) -> Vec<String> {
+fn no_data(k: &Kind) -> Vec<String> {
     k.results.units.iter().filter(|u| u.status == Status::NoData).map(|u| u.name.clone()).collect()
 }
 
 /// "09 đơn vị có thứ hạng so sánh được với năm 2019 (Huyện Quảng Hòa so với Huyện Quảng Uyên)".
-fn compared_set(k: &KindInput, moves: &[Move], year: i32) -> String {
+fn compared_set(k: &Kind, moves: &[Move], year: i32) -> String {
     let noun = &k.settings.noun;
     let units: Vec<usize> = moves.iter().map(|m| m.unit).collect();
     format!(
@@ -34,7 +34,7 @@ fn compared_set(k: &KindInput, moves: &[Move], year: i32) -> String {
     )
 }
 
-pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
+pub(super) fn summary(k: &Kind) -> Vec<Paragraph> {
     let fw = k.framework;
     let r = k.results;
     let noun = &k.settings.noun;
@@ -210,7 +210,7 @@ pub(super) fn summary(k: &KindInput) -> Vec<Paragraph> {
 }
 
 /// The biggest rise and fall in rank among comparable units, saying how many were compared.
-fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
+fn rank_moves(k: &Kind, prev_year: i32) -> Vec<String> {
     let r = k.results;
     let noun = &k.settings.noun;
     let d = k.framework.total_rounding().decimals;
@@ -258,7 +258,7 @@ fn rank_moves(k: &KindInput, prev_year: i32) -> Vec<String> {
 
 /// "; nhóm tiêu chí tăng bình quân nhiều nhất là …": the top-level group whose mean change
 /// across comparable units is the largest increase, if any group rose on average.
-fn biggest_group_gain(k: &KindInput) -> String {
+fn biggest_group_gain(k: &Kind) -> String {
     let Some(prev) = &k.previous else { return String::new() };
     let fw = k.framework;
     let mut gains: Vec<(Decimal, &str)> = Vec::new();
@@ -290,7 +290,7 @@ fn biggest_group_gain(k: &KindInput) -> String {
 
 /// The narrative of one criterion: highest and lowest among units scored on it, with all
 /// tied units, % of max, the gap, and changes against last year among comparable units.
-pub(super) fn criterion(k: &KindInput, index: usize) -> Vec<Paragraph> {
+pub(super) fn criterion(k: &Kind, index: usize) -> Vec<Paragraph> {
     let fw = k.framework;
     let c = fw.criterion(index);
     let noun = &k.settings.noun;
@@ -350,7 +350,7 @@ pub(super) fn criterion(k: &KindInput, index: usize) -> Vec<Paragraph> {
 }
 
 fn criterion_changes(
-    k: &KindInput,
+    k: &Kind,
     index: usize,
     prev_year: i32,
     comparisons: &[chiso_domain::Comparison],

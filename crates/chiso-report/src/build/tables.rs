@@ -1,7 +1,7 @@
 //! The tables and charts of a kind: the overall ranking (Bảng 1 / Bảng 8), one
 //! comparison table per criterion, the level distribution and the totals chart.
 
-use super::{Counters, KindInput, facts};
+use super::{Counters, Kind, facts};
 use crate::model::{
     Block, Cell, Chart, DataSheet, Figure, HeaderCell, Paragraph, ParagraphStyle, Row, RowKind, Run, Series, Table,
     Value,
@@ -62,7 +62,7 @@ fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph {
     }
 }
 
-pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let r = k.results;
     let d = fw.rounding.decimals;
@@ -158,10 +158,11 @@ pub(super) fn overall(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
         });
     }
     notes.extend(merger_note(k, true));
+    let ends = ends(k, &rows, &mut notes);
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
+        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths, ends }),
     ]
 }
 
@@ -173,7 +174,7 @@ fn repeats(label: &str, name: &str) -> bool {
 
 /// The comparison table of one criterion (with its children if it has any): this year
 /// against last, ordered by this year's value, ties by overall rank.
-pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) -> Vec<Block> {
+pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let r = k.results;
     let d = fw.rounding.decimals;
@@ -223,9 +224,7 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
         let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
         // Last year's result of the unit this one is compared with (itself, or the
         // predecessor it continues; the note under the table says which).
-        let before = prev
-            .zip(k.comparison(i).filter(|_| facts::comparable(k, i)).and_then(|c| c.previous_unit.as_ref()))
-            .and_then(|(p, id)| p.results.get(id));
+        let before = k.previous_result(i).filter(|_| facts::comparable(k, i));
         // Predecessors combined: last year's value is this year's less the change.
         let combined =
             k.comparison(i).filter(|c| facts::comparable(k, i) && matches!(c.method, Method::Combined { .. }));
@@ -278,16 +277,17 @@ pub(super) fn criterion(k: &KindInput, index: usize, counters: &mut Counters) ->
     };
     let mut widths = vec![4, 24];
     widths.extend(std::iter::repeat_n(8, nodes.len() * years as usize));
+    let ends = ends(k, &rows, &mut notes);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths }),
+        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths, ends }),
     ]
 }
 
 /// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập; cột năm 2019 là kết quả của
 /// Huyện Quảng Uyên.": what each merged unit's previous columns hold, with the merged units
 /// under the overall table (`full`), the names only under the others.
-fn merger_note(k: &KindInput, full: bool) -> Option<Paragraph> {
+fn merger_note(k: &Kind, full: bool) -> Option<Paragraph> {
     let prev = k.previous.as_ref()?;
     let merged = facts::mergers(k);
     if merged.is_empty() {
@@ -316,8 +316,29 @@ fn merger_note(k: &KindInput, full: bool) -> Option<Paragraph> {
     })
 }
 
+/// The first and last units only, when the report settings ask for it (by default beyond
+/// 150 units): a note says so and where every unit is. The XLSX keeps every row.
+fn ends(k: &Kind, rows: &[Row], notes: &mut Vec<Paragraph>) -> Option<usize> {
+    let units = rows.iter().filter(|r| r.kind == RowKind::Unit).count();
+    let n = k.unit_rows.ends(units)?;
+    notes.push(Paragraph {
+        runs: vec![Run {
+            text: format!(
+                "Bảng in {n} {noun} đầu bảng và {n} {noun} cuối bảng trong số {} {noun}; kết quả của tất cả các {noun} ở \
+                 bảng cùng số trong tệp XLSX kèm theo.",
+                vi::number(Decimal::from(units), 0),
+                noun = k.settings.noun
+            ),
+            italic: true,
+            ..Default::default()
+        }],
+        style: ParagraphStyle::Note,
+    });
+    Some(n)
+}
+
 /// Units that declared one of these criteria not applicable and got the maximum for it.
-fn not_applicable_full(k: &KindInput, nodes: &[usize]) -> Vec<String> {
+fn not_applicable_full(k: &Kind, nodes: &[usize]) -> Vec<String> {
     let fw = k.framework;
     let mut out = Vec::new();
     for pu in &k.period.units {
@@ -347,7 +368,7 @@ fn lower(s: &str) -> String {
     }
 }
 
-pub(super) fn level_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+pub(super) fn level_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let counts = chiso_domain::stats::level_counts(k.results, fw);
     let mut categories = Vec::new();
@@ -379,9 +400,14 @@ pub(super) fn level_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
     ]
 }
 
-pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> {
+pub(super) fn total_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
-    let units: Vec<(usize, &UnitResult)> = k.with_data().collect();
+    let mut units: Vec<(usize, &UnitResult)> = k.with_data().collect();
+    // A long ranking: its first and last units, as the tables print them.
+    let ends = k.unit_rows.ends(units.len());
+    if let Some(n) = ends {
+        units.drain(n..units.len() - n);
+    }
     let categories = units.iter().map(|(_, u)| u.name.clone()).collect();
     let mut series =
         vec![Series { name: format!("Năm {}", k.results.year), values: units.iter().map(|(_, u)| u.total).collect() }];
@@ -395,7 +421,14 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
         });
     }
     counters.figure += 1;
-    let caption = format!("Tổng điểm {}", k.settings.subject);
+    let caption = match ends {
+        Some(n) => format!(
+            "Tổng điểm {} ({n} {noun} đầu bảng và {n} {noun} cuối bảng)",
+            k.settings.subject,
+            noun = k.settings.noun
+        ),
+        None => format!("Tổng điểm {}", k.settings.subject),
+    };
     vec![
         Block::Paragraph(caption_block(counters.figure, &caption, "Hình")),
         Block::Figure(Figure {
@@ -408,7 +441,7 @@ pub(super) fn total_chart(k: &KindInput, counters: &mut Counters) -> Vec<Block> 
 
 /// The figures each unit reported, as entered: the raw data behind the tables, under
 /// the criteria's names.
-pub(super) fn data_sheet(k: &KindInput) -> DataSheet {
+pub(super) fn data_sheet(k: &Kind) -> DataSheet {
     let fw = k.framework;
     let groups = k.period.units.iter().any(|pu| pu.group.is_some());
     let mut header = vec!["Đơn vị".to_string()];
