@@ -1,12 +1,11 @@
 //! One plain sentence per unit on why its rank moved (optional: `ReportSettings::explain_moves`),
 //! and the banner of invented figures.
 
-use super::Kind;
+use super::{Kind, facts};
 use crate::model::{Paragraph, Run};
 use crate::vi;
 use chiso_domain::compare::{Method, NoComparison};
 use chiso_domain::engine::Status;
-use chiso_domain::lineage::CombineRule;
 use chiso_domain::movement::apportion;
 use rust_decimal::Decimal;
 
@@ -38,7 +37,6 @@ pub(super) fn sentences(k: &Kind) -> Vec<Paragraph> {
     let fw = k.framework;
     let d = fw.total_rounding().decimals;
     let y = prev.year;
-    let name_of = |id: &chiso_domain::UnitId| prev.results.get(id).map_or_else(|| id.0.clone(), |u| u.name.clone());
     let mut out = vec![Paragraph::text(format!(
         "Thay đổi thứ hạng so với năm {y} được tính trong nhóm các {noun} so sánh được (có kết quả năm {y} theo \
          cách so sánh đã khai báo), tách thành phần do điểm của chính {noun} (thứ hạng của điểm năm nay so với điểm \
@@ -73,15 +71,6 @@ pub(super) fn sentences(k: &Kind) -> Vec<Paragraph> {
         let c = &prev.comparisons[i];
         let basis = match &c.method {
             Method::Same => format!("so với chính {} năm {y}", k.settings.noun),
-            Method::Continues { from } => format!("so với {} năm {y}", name_of(from)),
-            Method::Combined { from, rule } => {
-                let names: Vec<String> = from.iter().map(name_of).collect();
-                let how = match rule {
-                    CombineRule::Mean => "bình quân".to_string(),
-                    CombineRule::WeightedMean { basis, .. } => format!("bình quân theo {basis}"),
-                };
-                format!("so với {how} điểm năm {y} của {}", vi::list(&names))
-            }
             Method::None { reason } => {
                 let why = match reason {
                     NoComparison::New => format!("{} mới", k.settings.noun),
@@ -91,6 +80,9 @@ pub(super) fn sentences(k: &Kind) -> Vec<Paragraph> {
                 };
                 out.push(Paragraph::text(format!("{}: {why}, không tính thay đổi thứ hạng.", u.name)));
                 continue;
+            }
+            Method::Continues { .. } | Method::Combined { .. } => {
+                format!("so với {} năm {y}", facts::compared_with(k, i).unwrap_or_else(|| u.name.clone()))
             }
         };
         let (Some(then), Some(now), Some(r), Some(against)) =

@@ -365,7 +365,7 @@ fn the_report_explains_moves_only_when_asked_and_banners_invented_figures() {
     assert!(!plain.contains("phần do điểm của chính"));
     let explained = run(&["--explain-moves"]);
     assert!(explained.contains(
-        "Sở Tài chính (so với Sở Tài chính năm 2020): trong 14 đơn vị so sánh được, thứ hạng giảm 4 bậc (từ 3 thành 7); \
+        "Sở Tài chính (so với Sở Tài chính trước sắp xếp năm 2020): trong 14 đơn vị so sánh được, thứ hạng giảm 4 bậc (từ 3 thành 7); \
          phần do điểm của chính đơn vị: giảm 1 bậc"
     ));
 }
