@@ -22,6 +22,7 @@ mod review;
 pub mod seed;
 pub mod sessions;
 mod thread;
+mod units;
 mod workbook;
 
 pub use accounts::{MIN_PASSWORD, NewUser, UserAction};
@@ -35,6 +36,7 @@ pub use periods::{MissingUnit, OpenPeriod, Preview};
 pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
 pub use thread::{EntryKind, ThreadEntry};
+pub use units::UnitChange;
 pub use workbook::Workbook;
 
 use chiso_store::Store;

@@ -69,6 +69,12 @@ pub enum Message {
     NoSuchPeriod,
     BadNewDeadline,
     ExceptionUnknownUnit,
+    /// A unit added or renamed without a name.
+    UnitNameNeeded,
+    /// A change to a unit the registry does not have (or none chosen).
+    UnitNotChosen,
+    /// A merger needs two units or more, the one that continues among them.
+    MergeNeedsTwo,
     /// A document that fails its parser: every error, nothing saved.
     InvalidNotSaved(Vec<DataError>),
     /// A refused form or body: every problem, nothing saved.

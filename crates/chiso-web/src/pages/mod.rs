@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/the-api/{id}/thu-hoi", post(admin::accounts::revoke_token))
         .route("/quan-tri/nhat-ky", get(admin::audit_log))
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
+        .route("/quan-tri/danh-muc/don-vi", post(manage::change_unit))
         .route("/don-vi/{unit}", get(public::unit))
         .route("/ket-qua/{year}/{kind}/csv", get(public::results_csv))
         .route("/api/v1/periods/{year}/results", get(api::results))

@@ -177,3 +177,83 @@ async fn the_form_guides_each_criterion_and_carries_what_the_running_total_needs
     let seen = ad.get("/nop/2021/department/so-y-te").await.body;
     assert!(!seen.contains("data-total=") && seen.contains("Minh chứng cần có"), "{seen}");
 }
+
+#[tokio::test]
+async fn an_officer_changes_the_units_through_forms_and_reads_the_frameworks() {
+    let app = spawn(None).await;
+    let mut admin = setup(&app).await;
+    let page = admin.get("/quan-tri/danh-muc").await.body;
+    // Units as a table, lineage in words; frameworks as trees with maxima and levels.
+    assert!(page.contains("<td>Huyện Quảng Hòa</td><td>"), "{page}");
+    assert!(page.contains("sáp nhập từ Huyện Quảng Uyên, Huyện Phục Hòa (năm 2020)"), "{page}");
+    assert!(page.contains("<li>Hạ tầng kỹ thuật CNTT (tối đa 8)</li>") && page.contains("Mức I: từ 54 điểm"), "{page}");
+
+    let post = |what: &'static str, extra: Vec<(&'static str, &'static str)>| {
+        let mut f = vec![("what", what), ("reason", "Quyết định của UBND tỉnh")];
+        f.extend(extra);
+        f
+    };
+    // Add, rename (with lineage), merge, retire.
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc/don-vi",
+            &post("add", vec![("name", "Sở Du lịch"), ("kind", "department"), ("year", "2022")]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc/don-vi",
+            &post("rename", vec![("unit", "so-du-lich"), ("name", "Sở Văn hóa và Du lịch"), ("year", "2024")]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc/don-vi",
+            &post("merge", vec![("units", "so-y-te"), ("units", "so-tu-phap"), ("into", "so-y-te"), ("year", "2025")]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r =
+        admin.post("/quan-tri/danh-muc/don-vi", &post("retire", vec![("unit", "ban-dan-toc"), ("year", "2024")])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.get("/quan-tri/danh-muc").await.body;
+    assert!(
+        page.contains("đổi tên từ Sở Du lịch (năm 2024)")
+            && page.contains("trở thành Sở Văn hóa và Du lịch (năm 2024)"),
+        "{page}"
+    );
+    assert!(page.contains("sáp nhập từ Sở Tư pháp (năm 2025)"), "{page}");
+    let retired = page.split("<td>Ban Dân tộc</td>").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(retired.contains("<td class=\"n\">2024</td>"), "its last year: {retired}");
+    let trail = admin.get("/quan-tri/nhat-ky").await.body;
+    assert!(trail.matches("Quyết định của UBND tỉnh").count() >= 4, "every change on the record");
+
+    // Refused in place, what was typed kept: a name another unit has, a merger of one.
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc/don-vi",
+            &post("add", vec![("name", "Sở Y tế"), ("kind", "department"), ("year", "2026")]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("name=\"name\" value=\"Sở Y tế\""), "{}", r.body);
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc/don-vi",
+            &post("merge", vec![("units", "so-y-te"), ("into", "so-y-te"), ("year", "2026")]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Sáp nhập cần ít nhất hai đơn vị"), "{}", r.body);
+    // A framework file still refused with its line.
+    let r = admin
+        .post(
+            "/quan-tri/danh-muc",
+            &[("what", "framework"), ("body", "id = \"x\"\nmax = \"abc\"\n"), ("reason", "thử")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("dòng") && r.body.contains("max = &quot;abc&quot;"), "{}", r.body);
+}

@@ -436,11 +436,12 @@ async fn catalogue_changes_are_validated_and_exceptions_extend_a_deadline() {
             ("reason", "Sự cố mạng"),
         ]
     };
-    // Only for a unit that exists, to a real day.
+    // Only for a unit that exists, to a real day: refused in place, on the catalogue page.
     let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te-khong-co", "2099-01-01")).await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("<h1>Danh mục</h1>"), "{}", r.body);
     let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te", "2099-13-01")).await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 422, "{}", r.body);
     let r = admin.post("/quan-tri/danh-muc", &exception("so-y-te", "2099-01-01")).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(yte.post("/nop/2021/department/so-y-te", &form(&YTE, "submit")).await.status, 303);
