@@ -517,7 +517,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store =
             chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
-        crate::seed::bootstrap(&store, dir.path()).await.unwrap();
+        crate::seed::bootstrap(&store, dir.path(), crate::seed::Start::Demo).await.unwrap();
         let app = App::new(store.clone(), dir.path().into());
 
         // The seed's 2020 report: made on first request (nothing was published through this

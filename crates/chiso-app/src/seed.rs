@@ -1,6 +1,7 @@
-//! First start: the Cao Bằng frameworks, units and 2019–2020 figures (embedded in the
-//! binary, so `chiso serve` works from any directory) become the platform's data, their
-//! results are published as version 1, and an administrator is created.
+//! First start: an administrator is created and, unless the platform starts empty, the
+//! Cao Bằng frameworks, units and 2019–2020 figures (embedded in the binary, so
+//! `chiso serve` works from any directory) become the platform's data, their results
+//! published as version 1.
 
 use crate::catalog::{self, Catalog};
 use crate::passwords::hash_password;
@@ -32,19 +33,30 @@ const FILES: &[(&str, &str)] = embed!(
 
 const ACTOR: &str = "hệ thống";
 
+/// What a first start puts in an empty database besides the administrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// The Cao Bằng 2019–2020 demonstration: catalogue, figures and published results.
+    Demo,
+    /// Nothing: the province uploads its own catalogue and opens its own periods.
+    Empty,
+}
+
 /// Seeds an empty database. Returns the administrator's one-time password when it created one.
-pub async fn bootstrap(store: &Store, data_dir: &Path) -> Result<Option<String>, String> {
+pub async fn bootstrap(store: &Store, data_dir: &Path, start: Start) -> Result<Option<String>, String> {
     if store.user_count().await.map_err(|e| e.to_string())? > 0 {
         return Ok(None);
     }
-    let dir = data_dir.join("seed").join("cao-bang");
-    for (name, body) in FILES {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| e.to_string())?;
-        std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))?;
+    if start == Start::Demo {
+        let dir = data_dir.join("seed").join("cao-bang");
+        for (name, body) in FILES {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| e.to_string())?;
+            std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let data = Dataset::load(&dir).map_err(|e| format!("{e:?}"))?;
+        import_dataset(store, &data).await?;
     }
-    let data = Dataset::load(&dir).map_err(|e| format!("{e:?}"))?;
-    import_dataset(store, &data).await?;
 
     let password = crate::passwords::one_time_password("admin");
     store

@@ -30,6 +30,20 @@ pub async fn spawn(database: Option<String>) -> App {
 /// A platform with its own connection limits (short timeouts for the slow-client tests),
 /// and making the reports' PDFs or not (LibreOffice is slow to start: only the PDF test).
 pub async fn spawn_with(database: Option<String>, limits: chiso_web::Limits, make_pdfs: bool) -> App {
+    spawn_started(database, limits, make_pdfs, chiso_web::Start::Demo).await
+}
+
+/// A platform started empty (only the administrator), as `chiso serve --empty`.
+pub async fn spawn_empty() -> App {
+    spawn_started(None, chiso_web::Limits::default(), false, chiso_web::Start::Empty).await
+}
+
+async fn spawn_started(
+    database: Option<String>,
+    limits: chiso_web::Limits,
+    make_pdfs: bool,
+    start: chiso_web::Start,
+) -> App {
     let dir = tempfile::tempdir().unwrap();
     let database = database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("t.sqlite").display()));
     let (db, data_dir) = (database.clone(), dir.path().join("data"));
@@ -40,6 +54,7 @@ pub async fn spawn_with(database: Option<String>, limits: chiso_web::Limits, mak
         secure_cookies: true,
         limits,
         make_pdfs,
+        start,
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 pub use auth::{hash_password, sha256_hex};
 pub use pages::parse_answers;
+pub use chiso_app::seed::Start;
 pub use server::Limits;
 
 #[derive(Debug, Clone)]
@@ -37,6 +38,8 @@ pub struct Config {
     /// Make the reports' PDFs (with LibreOffice) after each publication; off, PDF
     /// downloads say they are not available.
     pub make_pdfs: bool,
+    /// What a first start puts in an empty database (the demonstration, or nothing).
+    pub start: chiso_app::seed::Start,
 }
 
 #[derive(Clone)]
@@ -77,7 +80,7 @@ pub async fn serve(
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
     // The signing key: made at first start, outside the database (chiso-store's signing.rs).
     let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
-    let password = chiso_app::seed::bootstrap(&store, &config.data_dir).await.map_err(|e| e.to_string())?;
+    let password = chiso_app::seed::bootstrap(&store, &config.data_dir, config.start).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);

@@ -5,5 +5,6 @@ mod accounts;
 mod entry;
 mod reorganisation;
 mod security;
+mod start;
 mod web;
 mod workbook;

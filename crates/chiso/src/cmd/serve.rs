@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// The server's log on standard error: `text` (one readable line per request) or `json`.
     #[arg(long, env = "CHISO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// First start without the Cao Bằng 2019–2020 demonstration: only the administrator; the
+    /// province uploads its catalogue and opens its periods. No effect on a database in use.
+    #[arg(long, env = "CHISO_EMPTY")]
+    empty: bool,
 }
 
 /// chiso's own events at INFO (one line per request), its dependencies' at WARN.
@@ -83,6 +87,7 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
         secure_cookies: !a.insecure_cookies,
         limits: Default::default(),
         make_pdfs: !a.no_pdf,
+        start: if a.empty { chiso_app::seed::Start::Empty } else { chiso_app::seed::Start::Demo },
     };
     let result = runtime().block_on(chiso_web::serve(config, shutdown_signal(), |addr, password| {
         // The password first: the "serving" line is the last line of a start, for scripts.

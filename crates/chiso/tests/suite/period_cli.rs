@@ -17,7 +17,7 @@ async fn periods_are_opened_listed_chased_and_published_from_the_command_line() 
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
     let store = Store::open(&db).await.unwrap();
-    chiso_app::seed::bootstrap(&store, &dir.path().join("data")).await.unwrap();
+    chiso_app::seed::bootstrap(&store, &dir.path().join("data"), chiso_app::seed::Start::Demo).await.unwrap();
     store.close().await;
 
     let list = run(dir.path(), &db, &["period", "list"]);

@@ -15,7 +15,7 @@ async fn the_cli_refuses_what_the_page_refuses_and_manages_tokens_and_lockouts()
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
     let store = Store::open(&db).await.unwrap();
-    chiso_app::seed::bootstrap(&store, &dir.path().join("data")).await.unwrap();
+    chiso_app::seed::bootstrap(&store, &dir.path().join("data"), chiso_app::seed::Start::Demo).await.unwrap();
     store.close().await;
 
     for args in [
