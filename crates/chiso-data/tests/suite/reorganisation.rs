@@ -324,3 +324,45 @@ fn un_egdi_2016_to_2018_a_weighted_mean_index_across_two_frameworks() {
     }
     assert!(explained > 150, "{explained}");
 }
+
+/// Copies a directory tree (the dataset, to add a period to it in a test).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() { copy_tree(&src, &dst) } else { std::fs::copy(&src, &dst).map(|_| ()).unwrap() }
+    }
+}
+
+#[test]
+fn communes_assessed_where_districts_were_are_not_compared_with_the_districts() {
+    // Three of the 56 communes of 1 July 2025 assessed with the draft commune framework:
+    // each is a new unit (its district was split, `compare = "none"`), so no commune has a
+    // previous result, a rank change or a place among comparable units.
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/cao-bang"), dir.path());
+    let periods = dir.path().join("periods");
+    std::fs::write(
+        periods.join("2025-commune.toml"),
+        "year = 2025\nkind = \"commune\"\nframework = \"cao-bang-commune-draft-2025\"\ndata = \"2025-commune.csv\"\n\
+         illustrative = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        periods.join("2025-commune.csv"),
+        "unit,infrastructure,staff,policy,presence,interaction,transaction,transformation\n\
+         Phường Thục Phán,16.00,7.00,6.00,20.00,20.00,2.00,1.00\n\
+         Phường Nùng Trí Cao,14.00,6.50,5.00,18.00,19.00,1.50,1.00\n\
+         Xã Quảng Lâm,10.00,4.00,3.00,9.00,15.00,0.50,1.00\n",
+    )
+    .unwrap();
+    let data = Dataset::load(dir.path()).unwrap();
+    let (fw, now) = data.results(2025, "commune").unwrap();
+    let (pfw, then) = data.results(2020, "district").unwrap();
+    assert_eq!(now.units.iter().filter(|u| u.rank.is_some()).count(), 3);
+    let cmp = compare(&now, fw, &then, pfw, &data.registry);
+    for c in &cmp {
+        assert_eq!(c.method, Method::None { reason: NoComparison::DeclaredNone }, "{}", c.unit.0);
+        assert_eq!((c.rank_change, c.previous_total, c.comparable_count), (None, None, 0), "{}", c.unit.0);
+    }
+}
