@@ -69,6 +69,34 @@ impl App {
         Ok(row)
     }
 
+    /// Removes a period opened by mistake, with its units' extensions, on the record with the
+    /// reason: only while it holds nothing (no submission, not even a draft, no evidence or
+    /// comment, no published version), checked in the store's transaction.
+    pub async fn remove_period(&self, actor: &Actor, year: i32, kind: &str, reason: &str) -> Result<()> {
+        actor.require(&[Role::Admin])?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid(Message::ChangeReasonNeeded).code("reason_required"));
+        }
+        crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
+        let used = match self.store.remove_period(year, kind, &actor.username, reason).await {
+            Err(chiso_store::StoreError::NotFound) => {
+                return Err(Error::not_found().code("period_not_found"));
+            }
+            other => other?,
+        };
+        if !used.is_empty() {
+            let m = Message::PeriodInUse {
+                submissions: used.submissions,
+                evidence: used.evidence + used.comments,
+                published: used.published,
+            };
+            return Err(Error::conflict(m).code("period_in_use"));
+        }
+        self.changed(crate::Change::Catalogue).await;
+        Ok(())
+    }
+
     /// Computes the period's results with the engine and freezes them as the next published
     /// version, with its reason; tells the listeners. Returns the version. While the period
     /// still takes work, before its deadline or with units that have not submitted, only with

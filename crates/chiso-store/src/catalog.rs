@@ -16,6 +16,22 @@ pub struct PeriodRow {
 
 type Raw = (i64, String, String, Option<String>, String);
 
+/// What a period holds that forbids removing it: the counts of its submissions (a draft or
+/// more), evidence files, comments and published versions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodUse {
+    pub submissions: i64,
+    pub evidence: i64,
+    pub comments: i64,
+    pub published: i64,
+}
+
+impl PeriodUse {
+    pub fn is_empty(&self) -> bool {
+        *self == PeriodUse::default()
+    }
+}
+
 fn period(r: Raw) -> Result<PeriodRow> {
     let status = PeriodStatus::parse(&r.4).ok_or_else(|| StoreError::Corrupt(format!("period status {:?}", r.4)))?;
     Ok(PeriodRow { year: r.0 as i32, kind: r.1, framework: r.2, deadline: r.3, status })
@@ -147,5 +163,59 @@ impl Store {
         append(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Removes a period that holds nothing (no submission, evidence, comment or published
+    /// version: checked inside the transaction), with its units' extensions, on the record
+    /// (`document.delete` for each extension, then `period.remove` with the reason). Returns
+    /// what it holds, and removes nothing, when it holds something; `NotFound` without it.
+    pub async fn remove_period(&self, year: i32, kind: &str, actor: &str, reason: &str) -> Result<PeriodUse> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<Raw> =
+            sqlx::query_as("SELECT year, kind, framework, deadline, status FROM periods WHERE year = $1 AND kind = $2")
+                .bind(i64::from(year))
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let p = period(row.ok_or(StoreError::NotFound)?)?;
+        let mut used = PeriodUse::default();
+        for (table, n) in [
+            ("submissions", &mut used.submissions),
+            ("evidence", &mut used.evidence),
+            ("comments", &mut used.comments),
+            ("snapshots", &mut used.published),
+        ] {
+            let (count,): (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE year = $1 AND kind = $2"))
+                    .bind(i64::from(year))
+                    .bind(kind)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            *n = count;
+        }
+        if !used.is_empty() {
+            return Ok(used);
+        }
+        let prefix = format!("exception/{year}/{kind}/");
+        let extensions: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, body FROM documents WHERE name LIKE $1 ORDER BY name")
+                .bind(format!("{prefix}%"))
+                .fetch_all(&mut *tx)
+                .await?;
+        for (name, body) in extensions.iter().filter(|(n, _)| n.starts_with(&prefix)) {
+            sqlx::query("DELETE FROM documents WHERE name = $1").bind(name).execute(&mut *tx).await?;
+            let e = NewEvent::new(actor, "document.delete", format!("document/{name}"), body.clone(), "", reason);
+            append(&mut tx, &e).await?;
+        }
+        sqlx::query("DELETE FROM periods WHERE year = $1 AND kind = $2")
+            .bind(i64::from(year))
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        let old = format!("{} {} {}", p.framework, p.deadline.clone().unwrap_or_default(), p.status);
+        append(&mut tx, &NewEvent::new(actor, "period.remove", format!("period/{year}/{kind}"), old, "", reason))
+            .await?;
+        tx.commit().await?;
+        Ok(used)
     }
 }

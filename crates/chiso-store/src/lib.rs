@@ -22,7 +22,7 @@ mod tx;
 mod users;
 
 pub use audit::{AuditEvent, ChainError, NewEvent};
-pub use catalog::PeriodRow;
+pub use catalog::{PeriodRow, PeriodUse};
 pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
 pub use replay::{Discrepancy, Replay};

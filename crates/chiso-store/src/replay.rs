@@ -176,8 +176,14 @@ impl State {
                 let hash = d.as_ref().and_then(|d| d["sha256"].as_str().map(|h| (h.to_string(), seq)));
                 self.snapshots.insert(format!("{rest}/{version}"), (hash, e.reason.clone(), e.actor.clone(), seq));
             }
+            ("period.remove", "period") => {
+                self.periods.remove(rest);
+            }
             ("document.put", "document") => {
                 self.documents.insert(rest.to_string(), Some((sha(&e.new_value), seq)));
+            }
+            ("document.delete", "document") => {
+                self.documents.remove(rest);
             }
             ("user.create", "user") => {
                 let mut words = e.new_value.splitn(2, ' ');

@@ -21,9 +21,10 @@ pub enum Done {
     UnitsChanged,
     Published,
     Catalogue,
+    PeriodRemoved,
 }
 
-const ALL: [(Done, &str); 15] = [
+const ALL: [(Done, &str); 16] = [
     (Done::Saved, "luu"),
     (Done::Submitted, "nop"),
     (Done::Uploaded, "minh-chung"),
@@ -39,6 +40,7 @@ const ALL: [(Done, &str); 15] = [
     (Done::UnitsChanged, "doi-don-vi"),
     (Done::Published, "cong-bo"),
     (Done::Catalogue, "danh-muc"),
+    (Done::PeriodRemoved, "xoa-ky"),
 ];
 
 impl Done {

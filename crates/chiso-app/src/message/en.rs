@@ -55,6 +55,9 @@ pub fn message(m: &Message) -> String {
         Message::AlreadySubmitted => "The report was submitted: figures can no longer be imported from a file.".into(),
         Message::ChangeReasonNeeded => "A reason for the change is needed.".into(),
         Message::NoSuchPeriod => "There is no such period.".into(),
+        Message::PeriodInUse { submissions, evidence, published } => format!(
+            "A period that holds data cannot be removed ({submissions} reports, drafts included; {evidence} evidence files or comments; {published} published versions). Only an empty period can be removed."
+        ),
         Message::BadNewDeadline => "The new deadline must be written YYYY-MM-DD.".into(),
         Message::ExceptionUnknownUnit => "No unit with this code in the period's kind of unit.".into(),
         Message::InvalidNotSaved(errors) => format!("Invalid, not saved: {}", super::data_errors(errors, Lang::En)),

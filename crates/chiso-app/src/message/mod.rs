@@ -67,6 +67,13 @@ pub enum Message {
     AlreadySubmitted,
     ChangeReasonNeeded,
     NoSuchPeriod,
+    /// Removing a period that holds work: its submissions (a draft or more), evidence files
+    /// and comments, published versions.
+    PeriodInUse {
+        submissions: i64,
+        evidence: i64,
+        published: i64,
+    },
     BadNewDeadline,
     ExceptionUnknownUnit,
     /// A unit added or renamed without a name.

@@ -55,6 +55,9 @@ pub fn message(m: &Message) -> String {
         Message::AlreadySubmitted => "Báo cáo đã nộp: không thể nhập lại số liệu từ tệp.".into(),
         Message::ChangeReasonNeeded => "Cần ghi lý do thay đổi.".into(),
         Message::NoSuchPeriod => "Không có kỳ đánh giá này.".into(),
+        Message::PeriodInUse { submissions, evidence, published } => format!(
+            "Không xoá được kỳ đánh giá đã có dữ liệu ({submissions} báo cáo, kể cả bản nháp; {evidence} minh chứng hoặc trao đổi; {published} phiên bản đã công bố). Chỉ xoá được kỳ chưa có gì."
+        ),
         Message::BadNewDeadline => "Hạn mới phải có dạng YYYY-MM-DD.".into(),
         Message::ExceptionUnknownUnit => "Không có đơn vị này (mã đơn vị) trong loại đơn vị của kỳ đánh giá.".into(),
         Message::InvalidNotSaved(errors) => format!("Không hợp lệ, chưa lưu: {}", super::data_errors(errors, Lang::Vi)),

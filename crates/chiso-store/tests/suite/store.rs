@@ -275,3 +275,54 @@ async fn submit_is_one_write_on_postgres() {
         submit_is_one_write(&db.store).await;
     }
 }
+
+/// A period opened by mistake goes, with its units' extensions, while it holds nothing; one
+/// with a draft stays, and says so. The replay of the trail still matches the database.
+async fn empty_period_removed(store: &Store) {
+    let period = |year| PeriodRow {
+        year,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: Some("2099-12-31".into()),
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    store.create_period(&period(2030), "admin").await.unwrap();
+    store.create_period(&period(2021), "admin").await.unwrap();
+    store.put_document("exception/2030/department/so-y-te", "2100-01-31", "admin", "gia hạn").await.unwrap();
+    store.put_document("exception/2021/department/so-y-te", "2100-01-31", "admin", "gia hạn").await.unwrap();
+    let answers = [chiso_store::NewAnswer::new("infra", "1", "")];
+    store.save_answers(&common::submission("so-y-te"), &answers, None, "bcv", "").await.unwrap();
+
+    let used = store.remove_period(2021, "department", "admin", "mở nhầm").await.unwrap();
+    assert_eq!(used.submissions, 1, "{used:?}");
+    assert!(store.period(2021, "department").await.unwrap().is_some(), "a period with a draft stays");
+
+    let used = store.remove_period(2030, "department", "admin", "mở nhầm năm").await.unwrap();
+    assert!(used.is_empty(), "{used:?}");
+    assert!(store.period(2030, "department").await.unwrap().is_none());
+    assert_eq!(store.documents("exception/2030/").await.unwrap(), vec![], "its extensions go with it");
+    assert_eq!(store.documents("exception/2021/").await.unwrap().len(), 1, "another period's stay");
+    let last = store.audit_events("period/2030/").await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str(), last.reason.as_str()),
+        ("period.remove", "admin", "mở nhầm năm")
+    );
+    assert!(last.old_value.contains("2099-12-31"), "{}", last.old_value);
+    assert!(matches!(store.remove_period(2030, "department", "admin", "x").await, Err(StoreError::NotFound)));
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![], "the trail accounts for the removal");
+    assert!(store.verify_chain().await.unwrap().is_ok());
+    // The year can be opened again.
+    store.create_period(&period(2030), "admin").await.unwrap();
+}
+
+#[tokio::test]
+async fn an_empty_period_is_removed_on_sqlite() {
+    empty_period_removed(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn an_empty_period_is_removed_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        empty_period_removed(&db.store).await;
+    }
+}

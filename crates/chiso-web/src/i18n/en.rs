@@ -135,6 +135,7 @@ pub static TEXT: Text = Text {
             UnitsChanged => "The user's units were changed.",
             Published => "Results published.",
             Catalogue => "Catalogue change saved.",
+            PeriodRemoved => "The period was removed.",
         }
     },
     overdue: "overdue",
@@ -249,6 +250,8 @@ pub static TEXT: Text = Text {
     open_period_heading: "Open a period",
     year: "Year",
     open_button: "Open the period",
+    remove_period_button: "Remove the period",
+    ask_remove_period: "Remove this period, which has no reports? The removal goes on the record with its reason.",
     users_heading: "Users",
     col_name: "Name",
     col_role: "Role",

@@ -135,6 +135,7 @@ pub static TEXT: Text = Text {
             UnitsChanged => "Đã đổi đơn vị báo cáo của người dùng.",
             Published => "Đã công bố kết quả.",
             Catalogue => "Đã lưu thay đổi danh mục.",
+            PeriodRemoved => "Đã xoá kỳ đánh giá.",
         }
     },
     overdue: "quá hạn",
@@ -251,6 +252,8 @@ pub static TEXT: Text = Text {
     open_period_heading: "Mở kỳ đánh giá",
     year: "Năm",
     open_button: "Mở kỳ",
+    remove_period_button: "Xoá kỳ",
+    ask_remove_period: "Xoá kỳ đánh giá chưa có báo cáo nào? Việc xoá được ghi vào nhật ký cùng lý do.",
     users_heading: "Người dùng",
     col_name: "Tên",
     col_role: "Vai trò",

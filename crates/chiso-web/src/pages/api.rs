@@ -257,6 +257,37 @@ pub async fn publish(
     Ok(Json(json!({ "year": year, "kind": kind, "version": version })))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Removes a period that holds nothing (administrator): the reason in a JSON body
+/// `{"reason": "…"}` or in the query (`?reason=…`).
+pub async fn remove_period(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let u = auth::require_token(user)?;
+    u.actor().require(&[Role::Admin])?;
+    let year = super::year(&year)?;
+    let mut reason = q.get("reason").cloned().unwrap_or_default();
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let r: Reason =
+            serde_json::from_slice(&body).map_err(|e| AppError::rejected(StatusCode::BAD_REQUEST, e.to_string()))?;
+        if !r.reason.trim().is_empty() {
+            reason = r.reason;
+        }
+    }
+    s.app.remove_period(&u.actor(), year, &kind, &reason).await?;
+    Ok(Json(json!({ "ok": true, "year": year, "kind": kind })))
+}
+
 /// Units of a period without a submitted report (drafts count as missing).
 pub async fn missing(
     State(s): State<AppState>,
@@ -428,6 +459,16 @@ pub async fn openapi() -> Response {
                         "criterion": { "type": "string", "minLength": 1 }, "file": { "type": "string", "format": "binary" } } } } } },
                 "responses": { "303": { "description": "stored by content hash" }, "413": { "description": "too large" },
                                "415": { "description": "not an accepted type" } } } },
+            "/api/v1/periods/{year}/{kind}": { "delete": {
+                "summary": "Remove a period opened by mistake (administrator): only while it holds nothing (no report, not even a draft; no evidence; no published version); its units' extensions go with it; the reason on the record. The reason may also come as a JSON body {\"reason\": \"…\"}",
+                "security": [{ "bearer": [] }],
+                "parameters": [
+                    { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                    { "name": "kind", "in": "path", "required": true, "schema": { "type": "string" } },
+                    { "name": "reason", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": super::MAX_REASON } } ],
+                "responses": { "200": { "description": "removed" },
+                               "404": { "description": "no such period" },
+                               "409": { "description": "the period holds reports, evidence or published results; nothing removed" } } } },
             "/api/v1/periods/{year}/{kind}/publish": { "post": {
                 "summary": "Compute and publish the period's results as a new version (administrator)",
                 "security": [{ "bearer": [] }],
@@ -487,7 +528,7 @@ fn complete(mut doc: Value) -> Value {
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else { continue };
             for (method, op) in item.iter_mut() {
-                if !matches!(method.as_str(), "get" | "post" | "put") {
+                if !matches!(method.as_str(), "get" | "post" | "put" | "delete") {
                     continue;
                 }
                 let secured = op.get("security").is_some();

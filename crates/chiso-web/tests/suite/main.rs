@@ -3,6 +3,7 @@
 
 mod accounts;
 mod entry;
+mod periods;
 mod reorganisation;
 mod security;
 mod start;

@@ -38,6 +38,17 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Remove a period opened by mistake, with its units' extensions: only while it holds
+    /// nothing (no report, not even a draft; no evidence; no published version).
+    Remove {
+        year: i32,
+        kind: String,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The units without a submitted report (CSV: unit, name, status, deadline).
     Missing {
         year: i32,
@@ -91,6 +102,14 @@ pub fn run(c: Command, lang: Lang) -> Outcome {
                 match lang {
                     Lang::Vi => println!("Đã công bố kết quả {year} ({kind}), phiên bản {version}."),
                     Lang::En => println!("Published the {year} results ({kind}), version {version}."),
+                }
+            }
+            Command::Remove { year, kind, reason, db } => {
+                let app = db.app(lang).await?;
+                app.remove_period(&cli, year, &kind, &reason).await.map_err(refused)?;
+                match lang {
+                    Lang::Vi => println!("Đã xoá kỳ đánh giá {year} ({kind})."),
+                    Lang::En => println!("Removed the {year} period ({kind})."),
                 }
             }
             Command::Missing { year, kind, db } => {

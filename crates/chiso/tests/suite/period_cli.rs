@@ -71,3 +71,39 @@ async fn periods_are_opened_listed_chased_and_published_from_the_command_line() 
     );
     store.close().await;
 }
+
+/// A period opened by mistake is removed from the command line with a reason on the record;
+/// one with published results stays, and the refusal says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_period_is_removed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("chiso.sqlite").display());
+    let store = Store::open(&db).await.unwrap();
+    chiso_app::seed::bootstrap(&store, &dir.path().join("data"), chiso_app::seed::Start::Demo).await.unwrap();
+    store.close().await;
+    let fw = "cao-bang-1513-department";
+    let open = run(dir.path(), &db, &["period", "open", "2021", "--framework", fw, "--deadline", &in_days(30)]);
+    assert!(open.status.success(), "{}", text(&open));
+
+    let published = run(dir.path(), &db, &["period", "remove", "2020", "department", "--reason", "Nhầm"]);
+    assert!(!published.status.success());
+    assert!(text(&published).contains("Không xoá được kỳ đánh giá đã có dữ liệu"), "{}", text(&published));
+    let english = run(dir.path(), &db, &["--lang", "en", "period", "remove", "2020", "department", "--reason", "x"]);
+    assert!(text(&english).contains("cannot be removed"), "{}", text(&english));
+
+    let removed = run(dir.path(), &db, &["period", "remove", "2021", "department", "--reason", "Mở nhầm năm"]);
+    assert!(removed.status.success(), "{}", text(&removed));
+    assert!(text(&removed).contains("Đã xoá kỳ đánh giá 2021 (department)"), "{}", text(&removed));
+    let list = run(dir.path(), &db, &["period", "list"]);
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("2021\t"), "{}", text(&list));
+
+    let store = Store::open(&db).await.unwrap();
+    let events = store.audit_events("period/2021/").await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str(), last.reason.as_str()),
+        ("period.remove", "cli", "Mở nhầm năm")
+    );
+    assert!(store.period(2020, "department").await.unwrap().is_some());
+    store.close().await;
+}

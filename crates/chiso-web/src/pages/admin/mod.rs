@@ -52,16 +52,31 @@ pub async fn page_html(
             t.col_publish
         );
     for p in s.app.periods().await? {
-        let missing: Vec<String> =
-            s.app.missing_units(&u.actor(), p.year, &p.kind).await?.into_iter().map(|m| m.name).collect();
+        let missing = s.app.missing_units(&u.actor(), p.year, &p.kind).await?;
+        // Nothing saved by any unit: a period opened by mistake may go (the store checks again).
+        let removable = p.status == chiso_domain::PeriodStatus::Open
+            && missing.iter().all(|m| m.status.is_none())
+            && missing.len() == cat.registry.of_kind(&p.kind, p.year).count();
+        let missing: Vec<String> = missing.into_iter().map(|m| m.name).collect();
         let base = format!("/quan-tri/ky/{}/{}", p.year, esc(&p.kind));
+        let remove = if removable {
+            format!(
+                "<form method=\"post\" action=\"{base}/xoa\">{csrf}<label>{} <input name=\"reason\" required></label>\
+                 <button data-confirm=\"{}\">{}</button></form>",
+                t.reason,
+                esc(t.ask_remove_period),
+                t.remove_period_button
+            )
+        } else {
+            String::new()
+        };
         let missing_link = if missing.is_empty() {
             String::new()
         } else {
             format!("<br><a href=\"{base}/chua-nop.csv\">{}</a>", t.missing_csv)
         };
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a> · <a href=\"{base}/xem-truoc\">{}</a></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{missing_link}</td><td><a href=\"{base}/excel\">Excel</a> · <a href=\"{base}/xem-truoc\">{}</a>{remove}</td></tr>",
             p.year,
             esc(&lang.kind(&p.kind)),
             esc(&cat.framework(&p.framework).map_or_else(|_| p.framework.clone(), |f| f.name.clone())),
@@ -109,6 +124,20 @@ pub async fn create_period(
     auth::check_csrf(&u, field(&f, "csrf"))?;
     s.app.open_period(&u.actor(), crate::pages::input::open_period(&f)).await?;
     Ok(Redirect::to(&Done::Opened.after("/quan-tri")).into_response())
+}
+
+/// Removes a period that holds nothing, with the reason on the record.
+pub async fn remove_period(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path((year, kind)): Path<(String, String)>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let u = auth::require_role(user, &[Role::Admin])?;
+    auth::check_csrf(&u, field(&f, "csrf"))?;
+    let year = crate::pages::year(&year)?;
+    s.app.remove_period(&u.actor(), year, &kind, field(&f, "reason").unwrap_or("")).await?;
+    Ok(Redirect::to(&Done::PeriodRemoved.after("/quan-tri")).into_response())
 }
 
 /// Scores are computed by the engine, never typed: publishing freezes the computed results.

@@ -1,0 +1,116 @@
+//! An administrator's care of periods: removing one opened by mistake (the page and the JSON
+//! API), entering a past year as history, submitting imported figures on the units' behalf.
+
+use chiso_testkit::web as common;
+
+use common::{Client, PW, setup, spawn};
+use serde_json::Value;
+
+async fn token(database: &str, user: &str) -> String {
+    let store = chiso_store::Store::open(database).await.unwrap();
+    let id = store.user_by_name(user).await.unwrap().unwrap().id;
+    let token = format!("token-of-{user}-0123456789abcdef");
+    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
+    store.close().await;
+    token
+}
+
+#[tokio::test]
+async fn a_period_without_submissions_is_removed_with_its_reason_on_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("remove.sqlite").display());
+    let app = spawn(Some(database.clone())).await;
+    let mut admin = setup(&app).await;
+    let open =
+        |year: &'static str| [("year", year), ("framework", "cao-bang-1513-department"), ("deadline", "2099-12-31")];
+
+    // The page offers it for the empty 2021 period, not for the published 2020 one.
+    let page = admin.get("/quan-tri").await.body;
+    assert!(page.contains("action=\"/quan-tri/ky/2021/department/xoa\""), "{page}");
+    assert!(!page.contains("/quan-tri/ky/2020/department/xoa"), "a published period is not offered");
+    assert!(page.contains("data-confirm=\"Xoá kỳ đánh giá"), "{page}");
+    let r = admin.post("/quan-tri/ky/2020/department/xoa", &[("reason", "Nhầm")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("Không xoá được kỳ đánh giá đã có dữ liệu"), "{}", r.body);
+    assert_eq!(r.body.matches("1 phiên bản đã công bố").count(), 1, "{}", r.body);
+
+    // A reporter's draft keeps 2021.
+    let mut yte = Client::login(&app, "yte", PW).await;
+    yte.get("/nop/2021/department/so-y-te").await;
+    let r = yte.post("/nop/2021/department/so-y-te", &[("infra", "5"), ("action", "save")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!admin.get("/quan-tri").await.body.contains("/quan-tri/ky/2021/department/xoa"));
+    let r = admin.post("/quan-tri/ky/2021/department/xoa", &[("reason", "Nhầm")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("1 báo cáo, kể cả bản nháp"), "{}", r.body);
+    // Only the administrator, with the form's token.
+    assert_eq!(yte.post("/quan-tri/ky/2022/department/xoa", &[("reason", "x")]).await.status, 403);
+
+    // 2022 opened by mistake goes: a reason is needed, then the notice.
+    assert_eq!(admin.post("/quan-tri/ky", &open("2022")).await.status, 303);
+    let r = admin.post("/quan-tri/ky/2022/department/xoa", &[("reason", " ")]).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("Cần ghi lý do"), "{}", r.body);
+    let bad_csrf = admin.post("/quan-tri/ky/2022/department/xoa", &[("reason", "x"), ("csrf", "forged")]).await;
+    assert_eq!(bad_csrf.status, 403);
+    let r = admin.post("/quan-tri/ky/2022/department/xoa", &[("reason", "Mở nhầm năm")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.location.unwrap();
+    assert_eq!(location, "/quan-tri?xong=xoa-ky");
+    let page = admin.get(&location).await.body;
+    assert!(page.contains("Đã xoá kỳ đánh giá."), "{page}");
+    assert!(!page.contains("/quan-tri/ky/2022/"), "the period is gone");
+
+    // The same through the API: the reason in the query or in a JSON body.
+    let (admin_token, yte_token) = (token(&database, "admin").await, token(&database, "yte").await);
+    let http = reqwest::Client::new();
+    let base = format!("http://{}/api/v1", app.addr);
+    let open_api = || async {
+        let body =
+            serde_json::json!({ "year": "2022", "framework": "cao-bang-1513-department", "deadline": "2099-12-31" });
+        let r = http.post(format!("{base}/periods")).bearer_auth(&admin_token).json(&body).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+    };
+    let delete = |path: &str, token: &str, body: Option<Value>| {
+        let mut r = http.delete(format!("{base}{path}")).bearer_auth(token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    open_api().await;
+    let (status, _) = delete("/periods/2022/department?reason=Nh%E1%BA%A7m", &yte_token, None).await;
+    assert_eq!(status, 403);
+    let (status, body) = delete("/periods/2022/department", &admin_token, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("reason_required")), "{body}");
+    let (status, body) = delete("/periods/2022/department?reason=Nh%E1%BA%A7m", &admin_token, None).await;
+    assert_eq!(status, 200, "{body}");
+    open_api().await;
+    let body = serde_json::json!({ "reason": "Mở nhầm lần nữa" });
+    let (status, answer) = delete("/periods/2022/department", &admin_token, Some(body.clone())).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = delete("/periods/2022/department", &admin_token, Some(body.clone())).await;
+    assert_eq!(status, 404, "{answer}");
+    let (status, answer) = delete("/periods/2021/department", &admin_token, Some(body)).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (409, Some("period_in_use")), "{answer}");
+    let (status, answer) = delete("/periods/2021/department", &admin_token, Some(serde_json::json!({"x": 1}))).await;
+    assert_eq!(status, 400, "{answer}");
+
+    let store = chiso_store::Store::open(&database).await.unwrap();
+    let removals: Vec<(String, String)> = store
+        .audit_events("period/2022/")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "period.remove")
+        .map(|e| (e.actor, e.reason))
+        .collect();
+    let expected = [("admin", "Mở nhầm năm"), ("admin", "Nhầm"), ("admin", "Mở nhầm lần nữa")];
+    assert_eq!(removals, expected.map(|(a, r)| (a.to_string(), r.to_string())));
+    assert!(store.period(2021, "department").await.unwrap().is_some());
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+    store.close().await;
+}
