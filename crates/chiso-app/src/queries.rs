@@ -123,7 +123,8 @@ impl App {
         let mut out = Vec::new();
         for period in self.store.periods().await? {
             let version = self.store.published_version(period.year, &period.kind).await?;
-            let has_report = reports.contains(&format!("report/{}", period.year));
+            // The province's settings for the year, or neutral ones once a period is published.
+            let has_report = reports.contains(&format!("report/{}", period.year)) || version.is_some();
             out.push(PeriodOverview { period, version, has_report });
         }
         Ok(out)

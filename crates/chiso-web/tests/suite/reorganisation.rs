@@ -191,4 +191,7 @@ async fn a_year_after_the_mergers_is_compared_as_each_unit_declares() {
     assert!(report.body.contains("trong 14 đơn vị có thứ hạng so sánh được với năm 2024 ("), "{}", report.body);
     assert!(report.body.contains("Sở Dân tộc và Tôn giáo so với Ban Dân tộc"));
     assert!(report.body.contains("cột năm 2024 là kết quả của Sở Khoa học và Công nghệ trước sắp xếp"));
+    // And the home page offers it, as it offers the years with the province's own settings.
+    let home = visitor.get("/").await.body;
+    assert!(home.contains("/bao-cao/bao-cao-2025.html") && home.contains("/bao-cao/bao-cao-2024.docx"), "{home}");
 }
