@@ -86,7 +86,7 @@ pub(super) fn printed_are_group_ranks(k: &Kind, moves: &[Move]) -> bool {
 }
 
 /// What a unit formed by a reorganisation is compared with, when it is not simply itself:
-/// "Huyện Quảng Uyên", "Huyện Hà Quảng trước sáp nhập", "bình quân điểm của A và B".
+/// "Huyện Quảng Uyên", "Huyện Hà Quảng trước sắp xếp", "bình quân điểm của A và B".
 pub(super) fn compared_with(k: &Kind, unit: usize) -> Option<String> {
     let prev = k.previous.as_ref()?;
     let c = k.comparison(unit)?;
@@ -117,8 +117,10 @@ pub(super) fn comparison_note(k: &Kind, prev_year: i32, compared: &[usize]) -> S
         .iter()
         .filter_map(|&i| Some(format!("{} so với {}", k.results.units[i].name, compared_with(k, i)?)))
         .collect();
+    let mut in_comparison = vec![false; k.results.units.len()];
+    compared.iter().for_each(|&i| in_comparison[i] = true);
     let left: Vec<String> = (0..k.results.units.len())
-        .filter(|i| k.results.units[*i].rank.is_some() && !compared.contains(i))
+        .filter(|&i| k.results.units[i].rank.is_some() && !in_comparison[i])
         .map(|i| k.results.units[i].name.clone())
         .collect();
     if !left.is_empty() {

@@ -42,8 +42,13 @@ pub fn routes() -> Router<AppState> {
         .route("/ket-qua/{year}/{kind}", get(public::results))
         .route("/bao-cao/{file}", get(public::report))
         .route("/ngon-ngu/{lang}", get(session::language))
-        // The English (or Vietnamese) site at an address of its own, to give to someone.
-        .route("/en", get(|s| session::site(s, chiso_domain::Lang::En)))
+        // The public pages in English at addresses of their own (`crate::site`): the same
+        // handlers, the language from the address.
+        .route("/en", get(public::home))
+        .route("/en/results/{year}/{kind}", get(public::results))
+        .route("/en/results/{year}/{kind}/csv", get(public::results_csv))
+        .route("/en/units/{unit}", get(public::unit))
+        .route("/en/reports/{file}", get(public::report))
         .route("/vi", get(|s| session::site(s, chiso_domain::Lang::Vi)))
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", post(session::logout))
