@@ -41,7 +41,34 @@ table.ranking tr>:nth-child(2){left:2.8rem;min-width:9rem}\
 /// A whole page in the reader's language. `user` shows who is logged in and the logout
 /// form; every page links to the other language.
 pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<String> {
+    page_at(lang, title, user, body, None)
+}
+
+/// A public page at `here` (its path and query): its head names its address in each language
+/// (`hreflang` alternates) and its language switch leads to the other one ([`crate::site`]).
+pub fn public_page(lang: Lang, title: &str, user: Option<&User>, body: &str, here: &str) -> Html<String> {
+    page_at(lang, title, user, body, crate::site::alternates(here))
+}
+
+fn page_at(
+    lang: Lang,
+    title: &str,
+    user: Option<&User>,
+    body: &str,
+    alternates: Option<(String, String)>,
+) -> Html<String> {
     let t = lang.t();
+    let (head, switch) = match &alternates {
+        Some((vi, en)) => (
+            format!(
+                "<link rel=\"alternate\" hreflang=\"vi\" href=\"{}\"><link rel=\"alternate\" hreflang=\"en\" href=\"{}\">",
+                esc(vi),
+                esc(en)
+            ),
+            esc(if lang == Lang::Vi { en } else { vi }),
+        ),
+        None => (String::new(), format!("/ngon-ngu/{}", t.other_language_code)),
+    };
     let nav = match user {
         Some(u) => format!(
             "<a href=\"/cong-viec\">{}</a> <a href=\"/tai-khoan\">{}</a> <span>{} ({})</span><form method=\"post\" action=\"/dang-xuat\">{}<button>{}</button></form>",
@@ -56,15 +83,16 @@ pub fn page(lang: Lang, title: &str, user: Option<&User>, body: &str) -> Html<St
     };
     Html(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} – chiso</title><style>{STYLE}</style><script src=\"/tinh/chiso.js\" defer></script></head><body><a class=\"skip\" href=\"#main\">{}</a>\
-         <header class=\"top\"><a href=\"/\"><strong>chiso</strong></a> {nav}\
-         <a href=\"/ngon-ngu/{}\" lang=\"{3}\" hreflang=\"{3}\">{}</a></header>\
+         <title>{} – chiso</title>{head}<style>{STYLE}</style><script src=\"/tinh/chiso.js\" defer></script></head><body><a class=\"skip\" href=\"#main\">{}</a>\
+         <header class=\"top\"><a href=\"{home}\"><strong>chiso</strong></a> {nav}\
+         <a href=\"{switch}\" lang=\"{other}\" hreflang=\"{other}\">{}</a></header>\
          <main id=\"main\">{body}</main></body></html>",
         lang.code(),
         esc(title),
         t.skip_to_content,
-        t.other_language_code,
-        t.other_language
+        t.other_language,
+        home = crate::site::home(lang),
+        other = t.other_language_code,
     ))
 }
 

@@ -12,6 +12,7 @@ mod i18n;
 mod log;
 mod pages;
 mod server;
+mod site;
 
 use axum::Router;
 use chiso_store::Store;
@@ -20,8 +21,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use auth::{hash_password, sha256_hex};
-pub use pages::parse_answers;
 pub use chiso_app::seed::Start;
+pub use pages::parse_answers;
 pub use server::Limits;
 
 #[derive(Debug, Clone)]
@@ -80,7 +81,8 @@ pub async fn serve(
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
     // The signing key: made at first start, outside the database (chiso-store's signing.rs).
     let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
-    let password = chiso_app::seed::bootstrap(&store, &config.data_dir, config.start).await.map_err(|e| e.to_string())?;
+    let password =
+        chiso_app::seed::bootstrap(&store, &config.data_dir, config.start).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);

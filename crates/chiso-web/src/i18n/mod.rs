@@ -20,7 +20,8 @@ pub const LANG_COOKIE: &str = "chiso_lang";
 
 pub use chiso_domain::Lang;
 
-/// The reader's language as a request extractor: the cookie's choice, Vietnamese otherwise.
+/// The reader's language as a request extractor: the language a public page's address
+/// names ([`crate::site`]), else the cookie's choice, Vietnamese otherwise.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reader(pub Lang);
 
@@ -87,6 +88,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Reader {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Reader(crate::auth::cookie(parts, LANG_COOKIE).and_then(|c| Lang::parse(&c)).unwrap_or_default()))
+        // A public page's address names its language (`/en/…`); elsewhere the cookie's choice.
+        let cookie = || crate::auth::cookie(parts, LANG_COOKIE).and_then(|c| Lang::parse(&c));
+        Ok(Reader(crate::site::address_lang(parts.uri.path()).or_else(cookie).unwrap_or_default()))
     }
 }

@@ -3,8 +3,9 @@
 use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::{AppError, AppResult};
-use crate::html::{esc, page};
+use crate::html::{esc, public_page};
 use crate::i18n::{Lang, Reader, Texts};
+use crate::site;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,11 +17,12 @@ pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    uri: axum::http::Uri,
 ) -> AppResult<Html<String>> {
     // The same for everyone: from the micro-cache.
     let key = format!("home/{}", lang.code());
     let body = s.results.get_or_build(&key, || home_body(&s, lang)).await?;
-    Ok(page(lang, lang.t().home_title, user.as_ref(), &body))
+    Ok(public_page(lang, lang.t().home_title, user.as_ref(), &body, &here(&uri)))
 }
 
 /// The latest published ranking of each kind of unit (its first places), then every period
@@ -54,7 +56,7 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
         );
         for r in top {
             let unit = match cat.registry.resolve(&r.unit, kind, year) {
-                Ok((u, _)) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&u.id.0), esc(&r.unit)),
+                Ok((u, _)) => format!("<a href=\"{}\">{}</a>", site::unit(lang, &u.id.0), esc(&r.unit)),
                 Err(_) => esc(&r.unit),
             };
             body += &format!(
@@ -65,8 +67,8 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
             );
         }
         body += &format!(
-            "</tbody></table></div><p><a href=\"/ket-qua/{year}/{}\">{}</a></p>",
-            esc(kind),
+            "</tbody></table></div><p><a href=\"{}\">{}</a></p>",
+            site::results(lang, year, kind),
             esc(&(t.whole_ranking)(doc.results.len()))
         );
     }
@@ -79,9 +81,8 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
         let p = &o.period;
         let link = match o.version {
             Some(version) => format!(
-                "<a href=\"/ket-qua/{}/{}\">{}</a> ({})",
-                p.year,
-                esc(&p.kind),
+                "<a href=\"{}\">{}</a> ({})",
+                site::results(lang, p.year, &p.kind),
                 t.ranking_link,
                 (t.version)(version)
             ),
@@ -101,9 +102,12 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
     body += &format!("</tbody></table><h2>{}</h2><ul>", t.reports_heading);
     for y in years {
         body += &format!(
-            "<li>{}: <a href=\"/bao-cao/bao-cao-{y}.docx\">DOCX</a> · <a href=\"/bao-cao/bao-cao-{y}.pdf\">PDF</a> · \
-             <a href=\"/bao-cao/bao-cao-{y}.xlsx\">XLSX</a> · <a href=\"/bao-cao/bao-cao-{y}.html\">HTML</a></li>",
-            (t.year_n)(y)
+            "<li>{}: <a href=\"{}\">DOCX</a> · <a href=\"{}\">PDF</a> · <a href=\"{}\">XLSX</a> · <a href=\"{}\">HTML</a></li>",
+            (t.year_n)(y),
+            site::report(lang, y, "docx"),
+            site::report(lang, y, "pdf"),
+            site::report(lang, y, "xlsx"),
+            site::report(lang, y, "html"),
         );
     }
     body += "</ul>";
@@ -129,6 +133,7 @@ pub async fn results(
     notice: crate::done::Notice,
     Path((year, kind)): Path<(String, String)>,
     Query(filter): Query<Filter>,
+    uri: axum::http::Uri,
 ) -> AppResult<Html<String>> {
     let year = super::year(&year)?;
     // The unfiltered ranking is what everyone opens at once: served from the micro-cache.
@@ -139,7 +144,7 @@ pub async fn results(
         ranking_page(&s, lang, year, &kind, &filter).await?.into()
     };
     let main = notice.html(lang) + &main;
-    Ok(page(lang, &(lang.t().results_title)(year), user.as_ref(), &main))
+    Ok(public_page(lang, &(lang.t().results_title)(year), user.as_ref(), &main, &here(&uri)))
 }
 
 /// The ranking page's content: heading and version, filters, table, charts, downloads.
@@ -168,7 +173,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     b += &format!(
         "<form method=\"get\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>\
          <label>{} <input name=\"ten\" value=\"{}\"></label><label>{} <select name=\"muc\"><option value=\"\">{}</option>{}</select></label>\
-         <button>{}</button> <a href=\"/ket-qua/{year}/{}\">{}</a></fieldset></form>",
+         <button>{}</button> <a href=\"{}\">{}</a></fieldset></form>",
         t.filter_heading,
         t.filter_name,
         esc(&filter.ten),
@@ -184,7 +189,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
             ))
             .collect::<String>(),
         t.filter_apply,
-        esc(&kind),
+        site::results(lang, year, &kind),
         t.filter_reset
     );
     let shown: Vec<&ResultRow> = results
@@ -200,8 +205,9 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     b += &super::views::ranking_table(lang, &cat, fw, (&kind, year), &shown, &moves);
     b += &super::views::charts(lang, fw, year, &results);
     b += &format!(
-        "<p><a href=\"/api/v1/periods/{year}/results?kind={0}\">JSON</a> · <a href=\"/ket-qua/{year}/{0}/csv\">CSV</a></p>",
-        esc(&kind)
+        "<p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a> · <a href=\"{}/csv\">CSV</a></p>",
+        esc(&kind),
+        site::results(lang, year, &kind)
     );
     Ok(b)
 }
@@ -210,7 +216,9 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
 /// `reports.rs`): no request assembles a report or starts a converter.
 pub async fn report(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let (stem, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
-    let year = super::year(stem.strip_prefix("bao-cao-").ok_or_else(AppError::not_found)?)?;
+    // `bao-cao-2020.docx`, or `report-2020.docx` at the English address (the same file).
+    let year = stem.strip_prefix("bao-cao-").or_else(|| stem.strip_prefix("report-"));
+    let year = super::year(year.ok_or_else(AppError::not_found)?)?;
     let format = chiso_app::reports::Format::parse(ext).ok_or_else(AppError::not_found)?;
     let bytes = s.app.report_file(year, format).await?;
     // The HTML opens in the browser; the others download.
@@ -229,6 +237,7 @@ pub async fn unit(
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path(id): Path<String>,
+    uri: axum::http::Uri,
 ) -> AppResult<Html<String>> {
     let t = lang.t();
     let cat = s.app.catalog().await?;
@@ -254,7 +263,7 @@ pub async fn unit(
         }
         b += "</tbody></table>";
     }
-    Ok(page(lang, &name, user.as_ref(), &b))
+    Ok(public_page(lang, &name, user.as_ref(), &b, &here(&uri)))
 }
 
 /// The part of a unit's page everyone sees: names, lineage, published results across the
@@ -388,4 +397,9 @@ pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(St
 fn stored_results(year: i32, kind: &str, e: serde_json::Error) -> AppError {
     tracing::error!(year, kind, error = %e, "a published snapshot does not read");
     AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
+}
+
+/// The page's own path and query (its address in the other language follows from it).
+fn here(uri: &axum::http::Uri) -> String {
+    uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
 }

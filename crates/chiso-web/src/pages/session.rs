@@ -31,6 +31,8 @@ pub async fn language(State(s): State<AppState>, parts: Parts, Path(code): Path<
         // Browsers read `/\host` like `//host`: no backslash at all, and no second slash.
         .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
         .unwrap_or_else(|| "/".into());
+    // A public page has an address in each language: the other one.
+    let back = crate::site::translate(&back, lang).unwrap_or(back);
     let year = 365 * 24 * 3600;
     Ok((
         [(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang.code(), year, s.secure_cookies))],
@@ -222,7 +224,8 @@ pub async fn work(
     Ok(page(lang, t.work_title, Some(&u), &body))
 }
 
-/// `/en`, `/vi`: the site in that language from its home page (the choice is remembered).
+/// `/vi`: the site in Vietnamese from its home page (the choice is remembered); `/en` is the
+/// English home page itself.
 pub async fn site(State(s): State<AppState>, lang: Lang) -> Response {
     let year = 365 * 24 * 3600;
     ([(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang.code(), year, s.secure_cookies))], Redirect::to("/"))

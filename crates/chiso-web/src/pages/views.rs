@@ -41,7 +41,7 @@ pub fn ranking_table(
         let name = r.unit.as_str();
         let id = cat.registry.resolve(name, kind, year).ok().map(|(x, _)| x.id.clone());
         let unit = match &id {
-            Some(id) => format!("<a href=\"/don-vi/{}\">{}</a>", esc(&id.0), esc(name)),
+            Some(id) => format!("<a href=\"{}\">{}</a>", crate::site::unit(lang, &id.0), esc(name)),
             None => esc(name),
         };
         // What the previous rank is of, where it is not the unit's own.

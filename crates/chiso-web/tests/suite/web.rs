@@ -516,17 +516,18 @@ async fn the_interface_switches_to_english_and_back() {
     let mut c = Client::new(&app);
     let vi = c.get("/ket-qua/2020/department").await.body;
     assert!(vi.contains("<html lang=\"vi\"") && vi.contains("<th>Tổng điểm</th>") && vi.contains(">45,2</strong>"));
-    assert!(vi.contains("<a href=\"/ngon-ngu/en\" lang=\"en\" hreflang=\"en\">English</a>"));
+    // A public page's switch leads to its English address.
+    assert!(vi.contains("<a href=\"/en/results/2020/department\" lang=\"en\" hreflang=\"en\">English</a>"));
 
     let r = c.get("/ngon-ngu/en").await;
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
-    let en = c.get("/ket-qua/2020/department").await.body;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/en")));
+    let en = c.get("/en/results/2020/department").await.body;
     assert!(en.contains("<html lang=\"en\"") && en.contains("<th>Total</th>") && en.contains(">45.2</strong>"), "{en}");
     assert!(!en.contains("Tổng điểm") && en.contains("Tiếng Việt"));
     // The charts too: Sở Giáo dục và Đào tạo's 56,3 is 56.3 in English.
     assert!(vi.contains("<title>Năm 2020: 56,3</title>") && en.contains("<title>Year 2020: 56.3</title>"), "{en}");
     // Errors follow the language too, and so do the data layer's validation messages.
-    let missing = c.get("/ket-qua/2031/department").await;
+    let missing = c.get("/en/results/2031/department").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("The page or data you asked for was not found."), "{}", missing.body);
     assert!(c.get("/dang-nhap").await.body.contains("User name"));
@@ -544,9 +545,10 @@ async fn the_interface_switches_to_english_and_back() {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let base = format!("http://{}", app.addr);
     for (referer, back) in [
-        (format!("{base}/ket-qua/2020/district?muc=none"), "/ket-qua/2020/district?muc=none"),
-        ("https://evil.example/phish".to_string(), "/"),
-        ("//evil.example/x".to_string(), "/"),
+        (format!("{base}/ket-qua/2020/district?muc=none"), "/en/results/2020/district?muc=none"),
+        (format!("{base}/quan-tri/danh-muc"), "/quan-tri/danh-muc"),
+        ("https://evil.example/phish".to_string(), "/en"),
+        ("//evil.example/x".to_string(), "/en"),
     ] {
         let r = http.get(format!("{base}/ngon-ngu/en")).header("referer", referer).send().await.unwrap();
         assert_eq!(r.headers()["location"], back);
@@ -1209,10 +1211,8 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     assert!(ranking.body.contains("<dt>ĐKSS CQĐT</dt><dd>Điều kiện sẵn sàng Chính quyền điện tử</dd>"));
     assert!(ranking.body.contains("<dt>KXH</dt><dd>không xếp hạng (theo mức)"), "{}", ranking.body);
     // The English site has an address of its own.
-    let mut english = Client::new(&app);
-    let r = english.get("/en").await;
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
-    assert!(english.get("/").await.body.contains("<html lang=\"en\">"), "the choice is remembered");
+    let english = visitor.get("/en").await.body;
+    assert!(english.contains("<html lang=\"en\">") && english.contains("ranking, first places"), "{english}");
     // The home page: the latest rankings first, kinds of units in words, not ids.
     let home = visitor.get("/").await.body;
     assert!(home.contains("xếp hạng năm 2020, các vị trí đầu"), "{home}");
@@ -1260,4 +1260,65 @@ async fn a_lost_session_leads_back_to_the_form_after_login() {
     other.get("/dang-nhap").await;
     let r = other.post("/dang-nhap", &[("username", "yte"), ("password", PW), ("tiep", "//evil.example/x")]).await;
     assert_eq!(r.location.as_deref(), Some("/cong-viec"), "never another site");
+}
+
+/// Every public page has an English address of its own, English whatever the cookie says,
+/// naming both addresses (`hreflang`) and switching to the other; the Vietnamese addresses
+/// stay Vietnamese.
+#[tokio::test]
+async fn public_pages_have_english_addresses_of_their_own() {
+    let app = spawn(None).await;
+    let mut c = Client::new(&app);
+    // A reader who chose Vietnamese still gets English at an English address, and back.
+    c.get("/ngon-ngu/vi").await;
+    for (vi, en) in [
+        ("/", "/en"),
+        ("/ket-qua/2020/department", "/en/results/2020/department"),
+        ("/ket-qua/2020/district?muc=KXH", "/en/results/2020/district?muc=KXH"),
+        ("/don-vi/so-y-te", "/en/units/so-y-te"),
+    ] {
+        let (vi_page, en_page) = (c.get(vi).await, c.get(en).await);
+        assert_eq!((vi_page.status, en_page.status), (200, 200), "{vi} {en}");
+        let (vi_page, en_page) = (vi_page.body, en_page.body);
+        let alternates = format!(
+            "<link rel=\"alternate\" hreflang=\"vi\" href=\"{}\"><link rel=\"alternate\" hreflang=\"en\" href=\"{}\">",
+            vi.replace('&', "&amp;"),
+            en.replace('&', "&amp;")
+        );
+        assert!(en_page.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{en}: {en_page}");
+        assert!(vi_page.starts_with("<!DOCTYPE html><html lang=\"vi\">"), "{vi}: {vi_page}");
+        assert!(en_page.contains(&alternates) && vi_page.contains(&alternates), "{en}: {en_page}");
+        let to_vi = format!("<a href=\"{}\" lang=\"vi\" hreflang=\"vi\">Tiếng Việt</a>", vi.replace('&', "&amp;"));
+        let to_en = format!("<a href=\"{}\" lang=\"en\" hreflang=\"en\">English</a>", en.replace('&', "&amp;"));
+        assert!(en_page.contains(&to_vi) && vi_page.contains(&to_en), "{en}: {en_page}");
+        // The English pages link on to English pages, the home page among them.
+        assert!(en_page.contains("<a href=\"/en\"><strong>chiso</strong></a>"));
+        let en_links = en_page.replace(&to_vi, "");
+        for vi_link in ["<a href=\"/\"", "<a href=\"/ket-qua/", "<a href=\"/don-vi/", "<a href=\"/bao-cao/"] {
+            assert!(!en_links.contains(vi_link), "{en}: {vi_link} in {en_page}");
+        }
+        assert!(!vi_page.replace(&to_en, "").contains("<a href=\"/en"), "{vi}: {vi_page}");
+    }
+    let home = c.get("/en").await.body;
+    assert!(
+        home.contains("<a href=\"/en/results/2020/department\">") && home.contains("<a href=\"/en/units/"),
+        "{home}"
+    );
+    assert!(home.contains("<a href=\"/en/reports/report-2020.html\">HTML</a>"), "{home}");
+    let report = c.get("/en/reports/report-2020.html").await;
+    assert_eq!(report.status, 200);
+    assert_eq!(report.body, c.get("/bao-cao/bao-cao-2020.html").await.body, "the same report");
+    let ranking = c.get("/en/results/2020/department").await.body;
+    assert!(
+        ranking.contains("<th>Total</th>") && ranking.contains("<a href=\"/en/results/2020/department/csv\">CSV</a>")
+    );
+    assert_eq!(c.get("/en/results/2020/department/csv").await.status, 200);
+    // An English address that does not exist says so in English, whatever the cookie.
+    let missing = c.get("/en/units/khong-co").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("The page or data you asked for was not found."), "{}", missing.body);
+    // Logged-in pages keep the cookie's choice and its switch.
+    let work = Client::login(&app, "admin", &app.admin_password).await.get("/cong-viec").await.body;
+    assert!(work.contains("<a href=\"/ngon-ngu/en\" lang=\"en\" hreflang=\"en\">English</a>"), "{work}");
+    assert!(!work.contains("rel=\"alternate\""));
 }
