@@ -3,8 +3,8 @@
 use crate::decimal::TomlDecimal;
 use crate::error::{DataError, ErrorKind, Location};
 use chiso_domain::framework::{
-    Aggregation, Better, CriterionMethods, CriterionSpec, Framework, FrameworkError, FrameworkSpec, Guidance, Index,
-    LevelSpec, Method, MethodsSpec, Normalisation, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
+    Aggregation, Better, CriterionMethods, CriterionSpec, English, Framework, FrameworkError, FrameworkSpec, Guidance,
+    Index, LevelSpec, Method, MethodsSpec, Normalisation, NotApplicable, Rule, ScaleAnswer, Step, TieBasis,
 };
 use chiso_domain::number::{RoundingMode, RoundingScope};
 use serde::Deserialize;
@@ -16,6 +16,8 @@ use toml::Spanned;
 struct RawFramework {
     id: String,
     name: String,
+    /// The name in English, for the English pages.
+    name_en: Option<String>,
     legal_basis: String,
     unit_kind: String,
     years: RawYears,
@@ -144,6 +146,9 @@ struct RawCriterion {
     id: String,
     name: String,
     short_name: Option<String>,
+    /// The names in English, for the English pages.
+    name_en: Option<String>,
+    short_name_en: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     max: TomlDecimal,
@@ -245,9 +250,10 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
         index: raw.index.map(|i| Index { decimals: i.decimals }),
         criteria: Vec::new(),
     };
-    let mut guidance = Vec::new();
+    let mut words = Words::default();
     let criteria =
-        raw.criteria.into_iter().map(|c| convert(c, &mut lines, &mut methods, &mut guidance, &line_of)).collect();
+        raw.criteria.into_iter().map(|c| convert(c, &mut lines, &mut methods, &mut words, &line_of)).collect();
+    let name_en = blank_none(raw.name_en);
     let level_lines: Vec<(String, usize)> =
         raw.levels.iter().map(|l| (l.get_ref().name.clone(), line_of(l.span().start))).collect();
     let max_line = line_of(raw.max.span().start);
@@ -308,18 +314,31 @@ pub fn parse(file: &str, text: &str) -> Result<Framework, Vec<DataError>> {
             })
             .collect::<Vec<_>>()
     })?;
-    let framework = framework.with_guidance(guidance);
+    let framework = framework.with_guidance(words.guidance).with_english(name_en, words.english);
     Ok(match previous_version {
         Some(p) => framework.with_previous_version(p),
         None => framework,
     })
 }
 
+/// Blank text is no text.
+fn blank_none(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// What the criteria say besides their rules, by criterion id: guidance for reporters and
+/// names in English.
+#[derive(Default)]
+struct Words {
+    guidance: Vec<(String, Guidance)>,
+    english: Vec<(String, English)>,
+}
+
 fn convert(
     raw: Spanned<RawCriterion>,
     lines: &mut HashMap<String, usize>,
     methods: &mut MethodsSpec,
-    guidance: &mut Vec<(String, Guidance)>,
+    words: &mut Words,
     line_of: &dyn Fn(usize) -> usize,
 ) -> CriterionSpec {
     let line = line_of(raw.span().start);
@@ -339,12 +358,17 @@ fn convert(
     if own != (CriterionMethods { id: own.id.clone(), ..Default::default() }) {
         methods.criteria.push(own);
     }
-    // Blank text is no text.
-    let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let words =
-        Guidance { description: text(raw.description), guidance: text(raw.guidance), evidence: text(raw.evidence) };
-    if !words.is_empty() {
-        guidance.push((raw.id.clone(), words));
+    let guidance = Guidance {
+        description: blank_none(raw.description),
+        guidance: blank_none(raw.guidance),
+        evidence: blank_none(raw.evidence),
+    };
+    if !guidance.is_empty() {
+        words.guidance.push((raw.id.clone(), guidance));
+    }
+    let english = English { name: blank_none(raw.name_en), short_name: blank_none(raw.short_name_en) };
+    if !english.is_empty() {
+        words.english.push((raw.id.clone(), english));
     }
     CriterionSpec {
         id: raw.id,
@@ -354,7 +378,7 @@ fn convert(
         max: raw.max.0,
         not_applicable: raw.not_applicable,
         rule: raw.rule.map(RawRule::into_rule),
-        children: raw.children.into_iter().map(|c| convert(c, lines, methods, guidance, line_of)).collect(),
+        children: raw.children.into_iter().map(|c| convert(c, lines, methods, words, line_of)).collect(),
     }
 }
 
@@ -369,6 +393,33 @@ mod tests {
     fn messages(body: &str) -> Vec<(String, String)> {
         let errors = parse("t.toml", &format!("{HEAD}{body}")).unwrap_err();
         errors.iter().map(|e| (Lang::Vi.error(e), Lang::En.error(e))).collect()
+    }
+
+    #[test]
+    fn english_names_are_read_where_given_and_the_names_as_written_stand_in() {
+        let head = HEAD.replace("name = \"t\"\n", "name = \"Bộ chỉ số\"\nname_en = \"Index\"\n");
+        let body = "max = 2\n[rounding]\ndecimals = 1\n[[criterion]]\nid = \"g\"\nname = \"Hạ tầng kỹ thuật\"\n\
+                    short_name = \"HTKT\"\nname_en = \"Technical infrastructure\"\nmax = 2\n\
+                    [[criterion.criterion]]\nid = \"a\"\nname = \"Máy tính\"\nname_en = \"Computers\"\nshort_name_en = \"PCs\"\n\
+                    max = 1\nrule = \"direct\"\n\
+                    [[criterion.criterion]]\nid = \"b\"\nname = \"Mạng\"\nname_en = \" \"\nmax = 1\nrule = \"direct\"\n";
+        let fw = parse("t.toml", &format!("{head}{body}")).unwrap();
+        assert_eq!((fw.name_in(Lang::Vi), fw.name_in(Lang::En)), ("Bộ chỉ số", "Index"));
+        let c = |id: &str| fw.criterion(fw.index_of(id).unwrap());
+        assert_eq!(
+            (c("g").name_in(Lang::En), c("g").label_in(Lang::En)),
+            ("Technical infrastructure", "Technical infrastructure")
+        );
+        assert_eq!((c("g").name_in(Lang::Vi), c("g").label_in(Lang::Vi)), ("Hạ tầng kỹ thuật", "HTKT"));
+        assert_eq!((c("a").name_in(Lang::En), c("a").label_in(Lang::En)), ("Computers", "PCs"));
+        assert_eq!((c("b").name_in(Lang::En), c("b").label_in(Lang::En)), ("Mạng", "Mạng"), "blank is none");
+        let plain = parse("t.toml", &format!("{HEAD}{body}")).unwrap();
+        assert_eq!(plain.name_in(Lang::En), "t");
+        // A mistyped key is refused, as every unknown key.
+        assert!(
+            parse("t.toml", &format!("{HEAD}{}", body.replace("name_en = \"Computers\"", "name_english = \"x\"")))
+                .is_err()
+        );
     }
 
     #[test]

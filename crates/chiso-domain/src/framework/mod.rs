@@ -72,6 +72,25 @@ pub struct Criterion {
     /// (set by [`Framework::with_guidance`]; none by default).
     #[serde(skip_serializing_if = "Guidance::is_empty")]
     pub guidance: Guidance,
+    /// Its names in English, where the framework gives them (set by
+    /// [`Framework::with_english`]; none by default: English pages show the names as written).
+    #[serde(skip_serializing_if = "English::is_empty")]
+    pub english: English,
+}
+
+/// A criterion's names in English, as the framework gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct English {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+
+impl English {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.short_name.is_none()
+    }
 }
 
 /// The words a framework gives its reporters about one criterion, as the province wrote
@@ -104,12 +123,35 @@ impl Criterion {
     pub fn label(&self) -> &str {
         self.short_name.as_deref().unwrap_or(&self.name)
     }
+
+    /// The name in a language: the English one where the framework gives it, else the name
+    /// as written.
+    pub fn name_in(&self, lang: crate::Lang) -> &str {
+        match (lang, &self.english.name) {
+            (crate::Lang::En, Some(name)) => name,
+            _ => &self.name,
+        }
+    }
+
+    /// The table header's name in a language: in English, the English short name, else the
+    /// English name (a Vietnamese abbreviation means nothing beside it), else [`Self::label`].
+    pub fn label_in(&self, lang: crate::Lang) -> &str {
+        match lang {
+            crate::Lang::En => {
+                self.english.short_name.as_deref().or(self.english.name.as_deref()).unwrap_or_else(|| self.label())
+            }
+            crate::Lang::Vi => self.label(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Framework {
     pub id: String,
     pub name: String,
+    /// The name in English, where the framework gives it ([`Framework::with_english`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub legal_basis: String,
     pub unit_kind: String,
     pub years: (i32, Option<i32>),
@@ -161,6 +203,30 @@ impl Framework {
             }
         }
         self
+    }
+
+    /// Gives the framework (`name`) and its criteria (by id) their English names; ids the
+    /// framework does not have are ignored.
+    pub fn with_english(
+        mut self,
+        name: Option<String>,
+        criteria: impl IntoIterator<Item = (String, English)>,
+    ) -> Framework {
+        self.name_en = name;
+        for (id, e) in criteria {
+            if let Some(i) = self.index_of(&id) {
+                self.criteria[i].english = e;
+            }
+        }
+        self
+    }
+
+    /// The framework's name in a language (the English one where given).
+    pub fn name_in(&self, lang: crate::Lang) -> &str {
+        match (lang, &self.name_en) {
+            (crate::Lang::En, Some(name)) => name,
+            _ => &self.name,
+        }
     }
 
     pub fn criterion(&self, index: usize) -> &Criterion {

@@ -183,6 +183,7 @@ pub(super) fn build(spec: FrameworkSpec, methods: MethodsSpec) -> Result<Framewo
     let mut framework = Framework {
         id: spec.id,
         name: spec.name,
+        name_en: None,
         legal_basis: spec.legal_basis,
         unit_kind: spec.unit_kind,
         years: spec.years,
@@ -269,6 +270,7 @@ fn flatten(
         normalise: own.normalise,
         unbounded: false,
         guidance: super::Guidance::default(),
+        english: super::English::default(),
     });
     let children: Vec<usize> =
         spec.children.iter().map(|c| flatten(c, Some(index), depth + 1, out, seen, options, errors)).collect();

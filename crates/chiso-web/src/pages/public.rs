@@ -48,7 +48,7 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
         top.truncate(5);
         body += &format!(
             "<h2>{}</h2><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(&(t.latest_ranking)(&fw.name, year)),
+            esc(&(t.latest_ranking)(fw.name_in(lang), year)),
             t.col_order,
             t.col_unit,
             t.col_total,
@@ -158,7 +158,7 @@ async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &
     let results = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(year, &kind, e))?.results;
     let mut b = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(&(t.results_heading)(year, &fw.name)),
+        esc(&(t.results_heading)(year, fw.name_in(lang))),
         esc(&(t.published_as)(snap.version, &lang.time(&snap.at), &snap.reason))
     );
 
@@ -355,8 +355,9 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) 
             let steps: Vec<String> = steps
                 .iter()
                 .map(|(criterion, p)| {
-                    let label =
-                        fw.index_of(criterion).map_or(criterion.clone(), |i| fw.criterion(i).label().to_string());
+                    let label = fw
+                        .index_of(criterion)
+                        .map_or(criterion.clone(), |i| fw.criterion(i).label_in(lang).to_string());
                     format!("+{} {}", lang.number(*p, fw.rounding.decimals), label)
                 })
                 .collect();

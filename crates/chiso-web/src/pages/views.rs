@@ -28,7 +28,7 @@ pub fn ranking_table(
         t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
     );
     for c in &fw.criteria {
-        b += &format!("<th>{}</th>", esc(c.label()));
+        b += &format!("<th>{}</th>", esc(c.label_in(lang)));
     }
     b += "</tr></thead><tbody>";
     let num = |x: Option<&str>| x.map(|s| lang.decimal_text(s)).unwrap_or_default();
@@ -81,8 +81,8 @@ fn legend(lang: Lang, fw: &Framework) -> String {
             esc(&(t.lowest_level)(&lowest.name, &lang.number(lowest.min, fw.total_rounding().decimals)))
         );
     }
-    for c in fw.criteria.iter().filter(|c| c.label() != c.name) {
-        items.push(format!("<dt>{}</dt><dd>{}</dd>", esc(c.label()), esc(&c.name)));
+    for c in fw.criteria.iter().filter(|c| c.label_in(lang) != c.name_in(lang)) {
+        items.push(format!("<dt>{}</dt><dd>{}</dd>", esc(c.label_in(lang)), esc(c.name_in(lang))));
     }
     format!("<details class=\"legend\" open><summary>{}</summary><dl>{}</dl></details>", t.legend, items.concat())
 }
@@ -132,7 +132,7 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> S
         })
         .collect();
     let group_bars = Chart::Bar {
-        categories: groups.iter().map(|c| c.label().to_string()).collect(),
+        categories: groups.iter().map(|c| c.label_in(lang).to_string()).collect(),
         series: vec![Series { name: (t.year_n)(year), values: shares }],
         decimals: rounding.percent_decimals,
         max: Decimal::ONE_HUNDRED,
@@ -228,7 +228,7 @@ pub fn thread<'a>(lang: Lang, fw: &Framework, entries: impl Iterator<Item = &'a 
             let what = match &e.kind {
                 EntryKind::Adjustment { field, from, to, taken_back } => {
                     let name =
-                        fw.index_of(&e.criterion).map_or(e.criterion.as_str(), |i| fw.criterion(i).name.as_str());
+                        fw.index_of(&e.criterion).map_or(e.criterion.as_str(), |i| fw.criterion(i).name_in(lang));
                     let label = if field.ends_with(".numerator") {
                         format!("{name} ({})", t.numerator.to_lowercase())
                     } else if field.ends_with(".denominator") {

@@ -1313,6 +1313,19 @@ async fn public_pages_have_english_addresses_of_their_own() {
         ranking.contains("<th>Total</th>") && ranking.contains("<a href=\"/en/results/2020/department/csv\">CSV</a>")
     );
     assert_eq!(c.get("/en/results/2020/department/csv").await.status, 200);
+    // The framework's English names on the English pages, its names as written on the others.
+    assert!(
+        ranking.contains("<th>Infrastructure</th>") && ranking.contains("<th>Online public services</th>"),
+        "{ranking}"
+    );
+    assert!(ranking.contains("<dt>Infrastructure</dt><dd>IT infrastructure</dd>"), "{ranking}");
+    assert!(ranking.contains("Criteria for assessing IT application in the specialised agencies"), "{ranking}");
+    assert!(!ranking.contains("Hạ tầng kỹ thuật") && !ranking.contains("Bộ tiêu chí"), "{ranking}");
+    let vi_ranking = c.get("/ket-qua/2020/department").await.body;
+    assert!(vi_ranking.contains("<th>Hạ tầng kỹ thuật</th>") && !vi_ranking.contains("Infrastructure"));
+    let districts = c.get("/en/results/2020/district").await.body;
+    assert!(districts.contains("<th>Readiness</th>") && districts.contains("<dd>E-government readiness</dd>"));
+    assert!(c.get("/en").await.body.contains("e-government development in the district and city"));
     // An English address that does not exist says so in English, whatever the cookie.
     let missing = c.get("/en/units/khong-co").await;
     assert_eq!(missing.status, 404);

@@ -120,7 +120,7 @@ fn framework_check_accepts_the_shipped_frameworks_and_names_the_line_of_a_proble
     assert!(!o.status.success());
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(
-        err.contains("bad.toml, line 9: framework maximum 60 differs from the sum of its top-level criteria 59"),
+        err.contains("bad.toml, line 10: framework maximum 60 differs from the sum of its top-level criteria 59"),
         "{err}"
     );
 }
