@@ -33,11 +33,14 @@ impl App {
             CatalogueChange::Framework { body } => {
                 let body = body.replace("\r\n", "\n");
                 let fw = framework_toml::parse("bo-tieu-chi.toml", &body).map_err(invalid)?;
-                self.store.put_document(&format!("framework/{}", fw.id), &body, who, reason).await?;
+                let name = format!("framework/{}", fw.id);
+                self.refuse_orphans(&name, &body).await?;
+                self.store.put_document(&name, &body, who, reason).await?;
             }
             CatalogueChange::Units { body } => {
                 let body = body.replace("\r\n", "\n");
                 units_toml::parse("units.toml", &body).map_err(invalid)?;
+                self.refuse_orphans("units.toml", &body).await?;
                 self.store.put_document("units.toml", &body, who, reason).await?;
             }
             CatalogueChange::Report { body } => {
@@ -65,5 +68,14 @@ impl App {
         // Names and frameworks show on the public pages and in the reports.
         self.changed(Change::Catalogue).await;
         Ok(())
+    }
+
+    /// Refuses a new registry or framework (`name`, `body`) that would orphan stored periods,
+    /// submissions or published results, with each of them.
+    pub(crate) async fn refuse_orphans(&self, name: &str, body: &str) -> Result<()> {
+        let current = self.catalog().await?;
+        let candidate = crate::Catalog::with_document(&self.store, name, body).await?;
+        let problems = self.orphaned_by(&current, &candidate).await?;
+        if problems.is_empty() { Ok(()) } else { Err(Error::not_saved(problems).code("catalogue_in_use")) }
     }
 }

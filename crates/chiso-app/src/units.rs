@@ -141,6 +141,7 @@ impl App {
         let new = doc.to_string();
         units_toml::parse("units.toml", &new)
             .map_err(|errors| Error::new(crate::Kind::Unprocessable, Message::InvalidNotSaved(errors)))?;
+        self.refuse_orphans("units.toml", &new).await?;
         self.store.put_document("units.toml", &new, &actor.username, reason).await?;
         self.changed(Change::Catalogue).await;
         Ok(())

@@ -69,6 +69,22 @@ pub fn message(m: &Message) -> String {
 pub fn problem(p: &Problem) -> String {
     match p {
         Problem::EmptyWorkbook => "The file has no figures.".into(),
+        Problem::PeriodFrameworkGone { year, kind, framework } => format!(
+            "The {year} period ({kind}) uses the framework {framework}: after this change it would be gone (or no longer apply to this period)."
+        ),
+        Problem::PeriodCriteriaGone { year, kind, fields } => format!(
+            "The {year} period ({kind}) has stored figures for {}: these criteria would no longer be in the framework.",
+            fields.join(", ")
+        ),
+        Problem::UnitGone { unit, name, periods } => format!(
+            "{name} ({unit}) has stored reports or published results in the period(s) {}: the unit would no longer be in the registry for them.",
+            periods.iter().map(|(y, k)| format!("{y} ({k})")).collect::<Vec<_>>().join(", ")
+        ),
+        Problem::PeriodUnreadable { year, kind } => {
+            format!(
+                "The {year} period ({kind}): its stored figures or results could no longer be read after this change."
+            )
+        }
         Problem::UnitAlreadySubmitted(name) => {
             format!("{name}: the report was submitted; figures can no longer be imported from a file.")
         }

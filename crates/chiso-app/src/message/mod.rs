@@ -134,6 +134,31 @@ pub enum Problem {
     EmptyWorkbook,
     /// A unit (by name) in an administrator's workbook whose report was submitted.
     UnitAlreadySubmitted(String),
+    /// A catalogue change that leaves a stored period without its framework (gone, or no
+    /// longer for its kind of unit and year).
+    PeriodFrameworkGone {
+        year: i32,
+        kind: String,
+        framework: String,
+    },
+    /// A framework change that drops criteria a stored period's answers name.
+    PeriodCriteriaGone {
+        year: i32,
+        kind: String,
+        fields: Vec<String>,
+    },
+    /// A registry change that drops a unit (by id, with its name) that has stored
+    /// submissions or published results in these periods.
+    UnitGone {
+        unit: String,
+        name: String,
+        periods: Vec<(i32, String)>,
+    },
+    /// A catalogue change after which a stored period could no longer be read.
+    PeriodUnreadable {
+        year: i32,
+        kind: String,
+    },
     /// A whole-submission check of the import (ratios, totals), with where it is.
     Data(DataError),
 }

@@ -69,6 +69,20 @@ pub fn message(m: &Message) -> String {
 pub fn problem(p: &Problem) -> String {
     match p {
         Problem::EmptyWorkbook => "Tệp chưa có số liệu nào.".into(),
+        Problem::PeriodFrameworkGone { year, kind, framework } => format!(
+            "Kỳ {year} ({kind}) dùng bộ tiêu chí {framework}: sau thay đổi này bộ tiêu chí không còn (hoặc không còn áp dụng cho kỳ này)."
+        ),
+        Problem::PeriodCriteriaGone { year, kind, fields } => format!(
+            "Kỳ {year} ({kind}) có số liệu đã lưu cho {}: các tiêu chí này sẽ không còn trong bộ tiêu chí.",
+            fields.join(", ")
+        ),
+        Problem::UnitGone { unit, name, periods } => format!(
+            "{name} ({unit}) có báo cáo hoặc kết quả đã lưu ở kỳ {}: đơn vị sẽ không còn trong danh mục cho các kỳ này.",
+            periods.iter().map(|(y, k)| format!("{y} ({k})")).collect::<Vec<_>>().join(", ")
+        ),
+        Problem::PeriodUnreadable { year, kind } => {
+            format!("Kỳ {year} ({kind}): số liệu hoặc kết quả đã lưu sẽ không còn đọc được sau thay đổi này.")
+        }
         Problem::UnitAlreadySubmitted(name) => format!("{name}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp."),
         Problem::NoReason { field } => format!("{field}: cần ghi lý do điều chỉnh"),
         Problem::TooLong { field: f, what, max } => {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod entry;
+mod orphans;
 mod periods;
 mod reorganisation;
 mod security;
