@@ -1,7 +1,9 @@
 // The yearly workflow in real headless Chromium against a real `chiso serve`:
 // a reporter fills and submits with evidence; an assessor adjusts a value with a reason
 // and asks a question; the reporter answers; the administrator publishes; the public
-// page shows the ranking and the report downloads. Screenshots go to docs/screenshots/.
+// page shows the ranking and the report downloads. Then each role's whole year again, on a
+// desktop and on a 390 px phone (`yearWalk`), every page checked as a person sees it
+// (`look`). Screenshots go to docs/screenshots/.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -107,8 +109,8 @@ try {
   step = 'administrator opens 2021 and adds users';
   const admin = await as('admin', password);
   await admin.goto(`${base}/quan-tri`);
-  await admin.getByLabel('Năm').fill('2021');
-  await admin.getByLabel('Hạn nộp').fill('2099-12-31');
+  await admin.getByLabel('Năm', { exact: true }).fill('2021');
+  await admin.getByLabel('Hạn nộp', { exact: true }).fill('2099-12-31');
   await admin.getByRole('button', { name: 'Mở kỳ' }).click();
   for (const [name, role, units] of [['yte', 'reporter', 'so-y-te'], ['thamdinh', 'assessor', '']]) {
     await admin.goto(`${base}/quan-tri`);
@@ -189,8 +191,8 @@ try {
   const ad = await as('thamdinh', PW);
   await ad.goto(`${base}/tham-dinh/2021/department/so-y-te`);
   assert.match(await ad.content(), /hop-dong\.pdf/);
-  await ad.getByLabel('Giá trị thẩm định infra').fill('6');
-  await ad.getByLabel('Lý do infra').fill('Máy chủ chưa đưa vào sử dụng');
+  await ad.getByLabel('Giá trị thẩm định – Hạ tầng kỹ thuật CNTT').fill('6');
+  await ad.getByLabel('Lý do – Hạ tầng kỹ thuật CNTT').fill('Máy chủ chưa đưa vào sử dụng');
   await ad.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
   await ad.screenshot({ path: join(shots, 'tham-dinh.png'), fullPage: false });
   await a11y(ad, "assessor's review");
@@ -304,6 +306,156 @@ try {
   await mob.screenshot({ path: join(shots, 'ket-qua-2020-390.png'), fullPage: false });
   await mob.goto(`${base}/quan-tri`);
   await mob.screenshot({ path: join(shots, 'quan-tri-390.png'), fullPage: false });
+
+  // Each page as a person sees it: never wider than the screen, and in its visible text no
+  // id or machine format (on a Vietnamese page no English status word and no decimal point
+  // either); a screenshot `<role>-<width>-<step>.png` where asked.
+  const MACHINE = [
+    [/\b\d{4}-\d{2}-\d{2}\b/, 'an ISO date'],
+    [/\d{2}:\d{2}:\d{2}Z|\dT\d{2}:\d{2}/, 'an ISO time'],
+    [/\b[a-z0-9]+(?:-[a-z0-9]+)+\b(?![.\w])/, 'an id'],
+    [/\b[a-z]+_[a-z_]+\b/, 'an id'],
+    [/\((?:infra|app|web|staff|policy)\)|\binfra\b/, 'a criterion id'],
+  ];
+  const VI_ONLY = [
+    [/\b(?:submitted|verified|draft|published|open|closed|ranked|department|district|reporter|assessor|viewer|none)\b/, 'an English word of the machine'],
+    [/(?<![\d.,])\d+\.\d{1,2}(?![\d.])/, 'a decimal point'],
+  ];
+  const looked = [];
+  async function look(page, role, what, shot = false) {
+    const seen = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth, inner: window.innerWidth,
+      text: document.body.innerText, lang: document.documentElement.lang,
+    }));
+    const where = `${role}, ${what} (${seen.inner} px, ${new URL(page.url()).pathname})`;
+    looked.push(where);
+    assert.ok(seen.width <= seen.inner, `${where}: the page is ${seen.width} px wide`);
+    for (const [re, name] of seen.lang === 'vi' ? [...MACHINE, ...VI_ONLY] : MACHINE) {
+      const m = seen.text.match(re);
+      if (m) assert.fail(`${where}: ${name} on the page: "${m[0]}" in "…${seen.text.slice(Math.max(0, m.index - 60), m.index + 60)}…"`);
+    }
+    if (shot) await page.screenshot({ path: join(shots, `${role}-${seen.inner}-${what}.png`) });
+  }
+
+  // One whole year of the department assessment, every role in turn on one screen size.
+  async function yearWalk(year, viewport) {
+    const w = viewport.width;
+    step = `${w} px, ${year}: a visitor opens the site`;
+    const visitor = await (await browser.newContext({ viewport, locale: 'vi-VN' })).newPage();
+    await visitor.goto(`${base}/`);
+    await look(visitor, 'cong-chung', 'trang-chu', true);
+
+    step = `${w} px, ${year}: the administrator opens the period`;
+    const boss = await as('admin', password, viewport);
+    await look(boss, 'quan-tri', 'cong-viec');
+    await boss.getByRole('link', { name: 'Quản trị' }).first().click();
+    await boss.getByLabel('Năm', { exact: true }).fill(String(year));
+    await boss.locator('select[name="framework"]').selectOption('cao-bang-1513-department');
+    await boss.getByLabel('Hạn nộp', { exact: true }).fill('2099-12-31');
+    await boss.getByRole('button', { name: 'Mở kỳ' }).click();
+    await boss.waitForLoadState();
+    assert.ok(await boss.locator('tr', { hasText: String(year) }).count() > 0, `${year} not opened`);
+    await look(boss, 'quan-tri', 'mo-ky', true);
+
+    step = `${w} px, ${year}: the reporter enters the figures, attaches evidence and submits`;
+    const reporter = await as('yte', PW, viewport);
+    await look(reporter, 'don-vi', 'cong-viec');
+    await reporter.locator('tr', { hasText: String(year) }).getByRole('link', { name: 'Mở', exact: true }).click();
+    await reporter.waitForURL(`**/nop/${year}/department/so-y-te`);
+    for (const [f, v] of [['infra', '7,5'], ['app', '14'], ['web', '18'], ['online_services', '3,2'], ['staff', '5'], ['policy', '4']]) {
+      await reporter.locator(`input[name="${f}"]`).fill(v);
+    }
+    await reporter.getByRole('button', { name: 'Lưu nháp' }).click();
+    await reporter.waitForURL('**?xong=luu');
+    const file = join(work, 'bien-ban.pdf');
+    writeFileSync(file, '%PDF-1.4\n% bien ban nghiem thu\n');
+    await reporter.locator('form[enctype="multipart/form-data"] select[name="criterion"]').selectOption('infra');
+    await reporter.locator('input[type="file"]').setInputFiles(file);
+    await reporter.getByRole('button', { name: 'Tải lên' }).click();
+    await reporter.waitForLoadState();
+    assert.match(await reporter.content(), /bien-ban\.pdf/);
+    await look(reporter, 'don-vi', 'nhap-lieu', true);
+    await reporter.getByRole('button', { name: 'Nộp báo cáo' }).click();
+    await reporter.waitForURL('**?xong=nop');
+    assert.match(await reporter.content(), /đã nộp/);
+    await look(reporter, 'don-vi', 'nop', true);
+
+    step = `${w} px, ${year}: the assessor adjusts with a reason and asks`;
+    const assessor = await as('thamdinh', PW, viewport);
+    await assessor.getByRole('link', { name: /Chờ thẩm định/ }).click();
+    await look(assessor, 'tham-dinh', 'cong-viec');
+    await assessor.locator('tr', { hasText: String(year) }).getByRole('link', { name: 'Thẩm định', exact: true }).click();
+    await assessor.waitForURL(`**/tham-dinh/${year}/department/so-y-te`);
+    assert.match(await assessor.content(), /bien-ban\.pdf/);
+    await assessor.getByLabel('Giá trị thẩm định – Hạ tầng kỹ thuật CNTT').fill('6');
+    await assessor.getByLabel('Lý do – Hạ tầng kỹ thuật CNTT').fill('Máy chủ chưa đưa vào sử dụng');
+    await assessor.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
+    await assessor.waitForURL('**?xong=dieu-chinh');
+    await look(assessor, 'tham-dinh', 'dieu-chinh');
+    await assessor.getByLabel('Câu hỏi').fill('Đề nghị bổ sung biên bản nghiệm thu máy chủ');
+    await assessor.getByRole('button', { name: 'Gửi câu hỏi và trả lại đơn vị' }).click();
+    await assessor.waitForURL('**?xong=hoi');
+    await look(assessor, 'tham-dinh', 'hoi', true);
+
+    step = `${w} px, ${year}: the reporter answers and submits again`;
+    await reporter.goto(`${base}/cong-viec`);
+    await reporter.locator('tr', { hasText: String(year) }).getByRole('link', { name: 'Mở', exact: true }).click();
+    assert.match(await reporter.content(), /Đề nghị bổ sung biên bản nghiệm thu máy chủ/);
+    assert.match(await reporter.content(), /Máy chủ chưa đưa vào sử dụng/); // the adjustment's reason
+    await look(reporter, 'don-vi', 'cau-hoi');
+    await reporter.locator('form[action$="/tra-loi"] textarea').fill('Đã bổ sung biên bản');
+    await reporter.getByRole('button', { name: 'Gửi', exact: true }).click();
+    await reporter.waitForLoadState();
+    await reporter.getByRole('button', { name: 'Nộp báo cáo' }).click();
+    await reporter.waitForURL('**?xong=nop');
+    await look(reporter, 'don-vi', 'nop-lai');
+
+    step = `${w} px, ${year}: the assessor verifies`;
+    await assessor.goto(`${base}/tham-dinh/${year}/department/so-y-te`);
+    assert.match(await assessor.content(), /Đã bổ sung biên bản/);
+    await assessor.getByRole('button', { name: 'Xác nhận đã thẩm định' }).click();
+    await assessor.waitForURL('**?xong=xac-nhan');
+    assert.match(await assessor.content(), /đã thẩm định/);
+    await look(assessor, 'tham-dinh', 'xac-nhan');
+
+    step = `${w} px, ${year}: the administrator previews and publishes`;
+    await boss.goto(`${base}/quan-tri`);
+    await boss.locator('tr', { hasText: String(year) }).getByRole('link', { name: 'Tính điểm, xem trước và công bố' }).click();
+    assert.match(await boss.content(), /Còn 19 đơn vị chưa nộp/);
+    await look(boss, 'quan-tri', 'xem-truoc');
+    await boss.getByLabel('Công bố trước hạn').check();
+    await boss.getByLabel('Lý do').fill(`Công bố kết quả năm ${year}`);
+    await boss.getByRole('button', { name: 'Phê duyệt và công bố' }).click();
+    await boss.waitForURL(`**/ket-qua/${year}/department?xong=cong-bo`);
+    await look(boss, 'quan-tri', 'cong-bo', true);
+
+    step = `${w} px, ${year}: the visitor reads the ranking, the unit's page, the report`;
+    await visitor.goto(`${base}/`);
+    await visitor.getByRole('link', { name: 'Xếp hạng' }).first().click();
+    await visitor.waitForURL(`**/ket-qua/${year}/department`);
+    assert.match(await visitor.content(), /50,2/); // 6 (verified) + 14 + 18 + 3,2 + 5 + 4
+    await look(visitor, 'cong-chung', 'ket-qua', true);
+    await visitor.locator('table.ranking').getByRole('link', { name: 'Sở Y tế', exact: true }).click();
+    await visitor.waitForURL('**/don-vi/so-y-te');
+    assert.match(await visitor.locator('main').innerText(), new RegExp(`${year}\\s+Sở Y tế\\s+\\d+\\s+\\S.*50,2`));
+    await look(visitor, 'cong-chung', 'don-vi', true);
+    await visitor.getByRole('link', { name: 'English' }).click();
+    await visitor.waitForURL('**/en/units/so-y-te');
+    await look(visitor, 'cong-chung', 'don-vi-en');
+    await visitor.goto(`${base}/en/results/${year}/department`);
+    assert.match(await visitor.content(), /<th>Infrastructure<\/th>/);
+    await look(visitor, 'cong-chung', 'ket-qua-en');
+    await visitor.getByRole('link', { name: 'Tiếng Việt' }).click();
+    await visitor.waitForURL(`**/ket-qua/${year}/department`);
+    await visitor.goto(`${base}/`);
+    const report = visitor.waitForEvent('download');
+    await visitor.locator('li', { hasText: `Năm ${year}` }).getByRole('link', { name: 'DOCX' }).click();
+    assert.equal((await report).suggestedFilename(), `bao-cao-${year}.docx`);
+    for (const p of [visitor, boss, reporter, assessor]) await p.context().close();
+  }
+  await yearWalk(2022, { width: 1280, height: 900 });
+  await yearWalk(2023, { width: 390, height: 844 });
+  console.log(`e2e: ${looked.length} pages looked at as a person sees them`);
   console.log('e2e: ok (screenshots in docs/screenshots/)');
 } catch (e) {
   console.error(`e2e failed at: ${step}`);

@@ -120,7 +120,9 @@ impl App {
                     let e = Error::conflict(Message::PublishEarly { missing, deadline: deadline.clone() });
                     return Err(e.code("publish_early"));
                 }
-                reason = format!("{reason} [công bố khi còn {missing} đơn vị chưa nộp, hạn nộp {deadline}]");
+                // The record is read by people: the deadline as they write it.
+                let shown = Date::parse(&deadline).map_or(deadline, |d| d.day_month_year());
+                reason = format!("{reason} [công bố khi còn {missing} đơn vị chưa nộp, hạn nộp {shown}]");
             }
         }
         let json = self.results_json(year, kind).await?;

@@ -80,23 +80,34 @@ async fn render(
             let ro = if can { "" } else { " readonly" };
             // After a refusal, what was typed; else what is stored.
             let verified = match typed {
-                Some(t) => field(t, &format!("verified.{f}")).unwrap_or(""),
-                None => a.and_then(|a| a.verified.as_deref()).unwrap_or(""),
+                Some(t) => field(t, &format!("verified.{f}")).unwrap_or("").to_string(),
+                None => a.and_then(|a| a.verified.as_deref()).map(|v| lang.decimal_text(v)).unwrap_or_default(),
             };
             let reason = typed.and_then(|t| field(t, &format!("reason.{f}"))).unwrap_or("");
+            // The field in words: the criterion, and which part of a ratio (never its id).
+            let part = if f.ends_with(".numerator") {
+                Some(t.numerator.to_lowercase())
+            } else if f.ends_with(".denominator") {
+                Some(t.denominator.to_lowercase())
+            } else {
+                None
+            };
+            let name = c.name_in(lang);
+            let label = part.as_ref().map_or_else(|| name.to_string(), |p| format!("{name} ({p})"));
             b += &format!(
-                "<tr><td>{} <span class=\"muted\">({})</span></td><td>{}{}</td><td>{ev}</td>\
-                 <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"{} {f}\"{ro}></td>\
-                 <td><input name=\"reason.{f}\" value=\"{}\" aria-label=\"{} {f}\"{ro}></td></tr>",
-                esc(&c.name),
-                esc(&f),
-                esc(a.map_or("", |a| a.value.as_str())),
+                "<tr><td>{}{}</td><td>{}{}</td><td>{ev}</td>\
+                 <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"{} – {label}\"{ro}></td>\
+                 <td><input name=\"reason.{f}\" value=\"{}\" aria-label=\"{} – {label}\"{ro}></td></tr>",
+                esc(name),
+                part.map(|p| format!(" <span class=\"muted\">({})</span>", esc(&p))).unwrap_or_default(),
+                esc(&a.map_or(String::new(), |a| lang.decimal_text(&a.value))),
                 a.filter(|a| !a.note.is_empty()).map(|a| format!("<br><em>{}</em>", esc(&a.note))).unwrap_or_default(),
-                esc(verified),
+                esc(&verified),
                 t.verified_value,
                 esc(reason),
                 t.reason,
                 f = esc(&f),
+                label = esc(&label),
             );
         }
     }

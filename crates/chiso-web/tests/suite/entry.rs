@@ -43,6 +43,17 @@ async fn forms_tell_the_browser_what_to_keep_as_a_draft() {
     let review = ad.get("/tham-dinh/2021/department/so-y-te").await.body;
     assert!(review.contains("data-draft=\"thamdinh /tham-dinh/2021/department/so-y-te\""), "{review}");
     assert!(!review.contains("data-draft-readonly"), "{review}");
+    // Each field named by its criterion, never by its id, for the eye and for a screen reader.
+    assert!(review.contains("aria-label=\"Giá trị thẩm định – Hạ tầng kỹ thuật CNTT\""), "{review}");
+    assert!(!review.contains("(infra)") && !review.contains(" infra\""), "{review}");
+
+    // Published before the deadline: the record says so with the deadline as people write it.
+    let mut admin = Client::login(&app, "admin", &app.admin_password).await;
+    admin.get("/quan-tri").await;
+    let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố sớm"), ("early", "1")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let ranking = admin.get("/ket-qua/2021/department").await.body;
+    assert!(ranking.contains("hạn nộp 31/12/2099]") && !ranking.contains("2099-12-31"), "{ranking}");
 
     // A lost session on a page that had just said "saved": back to the form, not to the
     // notice (which would clear the draft).
