@@ -35,7 +35,7 @@ table.ranking{border-collapse:separate;border-spacing:0}table.ranking th,table.r
 table.ranking tr>:first-child{border-left-width:1px}table.ranking thead th{border-top-width:1px}\
 table.ranking tr>:nth-child(-n+2){position:sticky;z-index:1;background:#fff}table.ranking thead tr>:nth-child(-n+2){background:#eef2f7}\
 table.ranking tr>:first-child{left:0;width:2.8rem;min-width:2.8rem;max-width:2.8rem;box-sizing:border-box}\
-table.ranking tr>:nth-child(2){left:2.8rem;min-width:9rem}\
+table.ranking tr>:nth-child(2){left:2.8rem;min-width:9rem}table.review tr>:first-child{min-width:9rem}\
 @media (max-width:40rem){table{display:block;overflow-x:auto}.wrap>table{display:table}}";
 
 /// A whole page in the reader's language. `user` shows who is logged in and the logout

@@ -60,8 +60,13 @@ pub fn home(lang: Lang) -> &'static str {
 }
 
 pub fn results(lang: Lang, year: i32, kind: &str) -> String {
+    esc(&results_path(lang, year, kind))
+}
+
+/// A year's ranking, unescaped (for a redirect).
+pub fn results_path(lang: Lang, year: i32, kind: &str) -> String {
     let prefix = if lang == Lang::En { PREFIXES[0].1 } else { PREFIXES[0].0 };
-    esc(&format!("{prefix}{year}/{kind}"))
+    format!("{prefix}{year}/{kind}")
 }
 
 pub fn unit(lang: Lang, id: &str) -> String {

@@ -56,7 +56,7 @@ async fn render(
     let action = format!("/tham-dinh/{year}/{kind}/{unit}");
     b += &format!(
         "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"{}\"{}>{}\
-         <div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+         <div class=\"wrap\" tabindex=\"0\"><table class=\"review\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
         t.status_label,
         esc(lang.status(sub.status)),

@@ -1334,4 +1334,12 @@ async fn public_pages_have_english_addresses_of_their_own() {
     let work = Client::login(&app, "admin", &app.admin_password).await.get("/cong-viec").await.body;
     assert!(work.contains("<a href=\"/ngon-ngu/en\" lang=\"en\" hreflang=\"en\">English</a>"), "{work}");
     assert!(!work.contains("rel=\"alternate\""));
+    // An administrator reading in English lands on the English ranking after publishing.
+    let mut admin = setup(&app).await;
+    admin.get("/ngon-ngu/en").await;
+    admin.get("/quan-tri").await;
+    let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Early"), ("early", "1")]).await;
+    assert_eq!(r.location.as_deref(), Some("/en/results/2021/department?xong=cong-bo"), "{}", r.body);
+    let published = admin.get("/en/results/2021/department?xong=cong-bo").await.body;
+    assert!(published.contains("<html lang=\"en\">") && published.contains("role=\"status\""), "{published}");
 }

@@ -80,7 +80,11 @@ pub async fn page_html(
             p.year,
             esc(&lang.kind(&p.kind)),
             esc(&cat.framework(&p.framework).map_or_else(|_| p.framework.clone(), |f| f.name.clone())),
-            esc(&lang.date(p.deadline.as_deref().unwrap_or(""))),
+            esc(&if chiso_app::is_history(&p) {
+                t.history_period.to_string()
+            } else {
+                lang.date(p.deadline.as_deref().unwrap_or(""))
+            }),
             esc(lang.period_status(p.status)),
             // A few names, then how many more: a row stays readable with 3,000 units.
             esc(&match missing.len() {
@@ -104,8 +108,9 @@ pub async fn page_html(
         );
     }
     b += &format!(
-        "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
-        t.col_deadline, t.open_button
+        "</select></label><label>{} <input name=\"deadline\" type=\"date\"></label>\
+         <label><input type=\"checkbox\" name=\"history\" value=\"1\"> {}</label><button>{}</button></form>",
+        t.col_deadline, t.history_checkbox, t.open_button
     );
     b += &accounts::section(s, lang, u, refused).await?;
     b += &format!(
@@ -143,6 +148,7 @@ pub async fn remove_period(
 /// Scores are computed by the engine, never typed: publishing freezes the computed results.
 pub async fn publish(
     State(s): State<AppState>,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
     Form(f): Form<Fields>,
@@ -152,7 +158,8 @@ pub async fn publish(
     let year = crate::pages::year(&year)?;
     let early = field(&f, "early").is_some();
     s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or(""), early).await?;
-    Ok(Redirect::to(&Done::Published.after(&format!("/ket-qua/{year}/{kind}"))).into_response())
+    // The published ranking in the administrator's language (its address names it).
+    Ok(Redirect::to(&Done::Published.after(&crate::site::results_path(lang, year, &kind))).into_response())
 }
 
 pub async fn audit_log(
