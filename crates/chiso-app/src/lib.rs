@@ -33,7 +33,7 @@ pub use catalog::Catalog;
 pub use catalogue::CatalogueChange;
 pub use error::{Error, Kind, Result};
 pub use message::{Document, Field, Message, Problem};
-pub use periods::{MissingUnit, OpenPeriod, Preview};
+pub use periods::{MissingUnit, OpenPeriod, Preview, is_history};
 pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
 pub use thread::{EntryKind, ThreadEntry};

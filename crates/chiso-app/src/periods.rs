@@ -12,8 +12,16 @@ use std::collections::HashMap;
 pub struct OpenPeriod {
     pub year: String,
     pub framework: String,
-    /// `YYYY-MM-DD`, today or later.
+    /// `YYYY-MM-DD`, today or later; not asked of a history period.
     pub deadline: String,
+    /// A past year entered as history: no deadline, the administrator enters the figures
+    /// (workbook import, submitted on the units' behalf) and publishes.
+    pub history: bool,
+}
+
+/// A period without a deadline that still takes work: a past year entered as history.
+pub fn is_history(p: &PeriodRow) -> bool {
+    p.deadline.is_none() && p.status.accepts_work()
 }
 
 /// What publishing now would publish.
@@ -50,11 +58,20 @@ impl App {
         let cat = self.catalog().await?;
         let year: i32 = input.year.trim().parse().map_err(|_| Error::invalid(Message::BadYear).code("bad_year"))?;
         let fw = cat.framework(input.framework.trim()).map_err(|_| Error::not_found().code("framework_not_found"))?;
-        let deadline = Date::parse(input.deadline.trim())
-            .ok_or_else(|| Error::invalid(Message::BadDeadline).code("invalid_date"))?;
-        if deadline < today() {
-            return Err(Error::invalid(Message::DeadlineInPast).code("deadline_passed"));
-        }
+        let deadline = if input.history {
+            // Only a year already over is history: the current year keeps its deadline.
+            if year >= i32::from(today().year()) {
+                return Err(Error::invalid(Message::HistoryNotPast).code("history_not_past"));
+            }
+            None
+        } else {
+            let deadline = Date::parse(input.deadline.trim())
+                .ok_or_else(|| Error::invalid(Message::BadDeadline).code("invalid_date"))?;
+            if deadline < today() {
+                return Err(Error::invalid(Message::DeadlineInPast).code("deadline_passed"));
+            }
+            Some(deadline.to_string())
+        };
         if year < fw.years.0 || fw.years.1.is_some_and(|t| year > t) {
             return Err(Error::invalid(Message::YearOutsideFramework).code("year_outside_framework"));
         }
@@ -62,7 +79,7 @@ impl App {
             year,
             kind: fw.unit_kind.clone(),
             framework: fw.id.clone(),
-            deadline: Some(deadline.to_string()),
+            deadline,
             status: PeriodStatus::Open,
         };
         self.store.create_period(&row, &actor.username).await?;
@@ -110,7 +127,8 @@ impl App {
         crate::bounded(reason, crate::MAX_REASON, Field::Reason)?;
         let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
         let mut reason = reason.to_string();
-        if p.status.accepts_work() {
+        // A history period has no deadline to wait for: the administrator publishes what was entered.
+        if p.status.accepts_work() && !is_history(&p) {
             let cat = self.catalog().await?;
             let missing = self.missing_in(&cat, &p).await?.len();
             let before_deadline = p.deadline.as_deref().and_then(Date::parse).is_some_and(|d| today() <= d);

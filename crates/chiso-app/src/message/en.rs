@@ -28,6 +28,9 @@ pub fn message(m: &Message) -> String {
         Message::BadYear => "Invalid year.".into(),
         Message::BadDeadline => "The deadline must be written YYYY-MM-DD.".into(),
         Message::DeadlineInPast => "The deadline has already passed: choose today or a later day.".into(),
+        Message::HistoryNotPast => {
+            "Only a past year (last year or earlier) can be entered as history; this year's period needs a deadline.".into()
+        }
         Message::YearOutsideFramework => "The year is outside the framework's years of application.".into(),
         Message::PublishEarly { missing, deadline } => format!(
             "The period still takes figures (deadline {}; {missing} units have not submitted). To publish now, choose “publish early”: it goes on the record.",

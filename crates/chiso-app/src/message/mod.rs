@@ -34,6 +34,8 @@ pub enum Message {
     BadYear,
     BadDeadline,
     DeadlineInPast,
+    /// A period entered as history for the current year or a later one.
+    HistoryNotPast,
     YearOutsideFramework,
     PublishReasonNeeded,
     /// Publishing a period that still takes work: units missing, or before the deadline.

@@ -28,6 +28,9 @@ pub fn message(m: &Message) -> String {
         Message::BadYear => "Năm không hợp lệ.".into(),
         Message::BadDeadline => "Hạn nộp phải có dạng YYYY-MM-DD.".into(),
         Message::DeadlineInPast => "Hạn nộp đã qua: hãy chọn một ngày từ hôm nay trở đi.".into(),
+        Message::HistoryNotPast => {
+            "Chỉ nhập được năm đã qua (năm trước trở về trước) làm kỳ lịch sử; kỳ của năm nay cần hạn nộp.".into()
+        }
         Message::YearOutsideFramework => "Năm nằm ngoài thời gian áp dụng của bộ tiêu chí.".into(),
         Message::PublishEarly { missing, deadline } => format!(
             "Kỳ đánh giá còn nhận số liệu (hạn nộp {}; còn {missing} đơn vị chưa nộp). Muốn công bố ngay, hãy chọn “công bố trước hạn”: việc này được ghi vào nhật ký.",

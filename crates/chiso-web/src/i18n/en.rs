@@ -252,6 +252,8 @@ pub static TEXT: Text = Text {
     open_button: "Open the period",
     remove_period_button: "Remove the period",
     ask_remove_period: "Remove this period, which has no reports? The removal goes on the record with its reason.",
+    history_checkbox: "History (a past year, no deadline; the administrator imports the figures from Excel)",
+    history_period: "history, no deadline",
     users_heading: "Users",
     col_name: "Name",
     col_role: "Role",

@@ -229,6 +229,8 @@ pub struct Text {
     pub open_button: &'static str,
     pub remove_period_button: &'static str,
     pub ask_remove_period: &'static str,
+    pub history_checkbox: &'static str,
+    pub history_period: &'static str,
     pub users_heading: &'static str,
     pub col_name: &'static str,
     pub col_role: &'static str,

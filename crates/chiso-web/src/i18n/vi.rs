@@ -254,6 +254,8 @@ pub static TEXT: Text = Text {
     open_button: "Mở kỳ",
     remove_period_button: "Xoá kỳ",
     ask_remove_period: "Xoá kỳ đánh giá chưa có báo cáo nào? Việc xoá được ghi vào nhật ký cùng lý do.",
+    history_checkbox: "Kỳ lịch sử (năm đã qua, không có hạn nộp; quản trị nhập số liệu từ tệp Excel)",
+    history_period: "lịch sử, không có hạn nộp",
     users_heading: "Người dùng",
     col_name: "Tên",
     col_role: "Vai trò",

@@ -394,11 +394,13 @@ pub async fn openapi() -> Response {
             "/api/v1/periods": { "get": { "summary": "Periods with their status and published version",
                 "responses": { "200": { "description": "periods" } } },
                 "post": { "summary": "Open a period (administrator)", "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(&[
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema_with(&[
                         ("year", json!({ "type": "string", "pattern": "^[0-9]{4}$" })),
-                        ("framework", json!({ "type": "string", "minLength": 1 })),
+                        ("framework", json!({ "type": "string", "minLength": 1 })) ], &[
                         ("deadline", json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                                             "description": "a real day, not already past" })) ]) } } },
+                                             "description": "a real day, not already past; required unless history" })),
+                        ("history", json!({ "type": "string", "enum": ["true", "false"],
+                                            "description": "true: a past year (last year or earlier) entered as history, without a deadline; the administrator imports its figures and publishes" })) ]) } } },
                     "responses": { "201": { "description": "opened" }, "400": { "description": "refused, with the reason" } } } },
             "/api/v1/users": { "post": { "summary": "Add a user (administrator); units are codes separated by commas",
                 "security": [{ "bearer": [] }],

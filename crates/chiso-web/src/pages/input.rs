@@ -35,9 +35,15 @@ pub fn new_user(f: &impl Get) -> chiso_app::NewUser {
     chiso_app::NewUser { username: f.get("username"), password: f.get("password"), role: f.get("role"), units }
 }
 
-/// `year`, `framework`, `deadline`.
+/// `year`, `framework`, `deadline`, and `history` (`1`, `true` or `on`: a past year without
+/// a deadline).
 pub fn open_period(f: &impl Get) -> chiso_app::OpenPeriod {
-    chiso_app::OpenPeriod { year: f.get("year"), framework: f.get("framework"), deadline: f.get("deadline") }
+    chiso_app::OpenPeriod {
+        year: f.get("year"),
+        framework: f.get("framework"),
+        deadline: f.get("deadline"),
+        history: matches!(f.get("history").trim(), "1" | "true" | "on"),
+    }
 }
 
 /// `what` = `framework`, `units` or `report` (with `body`), or `exception` (`year`, `kind`,

@@ -14,13 +14,18 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Open a period for a framework's kind of unit, with its deadline (YYYY-MM-DD, today or later).
+    /// Open a period for a framework's kind of unit, with its deadline (YYYY-MM-DD, today or
+    /// later), or a past year as history (`--history`, no deadline).
     Open {
         year: String,
         #[arg(long)]
         framework: String,
-        #[arg(long)]
-        deadline: String,
+        #[arg(long, required_unless_present = "history")]
+        deadline: Option<String>,
+        /// A past year (last year or earlier) entered as history: no deadline; the
+        /// administrator imports the figures and publishes.
+        #[arg(long, conflicts_with = "deadline")]
+        history: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -78,10 +83,17 @@ pub fn run(c: Command, lang: Lang) -> Outcome {
                     );
                 }
             }
-            Command::Open { year, framework, deadline, db } => {
+            Command::Open { year, framework, deadline, history, db } => {
                 let app = db.app(lang).await?;
-                let p = app.open_period(&cli, OpenPeriod { year, framework, deadline }).await.map_err(refused)?;
+                let input = OpenPeriod { year, framework, deadline: deadline.unwrap_or_default(), history };
+                let p = app.open_period(&cli, input).await.map_err(refused)?;
                 match lang {
+                    Lang::Vi if history => {
+                        println!("Đã mở kỳ đánh giá {} ({}) làm kỳ lịch sử, không có hạn nộp.", p.year, p.kind)
+                    }
+                    Lang::En if history => {
+                        println!("Opened the {} period ({}) as history, without a deadline.", p.year, p.kind)
+                    }
                     Lang::Vi => println!(
                         "Đã mở kỳ đánh giá {} ({}), hạn nộp {}.",
                         p.year,

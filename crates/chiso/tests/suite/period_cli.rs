@@ -85,6 +85,17 @@ async fn an_empty_period_is_removed_from_the_command_line() {
     let open = run(dir.path(), &db, &["period", "open", "2021", "--framework", fw, "--deadline", &in_days(30)]);
     assert!(open.status.success(), "{}", text(&open));
 
+    // A past year as history, without a deadline; neither a deadline nor history: refused.
+    let history = run(dir.path(), &db, &["period", "open", "2022", "--framework", fw, "--history"]);
+    assert!(history.status.success(), "{}", text(&history));
+    assert!(text(&history).contains("Đã mở kỳ đánh giá 2022 (department) làm kỳ lịch sử"), "{}", text(&history));
+    let neither = run(dir.path(), &db, &["period", "open", "2023", "--framework", fw]);
+    assert!(!neither.status.success(), "{}", text(&neither));
+    let list = run(dir.path(), &db, &["period", "list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("2022\tdepartment\tcao-bang-1513-department\t\topen"));
+    let removed = run(dir.path(), &db, &["period", "remove", "2022", "department", "--reason", "Thử"]);
+    assert!(removed.status.success(), "{}", text(&removed));
+
     let published = run(dir.path(), &db, &["period", "remove", "2020", "department", "--reason", "Nhầm"]);
     assert!(!published.status.success());
     assert!(text(&published).contains("Không xoá được kỳ đánh giá đã có dữ liệu"), "{}", text(&published));

@@ -80,7 +80,11 @@ pub async fn page_html(
             p.year,
             esc(&lang.kind(&p.kind)),
             esc(&cat.framework(&p.framework).map_or_else(|_| p.framework.clone(), |f| f.name.clone())),
-            esc(&lang.date(p.deadline.as_deref().unwrap_or(""))),
+            esc(&if chiso_app::is_history(&p) {
+                t.history_period.to_string()
+            } else {
+                lang.date(p.deadline.as_deref().unwrap_or(""))
+            }),
             esc(lang.period_status(p.status)),
             // A few names, then how many more: a row stays readable with 3,000 units.
             esc(&match missing.len() {
@@ -104,8 +108,9 @@ pub async fn page_html(
         );
     }
     b += &format!(
-        "</select></label><label>{} <input name=\"deadline\" type=\"date\" required></label><button>{}</button></form>",
-        t.col_deadline, t.open_button
+        "</select></label><label>{} <input name=\"deadline\" type=\"date\"></label>\
+         <label><input type=\"checkbox\" name=\"history\" value=\"1\"> {}</label><button>{}</button></form>",
+        t.col_deadline, t.history_checkbox, t.open_button
     );
     b += &accounts::section(s, lang, u, refused).await?;
     b += &format!(
