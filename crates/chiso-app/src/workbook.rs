@@ -24,13 +24,30 @@ impl App {
             return Err(Error::conflict(Message::AlreadySubmitted).code("already_submitted"));
         }
         let units = self.read_workbook(&cat, &p, &file, Some(&key.unit)).await?;
-        self.save_workbook(actor, &p, units, &format!("Nhập từ tệp Excel {}", file.filename)).await
+        self.save_workbook(actor, &p, units, &format!("Nhập từ tệp Excel {}", file.filename), None).await
     }
 
-    /// The administrator imports a workbook of many units, as drafts; refused whole if any
-    /// of its units has submitted.
-    pub async fn import_period_workbook(&self, actor: &Actor, year: i32, kind: &str, file: Workbook) -> Result<()> {
+    /// The administrator imports a workbook of many units, as drafts, all or none; refused
+    /// whole if any of its units has submitted. With `on_behalf` (the reason, required), each
+    /// unit's submission is then submitted on its behalf, each move on the record with the
+    /// administrator and the reason. Returns the number of units imported.
+    pub async fn import_period_workbook(
+        &self,
+        actor: &Actor,
+        year: i32,
+        kind: &str,
+        file: Workbook,
+        on_behalf: Option<&str>,
+    ) -> Result<usize> {
         actor.require(&[Role::Admin])?;
+        let submit = match on_behalf.map(str::trim) {
+            None => None,
+            Some("") => return Err(Error::not_saved(vec![Problem::OnBehalfReasonNeeded]).code("reason_required")),
+            Some(reason) => {
+                crate::bounded(reason, crate::MAX_REASON, crate::Field::Reason)?;
+                Some(format!("Quản trị nộp thay đơn vị: {reason}"))
+            }
+        };
         let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
         if !p.status.accepts_work() {
             return Err(Error::conflict(Message::PeriodClosed).code("period_closed"));
@@ -49,7 +66,9 @@ impl App {
             return Err(Error::not_saved(problems));
         }
         let reason = format!("Nhập từ tệp Excel {} (quản trị)", file.filename);
-        self.save_workbook(actor, &p, units, &reason).await
+        let n = units.len();
+        self.save_workbook(actor, &p, units, &reason, submit.as_deref()).await?;
+        Ok(n)
     }
 
     /// The units with figures in the workbook, each with its cells; every problem at once.
@@ -77,7 +96,9 @@ impl App {
         p: &PeriodRow,
         units: Vec<(UnitId, Vec<(String, String)>)>,
         reason: &str,
+        submit: Option<&str>,
     ) -> Result<()> {
+        let mut all = Vec::with_capacity(units.len());
         for (unit, cells) in units {
             let stored = self.store.answers(p.year, &p.kind, &unit.0).await?;
             // A stored "not applicable" keeps its reason when the file says N/A again.
@@ -91,9 +112,9 @@ impl App {
                     chiso_store::NewAnswer { field: f, value: v, note }
                 })
                 .collect();
-            let key = SubmissionKey::new(p.year, &p.kind, &unit.0);
-            self.store.save_answers(&key, &answers, None, &actor.username, reason).await?;
+            all.push((SubmissionKey::new(p.year, &p.kind, &unit.0), answers));
         }
+        self.store.save_units(&all, submit, &actor.username, reason).await?;
         Ok(())
     }
 }

@@ -315,6 +315,29 @@ impl Store {
         Ok(())
     }
 
+    /// Saves several units' answers as drafts in one transaction (an import: all of them or
+    /// none), each change on the record with `reason`; with `submit` (its reason), moves each
+    /// submission on to submitted, each move on the record with the actor and that reason (an
+    /// administrator submitting imported figures on the units' behalf). Refused whole if any
+    /// of them left the draft state.
+    pub async fn save_units(
+        &self,
+        units: &[(SubmissionKey, Vec<NewAnswer>)],
+        submit: Option<&str>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for (k, answers) in units {
+            save_in(&mut tx, k, answers, None, actor, reason).await?;
+            if let Some(why) = submit {
+                transition_in(&mut tx, k, Transition::Submit, actor, why).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Saves a unit's answers and moves its submission (a reporter's "submit") in one
     /// transaction: both happen, or neither.
     pub async fn save_and_transition(

@@ -22,9 +22,10 @@ pub enum Done {
     Published,
     Catalogue,
     PeriodRemoved,
+    SubmittedOnBehalf,
 }
 
-const ALL: [(Done, &str); 16] = [
+const ALL: [(Done, &str); 17] = [
     (Done::Saved, "luu"),
     (Done::Submitted, "nop"),
     (Done::Uploaded, "minh-chung"),
@@ -41,6 +42,7 @@ const ALL: [(Done, &str); 16] = [
     (Done::Published, "cong-bo"),
     (Done::Catalogue, "danh-muc"),
     (Done::PeriodRemoved, "xoa-ky"),
+    (Done::SubmittedOnBehalf, "nop-thay"),
 ];
 
 impl Done {

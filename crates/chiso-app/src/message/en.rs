@@ -88,6 +88,7 @@ pub fn problem(p: &Problem) -> String {
                 "The {year} period ({kind}): its stored figures or results could no longer be read after this change."
             )
         }
+        Problem::OnBehalfReasonNeeded => "Submitting on the units' behalf needs a reason (kept on the record).".into(),
         Problem::UnitAlreadySubmitted(name) => {
             format!("{name}: the report was submitted; figures can no longer be imported from a file.")
         }

@@ -161,6 +161,8 @@ pub enum Problem {
         year: i32,
         kind: String,
     },
+    /// Submitting imported figures on the units' behalf without a reason.
+    OnBehalfReasonNeeded,
     /// A whole-submission check of the import (ratios, totals), with where it is.
     Data(DataError),
 }

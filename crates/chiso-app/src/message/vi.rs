@@ -86,6 +86,7 @@ pub fn problem(p: &Problem) -> String {
         Problem::PeriodUnreadable { year, kind } => {
             format!("Kỳ {year} ({kind}): số liệu hoặc kết quả đã lưu sẽ không còn đọc được sau thay đổi này.")
         }
+        Problem::OnBehalfReasonNeeded => "Nộp thay các đơn vị cần ghi lý do (được ghi vào nhật ký).".into(),
         Problem::UnitAlreadySubmitted(name) => format!("{name}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp."),
         Problem::NoReason { field } => format!("{field}: cần ghi lý do điều chỉnh"),
         Problem::TooLong { field: f, what, max } => {

@@ -326,3 +326,46 @@ async fn an_empty_period_is_removed_on_postgres() {
         empty_period_removed(&db.store).await;
     }
 }
+
+/// An administrator's import of many units is one write: a unit that left the draft state
+/// refuses it whole; submitted on the units' behalf, each move is on the record.
+async fn many_units_in_one_write(store: &Store) {
+    let period = PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: None,
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    store.create_period(&period, "admin").await.unwrap();
+    let figures = vec![chiso_store::NewAnswer::new("infra", "7", "")];
+    store.save_answers(&common::submission("so-y-te"), &figures, None, "yte", "").await.unwrap();
+    store.transition(&common::submission("so-y-te"), Transition::Submit, "yte", "Nộp").await.unwrap();
+    let units = |names: &[&str]| -> Vec<_> { names.iter().map(|u| (common::submission(u), figures.clone())).collect() };
+    let refused = store.save_units(&units(&["so-tu-phap", "so-y-te"]), Some("nộp thay"), "admin", "Excel").await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    assert!(store.submission(2021, "department", "so-tu-phap").await.unwrap().is_none(), "nothing of it kept");
+    store
+        .save_units(&units(&["so-tu-phap", "so-noi-vu"]), Some("nộp thay: báo cáo tỉnh"), "admin", "Excel")
+        .await
+        .unwrap();
+    for unit in ["so-tu-phap", "so-noi-vu"] {
+        let s = store.submission(2021, "department", unit).await.unwrap().unwrap();
+        assert_eq!(s.status, chiso_domain::SubmissionStatus::Submitted);
+        let last = store.audit_events(&format!("submission/2021/department/{unit}")).await.unwrap().pop().unwrap();
+        assert_eq!((last.actor.as_str(), last.reason.as_str()), ("admin", "nộp thay: báo cáo tỉnh"));
+    }
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+}
+
+#[tokio::test]
+async fn many_units_in_one_write_on_sqlite() {
+    many_units_in_one_write(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn many_units_in_one_write_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        many_units_in_one_write(&db.store).await;
+    }
+}

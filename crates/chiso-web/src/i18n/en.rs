@@ -135,6 +135,7 @@ pub static TEXT: Text = Text {
             UnitsChanged => "The user's units were changed.",
             Published => "Results published.",
             Catalogue => "Catalogue change saved.",
+            SubmittedOnBehalf => "Figures imported and submitted on the units' behalf; on the record.",
             PeriodRemoved => "The period was removed.",
         }
     },
@@ -319,6 +320,8 @@ pub static TEXT: Text = Text {
     export_csv: "Figures, scores and results (CSV)",
     filled_templates: "Filled-in forms of one or more units",
     draft_hint_admin: "Valid figures are saved as each unit's draft; the units review them and submit.",
+    on_behalf_checkbox: "Submit on the units' behalf (each unit's report in the file is submitted at once, on the record)",
+    on_behalf_reason: "Reason for submitting on their behalf",
     bad_username: "User names contain only unaccented letters (a–z), digits, dots, hyphens and underscores, begin with a letter or a digit, and have at most 64 characters; capitals become small letters.",
     error_internal: "A fault in the software; this request was not carried out. Please tell the system administrator.",
     frameworks: "Framework",

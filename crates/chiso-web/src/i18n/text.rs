@@ -299,6 +299,8 @@ pub struct Text {
     pub export_csv: &'static str,
     pub filled_templates: &'static str,
     pub draft_hint_admin: &'static str,
+    pub on_behalf_checkbox: &'static str,
+    pub on_behalf_reason: &'static str,
     pub bad_username: &'static str,
     pub error_internal: &'static str,
     pub frameworks: &'static str,

@@ -135,6 +135,7 @@ pub static TEXT: Text = Text {
             UnitsChanged => "Đã đổi đơn vị báo cáo của người dùng.",
             Published => "Đã công bố kết quả.",
             Catalogue => "Đã lưu thay đổi danh mục.",
+            SubmittedOnBehalf => "Đã nhập số liệu và nộp thay các đơn vị; việc nộp thay được ghi vào nhật ký.",
             PeriodRemoved => "Đã xoá kỳ đánh giá.",
         }
     },
@@ -321,6 +322,8 @@ pub static TEXT: Text = Text {
     export_csv: "Số liệu, điểm và kết quả (CSV)",
     filled_templates: "Mẫu phiếu đã điền của một hay nhiều đơn vị",
     draft_hint_admin: "Số liệu hợp lệ được lưu thành bản nháp của từng đơn vị; đơn vị rà soát rồi nộp.",
+    on_behalf_checkbox: "Nộp thay các đơn vị (báo cáo của từng đơn vị trong tệp được nộp ngay, ghi vào nhật ký)",
+    on_behalf_reason: "Lý do nộp thay",
     bad_username: "Tên đăng nhập chỉ gồm chữ cái không dấu (a–z), chữ số, dấu chấm, gạch ngang, gạch dưới, bắt đầu bằng chữ hoặc số, tối đa 64 ký tự; chữ hoa được đổi thành chữ thường.",
     error_internal: "Lỗi trong phần mềm; yêu cầu này chưa được thực hiện. Vui lòng báo quản trị hệ thống.",
     frameworks: "Bộ tiêu chí",

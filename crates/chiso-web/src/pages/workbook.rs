@@ -64,14 +64,29 @@ async fn template_bytes(s: &AppState, u: &User, cat: &Catalog, p: &PeriodRow, un
     template::write_filled(fw, p.year, &units, &value).map_err(xlsx_error)
 }
 
-/// The typed cells as answers; a stored reason for "not applicable" stays while the
-/// answer is still "not applicable".
-async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
-    let (mut csrf, mut file) = (None, None);
+/// An uploaded file with the form's token and its other fields (the administrator's
+/// `on_behalf` and `reason`, bounded).
+struct Upload {
+    csrf: Option<String>,
+    filename: String,
+    bytes: Vec<u8>,
+    on_behalf: bool,
+    reason: String,
+}
+
+async fn read_upload(multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
+    let u = read_form(multipart).await?;
+    Ok((u.csrf, u.filename, u.bytes))
+}
+
+async fn read_form(mut multipart: Multipart) -> AppResult<Upload> {
+    let (mut csrf, mut file, mut on_behalf, mut reason) = (None, None, false, String::new());
     let bad = || AppError::bad_request(|t| t.bad_upload);
     while let Some(part) = multipart.next_field().await.map_err(|_| bad())? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
+            "on_behalf" => on_behalf = part.text().await.is_ok_and(|v| !v.is_empty()),
+            "reason" => reason = part.text().await.unwrap_or_default().chars().take(super::MAX_REASON + 1).collect(),
             "file" => {
                 let name: String =
                     part.file_name().unwrap_or("so-lieu.xlsx").chars().filter(|c| !c.is_control()).take(200).collect();
@@ -80,8 +95,8 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Option<String>, Str
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::bad_request(|t| t.no_file))?;
-    Ok((csrf, name, bytes))
+    let (filename, bytes) = file.ok_or_else(|| AppError::bad_request(|t| t.no_file))?;
+    Ok(Upload { csrf, filename, bytes, on_behalf, reason })
 }
 
 /// The page that lists every problem of a refused workbook; nothing was written.
@@ -109,9 +124,14 @@ fn refused(lang: Lang, u: &User, back: &str, filename: &str, problems: &[String]
 }
 
 fn upload_form(lang: Lang, u: &User, action: &str, what: &str) -> String {
+    upload_form_with(lang, u, action, what, "")
+}
+
+/// The upload form with more fields (already HTML) before its button.
+fn upload_form_with(lang: Lang, u: &User, action: &str, what: &str, extra: &str) -> String {
     format!(
         "<form method=\"post\" enctype=\"multipart/form-data\" action=\"{}\">{}<label>{} (.xlsx) \
-         <input type=\"file\" name=\"file\" accept=\".xlsx\" required></label><button>{}</button></form>",
+         <input type=\"file\" name=\"file\" accept=\".xlsx\" required></label>{extra}<button>{}</button></form>",
         esc(action),
         csrf_input(u),
         esc(what),
@@ -195,13 +215,15 @@ pub async fn admin_page(
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
+    notice: crate::done::Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let (p, _) = load(&s, &year, &kind).await?;
     let base = format!("/quan-tri/ky/{}/{}", p.year, p.kind);
     let link = esc(&base);
     let t = lang.t();
-    let mut b = format!(
+    let mut b = notice.html(lang);
+    b += &format!(
         "<h1>{}</h1><ul>\
          <li><a href=\"{link}/mau-phieu.xlsx\">{}</a> {}</li>\
          <li><a href=\"{link}/xuat/xlsx\">{}</a></li>\
@@ -213,7 +235,14 @@ pub async fn admin_page(
         t.export_csv
     );
     if p.status.accepts_work() {
-        b += &upload_form(lang, &u, &format!("{base}/excel"), t.filled_templates);
+        let on_behalf = format!(
+            "<label><input type=\"checkbox\" name=\"on_behalf\" value=\"1\"> {}</label>\
+             <label>{} <input name=\"reason\" maxlength=\"{}\"></label>",
+            t.on_behalf_checkbox,
+            t.on_behalf_reason,
+            super::MAX_REASON
+        );
+        b += &upload_form_with(lang, &u, &format!("{base}/excel"), t.filled_templates, &on_behalf);
         b += &format!("<p class=\"muted\">{}</p>", t.draft_hint_admin);
     }
     Ok(page(lang, "Excel", Some(&u), &b))
@@ -241,15 +270,17 @@ pub async fn admin_upload(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
-    let (csrf, filename, bytes) = read_upload(multipart).await?;
-    auth::check_csrf(&u, csrf.as_deref())?;
+    let up = read_form(multipart).await?;
+    auth::check_csrf(&u, up.csrf.as_deref())?;
     let year = super::year(&year)?;
     let back = format!("/quan-tri/ky/{year}/{kind}/excel");
-    let file = chiso_app::Workbook { filename: filename.clone(), bytes };
-    if let Err(e) = s.app.import_period_workbook(&u.actor(), year, &kind, file).await {
-        return refusal(e, lang, &u, &back, &filename);
+    let file = chiso_app::Workbook { filename: up.filename.clone(), bytes: up.bytes };
+    let on_behalf = up.on_behalf.then_some(up.reason.as_str());
+    if let Err(e) = s.app.import_period_workbook(&u.actor(), year, &kind, file, on_behalf).await {
+        return refusal(e, lang, &u, &back, &up.filename);
     }
-    Ok(Redirect::to(&back).into_response())
+    let done = if up.on_behalf { crate::done::Done::SubmittedOnBehalf } else { crate::done::Done::Imported };
+    Ok(Redirect::to(&done.after(&back)).into_response())
 }
 
 /// The period's figures (as counted: submitted units), scores and results.
