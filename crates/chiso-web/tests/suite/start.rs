@@ -24,7 +24,8 @@ async fn an_empty_start_has_only_the_administrator_and_takes_a_catalogue() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/cao-bang");
     admin.get("/quan-tri/danh-muc").await;
     let units = std::fs::read_to_string(format!("{data}/units.toml")).unwrap();
-    let r = admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", &units), ("reason", "Danh mục đơn vị")]).await;
+    let r =
+        admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", &units), ("reason", "Danh mục đơn vị")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let framework = std::fs::read_to_string(format!("{data}/frameworks/department.toml")).unwrap();
     let r = admin
