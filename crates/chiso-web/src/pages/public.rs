@@ -32,8 +32,14 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
     let cat = s.app.catalog().await?;
     let overview = s.app.period_overview().await?;
     let mut body = format!("<h1>{}</h1>", t.home_heading);
-    let mut kinds: Vec<&str> = overview.iter().map(|o| o.period.kind.as_str()).collect();
-    kinds.dedup();
+    // Each kind once, in the order the periods come (newest year first): `dedup` alone
+    // would keep a kind again for every year.
+    let mut kinds: Vec<&str> = Vec::new();
+    for o in &overview {
+        if !kinds.contains(&o.period.kind.as_str()) {
+            kinds.push(&o.period.kind);
+        }
+    }
     for kind in kinds {
         let Some(o) =
             overview.iter().filter(|o| o.period.kind == kind && o.version.is_some()).max_by_key(|o| o.period.year)

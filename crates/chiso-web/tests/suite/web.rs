@@ -1216,6 +1216,9 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     // The home page: the latest rankings first, kinds of units in words, not ids.
     let home = visitor.get("/").await.body;
     assert!(home.contains("xếp hạng năm 2020, các vị trí đầu"), "{home}");
+    // Each kind's latest ranking once (2019 and 2020 are both published).
+    assert_eq!(home.matches("xếp hạng năm 2020, các vị trí đầu").count(), 2, "{home}");
+    assert!(!home.contains("xếp hạng năm 2019, các vị trí đầu"), "{home}");
     assert!(home.contains("<td>Sở, ban, ngành</td>") && !home.contains("<td>department</td>"), "{home}");
     // Searching as typed on any keyboard: "y te" finds Sở Y tế, and only it.
     let found = visitor.get("/ket-qua/2020/department?ten=y+te").await.body;
