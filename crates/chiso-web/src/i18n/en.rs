@@ -104,6 +104,12 @@ pub static TEXT: Text = Text {
     other_names: "Other names",
     lineage_heading: "Changes to the unit",
     history_heading: "Results over the years",
+    chart_unit_totals: "Total over the years",
+    chart_unit_ranks: "Rank over the years",
+    groups_heading: |y| format!("Points per criterion group, {y}"),
+    col_points: "Points",
+    col_max: "Maximum",
+    col_share: "Share of the maximum",
     no_data_short: "no data",
     analysis_heading: |y| format!("Analysis of {y}"),
     stability: |rank, lo, hi, pct| {

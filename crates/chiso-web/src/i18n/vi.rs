@@ -104,6 +104,12 @@ pub static TEXT: Text = Text {
     other_names: "Tên khác",
     lineage_heading: "Thay đổi đơn vị",
     history_heading: "Kết quả qua các năm",
+    chart_unit_totals: "Tổng điểm qua các năm",
+    chart_unit_ranks: "Thứ tự xếp hạng qua các năm",
+    groups_heading: |y| format!("Điểm theo nhóm tiêu chí năm {y}"),
+    col_points: "Điểm",
+    col_max: "Điểm tối đa",
+    col_share: "Tỷ lệ đạt",
     no_data_short: "không có số liệu",
     analysis_heading: |y| format!("Phân tích năm {y}"),
     stability: |rank, lo, hi, pct| {

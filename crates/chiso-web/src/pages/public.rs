@@ -9,6 +9,7 @@ use crate::site;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use chiso_domain::Decimal;
 use chiso_domain::framework::Framework;
 use chiso_report::json::{ResultRow, ResultsDoc, RowStatus};
 use serde::Deserialize;
@@ -73,7 +74,8 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
             );
         }
         body += &format!(
-            "</tbody></table></div><p><a href=\"{}\">{}</a></p>",
+            "</tbody></table></div>{}<p><a href=\"{}\">{}</a></p>",
+            super::views::levels_chart(lang, fw, &doc.results),
             site::results(lang, year, kind),
             esc(&(t.whole_ranking)(doc.results.len()))
         );
@@ -306,11 +308,19 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
     let mut periods = s.app.periods().await?;
     periods.retain(|p| p.kind == u.kind);
     periods.sort_by_key(|p| p.year);
+    // For the charts: (year, total, rank) of each published year, and the latest row with
+    // figures with its framework.
+    let mut years: Vec<(i32, Option<Decimal>, Option<u32>)> = Vec::new();
+    let mut latest: Option<(i32, String, ResultRow)> = None;
     for p in &periods {
         let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await? else { continue };
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
         let doc = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(p.year, &p.kind, e))?;
         let Some(r) = doc.results.iter().find(|r| r.unit == then.name) else { continue };
+        years.push((p.year, r.total.as_deref().and_then(|x| x.parse().ok()), r.rank));
+        if r.total.is_some() {
+            latest = Some((p.year, p.framework.clone(), r.clone()));
+        }
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             p.year,
@@ -326,6 +336,7 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
         );
     }
     b += "</tbody></table>";
+    b += &unit_charts(lang, &cat, &years, latest.as_ref())?;
     // The latest published year: how solid the rank is, and what the next level takes, as
     // computed after publication (`reports.rs`); never computed here.
     if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published) {
@@ -409,4 +420,85 @@ fn stored_results(year: i32, kind: &str, e: serde_json::Error) -> AppError {
 /// The page's own path and query (its address in the other language follows from it).
 fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
+}
+
+/// A unit's total and rank over the years, and its latest year's criterion groups against
+/// their maxima (a table and the share of each maximum as bars).
+fn unit_charts(
+    lang: Lang,
+    cat: &chiso_app::Catalog,
+    years: &[(i32, Option<Decimal>, Option<u32>)],
+    latest: Option<&(i32, String, ResultRow)>,
+) -> AppResult<String> {
+    use chiso_report::model::{Chart, Series};
+    let t = lang.t();
+    let Some((year, framework, row)) = latest else { return Ok(String::new()) };
+    let fw = cat.framework(framework)?;
+    let mut b = String::new();
+    let chart = |title: &str, chart: &Chart| {
+        format!(
+            "<h2>{}</h2>{}",
+            esc(title),
+            super::views::figure(&chiso_report::chart_svg(chart, lang.separator()), title)
+        )
+    };
+    let with_totals: Vec<&(i32, Option<Decimal>, Option<u32>)> = years.iter().filter(|y| y.1.is_some()).collect();
+    if with_totals.len() > 1 {
+        let totals = Chart::Bar {
+            categories: with_totals.iter().map(|y| (t.year_n)(y.0)).collect(),
+            series: vec![Series { name: t.chart_totals.into(), values: with_totals.iter().map(|y| y.1).collect() }],
+            decimals: fw.total_rounding().decimals,
+            max: fw.total_max(),
+        };
+        b += &chart(t.chart_unit_totals, &totals);
+    }
+    let ranked: Vec<(i32, u32)> = years.iter().filter_map(|y| Some((y.0, y.2?))).collect();
+    if ranked.len() > 1 {
+        let ranks: Vec<u32> = ranked.iter().map(|r| r.1).collect();
+        let range = Chart::Range {
+            categories: ranked.iter().map(|r| (t.year_n)(r.0)).collect(),
+            low: ranks.clone(),
+            high: ranks.clone(),
+            value: ranks,
+        };
+        b += &chart(t.chart_unit_ranks, &range);
+    }
+    // The latest year's top-level groups against their maxima.
+    let rounding = fw.total_rounding();
+    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
+    let points = |id: &str| row.scores.get(id).and_then(|x| x.parse::<Decimal>().ok());
+    b += &format!(
+        "<h2>{}</h2><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&(t.groups_heading)(*year)),
+        t.col_criterion,
+        t.col_points,
+        t.col_max,
+        t.col_share
+    );
+    let decimals = fw.rounding.decimals;
+    let text = |d: Decimal, n: u32| lang.decimal_text(&chiso_domain::number::format_fixed(d, n, '.'));
+    for c in &groups {
+        let p = points(&c.id.0);
+        b += &format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(c.name_in(lang)),
+            p.map(|p| text(p, decimals)).unwrap_or_default(),
+            text(c.max, decimals),
+            p.and_then(|p| rounding.percent(p, c.max))
+                .map(|x| format!("{}%", text(x, rounding.percent_decimals)))
+                .unwrap_or_default()
+        );
+    }
+    b += "</tbody></table></div>";
+    let shares = Chart::Bar {
+        categories: groups.iter().map(|c| c.label_in(lang).to_string()).collect(),
+        series: vec![Series {
+            name: (t.year_n)(*year),
+            values: groups.iter().map(|c| points(&c.id.0).and_then(|p| rounding.percent(p, c.max))).collect(),
+        }],
+        decimals: rounding.percent_decimals,
+        max: Decimal::ONE_HUNDRED,
+    };
+    b += &super::views::figure(&chiso_report::chart_svg(&shares, lang.separator()), &(t.groups_heading)(*year));
+    Ok(b)
 }

@@ -92,21 +92,7 @@ fn legend(lang: Lang, fw: &Framework) -> String {
 pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> String {
     use chiso_report::model::{Chart, Series};
     let t = lang.t();
-    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
-    categories.push(t.below_levels.into());
-    categories.push(t.no_data.into());
-    let mut counts = vec![0u32; categories.len()];
-    for r in results {
-        let i = match (r.status, &r.level) {
-            (RowStatus::NoData, _) => categories.len() - 1,
-            (_, Some(l)) => fw.levels.iter().position(|x| &x.name == l).unwrap_or(categories.len() - 2),
-            _ => categories.len() - 2,
-        };
-        counts[i] += 1;
-    }
-    let (categories, counts): (Vec<String>, Vec<u32>) =
-        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
-    let pie = Chart::Pie { categories, values: counts };
+    let pie = levels_pie(lang, fw, results);
     let ranked: Vec<&ResultRow> = results.iter().filter(|r| r.total.is_some()).collect();
     let decimal = |x: Option<&str>| x.and_then(|t| t.parse::<Decimal>().ok());
     let bars = Chart::Bar {
@@ -145,10 +131,40 @@ pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> S
         .collect()
 }
 
+/// Units per level (with those below the levels and those without data) as a pie.
+fn levels_pie(lang: Lang, fw: &Framework, results: &[ResultRow]) -> chiso_report::model::Chart {
+    let t = lang.t();
+    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
+    categories.push(t.below_levels.into());
+    categories.push(t.no_data.into());
+    let mut counts = vec![0u32; categories.len()];
+    for r in results {
+        let i = match (r.status, &r.level) {
+            (RowStatus::NoData, _) => categories.len() - 1,
+            (_, Some(l)) => fw.levels.iter().position(|x| &x.name == l).unwrap_or(categories.len() - 2),
+            _ => categories.len() - 2,
+        };
+        counts[i] += 1;
+    }
+    let (categories, counts): (Vec<String>, Vec<u32>) =
+        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
+    chiso_report::model::Chart::Pie { categories, values: counts }
+}
+
+/// The levels chart alone, under its heading (the home page's view of a ranking).
+pub fn levels_chart(lang: Lang, fw: &Framework, results: &[ResultRow]) -> String {
+    let title = lang.t().chart_levels;
+    format!(
+        "<h3>{}</h3>{}",
+        esc(title),
+        figure(&chiso_report::chart_svg(&levels_pie(lang, fw, results), lang.separator()), title)
+    )
+}
+
 /// A chart in its figure, named for assistive technology by its heading (`aria-label` on the
 /// SVG, which says `role="img"`). The SVG is never drawn narrower than its own width (its
 /// labels stay at their 11 px and more): on a phone the figure scrolls sideways instead.
-fn figure(svg: &str, title: &str) -> String {
+pub fn figure(svg: &str, title: &str) -> String {
     let width = svg
         .split_once("viewBox=\"")
         .and_then(|(_, rest)| rest.split('"').next())

@@ -1201,6 +1201,19 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     let page = visitor.get("/don-vi/quang-hoa").await;
     assert!(page.body.contains("So với năm 2019: vì sao thứ hạng năm 2020 thay đổi"), "{}", page.body);
     assert!(page.body.contains("trong 9 đơn vị so sánh được"), "{}", page.body);
+    // Its total and rank over the years as charts, and its groups against their maxima.
+    for heading in ["Tổng điểm qua các năm", "Thứ tự xếp hạng qua các năm", "Điểm theo nhóm tiêu chí năm 2020"]
+    {
+        assert!(page.body.contains(&format!("<h2>{heading}</h2>")), "{heading}: {}", page.body);
+    }
+    assert!(page.body.matches("<svg").count() >= 3, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "<tr><td>Điều kiện sẵn sàng Chính quyền điện tử</td><td class=\"n\">16,32</td><td class=\"n\">40,00</td><td class=\"n\">41%</td></tr>"
+        ),
+        "{}",
+        page.body
+    );
     assert_eq!(visitor.get("/api/v1/periods/2031/moves?kind=district").await.status, 404);
     // The ranking says, beside last year's rank, whose rank it was.
     tokio::time::sleep(common::CACHE_TTL).await;
@@ -1218,6 +1231,8 @@ async fn rank_moves_are_explained_on_the_unit_page_and_in_the_api() {
     assert!(home.contains("xếp hạng năm 2020, các vị trí đầu"), "{home}");
     // Each kind's latest ranking once (2019 and 2020 are both published).
     assert_eq!(home.matches("xếp hạng năm 2020, các vị trí đầu").count(), 2, "{home}");
+    // Each with its chart of units per level.
+    assert_eq!(home.matches("<h3>Cơ cấu xếp hạng</h3><figure class=\"chart\"").count(), 2, "{home}");
     assert!(!home.contains("xếp hạng năm 2019, các vị trí đầu"), "{home}");
     assert!(home.contains("<td>Sở, ban, ngành</td>") && !home.contains("<td>department</td>"), "{home}");
     // Searching as typed on any keyboard: "y te" finds Sở Y tế, and only it.
