@@ -2,7 +2,7 @@
 //! replies to the assessors. Only the unit's reporters write, while the period is open and
 //! its deadline (or the unit's extension) is not past.
 
-use crate::{Actor, App, Catalog, Error, Field, Kind, Message, Problem, Result};
+use crate::{Actor, App, Catalog, Error, Field, FieldName, Kind, Message, Problem, Result};
 use chiso_data::import;
 use chiso_domain::date::Date;
 use chiso_domain::framework::{Framework, Rule};
@@ -208,11 +208,14 @@ impl App {
 /// on submission the import's whole-submission checks.
 fn check(fw: &Framework, answers: &[AnswerInput], submit: bool) -> Vec<Problem> {
     let cells: Vec<(String, String)> = answers.iter().map(|a| (a.field.clone(), a.value.trim().to_string())).collect();
-    let mut problems: Vec<Problem> =
-        import::check_fields(fw, &cells).into_iter().map(|(field, kind)| Problem::Value { field, kind }).collect();
+    let mut problems: Vec<Problem> = import::check_fields(fw, &cells)
+        .into_iter()
+        .map(|(field, kind)| Problem::Value { field: FieldName::of(fw, &field), kind })
+        .collect();
     for a in answers {
         if a.note.chars().count() > crate::MAX_REASON {
-            problems.push(Problem::TooLong { field: a.field.clone(), what: Field::Reason, max: crate::MAX_REASON });
+            let field = FieldName::of(fw, &a.field);
+            problems.push(Problem::TooLong { field, what: Field::Reason, max: crate::MAX_REASON });
         }
     }
     if submit && problems.is_empty() {

@@ -32,7 +32,7 @@ pub use answers::{AnswerInput, Evidence, MAX_EVIDENCE, leaf_fields, today};
 pub use catalog::Catalog;
 pub use catalogue::CatalogueChange;
 pub use error::{Error, Kind, Result};
-pub use message::{Document, Field, Message, Problem};
+pub use message::{Document, Field, FieldName, Message, Problem};
 pub use periods::{MissingUnit, OpenPeriod, Preview, is_history};
 pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};

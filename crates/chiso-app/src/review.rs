@@ -2,7 +2,7 @@
 //! unit's (each with its reason, on the record), questions that return the report to its
 //! unit, and verification.
 
-use crate::{Actor, App, Error, Field, Message, Problem, Result};
+use crate::{Actor, App, Error, Field, FieldName, Message, Problem, Result};
 use chiso_data::import;
 use chiso_domain::{SubmissionKey, SubmissionStatus, Transition};
 use chiso_store::Role;
@@ -63,11 +63,11 @@ impl App {
                     let reason = adj.reason.trim().to_string();
                     crate::bounded(&reason, crate::MAX_REASON, Field::Reason)?;
                     if reason.is_empty() {
-                        problems.push(Problem::NoReason { field: a.field.clone() });
+                        problems.push(Problem::NoReason { field: FieldName::of(fw, &a.field) });
                     }
                     if let Some(v) = &new {
                         for (field, kind) in import::check_fields(fw, &[(a.field.clone(), v.clone())]) {
-                            problems.push(Problem::Value { field, kind });
+                            problems.push(Problem::Value { field: FieldName::of(fw, &field), kind });
                         }
                     }
                     changes.push((a.field.clone(), new, reason));

@@ -92,12 +92,12 @@ pub fn problem(p: &Problem) -> String {
         Problem::UnitAlreadySubmitted(name) => {
             format!("{name}: the report was submitted; figures can no longer be imported from a file.")
         }
-        Problem::NoReason { field } => format!("{field}: an adjustment needs a reason"),
+        Problem::NoReason { field } => format!("{}: an adjustment needs a reason", field.en),
         Problem::TooLong { field: f, what, max } => {
-            format!("{f}: {} is too long (at most {max} characters)", field(*what))
+            format!("{}: {} is too long (at most {max} characters)", f.en, field(*what))
         }
         Problem::NothingEntered => "No figures entered yet.".into(),
-        Problem::Value { field, kind } => format!("{field}: {}", Lang::En.kind(kind)),
+        Problem::Value { field, kind } => super::value_problem(Lang::En, field, kind),
         Problem::Data(e) => Lang::En.error(e),
     }
 }

@@ -113,20 +113,59 @@ pub enum Document {
     ReportSettings,
 }
 
+/// A form's field as people read it: its criterion's name, and which part of a ratio,
+/// in both languages (never the field's id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldName {
+    pub vi: String,
+    pub en: String,
+}
+
+impl FieldName {
+    pub fn of(fw: &chiso_domain::framework::Framework, field: &str) -> FieldName {
+        let (id, part) = match field.rsplit_once('.') {
+            Some((id, p @ ("numerator" | "denominator" | "note"))) => (id, Some(p)),
+            _ => (field, None),
+        };
+        let criterion = fw.index_of(id).map(|i| fw.criterion(i));
+        let name = |lang| criterion.map_or_else(|| field.to_string(), |c| c.name_in(lang).to_string());
+        let (vi, en) = match part {
+            Some("numerator") => (" (tử số)", " (numerator)"),
+            Some("denominator") => (" (mẫu số)", " (denominator)"),
+            Some(_) => (" (ghi chú)", " (note)"),
+            None => ("", ""),
+        };
+        FieldName { vi: name(Lang::Vi) + vi, en: name(Lang::En) + en }
+    }
+}
+
+/// A value refused for a field, said with the field's name: the import's message names
+/// the criterion by its id (a file's column), a form's by its name.
+pub(crate) fn value_problem(lang: Lang, field: &FieldName, kind: &ErrorKind) -> String {
+    use chiso_data::DataText;
+    let name = if lang == Lang::Vi { &field.vi } else { &field.en };
+    match kind {
+        ErrorKind::Answer { error, .. } => {
+            lang.kind(&ErrorKind::Answer { criterion: name.clone(), error: error.clone() })
+        }
+        _ => format!("{name}: {}", lang.kind(kind)),
+    }
+}
+
 /// One problem of a refused form, next to the field it concerns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     /// A value the framework refuses for this field.
     Value {
-        field: String,
+        field: FieldName,
         kind: ErrorKind,
     },
     /// An adjustment without its reason.
     NoReason {
-        field: String,
+        field: FieldName,
     },
     TooLong {
-        field: String,
+        field: FieldName,
         what: Field,
         max: usize,
     },

@@ -88,12 +88,12 @@ pub fn problem(p: &Problem) -> String {
         }
         Problem::OnBehalfReasonNeeded => "Nộp thay các đơn vị cần ghi lý do (được ghi vào nhật ký).".into(),
         Problem::UnitAlreadySubmitted(name) => format!("{name}: báo cáo đã nộp, không thể nhập lại số liệu từ tệp."),
-        Problem::NoReason { field } => format!("{field}: cần ghi lý do điều chỉnh"),
+        Problem::NoReason { field } => format!("{}: cần ghi lý do điều chỉnh", field.vi),
         Problem::TooLong { field: f, what, max } => {
-            format!("{f}: {} quá dài (tối đa {max} ký tự)", field(*what))
+            format!("{}: {} quá dài (tối đa {max} ký tự)", f.vi, field(*what))
         }
         Problem::NothingEntered => "Chưa nhập số liệu nào.".into(),
-        Problem::Value { field, kind } => format!("{field}: {}", Lang::Vi.kind(kind)),
+        Problem::Value { field, kind } => super::value_problem(Lang::Vi, field, kind),
         Problem::Data(e) => Lang::Vi.error(e),
     }
 }

@@ -230,6 +230,11 @@ pub static TEXT: Text = Text {
 
     review_title: "Review",
     review_heading: |unit, year| format!("Review: {unit} – {year}"),
+    review_standing: |total, max, level, rank| {
+        let rank = rank.map(|r| format!(", ranked {r} for now")).unwrap_or_default();
+        format!("Score so far (verified values first): {total}/{max} points, {level}{rank}.")
+    },
+    review_not_counted: "Not scored yet: the unit has not submitted its report.",
     col_self_assessed: "Self-assessed",
     col_adjust_reason: "Reason for the adjustment",
     save_adjustments: "Save adjustments",

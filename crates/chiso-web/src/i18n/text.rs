@@ -207,6 +207,9 @@ pub struct Text {
     // The assessor's review.
     pub review_title: &'static str,
     pub review_heading: fn(&str, i32) -> String,
+    /// total, maximum, level, rank: the unit as counted now (verified values win).
+    pub review_standing: fn(&str, &str, &str, Option<u32>) -> String,
+    pub review_not_counted: &'static str,
     pub col_self_assessed: &'static str,
     pub col_adjust_reason: &'static str,
     pub save_adjustments: &'static str,

@@ -232,6 +232,11 @@ pub static TEXT: Text = Text {
 
     review_title: "Thẩm định",
     review_heading: |unit, year| format!("Thẩm định: {unit} – năm {year}"),
+    review_standing: |total, max, level, rank| {
+        let rank = rank.map(|r| format!(", tạm xếp thứ {r}")).unwrap_or_default();
+        format!("Kết quả tạm tính (giá trị thẩm định được ưu tiên): {total}/{max} điểm, {level}{rank}.")
+    },
+    review_not_counted: "Chưa tính điểm: đơn vị chưa nộp báo cáo.",
     col_self_assessed: "Đơn vị tự đánh giá",
     col_adjust_reason: "Lý do điều chỉnh",
     save_adjustments: "Lưu điều chỉnh",

@@ -54,12 +54,28 @@ async fn render(
     let t = lang.t();
     let mut b = top;
     let action = format!("/tham-dinh/{year}/{kind}/{unit}");
+    // The unit as counted now: its total, level and place, with the verified values.
+    let (_, scored) = s.app.scored(&u.actor(), year, &kind).await?;
+    let standing = match scored.results.units.iter().find(|r| r.unit.0 == unit && r.total.is_some()) {
+        Some(r) => {
+            let rounding = fw.total_rounding();
+            let number = |d| lang.decimal_text(&chiso_domain::number::format_fixed(d, rounding.decimals, '.'));
+            (t.review_standing)(
+                &number(r.total.unwrap_or_default()),
+                &number(fw.total_max()),
+                r.level.as_deref().unwrap_or(t.below_levels),
+                r.rank,
+            )
+        }
+        None => t.review_not_counted.to_string(),
+    };
     b += &format!(
-        "<h1>{}</h1><p>{}: <strong>{}</strong></p><form method=\"post\" action=\"{}\"{}>{}\
+        "<h1>{}</h1><p>{}: <strong>{}</strong></p><p id=\"ket-qua-tam-tinh\">{}</p><form method=\"post\" action=\"{}\"{}>{}\
          <div class=\"wrap\" tabindex=\"0\"><table class=\"review\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.review_heading)(&cat.unit_name(&unit), year)),
         t.status_label,
         esc(lang.status(sub.status)),
+        esc(&standing),
         esc(&action),
         super::views::draft_attrs(lang, u, &action, draft, can),
         csrf_input(u),
@@ -95,11 +111,12 @@ async fn render(
             let name = c.name_in(lang);
             let label = part.as_ref().map_or_else(|| name.to_string(), |p| format!("{name} ({p})"));
             b += &format!(
-                "<tr><td>{}{}</td><td>{}{}</td><td>{ev}</td>\
+                "<tr><td>{}{} <span class=\"muted\">({})</span></td><td>{}{}</td><td>{ev}</td>\
                  <td><input name=\"verified.{f}\" value=\"{}\" aria-label=\"{} – {label}\"{ro}></td>\
                  <td><input name=\"reason.{f}\" value=\"{}\" aria-label=\"{} – {label}\"{ro}></td></tr>",
                 esc(name),
                 part.map(|p| format!(" <span class=\"muted\">({})</span>", esc(&p))).unwrap_or_default(),
+                esc(&(t.max)(&lang.decimal_text(&c.max.normalize().to_string()))),
                 esc(&a.map_or(String::new(), |a| lang.decimal_text(&a.value))),
                 a.filter(|a| !a.note.is_empty()).map(|a| format!("<br><em>{}</em>", esc(&a.note))).unwrap_or_default(),
                 esc(&verified),

@@ -25,7 +25,9 @@ async fn workflow(app: &App) {
     bad[0] = ("infra", "9");
     let r = yte.post("/nop/2021/department/so-y-te", &form(&bad, "save")).await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("infra: infra: điểm 9 vượt điểm tối đa 8"), "{}", r.body);
+    // Said with the criterion's name, never its id.
+    assert!(r.body.contains("Hạ tầng kỹ thuật CNTT: điểm 9 vượt điểm tối đa 8"), "{}", r.body);
+    assert!(!r.body.contains("infra: "), "{}", r.body);
     assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("name=\"infra\" value=\"\""));
 
     // Draft, evidence, submission.
@@ -46,6 +48,15 @@ async fn workflow(app: &App) {
     let mut ad = Client::login(app, "thamdinh", PW).await;
     let review = ad.get("/tham-dinh/2021/department/so-y-te").await;
     assert!(review.body.contains("hop-dong-may-chu.pdf"), "{}", review.body);
+    // The unit as counted now, and each criterion's maximum.
+    assert!(
+        review
+            .body
+            .contains("Kết quả tạm tính (giá trị thẩm định được ưu tiên): 51,7/60,0 điểm, Mức II, tạm xếp thứ 1."),
+        "{}",
+        review.body
+    );
+    assert!(review.body.contains("Hạ tầng kỹ thuật CNTT <span class=\"muted\">(tối đa 8)</span>"), "{}", review.body);
     let id = review.body.split("/minh-chung/").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert_eq!(ad.get(&format!("/minh-chung/{id}")).await.bytes, pdf);
     let r = ad
@@ -55,7 +66,7 @@ async fn workflow(app: &App) {
         )
         .await;
     assert_eq!(r.status, 422, "an adjustment needs a reason");
-    assert!(r.body.contains("infra: cần ghi lý do điều chỉnh"), "{}", r.body);
+    assert!(r.body.contains("Hạ tầng kỹ thuật CNTT: cần ghi lý do điều chỉnh"), "{}", r.body);
     assert!(r.body.contains("name=\"verified.infra\" value=\"6\""), "the value typed is kept: {}", r.body);
     let r = ad
         .post(
@@ -624,7 +635,10 @@ async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     let adjust = |reason: &str| serde_json::json!({ "action": "adjust", "values": { "infra": { "value": "6", "reason": reason } } });
     let (status, body) = call(Method::POST, &review, &assessor, Some(adjust(""))).await;
     assert_eq!(status, 422);
-    assert!(body["error"]["message"].as_str().unwrap().contains("infra: cần ghi lý do điều chỉnh"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("Hạ tầng kỹ thuật CNTT: cần ghi lý do điều chỉnh"),
+        "{body}"
+    );
     assert_eq!(call(Method::POST, &review, &yte, Some(adjust("tự sửa"))).await.0, 403);
     assert_eq!(call(Method::POST, &review, &assessor, Some(adjust("Máy chủ chưa dùng"))).await.0, 200);
     let (status, body) = call(Method::POST, &review, &assessor, Some(serde_json::json!({ "action": "verify" }))).await;
