@@ -41,8 +41,10 @@ async fn workflow(app: &App) {
     assert!(yte.get("/nop/2021/department/so-y-te").await.body.contains("đã nộp"));
     // The administrator's list of units still missing, for the follow-up letters.
     let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
-    assert!(missing.starts_with("\u{FEFF}unit,name,status,deadline\n"), "{missing}");
-    assert!(missing.contains("so-tu-phap,Sở Tư pháp,none,") && !missing.contains("so-y-te"), "{missing}");
+    // In people's words for Excel: names, statuses and dates as they are written.
+    assert!(missing.starts_with("\u{FEFF}Đơn vị,Trạng thái,Hạn nộp\n"), "{missing}");
+    assert!(missing.contains("\nSở Tư pháp,chưa có số liệu,31/12/2099\n"), "{missing}");
+    assert!(!missing.contains("Sở Y tế") && !missing.contains("so-tu-phap"), "{missing}");
 
     // The assessor sees the evidence, adjusts a value (a reason is required) and asks a question.
     let mut ad = Client::login(app, "thamdinh", PW).await;
@@ -1058,7 +1060,7 @@ async fn hostile_requests_get_the_documented_answers() {
     let r = admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", &evil), ("reason", "thử")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let missing = admin.get("/quan-tri/ky/2021/department/chua-nop.csv").await.body;
-    assert!(missing.contains(",'=cmd|' /C calc'!A0,") && !missing.contains(",=cmd"), "{missing}");
+    assert!(missing.contains("\n'=cmd|' /C calc'!A0,") && !missing.contains("\n=cmd"), "{missing}");
 }
 
 /// The PDF is made once, after start (and after each publication), by one worker; six

@@ -205,16 +205,21 @@ pub async fn audit_log(
 
 /// `/quan-tri/ky/{year}/{kind}/chua-nop.csv`: the units of a period that have not submitted,
 /// for the follow-up letters (they end up "no data → not ranked" unless granted an exception).
+/// The units still missing, for the follow-up letters: opened in Excel by people, so in
+/// their words (the reader's language, dates dd/mm/yyyy); the CLI and the API keep codes.
 pub async fn missing_csv(
     State(s): State<AppState>,
+    Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
+    let t = lang.t();
     let year = crate::pages::year(&year)?;
-    let mut out = String::from("\u{FEFF}unit,name,status,deadline\n");
+    let mut out = format!("\u{FEFF}{}", chiso_data::csv_safe::line(&[t.col_unit, t.col_status, t.col_deadline]));
     for m in s.app.missing_units(&u.actor(), year, &kind).await? {
-        out += &chiso_data::csv_safe::line(&[&m.unit.0, &m.name, m.status_code(), &m.deadline]);
+        let status = m.status.map_or(t.status_none, |x| lang.status(x));
+        out += &chiso_data::csv_safe::line(&[&m.name, status, &lang.date(&m.deadline)]);
     }
     let name = format!(
         "attachment; filename=\"chua-nop-{}-{}.csv\"",
