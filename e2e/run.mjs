@@ -148,8 +148,12 @@ try {
   assert.match(await preview.innerText(), /49,7\/60 · Mức dự kiến: Mức II/);
   await yte.locator('input[name="staff"]').fill('2');
   assert.match(await preview.innerText(), /46,7\/60 · Mức dự kiến: Mức III/);
+  // Each criterion's points beside its figures.
+  const points = (f) => yte.locator(`fieldset:has(input[name="${f}"]) .diem-tam-tinh`).innerText();
+  assert.equal(await points('infra'), 'Điểm: 7,5/8');
   await yte.locator('input[name="online_services.na"]').check(); // "không áp dụng" gives the maximum here
   assert.match(await preview.innerText(), /49,5\/60/);
+  assert.equal(await points('online_services'), 'Điểm: 6,0/6');
   await yte.locator('input[name="online_services.na"]').uncheck();
   await yte.locator('input[name="staff"]').fill('5');
   await yte.locator('input[name="policy"]').fill('4');

@@ -21,10 +21,16 @@ pub fn restored(cell: &str) -> &str {
 
 /// A CSV line of `cells`, each neutralised and quoted where CSV needs it.
 pub fn line(cells: &[&str]) -> String {
+    line_with(',', cells)
+}
+
+/// The same with another separator: `;` for a spreadsheet in a language that writes
+/// decimals with a comma (Vietnamese Excel splits its columns at `;`).
+pub fn line_with(separator: char, cells: &[&str]) -> String {
     let quote = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+        if s.contains([separator, '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
     };
-    let mut s = cells.iter().map(|c| quote(&neutralised(c))).collect::<Vec<_>>().join(",");
+    let mut s = cells.iter().map(|c| quote(&neutralised(c))).collect::<Vec<_>>().join(&separator.to_string());
     s.push('\n');
     s
 }

@@ -385,26 +385,44 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) 
     }
 }
 
-/// The published results as CSV (the columns of `chiso score --format csv`).
-pub async fn results_csv(State(s): State<AppState>, Path((year, kind)): Path<(String, String)>) -> AppResult<Response> {
+/// The published results as CSV for a spreadsheet, in the reader's words: the criteria by
+/// name, levels and statuses as the page says them; in Vietnamese with decimal commas and
+/// `;` between columns (what Vietnamese Excel reads). Machines read the JSON API.
+pub async fn results_csv(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let t = lang.t();
     let year = super::year(&year)?;
-    let snap = s.app.published(year, &kind).await?.snapshot;
-    let rows = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(year, &kind, e))?.results;
+    let published = s.app.published(year, &kind).await?;
+    let cat = s.app.catalog().await?;
+    let fw = cat.framework(&published.period.framework)?;
+    let rows = ResultsDoc::parse(&published.snapshot.results).map_err(|e| stored_results(year, &kind, e))?.results;
+    let separator = if lang == Lang::Vi { ';' } else { ',' };
     let ids: Vec<String> =
         rows.first().map(|r| r.scores.0.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
-    let mut out = format!("rank,unit,status,level,total,{},previous_rank\n", ids.join(","));
+    let mut header: Vec<String> = vec![t.col_order.into(), t.col_unit.into(), t.col_level.into(), t.col_total.into()];
+    header.extend(
+        ids.iter().map(|id| fw.index_of(id).map_or(id.clone(), |i| fw.criterion(i).label_in(lang).to_string())),
+    );
+    header.push(t.col_previous.into());
+    let mut out = format!(
+        "\u{FEFF}{}",
+        chiso_data::csv_safe::line_with(separator, &header.iter().map(String::as_str).collect::<Vec<_>>())
+    );
     let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     for r in &rows {
-        let mut cells = vec![
-            number(r.rank),
-            r.unit.clone(),
-            r.status.as_str().to_string(),
-            r.level.clone().unwrap_or_default(),
-            r.total.clone().unwrap_or_default(),
-        ];
-        cells.extend(r.scores.0.iter().map(|(_, v)| v.clone().unwrap_or_default()));
+        let level = match (r.status, &r.level) {
+            (RowStatus::NoData, _) => t.no_data.to_string(),
+            (_, Some(l)) => l.clone(),
+            (_, None) => t.below_levels.to_string(),
+        };
+        let mut cells =
+            vec![number(r.rank), r.unit.clone(), level, lang.decimal_text(r.total.as_deref().unwrap_or_default())];
+        cells.extend(r.scores.0.iter().map(|(_, v)| lang.decimal_text(v.as_deref().unwrap_or_default())));
         cells.push(number(r.previous_rank));
-        out += &chiso_data::csv_safe::line(&cells.iter().map(String::as_str).collect::<Vec<_>>());
+        out += &chiso_data::csv_safe::line_with(separator, &cells.iter().map(String::as_str).collect::<Vec<_>>());
     }
     let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)

@@ -265,14 +265,15 @@ fn total_attrs(lang: Lang, fw: &Framework) -> String {
     let t = lang.t();
     let levels = serde_json::to_string(&fw.levels).unwrap_or_default();
     format!(
-        " data-total=\"{}\" data-decimals=\"{}\" data-levels=\"{}\" data-total-label=\"{}\" data-level-label=\"{}\" data-below=\"{}\" data-missing=\"{}\"",
+        " data-total=\"{}\" data-decimals=\"{}\" data-levels=\"{}\" data-total-label=\"{}\" data-level-label=\"{}\" data-below=\"{}\" data-missing=\"{}\" data-points-label=\"{}\"",
         fw.max.normalize(),
         fw.rounding.decimals,
         esc(&levels),
         esc(t.total_preview),
         esc(t.level_preview),
         esc(t.level_preview_none),
-        esc(t.total_missing)
+        esc(t.total_missing),
+        esc(t.col_points)
     )
 }
 

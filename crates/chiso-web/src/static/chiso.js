@@ -152,13 +152,24 @@
     if (!out) return;
     var sets = form.querySelectorAll('fieldset[data-rule]');
     var sum = 0, missing = 0;
+    var decimals = Number(form.getAttribute('data-decimals') || '0');
+    var scale = Math.pow(10, decimals);
     for (var i = 0; i < sets.length; i++) {
       var p = points(sets[i]);
       if (p === null) missing++;
       else sum += p;
+      // Each criterion's points as the user types, beside its figures.
+      var shown = sets[i].querySelector('.diem-tam-tinh');
+      if (!shown) {
+        shown = document.createElement('p');
+        shown.className = 'diem-tam-tinh muted';
+        shown.setAttribute('aria-live', 'polite');
+        sets[i].appendChild(shown);
+      }
+      shown.textContent = p === null ? '' : form.getAttribute('data-points-label') + ': ' +
+        (Math.round(p * scale + 1e-9) / scale).toFixed(decimals).replace('.', ',') + '/' +
+        sets[i].getAttribute('data-max').replace('.', ',');
     }
-    var decimals = Number(form.getAttribute('data-decimals') || '0');
-    var scale = Math.pow(10, decimals);
     var rounded = Math.round(sum * scale + 1e-9) / scale;
     var comma = function (x) { return x.toFixed(decimals).replace('.', ','); };
     var levels = JSON.parse(form.getAttribute('data-levels') || '[]');

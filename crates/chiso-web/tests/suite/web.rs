@@ -482,9 +482,15 @@ async fn a_units_page_shows_its_history_through_lineage_and_its_trail_to_those_a
     assert!(ld.contains("Để đạt Mức II: cần thêm 1,7 điểm (+1,7 Cung cấp DVCTT)."), "{ld}");
     let mut admin = Client::login(&app, "admin", &app.admin_password).await;
     assert!(admin.get("/don-vi/quang-hoa").await.body.contains("Nhật ký của đơn vị"));
+    // The CSV for a spreadsheet in the reader's words: Vietnamese Excel's `;` and decimal
+    // commas, criteria by name, KXH as on the page; English with its own names.
     let csv = public.get("/ket-qua/2020/district/csv").await.body;
-    assert!(csv.starts_with("rank,unit,status,level,total,readiness,"));
-    assert!(csv.contains("\n1,Thành phố Cao Bằng,below_levels,,78.17,30.16,"), "{csv}");
+    assert!(csv.starts_with("\u{FEFF}Thứ tự;Đơn vị;Mức;Tổng điểm;ĐKSS CQĐT;Cơ sở hạ tầng;"), "{csv}");
+    assert!(csv.contains("\n1;Thành phố Cao Bằng;KXH;78,17;30,16;"), "{csv}");
+    assert!(csv.contains(";Huyện Thạch An;Không cung cấp số liệu;"), "{csv}");
+    let csv = public.get("/en/results/2020/district/csv").await.body;
+    assert!(csv.starts_with("\u{FEFF}Rank,Unit,Level,Total,Readiness,"), "{csv}");
+    assert!(csv.contains("\n1,Thành phố Cao Bằng,Below the levels,78.17,30.16,"), "{csv}");
 }
 
 #[tokio::test]
