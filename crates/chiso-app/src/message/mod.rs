@@ -137,6 +137,10 @@ impl FieldName {
         };
         FieldName { vi: name(Lang::Vi) + vi, en: name(Lang::En) + en }
     }
+
+    pub fn in_lang(&self, lang: Lang) -> &str {
+        if lang == Lang::Vi { &self.vi } else { &self.en }
+    }
 }
 
 /// A value refused for a field, said with the field's name: the import's message names

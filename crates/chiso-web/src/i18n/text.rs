@@ -118,6 +118,11 @@ pub struct Text {
     pub other_names: &'static str,
     pub lineage_heading: &'static str,
     pub history_heading: &'static str,
+    /// An audit event's action in words (`answer.verify` → "Thẩm định giá trị").
+    pub action_name: fn(&str) -> Option<&'static str>,
+    pub audit_user: &'static str,
+    pub audit_units_doc: &'static str,
+    pub audit_report_doc: fn(&str) -> String,
     pub chart_unit_totals: &'static str,
     pub chart_unit_ranks: &'static str,
     pub groups_heading: fn(i32) -> String,

@@ -258,14 +258,15 @@ pub async fn unit(
         let events = s.app.unit_trail(&reader.actor(), &id).await?;
         b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
         for e in &events {
+            let words = super::views::audit_words(lang, &cat, e);
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&lang.time(&e.at)),
                 esc(&e.actor),
-                esc(&e.action),
-                esc(&e.entity),
-                esc(&e.old_value),
-                esc(&e.new_value),
+                esc(&words.action),
+                esc(&words.entity),
+                esc(&words.old),
+                esc(&words.new),
                 esc(&e.reason)
             );
         }

@@ -281,3 +281,56 @@ pub fn thread<'a>(lang: Lang, fw: &Framework, entries: impl Iterator<Item = &'a 
     }
     format!("<div class=\"thread\"><p><strong>{}</strong></p><ol>{items}</ol></div>", t.thread_heading)
 }
+
+/// An audit event in people's words: its action, what it concerns (unit, criterion and year
+/// by name, not by id), and status values as the pages say them. The JSON API keeps codes.
+pub struct AuditWords {
+    pub action: String,
+    pub entity: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub fn audit_words(lang: Lang, cat: &chiso_app::Catalog, e: &chiso_store::AuditEvent) -> AuditWords {
+    let t = lang.t();
+    let parts: Vec<&str> = e.entity.split('/').collect();
+    let criterion = |kind: &str, field: &str| {
+        let id = field.split('.').next().unwrap_or(field);
+        cat.frameworks
+            .iter()
+            .find(|f| f.unit_kind == kind && f.index_of(id).is_some())
+            .map_or_else(|| field.to_string(), |fw| chiso_app::FieldName::of(fw, field).in_lang(lang).to_string())
+    };
+    let entity = match parts[..] {
+        ["answer" | "evidence" | "comment", year, kind, unit, field] => {
+            format!("{} – {} ({year})", cat.unit_name(unit), criterion(kind, field))
+        }
+        ["submission", year, _, unit] => format!("{} ({year})", cat.unit_name(unit)),
+        ["period" | "results", year, kind] => format!("{} – {year}", lang.kind(kind)),
+        ["user", name] => format!("{}: {name}", t.audit_user),
+        ["document", "units.toml"] => t.audit_units_doc.to_string(),
+        ["document", "framework", id] => {
+            cat.frameworks.iter().find(|f| f.id == id).map_or(id.to_string(), |f| f.name_in(lang).to_string())
+        }
+        ["document", "report", year] => (t.audit_report_doc)(year),
+        _ => e.entity.clone(),
+    };
+    let value = |v: &str| match e.action.as_str() {
+        "submission.status" => {
+            chiso_domain::SubmissionStatus::parse(v).map_or(v.to_string(), |s| lang.status(s).to_string())
+        }
+        "period.status" => {
+            chiso_domain::PeriodStatus::parse(v).map_or(v.to_string(), |s| lang.period_status(s).to_string())
+        }
+        "answer.set" | "answer.verify" => lang.decimal_text(v),
+        // A reporter's units, by name.
+        "user.units" => v.split(',').filter(|u| !u.is_empty()).map(|u| cat.unit_name(u)).collect::<Vec<_>>().join("; "),
+        _ => v.to_string(),
+    };
+    AuditWords {
+        action: (t.action_name)(&e.action).map_or_else(|| e.action.clone(), str::to_string),
+        entity,
+        old: value(&e.old_value),
+        new: value(&e.new_value),
+    }
+}

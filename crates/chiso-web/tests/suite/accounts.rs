@@ -431,6 +431,6 @@ async fn admin_user_page(app: &App) {
     assert_eq!(tuphap.get("/nop/2021/department/so-y-te").await.status, 200, "the new unit is theirs");
     // On the record, as the audit log shows it.
     let log = admin.get("/quan-tri/nhat-ky").await.body;
-    assert!(log.contains("user.units") && log.contains("so-tu-phap,so-y-te"), "{log}");
+    assert!(log.contains("Đổi đơn vị phụ trách") && log.contains("Sở Tư pháp; Sở Y tế"), "{log}");
 }
 on_both!(admin_user_page: the_administrator_resets_and_rebinds_users_on_sqlite, the_administrator_resets_and_rebinds_users_on_postgres);

@@ -152,7 +152,11 @@ async fn workflow(app: &App) {
     // On the record: who changed the value, from what, to what, why; the chain verifies.
     let log = admin.get("/quan-tri/nhat-ky").await.body;
     assert!(log.contains("Chuỗi nhật ký toàn vẹn"));
-    assert!(log.contains("answer/2021/department/so-y-te/infra") && log.contains("Máy chủ chưa đưa vào sử dụng"));
+    // In words: the action, the unit, criterion and year by name, never their ids.
+    assert!(log.contains("<td>Thẩm định giá trị</td><td>Sở Y tế – Hạ tầng kỹ thuật CNTT (2021)</td>"), "{log}");
+    assert!(log.contains("Máy chủ chưa đưa vào sử dụng"));
+    assert!(log.contains("<td>Đổi trạng thái báo cáo</td>") && log.contains("<td>đã nộp</td>"), "{log}");
+    assert!(!log.contains("answer/2021") && !log.contains("answer.verify") && !log.contains("submitted"), "{log}");
 }
 
 #[tokio::test]

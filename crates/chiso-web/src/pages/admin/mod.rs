@@ -170,6 +170,7 @@ pub async fn audit_log(
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
     let trail = s.app.audit_trail(&u.actor(), "").await?;
+    let cat = s.app.catalog().await?;
     let chain = match trail.chain {
         Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
         Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
@@ -187,15 +188,16 @@ pub async fn audit_log(
                 v.to_string()
             }
         };
+        let words = crate::pages::views::audit_words(lang, &cat, e);
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.seq,
             esc(&lang.time(&e.at)),
             esc(&e.actor),
-            esc(&e.action),
-            esc(&e.entity),
-            esc(&short(&e.old_value)),
-            esc(&short(&e.new_value)),
+            esc(&words.action),
+            esc(&words.entity),
+            esc(&short(&words.old)),
+            esc(&short(&words.new)),
             esc(&e.reason)
         );
     }
