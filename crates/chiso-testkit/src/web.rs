@@ -306,6 +306,16 @@ pub async fn setup(app: &App) -> Client {
     admin
 }
 
+/// An API token for `user`, made behind the platform's back (as `chiso user token` would).
+pub async fn token(database: &str, user: &str) -> String {
+    let store = chiso_store::Store::open(database).await.unwrap();
+    let id = store.user_by_name(user).await.unwrap().unwrap().id;
+    let token = format!("token-of-{user}-0123456789abcdef");
+    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
+    store.close().await;
+    token
+}
+
 /// Behind the platform's back: these users' one-time passwords count as changed by them
 /// (the tests of other things go on with the passwords they know; the first login's change
 /// is tested on its own).

@@ -79,7 +79,11 @@ fn page_at(
             csrf_input(u),
             t.nav_logout
         ),
-        None => format!("<a href=\"/dang-nhap\" style=\"margin-left:auto\">{}</a>", t.nav_login),
+        None => format!(
+            "<a href=\"{}\" style=\"margin-left:auto\">{}</a>",
+            if lang == Lang::En { "/en/login" } else { "/dang-nhap" },
+            t.nav_login
+        ),
     };
     Html(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

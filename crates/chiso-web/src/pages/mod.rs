@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/en/results/{year}/{kind}", get(public::results))
         .route("/en/results/{year}/{kind}/csv", get(public::results_csv))
         .route("/en/units/{unit}", get(public::unit))
+        .route("/en/login", get(session::login_form_en))
         .route("/en/reports/{file}", get(public::report))
         .route("/vi", get(|s| session::site(s, chiso_domain::Lang::Vi)))
         .route("/dang-nhap", get(session::login_form).post(session::login))

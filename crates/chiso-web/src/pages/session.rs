@@ -56,6 +56,18 @@ pub fn local_path(p: &str) -> Option<&str> {
     (p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n'])).then_some(p)
 }
 
+/// `/en/login`: the login form in English, and English kept for the pages after it (the
+/// language cookie), as a reader coming from an English page expects.
+pub async fn login_form_en(state: State<AppState>, reader: Reader, query: Query<LoginQuery>) -> Response {
+    let secure = state.secure_cookies;
+    let mut response = login_form(state, reader, query).await;
+    let cookie = auth::set_cookie(LANG_COOKIE, Lang::En.code(), 365 * 24 * 3600, secure);
+    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
 pub async fn login_form(State(s): State<AppState>, Reader(lang): Reader, Query(q): Query<LoginQuery>) -> Response {
     let t = lang.t();
     let token = auth::random_token();

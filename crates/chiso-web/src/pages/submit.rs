@@ -265,7 +265,7 @@ fn total_attrs(lang: Lang, fw: &Framework) -> String {
     let t = lang.t();
     let levels = serde_json::to_string(&fw.levels).unwrap_or_default();
     format!(
-        " data-total=\"{}\" data-decimals=\"{}\" data-levels=\"{}\" data-total-label=\"{}\" data-level-label=\"{}\" data-below=\"{}\" data-missing=\"{}\" data-points-label=\"{}\"",
+        " data-total=\"{}\" data-decimals=\"{}\" data-levels=\"{}\" data-total-label=\"{}\" data-level-label=\"{}\" data-below=\"{}\" data-missing=\"{}\" data-points-label=\"{}\" data-separator=\"{}\"",
         fw.max.normalize(),
         fw.rounding.decimals,
         esc(&levels),
@@ -273,7 +273,8 @@ fn total_attrs(lang: Lang, fw: &Framework) -> String {
         esc(t.level_preview),
         esc(t.level_preview_none),
         esc(t.total_missing),
-        esc(t.col_points)
+        esc(t.col_points),
+        lang.separator()
     )
 }
 

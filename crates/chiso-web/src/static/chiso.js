@@ -154,6 +154,9 @@
     var sum = 0, missing = 0;
     var decimals = Number(form.getAttribute('data-decimals') || '0');
     var scale = Math.pow(10, decimals);
+    // Numbers as the page's language writes them (decimal comma in Vietnamese).
+    var sep = form.getAttribute('data-separator') || ',';
+    var written = function (s) { return String(s).replace('.', sep); };
     for (var i = 0; i < sets.length; i++) {
       var p = points(sets[i]);
       if (p === null) missing++;
@@ -167,18 +170,18 @@
         sets[i].appendChild(shown);
       }
       shown.textContent = p === null ? '' : form.getAttribute('data-points-label') + ': ' +
-        (Math.round(p * scale + 1e-9) / scale).toFixed(decimals).replace('.', ',') + '/' +
-        sets[i].getAttribute('data-max').replace('.', ',');
+        written((Math.round(p * scale + 1e-9) / scale).toFixed(decimals)) + '/' +
+        written(sets[i].getAttribute('data-max'));
     }
     var rounded = Math.round(sum * scale + 1e-9) / scale;
-    var comma = function (x) { return x.toFixed(decimals).replace('.', ','); };
+    var comma = function (x) { return written(x.toFixed(decimals)); };
     var levels = JSON.parse(form.getAttribute('data-levels') || '[]');
     var level = form.getAttribute('data-below');
     for (var k = 0; k < levels.length; k++) {
       if (rounded >= Number(levels[k].min)) { level = levels[k].name; break; }
     }
     var max = Number(form.getAttribute('data-total'));
-    var text = form.getAttribute('data-total-label') + ': ' + comma(rounded) + '/' + String(max).replace('.', ',');
+    var text = form.getAttribute('data-total-label') + ': ' + comma(rounded) + '/' + written(max);
     if (missing) text += ' (' + form.getAttribute('data-missing').replace('{n}', missing) + ')';
     text += ' · ' + form.getAttribute('data-level-label') + ': ' + level + '.';
     out.textContent = text;

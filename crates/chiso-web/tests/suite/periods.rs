@@ -3,17 +3,8 @@
 
 use chiso_testkit::web as common;
 
-use common::{Client, PW, setup, spawn};
+use common::{Client, PW, setup, spawn, token};
 use serde_json::Value;
-
-async fn token(database: &str, user: &str) -> String {
-    let store = chiso_store::Store::open(database).await.unwrap();
-    let id = store.user_by_name(user).await.unwrap().unwrap().id;
-    let token = format!("token-of-{user}-0123456789abcdef");
-    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
-    store.close().await;
-    token
-}
 
 #[tokio::test]
 async fn a_period_without_submissions_is_removed_with_its_reason_on_the_record() {

@@ -7,19 +7,10 @@
 
 use chiso_testkit::web as common;
 
-use common::{App, CACHE_TTL, Client, PW, chosen_passwords, spawn};
+use common::{App, CACHE_TTL, Client, PW, chosen_passwords, spawn, token};
 use serde_json::{Value, json};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/cao-bang");
-
-async fn token(database: &str, user: &str) -> String {
-    let store = chiso_store::Store::open(database).await.unwrap();
-    let id = store.user_by_name(user).await.unwrap().unwrap().id;
-    let token = format!("token-of-{user}-reorganisation");
-    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
-    store.close().await;
-    token
-}
 
 struct Api {
     http: reqwest::Client,

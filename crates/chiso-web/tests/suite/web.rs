@@ -2,7 +2,7 @@
 
 use chiso_testkit::web as common;
 
-use common::{App, Client, PW, Tmpfs, setup, spawn};
+use common::{App, Client, PW, Tmpfs, setup, spawn, token};
 use serde_json::{Value, json};
 
 fn form(values: &[(&'static str, &'static str)], action: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -581,15 +581,6 @@ async fn the_interface_switches_to_english_and_back() {
 
 /// A machine client's API token for a user, written straight into the platform's database
 /// (what `chiso user token` does).
-async fn token(database: &str, user: &str) -> String {
-    let store = chiso_store::Store::open(database).await.unwrap();
-    let id = store.user_by_name(user).await.unwrap().unwrap().id;
-    let token = format!("token-of-{user}-0123456789abcdef");
-    store.create_token(&chiso_web::sha256_hex(&token), id, "test").await.unwrap();
-    store.close().await;
-    token
-}
-
 #[tokio::test]
 async fn the_yearly_workflow_through_the_json_api_with_tokens() {
     let dir = tempfile::tempdir().unwrap();
@@ -1314,6 +1305,14 @@ async fn public_pages_have_english_addresses_of_their_own() {
     let app = spawn(None).await;
     let mut c = Client::new(&app);
     // A reader who chose Vietnamese still gets English at an English address, and back.
+    c.get("/ngon-ngu/vi").await;
+    // From an English page the login is in English, and English stays chosen after it.
+    let en_home = c.get("/en").await.body;
+    assert!(en_home.contains("<a href=\"/en/login\" style=\"margin-left:auto\">Log in</a>"), "{en_home}");
+    let login = c.get("/en/login").await;
+    assert!(login.body.contains("<html lang=\"en\">") && login.body.contains("Log in"), "{}", login.body);
+    assert_eq!(c.cookie("chiso_lang").as_deref(), Some("en"));
+    assert!(c.get("/dang-nhap").await.body.contains("<html lang=\"en\">"));
     c.get("/ngon-ngu/vi").await;
     for (vi, en) in [
         ("/", "/en"),
