@@ -14,6 +14,7 @@ mod catalogue;
 pub mod durable;
 mod error;
 mod message;
+pub mod objects;
 mod orphans;
 pub mod passwords;
 mod periods;
