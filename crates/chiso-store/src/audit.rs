@@ -70,12 +70,12 @@ pub struct ChainError {
     pub problem: String,
 }
 
-type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
+pub(crate) type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
 
 pub(crate) const COLUMNS: &str =
     "seq, at, actor, action, entity, old_value, new_value, reason, prev_hash, hash, detail";
 
-fn event(r: Raw) -> AuditEvent {
+pub(crate) fn event(r: Raw) -> AuditEvent {
     AuditEvent {
         seq: r.0,
         at: r.1,
@@ -238,16 +238,104 @@ impl Store {
         Ok(rows.into_iter().map(event).filter(|e| entity_unit(&e.entity) == Some(unit)).collect())
     }
 
-    /// Walks the whole chain; returns the number of events, or the first broken link.
+    /// Walks the whole chain in batches (memory stays flat at any size); returns the number
+    /// of events, or the first broken link. A chain that verifies moves the checkpoint
+    /// ([`Store::verify_chain_since_checkpoint`]) to its end.
     pub async fn verify_chain(&self) -> Result<std::result::Result<usize, ChainError>> {
+        let walked = {
+            let mut tx = self.read_tx().await?;
+            let walked = walk(&mut tx, 0, String::new()).await?;
+            tx.commit().await?;
+            walked
+        };
+        Ok(match walked {
+            Ok((seq, hash)) => {
+                self.set_checkpoint(seq, &hash, false).await;
+                Ok(seq as usize)
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Verifies only the events after the last verified one (the checkpoint: its seq and
+    /// hash, kept in the database), then moves the checkpoint forward. Without a checkpoint,
+    /// or with one that no longer matches its event (a restored database, or that event
+    /// altered), the whole chain is verified. Events older than the checkpoint are not read
+    /// again: [`Store::verify_chain`] (`chiso verify`) still checks every one.
+    pub async fn verify_chain_since_checkpoint(&self) -> Result<std::result::Result<ChainStatus, ChainError>> {
+        let mut tx = self.read_tx().await?;
+        let checkpoint: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_checkpoint WHERE id = 1").fetch_optional(&mut *tx).await?;
+        let start = match checkpoint {
+            Some((seq, hash)) if seq > 0 => {
+                let at: Option<(String,)> =
+                    sqlx::query_as("SELECT hash FROM audit WHERE seq = $1").bind(seq).fetch_optional(&mut *tx).await?;
+                at.filter(|(h,)| *h == hash).map(|_| (seq, hash))
+            }
+            _ => None,
+        };
+        let from = start.as_ref().map_or(0, |s| s.0);
+        let walked = walk(&mut tx, from, start.map(|s| s.1).unwrap_or_default()).await?;
+        tx.commit().await?;
+        Ok(match walked {
+            Ok((seq, hash)) => {
+                if seq > from {
+                    self.set_checkpoint(seq, &hash, from > 0).await;
+                }
+                Ok(ChainStatus { events: seq as usize, checked: (seq - from) as usize, since: from })
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The checkpoint after a verification; `forward_only`: never moved back (another
+    /// server may have verified further). A failure to write it (a read-only database) only
+    /// means the next load verifies more.
+    async fn set_checkpoint(&self, seq: i64, hash: &str, forward_only: bool) {
+        let sql = format!(
+            "INSERT INTO audit_checkpoint (id, seq, hash, at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at{}",
+            if forward_only { " WHERE audit_checkpoint.seq < excluded.seq" } else { "" }
+        );
+        let write = async {
+            let mut tx = self.write_tx().await?;
+            sqlx::query(&sql).bind(seq).bind(hash).bind(now_utc()).execute(&mut *tx).await?;
+            tx.commit().await
+        };
+        // Best effort: the checkpoint only saves work.
+        let _ = write.await;
+    }
+}
+
+/// A chain verified from its checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainStatus {
+    /// Events in the chain.
+    pub events: usize,
+    /// Events verified now (the ones after the checkpoint; all of them without one).
+    pub checked: usize,
+    /// The checkpoint's seq the verification started after (0: from the first event).
+    pub since: i64,
+}
+
+/// Events read at a time while walking the chain.
+const BATCH: i64 = 5_000;
+
+/// Walks the events after `from` (whose hash is `prev`) to the head, in one snapshot:
+/// every seq present, each following the one before, each hash its content's, the head's
+/// hash the last one's. Returns the last seq and hash.
+async fn walk(tx: &mut Tx, from: i64, mut prev: String) -> Result<std::result::Result<(i64, String), ChainError>> {
+    let mut expected = from + 1;
+    loop {
         let rows: Vec<Raw> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(self.pool()).await?;
-        let events: Vec<AuditEvent> = rows.into_iter().map(event).collect();
-        let mut prev = String::new();
-        for (i, ev) in events.iter().enumerate() {
-            let expected_seq = i as i64 + 1;
-            if ev.seq != expected_seq {
-                return Ok(Err(ChainError { seq: expected_seq, problem: format!("event {expected_seq} is missing") }));
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT {BATCH}"))
+                .bind(expected - 1)
+                .fetch_all(&mut **tx)
+                .await?;
+        let done = (rows.len() as i64) < BATCH;
+        for ev in rows.into_iter().map(event) {
+            if ev.seq != expected {
+                return Ok(Err(ChainError { seq: expected, problem: format!("event {expected} is missing") }));
             }
             if ev.prev_hash != prev {
                 return Ok(Err(ChainError { seq: ev.seq, problem: "does not follow the previous event".into() }));
@@ -255,27 +343,28 @@ impl Store {
             if digest(ev.seq, &ev.at, &ev.as_new(), &ev.prev_hash) != ev.hash {
                 return Ok(Err(ChainError { seq: ev.seq, problem: "its content was changed".into() }));
             }
-            prev = ev.hash.clone();
+            prev = ev.hash;
+            expected += 1;
         }
-        let (head,): (String,) =
-            sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;
-        if head != prev {
-            return Ok(Err(ChainError {
-                seq: events.len() as i64 + 1,
-                problem: "events after it were deleted".into(),
-            }));
+        if done {
+            break;
         }
-        Ok(Ok(events.len()))
     }
+    let (head,): (String,) =
+        sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    if head != prev {
+        return Ok(Err(ChainError { seq: expected, problem: "events after it were deleted".into() }));
+    }
+    Ok(Ok((expected - 1, prev)))
 }
 
 /// `%`, `_` and the escape character itself taken literally in a LIKE pattern (`ESCAPE '\'`).
-fn like_escaped(s: &str) -> String {
+pub(crate) fn like_escaped(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The unit of a submission's entity: `answer|comment|evidence|submission/<year>/<kind>/<unit>[/…]`.
-fn entity_unit(entity: &str) -> Option<&str> {
+pub(crate) fn entity_unit(entity: &str) -> Option<&str> {
     let mut parts = entity.split('/');
     let kind = parts.next()?;
     if !matches!(kind, "answer" | "comment" | "evidence" | "submission") {

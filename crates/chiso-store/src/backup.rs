@@ -171,8 +171,9 @@ const TABLES: &[Table] = &[
 ];
 
 /// Tables deliberately left out: the migrations (the target has its own, and must match)
-/// sessions (short-lived logins; users log in again after a restore) and login counters.
-const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions", "login_throttle"];
+/// sessions (short-lived logins; users log in again after a restore), login counters and the
+/// audit checkpoint (a restored chain is verified in full once).
+const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions", "login_throttle", "audit_checkpoint"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const SERIAL: &[&str] = &["users", "evidence", "comments"];
@@ -656,6 +657,8 @@ impl Store {
         } else {
             sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await.map_err(StoreError::from)?;
         }
+        // The restored chain is verified in full at its first look.
+        sqlx::query("DELETE FROM audit_checkpoint").execute(&mut *tx).await.map_err(StoreError::from)?;
         for t in TABLES {
             let part = format!("db/{}.jsonl", t.name);
             // Read again (and re-hashed) so the rows written are the rows verified.

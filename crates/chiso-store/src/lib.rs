@@ -9,6 +9,7 @@
 #![allow(clippy::type_complexity, clippy::too_many_arguments)]
 
 mod audit;
+mod audit_page;
 pub mod backup;
 mod catalog;
 mod clock;
@@ -21,7 +22,8 @@ mod tokens;
 mod tx;
 mod users;
 
-pub use audit::{AuditEvent, ChainError, NewEvent};
+pub use audit::{AuditEvent, ChainError, ChainStatus, NewEvent};
+pub use audit_page::{AuditCursor, AuditFilter, AuditPage};
 pub use catalog::{PeriodRow, PeriodUse};
 pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
@@ -96,12 +98,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0002_accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("0003_signatures", include_str!("../migrations/sqlite/0003_signatures.sql")),
     ("0004_one_time_password", include_str!("../migrations/sqlite/0004_one_time_password.sql")),
+    ("0005_audit_checkpoint", include_str!("../migrations/sqlite/0005_audit_checkpoint.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
     ("0002_accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("0003_signatures", include_str!("../migrations/postgres/0003_signatures.sql")),
     ("0004_one_time_password", include_str!("../migrations/postgres/0004_one_time_password.sql")),
+    ("0005_audit_checkpoint", include_str!("../migrations/postgres/0005_audit_checkpoint.sql")),
 ];
 
 impl Store {

@@ -2,6 +2,7 @@
 //! once per file).
 
 mod accounts;
+mod audit_page;
 mod backup;
 mod failures;
 mod store;
