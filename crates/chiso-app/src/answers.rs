@@ -166,13 +166,8 @@ impl App {
             .ok_or_else(|| Error::new(Kind::UnsupportedType, Message::BadFileType))?;
         // Stored by content hash, never by the user's file name.
         let sha: String = Sha256::digest(&file.bytes).iter().map(|b| format!("{b:02x}")).collect();
-        let dir = self.data_dir.join("evidence");
-        let (name, size) = (sha.clone(), file.bytes.len() as i64);
-        let bytes = file.bytes;
-        tokio::task::spawn_blocking(move || crate::durable::write(&dir, &name, &bytes))
-            .await
-            .map_err(|_| Error::new(Kind::Internal, Message::Database))?
-            .map_err(Error::io)?;
+        let size = file.bytes.len() as i64;
+        self.objects.put_new(&format!("evidence/{sha}"), file.bytes).await.map_err(Error::io)?;
         let row = EvidenceRow {
             id: 0,
             criterion: file.criterion,

@@ -11,6 +11,7 @@ mod actor;
 mod answers;
 pub mod catalog;
 mod catalogue;
+mod changes;
 pub mod durable;
 mod error;
 mod message;
@@ -35,7 +36,7 @@ pub use catalogue::CatalogueChange;
 pub use error::{Error, Kind, Result};
 pub use message::{Document, Field, FieldName, Message, Problem};
 pub use periods::{MissingUnit, OpenPeriod, Preview, is_history};
-pub use queries::{Accounts, AuditTrail, PeriodOverview, Published, SubmissionView, WorkItem};
+pub use queries::{AUDIT_PAGE, Accounts, AuditTrail, ChainCheck, PeriodOverview, Published, SubmissionView, WorkItem};
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
 pub use thread::{EntryKind, ThreadEntry};
 pub use units::UnitChange;
@@ -68,8 +69,10 @@ type CatalogRead = (std::time::Instant, Arc<Catalog>);
 pub struct App {
     /// Only the use cases touch the store: nothing above this crate knows SQL.
     store: Store,
-    /// Evidence files live under `evidence/` here.
+    /// The unpacked seed data lives here, and the files below unless in an object store.
     pub data_dir: PathBuf,
+    /// Evidence (`evidence/<sha256>`) and report files (`reports/`): see [`objects`].
+    objects: Arc<objects::Objects>,
     listeners: Arc<RwLock<Vec<Listener>>>,
     reports: Arc<reports::ReportFiles>,
     /// The catalogue last read, and when (see [`App::catalog`]).
@@ -79,15 +82,32 @@ pub struct App {
 impl App {
     /// The use cases, with the report files made in the foreground (the command line).
     pub fn new(store: Store, data_dir: PathBuf) -> App {
-        let reports = Arc::new(reports::ReportFiles::idle(&data_dir));
-        App { store, data_dir, listeners: Default::default(), reports, catalog: Default::default() }
+        let objects = objects::Objects::local(&data_dir);
+        App::new_on(store, data_dir, objects)
+    }
+
+    /// The same, with the files in `objects` (an object store shared by several servers).
+    pub fn new_on(store: Store, data_dir: PathBuf, objects: objects::Objects) -> App {
+        let objects = Arc::new(objects);
+        let reports = Arc::new(reports::ReportFiles::idle(objects.clone()));
+        App { store, data_dir, objects, listeners: Default::default(), reports, catalog: Default::default() }
     }
 
     /// The use cases with a background worker making the outlooks (and the PDFs when
     /// `make_pdfs`) after each change. Needs a Tokio runtime.
     pub fn serving(store: Store, data_dir: PathBuf, make_pdfs: bool) -> App {
-        let reports = Arc::new(reports::ReportFiles::start(store.clone(), &data_dir, make_pdfs));
-        App { store, data_dir, listeners: Default::default(), reports, catalog: Default::default() }
+        let objects = objects::Objects::local(&data_dir);
+        App::serving_on(store, data_dir, objects, make_pdfs)
+    }
+
+    /// The same, with the files in `objects`; it also follows the changes other servers
+    /// make to the same database (`changes.rs`), so that its caches forget what they changed.
+    pub fn serving_on(store: Store, data_dir: PathBuf, objects: objects::Objects, make_pdfs: bool) -> App {
+        let objects = Arc::new(objects);
+        let reports = Arc::new(reports::ReportFiles::start(store.clone(), objects.clone(), make_pdfs));
+        let app = App { store, data_dir, objects, listeners: Default::default(), reports, catalog: Default::default() };
+        app.follow_changes();
+        app
     }
 
     /// Calls `f` after each change made through this `App` that published pages and

@@ -6,8 +6,8 @@
 use crate::{Actor, App, Catalog, Error, Result};
 use chiso_domain::{SubmissionKey, SubmissionStatus, UnitId};
 use chiso_store::{
-    AnswerRow, AuditEvent, ChainError, CommentRow, EvidenceRow, HeldBack, PeriodRow, Role, SnapshotRow, TokenRow,
-    UnitAnswer, UserRow,
+    AnswerRow, AuditCursor, AuditFilter, AuditPage, ChainError, ChainStatus, CommentRow, EvidenceRow, HeldBack,
+    PeriodRow, Role, SnapshotRow, TokenRow, UnitAnswer, UserRow,
 };
 use std::collections::HashMap;
 
@@ -51,11 +51,24 @@ impl SubmissionView {
     }
 }
 
-/// The audit trail and whether its hash chain verifies.
+/// A page of the audit trail and whether its hash chain verifies.
 #[derive(Debug, Clone)]
 pub struct AuditTrail {
-    pub chain: std::result::Result<usize, ChainError>,
-    pub events: Vec<AuditEvent>,
+    /// From the checkpoint, or every event when the full verification was asked for.
+    pub chain: std::result::Result<ChainStatus, ChainError>,
+    pub page: AuditPage,
+}
+
+/// Events on a page of the audit trail.
+pub const AUDIT_PAGE: usize = 100;
+
+/// How much of the chain a look at the audit trail verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// The events after the last verified one (a page load).
+    SinceCheckpoint,
+    /// Every event (the administrator's button; `chiso verify`).
+    Full,
 }
 
 /// The administrator's view of the accounts.
@@ -170,25 +183,39 @@ impl App {
         if !actor.can_read_unit(key.unit()) {
             return Err(Error::forbidden());
         }
-        let bytes = tokio::fs::read(self.data_dir.join("evidence").join(&e.sha256)).await.map_err(|e| {
-            tracing::error!(error = %e, "an evidence file on the record is missing");
+        let bytes = self.objects.get(&format!("evidence/{}", e.sha256)).await.map_err(Error::io)?.ok_or_else(|| {
+            tracing::error!(sha256 = %e.sha256, "an evidence file on the record is missing");
             Error::not_found()
         })?;
         Ok((e, bytes))
     }
 
-    /// The audit trail (entities starting with `prefix`), for administrators and the leadership.
-    pub async fn audit_trail(&self, actor: &Actor, prefix: &str) -> Result<AuditTrail> {
+    /// A page of the audit trail ([`AUDIT_PAGE`] events, newest first, those passing
+    /// `filter`) and the chain's state, for administrators and the leadership.
+    pub async fn audit_trail(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        cursor: AuditCursor,
+        check: ChainCheck,
+    ) -> Result<AuditTrail> {
         actor.require(&[Role::Admin, Role::Viewer])?;
-        Ok(AuditTrail { chain: self.store.verify_chain().await?, events: self.store.audit_events(prefix).await? })
+        let chain = match check {
+            ChainCheck::SinceCheckpoint => self.store.verify_chain_since_checkpoint().await?,
+            ChainCheck::Full => {
+                self.store.verify_chain().await?.map(|n| ChainStatus { events: n, checked: n, since: 0 })
+            }
+        };
+        Ok(AuditTrail { chain, page: self.store.audit_page(filter, cursor, AUDIT_PAGE).await? })
     }
 
-    /// What happened to one unit's data, for those who may read it.
-    pub async fn unit_trail(&self, actor: &Actor, unit: &str) -> Result<Vec<AuditEvent>> {
+    /// A page of what happened to one unit's data, newest first, for those who may read it.
+    pub async fn unit_trail(&self, actor: &Actor, unit: &str, cursor: AuditCursor) -> Result<AuditPage> {
         if !actor.can_read_unit(unit) {
             return Err(Error::forbidden());
         }
-        Ok(self.store.unit_events(unit).await?)
+        let filter = AuditFilter { unit: Some(unit.to_string()), ..Default::default() };
+        Ok(self.store.audit_page(&filter, cursor, AUDIT_PAGE).await?)
     }
 
     pub async fn accounts(&self, actor: &Actor) -> Result<Accounts> {

@@ -2,8 +2,9 @@
 //! next level takes): work done once per published version, off the request path.
 //!
 //! The DOCX, XLSX and HTML of a year's report are made when one of its periods is published
-//! or the catalogue changes (tens of milliseconds for a province), and kept in
-//! `<data_dir>/reports/` with a manifest naming the data they were made from: a download
+//! or the catalogue changes (tens of milliseconds for a province), and kept under
+//! `reports/` of the platform's files ([`Objects`]: the data directory, or the object store
+//! every server shares) with a manifest naming the data they were made from: a download
 //! serves the stored file, or makes it once if the data changed through another server.
 //!
 //! A PDF costs a LibreOffice process (2–15 s, up to 300 MB). It is made after a publication,
@@ -12,13 +13,13 @@
 //! made from. No request, logged in or not, starts a converter or a Monte-Carlo analysis.
 
 use crate::catalog::{self, Catalog};
+use crate::objects::Objects;
 use crate::{Document as Doc, Error, Kind, Message, Result};
 use chiso_domain::{ReportSettings, compare};
 use chiso_report::model::Document;
 use chiso_store::Store;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -212,7 +213,8 @@ fn moves(cat: &Catalog, now: &catalog::Scored, before: &catalog::Scored) -> Resu
 
 /// Where the report files and outlooks are, and the worker that makes PDFs and outlooks.
 pub struct ReportFiles {
-    dir: PathBuf,
+    /// The files, under `reports/`.
+    objects: Arc<Objects>,
     /// Years to (re)make; `None` without a worker (the command line).
     queue: Option<mpsc::Sender<i32>>,
     /// PDFs are made (off: `chiso serve --no-pdf`, no LibreOffice).
@@ -261,18 +263,17 @@ struct Manifest {
 
 impl ReportFiles {
     /// Files only: nothing made in the background.
-    pub fn idle(data_dir: &Path) -> ReportFiles {
-        ReportFiles { dir: data_dir.join("reports"), queue: None, make_pdfs: false, queued: Default::default() }
+    pub fn idle(objects: Arc<Objects>) -> ReportFiles {
+        ReportFiles { objects, queue: None, make_pdfs: false, queued: Default::default() }
     }
 
     /// Starts the worker, which reads the store for each year queued: outlooks always,
     /// PDFs when `make_pdfs`. Needs a Tokio runtime.
-    pub fn start(store: Store, data_dir: &Path, make_pdfs: bool) -> ReportFiles {
-        let dir = data_dir.join("reports");
+    pub fn start(store: Store, objects: Arc<Objects>, make_pdfs: bool) -> ReportFiles {
         let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
         let (queue, rx) = mpsc::channel(64);
-        tokio::spawn(worker(store, dir.clone(), make_pdfs, rx, queued.clone()));
-        ReportFiles { dir, queue: Some(queue), make_pdfs, queued }
+        tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone()));
+        ReportFiles { objects, queue: Some(queue), make_pdfs, queued }
     }
 
     /// Asks for the outlooks and PDF of `year` to be made again if their data changed
@@ -288,20 +289,23 @@ impl ReportFiles {
     /// comes from changed since, never the PDF. `NotFound` while a period the report covers
     /// is unpublished.
     pub async fn file(&self, store: &Store, year: i32, format: Format) -> Result<Vec<u8>> {
-        let manifest = fresh_files(store, &self.dir, year).await?;
-        let docx = || async { tokio::fs::read(self.dir.join(&manifest.docx)).await.map_err(|_| Error::not_found()) };
-        Ok(match format {
-            Format::Docx => docx().await?,
-            Format::Xlsx => tokio::fs::read(self.dir.join(&manifest.xlsx)).await.map_err(|_| Error::not_found())?,
-            Format::Html => tokio::fs::read(self.dir.join(&manifest.html)).await.map_err(|_| Error::not_found())?,
-            Format::Pdf => self.pdf(&docx().await?).await?,
-        })
+        let manifest = fresh_files(store, &self.objects, year).await?;
+        let name = match format {
+            Format::Docx | Format::Pdf => &manifest.docx,
+            Format::Xlsx => &manifest.xlsx,
+            Format::Html => &manifest.html,
+        };
+        let bytes = read_file(&self.objects, name).await?;
+        match format {
+            Format::Pdf => self.pdf(&bytes).await,
+            _ => Ok(bytes),
+        }
     }
 
     /// Makes the year's DOCX, XLSX and HTML now, if its data changed since they were made
     /// (nothing when a period it covers is unpublished or the year has no report).
     pub async fn make_now(&self, store: &Store, year: i32) -> Result<()> {
-        match fresh_files(store, &self.dir, year).await {
+        match fresh_files(store, &self.objects, year).await {
             Err(e) if e.kind == Kind::NotFound => Ok(()),
             other => other.map(|_| ()),
         }
@@ -311,61 +315,71 @@ impl ReportFiles {
     pub async fn outlooks(&self, store: &Store, year: i32, kind: &str) -> Result<Option<Outlooks>> {
         let Some(version) = store.published_version(year, kind).await? else { return Ok(None) };
         let previous = store.published_version(year - 1, kind).await?;
-        let Ok(bytes) = tokio::fs::read(self.dir.join(outlook_file(year, kind, version, previous))).await else {
-            return Ok(None);
-        };
+        let name = outlook_file(year, kind, version, previous);
+        let Some(bytes) = self.objects.get(&key(&name)).await.map_err(Error::io)? else { return Ok(None) };
         Ok(serde_json::from_slice(&bytes).ok())
     }
 
     /// The PDF made from this DOCX, if it was made; `Unavailable` (being prepared, or PDFs
     /// are off) otherwise.
     async fn pdf(&self, docx: &[u8]) -> Result<Vec<u8>> {
-        match tokio::fs::read(self.dir.join(file_name(docx))).await {
-            Ok(bytes) => Ok(bytes),
-            Err(_) if self.make_pdfs => Err(Error::new(Kind::Unavailable, Message::PdfPreparing).code("pdf_preparing")),
-            Err(_) => Err(Error::new(Kind::Unavailable, Message::PdfOff).code("pdf_unavailable")),
+        match self.objects.get(&key(&file_name(docx))).await.map_err(Error::io)? {
+            Some(bytes) => Ok(bytes),
+            None if self.make_pdfs => Err(Error::new(Kind::Unavailable, Message::PdfPreparing).code("pdf_preparing")),
+            None => Err(Error::new(Kind::Unavailable, Message::PdfOff).code("pdf_unavailable")),
         }
     }
 }
 
-async fn read_manifest(dir: &Path, year: i32) -> Option<Manifest> {
-    let bytes = tokio::fs::read(dir.join(format!("bao-cao-{year}.json"))).await.ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// A report file's key among the platform's files.
+fn key(name: &str) -> String {
+    format!("reports/{name}")
+}
+
+/// A file a manifest names; `NotFound` if it is gone (made again after the next change).
+async fn read_file(objects: &Objects, name: &str) -> Result<Vec<u8>> {
+    objects.get(&key(name)).await.map_err(Error::io)?.ok_or_else(Error::not_found)
+}
+
+async fn read_manifest(objects: &Objects, year: i32) -> Result<Option<Manifest>> {
+    let bytes = objects.get(&key(&format!("bao-cao-{year}.json"))).await.map_err(Error::io)?;
+    Ok(bytes.and_then(|b| serde_json::from_slice(&b).ok()))
 }
 
 /// The year's files, made first if their data changed since.
-async fn fresh_files(store: &Store, dir: &Path, year: i32) -> Result<Manifest> {
+async fn fresh_files(store: &Store, objects: &Objects, year: i32) -> Result<Manifest> {
     let source = source_key(store, year).await?;
-    match read_manifest(dir, year).await {
+    match read_manifest(objects, year).await? {
         Some(m) if m.source == source => Ok(m),
-        _ => make_files(store, dir, year, source).await,
+        _ => make_files(store, objects, year, source).await,
     }
 }
 
-async fn make_files(store: &Store, dir: &Path, year: i32, source: String) -> Result<Manifest> {
+async fn make_files(store: &Store, objects: &Objects, year: i32, source: String) -> Result<Manifest> {
     let doc = document(store, year).await?;
-    let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || -> Result<Manifest> {
+    let files = tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 3]> {
         let docx = chiso_report::docx::render(&doc);
         let xlsx = chiso_report::xlsx::render(&doc).map_err(|e| {
             tracing::error!(year, error = %e, "the report's XLSX was not made");
             Error::new(Kind::Internal, Message::Database)
         })?;
         let html = chiso_report::html::render(&doc).into_bytes();
-        let mut names = Vec::new();
-        for (bytes, ext) in [(&docx, "docx"), (&xlsx, "xlsx"), (&html, "html")] {
-            let name = format!("{}.{ext}", content_hash(bytes));
-            crate::durable::write(&dir, &name, bytes).map_err(Error::io)?;
-            names.push(name);
-        }
-        let [docx, xlsx, html]: [String; 3] = names.try_into().expect("three files");
-        let manifest = Manifest { source, docx, xlsx, html };
-        let json = serde_json::to_vec(&manifest).expect("serialisable");
-        crate::durable::replace(&dir, &format!("bao-cao-{year}.json"), &json).map_err(Error::io)?;
-        Ok(manifest)
+        Ok([(docx, "docx"), (xlsx, "xlsx"), (html, "html")].map(|(b, ext)| (format!("{}.{ext}", content_hash(&b)), b)))
     })
     .await
-    .map_err(|_| Error::new(Kind::Internal, Message::Database))?
+    .map_err(|_| Error::new(Kind::Internal, Message::Database))??;
+    // The files first, then the manifest that names them: a reader never finds a manifest
+    // whose files are missing.
+    let mut names = Vec::new();
+    for (name, bytes) in files {
+        objects.put_new(&key(&name), bytes).await.map_err(Error::io)?;
+        names.push(name);
+    }
+    let [docx, xlsx, html]: [String; 3] = names.try_into().expect("three files");
+    let manifest = Manifest { source, docx, xlsx, html };
+    let json = serde_json::to_vec(&manifest).expect("serialisable");
+    objects.put(&key(&format!("bao-cao-{year}.json")), json).await.map_err(Error::io)?;
+    Ok(manifest)
 }
 
 /// Named by the published versions it was computed from, this year's and last year's.
@@ -428,13 +442,13 @@ async fn settings(store: &Store, cat: &Catalog, year: i32) -> Result<(String, Re
 }
 
 /// Each published period of `year`: its outlooks, unless those of its latest version exist.
-async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> Result<()> {
+async fn make_outlooks(store: &Store, objects: &Objects, year: i32) -> Result<()> {
     let cat = Catalog::load(store).await?;
     for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
         let Some(version) = store.published_version(year, &p.kind).await? else { continue };
         let previous_version = store.published_version(year - 1, &p.kind).await?;
         let name = outlook_file(year, &p.kind, version, previous_version);
-        if dir.join(&name).exists() {
+        if objects.exists(&key(&name)).await.map_err(Error::io)? {
             continue;
         }
         let Some(scored) = catalog::scored(store, &cat, year, &p.kind).await? else { continue };
@@ -444,63 +458,62 @@ async fn make_outlooks(store: &Store, dir: &Path, year: i32) -> Result<()> {
             None => None,
         };
         let cat = cat.clone();
-        let dir = dir.to_path_buf();
-        tokio::task::spawn_blocking(move || -> Result<()> {
+        let json = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
             let fw = cat.framework(&scored.row.framework)?;
             let mut all = outlooks(fw, &scored, version);
             if let Some(before) = &before {
                 all.previous_version = previous_version;
                 all.moves = moves(&cat, &scored, before)?;
             }
-            let json = serde_json::to_vec(&all).expect("serialisable");
-            crate::durable::write(&dir, &name, &json).map_err(Error::io)
+            Ok(serde_json::to_vec(&all).expect("serialisable"))
         })
         .await
         .map_err(|_| Error::new(Kind::Internal, Message::Database))??;
+        objects.put_new(&key(&name), json).await.map_err(Error::io)?;
     }
     Ok(())
 }
 
 async fn worker(
     store: Store,
-    dir: PathBuf,
+    objects: Arc<Objects>,
     make_pdfs: bool,
     mut rx: mpsc::Receiver<i32>,
     queued: Arc<Mutex<HashSet<i32>>>,
 ) {
     while let Some(year) = rx.recv().await {
         queued.lock().expect("not poisoned").remove(&year);
-        if let Err(e) = make_outlooks(&store, &dir, year).await {
+        if let Err(e) = make_outlooks(&store, &objects, year).await {
             tracing::warn!(year, error = ?e, "outlooks not computed");
         }
         if !make_pdfs {
             continue;
         }
         // The PDF of the DOCX a download serves.
-        let docx = match fresh_files(&store, &dir, year).await {
-            Ok(m) => match tokio::fs::read(dir.join(&m.docx)).await {
+        let docx = match fresh_files(&store, &objects, year).await {
+            Ok(m) => match read_file(&objects, &m.docx).await {
                 Ok(docx) => docx,
                 Err(e) => {
-                    tracing::warn!(year, error = %e, "the report's DOCX is unreadable");
+                    tracing::warn!(year, error = ?e, "the report's DOCX is unreadable");
                     continue;
                 }
             },
             Err(_) => continue, // not (fully) published: nothing to make
         };
-        let path = dir.join(file_name(&docx));
-        if path.exists() {
+        let pdf_key = key(&file_name(&docx));
+        if objects.exists(&pdf_key).await.unwrap_or(false) {
             continue;
         }
-        let dir = dir.clone();
-        let made = tokio::task::spawn_blocking(move || -> std::result::Result<(), String> {
-            let pdf =
-                chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())?;
-            crate::durable::write(&dir, path.file_name().and_then(|n| n.to_str()).unwrap_or("x.pdf"), &pdf)
-                .map_err(|e| e.to_string())
+        let made = tokio::task::spawn_blocking(move || {
+            chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())
         })
         .await;
         match made {
-            Ok(Ok(())) => {}
+            Ok(Ok(pdf)) => {
+                if let Err(e) = objects.put_new(&pdf_key, pdf).await {
+                    tracing::warn!(year, error = %e, "PDF of the report not stored");
+                }
+            }
             Ok(Err(e)) => tracing::warn!(year, error = %e, "PDF of the report not made"),
             Err(e) => tracing::error!(year, error = %e, "PDF of the report not made"),
         }
@@ -526,7 +539,8 @@ mod tests {
         assert_eq!(docx, chiso_report::docx::render(&document(&store, 2020).await.unwrap()), "the report of the data");
         let html = String::from_utf8(app.report_file(2020, Format::Html).await.unwrap()).unwrap();
         assert!(html.contains("Sở Y tế"), "the HTML report names the units");
-        let manifest = read_manifest(&dir.path().join("reports"), 2020).await.unwrap();
+        let objects = Objects::local(dir.path());
+        let manifest = read_manifest(&objects, 2020).await.unwrap().unwrap();
         let stored = std::fs::read(dir.path().join("reports").join(&manifest.docx)).unwrap();
         assert_eq!(stored, docx, "the download is the stored file");
         let e = app.report_file(2020, Format::Pdf).await.unwrap_err();
@@ -535,7 +549,7 @@ mod tests {
 
         // A new publication makes the files again, before the command returns.
         app.publish(&Actor::cli(), 2020, "department", "Công bố lại", false).await.unwrap();
-        let after = read_manifest(&dir.path().join("reports"), 2020).await.unwrap();
+        let after = read_manifest(&objects, 2020).await.unwrap().unwrap();
         assert_ne!(after.source, manifest.source, "the report names the version it was made from");
         assert_eq!(after.docx, manifest.docx, "the same figures make the same DOCX, byte for byte");
         store.close().await;

@@ -12,6 +12,7 @@ mod audit;
 mod audit_page;
 pub mod backup;
 mod catalog;
+pub mod changes;
 mod clock;
 mod failure;
 mod replay;

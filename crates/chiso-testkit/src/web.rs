@@ -55,6 +55,7 @@ async fn spawn_started(
         limits,
         make_pdfs,
         start,
+        objects: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();

@@ -41,6 +41,9 @@ pub struct Config {
     pub make_pdfs: bool,
     /// What a first start puts in an empty database (the demonstration, or nothing).
     pub start: chiso_app::seed::Start,
+    /// Evidence and report files in this S3-compatible object store, shared by every server
+    /// on the database; `None`: under `data_dir`.
+    pub objects: Option<chiso_app::objects::S3Config>,
 }
 
 #[derive(Clone)]
@@ -56,9 +59,15 @@ pub struct AppState {
 
 impl AppState {
     /// Needs a Tokio runtime: it starts the report worker (outlooks, and PDFs when `make_pdfs`).
-    pub fn new(store: Store, data_dir: PathBuf, secure_cookies: bool, make_pdfs: bool) -> AppState {
+    pub fn new(
+        store: Store,
+        data_dir: PathBuf,
+        objects: chiso_app::objects::Objects,
+        secure_cookies: bool,
+        make_pdfs: bool,
+    ) -> AppState {
         let results: Arc<cache::MicroCache> = Default::default();
-        let app = chiso_app::App::serving(store.clone(), data_dir.clone(), make_pdfs);
+        let app = chiso_app::App::serving_on(store.clone(), data_dir.clone(), objects, make_pdfs);
         let cache = results.clone();
         // The public results show what was published and the catalogue's names.
         app.on_change(move |_| cache.clear());
@@ -78,6 +87,11 @@ pub async fn serve(
     on_ready: impl FnOnce(SocketAddr, Option<String>),
 ) -> Result<(), String> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    let objects = match config.objects.clone() {
+        Some(s3) => chiso_app::objects::Objects::s3(s3).map_err(|e| e.to_string())?,
+        None => chiso_app::objects::Objects::local(&config.data_dir),
+    };
+    objects.check().await.map_err(|e| e.to_string())?;
     let store = Store::open(&config.database).await.map_err(|e| format!("{}: {e}", config.database))?;
     // The signing key: made at first start, outside the database (chiso-store's signing.rs).
     let store = store.with_data_dir_key(&config.data_dir, true, "hệ thống").await.map_err(|e| e.to_string())?;
@@ -86,7 +100,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| format!("{}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_ready(addr, password);
-    let state = AppState::new(store.clone(), config.data_dir.clone(), config.secure_cookies, config.make_pdfs);
+    let state = AppState::new(store.clone(), config.data_dir.clone(), objects, config.secure_cookies, config.make_pdfs);
     state.app.refresh_reports().await;
     let app = router(state);
     server::run(listener, app, config.limits, shutdown).await.map_err(|e| e.to_string())?;

@@ -41,16 +41,83 @@ pub struct DbArgs {
     /// `sqlite://file` (default, created on first start) or `postgres://user@host/db`.
     #[arg(long = "db", env = "DATABASE_URL", default_value = "sqlite://chiso.sqlite")]
     url: String,
-    /// Where evidence files and the signing key (signing.key) are kept.
+    /// Where the signing key (signing.key) is kept, and evidence and report files unless
+    /// in an object store (`--s3-endpoint`).
     #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
     data_dir: PathBuf,
+    #[command(flatten)]
+    objects: ObjectArgs,
+}
+
+/// An S3-compatible object store (MinIO, Garage, Ceph, AWS S3, …) for evidence and report
+/// files, shared by several servers on one database (docs/DEPLOY.md). Unset: the data directory.
+#[derive(clap::Args)]
+pub struct ObjectArgs {
+    /// The object store's address, e.g. `https://s3.example.vn` (path-style: `<address>/<bucket>/<key>`).
+    #[arg(long = "s3-endpoint", env = "CHISO_S3_ENDPOINT")]
+    endpoint: Option<String>,
+    /// The bucket (made beforehand with the store's own tools).
+    #[arg(long = "s3-bucket", env = "CHISO_S3_BUCKET", default_value = "chiso")]
+    bucket: String,
+    /// The region the requests are signed for (`us-east-1` where the store has no regions).
+    #[arg(long = "s3-region", env = "CHISO_S3_REGION", default_value = "us-east-1")]
+    region: String,
+    #[arg(long = "s3-access-key-id", env = "CHISO_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    access_key_id: Option<String>,
+    /// Better from the environment (or a systemd credential file) than as a flag, which every
+    /// user of the machine sees in the process list.
+    #[arg(long = "s3-secret-access-key", env = "CHISO_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_access_key: Option<String>,
+}
+
+impl ObjectArgs {
+    /// The object store configured, if any; an error names what is missing.
+    pub fn config(&self, lang: Lang) -> Result<Option<chiso_app::objects::S3Config>, Vec<String>> {
+        let Some(endpoint) = self.endpoint.clone().filter(|e| !e.trim().is_empty()) else { return Ok(None) };
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (self.access_key_id.clone(), self.secret_access_key.clone())
+        else {
+            return Err(vec![match lang {
+                Lang::Vi => "Kho đối tượng S3 cần CHISO_S3_ACCESS_KEY_ID và CHISO_S3_SECRET_ACCESS_KEY.".into(),
+                Lang::En => "The S3 object store needs CHISO_S3_ACCESS_KEY_ID and CHISO_S3_SECRET_ACCESS_KEY.".into(),
+            }]);
+        };
+        let config = chiso_app::objects::S3Config {
+            endpoint,
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            access_key_id,
+            secret_access_key,
+        };
+        Ok(Some(config))
+    }
+
+    /// The platform's files: in the object store if one is configured (checked to answer),
+    /// else under `data_dir`.
+    pub async fn objects(
+        &self,
+        data_dir: &std::path::Path,
+        lang: Lang,
+    ) -> Result<chiso_app::objects::Objects, Vec<String>> {
+        let refused = |e: std::io::Error| match lang {
+            Lang::Vi => vec![format!("Kho đối tượng S3: {e}")],
+            Lang::En => vec![format!("S3 object store: {e}")],
+        };
+        let objects = match self.config(lang)? {
+            Some(config) => chiso_app::objects::Objects::s3(config).map_err(refused)?,
+            None => chiso_app::objects::Objects::local(data_dir),
+        };
+        objects.check().await.map_err(refused)?;
+        Ok(objects)
+    }
 }
 
 impl DbArgs {
     /// The platform's use cases on this database, as the command line's administrator.
     pub async fn app(&self, lang: Lang) -> Result<chiso_app::App, Vec<String>> {
+        let objects = self.objects.objects(&self.data_dir, lang).await?;
         let store = super::verify::open_signed(&self.url, &self.data_dir, false, lang).await?;
-        Ok(chiso_app::App::new(store, self.data_dir.clone()))
+        Ok(chiso_app::App::new_on(store, self.data_dir.clone(), objects))
     }
 }
 
@@ -76,8 +143,11 @@ async fn shutdown_signal() {
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
     init_logging(&a.log_format);
     // The signing key first (made at first start), so a missing one is explained in the user's language.
+    // And the object store, if one is configured: it answers and its bucket exists.
+    let objects = a.db.objects.config(lang)?;
     runtime().block_on(async {
         super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?.close().await;
+        a.db.objects.objects(&a.db.data_dir, lang).await?;
         Ok::<_, Vec<String>>(())
     })?;
     let config = chiso_web::Config {
@@ -88,6 +158,7 @@ pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
         limits: Default::default(),
         make_pdfs: !a.no_pdf,
         start: if a.empty { chiso_app::seed::Start::Empty } else { chiso_app::seed::Start::Demo },
+        objects,
     };
     let result = runtime().block_on(chiso_web::serve(config, shutdown_signal(), |addr, password| {
         // The password first: the "serving" line is the last line of a start, for scripts.
