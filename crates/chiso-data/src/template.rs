@@ -373,6 +373,21 @@ pub fn is_template(bytes: &[u8]) -> bool {
     })
 }
 
+/// What a filled template of `sheets` unit sheets of `fields` rows may hold: one part per
+/// sheet beside the workbook's own few, and about twice what this module writes once
+/// inflated (a sheet of 120 fields is about 70 KB of XML). A national template (4,500
+/// units, 120 fields: 4,510 parts, 310 MB inflated) passes; a zip bomb or a workbook of
+/// other sheets is refused before it is read; never less than any workbook's limits.
+pub fn limits(sheets: usize, fields: usize) -> crate::xlsx::Limits {
+    let sheet = 32 * 1024 + fields as u64 * 1024;
+    let own = crate::xlsx::Limits::ANY;
+    crate::xlsx::Limits {
+        parts: own.parts.max(sheets + 16),
+        part: own.part,
+        total: own.total.max(sheets as u64 * sheet + 4 * 1024 * 1024),
+    }
+}
+
 /// A filled template, read and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filled {
@@ -402,9 +417,14 @@ pub fn read(
 ) -> Result<Filled, Vec<DataError>> {
     use calamine::Reader;
     let here = || Location::file(file);
-    let mut book = crate::xlsx::open(bytes).map_err(|k| vec![DataError::new(here(), k)])?;
-    let version = fingerprint(fw);
     let fields = fields(fw);
+    let sheets = match only_unit {
+        Some(_) => 1,
+        None => registry.of_kind(&fw.unit_kind, year).count(),
+    };
+    let mut book =
+        crate::xlsx::open_within(bytes, limits(sheets, fields.len())).map_err(|k| vec![DataError::new(here(), k)])?;
+    let version = fingerprint(fw);
     let mut errors = Vec::new();
     let mut sheets: Vec<(UnitId, SheetRef)> = Vec::new();
     for name in book.sheet_names() {

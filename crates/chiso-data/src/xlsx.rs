@@ -33,24 +33,42 @@ fn mib(n: u64) -> u64 {
     n / (1024 * 1024)
 }
 
+/// What an archive may hold: parts, the largest part and all parts once inflated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub parts: usize,
+    pub part: u64,
+    pub total: u64,
+}
+
+impl Limits {
+    /// Any workbook (a table to import): the constants above.
+    pub const ANY: Limits = Limits { parts: MAX_PARTS, part: PART_LIMIT, total: TOTAL_LIMIT };
+}
+
 /// Inflates every part once, with the limits above; `Err` says which limit.
 pub fn check_archive(bytes: &[u8]) -> Result<(), ErrorKind> {
+    check_archive_within(bytes, Limits::ANY)
+}
+
+/// Inflates every part once, within `limits`; `Err` says which limit.
+pub fn check_archive_within(bytes: &[u8], limits: Limits) -> Result<(), ErrorKind> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string()))?;
-    if zip.len() > MAX_PARTS {
-        return Err(ErrorKind::TooLarge(TooLarge::Parts { found: zip.len(), max: MAX_PARTS }));
+    if zip.len() > limits.parts {
+        return Err(ErrorKind::TooLarge(TooLarge::Parts { found: zip.len(), max: limits.parts }));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
         let file = zip.by_index(i).map_err(|e| ErrorKind::Io(e.to_string()))?;
         let name: String = file.name().chars().filter(|c| !c.is_control()).take(100).collect();
-        let n = std::io::copy(&mut file.take(PART_LIMIT + 1), &mut std::io::sink())
+        let n = std::io::copy(&mut file.take(limits.part + 1), &mut std::io::sink())
             .map_err(|e| ErrorKind::Io(format!("{name}: {e}")))?;
-        if n > PART_LIMIT {
-            return Err(ErrorKind::TooLarge(TooLarge::Part { name, max_mib: mib(PART_LIMIT) }));
+        if n > limits.part {
+            return Err(ErrorKind::TooLarge(TooLarge::Part { name, max_mib: mib(limits.part) }));
         }
         total += n;
-        if total > TOTAL_LIMIT {
-            return Err(ErrorKind::TooLarge(TooLarge::Total { max_mib: mib(TOTAL_LIMIT) }));
+        if total > limits.total {
+            return Err(ErrorKind::TooLarge(TooLarge::Total { max_mib: mib(limits.total) }));
         }
     }
     Ok(())
@@ -66,7 +84,12 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, ErrorKind>) -> Result<T, ErrorKind> 
 
 /// The workbook, once the archive passed [`check_archive`].
 pub fn open(bytes: &[u8]) -> Result<Book<'_>, ErrorKind> {
-    check_archive(bytes)?;
+    open_within(bytes, Limits::ANY)
+}
+
+/// The workbook, once the archive passed [`check_archive_within`] these limits.
+pub fn open_within(bytes: &[u8], limits: Limits) -> Result<Book<'_>, ErrorKind> {
+    check_archive_within(bytes, limits)?;
     guarded(|| Xlsx::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string())))
 }
 
