@@ -103,6 +103,43 @@ impl Objects {
     }
 }
 
+impl Objects {
+    /// Copies the files under `keys` into `dir/<key>` (an object store's files staged for
+    /// `chiso backup`, which reads them from a directory). Returns how many were copied; a
+    /// key without a file is an error naming it.
+    pub async fn copy_to_dir(&self, keys: &[String], dir: &Path) -> io::Result<usize> {
+        for key in keys {
+            let bytes = self
+                .get(key)
+                .await?
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{key}: not in {}", self.describe())))?;
+            let (parent, name) = local_path(dir, key);
+            blocking(move || crate::durable::replace(&parent, &name, &bytes)).await?;
+        }
+        Ok(keys.len())
+    }
+
+    /// Copies every file of `dir/<prefix>/` into the store under `<prefix>/<name>` (after
+    /// `chiso restore` wrote them to a directory). Returns how many.
+    pub async fn copy_from_dir(&self, dir: &Path, prefix: &str) -> io::Result<usize> {
+        let mut entries = match tokio::fs::read_dir(dir.join(prefix)).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut n = 0;
+        while let Some(entry) = entries.next_entry().await? {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if !entry.file_type().await?.is_file() || name.ends_with(".tmp") {
+                continue;
+            }
+            self.put_new(&format!("{prefix}/{name}"), tokio::fs::read(entry.path()).await?).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 /// `root/<dirs of key>` and the key's last segment.
 fn local_path(root: &Path, key: &str) -> (PathBuf, String) {
     match key.rsplit_once('/') {
@@ -161,5 +198,20 @@ mod tests {
             std::fs::read_dir(dir.path().join("reports")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["m.json"], "no temporary file left behind");
         assert_eq!(objects.get("../x").await.unwrap_err().kind(), io::ErrorKind::InvalidInput);
+
+        // Staged out for a backup and back in after a restore.
+        let staged = tempfile::tempdir().unwrap();
+        let keys = vec!["evidence/abc".to_string()];
+        assert_eq!(objects.copy_to_dir(&keys, staged.path()).await.unwrap(), 1);
+        assert_eq!(std::fs::read(staged.path().join("evidence/abc")).unwrap(), b"first");
+        let missing = vec!["evidence/nothing".to_string()];
+        assert!(
+            objects.copy_to_dir(&missing, staged.path()).await.unwrap_err().to_string().contains("evidence/nothing")
+        );
+        let other = tempfile::tempdir().unwrap();
+        let into = Objects::local(other.path());
+        assert_eq!(into.copy_from_dir(staged.path(), "evidence").await.unwrap(), 1);
+        assert_eq!(into.get("evidence/abc").await.unwrap().as_deref(), Some(&b"first"[..]));
+        assert_eq!(into.copy_from_dir(staged.path(), "nothing-here").await.unwrap(), 0);
     }
 }

@@ -50,6 +50,14 @@ impl Store {
         self.pool().is_closed()
     }
 
+    /// Every evidence file the database cites (content hashes, each once, in order): what a
+    /// backup copies out of an object store.
+    pub async fn evidence_hashes(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
     /// The sequence number of the last recorded change (the audit head's).
     pub async fn change_seq(&self) -> Result<i64> {
         let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1").fetch_one(self.pool()).await?;

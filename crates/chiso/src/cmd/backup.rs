@@ -16,6 +16,24 @@ pub struct Db {
     /// Where evidence files are kept (as for `chiso serve`).
     #[arg(long, env = "CHISO_DATA_DIR", default_value = "chiso-data")]
     data_dir: PathBuf,
+    /// The object store holding the evidence instead, if `chiso serve` uses one.
+    #[command(flatten)]
+    objects: super::serve::ObjectArgs,
+}
+
+impl Db {
+    /// With an object store: its evidence files are staged in a directory under the data
+    /// directory (removed after), which the backup reads or the restore writes.
+    fn staging(&self, lang: Lang) -> Result<Option<PathBuf>, Vec<String>> {
+        Ok(self.objects.config(lang)?.map(|_| self.data_dir.join(format!("sao-luu-tam-{}", std::process::id()))))
+    }
+}
+
+fn object_store_error(lang: Lang, e: std::io::Error) -> Vec<String> {
+    match lang {
+        Lang::Vi => vec![format!("Kho đối tượng S3: {e}")],
+        Lang::En => vec![format!("S3 object store: {e}")],
+    }
 }
 
 #[derive(clap::Args)]
@@ -61,7 +79,22 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
     runtime().block_on(async {
         let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, false, lang).await?;
         let started = Instant::now();
-        let m = store.backup(&a.db.data_dir, &out).await.map_err(|e| vec![message(lang, &e)])?;
+        let staging = a.db.staging(lang)?;
+        if let Some(dir) = &staging {
+            let objects = a.db.objects.objects(&a.db.data_dir, lang).await?;
+            let hashes = store.evidence_hashes().await.map_err(|e| vec![store_message(lang, &e)])?;
+            let keys: Vec<String> = hashes.iter().map(|h| format!("evidence/{h}")).collect();
+            let copied = objects.copy_to_dir(&keys, dir).await;
+            if let Err(e) = copied {
+                let _ = std::fs::remove_dir_all(dir);
+                return Err(object_store_error(lang, e));
+            }
+        }
+        let made = store.backup(staging.as_deref().unwrap_or(&a.db.data_dir), &out).await;
+        if let Some(dir) = &staging {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        let m = made.map_err(|e| vec![message(lang, &e)])?;
         if store.signing_key().is_none() {
             let key = SigningKey::path(&a.db.data_dir);
             match lang {
@@ -141,7 +174,23 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
         let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?;
         let started = Instant::now();
         let options = RestoreOptions { force: a.force, key: key.as_ref(), trust_unsigned: a.trust_unsigned };
-        let m = store.restore_with(&a.file, &a.db.data_dir, &options).await.map_err(|e| vec![message(lang, &e)])?;
+        // With an object store: the evidence restored into a staging directory, then copied
+        // into the store (checked to answer before anything is restored).
+        let staging = a.db.staging(lang)?;
+        let objects = match &staging {
+            Some(_) => Some(a.db.objects.objects(&a.db.data_dir, lang).await?),
+            None => None,
+        };
+        let restored = store.restore_with(&a.file, staging.as_deref().unwrap_or(&a.db.data_dir), &options).await;
+        let copied = match (&staging, &objects, &restored) {
+            (Some(dir), Some(objects), Ok(_)) => objects.copy_from_dir(dir, "evidence").await.map(drop),
+            _ => Ok(()),
+        };
+        if let Some(dir) = &staging {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        let m = restored.map_err(|e| vec![message(lang, &e)])?;
+        copied.map_err(|e| object_store_error(lang, e))?;
         store.record_restore("cli", &a.file, &m).await.map_err(|e| vec![store_message(lang, &e)])?;
         let chain = store.verify_chain().await.map_err(|e| vec![store_message(lang, &e)])?;
         let secs = started.elapsed().as_secs_f64();
