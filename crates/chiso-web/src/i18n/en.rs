@@ -407,4 +407,17 @@ pub static TEXT: Text = Text {
     levels_heading: "Levels",
     level_from: |name, min| format!("{name}: from {min} points"),
     advanced_toml: "Edit the registry file directly (TOML)",
+    chain_checked: |n, m, since| {
+        format!("The log's chain is intact ({n} events; {m} new events verified now after event {since}, verified before).")
+    },
+    audit_full_check: "Verify the whole chain again",
+    audit_any: "All",
+    audit_filter_button: "Filter",
+    audit_clear: "Clear filters",
+    audit_from: "From",
+    audit_to: "To",
+    audit_newer: "← Newer",
+    audit_older: "Older →",
+    audit_none: "No event matches the filters.",
+    audit_bad_filter: |v| format!("Invalid audit log filter: \"{v}\" (days as year-month-day; years and event numbers as numbers)."),
 };

@@ -370,4 +370,18 @@ pub struct Text {
     pub levels_heading: &'static str,
     pub level_from: fn(&str, &str) -> String,
     pub advanced_toml: &'static str,
+
+    // The audit log a page at a time (issue 18).
+    /// The chain intact: events in all, events verified now, the checkpoint they follow.
+    pub chain_checked: fn(usize, usize, i64) -> String,
+    pub audit_full_check: &'static str,
+    pub audit_any: &'static str,
+    pub audit_filter_button: &'static str,
+    pub audit_clear: &'static str,
+    pub audit_from: &'static str,
+    pub audit_to: &'static str,
+    pub audit_newer: &'static str,
+    pub audit_older: &'static str,
+    pub audit_none: &'static str,
+    pub audit_bad_filter: fn(&str) -> String,
 }

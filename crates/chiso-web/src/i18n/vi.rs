@@ -407,4 +407,17 @@ pub static TEXT: Text = Text {
     levels_heading: "Mức xếp hạng",
     level_from: |name, min| format!("{name}: từ {min} điểm"),
     advanced_toml: "Sửa trực tiếp tệp danh mục (TOML)",
+    chain_checked: |n, m, since| {
+        format!("Chuỗi nhật ký toàn vẹn ({n} sự kiện; lần này kiểm tra {m} sự kiện mới sau sự kiện {since} đã kiểm tra trước đó).")
+    },
+    audit_full_check: "Kiểm tra lại toàn bộ chuỗi",
+    audit_any: "Tất cả",
+    audit_filter_button: "Lọc",
+    audit_clear: "Bỏ lọc",
+    audit_from: "Từ ngày",
+    audit_to: "Đến ngày",
+    audit_newer: "← Mới hơn",
+    audit_older: "Cũ hơn →",
+    audit_none: "Không có sự kiện nào khớp bộ lọc.",
+    audit_bad_filter: |v| format!("Bộ lọc nhật ký không hợp lệ: «{v}» (ngày theo dạng năm-tháng-ngày, năm và số thứ tự sự kiện là số)."),
 };

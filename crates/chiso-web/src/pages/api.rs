@@ -417,10 +417,29 @@ pub async fn openapi() -> Response {
                     ("what", json!({ "type": "string", "enum": ["framework", "units", "report", "exception"] })),
                     ("reason", json!({ "type": "string", "minLength": 1, "maxLength": super::MAX_REASON })) ]) } } },
                 "responses": { "200": { "description": "validated and saved" }, "422": { "description": "invalid, with every error; nothing saved" } } } },
-            "/api/v1/audit": { "get": { "summary": "The audit trail (entities starting with prefix) and whether the chain verifies",
+            "/api/v1/audit": { "get": {
+                "summary": "A page of the audit trail, newest first (at most 100 events), filtered, and whether the chain verifies: from its checkpoint (events after the last verified one), or every event with full=true (administrator and leadership)",
                 "security": [{ "bearer": [] }],
-                "parameters": [{ "name": "prefix", "in": "query", "required": false, "schema": { "type": "string" } }],
-                "responses": { "200": { "description": "chain and events" } } } },
+                "parameters": [
+                    { "name": "prefix", "in": "query", "required": false, "schema": { "type": "string" }, "description": "entities starting with it (answer/2021/, user/)" },
+                    { "name": "actor", "in": "query", "required": false, "schema": { "type": "string" }, "description": "exactly this user name" },
+                    { "name": "action", "in": "query", "required": false, "schema": { "type": "string" }, "description": "an action code (answer.set, submission.status, results.publish, …)" },
+                    { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" }, "description": "a unit's id or name: its answers, comments, evidence and status" },
+                    { "name": "year", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,9}$" }, "description": "events about this year" },
+                    { "name": "from", "in": "query", "required": false, "schema": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, "description": "from this day (UTC), inclusive" },
+                    { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, "description": "to this day (UTC), inclusive" },
+                    { "name": "before", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }, "description": "the page older than this event (the previous answer's older)" },
+                    { "name": "after", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }, "description": "the page newer than this event (the previous answer's newer)" },
+                    { "name": "full", "in": "query", "required": false, "schema": { "type": "string", "enum": ["true", "false"] }, "description": "true: verify every event of the chain" } ],
+                "responses": {
+                    "200": { "description": "chain and a page of events; older/newer: the cursors of the pages beside it (null at either end)",
+                        "content": { "application/json": { "schema": { "type": "object", "required": ["chain", "events", "older", "newer"], "properties": {
+                            "chain": { "type": "object" },
+                            "events": { "type": "array", "maxItems": 100, "items": { "type": "object" } },
+                            "older": { "type": "integer", "nullable": true },
+                            "newer": { "type": "integer", "nullable": true } } } } } },
+                    "400": { "description": "a filter that does not read (a day, year or event number)" },
+                    "403": { "description": "not an administrator or the leadership" } } } },
             "/api/v1/periods/{year}/{kind}/units/{unit}": {
                 "parameters": unit_params(),
                 "get": { "summary": "A unit's submission: status, answers, verified values, evidence, conversation",
@@ -595,25 +614,24 @@ pub async fn catalogue(State(s): State<AppState>, ApiJson(u, f): FormJson) -> Ap
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    prefix: String,
-}
-
-/// The audit trail (entities starting with `prefix`) and whether the chain verifies.
+/// A page of the audit trail (newest first, at most 100 events, filtered; `before`/`after`
+/// page by event number) and whether the chain verifies (from its checkpoint, or in full
+/// with `full=true`).
 pub async fn audit(
     State(s): State<AppState>,
     MaybeUser(user): MaybeUser,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<super::admin::audit::AuditQuery>,
 ) -> AppResult<Json<Value>> {
     let u = auth::require(user)?;
-    let trail = s.app.audit_trail(&u.actor(), &q.prefix).await?;
+    u.actor().require(&[Role::Admin, Role::Viewer])?;
+    let (filter, cursor, check) = q.parse(&*s.app.catalog().await?)?;
+    let trail = s.app.audit_trail(&u.actor(), &filter, cursor, check).await?;
     let chain = match trail.chain {
-        Ok(n) => json!({ "intact": true, "events": n }),
+        Ok(c) => json!({ "intact": true, "events": c.events, "checked": c.checked, "since": c.since }),
         Err(e) => json!({ "intact": false, "broken_at": e.seq, "problem": e.problem }),
     };
     let events: Vec<Value> = trail
+        .page
         .events
         .into_iter()
         .map(|e| {
@@ -621,5 +639,5 @@ pub async fn audit(
                          "old": e.old_value, "new": e.new_value, "reason": e.reason, "hash": e.hash })
         })
         .collect();
-    Ok(Json(json!({ "chain": chain, "events": events })))
+    Ok(Json(json!({ "chain": chain, "events": events, "older": trail.page.older, "newer": trail.page.newer })))
 }

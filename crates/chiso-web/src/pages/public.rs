@@ -255,9 +255,9 @@ pub async fn unit(
     let public = s.results.get_or_build(&key, || unit_public(&s, lang, &id)).await?;
     let mut b = public.to_string();
     if let Some(reader) = user.as_ref().filter(|x| x.can_read_unit(&id)) {
-        let events = s.app.unit_trail(&reader.actor(), &id).await?;
-        b += &format!("<h2>{}</h2>{}", t.trail_heading, super::audit_head(t, false));
-        for e in &events {
+        let trail = s.app.unit_trail(&reader.actor(), &id, super::admin::audit::trail_cursor(&uri)).await?;
+        b += &format!("<h2 id=\"nhat-ky\">{}</h2>{}", t.trail_heading, super::audit_head(t, false));
+        for e in &trail.events {
             let words = super::views::audit_words(lang, &cat, e);
             b += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -271,6 +271,7 @@ pub async fn unit(
             );
         }
         b += "</tbody></table>";
+        b += &super::admin::audit::trail_nav(lang, uri.path(), &trail);
     }
     Ok(public_page(lang, &name, user.as_ref(), &b, &here(&uri)))
 }

@@ -2,6 +2,7 @@
 //! once per file).
 
 mod accounts;
+mod audit_log;
 mod entry;
 mod orphans;
 mod periods;

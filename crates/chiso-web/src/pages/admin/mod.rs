@@ -2,6 +2,9 @@
 //! results (a frozen, versioned snapshot with a reason), and the audit log.
 
 pub mod accounts;
+pub mod audit;
+
+pub use audit::audit_log;
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
@@ -160,49 +163,6 @@ pub async fn publish(
     s.app.publish(&u.actor(), year, &kind, field(&f, "reason").unwrap_or(""), early).await?;
     // The published ranking in the administrator's language (its address names it).
     Ok(Redirect::to(&Done::Published.after(&crate::site::results_path(lang, year, &kind))).into_response())
-}
-
-pub async fn audit_log(
-    State(s): State<AppState>,
-    Reader(lang): Reader,
-    MaybeUser(user): MaybeUser,
-) -> AppResult<Html<String>> {
-    let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
-    let t = lang.t();
-    let trail = s.app.audit_trail(&u.actor(), "").await?;
-    let cat = s.app.catalog().await?;
-    let chain = match trail.chain {
-        Ok(n) => format!("<p class=\"ok\">{}</p>", esc(&(t.chain_ok)(n))),
-        Err(e) => format!("<p class=\"error\">{}</p>", esc(&(t.chain_broken)(e.seq, &e.problem))),
-    };
-    let mut b = format!(
-        "<h1>{}</h1>{chain}<div class=\"wrap\" tabindex=\"0\">{}",
-        t.audit_heading,
-        crate::pages::audit_head(t, true)
-    );
-    for e in trail.events.iter().rev().take(500) {
-        let short = |v: &str| {
-            if v.chars().count() > 80 {
-                format!("{}…", v.chars().take(80).collect::<String>())
-            } else {
-                v.to_string()
-            }
-        };
-        let words = crate::pages::views::audit_words(lang, &cat, e);
-        b += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e.seq,
-            esc(&lang.time(&e.at)),
-            esc(&e.actor),
-            esc(&words.action),
-            esc(&words.entity),
-            esc(&short(&words.old)),
-            esc(&short(&words.new)),
-            esc(&e.reason)
-        );
-    }
-    b += "</tbody></table></div>";
-    Ok(page(lang, t.audit_title, Some(&u), &b))
 }
 
 /// `/quan-tri/ky/{year}/{kind}/chua-nop.csv`: the units of a period that have not submitted,
