@@ -4,6 +4,7 @@
 mod accounts;
 mod audit_page;
 mod backup;
+mod changes;
 mod failures;
 mod store;
 mod tamper;
