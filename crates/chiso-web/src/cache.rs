@@ -1,9 +1,10 @@
-//! A micro-cache for what everyone reads at the deadline: the public ranking page and its
-//! JSON. Published results change only when someone publishes, so an entry may be up to
-//! [`TTL`] old (other `chiso serve` processes behind the same database see a publication
-//! within that time; this one at once, as publishing clears it). When an entry is old, one
-//! request rebuilds it while the others keep serving the old copy, so expiry never sends
-//! every request to the database at the same moment.
+//! A micro-cache for what everyone reads at the deadline: the home page, the public ranking
+//! page, its JSON and each unit's public page. Published results change only when someone
+//! publishes, so an entry may be up to [`TTL`] old; a publication or catalogue change clears
+//! it at once, whether made through this server or through another on the same database
+//! (`App::on_change`: chiso-app's `changes.rs` reads the database's change counter every
+//! 250 ms). When an entry is old, one request rebuilds it while the others keep serving the
+//! old copy, so expiry never sends every request to the database at the same moment.
 
 use crate::error::AppResult;
 use std::collections::HashMap;
