@@ -40,7 +40,7 @@ pub use queries::{AUDIT_PAGE, Accounts, AuditTrail, ChainCheck, PeriodOverview, 
 pub use review::{Adjustment, REVIEWERS, ReviewAction};
 pub use thread::{EntryKind, ThreadEntry};
 pub use units::UnitChange;
-pub use workbook::Workbook;
+pub use workbook::{MAX_WORKBOOK, Workbook, workbook_too_large};
 
 use chiso_store::Store;
 use std::path::PathBuf;

@@ -281,9 +281,10 @@ impl App {
         if !units.iter().all(|u| actor.can_read_unit(&u.0)) {
             return Err(Error::forbidden());
         }
+        let wanted: std::collections::HashSet<&str> = units.iter().map(|u| u.0.as_str()).collect();
         let mut stored = HashMap::new();
         for UnitAnswer { unit, answer } in self.store.period_answers(year, kind).await? {
-            if units.iter().any(|u| u.0 == unit) {
+            if wanted.contains(unit.as_str()) {
                 stored.insert((unit, answer.field), answer.value);
             }
         }

@@ -6,6 +6,12 @@ use crate::{Actor, App, Catalog, Error, Message, Problem, Result};
 use chiso_data::template;
 use chiso_domain::{SubmissionKey, UnitId};
 use chiso_store::{PeriodRow, Role};
+use std::collections::{HashMap, HashSet};
+
+/// The largest workbook of many units taken in one upload. The all-units template of a
+/// national period (4,500 units × 120 fields) is about 30 MB: room for three times that.
+/// The web's body limit for the upload follows from it.
+pub const MAX_WORKBOOK: usize = 96 * 1024 * 1024;
 
 /// An uploaded workbook.
 #[derive(Debug, Clone)]
@@ -40,6 +46,9 @@ impl App {
         on_behalf: Option<&str>,
     ) -> Result<usize> {
         actor.require(&[Role::Admin])?;
+        if file.bytes.len() > MAX_WORKBOOK {
+            return Err(workbook_too_large());
+        }
         let submit = match on_behalf.map(str::trim) {
             None => None,
             Some("") => return Err(Error::not_saved(vec![Problem::OnBehalfReasonNeeded]).code("reason_required")),
@@ -54,11 +63,12 @@ impl App {
         }
         let cat = self.catalog().await?;
         let units = self.read_workbook(&cat, &p, &file, None).await?;
+        // The period's statuses in one query, whatever the number of units.
+        let statuses: HashMap<String, chiso_domain::SubmissionStatus> =
+            self.store.submissions(year, kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
         let mut problems = Vec::new();
         for (unit, _) in &units {
-            if let Some(x) = self.store.submission(year, kind, &unit.0).await?
-                && !x.status.editable()
-            {
+            if statuses.get(&unit.0).is_some_and(|s| !s.editable()) {
                 problems.push(Problem::UnitAlreadySubmitted(cat.unit_name(&unit.0)));
             }
         }
@@ -82,8 +92,8 @@ impl App {
         let fw = cat.framework(&p.framework)?;
         let filled = template::read(&file.filename, &file.bytes, fw, &cat.registry, p.year, only)
             .map_err(|errors| Error::not_saved(errors.into_iter().map(Problem::Data).collect()))?;
-        let with_data: Vec<UnitId> =
-            filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| r.unit.clone()).collect();
+        let with_data: HashSet<&UnitId> =
+            filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| &r.unit).collect();
         if with_data.is_empty() {
             return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
         }
@@ -98,17 +108,21 @@ impl App {
         reason: &str,
         submit: Option<&str>,
     ) -> Result<()> {
+        // A stored "not applicable" keeps its reason when the file says N/A again: the
+        // period's N/A notes in one query, looked up by key.
+        let mut notes: HashMap<(String, String), String> = HashMap::new();
+        for (unit, field, note) in self.store.period_na_notes(p.year, &p.kind).await? {
+            notes.insert((unit, field), note);
+        }
         let mut all = Vec::with_capacity(units.len());
         for (unit, cells) in units {
-            let stored = self.store.answers(p.year, &p.kind, &unit.0).await?;
-            // A stored "not applicable" keeps its reason when the file says N/A again.
             let answers: Vec<chiso_store::NewAnswer> = cells
                 .into_iter()
                 .map(|(f, v)| {
-                    let note = stored
-                        .iter()
-                        .find(|a| a.field == f && a.value.eq_ignore_ascii_case("N/A") && v.eq_ignore_ascii_case("N/A"))
-                        .map_or(String::new(), |a| a.note.clone());
+                    let note = match v.eq_ignore_ascii_case("N/A") {
+                        true => notes.remove(&(unit.0.clone(), f.clone())).unwrap_or_default(),
+                        false => String::new(),
+                    };
                     chiso_store::NewAnswer { field: f, value: v, note }
                 })
                 .collect();
@@ -117,4 +131,10 @@ impl App {
         self.store.save_units(&all, submit, &actor.username, reason).await?;
         Ok(())
     }
+}
+
+/// A workbook upload beyond [`MAX_WORKBOOK`], in the limit's own words.
+pub fn workbook_too_large() -> Error {
+    Error::new(crate::Kind::TooLarge, Message::WorkbookTooLarge { max_mib: MAX_WORKBOOK / (1024 * 1024) })
+        .code("workbook_too_large")
 }

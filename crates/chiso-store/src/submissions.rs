@@ -243,6 +243,198 @@ async fn transition_in(
     Ok(to)
 }
 
+/// Rows per multi-row statement: 6 bound values each, well under SQLite's and PostgreSQL's
+/// limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Several units' answers within `tx`, as [`save_in`] and [`transition_in`] would write them
+/// one unit after the other (the same rows, the same events in the same order), in a number
+/// of statements that does not grow with the number of answers: the units' statuses and
+/// stored answers read once, the writes as multi-row statements, the events appended at once.
+/// A whole period's import (4,500 units × 120 fields) is a few thousand statements, not
+/// half a million.
+async fn save_many_in(
+    tx: &mut Tx,
+    units: &[(SubmissionKey, Vec<NewAnswer>)],
+    submit: Option<&str>,
+    actor: &str,
+    reason: &str,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    if let Some((k, _)) = units.iter().find(|(k, _)| !seen.insert(k)) {
+        return Err(StoreError::Conflict(format!("submission {} given twice", key(k.year, &k.kind, k.unit()))));
+    }
+    // Per period, the statuses and stored answers of the units concerned.
+    let mut statuses: HashMap<(i32, String, String), SubmissionStatus> = HashMap::new();
+    let mut stored: HashMap<(i32, String, String), HashMap<String, (String, String)>> = HashMap::new();
+    let mut periods: Vec<(i32, &str)> = units.iter().map(|(k, _)| (k.year, k.kind.as_str())).collect();
+    periods.sort();
+    periods.dedup();
+    for (year, kind) in periods {
+        let of_period: Vec<&str> =
+            units.iter().filter(|(k, _)| k.year == year && k.kind == kind).map(|(k, _)| k.unit()).collect();
+        for chunk in of_period.chunks(ROWS_PER_STATEMENT) {
+            let list = placeholders(3, chunk.len());
+            let sql = format!(
+                "SELECT unit_id, status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id IN ({list})"
+            );
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(i64::from(year)).bind(kind);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            for (unit, raw) in q.fetch_all(&mut **tx).await? {
+                statuses.insert((year, kind.to_string(), unit), status(&raw)?);
+            }
+            let sql = format!(
+                "SELECT unit_id, field, value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id IN ({list})"
+            );
+            let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(i64::from(year)).bind(kind);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            for (unit, field, value, note) in q.fetch_all(&mut **tx).await? {
+                stored.entry((year, kind.to_string(), unit)).or_default().insert(field, (value, note));
+            }
+        }
+    }
+    let none = HashMap::new();
+    let mut new_submissions: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
+    let mut moved: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
+    let mut writes: Vec<(&SubmissionKey, &NewAnswer)> = Vec::new();
+    let mut events = Vec::new();
+    for (k, answers) in units {
+        let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
+        let id = (year, kind.to_string(), unit.to_string());
+        let current = statuses.get(&id).copied();
+        if let Some(s) = current
+            && !s.editable()
+        {
+            return Err(StoreError::Conflict(format!("submission is {s}")));
+        }
+        // As `save_in` without a status: a new submission is a draft, on the record.
+        let mut new_status = match current {
+            None => {
+                new_submissions.push((k, SubmissionStatus::Draft));
+                Some(SubmissionStatus::Draft)
+            }
+            Some(_) => None,
+        };
+        let old_answers = stored.get(&id).unwrap_or(&none);
+        // The last answer given for a field wins, as one statement after the other would.
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, a) in answers.iter().enumerate() {
+            last.insert(a.field.as_str(), i);
+        }
+        for (i, a) in answers.iter().enumerate() {
+            let NewAnswer { field, value, note } = a;
+            if last[field.as_str()] != i {
+                continue;
+            }
+            let old = old_answers.get(field);
+            if old.is_some_and(|(v, n)| v == value && n == note) {
+                continue;
+            }
+            writes.push((k, a));
+            events.push(
+                NewEvent::new(
+                    actor,
+                    "answer.set",
+                    format!("answer/{}/{field}", key(year, kind, unit)),
+                    old.map(|o| o.0.clone()).unwrap_or_default(),
+                    value.clone(),
+                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+                )
+                .with_detail(match new_status.take() {
+                    Some(s) => json!({ "note": note, "status": s.as_str() }),
+                    None => json!({ "note": note }),
+                }),
+            );
+        }
+        if let Some(s) = new_status {
+            events.push(NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                current.map(SubmissionStatus::as_str).unwrap_or_default(),
+                s.as_str(),
+                reason,
+            ));
+        }
+        // As `transition_in`: submitted on the units' behalf, each move on the record.
+        if let Some(why) = submit {
+            let from = current.unwrap_or(SubmissionStatus::Draft);
+            let to = from
+                .after(Transition::Submit)
+                .ok_or_else(|| StoreError::Conflict(format!("submission is {from}: no {:?}", Transition::Submit)))?;
+            moved.push((k, to));
+            events.push(NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(year, kind, unit)),
+                from.as_str(),
+                to.as_str(),
+                why,
+            ));
+        }
+    }
+    for chunk in new_submissions.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!("INSERT INTO submissions (year, kind, unit_id, status) VALUES {}", rows(4, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for (k, s) in chunk {
+            q = q.bind(i64::from(k.year)).bind(&k.kind).bind(k.unit()).bind(s.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for chunk in writes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES {} \
+             ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
+            rows(6, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (k, a) in chunk {
+            q = q.bind(i64::from(k.year)).bind(&k.kind).bind(k.unit()).bind(&a.field).bind(&a.value).bind(&a.note);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    // The moves grouped by period and new status, in multi-row updates.
+    let at = now_utc();
+    let mut groups: Vec<((i32, &str, SubmissionStatus), Vec<&str>)> = Vec::new();
+    for (k, to) in moved {
+        let g = (k.year, k.kind.as_str(), to);
+        match groups.iter_mut().find(|(x, _)| *x == g) {
+            Some((_, list)) => list.push(k.unit()),
+            None => groups.push((g, vec![k.unit()])),
+        }
+    }
+    for ((year, kind, to), list) in groups {
+        for chunk in list.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) \
+                 WHERE year = $3 AND kind = $4 AND unit_id IN ({})",
+                placeholders(5, chunk.len())
+            );
+            let submitted_at = (to == SubmissionStatus::Submitted).then_some(at.as_str());
+            let mut q = sqlx::query(&sql).bind(to.as_str()).bind(submitted_at).bind(i64::from(year)).bind(kind);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    append_all(tx, &events).await
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `($1, …, $width), ($width+1, …), …` for `n` rows.
+fn rows(width: usize, n: usize) -> String {
+    (0..n).map(|r| format!("({})", placeholders(r * width + 1, width))).collect::<Vec<_>>().join(", ")
+}
+
 impl Store {
     pub async fn submission(&self, year: i32, kind: &str, unit: &str) -> Result<Option<SubmissionRow>> {
         let r: Option<(String, String, Option<String>)> = sqlx::query_as(
@@ -298,6 +490,18 @@ impl Store {
             .collect())
     }
 
+    /// The notes of a period's answers stored as "not applicable" (`N/A`, any case): unit,
+    /// field and note, one query.
+    pub async fn period_na_notes(&self, year: i32, kind: &str) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT unit_id, field, note FROM answers WHERE year = $1 AND kind = $2 AND UPPER(value) = 'N/A'",
+        )
+        .bind(i64::from(year))
+        .bind(kind)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Saves a unit's answers as a draft (or straight to `status`, for imports), each
     /// change on the record. Refused once the submission left the draft state, unless
     /// `status` is given (imports and seeding).
@@ -328,12 +532,7 @@ impl Store {
         reason: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        for (k, answers) in units {
-            save_in(&mut tx, k, answers, None, actor, reason).await?;
-            if let Some(why) = submit {
-                transition_in(&mut tx, k, Transition::Submit, actor, why).await?;
-            }
-        }
+        save_many_in(&mut tx, units, submit, actor, reason).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -55,6 +55,7 @@ pub fn message(m: &Message) -> String {
         }
         Message::PdfPreparing => "The report's PDF is being made after the latest publication; please try again in a few minutes (the DOCX is ready).".into(),
         Message::PdfOff => "This server does not make PDFs; please download the DOCX.".into(),
+        Message::WorkbookTooLarge { max_mib } => format!("The workbook is too large (at most {max_mib} MiB); nothing was written."),
         Message::AlreadySubmitted => "The report was submitted: figures can no longer be imported from a file.".into(),
         Message::ChangeReasonNeeded => "A reason for the change is needed.".into(),
         Message::NoSuchPeriod => "There is no such period.".into(),

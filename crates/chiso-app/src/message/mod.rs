@@ -93,6 +93,10 @@ pub enum Message {
         what: Document,
         errors: Vec<DataError>,
     },
+    /// A workbook upload beyond the limit (in MiB).
+    WorkbookTooLarge {
+        max_mib: usize,
+    },
 }
 
 /// A free-text field a message names.

@@ -55,6 +55,7 @@ pub fn message(m: &Message) -> String {
         }
         Message::PdfPreparing => "Bản PDF của báo cáo đang được tạo sau lần công bố gần nhất; vui lòng thử lại sau ít phút (bản DOCX đã sẵn sàng).".into(),
         Message::PdfOff => "Máy chủ này không tạo bản PDF; vui lòng tải bản DOCX.".into(),
+        Message::WorkbookTooLarge { max_mib } => format!("Tệp Excel quá lớn (tối đa {max_mib} MiB); chưa có gì được ghi."),
         Message::AlreadySubmitted => "Báo cáo đã nộp: không thể nhập lại số liệu từ tệp.".into(),
         Message::ChangeReasonNeeded => "Cần ghi lý do thay đổi.".into(),
         Message::NoSuchPeriod => "Không có kỳ đánh giá này.".into(),

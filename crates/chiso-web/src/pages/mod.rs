@@ -20,8 +20,20 @@ use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-/// Largest accepted request: evidence files up to 10 MB plus the form around them.
-pub const MAX_BODY: usize = 11 * 1024 * 1024;
+/// Request bodies, in one place. Any request: an evidence file (at most
+/// [`chiso_app::MAX_EVIDENCE`]) plus the form around it.
+pub const MAX_BODY: usize = chiso_app::MAX_EVIDENCE + 1024 * 1024;
+/// The administrator's upload of a workbook of many units (at most
+/// [`chiso_app::MAX_WORKBOOK`]) plus the form around it: that route only, read once the
+/// administrator is known.
+pub const MAX_WORKBOOK_BODY: usize = chiso_app::MAX_WORKBOOK + 1024 * 1024;
+
+/// The largest body a request may announce: the workbook upload's, or any other's.
+fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    let segments: Vec<&str> = path.split('/').collect();
+    let workbook = matches!(segments.as_slice(), ["", "quan-tri", "ky", _, _, "excel"]);
+    if workbook && method == axum::http::Method::POST { MAX_WORKBOOK_BODY } else { MAX_BODY }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,7 +74,12 @@ pub fn routes() -> Router<AppState> {
         .route("/minh-chung/{id}/xoa", post(submit::delete_evidence))
         .route("/nop/{year}/{kind}/{unit}/excel", get(workbook::unit_page).post(workbook::unit_upload))
         .route("/nop/{year}/{kind}/{unit}/mau-phieu.xlsx", get(workbook::unit_template))
-        .route("/quan-tri/ky/{year}/{kind}/excel", get(workbook::admin_page).post(workbook::admin_upload))
+        .route(
+            "/quan-tri/ky/{year}/{kind}/excel",
+            get(workbook::admin_page)
+                .post(workbook::admin_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_WORKBOOK_BODY)),
+        )
         .route("/quan-tri/ky/{year}/{kind}/mau-phieu.xlsx", get(workbook::admin_template))
         .route("/quan-tri/ky/{year}/{kind}/xuat/{format}", get(workbook::admin_export))
         .route("/tham-dinh/{year}/{kind}/{unit}", get(review::form).post(review::save))
@@ -114,7 +131,7 @@ pub fn routes() -> Router<AppState> {
 /// evidence files, is never kept by a browser or proxy cache (`no-store`).
 async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+    if announced.is_some_and(|n| n > body_limit(request.method(), request.uri().path()) as u64) {
         return crate::error::AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, |t| t.error_too_large)
             .into_response();
     }

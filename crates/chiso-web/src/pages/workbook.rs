@@ -56,12 +56,24 @@ fn xlsx_error(e: impl std::fmt::Display) -> AppError {
 }
 
 /// The template of some units, each prefilled with its stored answers.
-async fn template_bytes(s: &AppState, u: &User, cat: &Catalog, p: &PeriodRow, units: &[UnitId]) -> AppResult<Vec<u8>> {
-    let fw = cat.framework(&p.framework)?;
+async fn template_bytes(
+    s: &AppState,
+    u: &User,
+    cat: &Arc<Catalog>,
+    p: &PeriodRow,
+    units: &[UnitId],
+) -> AppResult<Vec<u8>> {
     let stored = s.app.stored_answers(&u.actor(), p.year, &p.kind, units).await?;
-    let units: Vec<_> = units.iter().filter_map(|u| cat.registry.get(u)).collect();
-    let value = |u: &UnitId, f: &str| stored.get(&(u.0.clone(), f.to_string())).cloned();
-    template::write_filled(fw, p.year, &units, &value).map_err(xlsx_error)
+    // Thousands of sheets take seconds: off the async runtime, which keeps serving.
+    let (cat, framework, year, units) = (cat.clone(), p.framework.clone(), p.year, units.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let fw = cat.framework(&framework)?;
+        let units: Vec<_> = units.iter().filter_map(|u| cat.registry.get(u)).collect();
+        let value = |u: &UnitId, f: &str| stored.get(&(u.0.clone(), f.to_string())).cloned();
+        template::write_filled(fw, year, &units, &value).map_err(xlsx_error)
+    })
+    .await
+    .map_err(xlsx_error)?
 }
 
 /// An uploaded file with the form's token and its other fields (the administrator's
@@ -75,14 +87,19 @@ struct Upload {
 }
 
 async fn read_upload(multipart: Multipart) -> AppResult<(Option<String>, String, Vec<u8>)> {
-    let u = read_form(multipart).await?;
+    let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, |t| t.error_too_large);
+    let u = read_form(multipart, too_large).await?;
     Ok((u.csrf, u.filename, u.bytes))
 }
 
-async fn read_form(mut multipart: Multipart) -> AppResult<Upload> {
+/// The form's fields; `too_large`: the refusal of a body beyond the route's limit.
+async fn read_form(mut multipart: Multipart, too_large: fn() -> AppError) -> AppResult<Upload> {
     let (mut csrf, mut file, mut on_behalf, mut reason) = (None, None, false, String::new());
-    let bad = || AppError::bad_request(|t| t.bad_upload);
-    while let Some(part) = multipart.next_field().await.map_err(|_| bad())? {
+    let bad = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        _ => AppError::bad_request(|t| t.bad_upload),
+    };
+    while let Some(part) = multipart.next_field().await.map_err(bad)? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.ok(),
             "on_behalf" => on_behalf = part.text().await.is_ok_and(|v| !v.is_empty()),
@@ -90,7 +107,7 @@ async fn read_form(mut multipart: Multipart) -> AppResult<Upload> {
             "file" => {
                 let name: String =
                     part.file_name().unwrap_or("so-lieu.xlsx").chars().filter(|c| !c.is_control()).take(200).collect();
-                file = Some((name, part.bytes().await.map_err(|_| bad())?.to_vec()));
+                file = Some((name, part.bytes().await.map_err(bad)?.to_vec()));
             }
             _ => {}
         }
@@ -270,7 +287,8 @@ pub async fn admin_upload(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let u = auth::require_role(user, &[Role::Admin])?;
-    let up = read_form(multipart).await?;
+    // Beyond the route's body limit: the workbook limit, in its own words.
+    let up = read_form(multipart, || chiso_app::workbook_too_large().into()).await?;
     auth::check_csrf(&u, up.csrf.as_deref())?;
     let year = super::year(&year)?;
     let back = format!("/quan-tri/ky/{year}/{kind}/excel");
@@ -291,20 +309,23 @@ pub async fn admin_export(
 ) -> AppResult<Response> {
     let u = auth::require(user)?;
     let (p, cat) = load(&s, &year, &kind).await?;
-    let fw = cat.framework(&p.framework)?;
-    let (_, scored) = s.app.scored(&u.actor(), p.year, &p.kind).await?;
-    let rows = export::table(fw, &scored.period, &scored.results);
-    let name = format!("so-lieu-{}-{}", p.year, p.kind);
-    match format.as_str() {
-        "xlsx" => {
-            let bytes = export::xlsx(&rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
-            Ok(download(bytes, XLSX, &format!("{name}.xlsx")))
-        }
-        "csv" => {
-            let mut bytes = b"\xEF\xBB\xBF".to_vec(); // Excel reads UTF-8 with its BOM
-            bytes.extend(export::csv(&rows));
-            Ok(download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")))
-        }
-        _ => Err(AppError::not_found()),
+    if !matches!(format.as_str(), "xlsx" | "csv") {
+        return Err(AppError::not_found());
     }
+    let (_, scored) = s.app.scored(&u.actor(), p.year, &p.kind).await?;
+    let name = format!("so-lieu-{}-{}", p.year, p.kind);
+    // Thousands of rows take a while: off the async runtime.
+    tokio::task::spawn_blocking(move || {
+        let fw = cat.framework(&p.framework)?;
+        let rows = export::table(fw, &scored.period, &scored.results);
+        if format == "xlsx" {
+            let bytes = export::xlsx(&rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
+            return Ok(download(bytes, XLSX, &format!("{name}.xlsx")));
+        }
+        let mut bytes = b"\xEF\xBB\xBF".to_vec(); // Excel reads UTF-8 with its BOM
+        bytes.extend(export::csv(&rows));
+        Ok(download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")))
+    })
+    .await
+    .map_err(xlsx_error)?
 }
