@@ -204,6 +204,11 @@ fn load_period(
     let base = path.parent().unwrap_or(Path::new("."));
 
     let imported = match &spec.data {
+        // A CSV through one buffer (a national file is half a million cells).
+        Some(data) if !table::is_spreadsheet(&base.join(data)) => {
+            let g = table::read_csv_grid(&base.join(data)).map_err(|e| vec![e])?;
+            import::import(&g, fw, registry, spec.year)?
+        }
         Some(data) => {
             let t = table::read(&base.join(data), spec.sheet.as_deref()).map_err(|e| vec![e])?;
             import::import(&t, fw, registry, spec.year)?

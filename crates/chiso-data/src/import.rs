@@ -5,7 +5,7 @@
 //! criterion cells are all empty is a unit that supplied no data.
 
 use crate::error::{DataError, ErrorKind, Location};
-use crate::table::Table;
+use crate::table::Cells;
 use chiso_domain::framework::{Framework, Rule};
 use chiso_domain::number::parse_decimal;
 use chiso_domain::period::{Answer, Submission};
@@ -38,23 +38,24 @@ enum Part {
 }
 
 /// Reads every row; returns all problems at once, or nothing.
-pub fn import(
-    table: &Table,
+pub fn import<T: Cells>(
+    table: &T,
     framework: &Framework,
     registry: &Registry,
     year: i32,
 ) -> Result<Vec<ImportedRow>, Vec<DataError>> {
     let mut errors = Vec::new();
-    let Some(header) = table.rows.first() else {
+    if table.height() == 0 {
         return Err(vec![DataError::new(table.at(0, 0), ErrorKind::Empty)]);
-    };
+    }
     let is = |h: &str, set: &[&str]| set.contains(&h.trim().to_lowercase().as_str());
+    let width = table.row(0).count();
 
     let mut unit_col = None;
     let mut group_col = None;
     let mut columns: Vec<(usize, usize, Part)> = Vec::new(); // (column, criterion, part)
     let mut seen: HashMap<(usize, u8), usize> = HashMap::new();
-    for (col, h) in header.iter().enumerate() {
+    for (col, h) in table.row(0).enumerate() {
         let h = h.trim();
         if h.is_empty() || is(h, IGNORED_HEADERS) {
             continue;
@@ -113,7 +114,7 @@ pub fn import(
         };
         for p in parts {
             if !seen.contains_key(&(index, *p as u8)) {
-                let mut loc = table.at(0, header.len());
+                let mut loc = table.at(0, width);
                 loc.column = None;
                 loc.value = None;
                 let suffix = match p {
@@ -128,9 +129,10 @@ pub fn import(
 
     let mut rows = Vec::new();
     let mut unit_rows: HashMap<UnitId, usize> = HashMap::new();
-    for r in 1..table.rows.len() {
+    let mut cells = Vec::with_capacity(columns.len());
+    for r in 1..table.height() {
         let name = table.cell(r, unit_col).trim();
-        let all_empty = table.rows[r].iter().all(|c| c.trim().is_empty());
+        let all_empty = table.row(r).all(|c| c.trim().is_empty());
         if all_empty {
             continue;
         }
@@ -156,7 +158,7 @@ pub fn import(
             continue;
         }
         let group = group_col.map(|g| table.cell(r, g).trim().to_string()).filter(|g| !g.is_empty());
-        let submission = read_row(table, r, framework, &columns, &mut errors);
+        let submission = read_row(table, r, framework, &columns, &mut cells, &mut errors);
         rows.push(ImportedRow { unit, row: r + 1, group, submission });
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
@@ -193,13 +195,13 @@ enum Parsed {
 /// One non-empty cell, read as its criterion's rule asks.
 fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<Parsed, ErrorKind> {
     let c = framework.criterion(index);
-    let lower = text.trim().to_lowercase();
-    if NOT_APPLICABLE.contains(&lower.as_str()) {
+    let trimmed = text.trim();
+    if one_of(trimmed, NOT_APPLICABLE) {
         return Ok(Parsed::Answer(Answer::NotApplicable));
     }
     Ok(match c.rule.as_ref().expect("leaf") {
-        Rule::YesNo if YES.contains(&lower.as_str()) => Parsed::Answer(Answer::YesNo(true)),
-        Rule::YesNo if NO.contains(&lower.as_str()) => Parsed::Answer(Answer::YesNo(false)),
+        Rule::YesNo if one_of(trimmed, YES) => Parsed::Answer(Answer::YesNo(true)),
+        Rule::YesNo if one_of(trimmed, NO) => Parsed::Answer(Answer::YesNo(false)),
         Rule::YesNo => return Err(ErrorKind::NotYesNo),
         Rule::Scale { .. } => Parsed::Answer(Answer::Choice(text.trim().to_string())),
         rule => {
@@ -214,6 +216,15 @@ fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<
             }
         }
     })
+}
+
+/// Whether `text` in lower case is one of `words` (written in lower case, none with a
+/// sigma): `text.to_lowercase()` compared without making it, for every cell of a table.
+fn one_of(text: &str, words: &[&str]) -> bool {
+    if text.is_ascii() {
+        return words.iter().any(|w| w.eq_ignore_ascii_case(text));
+    }
+    words.iter().any(|w| text.chars().flat_map(char::to_lowercase).eq(w.chars()))
 }
 
 /// A figure that reads as a whole number with a thousands separator as well as a decimal
@@ -269,16 +280,18 @@ pub fn check_fields(framework: &Framework, cells: &[(String, String)]) -> Vec<(S
     problems
 }
 
-fn read_row(
-    table: &Table,
+/// `cells`: a buffer kept from row to row.
+fn read_row<'a, T: Cells>(
+    table: &'a T,
     r: usize,
     framework: &Framework,
     columns: &[(usize, usize, Part)],
+    cells: &mut Vec<(usize, Part, &'a str)>,
     errors: &mut Vec<DataError>,
 ) -> Option<Submission> {
-    let cells: Vec<(usize, Part, &str)> =
-        columns.iter().map(|&(col, index, part)| (index, part, table.cell(r, col).trim())).collect();
-    read_cells(framework, &cells, &|i| table.at(r, columns[i].0), errors)
+    cells.clear();
+    cells.extend(columns.iter().map(|&(col, index, part)| (index, part, table.cell(r, col).trim())));
+    read_cells(framework, cells, &|i| table.at(r, columns[i].0), errors)
 }
 
 /// One unit's answers, named by field like the import's columns (`infra`,

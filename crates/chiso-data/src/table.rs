@@ -31,6 +31,92 @@ impl Table {
     }
 }
 
+/// What the import reads from a table: its cells by position and where each is, for
+/// messages. [`Table`] (cells as owned text) and [`Grid`] (one buffer, a CSV read for
+/// scoring) both give it.
+pub trait Cells {
+    /// Number of rows, the header included.
+    fn height(&self) -> usize;
+    /// The cells of row `r` as typed (none past the last row).
+    fn row(&self, r: usize) -> impl Iterator<Item = &str>;
+    /// The cell's text; empty outside the table.
+    fn cell(&self, r: usize, c: usize) -> &str;
+    /// Location of a cell, `r` and `c` 0-based.
+    fn at(&self, r: usize, c: usize) -> Location;
+}
+
+impl Cells for Table {
+    fn height(&self) -> usize {
+        self.rows.len()
+    }
+    fn row(&self, r: usize) -> impl Iterator<Item = &str> {
+        self.rows.get(r).into_iter().flatten().map(String::as_str)
+    }
+    fn cell(&self, r: usize, c: usize) -> &str {
+        Table::cell(self, r, c)
+    }
+    fn at(&self, r: usize, c: usize) -> Location {
+        Table::at(self, r, c)
+    }
+}
+
+/// A CSV table read into one buffer: the cells' text (apostrophes of neutralised cells
+/// taken off, as [`parse_csv`] does) one after another, and where each cell and row ends.
+/// A national file of half a million cells is two allocations, not half a million.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pub file: String,
+    text: String,
+    /// End of each cell in `text`.
+    ends: Vec<u32>,
+    /// Index in `ends` of each row's first cell, and one past the last cell at the end.
+    starts: Vec<u32>,
+}
+
+impl Grid {
+    fn span(&self, r: usize) -> std::ops::Range<usize> {
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
+
+    fn text_of(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    /// The same cells as a [`Table`].
+    pub fn into_table(self) -> Table {
+        let rows = (0..self.height()).map(|r| self.row(r).map(str::to_string).collect()).collect();
+        Table { file: self.file, sheet: None, rows }
+    }
+}
+
+impl Cells for Grid {
+    fn height(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+    fn row(&self, r: usize) -> impl Iterator<Item = &str> {
+        self.span(r).map(|i| self.text_of(i))
+    }
+    fn cell(&self, r: usize, c: usize) -> &str {
+        let span = self.span(r);
+        if c < span.len() { self.text_of(span.start + c) } else { "" }
+    }
+    fn at(&self, r: usize, c: usize) -> Location {
+        let header = self.cell(0, c);
+        let span = self.span(r);
+        Location {
+            file: self.file.clone(),
+            sheet: None,
+            line: Some(r + 1),
+            column: Some(format!("{} ({})", column_letter(c), header.trim())),
+            value: (c < span.len()).then(|| self.cell(r, c).to_string()),
+        }
+    }
+}
+
 pub fn column_letter(mut col: usize) -> String {
     let mut s = Vec::new();
     loop {
@@ -51,15 +137,44 @@ pub fn read_csv(path: &Path) -> Result<Table, DataError> {
 }
 
 pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Table, DataError> {
+    parse_csv_grid(file, bytes).map(Grid::into_table)
+}
+
+/// A CSV file read into a [`Grid`].
+pub fn read_csv_grid(path: &Path) -> Result<Grid, DataError> {
+    let file = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| DataError::new(Location::file(&file), ErrorKind::Io(e.to_string())))?;
+    parse_csv_grid(&file, &text)
+}
+
+/// CSV bytes into a [`Grid`]: the same cells, rows and errors as [`parse_csv`].
+pub fn parse_csv_grid(file: &str, bytes: &[u8]) -> Result<Grid, DataError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes); // Excel's BOM
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| DataError::new(Location::file(file).line(i + 1), ErrorKind::Syntax(e.to_string())))?;
-        rows.push(record.iter().map(|c| crate::csv_safe::restored(c).to_string()).collect());
+    let too_big = || DataError::new(Location::file(file), ErrorKind::Io("file too large".into()));
+    if bytes.len() >= u32::MAX as usize {
+        return Err(too_big());
     }
-    Ok(Table { file: file.to_string(), sheet: None, rows })
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut text = String::with_capacity(bytes.len());
+    let (mut ends, mut starts) = (Vec::with_capacity(bytes.len() / 4), Vec::new());
+    let mut record = csv::StringRecord::new();
+    for i in 0.. {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(DataError::new(Location::file(file).line(i + 1), ErrorKind::Syntax(e.to_string()))),
+        }
+        starts.push(ends.len() as u32);
+        for c in &record {
+            text.push_str(crate::csv_safe::restored(c));
+            ends.push(text.len() as u32);
+        }
+    }
+    if ends.len() >= u32::MAX as usize {
+        return Err(too_big());
+    }
+    starts.push(ends.len() as u32);
+    Ok(Grid { file: file.to_string(), text, ends, starts })
 }
 
 /// Reads one sheet (the first when `sheet` is `None`): XLSX and XLSM through
@@ -139,15 +254,40 @@ fn cell_text(d: &Data) -> String {
 
 /// CSV or XLSX by extension.
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, DataError> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("xlsx" | "xlsm" | "xls" | "ods") => read_xlsx(path, sheet),
-        _ => read_csv(path),
-    }
+    if is_spreadsheet(path) { read_xlsx(path, sheet) } else { read_csv(path) }
+}
+
+/// Whether [`read`] reads the file as a spreadsheet (XLSX, XLSM, XLS, ODS) rather than CSV.
+pub fn is_spreadsheet(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("xlsx" | "xlsm" | "xls" | "ods")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_holds_the_cells_rows_and_locations_of_the_table() {
+        let csv = "\u{feff}unit,a,b\nX\u{e3} M\u{1ed9}t,'=1+1,\"2,5\"\n\nshort\n,,\nlong,1,2,3\n";
+        let grid = parse_csv_grid("f.csv", csv.as_bytes()).unwrap();
+        let table = parse_csv("f.csv", csv.as_bytes()).unwrap();
+        assert_eq!(table.rows[1], ["Xã Một", "=1+1", "2,5"]);
+        assert_eq!(Cells::height(&grid), table.rows.len());
+        for r in 0..=table.rows.len() {
+            assert_eq!(Cells::row(&grid, r).collect::<Vec<_>>(), Cells::row(&table, r).collect::<Vec<_>>());
+            for c in 0..5 {
+                assert_eq!(Cells::cell(&grid, r, c), table.cell(r, c), "{r} {c}");
+                assert_eq!(Cells::at(&grid, r, c), table.at(r, c), "{r} {c}");
+            }
+        }
+        assert_eq!(grid.into_table(), table);
+        let bad = parse_csv_grid("f.csv", b"a,b\n1,\xff\n").unwrap_err();
+        assert_eq!(bad, parse_csv("f.csv", b"a,b\n1,\xff\n").unwrap_err());
+        assert_eq!(bad.location.line, Some(2));
+    }
 
     #[test]
     fn column_letters_follow_excel() {

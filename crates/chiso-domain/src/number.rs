@@ -90,6 +90,12 @@ impl Rounding {
     pub fn format_plain(&self, value: Decimal) -> String {
         format_fixed(self.round(value), self.decimals, '.')
     }
+
+    /// [`Rounding::format_plain`] written at the end of `out` (a national table writes
+    /// half a million of them).
+    pub fn write_plain(&self, out: &mut String, value: Decimal) {
+        write_fixed(out, self.round(value), self.decimals, '.')
+    }
 }
 
 #[inline]
@@ -110,6 +116,13 @@ pub fn round_to(value: Decimal, decimals: u32, mode: RoundingMode) -> Decimal {
 /// Fixed decimals with the given separator; thousands are not grouped
 /// (scores never reach them, and grouping dots confuse decimal commas).
 pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
+    let mut out = String::with_capacity(8);
+    write_fixed(&mut out, value, decimals, separator);
+    out
+}
+
+/// [`format_fixed`] written at the end of `out`.
+pub fn write_fixed(out: &mut String, value: Decimal, decimals: u32, separator: char) {
     let mut v = value;
     v.rescale(decimals);
     // The digits of the mantissa, written once (a national export formats millions).
@@ -117,6 +130,13 @@ pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
     let mut digits = [0u8; 40];
     let mut n = mantissa.unsigned_abs();
     let mut start = digits.len();
+    // 128-bit division is slow: the digits that fit in 64 bits are divided in 64 bits.
+    while n > u128::from(u64::MAX) {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let mut n = n as u64;
     loop {
         start -= 1;
         digits[start] = b'0' + (n % 10) as u8;
@@ -133,7 +153,6 @@ pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
     }
     let digits = &digits[start..];
     let (whole, fraction) = digits.split_at(digits.len() - scale);
-    let mut out = String::with_capacity(digits.len() + 2);
     if mantissa < 0 {
         out.push('-');
     }
@@ -142,7 +161,6 @@ pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
         out.push(separator);
         out.extend(fraction.iter().map(|&d| d as char));
     }
-    out
 }
 
 /// Parses "45,2", "45.2", " 45 " as an exact decimal. Rejects thousands separators
@@ -263,6 +281,16 @@ mod tests {
         ] {
             assert_eq!(format_fixed(v, d, sep), out, "{v} {d}");
         }
+    }
+
+    #[test]
+    fn fixed_formatting_writes_mantissas_beyond_64_bits() {
+        for v in [Decimal::MAX, Decimal::MIN, Decimal::from(u64::MAX) + Decimal::ONE, Decimal::from(u64::MAX)] {
+            assert_eq!(format_fixed(v, 0, '.'), v.to_string());
+        }
+        let mut out = String::from("x=");
+        write_fixed(&mut out, dec!(18446744073709551616.5), 1, ',');
+        assert_eq!(out, "x=18446744073709551616,5");
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
     let mut out = match a.format {
         Format::Json => json_output(fw, &results, &previous),
-        Format::Csv => csv_output(fw, &results, &previous),
+        Format::Csv => csv_rows(fw, &results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
         Format::Table => table_output(fw, &results, comparisons.as_ref().map(|(y, c)| (*y, c.as_slice())), text(lang)),
     };
     if let Some((pfw, prev, c)) = &compared {
@@ -81,7 +81,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
                 out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
             }
             // CSV: the method and the comparable ranks appended to each row.
-            Format::Csv => out = csv_with_comparisons(&out, c),
+            Format::Csv => {}
         }
     }
     if illustrative {
@@ -109,51 +109,72 @@ pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Opti
     chiso_report::json::results(fw, r, previous)
 }
 
-pub fn csv_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["rank".to_string(), "unit".into(), "status".into(), "level".into(), "total".into()];
-    header.extend(fw.criteria.iter().map(|c| c.id.0.clone()));
-    header.push("previous_rank".into());
+/// The results as CSV (rank, unit, status, level, total, each criterion, previous rank),
+/// and with `comparisons` the columns `method`,
+/// `comparable_previous_rank`, `comparable_rank`, `comparable_count` and `rank_change`
+/// (among the comparable units) after them. Each field is written straight into the
+/// output (a national table has half a million of them).
+fn csv_rows(
+    fw: &Framework,
+    r: &Results,
+    previous: &dyn Fn(usize) -> Option<u32>,
+    comparisons: Option<&[Comparison]>,
+) -> String {
+    const COMPARED: [&str; 5] =
+        ["method", "comparable_previous_rank", "comparable_rank", "comparable_count", "rank_change"];
+    let per_row = 16 + 8 * fw.criteria.len();
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(per_row * (r.units.len() + 1)));
+    let mut header = vec!["rank", "unit", "status", "level", "total"];
+    header.extend(fw.criteria.iter().map(|c| c.id.0.as_str()));
+    header.push("previous_rank");
+    if comparisons.is_some() {
+        header.extend(COMPARED);
+    }
     w.write_record(&header).expect("in memory");
+    let mut cell = String::new();
+    let field = |w: &mut csv::Writer<Vec<u8>>, text: &str| {
+        w.write_field(chiso_data::csv_safe::neutralised(text).as_bytes()).expect("in memory")
+    };
+    let number = |cell: &mut String, x: Option<u32>| {
+        cell.clear();
+        if let Some(x) = x {
+            use std::fmt::Write;
+            write!(cell, "{x}").expect("in memory");
+        }
+    };
     for (i, u) in r.units.iter().enumerate() {
-        let mut row = vec![
-            u.rank.map(|x| x.to_string()).unwrap_or_default(),
-            u.name.clone(),
-            status(u.status).into(),
-            u.level.clone().unwrap_or_default(),
-            u.total.map(|t| fw.total_rounding().format_plain(t)).unwrap_or_default(),
-        ];
-        row.extend((0..fw.criteria.len()).map(|k| {
-            u.scores.get(k).filter(|s| s.applicable).map(|s| fw.rounding.format_plain(s.points)).unwrap_or_default()
-        }));
-        row.push(previous(i).map(|x| x.to_string()).unwrap_or_default());
-        w.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
+        number(&mut cell, u.rank);
+        field(&mut w, &cell);
+        field(&mut w, &u.name);
+        field(&mut w, status(u.status));
+        field(&mut w, u.level.as_deref().unwrap_or_default());
+        cell.clear();
+        if let Some(t) = u.total {
+            fw.total_rounding().write_plain(&mut cell, t);
+        }
+        field(&mut w, &cell);
+        for k in 0..fw.criteria.len() {
+            cell.clear();
+            if let Some(s) = u.scores.get(k).filter(|s| s.applicable) {
+                fw.rounding.write_plain(&mut cell, s.points);
+            }
+            field(&mut w, &cell);
+        }
+        number(&mut cell, previous(i));
+        field(&mut w, &cell);
+        if let Some(c) = comparisons.and_then(|c| c.get(i)) {
+            let method = serde_json::to_value(&c.method).ok().and_then(|v| v["method"].as_str().map(String::from));
+            w.write_field(method.unwrap_or_default()).expect("in memory");
+            for x in [c.comparable_previous_rank, c.comparable_rank] {
+                number(&mut cell, x);
+                w.write_field(&cell).expect("in memory");
+            }
+            w.write_field(c.comparable_count.to_string()).expect("in memory");
+            w.write_field(c.rank_change.map(|v| v.to_string()).unwrap_or_default()).expect("in memory");
+        }
+        w.write_record(None::<&[u8]>).expect("in memory");
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
-}
-
-/// Appends `method`, `comparable_previous_rank`, `comparable_rank`, `comparable_count` and
-/// `rank_change` (among the comparable units) to the rows of [`csv_output`].
-fn csv_with_comparisons(csv_text: &str, comparisons: &[Comparison]) -> String {
-    let mut lines = csv_text.lines();
-    let mut out = String::new();
-    if let Some(h) = lines.next() {
-        out += h;
-        out += ",method,comparable_previous_rank,comparable_rank,comparable_count,rank_change\n";
-    }
-    let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
-    for (line, c) in lines.zip(comparisons) {
-        let method = serde_json::to_value(&c.method).ok().and_then(|v| v["method"].as_str().map(String::from));
-        out += &format!(
-            "{line},{},{},{},{},{}\n",
-            method.unwrap_or_default(),
-            n(c.comparable_previous_rank),
-            n(c.comparable_rank),
-            c.comparable_count,
-            c.rank_change.map(|v| v.to_string()).unwrap_or_default()
-        );
-    }
-    out
 }
 
 /// The seed's Bảng 1 / Bảng 8 as aligned text, Vietnamese number format.
