@@ -26,6 +26,7 @@ pub mod seed;
 pub mod sessions;
 mod thread;
 mod units;
+pub mod work_state;
 mod workbook;
 
 pub use accounts::{MIN_PASSWORD, NewUser, UserAction};

@@ -280,8 +280,13 @@ impl ReportFiles {
     /// (after a publication or a catalogue change). Returns at once.
     pub fn refresh(&self, year: i32) {
         let Some(queue) = &self.queue else { return };
-        if self.queued.lock().expect("not poisoned").insert(year) && queue.try_send(year).is_err() {
-            self.queued.lock().expect("not poisoned").remove(&year);
+        if self.queued.lock().expect("not poisoned").insert(year) {
+            match queue.try_send(year) {
+                Ok(()) => crate::work_state::queued(year, crate::work_state::Work::Outlooks),
+                Err(_) => {
+                    self.queued.lock().expect("not poisoned").remove(&year);
+                }
+            }
         }
     }
 
@@ -305,9 +310,16 @@ impl ReportFiles {
     /// Makes the year's DOCX, XLSX and HTML now, if its data changed since they were made
     /// (nothing when a period it covers is unpublished or the year has no report).
     pub async fn make_now(&self, store: &Store, year: i32) -> Result<()> {
+        let job = crate::work_state::start(year, crate::work_state::Work::Files);
         match fresh_files(store, &self.objects, year).await {
-            Err(e) if e.kind == Kind::NotFound => Ok(()),
-            other => other.map(|_| ()),
+            Err(e) if e.kind == Kind::NotFound => {
+                job.cancel();
+                Ok(())
+            }
+            other => {
+                job.end(other.as_ref().err().map(ToString::to_string));
+                other.map(|_| ())
+            }
         }
     }
 
@@ -483,9 +495,12 @@ async fn worker(
 ) {
     while let Some(year) = rx.recv().await {
         queued.lock().expect("not poisoned").remove(&year);
-        if let Err(e) = make_outlooks(&store, &objects, year).await {
+        let job = crate::work_state::start(year, crate::work_state::Work::Outlooks);
+        let made = make_outlooks(&store, &objects, year).await;
+        if let Err(e) = &made {
             tracing::warn!(year, error = ?e, "outlooks not computed");
         }
+        job.end(made.err().map(|e| e.to_string()));
         if !make_pdfs {
             continue;
         }
@@ -504,10 +519,16 @@ async fn worker(
         if objects.exists(&pdf_key).await.unwrap_or(false) {
             continue;
         }
+        let job = crate::work_state::start(year, crate::work_state::Work::Pdf);
         let made = tokio::task::spawn_blocking(move || {
             chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())
         })
         .await;
+        job.end(match &made {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.clone()),
+            Err(e) => Some(e.to_string()),
+        });
         match made {
             Ok(Ok(pdf)) => {
                 if let Err(e) = objects.put_new(&pdf_key, pdf).await {

@@ -384,4 +384,22 @@ pub struct Text {
     pub audit_older: &'static str,
     pub audit_none: &'static str,
     pub audit_bad_filter: fn(&str) -> String,
+
+    // The background work (issue 18).
+    pub bg_link: &'static str,
+    pub bg_heading: &'static str,
+    pub bg_intro: &'static str,
+    pub bg_none: &'static str,
+    pub bg_what: &'static str,
+    pub bg_queued_at: &'static str,
+    pub bg_started: &'static str,
+    pub bg_finished: &'static str,
+    pub bg_error: &'static str,
+    pub bg_files: &'static str,
+    pub bg_outlooks: &'static str,
+    pub bg_pdf: &'static str,
+    pub bg_queued: &'static str,
+    pub bg_running: &'static str,
+    pub bg_done: &'static str,
+    pub bg_failed: &'static str,
 }

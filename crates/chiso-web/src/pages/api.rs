@@ -367,8 +367,25 @@ fn unit_params() -> Value {
     ])
 }
 
+/// `GET /api/v1/work` in the OpenAPI document.
+fn work_path() -> Value {
+    json!({ "get": {
+                "summary": "The platform's background work (administrator): report files being made per year (files: DOCX, XLSX, HTML at publication; outlooks; pdf), newest first, queued/running/done/failed with their times (UTC) and the error of a failed one; this server's worker, since it started",
+                "security": [{ "bearer": [] }],
+                "responses": { "200": { "description": "jobs", "content": { "application/json": { "schema": { "type": "object", "required": ["jobs"], "properties": {
+                    "jobs": { "type": "array", "items": { "type": "object", "required": ["year", "work", "state"], "properties": {
+                        "year": { "type": "integer" },
+                        "work": { "type": "string", "enum": ["files", "outlooks", "pdf"] },
+                        "state": { "type": "string", "enum": ["queued", "running", "done", "failed"] },
+                        "queued_at": { "type": "string", "nullable": true },
+                        "started_at": { "type": "string", "nullable": true },
+                        "finished_at": { "type": "string", "nullable": true },
+                        "error": { "type": "string", "nullable": true } } } } } } } } },
+                    "403": { "description": "not an administrator" } } } })
+}
+
 pub async fn openapi() -> Response {
-    let doc = json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": { "title": "chiso API", "version": env!("CARGO_PKG_VERSION") },
         "paths": {
@@ -521,6 +538,8 @@ pub async fn openapi() -> Response {
                     "scores": { "type": "object", "additionalProperties": { "type": "string", "nullable": true } } } } } } } }
         }
     });
+    // (Apart: one more path in the literal above passes the macro's recursion limit.)
+    doc["paths"]["/api/v1/work"] = work_path();
     Json(complete(doc)).into_response()
 }
 

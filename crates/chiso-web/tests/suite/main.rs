@@ -9,5 +9,6 @@ mod periods;
 mod reorganisation;
 mod security;
 mod start;
+mod work_page;
 mod web;
 mod workbook;

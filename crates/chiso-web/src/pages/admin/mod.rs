@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod work;
 
 pub use audit::audit_log;
 
@@ -117,8 +118,8 @@ pub async fn page_html(
     );
     b += &accounts::section(s, lang, u, refused).await?;
     b += &format!(
-        "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a></p>",
-        t.audit_link, t.catalogue_link
+        "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a> · <a href=\"/quan-tri/cong-viec-nen\">{}</a></p>",
+        t.audit_link, t.catalogue_link, t.bg_link
     );
     Ok(page(lang, t.admin_title, Some(u), &b))
 }
