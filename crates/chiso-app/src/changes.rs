@@ -97,6 +97,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use crate::reports::Format;
     use crate::{Actor, App, Change};
     use std::sync::{Arc, Mutex};
 
@@ -125,11 +126,14 @@ mod tests {
         assert!(start.elapsed() < std::time::Duration::from_secs(1), "heard within a second");
         assert!(Arc::ptr_eq(&cat, &other.catalog().await.unwrap()), "a publication keeps the catalogue");
 
-        // A catalogue change (a deadline, a document) makes the other read it again.
+        // A catalogue change (a deadline, a document) makes the other read it again, and
+        // check its report files against the data again.
+        let html = other.report_file(2020, Format::Html).await.unwrap();
+        assert!(!String::from_utf8(html).unwrap().contains("Sở Y tế tỉnh"));
         heard.lock().unwrap().clear();
         let text = one.catalogue_documents(&Actor::cli()).await.unwrap().1;
-        let change = crate::CatalogueChange::Units { body: format!("{text}\n# Ghi chú\n") };
-        one.change_catalogue(&Actor::cli(), change, "Thêm ghi chú").await.unwrap();
+        let change = crate::CatalogueChange::Units { body: text.replace("\"Sở Y tế\"", "\"Sở Y tế tỉnh\"") };
+        one.change_catalogue(&Actor::cli(), change, "Đổi tên").await.unwrap();
         let start = std::time::Instant::now();
         while heard.lock().unwrap().is_empty() && start.elapsed() < std::time::Duration::from_secs(5) {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -137,6 +141,8 @@ mod tests {
         assert_eq!(*heard.lock().unwrap(), [Change::Catalogue]);
         let now = other.catalog().await.unwrap();
         assert!(!Arc::ptr_eq(&cat, &now), "the catalogue is read again");
+        let html = String::from_utf8(other.report_file(2020, Format::Html).await.unwrap()).unwrap();
+        assert!(html.contains("Sở Y tế tỉnh"), "the report names the unit as it is now called");
         store.close().await;
     }
 }

@@ -220,6 +220,18 @@ pub struct ReportFiles {
     /// PDFs are made (off: `chiso serve --no-pdf`, no LibreOffice).
     make_pdfs: bool,
     queued: Arc<Mutex<HashSet<i32>>>,
+    /// Each year's manifest known to be fresh, kept until a change concerns the year
+    /// ([`ReportFiles::refresh`], called for this server's changes and for those another
+    /// server makes, see `changes.rs`): a download then reads no catalogue to check it.
+    /// Only with a worker (a server, which follows the database's changes).
+    fresh: Option<Mutex<Fresh>>,
+}
+
+#[derive(Default)]
+struct Fresh {
+    manifests: std::collections::HashMap<i32, Arc<Manifest>>,
+    /// Bumped by every refresh: a manifest checked before it is not kept.
+    generation: u64,
 }
 
 /// A report's format, by its file extension.
@@ -264,7 +276,7 @@ struct Manifest {
 impl ReportFiles {
     /// Files only: nothing made in the background.
     pub fn idle(objects: Arc<Objects>) -> ReportFiles {
-        ReportFiles { objects, queue: None, make_pdfs: false, queued: Default::default() }
+        ReportFiles { objects, queue: None, make_pdfs: false, queued: Default::default(), fresh: None }
     }
 
     /// Starts the worker, which reads the store for each year queued: outlooks always,
@@ -273,12 +285,17 @@ impl ReportFiles {
         let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
         let (queue, rx) = mpsc::channel(64);
         tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone()));
-        ReportFiles { objects, queue: Some(queue), make_pdfs, queued }
+        ReportFiles { objects, queue: Some(queue), make_pdfs, queued, fresh: Some(Default::default()) }
     }
 
     /// Asks for the outlooks and PDF of `year` to be made again if their data changed
     /// (after a publication or a catalogue change). Returns at once.
     pub fn refresh(&self, year: i32) {
+        if let Some(fresh) = &self.fresh {
+            let mut fresh = fresh.lock().expect("not poisoned");
+            fresh.manifests.remove(&year);
+            fresh.generation += 1;
+        }
         let Some(queue) = &self.queue else { return };
         if self.queued.lock().expect("not poisoned").insert(year) {
             match queue.try_send(year) {
@@ -294,7 +311,7 @@ impl ReportFiles {
     /// comes from changed since, never the PDF. `NotFound` while a period the report covers
     /// is unpublished.
     pub async fn file(&self, store: &Store, year: i32, format: Format) -> Result<Vec<u8>> {
-        let manifest = fresh_files(store, &self.objects, year).await?;
+        let manifest = self.manifest(store, year).await?;
         let name = match format {
             Format::Docx | Format::Pdf => &manifest.docx,
             Format::Xlsx => &manifest.xlsx,
@@ -305,6 +322,25 @@ impl ReportFiles {
             Format::Pdf => self.pdf(&bytes).await,
             _ => Ok(bytes),
         }
+    }
+
+    /// The year's manifest: the one known fresh, else checked against the data (and the
+    /// files made again if it changed).
+    async fn manifest(&self, store: &Store, year: i32) -> Result<Arc<Manifest>> {
+        let Some(fresh) = &self.fresh else { return Ok(Arc::new(fresh_files(store, &self.objects, year).await?)) };
+        let generation = {
+            let fresh = fresh.lock().expect("not poisoned");
+            if let Some(m) = fresh.manifests.get(&year) {
+                return Ok(m.clone());
+            }
+            fresh.generation
+        };
+        let manifest = Arc::new(fresh_files(store, &self.objects, year).await?);
+        let mut fresh = fresh.lock().expect("not poisoned");
+        if fresh.generation == generation {
+            fresh.manifests.insert(year, manifest.clone());
+        }
+        Ok(manifest)
     }
 
     /// Makes the year's DOCX, XLSX and HTML now, if its data changed since they were made
