@@ -1,6 +1,7 @@
 //! `chiso backup` and `chiso restore`: one ZIP file with the database and its evidence.
 
 use crate::Outcome;
+use crate::progress::Progress;
 use chiso_data::Lang;
 use chiso_store::backup::{BackupError, Manifest, RestoreOptions, Untrusted};
 use chiso_store::{Failure, SigningKey, StoreError};
@@ -80,7 +81,16 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
         let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, false, lang).await?;
         let started = Instant::now();
         let staging = a.db.staging(lang)?;
+        let progress = Progress::new(say(lang, "Sao lưu", "Backing up"));
         if let Some(dir) = &staging {
+            progress.step(
+                say(
+                    lang,
+                    "Sao lưu: chép minh chứng từ kho đối tượng",
+                    "Backup: copying the evidence from the object store",
+                ),
+                0,
+            );
             let objects = a.db.objects.objects(&a.db.data_dir, lang).await?;
             let hashes = store.evidence_hashes().await.map_err(|e| vec![store_message(lang, &e)])?;
             let keys: Vec<String> = hashes.iter().map(|h| format!("evidence/{h}")).collect();
@@ -90,7 +100,9 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
                 return Err(object_store_error(lang, e));
             }
         }
+        progress.step(say(lang, "Sao lưu: ghi các bảng và minh chứng", "Backup: writing the tables and evidence"), 0);
         let made = store.backup(staging.as_deref().unwrap_or(&a.db.data_dir), &out).await;
+        drop(progress);
         if let Some(dir) = &staging {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -127,6 +139,14 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A progress label in the user's language.
+fn say(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
 }
 
 fn summary(lang: Lang, m: &Manifest) -> String {
@@ -173,6 +193,11 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
     runtime().block_on(async {
         let store = super::verify::open_signed(&a.db.url, &a.db.data_dir, true, lang).await?;
         let started = Instant::now();
+        let progress = Progress::new(say(
+            lang,
+            "Khôi phục: kiểm tra và nạp bản sao lưu",
+            "Restore: checking and loading the backup",
+        ));
         let options = RestoreOptions { force: a.force, key: key.as_ref(), trust_unsigned: a.trust_unsigned };
         // With an object store: the evidence restored into a staging directory, then copied
         // into the store (checked to answer before anything is restored).
@@ -182,6 +207,16 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
             None => None,
         };
         let restored = store.restore_with(&a.file, staging.as_deref().unwrap_or(&a.db.data_dir), &options).await;
+        if staging.is_some() && restored.is_ok() {
+            progress.step(
+                say(
+                    lang,
+                    "Khôi phục: chép minh chứng vào kho đối tượng",
+                    "Restore: copying the evidence into the object store",
+                ),
+                0,
+            );
+        }
         let copied = match (&staging, &objects, &restored) {
             (Some(dir), Some(objects), Ok(_)) => objects.copy_from_dir(dir, "evidence").await.map(drop),
             _ => Ok(()),
@@ -192,7 +227,9 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
         let m = restored.map_err(|e| vec![message(lang, &e)])?;
         copied.map_err(|e| object_store_error(lang, e))?;
         store.record_restore("cli", &a.file, &m).await.map_err(|e| vec![store_message(lang, &e)])?;
+        progress.step(say(lang, "Khôi phục: kiểm tra chuỗi nhật ký", "Restore: verifying the audit chain"), 0);
         let chain = store.verify_chain().await.map_err(|e| vec![store_message(lang, &e)])?;
+        drop(progress);
         let secs = started.elapsed().as_secs_f64();
         store.close().await;
         print_manifest(lang, &a.file, &m);

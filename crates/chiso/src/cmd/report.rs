@@ -65,6 +65,10 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         );
         return Err(errors(lang, vec![e]));
     }
+    let progress = crate::progress::Progress::new(match lang {
+        Lang::Vi => "Báo cáo: tính điểm",
+        Lang::En => "Report: scoring",
+    });
     let mut inputs = Vec::new();
     let mut scored = Vec::new();
     for k in &settings.kinds {
@@ -89,6 +93,13 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, period, results));
         inputs.push(KindInput { settings: k, framework: fw, period, results, previous, analysis });
     }
+    progress.step(
+        match lang {
+            Lang::Vi => "Báo cáo: soạn văn bản",
+            Lang::En => "Report: writing the document",
+        },
+        0,
+    );
     let doc = chiso_report::build(&settings, a.period, &inputs);
     let formats =
         if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
@@ -96,7 +107,22 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let name = |ext: &str| a.out.join(format!("bao-cao-{}.{ext}", a.period));
     let docx = chiso_report::docx::render(&doc);
     let mut failures = Vec::new();
-    for f in &formats {
+    let mut wrote = Vec::new();
+    for (i, f) in formats.iter().enumerate() {
+        let label = match f {
+            Format::Docx => "DOCX",
+            Format::Pdf => "PDF",
+            Format::Xlsx => "XLSX",
+            Format::Html => "HTML",
+        };
+        progress.step(
+            &match lang {
+                Lang::Vi => format!("Báo cáo: ghi {label}"),
+                Lang::En => format!("Report: writing {label}"),
+            },
+            formats.len() as u64,
+        );
+        progress.set(i as u64, formats.len() as u64);
         let written = match f {
             Format::Docx => write(&name("docx"), &docx),
             Format::Html => write(&name("html"), chiso_report::html::render(&doc).as_bytes()),
@@ -110,9 +136,14 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             },
         };
         match written {
-            Ok(path) => println!("{} {}", text(lang).wrote, path.display()),
+            Ok(path) => wrote.push(path),
             Err(e) => failures.push(e),
         }
+    }
+    // The line cleared before what the command prints.
+    drop(progress);
+    for path in wrote {
+        println!("{} {}", text(lang).wrote, path.display());
     }
     if failures.is_empty() { Ok(ExitCode::SUCCESS) } else { Err(failures) }
 }

@@ -7,6 +7,7 @@ mod backup_cli;
 mod cli;
 mod command;
 mod period_cli;
+mod progress_cli;
 mod serve;
 mod tamper_cli;
 mod template_cli;
