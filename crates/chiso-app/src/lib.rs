@@ -20,6 +20,7 @@ mod orphans;
 pub mod passwords;
 mod periods;
 mod queries;
+pub mod ranking;
 pub mod reports;
 mod review;
 pub mod seed;
@@ -78,6 +79,8 @@ pub struct App {
     reports: Arc<reports::ReportFiles>,
     /// The catalogue last read, and when (see [`App::catalog`]).
     catalog: Arc<std::sync::Mutex<Option<CatalogRead>>>,
+    /// The published rankings parsed (see [`App::ranking`]).
+    rankings: Arc<ranking::Rankings>,
 }
 
 impl App {
@@ -91,7 +94,15 @@ impl App {
     pub fn new_on(store: Store, data_dir: PathBuf, objects: objects::Objects) -> App {
         let objects = Arc::new(objects);
         let reports = Arc::new(reports::ReportFiles::idle(objects.clone()));
-        App { store, data_dir, objects, listeners: Default::default(), reports, catalog: Default::default() }
+        App {
+            store,
+            data_dir,
+            objects,
+            listeners: Default::default(),
+            reports,
+            catalog: Default::default(),
+            rankings: Default::default(),
+        }
     }
 
     /// The use cases with a background worker making the outlooks (and the PDFs when
@@ -106,7 +117,15 @@ impl App {
     pub fn serving_on(store: Store, data_dir: PathBuf, objects: objects::Objects, make_pdfs: bool) -> App {
         let objects = Arc::new(objects);
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), objects.clone(), make_pdfs));
-        let app = App { store, data_dir, objects, listeners: Default::default(), reports, catalog: Default::default() };
+        let app = App {
+            store,
+            data_dir,
+            objects,
+            listeners: Default::default(),
+            reports,
+            catalog: Default::default(),
+            rankings: Default::default(),
+        };
         app.follow_changes();
         app
     }

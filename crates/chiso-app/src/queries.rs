@@ -143,6 +143,11 @@ impl App {
         Ok(out)
     }
 
+    /// The number of a period's latest published version (one small query).
+    pub async fn published_version(&self, year: i32, kind: &str) -> Result<Option<i64>> {
+        Ok(self.store.published_version(year, kind).await?)
+    }
+
     /// The latest snapshot of a period, if it was published.
     pub async fn latest_snapshot(&self, year: i32, kind: &str) -> Result<Option<SnapshotRow>> {
         Ok(self.store.latest_snapshot(year, kind).await?)

@@ -436,4 +436,8 @@ pub static TEXT: Text = Text {
     bg_running: "running",
     bg_done: "done",
     bg_failed: "failed",
+    page_previous: "← Previous page",
+    page_next: "Next page →",
+    page_of: |n, of| format!("Page {n} of {of}"),
+    pages_label: "Pages of the ranking",
 };

@@ -402,4 +402,8 @@ pub struct Text {
     pub bg_running: &'static str,
     pub bg_done: &'static str,
     pub bg_failed: &'static str,
+    pub page_previous: &'static str,
+    pub page_next: &'static str,
+    pub page_of: fn(usize, usize) -> String,
+    pub pages_label: &'static str,
 }

@@ -436,4 +436,8 @@ pub static TEXT: Text = Text {
     bg_running: "đang chạy",
     bg_done: "xong",
     bg_failed: "lỗi",
+    page_previous: "← Trang trước",
+    page_next: "Trang sau →",
+    page_of: |n, of| format!("Trang {n}/{of}"),
+    pages_label: "Các trang của bảng xếp hạng",
 };

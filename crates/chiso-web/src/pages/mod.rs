@@ -6,6 +6,7 @@ mod api_body;
 mod input;
 mod manage;
 mod public;
+mod ranking;
 mod review;
 mod session;
 mod submit;
@@ -51,14 +52,15 @@ pub fn routes() -> Router<AppState> {
                 )
             }),
         )
-        .route("/ket-qua/{year}/{kind}", get(public::results))
+        .route("/ket-qua/{year}/{kind}", get(ranking::results))
         .route("/bao-cao/{file}", get(public::report))
         .route("/ngon-ngu/{lang}", get(session::language))
         // The public pages in English at addresses of their own (`crate::site`): the same
         // handlers, the language from the address.
         .route("/en", get(public::home))
-        .route("/en/results/{year}/{kind}", get(public::results))
-        .route("/en/results/{year}/{kind}/csv", get(public::results_csv))
+        .route("/en/results/{year}/{kind}", get(ranking::results))
+        .route("/en/results/{year}/{kind}/xlsx", get(ranking::results_xlsx))
+        .route("/en/results/{year}/{kind}/csv", get(ranking::results_csv))
         .route("/en/units/{unit}", get(public::unit))
         .route("/en/login", get(session::login_form_en))
         .route("/en/reports/{file}", get(public::report))
@@ -99,7 +101,8 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/danh-muc", get(manage::home).post(manage::save))
         .route("/quan-tri/danh-muc/don-vi", post(manage::change_unit))
         .route("/don-vi/{unit}", get(public::unit))
-        .route("/ket-qua/{year}/{kind}/csv", get(public::results_csv))
+        .route("/ket-qua/{year}/{kind}/csv", get(ranking::results_csv))
+        .route("/ket-qua/{year}/{kind}/xlsx", get(ranking::results_xlsx))
         .route("/api/v1/periods/{year}/results", get(api::results))
         .route("/api/v1/periods/{year}/moves", get(api::moves))
         .route("/api/v1/me", get(api::me))
@@ -133,7 +136,11 @@ pub fn routes() -> Router<AppState> {
 /// evidence files, is never kept by a browser or proxy cache (`no-store`).
 async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > body_limit(request.method(), request.uri().path()) as u64) {
+    let limit = body_limit(request.method(), request.uri().path());
+    if announced.is_some_and(|n| n > limit as u64) {
+        if limit == MAX_WORKBOOK_BODY {
+            return crate::error::AppError::from(chiso_app::workbook_too_large()).into_response();
+        }
         return crate::error::AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, |t| t.error_too_large)
             .into_response();
     }

@@ -6,13 +6,12 @@ use crate::error::{AppError, AppResult};
 use crate::html::{esc, public_page};
 use crate::i18n::{Lang, Reader, Texts};
 use crate::site;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use chiso_domain::Decimal;
 use chiso_domain::framework::Framework;
-use chiso_report::json::{ResultRow, ResultsDoc, RowStatus};
-use serde::Deserialize;
+use chiso_report::json::RowStatus;
 
 pub async fn home(
     State(s): State<AppState>,
@@ -48,9 +47,9 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
             continue;
         };
         let (year, fw) = (o.period.year, cat.framework(&o.period.framework)?);
-        let published = s.app.published(year, kind).await?;
-        let doc = ResultsDoc::parse(&published.snapshot.results).map_err(|e| stored_results(year, kind, e))?;
-        let mut top: Vec<&ResultRow> = doc.results.iter().filter(|r| r.rank.is_some()).collect();
+        // The version as kept parsed: the home page never parses a national ranking.
+        let ranking = s.app.ranking(year, kind).await?;
+        let mut top: Vec<&chiso_app::ranking::RankedRow> = ranking.rows.iter().filter(|r| r.rank.is_some()).collect();
         top.sort_by_key(|r| r.rank);
         top.truncate(5);
         body += &format!(
@@ -62,9 +61,9 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
             t.col_level
         );
         for r in top {
-            let unit = match cat.registry.resolve(&r.unit, kind, year) {
-                Ok((u, _)) => format!("<a href=\"{}\">{}</a>", site::unit(lang, &u.id.0), esc(&r.unit)),
-                Err(_) => esc(&r.unit),
+            let unit = match &r.id {
+                Some(id) => format!("<a href=\"{}\">{}</a>", site::unit(lang, &id.0), esc(&r.name)),
+                None => esc(&r.name),
             };
             body += &format!(
                 "<tr><td class=\"n\">{}</td><td>{unit}</td><td class=\"n\">{}</td><td>{}</td></tr>",
@@ -75,9 +74,9 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
         }
         body += &format!(
             "</tbody></table></div>{}<p><a href=\"{}\">{}</a></p>",
-            super::views::levels_chart(lang, fw, &doc.results),
+            super::ranking::levels_chart(lang, fw, &ranking),
             site::results(lang, year, kind),
-            esc(&(t.whole_ranking)(doc.results.len()))
+            esc(&(t.whole_ranking)(ranking.rows.len()))
         );
     }
     body += &format!(
@@ -120,104 +119,6 @@ async fn home_body(s: &AppState, lang: Lang) -> AppResult<String> {
     }
     body += "</ul>";
     Ok(body)
-}
-
-/// The dashboard's filters (GET, so a filtered ranking can be linked to).
-#[derive(Debug, Default, Deserialize)]
-pub struct Filter {
-    /// Part of the unit's name, case-insensitive.
-    #[serde(default)]
-    ten: String,
-    /// A level's name, `KXH` (below the levels) or `none` (no data); empty for all.
-    #[serde(default)]
-    muc: String,
-}
-
-/// The published ranking: the frozen snapshot, with its version, filters and charts.
-pub async fn results(
-    State(s): State<AppState>,
-    Reader(lang): Reader,
-    MaybeUser(user): MaybeUser,
-    notice: crate::done::Notice,
-    Path((year, kind)): Path<(String, String)>,
-    Query(filter): Query<Filter>,
-    uri: axum::http::Uri,
-) -> AppResult<Html<String>> {
-    let year = super::year(&year)?;
-    // The unfiltered ranking is what everyone opens at once: served from the micro-cache.
-    let main = if filter.ten.is_empty() && filter.muc.is_empty() {
-        let key = format!("page/{year}/{kind}/{}", lang.code());
-        s.results.get_or_build(&key, || ranking_page(&s, lang, year, &kind, &filter)).await?
-    } else {
-        ranking_page(&s, lang, year, &kind, &filter).await?.into()
-    };
-    let main = notice.html(lang) + &main;
-    Ok(public_page(lang, &(lang.t().results_title)(year), user.as_ref(), &main, &here(&uri)))
-}
-
-/// The ranking page's content: heading and version, filters, table, charts, downloads.
-async fn ranking_page(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Filter) -> AppResult<String> {
-    let t = lang.t();
-    let kind = kind.to_string();
-    let published = s.app.published(year, &kind).await?;
-    let (snap, period) = (published.snapshot, published.period);
-    let cat = s.app.catalog().await?;
-    let fw = cat.framework(&period.framework)?;
-    let results = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(year, &kind, e))?.results;
-    let mut b = format!(
-        "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(&(t.results_heading)(year, fw.name_in(lang))),
-        esc(&(t.published_as)(snap.version, &lang.time(&snap.at), &snap.reason))
-    );
-
-    // Filters: a name fragment and a level.
-    let needle = chiso_domain::collate::fold(filter.ten.trim());
-    let choices: Vec<(String, &str)> = fw
-        .levels
-        .iter()
-        .map(|l| (l.name.clone(), l.name.as_str()))
-        .chain([("KXH".to_string(), t.below_levels), ("none".to_string(), t.no_data)])
-        .collect();
-    b += &format!(
-        "<form method=\"get\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>\
-         <label>{} <input name=\"ten\" value=\"{}\"></label><label>{} <select name=\"muc\"><option value=\"\">{}</option>{}</select></label>\
-         <button>{}</button> <a href=\"{}\">{}</a></fieldset></form>",
-        t.filter_heading,
-        t.filter_name,
-        esc(&filter.ten),
-        t.filter_level,
-        t.filter_all,
-        choices
-            .iter()
-            .map(|(k, label)| format!(
-                "<option value=\"{}\"{}>{}</option>",
-                esc(k),
-                if *k == filter.muc { " selected" } else { "" },
-                esc(label)
-            ))
-            .collect::<String>(),
-        t.filter_apply,
-        site::results(lang, year, &kind),
-        t.filter_reset
-    );
-    let shown: Vec<&ResultRow> = results
-        .iter()
-        .filter(|r| needle.is_empty() || chiso_domain::collate::fold(&r.unit).contains(&needle))
-        .filter(|r| filter.muc.is_empty() || r.level_key() == filter.muc)
-        .collect();
-    if shown.len() != results.len() {
-        b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(shown.len(), results.len())));
-    }
-
-    let moves = s.app.outlooks(year, &kind).await?.map(|o| o.moves).unwrap_or_default();
-    b += &super::views::ranking_table(lang, &cat, fw, (&kind, year), &shown, &moves);
-    b += &super::views::charts(lang, fw, year, &results);
-    b += &format!(
-        "<p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a> · <a href=\"{}/csv\">CSV</a></p>",
-        esc(&kind),
-        site::results(lang, year, &kind)
-    );
-    Ok(b)
 }
 
 /// The official report of a year, as its files were made after publication (chiso-app's
@@ -313,15 +214,26 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
     // For the charts: (year, total, rank) of each published year, and the latest row with
     // figures with its framework.
     let mut years: Vec<(i32, Option<Decimal>, Option<u32>)> = Vec::new();
-    let mut latest: Option<(i32, String, ResultRow)> = None;
+    let mut latest: Option<(i32, String, std::sync::Arc<chiso_app::ranking::Ranking>, usize)> = None;
     for p in &periods {
-        let Some(snap) = s.app.latest_snapshot(p.year, &p.kind).await? else { continue };
+        if p.status != chiso_domain::PeriodStatus::Published
+            && s.app.published_version(p.year, &p.kind).await?.is_none()
+        {
+            continue;
+        }
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
-        let doc = ResultsDoc::parse(&snap.results).map_err(|e| stored_results(p.year, &p.kind, e))?;
-        let Some(r) = doc.results.iter().find(|r| r.unit == then.name) else { continue };
+        // The version as kept parsed (one small query per year), the row by name.
+        let ranking = match s.app.ranking(p.year, &p.kind).await {
+            Ok(r) => r,
+            Err(e) if e.kind == chiso_app::Kind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(i) = ranking.row_named(&then.name) else { continue };
+        let r = &ranking.rows[i];
+        let snap_version = ranking.version;
         years.push((p.year, r.total.as_deref().and_then(|x| x.parse().ok()), r.rank));
         if r.total.is_some() {
-            latest = Some((p.year, p.framework.clone(), r.clone()));
+            latest = Some((p.year, p.framework.clone(), ranking.clone(), i));
         }
         b += &format!(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -334,7 +246,7 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
                 t.below_levels
             })),
             esc(&lang.decimal_text(r.total.as_deref().unwrap_or(""))),
-            snap.version
+            snap_version
         );
     }
     b += "</tbody></table>";
@@ -344,10 +256,10 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
     if let Some(p) = periods.iter().rev().find(|p| p.status == chiso_domain::PeriodStatus::Published) {
         let fw = cat.framework(&p.framework)?;
         b += &format!("<h2>{}</h2><ul>", (t.analysis_heading)(p.year));
-        let outlooks = s.app.outlooks(p.year, &p.kind).await?;
+        let outlooks = super::ranking::outlooks(s, p.year, &p.kind).await?;
         match &outlooks {
             Some(all) => {
-                if let Some(o) = all.units.iter().find(|o| o.unit == id) {
+                if let Some(o) = all.unit(id) {
                     let line = (t.stability)(o.rank, o.rank_low, o.rank_high, &o.keeps_rank.to_string());
                     b += &format!("<li>{}</li>", esc(&line));
                     b += &format!("<li>{}</li>", esc(&next_level_line(lang, fw, &o.next)));
@@ -357,7 +269,7 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
         }
         b += "</ul>";
         // Why the rank moved since last year: what it is compared with, and the parts.
-        if let Some(m) = outlooks.as_ref().and_then(|all| all.moves.iter().find(|m| m.unit == id)) {
+        if let Some(m) = outlooks.as_ref().and_then(|all| all.moves_of(id)) {
             let lines = if lang == Lang::Vi { &m.vi } else { &m.en };
             b += &format!("<h2>{}</h2><ul>", (t.moves_heading)(p.year - 1, p.year));
             b += &lines.iter().map(|l| format!("<li>{}</li>", esc(l))).collect::<String>();
@@ -387,56 +299,6 @@ fn next_level_line(lang: Lang, fw: &Framework, next: &chiso_app::reports::Next) 
     }
 }
 
-/// The published results as CSV for a spreadsheet, in the reader's words: the criteria by
-/// name, levels and statuses as the page says them; in Vietnamese with decimal commas and
-/// `;` between columns (what Vietnamese Excel reads). Machines read the JSON API.
-pub async fn results_csv(
-    State(s): State<AppState>,
-    Reader(lang): Reader,
-    Path((year, kind)): Path<(String, String)>,
-) -> AppResult<Response> {
-    let t = lang.t();
-    let year = super::year(&year)?;
-    let published = s.app.published(year, &kind).await?;
-    let cat = s.app.catalog().await?;
-    let fw = cat.framework(&published.period.framework)?;
-    let rows = ResultsDoc::parse(&published.snapshot.results).map_err(|e| stored_results(year, &kind, e))?.results;
-    let separator = if lang == Lang::Vi { ';' } else { ',' };
-    let ids: Vec<String> =
-        rows.first().map(|r| r.scores.0.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
-    let mut header: Vec<String> = vec![t.col_order.into(), t.col_unit.into(), t.col_level.into(), t.col_total.into()];
-    header.extend(
-        ids.iter().map(|id| fw.index_of(id).map_or(id.clone(), |i| fw.criterion(i).label_in(lang).to_string())),
-    );
-    header.push(t.col_previous.into());
-    let mut out = format!(
-        "\u{FEFF}{}",
-        chiso_data::csv_safe::line_with(separator, &header.iter().map(String::as_str).collect::<Vec<_>>())
-    );
-    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-    for r in &rows {
-        let level = match (r.status, &r.level) {
-            (RowStatus::NoData, _) => t.no_data.to_string(),
-            (_, Some(l)) => l.clone(),
-            (_, None) => t.below_levels.to_string(),
-        };
-        let mut cells =
-            vec![number(r.rank), r.unit.clone(), level, lang.decimal_text(r.total.as_deref().unwrap_or_default())];
-        cells.extend(r.scores.0.iter().map(|(_, v)| lang.decimal_text(v.as_deref().unwrap_or_default())));
-        cells.push(number(r.previous_rank));
-        out += &chiso_data::csv_safe::line_with(separator, &cells.iter().map(String::as_str).collect::<Vec<_>>());
-    }
-    let name = format!("attachment; filename=\"ket-qua-{year}-{kind}.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
-        .into_response())
-}
-
-/// A stored snapshot that does not read as the results contract: damage, logged.
-fn stored_results(year: i32, kind: &str, e: serde_json::Error) -> AppError {
-    tracing::error!(year, kind, error = %e, "a published snapshot does not read");
-    AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
-}
-
 /// The page's own path and query (its address in the other language follows from it).
 fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
@@ -448,11 +310,11 @@ fn unit_charts(
     lang: Lang,
     cat: &chiso_app::Catalog,
     years: &[(i32, Option<Decimal>, Option<u32>)],
-    latest: Option<&(i32, String, ResultRow)>,
+    latest: Option<&(i32, String, std::sync::Arc<chiso_app::ranking::Ranking>, usize)>,
 ) -> AppResult<String> {
     use chiso_report::model::{Chart, Series};
     let t = lang.t();
-    let Some((year, framework, row)) = latest else { return Ok(String::new()) };
+    let Some((year, framework, ranking, row)) = latest else { return Ok(String::new()) };
     let fw = cat.framework(framework)?;
     let mut b = String::new();
     let chart = |title: &str, chart: &Chart| {
@@ -486,7 +348,7 @@ fn unit_charts(
     // The latest year's top-level groups against their maxima.
     let rounding = fw.total_rounding();
     let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
-    let points = |id: &str| row.scores.get(id).and_then(|x| x.parse::<Decimal>().ok());
+    let points = |id: &str| ranking.score(*row, id);
     b += &format!(
         "<h2>{}</h2><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&(t.groups_heading)(*year)),

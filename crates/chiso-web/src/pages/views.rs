@@ -70,7 +70,7 @@ pub fn ranking_table(
 
 /// What the table's short words stand for: the level below the lowest, and each criterion
 /// whose column shows a short name.
-fn legend(lang: Lang, fw: &Framework) -> String {
+pub fn legend(lang: Lang, fw: &Framework) -> String {
     let t = lang.t();
     let mut items = vec![format!("<dt>{}</dt><dd>{}</dd>", esc(t.below_levels), esc(t.below_levels_means))];
     if let Some(lowest) = fw.levels.iter().min_by_key(|l| l.min) {
@@ -149,16 +149,6 @@ fn levels_pie(lang: Lang, fw: &Framework, results: &[ResultRow]) -> chiso_report
     let (categories, counts): (Vec<String>, Vec<u32>) =
         categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
     chiso_report::model::Chart::Pie { categories, values: counts }
-}
-
-/// The levels chart alone, under its heading (the home page's view of a ranking).
-pub fn levels_chart(lang: Lang, fw: &Framework, results: &[ResultRow]) -> String {
-    let title = lang.t().chart_levels;
-    format!(
-        "<h3>{}</h3>{}",
-        esc(title),
-        figure(&chiso_report::chart_svg(&levels_pie(lang, fw, results), lang.separator()), title)
-    )
 }
 
 /// A chart in its figure, named for assistive technology by its heading (`aria-label` on the

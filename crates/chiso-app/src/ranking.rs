@@ -1,0 +1,217 @@
+//! A published version as the public pages read it. A national ranking is megabytes of
+//! JSON: it is parsed once per version (off the async runtime), kept per period while it is
+//! the latest, its scores as decimals in one flat table, its rows found by unit id or name
+//! through maps; a request asks the store only for the latest version's number. Filtering
+//! and paging are on the kept rows.
+
+use crate::{App, Document, Error, Kind, Message, Result};
+use chiso_domain::{Decimal, UnitId};
+use chiso_report::json::{ResultsDoc, RowStatus};
+use chiso_store::PeriodRow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Rows on one page of a ranking.
+pub const RANKING_PAGE: usize = 50;
+/// Periods whose rankings are kept (the most recently read).
+const KEPT: usize = 8;
+
+/// One unit's line of a published ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedRow {
+    /// The unit's name as published.
+    pub name: String,
+    /// The unit it names in the registry of its year, if it still resolves.
+    pub id: Option<UnitId>,
+    /// The name folded for searching (case and diacritics).
+    folded: String,
+    pub status: RowStatus,
+    pub total: Option<String>,
+    pub level: Option<String>,
+    pub rank: Option<u32>,
+    pub previous_rank: Option<u32>,
+}
+
+impl RankedRow {
+    /// The level filter's value: the level's name, `KXH` below the levels, `none` without data.
+    pub fn level_key(&self) -> &str {
+        match (self.status, &self.level) {
+            (RowStatus::NoData, _) => "none",
+            (_, Some(l)) => l,
+            _ => "KXH",
+        }
+    }
+}
+
+/// A published version of a period, parsed.
+pub struct Ranking {
+    pub period: PeriodRow,
+    pub version: i64,
+    pub at: String,
+    pub reason: String,
+    /// Criterion ids in the published order (the framework's).
+    pub criteria: Vec<String>,
+    pub rows: Vec<RankedRow>,
+    /// `rows.len() × criteria.len()` points; `None`: did not apply.
+    scores: Vec<Option<Decimal>>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    column: HashMap<String, usize>,
+    /// The catalogue its units were resolved with (a new one resolves them again).
+    catalog: Arc<crate::Catalog>,
+}
+
+/// A page of a filtered ranking: the rows shown (indices into `rows`), how many matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingPage {
+    pub shown: Vec<usize>,
+    pub matched: usize,
+    /// 1-based, within `1..=pages`.
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl Ranking {
+    fn parse(period: PeriodRow, snap: chiso_store::SnapshotRow, catalog: Arc<crate::Catalog>) -> Result<Ranking> {
+        let registry = &catalog.registry;
+        let doc = ResultsDoc::parse(&snap.results).map_err(|e| {
+            tracing::error!(year = period.year, kind = %period.kind, error = %e, "a published snapshot does not read");
+            Error::new(Kind::Internal, Message::Broken { what: Document::PublishedResults, errors: vec![] })
+        })?;
+        let criteria: Vec<String> =
+            doc.results.first().map(|r| r.scores.0.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
+        let column: HashMap<String, usize> = criteria.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        let mut scores = Vec::with_capacity(doc.results.len() * criteria.len());
+        let mut rows = Vec::with_capacity(doc.results.len());
+        let (mut by_id, mut by_name) = (HashMap::new(), HashMap::new());
+        for (i, r) in doc.results.into_iter().enumerate() {
+            let mut line = vec![None; criteria.len()];
+            for (id, v) in r.scores.0 {
+                if let (Some(&c), Some(v)) = (column.get(&id), v) {
+                    line[c] = v.parse::<Decimal>().ok();
+                }
+            }
+            scores.extend(line);
+            let id = registry.resolve(&r.unit, &period.kind, period.year).ok().map(|(u, _)| u.id.clone());
+            if let Some(id) = &id {
+                by_id.entry(id.0.clone()).or_insert(i);
+            }
+            by_name.entry(r.unit.clone()).or_insert(i);
+            rows.push(RankedRow {
+                folded: chiso_domain::collate::fold(&r.unit),
+                name: r.unit,
+                id,
+                status: r.status,
+                total: r.total,
+                level: r.level,
+                rank: r.rank,
+                previous_rank: r.previous_rank,
+            });
+        }
+        Ok(Ranking {
+            period,
+            version: snap.version,
+            at: snap.at,
+            reason: snap.reason,
+            criteria,
+            rows,
+            scores,
+            by_id,
+            by_name,
+            column,
+            catalog: catalog.clone(),
+        })
+    }
+
+    /// A row's points for every criterion, in `criteria`'s order.
+    pub fn scores(&self, row: usize) -> &[Option<Decimal>] {
+        let n = self.criteria.len();
+        &self.scores[row * n..(row + 1) * n]
+    }
+
+    /// A row's points for one criterion.
+    pub fn score(&self, row: usize, criterion: &str) -> Option<Decimal> {
+        self.column.get(criterion).and_then(|&c| self.scores(row)[c])
+    }
+
+    /// The row of a unit, by its id.
+    pub fn row_of(&self, unit: &str) -> Option<usize> {
+        self.by_id.get(unit).copied()
+    }
+
+    /// The row published under this name.
+    pub fn row_named(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The rows whose name contains `name` (case and diacritics aside) and whose level key
+    /// is `level` (empty: any), in table order, and the `page`th page of them (1-based,
+    /// brought within the pages there are).
+    pub fn select(&self, name: &str, level: &str, page: usize) -> RankingPage {
+        let needle = chiso_domain::collate::fold(name.trim());
+        let matching: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| needle.is_empty() || self.rows[i].folded.contains(&needle))
+            .filter(|&i| level.is_empty() || self.rows[i].level_key() == level)
+            .collect();
+        let pages = matching.len().div_ceil(RANKING_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let shown = matching.iter().skip((page - 1) * RANKING_PAGE).take(RANKING_PAGE).copied().collect();
+        RankingPage { shown, matched: matching.len(), page, pages }
+    }
+}
+
+type Kept = Vec<((i32, String), Arc<Ranking>)>;
+
+/// The rankings kept, most recently read last.
+#[derive(Default)]
+pub(crate) struct Rankings {
+    kept: std::sync::Mutex<Kept>,
+    /// One parse at a time: readers arriving during it wait for its result.
+    parsing: tokio::sync::Mutex<()>,
+}
+
+impl Rankings {
+    fn get(&self, year: i32, kind: &str, version: i64, cat: &Arc<crate::Catalog>) -> Option<Arc<Ranking>> {
+        let mut kept = self.kept.lock().expect("not poisoned");
+        let i = kept
+            .iter()
+            .position(|((y, k), r)| *y == year && k == kind && r.version == version && Arc::ptr_eq(&r.catalog, cat))?;
+        let entry = kept.remove(i);
+        let found = entry.1.clone();
+        kept.push(entry);
+        Some(found)
+    }
+
+    fn put(&self, ranking: Arc<Ranking>) {
+        let mut kept = self.kept.lock().expect("not poisoned");
+        let key = (ranking.period.year, ranking.period.kind.clone());
+        kept.retain(|(k, _)| *k != key);
+        kept.push((key, ranking));
+        if kept.len() > KEPT {
+            kept.remove(0);
+        }
+    }
+}
+
+impl App {
+    /// The latest published version of a period, parsed (public); `NotFound` until published.
+    pub async fn ranking(&self, year: i32, kind: &str) -> Result<Arc<Ranking>> {
+        let version = self.store.published_version(year, kind).await?.ok_or_else(Error::not_found)?;
+        let cat = self.catalog().await?;
+        if let Some(r) = self.rankings.get(year, kind, version, &cat) {
+            return Ok(r);
+        }
+        let _one = self.rankings.parsing.lock().await;
+        if let Some(r) = self.rankings.get(year, kind, version, &cat) {
+            return Ok(r);
+        }
+        let snap = self.store.latest_snapshot(year, kind).await?.ok_or_else(Error::not_found)?;
+        let period = self.period(year, kind).await?;
+        let ranking = tokio::task::spawn_blocking(move || Ranking::parse(period, snap, cat))
+            .await
+            .map_err(|_| Error::new(Kind::Internal, Message::Database))??;
+        let ranking = Arc::new(ranking);
+        self.rankings.put(ranking.clone());
+        Ok(ranking)
+    }
+}

@@ -1,0 +1,491 @@
+//! The published ranking at any size: a page of rows at a time (`?trang=`), filtered by
+//! name (`?ten=`) and level (`?muc=`), the top-level groups' points as columns and one
+//! group's criteria on demand (`?nhom=`); the full table as CSV and XLSX. Every request
+//! reads the parsed version kept by `App::ranking` and the outlooks kept here, per version:
+//! nothing is parsed or scored per request.
+
+use crate::AppState;
+use crate::auth::MaybeUser;
+use crate::error::{AppError, AppResult};
+use crate::html::{esc, public_page};
+use crate::i18n::{Lang, Reader, Texts};
+use crate::site;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use chiso_app::ranking::{Ranking, RankingPage};
+use chiso_app::reports::Outlooks;
+use chiso_domain::Decimal;
+use chiso_domain::framework::Framework;
+use chiso_report::json::RowStatus;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The page's filters (GET, so a filtered ranking can be linked to).
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    /// Part of the unit's name, case and diacritics aside.
+    #[serde(default)]
+    ten: String,
+    /// A level's name, `KXH` (below the levels) or `none` (no data); empty for all.
+    #[serde(default)]
+    muc: String,
+    /// A top-level group whose criteria are shown as columns.
+    #[serde(default)]
+    nhom: String,
+    /// The page, from 1.
+    #[serde(default)]
+    trang: Option<usize>,
+}
+
+/// A period's outlooks with their units and moves found by unit id.
+pub struct Indexed {
+    pub all: Outlooks,
+    units: HashMap<String, usize>,
+    moves: HashMap<String, usize>,
+}
+
+impl Indexed {
+    pub fn unit(&self, id: &str) -> Option<&chiso_app::reports::Outlook> {
+        self.units.get(id).map(|&i| &self.all.units[i])
+    }
+    pub fn moves_of(&self, id: &str) -> Option<&chiso_app::reports::Move> {
+        self.moves.get(id).map(|&i| &self.all.moves[i])
+    }
+}
+
+type Kept = Vec<((i32, String, i64, Option<i64>), Arc<Indexed>)>;
+static OUTLOOKS: Mutex<Kept> = Mutex::new(Vec::new());
+
+/// The outlooks of a period's latest published version, read once per version (and per
+/// previous year's version), `None` while the worker makes them.
+pub async fn outlooks(s: &AppState, year: i32, kind: &str) -> AppResult<Option<Arc<Indexed>>> {
+    let Some(version) = s.app.published_version(year, kind).await? else { return Ok(None) };
+    let previous = s.app.published_version(year - 1, kind).await?;
+    let key = (year, kind.to_string(), version, previous);
+    if let Some((_, x)) = OUTLOOKS.lock().expect("not poisoned").iter().find(|(k, _)| *k == key) {
+        return Ok(Some(x.clone()));
+    }
+    let Some(all) = s.app.outlooks(year, kind).await? else { return Ok(None) };
+    if all.version != version {
+        return Ok(None);
+    }
+    let units = all.units.iter().enumerate().map(|(i, o)| (o.unit.clone(), i)).collect();
+    let moves = all.moves.iter().enumerate().map(|(i, m)| (m.unit.clone(), i)).collect();
+    let x = Arc::new(Indexed { all, units, moves });
+    let mut kept = OUTLOOKS.lock().expect("not poisoned");
+    kept.retain(|(k, _)| !(k.0 == year && k.1 == kind));
+    kept.push((key, x.clone()));
+    if kept.len() > 8 {
+        kept.remove(0);
+    }
+    Ok(Some(x))
+}
+
+/// `/ket-qua/{year}/{kind}` (and `/en/results/…`): one page of the published ranking.
+pub async fn results(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    MaybeUser(user): MaybeUser,
+    notice: crate::done::Notice,
+    Path((year, kind)): Path<(String, String)>,
+    Query(filter): Query<Filter>,
+    uri: axum::http::Uri,
+) -> AppResult<Html<String>> {
+    let year = super::year(&year)?;
+    let plain = filter.ten.is_empty() && filter.muc.is_empty() && filter.nhom.is_empty() && filter.trang.is_none();
+    // The first page, unfiltered, is what everyone opens at once: from the micro-cache.
+    let main = if plain {
+        let key = format!("page/{year}/{kind}/{}", lang.code());
+        s.results.get_or_build(&key, || page_body(&s, lang, year, &kind, &filter)).await?
+    } else {
+        page_body(&s, lang, year, &kind, &filter).await?.into()
+    };
+    let main = notice.html(lang) + &main;
+    let here = uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+    Ok(public_page(lang, &(lang.t().results_title)(year), user.as_ref(), &main, &here))
+}
+
+/// The page's address with these filters.
+fn address(base: &str, f: &Filter, nhom: &str, trang: usize) -> String {
+    let mut q: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [("ten", f.ten.trim()), ("muc", f.muc.as_str()), ("nhom", nhom)] {
+        if !v.is_empty() {
+            q.push((k, v.to_string()));
+        }
+    }
+    if trang > 1 {
+        q.push(("trang", trang.to_string()));
+    }
+    if q.is_empty() {
+        return base.to_string();
+    }
+    let query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn page_body(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Filter) -> AppResult<String> {
+    let t = lang.t();
+    let ranking = s.app.ranking(year, kind).await?;
+    let cat = s.app.catalog().await?;
+    let fw = cat.framework(&ranking.period.framework)?;
+    let base = site::results(lang, year, kind);
+    let mut b = format!(
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
+        esc(&(t.results_heading)(year, fw.name_in(lang))),
+        esc(&(t.published_as)(ranking.version, &lang.time(&ranking.at), &ranking.reason))
+    );
+    let choices: Vec<(String, &str)> = fw
+        .levels
+        .iter()
+        .map(|l| (l.name.clone(), l.name.as_str()))
+        .chain([("KXH".to_string(), t.below_levels), ("none".to_string(), t.no_data)])
+        .collect();
+    let nhom = if filter.nhom.is_empty() {
+        String::new()
+    } else {
+        format!("<input type=\"hidden\" name=\"nhom\" value=\"{}\">", esc(&filter.nhom))
+    };
+    b += &format!(
+        "<form method=\"get\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>{nhom}\
+         <label>{} <input name=\"ten\" value=\"{}\"></label><label>{} <select name=\"muc\"><option value=\"\">{}</option>{}</select></label>\
+         <button>{}</button> <a href=\"{}\">{}</a></fieldset></form>",
+        t.filter_heading,
+        t.filter_name,
+        esc(&filter.ten),
+        t.filter_level,
+        t.filter_all,
+        choices
+            .iter()
+            .map(|(k, label)| format!(
+                "<option value=\"{}\"{}>{}</option>",
+                esc(k),
+                if *k == filter.muc { " selected" } else { "" },
+                esc(label)
+            ))
+            .collect::<String>(),
+        t.filter_apply,
+        base,
+        t.filter_reset
+    );
+    let page = ranking.select(&filter.ten, &filter.muc, filter.trang.unwrap_or(1));
+    if page.matched != ranking.rows.len() {
+        b += &format!("<p role=\"status\">{}</p>", esc(&(t.filter_shown)(page.matched, ranking.rows.len())));
+    }
+    let moves = outlooks(s, year, kind).await?;
+    b += &table(lang, fw, &ranking, &page, moves.as_deref(), filter, &base);
+    b += &pager(lang, &page, filter, &base);
+    b += &charts(lang, fw, &ranking);
+    b += &format!(
+        "<p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a> · <a href=\"{base}/csv\">CSV</a> · <a href=\"{base}/xlsx\">XLSX</a></p>",
+        esc(kind),
+    );
+    Ok(b)
+}
+
+/// The criteria shown as columns: the top-level groups, and the open group's criteria
+/// after it (in the framework's order).
+fn columns<'a>(fw: &'a Framework, open: &str) -> Vec<(&'a chiso_domain::framework::Criterion, bool)> {
+    if !on_demand(fw) {
+        return fw.criteria.iter().map(|c| (c, c.parent.is_none())).collect();
+    }
+    let open = fw.index_of(open).filter(|&i| fw.criterion(i).parent.is_none());
+    let mut out = Vec::new();
+    for (i, c) in fw.criteria.iter().enumerate() {
+        if c.parent.is_none() {
+            out.push((c, true));
+        } else if let Some(g) = open {
+            // A descendant of the open group.
+            let mut p = c.parent;
+            while let Some(x) = p {
+                if x == g {
+                    out.push((c, false));
+                    break;
+                }
+                p = fw.criterion(x).parent;
+            }
+            let _ = i;
+        }
+    }
+    out
+}
+
+/// Criteria beyond this many are shown a group at a time (a national framework has
+/// 126); a province's framework keeps every column.
+const ALL_COLUMNS: usize = 24;
+
+fn on_demand(fw: &Framework) -> bool {
+    fw.criteria.len() > ALL_COLUMNS && fw.criteria.iter().any(|c| c.parent.is_some())
+}
+
+fn table(
+    lang: Lang,
+    fw: &Framework,
+    ranking: &Ranking,
+    page: &RankingPage,
+    outlooks: Option<&Indexed>,
+    filter: &Filter,
+    base: &str,
+) -> String {
+    let t = lang.t();
+    let cols = columns(fw, &filter.nhom);
+    let mut b = format!(
+        "<div class=\"wrap\" tabindex=\"0\"><table class=\"ranking\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
+    );
+    for (c, group) in &cols {
+        let label = esc(c.label_in(lang));
+        if *group && on_demand(fw) {
+            // The group's criteria on demand: its header opens (or closes) them.
+            let open = filter.nhom == c.id.0;
+            let to = address(base, filter, if open { "" } else { &c.id.0 }, page.page);
+            let sign = if open { "−" } else { "+" };
+            b += &format!("<th><a href=\"{}\" aria-expanded=\"{open}\">{label} {sign}</a></th>", esc(&to));
+        } else {
+            b += &format!("<th>{label}</th>");
+        }
+    }
+    b += "</tr></thead><tbody>";
+    let num = |x: Option<&str>| x.map(|s| lang.decimal_text(s)).unwrap_or_default();
+    for &i in &page.shown {
+        let r = &ranking.rows[i];
+        let level = match r.status {
+            RowStatus::NoData => t.no_data_not_ranked,
+            RowStatus::BelowLevels => t.below_levels,
+            RowStatus::Ranked => r.level.as_deref().unwrap_or(""),
+        };
+        let unit = match &r.id {
+            Some(id) => format!("<a href=\"{}\">{}</a>", site::unit(lang, &id.0), esc(&r.name)),
+            None => esc(&r.name),
+        };
+        // What the previous rank is of, where it is not the unit's own.
+        let compared =
+            r.id.as_ref()
+                .and_then(|id| outlooks?.moves_of(&id.0))
+                .filter(|m| m.method != "same")
+                .and_then(|m| if lang == Lang::Vi { m.vi.first() } else { m.en.first() })
+                .map(|line| format!("<br><span class=\"muted\">{}</span>", esc(line.split(';').next().unwrap_or(""))))
+                .unwrap_or_default();
+        b += &format!(
+            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}{compared}</td>",
+            r.rank.map(|x| x.to_string()).unwrap_or_default(),
+            esc(level),
+            num(r.total.as_deref()),
+            r.previous_rank.map(|x| x.to_string()).unwrap_or_default()
+        );
+        for (c, _) in &cols {
+            let v = ranking.score(i, &c.id.0).map(|d| d.to_string());
+            b += &format!("<td class=\"n\">{}</td>", esc(&num(v.as_deref())));
+        }
+        b += "</tr>";
+    }
+    b += "</tbody></table></div>";
+    b += &super::views::legend(lang, fw);
+    b
+}
+
+fn pager(lang: Lang, page: &RankingPage, filter: &Filter, base: &str) -> String {
+    let t = lang.t();
+    if page.pages <= 1 {
+        return String::new();
+    }
+    let link = |n: usize, text: &str| {
+        format!("<a href=\"{}\">{}</a>", esc(&address(base, filter, &filter.nhom, n)), esc(text))
+    };
+    let mut parts = Vec::new();
+    if page.page > 1 {
+        parts.push(link(page.page - 1, t.page_previous));
+    }
+    parts.push((t.page_of)(page.page, page.pages));
+    if page.page < page.pages {
+        parts.push(link(page.page + 1, t.page_next));
+    }
+    format!("<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>", esc(t.pages_label), parts.join(" · "))
+}
+
+/// Units per level and the groups' mean share of their maximum, over every row; the
+/// totals of each unit as bars only while they stay readable.
+fn charts(lang: Lang, fw: &Framework, ranking: &Ranking) -> String {
+    use chiso_report::model::{Chart, Series};
+    let t = lang.t();
+    let mut charts = vec![(t.chart_levels, levels_pie(lang, fw, ranking))];
+    let ranked: Vec<usize> = (0..ranking.rows.len()).filter(|&i| ranking.rows[i].total.is_some()).collect();
+    if ranked.len() <= 60 {
+        charts.push((
+            t.chart_totals,
+            Chart::Bar {
+                categories: ranked.iter().map(|&i| ranking.rows[i].name.clone()).collect(),
+                series: vec![Series {
+                    name: (t.year_n)(ranking.period.year),
+                    values: ranked
+                        .iter()
+                        .map(|&i| ranking.rows[i].total.as_deref().and_then(|x| x.parse().ok()))
+                        .collect(),
+                }],
+                decimals: fw.total_rounding().decimals,
+                max: fw.total_max(),
+            },
+        ));
+    }
+    let rounding = fw.total_rounding();
+    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
+    let shares: Vec<Option<Decimal>> = groups
+        .iter()
+        .map(|c| {
+            let values: Vec<Decimal> = ranked.iter().filter_map(|&i| ranking.score(i, &c.id.0)).collect();
+            let sum: Decimal = values.iter().sum();
+            if values.is_empty() { None } else { rounding.percent(sum / Decimal::from(values.len()), c.max) }
+        })
+        .collect();
+    charts.push((
+        t.chart_groups,
+        Chart::Bar {
+            categories: groups.iter().map(|c| c.label_in(lang).to_string()).collect(),
+            series: vec![Series { name: (t.year_n)(ranking.period.year), values: shares }],
+            decimals: rounding.percent_decimals,
+            max: Decimal::ONE_HUNDRED,
+        },
+    ));
+    charts
+        .iter()
+        .map(|(title, chart)| {
+            format!(
+                "<h2>{}</h2>{}",
+                esc(title),
+                super::views::figure(&chiso_report::chart_svg(chart, lang.separator()), title)
+            )
+        })
+        .collect()
+}
+
+/// The full table in the reader's words: header and rows (rank, unit, level, total, every
+/// criterion by name, last year's rank).
+/// `number` writes a decimal as the file wants it (a decimal comma for Vietnamese CSV).
+fn full_table(lang: Lang, fw: &Framework, ranking: &Ranking, number: &dyn Fn(&str) -> String) -> Vec<Vec<String>> {
+    let t = lang.t();
+    let mut header: Vec<String> = vec![t.col_order.into(), t.col_unit.into(), t.col_level.into(), t.col_total.into()];
+    header.extend(
+        ranking
+            .criteria
+            .iter()
+            .map(|id| fw.index_of(id).map_or(id.clone(), |i| fw.criterion(i).label_in(lang).to_string())),
+    );
+    header.push(t.col_previous.into());
+    let rank = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let mut out = Vec::with_capacity(ranking.rows.len() + 1);
+    out.push(header);
+    for (i, r) in ranking.rows.iter().enumerate() {
+        let level = match (r.status, &r.level) {
+            (RowStatus::NoData, _) => t.no_data.to_string(),
+            (_, Some(l)) => l.clone(),
+            (_, None) => t.below_levels.to_string(),
+        };
+        let mut cells = vec![rank(r.rank), r.name.clone(), level, number(r.total.as_deref().unwrap_or_default())];
+        cells.extend(ranking.scores(i).iter().map(|v| v.map(|d| number(&d.to_string())).unwrap_or_default()));
+        cells.push(rank(r.previous_rank));
+        out.push(cells);
+    }
+    out
+}
+
+/// The published results as CSV for a spreadsheet, in the reader's words: the criteria by
+/// name, levels and statuses as the page says them; in Vietnamese with decimal commas and
+/// `;` between columns (what Vietnamese Excel reads). Machines read the JSON API.
+pub async fn results_csv(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let year = super::year(&year)?;
+    let ranking = s.app.ranking(year, &kind).await?;
+    let cat = s.app.catalog().await?;
+    let separator = if lang == Lang::Vi { ';' } else { ',' };
+    let body = tokio::task::spawn_blocking(move || -> AppResult<String> {
+        let fw = cat.framework(&ranking.period.framework)?;
+        let mut out = String::from("\u{FEFF}");
+        for row in full_table(lang, fw, &ranking, &|x: &str| lang.decimal_text(x)) {
+            out += &chiso_data::csv_safe::line_with(separator, &row.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
+    let name = format!("attachment; filename=\"ket-qua-{year}-{}.csv\"", safe(&kind));
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body)
+        .into_response())
+}
+
+/// The same table as an XLSX workbook (one sheet, numbers as numbers).
+pub async fn results_xlsx(
+    State(s): State<AppState>,
+    Reader(lang): Reader,
+    Path((year, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let year = super::year(&year)?;
+    let ranking = s.app.ranking(year, &kind).await?;
+    let cat = s.app.catalog().await?;
+    let bytes = tokio::task::spawn_blocking(move || -> AppResult<Vec<u8>> {
+        let fw = cat.framework(&ranking.period.framework)?;
+        let rows = full_table(lang, fw, &ranking, &|x: &str| x.to_string());
+        let title = (lang.t().results_heading)(ranking.period.year, fw.name_in(lang));
+        chiso_data::export::xlsx(&rows, &title).map_err(|e| {
+            let e = e.to_string();
+            AppError::with(axum::http::StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
+        })
+    })
+    .await
+    .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
+    let name = format!("attachment; filename=\"ket-qua-{year}-{}.xlsx\"", safe(&kind));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_".contains(c) { c } else { '-' }).collect()
+}
+
+/// Units per level (with those below the levels and those without data) as a pie.
+fn levels_pie(lang: Lang, fw: &Framework, ranking: &Ranking) -> chiso_report::model::Chart {
+    let t = lang.t();
+    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
+    categories.push(t.below_levels.into());
+    categories.push(t.no_data.into());
+    let mut counts = vec![0u32; categories.len()];
+    for r in &ranking.rows {
+        let i = match (r.status, &r.level) {
+            (RowStatus::NoData, _) => categories.len() - 1,
+            (_, Some(l)) => fw.levels.iter().position(|x| &x.name == l).unwrap_or(categories.len() - 2),
+            _ => categories.len() - 2,
+        };
+        counts[i] += 1;
+    }
+    let (categories, counts): (Vec<String>, Vec<u32>) =
+        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
+    chiso_report::model::Chart::Pie { categories, values: counts }
+}
+
+/// The levels chart alone, under its heading (the home page's view of a ranking).
+pub fn levels_chart(lang: Lang, fw: &Framework, ranking: &Ranking) -> String {
+    let title = lang.t().chart_levels;
+    format!(
+        "<h3>{}</h3>{}",
+        esc(title),
+        super::views::figure(&chiso_report::chart_svg(&levels_pie(lang, fw, ranking), lang.separator()), title)
+    )
+}
