@@ -128,39 +128,130 @@ pub(crate) struct Scorer<'a> {
     pub best: &'a [Option<Decimal>],
     /// Points steps of direct answers (10^-decimals).
     pub quantum: Decimal,
+    /// Per top-level group (in `fw.roots` order), its criteria as a framework of their own.
+    subtrees: Vec<Subtree>,
 }
 
-impl Scorer<'_> {
-    pub fn score(&self, sub: &Submission) -> Vec<NodeScore> {
-        score_submission(self.fw, sub, self.best).0
+/// The criteria of one top-level group as a framework of their own (the group its only
+/// root), with the period's best ratios of those criteria. Where nothing is normalised
+/// across units, a criterion's points depend only on the answers under it: the engine
+/// scoring this small framework gives the group and everything under it exactly the
+/// points it gives them in the whole framework, for a fraction of the work (a plan
+/// scores a group's answers many times over).
+struct Subtree {
+    /// Index of the group in the whole framework; criterion `i` here is `start + i` there.
+    start: usize,
+    fw: Framework,
+    best: Vec<Option<Decimal>>,
+}
+
+impl Subtree {
+    fn new(fw: &Framework, best: &[Option<Decimal>], root: usize) -> Subtree {
+        let end = subtree_end(fw, root);
+        let local = |i: usize| i - root;
+        let mut sub = fw.clone();
+        sub.criteria = fw.criteria[root..end]
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.parent = c.parent.filter(|&p| p >= root).map(local);
+                c.children = c.children.iter().map(|&k| local(k)).collect();
+                c
+            })
+            .collect();
+        sub.roots = vec![0];
+        sub.aggregation = crate::framework::Aggregation::Sum;
+        sub.max = fw.criterion(root).max;
+        Subtree { start: root, fw: sub, best: best[root..end].to_vec() }
     }
 
-    /// The leaves of the subtree of `root` (pre-order: the root and the following
-    /// criteria deeper than it).
-    fn leaves_under(&self, root: usize) -> Vec<usize> {
-        let depth = self.fw.criterion(root).depth;
-        let end = (root + 1..self.fw.criteria.len())
-            .find(|&i| self.fw.criterion(i).depth <= depth)
-            .unwrap_or(self.fw.criteria.len());
-        (root..end).filter(|&i| self.fw.criterion(i).is_leaf()).collect()
+    /// The unit's answers under the group; `None` if one of them does not fit (never for a
+    /// submission checked against the whole framework: the criteria are the same).
+    fn project(&self, sub: &Submission) -> Option<Submission> {
+        let mut local = Submission::new(&self.fw);
+        for i in 0..self.fw.criteria.len() {
+            if let Some(a) = sub.answer(self.start + i) {
+                local.set(&self.fw, i, a.clone()).ok()?;
+            }
+        }
+        Some(local)
+    }
+}
+
+/// One past the last criterion of the subtree of `root` (pre-order: the root and the
+/// following criteria deeper than it).
+fn subtree_end(fw: &Framework, root: usize) -> usize {
+    let depth = fw.criterion(root).depth;
+    (root + 1..fw.criteria.len()).find(|&i| fw.criterion(i).depth <= depth).unwrap_or(fw.criteria.len())
+}
+
+/// What `figures` and `best_root` score: a group's subtree, or the whole framework.
+struct View<'a> {
+    fw: &'a Framework,
+    best: &'a [Option<Decimal>],
+    /// Index in the whole framework of this view's criterion 0.
+    start: usize,
+}
+
+impl View<'_> {
+    fn score(&self, sub: &Submission) -> Vec<NodeScore> {
+        score_submission(self.fw, sub, self.best).0
     }
 
     fn with(&self, sub: &Submission, leaf: usize, answer: Answer) -> Option<Submission> {
         let mut s = sub.clone();
-        s.set(self.fw, leaf, answer).ok()?;
+        s.set(self.fw, leaf - self.start, answer).ok()?;
         Some(s)
+    }
+
+    fn answer<'s>(&self, sub: &'s Submission, leaf: usize) -> Option<&'s Answer> {
+        sub.answer(leaf - self.start)
+    }
+
+    /// Points of criterion `i` (an index in the whole framework).
+    fn points(&self, scores: &[NodeScore], i: usize) -> Decimal {
+        scores[i - self.start].points
+    }
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(fw: &'a Framework, best: &'a [Option<Decimal>], quantum: Decimal) -> Scorer<'a> {
+        let subtrees =
+            if fw.normalises() { Vec::new() } else { fw.roots.iter().map(|&r| Subtree::new(fw, best, r)).collect() };
+        Scorer { fw, best, quantum, subtrees }
+    }
+
+    pub fn score(&self, sub: &Submission) -> Vec<NodeScore> {
+        score_submission(self.fw, sub, self.best).0
+    }
+
+    /// The view that scores `root` and the unit's answers in it: the group's own subtree
+    /// where there is one, else the whole framework.
+    fn view<'s>(&'s self, sub: &'s Submission, root: usize) -> (View<'s>, std::borrow::Cow<'s, Submission>) {
+        let whole = || (View { fw: self.fw, best: self.best, start: 0 }, std::borrow::Cow::Borrowed(sub));
+        let Some(t) = self.subtrees.iter().find(|t| t.start == root) else { return whole() };
+        match t.project(sub) {
+            Some(local) => (View { fw: &t.fw, best: &t.best, start: t.start }, std::borrow::Cow::Owned(local)),
+            None => whole(),
+        }
+    }
+
+    /// The leaves of the subtree of `root`.
+    fn leaves_under(&self, root: usize) -> Vec<usize> {
+        (root..subtree_end(self.fw, root)).filter(|&i| self.fw.criterion(i).is_leaf()).collect()
     }
 
     /// The points `root` reaches when every leaf under it takes its best answer.
     pub fn best_root(&self, sub: &Submission, root: usize) -> Decimal {
-        let mut s = sub.clone();
+        let (view, local) = self.view(sub, root);
+        let mut s = local.into_owned();
         for leaf in self.leaves_under(root) {
-            if let Some(l) = ladder(self.fw, leaf, s.answer(leaf), self.quantum) {
+            if let Some(l) = ladder(self.fw, leaf, view.answer(&s, leaf), self.quantum) {
                 // `set` checks before it changes anything: a refused answer leaves `s` as it was.
-                let _ = s.set(self.fw, leaf, l.at(l.len()));
+                let _ = s.set(view.fw, leaf - view.start, l.at(l.len()));
             }
         }
-        self.score(&s)[root].points
+        view.points(&view.score(&s), root)
     }
 
     /// The answers to change so that `root` gains at least `need` points. Leaves are taken
@@ -177,28 +268,31 @@ impl Scorer<'_> {
         need: Decimal,
         prefer: &[usize],
     ) -> (Vec<FigureChange>, Decimal) {
-        let mut scores = self.score(sub);
-        let base = scores[root].points;
+        let (view, sub) = self.view(sub, root);
+        let sub: &Submission = &sub;
+        let mut scores = view.score(sub);
+        let base = view.points(&scores, root);
         let under = self.leaves_under(root);
         let mut leaves: Vec<(usize, Decimal)> = prefer
             .iter()
             .copied()
             .filter(|l| under.contains(l))
             .filter_map(|leaf| {
-                let l = ladder(self.fw, leaf, sub.answer(leaf), self.quantum)?;
-                let best = self.with(sub, leaf, l.at(l.len()))?;
-                Some((leaf, self.score(&best)[root].points - base))
+                let l = ladder(self.fw, leaf, view.answer(sub, leaf), self.quantum)?;
+                let best = view.with(sub, leaf, l.at(l.len()))?;
+                Some((leaf, view.points(&view.score(&best), root) - base))
             })
             .collect();
         let mut current = sub.clone();
         let mut changes = Vec::new();
-        while scores[root].points - base < need && !leaves.is_empty() {
-            let missing = need - (scores[root].points - base);
+        while view.points(&scores, root) - base < need && !leaves.is_empty() {
+            let missing = need - (view.points(&scores, root) - base);
             let alone = leaves.iter().position(|&(_, gain)| gain >= missing);
             let (leaf, _) = leaves.remove(alone.unwrap_or(0));
-            let Some(l) = ladder(self.fw, leaf, current.answer(leaf), self.quantum) else { continue };
-            let reaches =
-                |i: u64| self.with(&current, leaf, l.at(i)).is_some_and(|s| self.score(&s)[root].points - base >= need);
+            let Some(l) = ladder(self.fw, leaf, view.answer(&current, leaf), self.quantum) else { continue };
+            let reaches = |i: u64| {
+                view.with(&current, leaf, l.at(i)).is_some_and(|s| view.points(&view.score(&s), root) - base >= need)
+            };
             let index = if alone.is_some() && reaches(l.len()) {
                 let (mut lo, mut hi) = (1, l.len());
                 while lo < hi {
@@ -210,19 +304,19 @@ impl Scorer<'_> {
                 l.len()
             };
             let answer = l.at(index);
-            let Some(next) = self.with(&current, leaf, answer.clone()) else { continue };
-            let next_scores = self.score(&next);
+            let Some(next) = view.with(&current, leaf, answer.clone()) else { continue };
+            let next_scores = view.score(&next);
             changes.push(FigureChange {
                 criterion: self.fw.criterion(leaf).id.clone(),
                 rule: self.fw.criterion(leaf).rule.as_ref().map_or("", Rule::name),
-                from: current.answer(leaf).cloned(),
+                from: view.answer(&current, leaf).cloned(),
                 to: answer,
-                points_from: scores[leaf].points,
-                points_to: next_scores[leaf].points,
+                points_from: view.points(&scores, leaf),
+                points_to: view.points(&next_scores, leaf),
             });
             current = next;
             scores = next_scores;
         }
-        (changes, scores[root].points - base)
+        (changes, view.points(&scores, root) - base)
     }
 }

@@ -92,7 +92,7 @@ pub fn next_level(fw: &Framework, results: &Results, period: &Period) -> Vec<Pla
     let submissions: Vec<&Submission> = period.units.iter().filter_map(|u| u.submission.as_ref()).collect();
     let best = best_ratios(fw, &submissions);
     let quantum = Decimal::new(1, fw.rounding.decimals);
-    let scorer = Scorer { fw, best: &best, quantum };
+    let scorer = Scorer::new(fw, &best, quantum);
     // Leaves in order of preference for a unit: furthest below the median (share of max).
     let leaf_order = |scores: &[NodeScore]| -> Vec<usize> {
         let mut leaves: Vec<(usize, Decimal)> = fw

@@ -223,13 +223,26 @@ impl Model {
 }
 
 /// The median of some decimals (the mean of the two middle values for an even count).
-pub(crate) fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
-    if values.is_empty() {
+pub(crate) fn median(values: Vec<Decimal>) -> Option<Decimal> {
+    let n = values.len();
+    if n == 0 {
         return None;
     }
-    values.sort();
-    let n = values.len();
-    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / Decimal::TWO })
+    Some(if n % 2 == 1 {
+        sorted_at(&values, n / 2)
+    } else {
+        (sorted_at(&values, n / 2 - 1) + sorted_at(&values, n / 2)) / Decimal::TWO
+    })
+}
+
+/// The decimal a stable sort of `values` puts at position `k` (< len), found by selection
+/// rather than a whole sort (a median per criterion over thousands of units). Of equal
+/// values written differently (0,5 and 0,50) it is the same one the sort would give.
+fn sorted_at(values: &[Decimal], k: usize) -> Decimal {
+    let mut scratch = values.to_vec();
+    let (_, &mut v, _) = scratch.select_nth_unstable(k);
+    let less = values.iter().filter(|x| **x < v).count();
+    values.iter().filter(|x| **x == v).nth(k - less).copied().unwrap_or(v)
 }
 
 /// `value` rounded up to `decimals` (a shortfall is never understated).
@@ -259,5 +272,13 @@ mod tests {
         assert_eq!(ceil_to(Decimal::new(17, 1), 1), Decimal::new(17, 1));
         assert_eq!(median(vec![Decimal::ONE, Decimal::TWO]), Some(Decimal::new(15, 1)));
         assert_eq!(median(vec![]), None);
+        let d = |v: i64| Decimal::new(v, 1);
+        assert_eq!(median(vec![d(50), d(10), d(30), d(20), d(40)]), Some(d(30)));
+        assert_eq!(median(vec![d(40), d(10), d(30), d(20)]), Some(d(25)));
+        assert_eq!(median(vec![d(20), d(20), d(10), d(30)]), Some(d(20)));
+        // Of equal values written differently, the one a stable sort puts in the middle.
+        let (a, b) = (Decimal::new(5, 1), Decimal::new(50, 2));
+        assert_eq!(median(vec![b, a, Decimal::ZERO]).map(|m| m.scale()), Some(2));
+        assert_eq!(median(vec![a, b, Decimal::ZERO]).map(|m| m.scale()), Some(1));
     }
 }

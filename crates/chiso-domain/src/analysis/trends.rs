@@ -10,7 +10,7 @@ use crate::stats::{LevelCounts, level_counts};
 use crate::unit::{Registry, UnitId};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendPoint {
@@ -78,6 +78,11 @@ pub fn trends(registry: &Registry, periods: &[(&Framework, &Results)]) -> Trends
         })
         .collect();
 
+    // Each period's results and comparisons by unit, looked up once per unit and year.
+    let results_of: Vec<HashMap<&UnitId, usize>> =
+        periods.iter().map(|(_, r)| r.units.iter().enumerate().map(|(i, u)| (&u.unit, i)).rev().collect()).collect();
+    let comparison_of: Vec<HashMap<&UnitId, usize>> =
+        comparisons.iter().map(|cs| cs.iter().enumerate().map(|(i, c)| (&c.unit, i)).rev().collect()).collect();
     let mut claimed: HashSet<(i32, UnitId)> = HashSet::new();
     let mut units: Vec<UnitTrend> = Vec::new();
     // Latest period first, then earlier periods for units nobody continues.
@@ -97,9 +102,9 @@ pub fn trends(registry: &Registry, periods: &[(&Framework, &Results)]) -> Trends
                 if claimed.contains(&(r.year, id.clone())) {
                     continue;
                 }
-                let Some(res) = r.get(&id) else { continue };
+                let Some(res) = results_of[i].get(&id).map(|&k| &r.units[k]) else { continue };
                 claimed.insert((r.year, id.clone()));
-                let cmp = comparisons[i].iter().find(|c| c.unit == id);
+                let cmp = comparison_of[i].get(&id).map(|&k| &comparisons[i][k]);
                 points[i] = Some(TrendPoint {
                     year: r.year,
                     unit: id,

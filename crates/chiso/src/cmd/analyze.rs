@@ -3,15 +3,18 @@
 //! below; the summary sentences come from `chiso_domain::analysis`.
 
 use crate::{Outcome, errors, load};
-use chiso_data::Lang;
+use chiso_data::{Dataset, Lang};
 use chiso_domain::analysis::{self, FigureChange, Options, Plan, Stability, Trends};
 use chiso_domain::engine::{Results, Status};
 use chiso_domain::framework::Framework;
+use chiso_domain::movement::Movement;
 use chiso_domain::number::{format_fixed, parse_decimal};
 use chiso_domain::period::Answer;
+use chiso_domain::{Comparison, UnitId};
 use chiso_domain::{Decimal, Rounding};
 use clap::ValueEnum;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,54 +74,83 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         }
     }
 
-    let stability = analysis::stability(fw, &results, &options);
-    let plans = analysis::next_level(fw, &results, period);
-    // Invented figures never enter the trends of real ones: an illustrative period only
-    // joins the trend when it is the period analysed.
-    let scored: Vec<(&Framework, Results)> = data
-        .periods
-        .iter()
-        .filter(|p| p.kind == a.kind && (!p.illustrative || p.year == a.period))
-        .filter_map(|p| data.results(p.year, &p.kind).ok())
-        .collect();
-    let refs: Vec<(&Framework, &Results)> = scored.iter().map(|(f, r)| (*f, r)).collect();
-    let trends = analysis::trends(&data.registry, &refs);
-
-    // Why ranks moved since the latest earlier real period (invented ones are not a baseline).
-    let before = scored.iter().filter(|(_, r)| r.year < a.period && !r.illustrative).max_by_key(|(_, r)| r.year);
-    let moved = before.map(|(pfw, prev)| {
-        let c = chiso_domain::compare(&results, fw, prev, pfw, &data.registry);
-        let m = chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, &c);
-        (pfw, prev, c, m)
+    // Three independent parts at once (each the same whatever runs beside it): the draws
+    // (on `options.threads` threads), the plans (on two), and the trends with why ranks
+    // moved, which score the other periods.
+    let (stability, plans, (scored, trends, moved)) = std::thread::scope(|s| {
+        let plans = s.spawn(|| analysis::next_level(fw, &results, period));
+        let history = s.spawn(|| history(&data, &a, fw, &results));
+        let stability = analysis::stability(fw, &results, &options);
+        (stability, joined(plans), joined(history))
     });
-    let mut out = match a.format {
-        Format::Json => json_output(fw, &results, &stability, &plans, &trends),
-        Format::Text => text_output(fw, &results, &stability, &plans, &trends, lang),
-    };
+    let moved = moved.map(|(i, c, m)| (scored[i].0, scored[i].1.as_ref().unwrap_or(&results), c, m));
     let banner = chiso_domain::explain::illustrative(lang);
-    match a.format {
+    let out = match a.format {
         Format::Text => {
+            let mut out = text_output(fw, &results, &stability, &plans, &trends, lang);
             if let Some((pfw, prev, c, m)) = &moved {
                 out += &chiso_domain::explain::lines(lang, fw, pfw, &results, prev, &data.registry, c, Some(m));
             }
             if results.illustrative {
                 out = format!("*** {banner} ***\n{out}");
             }
+            out
         }
         Format::Json => {
-            let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
+            let mut v = json_output(fw, &results, &stability, &plans, &trends);
             if let Some((_, prev, c, m)) = &moved {
                 v["movements"] = json!({"previous_year": prev.year, "comparisons": c, "movements": m});
             }
             if results.illustrative {
                 v["illustrative"] = json!(banner);
             }
-            out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
+            serde_json::to_string_pretty(&v).expect("serialisable") + "\n"
         }
-    }
+    };
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A thread's result; its panic goes on in the caller.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The other periods of the kind, scored (`None` for the period analysed: its results are
+/// `current`), their trends, and why ranks moved since the latest earlier real period
+/// (its position in the list, the comparison, the moves).
+type History<'d> = (Vec<(&'d Framework, Option<Results>)>, Trends, Option<(usize, Vec<Comparison>, Vec<Movement>)>);
+
+fn history<'d>(data: &'d Dataset, a: &Args, fw: &'d Framework, current: &Results) -> History<'d> {
+    // Invented figures never enter the trends of real ones: an illustrative period only
+    // joins the trend when it is the period analysed.
+    let scored: Vec<(&Framework, Option<Results>)> = data
+        .periods
+        .iter()
+        .filter(|p| p.kind == a.kind && (!p.illustrative || p.year == a.period))
+        .filter_map(|p| {
+            if p.year == a.period {
+                Some((fw, None))
+            } else {
+                data.results(p.year, &p.kind).ok().map(|(f, r)| (f, Some(r)))
+            }
+        })
+        .collect();
+    let refs: Vec<(&Framework, &Results)> = scored.iter().map(|(f, r)| (*f, r.as_ref().unwrap_or(current))).collect();
+    let trends = analysis::trends(&data.registry, &refs);
+    // Why ranks moved since the latest earlier real period (invented ones are not a baseline).
+    let before = refs
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, r))| r.year < a.period && !r.illustrative)
+        .max_by_key(|(_, (_, r))| r.year);
+    let moved = before.map(|(i, (pfw, prev))| {
+        let c = chiso_domain::compare(current, fw, prev, pfw, &data.registry);
+        let m = chiso_domain::movement::explain(current, fw, prev, pfw, &data.registry, &c);
+        (i, c, m)
+    });
+    (scored, trends, moved)
 }
 
 fn plain(d: Decimal) -> String {
@@ -154,14 +186,16 @@ fn figure_json(f: &FigureChange, fw: &Framework) -> Value {
 }
 
 /// The JSON contract: decimals as strings, shares as numbers (0–1).
-fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &Trends) -> String {
+fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &Trends) -> Value {
     let total = fw.total_rounding();
+    let stability = first_by_unit(s.units.iter().map(|u| &u.unit));
+    let plan_of = first_by_unit(plans.iter().map(|p| &p.unit));
     let units: Vec<Value> = r
         .units
         .iter()
         .map(|u| {
-            let st = s.get(&u.unit);
-            let plan = plans.iter().find(|p| p.unit == u.unit);
+            let st = stability.get(&u.unit).map(|&i| &s.units[i]);
+            let plan = plan_of.get(&u.unit).map(|&i| &plans[i]);
             let levels: serde_json::Map<String, Value> = st
                 .map(|st| {
                     s.levels
@@ -202,7 +236,8 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
             })
         })
         .collect();
-    let name_of = |id: &chiso_domain::UnitId| s.get(id).map(|u| u.name.clone()).unwrap_or_else(|| id.0.clone());
+    let name_of =
+        |id: &chiso_domain::UnitId| stability.get(id).map(|&i| s.units[i].name.clone()).unwrap_or_else(|| id.0.clone());
     let pairs: Vec<Value> = s
         .pairs
         .iter()
@@ -255,7 +290,7 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
                 "below_levels": d.levels.below_levels, "no_data": d.levels.no_data, "published": d.published})
         })
         .collect();
-    let doc = json!({
+    json!({
         "period": r.year,
         "kind": r.kind,
         "framework": r.framework,
@@ -269,8 +304,17 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
         "leave_one_out": left_out,
         "summaries": summaries,
         "trends": {"years": t.years, "units": trend_units, "distribution": distribution},
-    });
-    serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+    })
+}
+
+/// Each unit's position in a list, the first one where a unit appears twice (as a search
+/// from the start finds it), built once instead of searching the list for every unit.
+fn first_by_unit<'a>(units: impl Iterator<Item = &'a UnitId>) -> HashMap<&'a UnitId, usize> {
+    let mut map = HashMap::new();
+    for (i, u) in units.enumerate() {
+        map.entry(u).or_insert(i);
+    }
+    map
 }
 
 fn pct(share: f64) -> String {
@@ -294,6 +338,8 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
     if r.published {
         out += &format!("{}\n", (w.published)(s.units.len()));
     }
+    let result_of = first_by_unit(r.units.iter().map(|u| &u.unit));
+    let stability = first_by_unit(s.units.iter().map(|u| &u.unit));
     let mut rows = vec![w.stability_header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for (i, u) in s.units.iter().enumerate() {
         let base = u.level.unwrap_or(fw.levels.len());
@@ -302,7 +348,7 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
             (Some(a), Some(b)) => format!("{a}–{b}"),
             _ => "—".into(),
         };
-        let result = r.get(&u.unit);
+        let result = result_of.get(&u.unit).map(|&k| &r.units[k]);
         rows.push(vec![
             (i + 1).to_string(),
             u.name.clone(),
@@ -324,7 +370,7 @@ fn text_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
     let swaps: Vec<_> = s.pairs.iter().filter(|p| p.flips >= analysis::INTERCHANGEABLE).collect();
     if !swaps.is_empty() {
         out += &format!("\n{}\n", (w.swaps)(&pct(analysis::INTERCHANGEABLE)));
-        let name = |id| s.get(id).map_or(String::new(), |u| u.name.clone());
+        let name = |id| stability.get(id).map_or(String::new(), |&k| s.units[k].name.clone());
         for p in swaps {
             out += &format!(
                 "  {} ({}) ↔ {} ({}): {}\n",
