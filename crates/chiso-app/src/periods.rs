@@ -1,7 +1,7 @@
 //! Periods: opening one, the units still missing, computing and publishing the results.
 
 use crate::answers::today;
-use crate::{Actor, App, Catalog, Error, Field, Message, Result, catalog};
+use crate::{Actor, App, Catalog, Error, Field, Message, Result};
 use chiso_domain::date::Date;
 use chiso_domain::{PeriodStatus, SubmissionStatus, UnitId};
 use chiso_store::{PeriodRow, Role};
@@ -160,9 +160,29 @@ impl App {
         Ok(Preview { period, results, published })
     }
 
+    /// The results JSON of the API contract, with last year's ranks when that period exists,
+    /// from the periods as scored now (kept until the next change).
     async fn results_json(&self, year: i32, kind: &str) -> Result<String> {
         let cat = self.catalog().await?;
-        catalog::results_json(&self.store, &cat, year, kind).await
+        let s = self.scored_now(year, kind).await?.ok_or_else(Error::not_found)?;
+        let previous = self.scored_now(year - 1, kind).await?;
+        let cat2 = cat.clone();
+        tokio::task::spawn_blocking(move || {
+            let fw = cat2.framework(&s.row.framework)?;
+            let comparisons = match &previous {
+                Some(p) => Some(chiso_domain::compare(
+                    &s.results,
+                    fw,
+                    &p.results,
+                    cat2.framework(&p.row.framework)?,
+                    &cat2.registry,
+                )),
+                None => None,
+            };
+            Ok(chiso_report::json::results(fw, &s.results, &|i| comparisons.as_ref().and_then(|c| c[i].previous_rank)))
+        })
+        .await
+        .map_err(|_| Error::new(crate::Kind::Internal, Message::Database))?
     }
 
     /// A period's units without a submitted report, in Vietnamese order, each with its

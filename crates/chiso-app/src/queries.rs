@@ -115,11 +115,10 @@ impl App {
         actor: &Actor,
         year: i32,
         kind: &str,
-    ) -> Result<(std::sync::Arc<Catalog>, crate::catalog::Scored)> {
+    ) -> Result<(std::sync::Arc<Catalog>, std::sync::Arc<crate::catalog::Scored>)> {
         actor.require(&[Role::Admin, Role::Assessor, Role::Viewer])?;
-        let cat = self.catalog().await?;
-        let scored = crate::catalog::scored(&self.store, &cat, year, kind).await?.ok_or_else(Error::not_found)?;
-        Ok((cat, scored))
+        let scored = self.scored_now(year, kind).await?.ok_or_else(Error::not_found)?;
+        Ok((self.catalog().await?, scored))
     }
 
     pub async fn periods(&self) -> Result<Vec<PeriodRow>> {

@@ -162,13 +162,24 @@ impl Ranking {
 
 type Kept = Vec<((i32, String), Arc<Ranking>)>;
 
-/// The rankings kept, most recently read last.
+type ScoredKept = Vec<((i32, String), i64, Arc<crate::Catalog>, Arc<crate::catalog::Scored>)>;
+
+/// The read models kept per `App`: the rankings, most recently read last, and the periods
+/// as scored now.
 #[derive(Default)]
 pub(crate) struct Rankings {
     kept: std::sync::Mutex<Kept>,
     /// One parse at a time: readers arriving during it wait for its result.
     parsing: tokio::sync::Mutex<()>,
+    /// Periods scored, each with the database's change number it was scored at (any write
+    /// moves it, through any server) and the catalogue it was scored with.
+    scored: std::sync::Mutex<ScoredKept>,
+    /// One scoring at a time.
+    scoring: tokio::sync::Mutex<()>,
 }
+
+/// Periods kept scored (a period and the year before it: the review page and the preview).
+const SCORED_KEPT: usize = 2;
 
 impl Rankings {
     fn get(&self, year: i32, kind: &str, version: i64, cat: &Arc<crate::Catalog>) -> Option<Arc<Ranking>> {
@@ -194,6 +205,36 @@ impl Rankings {
 }
 
 impl App {
+    /// A period as scored now from its counted submissions, computed again only after a
+    /// change to the database (a save, a review, an import, a catalogue change) or the
+    /// catalogue: the review page, the preview and publishing read it. `None`: no such period.
+    pub(crate) async fn scored_now(&self, year: i32, kind: &str) -> Result<Option<Arc<crate::catalog::Scored>>> {
+        let seq = self.store.change_seq().await?;
+        let cat = self.catalog().await?;
+        let find = || {
+            let kept = self.rankings.scored.lock().expect("not poisoned");
+            kept.iter()
+                .find(|((y, k), s, c, _)| *y == year && k == kind && *s == seq && Arc::ptr_eq(c, &cat))
+                .map(|x| x.3.clone())
+        };
+        if let Some(x) = find() {
+            return Ok(Some(x));
+        }
+        let _one = self.rankings.scoring.lock().await;
+        if let Some(x) = find() {
+            return Ok(Some(x));
+        }
+        let Some(scored) = crate::catalog::scored(&self.store, &cat, year, kind).await? else { return Ok(None) };
+        let scored = Arc::new(scored);
+        let mut kept = self.rankings.scored.lock().expect("not poisoned");
+        kept.retain(|((y, k), _, _, _)| !(*y == year && k == kind));
+        kept.push(((year, kind.to_string()), seq, cat, scored.clone()));
+        if kept.len() > SCORED_KEPT {
+            kept.remove(0);
+        }
+        Ok(Some(scored))
+    }
+
     /// The latest published version of a period, parsed (public); `NotFound` until published.
     pub async fn ranking(&self, year: i32, kind: &str) -> Result<Arc<Ranking>> {
         let version = self.store.published_version(year, kind).await?.ok_or_else(Error::not_found)?;
