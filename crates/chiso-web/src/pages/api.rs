@@ -442,12 +442,12 @@ pub async fn openapi() -> Response {
                     { "name": "actor", "in": "query", "required": false, "schema": { "type": "string" }, "description": "exactly this user name" },
                     { "name": "action", "in": "query", "required": false, "schema": { "type": "string" }, "description": "an action code (answer.set, submission.status, results.publish, …)" },
                     { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" }, "description": "a unit's id or name: its answers, comments, evidence and status" },
-                    { "name": "year", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,9}$" }, "description": "events about this year" },
-                    { "name": "from", "in": "query", "required": false, "schema": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, "description": "from this day (UTC), inclusive" },
-                    { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, "description": "to this day (UTC), inclusive" },
-                    { "name": "before", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }, "description": "the page older than this event (the previous answer's older)" },
-                    { "name": "after", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }, "description": "the page newer than this event (the previous answer's newer)" },
-                    { "name": "full", "in": "query", "required": false, "schema": { "type": "string", "enum": ["true", "false"] }, "description": "true: verify every event of the chain" } ],
+                    { "name": "year", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{0,9}$" }, "description": "events about this year (empty: any)" },
+                    { "name": "from", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" }, "description": "from this day (YYYY-MM-DD, UTC), inclusive; a day that does not exist is refused (400)" },
+                    { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" }, "description": "to this day (YYYY-MM-DD, UTC), inclusive; a day that does not exist is refused (400)" },
+                    { "name": "before", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{0,18}$" }, "description": "the page older than this event (the previous answer's older)" },
+                    { "name": "after", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{0,18}$" }, "description": "the page newer than this event (the previous answer's newer)" },
+                    { "name": "full", "in": "query", "required": false, "schema": { "type": "string", "enum": ["", "true", "false"] }, "description": "true: verify every event of the chain" } ],
                 "responses": {
                     "200": { "description": "chain and a page of events; older/newer: the cursors of the pages beside it (null at either end)",
                         "content": { "application/json": { "schema": { "type": "object", "required": ["chain", "events", "older", "newer"], "properties": {

@@ -118,10 +118,10 @@ impl AuditQuery {
             (None, Some(a)) => AuditCursor::After(a),
             (None, None) => AuditCursor::Newest,
         };
-        let check = if matches!(self.full.as_str(), "day-du" | "true" | "1") {
-            ChainCheck::Full
-        } else {
-            ChainCheck::SinceCheckpoint
+        let check = match self.full.as_str() {
+            "day-du" | "true" => ChainCheck::Full,
+            "" | "false" => ChainCheck::SinceCheckpoint,
+            other => return Err(bad(other)),
         };
         Ok((filter, cursor, check))
     }
