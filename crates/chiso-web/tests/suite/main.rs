@@ -4,6 +4,7 @@
 mod accounts;
 mod audit_log;
 mod entry;
+mod national;
 mod orphans;
 mod periods;
 mod reorganisation;
