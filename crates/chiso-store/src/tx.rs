@@ -19,6 +19,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use tokio::sync::OwnedMutexGuard;
 
+/// The PostgreSQL advisory lock of chiso's writers ("chiso" in ASCII).
+const WRITER_LOCK: i64 = 0x63_68_69_73_6f;
+
 /// How long a writer holding the write lock waits for a connection.
 const WRITER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -40,7 +43,17 @@ impl Store {
             Backend::Postgres => None,
         };
         let begin = if self.backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
-        Tx::begin(self, begin, writing).await
+        let mut tx = Tx::begin(self, begin, writing).await?;
+        if self.backend == Backend::Postgres {
+            // One writer at a time on PostgreSQL too, across every server on the database (a
+            // lock held until the transaction ends; every write's audit event locks the head
+            // until its commit anyway): what a write reads before it writes (a submission's
+            // status, whether its row exists, the next version) cannot change under it.
+            // Without it, two first saves of one unit through two servers collided on the row
+            // they both inserted (scripts/two-servers).
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITER_LOCK).execute(&mut *tx).await?;
+        }
+        Ok(tx)
     }
 
     /// A read transaction: one consistent snapshot for several queries.
