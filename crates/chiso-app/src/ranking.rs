@@ -123,6 +123,18 @@ impl Ranking {
         })
     }
 
+    /// Results not published (a preview), in the contract of a snapshot: version 0.
+    pub fn of_results(period: PeriodRow, results: String, catalog: Arc<crate::Catalog>) -> Result<Ranking> {
+        let snap = chiso_store::SnapshotRow {
+            version: 0,
+            results,
+            reason: String::new(),
+            published_by: String::new(),
+            at: String::new(),
+        };
+        Ranking::parse(period, snap, catalog)
+    }
+
     /// A row's points for every criterion, in `criteria`'s order.
     pub fn scores(&self, row: usize) -> &[Option<Decimal>] {
         let n = self.criteria.len();

@@ -6,7 +6,7 @@ mod api_body;
 mod input;
 mod manage;
 mod public;
-mod ranking;
+pub(crate) mod ranking;
 mod review;
 mod session;
 mod submit;

@@ -27,16 +27,16 @@ use std::sync::{Arc, Mutex};
 pub struct Filter {
     /// Part of the unit's name, case and diacritics aside.
     #[serde(default)]
-    ten: String,
+    pub ten: String,
     /// A level's name, `KXH` (below the levels) or `none` (no data); empty for all.
     #[serde(default)]
-    muc: String,
+    pub muc: String,
     /// A top-level group whose criteria are shown as columns.
     #[serde(default)]
-    nhom: String,
+    pub nhom: String,
     /// The page, from 1.
     #[serde(default)]
-    trang: Option<usize>,
+    pub trang: Option<usize>,
 }
 
 /// A period's outlooks with their units and moves found by unit id.
@@ -55,31 +55,42 @@ impl Indexed {
     }
 }
 
-type Kept = Vec<((i32, String, i64, Option<i64>), Arc<Indexed>)>;
+/// Kept per published version as this server parsed it (`App::ranking`: one per `App`, so
+/// two platforms in one process never share), and the previous year's version.
+type Kept = Vec<((std::sync::Weak<Ranking>, Option<i64>), Arc<Indexed>)>;
 static OUTLOOKS: Mutex<Kept> = Mutex::new(Vec::new());
 
+/// Whether `w` is this very ranking, still alive.
+fn same(w: &std::sync::Weak<Ranking>, ranking: &Arc<Ranking>) -> bool {
+    w.upgrade().is_some_and(|r| Arc::ptr_eq(&r, ranking))
+}
+
 /// The outlooks of a period's latest published version, read once per version (and per
-/// previous year's version), `None` while the worker makes them.
+/// previous year's version), `None` while the worker makes them or before publication.
 pub async fn outlooks(s: &AppState, year: i32, kind: &str) -> AppResult<Option<Arc<Indexed>>> {
-    let Some(version) = s.app.published_version(year, kind).await? else { return Ok(None) };
+    let ranking = match s.app.ranking(year, kind).await {
+        Ok(r) => r,
+        Err(e) if e.kind == chiso_app::Kind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let previous = s.app.published_version(year - 1, kind).await?;
-    let key = (year, kind.to_string(), version, previous);
-    if let Some((_, x)) = OUTLOOKS.lock().expect("not poisoned").iter().find(|(k, _)| *k == key) {
-        return Ok(Some(x.clone()));
+    {
+        let mut kept = OUTLOOKS.lock().expect("not poisoned");
+        kept.retain(|((w, _), _)| w.strong_count() > 0);
+        if let Some((_, x)) = kept.iter().find(|((w, p), _)| same(w, &ranking) && *p == previous) {
+            return Ok(Some(x.clone()));
+        }
     }
     let Some(all) = s.app.outlooks(year, kind).await? else { return Ok(None) };
-    if all.version != version {
+    if all.version != ranking.version {
         return Ok(None);
     }
     let units = all.units.iter().enumerate().map(|(i, o)| (o.unit.clone(), i)).collect();
     let moves = all.moves.iter().enumerate().map(|(i, m)| (m.unit.clone(), i)).collect();
     let x = Arc::new(Indexed { all, units, moves });
     let mut kept = OUTLOOKS.lock().expect("not poisoned");
-    kept.retain(|(k, _)| !(k.0 == year && k.1 == kind));
-    kept.push((key, x.clone()));
-    if kept.len() > 8 {
-        kept.remove(0);
-    }
+    kept.retain(|((w, _), _)| !same(w, &ranking));
+    kept.push(((Arc::downgrade(&ranking), previous), x.clone()));
     Ok(Some(x))
 }
 
@@ -185,7 +196,7 @@ async fn page_body(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Fil
     let moves = outlooks(s, year, kind).await?;
     b += &table(lang, fw, &ranking, &page, moves.as_deref(), filter, &base);
     b += &pager(lang, &page, filter, &base);
-    b += &charts(lang, fw, &ranking);
+    b += &kept_charts(lang, fw, &ranking);
     b += &format!(
         "<p><a href=\"/api/v1/periods/{year}/results?kind={}\">JSON</a> · <a href=\"{base}/csv\">CSV</a> · <a href=\"{base}/xlsx\">XLSX</a></p>",
         esc(kind),
@@ -228,7 +239,7 @@ fn on_demand(fw: &Framework) -> bool {
     fw.criteria.len() > ALL_COLUMNS && fw.criteria.iter().any(|c| c.parent.is_some())
 }
 
-fn table(
+pub(crate) fn table(
     lang: Lang,
     fw: &Framework,
     ranking: &Ranking,
@@ -294,7 +305,7 @@ fn table(
     b
 }
 
-fn pager(lang: Lang, page: &RankingPage, filter: &Filter, base: &str) -> String {
+pub(crate) fn pager(lang: Lang, page: &RankingPage, filter: &Filter, base: &str) -> String {
     let t = lang.t();
     if page.pages <= 1 {
         return String::new();
@@ -313,9 +324,26 @@ fn pager(lang: Lang, page: &RankingPage, filter: &Filter, base: &str) -> String 
     format!("<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>", esc(t.pages_label), parts.join(" · "))
 }
 
+type KeptCharts = Vec<((std::sync::Weak<Ranking>, &'static str), Arc<str>)>;
+static CHARTS: Mutex<KeptCharts> = Mutex::new(Vec::new());
+
+/// The charts of a published version as this server parsed it, drawn once per language.
+fn kept_charts(lang: Lang, fw: &Framework, ranking: &Arc<Ranking>) -> Arc<str> {
+    {
+        let mut kept = CHARTS.lock().expect("not poisoned");
+        kept.retain(|((w, _), _)| w.strong_count() > 0);
+        if let Some((_, c)) = kept.iter().find(|((w, l), _)| *l == lang.code() && same(w, ranking)) {
+            return c.clone();
+        }
+    }
+    let drawn: Arc<str> = charts(lang, fw, ranking).into();
+    CHARTS.lock().expect("not poisoned").push(((Arc::downgrade(ranking), lang.code()), drawn.clone()));
+    drawn
+}
+
 /// Units per level and the groups' mean share of their maximum, over every row; the
 /// totals of each unit as bars only while they stay readable.
-fn charts(lang: Lang, fw: &Framework, ranking: &Ranking) -> String {
+pub(crate) fn charts(lang: Lang, fw: &Framework, ranking: &Ranking) -> String {
     use chiso_report::model::{Chart, Series};
     let t = lang.t();
     let mut charts = vec![(t.chart_levels, levels_pie(lang, fw, ranking))];

@@ -1,72 +1,9 @@
-//! View fragments more than one page shows: a ranking table and the report's charts (the
-//! public ranking and the administrator's preview).
+//! View fragments more than one page shows: the ranking's legend, charts in their figures,
+//! deadlines, refusals, the audit trail in words (the ranking table itself: `ranking.rs`).
 
 use crate::html::esc;
 use crate::i18n::{Lang, Texts};
-use chiso_app::Catalog;
-use chiso_app::reports::Move;
-use chiso_domain::Decimal;
 use chiso_domain::framework::Framework;
-use chiso_report::json::{ResultRow, RowStatus};
-
-/// The ranking as a table: rank, unit (linked to its page), level, total, last year's rank,
-/// and each criterion group's points.
-/// `moves`: each unit's comparison with last year, when computed: a unit not compared with
-/// its own last year's figures says with what it is (a predecessor, a combination, nothing).
-pub fn ranking_table(
-    lang: Lang,
-    cat: &Catalog,
-    fw: &Framework,
-    (kind, year): (&str, i32),
-    rows: &[&ResultRow],
-    moves: &[Move],
-) -> String {
-    let t = lang.t();
-    let mut b = String::new();
-    b += &format!(
-        "<div class=\"wrap\" tabindex=\"0\"><table class=\"ranking\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
-        t.col_order, t.col_unit, t.col_level, t.col_total, t.col_previous
-    );
-    for c in &fw.criteria {
-        b += &format!("<th>{}</th>", esc(c.label_in(lang)));
-    }
-    b += "</tr></thead><tbody>";
-    let num = |x: Option<&str>| x.map(|s| lang.decimal_text(s)).unwrap_or_default();
-    for r in rows {
-        let level = match r.status {
-            RowStatus::NoData => t.no_data_not_ranked,
-            RowStatus::BelowLevels => t.below_levels,
-            RowStatus::Ranked => r.level.as_deref().unwrap_or(""),
-        };
-        let name = r.unit.as_str();
-        let id = cat.registry.resolve(name, kind, year).ok().map(|(x, _)| x.id.clone());
-        let unit = match &id {
-            Some(id) => format!("<a href=\"{}\">{}</a>", crate::site::unit(lang, &id.0), esc(name)),
-            None => esc(name),
-        };
-        // What the previous rank is of, where it is not the unit's own.
-        let compared = id
-            .and_then(|id| moves.iter().find(|m| m.unit == id.0))
-            .filter(|m| m.method != "same")
-            .and_then(|m| if lang == Lang::Vi { m.vi.first() } else { m.en.first() })
-            .map(|line| format!("<br><span class=\"muted\">{}</span>", esc(line.split(';').next().unwrap_or(""))))
-            .unwrap_or_default();
-        b += &format!(
-            "<tr><td class=\"n\">{}</td><td>{unit}</td><td>{}</td><td class=\"n\"><strong>{}</strong></td><td class=\"n\">{}{compared}</td>",
-            r.rank.map(|x| x.to_string()).unwrap_or_default(),
-            esc(level),
-            num(r.total.as_deref()),
-            r.previous_rank.map(|x| x.to_string()).unwrap_or_default()
-        );
-        for c in &fw.criteria {
-            b += &format!("<td class=\"n\">{}</td>", esc(&num(r.scores.get(&c.id.0))));
-        }
-        b += "</tr>";
-    }
-    b += "</tbody></table></div>";
-    b += &legend(lang, fw);
-    b
-}
 
 /// What the table's short words stand for: the level below the lowest, and each criterion
 /// whose column shows a short name.
@@ -85,70 +22,6 @@ pub fn legend(lang: Lang, fw: &Framework) -> String {
         items.push(format!("<dt>{}</dt><dd>{}</dd>", esc(c.label_in(lang)), esc(c.name_in(lang))));
     }
     format!("<details class=\"legend\" open><summary>{}</summary><dl>{}</dl></details>", t.legend, items.concat())
-}
-
-/// The report's charts, over all results (filters narrow the table, not the picture):
-/// units per level, totals, and the average per criterion group as a share of its maximum.
-pub fn charts(lang: Lang, fw: &Framework, year: i32, results: &[ResultRow]) -> String {
-    use chiso_report::model::{Chart, Series};
-    let t = lang.t();
-    let pie = levels_pie(lang, fw, results);
-    let ranked: Vec<&ResultRow> = results.iter().filter(|r| r.total.is_some()).collect();
-    let decimal = |x: Option<&str>| x.and_then(|t| t.parse::<Decimal>().ok());
-    let bars = Chart::Bar {
-        categories: ranked.iter().map(|r| r.unit.clone()).collect(),
-        series: vec![Series {
-            name: (t.year_n)(year),
-            values: ranked.iter().map(|r| decimal(r.total.as_deref())).collect(),
-        }],
-        decimals: fw.total_rounding().decimals,
-        max: fw.total_max(),
-    };
-    // Top-level groups: mean points of the units with data, as a percentage of the group's
-    // maximum, rounded by the framework's rule.
-    let rounding = fw.total_rounding();
-    let groups: Vec<_> = fw.criteria.iter().filter(|c| c.parent.is_none()).collect();
-    let shares: Vec<Option<Decimal>> = groups
-        .iter()
-        .map(|c| {
-            let values: Vec<Decimal> = ranked.iter().filter_map(|r| decimal(r.scores.get(&c.id.0))).collect();
-            let n = Decimal::from(values.len());
-            let sum: Decimal = values.iter().sum();
-            if values.is_empty() { None } else { rounding.percent(sum / n, c.max) }
-        })
-        .collect();
-    let group_bars = Chart::Bar {
-        categories: groups.iter().map(|c| c.label_in(lang).to_string()).collect(),
-        series: vec![Series { name: (t.year_n)(year), values: shares }],
-        decimals: rounding.percent_decimals,
-        max: Decimal::ONE_HUNDRED,
-    };
-    [(t.chart_levels, pie), (t.chart_totals, bars), (t.chart_groups, group_bars)]
-        .iter()
-        .map(|(title, chart)| {
-            format!("<h2>{}</h2>{}", esc(title), figure(&chiso_report::chart_svg(chart, lang.separator()), title))
-        })
-        .collect()
-}
-
-/// Units per level (with those below the levels and those without data) as a pie.
-fn levels_pie(lang: Lang, fw: &Framework, results: &[ResultRow]) -> chiso_report::model::Chart {
-    let t = lang.t();
-    let mut categories: Vec<String> = fw.levels.iter().map(|l| l.name.clone()).collect();
-    categories.push(t.below_levels.into());
-    categories.push(t.no_data.into());
-    let mut counts = vec![0u32; categories.len()];
-    for r in results {
-        let i = match (r.status, &r.level) {
-            (RowStatus::NoData, _) => categories.len() - 1,
-            (_, Some(l)) => fw.levels.iter().position(|x| &x.name == l).unwrap_or(categories.len() - 2),
-            _ => categories.len() - 2,
-        };
-        counts[i] += 1;
-    }
-    let (categories, counts): (Vec<String>, Vec<u32>) =
-        categories.into_iter().zip(counts).filter(|(_, n)| *n > 0).unzip();
-    chiso_report::model::Chart::Pie { categories, values: counts }
 }
 
 /// A chart in its figure, named for assistive technology by its heading (`aria-label` on the

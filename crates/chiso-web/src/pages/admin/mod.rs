@@ -200,6 +200,7 @@ pub async fn preview(
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
     Path((year, kind)): Path<(String, String)>,
+    axum::extract::Query(filter): axum::extract::Query<crate::pages::ranking::Filter>,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin, Role::Viewer])?;
     let t = lang.t();
@@ -207,12 +208,13 @@ pub async fn preview(
     let preview = s.app.preview(&u.actor(), year, &kind).await?;
     let cat = s.app.catalog().await?;
     let fw = cat.framework(&preview.period.framework)?;
+    let json = preview.results.clone();
+    // The rows as the public ranking reads them: a page at a time, whatever the number of units.
+    let (period, cat2) = (preview.period.clone(), cat.clone());
+    let ranking = tokio::task::spawn_blocking(move || chiso_app::ranking::Ranking::of_results(period, json, cat2))
+        .await
+        .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
     let json = preview.results;
-    let results = chiso_report::json::ResultsDoc::parse(&json).map_err(|e| {
-        tracing::error!(error = %e, "the engine's results do not read as their contract");
-        AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
-    })?;
-    let rows: Vec<&chiso_report::json::ResultRow> = results.results.iter().collect();
     let published = preview.published;
     let same = published.as_ref().is_some_and(|x| x.results == json);
     let mut b = format!(
@@ -247,7 +249,10 @@ pub async fn preview(
         );
     }
     // Not published yet: no moves computed for these figures.
-    b += &crate::pages::views::ranking_table(lang, &cat, fw, (&kind, year), &rows, &[]);
-    b += &crate::pages::views::charts(lang, fw, year, &results.results);
+    let base = format!("/quan-tri/ky/{year}/{}/xem-truoc", kind);
+    let shown = ranking.select(&filter.ten, &filter.muc, filter.trang.unwrap_or(1));
+    b += &crate::pages::ranking::table(lang, fw, &ranking, &shown, None, &filter, &base);
+    b += &crate::pages::ranking::pager(lang, &shown, &filter, &base);
+    b += &crate::pages::ranking::charts(lang, fw, &ranking);
     Ok(page(lang, t.admin_title, Some(&u), &b))
 }
