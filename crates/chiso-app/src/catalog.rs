@@ -67,10 +67,9 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> Result<Perio
     // Each counted unit's effective answers (an assessor's verified value wins), read by the
     // import's own validator, one pass over the period's answers.
     let mut fields: HashMap<&str, Vec<(String, String)>> = counted.iter().map(|u| (u.as_str(), Vec::new())).collect();
-    let answers = store.period_answers(p.year, &p.kind).await?;
-    for a in &answers {
-        if let Some(list) = fields.get_mut(a.unit.as_str()) {
-            list.push((a.answer.field.clone(), a.answer.effective().to_string()));
+    for (unit, answers) in store.period_effective_answers(p.year, &p.kind).await? {
+        if let Some(list) = fields.get_mut(unit.as_str()) {
+            *list = answers;
         }
     }
     let mut imported = Vec::new();

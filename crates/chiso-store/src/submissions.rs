@@ -490,6 +490,35 @@ impl Store {
             .collect())
     }
 
+    /// The value that counts of every answer of a period (an assessor's verified value wins),
+    /// one row per unit: `(unit, [(field, value)])`. The database groups them (a JSON array
+    /// per unit), so a national period is thousands of rows to read, not half a million.
+    pub async fn period_effective_answers(
+        &self,
+        year: i32,
+        kind: &str,
+    ) -> Result<Vec<(String, Vec<(String, String)>)>> {
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                "SELECT unit_id, json_group_array(json_array(field, COALESCE(verified, value))) FROM answers \
+                 WHERE year = $1 AND kind = $2 GROUP BY unit_id ORDER BY unit_id"
+            }
+            crate::Backend::Postgres => {
+                "SELECT unit_id, json_agg(json_build_array(field, COALESCE(verified, value)))::text FROM answers \
+                 WHERE year = $1 AND kind = $2 GROUP BY unit_id ORDER BY unit_id"
+            }
+        };
+        let rows: Vec<(String, String)> =
+            sqlx::query_as(sql).bind(i64::from(year)).bind(kind).fetch_all(self.pool()).await?;
+        rows.into_iter()
+            .map(|(unit, json)| {
+                let pairs: Vec<(String, String)> =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("answers of {unit}: {e}")))?;
+                Ok((unit, pairs))
+            })
+            .collect()
+    }
+
     /// The notes of a period's answers stored as "not applicable" (`N/A`, any case): unit,
     /// field and note, one query.
     pub async fn period_na_notes(&self, year: i32, kind: &str) -> Result<Vec<(String, String, String)>> {

@@ -356,6 +356,24 @@ async fn many_units_in_one_write(store: &Store) {
         assert_eq!((last.actor.as_str(), last.reason.as_str()), ("admin", "nộp thay: báo cáo tỉnh"));
     }
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+    // A whole period's answers in one row per unit, the verified value counting; the N/A notes.
+    let mixed = vec![
+        chiso_store::NewAnswer::new("app", "N/A", "Không có phần mềm; \"dấu\" \u{1e}"),
+        chiso_store::NewAnswer::new("web", "12,5", ""),
+    ];
+    store.save_units(&[(common::submission("so-xay-dung"), mixed)], None, "admin", "Excel").await.unwrap();
+    store.verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "thamdinh", "Theo biên bản").await.unwrap();
+    let all = store.period_effective_answers(2021, "department").await.unwrap();
+    let of = |u: &str| {
+        let mut a = all.iter().find(|(x, _)| x == u).unwrap().1.clone();
+        a.sort();
+        a
+    };
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(of("so-y-te"), vec![("infra".to_string(), "6".to_string())]);
+    assert_eq!(of("so-xay-dung"), vec![("app".into(), "N/A".into()), ("web".into(), "12,5".into())]);
+    let notes = store.period_na_notes(2021, "department").await.unwrap();
+    assert_eq!(notes, vec![("so-xay-dung".into(), "app".into(), "Không có phần mềm; \"dấu\" \u{1e}".into())]);
 }
 
 #[tokio::test]
