@@ -61,36 +61,31 @@ fn unit_files(dir: &Path) -> Result<Vec<(String, String)>, Vec<DataError>> {
 
 impl Dataset {
     pub fn load(dir: &Path) -> Result<Dataset, Vec<DataError>> {
-        let mut errors = Vec::new();
-        let registry =
-            unit_files(dir).and_then(|files| units_toml::parse_files(&files)).map_err(|e| errors.extend(e)).ok();
+        // The registry is read while the frameworks are (two cores at national size).
+        std::thread::scope(|s| {
+            let registry = s.spawn(|| unit_files(dir).and_then(|files| units_toml::parse_files(&files)));
+            let frameworks = read_frameworks(dir);
+            let registry = registry.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Dataset::assemble_from(dir, registry, frameworks)
+        })
+    }
 
-        let mut frameworks = Vec::new();
-        let mut framework_files = Vec::new();
-        match toml_files(&dir.join("frameworks")) {
-            Ok(files) => {
-                for f in files {
-                    let text = read_text(&f).map_err(|e| vec![e]);
-                    match text.clone().and_then(|t| framework_toml::parse(&f.display().to_string(), &t)) {
-                        Ok(fw) => {
-                            frameworks.push(fw);
-                            framework_files.push((f.display().to_string(), text.unwrap_or_default()));
-                        }
-                        Err(e) => errors.extend(e),
-                    }
-                }
-            }
-            Err(e) => errors.push(e),
-        }
-        errors.extend(check_versions(&frameworks, &framework_files));
+    fn assemble_from(
+        dir: &Path,
+        registry: Result<Registry, Vec<DataError>>,
+        (frameworks, framework_errors): (Vec<Framework>, Vec<DataError>),
+    ) -> Result<Dataset, Vec<DataError>> {
+        let mut errors = Vec::new();
+        let registry = registry.map_err(|e| errors.extend(e)).ok();
+        errors.extend(framework_errors);
         let Some(registry) = registry else { return Err(errors) };
 
         let mut periods: Vec<Period> = Vec::new();
         let mut sources = Vec::new();
         match toml_files(&dir.join("periods")) {
             Ok(files) => {
-                for f in files {
-                    match load_period(&f, &frameworks, &registry) {
+                for (f, loaded) in files.iter().zip(load_periods(&files, &frameworks, &registry)) {
+                    match loaded {
                         Ok((p, spec)) => {
                             sources.push((f.clone(), spec));
                             if periods.iter().any(|q| q.year == p.year && q.kind == p.kind) {
@@ -154,6 +149,55 @@ impl Dataset {
         let (fw, p) = self.period(year, kind)?;
         Ok((fw, engine::score(fw, p)))
     }
+}
+
+/// Every framework of `frameworks/`, and the problems of those that are not valid.
+fn read_frameworks(dir: &Path) -> (Vec<Framework>, Vec<DataError>) {
+    let mut errors = Vec::new();
+    let mut frameworks = Vec::new();
+    let mut framework_files = Vec::new();
+    match toml_files(&dir.join("frameworks")) {
+        Ok(files) => {
+            for f in files {
+                let text = read_text(&f).map_err(|e| vec![e]);
+                match text.clone().and_then(|t| framework_toml::parse(&f.display().to_string(), &t)) {
+                    Ok(fw) => {
+                        frameworks.push(fw);
+                        framework_files.push((f.display().to_string(), text.unwrap_or_default()));
+                    }
+                    Err(e) => errors.extend(e),
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    errors.extend(check_versions(&frameworks, &framework_files));
+    (frameworks, errors)
+}
+
+/// The periods of `files`, in their order, read on as many threads as there are cores.
+fn load_periods(
+    files: &[PathBuf],
+    frameworks: &[Framework],
+    registry: &Registry,
+) -> Vec<Result<(Period, period_toml::PeriodFile), Vec<DataError>>> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
+    if threads == 1 {
+        return files.iter().map(|f| load_period(f, frameworks, registry)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let load = move |part: &[PathBuf]| part.iter().map(|f| load_period(f, frameworks, registry)).collect::<Vec<_>>();
+    std::thread::scope(|s| {
+        // The first part on this thread: what it allocates, it can reuse once freed.
+        let mut parts = files.chunks(chunk);
+        let first = parts.next().unwrap_or_default();
+        let handles: Vec<_> = parts.map(|part| s.spawn(move || load(part))).collect();
+        let mut out = load(first);
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        out
+    })
 }
 
 /// Each declared previous version exists and fits (located in the declaring file).

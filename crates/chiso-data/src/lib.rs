@@ -19,6 +19,7 @@ pub mod report_toml;
 pub mod seed;
 pub mod table;
 pub mod template;
+mod units_plain;
 pub mod units_toml;
 pub mod xlsx;
 

@@ -113,6 +113,16 @@ pub fn parse(file: &str, text: &str) -> Result<Registry, Vec<DataError>> {
 /// Reads several files as one registry: units and lineage of all, in order; a later file
 /// may reorganise units of an earlier one (a unit changed into others ends the year before).
 pub fn parse_files(files: &[(String, String)]) -> Result<Registry, Vec<DataError>> {
+    // Files of plain units only (a national registry) are read without the TOML library;
+    // any other file, and any problem, goes through it, which locates every error.
+    let plain: Option<Vec<Vec<Unit>>> = files.iter().map(|(_, text)| crate::units_plain::units(text)).collect();
+    if let Some(Ok(registry)) = plain.map(|units| Registry::new(units.into_iter().flatten().collect(), Vec::new())) {
+        return Ok(registry);
+    }
+    parse_with_toml(files)
+}
+
+pub(crate) fn parse_with_toml(files: &[(String, String)]) -> Result<Registry, Vec<DataError>> {
     let mut units = Vec::new();
     let mut lineage = Vec::new();
     let mut lines = Lines::default();

@@ -38,23 +38,32 @@ pub struct Args {
 }
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
-    let data = load(&a.data, lang)?;
-    let (fw, results) = data.results(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-    let compared = match a.compare {
-        None => None,
-        Some(year) => {
-            let (pfw, previous) = data.results(year, &a.kind).map_err(|e| errors(lang, vec![e]))?;
-            let c = compare(&results, fw, &previous, pfw, &data.registry);
-            Some((pfw, previous, c))
-        }
-    };
-    let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.clone()));
+    let mut data = load(&a.data, lang)?;
+    // The two years are scored at once, on two cores.
+    let (now, before) = std::thread::scope(|s| {
+        let (data, kind) = (&data, a.kind.as_str());
+        let before = a.compare.map(|year| s.spawn(move || data.results(year, kind).map(|(f, r)| (f.clone(), r))));
+        let now = data.results(a.period, kind).map(|(f, r)| (f.clone(), r));
+        (now, before.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+    });
+    let (fw, results) = now.map_err(|e| errors(lang, vec![e]))?;
+    let fw = &fw;
+    let scored_before = before.transpose().map_err(|e| errors(lang, vec![e]))?;
+    // Scored: the figures are not needed any more (a national period holds tens of megabytes).
+    for p in &mut data.periods {
+        p.units.iter_mut().for_each(|u| u.submission = None);
+    }
+    let compared = scored_before.as_ref().map(|(pfw, previous)| {
+        let c = compare(&results, fw, previous, pfw, &data.registry);
+        (pfw, previous, c)
+    });
+    let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.as_slice()));
     let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
     let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
     let mut out = match a.format {
         Format::Json => json_output(fw, &results, &previous),
         Format::Csv => csv_rows(fw, &results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
-        Format::Table => table_output(fw, &results, comparisons.as_ref().map(|(y, c)| (*y, c.as_slice())), text(lang)),
+        Format::Table => table_output(fw, &results, comparisons, text(lang)),
     };
     if let Some((pfw, prev, c)) = &compared {
         let movements = a.explain.then(|| chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, c));
@@ -97,6 +106,10 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         }
     }
     print!("{out}");
+    // The process ends here: the operating system takes back the memory at once, without
+    // freeing a national dataset's allocations one by one.
+    std::mem::forget(compared);
+    std::mem::forget((data, results, scored_before, out));
     Ok(ExitCode::SUCCESS)
 }
 
