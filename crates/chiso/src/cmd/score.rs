@@ -42,13 +42,15 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     // The two years are scored at once, on two cores.
     let (now, before) = std::thread::scope(|s| {
         let (data, kind) = (&data, a.kind.as_str());
-        let before = a.compare.map(|year| s.spawn(move || data.results(year, kind).map(|(f, r)| (f.clone(), r))));
-        let now = data.results(a.period, kind).map(|(f, r)| (f.clone(), r));
+        let score =
+            move |year: i32| data.results(year, kind).map(|(f, r)| (f.clone(), r)).map_err(|e| errors(lang, vec![e]));
+        let before = a.compare.map(|year| s.spawn(move || score(year)));
+        let now = score(a.period);
         (now, before.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
     });
-    let (fw, results) = now.map_err(|e| errors(lang, vec![e]))?;
+    let (fw, results) = now?;
     let fw = &fw;
-    let scored_before = before.transpose().map_err(|e| errors(lang, vec![e]))?;
+    let scored_before = before.transpose()?;
     // Scored: the figures are not needed any more (a national period holds tens of megabytes).
     for p in &mut data.periods {
         p.units.iter_mut().for_each(|u| u.submission = None);
