@@ -285,3 +285,48 @@ fn an_ambiguous_thousands_separator_is_refused_not_guessed() {
         table::parse_csv("so-lieu.csv", format!("{HEADER}Sở Y tế,\"0,125\",\"7,5\",19,3.4,5,5\n").as_bytes()).unwrap();
     assert!(import::import(&t, department(&data), &data.registry, 2020).is_ok(), "plain decimals");
 }
+
+/// A copy of the Cao Bằng dataset in a temporary directory, with `edit` applied to the
+/// 2020 departments' CSV.
+fn cao_bang_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/cao-bang");
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["", "frameworks", "periods"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(from.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, dir.path().join(sub).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let csv = dir.path().join("periods/2020-department.csv");
+    std::fs::write(&csv, edit(&std::fs::read_to_string(&csv).unwrap())).unwrap();
+    dir
+}
+
+#[test]
+fn a_dataset_period_read_through_one_buffer_names_file_row_column_and_value() {
+    let dir = cao_bang_with(|csv| {
+        csv.replacen("Ban Dân tộc,2.0,13.1", "Ban Dân tộc,2.0,'=13.1x", 1).replacen(",17.0,", ",\"17,0\",", 1)
+    });
+    let errors = Dataset::load(dir.path()).unwrap_err();
+    let vi: Vec<String> = errors.iter().map(|e| Lang::Vi.error(e)).collect();
+    let file = dir.path().join("periods/2020-department.csv").display().to_string();
+    assert_eq!(
+        vi,
+        [format!(
+            "{file}, dòng 2, cột C (app), giá trị \"=13.1x\": không phải là số (dùng chữ số với dấu phẩy hoặc dấu chấm thập phân, ví dụ 45,2)"
+        )]
+    );
+    // Every period read by the dataset scores as the same table read cell by cell does.
+    let dir = cao_bang_with(str::to_string);
+    let data = Dataset::load(dir.path()).unwrap();
+    let fw = department(&data);
+    let t = table::read(&dir.path().join("periods/2020-department.csv"), None).unwrap();
+    let rows = import::import(&t, fw, &data.registry, 2020).unwrap();
+    let by_table = chiso_data::dataset::assemble(fw, &data.registry, 2020, rows, None);
+    let (_, loaded) = data.period(2020, "department").unwrap();
+    assert_eq!(loaded.units, by_table.units);
+    assert!(loaded.units.iter().filter(|u| u.submission.is_some()).count() > 10);
+}
