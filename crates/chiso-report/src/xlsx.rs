@@ -5,7 +5,7 @@
 //! per-unit figures under the criteria's names.
 
 use crate::grid::place;
-use crate::model::{Block, Cell, Document, RowKind, Table, Value};
+use crate::model::{Block, Cell, DataSheet, Document, RowKind, Table, Value};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
@@ -20,55 +20,70 @@ fn base() -> Format {
     Format::new().set_font_name("Times New Roman").set_font_size(11).set_border(FormatBorder::Thin)
 }
 
-/// The cell formats, made once: a national workbook writes a million cells, and a format
+/// A cell format: bold or not, centred or not, a number format with these decimals or none.
+type Key = (bool, bool, Option<u32>);
+
+fn cell_format((bold, center, decimals): Key) -> Format {
+    let mut f = base().set_align(FormatAlign::VerticalCenter);
+    if bold {
+        f = f.set_bold();
+    }
+    if center {
+        f = f.set_align(FormatAlign::Center);
+    }
+    if let Some(d) = decimals {
+        f = f.set_num_format(number_format(d));
+    }
+    f
+}
+
+/// The format a cell is written with.
+fn key_of(cell: &Cell, col: u16, bold: bool) -> Key {
+    let bold = bold || cell.bold;
+    match &cell.value {
+        Value::Empty => (bold, false, None),
+        Value::Text(_) if cell.colspan > 1 => (bold, true, None),
+        Value::Text(_) => (bold, col != 1, None),
+        Value::Int(_) => (bold, true, None),
+        Value::Number { decimals, .. } => (bold, true, Some(*decimals)),
+    }
+}
+
+/// The cell formats, made once: a national workbook writes millions of cells, and a format
 /// built per cell costs more than the cell.
-#[derive(Default)]
-struct Formats(std::collections::HashMap<(bool, bool, Option<u32>), Format>);
+struct Formats(std::collections::HashMap<Key, Format>);
 
 impl Formats {
-    /// Bold or not, centred or not, a number format with these decimals or none.
-    fn get(&mut self, bold: bool, center: bool, decimals: Option<u32>) -> &Format {
-        self.0.entry((bold, center, decimals)).or_insert_with(|| {
-            let mut f = base().set_align(FormatAlign::VerticalCenter);
-            if bold {
-                f = f.set_bold();
-            }
-            if center {
-                f = f.set_align(FormatAlign::Center);
-            }
-            if let Some(d) = decimals {
-                f = f.set_num_format(number_format(d));
-            }
-            f
-        })
+    fn get(&self, key: Key) -> std::borrow::Cow<'_, Format> {
+        self.0.get(&key).map_or_else(|| std::borrow::Cow::Owned(cell_format(key)), std::borrow::Cow::Borrowed)
     }
 }
 
 fn write_cell(
     ws: &mut Worksheet,
-    formats: &mut Formats,
+    formats: &Formats,
     row: u32,
     col: u16,
     cell: &Cell,
     bold: bool,
 ) -> Result<(), XlsxError> {
-    let bold = bold || cell.bold;
+    let f = formats.get(key_of(cell, col, bold));
+    let f = f.as_ref();
     let last = col + cell.colspan.max(1) - 1;
     match &cell.value {
         Value::Empty => {
-            ws.write_blank(row, col, formats.get(bold, false, None))?;
+            ws.write_blank(row, col, f)?;
         }
         Value::Text(s) if last > col => {
-            ws.merge_range(row, col, row, last, s, formats.get(bold, true, None))?;
+            ws.merge_range(row, col, row, last, s, f)?;
         }
         Value::Text(s) => {
-            ws.write_string_with_format(row, col, s, formats.get(bold, col != 1, None))?;
+            ws.write_string_with_format(row, col, s, f)?;
         }
         Value::Int(n) => {
-            ws.write_number_with_format(row, col, f64::from(*n), formats.get(bold, true, None))?;
+            ws.write_number_with_format(row, col, f64::from(*n), f)?;
         }
-        Value::Number { value, decimals, sum_of } => {
-            let f = formats.get(bold, true, Some(*decimals));
+        Value::Number { value, sum_of, decimals } => {
             if sum_of.is_empty() {
                 ws.write_number_with_format(row, col, value.to_f64().unwrap_or(0.0), f)?;
             } else {
@@ -82,12 +97,21 @@ fn write_cell(
     Ok(())
 }
 
-fn sheet_for_table(ws: &mut Worksheet, formats: &mut Formats, t: &Table) -> Result<(), XlsxError> {
+fn title_format() -> Format {
+    Format::new().set_font_name("Times New Roman").set_font_size(12).set_bold()
+}
+
+fn head_format() -> Format {
+    base().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap()
+}
+
+fn sheet_for_table(ws: &mut Worksheet, formats: &Formats, t: &Table) -> Result<(), XlsxError> {
     ws.set_name(format!("Bảng {}", t.number))?;
-    let title = Format::new().set_font_name("Times New Roman").set_font_size(12).set_bold();
-    ws.write_string_with_format(0, 0, format!("Bảng {}. {}", t.number, t.caption), &title)?;
+    let title = title_format();
     let header_top = 2u32;
-    let head = base().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap();
+    ws.set_row_height(header_top, 30)?;
+    ws.write_string_with_format(0, 0, format!("Bảng {}. {}", t.number, t.caption), &title)?;
+    let head = head_format();
     let (placed, width) = place(&t.header);
     for p in placed {
         let (r, c) = (header_top + p.row as u32, p.col as u16);
@@ -114,7 +138,6 @@ fn sheet_for_table(ws: &mut Worksheet, formats: &mut Formats, t: &Table) -> Resu
         let twips = layout.widths.get(c as usize).copied().unwrap_or(900) as f64;
         ws.set_column_width(c, ((twips / 15.0 - 5.0) / 7.0).clamp(4.0, 40.0))?;
     }
-    ws.set_row_height(header_top, 30)?;
     print_setup(ws, header_top, first_row - 1)?;
     Ok(())
 }
@@ -128,35 +151,112 @@ fn print_setup(ws: &mut Worksheet, first: u32, last: u32) -> Result<(), XlsxErro
     Ok(())
 }
 
+fn data_sheet(ws: &mut Worksheet, formats: &Formats, d: &DataSheet) -> Result<(), XlsxError> {
+    ws.set_name(&d.name)?;
+    let head = head_format();
+    ws.set_row_height(0, 75)?;
+    for (c, h) in d.header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &head)?;
+        ws.set_column_width(c as u16, if c == 0 { 36.0 } else { 16.0 })?;
+    }
+    for (r, row) in d.rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            write_cell(ws, formats, r as u32 + 1, c as u16, cell, false)?;
+        }
+    }
+    ws.set_freeze_panes(1, 1)?;
+    print_setup(ws, 0, 0)
+}
+
+/// One sheet of the workbook.
+enum Sheet<'a> {
+    Table(&'a Table),
+    Data(&'a DataSheet),
+}
+
+impl Sheet<'_> {
+    /// Every cell format the sheet uses, in the order it first uses them.
+    fn keys(&self, out: &mut Vec<Key>) {
+        let mut add = |k: Key| {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        };
+        match self {
+            Sheet::Table(t) => {
+                for row in &t.rows {
+                    let mut c = 0u16;
+                    for cell in &row.cells {
+                        add(key_of(cell, c, row.kind == RowKind::Max));
+                        c += cell.colspan.max(1);
+                    }
+                }
+            }
+            Sheet::Data(d) => {
+                for row in &d.rows {
+                    for (c, cell) in row.iter().enumerate() {
+                        add(key_of(cell, c as u16, false));
+                    }
+                }
+            }
+        }
+    }
+
+    fn write(&self, ws: &mut Worksheet, formats: &Formats) -> Result<(), XlsxError> {
+        match self {
+            Sheet::Table(t) => sheet_for_table(ws, formats, t),
+            Sheet::Data(d) => data_sheet(ws, formats, d),
+        }
+    }
+}
+
+/// Threads the sheets are written on.
+const THREADS: usize = 2;
+
+/// The workbook, its sheets written on two threads (a national workbook has millions of
+/// cells). Each sheet numbers its formats on its own and the workbook puts them together
+/// in sheet order when it saves, so the bytes are the same whatever thread writes which
+/// sheet.
 pub fn render(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let mut formats = Formats::default();
     // A fixed creation date: the same report gives the same bytes.
     wb.set_properties(
         &DocProperties::new().set_title(&doc.subject).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
     );
-    for b in doc.body.iter().chain(&doc.appendix) {
-        if let Block::Table(t) = b {
-            sheet_for_table(wb.add_worksheet(), &mut formats, t)?;
-        }
+    let sheets: Vec<Sheet> = doc
+        .body
+        .iter()
+        .chain(&doc.appendix)
+        .filter_map(|b| if let Block::Table(t) = b { Some(Sheet::Table(t)) } else { None })
+        .chain(doc.data.iter().map(Sheet::Data))
+        .collect();
+    let formats = Formats(
+        sheets
+            .iter()
+            .flat_map(|s| {
+                let mut k = Vec::new();
+                s.keys(&mut k);
+                k
+            })
+            .map(|k| (k, cell_format(k)))
+            .collect(),
+    );
+    let mut worksheets: Vec<Worksheet> = sheets.iter().map(|_| Worksheet::new()).collect();
+    // Sheet i on thread i % THREADS.
+    let mut lanes: Vec<Vec<(&Sheet, &mut Worksheet)>> = (0..THREADS).map(|_| Vec::new()).collect();
+    for (i, pair) in sheets.iter().zip(worksheets.iter_mut()).enumerate() {
+        lanes[i % THREADS].push(pair);
     }
-    for d in &doc.data {
-        let ws = wb.add_worksheet();
-        ws.set_name(&d.name)?;
-        let head =
-            base().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_text_wrap();
-        for (c, h) in d.header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &head)?;
-            ws.set_column_width(c as u16, if c == 0 { 36.0 } else { 16.0 })?;
-        }
-        ws.set_row_height(0, 75)?;
-        for (r, row) in d.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                write_cell(ws, &mut formats, r as u32 + 1, c as u16, cell, false)?;
-            }
-        }
-        ws.set_freeze_panes(1, 1)?;
-        print_setup(ws, 0, 0)?;
+    let formats = &formats;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = lanes
+            .into_iter()
+            .map(|lane| scope.spawn(move || lane.into_iter().try_for_each(|(sheet, ws)| sheet.write(ws, formats))))
+            .collect();
+        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })?;
+    for ws in worksheets {
+        wb.push_worksheet(ws);
     }
     wb.save_to_buffer()
 }
