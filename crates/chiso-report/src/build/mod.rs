@@ -193,12 +193,15 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
     }
 }
 
-/// One section per top-level criterion; its children get sub-sections.
+/// One section per top-level criterion; its children get sub-sections. Sections are
+/// independent but for their table numbers (one table each, in order): they are written
+/// on two threads, each numbering its tables from its place in the order.
 fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let nested = fw.roots.iter().any(|&r| !fw.criterion(r).children.is_empty());
     let letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n"];
-    let mut out = Vec::new();
+    // (heading, criterion) in the document's order.
+    let mut sections: Vec<(Block, usize)> = Vec::new();
     for (n, &root) in fw.roots.iter().enumerate() {
         let c = fw.criterion(root);
         let title = if nested {
@@ -206,16 +209,32 @@ fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         } else {
             format!("{}) Tiêu chí {}", letters[n % letters.len()], c.name)
         };
-        out.push(Block::Heading { level: 3, text: title });
-        out.extend(narrative::criterion(k, root).into_iter().map(Block::Paragraph));
-        out.extend(tables::criterion(k, root, counters));
+        sections.push((Block::Heading { level: 3, text: title }, root));
         for (m, &child) in c.children.iter().enumerate() {
             let cc = fw.criterion(child);
-            out.push(Block::Heading { level: 4, text: format!("{}) {}", letters[m % letters.len()], cc.name) });
-            out.extend(narrative::criterion(k, child).into_iter().map(Block::Paragraph));
-            out.extend(tables::criterion(k, child, counters));
+            let text = format!("{}) {}", letters[m % letters.len()], cc.name);
+            sections.push((Block::Heading { level: 4, text }, child));
         }
     }
+    let (start, figure) = (counters.table, counters.figure);
+    let section = |i: usize, (heading, index): &(Block, usize)| -> Vec<Block> {
+        // The section's table is the (i + 1)-th from `start`.
+        let mut own = Counters { table: start + i as u32, figure };
+        let mut out = vec![heading.clone()];
+        out.extend(narrative::criterion(k, *index).into_iter().map(Block::Paragraph));
+        out.extend(tables::criterion(k, *index, &mut own));
+        debug_assert_eq!(own.table, start + i as u32 + 1, "one table per section");
+        out
+    };
+    let half = sections.len().div_ceil(2);
+    let (first, second) = sections.split_at(half);
+    let (mut out, rest) = std::thread::scope(|s| {
+        let later = s.spawn(|| second.iter().enumerate().flat_map(|(i, x)| section(half + i, x)).collect::<Vec<_>>());
+        let out: Vec<Block> = first.iter().enumerate().flat_map(|(i, x)| section(i, x)).collect();
+        (out, later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    out.extend(rest);
+    counters.table = start + sections.len() as u32;
     out
 }
 
