@@ -216,11 +216,6 @@ async fn unit_public(s: &AppState, lang: Lang, id: &str) -> AppResult<String> {
     let mut years: Vec<(i32, Option<Decimal>, Option<u32>)> = Vec::new();
     let mut latest: Option<(i32, String, std::sync::Arc<chiso_app::ranking::Ranking>, usize)> = None;
     for p in &periods {
-        if p.status != chiso_domain::PeriodStatus::Published
-            && s.app.published_version(p.year, &p.kind).await?.is_none()
-        {
-            continue;
-        }
         let Some(then) = cat.registry.counterpart(&uid, p.year) else { continue };
         // The version as kept parsed (one small query per year), the row by name.
         let ranking = match s.app.ranking(p.year, &p.kind).await {
