@@ -56,6 +56,10 @@ pub struct Args {
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
     let w = words(lang);
+    let progress = crate::progress::Progress::new(match lang {
+        Lang::Vi => "Phân tích: đọc bộ dữ liệu",
+        Lang::En => "Analysis: reading the dataset",
+    });
     let data = load(&a.data, lang)?;
     let (fw, results) = data.results(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
     let (_, period) = data.period(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
@@ -77,12 +81,20 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     // Three independent parts at once (each the same whatever runs beside it): the draws
     // (on `options.threads` threads), the plans (on two), and the trends with why ranks
     // moved, which score the other periods.
+    progress.step(
+        &match lang {
+            Lang::Vi => format!("Phân tích: {} lượt mô phỏng, lộ trình lên mức, xu hướng", options.draws),
+            Lang::En => format!("Analysis: {} draws, paths to the next level, trends", options.draws),
+        },
+        0,
+    );
     let (stability, plans, (scored, trends, moved)) = std::thread::scope(|s| {
         let plans = s.spawn(|| analysis::next_level(fw, &results, period));
         let history = s.spawn(|| history(&data, &a, fw, &results));
         let stability = analysis::stability(fw, &results, &options);
         (stability, joined(plans), joined(history))
     });
+    drop(progress);
     let moved = moved.map(|(i, c, m)| (scored[i].0, scored[i].1.as_ref().unwrap_or(&results), c, m));
     let banner = chiso_domain::explain::illustrative(lang);
     let out = match a.format {

@@ -21,6 +21,9 @@ pub struct Args {
     /// Only check the file; write nothing.
     #[arg(long)]
     check: bool,
+    /// Into the platform's database instead of the dataset's files (`--db`).
+    #[command(flatten)]
+    platform: super::import_db::Platform,
     /// The figures: CSV or XLSX, one row per unit, one column per criterion (result
     /// columns of `chiso export`, headed `[…]`, are ignored); or a filled template
     /// workbook (`chiso template`), whose units replace theirs in the period's figures.
@@ -30,8 +33,14 @@ pub struct Args {
 /// Validates the whole file first; only a valid file replaces the period's data,
 /// written to a temporary file and renamed, so a failure changes nothing.
 pub fn run(a: Args, lang: Lang) -> Outcome {
+    if let Some(db) = &a.platform.db {
+        return super::import_db::run(&a.platform, db, a.period, &a.kind, &a.file, a.sheet.as_deref(), lang);
+    }
+    let say = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let progress = crate::progress::Progress::new(say("Nhập: đọc bộ dữ liệu", "Import: reading the dataset"));
     let data = load(&a.data, lang)?;
     let (fw, period) = data.period(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
+    progress.step(say("Nhập: đọc và kiểm tra tệp", "Import: reading and checking the file"), 0);
     let xlsx = a.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let bytes = if xlsx { std::fs::read(&a.file).map_err(|e| io(&a.file, e, lang))? } else { Vec::new() };
     let t = if xlsx && template::is_template(&bytes) {
@@ -42,6 +51,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         export::strip_results(table::read(&a.file, a.sheet.as_deref()).map_err(|e| errors(lang, vec![e]))?)
     };
     let rows = import::import(&t, fw, &data.registry, a.period).map_err(|e| errors(lang, e))?;
+    drop(progress);
     let with_data = rows.iter().filter(|r| r.submission.is_some()).count();
     println!("{}: {} ({} / {})", text(lang).imported, a.file.display(), with_data, rows.len());
     if a.check {

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod export;
 pub mod framework;
 pub mod import;
+pub mod import_db;
 pub mod period;
 pub mod report;
 pub mod score;

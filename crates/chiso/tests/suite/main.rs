@@ -6,6 +6,7 @@ mod audit_cli;
 mod backup_cli;
 mod cli;
 mod command;
+mod import_db;
 mod period_cli;
 mod progress_cli;
 mod serve;
