@@ -6,7 +6,7 @@
 
 use crate::table::Table;
 use crate::template;
-use chiso_domain::engine::Results;
+use chiso_domain::engine::{Results, UnitResult};
 use chiso_domain::framework::Framework;
 use chiso_domain::period::{Answer, Period};
 use rust_decimal::Decimal;
@@ -71,8 +71,13 @@ pub fn table(fw: &Framework, period: &Period, results: &Results) -> Vec<Vec<Stri
     let mut rows = figures(fw, period);
     rows[0].extend(fw.criteria.iter().map(|c| format!("[điểm] {}", c.id)));
     rows[0].extend(["[tổng điểm]", "[mức]", "[xếp hạng]"].map(String::from));
+    // Each unit's result found by its id once (a national period has thousands).
+    let mut by_unit: std::collections::HashMap<&str, &UnitResult> = std::collections::HashMap::new();
+    for r in &results.units {
+        by_unit.entry(r.unit.0.as_str()).or_insert(r);
+    }
     for (u, row) in period.units.iter().zip(rows.iter_mut().skip(1)) {
-        let r = results.units.iter().find(|r| r.unit == u.unit);
+        let r = by_unit.get(u.unit.0.as_str()).copied();
         for i in 0..fw.criteria.len() {
             let v = r
                 .filter(|r| r.total.is_some())
