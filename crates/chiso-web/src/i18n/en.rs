@@ -408,7 +408,9 @@ pub static TEXT: Text = Text {
     level_from: |name, min| format!("{name}: from {min} points"),
     advanced_toml: "Edit the registry file directly (TOML)",
     chain_checked: |n, m, since| {
-        format!("The log's chain is intact ({n} events; {m} new events verified now after event {since}, verified before).")
+        format!(
+            "The log's chain is intact ({n} events; {m} new events verified now after event {since}, verified before)."
+        )
     },
     audit_full_check: "Verify the whole chain again",
     audit_any: "All",
@@ -419,7 +421,9 @@ pub static TEXT: Text = Text {
     audit_newer: "← Newer",
     audit_older: "Older →",
     audit_none: "No event matches the filters.",
-    audit_bad_filter: |v| format!("Invalid audit log filter: \"{v}\" (days as year-month-day; years and event numbers as numbers)."),
+    audit_bad_filter: |v| {
+        format!("Invalid audit log filter: \"{v}\" (days as year-month-day; years and event numbers as numbers).")
+    },
     bg_link: "Background work",
     bg_heading: "Background work",
     bg_intro: "The report files being made per year: DOCX, XLSX and HTML at publication; the analysis and the PDF after it.",

@@ -408,7 +408,9 @@ pub static TEXT: Text = Text {
     level_from: |name, min| format!("{name}: từ {min} điểm"),
     advanced_toml: "Sửa trực tiếp tệp danh mục (TOML)",
     chain_checked: |n, m, since| {
-        format!("Chuỗi nhật ký toàn vẹn ({n} sự kiện; lần này kiểm tra {m} sự kiện mới sau sự kiện {since} đã kiểm tra trước đó).")
+        format!(
+            "Chuỗi nhật ký toàn vẹn ({n} sự kiện; lần này kiểm tra {m} sự kiện mới sau sự kiện {since} đã kiểm tra trước đó)."
+        )
     },
     audit_full_check: "Kiểm tra lại toàn bộ chuỗi",
     audit_any: "Tất cả",
@@ -419,7 +421,9 @@ pub static TEXT: Text = Text {
     audit_newer: "← Mới hơn",
     audit_older: "Cũ hơn →",
     audit_none: "Không có sự kiện nào khớp bộ lọc.",
-    audit_bad_filter: |v| format!("Bộ lọc nhật ký không hợp lệ: «{v}» (ngày theo dạng năm-tháng-ngày, năm và số thứ tự sự kiện là số)."),
+    audit_bad_filter: |v| {
+        format!("Bộ lọc nhật ký không hợp lệ: «{v}» (ngày theo dạng năm-tháng-ngày, năm và số thứ tự sự kiện là số).")
+    },
     bg_link: "Công việc chạy nền",
     bg_heading: "Công việc chạy nền",
     bg_intro: "Các tệp báo cáo đang được tạo theo từng năm: DOCX, XLSX, HTML khi công bố; phần phân tích và tệp PDF sau đó.",

@@ -10,6 +10,6 @@ mod periods;
 mod reorganisation;
 mod security;
 mod start;
-mod work_page;
 mod web;
+mod work_page;
 mod workbook;

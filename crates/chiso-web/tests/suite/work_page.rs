@@ -11,7 +11,10 @@ async fn the_administrator_sees_the_report_files_being_made() {
     let mut admin = setup(&app).await;
     let r = admin.post("/quan-tri/ky/2021/department/cong-bo", &[("reason", "Công bố sớm"), ("early", "1")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert!(admin.get("/quan-tri").await.body.contains("href=\"/quan-tri/cong-viec-nen\""), "linked from the admin page");
+    assert!(
+        admin.get("/quan-tri").await.body.contains("href=\"/quan-tri/cong-viec-nen\""),
+        "linked from the admin page"
+    );
 
     // The analysis is made by the worker after the answer: wait for it (at most 30 s).
     let t = token(&app.database, "admin").await;
