@@ -406,12 +406,16 @@ async fn fresh_files(store: &Store, objects: &Objects, year: i32) -> Result<Mani
 async fn make_files(store: &Store, objects: &Objects, year: i32, source: String) -> Result<Manifest> {
     let doc = document(store, year).await?;
     let files = tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 3]> {
-        let docx = chiso_report::docx::render(&doc);
-        let xlsx = chiso_report::xlsx::render(&doc).map_err(|e| {
+        let all = chiso_report::files::Wanted { docx: true, xlsx: true, html: true };
+        let made = chiso_report::files::render(&doc, all);
+        let (Some(docx), Some(xlsx), Some(html)) = (made.docx, made.xlsx, made.html) else {
+            unreachable!("every file was asked for")
+        };
+        let xlsx = xlsx.map_err(|e| {
             tracing::error!(year, error = %e, "the report's XLSX was not made");
             Error::new(Kind::Internal, Message::Database)
         })?;
-        let html = chiso_report::html::render(&doc).into_bytes();
+        let html = html.into_bytes();
         Ok([(docx, "docx"), (xlsx, "xlsx"), (html, "html")].map(|(b, ext)| (format!("{}.{ext}", content_hash(&b)), b)))
     })
     .await

@@ -9,6 +9,7 @@ mod docx_chart;
 mod docx_head;
 mod docx_parts;
 mod docx_table;
+pub mod files;
 mod grid;
 pub mod html;
 pub mod json;

@@ -427,6 +427,18 @@ fn the_same_data_gives_the_same_bytes() {
 }
 
 #[test]
+fn files_made_side_by_side_are_the_files_made_one_after_the_other() {
+    use chiso_report::files::{Wanted, render};
+    let doc = cao_bang();
+    let all = render(&doc, Wanted { docx: true, xlsx: true, html: true });
+    assert_eq!(all.docx.unwrap(), chiso_report::docx::render(&doc));
+    assert_eq!(all.xlsx.unwrap().unwrap(), chiso_report::xlsx::render(&doc).unwrap());
+    assert_eq!(all.html.unwrap(), chiso_report::html::render(&doc));
+    let html_only = render(&doc, Wanted { html: true, ..Wanted::default() });
+    assert!(html_only.docx.is_none() && html_only.xlsx.is_none() && html_only.html.is_some());
+}
+
+#[test]
 fn html_is_one_self_contained_escaped_page() {
     let html = chiso_report::html::render(&cao_bang());
     assert!(html.starts_with("<!DOCTYPE html>"));

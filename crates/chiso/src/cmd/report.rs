@@ -105,30 +105,41 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
     std::fs::create_dir_all(&a.out).map_err(|e| vec![format!("{}: {e}", a.out.display())])?;
     let name = |ext: &str| a.out.join(format!("bao-cao-{}.{ext}", a.period));
-    let docx = chiso_report::docx::render(&doc);
+    progress.step(
+        match lang {
+            Lang::Vi => "Báo cáo: ghi các tệp",
+            Lang::En => "Report: writing the files",
+        },
+        0,
+    );
+    let has = |f: Format| formats.contains(&f);
+    let wanted = chiso_report::files::Wanted {
+        docx: has(Format::Docx) || has(Format::Pdf),
+        xlsx: has(Format::Xlsx),
+        html: has(Format::Html),
+    };
+    let files = chiso_report::files::render(&doc, wanted);
+    let docx = files.docx.unwrap_or_default();
     let mut failures = Vec::new();
     let mut wrote = Vec::new();
     for (i, f) in formats.iter().enumerate() {
-        let label = match f {
-            Format::Docx => "DOCX",
-            Format::Pdf => "PDF",
-            Format::Xlsx => "XLSX",
-            Format::Html => "HTML",
-        };
-        progress.step(
-            &match lang {
-                Lang::Vi => format!("Báo cáo: ghi {label}"),
-                Lang::En => format!("Report: writing {label}"),
-            },
-            formats.len() as u64,
-        );
-        progress.set(i as u64, formats.len() as u64);
+        if *f == Format::Pdf {
+            progress.step(
+                match lang {
+                    Lang::Vi => "Báo cáo: chuyển sang PDF",
+                    Lang::En => "Report: converting to PDF",
+                },
+                formats.len() as u64,
+            );
+            progress.set(i as u64, formats.len() as u64);
+        }
         let written = match f {
             Format::Docx => write(&name("docx"), &docx),
-            Format::Html => write(&name("html"), chiso_report::html::render(&doc).as_bytes()),
-            Format::Xlsx => match chiso_report::xlsx::render(&doc) {
-                Ok(bytes) => write(&name("xlsx"), &bytes),
-                Err(e) => Err(format!("XLSX: {e}")),
+            Format::Html => write(&name("html"), files.html.as_deref().unwrap_or_default().as_bytes()),
+            Format::Xlsx => match &files.xlsx {
+                Some(Ok(bytes)) => write(&name("xlsx"), bytes),
+                Some(Err(e)) => Err(format!("XLSX: {e}")),
+                None => continue,
             },
             Format::Pdf => match chiso_report::pdf::convert(&docx, Duration::from_secs(120)) {
                 Ok(bytes) => write(&name("pdf"), &bytes),
