@@ -1,6 +1,7 @@
 //! The `chiso` binary: wires the crates below it to a command line. No logic of its own.
 
 mod cmd;
+mod memory;
 mod progress;
 mod text;
 

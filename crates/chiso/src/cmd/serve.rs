@@ -142,6 +142,7 @@ async fn shutdown_signal() {
 
 pub fn serve(a: ServeArgs, lang: Lang) -> Outcome {
     init_logging(&a.log_format);
+    crate::memory::give_back_when_freed();
     // The signing key first (made at first start), so a missing one is explained in the user's language.
     // And the object store, if one is configured: it answers and its bucket exists.
     let objects = a.db.objects.config(lang)?;
