@@ -75,7 +75,10 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::not_saved(problems));
         }
-        let reason = format!("Nhập từ tệp Excel {} (quản trị)", file.filename);
+        // A table given as CSV (`chiso import --db`) is read through the template, but the
+        // record names the file the administrator gave.
+        let format = if file.filename.to_lowercase().ends_with(".csv") { "CSV" } else { "Excel" };
+        let reason = format!("Nhập từ tệp {format} {} (quản trị)", file.filename);
         let n = units.len();
         self.save_workbook(actor, &p, units, &reason, submit.as_deref()).await?;
         Ok(n)

@@ -78,6 +78,7 @@ async fn import_into(db: &str) {
     let store = Store::open(db).await.unwrap();
     let trail = store.audit_events("answer/2021/department/ban-dan-toc/app").await.unwrap();
     assert_eq!((trail[0].actor.as_str(), trail[0].new_value.as_str()), ("cli", "13.1"));
+    assert!(trail[0].reason.starts_with("Nhập từ tệp CSV "), "the record names a CSV: {}", trail[0].reason);
 
     // The same figures as an XLSX table, now submitted on the units' behalf with the reason.
     let rows = chiso_data::table::parse_csv("2021.csv", figures().as_bytes()).unwrap().rows;
