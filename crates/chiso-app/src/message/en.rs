@@ -47,7 +47,7 @@ pub fn message(m: &Message) -> String {
         Message::EvidenceLocked => "The report was submitted: its evidence stays as the assessors see it.".into(),
         Message::EvidenceClosed => "This period no longer accepts evidence.".into(),
         Message::NoFile => "No file chosen.".into(),
-        Message::FileTooLarge => "The file is too large (at most 10 MB).".into(),
+        Message::FileTooLarge => "The file is too large (at most 10 MiB).".into(),
         Message::BadFileType => "Only PDF, PNG, JPEG, DOCX or XLSX files are accepted.".into(),
         Message::UnknownFields(f) => format!("The framework has no fields named: {}; nothing was saved.", f.join(", ")),
         Message::ValuedAndNotApplicable(c) => {

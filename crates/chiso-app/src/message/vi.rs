@@ -47,7 +47,7 @@ pub fn message(m: &Message) -> String {
         Message::EvidenceLocked => "Báo cáo đã nộp: minh chứng được giữ nguyên như tổ thẩm định đang xem.".into(),
         Message::EvidenceClosed => "Kỳ đánh giá không còn nhận minh chứng.".into(),
         Message::NoFile => "Chưa chọn tệp.".into(),
-        Message::FileTooLarge => "Tệp quá lớn (tối đa 10 MB).".into(),
+        Message::FileTooLarge => "Tệp quá lớn (tối đa 10 MiB).".into(),
         Message::BadFileType => "Chỉ nhận tệp PDF, PNG, JPEG, DOCX hoặc XLSX.".into(),
         Message::UnknownFields(f) => format!("Khung đánh giá không có các trường: {}; chưa có gì được ghi.", f.join(", ")),
         Message::ValuedAndNotApplicable(c) => {

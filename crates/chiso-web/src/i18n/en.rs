@@ -35,7 +35,7 @@ pub static TEXT: Text = Text {
     error_login_required: "Please log in.",
     error_bad_request: "The request is not valid; nothing was written.",
     error_method: "This address does not accept that method.",
-    error_too_large: "The request is too large (at most 11 MB); nothing was written.",
+    error_too_large: "The request is too large (at most 11 MiB); nothing was written.",
     error_timeout: "The request was too slow and was cut off; nothing was written. Please try again.",
     error_media_type: "Unsupported content type (the API takes application/json).",
     home_link: "Home",
@@ -245,7 +245,7 @@ pub static TEXT: Text = Text {
     submit: "Submit report",
     excel_link: "Download the Excel form / import from an Excel file",
     delete_evidence: "Delete",
-    evidence_file: "File (PDF, PNG, JPEG, DOCX, XLSX; at most 10 MB)",
+    evidence_file: "File (PDF, PNG, JPEG, DOCX, XLSX; at most 10 MiB)",
     upload: "Upload",
     reply_heading: "Answer the assessors",
     content: "Message",
@@ -255,8 +255,8 @@ pub static TEXT: Text = Text {
         format!("Criteria given a figure and declared not applicable at once: {c}; nothing was saved.")
     },
     not_saved: "Not saved: the figures have errors.",
-    bad_upload: "The upload is invalid or too large (at most 10 MB).",
-    file_too_large: "The file is too large (at most 10 MB).",
+    bad_upload: "The upload is invalid or too large (at most 10 MiB).",
+    file_too_large: "The file is too large (at most 10 MiB).",
 
     review_title: "Review",
     review_heading: |unit, year| format!("Review: {unit} – {year}"),

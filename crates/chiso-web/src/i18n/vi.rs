@@ -35,7 +35,7 @@ pub static TEXT: Text = Text {
     error_login_required: "Vui lòng đăng nhập.",
     error_bad_request: "Yêu cầu không hợp lệ; chưa có gì được ghi.",
     error_method: "Địa chỉ này không nhận thao tác đó.",
-    error_too_large: "Dữ liệu gửi lên quá lớn (tối đa 11 MB); chưa có gì được ghi.",
+    error_too_large: "Dữ liệu gửi lên quá lớn (tối đa 11 MiB); chưa có gì được ghi.",
     error_timeout: "Yêu cầu gửi lên quá chậm và đã bị ngắt; chưa có gì được ghi. Vui lòng thử lại.",
     error_media_type: "Kiểu dữ liệu gửi lên không được hỗ trợ (API nhận application/json).",
     home_link: "Trang chủ",
@@ -247,7 +247,7 @@ pub static TEXT: Text = Text {
     submit: "Nộp báo cáo",
     excel_link: "Tải biểu mẫu Excel / nhập từ tệp Excel",
     delete_evidence: "Xoá",
-    evidence_file: "Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MB)",
+    evidence_file: "Tệp (PDF, PNG, JPEG, DOCX, XLSX; tối đa 10 MiB)",
     upload: "Tải lên",
     reply_heading: "Trả lời thẩm định",
     content: "Nội dung",
@@ -257,8 +257,8 @@ pub static TEXT: Text = Text {
         format!("Tiêu chí vừa có số liệu vừa được khai là không áp dụng: {c}; chưa có gì được ghi.")
     },
     not_saved: "Chưa lưu: có lỗi trong số liệu.",
-    bad_upload: "Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MB).",
-    file_too_large: "Tệp quá lớn (tối đa 10 MB).",
+    bad_upload: "Tệp tải lên không hợp lệ hoặc quá lớn (tối đa 10 MiB).",
+    file_too_large: "Tệp quá lớn (tối đa 10 MiB).",
 
     review_title: "Thẩm định",
     review_heading: |unit, year| format!("Thẩm định: {unit} – năm {year}"),

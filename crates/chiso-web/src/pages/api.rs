@@ -490,7 +490,7 @@ pub async fn openapi() -> Response {
                     "body": { "type": "string", "minLength": 1, "maxLength": super::MAX_MESSAGE } } } } } },
                 "responses": { "200": { "description": "recorded" } } } },
             "/api/v1/periods/{year}/{kind}/units/{unit}/evidence": { "parameters": unit_params(), "post": {
-                "summary": "Evidence for one criterion (multipart: criterion, file; PDF, PNG, JPEG, DOCX, XLSX up to 10 MB)",
+                "summary": "Evidence for one criterion (multipart: criterion, file; PDF, PNG, JPEG, DOCX, XLSX up to 10 MiB)",
                 "security": [{ "bearer": [] }],
                 "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",
                     "required": ["criterion", "file"], "properties": {
@@ -557,7 +557,7 @@ fn complete(mut doc: Value) -> Value {
         ("404", "no such period, unit or published result", |_, _| true),
         ("408", "the request was too slow", |_, _| true),
         ("409", "the period or submission is not in a state that allows it", |_, body| body),
-        ("413", "the body is larger than 11 MB", |_, body| body),
+        ("413", "the body is larger than 11 MiB", |_, body| body),
         ("415", "the body is not of the expected content type", |_, body| body),
         ("422", "refused: every problem, nothing written", |_, body| body),
         ("500", "a defect; nothing written", |_, _| true),

@@ -1005,7 +1005,10 @@ async fn hostile_requests_get_the_documented_answers() {
     let r =
         http.put(&unit).bearer_auth(&yte).header("content-type", "application/json").body(big).send().await.unwrap();
     assert_eq!(r.status(), 413);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");
+    let e = r.json::<Value>().await.unwrap();
+    assert_eq!(e["error"]["code"], "payload_too_large");
+    // The limit said as it is counted (11 × 1024 × 1024 bytes), not as 11 million bytes.
+    assert!(e["error"]["message"].as_str().unwrap().contains("11 MiB"), "{e}");
 
     // A save changes only what it names; unknown fields are refused by name.
     let values: serde_json::Map<String, Value> = YTE.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
