@@ -66,7 +66,7 @@ fn a_terminal_sees_the_progress_line() {
     let o = Command::new("script").args(["-qec", &line, "/dev/null"]).env_remove("CHISO_LANG").output().unwrap();
     let drawn = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{drawn}");
-    assert!(drawn.contains("\r\u{1b}[2KBáo cáo: ghi HTML"), "{drawn:?}");
+    assert!(drawn.contains("\r\u{1b}[2KBáo cáo: ghi các tệp"), "{drawn:?}");
     // Cleared before the command says what it wrote.
     let cleared = drawn.rfind("\r\u{1b}[2K").unwrap();
     assert!(drawn[cleared..].contains("bao-cao-2020.html"), "{drawn:?}");
