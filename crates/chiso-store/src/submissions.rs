@@ -88,6 +88,53 @@ fn key(year: i32, kind: &str, unit: &str) -> String {
     format!("{year}/{kind}/{unit}")
 }
 
+/// Where and by whom answers are written: the audit events of a save, the same for one
+/// unit's save and for an import of many.
+struct AnswerAt<'a> {
+    actor: &'a str,
+    year: i32,
+    kind: &'a str,
+    unit: &'a str,
+    reason: &'a str,
+}
+
+impl AnswerAt<'_> {
+    /// `status`: the submission's new status, recorded with the first answer it came with.
+    fn answer_event(
+        &self,
+        field: &str,
+        old: Option<&str>,
+        value: &str,
+        note: &str,
+        status: Option<SubmissionStatus>,
+    ) -> NewEvent {
+        let reason = self.reason;
+        NewEvent::new(
+            self.actor,
+            "answer.set",
+            format!("answer/{}/{field}", key(self.year, self.kind, self.unit)),
+            old.unwrap_or_default(),
+            value,
+            if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
+        )
+        .with_detail(match status {
+            Some(s) => json!({ "note": note, "status": s.as_str() }),
+            None => json!({ "note": note }),
+        })
+    }
+
+    fn status_event(&self, current: Option<SubmissionStatus>, new: SubmissionStatus) -> NewEvent {
+        NewEvent::new(
+            self.actor,
+            "submission.status",
+            format!("submission/{}", key(self.year, self.kind, self.unit)),
+            current.map(SubmissionStatus::as_str).unwrap_or_default(),
+            new.as_str(),
+            self.reason,
+        )
+    }
+}
+
 fn status(raw: &str) -> Result<SubmissionStatus> {
     SubmissionStatus::parse(raw).ok_or_else(|| StoreError::Corrupt(format!("submission status {raw:?}")))
 }
@@ -178,30 +225,11 @@ async fn save_in(
         .bind(note)
         .execute(&mut **tx)
         .await?;
-        events.push(
-            NewEvent::new(
-                actor,
-                "answer.set",
-                format!("answer/{}/{field}", key(year, kind, unit)),
-                old.map(|o| o.0.clone()).unwrap_or_default(),
-                value.clone(),
-                if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
-            )
-            .with_detail(match new_status.take() {
-                Some(s) => json!({ "note": note, "status": s.as_str() }),
-                None => json!({ "note": note }),
-            }),
-        );
+        let at = AnswerAt { actor, year, kind, unit, reason };
+        events.push(at.answer_event(field, old.map(|o| o.0.as_str()), value, note, new_status.take()));
     }
     if let Some(s) = new_status {
-        events.push(NewEvent::new(
-            actor,
-            "submission.status",
-            format!("submission/{}", key(year, kind, unit)),
-            current.map(SubmissionStatus::as_str).unwrap_or_default(),
-            s.as_str(),
-            reason,
-        ));
+        events.push(AnswerAt { actor, year, kind, unit, reason }.status_event(current, s));
     }
     append_all(tx, &events).await
 }
@@ -335,30 +363,11 @@ async fn save_many_in(
                 continue;
             }
             writes.push((k, a));
-            events.push(
-                NewEvent::new(
-                    actor,
-                    "answer.set",
-                    format!("answer/{}/{field}", key(year, kind, unit)),
-                    old.map(|o| o.0.clone()).unwrap_or_default(),
-                    value.clone(),
-                    if note.is_empty() { reason.to_string() } else { format!("{reason} {note}").trim().to_string() },
-                )
-                .with_detail(match new_status.take() {
-                    Some(s) => json!({ "note": note, "status": s.as_str() }),
-                    None => json!({ "note": note }),
-                }),
-            );
+            let at = AnswerAt { actor, year, kind, unit, reason };
+            events.push(at.answer_event(field, old.map(|o| o.0.as_str()), value, note, new_status.take()));
         }
         if let Some(s) = new_status {
-            events.push(NewEvent::new(
-                actor,
-                "submission.status",
-                format!("submission/{}", key(year, kind, unit)),
-                current.map(SubmissionStatus::as_str).unwrap_or_default(),
-                s.as_str(),
-                reason,
-            ));
+            events.push(AnswerAt { actor, year, kind, unit, reason }.status_event(current, s));
         }
         // As `transition_in`: submitted on the units' behalf, each move on the record.
         if let Some(why) = submit {
