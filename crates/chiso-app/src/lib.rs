@@ -96,6 +96,15 @@ impl App {
     pub fn new_on(store: Store, data_dir: PathBuf, objects: objects::Objects) -> App {
         let objects = Arc::new(objects);
         let reports = Arc::new(reports::ReportFiles::idle(objects.clone()));
+        App::with(store, data_dir, objects, reports)
+    }
+
+    fn with(
+        store: Store,
+        data_dir: PathBuf,
+        objects: Arc<objects::Objects>,
+        reports: Arc<reports::ReportFiles>,
+    ) -> App {
         App {
             store,
             data_dir,
@@ -119,15 +128,7 @@ impl App {
     pub fn serving_on(store: Store, data_dir: PathBuf, objects: objects::Objects, make_pdfs: bool) -> App {
         let objects = Arc::new(objects);
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), objects.clone(), make_pdfs));
-        let app = App {
-            store,
-            data_dir,
-            objects,
-            listeners: Default::default(),
-            reports,
-            catalog: Default::default(),
-            rankings: Default::default(),
-        };
+        let app = App::with(store, data_dir, objects, reports);
         app.follow_changes();
         app
     }
