@@ -1,7 +1,9 @@
 //! A year's report settings: `reports/<year>.toml` in a dataset.
 
 use crate::error::{DataError, ErrorKind, Location};
-use chiso_domain::report_settings::{Judgement, KindSettings, PublishedRanks, ReportSettings, Signatory, UnitRows};
+use chiso_domain::report_settings::{
+    Judgement, KindSettings, LevelTables, PublishedRanks, ReportSettings, Signatory, Tables, UnitRows,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -47,6 +49,21 @@ struct Raw {
     /// "auto" (default), "all", or N: the first and last N units of each per-unit table.
     #[serde(default)]
     unit_rows: Option<toml::Spanned<toml::Value>>,
+    /// Which per-unit tables the document holds.
+    #[serde(default)]
+    tables: RawTables,
+}
+
+/// `[tables]`: `summary = true`, `levels = true | ["Tốt", …]`, `top = N`, `bottom = N`,
+/// `full = false`; each left out is chosen by the kind's size.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTables {
+    summary: Option<bool>,
+    levels: Option<toml::Spanned<toml::Value>>,
+    top: Option<u32>,
+    bottom: Option<u32>,
+    full: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +151,27 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             }
         },
     };
+    let levels = match &raw.tables.levels {
+        None => None,
+        Some(v) => Some(level_tables(v.get_ref()).ok_or_else(|| {
+            let mut loc = Location::file(file);
+            loc.line = Some(line(v.span().start));
+            loc.value = Some(v.get_ref().to_string());
+            DataError::new(
+                loc,
+                ErrorKind::Syntax(
+                    "tables.levels must be true, false or a list of level names, each once (\"Tốt\", …)".into(),
+                ),
+            )
+        })?),
+    };
+    let tables = Tables {
+        summary: raw.tables.summary,
+        levels,
+        top: raw.tables.top,
+        bottom: raw.tables.bottom,
+        full: raw.tables.full,
+    };
     let kinds = raw
         .kinds
         .into_iter()
@@ -180,8 +218,29 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
             appendix: raw.appendix,
             explain_moves: raw.explain_moves,
             unit_rows,
+            tables,
         },
     ))
+}
+
+/// `true`, `false` or a non-empty list of distinct, non-empty level names.
+fn level_tables(v: &toml::Value) -> Option<LevelTables> {
+    match v {
+        toml::Value::Boolean(true) => Some(LevelTables::All),
+        toml::Value::Boolean(false) => Some(LevelTables::None),
+        toml::Value::Array(items) if !items.is_empty() => {
+            let mut names: Vec<String> = Vec::new();
+            for item in items {
+                let name = item.as_str()?.trim();
+                if name.is_empty() || names.iter().any(|n| n == name) {
+                    return None;
+                }
+                names.push(name.to_string());
+            }
+            Some(LevelTables::Named(names))
+        }
+        _ => None,
+    }
 }
 
 fn parse_date(s: &str) -> Option<(u32, u32, i32)> {
@@ -249,5 +308,44 @@ mod tests {
             let e = with(bad).unwrap_err();
             assert_eq!(e.location.line, Some(6), "{bad}: {e:?}");
         }
+    }
+
+    #[test]
+    fn tables_choose_the_documents_per_unit_tables_and_bad_values_are_refused_with_their_line() {
+        let base = "year = 2020\nissuing_body = [\"A\"]\nplace = \"B\"\nsubject = \"C\"\nkind = []\n\
+                    [signatory]\ntitle = \"D\"\n";
+        let with = |t: &str| parse("r.toml", &format!("{base}[tables]\n{t}\n")).map(|(_, s)| s.tables);
+        assert_eq!(parse("r.toml", base).unwrap().1.tables, Tables::default(), "left out: chosen by size");
+        let t = with("summary = true\nlevels = [\"Tốt\", \"Khá\"]\ntop = 5\nbottom = 3\nfull = false").unwrap();
+        assert_eq!(
+            t,
+            Tables {
+                summary: Some(true),
+                levels: Some(LevelTables::Named(vec!["Tốt".into(), "Khá".into()])),
+                top: Some(5),
+                bottom: Some(3),
+                full: Some(false),
+            }
+        );
+        assert_eq!(with("levels = true").unwrap().levels, Some(LevelTables::All));
+        assert_eq!(with("levels = false").unwrap().levels, Some(LevelTables::None));
+        // The line of the bad value (the 9th), and the value itself.
+        for bad in [
+            "levels = []",
+            "levels = [\"Tốt\", \"Tốt\"]",
+            "levels = [1]",
+            "levels = \"Tốt\"",
+            "top = -1",
+            "full = 1",
+            "rows = 3",
+        ] {
+            let e = with(bad).unwrap_err();
+            assert_eq!(e.location.line, Some(9), "{bad}: {e:?}");
+        }
+        let e = with("levels = [\"Tốt\", \"\"]").unwrap_err();
+        assert_eq!(e.location.value.as_deref(), Some("[\"Tốt\", \"\"]"), "{e:?}");
+        // The seed's settings leave every table to the size of the kind.
+        let (_, cao_bang) = parse("2020.toml", include_str!("../../../data/cao-bang/reports/2020.toml")).unwrap();
+        assert_eq!(cao_bang.tables, Tables::default());
     }
 }

@@ -50,6 +50,8 @@ pub struct ReportSettings {
     /// Which units the per-unit tables and charts of the document show; the XLSX's data
     /// sheets always hold every unit.
     pub unit_rows: UnitRows,
+    /// Which per-unit tables each kind's part of the document holds (`[tables]`).
+    pub tables: Tables,
 }
 
 /// How many units a per-unit table of the document lists.
@@ -78,6 +80,86 @@ impl UnitRows {
             UnitRows::Ends(n) => n as usize,
         };
         (rows > 2 * n).then_some(n)
+    }
+}
+
+/// Which per-unit tables a kind's part of the document holds (`[tables]` of the report
+/// settings). A key left out (`None`) is chosen by the kind's size: a province's few dozen
+/// units get their full tables as always; a kind of more than [`UnitRows::AUTO_LIMIT`]
+/// units gets the summary and each group's first and last [`Tables::AUTO_ENDS`] instead,
+/// the full tables going to the XLSX only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Tables {
+    /// The count of units per level (and per ranking group).
+    pub summary: Option<bool>,
+    /// One table per level listing its units.
+    pub levels: Option<LevelTables>,
+    /// Each ranking group's first N units by rank.
+    pub top: Option<u32>,
+    /// Each ranking group's last N units by rank.
+    pub bottom: Option<u32>,
+    /// The full per-unit tables (the overall ranking, each criterion's comparison) in the
+    /// document; they are in the XLSX either way.
+    pub full: Option<bool>,
+}
+
+/// Which levels get a table of their units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub enum LevelTables {
+    #[default]
+    None,
+    All,
+    /// These levels, by name, in the framework's order.
+    Named(Vec<String>),
+}
+
+impl LevelTables {
+    /// Whether the level called `name` gets a table.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            LevelTables::None => false,
+            LevelTables::All => true,
+            LevelTables::Named(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// The tables a kind's part prints, every choice made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChosenTables {
+    pub summary: bool,
+    pub levels: LevelTables,
+    pub top: u32,
+    pub bottom: u32,
+    pub full: bool,
+}
+
+impl Tables {
+    /// Each group's first and last units a large kind prints when the settings say nothing.
+    pub const AUTO_ENDS: u32 = 10;
+
+    /// The tables of a kind of `units` units, with `unit_rows` as the settings give it (an
+    /// explicit `unit_rows` asks for the full tables, printed by their ends).
+    pub fn chosen(&self, units: usize, unit_rows: UnitRows) -> ChosenTables {
+        let large = units > UnitRows::AUTO_LIMIT;
+        let ends = if large { Self::AUTO_ENDS } else { 0 };
+        ChosenTables {
+            summary: self.summary.unwrap_or(large),
+            levels: self.levels.clone().unwrap_or_default(),
+            top: self.top.unwrap_or(ends),
+            bottom: self.bottom.unwrap_or(ends),
+            full: self.full.unwrap_or(!large || unit_rows != UnitRows::Auto),
+        }
+    }
+
+    /// The named levels that are not levels of a framework with these level names.
+    pub fn unknown_levels<'a>(&'a self, levels: &[&str]) -> Vec<&'a str> {
+        match &self.levels {
+            Some(LevelTables::Named(names)) => {
+                names.iter().map(String::as_str).filter(|n| !levels.contains(n)).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -155,7 +237,30 @@ pub struct Signatory {
 
 #[cfg(test)]
 mod tests {
-    use super::UnitRows;
+    use super::{ChosenTables, LevelTables, Tables, UnitRows};
+
+    #[test]
+    fn a_province_keeps_its_full_tables_and_a_nation_gets_a_readable_document() {
+        let small = Tables::default().chosen(20, UnitRows::Auto);
+        let none = ChosenTables { summary: false, levels: LevelTables::None, top: 0, bottom: 0, full: true };
+        assert_eq!(small, none, "today's documents unchanged");
+        let large = Tables::default().chosen(4_500, UnitRows::Auto);
+        assert_eq!(large, ChosenTables { summary: true, levels: LevelTables::None, top: 10, bottom: 10, full: false });
+        assert!(Tables::default().chosen(4_500, UnitRows::Ends(5)).full, "asking for rows asks for the tables");
+        let given = Tables {
+            summary: Some(false),
+            levels: Some(LevelTables::Named(vec!["Tốt".into()])),
+            top: Some(3),
+            bottom: Some(0),
+            full: Some(true),
+        };
+        let chosen = given.chosen(4_500, UnitRows::Auto);
+        assert_eq!((chosen.summary, chosen.top, chosen.bottom, chosen.full), (false, 3, 0, true));
+        assert!(chosen.levels.includes("Tốt") && !chosen.levels.includes("Khá"));
+        assert_eq!(given.unknown_levels(&["Tốt", "Khá"]), Vec::<&str>::new());
+        assert_eq!(given.unknown_levels(&["Khá"]), vec!["Tốt"]);
+        assert!(LevelTables::All.includes("Khá"));
+    }
 
     #[test]
     fn a_table_prints_its_ends_only_when_long_enough_to_leave_some_out() {

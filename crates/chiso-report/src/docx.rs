@@ -160,9 +160,18 @@ impl Writer {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
-        let layouts: Vec<Option<Layout>> =
-            blocks.iter().map(|b| if let Block::Table(t) = b { Some(table_layout(t)) } else { None }).collect();
+        // Tables kept for the XLSX only are not printed (nor measured).
+        let layouts: Vec<Option<Layout>> = blocks
+            .iter()
+            .map(|b| match b {
+                Block::Table(t) if !t.workbook_only => Some(table_layout(t)),
+                _ => None,
+            })
+            .collect();
         for (i, b) in blocks.iter().enumerate() {
+            if matches!(b, Block::Table(t) if t.workbook_only) {
+                continue;
+            }
             // A landscape table: its section starts before its caption.
             let landscape_next = |j: usize| layouts.get(j).and_then(Option::as_ref).is_some_and(|l| l.landscape);
             let caption = matches!(b, Block::Paragraph(p) if p.style == ParagraphStyle::Caption);

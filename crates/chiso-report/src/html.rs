@@ -125,6 +125,7 @@ pub fn render(doc: &Document) -> String {
                     let _ = writeln!(x, "<h{0}>{1}</h{0}>", level + 1, escape(text));
                 }
                 Block::Paragraph(p) => x.push_str(&paragraph(p)),
+                Block::Table(t) if t.workbook_only => {}
                 Block::Table(t) => x.push_str(&table(t)),
                 Block::Figure(f) => {
                     let _ = writeln!(x, "<figure id=\"hinh-{}\">{}</figure>", f.number, chart_svg::svg(&f.chart, ','));

@@ -191,6 +191,7 @@ mod tests {
             notes: vec![],
             widths: vec![],
             ends: None,
+            workbook_only: false,
         }
     }
 

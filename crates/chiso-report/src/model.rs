@@ -82,6 +82,9 @@ pub struct Table {
     /// `Some(n)`: the document (DOCX, HTML) prints the first and last n unit rows and one
     /// row saying how many are between; the XLSX keeps every row.
     pub ends: Option<usize>,
+    /// Only in the XLSX: the document (DOCX, HTML, so the PDF) leaves the table out, the
+    /// report settings' `[tables] full = false` (a national ranking's full tables).
+    pub workbook_only: bool,
 }
 
 impl Table {

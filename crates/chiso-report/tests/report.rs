@@ -8,6 +8,9 @@ use chiso_report::{KindInput, Previous};
 use std::io::Read;
 use std::path::PathBuf;
 
+#[path = "report/tables.rs"]
+mod tables;
+
 /// A kind's results this year, and last year's if compared.
 type KindResults = (String, Results, Option<(i32, Results)>);
 
@@ -17,7 +20,11 @@ struct Year {
 }
 
 fn load(dir: &str, year: i32, previous: Option<i32>, kinds: &[&str]) -> Year {
-    let data = Dataset::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(dir)).unwrap();
+    load_from(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(dir), year, previous, kinds)
+}
+
+fn load_from(dir: &std::path::Path, year: i32, previous: Option<i32>, kinds: &[&str]) -> Year {
+    let data = Dataset::load(dir).unwrap();
     let kinds = kinds
         .iter()
         .map(|k| {
@@ -39,6 +46,14 @@ impl Year {
     }
 
     fn document_rows(&self, year: i32, appendix: bool, unit_rows: chiso_domain::UnitRows) -> Document {
+        self.document_tuned(year, |s| {
+            s.appendix = appendix;
+            s.unit_rows = unit_rows;
+        })
+    }
+
+    /// The document with the year's settings changed by `tune`.
+    fn document_tuned(&self, year: i32, tune: impl FnOnce(&mut chiso_domain::ReportSettings)) -> Document {
         let mut settings = self.data.report_settings(year).unwrap().unwrap_or_else(|| chiso_domain::ReportSettings {
             kinds: self
                 .kinds
@@ -53,8 +68,7 @@ impl Year {
                 .collect(),
             ..Default::default()
         });
-        settings.appendix = appendix;
-        settings.unit_rows = unit_rows;
+        tune(&mut settings);
         let inputs: Vec<KindInput> = self
             .kinds
             .iter()
@@ -72,7 +86,8 @@ impl Year {
                 });
                 // The settings live as long as the test; leak them into the input's lifetime.
                 let ks: &'static chiso_domain::KindSettings = Box::leak(Box::new(ks.clone()));
-                let analysis = Some(chiso_report::Analysis::compute(fw, period, r));
+                // Only the appendix shows it (10,000 draws: slow at national size in a debug build).
+                let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, period, r));
                 KindInput { settings: ks, framework: fw, period, results: r, previous, analysis }
             })
             .collect();
@@ -706,6 +721,7 @@ fn a_table_too_wide_for_a_portrait_page_gets_its_own_landscape_section() {
         notes: vec![],
         widths: vec![],
         ends: None,
+        workbook_only: false,
     }));
     doc.body.push(Block::Paragraph(Paragraph::text("Sau bảng, trang dọc trở lại.")));
     let docx = chiso_report::docx::render(&doc);

@@ -122,6 +122,7 @@ fn blocks(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         widths: vec![4, 20, 7, 8, 7, 34],
         // The appendix is asked for on purpose: every unit's plan.
         ends: None,
+        workbook_only: false,
     }));
     out
 }

@@ -7,6 +7,7 @@ mod facts;
 mod moves;
 mod narrative;
 mod tables;
+mod unit_tables;
 
 use crate::model::{Block, Document, Header, Paragraph, Run};
 use crate::vi;
@@ -83,10 +84,14 @@ pub(crate) struct Kind<'a> {
     compared_with: Vec<Option<&'a chiso_domain::UnitResult>>,
     /// Which units the per-unit tables and charts show.
     pub(crate) unit_rows: chiso_domain::UnitRows,
+    /// Which per-unit tables the kind's part holds, chosen for its number of units.
+    pub(crate) tables: chiso_domain::report_settings::ChosenTables,
 }
 
 impl<'a> Kind<'a> {
-    fn new(input: &'a KindInput<'a>, unit_rows: chiso_domain::UnitRows) -> Kind<'a> {
+    fn new(input: &'a KindInput<'a>, settings: &ReportSettings) -> Kind<'a> {
+        let unit_rows = settings.unit_rows;
+        let tables = settings.tables.chosen(input.results.units.len(), unit_rows);
         let by_id: std::collections::HashMap<&chiso_domain::UnitId, &chiso_domain::period::Submission> =
             input.period.units.iter().filter_map(|p| Some((&p.unit, p.submission.as_ref()?))).collect();
         let submissions = input.results.units.iter().map(|u| by_id.get(&u.unit).copied()).collect();
@@ -98,7 +103,7 @@ impl<'a> Kind<'a> {
             }
             None => Vec::new(),
         };
-        Kind { input, submissions, compared_with, unit_rows }
+        Kind { input, submissions, compared_with, unit_rows, tables }
     }
 
     /// Last year's result of the unit the result at `unit` is compared with.
@@ -120,10 +125,13 @@ impl<'a> std::ops::Deref for Kind<'a> {
 }
 
 pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Document {
-    let kinds: Vec<Kind> = inputs.iter().map(|k| Kind::new(k, settings.unit_rows)).collect();
+    let kinds: Vec<Kind> = inputs.iter().map(|k| Kind::new(k, settings)).collect();
     let kinds = &kinds[..];
     let mut body = Vec::new();
     let mut counters = Counters { table: 0, figure: 0 };
+    // The full tables the settings keep out of the document: in the XLSX only, numbered
+    // after the document's own tables.
+    let mut workbook: Vec<crate::model::Table> = Vec::new();
     let mut section = 0;
     let mut heading = |body: &mut Vec<Block>, text: String| {
         body.push(Block::Heading { level: 1, text: format!("{}. {text}", ROMAN[section.min(9)]) });
@@ -145,14 +153,42 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         heading(&mut body, k.settings.heading.clone());
         body.push(Block::Heading { level: 2, text: "1. Kết quả tổng hợp".into() });
         body.extend(narrative::summary(k).into_iter().map(Block::Paragraph));
-        body.extend(tables::overall(k, &mut counters));
+        if k.tables.summary {
+            body.extend(unit_tables::summary(k, &mut counters));
+        }
+        if k.tables.full {
+            body.extend(tables::overall(k, &mut counters));
+        } else {
+            let mut scratch = Counters { table: 0, figure: 0 };
+            body.extend(unit_tables::to_workbook(tables::overall(k, &mut scratch), &mut workbook));
+            body.push(Block::Paragraph(Paragraph::text(format!(
+                "Bảng xếp hạng đầy đủ của {} {} (mức xếp hạng, thứ hạng, tổng điểm và điểm từng tiêu chí) ở tệp XLSX \
+                 kèm theo.",
+                vi::number(rust_decimal::Decimal::from(k.results.units.len()), 0),
+                k.settings.noun
+            ))));
+        }
+        body.extend(unit_tables::ends(k, &mut counters));
+        body.extend(unit_tables::levels(k, &mut counters));
         if settings.explain_moves {
             body.extend(moves::sentences(k).into_iter().map(Block::Paragraph));
         }
         body.extend(tables::level_chart(k, &mut counters));
         body.extend(tables::total_chart(k, &mut counters));
         body.push(Block::Heading { level: 2, text: "2. Kết quả đánh giá theo từng nhóm tiêu chí".into() });
-        body.extend(groups(k, &mut counters));
+        if !k.tables.full {
+            body.push(Block::Paragraph(Paragraph::text(format!(
+                "Điểm từng nhóm tiêu chí, tiêu chí của tất cả các {} (năm {}{}) ở tệp XLSX kèm theo, mỗi tiêu chí một \
+                 bảng.",
+                k.settings.noun,
+                k.results.year,
+                k.previous.as_ref().map(|p| format!(" so với năm {}", p.year)).unwrap_or_default()
+            ))));
+            let mut scratch = Counters { table: 0, figure: counters.figure };
+            body.extend(unit_tables::to_workbook(groups(k, &mut scratch), &mut workbook));
+        } else {
+            body.extend(groups(k, &mut counters));
+        }
     }
 
     heading(&mut body, "KẾT LUẬN".into());
@@ -166,6 +202,11 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         Vec::new()
     };
     let _ = year;
+    for mut t in workbook {
+        counters.table += 1;
+        t.number = counters.table;
+        body.push(Block::Table(t));
+    }
     // Invented figures: every table says so too (tables become the workbook's sheets).
     if kinds.iter().any(|k| k.results.illustrative) {
         for b in body.iter_mut() {

@@ -52,7 +52,7 @@ fn value_cell(fw: &Framework, u: &UnitResult, index: usize, columns: &[Option<us
     cell
 }
 
-fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph {
+pub(super) fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph {
     Paragraph {
         runs: vec![
             Run { text: format!("{kind} {number}. "), bold: true, ..Default::default() },
@@ -162,7 +162,16 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths, ends }),
+        Block::Table(Table {
+            number: counters.table,
+            caption,
+            header: vec![h1, h2],
+            rows,
+            notes,
+            widths,
+            ends,
+            workbook_only: false,
+        }),
     ]
 }
 
@@ -280,7 +289,16 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
     let ends = ends(k, &rows, &mut notes);
     vec![
         Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table { number: counters.table, caption, header: vec![h1, h2], rows, notes, widths, ends }),
+        Block::Table(Table {
+            number: counters.table,
+            caption,
+            header: vec![h1, h2],
+            rows,
+            notes,
+            widths,
+            ends,
+            workbook_only: false,
+        }),
     ]
 }
 
@@ -319,6 +337,10 @@ fn merger_note(k: &Kind, full: bool) -> Option<Paragraph> {
 /// The first and last units only, when the report settings ask for it (by default beyond
 /// 150 units): a note says so and where every unit is. The XLSX keeps every row.
 fn ends(k: &Kind, rows: &[Row], notes: &mut Vec<Paragraph>) -> Option<usize> {
+    // A full table left out of the document is whole in the XLSX: nothing to say.
+    if !k.tables.full {
+        return None;
+    }
     let units = rows.iter().filter(|r| r.kind == RowKind::Unit).count();
     let n = k.unit_rows.ends(units)?;
     notes.push(Paragraph {
