@@ -25,6 +25,7 @@ The crash loops (bench/web-crash) import this module and drive the same reporter
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -41,9 +42,11 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-reporter-password"
+PASSWORD_GIVEN = "bench-reporter-first-password"  # set by the administrator, changed at first login
 FIRST_YEAR = 2101
 KIND = "department"
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
+ADMIN_NEW_PASSWORD = "bench-webload-quantri-mat-khau-2024"
 
 
 def departments():
@@ -184,7 +187,7 @@ class Reporter:
         finally:
             stats.inflight -= 1
         stats.add_status(str(st))
-        if st == 303 and loc == self.path:
+        if st == 303 and loc.split("?")[0] == self.path:
             stats.latencies.append(time.monotonic() - t)
             stats.acked += 1
             self.acked.append(seq)
@@ -196,9 +199,9 @@ class Reporter:
                 "acked": self.acked}
 
 
-def client(n):
+def client(n, local=None):
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=n + 16, limit_per_host=n + 16),
+        connector=aiohttp.TCPConnector(limit=n + 16, limit_per_host=n + 16, local_addr=local),
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=120),
     )
@@ -213,7 +216,20 @@ async def setup(base, admin_password, n, state_path):
     async with client(8) as http:
         admin = Reporter(http, base, "admin", 0, "")
         await admin.login(admin_password)
-        st, _, body = await admin.request("GET", "/quan-tri")
+        st, loc, body = await admin.request("GET", "/quan-tri")
+        if st == 303 and loc.endswith("/tai-khoan"):
+            # the administrator's one-time password is changed before anything else
+            _, _, body = await admin.request("GET", "/tai-khoan")
+            token = CSRF.search(body).group(1)
+            st, _, body = await admin.request(
+                "POST", "/tai-khoan",
+                {"csrf": token, "current": admin_password, "new": ADMIN_NEW_PASSWORD,
+                 "repeat": ADMIN_NEW_PASSWORD},
+            )
+            if st != 303:
+                raise RuntimeError(f"changing the one-time password: {st} {body[:300]}")
+            await admin.login(ADMIN_NEW_PASSWORD)  # a changed password ends every session
+            st, loc, body = await admin.request("GET", "/quan-tri")
         admin.csrf = CSRF.search(body).group(1)
         existing = {int(y) for y in re.findall(r"<tr><td>(\d{4})</td><td>department</td>", body)}
         for k in range(periods):
@@ -234,11 +250,22 @@ async def setup(base, admin_password, n, state_path):
             async with sem:
                 st, _, body = await admin.request(
                     "POST", "/quan-tri/nguoi-dung",
-                    {"csrf": admin.csrf, "username": name, "password": PASSWORD, "role": "reporter",
+                    {"csrf": admin.csrf, "username": name, "password": PASSWORD_GIVEN, "role": "reporter",
                      "units": unit},
                 )
                 if st != 303:
                     raise RuntimeError(f"creating {name}: {st} {body[:300]}")
+                # an account made by the administrator changes its password at first login
+                r = Reporter(http, base, name, year, unit)
+                await r.login(PASSWORD_GIVEN)
+                _, _, body = await r.request("GET", "/tai-khoan")
+                st, _, body = await r.request(
+                    "POST", "/tai-khoan",
+                    {"csrf": CSRF.search(body).group(1), "current": PASSWORD_GIVEN,
+                     "new": PASSWORD, "repeat": PASSWORD},
+                )
+                if st != 303:
+                    raise RuntimeError(f"{name}: changing the first password: {st} {body[:300]}")
 
         t = time.monotonic()
         await asyncio.gather(*(add(*u) for u in users))
@@ -289,9 +316,10 @@ async def run_load(reporters, stats, duration, think, gate=None, stop=None):
     stats.t1 = time.monotonic()
 
 
-def make_reporters(http, state, n=None):
+def make_reporters(https, state, n=None):
     rows = state["reporters"][:n] if n else state["reporters"]
-    return [Reporter(http, state["base"], name, year, unit) for name, year, unit in rows]
+    return [Reporter(https[i % len(https)], state["base"], name, year, unit)
+            for i, (name, year, unit) in enumerate(rows)]
 
 
 def audit_head(db):
@@ -314,8 +342,13 @@ def continue_from(db, reporters):
 async def load(state_path, n, duration, think, out, db):
     state = json.loads(Path(state_path).read_text())
     n = n or len(state["reporters"])
-    async with client(n) as http:
-        reporters = make_reporters(http, state, n)
+    # Reporters come from many addresses, a hundred per loopback address: the server allows
+    # 128 connections per client address (a real province is not one address either).
+    async with contextlib.AsyncExitStack() as stack:
+        per = 100
+        https = [await stack.enter_async_context(client(per, (f"127.0.0.{2 + j}", 0)))
+                 for j in range(math.ceil(n / per))]
+        reporters = make_reporters(https, state, n)
         continue_from(db, reporters)
         since = audit_head(db)
         took = await login_all(reporters)
