@@ -334,7 +334,7 @@ pub static TEXT: Text = Text {
     units_label: "Registry",
     check_and_save: "Check and save",
     report_settings_heading: "A year's report settings",
-    report_settings_hint: "Document number, issuing body, signatory, recipients, conclusions (TOML like data/cao-bang/reports/2020.toml).",
+    report_settings_hint: "Document number, issuing body, signatory, recipients, conclusions, which per-unit tables the document prints ([tables]: summary, levels, top, bottom, full; the XLSX always has the full tables) (TOML like data/cao-bang/reports/2020.toml).",
     settings: "Settings",
     exception_heading: "Extend the deadline for one unit",
     unit_kind: "Kind of unit",

@@ -336,7 +336,7 @@ pub static TEXT: Text = Text {
     units_label: "Danh mục",
     check_and_save: "Kiểm tra và lưu",
     report_settings_heading: "Thiết lập báo cáo của một năm",
-    report_settings_hint: "Số văn bản, cơ quan ban hành, người ký, nơi nhận, kết luận (TOML như data/cao-bang/reports/2020.toml).",
+    report_settings_hint: "Số văn bản, cơ quan ban hành, người ký, nơi nhận, kết luận, các bảng theo đơn vị in trong văn bản ([tables]: summary, levels, top, bottom, full; tệp XLSX luôn có bảng đầy đủ) (TOML như data/cao-bang/reports/2020.toml).",
     settings: "Thiết lập",
     exception_heading: "Gia hạn nộp cho một đơn vị",
     unit_kind: "Loại đơn vị",

@@ -83,6 +83,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         };
         scored.push((k, fw, period, results, previous));
     }
+    unknown_levels(&settings, &scored.iter().map(|s| s.1).collect::<Vec<_>>(), &a.data, a.period, lang)?;
     for (k, fw, period, results, previous) in &scored {
         let previous = previous.as_ref().map(|(y, pfw, pr)| Previous {
             year: *y,
@@ -157,6 +158,43 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         println!("{} {}", text(lang).wrote, path.display());
     }
     if failures.is_empty() { Ok(ExitCode::SUCCESS) } else { Err(failures) }
+}
+
+/// `[tables] levels = [...]` naming a level no framework of the report has: refused with
+/// the file, the value and the levels there are.
+fn unknown_levels(
+    settings: &ReportSettings,
+    frameworks: &[&chiso_domain::framework::Framework],
+    data: &Path,
+    year: i32,
+    lang: Lang,
+) -> Result<(), Vec<String>> {
+    let mut levels: Vec<&str> = Vec::new();
+    for l in frameworks.iter().flat_map(|f| &f.levels) {
+        if !levels.contains(&l.name.as_str()) {
+            levels.push(&l.name);
+        }
+    }
+    let file = data.join("reports").join(format!("{year}.toml"));
+    let unknown = settings.tables.unknown_levels(&levels);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(unknown
+        .into_iter()
+        .map(|name| match lang {
+            Lang::Vi => format!(
+                "{}: [tables] levels: \"{name}\" không phải mức xếp hạng của bộ tiêu chí nào trong báo cáo (các mức: {})",
+                file.display(),
+                levels.join(", ")
+            ),
+            Lang::En => format!(
+                "{}: [tables] levels: \"{name}\" is not a level of any framework in the report (levels: {})",
+                file.display(),
+                levels.join(", ")
+            ),
+        })
+        .collect())
 }
 
 fn pdf_message(e: &chiso_report::pdf::PdfError, lang: Lang) -> String {

@@ -9,6 +9,7 @@ mod command;
 mod import_db;
 mod period_cli;
 mod progress_cli;
+mod report_tables_cli;
 mod serve;
 mod tamper_cli;
 mod template_cli;
