@@ -16,14 +16,12 @@
 use crate::error::{DataError, ErrorKind, Location};
 use crate::import::{self, ImportedRow};
 use crate::table::Table;
+use crate::xlsx_write::{Column, Error, Print, Setup, Style, StyleId, VAlign, Validation, ValidationRule, Workbook};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_domain::unit::{Registry, Unit, UnitId};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{
-    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook,
-    XlsxError,
-};
 use std::collections::{HashMap, HashSet};
+use std::io::{Seek, Write};
 
 /// The instructions sheet (first in the workbook, never read back).
 pub const INSTRUCTIONS: &str = "Hướng dẫn";
@@ -190,29 +188,27 @@ fn describe(fw: &Framework, f: &Field) -> (String, &'static str, String) {
     (what, measure, format!("{rule}{}", na_words(c.not_applicable)))
 }
 
-fn validation(fw: &Framework, f: &Field, cell: &str) -> Result<DataValidation, XlsxError> {
+fn validation(fw: &Framework, f: &Field, row: u32) -> Validation {
     let c = fw.criterion(f.criterion);
+    let cell = format!("{INPUT_LETTER}{}", row + 1);
     let na = c.not_applicable != NotApplicable::Forbidden;
     let max = c.max.normalize().to_string();
-    let number = |cond: String| {
-        let f = if na { format!("OR({cond},{cell}=\"N/A\")") } else { cond };
-        DataValidation::new().allow_custom(Formula::new(format!("={f}")))
-    };
+    let number = |cond: String| ValidationRule::Custom(if na { format!("OR({cond},{cell}=\"N/A\")") } else { cond });
     let list = |labels: Vec<String>| {
         let mut l = labels;
         if na {
             l.push("N/A".into());
         }
-        DataValidation::new().allow_list_strings(&l)
+        ValidationRule::List(l)
     };
-    let (dv, message) = match c.rule.as_ref().expect("leaf") {
+    let (rule, message) = match c.rule.as_ref().expect("leaf") {
         Rule::Direct => (
             number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}<={max})")),
             format!("Nhập số điểm từ 0 đến {}.", dec(c.max)),
         ),
-        Rule::YesNo => (list(vec!["Có".into(), "Không".into()])?, "Chọn Có hoặc Không.".into()),
+        Rule::YesNo => (list(vec!["Có".into(), "Không".into()]), "Chọn Có hoặc Không.".into()),
         Rule::Scale { answers } => {
-            (list(answers.iter().map(|a| a.label.clone()).collect())?, "Chọn một phương án trong danh sách.".into())
+            (list(answers.iter().map(|a| a.label.clone()).collect()), "Chọn một phương án trong danh sách.".into())
         }
         Rule::Count { .. } => {
             (number(format!("AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}))")), "Nhập số nguyên không âm.".into())
@@ -222,12 +218,12 @@ fn validation(fw: &Framework, f: &Field, cell: &str) -> Result<DataValidation, X
             (number(format!("AND(ISNUMBER({cell}),{cell}>=0)")), "Nhập một số không âm.".into())
         }
     };
-    let message = if na { format!("{message} Nhập N/A nếu không áp dụng.") } else { message };
-    dv.set_error_title("Giá trị không hợp lệ")?.set_error_message(message)
+    let error = if na { format!("{message} Nhập N/A nếu không áp dụng.") } else { message };
+    Validation { row, col: INPUT_COL, rule, error_title: "Giá trị không hợp lệ".into(), error }
 }
 
 /// The template for some units of a period (one sheet each, in the order given).
-pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, XlsxError> {
+pub fn write(fw: &Framework, year: i32, units: &[&Unit]) -> Result<Vec<u8>, Error> {
     write_filled(fw, year, units, &|_, _| None)
 }
 
@@ -238,25 +234,38 @@ pub fn write_filled(
     year: i32,
     units: &[&Unit],
     value: &dyn Fn(&UnitId, &str) -> Option<String>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("Phiếu nhập số liệu năm {year}"))
-            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    let bold = Format::new().set_bold();
-    let title = Format::new().set_bold().set_font_size(13);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Thin);
-    let head = wrap.clone().set_bold().set_background_color(Color::RGB(0xD9E1F2));
-    let input = Format::new().set_unlocked().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xFFF2CC));
+) -> Result<Vec<u8>, Error> {
+    Ok(write_filled_to(std::io::Cursor::new(Vec::new()), fw, year, units, value)?.into_inner())
+}
+
+/// [`write_filled`] into a file (or any sink): each sheet goes into the archive as it is
+/// made, so an all-units template takes the memory of one sheet and its shared strings.
+pub fn write_filled_to<W: Write + Seek>(
+    sink: W,
+    fw: &Framework,
+    year: i32,
+    units: &[&Unit],
+    value: &dyn Fn(&UnitId, &str) -> Option<String>,
+) -> Result<W, Error> {
+    let mut wb = Workbook::new(sink, &format!("Phiếu nhập số liệu năm {year}"));
+    let plain = StyleId::default();
+    let title = wb.style(Style { bold: true, size: 13, ..Style::default() });
+    let line = wb.style(Style { wrap: true, ..Style::default() });
+    let bold = wb.style(Style { bold: true, ..Style::default() });
+    let wrap_style = Style { wrap: true, valign: Some(VAlign::Top), border: true, ..Style::default() };
+    let head = wb.style(Style { bold: true, fill: Some(0xD9E1F2), ..wrap_style.clone() });
+    let wrap = wb.style(wrap_style);
+    let input = wb.style(Style { unlocked: true, border: true, fill: Some(0xFFF2CC), ..Style::default() });
     let version = fingerprint(fw);
 
-    let help = wb.add_worksheet().set_name(INSTRUCTIONS)?;
-    help.set_column_width(0, 120)?;
-    help.set_landscape();
-    help.set_print_fit_to_pages(1, 0);
-    let line = Format::new().set_text_wrap();
+    let help = Setup {
+        name: INSTRUCTIONS.into(),
+        columns: vec![Column::new(0, 120.0)],
+        freeze: None,
+        print: Print { landscape: true, paper: None, fit_width: true, repeat_rows: None },
+        protect: true,
+    };
+    let mut ws = wb.sheet(&help)?;
     let lines = [
         format!("HƯỚNG DẪN NHẬP SỐ LIỆU NĂM {year}"),
         format!("Bộ tiêu chí: {}", fw.name),
@@ -273,48 +282,20 @@ pub fn write_filled(
         "8. Không sửa tên đơn vị, năm hay mẫu phiếu: tệp của đơn vị khác, năm khác hoặc bộ tiêu chí khác sẽ bị từ chối.".into(),
     ];
     for (r, l) in lines.iter().enumerate() {
-        if r == 0 {
-            help.write_string_with_format(r as u32, 0, l, &title)?;
+        let style = if r == 0 { title } else { line };
+        if l.is_empty() {
+            ws.blank(r as u32, 0, style)?;
         } else {
-            help.write_string_with_format(r as u32, 0, l, &line)?;
+            ws.string(r as u32, 0, l, style)?;
         }
     }
-    help.protect();
+    ws.finish()?;
 
     let fields = fields(fw);
-    let mut taken = HashSet::new();
-    for u in units {
-        let name = sheet_name(&u.name, &mut taken);
-        let ws = wb.add_worksheet().set_name(&name)?;
-        ws.set_landscape();
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-        for (col, width) in [(0, 16), (1, 40), (2, 34), (3, 11), (4, 9), (5, 40), (6, 16)] {
-            ws.set_column_width(col, width)?;
-        }
-        ws.set_column_hidden(FIELD_COL)?;
-        ws.write_string_with_format(0, 0, format!("PHIẾU NHẬP SỐ LIỆU NĂM {year}: {}", u.name), &title)?;
-        ws.write_string(1, 0, format!("Bộ tiêu chí: {}", fw.name))?;
-        ws.write_string_with_format(2, 0, "Nhập số liệu vào các ô màu vàng ở cột G.", &bold)?;
-        let stamp = Stamp {
-            framework: fw.id.clone(),
-            version: version.clone(),
-            year,
-            kind: fw.unit_kind.clone(),
-            unit: u.id.0.clone(),
-        };
-        ws.write_string(0, FIELD_COL, stamp.text())?;
-        for (col, h) in
-            ["Mã", "Tiêu chí", "Nội dung báo cáo", "Đơn vị tính", "Điểm tối đa", "Cách tính điểm", "Số liệu nhập"]
-                .iter()
-                .enumerate()
-        {
-            ws.write_string_with_format(HEADER_ROW, col as u16, *h, &head)?;
-        }
-        ws.write_string(HEADER_ROW, FIELD_COL, "field")?;
-        ws.set_row_height(HEADER_ROW, 30)?;
-        for (i, f) in fields.iter().enumerate() {
-            let row = FIRST_ROW + i as u32;
+    // What every unit's sheet says of each field, worked out once.
+    let described: Vec<_> = fields
+        .iter()
+        .map(|f| {
             let c = fw.criterion(f.criterion);
             let (what, measure, rule) = describe(fw, f);
             let code = match f.part {
@@ -328,34 +309,66 @@ pub fn write_filled(
                 .map(|(t, w)| t.chars().count().div_ceil(w - 4).max(1))
                 .max()
                 .unwrap_or(1);
-            ws.set_row_height(row, 15 * lines as u32)?;
-            ws.write_string_with_format(row, 0, code, &wrap)?;
-            ws.write_string_with_format(row, 1, &c.name, &wrap)?;
-            ws.write_string_with_format(row, 2, what, &wrap)?;
-            ws.write_string_with_format(row, 3, measure, &wrap)?;
-            ws.write_number_with_format(row, 4, decimal_f64(c.max), &wrap)?;
-            ws.write_string_with_format(row, 5, rule, &wrap)?;
+            (code, what, measure, rule, lines, decimal_f64(c.max))
+        })
+        .collect();
+    let mut columns: Vec<Column> = [(0, 16.0), (1, 40.0), (2, 34.0), (3, 11.0), (4, 9.0), (5, 40.0), (6, 16.0)]
+        .map(|(c, w)| Column::new(c, w))
+        .into();
+    columns.push(Column::hidden(FIELD_COL));
+    let mut taken = HashSet::from([INSTRUCTIONS.to_lowercase()]);
+    for u in units {
+        let setup = Setup {
+            name: sheet_name(&u.name, &mut taken),
+            columns: columns.clone(),
+            freeze: Some((FIRST_ROW, 0)),
+            print: Print { landscape: true, paper: None, fit_width: true, repeat_rows: Some((HEADER_ROW, HEADER_ROW)) },
+            protect: true,
+        };
+        let mut ws = wb.sheet(&setup)?;
+        ws.string(0, 0, &format!("PHIẾU NHẬP SỐ LIỆU NĂM {year}: {}", u.name), title)?;
+        let stamp = Stamp {
+            framework: fw.id.clone(),
+            version: version.clone(),
+            year,
+            kind: fw.unit_kind.clone(),
+            unit: u.id.0.clone(),
+        };
+        ws.string(0, FIELD_COL, &stamp.text(), plain)?;
+        ws.string(1, 0, &format!("Bộ tiêu chí: {}", fw.name), plain)?;
+        ws.string(2, 0, "Nhập số liệu vào các ô màu vàng ở cột G.", bold)?;
+        ws.row_height(HEADER_ROW, 30.0)?;
+        for (col, h) in
+            ["Mã", "Tiêu chí", "Nội dung báo cáo", "Đơn vị tính", "Điểm tối đa", "Cách tính điểm", "Số liệu nhập"]
+                .iter()
+                .enumerate()
+        {
+            ws.string(HEADER_ROW, col as u16, h, head)?;
+        }
+        ws.string(HEADER_ROW, FIELD_COL, "field", plain)?;
+        for (i, (f, (code, what, measure, rule, lines, max))) in fields.iter().zip(&described).enumerate() {
+            let row = FIRST_ROW + i as u32;
+            let c = fw.criterion(f.criterion);
+            ws.row_height(row, 15.0 * *lines as f64)?;
+            ws.string(row, 0, code, wrap)?;
+            ws.string(row, 1, &c.name, wrap)?;
+            ws.string(row, 2, what, wrap)?;
+            ws.string(row, 3, measure, wrap)?;
+            ws.number(row, 4, *max, wrap)?;
+            ws.string(row, 5, rule, wrap)?;
             match value(&u.id, &f.name).filter(|v| !v.trim().is_empty()) {
-                None => {
-                    ws.write_blank(row, INPUT_COL, &input)?;
-                }
+                None => ws.blank(row, INPUT_COL, input)?,
                 Some(v) => match v.trim().parse::<f64>() {
-                    Ok(n) if n.is_finite() && !v.contains(['e', 'E']) => {
-                        ws.write_number_with_format(row, INPUT_COL, n, &input)?;
-                    }
-                    _ => {
-                        ws.write_string_with_format(row, INPUT_COL, v.trim(), &input)?;
-                    }
+                    Ok(n) if n.is_finite() && !v.contains(['e', 'E']) => ws.number(row, INPUT_COL, n, input)?,
+                    _ => ws.string(row, INPUT_COL, v.trim(), input)?,
                 },
             }
-            ws.write_string(row, FIELD_COL, &f.name)?;
-            let cell = format!("{INPUT_LETTER}{}", row + 1);
-            ws.add_data_validation(row, INPUT_COL, row, INPUT_COL, &validation(fw, f, &cell)?)?;
+            ws.string(row, FIELD_COL, &f.name, plain)?;
+            ws.validate(&validation(fw, f, row))?;
         }
-        ws.set_freeze_panes(FIRST_ROW, 0)?;
-        ws.protect();
+        ws.finish()?;
     }
-    wb.save_to_buffer()
+    wb.finish()
 }
 
 fn decimal_f64(d: Decimal) -> f64 {

@@ -53,10 +53,17 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         let kind = last_err.unwrap_or(ErrorKind::NoSuchPeriod { year: a.period, kind: a.kind.unwrap_or_default() });
         return Err(errors(lang, vec![DataError::new(here(), kind)]));
     };
-    let bytes = template::write(fw, a.period, &units).map_err(|e| vec![e.to_string()])?;
-    std::fs::write(&a.out, bytes).map_err(|e| {
-        errors(lang, vec![DataError::new(Location::file(a.out.display().to_string()), ErrorKind::Io(e.to_string()))])
-    })?;
+    // Streamed into the file, a sheet at a time (a national template has thousands).
+    let io =
+        |e: String| errors(lang, vec![DataError::new(Location::file(a.out.display().to_string()), ErrorKind::Io(e))]);
+    let file = std::fs::File::create(&a.out).map_err(|e| io(e.to_string()))?;
+    let written = template::write_filled_to(std::io::BufWriter::new(file), fw, a.period, &units, &|_, _| None)
+        .and_then(|w| w.into_inner().map_err(|e| chiso_data::xlsx_write::Error::Io(e.into_error())))
+        .and_then(|f| f.sync_all().map_err(chiso_data::xlsx_write::Error::Io));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&a.out);
+        return Err(io(e.to_string()));
+    }
     println!("{} {}", text(lang).wrote, a.out.display());
     Ok(ExitCode::SUCCESS)
 }
