@@ -16,6 +16,7 @@ pub mod lineage;
 pub mod movement;
 pub mod number;
 pub mod period;
+pub mod progress;
 pub mod report_settings;
 pub mod stats;
 pub mod unit;

@@ -18,6 +18,8 @@ struct Line {
     label: String,
     done: u64,
     total: u64,
+    /// `done` counts bytes (printed in MB).
+    bytes: bool,
     started: Instant,
 }
 
@@ -41,7 +43,13 @@ impl Progress {
         if !shown {
             return Progress { line: None, stop, clock: None, drawn: Mutex::new(Instant::now()) };
         }
-        let line = Arc::new(Mutex::new(Line { label: label.to_string(), done: 0, total: 0, started: Instant::now() }));
+        let line = Arc::new(Mutex::new(Line {
+            label: label.to_string(),
+            done: 0,
+            total: 0,
+            bytes: false,
+            started: Instant::now(),
+        }));
         // The clock keeps the time moving through a long step that says nothing (a PDF).
         let (l, s) = (line.clone(), stop.clone());
         let clock = std::thread::spawn(move || {
@@ -63,6 +71,7 @@ impl Progress {
             l.label = label.to_string();
             l.done = 0;
             l.total = total;
+            l.bytes = false;
             draw(&l);
         }
     }
@@ -79,6 +88,23 @@ impl Progress {
                 draw(&l);
             }
         }
+    }
+
+    /// How many bytes the step has written so far (its total unknown).
+    pub fn bytes(&self, written: u64) {
+        if let Some(line) = &self.line {
+            let mut l = line.lock().unwrap_or_else(|p| p.into_inner());
+            l.bytes = true;
+            l.done = written;
+            l.total = 0;
+        }
+    }
+}
+
+/// The library's work (the analysis's draws) told to the line.
+impl chiso_domain::progress::Progress for Progress {
+    fn set(&self, done: u64, total: u64) {
+        Progress::set(self, done, total)
     }
 }
 
@@ -102,9 +128,14 @@ fn draw(l: &Line) {
     let _ = err.flush();
 }
 
-/// The line: `label [#####-----] done/total · 12 s`, or `label · 12 s` when the amount is unknown.
+/// The line: `label [#####-----] done/total · 12 s`, `label · 12,5 MB · 12 s` for bytes
+/// written, or `label · 12 s` when the amount is unknown.
 fn render(l: &Line) -> String {
     let secs = l.started.elapsed().as_secs();
+    if l.bytes {
+        let tenths = l.done * 10 / 1_000_000;
+        return format!("{} · {},{} MB · {secs} s", l.label, tenths / 10, tenths % 10);
+    }
     if l.total == 0 {
         return format!("{} · {secs} s", l.label);
     }
@@ -118,12 +149,23 @@ mod tests {
 
     #[test]
     fn the_line_says_what_how_far_and_how_long() {
-        let l = Line { label: "Nhập".into(), done: 1_125, total: 4_500, started: Instant::now() };
+        let l = Line { label: "Nhập".into(), done: 1_125, total: 4_500, bytes: false, started: Instant::now() };
         assert_eq!(render(&l), "Nhập [######------------------] 1125/4500 · 0 s");
         let l = Line { total: 0, ..l };
         assert_eq!(render(&l), "Nhập · 0 s");
         let l = Line { done: 9, total: 3, ..l };
         assert!(render(&l).contains(&"#".repeat(BAR)), "never past full");
+        let l = Line { label: "Sao lưu".into(), done: 12_345_678, total: 0, bytes: true, ..l };
+        assert_eq!(render(&l), "Sao lưu · 12,3 MB · 0 s");
+    }
+
+    #[test]
+    fn the_librarys_amounts_reach_the_line() {
+        let p = Progress::shown("x", false);
+        let told: &dyn chiso_domain::progress::Progress = &p;
+        told.set(3, 10);
+        p.bytes(5);
+        assert!(p.line.is_none(), "hidden: nothing kept, nothing drawn");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub use figures::FigureChange;
 pub use next_level::{GroupRoom, Plan, Step, next_level};
 pub use stability::{
     HOLD, INTERCHANGEABLE, LeftOut, Options, PairFlip, Share, Stability, Summary, UnitStability, stability,
+    stability_with,
 };
 pub use text::{Lang, percent};
 pub use trends::{TrendPoint, Trends, UnitTrend, YearDistribution, trends};

@@ -13,6 +13,7 @@ use super::rng::Xoshiro256;
 use super::totals::Model;
 use crate::engine::{NodeScore, Results, Status};
 use crate::framework::{CriterionId, Framework};
+use crate::progress::{Counter, Progress};
 use crate::unit::UnitId;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -332,7 +333,7 @@ fn rank_into(members: &[Vec<usize>], keys: &[i64], scratch: &mut Scratch, ranks:
 /// unit's histogram is visited once per block rather than once per draw.
 const BLOCK: usize = 64;
 
-fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
+fn run_draws(s: &Setup, draws: std::ops::Range<u64>, counter: &Counter) -> Tally {
     let m = s.model;
     let l = s.base_thresholds.len() + 1;
     let mut t = Tally::new(s);
@@ -383,15 +384,23 @@ fn run_draws(s: &Setup, draws: std::ops::Range<u64>) -> Tally {
         filled += 1;
         if filled == BLOCK {
             flush(&mut t, &block, filled);
+            counter.add(filled as u64);
             filled = 0;
         }
     }
     flush(&mut t, &block, filled);
+    counter.add(filled as u64);
     t
 }
 
 /// Rank stability of a period's results under the framework's groups (see the module).
 pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stability {
+    stability_with(fw, results, options, &crate::progress::Quiet)
+}
+
+/// [`stability`], telling `progress` the draws done (every 64 draws of each thread, in
+/// order, up to `options.draws`); the result is the same.
+pub fn stability_with(fw: &Framework, results: &Results, options: &Options, progress: &dyn Progress) -> Stability {
     let analysed: Vec<_> =
         results.units.iter().filter(|u| u.status != Status::NoData && !u.scores.is_empty()).collect();
     let scores: Vec<&[NodeScore]> = analysed.iter().map(|u| u.scores.as_slice()).collect();
@@ -444,13 +453,14 @@ pub fn stability(fw: &Framework, results: &Results, options: &Options) -> Stabil
     // The draws, split into contiguous blocks, one per thread, merged in order.
     let draws = u64::from(options.draws);
     let threads = options.threads.clamp(1, 64).min(draws.max(1) as usize);
+    let counter = Counter::new(progress, draws);
     let tally = if threads == 1 {
-        run_draws(&setup, 0..draws)
+        run_draws(&setup, 0..draws, &counter)
     } else {
         let blocks: Vec<std::ops::Range<u64>> =
             (0..threads as u64).map(|t| draws * t / threads as u64..draws * (t + 1) / threads as u64).collect();
         let parts: Vec<Tally> = std::thread::scope(|scope| {
-            let handles: Vec<_> = blocks.into_iter().map(|b| scope.spawn(|| run_draws(&setup, b))).collect();
+            let handles: Vec<_> = blocks.into_iter().map(|b| scope.spawn(|| run_draws(&setup, b, &counter))).collect();
             handles.into_iter().map(|h| h.join().expect("a draw thread panicked")).collect()
         });
         let mut parts = parts.into_iter();

@@ -302,8 +302,20 @@ fn the_same_seed_gives_the_same_result_on_any_number_of_threads() {
     assert_eq!(one.units, five.units);
     assert_eq!((&one.pairs, &one.summaries), (&two.pairs, &two.summaries));
     assert_eq!(stability(&fw, &r, &o), two);
-    let other = stability(&fw, &r, &Options { seed: 43, ..o });
+    let other = stability(&fw, &r, &Options { seed: 43, ..o.clone() });
     assert_ne!(other.units, two.units);
+    // Watched: the draws done told in order up to all of them, on any number of threads,
+    // and the same result.
+    for threads in [1, 3] {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let record = |d: u64, t: u64| seen.lock().unwrap().push((d, t));
+        let watched = chiso_domain::analysis::stability_with(&fw, &r, &Options { threads, ..o.clone() }, &record);
+        assert!(watched.units == two.units && (&watched.pairs, &watched.summaries) == (&two.pairs, &two.summaries));
+        let seen = seen.into_inner().unwrap();
+        assert!(seen.len() >= 3001 / 64, "{} calls", seen.len());
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "only grows: {seen:?}");
+        assert_eq!(seen.last(), Some(&(3001, 3001)));
+    }
 }
 
 // ---------------------------------------------------------------- next level

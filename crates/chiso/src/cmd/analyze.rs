@@ -82,16 +82,17 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     // (on `options.threads` threads), the plans (on two), and the trends with why ranks
     // moved, which score the other periods.
     progress.step(
-        &match lang {
-            Lang::Vi => format!("Phân tích: {} lượt mô phỏng, lộ trình lên mức, xu hướng", options.draws),
-            Lang::En => format!("Analysis: {} draws, paths to the next level, trends", options.draws),
+        match lang {
+            Lang::Vi => "Phân tích: lượt mô phỏng (và lộ trình lên mức, xu hướng)",
+            Lang::En => "Analysis: draws (and paths to the next level, trends)",
         },
-        0,
+        u64::from(options.draws),
     );
     let (stability, plans, (scored, trends, moved)) = std::thread::scope(|s| {
         let plans = s.spawn(|| analysis::next_level(fw, &results, period));
         let history = s.spawn(|| history(&data, &a, fw, &results));
-        let stability = analysis::stability(fw, &results, &options);
+        // The draws done, told as they go (the result is the same).
+        let stability = analysis::stability_with(fw, &results, &options, &progress);
         (stability, joined(plans), joined(history))
     });
     drop(progress);

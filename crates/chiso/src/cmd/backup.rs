@@ -101,7 +101,9 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
             }
         }
         progress.step(say(lang, "Sao lưu: ghi các bảng và minh chứng", "Backup: writing the tables and evidence"), 0);
-        let made = store.backup(staging.as_deref().unwrap_or(&a.db.data_dir), &out).await;
+        let made =
+            watch_bytes(&progress, &partial(&out), store.backup(staging.as_deref().unwrap_or(&a.db.data_dir), &out))
+                .await;
         drop(progress);
         if let Some(dir) = &staging {
             let _ = std::fs::remove_dir_all(dir);
@@ -139,6 +141,33 @@ pub fn backup(a: BackupArgs, lang: Lang) -> Outcome {
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The file the store writes a backup into before renaming it (`<out>.partial`).
+fn partial(out: &Path) -> PathBuf {
+    let mut p = out.as_os_str().to_owned();
+    p.push(".partial");
+    PathBuf::from(p)
+}
+
+/// Runs `work`, telling `progress` every 200 ms how large `file` has grown (the bytes
+/// backed up so far); the store's code stays as it is.
+async fn watch_bytes<T>(progress: &Progress, file: &Path, work: impl std::future::Future<Output = T>) -> T {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok(m) = tokio::fs::metadata(file).await {
+                progress.bytes(m.len());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    let work = async {
+        let out = work.await;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        out
+    };
+    tokio::join!(work, watch).0
 }
 
 /// A progress label in the user's language.
@@ -198,10 +227,14 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
             "Khôi phục: kiểm tra và nạp bản sao lưu",
             "Restore: checking and loading the backup",
         ));
+
         let options = RestoreOptions { force: a.force, key: key.as_ref(), trust_unsigned: a.trust_unsigned };
         // With an object store: the evidence restored into a staging directory, then copied
         // into the store (checked to answer before anything is restored).
         let staging = a.db.staging(lang)?;
+        // Steps done of: check and load, (copy the evidence into the bucket,) verify the chain.
+        let steps = 2 + u64::from(staging.is_some());
+        progress.set(0, steps);
         let objects = match &staging {
             Some(_) => Some(a.db.objects.objects(&a.db.data_dir, lang).await?),
             None => None,
@@ -214,8 +247,9 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
                     "Khôi phục: chép minh chứng vào kho đối tượng",
                     "Restore: copying the evidence into the object store",
                 ),
-                0,
+                steps,
             );
+            progress.set(1, steps);
         }
         let copied = match (&staging, &objects, &restored) {
             (Some(dir), Some(objects), Ok(_)) => objects.copy_from_dir(dir, "evidence").await.map(drop),
@@ -227,8 +261,10 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
         let m = restored.map_err(|e| vec![message(lang, &e)])?;
         copied.map_err(|e| object_store_error(lang, e))?;
         store.record_restore("cli", &a.file, &m).await.map_err(|e| vec![store_message(lang, &e)])?;
-        progress.step(say(lang, "Khôi phục: kiểm tra chuỗi nhật ký", "Restore: verifying the audit chain"), 0);
+        progress.step(say(lang, "Khôi phục: kiểm tra chuỗi nhật ký", "Restore: verifying the audit chain"), steps);
+        progress.set(steps - 1, steps);
         let chain = store.verify_chain().await.map_err(|e| vec![store_message(lang, &e)])?;
+        progress.set(steps, steps);
         drop(progress);
         let secs = started.elapsed().as_secs_f64();
         store.close().await;

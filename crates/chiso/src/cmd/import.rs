@@ -50,7 +50,11 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     } else {
         export::strip_results(table::read(&a.file, a.sheet.as_deref()).map_err(|e| errors(lang, vec![e]))?)
     };
+    // The rows read, then checked (one call: the whole file is validated at once).
+    let read = t.rows.len().saturating_sub(1) as u64;
+    progress.step(&format!("{} ({read})", say("Nhập: kiểm tra các dòng", "Import: checking the rows")), read);
     let rows = import::import(&t, fw, &data.registry, a.period).map_err(|e| errors(lang, e))?;
+    progress.set(read, read);
     drop(progress);
     let with_data = rows.iter().filter(|r| r.submission.is_some()).count();
     println!("{}: {} ({} / {})", text(lang).imported, a.file.display(), with_data, rows.len());
@@ -67,6 +71,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         };
         return Err(vec![format!("{}: {msg}", period_file.display())]);
     }
+    let progress =
+        crate::progress::Progress::new(say("Nhập: ghi số liệu của kỳ", "Import: writing the period's figures"));
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in &t.rows {
         out.write_record(row.iter().map(|c| chiso_data::csv_safe::neutralised(c).into_owned())).expect("in memory");
@@ -74,6 +80,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let bytes = out.into_inner().expect("in memory");
     let tmp = target.with_extension("csv.tmp");
     std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, &target)).map_err(|e| io(&target, e, lang))?;
+    drop(progress);
     println!("{} {}", text(lang).wrote, target.display());
     Ok(ExitCode::SUCCESS)
 }

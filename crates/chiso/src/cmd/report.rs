@@ -71,6 +71,14 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     });
     let mut inputs = Vec::new();
     let mut scored = Vec::new();
+    let kinds = settings.kinds.len() as u64;
+    progress.step(
+        match lang {
+            Lang::Vi => "Báo cáo: tính điểm các loại đơn vị",
+            Lang::En => "Report: scoring the kinds of unit",
+        },
+        kinds,
+    );
     for k in &settings.kinds {
         let (fw, period) = data.period(a.period, &k.kind).map_err(|e| errors(lang, vec![e]))?;
         let results = chiso_domain::score(fw, period);
@@ -82,6 +90,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             }
         };
         scored.push((k, fw, period, results, previous));
+        progress.set(scored.len() as u64, kinds);
     }
     unknown_levels(&settings, &scored.iter().map(|s| s.1).collect::<Vec<_>>(), &a.data, a.period, lang)?;
     for (k, fw, period, results, previous) in &scored {
@@ -108,8 +117,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let name = |ext: &str| a.out.join(format!("bao-cao-{}.{ext}", a.period));
     progress.step(
         match lang {
-            Lang::Vi => "Báo cáo: ghi các tệp",
-            Lang::En => "Report: writing the files",
+            Lang::Vi => "Báo cáo: soạn các tệp",
+            Lang::En => "Report: making the files",
         },
         0,
     );
@@ -123,6 +132,15 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let docx = files.docx.unwrap_or_default();
     let mut failures = Vec::new();
     let mut wrote = Vec::new();
+    // Files written of those asked for; the PDF (LibreOffice's conversion, the longest) says so.
+    let total = formats.len() as u64;
+    progress.step(
+        match lang {
+            Lang::Vi => "Báo cáo: ghi các tệp",
+            Lang::En => "Report: writing the files",
+        },
+        total,
+    );
     for (i, f) in formats.iter().enumerate() {
         if *f == Format::Pdf {
             progress.step(
@@ -130,10 +148,10 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
                     Lang::Vi => "Báo cáo: chuyển sang PDF",
                     Lang::En => "Report: converting to PDF",
                 },
-                formats.len() as u64,
+                total,
             );
-            progress.set(i as u64, formats.len() as u64);
         }
+        progress.set(i as u64, total);
         let written = match f {
             Format::Docx => write(&name("docx"), &docx),
             Format::Html => write(&name("html"), files.html.as_deref().unwrap_or_default().as_bytes()),
@@ -151,6 +169,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             Ok(path) => wrote.push(path),
             Err(e) => failures.push(e),
         }
+        progress.set(i as u64 + 1, total);
     }
     // The line cleared before what the command prints.
     drop(progress);
