@@ -14,6 +14,7 @@
 
 use crate::catalog::{self, Catalog};
 use crate::objects::Objects;
+use crate::work_state::{Reporter, Step};
 use crate::{Document as Doc, Error, Kind, Message, Result};
 use chiso_domain::{ReportSettings, compare};
 use chiso_report::model::Document;
@@ -125,8 +126,13 @@ pub struct Outlooks {
     pub moves: Vec<Move>,
 }
 
-fn outlooks(fw: &chiso_domain::framework::Framework, scored: &catalog::Scored, version: i64) -> Outlooks {
-    let a = chiso_report::Analysis::compute(fw, &scored.period, &scored.results);
+fn outlooks(
+    fw: &chiso_domain::framework::Framework,
+    scored: &catalog::Scored,
+    version: i64,
+    progress: &dyn chiso_domain::progress::Progress,
+) -> Outlooks {
+    let a = chiso_report::Analysis::compute_with(fw, &scored.period, &scored.results, progress);
     // Each unit's plan by its id: thousands of units, one lookup each.
     let plans: std::collections::HashMap<&chiso_domain::UnitId, &chiso_domain::analysis::Plan> =
         a.plans.iter().map(|p| (&p.unit, p)).collect();
@@ -327,7 +333,9 @@ impl ReportFiles {
     /// The year's manifest: the one known fresh, else checked against the data (and the
     /// files made again if it changed).
     async fn manifest(&self, store: &Store, year: i32) -> Result<Arc<Manifest>> {
-        let Some(fresh) = &self.fresh else { return Ok(Arc::new(fresh_files(store, &self.objects, year).await?)) };
+        let Some(fresh) = &self.fresh else {
+            return Ok(Arc::new(fresh_files(store, &self.objects, year, None).await?));
+        };
         let generation = {
             let fresh = fresh.lock().expect("not poisoned");
             if let Some(m) = fresh.manifests.get(&year) {
@@ -335,7 +343,7 @@ impl ReportFiles {
             }
             fresh.generation
         };
-        let manifest = Arc::new(fresh_files(store, &self.objects, year).await?);
+        let manifest = Arc::new(fresh_files(store, &self.objects, year, None).await?);
         let mut fresh = fresh.lock().expect("not poisoned");
         if fresh.generation == generation {
             fresh.manifests.insert(year, manifest.clone());
@@ -347,7 +355,7 @@ impl ReportFiles {
     /// (nothing when a period it covers is unpublished or the year has no report).
     pub async fn make_now(&self, store: &Store, year: i32) -> Result<()> {
         let job = crate::work_state::start(year, crate::work_state::Work::Files);
-        match fresh_files(store, &self.objects, year).await {
+        match fresh_files(store, &self.objects, year, Some(job.reporter())).await {
             Err(e) if e.kind == Kind::NotFound => {
                 job.cancel();
                 Ok(())
@@ -395,16 +403,30 @@ async fn read_manifest(objects: &Objects, year: i32) -> Result<Option<Manifest>>
 }
 
 /// The year's files, made first if their data changed since.
-async fn fresh_files(store: &Store, objects: &Objects, year: i32) -> Result<Manifest> {
+/// `told`: the job making them, if one is listed (the steps and files stored).
+async fn fresh_files(store: &Store, objects: &Objects, year: i32, told: Option<Reporter>) -> Result<Manifest> {
     let source = source_key(store, year).await?;
     match read_manifest(objects, year).await? {
         Some(m) if m.source == source => Ok(m),
-        _ => make_files(store, objects, year, source).await,
+        _ => make_files(store, objects, year, source, told).await,
     }
 }
 
-async fn make_files(store: &Store, objects: &Objects, year: i32, source: String) -> Result<Manifest> {
+async fn make_files(
+    store: &Store,
+    objects: &Objects,
+    year: i32,
+    source: String,
+    told: Option<Reporter>,
+) -> Result<Manifest> {
+    let tell = |step: Step, done: u64, total: u64| {
+        if let Some(t) = &told {
+            t.step(step, done, total);
+        }
+    };
+    tell(Step::Document, 0, 0);
     let doc = document(store, year).await?;
+    tell(Step::Render, 0, 0);
     let files = tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 3]> {
         let all = chiso_report::files::Wanted { docx: true, xlsx: true, html: true };
         let made = chiso_report::files::render(&doc, all);
@@ -423,14 +445,18 @@ async fn make_files(store: &Store, objects: &Objects, year: i32, source: String)
     // The files first, then the manifest that names them: a reader never finds a manifest
     // whose files are missing.
     let mut names = Vec::new();
+    // The three files, then the manifest naming them.
+    tell(Step::Store, 0, 4);
     for (name, bytes) in files {
         objects.put_new(&key(&name), bytes).await.map_err(Error::io)?;
         names.push(name);
+        tell(Step::Store, names.len() as u64, 4);
     }
     let [docx, xlsx, html]: [String; 3] = names.try_into().expect("three files");
     let manifest = Manifest { source, docx, xlsx, html };
     let json = serde_json::to_vec(&manifest).expect("serialisable");
     objects.put(&key(&format!("bao-cao-{year}.json")), json).await.map_err(Error::io)?;
+    tell(Step::Store, 4, 4);
     Ok(manifest)
 }
 
@@ -494,7 +520,7 @@ async fn settings(store: &Store, cat: &Catalog, year: i32) -> Result<(String, Re
 }
 
 /// Each published period of `year`: its outlooks, unless those of its latest version exist.
-async fn make_outlooks(store: &Store, objects: &Objects, year: i32) -> Result<()> {
+async fn make_outlooks(store: &Store, objects: &Objects, year: i32, told: Reporter) -> Result<()> {
     let cat = Catalog::load(store).await?;
     for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
         let Some(version) = store.published_version(year, &p.kind).await? else { continue };
@@ -510,9 +536,10 @@ async fn make_outlooks(store: &Store, objects: &Objects, year: i32) -> Result<()
             None => None,
         };
         let cat = cat.clone();
+        told.step(Step::Draws, 0, 0);
         let json = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
             let fw = cat.framework(&scored.row.framework)?;
-            let mut all = outlooks(fw, &scored, version);
+            let mut all = outlooks(fw, &scored, version, &told);
             if let Some(before) = &before {
                 all.previous_version = previous_version;
                 all.moves = moves(&cat, &scored, before)?;
@@ -521,7 +548,9 @@ async fn make_outlooks(store: &Store, objects: &Objects, year: i32) -> Result<()
         })
         .await
         .map_err(|_| Error::new(Kind::Internal, Message::Database))??;
+        told.step(Step::Store, 0, 1);
         objects.put_new(&key(&name), json).await.map_err(Error::io)?;
+        told.step(Step::Store, 1, 1);
     }
     Ok(())
 }
@@ -536,7 +565,7 @@ async fn worker(
     while let Some(year) = rx.recv().await {
         queued.lock().expect("not poisoned").remove(&year);
         let job = crate::work_state::start(year, crate::work_state::Work::Outlooks);
-        let made = make_outlooks(&store, &objects, year).await;
+        let made = make_outlooks(&store, &objects, year, job.reporter()).await;
         if let Err(e) = &made {
             tracing::warn!(year, error = ?e, "outlooks not computed");
         }
@@ -545,7 +574,7 @@ async fn worker(
             continue;
         }
         // The PDF of the DOCX a download serves.
-        let docx = match fresh_files(&store, &objects, year).await {
+        let docx = match fresh_files(&store, &objects, year, None).await {
             Ok(m) => match read_file(&objects, &m.docx).await {
                 Ok(docx) => docx,
                 Err(e) => {
@@ -560,24 +589,35 @@ async fn worker(
             continue;
         }
         let job = crate::work_state::start(year, crate::work_state::Work::Pdf);
+        let told = job.reporter();
+        // LibreOffice says nothing until it ends: the page shows the step and the time.
+        told.step(Step::Convert, 0, 1);
         let made = tokio::task::spawn_blocking(move || {
             chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).map_err(|e| e.to_string())
         })
         .await;
-        job.end(match &made {
-            Ok(Ok(_)) => None,
-            Ok(Err(e)) => Some(e.clone()),
-            Err(e) => Some(e.to_string()),
-        });
-        match made {
+        let stored = match made {
             Ok(Ok(pdf)) => {
-                if let Err(e) = objects.put_new(&pdf_key, pdf).await {
+                told.pages(chiso_report::pdf::pages(&pdf));
+                told.step(Step::Store, 0, 1);
+                let stored = objects.put_new(&pdf_key, pdf).await;
+                if let Err(e) = &stored {
                     tracing::warn!(year, error = %e, "PDF of the report not stored");
+                } else {
+                    told.step(Step::Store, 1, 1);
                 }
+                stored.err().map(|e| e.to_string())
             }
-            Ok(Err(e)) => tracing::warn!(year, error = %e, "PDF of the report not made"),
-            Err(e) => tracing::error!(year, error = %e, "PDF of the report not made"),
-        }
+            Ok(Err(e)) => {
+                tracing::warn!(year, error = %e, "PDF of the report not made");
+                Some(e)
+            }
+            Err(e) => {
+                tracing::error!(year, error = %e, "PDF of the report not made");
+                Some(e.to_string())
+            }
+        };
+        job.end(stored);
     }
 }
 

@@ -3,11 +3,15 @@
 //! by the worker), queued, running, done or failed, with its times and, if it failed, why.
 //! The report worker (`reports.rs`) says when a job is queued, starts and ends; this keeps
 //! the jobs waiting or running and the last [`KEPT`] finished ones, in this process (each
-//! server of several shows its own worker's work).
+//! server of several shows its own worker's work). A running job tells how far it got
+//! through a [`Reporter`] (its step, done of total, e.g. the analysis's draws or the files
+//! stored), and the page shows it with the time the job has taken; reading it takes a lock
+//! on this short list, never waiting for the work.
 
 use crate::{Actor, App, Result};
 use chiso_store::{Role, now_utc};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Finished jobs kept.
 pub const KEPT: usize = 50;
@@ -53,6 +57,43 @@ impl State {
     }
 }
 
+/// What a running job is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Building the document from the published results.
+    Document,
+    /// Writing the DOCX, XLSX and HTML.
+    Render,
+    /// Storing the files made (done of total files).
+    Store,
+    /// The analysis's draws (done of total, every kind's in turn).
+    Draws,
+    /// LibreOffice converting the DOCX (it tells nothing until it ends).
+    Convert,
+}
+
+impl Step {
+    /// A stable code for the JSON API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Document => "document",
+            Step::Render => "render",
+            Step::Store => "store",
+            Step::Draws => "draws",
+            Step::Convert => "convert",
+        }
+    }
+}
+
+/// How far a job got: its step and, when the step counts, done of total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub step: Step,
+    pub done: u64,
+    /// 0: the step cannot say.
+    pub total: u64,
+}
+
 /// One piece of background work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -63,6 +104,34 @@ pub struct Job {
     pub queued_at: Option<String>,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The last step told (kept when the job ends: where a failed one stopped).
+    pub progress: Option<Progress>,
+    /// Pages of the PDF made.
+    pub pages: Option<u32>,
+    started: Option<Instant>,
+    took: Option<Duration>,
+}
+
+impl Job {
+    fn new(year: i32, work: Work, state: State) -> Job {
+        Job {
+            year,
+            work,
+            state,
+            queued_at: None,
+            started_at: None,
+            finished_at: None,
+            progress: None,
+            pages: None,
+            started: None,
+            took: None,
+        }
+    }
+
+    /// How long the job has run (so far, or in all once ended); `None` before it starts.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.took.or_else(|| self.started.map(|s| s.elapsed()))
+    }
 }
 
 static JOBS: Mutex<Vec<Job>> = Mutex::new(Vec::new());
@@ -77,8 +146,7 @@ pub fn queued(year: i32, work: Work) {
     let mut jobs = jobs();
     let open = jobs.iter().any(|j| j.year == year && j.work == work && j.state == State::Queued);
     if !open {
-        let at = Some(now_utc());
-        jobs.push(Job { year, work, state: State::Queued, queued_at: at, started_at: None, finished_at: None });
+        jobs.push(Job { queued_at: Some(now_utc()), ..Job::new(year, work, State::Queued) });
     }
 }
 
@@ -91,14 +159,12 @@ pub fn start(year: i32, work: Work) -> Running {
         Some(j) => {
             j.state = State::Running;
             j.started_at = Some(now);
+            j.started = Some(Instant::now());
         }
         None => jobs.push(Job {
-            year,
-            work,
-            state: State::Running,
-            queued_at: None,
             started_at: Some(now),
-            finished_at: None,
+            started: Some(Instant::now()),
+            ..Job::new(year, work, State::Running)
         }),
     }
     Running { year, work, ended: false }
@@ -112,7 +178,53 @@ pub struct Running {
     ended: bool,
 }
 
+/// Tells the running job of a year and work how far it got; cheap to clone and to send to
+/// the thread doing the work. Telling a job that has ended does nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporter {
+    year: i32,
+    work: Work,
+}
+
+impl Reporter {
+    fn with(&self, f: impl FnOnce(&mut Job)) {
+        let mut jobs = jobs();
+        if let Some(j) =
+            jobs.iter_mut().rev().find(|j| j.year == self.year && j.work == self.work && j.state == State::Running)
+        {
+            f(j);
+        }
+    }
+
+    /// A new step, `done` of `total` (0: uncounted).
+    pub fn step(&self, step: Step, done: u64, total: u64) {
+        self.with(|j| j.progress = Some(Progress { step, done, total }));
+    }
+
+    /// The PDF made has `pages` pages.
+    pub fn pages(&self, pages: u32) {
+        self.with(|j| j.pages = Some(pages));
+    }
+}
+
+/// The library's amounts (the analysis's draws) go to the current step.
+impl chiso_domain::progress::Progress for Reporter {
+    fn set(&self, done: u64, total: u64) {
+        self.with(|j| {
+            if let Some(p) = &mut j.progress {
+                p.done = done;
+                p.total = total;
+            }
+        });
+    }
+}
+
 impl Running {
+    /// Where the work tells how far it got.
+    pub fn reporter(&self) -> Reporter {
+        Reporter { year: self.year, work: self.work }
+    }
+
     /// The job is done, or failed with `error`.
     pub fn end(mut self, error: Option<String>) {
         self.finish(error);
@@ -139,6 +251,7 @@ impl Running {
         {
             j.state = error.map_or(State::Done, State::Failed);
             j.finished_at = Some(now_utc());
+            j.took = j.started.map(|s| s.elapsed());
         }
         // Only the last finished ones are kept.
         let finished = jobs.iter().filter(|j| matches!(j.state, State::Done | State::Failed(_))).count();
@@ -171,8 +284,12 @@ impl App {
 mod tests {
     use super::*;
 
+    /// The list is the process's: these tests take turns.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     #[test]
     fn a_job_goes_from_queued_to_done_or_failed_and_old_ones_are_forgotten() {
+        let _one_at_a_time = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let year = -7001; // a year no other test uses: the list is the process's
         queued(year, Work::Pdf);
         queued(year, Work::Pdf);
@@ -198,5 +315,37 @@ mod tests {
         }
         let finished = jobs().iter().filter(|j| matches!(j.state, State::Done | State::Failed(_))).count();
         assert!(finished <= KEPT, "{finished}");
+    }
+
+    #[test]
+    fn a_running_job_tells_its_step_amounts_and_time_and_keeps_them_once_ended() {
+        use chiso_domain::progress::Progress as _;
+        // The other test forgets old finished jobs, perhaps this one's.
+        let _one_at_a_time = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let year = -7101;
+        let mine = || jobs().iter().find(|j| j.year == year).cloned().expect("listed");
+        queued(year, Work::Outlooks);
+        assert_eq!((mine().progress, mine().elapsed()), (None, None), "queued: not started");
+        let run = start(year, Work::Outlooks);
+        let told = run.reporter();
+        told.step(Step::Draws, 0, 10_000);
+        // From another thread, as the analysis does.
+        std::thread::scope(|s| {
+            s.spawn(|| told.set(5_000, 10_000));
+        });
+        assert_eq!(mine().progress, Some(Progress { step: Step::Draws, done: 5_000, total: 10_000 }));
+        assert!(mine().elapsed().is_some());
+        told.step(Step::Store, 1, 1);
+        told.pages(12);
+        run.end(None);
+        let ended = mine();
+        assert_eq!(
+            (ended.state.clone(), ended.progress.map(|p| p.step), ended.pages),
+            (State::Done, Some(Step::Store), Some(12))
+        );
+        let took = ended.elapsed();
+        assert_eq!(mine().elapsed(), took, "the time it took, no longer growing");
+        told.step(Step::Draws, 1, 2);
+        assert_eq!(mine().progress.map(|p| p.step), Some(Step::Store), "an ended job is not told");
     }
 }

@@ -300,6 +300,23 @@ impl Drop for KeptProfile {
     }
 }
 
+/// The number of pages of a PDF LibreOffice wrote: its page objects (`/Type/Page`, not the
+/// `/Type/Pages` tree nodes), which it writes uncompressed. For the platform's work page.
+pub fn pages(pdf: &[u8]) -> u32 {
+    let mut n = 0;
+    for (i, w) in pdf.windows(5).enumerate() {
+        if w != b"/Type" {
+            continue;
+        }
+        let rest = &pdf[i + 5..];
+        let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        if rest.starts_with(b"/Page") && !rest[5..].first().is_some_and(|b| b.is_ascii_alphanumeric()) {
+            n += 1;
+        }
+    }
+    n
+}
+
 fn tempdir() -> std::io::Result<PathBuf> {
     let base = std::env::temp_dir();
     for n in 0..1000u32 {
@@ -314,6 +331,14 @@ fn tempdir() -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_are_the_page_objects_not_the_tree() {
+        let pdf = b"1 0 obj<</Type/Pages/Count 2/Kids[2 0 R 3 0 R]>>endobj 2 0 obj<</Type/Page/Parent 1 0 R>>endobj \
+                    3 0 obj<</Type /Page>>endobj 4 0 obj<</Type/PageLabel>>endobj";
+        assert_eq!(pages(pdf), 2);
+        assert_eq!(pages(b""), 0);
+    }
 
     #[test]
     fn the_last_conversions_are_kept_by_their_docx() {

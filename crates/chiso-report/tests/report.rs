@@ -596,6 +596,10 @@ fn pdf_is_the_docx_converted_by_libreoffice_or_a_clear_error() {
     assert!(flat.contains("Bảng 8. Xếp hạng mức độ phát triển Chính quyền điện tử"));
     // Chart labels with a decimal comma, in the PDF whatever LibreOffice's locale.
     assert!(flat.contains("01 (5,0%)") && flat.contains("78,17"), "{flat}");
+    // Its pages counted (the platform's work page shows them): the seed's report is several.
+    let pdf = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();
+    let pages = chiso_report::pdf::pages(&pdf);
+    assert!((5..60).contains(&pages), "{pages} pages");
     // The same DOCX again (a second download of a published version): no new conversion.
     let start = std::time::Instant::now();
     let again = chiso_report::pdf::convert(&docx, std::time::Duration::from_secs(180)).unwrap();

@@ -44,9 +44,19 @@ pub struct Analysis {
 impl Analysis {
     /// The analysis with its defaults (10,000 draws, seed 1, weights ±20 %, thresholds ±2 %).
     pub fn compute(framework: &Framework, period: &Period, results: &Results) -> Analysis {
+        Analysis::compute_with(framework, period, results, &chiso_domain::progress::Quiet)
+    }
+
+    /// [`Analysis::compute`], telling `progress` the draws done.
+    pub fn compute_with(
+        framework: &Framework,
+        period: &Period,
+        results: &Results,
+        progress: &dyn chiso_domain::progress::Progress,
+    ) -> Analysis {
         let options = chiso_domain::analysis::Options::for_framework(framework);
         Analysis {
-            stability: chiso_domain::analysis::stability(framework, results, &options),
+            stability: chiso_domain::analysis::stability_with(framework, results, &options, progress),
             plans: chiso_domain::analysis::next_level(framework, results, period),
         }
     }

@@ -380,7 +380,10 @@ fn work_path() -> Value {
                         "queued_at": { "type": "string", "nullable": true },
                         "started_at": { "type": "string", "nullable": true },
                         "finished_at": { "type": "string", "nullable": true },
-                        "error": { "type": "string", "nullable": true } } } } } } } } },
+                        "error": { "type": "string", "nullable": true },
+                        "progress": { "type": "object", "nullable": true, "description": "the step it is at (or ended at) and, when the step counts, done of total (0: uncounted)", "properties": { "step": { "type": "string", "enum": ["document", "render", "store", "draws", "convert"] }, "done": { "type": "integer" }, "total": { "type": "integer" } } },
+                        "elapsed_ms": { "type": "integer", "nullable": true, "description": "time run so far, or in all once ended" },
+                        "pages": { "type": "integer", "nullable": true, "description": "pages of the PDF made" } } } } } } } } },
                     "403": { "description": "not an administrator" } } } })
 }
 

@@ -35,8 +35,12 @@ async fn the_administrator_sees_the_report_files_being_made() {
     assert_eq!(files["state"], "done", "{files}");
     assert!(files["started_at"].as_str().unwrap() <= files["finished_at"].as_str().unwrap(), "{files}");
     assert!(files["error"].is_null());
+    // How far each got: the three files and their manifest stored; the analysis's last step.
+    assert_eq!(files["progress"], serde_json::json!({ "step": "store", "done": 4, "total": 4 }), "{files}");
+    assert!(files["elapsed_ms"].is_u64(), "{files}");
     let outlooks = of("outlooks").expect("the 2021 analysis");
     assert_eq!(outlooks["state"], "done", "{jobs:?}");
+    assert_eq!(outlooks["progress"]["step"], "store", "{outlooks}");
     assert!(outlooks["queued_at"].is_string(), "queued by the publication: {outlooks}");
     // Nothing to make for 2022 (no period): not listed as work done.
     assert!(!jobs.iter().any(|j| j["year"] == 2022 && j["work"] == "files"), "{jobs:?}");
@@ -45,6 +49,8 @@ async fn the_administrator_sees_the_report_files_being_made() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<td>2021</td><td>Tệp báo cáo DOCX, XLSX, HTML</td><td>xong</td>"), "{}", page.body);
     assert!(page.body.contains("<td>2021</td><td>Phân tích sau công bố</td><td>xong</td>"), "{}", page.body);
+    assert!(page.body.contains("<td>lưu tệp 4/4 (100 %)</td>"), "the progress shown: {}", page.body);
+    assert!(page.body.contains("<th>Tiến độ</th><th>Thời gian</th>"), "{}", page.body);
 
     // The administrator's only.
     let mut viewer = Client::login(&app, "lanhdao", PW).await;

@@ -1,6 +1,7 @@
 //! The platform's background work for the administrator: the report files being made per
 //! year (DOCX, XLSX and HTML at publication, the outlooks and the PDF by the worker), queued,
-//! running, done or failed, with their times and why one failed. A page and its JSON.
+//! running, done or failed, with their times and why one failed, and how far a running one
+//! got (its step, done of total, the time so far; the PDF's pages). A page and its JSON.
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
@@ -10,7 +11,7 @@ use crate::i18n::{Lang, Reader, Texts};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
-use chiso_app::work_state::{Job, State as JobState, Work};
+use chiso_app::work_state::{Job, State as JobState, Step, Work};
 use chiso_store::Role;
 use serde_json::{Value, json};
 
@@ -21,6 +22,34 @@ fn work_name(lang: Lang, w: Work) -> &'static str {
         Work::Outlooks => t.bg_outlooks,
         Work::Pdf => t.bg_pdf,
     }
+}
+
+fn step_name(lang: Lang, s: Step) -> &'static str {
+    let t = lang.t();
+    match s {
+        Step::Document => t.bg_step_document,
+        Step::Render => t.bg_step_render,
+        Step::Store => t.bg_step_store,
+        Step::Draws => t.bg_step_draws,
+        Step::Convert => t.bg_step_convert,
+    }
+}
+
+/// "lượt mô phỏng 5000/10000 (50 %)", "lưu tệp 2/4", "LibreOffice đang chuyển sang PDF"; the
+/// pages once a PDF is made.
+fn progress_text(lang: Lang, j: &Job) -> String {
+    let mut out = match j.progress {
+        Some(p) if p.total > 0 => {
+            let percent = p.done.min(p.total) * 100 / p.total;
+            format!("{} {}/{} ({percent} %)", step_name(lang, p.step), p.done, p.total)
+        }
+        Some(p) => step_name(lang, p.step).to_string(),
+        None => String::new(),
+    };
+    if let Some(n) = j.pages {
+        out = format!("{out}; {n} {}", lang.t().bg_pages).trim_start_matches("; ").to_string();
+    }
+    out
 }
 
 fn state_name(lang: Lang, s: &JobState) -> &'static str {
@@ -47,8 +76,17 @@ pub async fn page_handler(
         b += &format!("<p>{}</p>", t.bg_none);
     } else {
         b += &format!(
-            "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            t.year, t.bg_what, t.col_status, t.bg_queued_at, t.bg_started, t.bg_finished, t.bg_error
+            "<p><a href=\"/quan-tri/cong-viec-nen\">{}</a></p><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t.bg_refresh,
+            t.year,
+            t.bg_what,
+            t.col_status,
+            t.bg_progress,
+            t.bg_elapsed,
+            t.bg_queued_at,
+            t.bg_started,
+            t.bg_finished,
+            t.bg_error
         );
         for j in &jobs {
             let time = |at: &Option<String>| at.as_deref().map_or(String::new(), |a| lang.time(a));
@@ -57,11 +95,14 @@ pub async fn page_handler(
                 _ => "",
             };
             let class = if matches!(j.state, JobState::Failed(_)) { " class=\"error\"" } else { "" };
+            let elapsed = j.elapsed().map_or(String::new(), |d| format!("{} {}", d.as_secs(), t.bg_seconds));
             b += &format!(
-                "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 j.year,
                 esc(work_name(lang, j.work)),
                 esc(state_name(lang, &j.state)),
+                esc(&progress_text(lang, j)),
+                esc(&elapsed),
                 esc(&time(&j.queued_at)),
                 esc(&time(&j.started_at)),
                 esc(&time(&j.finished_at)),
@@ -78,8 +119,10 @@ fn job_json(j: &Job) -> Value {
         JobState::Failed(e) => Some(e.clone()),
         _ => None,
     };
+    let progress = j.progress.map(|p| json!({ "step": p.step.code(), "done": p.done, "total": p.total }));
     json!({ "year": j.year, "work": j.work.code(), "state": j.state.code(), "queued_at": j.queued_at,
-            "started_at": j.started_at, "finished_at": j.finished_at, "error": error })
+            "started_at": j.started_at, "finished_at": j.finished_at, "error": error, "progress": progress,
+            "elapsed_ms": j.elapsed().map(|d| d.as_millis() as u64), "pages": j.pages })
 }
 
 /// `GET /api/v1/work`: the same, for the administrators.
