@@ -118,11 +118,22 @@ pub(crate) fn digest(seq: i64, at: &str, e: &NewEvent, prev: &str) -> String {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
 pub(crate) fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// Lower-case hexadecimal, two digits a byte.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// The replay detail of an event that sets a password: the sha256 of the stored hash (which
@@ -135,6 +146,9 @@ pub(crate) fn password_detail(password_hash: &str) -> serde_json::Value {
 pub(crate) async fn append(tx: &mut Tx, e: &NewEvent) -> Result<()> {
     append_all(tx, std::slice::from_ref(e)).await
 }
+
+/// Events per multi-row insert (11 bound values each).
+const EVENTS_PER_STATEMENT: usize = 100;
 
 /// Appends events in order at the end of a transaction. The head is taken once for all of
 /// them (its row lock serialises writers on PostgreSQL), so the chain's lock is held for
@@ -164,15 +178,9 @@ pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
         let hash = digest(seq, &at, e, &prev);
         rows.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
     }
-    // Multi-row inserts, well under SQLite's limit on bound parameters.
-    for chunk in rows.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=11).map(|c| format!("${}", r * 11 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!("INSERT INTO audit ({COLUMNS}) VALUES {}", values.join(", "));
+    // Multi-row inserts, well under SQLite's and PostgreSQL's limits on bound parameters.
+    for chunk in rows.chunks(EVENTS_PER_STATEMENT) {
+        let sql = format!("INSERT INTO audit ({COLUMNS}) VALUES {}", tx.params().rows(11, chunk.len()));
         let mut q = sqlx::query(&sql);
         for (seq, e, prev_hash, hash) in chunk {
             q = q
@@ -384,5 +392,11 @@ mod tests {
         assert_eq!(entity_unit("document/units"), None);
         assert_eq!(entity_unit("user/yte"), None);
         assert_eq!(like_escaped("a_b%c\\d"), "a\\_b\\%c\\\\d");
+    }
+
+    #[test]
+    fn hashes_are_lower_case_hexadecimal() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

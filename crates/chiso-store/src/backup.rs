@@ -671,16 +671,12 @@ impl Store {
             let per = (4000 / t.columns.len()).max(1);
             let columns: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
             for chunk in rows.chunks(per) {
-                let mut sql = format!("INSERT INTO {} ({}) VALUES ", t.name, columns.join(", "));
-                let mut n = 0;
-                for (r, _) in chunk.iter().enumerate() {
-                    sql.push_str(if r == 0 { "(" } else { ", (" });
-                    for c in 0..t.columns.len() {
-                        n += 1;
-                        sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
-                    }
-                    sql.push(')');
-                }
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES {}",
+                    t.name,
+                    columns.join(", "),
+                    tx.params().rows(t.columns.len(), chunk.len())
+                );
                 let mut q = sqlx::query(&sql);
                 for row in chunk {
                     for ((_, col), v) in t.columns.iter().zip(row) {

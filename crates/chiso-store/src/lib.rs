@@ -15,6 +15,7 @@ mod catalog;
 pub mod changes;
 mod clock;
 mod failure;
+mod params;
 mod replay;
 pub mod signing;
 mod submissions;

@@ -302,9 +302,12 @@ async fn save_many_in(
         let of_period: Vec<&str> =
             units.iter().filter(|(k, _)| k.year == year && k.kind == kind).map(|(k, _)| k.unit()).collect();
         for chunk in of_period.chunks(ROWS_PER_STATEMENT) {
-            let list = placeholders(3, chunk.len());
+            let mut p = tx.params();
             let sql = format!(
-                "SELECT unit_id, status FROM submissions WHERE year = $1 AND kind = $2 AND unit_id IN ({list})"
+                "SELECT unit_id, status FROM submissions WHERE year = {} AND kind = {} AND unit_id IN ({})",
+                p.one(),
+                p.one(),
+                p.list(chunk.len())
             );
             let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(i64::from(year)).bind(kind);
             for u in chunk {
@@ -313,8 +316,12 @@ async fn save_many_in(
             for (unit, raw) in q.fetch_all(&mut **tx).await? {
                 statuses.insert((year, kind.to_string(), unit), status(&raw)?);
             }
+            let mut p = tx.params();
             let sql = format!(
-                "SELECT unit_id, field, value, note FROM answers WHERE year = $1 AND kind = $2 AND unit_id IN ({list})"
+                "SELECT unit_id, field, value, note FROM answers WHERE year = {} AND kind = {} AND unit_id IN ({})",
+                p.one(),
+                p.one(),
+                p.list(chunk.len())
             );
             let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(i64::from(year)).bind(kind);
             for u in chunk {
@@ -387,7 +394,10 @@ async fn save_many_in(
         }
     }
     for chunk in new_submissions.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!("INSERT INTO submissions (year, kind, unit_id, status) VALUES {}", rows(4, chunk.len()));
+        let sql = format!(
+            "INSERT INTO submissions (year, kind, unit_id, status) VALUES {}",
+            tx.params().rows(4, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for (k, s) in chunk {
             q = q.bind(i64::from(k.year)).bind(&k.kind).bind(k.unit()).bind(s.as_str());
@@ -398,7 +408,7 @@ async fn save_many_in(
         let sql = format!(
             "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES {} \
              ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
-            rows(6, chunk.len())
+            tx.params().rows(6, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for (k, a) in chunk {
@@ -418,10 +428,15 @@ async fn save_many_in(
     }
     for ((year, kind, to), list) in groups {
         for chunk in list.chunks(ROWS_PER_STATEMENT) {
+            let mut p = tx.params();
             let sql = format!(
-                "UPDATE submissions SET status = $1, submitted_at = COALESCE($2, submitted_at) \
-                 WHERE year = $3 AND kind = $4 AND unit_id IN ({})",
-                placeholders(5, chunk.len())
+                "UPDATE submissions SET status = {}, submitted_at = COALESCE({}, submitted_at) \
+                 WHERE year = {} AND kind = {} AND unit_id IN ({})",
+                p.one(),
+                p.one(),
+                p.one(),
+                p.one(),
+                p.list(chunk.len())
             );
             let submitted_at = (to == SubmissionStatus::Submitted).then_some(at.as_str());
             let mut q = sqlx::query(&sql).bind(to.as_str()).bind(submitted_at).bind(i64::from(year)).bind(kind);
@@ -432,16 +447,6 @@ async fn save_many_in(
         }
     }
     append_all(tx, &events).await
-}
-
-/// `$first, $first+1, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
-/// `($1, …, $width), ($width+1, …), …` for `n` rows.
-fn rows(width: usize, n: usize) -> String {
-    (0..n).map(|r| format!("({})", placeholders(r * width + 1, width))).collect::<Vec<_>>().join(", ")
 }
 
 impl Store {

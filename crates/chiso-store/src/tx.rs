@@ -32,6 +32,7 @@ pub(crate) struct Tx {
     writing: Option<OwnedMutexGuard<()>>,
     /// The store's signing key: the audit head is signed with it as events are appended.
     key: Option<Arc<SigningKey>>,
+    backend: Backend,
 }
 
 impl Store {
@@ -78,11 +79,16 @@ impl Tx {
             conn.close_on_drop();
             return Err(e.into());
         }
-        Ok(Tx { conn: Some(conn), writing, key: store.key.clone() })
+        Ok(Tx { conn: Some(conn), writing, key: store.key.clone(), backend: store.backend })
     }
 
     pub(crate) fn key(&self) -> Option<Arc<SigningKey>> {
         self.key.clone()
+    }
+
+    /// Parameters for one statement on this transaction's database (see `params.rs`).
+    pub(crate) fn params(&self) -> crate::params::Params {
+        crate::params::Params::new(self.backend)
     }
 
     /// Commits; `Ok` only once the database says the transaction is durable (SQLite:
