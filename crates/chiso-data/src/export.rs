@@ -6,11 +6,12 @@
 
 use crate::table::Table;
 use crate::template;
+use crate::xlsx_write::{Column, Error, Setup, Style, StyleId, Workbook};
 use chiso_domain::engine::{Results, UnitResult};
 use chiso_domain::framework::Framework;
 use chiso_domain::period::{Answer, Period};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use std::io::{Seek, Write};
 
 /// Whether a header is a result column (ignored on import).
 pub fn is_result_header(h: &str) -> bool {
@@ -101,28 +102,38 @@ pub fn csv(rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 /// One sheet; numbers as numbers where a double holds them exactly as written, text otherwise.
-pub fn xlsx(rows: &[Vec<String>], title: &str) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new().set_title(title).set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    let ws = wb.add_worksheet().set_name("Số liệu")?;
-    let bold = Format::new().set_bold();
+pub fn xlsx(rows: &[Vec<String>], title: &str) -> Result<Vec<u8>, Error> {
+    Ok(xlsx_to(std::io::Cursor::new(Vec::new()), rows, title)?.into_inner())
+}
+
+/// [`xlsx`] into a file (or any sink), its sheet written into the archive as it is made.
+pub fn xlsx_to<W: Write + Seek>(sink: W, rows: &[Vec<String>], title: &str) -> Result<W, Error> {
+    let mut wb = Workbook::new(sink, title);
+    let bold = wb.style(Style { bold: true, ..Style::default() });
+    let plain = StyleId::default();
+    let setup =
+        Setup {
+            name: "Số liệu".into(), columns: vec![Column::new(0, 30.0)], freeze: Some((1, 1)), ..Setup::default()
+        };
+    let mut ws = wb.sheet(&setup)?;
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
             if r == 0 {
-                ws.write_string_with_format(r, c, cell, &bold)?;
+                if cell.is_empty() {
+                    ws.blank(r, c, bold)?;
+                } else {
+                    ws.string(r, c, cell, bold)?;
+                }
             } else if let Some(f) = exact_f64(cell) {
-                ws.write_number(r, c, f)?;
+                ws.number(r, c, f, plain)?;
             } else if !cell.is_empty() {
-                ws.write_string(r, c, cell)?;
+                ws.string(r, c, cell, plain)?;
             }
         }
     }
-    ws.set_freeze_panes(1, 1)?;
-    ws.set_column_width(0, 30)?;
-    wb.save_to_buffer()
+    ws.finish()?;
+    wb.finish()
 }
 
 /// The cell as a number when a spreadsheet's f64 holds exactly its decimal value.

@@ -219,7 +219,32 @@ fn validation(fw: &Framework, f: &Field, row: u32) -> Validation {
         }
     };
     let error = if na { format!("{message} Nhập N/A nếu không áp dụng.") } else { message };
-    Validation { row, col: INPUT_COL, rule, error_title: "Giá trị không hợp lệ".into(), error }
+    Validation {
+        first_row: row,
+        last_row: row,
+        col: INPUT_COL,
+        rule,
+        error_title: "Giá trị không hợp lệ".into(),
+        error,
+    }
+}
+
+/// Every field's validation, consecutive fields whose rule reads the same from the first
+/// one's row as one range (the same check on every cell; a national sheet's XML halves).
+fn validations(fw: &Framework, fields: &[Field]) -> Vec<Validation> {
+    let mut out: Vec<Validation> = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        if let Some(last) = out.last_mut()
+            && last.last_row + 1 == row
+            && validation(fw, f, last.first_row) == (Validation { last_row: last.first_row, ..last.clone() })
+        {
+            last.last_row = row;
+            continue;
+        }
+        out.push(validation(fw, f, row));
+    }
+    out
 }
 
 /// The template for some units of a period (one sheet each, in the order given).
@@ -316,6 +341,7 @@ pub fn write_filled_to<W: Write + Seek>(
         .map(|(c, w)| Column::new(c, w))
         .into();
     columns.push(Column::hidden(FIELD_COL));
+    let checks = validations(fw, &fields);
     let mut taken = HashSet::from([INSTRUCTIONS.to_lowercase()]);
     for u in units {
         let setup = Setup {
@@ -364,7 +390,9 @@ pub fn write_filled_to<W: Write + Seek>(
                 },
             }
             ws.string(row, FIELD_COL, &f.name, plain)?;
-            ws.validate(&validation(fw, f, row))?;
+        }
+        for v in &checks {
+            ws.validate(v)?;
         }
         ws.finish()?;
     }
@@ -440,97 +468,103 @@ pub fn read(
     let version = fingerprint(fw);
     let mut errors = Vec::new();
     let mut sheets: Vec<(UnitId, SheetRef)> = Vec::new();
-    for name in book.sheet_names() {
-        if name == INSTRUCTIONS {
-            continue;
-        }
-        let at = |row: Option<u32>, col: Option<u16>, value: Option<String>| Location {
-            file: file.to_string(),
-            sheet: Some(name.clone()),
-            line: row.map(|r| r as usize + 1),
-            column: col.map(|c| crate::table::column_letter(c as usize)),
-            value,
-        };
-        // Only the field and input columns are kept; every cell counts against the limits.
-        let keep = |c: u32| c == FIELD_COL as u32 || c == INPUT_COL as u32;
-        let found = match crate::xlsx::cells(&mut book, &name, keep) {
-            Ok(found) => found,
-            Err(kind) => {
-                errors.push(DataError::new(at(None, None, None), kind));
+    let names: Vec<String> = book.sheet_names().into_iter().filter(|n| n != INSTRUCTIONS).collect();
+    // Only the field and input columns are kept; every cell counts against the limits.
+    let keep = |c: u32| c == FIELD_COL as u32 || c == INPUT_COL as u32;
+    // A second reader of the same (checked) bytes reads half of each batch of sheets.
+    let mut other = (names.len() >= 2 * BATCH && cores() > 1).then(|| crate::xlsx::reopen(bytes).ok()).flatten();
+    for batch in names.chunks(BATCH * 2) {
+        let read = read_sheets(&mut book, other.as_mut(), batch, keep);
+        for (name, found) in batch.iter().zip(read) {
+            let at = |row: Option<u32>, col: Option<u16>, value: Option<String>| Location {
+                file: file.to_string(),
+                sheet: Some(name.clone()),
+                line: row.map(|r| r as usize + 1),
+                column: col.map(|c| crate::table::column_letter(c as usize)),
+                value,
+            };
+            let found = match found {
+                Ok(found) => found,
+                Err(kind) => {
+                    errors.push(DataError::new(at(None, None, None), kind));
+                    continue;
+                }
+            };
+            let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
+            let found: HashMap<(u32, u32), calamine::Data> = found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
+            let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
+            let raw = text(0, FIELD_COL);
+            let Some(stamp) = Stamp::parse(&raw) else {
+                let value = (!raw.is_empty()).then_some(raw);
+                errors.push(DataError::new(at(Some(0), Some(FIELD_COL), value), ErrorKind::TemplateStamp));
                 continue;
-            }
-        };
-        let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
-        let found: HashMap<(u32, u32), calamine::Data> = found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
-        let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
-        let raw = text(0, FIELD_COL);
-        let Some(stamp) = Stamp::parse(&raw) else {
-            let value = (!raw.is_empty()).then_some(raw);
-            errors.push(DataError::new(at(Some(0), Some(FIELD_COL), value), ErrorKind::TemplateStamp));
-            continue;
-        };
-        let stamp_at = || at(Some(0), Some(FIELD_COL), None);
-        if stamp.framework != fw.id || stamp.version != version {
-            errors.push(DataError::new(
-                stamp_at(),
-                ErrorKind::TemplateFramework {
-                    found: format!("{} ({})", stamp.framework, stamp.version),
-                    expected: format!("{} ({version})", fw.id),
-                },
-            ));
-            continue;
-        }
-        if stamp.year != year || stamp.kind != fw.unit_kind {
-            errors.push(DataError::new(
-                stamp_at(),
-                ErrorKind::TemplatePeriod { found: format!("{} {}", stamp.kind, stamp.year), year },
-            ));
-            continue;
-        }
-        let unit = UnitId(stamp.unit.clone());
-        let Some(u) = registry.get(&unit).filter(|u| u.kind == fw.unit_kind && u.active_in(year)) else {
-            errors.push(DataError::new(
-                stamp_at(),
-                ErrorKind::UnknownUnit { name: stamp.unit.clone(), suggestions: vec![] },
-            ));
-            continue;
-        };
-        if let Some(only) = only_unit
-            && *only != unit
-        {
-            let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
-            errors.push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
-            continue;
-        }
-        if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
-            let first = first.sheet.clone();
-            errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
-            continue;
-        }
-        let mut cells = HashMap::new();
-        for r in FIRST_ROW..height {
-            let field = text(r, FIELD_COL);
-            if field.trim().is_empty() {
-                continue;
-            }
-            if !fields.iter().any(|f| f.name == field) {
+            };
+            let stamp_at = || at(Some(0), Some(FIELD_COL), None);
+            if stamp.framework != fw.id || stamp.version != version {
                 errors.push(DataError::new(
-                    at(Some(r), Some(FIELD_COL), Some(field.clone())),
-                    ErrorKind::TemplateFramework { found: field.clone(), expected: format!("{} ({version})", fw.id) },
+                    stamp_at(),
+                    ErrorKind::TemplateFramework {
+                        found: format!("{} ({})", stamp.framework, stamp.version),
+                        expected: format!("{} ({version})", fw.id),
+                    },
                 ));
                 continue;
             }
-            cells.insert(field, (r, text(r, INPUT_COL)));
-        }
-        for f in &fields {
-            if !cells.contains_key(&f.name) {
+            if stamp.year != year || stamp.kind != fw.unit_kind {
                 errors.push(DataError::new(
-                    at(None, None, None),
-                    ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                    stamp_at(),
+                    ErrorKind::TemplatePeriod { found: format!("{} {}", stamp.kind, stamp.year), year },
                 ));
+                continue;
             }
+            let unit = UnitId(stamp.unit.clone());
+            let Some(u) = registry.get(&unit).filter(|u| u.kind == fw.unit_kind && u.active_in(year)) else {
+                errors.push(DataError::new(
+                    stamp_at(),
+                    ErrorKind::UnknownUnit { name: stamp.unit.clone(), suggestions: vec![] },
+                ));
+                continue;
+            };
+            if let Some(only) = only_unit
+                && *only != unit
+            {
+                let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
+                errors.push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
+                continue;
+            }
+            if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
+                let first = first.sheet.clone();
+                errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
+                continue;
+            }
+            let mut cells = HashMap::new();
+            for r in FIRST_ROW..height {
+                let field = text(r, FIELD_COL);
+                if field.trim().is_empty() {
+                    continue;
+                }
+                if !fields.iter().any(|f| f.name == field) {
+                    errors.push(DataError::new(
+                        at(Some(r), Some(FIELD_COL), Some(field.clone())),
+                        ErrorKind::TemplateFramework {
+                            found: field.clone(),
+                            expected: format!("{} ({version})", fw.id),
+                        },
+                    ));
+                    continue;
+                }
+                cells.insert(field, (r, text(r, INPUT_COL)));
+            }
+            for f in &fields {
+                if !cells.contains_key(&f.name) {
+                    errors.push(DataError::new(
+                        at(None, None, None),
+                        ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                    ));
+                }
+            }
+            sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
         }
-        sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
     }
     if sheets.is_empty() && errors.is_empty() {
         errors.push(DataError::new(here(), ErrorKind::TemplateStamp));
@@ -582,6 +616,34 @@ pub fn read(
             })
             .collect()),
     }
+}
+
+/// Sheets a reader takes at a time (two readers: twice as many in a batch, kept in memory).
+const BATCH: usize = 64;
+
+type Cells = Vec<(u32, u32, calamine::Data)>;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The cells of these sheets, in order: with a second reader, its half on another thread.
+fn read_sheets(
+    book: &mut crate::xlsx::Book<'_>,
+    other: Option<&mut crate::xlsx::Book<'_>>,
+    names: &[String],
+    keep: impl Fn(u32) -> bool + Copy + Send + Sync,
+) -> Vec<Result<Cells, ErrorKind>> {
+    let Some(other) = other else {
+        return names.iter().map(|n| crate::xlsx::cells(book, n, keep)).collect();
+    };
+    let (mine, theirs) = names.split_at(names.len().div_ceil(2));
+    std::thread::scope(|s| {
+        let h = s.spawn(move || theirs.iter().map(|n| crate::xlsx::cells(other, n, keep)).collect::<Vec<_>>());
+        let mut out: Vec<_> = mine.iter().map(|n| crate::xlsx::cells(book, n, keep)).collect();
+        out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        out
+    })
 }
 
 fn cell_text(d: &calamine::Data) -> String {

@@ -93,6 +93,11 @@ pub fn open_within(bytes: &[u8], limits: Limits) -> Result<Book<'_>, ErrorKind> 
     guarded(|| Xlsx::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string())))
 }
 
+/// A second reader of bytes [`open_within`] already checked.
+pub fn reopen(bytes: &[u8]) -> Result<Book<'_>, ErrorKind> {
+    guarded(|| Xlsx::new(Cursor::new(bytes)).map_err(|e| ErrorKind::Io(e.to_string())))
+}
+
 /// A sheet's non-empty cells `(row, column, value)`, 0-based, in the order stored, for the
 /// columns `keep` accepts; every cell counts against the limits.
 pub fn cells(book: &mut Book<'_>, sheet: &str, keep: impl Fn(u32) -> bool) -> Result<Vec<(u32, u32, Data)>, ErrorKind> {

@@ -59,10 +59,13 @@ pub enum ValidationRule {
     List(Vec<String>),
 }
 
-/// A data validation on one cell, with the message shown when it refuses a value.
+/// A data validation on the cells of rows `first_row..=last_row` of a column, with the message
+/// shown when it refuses a value. A formula names the first cell; Excel moves its relative
+/// references down for the cells below.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Validation {
-    pub row: u32,
+    pub first_row: u32,
+    pub last_row: u32,
     pub col: u16,
     pub rule: ValidationRule,
     pub error_title: String,
@@ -273,7 +276,7 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
     /// message of 255).
     pub fn validate(&mut self, v: &Validation) -> Result<(), Error> {
         if v.error_title.chars().count() > 32 || v.error.chars().count() > 255 {
-            return Err(Error::Invalid(format!("validation message of {} too long", cell_name(v.row, v.col))));
+            return Err(Error::Invalid(format!("validation message of {} too long", cell_name(v.first_row, v.col))));
         }
         let (kind, formula) = match &v.rule {
             ValidationRule::Custom(f) => ("custom", f.clone()),
@@ -282,18 +285,23 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
                 if joined.chars().count() > 255 {
                     return Err(Error::Invalid(format!(
                         "the list of {} is longer than 255 characters",
-                        cell_name(v.row, v.col)
+                        cell_name(v.first_row, v.col)
                     )));
                 }
                 ("list", format!("\"{}\"", joined.replace('"', "\"\"")))
             }
+        };
+        let sqref = if v.last_row > v.first_row {
+            format!("{}:{}", cell_name(v.first_row, v.col), cell_name(v.last_row, v.col))
+        } else {
+            cell_name(v.first_row, v.col)
         };
         let _ = write!(
             self.validations,
             "<dataValidation type=\"{kind}\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" errorTitle=\"{}\" error=\"{}\" sqref=\"{}\"><formula1>{}</formula1></dataValidation>",
             escaped(&v.error_title, true),
             escaped(&v.error, true),
-            cell_name(v.row, v.col),
+            sqref,
             escaped(&formula, false)
         );
         self.validation_count += 1;

@@ -28,7 +28,8 @@ fn sample() -> Vec<u8> {
     s.blank(2, 6, input).unwrap();
     s.string(2, 7, "Đơn vị", StyleId::default()).unwrap();
     s.validate(&Validation {
-        row: 2,
+        first_row: 2,
+        last_row: 2,
         col: 6,
         rule: ValidationRule::List(vec!["Có".into(), "Không \"x\"".into()]),
         error_title: "Giá trị không hợp lệ".into(),
@@ -36,7 +37,8 @@ fn sample() -> Vec<u8> {
     })
     .unwrap();
     s.validate(&Validation {
-        row: 3,
+        first_row: 3,
+        last_row: 5,
         col: 6,
         rule: ValidationRule::Custom("AND(ISNUMBER(G4),G4>=0)".into()),
         error_title: "t".into(),
@@ -84,6 +86,7 @@ fn every_feature_reads_back_with_calamine() {
         "<formula1>\"Có,Không \"\"x\"\"\"</formula1>",
         "<formula1>AND(ISNUMBER(G4),G4&gt;=0)</formula1>",
         "sqref=\"G3\"",
+        "sqref=\"G4:G6\"",
         "<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\"/>",
         "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>",
     ] {
@@ -112,7 +115,8 @@ fn mistakes_are_errors_not_panics() {
     assert!(s.string(0, 5, "x", StyleId::default()).is_err(), "a row above");
     assert!(s.number(2, 0, f64::NAN, StyleId::default()).is_err());
     let long = ValidationRule::List((0..100).map(|i| format!("item {i}")).collect());
-    let v = Validation { row: 3, col: 0, rule: long, error_title: String::new(), error: String::new() };
+    let v =
+        Validation { first_row: 3, last_row: 3, col: 0, rule: long, error_title: String::new(), error: String::new() };
     assert!(s.validate(&v).is_err());
     s.finish().unwrap();
     assert!(wb.sheet(&Setup { name: "a".into(), ..Setup::default() }).is_err(), "same name whatever the case");

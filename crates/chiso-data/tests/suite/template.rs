@@ -249,3 +249,43 @@ fn a_plain_table_is_not_a_template() {
         });
     assert_eq!(t.rows, vec![vec!["unit".to_string()]]);
 }
+
+/// A template of many sheets is read by two readers at once; its problems still come in
+/// sheet order.
+#[test]
+fn many_sheets_are_read_in_sheet_order() {
+    let ds = example();
+    let period = &ds.periods[0];
+    let fw = ds.framework(&period.framework).unwrap();
+    let an = ds.registry.get(&UnitId("a".into())).unwrap();
+    let many = vec![an; 200];
+    let bytes = template::write(fw, 2024, &many).unwrap();
+    let e = template::read("t.xlsx", &bytes, fw, &ds.registry, 2024, None).unwrap_err();
+    let sheets: Vec<String> = e.iter().map(|e| e.location.sheet.clone().unwrap()).collect();
+    let expected: Vec<String> = (2..=200).map(|n| format!("Cơ quan mẫu An ({n})")).collect();
+    assert_eq!(sheets, expected);
+}
+
+/// Consecutive rows with the same check share one validation range, and every input cell
+/// has exactly one.
+#[test]
+fn every_input_cell_is_validated_once() {
+    use std::io::Read;
+    let ds = example();
+    let period = &ds.periods[0];
+    let fw = ds.framework(&period.framework).unwrap();
+    let bytes = template::write(fw, 2024, &units(&ds, period)[..1]).unwrap();
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet2.xml").unwrap().read_to_string(&mut xml).unwrap();
+    let mut rows = Vec::new();
+    for part in xml.split("sqref=\"").skip(1) {
+        let sqref = &part[..part.find('"').unwrap()];
+        let (a, b) = sqref.split_once(':').unwrap_or((sqref, sqref));
+        let (a, b): (u32, u32) = (a[1..].parse().unwrap(), b[1..].parse().unwrap());
+        assert!(sqref.starts_with('G'), "{sqref}");
+        rows.extend(a..=b);
+    }
+    let n = template::fields(fw).len() as u32;
+    assert_eq!(rows, (5..5 + n).collect::<Vec<_>>());
+}

@@ -28,14 +28,22 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let results = engine::score(fw, period);
     let rows = export::table(fw, period, &results);
     let xlsx = a.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let bytes = if xlsx {
-        export::xlsx(&rows, &format!("{} {} {}", fw.name, a.kind, a.period)).map_err(|e| vec![e.to_string()])?
+    let io =
+        |e: String| errors(lang, vec![DataError::new(Location::file(a.out.display().to_string()), ErrorKind::Io(e))]);
+    if xlsx {
+        // Streamed into the file as its rows are made.
+        let title = format!("{} {} {}", fw.name, a.kind, a.period);
+        let file = std::fs::File::create(&a.out).map_err(|e| io(e.to_string()))?;
+        let written = export::xlsx_to(std::io::BufWriter::new(file), &rows, &title)
+            .and_then(|w| w.into_inner().map_err(|e| chiso_data::xlsx_write::Error::Io(e.into_error())))
+            .and_then(|f| f.sync_all().map_err(chiso_data::xlsx_write::Error::Io));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&a.out);
+            return Err(io(e.to_string()));
+        }
     } else {
-        export::csv(&rows)
-    };
-    std::fs::write(&a.out, bytes).map_err(|e| {
-        errors(lang, vec![DataError::new(Location::file(a.out.display().to_string()), ErrorKind::Io(e.to_string()))])
-    })?;
+        std::fs::write(&a.out, export::csv(&rows)).map_err(|e| io(e.to_string()))?;
+    }
     println!("{} {}", text(lang).wrote, a.out.display());
     Ok(ExitCode::SUCCESS)
 }
