@@ -174,13 +174,18 @@ pub(super) fn ends(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         (t, b) => format!("{t} {noun} đứng đầu và {b} {noun} đứng cuối"),
     };
     let of = if grouped { "từng nhóm" } else { "bảng xếp hạng" };
-    let caption = format!("Các {which} {of} {} năm {}", k.settings.subject, k.results.year);
+    let caption = format!("{which} {of} {} năm {}", k.settings.subject, k.results.year);
     let notes = vec![note(format!(
         "Bảng liệt kê {which} {of} theo thứ hạng trong số {} {noun} có số liệu; kết quả của tất cả các {noun} ở tệp XLSX \
          kèm theo.",
         count(k.with_data().count())
     ))];
     with_notes(table(k, counters, caption, header, rows), notes)
+}
+
+/// "đạt Mức I", "đạt mức Tốt": the level's name as the narrative says it.
+fn reaching(level: &str) -> String {
+    if level.to_lowercase().starts_with("mức") { format!("đạt {level}") } else { format!("đạt mức {level}") }
 }
 
 /// One table per level the settings name, listing its units in rank order (by their ends
@@ -194,24 +199,25 @@ pub(super) fn levels(k: &Kind, counters: &mut Counters) -> Vec<Block> {
             k.results.units.iter().filter(|u| u.level.as_deref() == Some(level.name.as_str())).collect();
         if units.is_empty() {
             out.push(Block::Paragraph(Paragraph::text(format!(
-                "Năm {}, không có {noun} nào đạt mức {}.",
-                k.results.year, level.name
+                "Năm {}, không có {noun} nào {}.",
+                k.results.year,
+                reaching(&level.name)
             ))));
             continue;
         }
         let rows: Vec<Row> = units.iter().enumerate().map(|(i, u)| unit_row(k, i + 1, u, grouped)).collect();
-        let caption = format!("Các {noun} đạt mức {} năm {}", level.name, k.results.year);
+        let caption = format!("Các {noun} {} năm {}", reaching(&level.name), k.results.year);
         let mut notes = vec![note(format!(
-            "Bảng liệt kê {} {noun} đạt mức {} theo thứ hạng; kết quả của tất cả các {noun} ở tệp XLSX kèm theo.",
+            "Bảng liệt kê {} {noun} {} theo thứ hạng; kết quả của tất cả các {noun} ở tệp XLSX kèm theo.",
             count(units.len()),
-            level.name
+            reaching(&level.name)
         ))];
         let ends = k.unit_rows.ends(units.len());
         if let Some(n) = ends {
             notes.push(note(format!(
-                "Bảng in {n} {noun} đầu và {n} {noun} cuối trong số {} {noun} đạt mức {}.",
+                "Bảng in {n} {noun} đầu và {n} {noun} cuối trong số {} {noun} {}.",
                 count(units.len()),
-                level.name
+                reaching(&level.name)
             )));
         }
         let mut blocks = with_notes(table(k, counters, caption, unit_header(grouped, k.results.year), rows), notes);

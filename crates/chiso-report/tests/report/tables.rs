@@ -42,9 +42,9 @@ fn the_seeds_level_tables_list_its_real_units_and_the_full_tables_go_to_the_xlsx
     assert_eq!(shown.iter().map(|t| t.number).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     let caps = captions(&doc);
     assert!(caps[0].starts_with("Bảng 1. Số cơ quan theo mức xếp hạng"), "{caps:?}");
-    assert!(caps[1].starts_with("Bảng 2. Các 3 cơ quan đứng đầu và 2 cơ quan đứng cuối bảng xếp hạng"), "{caps:?}");
-    assert_eq!(caps[2], "Bảng 3. Các cơ quan đạt mức Mức I năm 2020");
-    assert_eq!(caps[3], "Bảng 4. Các cơ quan đạt mức Mức II năm 2020");
+    assert!(caps[1].starts_with("Bảng 2. 3 cơ quan đứng đầu và 2 cơ quan đứng cuối bảng xếp hạng"), "{caps:?}");
+    assert_eq!(caps[2], "Bảng 3. Các cơ quan đạt Mức I năm 2020");
+    assert_eq!(caps[3], "Bảng 4. Các cơ quan đạt Mức II năm 2020");
     assert_eq!(caps.len(), 4 + 2, "and the two figures: {caps:?}");
     // The summary: 1 + 4 + 6 + 6 by level, 3 KXH, 20 in all.
     let total: Vec<String> = shown[0].rows.last().unwrap().cells.iter().map(|c| c.printed()).collect();
@@ -149,7 +149,7 @@ fn at_national_size_the_document_stays_bounded_and_the_xlsx_holds_every_unit() {
     // Levels asked for: one table each, printed by its ends.
     let doc = year.document_tuned(2024, |s| s.tables.levels = Some(LevelTables::All));
     let level_tables: Vec<&Table> =
-        printed(&doc).into_iter().filter(|t| !t.workbook_only && t.caption.contains("đạt mức")).collect();
+        printed(&doc).into_iter().filter(|t| !t.workbook_only && t.caption.starts_with("Các đơn vị đạt")).collect();
     assert!(!level_tables.is_empty());
     // Whole up to 150 units, else the first and last 20 (`unit_rows`).
     assert!(level_tables.iter().all(|t| t.document_rows().len() <= 150), "bounded by unit_rows");
@@ -161,4 +161,20 @@ fn at_national_size_the_document_stays_bounded_and_the_xlsx_holds_every_unit() {
     let sheet = book.worksheet_range(&format!("Bảng {}", full.number)).unwrap();
     let units = sheet.rows().filter(|r| r.get(1).is_some_and(|c| c.to_string().starts_with("Đơn vị số"))).count();
     assert_eq!(units, 4_500);
+}
+
+#[test]
+fn a_level_nobody_reached_is_said_in_a_sentence() {
+    // No district reached a level in 2020 (the seed's Bảng 8: nine KXH, Thạch An without data).
+    let year = load("cao-bang", 2020, Some(2019), &["district"]);
+    let doc = year.document_tuned(2020, |s| s.tables.levels = Some(LevelTables::All));
+    let text: Vec<String> = doc
+        .body
+        .iter()
+        .filter_map(|b| if let Block::Paragraph(p) = b { Some(p.plain()) } else { None })
+        .collect();
+    for level in ["Mức I", "Mức II", "Mức III", "Mức IV"] {
+        assert!(text.contains(&format!("Năm 2020, không có đơn vị nào đạt {level}.")), "{level}: {text:?}");
+    }
+    assert!(!captions(&doc).iter().any(|c| c.contains("đạt Mức")), "no empty table");
 }
