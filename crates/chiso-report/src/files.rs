@@ -1,9 +1,9 @@
-//! The document's files made side by side: the XLSX (the longest, itself on two threads) on a
+//! The document's files made side by side: the XLSX (the longest) on a
 //! thread of its own while the DOCX and the HTML are written; the same bytes as one after the
 //! other.
 
 use crate::model::Document;
-use rust_xlsxwriter::XlsxError;
+use chiso_data::xlsx_write::Error as XlsxError;
 
 /// Which files to make.
 #[derive(Clone, Copy, Debug, Default)]
