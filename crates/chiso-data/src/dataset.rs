@@ -59,14 +59,35 @@ fn unit_files(dir: &Path) -> Result<Vec<(String, String)>, Vec<DataError>> {
     paths.into_iter().map(|p| Ok((p.display().to_string(), read_text(&p).map_err(|e| vec![e])?))).collect()
 }
 
+/// What a period's figures are kept as while loading: the submissions, or only the results.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    Submissions,
+    Results,
+}
+
 impl Dataset {
     pub fn load(dir: &Path) -> Result<Dataset, Vec<DataError>> {
+        Dataset::load_keeping(dir, Keep::Submissions).map(|(d, _)| d)
+    }
+
+    /// [`Dataset::load`] and every period scored as it is read, for commands that only
+    /// print results (`chiso score`): the results in the order of `periods`, whose units keep
+    /// no submission (`submission` is `None` for all of them, with or without data; a
+    /// national period's answers are scored row by row and dropped, where the framework
+    /// scores each unit on its own). The same errors as [`Dataset::load`], the same results
+    /// as [`Dataset::results`].
+    pub fn load_scored(dir: &Path) -> Result<(Dataset, Vec<Results>), Vec<DataError>> {
+        Dataset::load_keeping(dir, Keep::Results)
+    }
+
+    fn load_keeping(dir: &Path, keep: Keep) -> Result<(Dataset, Vec<Results>), Vec<DataError>> {
         // The registry is read while the frameworks are (two cores at national size).
         std::thread::scope(|s| {
             let registry = s.spawn(|| unit_files(dir).and_then(|files| units_toml::parse_files(&files)));
             let frameworks = read_frameworks(dir);
             let registry = registry.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Dataset::assemble_from(dir, registry, frameworks)
+            Dataset::assemble_from(dir, registry, frameworks, keep)
         })
     }
 
@@ -74,19 +95,22 @@ impl Dataset {
         dir: &Path,
         registry: Result<Registry, Vec<DataError>>,
         (frameworks, framework_errors): (Vec<Framework>, Vec<DataError>),
-    ) -> Result<Dataset, Vec<DataError>> {
+        keep: Keep,
+    ) -> Result<(Dataset, Vec<Results>), Vec<DataError>> {
         let mut errors = Vec::new();
         let registry = registry.map_err(|e| errors.extend(e)).ok();
         errors.extend(framework_errors);
         let Some(registry) = registry else { return Err(errors) };
 
         let mut periods: Vec<Period> = Vec::new();
+        let mut results = Vec::new();
         let mut sources = Vec::new();
         match toml_files(&dir.join("periods")) {
             Ok(files) => {
-                for (f, loaded) in files.iter().zip(load_periods(&files, &frameworks, &registry)) {
+                for (f, loaded) in files.iter().zip(load_periods(&files, &frameworks, &registry, keep)) {
                     match loaded {
-                        Ok((p, spec)) => {
+                        Ok((p, spec, r)) => {
+                            results.extend(r);
                             sources.push((f.clone(), spec));
                             if periods.iter().any(|q| q.year == p.year && q.kind == p.kind) {
                                 errors.push(DataError::new(
@@ -103,7 +127,7 @@ impl Dataset {
             Err(e) => errors.push(e),
         }
         if errors.is_empty() {
-            Ok(Dataset { dir: dir.to_path_buf(), registry, frameworks, periods, sources })
+            Ok((Dataset { dir: dir.to_path_buf(), registry, frameworks, periods, sources }, results))
         } else {
             Err(errors)
         }
@@ -176,17 +200,16 @@ fn read_frameworks(dir: &Path) -> (Vec<Framework>, Vec<DataError>) {
 }
 
 /// The periods of `files`, in their order, read on as many threads as there are cores.
-fn load_periods(
-    files: &[PathBuf],
-    frameworks: &[Framework],
-    registry: &Registry,
-) -> Vec<Result<(Period, period_toml::PeriodFile), Vec<DataError>>> {
+type Loaded = Result<(Period, period_toml::PeriodFile, Option<Results>), Vec<DataError>>;
+
+fn load_periods(files: &[PathBuf], frameworks: &[Framework], registry: &Registry, keep: Keep) -> Vec<Loaded> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
     if threads == 1 {
-        return files.iter().map(|f| load_period(f, frameworks, registry)).collect();
+        return files.iter().map(|f| load_period(f, frameworks, registry, keep)).collect();
     }
     let chunk = files.len().div_ceil(threads);
-    let load = move |part: &[PathBuf]| part.iter().map(|f| load_period(f, frameworks, registry)).collect::<Vec<_>>();
+    let load =
+        move |part: &[PathBuf]| part.iter().map(|f| load_period(f, frameworks, registry, keep)).collect::<Vec<_>>();
     std::thread::scope(|s| {
         // The first part on this thread: what it allocates, it can reuse once freed.
         let mut parts = files.chunks(chunk);
@@ -224,11 +247,7 @@ fn check_versions(frameworks: &[Framework], files: &[(String, String)]) -> Vec<D
     errors
 }
 
-fn load_period(
-    path: &Path,
-    frameworks: &[Framework],
-    registry: &Registry,
-) -> Result<(Period, period_toml::PeriodFile), Vec<DataError>> {
+fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry, keep: Keep) -> Loaded {
     let file = path.display().to_string();
     let spec = period_toml::parse(&file, &read_text(path).map_err(|e| vec![e])?).map_err(|e| vec![e])?;
     let here = Location::file(&file);
@@ -247,25 +266,64 @@ fn load_period(
     }
     let base = path.parent().unwrap_or(Path::new("."));
 
+    // Scored row by row where each unit is scored on its own; else kept, and scored whole.
+    let scorer = if keep == Keep::Results { engine::UnitScorer::new(fw) } else { None };
+    let scorer = scorer.as_ref();
     let imported = match &spec.data {
         // A CSV through one buffer (a national file is half a million cells).
         Some(data) if !table::is_spreadsheet(&base.join(data)) => {
             let g = table::read_csv_grid(&base.join(data)).map_err(|e| vec![e])?;
-            import::import(&g, fw, registry, spec.year)?
+            import_as(&g, fw, registry, spec.year, scorer)?
         }
         Some(data) => {
             let t = table::read(&base.join(data), spec.sheet.as_deref()).map_err(|e| vec![e])?;
-            import::import(&t, fw, registry, spec.year)?
+            import_as(&t, fw, registry, spec.year, scorer)?
         }
-        None => Vec::new(),
+        None => Imported::Rows(Vec::new()),
     };
     let published = match &spec.published {
         None => None,
         Some(p) => Some(load_published(&base.join(p), &spec.kind, spec.year, registry)?),
     };
-    let mut period = assemble(fw, registry, spec.year, imported, published);
-    period.illustrative = spec.illustrative;
-    Ok((period, spec))
+    let (period, results) = match imported {
+        Imported::Rows(rows) => {
+            let mut period = assemble(fw, registry, spec.year, rows, published);
+            period.illustrative = spec.illustrative;
+            let results = (keep == Keep::Results).then(|| {
+                let r = engine::score(fw, &period);
+                period.units.iter_mut().for_each(|u| u.submission = None);
+                r
+            });
+            (period, results)
+        }
+        Imported::Scored(rows) => {
+            let (mut period, scored) = assemble_map(fw, registry, spec.year, rows, published);
+            period.illustrative = spec.illustrative;
+            let results = engine::score_scored(fw, &period, scored.into_iter());
+            (period, Some(results))
+        }
+    };
+    Ok((period, spec, results))
+}
+
+/// The table's rows, scored as they are read when `scorer` is given.
+fn import_as<T: table::Cells>(
+    t: &T,
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    scorer: Option<&engine::UnitScorer>,
+) -> Result<Imported, Vec<DataError>> {
+    match scorer {
+        Some(s) => import::import_map(t, fw, registry, year, |sub| s.score(&sub)).map(Imported::Scored),
+        None => import::import(t, fw, registry, year).map(Imported::Rows),
+    }
+}
+
+/// A period's rows as imported: with their submissions, or already scored.
+enum Imported {
+    Rows(Vec<import::ImportedRow>),
+    Scored(Vec<import::ImportedRow<(Vec<engine::NodeScore>, rust_decimal::Decimal)>>),
 }
 
 /// A period from imported rows: every unit of the framework's kind alive that year, in
@@ -277,21 +335,39 @@ pub fn assemble(
     rows: Vec<import::ImportedRow>,
     published: Option<Vec<PublishedResult>>,
 ) -> Period {
-    let mut rows: HashMap<_, import::ImportedRow> = rows.into_iter().map(|r| (r.unit.clone(), r)).collect();
-    let mut units: Vec<PeriodUnit> = registry
+    let (mut period, submissions) = assemble_map(fw, registry, year, rows, published);
+    for (u, s) in period.units.iter_mut().zip(submissions) {
+        u.submission = s;
+    }
+    period
+}
+
+/// [`assemble`] with the rows' `submission` (whatever the import kept of each) given
+/// apart, in the order of the period's units, which hold none.
+fn assemble_map<S>(
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    rows: Vec<import::ImportedRow<S>>,
+    published: Option<Vec<PublishedResult>>,
+) -> (Period, Vec<Option<S>>) {
+    let mut rows: HashMap<_, import::ImportedRow<S>> = rows.into_iter().map(|r| (r.unit.clone(), r)).collect();
+    let mut units: Vec<(PeriodUnit, Option<S>)> = registry
         .of_kind(&fw.unit_kind, year)
         .map(|u| {
             let row = rows.remove(&u.id);
-            PeriodUnit {
+            let unit = PeriodUnit {
                 unit: u.id.clone(),
                 name: u.name.clone(),
                 group: row.as_ref().and_then(|r| r.group.clone()),
-                submission: row.and_then(|r| r.submission),
-            }
+                submission: None,
+            };
+            (unit, row.and_then(|r| r.submission))
         })
         .collect();
-    units.sort_by(|a, b| compare_vi(&a.name, &b.name));
-    Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published, illustrative: false }
+    units.sort_by(|a, b| compare_vi(&a.0.name, &b.0.name));
+    let (units, kept) = units.into_iter().unzip();
+    (Period { year, kind: fw.unit_kind.clone(), framework: fw.id.clone(), units, published, illustrative: false }, kept)
 }
 
 fn load_published(

@@ -20,14 +20,14 @@ const NOT_APPLICABLE: &[&str] = &["n/a", "na", "không áp dụng", "kad"];
 const YES: &[&str] = &["có", "co", "yes", "x", "1", "đạt"];
 const NO: &[&str] = &["không", "khong", "no", "0", "không đạt"];
 
-/// One imported row.
+/// One imported row: its submission, or what [`import_map`] made of it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedRow {
+pub struct ImportedRow<S = Submission> {
     pub unit: UnitId,
     pub row: usize,
     pub group: Option<String>,
     /// `None`: the row is empty, the unit supplied no data.
-    pub submission: Option<Submission>,
+    pub submission: Option<S>,
 }
 
 #[derive(Clone, Copy)]
@@ -44,6 +44,19 @@ pub fn import<T: Cells>(
     registry: &Registry,
     year: i32,
 ) -> Result<Vec<ImportedRow>, Vec<DataError>> {
+    import_map(table, framework, registry, year, |s| s)
+}
+
+/// [`import`], each valid row's submission handed to `keep` as it is read and what it
+/// returns kept instead (a national period scored row by row, its answers dropped at once).
+/// The same rows and the same errors.
+pub fn import_map<T: Cells, S>(
+    table: &T,
+    framework: &Framework,
+    registry: &Registry,
+    year: i32,
+    mut keep: impl FnMut(Submission) -> S,
+) -> Result<Vec<ImportedRow<S>>, Vec<DataError>> {
     let mut errors = Vec::new();
     if table.height() == 0 {
         return Err(vec![DataError::new(table.at(0, 0), ErrorKind::Empty)]);
@@ -159,7 +172,7 @@ pub fn import<T: Cells>(
         }
         let group = group_col.map(|g| table.cell(r, g).trim().to_string()).filter(|g| !g.is_empty());
         let submission = read_row(table, r, framework, &columns, &mut cells, &mut errors);
-        rows.push(ImportedRow { unit, row: r + 1, group, submission });
+        rows.push(ImportedRow { unit, row: r + 1, group, submission: submission.map(&mut keep) });
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
@@ -196,7 +209,8 @@ enum Parsed {
 fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<Parsed, ErrorKind> {
     let c = framework.criterion(index);
     let trimmed = text.trim();
-    if one_of(trimmed, NOT_APPLICABLE) {
+    // No word for "not applicable" starts with a digit: a figure skips the comparisons.
+    if !trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) && one_of(trimmed, NOT_APPLICABLE) {
         return Ok(Parsed::Answer(Answer::NotApplicable));
     }
     Ok(match c.rule.as_ref().expect("leaf") {

@@ -59,6 +59,16 @@ impl Method {
     pub fn is_comparable(&self) -> bool {
         !matches!(self, Method::None { .. })
     }
+
+    /// The method's name as serialised (`method` in JSON, a column of `chiso score`'s CSV).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Same => "same",
+            Method::Continues { .. } => "continues",
+            Method::Combined { .. } => "combined",
+            Method::None { .. } => "none",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -121,6 +131,30 @@ pub fn compare(
     previous_framework: &Framework,
     registry: &Registry,
 ) -> Vec<Comparison> {
+    compare_with(current, framework, previous, previous_framework, registry, true)
+}
+
+/// [`compare`] without the per-criterion changes: every field the same, `deltas` left
+/// empty. For outputs that show ranks and totals only (`chiso score --format csv`): at
+/// national size the deltas are most of the comparison's work and memory.
+pub fn compare_ranks(
+    current: &Results,
+    framework: &Framework,
+    previous: &Results,
+    previous_framework: &Framework,
+    registry: &Registry,
+) -> Vec<Comparison> {
+    compare_with(current, framework, previous, previous_framework, registry, false)
+}
+
+fn compare_with(
+    current: &Results,
+    framework: &Framework,
+    previous: &Results,
+    previous_framework: &Framework,
+    registry: &Registry,
+    with_deltas: bool,
+) -> Vec<Comparison> {
     // Indexes built once: national periods have thousands of units.
     let by_id: HashMap<&UnitId, &UnitResult> = previous.units.iter().map(|u| (&u.unit, u)).collect();
     let map = versions::mapping(framework, previous_framework);
@@ -138,7 +172,8 @@ pub fn compare(
                 _ => None,
             };
             bases.push(prev.as_ref().and_then(|p| p.basis(previous_framework)));
-            let mut c = build(u, framework, prev.as_ref(), previous_framework, &mapping, baseline, previous_unit);
+            let mapping = if with_deltas { mapping.as_slice() } else { &[] };
+            let mut c = build(u, framework, prev.as_ref(), previous_framework, mapping, baseline, previous_unit);
             c.method = method;
             c.framework_change = map.framework_change.clone();
             c
@@ -327,6 +362,7 @@ fn build(
     // Criteria are scored for both or none (`scores` is empty without data).
     if let Some(p) = prev
         && !u.scores.is_empty()
+        && !mapping.is_empty()
     {
         deltas.reserve_exact(mapping.len());
         for ((i, j), s) in mapping.iter().enumerate().zip(&u.scores) {

@@ -66,8 +66,10 @@ impl Submission {
         let Some(rule) = &c.rule else {
             return Err(AnswerError::NotALeaf(c.id.0.clone()));
         };
+        // `v < 0` and `v > max` without rust_decimal's general comparison (this runs for
+        // every cell of a national table): -0 is not negative, as `-0 < 0` is false.
         let non_negative = |v: Decimal| {
-            if v < Decimal::ZERO { Err(AnswerError::Negative { value: v }) } else { Ok(()) }
+            if v.is_sign_negative() && !v.is_zero() { Err(AnswerError::Negative { value: v }) } else { Ok(()) }
         };
         match (&answer, rule) {
             (Answer::NotApplicable, _) => {
@@ -77,7 +79,7 @@ impl Submission {
             }
             (Answer::Points(v), Rule::Direct) => {
                 non_negative(*v)?;
-                if *v > c.max {
+                if crate::exact::cmp(v, &c.max).is_gt() {
                     return Err(AnswerError::OutOfRange { value: *v, max: c.max });
                 }
             }

@@ -8,4 +8,5 @@ mod errors;
 mod example;
 mod hostile_xlsx;
 mod reorganisation;
+mod scored;
 mod template;

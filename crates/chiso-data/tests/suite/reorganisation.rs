@@ -222,6 +222,12 @@ fn every_comparison_states_its_method_and_moves_add_up() {
     assert_eq!(ids, [0, 1]);
     assert_eq!(of("a").delta(1), Some(dec!(1.0)));
     assert!(of("a").framework_change.as_ref().is_some_and(|f| f.declared && f.previous == "v1"));
+    // Without the per-criterion changes (score's CSV): every other field the same.
+    let ranks = chiso_domain::compare::compare_ranks(&now, fw, &then, pfw, &data.registry);
+    let without: Vec<_> = cmp.iter().map(|c| chiso_domain::Comparison { deltas: Vec::new(), ..c.clone() }).collect();
+    assert_eq!(ranks, without);
+    let names: Vec<&str> = ["a", "cd", "fg"].iter().map(|u| of(u).method.name()).collect();
+    assert_eq!(names, ["continues", "combined", "none"]);
 
     let moves = explain(&now, fw, &then, pfw, &data.registry, &cmp);
     for mv in &moves {

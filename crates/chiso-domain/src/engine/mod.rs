@@ -5,7 +5,7 @@ pub mod maths;
 mod points;
 mod rank;
 
-pub use points::{NodeScore, best_ratios, score_submission, score_units};
+pub use points::{NodeScore, UnitScorer, best_ratios, score_submission, score_units};
 pub use rank::competition_ranks;
 
 use crate::collate::compare_vi;
@@ -73,12 +73,25 @@ impl Results {
 pub fn score(framework: &Framework, period: &Period) -> Results {
     let submissions: Vec<_> = period.units.iter().filter_map(|u| u.submission.as_ref()).collect();
     let mut scored = score_units(framework, &submissions).into_iter();
-    let total_rounding = framework.total_rounding();
+    let rows =
+        period.units.iter().map(|pu| pu.submission.as_ref().map(|_| scored.next().expect("one score per submission")));
+    score_scored(framework, period, rows)
+}
 
+/// [`score`] from each unit's points already scored (`None`: no data), in the period's
+/// order, as [`score_units`] or a [`UnitScorer`] gives them; the period's submissions are
+/// not read (a national period scored row by row as it is read keeps none).
+pub fn score_scored(
+    framework: &Framework,
+    period: &Period,
+    scored: impl Iterator<Item = Option<(Vec<NodeScore>, Decimal)>>,
+) -> Results {
+    let total_rounding = framework.total_rounding();
     let mut units: Vec<UnitResult> = period
         .units
         .iter()
-        .map(|pu| match &pu.submission {
+        .zip(scored)
+        .map(|(pu, scored)| match scored {
             None => UnitResult {
                 unit: pu.unit.clone(),
                 name: pu.name.clone(),
@@ -90,8 +103,7 @@ pub fn score(framework: &Framework, period: &Period) -> Results {
                 level: None,
                 rank: None,
             },
-            Some(_) => {
-                let (scores, points) = scored.next().expect("one score per submission");
+            Some((scores, points)) => {
                 let total_exact = framework.total_value(points);
                 let total = total_rounding.round(total_exact);
                 let basis = match framework.ties {

@@ -106,37 +106,102 @@ pub fn score_submission(
     score_with(framework, &[sub], best).pop().expect("one unit in, one out")
 }
 
+/// Scores units one at a time, for a framework where no unit's points depend on the
+/// others' (no normalisation, no relative-to-best criterion): what [`score_units`] gives
+/// each unit, without holding every unit's answers at once (a national period's answers
+/// are read, scored and dropped row by row).
+pub struct UnitScorer<'a> {
+    framework: &'a Framework,
+    /// Each group's (and the total's) applicable maximum when no child is excluded.
+    full: Vec<Decimal>,
+    roots_full: Decimal,
+    /// No best ratios: no criterion is relative to the best.
+    best: Vec<Option<Decimal>>,
+}
+
+impl<'a> UnitScorer<'a> {
+    /// `None` when some criterion compares the units (a normalisation, relative to the best).
+    pub fn new(framework: &'a Framework) -> Option<UnitScorer<'a>> {
+        if framework.normalises() || framework.criteria.iter().any(|c| c.rule == Some(Rule::RelativeToBest)) {
+            return None;
+        }
+        let (full, roots_full) = full_maxima(framework);
+        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()] })
+    }
+
+    /// Exact points of every criterion of one unit, and its total.
+    pub fn score(&self, sub: &Submission) -> (Vec<NodeScore>, Decimal) {
+        let mut row = vec![NodeScore { points: Decimal::ZERO, applicable: true }; self.framework.criteria.len()];
+        fill_row(self.framework, sub, &self.best, &self.full, &mut row);
+        let total = total_of(self.framework, &row, self.roots_full);
+        (row, total)
+    }
+}
+
+/// [`full_max`] of every criterion's children, and of the roots: added up once instead of
+/// once per unit.
+fn full_maxima(framework: &Framework) -> (Vec<Decimal>, Decimal) {
+    let full = framework.criteria.iter().map(|c| full_max(framework, c.aggregation, &c.children)).collect();
+    (full, full_max(framework, framework.aggregation, &framework.roots))
+}
+
+/// One unit's row, for a framework that does not normalise: criterion after criterion,
+/// bottom-up (pre-order puts children after their parent, so walking backwards visits
+/// children first).
+#[inline]
+fn fill_row(
+    framework: &Framework,
+    sub: &Submission,
+    best: &[Option<Decimal>],
+    full: &[Decimal],
+    row: &mut [NodeScore],
+) {
+    let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
+    for (i, (c, full)) in framework.criteria.iter().zip(full).enumerate().rev() {
+        // Typed points of a direct leaf, the common case, without the general match.
+        let score = match (&c.rule, sub.answer(i)) {
+            (Some(Rule::Direct), Some(Answer::Points(p))) => {
+                NodeScore { points: Points::clamped(*p, c.max).value(), applicable: true }
+            }
+            _ => node_score(framework, i, sub, best, row, *full).0,
+        };
+        row[i] = if per_criterion { finish(framework, c, score) } else { score };
+    }
+}
+
+/// A criterion's points as kept: rounded where the framework rounds each criterion.
+#[inline]
+fn finish(framework: &Framework, c: &Criterion, s: NodeScore) -> NodeScore {
+    if framework.rounding.scope == RoundingScope::Criterion && !c.unbounded {
+        NodeScore { points: framework.rounding.round(s.points), ..s }
+    } else {
+        s
+    }
+}
+
+/// The total of a unit's row.
+fn total_of(framework: &Framework, row: &[NodeScore], roots_full: Decimal) -> Decimal {
+    let total = aggregate(framework, framework.aggregation, framework.max, true, &framework.roots, row, roots_full);
+    if framework.rounding.scope == RoundingScope::Criterion {
+        framework.rounding.round(total.points)
+    } else {
+        total.points
+    }
+}
+
 fn score_with(
     framework: &Framework,
     submissions: &[&Submission],
     best: &[Option<Decimal>],
 ) -> Vec<(Vec<NodeScore>, Decimal)> {
     let n = framework.criteria.len();
-    // What each group's (and the total's) applicable maximum is when no child is excluded,
-    // the common case, added up once instead of once per unit.
-    let full: Vec<Decimal> =
-        framework.criteria.iter().map(|c| full_max(framework, c.aggregation, &c.children)).collect();
-    let roots_full = full_max(framework, framework.aggregation, &framework.roots);
-    let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
-    let finish = |c: &Criterion, s: NodeScore| {
-        if per_criterion && !c.unbounded { NodeScore { points: framework.rounding.round(s.points), ..s } } else { s }
-    };
-    // One row per unit, one value per criterion, filled bottom-up: pre-order puts children
-    // after their parent, so walking backwards visits children first.
+    let (full, roots_full) = full_maxima(framework);
+    // One row per unit, one value per criterion, filled bottom-up.
     let mut rows = vec![vec![NodeScore { points: Decimal::ZERO, applicable: true }; n]; submissions.len()];
     if !framework.normalises() {
         // Every unit on its own, criterion after criterion (cache-friendly).
         for (sub, row) in submissions.iter().zip(rows.iter_mut()) {
-            for (i, (c, full)) in framework.criteria.iter().zip(&full).enumerate().rev() {
-                // Typed points of a direct leaf, the common case, without the general match.
-                let score = match (&c.rule, sub.answer(i)) {
-                    (Some(Rule::Direct), Some(Answer::Points(p))) => {
-                        NodeScore { points: Points::clamped(*p, c.max).value(), applicable: true }
-                    }
-                    _ => node_score(framework, i, sub, best, row, *full).0,
-                };
-                row[i] = if per_criterion { finish(c, score) } else { score };
-            }
+            fill_row(framework, sub, best, &full, row);
         }
     } else {
         // Criterion after criterion, every unit: a normalisation needs the whole column.
@@ -155,15 +220,13 @@ fn score_with(
                 normalise(norm, c.max, &mut column, &measured);
             }
             for (row, score) in rows.iter_mut().zip(&column) {
-                row[i] = finish(c, *score);
+                row[i] = finish(framework, c, *score);
             }
         }
     }
     rows.into_iter()
         .map(|row| {
-            let total =
-                aggregate(framework, framework.aggregation, framework.max, true, &framework.roots, &row, roots_full);
-            let total = if per_criterion { framework.rounding.round(total.points) } else { total.points };
+            let total = total_of(framework, &row, roots_full);
             (row, total)
         })
         .collect()

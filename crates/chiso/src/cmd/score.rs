@@ -1,5 +1,5 @@
 use crate::text::{Text, text};
-use crate::{Outcome, errors, load};
+use crate::{Outcome, errors};
 use chiso_data::Lang;
 use chiso_domain::engine::{Results, Status};
 use chiso_domain::framework::Framework;
@@ -38,49 +38,39 @@ pub struct Args {
 }
 
 pub fn run(a: Args, lang: Lang) -> Outcome {
-    let mut data = load(&a.data, lang)?;
-    // The two years are scored at once, on two cores.
-    let (now, before) = std::thread::scope(|s| {
-        let (data, kind) = (&data, a.kind.as_str());
-        let score =
-            move |year: i32| data.results(year, kind).map(|(f, r)| (f.clone(), r)).map_err(|e| errors(lang, vec![e]));
-        let before = a.compare.map(|year| s.spawn(move || score(year)));
-        let now = score(a.period);
-        (now, before.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
-    });
-    let (fw, results) = now?;
-    let fw = &fw;
-    let scored_before = before.transpose()?;
-    // Scored: the figures are not needed any more (a national period holds tens of megabytes).
-    for p in &mut data.periods {
-        p.units.iter_mut().for_each(|u| u.submission = None);
-    }
-    let compared = scored_before.as_ref().map(|(pfw, previous)| {
-        let c = compare(&results, fw, previous, pfw, &data.registry);
+    // Every period scored as it is read (on the available cores); the figures are not kept.
+    let (data, scored) = chiso_data::Dataset::load_scored(&a.data).map_err(|e| errors(lang, e))?;
+    let results_of = |year: i32| {
+        let (fw, _) = data.period(year, &a.kind).map_err(|e| errors(lang, vec![e]))?;
+        let i = data.periods.iter().position(|p| p.year == year && p.kind == a.kind).expect("found by period");
+        Ok::<_, Vec<String>>((fw, &scored[i]))
+    };
+    let (fw, results) = results_of(a.period)?;
+    let scored_before = a.compare.map(results_of).transpose()?;
+    // A CSV without explanations shows no per-criterion change: the comparison skips them.
+    let ranks_only = matches!(a.format, Format::Csv) && !a.explain;
+    let compared = scored_before.map(|(pfw, previous)| {
+        let c = if ranks_only {
+            chiso_domain::compare::compare_ranks(results, fw, previous, pfw, &data.registry)
+        } else {
+            compare(results, fw, previous, pfw, &data.registry)
+        };
         (pfw, previous, c)
     });
     let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.as_slice()));
     let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
     let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
     let mut out = match a.format {
-        Format::Json => json_output(fw, &results, &previous),
-        Format::Csv => csv_rows(fw, &results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
-        Format::Table => table_output(fw, &results, comparisons, text(lang)),
+        Format::Json => json_output(fw, results, &previous),
+        Format::Csv => csv_rows(fw, results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
+        Format::Table => table_output(fw, results, comparisons, text(lang)),
     };
     if let Some((pfw, prev, c)) = &compared {
-        let movements = a.explain.then(|| chiso_domain::movement::explain(&results, fw, prev, pfw, &data.registry, c));
+        let movements = a.explain.then(|| chiso_domain::movement::explain(results, fw, prev, pfw, &data.registry, c));
         match a.format {
             Format::Table => {
-                out += &chiso_domain::explain::lines(
-                    lang,
-                    fw,
-                    pfw,
-                    &results,
-                    prev,
-                    &data.registry,
-                    c,
-                    movements.as_deref(),
-                )
+                out +=
+                    &chiso_domain::explain::lines(lang, fw, pfw, results, prev, &data.registry, c, movements.as_deref())
             }
             // JSON: the comparisons (method, comparable ranks) and movements added to the object.
             Format::Json => {
@@ -110,8 +100,8 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     print!("{out}");
     // The process ends here: the operating system takes back the memory at once, without
     // freeing a national dataset's allocations one by one.
-    std::mem::forget(compared);
-    std::mem::forget((data, results, scored_before, out));
+    std::mem::forget((compared, out));
+    std::mem::forget((data, scored));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -128,28 +118,61 @@ pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Opti
 /// and with `comparisons` the columns `method`,
 /// `comparable_previous_rank`, `comparable_rank`, `comparable_count` and `rank_change`
 /// (among the comparable units) after them. Each field is written straight into the
-/// output (a national table has half a million of them).
+/// output (a national table has half a million of them), the rows in two halves on two
+/// threads: each record is written on its own, so the bytes are those of one writer.
 fn csv_rows(
     fw: &Framework,
     r: &Results,
-    previous: &dyn Fn(usize) -> Option<u32>,
+    previous: &(dyn Fn(usize) -> Option<u32> + Sync),
     comparisons: Option<&[Comparison]>,
 ) -> String {
     const COMPARED: [&str; 5] =
         ["method", "comparable_previous_rank", "comparable_rank", "comparable_count", "rank_change"];
     let per_row = 16 + 8 * fw.criteria.len();
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(per_row * (r.units.len() + 1)));
     let mut header = vec!["rank", "unit", "status", "level", "total"];
     header.extend(fw.criteria.iter().map(|c| c.id.0.as_str()));
     header.push("previous_rank");
     if comparisons.is_some() {
         header.extend(COMPARED);
     }
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(per_row * (r.units.len() + 1)));
     w.write_record(&header).expect("in memory");
-    let mut cell = String::new();
+    let rows = |range: std::ops::Range<usize>, mut w: csv::Writer<Vec<u8>>| {
+        csv_range(fw, r, previous, comparisons, range, &mut w);
+        w.into_inner().expect("in memory")
+    };
+    let n = r.units.len();
+    let mut out = if n < 1000 {
+        rows(0..n, w)
+    } else {
+        std::thread::scope(|s| {
+            let half = n / 2;
+            let rest =
+                s.spawn(move || rows(half..n, csv::Writer::from_writer(Vec::with_capacity(per_row * (n - half)))));
+            let mut out = rows(0..half, w);
+            out.extend(rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            out
+        })
+    };
+    out.shrink_to_fit();
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// The CSV rows of the units in `range`.
+fn csv_range(
+    fw: &Framework,
+    r: &Results,
+    previous: &(dyn Fn(usize) -> Option<u32> + Sync),
+    comparisons: Option<&[Comparison]>,
+    range: std::ops::Range<usize>,
+    w: &mut csv::Writer<Vec<u8>>,
+) {
     let field = |w: &mut csv::Writer<Vec<u8>>, text: &str| {
         w.write_field(chiso_data::csv_safe::neutralised(text).as_bytes()).expect("in memory")
     };
+    // A number is never a formula (see `csv_safe`): written as it is.
+    let plain = |w: &mut csv::Writer<Vec<u8>>, text: &str| w.write_field(text).expect("in memory");
+    let mut cell = String::new();
     let number = |cell: &mut String, x: Option<u32>| {
         cell.clear();
         if let Some(x) = x {
@@ -157,29 +180,28 @@ fn csv_rows(
             write!(cell, "{x}").expect("in memory");
         }
     };
-    for (i, u) in r.units.iter().enumerate() {
+    for (i, u) in r.units.iter().enumerate().skip(range.start).take(range.len()) {
         number(&mut cell, u.rank);
-        field(&mut w, &cell);
-        field(&mut w, &u.name);
-        field(&mut w, status(u.status));
-        field(&mut w, u.level.as_deref().unwrap_or_default());
+        plain(w, &cell);
+        field(w, &u.name);
+        field(w, status(u.status));
+        field(w, u.level.as_deref().unwrap_or_default());
         cell.clear();
         if let Some(t) = u.total {
             fw.total_rounding().write_plain(&mut cell, t);
         }
-        field(&mut w, &cell);
+        plain(w, &cell);
         for k in 0..fw.criteria.len() {
             cell.clear();
             if let Some(s) = u.scores.get(k).filter(|s| s.applicable) {
                 fw.rounding.write_plain(&mut cell, s.points);
             }
-            field(&mut w, &cell);
+            plain(w, &cell);
         }
         number(&mut cell, previous(i));
-        field(&mut w, &cell);
+        plain(w, &cell);
         if let Some(c) = comparisons.and_then(|c| c.get(i)) {
-            let method = serde_json::to_value(&c.method).ok().and_then(|v| v["method"].as_str().map(String::from));
-            w.write_field(method.unwrap_or_default()).expect("in memory");
+            w.write_field(c.method.name()).expect("in memory");
             for x in [c.comparable_previous_rank, c.comparable_rank] {
                 number(&mut cell, x);
                 w.write_field(&cell).expect("in memory");
@@ -189,7 +211,6 @@ fn csv_rows(
         }
         w.write_record(None::<&[u8]>).expect("in memory");
     }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
 }
 
 /// The seed's Bảng 1 / Bảng 8 as aligned text, Vietnamese number format.
