@@ -71,3 +71,34 @@ fn a_terminal_sees_the_progress_line() {
     let cleared = drawn.rfind("\r\u{1b}[2K").unwrap();
     assert!(drawn[cleared..].contains("bao-cao-2020.html"), "{drawn:?}");
 }
+
+#[test]
+fn a_terminal_sees_the_draws_counted_up_to_all_of_them() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script` (util-linux): skipped");
+        return;
+    }
+    let data = repo().join("data/cao-bang");
+    let line = format!(
+        "'{}' analyze --data '{}' --period 2020 --kind department --draws 3000",
+        env!("CARGO_BIN_EXE_chiso"),
+        data.display()
+    );
+    let o = Command::new("script").args(["-qec", &line, "/dev/null"]).env_remove("CHISO_LANG").output().unwrap();
+    let drawn = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{drawn}");
+    // The amounts the analysis told, as drawn: never going back, the last all 3000.
+    let amounts: Vec<u64> = drawn
+        .split("\r\u{1b}[2K")
+        .filter(|l| l.starts_with("Phân tích: lượt mô phỏng"))
+        .filter_map(|l| l.split("] ").nth(1)?.split('/').next()?.parse().ok())
+        .collect();
+    assert!(amounts.windows(2).all(|w| w[0] <= w[1]), "{amounts:?}");
+    assert_eq!(amounts.last(), Some(&3000), "{drawn:?}");
+    // And on a pipe, nothing but the analysis.
+    let o = crate::command::chiso(&repo())
+        .args(["analyze", "--data", data.to_str().unwrap(), "--period", "2020", "--kind", "department"])
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
+}
