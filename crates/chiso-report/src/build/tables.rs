@@ -425,10 +425,22 @@ pub(super) fn level_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
 pub(super) fn total_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let fw = k.framework;
     let mut units: Vec<(usize, &UnitResult)> = k.with_data().collect();
-    // A long ranking: its first and last units, as the tables print them.
-    let ends = k.unit_rows.ends(units.len());
+    // A long ranking: its first and last units, as the tables print them (the top and
+    // bottom the settings choose when the full tables are in the XLSX only and the kind is
+    // one ranking).
+    let grouped = k.results.units.iter().any(|u| u.group.is_some());
+    let (top, bottom) = (k.tables.top as usize, k.tables.bottom as usize);
+    let chosen =
+        (!k.tables.full && !grouped && top + bottom > 0 && top + bottom < units.len()).then_some((top, bottom));
+    let ends = match chosen {
+        Some(_) => None,
+        None => k.unit_rows.ends(units.len()),
+    };
     if let Some(n) = ends {
         units.drain(n..units.len() - n);
+    }
+    if let Some((top, bottom)) = chosen {
+        units.drain(top..units.len() - bottom);
     }
     let categories = units.iter().map(|(_, u)| u.name.clone()).collect();
     let mut series =
@@ -443,13 +455,17 @@ pub(super) fn total_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         });
     }
     counters.figure += 1;
-    let caption = match ends {
-        Some(n) => format!(
-            "Tổng điểm {} ({n} {noun} đầu bảng và {n} {noun} cuối bảng)",
-            k.settings.subject,
-            noun = k.settings.noun
-        ),
-        None => format!("Tổng điểm {}", k.settings.subject),
+    let noun = &k.settings.noun;
+    let caption = match (chosen, ends) {
+        (Some((t, 0)), _) => format!("Tổng điểm {} ({t} {noun} đầu bảng)", k.settings.subject),
+        (Some((0, b)), _) => format!("Tổng điểm {} ({b} {noun} cuối bảng)", k.settings.subject),
+        (Some((t, b)), _) => {
+            format!("Tổng điểm {} ({t} {noun} đầu bảng và {b} {noun} cuối bảng)", k.settings.subject)
+        }
+        (None, Some(n)) => {
+            format!("Tổng điểm {} ({n} {noun} đầu bảng và {n} {noun} cuối bảng)", k.settings.subject)
+        }
+        (None, None) => format!("Tổng điểm {}", k.settings.subject),
     };
     vec![
         Block::Paragraph(caption_block(counters.figure, &caption, "Hình")),

@@ -38,6 +38,20 @@ fn the_seeds_level_tables_list_its_real_units_and_the_full_tables_go_to_the_xlsx
     });
     let tables = printed(&doc);
     let shown: Vec<&&Table> = tables.iter().filter(|t| !t.workbook_only).collect();
+    // The totals chart shows the departments the ends table does.
+    let chart = doc.body.iter().find_map(|b| match b {
+        Block::Figure(f) if f.caption.starts_with("Tổng điểm") => Some(f),
+        _ => None,
+    });
+    let chart = chart.unwrap();
+    assert!(chart.caption.ends_with("(3 cơ quan đầu bảng và 2 cơ quan cuối bảng)"), "{}", chart.caption);
+    match &chart.chart {
+        chiso_report::model::Chart::Bar { categories, .. } => assert_eq!(
+            categories,
+            &["Sở Giáo dục và Đào tạo", "Sở Y tế", "Sở Tài chính", "Thanh tra tỉnh", "Sở Xây dựng"].map(String::from)
+        ),
+        other => panic!("{other:?}"),
+    }
     // Numbered 1, 2, … in the document's order; the full tables after them, XLSX only.
     assert_eq!(shown.iter().map(|t| t.number).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     let caps = captions(&doc);
@@ -146,6 +160,12 @@ fn at_national_size_the_document_stays_bounded_and_the_xlsx_holds_every_unit() {
     let xml = unzip(&docx, "word/document.xml");
     assert!(xml.matches("<w:tr>").count() < 120, "{} rows in the DOCX", xml.matches("<w:tr>").count());
     assert!(!chiso_report::html::render(&doc).contains("Đơn vị số 2250<"), "a middle unit is not printed");
+    // The totals chart shows the units the table does (three groups: the ranking's ends).
+    let chart = doc.body.iter().find_map(|b| match b {
+        Block::Figure(f) if f.caption.starts_with("Tổng điểm") => Some(f),
+        _ => None,
+    });
+    assert!(chart.unwrap().caption.ends_with("(20 đơn vị đầu bảng và 20 đơn vị cuối bảng)"), "grouped: unit_rows");
     // Levels asked for: one table each, printed by its ends.
     let doc = year.document_tuned(2024, |s| s.tables.levels = Some(LevelTables::All));
     let level_tables: Vec<&Table> =
@@ -168,11 +188,8 @@ fn a_level_nobody_reached_is_said_in_a_sentence() {
     // No district reached a level in 2020 (the seed's Bảng 8: nine KXH, Thạch An without data).
     let year = load("cao-bang", 2020, Some(2019), &["district"]);
     let doc = year.document_tuned(2020, |s| s.tables.levels = Some(LevelTables::All));
-    let text: Vec<String> = doc
-        .body
-        .iter()
-        .filter_map(|b| if let Block::Paragraph(p) = b { Some(p.plain()) } else { None })
-        .collect();
+    let text: Vec<String> =
+        doc.body.iter().filter_map(|b| if let Block::Paragraph(p) = b { Some(p.plain()) } else { None }).collect();
     for level in ["Mức I", "Mức II", "Mức III", "Mức IV"] {
         assert!(text.contains(&format!("Năm 2020, không có đơn vị nào đạt {level}.")), "{level}: {text:?}");
     }
