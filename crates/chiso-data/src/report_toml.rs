@@ -223,6 +223,33 @@ pub fn parse(file: &str, text: &str) -> Result<(i32, ReportSettings), DataError>
     ))
 }
 
+/// `[tables] levels` naming a level that is none of `levels` (those of the report's
+/// frameworks): refused with the file, the line of `levels` and the name, saying which
+/// levels there are. `text` is the file `settings` were parsed from.
+pub fn check_levels(file: &str, text: &str, settings: &ReportSettings, levels: &[&str]) -> Result<(), DataError> {
+    let unknown = settings.tables.unknown_levels(levels);
+    let Some(name) = unknown.first() else { return Ok(()) };
+    #[derive(Deserialize)]
+    struct Only {
+        tables: Option<OnlyTables>,
+    }
+    #[derive(Deserialize)]
+    struct OnlyTables {
+        levels: Option<toml::Spanned<toml::Value>>,
+    }
+    let mut loc = Location::file(file);
+    let lines = crate::lines::LineIndex::new(text);
+    loc.line = toml::from_str::<Only>(text).ok().and_then(|o| o.tables?.levels).map(|l| lines.line(l.span().start));
+    loc.value = Some(name.to_string());
+    Err(DataError::new(
+        loc,
+        ErrorKind::Syntax(format!(
+            "tables.levels: \"{name}\" is not a level of the report's frameworks ({})",
+            levels.join(", ")
+        )),
+    ))
+}
+
 /// `true`, `false` or a non-empty list of distinct, non-empty level names.
 fn level_tables(v: &toml::Value) -> Option<LevelTables> {
     match v {
@@ -344,6 +371,13 @@ mod tests {
         }
         let e = with("levels = [\"Tốt\", \"\"]").unwrap_err();
         assert_eq!(e.location.value.as_deref(), Some("[\"Tốt\", \"\"]"), "{e:?}");
+        // A level the frameworks do not have: its line and name.
+        let text = format!("{base}[tables]\nlevels = [\"Mức I\", \"Mức V\"]\n");
+        let (_, s) = parse("r.toml", &text).unwrap();
+        let e = check_levels("r.toml", &text, &s, &["Mức I", "Mức II"]).unwrap_err();
+        assert_eq!((e.location.line, e.location.value.as_deref()), (Some(9), Some("Mức V")), "{e:?}");
+        assert!(e.to_string().contains("Mức I, Mức II"), "{e}");
+        assert!(check_levels("r.toml", &text, &s, &["Mức I", "Mức V"]).is_ok());
         // The seed's settings leave every table to the size of the kind.
         let (_, cao_bang) = parse("2020.toml", include_str!("../../../data/cao-bang/reports/2020.toml")).unwrap();
         assert_eq!(cao_bang.tables, Tables::default());

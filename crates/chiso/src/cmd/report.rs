@@ -180,7 +180,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
 }
 
 /// `[tables] levels = [...]` naming a level no framework of the report has: refused with
-/// the file, the value and the levels there are.
+/// the file, the line, the value and the levels there are.
 fn unknown_levels(
     settings: &ReportSettings,
     frameworks: &[&chiso_domain::framework::Framework],
@@ -194,26 +194,13 @@ fn unknown_levels(
             levels.push(&l.name);
         }
     }
-    let file = data.join("reports").join(format!("{year}.toml"));
-    let unknown = settings.tables.unknown_levels(&levels);
-    if unknown.is_empty() {
+    if settings.tables.unknown_levels(&levels).is_empty() {
         return Ok(());
     }
-    Err(unknown
-        .into_iter()
-        .map(|name| match lang {
-            Lang::Vi => format!(
-                "{}: [tables] levels: \"{name}\" không phải mức xếp hạng của bộ tiêu chí nào trong báo cáo (các mức: {})",
-                file.display(),
-                levels.join(", ")
-            ),
-            Lang::En => format!(
-                "{}: [tables] levels: \"{name}\" is not a level of any framework in the report (levels: {})",
-                file.display(),
-                levels.join(", ")
-            ),
-        })
-        .collect())
+    let file = data.join("reports").join(format!("{year}.toml"));
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    chiso_data::report_toml::check_levels(&file.display().to_string(), &text, settings, &levels)
+        .map_err(|e| errors(lang, vec![e]))
 }
 
 fn pdf_message(e: &chiso_report::pdf::PdfError, lang: Lang) -> String {
