@@ -79,6 +79,9 @@ pub struct Sheet<'a, W: Write + Seek> {
     row: Option<u32>,
     /// The next column a cell may take in the current row.
     next_col: u16,
+    /// The column after the current row's last cell when that cell had a value (a reader
+    /// counts it): a cell there needs no reference.
+    implied: Option<u16>,
     letters: Vec<String>,
     merges: Vec<u8>,
     merge_count: usize,
@@ -160,6 +163,7 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
             buf,
             row: None,
             next_col: 0,
+            implied: None,
             letters: Vec::new(),
             merges: Vec::new(),
             merge_count: 0,
@@ -199,11 +203,13 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
         self.buf.push(b'>');
         self.row = Some(row);
         self.next_col = 0;
+        self.implied = Some(0);
         self.flush_if_full()
     }
 
-    /// `<c r="G5"`, the row opened if needed.
-    fn cell_start(&mut self, row: u32, col: u16, style: StyleId) -> Result<(), Error> {
+    /// `<c r="G5"`, the row opened if needed; a cell with a value right after another one
+    /// goes without its reference (`<c`), as readers count it (a third less XML to read).
+    fn cell_start(&mut self, row: u32, col: u16, style: StyleId, blank: bool) -> Result<(), Error> {
         if self.row != Some(row) {
             self.open_row(row, None)?;
         }
@@ -211,12 +217,18 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
             return Err(Error::Invalid(format!("cell {} written out of order", cell_name(row, col))));
         }
         self.next_col = col + 1;
-        while self.letters.len() <= col as usize {
-            self.letters.push(column_name(self.letters.len() as u16));
+        let implied = !blank && self.implied == Some(col);
+        self.implied = (!blank).then_some(col + 1);
+        if implied {
+            self.buf.extend_from_slice(b"<c");
+        } else {
+            while self.letters.len() <= col as usize {
+                self.letters.push(column_name(self.letters.len() as u16));
+            }
+            self.buf.extend_from_slice(b"<c r=\"");
+            self.buf.extend_from_slice(self.letters[col as usize].as_bytes());
+            let _ = write!(self.buf, "{}\"", row as u64 + 1);
         }
-        self.buf.extend_from_slice(b"<c r=\"");
-        self.buf.extend_from_slice(self.letters[col as usize].as_bytes());
-        let _ = write!(self.buf, "{}\"", row as u64 + 1);
         if style.0 != 0 {
             let _ = write!(self.buf, " s=\"{}\"", style.0);
         }
@@ -225,7 +237,7 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
 
     /// A text cell (shared string).
     pub fn string(&mut self, row: u32, col: u16, text: &str, style: StyleId) -> Result<(), Error> {
-        self.cell_start(row, col, style)?;
+        self.cell_start(row, col, style, false)?;
         let i = self.wb.strings.get(text);
         let _ = write!(self.buf, " t=\"s\"><v>{i}</v></c>");
         Ok(())
@@ -234,14 +246,14 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
     /// A number cell.
     pub fn number(&mut self, row: u32, col: u16, value: f64, style: StyleId) -> Result<(), Error> {
         let v = number_text(value)?;
-        self.cell_start(row, col, style)?;
+        self.cell_start(row, col, style, false)?;
         let _ = write!(self.buf, "><v>{v}</v></c>");
         Ok(())
     }
 
     /// A formula (without `=`) with the value it gives, shown before the sheet is calculated.
     pub fn formula(&mut self, row: u32, col: u16, formula: &str, cached: &str, style: StyleId) -> Result<(), Error> {
-        self.cell_start(row, col, style)?;
+        self.cell_start(row, col, style, false)?;
         self.buf.extend_from_slice(b"><f>");
         escape_into(&mut self.buf, formula, false);
         self.buf.extend_from_slice(b"</f><v>");
@@ -255,7 +267,7 @@ impl<'a, W: Write + Seek> Sheet<'a, W> {
         if style.0 == 0 {
             return Ok(());
         }
-        self.cell_start(row, col, style)?;
+        self.cell_start(row, col, style, true)?;
         self.buf.extend_from_slice(b"/>");
         Ok(())
     }

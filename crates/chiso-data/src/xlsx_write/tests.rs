@@ -89,6 +89,9 @@ fn every_feature_reads_back_with_calamine() {
         "sqref=\"G4:G6\"",
         "<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\"/>",
         "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>",
+        // A cell right after a cell with a value goes without its reference, never after a blank.
+        "<row r=\"2\"><c t=\"s\"><v>2</v></c><c s=\"2\"><v>45.25</v></c><c s=\"3\"><v>0.125</v></c></row>",
+        "<c r=\"G3\" s=\"4\"/><c r=\"H3\" t=\"s\">",
     ] {
         assert!(sheet.contains(expected), "{expected} in {sheet}");
     }
