@@ -36,11 +36,15 @@ async fn the_administrator_sees_the_report_files_being_made() {
     assert!(files["started_at"].as_str().unwrap() <= files["finished_at"].as_str().unwrap(), "{files}");
     assert!(files["error"].is_null());
     // How far each got: the three files and their manifest stored; the analysis's last step.
-    assert_eq!(files["progress"], serde_json::json!({ "step": "store", "done": 4, "total": 4 }), "{files}");
+    // (The list is the process's: other tests' platforms publish 2021 too, some with nothing
+    // left to make.)
+    let all = |work: &'static str| jobs.iter().filter(move |j| j["year"] == 2021 && j["work"] == work);
+    let stored = serde_json::json!({ "step": "store", "done": 4, "total": 4 });
+    assert!(all("files").any(|j| j["progress"] == stored), "{jobs:?}");
     assert!(files["elapsed_ms"].is_u64(), "{files}");
     let outlooks = of("outlooks").expect("the 2021 analysis");
     assert_eq!(outlooks["state"], "done", "{jobs:?}");
-    assert_eq!(outlooks["progress"]["step"], "store", "{outlooks}");
+    assert!(all("outlooks").any(|j| j["progress"]["step"] == "store"), "{jobs:?}");
     assert!(outlooks["queued_at"].is_string(), "queued by the publication: {outlooks}");
     // Nothing to make for 2022 (no period): not listed as work done.
     assert!(!jobs.iter().any(|j| j["year"] == 2022 && j["work"] == "files"), "{jobs:?}");
