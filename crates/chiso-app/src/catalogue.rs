@@ -45,7 +45,8 @@ impl App {
             }
             CatalogueChange::Report { body } => {
                 let body = body.replace("\r\n", "\n");
-                let (year, _) = report_toml::parse("bao-cao.toml", &body).map_err(|e| invalid(vec![e]))?;
+                let (year, settings) = report_toml::parse("bao-cao.toml", &body).map_err(|e| invalid(vec![e]))?;
+                self.refuse_unknown_levels(year, &body, &settings).await?;
                 self.store.put_document(&format!("report/{year}"), &body, who, reason).await?;
             }
             CatalogueChange::Exception { year, kind, unit, until } => {
@@ -68,6 +69,29 @@ impl App {
         // Names and frameworks show on the public pages and in the reports.
         self.changed(Change::Catalogue).await;
         Ok(())
+    }
+
+    /// Refuses report settings whose `[tables] levels` names a level that no framework of the
+    /// year's periods has (any framework of the catalogue when the year has no period yet),
+    /// as `chiso report` does: such a table would silently be missing from the report.
+    async fn refuse_unknown_levels(
+        &self,
+        year: i32,
+        body: &str,
+        settings: &chiso_domain::ReportSettings,
+    ) -> Result<()> {
+        let cat = self.catalog().await?;
+        let periods = self.store.periods().await?;
+        let of_year: Vec<&str> = periods.iter().filter(|p| p.year == year).map(|p| p.framework.as_str()).collect();
+        let mut levels: Vec<&str> = Vec::new();
+        let frameworks = cat.frameworks.iter().filter(|f| of_year.is_empty() || of_year.contains(&f.id.as_str()));
+        for l in frameworks.flat_map(|f| &f.levels) {
+            if !levels.contains(&l.name.as_str()) {
+                levels.push(&l.name);
+            }
+        }
+        report_toml::check_levels("bao-cao.toml", body, settings, &levels)
+            .map_err(|e| Error::new(crate::Kind::Unprocessable, Message::InvalidNotSaved(vec![e])))
     }
 
     /// Refuses a new registry or framework (`name`, `body`) that would orphan stored periods,

@@ -8,6 +8,7 @@ mod national;
 mod orphans;
 mod periods;
 mod reorganisation;
+mod report_settings;
 mod security;
 mod start;
 mod web;
