@@ -71,6 +71,10 @@ pub struct Grid {
     ends: Vec<u32>,
     /// Index in `ends` of each row's first cell, and one past the last cell at the end.
     starts: Vec<u32>,
+    /// Bytes between a cell's end and the next cell's start: 0 when the cells were copied
+    /// one after another, 1 when `text` is the file itself (a comma or a line end after
+    /// each cell).
+    gap: u32,
 }
 
 impl Grid {
@@ -82,7 +86,7 @@ impl Grid {
     }
 
     fn text_of(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let start = if i == 0 { 0 } else { (self.ends[i - 1] + self.gap) as usize };
         &self.text[start..self.ends[i] as usize]
     }
 
@@ -144,7 +148,48 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Table, DataError> {
 pub fn read_csv_grid(path: &Path) -> Result<Grid, DataError> {
     let file = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| DataError::new(Location::file(&file), ErrorKind::Io(e.to_string())))?;
-    parse_csv_grid(&file, &text)
+    match plain_csv_grid(&file, text) {
+        Ok(grid) => Ok(grid),
+        Err(text) => parse_csv_grid(&file, &text),
+    }
+}
+
+/// A CSV of plain cells read in place: when the file (after Excel's BOM) is UTF-8 without
+/// quotes, carriage returns, apostrophes or empty lines, its cells are the text between
+/// commas and line ends, which is what [`parse_csv_grid`] finds, and the file's own buffer
+/// holds them (no copy of a national file's half a million cells). Anything else: the bytes
+/// back, for [`parse_csv_grid`].
+fn plain_csv_grid(file: &str, mut bytes: Vec<u8>) -> Result<Grid, Vec<u8>> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let body = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let plain = body.len() < u32::MAX as usize
+        && !body.starts_with(b"\n")
+        && !body.iter().any(|b| matches!(b, b'"' | b'\r' | b'\''))
+        && !body.windows(2).any(|w| w == b"\n\n")
+        && std::str::from_utf8(body).is_ok();
+    if !plain {
+        return Err(bytes);
+    }
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let mut ends = Vec::with_capacity(text.len() / 4);
+    let mut starts = vec![0];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b',' || b == b'\n' {
+            ends.push(i as u32);
+        }
+        if b == b'\n' {
+            starts.push(ends.len() as u32);
+        }
+    }
+    // The last line without its line end.
+    if !text.is_empty() && !text.ends_with('\n') {
+        ends.push(text.len() as u32);
+        starts.push(ends.len() as u32);
+    }
+    Ok(Grid { file: file.to_string(), text, ends, starts, gap: 1 })
 }
 
 /// CSV bytes into a [`Grid`]: the same cells, rows and errors as [`parse_csv`].
@@ -174,7 +219,7 @@ pub fn parse_csv_grid(file: &str, bytes: &[u8]) -> Result<Grid, DataError> {
         return Err(too_big());
     }
     starts.push(ends.len() as u32);
-    Ok(Grid { file: file.to_string(), text, ends, starts })
+    Ok(Grid { file: file.to_string(), text, ends, starts, gap: 0 })
 }
 
 /// Reads one sheet (the first when `sheet` is `None`): XLSX and XLSM through
@@ -287,6 +332,45 @@ mod tests {
         let bad = parse_csv_grid("f.csv", b"a,b\n1,\xff\n").unwrap_err();
         assert_eq!(bad, parse_csv("f.csv", b"a,b\n1,\xff\n").unwrap_err());
         assert_eq!(bad.location.line, Some(2));
+    }
+
+    #[test]
+    fn a_plain_csv_read_in_place_has_the_cells_of_the_csv_reader() {
+        let inputs = [
+            "unit,a,b\nX\u{e3} M\u{1ed9}t,1,2\nshort\n,,\nlong,1,2,3\n",
+            "\u{feff}unit,a\nb,1",
+            "unit,a\n b , 1,5 \n#x,=1\n",
+            "unit\n",
+            "a",
+            "",
+            // Left to the CSV reader: quotes, apostrophes, CR, empty lines, not UTF-8.
+            "unit,a\nX,\"2,5\"\n",
+            "unit,a\nX,'=1+1\n",
+            "unit,a\r\nX,1\r\n",
+            "unit,a\n\nX,1\n",
+            "\nunit,a\n",
+            "\u{feff}\u{feff}unit,a\nX,\"1\"\n",
+        ];
+        for (k, csv) in inputs.iter().enumerate() {
+            let expected = parse_csv_grid("f.csv", csv.as_bytes()).unwrap();
+            match plain_csv_grid("f.csv", csv.as_bytes().to_vec()) {
+                Ok(grid) => {
+                    assert!(k < 6, "{csv:?} read in place");
+                    assert_eq!(Cells::height(&grid), Cells::height(&expected), "{csv:?}");
+                    for r in 0..=Cells::height(&grid) {
+                        for c in 0..5 {
+                            assert_eq!(Cells::at(&grid, r, c), Cells::at(&expected, r, c), "{csv:?} {r} {c}");
+                        }
+                    }
+                    assert_eq!(grid.into_table(), expected.into_table(), "{csv:?}");
+                }
+                Err(bytes) => {
+                    assert!(k >= 6, "{csv:?} left to the reader");
+                    assert_eq!(bytes, csv.as_bytes());
+                }
+            }
+        }
+        assert!(plain_csv_grid("f.csv", b"a,b\n1,\xff\n".to_vec()).is_err());
     }
 
     #[test]
