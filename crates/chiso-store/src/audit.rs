@@ -45,6 +45,12 @@ impl NewEvent {
         self.detail = detail.to_string();
         self
     }
+
+    /// The same event with a replay detail already written as JSON text.
+    pub(crate) fn with_detail_text(mut self, detail: String) -> NewEvent {
+        self.detail = detail;
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +154,7 @@ pub(crate) async fn append(tx: &mut Tx, e: &NewEvent) -> Result<()> {
 }
 
 /// Events per multi-row insert (11 bound values each).
-const EVENTS_PER_STATEMENT: usize = 100;
+const EVENTS_PER_STATEMENT: usize = 500;
 
 /// Appends events in order at the end of a transaction. The head is taken once for all of
 /// them (its row lock serialises writers on PostgreSQL), so the chain's lock is held for
