@@ -1,9 +1,10 @@
 //! A period's figures from a file into the platform (`chiso import --db`): a filled
 //! template goes through the administrator's workbook import as it is; a table (CSV or
 //! XLSX, one row per unit, one column per field, as `chiso import` reads for a dataset) is
-//! validated by the table import, located in its own rows and columns, then written as the
-//! period's template and imported the same way: the same checks, one transaction for every
-//! unit, the same record (and, with a reason, submitted on the units' behalf).
+//! validated by the table import (the validator the template's import runs too), located in
+//! its own rows and columns, and its units' fields saved as the workbook import saves them:
+//! one transaction for every unit, the same record (and, with a reason, submitted on the
+//! units' behalf). The values are kept as typed in the table.
 
 use crate::{Actor, App, Error, Problem, Result, Workbook};
 use chiso_data::{export, import, table, template};
@@ -28,6 +29,14 @@ impl FiguresFile {
     }
 }
 
+/// More parts than any table may have: an all-units template (a part per unit sheet), which
+/// the workbook import reads within the template's own limits (any other workbook is refused
+/// there, each sheet without its stamp named).
+fn too_many_parts(bytes: &[u8]) -> bool {
+    use chiso_data::error::{ErrorKind, TooLarge};
+    matches!(chiso_data::xlsx::check_archive(bytes), Err(ErrorKind::TooLarge(TooLarge::Parts { .. })))
+}
+
 fn refused(errors: Vec<chiso_data::DataError>) -> Error {
     Error::not_saved(errors.into_iter().map(Problem::Data).collect())
 }
@@ -46,11 +55,12 @@ impl App {
     ) -> Result<usize> {
         actor.require(&[chiso_store::Role::Admin])?;
         let filename = file.filename.clone();
-        if file.is_xlsx() && template::is_template(&file.bytes) {
+        if file.is_xlsx() && (template::is_template(&file.bytes) || too_many_parts(&file.bytes)) {
             let book = Workbook { filename, bytes: file.bytes };
             return self.import_period_workbook(actor, year, kind, book, on_behalf).await;
         }
-        let p = self.period(year, kind).await?;
+        let submit = crate::workbook::on_behalf_reason(on_behalf)?;
+        let p = self.period_taking_work(year, kind).await?;
         let cat = self.catalog().await?;
         let fw = cat.framework(&p.framework)?;
         let t = if file.is_xlsx() {
@@ -59,21 +69,29 @@ impl App {
             table::parse_csv(&filename, &file.bytes)
         }
         .map_err(|e| refused(vec![e]))?;
+        drop(file);
         let t = export::strip_results(t);
         let rows = import::import(&t, fw, &cat.registry, year).map_err(refused)?;
-        let cells = table_cells(fw, &t, &rows);
+        let mut cells = table_cells(fw, &t, &rows);
+        drop(t);
         if cells.is_empty() {
             return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
         }
-        let units: Vec<&chiso_domain::Unit> = cells.keys().filter_map(|u| cat.registry.get(u)).collect();
-        let mut units = units;
-        units.sort_by(|a, b| a.id.0.cmp(&b.id.0));
-        let value = |u: &UnitId, f: &str| cells.get(u).and_then(|c| c.get(f)).cloned();
-        let bytes = template::write_filled(fw, year, &units, &value).map_err(|e| {
-            tracing::error!(error = %e, "the period's template could not be written");
-            Error::new(crate::Kind::Internal, crate::Message::Database)
-        })?;
-        self.import_period_workbook(actor, year, kind, Workbook { filename, bytes }, on_behalf).await
+        // Each unit's fields in the template's order, as the workbook import gives them
+        // (a field left empty as empty text), units by id: the same answers and the same
+        // record as the period's template filled with the table would make, without
+        // writing and reading that template.
+        let fields = template::fields(fw);
+        let mut units: Vec<(UnitId, Vec<(String, String)>)> = cells
+            .drain()
+            .map(|(unit, mut typed)| {
+                let typed =
+                    fields.iter().map(|f| (f.name.clone(), typed.remove(&f.name).unwrap_or_default())).collect();
+                (unit, typed)
+            })
+            .collect();
+        units.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+        self.save_period_units(actor, &cat, &p, units, &filename, submit.as_deref()).await
     }
 }
 

@@ -7,6 +7,7 @@ use chiso_data::template;
 use chiso_domain::{SubmissionKey, UnitId};
 use chiso_store::{PeriodRow, Role};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The largest workbook of many units taken in one upload. The all-units template of a
 /// national period (4,500 units × 120 fields) is about 30 MB: room for three times that.
@@ -29,8 +30,9 @@ impl App {
         {
             return Err(Error::conflict(Message::AlreadySubmitted).code("already_submitted"));
         }
-        let units = self.read_workbook(&cat, &p, &file, Some(&key.unit)).await?;
-        self.save_workbook(actor, &p, units, &format!("Nhập từ tệp Excel {}", file.filename), None).await
+        let reason = format!("Nhập từ tệp Excel {}", file.filename);
+        let units = self.read_workbook(&cat, &p, file, Some(&key.unit)).await?;
+        self.save_workbook(actor, &p, units, &reason, None).await
     }
 
     /// The administrator imports a workbook of many units, as drafts, all or none; refused
@@ -49,23 +51,39 @@ impl App {
         if file.bytes.len() > MAX_WORKBOOK {
             return Err(workbook_too_large());
         }
-        let submit = match on_behalf.map(str::trim) {
-            None => None,
-            Some("") => return Err(Error::not_saved(vec![Problem::OnBehalfReasonNeeded]).code("reason_required")),
-            Some(reason) => {
-                crate::bounded(reason, crate::MAX_REASON, crate::Field::Reason)?;
-                Some(format!("Quản trị nộp thay đơn vị: {reason}"))
-            }
-        };
+        let submit = on_behalf_reason(on_behalf)?;
+        let p = self.period_taking_work(year, kind).await?;
+        let cat = self.catalog().await?;
+        let filename = file.filename.clone();
+        let units = self.read_workbook(&cat, &p, file, None).await?;
+        self.save_period_units(actor, &cat, &p, units, &filename, submit.as_deref()).await
+    }
+
+    /// The period, if it takes work.
+    pub(crate) async fn period_taking_work(&self, year: i32, kind: &str) -> Result<PeriodRow> {
         let p = self.store.period(year, kind).await?.ok_or_else(Error::not_found)?;
         if !p.status.accepts_work() {
             return Err(Error::conflict(Message::PeriodClosed).code("period_closed"));
         }
-        let cat = self.catalog().await?;
-        let units = self.read_workbook(&cat, &p, &file, None).await?;
+        Ok(p)
+    }
+
+    /// Several units' checked figures saved as drafts in one transaction, refused whole if
+    /// any of them has submitted; with `submit` (the record's reason), submitted on their
+    /// behalf. `filename`: the file they came from, named on the record. Returns the
+    /// number of units.
+    pub(crate) async fn save_period_units(
+        &self,
+        actor: &Actor,
+        cat: &Catalog,
+        p: &PeriodRow,
+        units: Vec<(UnitId, Vec<(String, String)>)>,
+        filename: &str,
+        submit: Option<&str>,
+    ) -> Result<usize> {
         // The period's statuses in one query, whatever the number of units.
         let statuses: HashMap<String, chiso_domain::SubmissionStatus> =
-            self.store.submissions(year, kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
+            self.store.submissions(p.year, &p.kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
         let mut problems = Vec::new();
         for (unit, _) in &units {
             if statuses.get(&unit.0).is_some_and(|s| !s.editable()) {
@@ -75,32 +93,40 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::not_saved(problems));
         }
-        // A table given as CSV (`chiso import --db`) is read through the template, but the
-        // record names the file the administrator gave.
-        let format = if file.filename.to_lowercase().ends_with(".csv") { "CSV" } else { "Excel" };
-        let reason = format!("Nhập từ tệp {format} {} (quản trị)", file.filename);
+        // A table given as CSV (`chiso import --db`): the record names the file the
+        // administrator gave.
+        let format = if filename.to_lowercase().ends_with(".csv") { "CSV" } else { "Excel" };
+        let reason = format!("Nhập từ tệp {format} {filename} (quản trị)");
         let n = units.len();
-        self.save_workbook(actor, &p, units, &reason, submit.as_deref()).await?;
+        self.save_workbook(actor, p, units, &reason, submit).await?;
         Ok(n)
     }
 
     /// The units with figures in the workbook, each with its cells; every problem at once.
+    /// Read off the async runtime (a national workbook takes seconds), which keeps serving.
     async fn read_workbook(
         &self,
-        cat: &Catalog,
+        cat: &Arc<Catalog>,
         p: &PeriodRow,
-        file: &Workbook,
+        file: Workbook,
         only: Option<&UnitId>,
     ) -> Result<Vec<(UnitId, Vec<(String, String)>)>> {
-        let fw = cat.framework(&p.framework)?;
-        let filled = template::read(&file.filename, &file.bytes, fw, &cat.registry, p.year, only)
-            .map_err(|errors| Error::not_saved(errors.into_iter().map(Problem::Data).collect()))?;
-        let with_data: HashSet<&UnitId> =
-            filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| &r.unit).collect();
-        if with_data.is_empty() {
-            return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
-        }
-        Ok(filled.cells.into_iter().filter(|(unit, _)| with_data.contains(unit)).collect())
+        let (cat, framework, year, only) = (cat.clone(), p.framework.clone(), p.year, only.cloned());
+        tokio::task::spawn_blocking(move || {
+            let fw = cat.framework(&framework)?;
+            let filled = template::read(&file.filename, &file.bytes, fw, &cat.registry, year, only.as_ref())
+                .map_err(|errors| Error::not_saved(errors.into_iter().map(Problem::Data).collect()))?;
+            drop(file);
+            let with_data: HashSet<&UnitId> =
+                filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| &r.unit).collect();
+            if with_data.is_empty() {
+                return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
+            }
+            let with_data: HashSet<UnitId> = with_data.into_iter().cloned().collect();
+            Ok(filled.cells.into_iter().filter(|(unit, _)| with_data.contains(unit)).collect())
+        })
+        .await
+        .map_err(|_| Error::new(crate::Kind::Internal, Message::Database))?
     }
 
     async fn save_workbook(
@@ -133,6 +159,19 @@ impl App {
         }
         self.store.save_units(&all, submit, &actor.username, reason).await?;
         Ok(())
+    }
+}
+
+/// The record's reason for submitting on the units' behalf: required (not blank) when
+/// asked for, bounded.
+pub(crate) fn on_behalf_reason(on_behalf: Option<&str>) -> Result<Option<String>> {
+    match on_behalf.map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(Error::not_saved(vec![Problem::OnBehalfReasonNeeded]).code("reason_required")),
+        Some(reason) => {
+            crate::bounded(reason, crate::MAX_REASON, crate::Field::Reason)?;
+            Ok(Some(format!("Quản trị nộp thay đơn vị: {reason}")))
+        }
     }
 }
 
