@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod api_body;
+mod download;
 mod input;
 mod manage;
 mod public;

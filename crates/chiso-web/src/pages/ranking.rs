@@ -11,8 +11,7 @@ use crate::html::{esc, public_page};
 use crate::i18n::{Lang, Reader, Texts};
 use crate::site;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use chiso_app::ranking::{Ranking, RankingPage};
 use chiso_app::reports::Outlooks;
 use chiso_domain::Decimal;
@@ -438,19 +437,17 @@ pub async fn results_csv(
     let ranking = s.app.ranking(year, &kind).await?;
     let cat = s.app.catalog().await?;
     let separator = if lang == Lang::Vi { ';' } else { ',' };
-    let body = tokio::task::spawn_blocking(move || -> AppResult<String> {
+    let filename = format!("ket-qua-{year}-{}.csv", safe(&kind));
+    super::download::streamed(&s.data_dir, "text/csv; charset=utf-8", &filename, move |w| {
         let fw = cat.framework(&ranking.period.framework)?;
-        let mut out = String::from("\u{FEFF}");
+        super::download::written(w, "\u{FEFF}".as_bytes())?;
         for row in full_table(lang, fw, &ranking, &|x: &str| lang.decimal_text(x)) {
-            out += &chiso_data::csv_safe::line_with(separator, &row.iter().map(String::as_str).collect::<Vec<_>>());
+            let line = chiso_data::csv_safe::line_with(separator, &row.iter().map(String::as_str).collect::<Vec<_>>());
+            super::download::written(w, line.as_bytes())?;
         }
-        Ok(out)
+        Ok(())
     })
     .await
-    .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
-    let name = format!("attachment; filename=\"ket-qua-{year}-{}.csv\"", safe(&kind));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body)
-        .into_response())
 }
 
 /// The same table as an XLSX workbook (one sheet, numbers as numbers).
@@ -462,26 +459,19 @@ pub async fn results_xlsx(
     let year = super::year(&year)?;
     let ranking = s.app.ranking(year, &kind).await?;
     let cat = s.app.catalog().await?;
-    let bytes = tokio::task::spawn_blocking(move || -> AppResult<Vec<u8>> {
+    let filename = format!("ket-qua-{year}-{}.xlsx", safe(&kind));
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    super::download::streamed(&s.data_dir, xlsx, &filename, move |w| {
         let fw = cat.framework(&ranking.period.framework)?;
         let rows = full_table(lang, fw, &ranking, &|x: &str| x.to_string());
         let title = (lang.t().results_heading)(ranking.period.year, fw.name_in(lang));
-        chiso_data::export::xlsx(&rows, &title).map_err(|e| {
+        chiso_data::export::xlsx_to(w, &rows, &title).map_err(|e| {
             let e = e.to_string();
             AppError::with(axum::http::StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
-        })
+        })?;
+        Ok(())
     })
     .await
-    .map_err(|_| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal))??;
-    let name = format!("attachment; filename=\"ket-qua-{year}-{}.xlsx\"", safe(&kind));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 fn safe(name: &str) -> String {

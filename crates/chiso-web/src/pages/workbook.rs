@@ -7,13 +7,14 @@
 //! valid upload becomes a draft the reporter still submits; the audit trail records it
 //! as an import from the file.
 
+use super::download::{streamed, written};
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
 use crate::html::{csrf_input, esc, page};
 use crate::i18n::{Lang, Reader, Texts};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::catalog::Catalog;
 use chiso_data::{export, template};
@@ -34,46 +35,31 @@ fn unit_of_kind(cat: &Catalog, p: &PeriodRow, unit: &str) -> AppResult<()> {
     if cat.registry.of_kind(&p.kind, p.year).any(|u| u.id.0 == unit) { Ok(()) } else { Err(AppError::not_found()) }
 }
 
-/// A name safe in `Content-Disposition`.
-fn safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
-}
-
-fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", safe(filename))),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 fn xlsx_error(e: impl std::fmt::Display) -> AppError {
     let e = e.to_string();
     AppError::with(StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
 }
 
-/// The template of some units, each prefilled with its stored answers.
-async fn template_bytes(
+/// The template of some units, each prefilled with its stored answers, streamed from a
+/// temporary file (`download.rs`): thousands of sheets take seconds and tens of megabytes.
+async fn template_download(
     s: &AppState,
     u: &User,
     cat: &Arc<Catalog>,
     p: &PeriodRow,
     units: &[UnitId],
-) -> AppResult<Vec<u8>> {
+    filename: &str,
+) -> AppResult<Response> {
     let stored = s.app.stored_answers(&u.actor(), p.year, &p.kind, units).await?;
-    // Thousands of sheets take seconds: off the async runtime, which keeps serving.
     let (cat, framework, year, units) = (cat.clone(), p.framework.clone(), p.year, units.to_vec());
-    tokio::task::spawn_blocking(move || {
+    streamed(&s.data_dir, XLSX, filename, move |w| {
         let fw = cat.framework(&framework)?;
         let units: Vec<_> = units.iter().filter_map(|u| cat.registry.get(u)).collect();
         let value = |u: &UnitId, f: &str| stored.get(&(u.0.clone(), f.to_string())).cloned();
-        template::write_filled(fw, year, &units, &value).map_err(xlsx_error)
+        template::write_filled_to(w, fw, year, &units, &value).map_err(xlsx_error)?;
+        Ok(())
     })
     .await
-    .map_err(xlsx_error)?
 }
 
 /// An uploaded file with the form's token and its other fields (the administrator's
@@ -199,8 +185,8 @@ pub async fn unit_template(
     if !u.can_read_unit(&unit) {
         return Err(AppError::forbidden());
     }
-    let bytes = template_bytes(&s, &u, &cat, &p, &[UnitId(unit.clone())]).await?;
-    Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}-{unit}.xlsx", p.year, p.kind)))
+    let filename = format!("mau-phieu-{}-{}-{unit}.xlsx", p.year, p.kind);
+    template_download(&s, &u, &cat, &p, &[UnitId(unit)], &filename).await
 }
 
 pub async fn unit_upload(
@@ -275,8 +261,7 @@ pub async fn admin_template(
     let mut units: Vec<_> = cat.registry.of_kind(&p.kind, p.year).collect();
     units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
     let ids: Vec<UnitId> = units.iter().map(|u| u.id.clone()).collect();
-    let bytes = template_bytes(&s, &u, &cat, &p, &ids).await?;
-    Ok(download(bytes, XLSX, &format!("mau-phieu-{}-{}.xlsx", p.year, p.kind)))
+    template_download(&s, &u, &cat, &p, &ids, &format!("mau-phieu-{}-{}.xlsx", p.year, p.kind)).await
 }
 
 pub async fn admin_upload(
@@ -314,18 +299,20 @@ pub async fn admin_export(
     }
     let (_, scored) = s.app.scored(&u.actor(), p.year, &p.kind).await?;
     let name = format!("so-lieu-{}-{}", p.year, p.kind);
-    // Thousands of rows take a while: off the async runtime.
-    tokio::task::spawn_blocking(move || {
+    // Thousands of rows take a while: off the async runtime, streamed from a temporary file.
+    let (content_type, filename) = match format.as_str() {
+        "xlsx" => (XLSX, format!("{name}.xlsx")),
+        _ => ("text/csv; charset=utf-8", format!("{name}.csv")),
+    };
+    streamed(&s.data_dir, content_type, &filename, move |w| {
         let fw = cat.framework(&p.framework)?;
         let rows = export::table(fw, &scored.period, &scored.results);
         if format == "xlsx" {
-            let bytes = export::xlsx(&rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
-            return Ok(download(bytes, XLSX, &format!("{name}.xlsx")));
+            export::xlsx_to(w, &rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
+            return Ok(());
         }
-        let mut bytes = b"\xEF\xBB\xBF".to_vec(); // Excel reads UTF-8 with its BOM
-        bytes.extend(export::csv(&rows));
-        Ok(download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")))
+        written(w, b"\xEF\xBB\xBF")?; // Excel reads UTF-8 with its BOM
+        written(w, &export::csv(&rows))
     })
     .await
-    .map_err(xlsx_error)?
 }
