@@ -16,9 +16,10 @@ pub use sheet::{Column, Print, Setup, Sheet, Validation, ValidationRule};
 pub use styles::{Align, Style, StyleId, VAlign};
 pub use workbook::Workbook;
 
-/// The deflate level of every part: 1 measured fastest at national size for a few percent
-/// more bytes than 6.
-pub const LEVEL: i64 = 1;
+/// The deflate level of every part. Measured on the national report's XLSX (135 MB of XML):
+/// level 1 0,26 s and 43,7 MB, level 2 0,39 s and 31,4 MB, level 3 0,51 s and 28,0 MB,
+/// level 6 2,6 s and 25,9 MB; 2 keeps files near their former size for a tenth of the time.
+pub const LEVEL: i64 = 2;
 
 /// Why a workbook could not be written.
 #[derive(Debug)]
