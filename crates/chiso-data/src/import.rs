@@ -246,6 +246,10 @@ fn one_of(text: &str, words: &[&str]) -> bool {
 /// after. `0,125` and `7,5` are decimals only.
 fn thousands_like(text: &str) -> bool {
     let t = text.trim().trim_start_matches('-');
+    // 1–3 digits, a separator and 3 digits: 5 to 7 bytes (most figures are shorter).
+    if !(5..=7).contains(&t.len()) {
+        return false;
+    }
     let Some((int, frac)) = t.split_once(['.', ',']) else { return false };
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     digits(int) && int.len() <= 3 && !int.starts_with('0') && frac.len() == 3 && digits(frac)
@@ -415,4 +419,17 @@ fn read_cells(
         }
     }
     (errors.len() == before).then_some(sub)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_like_figures_are_those_with_one_separator_and_three_digits_after() {
+        for t in ["1.000", "12,500", "-1.000", "--1.000", "999.999", " 1.000 ", "100,000"] {
+            assert!(super::thousands_like(t), "{t:?}");
+        }
+        for t in ["0,125", "7,5", "1000.000", "1.0000", "1.00", "", "-", "1", "12345", "1.000.000", "a.000", "1.0a0"] {
+            assert!(!super::thousands_like(t), "{t:?}");
+        }
+    }
 }
