@@ -3,7 +3,7 @@
 //! deleting any past event breaks every later link; `verify` finds the first broken one.
 
 use crate::tx::Tx;
-use crate::{Result, Store, now_utc};
+use crate::{Result, Store, StoreError, now_utc};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -160,10 +160,21 @@ const EVENTS_PER_STATEMENT: usize = 500;
 /// them (its row lock serialises writers on PostgreSQL), so the chain's lock is held for
 /// three statements and the commit, whatever the number of events.
 pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
-    if events.is_empty() {
+    append_each(tx, events.len(), events.iter()).await
+}
+
+/// [`append_all`] of the `n` events `events` makes, made and hashed one statement's worth
+/// at a time: an import's half a million events are never all in memory. Fewer or more
+/// than `n` is refused (nothing is written: the transaction is not committed).
+pub(crate) async fn append_each<E: std::borrow::Borrow<NewEvent>>(
+    tx: &mut Tx,
+    n: usize,
+    events: impl Iterator<Item = E>,
+) -> Result<()> {
+    if n == 0 {
         return Ok(());
     }
-    let n = events.len() as i64;
+    let n = n as i64;
     let (last_seq, mut prev, signed_seq, signature): (i64, String, i64, String) = sqlx::query_as(
         "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash, signed_seq, signature",
     )
@@ -178,31 +189,40 @@ pub(crate) async fn append_all(tx: &mut Tx, events: &[NewEvent]) -> Result<()> {
         (old_seq == 0 && prev.is_empty()) || (signed_seq == old_seq && k.verify_head(old_seq, &prev, &signature))
     });
     let at = now_utc();
-    let mut rows = Vec::with_capacity(events.len());
-    for (i, e) in events.iter().enumerate() {
-        let seq = last_seq - n + 1 + i as i64;
-        let hash = digest(seq, &at, e, &prev);
-        rows.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
-    }
+    let mut seq = old_seq;
+    let mut events = events.peekable();
     // Multi-row inserts, well under SQLite's and PostgreSQL's limits on bound parameters.
-    for chunk in rows.chunks(EVENTS_PER_STATEMENT) {
+    while events.peek().is_some() {
+        let mut chunk = Vec::with_capacity(EVENTS_PER_STATEMENT);
+        for e in events.by_ref().take(EVENTS_PER_STATEMENT) {
+            seq += 1;
+            let hash = digest(seq, &at, e.borrow(), &prev);
+            chunk.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
+        }
+        if seq > last_seq {
+            break;
+        }
         let sql = format!("INSERT INTO audit ({COLUMNS}) VALUES {}", tx.params().rows(11, chunk.len()));
         let mut q = sqlx::query(&sql);
-        for (seq, e, prev_hash, hash) in chunk {
+        for (seq, e, prev_hash, hash) in &chunk {
+            let e = e.borrow();
             q = q
                 .bind(*seq)
-                .bind(&at)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(&e.entity)
-                .bind(&e.old)
-                .bind(&e.new)
-                .bind(&e.reason)
-                .bind(prev_hash)
-                .bind(hash)
-                .bind(&e.detail);
+                .bind(at.as_str())
+                .bind(e.actor.as_str())
+                .bind(e.action.as_str())
+                .bind(e.entity.as_str())
+                .bind(e.old.as_str())
+                .bind(e.new.as_str())
+                .bind(e.reason.as_str())
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str())
+                .bind(e.detail.as_str());
         }
         q.execute(&mut **tx).await?;
+    }
+    if seq != last_seq {
+        return Err(StoreError::Conflict(format!("{} audit events made, {n} announced", seq - old_seq)));
     }
     match signer {
         Some(k) => {

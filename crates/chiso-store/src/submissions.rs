@@ -1,7 +1,7 @@
 //! Units' submissions: answers as typed (cells in the import format), their verified
 //! values, status, evidence, comments; and the published result snapshots.
 
-use crate::audit::{NewEvent, append, append_all, sha256_hex};
+use crate::audit::{NewEvent, append, append_all, append_each, sha256_hex};
 use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
 use chiso_domain::{SubmissionKey, SubmissionStatus, Transition};
@@ -279,6 +279,35 @@ async fn transition_in(
     Ok(to)
 }
 
+/// An event of an import of many units, as [`save_in`] and [`transition_in`] would make it.
+enum Planned<'a> {
+    Answer { k: &'a SubmissionKey, a: &'a NewAnswer, old: Option<&'a str>, status: Option<SubmissionStatus> },
+    Status { k: &'a SubmissionKey, current: Option<SubmissionStatus>, new: SubmissionStatus },
+    Submitted { k: &'a SubmissionKey, from: SubmissionStatus, to: SubmissionStatus, why: &'a str },
+}
+
+impl Planned<'_> {
+    fn event(self, actor: &str, reason: &str) -> NewEvent {
+        fn at<'a>(k: &'a SubmissionKey, actor: &'a str, reason: &'a str) -> AnswerAt<'a> {
+            AnswerAt { actor, year: k.year, kind: k.kind.as_str(), unit: k.unit(), reason }
+        }
+        match self {
+            Planned::Answer { k, a, old, status } => {
+                at(k, actor, reason).answer_event(&a.field, old, &a.value, &a.note, status)
+            }
+            Planned::Status { k, current, new } => at(k, actor, reason).status_event(current, new),
+            Planned::Submitted { k, from, to, why } => NewEvent::new(
+                actor,
+                "submission.status",
+                format!("submission/{}", key(k.year, &k.kind, k.unit())),
+                from.as_str(),
+                to.as_str(),
+                why,
+            ),
+        }
+    }
+}
+
 /// Rows per multi-row statement: 6 bound values each, well under SQLite's and PostgreSQL's
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 1000;
@@ -344,7 +373,9 @@ async fn save_many_in(
     let mut new_submissions: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
     let mut moved: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
     let mut writes: Vec<(&SubmissionKey, &NewAnswer)> = Vec::new();
-    let mut events = Vec::new();
+    // The events, in order, as what each will say: made one statement's worth at a time
+    // when appended (half a million events are never all in memory).
+    let mut events: Vec<Planned> = Vec::new();
     for (k, answers) in units {
         let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let id = (year, kind.to_string(), unit.to_string());
@@ -378,11 +409,10 @@ async fn save_many_in(
                 continue;
             }
             writes.push((k, a));
-            let at = AnswerAt { actor, year, kind, unit, reason };
-            events.push(at.answer_event(field, old.map(|o| o.0.as_str()), value, note, new_status.take()));
+            events.push(Planned::Answer { k, a, old: old.map(|o| o.0.as_str()), status: new_status.take() });
         }
         if let Some(s) = new_status {
-            events.push(AnswerAt { actor, year, kind, unit, reason }.status_event(current, s));
+            events.push(Planned::Status { k, current, new: s });
         }
         // As `transition_in`: submitted on the units' behalf, each move on the record.
         if let Some(why) = submit {
@@ -391,14 +421,7 @@ async fn save_many_in(
                 .after(Transition::Submit)
                 .ok_or_else(|| StoreError::Conflict(format!("submission is {from}: no {:?}", Transition::Submit)))?;
             moved.push((k, to));
-            events.push(NewEvent::new(
-                actor,
-                "submission.status",
-                format!("submission/{}", key(year, kind, unit)),
-                from.as_str(),
-                to.as_str(),
-                why,
-            ));
+            events.push(Planned::Submitted { k, from, to, why });
         }
     }
     for chunk in new_submissions.chunks(ROWS_PER_STATEMENT) {
@@ -420,7 +443,13 @@ async fn save_many_in(
         );
         let mut q = sqlx::query(&sql);
         for (k, a) in chunk {
-            q = q.bind(i64::from(k.year)).bind(&k.kind).bind(k.unit()).bind(&a.field).bind(&a.value).bind(&a.note);
+            q = q
+                .bind(i64::from(k.year))
+                .bind(k.kind.as_str())
+                .bind(k.unit())
+                .bind(a.field.as_str())
+                .bind(a.value.as_str())
+                .bind(a.note.as_str());
         }
         q.execute(&mut **tx).await?;
     }
@@ -454,7 +483,9 @@ async fn save_many_in(
             q.execute(&mut **tx).await?;
         }
     }
-    append_all(tx, &events).await
+    let n = events.len();
+    let made = events.into_iter().map(|e| e.event(actor, reason));
+    append_each(tx, n, made).await
 }
 
 impl Store {

@@ -387,3 +387,58 @@ async fn many_units_in_one_write_on_postgres() {
         many_units_in_one_write(&db.store).await;
     }
 }
+
+/// An import larger than one statement (1,250 answers: three audit inserts, two answer
+/// inserts) writes the rows and the record that the same saves made one unit at a time
+/// write: the same events in the same order, a chain that verifies, a replay that agrees.
+async fn a_large_import_records_what_saves_one_at_a_time_record(store: &Store, apart: &Store) {
+    let units: Vec<(chiso_domain::SubmissionKey, Vec<chiso_store::NewAnswer>)> = (0..5)
+        .map(|u| {
+            let answers = (0..250)
+                .map(|f| {
+                    let note = if f % 50 == 0 { "Không áp dụng: \"chưa\"" } else { "" };
+                    chiso_store::NewAnswer::new(format!("f{f:03}"), format!("{u}.{f}"), note)
+                })
+                .collect();
+            (common::submission(&format!("don-vi-{u}")), answers)
+        })
+        .collect();
+    for s in [store, apart] {
+        let period = PeriodRow {
+            year: 2021,
+            kind: "department".into(),
+            framework: "f".into(),
+            deadline: None,
+            status: chiso_domain::PeriodStatus::Open,
+        };
+        s.create_period(&period, "admin").await.unwrap();
+    }
+    store.save_units(&units, Some("nộp thay"), "admin", "Excel").await.unwrap();
+    for (k, answers) in &units {
+        apart.save_answers(k, answers, None, "admin", "Excel").await.unwrap();
+        apart.transition(k, Transition::Submit, "admin", "nộp thay").await.unwrap();
+    }
+    let said = |events: Vec<chiso_store::AuditEvent>| -> Vec<NewEvent> { events.iter().map(|e| e.as_new()).collect() };
+    let together = said(store.audit_events("").await.unwrap());
+    assert_eq!(together.len(), 1 + 5 * 250 + 5, "the period, every answer, every move");
+    assert_eq!(together, said(apart.audit_events("").await.unwrap()));
+    assert_eq!(store.verify_chain().await.unwrap(), Ok(together.len()));
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+    assert_eq!(
+        store.period_answers(2021, "department").await.unwrap(),
+        apart.period_answers(2021, "department").await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_large_import_records_what_saves_one_at_a_time_record_on_sqlite() {
+    let (one, two) = (common::sqlite().await, common::sqlite().await);
+    a_large_import_records_what_saves_one_at_a_time_record(&one.store, &two.store).await;
+}
+
+#[tokio::test]
+async fn a_large_import_records_what_saves_one_at_a_time_record_on_postgres() {
+    if let (Some(one), Some(two)) = (common::postgres().await, common::postgres().await) {
+        a_large_import_records_what_saves_one_at_a_time_record(&one.store, &two.store).await;
+    }
+}
