@@ -289,3 +289,23 @@ fn every_input_cell_is_validated_once() {
     let n = template::fields(fw).len() as u32;
     assert_eq!(rows, (5..5 + n).collect::<Vec<_>>());
 }
+
+/// Streamed into a file, the template is the same bytes as made in memory.
+#[test]
+fn a_template_streamed_into_a_file_is_the_same_workbook() {
+    let ds = example();
+    let period = &ds.periods[0];
+    let fw = ds.framework(&period.framework).unwrap();
+    let all = units(&ds, period);
+    let value = |_: &UnitId, f: &str| (f == "infra").then(|| "7.5".to_string());
+    let file = tempfile::tempfile().unwrap();
+    let mut file = template::write_filled_to(file, fw, 2024, &all, &value).unwrap();
+    let mut streamed = Vec::new();
+    use std::io::{Read, Seek};
+    file.rewind().unwrap();
+    file.read_to_end(&mut streamed).unwrap();
+    assert_eq!(streamed, template::write_filled(fw, 2024, &all, &value).unwrap());
+    let mut rows = Vec::new();
+    export::xlsx_to(Cursor::new(&mut rows), &[vec!["unit".into()], vec!["a".into()]], "x").unwrap();
+    assert_eq!(rows, export::xlsx(&[vec!["unit".into()], vec!["a".into()]], "x").unwrap());
+}
