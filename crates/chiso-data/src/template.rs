@@ -405,7 +405,11 @@ fn decimal_f64(d: Decimal) -> f64 {
 
 /// Whether the bytes are an XLSX with at least one stamped template sheet.
 pub fn is_template(bytes: &[u8]) -> bool {
-    let Ok(mut book) = crate::xlsx::open(bytes) else { return false };
+    // An all-units template holds a part per unit: the limits of a template of as many sheets
+    // as the archive has parts, each of up to `FIELDS_AT_MOST` fields (a national one passes).
+    const FIELDS_AT_MOST: usize = 256;
+    let parts = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_or(0, |z| z.len());
+    let Ok(mut book) = crate::xlsx::open_within(bytes, limits(parts, FIELDS_AT_MOST)) else { return false };
     use calamine::Reader;
     let names = book.sheet_names();
     names.iter().any(|n| {
