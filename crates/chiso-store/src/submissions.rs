@@ -484,8 +484,22 @@ async fn save_many_in(
         }
     }
     let n = events.len();
-    let made = events.into_iter().map(|e| e.event(actor, reason));
-    append_each(tx, n, made).await
+    append_each(tx, n, Made { planned: events.into_iter(), actor, reason }).await
+}
+
+/// Planned events made as they are appended (a named iterator, not a closure: the future
+/// holding it across awaits stays `Send` for any lifetime).
+struct Made<'a> {
+    planned: std::vec::IntoIter<Planned<'a>>,
+    actor: &'a str,
+    reason: &'a str,
+}
+
+impl Iterator for Made<'_> {
+    type Item = NewEvent;
+    fn next(&mut self) -> Option<NewEvent> {
+        self.planned.next().map(|p| p.event(self.actor, self.reason))
+    }
 }
 
 impl Store {
