@@ -93,7 +93,9 @@ async fn read_form(mut multipart: Multipart, too_large: fn() -> AppError) -> App
             "file" => {
                 let name: String =
                     part.file_name().unwrap_or("so-lieu.xlsx").chars().filter(|c| !c.is_control()).take(200).collect();
-                file = Some((name, part.bytes().await.map_err(bad)?.to_vec()));
+                // The body's one buffer becomes the workbook's bytes without a copy (tens of
+                // megabytes for an all-units workbook).
+                file = Some((name, Vec::from(part.bytes().await.map_err(bad)?)));
             }
             _ => {}
         }
