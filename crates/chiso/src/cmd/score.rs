@@ -140,8 +140,8 @@ pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Opti
 /// and with `comparisons` the columns `method`,
 /// `comparable_previous_rank`, `comparable_rank`, `comparable_count` and `rank_change`
 /// (among the comparable units) after them. Each field is written straight into the
-/// output (a national table has half a million of them), the rows in two halves on two
-/// threads: each record is written on its own, so the bytes are those of one writer.
+/// output (a national table has half a million of them) as the `csv` crate writes it
+/// ([`push_field`]), the rows in two halves on two threads: the same bytes.
 fn csv_rows(
     fw: &Framework,
     r: &Results,
@@ -157,81 +157,97 @@ fn csv_rows(
     if comparisons.is_some() {
         header.extend(COMPARED);
     }
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(per_row * (r.units.len() + 1)));
-    w.write_record(&header).expect("in memory");
-    let rows = |range: std::ops::Range<usize>, mut w: csv::Writer<Vec<u8>>| {
-        csv_range(fw, r, previous, comparisons, range, &mut w);
-        w.into_inner().expect("in memory")
-    };
+    let mut out = String::with_capacity(per_row * (r.units.len() + 1));
+    for (k, h) in header.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        push_field(&mut out, h);
+    }
+    out.push('\n');
     let n = r.units.len();
-    let mut out = if n < 1000 {
-        rows(0..n, w)
+    if n < 1000 {
+        csv_range(fw, r, previous, comparisons, 0..n, &mut out);
     } else {
-        std::thread::scope(|s| {
+        let rest = std::thread::scope(|s| {
             let half = n / 2;
-            let rest =
-                s.spawn(move || rows(half..n, csv::Writer::from_writer(Vec::with_capacity(per_row * (n - half)))));
-            let mut out = rows(0..half, w);
-            out.extend(rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-            out
-        })
-    };
+            let rest = s.spawn(move || {
+                let mut rest = String::with_capacity(per_row * (n - half));
+                csv_range(fw, r, previous, comparisons, half..n, &mut rest);
+                rest
+            });
+            csv_range(fw, r, previous, comparisons, 0..half, &mut out);
+            rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        out += &rest;
+    }
     out.shrink_to_fit();
-    String::from_utf8(out).expect("UTF-8")
+    out
 }
 
-/// The CSV rows of the units in `range`.
+/// One CSV field as the `csv` crate writes it by default: in quotes (doubled inside) when
+/// it holds a comma, a quote or a line end, else as it is.
+fn push_field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// The CSV rows of the units in `range`, at the end of `out`.
 fn csv_range(
     fw: &Framework,
     r: &Results,
     previous: &(dyn Fn(usize) -> Option<u32> + Sync),
     comparisons: Option<&[Comparison]>,
     range: std::ops::Range<usize>,
-    w: &mut csv::Writer<Vec<u8>>,
+    out: &mut String,
 ) {
-    let field = |w: &mut csv::Writer<Vec<u8>>, text: &str| {
-        w.write_field(chiso_data::csv_safe::neutralised(text).as_bytes()).expect("in memory")
-    };
-    // A number is never a formula (see `csv_safe`): written as it is.
-    let plain = |w: &mut csv::Writer<Vec<u8>>, text: &str| w.write_field(text).expect("in memory");
-    let mut cell = String::new();
-    let number = |cell: &mut String, x: Option<u32>| {
-        cell.clear();
+    use std::fmt::Write;
+    // A spreadsheet-safe text field (see `csv_safe`); numbers are never formulas.
+    let text = |out: &mut String, t: &str| push_field(out, &chiso_data::csv_safe::neutralised(t));
+    let number = |out: &mut String, x: Option<u32>| {
         if let Some(x) = x {
-            use std::fmt::Write;
-            write!(cell, "{x}").expect("in memory");
+            write!(out, "{x}").expect("in memory");
         }
     };
     for (i, u) in r.units.iter().enumerate().skip(range.start).take(range.len()) {
-        number(&mut cell, u.rank);
-        plain(w, &cell);
-        field(w, &u.name);
-        field(w, status(u.status));
-        field(w, u.level.as_deref().unwrap_or_default());
-        cell.clear();
+        number(out, u.rank);
+        out.push(',');
+        text(out, &u.name);
+        out.push(',');
+        text(out, status(u.status));
+        out.push(',');
+        text(out, u.level.as_deref().unwrap_or_default());
+        out.push(',');
         if let Some(t) = u.total {
-            fw.total_rounding().write_plain(&mut cell, t);
+            fw.total_rounding().write_plain(out, t);
         }
-        plain(w, &cell);
         for k in 0..fw.criteria.len() {
-            cell.clear();
+            out.push(',');
             if let Some(s) = u.scores.get(k).filter(|s| s.applicable) {
-                fw.rounding.write_plain(&mut cell, s.points);
+                fw.rounding.write_plain(out, s.points);
             }
-            plain(w, &cell);
         }
-        number(&mut cell, previous(i));
-        plain(w, &cell);
+        out.push(',');
+        number(out, previous(i));
         if let Some(c) = comparisons.and_then(|c| c.get(i)) {
-            w.write_field(c.method.name()).expect("in memory");
+            out.push(',');
+            out.push_str(c.method.name());
             for x in [c.comparable_previous_rank, c.comparable_rank] {
-                number(&mut cell, x);
-                w.write_field(&cell).expect("in memory");
+                out.push(',');
+                number(out, x);
             }
-            w.write_field(c.comparable_count.to_string()).expect("in memory");
-            w.write_field(c.rank_change.map(|v| v.to_string()).unwrap_or_default()).expect("in memory");
+            write!(out, ",{}", c.comparable_count).expect("in memory");
+            out.push(',');
+            if let Some(v) = c.rank_change {
+                write!(out, "{v}").expect("in memory");
+            }
         }
-        w.write_record(None::<&[u8]>).expect("in memory");
+        out.push('\n');
     }
 }
 
@@ -295,4 +311,27 @@ fn align(rows: &[Vec<String>]) -> String {
         out += "\n";
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fields_are_written_as_the_csv_crate_writes_them() {
+        let fields = ["", "a", "Xã Một", "a,b", "say \"hi\"", "two\nlines", "cr\r", "'=1+1", " space ", "#", "\"", ","];
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        w.write_record(fields).unwrap();
+        w.write_record(["", ""]).unwrap();
+        let expected = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let mut out = String::new();
+        for record in [&fields[..], &["", ""]] {
+            for (k, f) in record.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                super::push_field(&mut out, f);
+            }
+            out.push('\n');
+        }
+        assert_eq!(out, expected);
+    }
 }
