@@ -162,28 +162,33 @@ pub fn read_csv_grid(path: &Path) -> Result<Grid, DataError> {
 fn plain_csv_grid(file: &str, mut bytes: Vec<u8>) -> Result<Grid, Vec<u8>> {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let body = bytes.strip_prefix(BOM).unwrap_or(&bytes);
-    let plain = body.len() < u32::MAX as usize
-        && !body.starts_with(b"\n")
-        && !body.iter().any(|b| matches!(b, b'"' | b'\r' | b'\''))
-        && !body.windows(2).any(|w| w == b"\n\n")
-        && std::str::from_utf8(body).is_ok();
-    if !plain {
+    // One pass: where each cell and row ends, and whether anything needs the CSV reader.
+    let (mut ends, mut starts) = (Vec::with_capacity(body.len() / 4), vec![0]);
+    let mut plain = body.len() < u32::MAX as usize;
+    let mut previous = b'\n'; // a line end first is an empty line
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'"' | b'\r' | b'\'' => plain = false,
+            b',' => ends.push(i as u32),
+            b'\n' => {
+                plain &= previous != b'\n';
+                ends.push(i as u32);
+                starts.push(ends.len() as u32);
+            }
+            _ => {}
+        }
+        if !plain {
+            break;
+        }
+        previous = b;
+    }
+    if !plain || std::str::from_utf8(body).is_err() {
         return Err(bytes);
     }
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
     let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
-    let mut ends = Vec::with_capacity(text.len() / 4);
-    let mut starts = vec![0];
-    for (i, b) in text.bytes().enumerate() {
-        if b == b',' || b == b'\n' {
-            ends.push(i as u32);
-        }
-        if b == b'\n' {
-            starts.push(ends.len() as u32);
-        }
-    }
     // The last line without its line end.
     if !text.is_empty() && !text.ends_with('\n') {
         ends.push(text.len() as u32);
@@ -350,6 +355,8 @@ mod tests {
             "unit,a\n\nX,1\n",
             "\nunit,a\n",
             "\u{feff}\u{feff}unit,a\nX,\"1\"\n",
+            "unit,a\nX,1\n\n",
+            "\u{feff}\n",
         ];
         for (k, csv) in inputs.iter().enumerate() {
             let expected = parse_csv_grid("f.csv", csv.as_bytes()).unwrap();
