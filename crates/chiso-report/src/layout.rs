@@ -7,23 +7,61 @@ use crate::grid::place;
 use crate::metrics::WIDTHS;
 use crate::model::Table;
 
-/// Width of `text` in twips at `half_points` (Word's `w:sz`), regular or bold.
-pub(crate) fn text_width(text: &str, bold: bool, half_points: u32) -> u32 {
-    let units: u32 = text
-        .chars()
-        .map(|c| {
-            let w =
-                WIDTHS.binary_search_by_key(&c, |(k, _, _)| *k).map(|i| if bold { WIDTHS[i].2 } else { WIDTHS[i].1 });
-            u32::from(w.unwrap_or(if c.is_ascii() { 500 } else { 722 }))
-        })
-        .sum();
-    // 1/1000 em × (half_points / 2) pt × 20 twips per pt.
+/// A character's advance in 1/1000 em, regular or bold.
+fn char_units(c: char, bold: bool) -> u32 {
+    if c.is_ascii() {
+        return u32::from(ASCII[c as usize][usize::from(bold)]);
+    }
+    let w = WIDTHS.binary_search_by_key(&c, |(k, _, _)| *k).map(|i| if bold { WIDTHS[i].2 } else { WIDTHS[i].1 });
+    u32::from(w.unwrap_or(722))
+}
+
+/// [`WIDTHS`] of the ASCII characters, looked up by code (500 for one it lacks).
+const ASCII: [[u16; 2]; 128] = {
+    let mut t = [[500u16; 2]; 128];
+    let mut i = 0;
+    while i < WIDTHS.len() {
+        let (c, regular, bold) = WIDTHS[i];
+        if (c as u32) < 128 {
+            t[c as usize] = [regular, bold];
+        }
+        i += 1;
+    }
+    t
+};
+
+/// 1/1000 em at `half_points` (Word's `w:sz`) in twips: × (half_points / 2) pt × 20 twips per pt.
+fn scaled(units: u32, half_points: u32) -> u32 {
     (units * half_points).div_ceil(100)
 }
 
+/// Width of `text` in twips at `half_points` (Word's `w:sz`), regular or bold.
+pub(crate) fn text_width(text: &str, bold: bool, half_points: u32) -> u32 {
+    scaled(text.chars().map(|c| char_units(c, bold)).sum(), half_points)
+}
+
 /// The widest word of `text` (a word does not break; lines break at spaces).
-pub(crate) fn longest_word(text: &str, bold: bool, half_points: u32) -> u32 {
+#[cfg(test)]
+fn longest_word(text: &str, bold: bool, half_points: u32) -> u32 {
     text.split_whitespace().map(|w| text_width(w, bold, half_points)).max().unwrap_or(0)
+}
+
+/// `text` measured in 1/1000 em, whatever the size: the whole of it on one line, and its
+/// widest word (words split as `split_whitespace` splits them). Scaled to a size, these are
+/// [`text_width`] and [`longest_word`] (scaling keeps the order of widths).
+fn measure(text: &str, bold: bool) -> (u32, u32) {
+    let (mut line, mut word, mut widest) = (0u32, 0u32, 0u32);
+    for c in text.chars() {
+        let w = char_units(c, bold);
+        line += w;
+        if c.is_whitespace() {
+            widest = widest.max(word);
+            word = 0;
+        } else {
+            word += w;
+        }
+    }
+    (line, widest.max(word))
 }
 
 /// Cell margins left and right (57 twips each) and room for rounding in the renderers.
@@ -46,7 +84,8 @@ const SIZES: [(u32, u32); 5] = [(20, 20), (18, 20), (18, 18), (16, 18), (16, 16)
 
 /// Lays a table out on a page `portrait` twips wide (text width), or `landscape` wide.
 pub(crate) fn layout(t: &Table, portrait: u32, landscape: u32) -> Layout {
-    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(t, hs, bs))).collect();
+    let (columns, cells) = measured(t);
+    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(columns, &cells, hs, bs))).collect();
     for (page, is_landscape) in [(portrait, false), (landscape, true)] {
         // The largest type at which the body prints on one line; else, among the sizes at which
         // every word fits, the one that serves its worst-served column best (names wrap least).
@@ -77,41 +116,65 @@ struct Needs {
     line: Vec<u32>,
 }
 
-/// Per column: the least width (its longest word) and the widths to print on one line.
-fn needs(t: &Table, header_size: u32, body_size: u32) -> Needs {
+/// A cell of a table measured once for every size: its first column, its span, its text on
+/// one line and its widest word (1/1000 em, bold or not as printed), a header cell.
+struct Measured {
+    col: usize,
+    span: usize,
+    line: u32,
+    word: u32,
+    header: bool,
+}
+
+/// The table's columns and its cells (header, then the rows the document prints) measured.
+fn measured(t: &Table) -> (usize, Vec<Measured>) {
     let (placed, mut columns) = place(&t.header);
-    for r in t.document_rows().iter() {
+    let rows = t.document_rows();
+    for r in rows.iter() {
         columns = columns.max(r.cells.iter().map(|c| c.colspan.max(1) as usize).sum());
     }
+    let mut cells: Vec<Measured> = placed
+        .iter()
+        .map(|p| {
+            let (line, word) = measure(&p.cell.text, true);
+            Measured { col: p.col, span: p.cell.colspan.max(1) as usize, line, word, header: true }
+        })
+        .collect();
+    for r in rows.iter() {
+        let mut c = 0;
+        for cell in &r.cells {
+            let span = cell.colspan.max(1) as usize;
+            let bold = cell.bold || r.kind == crate::model::RowKind::Max;
+            let (line, word) = match &cell.value {
+                crate::model::Value::Text(s) => measure(s, bold),
+                _ => measure(&cell.printed(), bold),
+            };
+            cells.push(Measured { col: c, span, line, word, header: false });
+            c += span;
+        }
+    }
+    (columns, cells)
+}
+
+/// Per column: the least width (its longest word) and the widths to print on one line.
+fn needs(columns: usize, cells: &[Measured], header_size: u32, body_size: u32) -> Needs {
     let mut min = vec![CELL_PADDING; columns];
     let mut pref = vec![CELL_PADDING; columns];
     let mut body = vec![CELL_PADDING; columns];
     // (first column, span, least, one line) of cells spanning several columns, settled after.
     let mut spans: Vec<(usize, usize, u32, u32)> = Vec::new();
-    let mut cells: Vec<(usize, usize, String, bool, u32, bool)> = placed
-        .iter()
-        .map(|p| (p.col, p.cell.colspan.max(1) as usize, p.cell.text.clone(), true, header_size, true))
-        .collect();
-    for r in t.document_rows().iter() {
-        let mut c = 0;
-        for cell in &r.cells {
-            let span = cell.colspan.max(1) as usize;
-            let bold = cell.bold || r.kind == crate::model::RowKind::Max;
-            cells.push((c, span, cell.printed(), bold, body_size, false));
-            c += span;
-        }
-    }
-    for (col, span, text, bold, size, header_cell) in cells {
-        let least = longest_word(&text, bold, size) + CELL_PADDING;
-        let line = (text_width(&text, bold, size) + CELL_PADDING).min(MAX_PREFERRED).max(least);
-        if span == 1 {
-            min[col] = min[col].max(least);
-            pref[col] = pref[col].max(line);
-            if size == body_size && !header_cell {
-                body[col] = body[col].max(line);
+    for m in cells {
+        let size = if m.header { header_size } else { body_size };
+        let least = scaled(m.word, size) + CELL_PADDING;
+        let line = (scaled(m.line, size) + CELL_PADDING).min(MAX_PREFERRED).max(least);
+        if m.span == 1 {
+            min[m.col] = min[m.col].max(least);
+            pref[m.col] = pref[m.col].max(line);
+            if !m.header {
+                body[m.col] = body[m.col].max(line);
             }
         } else {
-            spans.push((col, span, least, line));
+            spans.push((m.col, m.span, least, line));
         }
     }
     for (col, span, least, line) in spans {

@@ -230,7 +230,9 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
     });
     for (n, &i) in order.iter().enumerate() {
         let u = &r.units[i];
-        let mut cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name)];
+        // Sized once: thousands of rows, each as long as the header.
+        let mut cells = Vec::with_capacity(2 + nodes.len() * years as usize);
+        cells.extend([Cell::int(n as u32 + 1), Cell::text(&u.name)]);
         // Last year's result of the unit this one is compared with (itself, or the
         // predecessor it continues; the note under the table says which).
         let before = k.previous_result(i).filter(|_| facts::comparable(k, i));
@@ -501,7 +503,9 @@ pub(super) fn data_sheet(k: &Kind) -> DataSheet {
     let rows = units
         .iter()
         .map(|pu| {
-            let mut row = vec![Cell::text(&pu.name)];
+            // Sized once: as long as the header (a row of each unit).
+            let mut row = Vec::with_capacity(header.len());
+            row.push(Cell::text(&pu.name));
             if groups {
                 row.push(Cell::text(pu.group.clone().unwrap_or_default()));
             }
