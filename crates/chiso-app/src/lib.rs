@@ -150,7 +150,7 @@ impl App {
             Change::Catalogue => self.years().await,
         };
         for year in years {
-            if let Err(e) = self.reports.make_now(&self.store, year).await {
+            if let Err(e) = self.reports.make_now_by(&self.store, year, reports::Scorer::App(self)).await {
                 tracing::warn!(year, error = %e, "report files not made");
             }
             self.reports.refresh(year);

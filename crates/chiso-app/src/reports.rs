@@ -26,6 +26,38 @@ use tokio::sync::mpsc;
 
 /// The report of `year` from the platform's data; every kind it covers must be published.
 pub async fn document(store: &Store, year: i32) -> Result<Document> {
+    document_by(store, year, Scorer::Store).await
+}
+
+/// Where a report's periods come scored from: scored from the store for the report alone,
+/// or the App's periods as scored now (kept for the review page, the preview and publishing:
+/// at national scale each is tens of megabytes, then neither scored nor held twice).
+#[derive(Clone, Copy)]
+pub(crate) enum Scorer<'a> {
+    Store,
+    App(&'a crate::App),
+}
+
+impl Scorer<'_> {
+    /// The period as scored now with this catalogue: the App's when it scored with the same
+    /// one (it scores again after any change to the database), else scored here.
+    async fn scored(
+        self,
+        store: &Store,
+        cat: &Arc<Catalog>,
+        year: i32,
+        kind: &str,
+    ) -> Result<Option<Arc<catalog::Scored>>> {
+        if let Scorer::App(app) = self
+            && Arc::ptr_eq(&app.catalog().await?, cat)
+        {
+            return app.scored_now(year, kind).await;
+        }
+        Ok(catalog::scored(store, cat, year, kind).await?.map(Arc::new))
+    }
+}
+
+async fn document_by(store: &Store, year: i32, by: Scorer<'_>) -> Result<Document> {
     let cat = Catalog::load(store).await?;
     let (_, settings) = settings(store, &cat, year).await?;
     let mut scored = Vec::new();
@@ -33,8 +65,8 @@ pub async fn document(store: &Store, year: i32) -> Result<Document> {
         if store.latest_snapshot(year, &k.kind).await?.is_none() {
             return Err(Error::not_found());
         }
-        let now = catalog::scored(store, &cat, year, &k.kind).await?.ok_or_else(Error::not_found)?;
-        let before = catalog::scored(store, &cat, year - 1, &k.kind).await?;
+        let now = by.scored(store, &cat, year, &k.kind).await?.ok_or_else(Error::not_found)?;
+        let before = by.scored(store, &cat, year - 1, &k.kind).await?;
         scored.push((k, now, before));
     }
     let mut inputs = Vec::new();
@@ -334,7 +366,7 @@ impl ReportFiles {
     /// files made again if it changed).
     async fn manifest(&self, store: &Store, year: i32) -> Result<Arc<Manifest>> {
         let Some(fresh) = &self.fresh else {
-            return Ok(Arc::new(fresh_files(store, &self.objects, year, None).await?));
+            return Ok(Arc::new(fresh_files(store, &self.objects, year, None, Scorer::Store).await?));
         };
         let generation = {
             let fresh = fresh.lock().expect("not poisoned");
@@ -343,7 +375,7 @@ impl ReportFiles {
             }
             fresh.generation
         };
-        let manifest = Arc::new(fresh_files(store, &self.objects, year, None).await?);
+        let manifest = Arc::new(fresh_files(store, &self.objects, year, None, Scorer::Store).await?);
         let mut fresh = fresh.lock().expect("not poisoned");
         if fresh.generation == generation {
             fresh.manifests.insert(year, manifest.clone());
@@ -354,8 +386,14 @@ impl ReportFiles {
     /// Makes the year's DOCX, XLSX and HTML now, if its data changed since they were made
     /// (nothing when a period it covers is unpublished or the year has no report).
     pub async fn make_now(&self, store: &Store, year: i32) -> Result<()> {
+        self.make_now_by(store, year, Scorer::Store).await
+    }
+
+    /// The same, with the periods as `by` scores them (after a change made through the App:
+    /// the periods it keeps scored).
+    pub(crate) async fn make_now_by(&self, store: &Store, year: i32, by: Scorer<'_>) -> Result<()> {
         let job = crate::work_state::start(year, crate::work_state::Work::Files);
-        match fresh_files(store, &self.objects, year, Some(job.reporter())).await {
+        match fresh_files(store, &self.objects, year, Some(job.reporter()), by).await {
             Err(e) if e.kind == Kind::NotFound => {
                 job.cancel();
                 Ok(())
@@ -404,11 +442,17 @@ async fn read_manifest(objects: &Objects, year: i32) -> Result<Option<Manifest>>
 
 /// The year's files, made first if their data changed since.
 /// `told`: the job making them, if one is listed (the steps and files stored).
-async fn fresh_files(store: &Store, objects: &Objects, year: i32, told: Option<Reporter>) -> Result<Manifest> {
+async fn fresh_files(
+    store: &Store,
+    objects: &Objects,
+    year: i32,
+    told: Option<Reporter>,
+    by: Scorer<'_>,
+) -> Result<Manifest> {
     let source = source_key(store, year).await?;
     match read_manifest(objects, year).await? {
         Some(m) if m.source == source => Ok(m),
-        _ => make_files(store, objects, year, source, told).await,
+        _ => make_files(store, objects, year, source, told, by).await,
     }
 }
 
@@ -418,6 +462,7 @@ async fn make_files(
     year: i32,
     source: String,
     told: Option<Reporter>,
+    by: Scorer<'_>,
 ) -> Result<Manifest> {
     let tell = |step: Step, done: u64, total: u64| {
         if let Some(t) = &told {
@@ -425,7 +470,7 @@ async fn make_files(
         }
     };
     tell(Step::Document, 0, 0);
-    let doc = document(store, year).await?;
+    let doc = document_by(store, year, by).await?;
     tell(Step::Render, 0, 0);
     let files = tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 3]> {
         let all = chiso_report::files::Wanted { docx: true, xlsx: true, html: true };
@@ -574,7 +619,7 @@ async fn worker(
             continue;
         }
         // The PDF of the DOCX a download serves.
-        let docx = match fresh_files(&store, &objects, year, None).await {
+        let docx = match fresh_files(&store, &objects, year, None, Scorer::Store).await {
             Ok(m) => match read_file(&objects, &m.docx).await {
                 Ok(docx) => docx,
                 Err(e) => {
