@@ -144,7 +144,12 @@ impl App {
             }
         }
         let json = self.results_json(year, kind).await?;
+        // From the publication to its files made: the worker, told of it by the database's
+        // change follower within a fraction of a second, waits to compute the outlooks.
+        let _making = self.reports.busy();
         let version = self.store.publish(year, kind, &json, &reason, &actor.username).await?;
+        // Tens of megabytes at national scale: not held while the report is made.
+        drop(json);
         self.changed(crate::Change::Published { year }).await;
         Ok(version)
     }

@@ -263,6 +263,43 @@ pub struct ReportFiles {
     /// server makes, see `changes.rs`): a download then reads no catalogue to check it.
     /// Only with a worker (a server, which follows the database's changes).
     fresh: Option<Mutex<Fresh>>,
+    /// This server making report files: the worker waits for it.
+    busy: Arc<Busy>,
+}
+
+/// Report files being made by this server (a publication's request, a catalogue change). The
+/// worker's Monte-Carlo analysis and PDF conversion start only when none is: the database's
+/// change follower queues them while the request that published is still making the files,
+/// and they would share its cores and add their own periods to its memory.
+#[derive(Default)]
+struct Busy {
+    count: std::sync::atomic::AtomicUsize,
+    done: tokio::sync::Notify,
+}
+
+impl Busy {
+    /// Returns when nothing is being made.
+    async fn idle(&self) {
+        loop {
+            // Woken by the end of any making that began before this check.
+            let ended = self.done.notified();
+            if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            ended.await;
+        }
+    }
+}
+
+/// Report files being made while it lives (see [`ReportFiles::busy`]).
+pub(crate) struct Making(Arc<Busy>);
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            self.0.done.notify_waiters();
+        }
+    }
 }
 
 #[derive(Default)]
@@ -314,7 +351,14 @@ struct Manifest {
 impl ReportFiles {
     /// Files only: nothing made in the background.
     pub fn idle(objects: Arc<Objects>) -> ReportFiles {
-        ReportFiles { objects, queue: None, make_pdfs: false, queued: Default::default(), fresh: None }
+        ReportFiles {
+            objects,
+            queue: None,
+            make_pdfs: false,
+            queued: Default::default(),
+            fresh: None,
+            busy: Default::default(),
+        }
     }
 
     /// Starts the worker, which reads the store for each year queued: outlooks always,
@@ -322,8 +366,16 @@ impl ReportFiles {
     pub fn start(store: Store, objects: Arc<Objects>, make_pdfs: bool) -> ReportFiles {
         let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
         let (queue, rx) = mpsc::channel(64);
-        tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone()));
-        ReportFiles { objects, queue: Some(queue), make_pdfs, queued, fresh: Some(Default::default()) }
+        let busy: Arc<Busy> = Default::default();
+        tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone(), busy.clone()));
+        ReportFiles { objects, queue: Some(queue), make_pdfs, queued, fresh: Some(Default::default()), busy }
+    }
+
+    /// Marks report files as being made by this server until the value is dropped: the
+    /// worker starts no analysis or conversion meanwhile (one it began goes on).
+    pub(crate) fn busy(&self) -> Making {
+        self.busy.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Making(self.busy.clone())
     }
 
     /// Asks for the outlooks and PDF of `year` to be made again if their data changed
@@ -392,6 +444,7 @@ impl ReportFiles {
     /// The same, with the periods as `by` scores them (after a change made through the App:
     /// the periods it keeps scored).
     pub(crate) async fn make_now_by(&self, store: &Store, year: i32, by: Scorer<'_>) -> Result<()> {
+        let _making = self.busy();
         let job = crate::work_state::start(year, crate::work_state::Work::Files);
         match fresh_files(store, &self.objects, year, Some(job.reporter()), by).await {
             Err(e) if e.kind == Kind::NotFound => {
@@ -606,8 +659,10 @@ async fn worker(
     make_pdfs: bool,
     mut rx: mpsc::Receiver<i32>,
     queued: Arc<Mutex<HashSet<i32>>>,
+    busy: Arc<Busy>,
 ) {
     while let Some(year) = rx.recv().await {
+        busy.idle().await;
         queued.lock().expect("not poisoned").remove(&year);
         let job = crate::work_state::start(year, crate::work_state::Work::Outlooks);
         let made = make_outlooks(&store, &objects, year, job.reporter()).await;
@@ -633,6 +688,7 @@ async fn worker(
         if objects.exists(&pdf_key).await.unwrap_or(false) {
             continue;
         }
+        busy.idle().await;
         let job = crate::work_state::start(year, crate::work_state::Work::Pdf);
         let told = job.reporter();
         // LibreOffice says nothing until it ends: the page shows the step and the time.
