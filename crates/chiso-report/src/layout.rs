@@ -116,67 +116,79 @@ struct Needs {
     line: Vec<u32>,
 }
 
-/// A cell of a table measured once for every size: its first column, its span, its text on
-/// one line and its widest word (1/1000 em, bold or not as printed), a header cell.
+/// A table's cells measured once for every size, in 1/1000 em (text on one line, widest
+/// word). What a column needs is the most any of its cells needs, and that grows with both
+/// measures: a column's widest line and widest word, of its header cells and of its body
+/// cells apart (their sizes differ), stand for all its own cells.
 struct Measured {
-    col: usize,
-    span: usize,
-    line: u32,
-    word: u32,
-    header: bool,
+    /// Per column, of the cells on it alone: (widest line, widest word) of the header cells.
+    head: Vec<(u32, u32)>,
+    /// The same of the body cells.
+    body: Vec<(u32, u32)>,
+    /// Cells spanning several columns, in order: (first column, span, line, word, header).
+    spans: Vec<(usize, usize, u32, u32, bool)>,
 }
 
 /// The table's columns and its cells (header, then the rows the document prints) measured.
-fn measured(t: &Table) -> (usize, Vec<Measured>) {
+fn measured(t: &Table) -> (usize, Measured) {
     let (placed, mut columns) = place(&t.header);
     let rows = t.document_rows();
     for r in rows.iter() {
         columns = columns.max(r.cells.iter().map(|c| c.colspan.max(1) as usize).sum());
     }
-    let mut cells: Vec<Measured> = placed
-        .iter()
-        .map(|p| {
-            let (line, word) = measure(&p.cell.text, true);
-            Measured { col: p.col, span: p.cell.colspan.max(1) as usize, line, word, header: true }
-        })
-        .collect();
+    let mut m = Measured { head: vec![(0, 0); columns], body: vec![(0, 0); columns], spans: Vec::new() };
+    let add = |m: &mut Measured, col: usize, span: usize, (line, word): (u32, u32), header: bool| {
+        if span == 1 {
+            let w = if header { &mut m.head[col] } else { &mut m.body[col] };
+            *w = (w.0.max(line), w.1.max(word));
+        } else {
+            m.spans.push((col, span, line, word, header));
+        }
+    };
+    for p in &placed {
+        add(&mut m, p.col, p.cell.colspan.max(1) as usize, measure(&p.cell.text, true), true);
+    }
     for r in rows.iter() {
         let mut c = 0;
         for cell in &r.cells {
             let span = cell.colspan.max(1) as usize;
             let bold = cell.bold || r.kind == crate::model::RowKind::Max;
-            let (line, word) = match &cell.value {
+            let measured = match &cell.value {
                 crate::model::Value::Text(s) => measure(s, bold),
                 _ => measure(&cell.printed(), bold),
             };
-            cells.push(Measured { col: c, span, line, word, header: false });
+            add(&mut m, c, span, measured, false);
             c += span;
         }
     }
-    (columns, cells)
+    (columns, m)
 }
 
 /// Per column: the least width (its longest word) and the widths to print on one line.
-fn needs(columns: usize, cells: &[Measured], header_size: u32, body_size: u32) -> Needs {
+fn needs(columns: usize, m: &Measured, header_size: u32, body_size: u32) -> Needs {
+    // The least width and the width on one line of text measured so, at `size`.
+    let at = |(line, word): (u32, u32), size: u32| {
+        let least = scaled(word, size) + CELL_PADDING;
+        (least, (scaled(line, size) + CELL_PADDING).min(MAX_PREFERRED).max(least))
+    };
     let mut min = vec![CELL_PADDING; columns];
     let mut pref = vec![CELL_PADDING; columns];
     let mut body = vec![CELL_PADDING; columns];
-    // (first column, span, least, one line) of cells spanning several columns, settled after.
-    let mut spans: Vec<(usize, usize, u32, u32)> = Vec::new();
-    for m in cells {
-        let size = if m.header { header_size } else { body_size };
-        let least = scaled(m.word, size) + CELL_PADDING;
-        let line = (scaled(m.line, size) + CELL_PADDING).min(MAX_PREFERRED).max(least);
-        if m.span == 1 {
-            min[m.col] = min[m.col].max(least);
-            pref[m.col] = pref[m.col].max(line);
-            if !m.header {
-                body[m.col] = body[m.col].max(line);
+    for col in 0..columns {
+        for (measured, size, is_body) in [(m.head[col], header_size, false), (m.body[col], body_size, true)] {
+            let (least, line) = at(measured, size);
+            min[col] = min[col].max(least);
+            pref[col] = pref[col].max(line);
+            if is_body {
+                body[col] = body[col].max(line);
             }
-        } else {
-            spans.push((m.col, m.span, least, line));
         }
     }
+    // (first column, span, least, one line) of cells spanning several columns, settled after.
+    let spans = m.spans.iter().map(|&(col, span, line, word, header)| {
+        let (least, line) = at((line, word), if header { header_size } else { body_size });
+        (col, span, least, line)
+    });
     for (col, span, least, line) in spans {
         let end = (col + span).min(columns);
         for (need, v) in [(least, &mut min), (line, &mut pref)] {
