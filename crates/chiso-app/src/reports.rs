@@ -727,6 +727,24 @@ mod tests {
     use super::*;
     use crate::{Actor, App};
 
+    /// The worker's wait: none while nothing is being made; while files are being made,
+    /// until the last making ends.
+    #[tokio::test]
+    async fn the_worker_waits_for_the_files_being_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = ReportFiles::idle(Arc::new(Objects::local(dir.path())));
+        files.busy.idle().await;
+        let (first, second) = (files.busy(), files.busy());
+        let busy = files.busy.clone();
+        let waiting = tokio::spawn(async move { busy.idle().await });
+        drop(first);
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "one making still goes on");
+        drop(second);
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiting).await.unwrap().unwrap();
+        files.busy.idle().await;
+    }
+
     #[tokio::test]
     async fn report_files_are_made_at_publication_and_served_as_stored() {
         let dir = tempfile::tempdir().unwrap();
