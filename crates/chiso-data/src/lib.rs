@@ -22,6 +22,7 @@ pub mod template;
 mod units_plain;
 pub mod units_toml;
 pub mod xlsx;
+pub mod xlsx_read;
 pub mod xlsx_write;
 
 pub use dataset::Dataset;

@@ -467,108 +467,132 @@ pub fn read(
         Some(_) => 1,
         None => registry.of_kind(&fw.unit_kind, year).count(),
     };
-    let mut book =
-        crate::xlsx::open_within(bytes, limits(sheets, fields.len())).map_err(|k| vec![DataError::new(here(), k)])?;
+    let within = limits(sheets, fields.len());
+    let mut book = crate::xlsx::open_within(bytes, within).map_err(|k| vec![DataError::new(here(), k)])?;
     let version = fingerprint(fw);
     let mut errors = Vec::new();
     let mut sheets: Vec<(UnitId, SheetRef)> = Vec::new();
     let names: Vec<String> = book.sheet_names().into_iter().filter(|n| n != INSTRUCTIONS).collect();
     // Only the field and input columns are kept; every cell counts against the limits.
     let keep = |c: u32| c == FIELD_COL as u32 || c == INPUT_COL as u32;
-    // A second reader of the same (checked) bytes reads half of each batch of sheets.
-    let mut other = (names.len() >= 2 * BATCH && cores() > 1).then(|| crate::xlsx::reopen(bytes).ok()).flatten();
-    for batch in names.chunks(BATCH * 2) {
-        let read = read_sheets(&mut book, other.as_mut(), batch, keep);
-        for (name, found) in batch.iter().zip(read) {
-            let at = |row: Option<u32>, col: Option<u16>, value: Option<String>| Location {
-                file: file.to_string(),
-                sheet: Some(name.clone()),
-                line: row.map(|r| r as usize + 1),
-                column: col.map(|c| crate::table::column_letter(c as usize)),
-                value,
+    let two = names.len() >= 2 * BATCH && cores() > 1;
+    // The sheets are read by `xlsx_read` (one lookup per sheet); a workbook it does not
+    // take as a whole (a date, a damaged part, a limit passed) is read again by calamine,
+    // whose values and errors stay the reference.
+    let mut fast = crate::xlsx_read::open(bytes, within.part).map(|b| {
+        let other = two.then(|| b.clone());
+        (b, other)
+    });
+    'read: loop {
+        errors.clear();
+        sheets.clear();
+        // A second reader of the same (checked) bytes reads half of each batch of sheets.
+        let mut other = if fast.is_none() && two { crate::xlsx::reopen(bytes).ok() } else { None };
+        for batch in names.chunks(BATCH * 2) {
+            let read = match fast.as_mut() {
+                Some((mine, theirs)) => match read_sheets_fast(mine, theirs.as_mut(), batch, keep) {
+                    Some(read) => read,
+                    None => {
+                        fast = None;
+                        continue 'read;
+                    }
+                },
+                None => read_sheets(&mut book, other.as_mut(), batch, keep),
             };
-            let found = match found {
-                Ok(found) => found,
-                Err(kind) => {
-                    errors.push(DataError::new(at(None, None, None), kind));
+            for (name, found) in batch.iter().zip(read) {
+                let at = |row: Option<u32>, col: Option<u16>, value: Option<String>| Location {
+                    file: file.to_string(),
+                    sheet: Some(name.clone()),
+                    line: row.map(|r| r as usize + 1),
+                    column: col.map(|c| crate::table::column_letter(c as usize)),
+                    value,
+                };
+                let found = match found {
+                    Ok(found) => found,
+                    Err(kind) => {
+                        errors.push(DataError::new(at(None, None, None), kind));
+                        continue;
+                    }
+                };
+                let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
+                let found: HashMap<(u32, u32), calamine::Data> =
+                    found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
+                let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
+                let raw = text(0, FIELD_COL);
+                let Some(stamp) = Stamp::parse(&raw) else {
+                    let value = (!raw.is_empty()).then_some(raw);
+                    errors.push(DataError::new(at(Some(0), Some(FIELD_COL), value), ErrorKind::TemplateStamp));
                     continue;
-                }
-            };
-            let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
-            let found: HashMap<(u32, u32), calamine::Data> = found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
-            let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
-            let raw = text(0, FIELD_COL);
-            let Some(stamp) = Stamp::parse(&raw) else {
-                let value = (!raw.is_empty()).then_some(raw);
-                errors.push(DataError::new(at(Some(0), Some(FIELD_COL), value), ErrorKind::TemplateStamp));
-                continue;
-            };
-            let stamp_at = || at(Some(0), Some(FIELD_COL), None);
-            if stamp.framework != fw.id || stamp.version != version {
-                errors.push(DataError::new(
-                    stamp_at(),
-                    ErrorKind::TemplateFramework {
-                        found: format!("{} ({})", stamp.framework, stamp.version),
-                        expected: format!("{} ({version})", fw.id),
-                    },
-                ));
-                continue;
-            }
-            if stamp.year != year || stamp.kind != fw.unit_kind {
-                errors.push(DataError::new(
-                    stamp_at(),
-                    ErrorKind::TemplatePeriod { found: format!("{} {}", stamp.kind, stamp.year), year },
-                ));
-                continue;
-            }
-            let unit = UnitId(stamp.unit.clone());
-            let Some(u) = registry.get(&unit).filter(|u| u.kind == fw.unit_kind && u.active_in(year)) else {
-                errors.push(DataError::new(
-                    stamp_at(),
-                    ErrorKind::UnknownUnit { name: stamp.unit.clone(), suggestions: vec![] },
-                ));
-                continue;
-            };
-            if let Some(only) = only_unit
-                && *only != unit
-            {
-                let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
-                errors.push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
-                continue;
-            }
-            if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
-                let first = first.sheet.clone();
-                errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
-                continue;
-            }
-            let mut cells = HashMap::new();
-            for r in FIRST_ROW..height {
-                let field = text(r, FIELD_COL);
-                if field.trim().is_empty() {
-                    continue;
-                }
-                if !fields.iter().any(|f| f.name == field) {
+                };
+                let stamp_at = || at(Some(0), Some(FIELD_COL), None);
+                if stamp.framework != fw.id || stamp.version != version {
                     errors.push(DataError::new(
-                        at(Some(r), Some(FIELD_COL), Some(field.clone())),
+                        stamp_at(),
                         ErrorKind::TemplateFramework {
-                            found: field.clone(),
+                            found: format!("{} ({})", stamp.framework, stamp.version),
                             expected: format!("{} ({version})", fw.id),
                         },
                     ));
                     continue;
                 }
-                cells.insert(field, (r, text(r, INPUT_COL)));
-            }
-            for f in &fields {
-                if !cells.contains_key(&f.name) {
+                if stamp.year != year || stamp.kind != fw.unit_kind {
                     errors.push(DataError::new(
-                        at(None, None, None),
-                        ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                        stamp_at(),
+                        ErrorKind::TemplatePeriod { found: format!("{} {}", stamp.kind, stamp.year), year },
                     ));
+                    continue;
                 }
+                let unit = UnitId(stamp.unit.clone());
+                let Some(u) = registry.get(&unit).filter(|u| u.kind == fw.unit_kind && u.active_in(year)) else {
+                    errors.push(DataError::new(
+                        stamp_at(),
+                        ErrorKind::UnknownUnit { name: stamp.unit.clone(), suggestions: vec![] },
+                    ));
+                    continue;
+                };
+                if let Some(only) = only_unit
+                    && *only != unit
+                {
+                    let expected = registry.get(only).map_or(only.0.clone(), |u| u.name.clone());
+                    errors
+                        .push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
+                    continue;
+                }
+                if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
+                    let first = first.sheet.clone();
+                    errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
+                    continue;
+                }
+                let mut cells = HashMap::new();
+                for r in FIRST_ROW..height {
+                    let field = text(r, FIELD_COL);
+                    if field.trim().is_empty() {
+                        continue;
+                    }
+                    if !fields.iter().any(|f| f.name == field) {
+                        errors.push(DataError::new(
+                            at(Some(r), Some(FIELD_COL), Some(field.clone())),
+                            ErrorKind::TemplateFramework {
+                                found: field.clone(),
+                                expected: format!("{} ({version})", fw.id),
+                            },
+                        ));
+                        continue;
+                    }
+                    cells.insert(field, (r, text(r, INPUT_COL)));
+                }
+                for f in &fields {
+                    if !cells.contains_key(&f.name) {
+                        errors.push(DataError::new(
+                            at(None, None, None),
+                            ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                        ));
+                    }
+                }
+                sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
             }
-            sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
         }
+        break;
     }
     if sheets.is_empty() && errors.is_empty() {
         errors.push(DataError::new(here(), ErrorKind::TemplateStamp));
@@ -647,6 +671,25 @@ fn read_sheets(
         let mut out: Vec<_> = mine.iter().map(|n| crate::xlsx::cells(book, n, keep)).collect();
         out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         out
+    })
+}
+
+/// As [`read_sheets`], with `xlsx_read`; `None`: a sheet it does not take.
+fn read_sheets_fast(
+    book: &mut crate::xlsx_read::Book<'_>,
+    other: Option<&mut crate::xlsx_read::Book<'_>>,
+    names: &[String],
+    keep: impl Fn(u32) -> bool + Copy + Send + Sync,
+) -> Option<Vec<Result<Cells, ErrorKind>>> {
+    let Some(other) = other else {
+        return names.iter().map(|n| book.cells(n, keep).map(Ok)).collect();
+    };
+    let (mine, theirs) = names.split_at(names.len().div_ceil(2));
+    std::thread::scope(|s| {
+        let h = s.spawn(move || theirs.iter().map(|n| other.cells(n, keep).map(Ok)).collect::<Option<Vec<_>>>());
+        let mut out: Vec<_> = mine.iter().map(|n| book.cells(n, keep).map(Ok)).collect::<Option<Vec<_>>>()?;
+        out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?);
+        Some(out)
     })
 }
 

@@ -10,3 +10,4 @@ mod hostile_xlsx;
 mod reorganisation;
 mod scored;
 mod template;
+mod xlsx_read;
