@@ -13,7 +13,7 @@ use crate::xlsx::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS};
 use calamine::{CellErrorType, Data};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 type Xml<R> = quick_xml::Reader<R>;
@@ -34,7 +34,7 @@ struct Shared {
     part: u64,
 }
 
-fn xml<R: BufRead>(r: R) -> Xml<R> {
+fn xml(r: &[u8]) -> Xml<&[u8]> {
     let mut x = quick_xml::Reader::from_reader(r);
     let c = x.config_mut();
     c.check_end_names = false;
@@ -60,11 +60,11 @@ fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -
     (out.len() as u64 <= limit).then_some(out)
 }
 
-fn attr(e: &BytesStart<'_>, key: &[u8]) -> Option<Option<Vec<u8>>> {
+fn attr<'e>(e: &'e BytesStart<'_>, key: &[u8]) -> Option<Option<std::borrow::Cow<'e, [u8]>>> {
     for a in e.attributes() {
         let a = a.ok()?;
         if a.key.as_ref() == key {
-            return Some(Some(a.value.into_owned()));
+            return Some(Some(a.value));
         }
     }
     Some(None)
@@ -88,15 +88,13 @@ pub fn open(bytes: &[u8], part_limit: u64) -> Option<Book<'_>> {
     let rels = read_part(&mut zip, &part("xl/_rels/workbook.xml.rels")?, part_limit)?;
     let mut targets = HashMap::new();
     let mut x = xml(&rels[..]);
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"Relationship" => {
                 let id = attr(e, b"Id")?;
                 let target = attr_text(e, b"Target", x.decoder())?;
                 if let (Some(id), Some(target)) = (id, target) {
-                    targets.insert(id, target);
+                    targets.insert(id.into_owned(), target);
                 }
             }
             Event::Eof => break,
@@ -107,15 +105,14 @@ pub fn open(bytes: &[u8], part_limit: u64) -> Option<Book<'_>> {
     let mut sheets = HashMap::new();
     let mut x = xml(&wb[..]);
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"sheet" => {
                 let name = attr_text(e, b"name", x.decoder())??;
                 let id = match attr(e, b"r:id")? {
                     Some(id) => id,
                     None => attr(e, b"relationships:id")??,
                 };
-                let r = targets.get(&id)?;
+                let r = targets.get(&id[..])?;
                 let path = if let Some(p) = r.strip_prefix('/').filter(|p| p.starts_with("xl/")) {
                     p.to_string()
                 } else if r.starts_with("xl/") {
@@ -146,10 +143,8 @@ pub fn open(bytes: &[u8], part_limit: u64) -> Option<Book<'_>> {
 fn shared_strings(bytes: &[u8]) -> Option<Vec<String>> {
     let mut x = xml(bytes);
     let mut out = Vec::new();
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"si" => {
                 if let Some(s) = string(&mut x, b"si")? {
                     out.push(s);
@@ -203,13 +198,11 @@ fn styles(bytes: &[u8]) -> Option<Vec<bool>> {
     let mut x = xml(bytes);
     let mut custom: HashMap<Vec<u8>, String> = HashMap::new();
     let mut out = Vec::new();
-    let mut buf = Vec::new();
     let mut in_xfs = false;
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"numFmt" => {
-                let id = attr(e, b"numFmtId")?.unwrap_or_default();
+                let id = attr(e, b"numFmtId")?.unwrap_or_default().into_owned();
                 let code = attr_text(e, b"formatCode", x.decoder())?.unwrap_or_default();
                 if !code.is_empty() {
                     custom.insert(id, code);
@@ -220,7 +213,7 @@ fn styles(bytes: &[u8]) -> Option<Vec<bool>> {
             Event::Start(ref e) if in_xfs && e.local_name().as_ref() == b"xf" => {
                 let date = match attr(e, b"numFmtId")? {
                     None => false,
-                    Some(id) => match custom.get(&id) {
+                    Some(id) => match custom.get(&id[..]) {
                         Some(code) => date_format(code),
                         None => matches!(
                             &id[..],
@@ -270,19 +263,22 @@ fn entity(e: &BytesRef<'_>, out: &mut String) -> Option<()> {
 }
 
 /// The text up to the end of an element named `end` (a `<v>` or a `<t>`).
-fn element_text<R: BufRead>(x: &mut Xml<R>, end: &[u8]) -> Option<String> {
-    let mut buf = Vec::new();
+fn element_text(x: &mut Xml<&[u8]>, end: &[u8]) -> Option<String> {
     let mut out = String::new();
+    element_text_into(x, end, &mut out)?;
+    Some(out)
+}
+
+fn element_text_into(x: &mut Xml<&[u8]>, end: &[u8], out: &mut String) -> Option<()> {
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Text(t) => {
                 let t = t.xml10_content().ok()?;
                 text_ok(&t)?;
                 out.push_str(&t);
             }
-            Event::GeneralRef(e) => entity(&e, &mut out)?,
-            Event::End(e) if e.name().as_ref() == end => return Some(out),
+            Event::GeneralRef(e) => entity(&e, out)?,
+            Event::End(e) if e.name().as_ref() == end => return Some(()),
             Event::Eof => return None,
             _ => (),
         }
@@ -291,13 +287,11 @@ fn element_text<R: BufRead>(x: &mut Xml<R>, end: &[u8]) -> Option<String> {
 
 /// calamine's `read_string`: a `<t>`, or the `<t>` of every rich-text run; phonetic runs
 /// skipped. `Some(None)`: no text.
-fn string<R: BufRead>(x: &mut Xml<R>, closing: &[u8]) -> Option<Option<String>> {
-    let mut buf = Vec::new();
+fn string(x: &mut Xml<&[u8]>, closing: &[u8]) -> Option<Option<String>> {
     let mut rich: Option<String> = None;
     let mut phonetic = false;
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"r" => {
                 rich.get_or_insert_with(String::new);
             }
@@ -305,12 +299,12 @@ fn string<R: BufRead>(x: &mut Xml<R>, closing: &[u8]) -> Option<Option<String>> 
             Event::End(ref e) if e.name().as_ref() == closing => return Some(rich),
             Event::End(ref e) if e.local_name().as_ref() == b"rPh" => phonetic = false,
             Event::Start(ref e) if e.local_name().as_ref() == b"t" && !phonetic => {
-                let name = e.name().as_ref().to_vec();
-                let value = element_text(x, &name)?;
+                let name = e.name().into_inner();
+                let value = element_text(x, name)?;
                 match rich {
                     Some(ref mut s) => s.push_str(&value),
                     None => {
-                        x.read_to_end_into(quick_xml::name::QName(closing), &mut Vec::new()).ok()?;
+                        x.read_to_end(quick_xml::name::QName(closing)).ok()?;
                         return Some(Some(value));
                     }
                 }
@@ -346,12 +340,10 @@ impl Book<'_> {
     pub fn cells(&mut self, sheet: &str, keep: impl Fn(u32) -> bool) -> Option<Vec<(u32, u32, Data)>> {
         let shared = Arc::clone(&self.shared);
         let path = shared.sheets.get(sheet)?;
-        let file = self.zip.by_name(path).ok()?;
-        let mut x = xml(BufReader::new(file.take(shared.part + 1)));
-        let mut buf = Vec::new();
+        let part = read_part(&mut self.zip, path, shared.part)?;
+        let mut x = xml(&part);
         loop {
-            buf.clear();
-            match x.read_event_into(&mut buf).ok()? {
+            match x.read_event().ok()? {
                 Event::Start(ref e) if e.local_name().as_ref() == b"sheetData" => break,
                 Event::Start(ref e) if e.local_name().as_ref() == b"dimension" => {
                     let r = attr(e, b"ref")??;
@@ -367,9 +359,9 @@ impl Book<'_> {
         let (mut row, mut col) = (0u32, 0u32);
         let mut out = Vec::new();
         let mut seen = 0usize;
+        let mut text = String::new();
         loop {
-            buf.clear();
-            match x.read_event_into(&mut buf).ok()? {
+            match x.read_event().ok()? {
                 Event::Start(ref e) if e.local_name().as_ref() == b"row" => {
                     if let Some(r) = attr(e, b"r")? {
                         row = row_number(&r)?;
@@ -380,12 +372,11 @@ impl Book<'_> {
                     col = 0;
                 }
                 Event::Start(ref e) if e.local_name().as_ref() == b"c" => {
-                    let (r, c) = match attr(e, b"r")? {
-                        Some(r) => position(&r)?,
-                        None => (row, col),
-                    };
+                    let a = CellAttrs::of(e)?;
+                    let (r, c) = a.position.unwrap_or((row, col));
                     col = c;
-                    let value = value(&shared, &mut x, e)?;
+                    let kept = keep(c);
+                    let value = value(&shared, &mut x, &a, kept, &mut text)?;
                     col = col.checked_add(1)?;
                     if matches!(value, Data::Empty) {
                         continue;
@@ -394,7 +385,7 @@ impl Book<'_> {
                     if r >= MAX_ROWS || c >= MAX_COLUMNS || seen > MAX_CELLS {
                         return None;
                     }
-                    if keep(c) {
+                    if kept {
                         out.push((r, c, value));
                     }
                 }
@@ -406,23 +397,69 @@ impl Book<'_> {
     }
 }
 
-/// A `<c>`'s value, its end consumed.
-fn value<R: BufRead>(shared: &Shared, x: &mut Xml<R>, c: &BytesStart<'_>) -> Option<Data> {
+/// A `<c>`'s position, style and type, in one pass over its attributes.
+struct CellAttrs {
+    position: Option<(u32, u32)>,
+    /// `Some(None)`: a style calamine cannot read (it takes style 0).
+    style: Option<Option<usize>>,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Untyped,
+    Shared,
+    Bool,
+    Error,
+    Str,
+    Number,
+    Date,
+    /// `inlineStr` or unknown: calamine refuses a `<v>` of it.
+    Other,
+}
+
+impl CellAttrs {
+    fn of(e: &BytesStart<'_>) -> Option<CellAttrs> {
+        let mut out = CellAttrs { position: None, style: None, kind: Kind::Untyped };
+        for a in e.attributes() {
+            let a = a.ok()?;
+            match a.key.as_ref() {
+                b"r" => out.position = Some(position(&a.value)?),
+                b"s" => out.style = Some(std::str::from_utf8(&a.value).ok().and_then(|s| s.parse::<usize>().ok())),
+                b"t" => {
+                    out.kind = match &a.value[..] {
+                        b"s" => Kind::Shared,
+                        b"b" => Kind::Bool,
+                        b"e" => Kind::Error,
+                        b"str" => Kind::Str,
+                        b"n" => Kind::Number,
+                        b"d" => Kind::Date,
+                        _ => Kind::Other,
+                    }
+                }
+                _ => (),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A `<c>`'s value, its end consumed; a shared string only copied when `kept`.
+fn value(shared: &Shared, x: &mut Xml<&[u8]>, a: &CellAttrs, kept: bool, text: &mut String) -> Option<Data> {
     let mut value = Data::Empty;
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match x.read_event_into(&mut buf).ok()? {
+        match x.read_event().ok()? {
             Event::Start(ref e) => {
-                let name = e.name().as_ref().to_vec();
+                let name = e.name().into_inner();
                 value = match e.local_name().as_ref() {
-                    b"is" => string(x, &name)?.map_or(Data::Empty, Data::String),
+                    b"is" => string(x, name)?.map_or(Data::Empty, Data::String),
                     b"v" => {
-                        let v = element_text(x, &name)?;
-                        typed(shared, v, c)?
+                        text.clear();
+                        element_text_into(x, name, text)?;
+                        typed(shared, text, a, kept)?
                     }
                     b"f" => {
-                        x.read_to_end_into(quick_xml::name::QName(&name), &mut Vec::new()).ok()?;
+                        x.read_to_end(quick_xml::name::QName(name)).ok()?;
                         Data::Empty
                     }
                     _ => return None,
@@ -436,33 +473,31 @@ fn value<R: BufRead>(shared: &Shared, x: &mut Xml<R>, c: &BytesStart<'_>) -> Opt
 }
 
 /// calamine's `read_v`, without dates (`None`).
-fn typed(shared: &Shared, v: String, c: &BytesStart<'_>) -> Option<Data> {
-    let date = match attr(c, b"s") {
-        Some(Some(s)) => {
-            let id = std::str::from_utf8(&s).ok().and_then(|s| s.parse::<usize>().ok());
-            // calamine reads an unreadable style as 0.
-            shared.dates.get(id.unwrap_or(0)).copied().unwrap_or(false) || id.is_none()
-        }
-        _ => false,
+fn typed(shared: &Shared, v: &str, a: &CellAttrs, kept: bool) -> Option<Data> {
+    let date = match a.style {
+        // calamine reads an unreadable style as 0.
+        Some(id) => shared.dates.get(id.unwrap_or(0)).copied().unwrap_or(false) || id.is_none(),
+        None => false,
     };
     let number = |v: &str| -> Option<Data> {
         let n: f64 = v.parse().ok()?;
         (!date).then_some(Data::Float(n))
     };
-    Some(match attr(c, b"t")?.as_deref() {
-        Some(b"s") => {
-            let idx: usize = std::str::from_utf8(v.as_bytes()).ok()?.parse().ok()?;
-            Data::String(shared.strings.get(idx)?.clone())
+    Some(match a.kind {
+        Kind::Shared => {
+            let s = shared.strings.get(v.parse::<usize>().ok()?)?;
+            // Not kept: counted as a non-empty cell, never copied.
+            Data::String(if kept { s.clone() } else { String::new() })
         }
-        Some(b"b") => Data::Bool(v != "0"),
-        Some(b"e") => Data::Error(v.parse::<CellErrorType>().ok()?),
-        Some(b"str") => Data::String(v),
-        Some(b"n") if v.is_empty() => Data::Empty,
-        Some(b"n") => number(&v)?,
-        None => match v.parse::<f64>() {
-            Ok(_) => number(&v)?,
-            Err(_) => Data::String(v),
+        Kind::Bool => Data::Bool(v != "0"),
+        Kind::Error => Data::Error(v.parse::<CellErrorType>().ok()?),
+        Kind::Str => Data::String(v.to_string()),
+        Kind::Number if v.is_empty() => Data::Empty,
+        Kind::Number => number(v)?,
+        Kind::Untyped => match v.parse::<f64>() {
+            Ok(_) => number(v)?,
+            Err(_) => Data::String(v.to_string()),
         },
-        _ => return None,
+        Kind::Date | Kind::Other => return None,
     })
 }
