@@ -92,7 +92,7 @@ pub fn open(bytes: &[u8], part_limit: u64) -> Option<Book<'_>> {
         match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"Relationship" => {
                 let id = attr(e, b"Id")?;
-                let target = attr_text(e, b"Target", x.decoder())?;
+                let target = attr(e, b"Target")?.map(|v| String::from_utf8_lossy(&v).into_owned());
                 if let (Some(id), Some(target)) = (id, target) {
                     targets.insert(id.into_owned(), target);
                 }
@@ -123,7 +123,9 @@ pub fn open(bytes: &[u8], part_limit: u64) -> Option<Book<'_>> {
                 if path.split('/').nth(1) != Some("worksheets") {
                     return None;
                 }
-                sheets.insert(name, part(&path)?);
+                let found = part(&path)?;
+                // calamine finds a sheet by the first of its name.
+                sheets.entry(name).or_insert(found);
             }
             Event::Eof => break,
             _ => (),
@@ -203,7 +205,8 @@ fn styles(bytes: &[u8]) -> Option<Vec<bool>> {
         match x.read_event().ok()? {
             Event::Start(ref e) if e.local_name().as_ref() == b"numFmt" => {
                 let id = attr(e, b"numFmtId")?.unwrap_or_default().into_owned();
-                let code = attr_text(e, b"formatCode", x.decoder())?.unwrap_or_default();
+                let code =
+                    attr(e, b"formatCode")?.map(|v| String::from_utf8_lossy(&v).into_owned()).unwrap_or_default();
                 if !code.is_empty() {
                     custom.insert(id, code);
                 }

@@ -201,3 +201,45 @@ fn a_damaged_template_is_refused_as_before() {
     assert_eq!(errors[0].location.sheet.as_deref(), Some(unit.name.as_str()));
     assert!(format!("{:?}", errors[0].kind).contains("damaged workbook"), "{errors:?}");
 }
+
+/// The template's parts, each edited by `edit(name, text)`.
+fn edited(bytes: &[u8], edit: impl Fn(&str, String) -> String) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        parts.push((f.name().to_string(), edit(f.name(), text)));
+    }
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    zip(&parts)
+}
+
+#[test]
+fn numbers_typed_as_dates_are_read_as_calamine_reads_them() {
+    // The input cells' style given a date format: calamine reads their numbers as dates,
+    // whose text is the serial number; the template's reader gives way to it.
+    let ds = cao_bang();
+    let (fw, period) = ds.period(2020, "district").unwrap();
+    let unit = ds.registry.get(&period.units[0].unit).unwrap();
+    let bytes = template::write_filled(fw, 2020, &[unit], &|_, _| Some("3".into())).unwrap();
+    let dated = edited(&bytes, |name, text| {
+        if name == "xl/styles.xml" {
+            text.replace(r#"<xf numFmtId="0" fontId="0" fillId="3""#, r#"<xf numFmtId="14" fontId="0" fillId="3""#)
+        } else {
+            text
+        }
+    });
+    assert_ne!(dated, bytes);
+    assert!(xlsx_read::open(&dated, PART_LIMIT).unwrap().cells(&unit.name, |_| true).is_none());
+    let got = template::read("t.xlsx", &dated, fw, &ds.registry, 2020, None).unwrap();
+    let mut book = xlsx::open(&dated).unwrap();
+    let mut cells = xlsx::cells(&mut book, &unit.name, |c| c == 6).unwrap();
+    cells.retain(|(r, _, _)| *r >= 4); // below the header
+    assert_eq!(cells.len(), got.cells[0].1.len());
+    assert!(cells.iter().all(|(_, _, d)| matches!(d, Data::DateTime(_))), "{cells:?}");
+    let texts: Vec<String> = cells.iter().map(|(_, _, d)| d.to_string()).collect();
+    assert_eq!(texts, vec!["3".to_string(); cells.len()]);
+    assert!(got.cells[0].1.iter().all(|(_, v)| v == "3"), "{:?}", got.cells);
+}
