@@ -52,6 +52,11 @@ fn value_cell(fw: &Framework, u: &UnitResult, index: usize, columns: &[Option<us
     cell
 }
 
+/// A table of the document under its numbered caption ("Bảng N. …").
+pub(super) fn captioned(table: Table) -> Vec<Block> {
+    vec![Block::Paragraph(caption_block(table.number, &table.caption, "Bảng")), Block::Table(table)]
+}
+
 pub(super) fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph {
     Paragraph {
         runs: vec![
@@ -160,19 +165,16 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     notes.extend(merger_note(k, true));
     let ends = ends(k, &rows, &mut notes);
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
-    vec![
-        Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table {
-            number: counters.table,
-            caption,
-            header: vec![h1, h2],
-            rows,
-            notes,
-            widths,
-            ends,
-            workbook_only: false,
-        }),
-    ]
+    captioned(Table {
+        number: counters.table,
+        caption,
+        header: vec![h1, h2],
+        rows,
+        notes,
+        widths,
+        ends,
+        workbook_only: false,
+    })
 }
 
 /// Whether every word of a header label is in the full name (no need to explain it).
@@ -289,19 +291,16 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
     let mut widths = vec![4, 24];
     widths.extend(std::iter::repeat_n(8, nodes.len() * years as usize));
     let ends = ends(k, &rows, &mut notes);
-    vec![
-        Block::Paragraph(caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table {
-            number: counters.table,
-            caption,
-            header: vec![h1, h2],
-            rows,
-            notes,
-            widths,
-            ends,
-            workbook_only: false,
-        }),
-    ]
+    captioned(Table {
+        number: counters.table,
+        caption,
+        header: vec![h1, h2],
+        rows,
+        notes,
+        widths,
+        ends,
+        workbook_only: false,
+    })
 }
 
 /// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập; cột năm 2019 là kết quả của

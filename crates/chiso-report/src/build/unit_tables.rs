@@ -39,23 +39,19 @@ fn has_groups(k: &Kind) -> bool {
     k.results.units.iter().any(|u| u.group.is_some())
 }
 
-fn table(k: &Kind, counters: &mut Counters, caption: String, header: Vec<HeaderCell>, rows: Vec<Row>) -> Vec<Block> {
+fn table(counters: &mut Counters, caption: String, header: Vec<HeaderCell>, rows: Vec<Row>) -> Vec<Block> {
     counters.table += 1;
     let widths = header.iter().enumerate().map(|(i, _)| if i == 1 { 22 } else { 7 }).collect();
-    let _ = k;
-    vec![
-        Block::Paragraph(tables::caption_block(counters.table, &caption, "Bảng")),
-        Block::Table(Table {
-            number: counters.table,
-            caption,
-            header: vec![header],
-            rows,
-            notes: Vec::new(),
-            widths,
-            ends: None,
-            workbook_only: false,
-        }),
-    ]
+    tables::captioned(Table {
+        number: counters.table,
+        caption,
+        header: vec![header],
+        rows,
+        notes: Vec::new(),
+        widths,
+        ends: None,
+        workbook_only: false,
+    })
 }
 
 fn with_notes(mut blocks: Vec<Block>, notes: Vec<Paragraph>) -> Vec<Block> {
@@ -106,7 +102,7 @@ pub(super) fn summary(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         count(all.len()),
         noun = k.settings.noun
     ))];
-    with_notes(table(k, counters, caption, header, rows), notes)
+    with_notes(table(counters, caption, header, rows), notes)
 }
 
 /// A unit's row: its place in the table, name, group, level, rank and total.
@@ -180,7 +176,7 @@ pub(super) fn ends(k: &Kind, counters: &mut Counters) -> Vec<Block> {
          kèm theo.",
         count(k.with_data().count())
     ))];
-    with_notes(table(k, counters, caption, header, rows), notes)
+    with_notes(table(counters, caption, header, rows), notes)
 }
 
 /// "đạt Mức I", "đạt mức Tốt": the level's name as the narrative says it.
@@ -220,7 +216,7 @@ pub(super) fn levels(k: &Kind, counters: &mut Counters) -> Vec<Block> {
                 reaching(&level.name)
             )));
         }
-        let mut blocks = with_notes(table(k, counters, caption, unit_header(grouped, k.results.year), rows), notes);
+        let mut blocks = with_notes(table(counters, caption, unit_header(grouped, k.results.year), rows), notes);
         if let Some(Block::Table(t)) = blocks.last_mut() {
             t.ends = ends;
         }
