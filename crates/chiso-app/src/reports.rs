@@ -58,44 +58,66 @@ impl Scorer<'_> {
 }
 
 async fn document_by(store: &Store, year: i32, by: Scorer<'_>) -> Result<Document> {
+    sources(store, year, by).await?.report(year, |r| r.into_document())
+}
+
+/// What a year's report is made from, owned (so that it is built off the async runtime):
+/// the catalogue, the settings, and each kind's period as scored now with last year's.
+struct Sources {
+    cat: Arc<Catalog>,
+    settings: ReportSettings,
+    /// Per kind of the settings, in their order: this year, last year.
+    scored: Vec<(Arc<catalog::Scored>, Option<Arc<catalog::Scored>>)>,
+}
+
+async fn sources(store: &Store, year: i32, by: Scorer<'_>) -> Result<Sources> {
     let cat = Catalog::load(store).await?;
     let (_, settings) = settings(store, &cat, year).await?;
     let mut scored = Vec::new();
     for k in &settings.kinds {
-        if store.latest_snapshot(year, &k.kind).await?.is_none() {
+        if store.published_version(year, &k.kind).await?.is_none() {
             return Err(Error::not_found());
         }
         let now = by.scored(store, &cat, year, &k.kind).await?.ok_or_else(Error::not_found)?;
         let before = by.scored(store, &cat, year - 1, &k.kind).await?;
-        scored.push((k, now, before));
+        scored.push((now, before));
     }
-    let mut inputs = Vec::new();
-    for (k, now, before) in &scored {
-        let fw = cat.framework(&now.row.framework)?;
-        let previous = match before {
-            Some(b) => {
-                let pfw = cat.framework(&b.row.framework)?;
-                Some(chiso_report::Previous {
-                    year: year - 1,
-                    framework: pfw,
-                    results: &b.results,
-                    comparisons: compare(&now.results, fw, &b.results, pfw, &cat.registry),
-                })
-            }
-            None => None,
-        };
-        // The analysis appendix only where the year's settings ask for it (off by default).
-        let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, &now.period, &now.results));
-        inputs.push(chiso_report::KindInput {
-            settings: k,
-            framework: fw,
-            period: &now.period,
-            results: &now.results,
-            previous,
-            analysis,
-        });
+    Ok(Sources { cat, settings, scored })
+}
+
+impl Sources {
+    /// `f` of the report built from these sources (the workbook's own sheets made when
+    /// written).
+    fn report<R>(&self, year: i32, f: impl FnOnce(chiso_report::Report) -> R) -> Result<R> {
+        let (cat, settings) = (&self.cat, &self.settings);
+        let mut inputs = Vec::new();
+        for (k, (now, before)) in settings.kinds.iter().zip(&self.scored) {
+            let fw = cat.framework(&now.row.framework)?;
+            let previous = match before {
+                Some(b) => {
+                    let pfw = cat.framework(&b.row.framework)?;
+                    Some(chiso_report::Previous {
+                        year: year - 1,
+                        framework: pfw,
+                        results: &b.results,
+                        comparisons: compare(&now.results, fw, &b.results, pfw, &cat.registry),
+                    })
+                }
+                None => None,
+            };
+            // The analysis appendix only where the year's settings ask for it (off by default).
+            let analysis = settings.appendix.then(|| chiso_report::Analysis::compute(fw, &now.period, &now.results));
+            inputs.push(chiso_report::KindInput {
+                settings: k,
+                framework: fw,
+                period: &now.period,
+                results: &now.results,
+                previous,
+                analysis,
+            });
+        }
+        Ok(f(chiso_report::build_report(settings, year, &inputs)))
     }
-    Ok(chiso_report::build(&settings, year, &inputs))
 }
 
 /// A unit's outlook in a published period, as the unit page shows it. Computed by the
@@ -523,11 +545,19 @@ async fn make_files(
         }
     };
     tell(Step::Document, 0, 0);
-    let doc = document_by(store, year, by).await?;
-    tell(Step::Render, 0, 0);
+    let sources = sources(store, year, by).await?;
+    let told_render = told;
     let files = tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 3]> {
         let all = chiso_report::files::Wanted { docx: true, xlsx: true, html: true };
-        let made = chiso_report::files::render(&doc, all);
+        // The document, then its files; the full tables of the workbook are made as the XLSX
+        // writes them, one at a time, never all held.
+        let made = sources.report(year, |report| {
+            if let Some(t) = &told_render {
+                t.step(Step::Render, 0, 0);
+            }
+            chiso_report::files::render_report(&report, all)
+        })?;
+        drop(sources);
         let (Some(docx), Some(xlsx), Some(html)) = (made.docx, made.xlsx, made.html) else {
             unreachable!("every file was asked for")
         };

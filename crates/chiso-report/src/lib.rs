@@ -20,7 +20,7 @@ pub mod pdf;
 pub mod vi;
 pub mod xlsx;
 
-pub use build::{Analysis, KindInput, Previous, build};
+pub use build::{Analysis, KindInput, Previous, Report, build, build_report};
 
 /// A chart as inline SVG (the web platform draws the same charts as the report), numbers
 /// with `separator` as the decimal mark.

@@ -5,10 +5,12 @@
 //! per-unit figures under the criteria's names. Written with `chiso_data::xlsx_write`, each
 //! sheet into the archive as it is made.
 
+use crate::Report;
 use crate::grid::place;
 use crate::model::{Block, Cell, DataSheet, Document, RowKind, Table, Value};
 use chiso_data::xlsx_write::{Align, Column, Error, Print, Setup, Sheet, Style, StyleId, VAlign, Workbook, cell_name};
 use rust_decimal::prelude::ToPrimitive;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 
@@ -161,10 +163,10 @@ fn data_sheet<W: Write + Seek>(wb: &mut Workbook<W>, styles: &Styles, d: &DataSh
     ws.finish()
 }
 
-/// One sheet of the workbook.
+/// One sheet of the workbook: borrowed from a document, or made for the sheet alone.
 enum Part<'a> {
-    Table(&'a Table),
-    Data(&'a DataSheet),
+    Table(Cow<'a, Table>),
+    Data(Cow<'a, DataSheet>),
 }
 
 impl Part<'_> {
@@ -196,29 +198,39 @@ impl Part<'_> {
     }
 }
 
-/// Threads the tables' column widths are measured on (every row's text, the longest part).
-const THREADS: usize = 2;
+/// Where a sheet comes from.
+#[derive(Clone, Copy)]
+enum Slot<'a> {
+    Table(&'a Table),
+    Data(&'a DataSheet),
+    /// The report's `i`th workbook-only table.
+    Made(usize),
+    /// The report's `i`th data sheet.
+    MadeData(usize),
+}
 
-/// Each table's column widths in twips, as the Word tables measure them, measured on
-/// [`THREADS`] threads (table i on thread i % THREADS; the same widths whatever the thread).
-fn widths(parts: &[Part]) -> Vec<Vec<u32>> {
-    let mut out: Vec<Vec<u32>> = vec![Vec::new(); parts.len()];
-    let mut lanes: Vec<Vec<(&Part, &mut Vec<u32>)>> = (0..THREADS).map(|_| Vec::new()).collect();
-    for (i, pair) in parts.iter().zip(out.iter_mut()).enumerate() {
-        lanes[i % THREADS].push(pair);
-    }
-    std::thread::scope(|scope| {
-        for lane in lanes {
-            scope.spawn(move || {
-                for (part, w) in lane {
-                    if let Part::Table(t) = part {
-                        *w = crate::docx::table_layout(t).widths;
-                    }
-                }
-            });
-        }
-    });
-    out
+/// A sheet ready to be written: its cells, the formats they use in order of first use, its
+/// tables' column widths in twips, as the Word tables measure them.
+struct Ready<'a> {
+    part: Part<'a>,
+    keys: Vec<Key>,
+    widths: Vec<u32>,
+}
+
+fn ready<'a>(slot: Slot<'a>, report: Option<&'a Report<'a>>) -> Ready<'a> {
+    let part = match slot {
+        Slot::Table(t) => Part::Table(Cow::Borrowed(t)),
+        Slot::Data(d) => Part::Data(Cow::Borrowed(d)),
+        Slot::Made(i) => Part::Table(Cow::Owned(report.expect("a report").workbook_table(i))),
+        Slot::MadeData(i) => Part::Data(Cow::Owned(report.expect("a report").data_sheet(i))),
+    };
+    let mut keys = Vec::new();
+    part.keys(&mut keys);
+    let widths = match &part {
+        Part::Table(t) => crate::docx::table_layout(t).widths,
+        Part::Data(_) => Vec::new(),
+    };
+    Ready { part, keys, widths }
 }
 
 /// The workbook in memory.
@@ -228,29 +240,72 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, Error> {
 
 /// The workbook into a file (or any sink), a sheet at a time.
 pub fn render_to<W: Write + Seek>(sink: W, doc: &Document) -> Result<W, Error> {
-    let parts: Vec<Part> = doc
+    let slots: Vec<Slot> = doc
         .body
         .iter()
         .chain(&doc.appendix)
-        .filter_map(|b| if let Block::Table(t) = b { Some(Part::Table(t)) } else { None })
-        .chain(doc.data.iter().map(Part::Data))
+        .filter_map(|b| if let Block::Table(t) = b { Some(Slot::Table(t)) } else { None })
+        .chain(doc.data.iter().map(Slot::Data))
         .collect();
-    let mut keys = Vec::new();
-    for p in &parts {
-        p.keys(&mut keys);
-    }
-    let mut wb = Workbook::new(sink, &doc.subject);
+    write(sink, &doc.subject, slots, None)
+}
+
+/// The report's workbook in memory: the same bytes as [`render`] of the whole document.
+pub fn render_report(report: &Report) -> Result<Vec<u8>, Error> {
+    Ok(render_report_to(std::io::Cursor::new(Vec::new()), report)?.into_inner())
+}
+
+/// The report's workbook into any sink, each workbook-only sheet made just before it is
+/// written and dropped after: the memory of two sheets, not of every full table.
+pub fn render_report_to<W: Write + Seek>(sink: W, report: &Report) -> Result<W, Error> {
+    let doc = &report.document;
+    let mut slots = tables(&doc.body);
+    slots.extend((0..report.workbook_tables()).map(Slot::Made));
+    slots.extend(tables(&doc.appendix));
+    slots.extend((0..report.data_sheets()).map(Slot::MadeData));
+    write(sink, &doc.subject, slots, Some(report))
+}
+
+fn tables(blocks: &[Block]) -> Vec<Slot<'_>> {
+    blocks.iter().filter_map(|b| if let Block::Table(t) = b { Some(Slot::Table(t)) } else { None }).collect()
+}
+
+/// The sheets in order. Each sheet is made and measured on a thread of its own while the one
+/// before it is written; formats are registered as sheets first use them, so their numbers
+/// are those of one pass over every sheet before writing.
+fn write<'a, W: Write + Seek>(
+    sink: W,
+    subject: &str,
+    slots: Vec<Slot<'a>>,
+    report: Option<&'a Report<'a>>,
+) -> Result<W, Error> {
+    let mut wb = Workbook::new(sink, subject);
     let title = wb.style(Style { font: "Times New Roman", size: 12, bold: true, ..Style::default() });
     let head =
         wb.style(Style { bold: true, align: Some(Align::Center), valign: Some(VAlign::Center), wrap: true, ..base() });
-    let cells = keys.into_iter().map(|k| (k, wb.style(cell_style(k)))).collect();
-    let styles = Styles { cells, title, head };
-    let widths = widths(&parts);
-    for (p, w) in parts.iter().zip(&widths) {
-        match p {
-            Part::Table(t) => sheet_for_table(&mut wb, &styles, t, w)?,
-            Part::Data(d) => data_sheet(&mut wb, &styles, d)?,
+    let mut styles = Styles { cells: HashMap::new(), title, head };
+    std::thread::scope(|scope| {
+        // One sheet ahead: the next is made while this one is written.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Ready>(0);
+        let maker = scope.spawn(move || {
+            for slot in slots {
+                if tx.send(ready(slot, report)).is_err() {
+                    return; // the writer stopped
+                }
+            }
+        });
+        for sheet in rx {
+            for k in sheet.keys {
+                styles.cells.entry(k).or_insert_with(|| wb.style(cell_style(k)));
+            }
+            match &sheet.part {
+                Part::Table(t) => sheet_for_table(&mut wb, &styles, t, &sheet.widths)?,
+                Part::Data(d) => data_sheet(&mut wb, &styles, d)?,
+            }
         }
-    }
+        // A panic in the maker is the caller's panic.
+        maker.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        Ok::<(), Error>(())
+    })?;
     wb.finish()
 }

@@ -54,6 +54,16 @@ impl Year {
 
     /// The document with the year's settings changed by `tune`.
     fn document_tuned(&self, year: i32, tune: impl FnOnce(&mut chiso_domain::ReportSettings)) -> Document {
+        self.inputs(year, tune, |settings, inputs| chiso_report::build(settings, year, inputs))
+    }
+
+    /// `f` of the year's settings, changed by `tune`, and the report's inputs.
+    fn inputs<R>(
+        &self,
+        year: i32,
+        tune: impl FnOnce(&mut chiso_domain::ReportSettings),
+        f: impl FnOnce(&chiso_domain::ReportSettings, &[KindInput]) -> R,
+    ) -> R {
         let mut settings = self.data.report_settings(year).unwrap().unwrap_or_else(|| chiso_domain::ReportSettings {
             kinds: self
                 .kinds
@@ -91,7 +101,7 @@ impl Year {
                 KindInput { settings: ks, framework: fw, period, results: r, previous, analysis }
             })
             .collect();
-        chiso_report::build(&settings, year, &inputs)
+        f(&settings, &inputs)
     }
 }
 
@@ -451,6 +461,41 @@ fn files_made_side_by_side_are_the_files_made_one_after_the_other() {
     assert_eq!(all.html.unwrap(), chiso_report::html::render(&doc));
     let html_only = render(&doc, Wanted { html: true, ..Wanted::default() });
     assert!(html_only.docx.is_none() && html_only.xlsx.is_none() && html_only.html.is_some());
+}
+
+/// The report's files with the workbook's own sheets made as they are written are the files of
+/// the whole document, byte for byte: the full tables in the document (the seed), in the
+/// XLSX only (the seed asked so), and compared with the previous year or not.
+#[test]
+fn the_reports_files_are_the_whole_documents_files() {
+    use chiso_domain::report_settings::Tables;
+    use chiso_report::files::{Wanted, render, render_report};
+    let all = Wanted { docx: true, xlsx: true, html: true };
+    let same = |year: &Year, y: i32, tune: &dyn Fn(&mut chiso_domain::ReportSettings)| {
+        let whole = year.document_tuned(y, tune);
+        let expected = render(&whole, all);
+        year.inputs(y, tune, |settings, inputs| {
+            let report = chiso_report::build_report(settings, y, inputs);
+            assert!(report.document.data.is_empty(), "the figures are the workbook's, made when written");
+            let made = render_report(&report, all);
+            assert_eq!(made.docx, expected.docx);
+            assert_eq!(made.html, expected.html);
+            assert_eq!(made.xlsx.unwrap().unwrap(), expected.xlsx.as_ref().unwrap().as_ref().unwrap()[..]);
+            assert_eq!(report.into_document(), whole, "the same document");
+        });
+    };
+    let compared = load("cao-bang", 2020, Some(2019), &["department", "district"]);
+    same(&compared, 2020, &|_| {});
+    let xlsx_only = |s: &mut chiso_domain::ReportSettings| {
+        s.tables = Tables { summary: Some(true), levels: None, top: Some(3), bottom: Some(2), full: Some(false) }
+    };
+    same(&compared, 2020, &xlsx_only);
+    same(&compared, 2020, &|s| {
+        xlsx_only(s);
+        s.appendix = true;
+    });
+    let alone = load("cao-bang", 2019, None, &["department", "district"]);
+    same(&alone, 2019, &xlsx_only);
 }
 
 #[test]

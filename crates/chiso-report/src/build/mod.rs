@@ -134,14 +134,91 @@ impl<'a> std::ops::Deref for Kind<'a> {
     }
 }
 
+/// A sheet of the workbook only, made from the results when the XLSX writes it: a full
+/// per-unit table the settings keep out of the document, or a kind's figures. At national
+/// size each is megabytes (every unit's row), and nothing else reads them.
+#[derive(Clone, Copy, Debug)]
+enum Deferred {
+    /// The kind's overall ranking with every criterion.
+    Overall { kind: usize },
+    /// The comparison table of one criterion of the kind.
+    Criterion { kind: usize, index: usize },
+}
+
+/// The report as built: the document (DOCX, HTML; its own tables) and the workbook's sheets
+/// the document leaves out, each made when it is written ([`Report::workbook_table`],
+/// [`Report::data_sheet`]), so that the full tables are never all held at once.
+pub struct Report<'a> {
+    /// The document without the workbook's own sheets (its `data` is empty).
+    pub document: Document,
+    kinds: Vec<Kind<'a>>,
+    /// The workbook-only tables in their order, each with its number.
+    workbook: Vec<(u32, Deferred)>,
+    illustrative: bool,
+}
+
+impl Report<'_> {
+    /// How many tables only the workbook holds (after the document's body tables, before
+    /// the appendix's).
+    pub fn workbook_tables(&self) -> usize {
+        self.workbook.len()
+    }
+
+    /// The `i`th workbook-only table, made now.
+    pub fn workbook_table(&self, i: usize) -> crate::model::Table {
+        let (number, what) = self.workbook[i];
+        let mut scratch = Counters { table: 0, figure: 0 };
+        let blocks = match what {
+            Deferred::Overall { kind } => tables::overall(&self.kinds[kind], &mut scratch),
+            Deferred::Criterion { kind, index } => tables::criterion(&self.kinds[kind], index, &mut scratch),
+        };
+        let mut t = blocks
+            .into_iter()
+            .find_map(|b| if let Block::Table(t) = b { Some(t) } else { None })
+            .expect("a full table");
+        t.workbook_only = true;
+        t.ends = None;
+        t.number = number;
+        if self.illustrative {
+            t.caption = format!("{} ({})", t.caption, moves::ILLUSTRATIVE);
+        }
+        t
+    }
+
+    /// How many data sheets (one per kind).
+    pub fn data_sheets(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// The `i`th kind's figures as entered, made now.
+    pub fn data_sheet(&self, i: usize) -> crate::model::DataSheet {
+        tables::data_sheet(&self.kinds[i])
+    }
+
+    /// The whole document, the workbook's sheets included (what [`build`] returns).
+    pub fn into_document(self) -> Document {
+        let tables: Vec<Block> = (0..self.workbook.len()).map(|i| Block::Table(self.workbook_table(i))).collect();
+        let data = (0..self.kinds.len()).map(|i| self.data_sheet(i)).collect();
+        let mut doc = self.document;
+        doc.body.extend(tables);
+        doc.data = data;
+        doc
+    }
+}
+
+/// The whole document: its text, its tables and the workbook's sheets.
 pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Document {
+    build_report(settings, year, inputs).into_document()
+}
+
+/// The report with the workbook's own sheets left to be made as they are written.
+pub fn build_report<'a>(settings: &ReportSettings, year: i32, inputs: &'a [KindInput<'a>]) -> Report<'a> {
     let kinds: Vec<Kind> = inputs.iter().map(|k| Kind::new(k, settings)).collect();
-    let kinds = &kinds[..];
     let mut body = Vec::new();
     let mut counters = Counters { table: 0, figure: 0 };
     // The full tables the settings keep out of the document: in the XLSX only, numbered
-    // after the document's own tables.
-    let mut workbook: Vec<crate::model::Table> = Vec::new();
+    // after the document's own tables, made when the XLSX is written.
+    let mut workbook: Vec<Deferred> = Vec::new();
     let mut section = 0;
     let mut heading = |body: &mut Vec<Block>, text: String| {
         body.push(Block::Heading { level: 1, text: format!("{}. {text}", ROMAN[section.min(9)]) });
@@ -159,7 +236,7 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         body.extend(method(k, i).into_iter().map(Block::Paragraph));
     }
 
-    for k in kinds {
+    for (n, k) in kinds.iter().enumerate() {
         heading(&mut body, k.settings.heading.clone());
         body.push(Block::Heading { level: 2, text: "1. Kết quả tổng hợp".into() });
         body.extend(narrative::summary(k).into_iter().map(Block::Paragraph));
@@ -169,8 +246,7 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         if k.tables.full {
             body.extend(tables::overall(k, &mut counters));
         } else {
-            let mut scratch = Counters { table: 0, figure: 0 };
-            body.extend(unit_tables::to_workbook(tables::overall(k, &mut scratch), &mut workbook));
+            workbook.push(Deferred::Overall { kind: n });
             body.push(Block::Paragraph(Paragraph::text(format!(
                 "Bảng xếp hạng đầy đủ của {} {} (mức xếp hạng, thứ hạng, tổng điểm và điểm từng tiêu chí) ở tệp XLSX \
                  kèm theo.",
@@ -195,30 +271,40 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
                 k.previous.as_ref().map(|p| format!(" so với năm {}", p.year)).unwrap_or_default()
             ))));
             let mut scratch = Counters { table: 0, figure: counters.figure };
-            body.extend(unit_tables::to_workbook(groups(k, &mut scratch), &mut workbook));
+            let (blocks, indices) = groups(k, &mut scratch, false);
+            // The sections' headings and sentences; their tables are the workbook's.
+            body.extend(
+                blocks
+                    .into_iter()
+                    .filter(|b| !matches!(b, Block::Paragraph(p) if p.style == crate::model::ParagraphStyle::Caption)),
+            );
+            workbook.extend(indices.into_iter().map(|index| Deferred::Criterion { kind: n, index }));
         } else {
-            body.extend(groups(k, &mut counters));
+            body.extend(groups(k, &mut counters, true).0);
         }
     }
 
     heading(&mut body, "KẾT LUẬN".into());
-    body.extend(conclusion::paragraphs(settings, kinds).into_iter().map(Block::Paragraph));
+    body.extend(conclusion::paragraphs(settings, &kinds).into_iter().map(Block::Paragraph));
     if !settings.closing.is_empty() {
         body.push(Block::Paragraph(Paragraph::text(&settings.closing)));
     }
     let annex = if settings.appendix && kinds.iter().any(|k| k.analysis.is_some()) {
-        appendix::annex(settings, kinds, &mut counters)
+        appendix::annex(settings, &kinds, &mut counters)
     } else {
         Vec::new()
     };
     let _ = year;
-    for mut t in workbook {
-        counters.table += 1;
-        t.number = counters.table;
-        body.push(Block::Table(t));
-    }
+    let workbook = workbook
+        .into_iter()
+        .map(|d| {
+            counters.table += 1;
+            (counters.table, d)
+        })
+        .collect();
     // Invented figures: every table says so too (tables become the workbook's sheets).
-    if kinds.iter().any(|k| k.results.illustrative) {
+    let illustrative = kinds.iter().any(|k| k.results.illustrative);
+    if illustrative {
         for b in body.iter_mut() {
             if let Block::Table(t) = b {
                 t.caption = format!("{} ({})", t.caption, moves::ILLUSTRATIVE);
@@ -226,7 +312,7 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         }
     }
 
-    Document {
+    let document = Document {
         header: Header {
             parent_body: settings.parent_body.clone(),
             issuing_body: settings.issuing_body.clone(),
@@ -240,14 +326,17 @@ pub fn build(settings: &ReportSettings, year: i32, inputs: &[KindInput]) -> Docu
         recipients: settings.recipients.clone(),
         signatory: settings.signatory.clone(),
         appendix: annex,
-        data: kinds.iter().map(tables::data_sheet).collect(),
-    }
+        data: Vec::new(),
+    };
+    Report { document, kinds, workbook, illustrative }
 }
 
 /// One section per top-level criterion; its children get sub-sections. Sections are
 /// independent but for their table numbers (one table each, in order): they are written
-/// on two threads, each numbering its tables from its place in the order.
-fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
+/// on two threads, each numbering its tables from its place in the order. Without
+/// `with_tables`, the sections' headings and sentences only, and the criteria whose tables
+/// the workbook makes (in the sections' order).
+fn groups(k: &Kind, counters: &mut Counters, with_tables: bool) -> (Vec<Block>, Vec<usize>) {
     let fw = k.framework;
     let nested = fw.roots.iter().any(|&r| !fw.criterion(r).children.is_empty());
     let letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n"];
@@ -273,8 +362,10 @@ fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         let mut own = Counters { table: start + i as u32, figure };
         let mut out = vec![heading.clone()];
         out.extend(narrative::criterion(k, *index).into_iter().map(Block::Paragraph));
-        out.extend(tables::criterion(k, *index, &mut own));
-        debug_assert_eq!(own.table, start + i as u32 + 1, "one table per section");
+        if with_tables {
+            out.extend(tables::criterion(k, *index, &mut own));
+            debug_assert_eq!(own.table, start + i as u32 + 1, "one table per section");
+        }
         out
     };
     let half = sections.len().div_ceil(2);
@@ -286,7 +377,7 @@ fn groups(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     });
     out.extend(rest);
     counters.table = start + sections.len() as u32;
-    out
+    (out, sections.iter().map(|(_, index)| *index).collect())
 }
 
 fn method(k: &Kind, index: usize) -> Vec<Paragraph> {

@@ -224,21 +224,3 @@ pub(super) fn levels(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     }
     out
 }
-
-/// A full table kept for the XLSX only: its caption paragraph dropped, the table marked and
-/// set aside (numbered after the document's tables at the end).
-pub(super) fn to_workbook(blocks: Vec<Block>, workbook: &mut Vec<Table>) -> Vec<Block> {
-    let mut out = Vec::new();
-    for b in blocks {
-        match b {
-            Block::Paragraph(p) if p.style == ParagraphStyle::Caption => {}
-            Block::Table(mut t) => {
-                t.workbook_only = true;
-                t.ends = None;
-                workbook.push(t);
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}

@@ -176,11 +176,52 @@ fn at_national_size_the_document_stays_bounded_and_the_xlsx_holds_every_unit() {
     assert!(level_tables.iter().any(|t| t.ends == Some(20) && t.document_rows().len() == 41));
     // The XLSX: the full ranking of all 4,500.
     let xlsx = chiso_report::xlsx::render(&doc).unwrap();
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(&xlsx[..])).unwrap();
     let full = printed(&doc).into_iter().find(|t| t.workbook_only && t.caption.starts_with("Xếp hạng")).unwrap();
     let sheet = book.worksheet_range(&format!("Bảng {}", full.number)).unwrap();
     let units = sheet.rows().filter(|r| r.get(1).is_some_and(|c| c.to_string().starts_with("Đơn vị số"))).count();
     assert_eq!(units, 4_500);
+    // Made by the report, the full tables only as the XLSX writes them: the same workbook,
+    // every unit's row in every full table with the same values.
+    let made = year.inputs(
+        2024,
+        |s| s.tables.levels = Some(LevelTables::All),
+        |settings, inputs| {
+            let report = chiso_report::build_report(settings, 2024, inputs);
+            assert!(printed(&report.document).iter().all(|t| !t.workbook_only), "no full table held");
+            assert_eq!(report.workbook_tables(), printed(&doc).iter().filter(|t| t.workbook_only).count());
+            chiso_report::xlsx::render_report(&report).unwrap()
+        },
+    );
+    assert!(made == xlsx, "the same bytes");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(made)).unwrap();
+    for t in printed(&doc).into_iter().filter(|t| t.workbook_only) {
+        let sheet = book.worksheet_range(&format!("Bảng {}", t.number)).unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .filter(|r| r.get(1).is_some_and(|c| c.to_string().starts_with("Đơn vị số")))
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows.len(), 4_500, "{}", t.caption);
+        let expected: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .filter(|r| r.cells.get(1).is_some_and(|c| c.printed().starts_with("Đơn vị số")))
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .flat_map(|c| {
+                        let value = match &c.value {
+                            chiso_report::model::Value::Number { value, .. } => value.normalize().to_string(),
+                            _ => c.printed(),
+                        };
+                        std::iter::once(value).chain(std::iter::repeat_n(String::new(), c.colspan.max(1) as usize - 1))
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows, expected, "{}: every unit's row, the same values", t.caption);
+    }
 }
 
 #[test]
