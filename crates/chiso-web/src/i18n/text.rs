@@ -357,19 +357,15 @@ pub struct Text {
     pub lineage_became: fn(&str, i32) -> String,
     pub unit_add_heading: &'static str,
     pub unit_rename_heading: &'static str,
-    pub unit_merge_heading: &'static str,
     pub unit_retire_heading: &'static str,
     pub unit_name: &'static str,
     pub new_name: &'static str,
     pub from_year: &'static str,
     pub last_year: &'static str,
-    pub merged_units: &'static str,
-    pub continuing_unit: &'static str,
     pub unit_label: &'static str,
     pub framework_tree_heading: fn(&str) -> String,
     pub levels_heading: &'static str,
     pub level_from: fn(&str, &str) -> String,
-    pub advanced_toml: &'static str,
 
     // The audit log a page at a time (issue 18).
     /// The chain intact: events in all, events verified now, the checkpoint they follow.
@@ -416,4 +412,42 @@ pub struct Text {
     pub page_next: &'static str,
     pub page_of: fn(usize, usize) -> String,
     pub pages_label: &'static str,
+    // The catalogue's units, a page at a time (`/quan-tri/danh-muc`).
+    pub unit_search_heading: &'static str,
+    pub unit_search_name: &'static str,
+    pub unit_search_all_kinds: &'static str,
+    pub unit_search_button: &'static str,
+    /// How many units match, of how many.
+    pub unit_search_shown: fn(usize, usize) -> String,
+    pub unit_search_none: &'static str,
+    pub col_code: &'static str,
+    /// The link of a unit's row opening its forms, and its accessible name.
+    pub unit_choose: &'static str,
+    pub unit_choose_label: fn(&str) -> String,
+    /// Where the rename, merge and retire forms are, before a unit is chosen.
+    pub unit_change_heading: &'static str,
+    pub unit_change_hint: &'static str,
+    /// The chosen unit's forms: their heading, a retired unit's state, another unit.
+    pub unit_change_of: fn(&str, &str) -> String,
+    pub unit_change_retired: fn(i32) -> String,
+    pub unit_choose_other: &'static str,
+    /// The merge of a chosen unit: the units merged into it, typed one a line.
+    pub unit_merge_into: fn(&str) -> String,
+    pub merged_units_typed: &'static str,
+    pub merged_units_hint: &'static str,
+    pub unit_typed_unknown: fn(&str) -> String,
+    pub unit_typed_ambiguous: fn(&str, &str) -> String,
+    pub units_pages_label: &'static str,
+    /// The registry's file on its own page, and the way back.
+    pub units_file_link: &'static str,
+    pub back_to_units: &'static str,
+    /// The administration page's unit codes, typed where the registry is too large to list.
+    pub unit_codes_typed: &'static str,
+    pub unit_codes_hint: &'static str,
+    pub unit_codes_find: &'static str,
+    /// The administration page's users, a page at a time past 50.
+    pub users_search_heading: &'static str,
+    pub users_search_name: &'static str,
+    pub users_shown: fn(usize, usize) -> String,
+    pub users_pages_label: &'static str,
 }

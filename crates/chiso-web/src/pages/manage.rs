@@ -17,15 +17,180 @@ use chiso_domain::framework::Framework;
 use chiso_domain::unit::{LineageKind, Registry};
 use chiso_store::Role;
 
+/// What the units' part of the page shows (GET, so a search can be linked to): units whose
+/// name, other names or code contain every word of `ten` (case and diacritics aside), of
+/// kind `loai`, page `trang` of 50; `don-vi`: the unit whose forms are open; `tep=don-vi`:
+/// the registry's file instead.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct View {
+    #[serde(default)]
+    pub ten: String,
+    #[serde(default)]
+    pub loai: String,
+    #[serde(default)]
+    pub trang: Option<usize>,
+    #[serde(default, rename = "don-vi")]
+    pub don_vi: String,
+    #[serde(default)]
+    pub tep: String,
+}
+
+impl View {
+    /// The view a refused form came from (its hidden fields), with the unit it concerned.
+    fn of_form(f: &Fields) -> View {
+        let get = |k: &str| field(f, k).unwrap_or("").to_string();
+        View {
+            ten: get("ten"),
+            loai: get("loai"),
+            trang: field(f, "trang").and_then(|x| x.parse().ok()),
+            don_vi: field(f, "unit").or_else(|| field(f, "into")).unwrap_or("").to_string(),
+            tep: if field(f, "what") == Some("units") { "don-vi".into() } else { String::new() },
+        }
+    }
+
+    /// This view's address with another page (`None`: without the page) and unit.
+    fn address(&self, trang: Option<usize>, don_vi: &str) -> String {
+        let mut q: Vec<String> = Vec::new();
+        for (k, v) in [("ten", self.ten.trim()), ("loai", self.loai.as_str())] {
+            if !v.is_empty() {
+                q.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        if let Some(n) = trang.filter(|&n| n > 1) {
+            q.push(format!("trang={n}"));
+        }
+        if !don_vi.is_empty() {
+            q.push(format!("don-vi={}", urlencode(don_vi)));
+        }
+        if q.is_empty() { BASE.to_string() } else { format!("{BASE}?{}", q.join("&")) }
+    }
+
+    /// The search kept in a form that changes a unit (a refusal shows the same list).
+    fn hidden(&self) -> String {
+        let mut out = String::new();
+        for (k, v) in [("ten", self.ten.as_str()), ("loai", self.loai.as_str())] {
+            if !v.is_empty() {
+                out += &format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", esc(v));
+            }
+        }
+        if let Some(n) = self.trang.filter(|&n| n > 1) {
+            out += &format!("<input type=\"hidden\" name=\"trang\" value=\"{n}\">");
+        }
+        out
+    }
+}
+
+const BASE: &str = "/quan-tri/danh-muc";
+/// Units a page.
+pub const UNITS_PAGE: usize = 50;
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A registry's units in the page's order (kind, then Vietnamese collation) with what a
+/// search reads of each (name, other names, code, folded), made once per parsed catalogue.
+struct Index {
+    order: Vec<usize>,
+    folded: Vec<String>,
+    kinds: Vec<String>,
+}
+
+type KeptIndex = Option<(std::sync::Weak<chiso_app::Catalog>, std::sync::Arc<Index>)>;
+static INDEX: std::sync::Mutex<KeptIndex> = std::sync::Mutex::new(None);
+
+fn index(cat: &std::sync::Arc<chiso_app::Catalog>) -> std::sync::Arc<Index> {
+    use chiso_domain::collate::{compare_vi, fold};
+    if let Some((w, x)) = INDEX.lock().expect("not poisoned").as_ref()
+        && w.upgrade().is_some_and(|c| std::sync::Arc::ptr_eq(&c, cat))
+    {
+        return x.clone();
+    }
+    let units = cat.registry.units();
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&units[a], &units[b]);
+        a.kind.cmp(&b.kind).then_with(|| compare_vi(&a.name, &b.name)).then_with(|| a.id.cmp(&b.id))
+    });
+    let folded = units
+        .iter()
+        .map(|u| {
+            let mut s = fold(&u.name);
+            for a in &u.aliases {
+                s.push('\n');
+                s += &fold(a);
+            }
+            s.push('\n');
+            s += &u.id.0.to_lowercase();
+            s
+        })
+        .collect();
+    let mut kinds: Vec<String> = order.iter().map(|&i| units[i].kind.clone()).collect();
+    kinds.dedup();
+    let x = std::sync::Arc::new(Index { order, folded, kinds });
+    *INDEX.lock().expect("not poisoned") = Some((std::sync::Arc::downgrade(cat), x.clone()));
+    x
+}
+
+/// The units (indices into the registry) a view matches, in order.
+fn matching(index: &Index, reg: &Registry, view: &View) -> Vec<usize> {
+    let needle = chiso_domain::collate::fold(view.ten.trim());
+    let words: Vec<&str> = needle.split_whitespace().collect();
+    let kind = view.loai.trim();
+    let units = reg.units();
+    index
+        .order
+        .iter()
+        .copied()
+        .filter(|&i| kind.is_empty() || units[i].kind == kind)
+        .filter(|&i| words.iter().all(|w| index.folded[i].contains(w)))
+        .collect()
+}
+
 pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    axum::extract::Query(view): axum::extract::Query<View>,
     notice: crate::done::Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
-    let body = render(&s, lang, &u, notice.html(lang), None).await?;
+    let body = if view.tep == "don-vi" {
+        units_file(&s, lang, &u, notice.html(lang), None).await?
+    } else {
+        render(&s, lang, &u, &view, notice.html(lang), None).await?
+    };
     Ok(page(lang, lang.t().catalogue_title, Some(&u), &body))
+}
+
+/// The registry's file on a page of its own (a national one is a few hundred kB): its text,
+/// or what was typed when refused.
+async fn units_file(s: &AppState, lang: Lang, u: &User, top: String, typed: Option<&Fields>) -> AppResult<String> {
+    let t = lang.t();
+    let csrf = csrf_input(u);
+    let typed = typed.filter(|f| field(f, "what") == Some("units"));
+    let body = match typed.and_then(|f| field(f, "body")) {
+        Some(b) => b.to_string(),
+        None => s.app.catalogue_documents(&u.actor()).await?.1,
+    };
+    let reason = typed.and_then(|f| field(f, "reason")).map(esc).unwrap_or_default();
+    Ok(top
+        + &format!(
+            "<p><a href=\"{BASE}\">{}</a></p><h1>{}</h1><form method=\"post\" action=\"{BASE}\">{csrf}\
+             <input type=\"hidden\" name=\"what\" value=\"units\"><label>{} <textarea name=\"body\" rows=\"14\" cols=\"90\">{}</textarea></label>\
+             <label>{} <input name=\"reason\" value=\"{reason}\" required></label><button>{}</button></form>",
+            t.back_to_units,
+            t.units_file_link,
+            t.units_label,
+            esc(&body),
+            t.reason,
+            t.check_and_save
+        ))
 }
 
 /// A unit's name by its id (the id itself only for one the registry lost).
@@ -87,62 +252,175 @@ fn framework_tree(lang: Lang, fw: &Framework) -> String {
 }
 
 /// The page; above it `top` (a notice or what was refused), in the refused form's fields
-/// what was typed.
-async fn render(s: &AppState, lang: Lang, u: &User, top: String, typed: Option<&Fields>) -> AppResult<String> {
+/// what was typed. The units a page at a time as `view` says, the forms changing one unit
+/// only for the unit chosen from them: nothing on the page lists every unit.
+async fn render(
+    s: &AppState,
+    lang: Lang,
+    u: &User,
+    view: &View,
+    top: String,
+    typed: Option<&Fields>,
+) -> AppResult<String> {
     let t = lang.t();
     let csrf = csrf_input(u);
     let cat = s.app.catalog().await?;
     let reg = &cat.registry;
-    let (_, units_body) = s.app.catalogue_documents(&u.actor()).await?;
+    let index = index(&cat);
     let kept = |what: &str, name: &str| -> String {
         typed.filter(|f| field(f, "what") == Some(what)).and_then(|f| field(f, name)).map(esc).unwrap_or_default()
     };
-    let mut b = top + &format!("<h1>{}</h1><h2>{}</h2>", t.catalogue_title, t.units_table_heading);
+    let mut b = top + &format!("<h1>{}</h1><h2 id=\"don-vi\">{}</h2>", t.catalogue_title, t.units_table_heading);
+    // The search: a name typed as on any keyboard, a kind.
+    let kinds: String = index
+        .kinds
+        .iter()
+        .map(|k| {
+            let sel = if *k == view.loai { " selected" } else { "" };
+            format!("<option value=\"{}\"{sel}>{}</option>", esc(k), esc(&lang.kind(k)))
+        })
+        .collect();
     b += &format!(
-        "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        t.unit_name, t.col_kind, t.col_from, t.col_until, t.col_aliases, t.col_lineage
+        "<form method=\"get\" action=\"{BASE}\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>\
+         <label>{} <input type=\"search\" name=\"ten\" value=\"{}\"></label>\
+         <label>{} <select name=\"loai\"><option value=\"\">{}</option>{kinds}</select></label>\
+         <button>{}</button> <a href=\"{BASE}\">{}</a></fieldset></form>",
+        t.unit_search_heading,
+        t.unit_search_name,
+        esc(&view.ten),
+        t.col_kind,
+        t.unit_search_all_kinds,
+        t.unit_search_button,
+        t.filter_reset
     );
-    let mut units: Vec<&chiso_domain::unit::Unit> = reg.units().iter().collect();
-    units.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| chiso_domain::collate::compare_vi(&a.name, &b.name)));
-    for x in &units {
+    let units = reg.units();
+    let found = matching(&index, reg, view);
+    let pages = found.len().div_ceil(UNITS_PAGE).max(1);
+    let page_no = view.trang.unwrap_or(1).clamp(1, pages);
+    b += &format!("<p role=\"status\">{}</p>", esc(&(t.unit_search_shown)(found.len(), units.len())));
+    if found.is_empty() {
+        b += &format!("<p>{}</p>", t.unit_search_none);
+    } else {
         b += &format!(
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&x.name),
-            esc(&lang.kind(&x.kind)),
-            x.from.map(|y| y.to_string()).unwrap_or_default(),
-            x.until.map(|y| y.to_string()).unwrap_or_default(),
-            esc(&x.aliases.join(", ")),
-            esc(&lineage_text(lang, reg, &x.id.0))
+            "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+            t.unit_name, t.col_code, t.col_kind, t.col_from, t.col_until, t.col_aliases, t.col_lineage
+        );
+        for &i in found.iter().skip((page_no - 1) * UNITS_PAGE).take(UNITS_PAGE) {
+            let x = &units[i];
+            let choose = if x.until.is_none() {
+                format!(
+                    "<a href=\"{}#thay-doi\" aria-label=\"{}\">{}</a>",
+                    esc(&view.address(Some(page_no), &x.id.0)),
+                    esc(&(t.unit_choose_label)(&x.name)),
+                    t.unit_choose
+                )
+            } else {
+                String::new()
+            };
+            b += &format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{choose}</td></tr>",
+                esc(&x.name),
+                esc(&x.id.0),
+                esc(&lang.kind(&x.kind)),
+                x.from.map(|y| y.to_string()).unwrap_or_default(),
+                x.until.map(|y| y.to_string()).unwrap_or_default(),
+                esc(&x.aliases.join(", ")),
+                esc(&lineage_text(lang, reg, &x.id.0))
+            );
+        }
+        b += "</tbody></table></div>";
+    }
+    if pages > 1 {
+        let link = |n: usize, text: &str| format!("<a href=\"{}\">{}</a>", esc(&view.address(Some(n), "")), esc(text));
+        let mut parts = Vec::new();
+        if page_no > 1 {
+            parts.push(link(page_no - 1, t.page_previous));
+        }
+        parts.push(esc(&(t.page_of)(page_no, pages)));
+        if page_no < pages {
+            parts.push(link(page_no + 1, t.page_next));
+        }
+        b += &format!(
+            "<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>",
+            esc(t.units_pages_label),
+            parts.join(" · ")
         );
     }
-    b += "</tbody></table></div>";
-    let options = |selected: &str| -> String {
-        units
-            .iter()
-            .filter(|x| x.until.is_none())
-            .map(|x| {
-                let sel = if x.id.0 == selected { " selected" } else { "" };
-                format!("<option value=\"{}\"{sel}>{}</option>", esc(&x.id.0), esc(&x.name))
-            })
-            .collect()
-    };
-    let mut kinds: Vec<&str> = units.iter().map(|x| x.kind.as_str()).collect();
-    kinds.dedup();
-    let kind_options: String =
-        kinds.iter().map(|k| format!("<option value=\"{}\">{}</option>", esc(k), esc(&lang.kind(k)))).collect();
+    let view = &View { trang: Some(page_no), ..view.clone() };
     let reason = |what: &str| {
         format!("<label>{} <input name=\"reason\" value=\"{}\" required></label>", t.reason, kept(what, "reason"))
     };
     let form = |what: &str, heading: &str, inner: String| {
         format!(
-            "<h3>{heading}</h3><form method=\"post\" action=\"/quan-tri/danh-muc/don-vi\">{csrf}<input type=\"hidden\" name=\"what\" value=\"{what}\">{inner}{}<button>{}</button></form>",
+            "<h3>{heading}</h3><form method=\"post\" action=\"/quan-tri/danh-muc/don-vi\">{csrf}<input type=\"hidden\" name=\"what\" value=\"{what}\">{}{inner}{}<button>{}</button></form>",
+            view.hidden(),
             reason(what),
             t.check_and_save
         )
     };
-    let picked = |what: &str| {
-        typed.filter(|f| field(f, "what") == Some(what)).and_then(|f| field(f, "unit")).unwrap_or("").to_string()
-    };
+    // The forms of the unit chosen from the list.
+    b += &format!("<h2 id=\"thay-doi\">{}</h2>", t.unit_change_heading);
+    match reg.get(&chiso_domain::UnitId(view.don_vi.clone())) {
+        None => b += &format!("<p class=\"muted\">{}</p>", t.unit_change_hint),
+        Some(x) => {
+            b += &format!(
+                "<p><strong>{}</strong> · <a href=\"{}\">{}</a></p>",
+                esc(&(t.unit_change_of)(&x.name, &x.id.0)),
+                esc(&view.address(view.trang, "")),
+                t.unit_choose_other
+            );
+            let id = esc(&x.id.0);
+            let unit = format!("<input type=\"hidden\" name=\"unit\" value=\"{id}\">");
+            if let Some(until) = x.until {
+                b += &format!("<p>{}</p>", esc(&(t.unit_change_retired)(until)));
+            } else {
+                b += &form(
+                    "rename",
+                    t.unit_rename_heading,
+                    format!(
+                        "{unit}<label>{} <input name=\"name\" value=\"{}\" required></label>\
+                         <label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
+                        t.new_name,
+                        kept("rename", "name"),
+                        t.from_year,
+                        kept("rename", "year")
+                    ),
+                );
+                b += &form(
+                    "merge",
+                    &esc(&(t.unit_merge_into)(&x.name)),
+                    format!(
+                        "<input type=\"hidden\" name=\"into\" value=\"{id}\"><input type=\"hidden\" name=\"units\" value=\"{id}\">\
+                         <label>{} <textarea name=\"others\" rows=\"4\" cols=\"40\" required aria-describedby=\"goi-y-sap-nhap\">{}</textarea></label>\
+                         <span class=\"hint\" id=\"goi-y-sap-nhap\">{}</span>\
+                         <label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
+                        t.merged_units_typed,
+                        kept("merge", "others"),
+                        t.merged_units_hint,
+                        t.from_year,
+                        kept("merge", "year")
+                    ),
+                );
+                b += &form(
+                    "retire",
+                    t.unit_retire_heading,
+                    format!(
+                        "{unit}<label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
+                        t.last_year,
+                        kept("retire", "year")
+                    ),
+                );
+            }
+        }
+    }
+    let kind_options: String = index
+        .kinds
+        .iter()
+        .map(|k| {
+            let sel = if typed.and_then(|f| field(f, "kind")) == Some(k.as_str()) { " selected" } else { "" };
+            format!("<option value=\"{}\"{sel}>{}</option>", esc(k), esc(&lang.kind(k)))
+        })
+        .collect();
     b += &form(
         "add",
         t.unit_add_heading,
@@ -156,56 +434,7 @@ async fn render(s: &AppState, lang: Lang, u: &User, top: String, typed: Option<&
             kept("add", "year")
         ),
     );
-    b += &form(
-        "rename",
-        t.unit_rename_heading,
-        format!(
-            "<label>{} <select name=\"unit\">{}</select></label><label>{} <input name=\"name\" value=\"{}\" required></label>\
-             <label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
-            t.unit_label,
-            options(&picked("rename")),
-            t.new_name,
-            kept("rename", "name"),
-            t.from_year,
-            kept("rename", "year")
-        ),
-    );
-    let merged: Vec<&str> = typed
-        .filter(|f| field(f, "what") == Some("merge"))
-        .map(|f| f.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.as_str()).collect())
-        .unwrap_or_default();
-    let multi: String = units
-        .iter()
-        .filter(|x| x.until.is_none())
-        .map(|x| {
-            let sel = if merged.contains(&x.id.0.as_str()) { " selected" } else { "" };
-            format!("<option value=\"{}\"{sel}>{}</option>", esc(&x.id.0), esc(&x.name))
-        })
-        .collect();
-    b += &form(
-        "merge",
-        t.unit_merge_heading,
-        format!(
-            "<label>{} <select name=\"units\" multiple size=\"6\">{multi}</select></label><label>{} <select name=\"into\">{}</select></label>\
-             <label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
-            t.merged_units,
-            t.continuing_unit,
-            options(typed.filter(|f| field(f, "what") == Some("merge")).and_then(|f| field(f, "into")).unwrap_or("")),
-            t.from_year,
-            kept("merge", "year")
-        ),
-    );
-    b += &form(
-        "retire",
-        t.unit_retire_heading,
-        format!(
-            "<label>{} <select name=\"unit\">{}</select></label><label>{} <input name=\"year\" inputmode=\"numeric\" value=\"{}\" required></label>",
-            t.unit_label,
-            options(&picked("retire")),
-            t.last_year,
-            kept("retire", "year")
-        ),
-    );
+    b += &format!("<p><a href=\"{BASE}?tep=don-vi\">{}</a></p>", t.units_file_link);
     b += &format!("<h2>{}</h2>", t.frameworks);
     for fw in &cat.frameworks {
         b += &framework_tree(lang, fw);
@@ -219,18 +448,6 @@ async fn render(s: &AppState, lang: Lang, u: &User, top: String, typed: Option<&
         t.reason,
         kept("framework", "reason"),
         t.check_and_activate
-    );
-    let units_typed = typed.filter(|f| field(f, "what") == Some("units")).and_then(|f| field(f, "body"));
-    b += &format!(
-        "<details><summary>{}</summary><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}\
-         <input type=\"hidden\" name=\"what\" value=\"units\"><label>{} <textarea name=\"body\" rows=\"14\" cols=\"90\">{}</textarea></label>\
-         <label>{} <input name=\"reason\" value=\"{}\" required></label><button>{}</button></form></details>",
-        t.advanced_toml,
-        t.units_label,
-        esc(units_typed.unwrap_or(&units_body)),
-        t.reason,
-        kept("units", "reason"),
-        t.check_and_save
     );
     b += &format!(
         "<h2>{}</h2><p class=\"muted\">{}</p>\
@@ -247,19 +464,39 @@ async fn render(s: &AppState, lang: Lang, u: &User, top: String, typed: Option<&
     );
     b += &format!(
         "<h2>{}</h2><form method=\"post\" action=\"/quan-tri/danh-muc\">{csrf}<input type=\"hidden\" name=\"what\" value=\"exception\">\
-         <label>{} <input name=\"year\" required></label><label>{} <input name=\"kind\" required></label>\
-         <label>{} <input name=\"unit\" required></label><label>{} <input name=\"until\" type=\"date\" required></label>\
-         <label>{} <input name=\"reason\" required></label><button>{}</button></form>",
-        t.exception_heading, t.year, t.unit_kind, t.unit_code, t.new_deadline, t.reason, t.extend
+         <label>{} <input name=\"year\" value=\"{}\" required></label><label>{} <input name=\"kind\" value=\"{}\" required></label>\
+         <label>{} <input name=\"unit\" value=\"{}\" required></label><label>{} <input name=\"until\" type=\"date\" value=\"{}\" required></label>\
+         <label>{} <input name=\"reason\" value=\"{}\" required></label><button>{}</button></form>",
+        t.exception_heading,
+        t.year,
+        kept("exception", "year"),
+        t.unit_kind,
+        kept("exception", "kind"),
+        t.unit_code,
+        kept("exception", "unit"),
+        t.new_deadline,
+        kept("exception", "until"),
+        t.reason,
+        kept("exception", "reason"),
+        t.extend
     );
     Ok(b)
 }
 
-/// A refused change: the page again, what was refused above it, what was typed kept.
-async fn refused(s: &AppState, lang: Lang, u: &User, f: &Fields, e: chiso_app::Error) -> AppResult<Response> {
-    let top = super::views::refusal(lang, None, &e);
-    let body = render(s, lang, u, top, Some(f)).await?;
+/// A refused change: the page again, what was refused above it (`top`), what was typed kept,
+/// the list as the form's page showed it (the registry's file on its own page).
+async fn refused_with(s: &AppState, lang: Lang, u: &User, f: &Fields, top: String) -> AppResult<Response> {
+    let view = View::of_form(f);
+    let body = if view.tep == "don-vi" {
+        units_file(s, lang, u, top, Some(f)).await?
+    } else {
+        render(s, lang, u, &view, top, Some(f)).await?
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(lang, lang.t().catalogue_title, Some(u), &body)).into_response())
+}
+
+async fn refused(s: &AppState, lang: Lang, u: &User, f: &Fields, e: chiso_app::Error) -> AppResult<Response> {
+    refused_with(s, lang, u, f, super::views::refusal(lang, None, &e)).await
 }
 
 fn refusable(e: &chiso_app::Error) -> bool {
@@ -282,7 +519,43 @@ pub async fn save(
     }
 }
 
+/// Units typed one a line (or separated by `;`): each by its code, or by its name or another
+/// name as typed on any keyboard (diacritics aside), among the units still assessed; a name
+/// two units fold to is taken only as written exactly. The codes, or every entry not found
+/// or not decided, in words.
+fn typed_units(lang: Lang, reg: &Registry, text: &str) -> Result<Vec<String>, Vec<String>> {
+    use chiso_domain::collate::fold;
+    let t = lang.t();
+    let (mut ids, mut problems) = (Vec::new(), Vec::new());
+    for entry in text.split(['\n', ';']).map(str::trim).filter(|x| !x.is_empty()) {
+        if let Some(x) = reg.get(&chiso_domain::UnitId(entry.to_string())) {
+            ids.push(x.id.0.clone());
+            continue;
+        }
+        let key = fold(entry);
+        let exact = chiso_domain::unit::nfc(entry);
+        let found: Vec<&chiso_domain::unit::Unit> = reg
+            .units()
+            .iter()
+            .filter(|x| x.until.is_none())
+            .filter(|x| fold(&x.name) == key || x.aliases.iter().any(|a| fold(a) == key))
+            .collect();
+        let written: Vec<&chiso_domain::unit::Unit> =
+            found.iter().copied().filter(|x| x.name == exact || x.aliases.iter().any(|a| *a == exact)).collect();
+        match (found.as_slice(), written.as_slice()) {
+            ([one], _) | (_, [one]) => ids.push(one.id.0.clone()),
+            ([], _) => problems.push((t.unit_typed_unknown)(entry)),
+            (all, _) => {
+                let all: Vec<String> = all.iter().map(|x| format!("{} ({})", x.name, x.id.0)).collect();
+                problems.push((t.unit_typed_ambiguous)(entry, &all.join(", ")))
+            }
+        }
+    }
+    if problems.is_empty() { Ok(ids) } else { Err(problems) }
+}
+
 /// POST `/quan-tri/danh-muc/don-vi`: one change to the units (`what`: add, rename, merge, retire).
+/// A merger's units are `units` (codes) and `others` (typed one a line, see [`typed_units`]).
 pub async fn change_unit(
     State(s): State<AppState>,
     Reader(lang): Reader,
@@ -304,11 +577,25 @@ pub async fn change_unit(
             y => Ok(C::Add { name: text("name"), kind: text("kind"), from: y.flatten() }),
         },
         Some("rename") => needed().map(|year| C::Rename { unit: text("unit"), name: text("name"), year }),
-        Some("merge") => needed().map(|year| C::Merge {
-            units: f.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(),
-            into: text("into"),
-            year,
-        }),
+        Some("merge") => {
+            let cat = s.app.catalog().await?;
+            let others = match typed_units(lang, &cat.registry, &text("others")) {
+                Ok(ids) => ids,
+                Err(problems) => {
+                    let list: String = problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect();
+                    let top = format!("<div class=\"error\" role=\"alert\"><ul>{list}</ul></div>");
+                    return refused_with(&s, lang, &u, &f, top).await;
+                }
+            };
+            let mut units: Vec<String> =
+                f.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.trim().to_string()).collect();
+            for id in others {
+                if !units.contains(&id) {
+                    units.push(id);
+                }
+            }
+            needed().map(|year| C::Merge { units, into: text("into"), year })
+        }
         Some("retire") => needed().map(|last_year| C::Retire { unit: text("unit"), last_year }),
         _ => return Err(AppError::bad_request(|t| t.bad_action)),
     };

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit_log;
+mod catalogue_scale;
 mod entry;
 mod national;
 mod orphans;

@@ -21,6 +21,19 @@ pub struct Refused<'a> {
     pub error: &'a chiso_app::Error,
 }
 
+/// Above this many units still assessed, a reporter's units are typed as codes, not picked
+/// from a list of every unit.
+pub const LISTED_UNITS: usize = 200;
+
+/// A form's unit codes: each `unit` (picked from the list) and `units` (typed, separated by
+/// commas).
+fn codes(f: &Fields) -> Vec<String> {
+    use crate::pages::input::Get;
+    let mut out = f.all("unit");
+    out.extend(f.get("units").split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string));
+    out
+}
+
 /// The field of the add-user form a refusal concerns.
 fn add_user_field(code: &str) -> &'static str {
     match code {
@@ -42,20 +55,131 @@ fn field_error(lang: Lang, refused: Option<&Refused>, field: &str, name: &str) -
     }
 }
 
-/// The users and tokens part of `/quan-tri`; `refused`: the add-user form sent back.
-pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refused<'_>>) -> AppResult<String> {
+/// Users a page, once there are more (one reporter a unit: thousands nationally).
+pub const USERS_PAGE: usize = 50;
+
+/// Which users `/quan-tri` lists (GET): those whose name or units' names or codes contain
+/// every word of `nguoi` (case and diacritics aside), page `trang`.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct UsersView {
+    #[serde(default)]
+    pub nguoi: String,
+    #[serde(default)]
+    pub trang: Option<usize>,
+}
+
+impl UsersView {
+    fn address(&self, trang: usize) -> String {
+        let mut q = Vec::new();
+        if !self.nguoi.trim().is_empty() {
+            q.push(format!("nguoi={}", urlencode(self.nguoi.trim())));
+        }
+        if trang > 1 {
+            q.push(format!("trang={trang}"));
+        }
+        if q.is_empty() { "/quan-tri#nguoi-dung".into() } else { format!("/quan-tri?{}#nguoi-dung", q.join("&")) }
+    }
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The users and tokens part of `/quan-tri`; `refused`: the add-user form sent back. Past
+/// [`USERS_PAGE`] users, a page of them as `view` says (a refused change of a user's units:
+/// that user).
+pub async fn section(
+    s: &AppState,
+    lang: Lang,
+    u: &User,
+    refused: Option<&Refused<'_>>,
+    view: &UsersView,
+) -> AppResult<String> {
+    use chiso_domain::collate::fold;
     let t = lang.t();
     let csrf = csrf_input(u);
-    let mut b = format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        t.users_heading, t.col_name, t.col_role, t.col_units, t.col_status
-    );
-    let accounts = s.app.accounts(&u.actor()).await?;
+    let mut b = format!("<h2 id=\"nguoi-dung\">{}</h2>", t.users_heading);
+    let mut accounts = s.app.accounts(&u.actor()).await?;
     let cat = s.app.catalog().await?;
+    let (all, mut first) = (accounts.users.len(), 0);
+    if all > USERS_PAGE || !view.nguoi.trim().is_empty() {
+        b += &format!(
+            "<form method=\"get\" action=\"/quan-tri#nguoi-dung\" class=\"filters\" role=\"search\"><fieldset><legend>{}</legend>\
+             <label>{} <input type=\"search\" name=\"nguoi\" value=\"{}\"></label><button>{}</button> <a href=\"/quan-tri#nguoi-dung\">{}</a></fieldset></form>",
+            t.users_search_heading,
+            t.users_search_name,
+            esc(&view.nguoi),
+            t.unit_search_button,
+            t.filter_reset
+        );
+        let needle = fold(view.nguoi.trim());
+        let words: Vec<&str> = needle.split_whitespace().collect();
+        let again = refused.and_then(|r| r.units_of);
+        accounts.users.retain(|x| match again {
+            Some(name) => x.username == name,
+            None => {
+                let mut text = fold(&x.username);
+                for id in &x.units {
+                    text += &format!("\n{}\n{}", id.to_lowercase(), fold(&cat.unit_name(id)));
+                }
+                words.iter().all(|w| text.contains(w))
+            }
+        });
+        let pages = accounts.users.len().div_ceil(USERS_PAGE).max(1);
+        let page_no = view.trang.unwrap_or(1).clamp(1, pages);
+        b += &format!("<p role=\"status\">{}</p>", esc(&(t.users_shown)(accounts.users.len(), all)));
+        if pages > 1 {
+            let link = |n: usize, text: &str| format!("<a href=\"{}\">{}</a>", esc(&view.address(n)), esc(text));
+            let mut parts = Vec::new();
+            if page_no > 1 {
+                parts.push(link(page_no - 1, t.page_previous));
+            }
+            parts.push(esc(&(t.page_of)(page_no, pages)));
+            if page_no < pages {
+                parts.push(link(page_no + 1, t.page_next));
+            }
+            b += &format!(
+                "<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>",
+                esc(t.users_pages_label),
+                parts.join(" · ")
+            );
+        }
+        first = (page_no - 1) * USERS_PAGE;
+        accounts.users = accounts.users.into_iter().skip(first).take(USERS_PAGE).collect();
+    }
+    b += &format!(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        t.col_name, t.col_role, t.col_units, t.col_status
+    );
     let held = &accounts.held_back;
     // Units picked by name (a reporter's), in Vietnamese order.
     let mut units: Vec<&chiso_domain::Unit> = cat.registry.units().iter().filter(|u| u.until.is_none()).collect();
-    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    // A province's units as a list to pick from; a national registry's would make the page
+    // megabytes (once more per reporter): their codes typed instead, found in the catalogue.
+    let listed = units.len() <= LISTED_UNITS;
+    if listed {
+        units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name));
+    }
+    let typed_codes = |attrs: &str, value: &str, hint_id: &str| {
+        // The hint described with the field, and a refusal's message when there is one.
+        let attrs = match attrs.contains("aria-describedby=\"") {
+            true => attrs.replacen("aria-describedby=\"", &format!("aria-describedby=\"{hint_id} "), 1),
+            false => format!(" aria-describedby=\"{hint_id}\"{attrs}"),
+        };
+        format!(
+            "<label>{} <input name=\"units\" value=\"{}\"{attrs}></label>\
+             <span class=\"hint\" id=\"{hint_id}\">{} <a href=\"/quan-tri/danh-muc\">{}</a></span>",
+            t.unit_codes_typed,
+            esc(value),
+            t.unit_codes_hint,
+            t.unit_codes_find
+        )
+    };
     let options = |picked: &[String]| -> String {
         units
             .iter()
@@ -74,7 +198,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
             esc(name)
         )
     };
-    for (i, x) in accounts.users.iter().enumerate() {
+    for (i, x) in accounts.users.iter().enumerate().map(|(i, x)| (first + i, x)) {
         let mut state = (if x.disabled { t.user_disabled } else { t.user_active }).to_string();
         if x.must_change_password {
             state += &format!("; {}", t.user_one_time);
@@ -105,8 +229,7 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
         // open, with what was picked and why).
         if x.role == Role::Reporter {
             let again = refused.filter(|r| r.units_of == Some(x.username.as_str()));
-            let picked =
-                again.map(|r| crate::pages::input::Get::all(r.fields, "unit")).unwrap_or_else(|| x.units.clone());
+            let picked = again.map(|r| codes(r.fields)).unwrap_or_else(|| x.units.clone());
             let (open, attrs, error) = match again {
                 Some(r) => (
                     " open",
@@ -118,14 +241,21 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
                 ),
                 None => ("", String::new(), String::new()),
             };
+            let input = if listed {
+                format!(
+                    "<label>{} <select name=\"unit\" multiple size=\"5\"{attrs}>{}</select></label>",
+                    esc(&(t.units_of)(&x.username)),
+                    options(&picked)
+                )
+            } else {
+                typed_codes(&attrs, &picked.join(", "), &format!("goi-y-don-vi-{i}"))
+            };
             unit_cell += &format!(
                 "<details{open}><summary>{}</summary><form method=\"post\" action=\"/quan-tri/nguoi-dung/don-vi\">{csrf}\
-                 <input type=\"hidden\" name=\"username\" value=\"{}\"><label>{} <select name=\"unit\" multiple size=\"5\"{attrs}>{}</select></label>{error}\
+                 <input type=\"hidden\" name=\"username\" value=\"{}\">{input}{error}\
                  <button>{}</button></form></details>",
                 t.change_units_button,
                 esc(&x.username),
-                esc(&(t.units_of)(&x.username)),
-                options(&picked),
                 t.change_units_button
             );
         }
@@ -140,7 +270,6 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
     let refused_add = refused.filter(|r| r.units_of.is_none());
     let typed = |name: &str| refused_add.and_then(|r| crate::pages::field(r.fields, name)).unwrap_or("").to_string();
     let picked: Vec<String> = refused_add.map(|r| crate::pages::input::new_user(r.fields).units).unwrap_or_default();
-    let unit_options = options(&picked);
     let roles: String = [Role::Reporter, Role::Assessor, Role::Viewer, Role::Admin]
         .iter()
         .map(|r| {
@@ -158,14 +287,23 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
     } else {
         pw_attrs.replace("aria-describedby=\"loi-password\"", "aria-describedby=\"loi-password goi-y-password\"")
     };
+    let unit_input = if listed {
+        format!(
+            "<label>{} <select name=\"unit\" multiple size=\"6\"{unit_attrs}>{}</select></label>",
+            t.unit_codes,
+            options(&picked)
+        )
+    } else {
+        let typed: Vec<&str> = picked.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).collect();
+        typed_codes(&unit_attrs, &typed.join(", "), "goi-y-don-vi")
+    };
     b += &format!(
         "</tbody></table><h3>{}</h3><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
          <label>{} <input name=\"username\" value=\"{}\" required maxlength=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]*\" title=\"{}\"{name_attrs}></label>{name_error}\
          <label>{} <input name=\"password\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{}\"{pw_attrs}></label>\
          <span class=\"hint\" id=\"goi-y-password\">{}</span>{pw_error}\
          <label>{} <select name=\"role\"{role_attrs}>{roles}</select></label>{role_error}\
-         <label>{} <select name=\"unit\" multiple size=\"6\"{unit_attrs}>{unit_options}</select></label>{unit_error}\
-         <button>{}</button></form>",
+         {unit_input}{unit_error}<button>{}</button></form>",
         t.add_user,
         t.username,
         esc(&typed("username")),
@@ -175,7 +313,6 @@ pub async fn section(s: &AppState, lang: Lang, u: &User, refused: Option<&Refuse
         chiso_app::MIN_PASSWORD,
         t.password_rules,
         t.role,
-        t.unit_codes,
         t.add_user
     );
     b += &format!(
@@ -234,7 +371,7 @@ pub async fn create_user(
         Err(e) if matches!(e.kind, chiso_app::Kind::Invalid | chiso_app::Kind::Conflict) => {
             let status = crate::error::AppError::from(e.clone()).status;
             let refused = Refused { units_of: None, fields: &f, error: &e };
-            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused)).await?;
+            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused), &UsersView::default()).await?;
             Ok((status, body).into_response())
         }
         Err(e) => Err(e.into()),
@@ -278,7 +415,7 @@ pub async fn reset_password(
         esc(&password),
         t.one_time_password_note
     );
-    Ok(super::page_html(&s, lang, &u, notice, None).await?.into_response())
+    Ok(super::page_html(&s, lang, &u, notice, None, &UsersView::default()).await?.into_response())
 }
 
 /// POST `/quan-tri/nguoi-dung/don-vi`: `username` and any number of `unit` (codes, picked
@@ -289,15 +426,14 @@ pub async fn set_units(
     MaybeUser(user): MaybeUser,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
-    use crate::pages::input::Get;
     let u = auth::require_role(user, &[Role::Admin])?;
     auth::check_csrf(&u, field(&f, "csrf"))?;
     let username = field(&f, "username").unwrap_or("");
-    match s.app.set_user_units(&u.actor(), username, f.all("unit")).await {
+    match s.app.set_user_units(&u.actor(), username, codes(&f)).await {
         Ok(()) => Ok(Redirect::to(&crate::done::Done::UnitsChanged.after("/quan-tri")).into_response()),
         Err(e) if e.kind == chiso_app::Kind::Invalid => {
             let refused = Refused { units_of: Some(username), fields: &f, error: &e };
-            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused)).await?;
+            let body = super::page_html(&s, lang, &u, String::new(), Some(&refused), &UsersView::default()).await?;
             Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response())
         }
         Err(e) => Err(e.into()),

@@ -24,10 +24,11 @@ pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
     MaybeUser(user): MaybeUser,
+    axum::extract::Query(view): axum::extract::Query<accounts::UsersView>,
     notice: Notice,
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
-    page_html(&s, lang, &u, notice.html(lang), None).await
+    page_html(&s, lang, &u, notice.html(lang), None, &view).await
 }
 
 /// The administration page; `refused`: a refused form of the users' section, sent back with
@@ -38,6 +39,7 @@ pub async fn page_html(
     u: &crate::auth::User,
     notice: String,
     refused: Option<&accounts::Refused<'_>>,
+    users: &accounts::UsersView,
 ) -> AppResult<Html<String>> {
     let t = lang.t();
     let cat = s.app.catalog().await?;
@@ -116,7 +118,7 @@ pub async fn page_html(
          <label><input type=\"checkbox\" name=\"history\" value=\"1\"> {}</label><button>{}</button></form>",
         t.col_deadline, t.history_checkbox, t.open_button
     );
-    b += &accounts::section(s, lang, u, refused).await?;
+    b += &accounts::section(s, lang, u, refused, users).await?;
     b += &format!(
         "<p><a href=\"/quan-tri/nhat-ky\">{}</a> · <a href=\"/quan-tri/danh-muc\">{}</a> · <a href=\"/quan-tri/cong-viec-nen\">{}</a></p>",
         t.audit_link, t.catalogue_link, t.bg_link
