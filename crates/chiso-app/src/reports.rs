@@ -51,9 +51,55 @@ impl Scorer<'_> {
         if let Scorer::App(app) = self
             && Arc::ptr_eq(&app.catalog().await?, cat)
         {
-            return app.scored_now(year, kind).await;
+            // Read before scoring: a change meanwhile makes the worker score again.
+            let seq = store.change_seq().await?;
+            let scored = app.scored_now(year, kind).await?;
+            if let Some(s) = &scored {
+                app.reports.hand(Handed { year, kind: kind.to_string(), seq, catalog: cat.clone(), scored: s.clone() });
+            }
+            return Ok(scored);
         }
         Ok(catalog::scored(store, cat, year, kind).await?.map(Arc::new))
+    }
+}
+
+/// A period the App scored for a publication's files, handed to the worker, which computes
+/// the outlooks from the same periods after it instead of scoring them again beside the
+/// App's (at national size each is tens of megabytes).
+struct Handed {
+    year: i32,
+    kind: String,
+    /// The database's change number read before it was scored.
+    seq: i64,
+    catalog: Arc<Catalog>,
+    scored: Arc<catalog::Scored>,
+}
+
+/// Periods handed to the worker and not yet taken: at most a publication's, and the year
+/// before.
+const HANDED: usize = 4;
+
+/// The period as scored now: the one handed over if nothing changed since it was scored with
+/// this catalogue, else scored from the store.
+async fn scored_for_worker(
+    store: &Store,
+    handed: &Mutex<Vec<Handed>>,
+    cat: &Arc<Catalog>,
+    year: i32,
+    kind: &str,
+) -> Result<Option<Arc<catalog::Scored>>> {
+    let seq = store.change_seq().await?;
+    let found = {
+        let mut handed = handed.lock().expect("not poisoned");
+        handed.retain(|h| h.seq == seq);
+        handed
+            .iter()
+            .find(|h| h.year == year && h.kind == kind && Arc::ptr_eq(&h.catalog, cat))
+            .map(|h| h.scored.clone())
+    };
+    match found {
+        Some(s) => Ok(Some(s)),
+        None => Ok(catalog::scored(store, cat, year, kind).await?.map(Arc::new)),
     }
 }
 
@@ -287,6 +333,8 @@ pub struct ReportFiles {
     fresh: Option<Mutex<Fresh>>,
     /// This server making report files: the worker waits for it.
     busy: Arc<Busy>,
+    /// Periods the App scored for the files it made, for the worker's outlooks.
+    handed: Arc<Mutex<Vec<Handed>>>,
 }
 
 /// Report files being made by this server (a publication's request, a catalogue change). The
@@ -380,6 +428,7 @@ impl ReportFiles {
             queued: Default::default(),
             fresh: None,
             busy: Default::default(),
+            handed: Default::default(),
         }
     }
 
@@ -389,8 +438,22 @@ impl ReportFiles {
         let queued: Arc<Mutex<HashSet<i32>>> = Default::default();
         let (queue, rx) = mpsc::channel(64);
         let busy: Arc<Busy> = Default::default();
-        tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone(), busy.clone()));
-        ReportFiles { objects, queue: Some(queue), make_pdfs, queued, fresh: Some(Default::default()), busy }
+        let handed: Arc<Mutex<Vec<Handed>>> = Default::default();
+        tokio::spawn(worker(store, objects.clone(), make_pdfs, rx, queued.clone(), busy.clone(), handed.clone()));
+        ReportFiles { objects, queue: Some(queue), make_pdfs, queued, fresh: Some(Default::default()), busy, handed }
+    }
+
+    /// A period scored for the files, for the worker (only a server's worker takes them).
+    fn hand(&self, h: Handed) {
+        if self.queue.is_none() {
+            return;
+        }
+        let mut handed = self.handed.lock().expect("not poisoned");
+        handed.retain(|x| !(x.year == h.year && x.kind == h.kind));
+        handed.push(h);
+        if handed.len() > HANDED {
+            handed.remove(0);
+        }
     }
 
     /// Marks report files as being made by this server until the value is dropped: the
@@ -648,7 +711,13 @@ async fn settings(store: &Store, cat: &Catalog, year: i32) -> Result<(String, Re
 }
 
 /// Each published period of `year`: its outlooks, unless those of its latest version exist.
-async fn make_outlooks(store: &Store, objects: &Objects, year: i32, told: Reporter) -> Result<()> {
+async fn make_outlooks(
+    store: &Store,
+    objects: &Objects,
+    year: i32,
+    told: Reporter,
+    handed: &Mutex<Vec<Handed>>,
+) -> Result<()> {
     let cat = Catalog::load(store).await?;
     for p in store.periods().await?.into_iter().filter(|p| p.year == year) {
         let Some(version) = store.published_version(year, &p.kind).await? else { continue };
@@ -657,10 +726,10 @@ async fn make_outlooks(store: &Store, objects: &Objects, year: i32, told: Report
         if objects.exists(&key(&name)).await.map_err(Error::io)? {
             continue;
         }
-        let Some(scored) = catalog::scored(store, &cat, year, &p.kind).await? else { continue };
+        let Some(scored) = scored_for_worker(store, handed, &cat, year, &p.kind).await? else { continue };
         // Moves only against a published previous year.
         let before = match previous_version {
-            Some(_) => catalog::scored(store, &cat, year - 1, &p.kind).await?,
+            Some(_) => scored_for_worker(store, handed, &cat, year - 1, &p.kind).await?,
             None => None,
         };
         let cat = cat.clone();
@@ -690,12 +759,15 @@ async fn worker(
     mut rx: mpsc::Receiver<i32>,
     queued: Arc<Mutex<HashSet<i32>>>,
     busy: Arc<Busy>,
+    handed: Arc<Mutex<Vec<Handed>>>,
 ) {
     while let Some(year) = rx.recv().await {
         busy.idle().await;
         queued.lock().expect("not poisoned").remove(&year);
         let job = crate::work_state::start(year, crate::work_state::Work::Outlooks);
-        let made = make_outlooks(&store, &objects, year, job.reporter()).await;
+        let made = make_outlooks(&store, &objects, year, job.reporter(), &handed).await;
+        // Taken or not, not kept beyond the App's own periods.
+        handed.lock().expect("not poisoned").clear();
         if let Err(e) = &made {
             tracing::warn!(year, error = ?e, "outlooks not computed");
         }
@@ -773,6 +845,35 @@ mod tests {
         drop(second);
         tokio::time::timeout(std::time::Duration::from_secs(10), waiting).await.unwrap().unwrap();
         files.busy.idle().await;
+    }
+
+    /// The worker's periods: those the App scored for the files while nothing changed (the
+    /// same figures, not scored twice), scored again from the store after any change.
+    #[tokio::test]
+    async fn the_worker_takes_the_periods_scored_for_the_files_while_nothing_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        crate::seed::bootstrap(&store, dir.path(), crate::seed::Start::Demo).await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+        let cat = Catalog::load(&store).await.unwrap();
+        let handed: Mutex<Vec<Handed>> = Default::default();
+        let seq = store.change_seq().await.unwrap();
+        let scored = app.scored_now(2020, "department").await.unwrap().unwrap();
+        let h =
+            |seq| Handed { year: 2020, kind: "department".into(), seq, catalog: cat.clone(), scored: scored.clone() };
+        handed.lock().unwrap().push(h(seq));
+        let taken = scored_for_worker(&store, &handed, &cat, 2020, "department").await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&taken, &scored), "the App's period, not scored again");
+        let other = scored_for_worker(&store, &handed, &cat, 2019, "department").await.unwrap().unwrap();
+        assert_eq!(other.row.year, 2019, "a period not handed over is scored from the store");
+        // Any change to the database since: scored again, the same results from the same figures.
+        app.publish(&Actor::cli(), 2020, "department", "Công bố lại", false).await.unwrap();
+        let again = scored_for_worker(&store, &handed, &cat, 2020, "department").await.unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&again, &scored), "scored again after a change");
+        assert_eq!(again.results, scored.results);
+        assert!(handed.lock().unwrap().is_empty(), "what changed is not kept");
+        store.close().await;
     }
 
     #[tokio::test]
