@@ -248,6 +248,17 @@ try {
     await a11y(admin, name);
   }
 
+  step = 'the administrator finds a unit by a name typed without diacritics and opens its forms';
+  await admin.goto(`${base}/quan-tri/danh-muc`);
+  await admin.getByLabel('Tên hoặc mã đơn vị có chứa').fill('so y te');
+  await admin.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await admin.waitForURL(/ten=so/);
+  await admin.getByRole('link', { name: 'Chọn Sở Y tế để đổi tên, sáp nhập hoặc giải thể' }).click();
+  await admin.waitForURL(/don-vi=so-y-te/);
+  assert.match(await admin.content(), /Thay đổi đơn vị: Sở Y tế \(so-y-te\)/);
+  assert.equal(await admin.locator('form[action="/quan-tri/danh-muc/don-vi"] input[name="unit"][value="so-y-te"]').count(), 2);
+  await a11y(admin, 'catalogue with a unit chosen');
+
   step = 'report downloads';
   await pub.goto(`${base}/`);
   const download = pub.waitForEvent('download');
@@ -275,7 +286,7 @@ try {
   const mob = await as('admin', password, { width: 390, height: 844 });
   const wide = [];
   for (const path of ['/', '/ket-qua/2020/department', '/don-vi/so-y-te', '/cong-viec', '/quan-tri',
-                      '/quan-tri/danh-muc', '/quan-tri/nhat-ky', '/quan-tri/ky/2021/department/xem-truoc',
+                      '/quan-tri/danh-muc', '/quan-tri/danh-muc?ten=so&don-vi=so-y-te', '/quan-tri/nhat-ky', '/quan-tri/ky/2021/department/xem-truoc',
                       '/tham-dinh/2021/department/so-y-te', '/nop/2021/department/so-y-te', '/tai-khoan']) {
     await mob.goto(`${base}${path}`);
     const width = await mob.evaluate(() => document.documentElement.scrollWidth);

@@ -604,7 +604,13 @@ pub async fn change_unit(
         Err(e) => Err(e),
     };
     match done {
-        Ok(()) => Ok(Redirect::to(&crate::done::Done::Catalogue.after("/quan-tri/danh-muc")).into_response()),
+        // Back to the list as it was searched, saying it was done.
+        Ok(()) => {
+            let view = View { don_vi: String::new(), tep: String::new(), ..View::of_form(&f) };
+            let address = view.address(view.trang, "");
+            let kept = address.split_once('?').map(|(_, q)| format!("&{q}")).unwrap_or_default();
+            Ok(Redirect::to(&format!("{}{kept}", crate::done::Done::Catalogue.after(BASE))).into_response())
+        }
         Err(e) if refusable(&e) => refused(&s, lang, &u, &f, e).await,
         Err(e) => Err(e.into()),
     }

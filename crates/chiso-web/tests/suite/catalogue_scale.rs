@@ -143,10 +143,13 @@ async fn the_catalogue_of_a_national_registry_is_searched_and_paged_and_a_unit_f
                 ("name", "Phường Đồng Văn"),
                 ("year", "2026"),
                 ("reason", "NQ 1"),
+                ("ten", "dong van 0012"),
             ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // Back to the list as searched, saying it was done.
+    assert_eq!(r.location.as_deref(), Some("/quan-tri/danh-muc?xong=danh-muc&ten=dong%20van%200012"));
     let renamed = admin.get("/quan-tri/danh-muc?ten=phuong+dong+van").await.body;
     assert_eq!(names(&renamed), ["Phường Đồng Văn"], "{renamed}");
     assert!(renamed.contains("đổi tên từ Xã Đồng Văn 0012 (năm 2026)"), "{renamed}");
