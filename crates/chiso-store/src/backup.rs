@@ -18,15 +18,18 @@
 //! A non-empty database is refused unless `force`, which replaces its contents in the
 //! same transaction. Sessions are not backed up: users log in again after a restore.
 
+mod part_rows;
+
 use crate::audit::digest;
 use crate::signing::{SigningKey, sign_head};
 use crate::tx::Tx;
 use crate::{Backend, NewEvent, Store, StoreError, now_utc};
 use futures_util::TryStreamExt;
+use part_rows::{PartRows, check_part};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -663,31 +666,28 @@ impl Store {
             .await
             .map_err(StoreError::from)?;
         for t in TABLES {
-            let part = format!("db/{}.jsonl", t.name);
-            // Read again (and re-hashed) so the rows written are the rows verified.
-            let bytes = backup.part(manifest, &part)?;
-            let rows = parse_rows(&backup.path, &part, t, &bytes)?;
+            // Read again (and re-hashed) so the rows written are the rows verified: a part
+            // that changed since is refused before the transaction commits.
+            let mut rows = PartRows::open(&mut backup.zip, &backup.path, manifest, t)?;
             // Multi-row INSERTs, well under SQLite's and PostgreSQL's parameter limits.
             let per = (4000 / t.columns.len()).max(1);
-            let columns: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
-            for chunk in rows.chunks(per) {
-                let sql = format!(
-                    "INSERT INTO {} ({}) VALUES {}",
-                    t.name,
-                    columns.join(", "),
-                    tx.params().rows(t.columns.len(), chunk.len())
-                );
-                let mut q = sqlx::query(&sql);
-                for row in chunk {
-                    for ((_, col), v) in t.columns.iter().zip(row) {
-                        q = match col {
-                            Int => q.bind(v.as_i64()),
-                            Text | NullText => q.bind(v.as_str().map(str::to_string)),
-                        };
-                    }
+            let mut chunk = Vec::with_capacity(per);
+            loop {
+                let row = match rows.next_row() {
+                    Ok(row) => row,
+                    Err(e) => return Err(rows.fail(e)),
+                };
+                let end = row.is_none();
+                chunk.extend(row);
+                if chunk.len() == per || (end && !chunk.is_empty()) {
+                    self.insert_rows(&mut tx, t, &chunk).await?;
+                    chunk.clear();
                 }
-                q.execute(&mut *tx).await.map_err(StoreError::from)?;
+                if end {
+                    break;
+                }
             }
+            rows.finish()?;
         }
         if self.backend() == Backend::Postgres {
             for t in SERIAL {
@@ -707,6 +707,27 @@ impl Store {
         Ok(())
     }
 
+    async fn insert_rows(&self, tx: &mut Tx, t: &Table, rows: &[Vec<Value>]) -> Result<()> {
+        let columns: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            t.name,
+            columns.join(", "),
+            tx.params().rows(t.columns.len(), rows.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for row in rows {
+            for ((_, col), v) in t.columns.iter().zip(row) {
+                q = match col {
+                    Int => q.bind(v.as_i64()),
+                    Text | NullText => q.bind(v.as_str().map(str::to_string)),
+                };
+            }
+        }
+        q.execute(&mut **tx).await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     /// Records that a restore happened, as the next link of the restored chain.
     pub async fn record_restore(&self, actor: &str, file: &Path, manifest: &Manifest) -> crate::Result<()> {
         self.record(&NewEvent::new(
@@ -719,36 +740,6 @@ impl Store {
         ))
         .await
     }
-}
-
-fn parse_rows(path: &Path, part: &str, t: &Table, bytes: &[u8]) -> Result<Vec<Vec<Value>>> {
-    let bad = |line: usize, problem: String| BackupError::BadRow {
-        path: path.to_path_buf(),
-        part: part.to_string(),
-        line,
-        problem,
-    };
-    let text = std::str::from_utf8(bytes).map_err(|e| bad(0, e.to_string()))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let v: Value = serde_json::from_str(line).map_err(|e| bad(i + 1, e.to_string()))?;
-        let Value::Array(values) = v else { return Err(bad(i + 1, "not an array".into())) };
-        if values.len() != t.columns.len() {
-            return Err(bad(i + 1, format!("{} values, {} expected", values.len(), t.columns.len())));
-        }
-        for ((column, col), v) in t.columns.iter().zip(&values) {
-            let ok = match col {
-                Int => v.is_i64(),
-                Text => v.is_string(),
-                NullText => v.is_string() || v.is_null(),
-            };
-            if !ok {
-                return Err(bad(i + 1, format!("{column} = {v}")));
-            }
-        }
-        rows.push(values);
-    }
-    Ok(rows)
 }
 
 /// A backup file opened for reading.
@@ -825,52 +816,76 @@ impl Backup {
                 return Err(BackupError::MissingPart { path: self.path.clone(), part });
             }
         }
-        let mut tables = BTreeMap::new();
+        // Each part read once, row by row: evidence rows name files that are there, the
+        // audit chain verifies event by event.
+        let path = self.path.clone();
+        let chain = |problem: String| BackupError::Chain { path: path.clone(), problem };
+        let (mut events, mut prev, mut head) = (0i64, String::new(), Vec::new());
         for p in &manifest.parts {
-            let bytes = self.part(&manifest, &p.path)?;
             if let Some(sha) = p.path.strip_prefix("evidence/") {
+                check_part(&mut self.zip, &path, &manifest, &p.path)?;
                 if sha != p.sha256 {
                     return Err(BackupError::Corrupt {
-                        path: self.path.clone(),
+                        path: path.clone(),
                         part: p.path.clone(),
                         expected: sha.into(),
                         found: p.sha256.clone(),
                     });
                 }
-            } else if let Some(t) = TABLES.iter().find(|t| format!("db/{}.jsonl", t.name) == p.path) {
-                tables.insert(t.name, parse_rows(&self.path, &p.path, t, &bytes)?);
-            } else {
-                return Err(BackupError::ExtraPart { path: self.path.clone(), part: p.path.clone() });
+                continue;
             }
+            let Some(t) = TABLES.iter().find(|t| format!("db/{}.jsonl", t.name) == p.path) else {
+                return Err(BackupError::ExtraPart { path: path.clone(), part: p.path.clone() });
+            };
+            let mut rows = PartRows::open(&mut self.zip, &path, &manifest, t)?;
+            loop {
+                let r = match rows.next_row() {
+                    Ok(Some(r)) => r,
+                    Ok(None) => break,
+                    Err(e) => return Err(rows.fail(e)),
+                };
+                let checked = match t.name {
+                    "evidence" => {
+                        let sha = r[5].as_str().unwrap_or_default();
+                        let part = format!("evidence/{sha}");
+                        if listed.contains(part.as_str()) {
+                            Ok(())
+                        } else {
+                            Err(BackupError::MissingPart { path: path.clone(), part })
+                        }
+                    }
+                    "audit" => {
+                        let s = |k: usize| r[k].as_str().unwrap_or_default().to_string();
+                        let seq = r[0].as_i64().unwrap_or(0);
+                        events += 1;
+                        if seq != events {
+                            Err(chain(format!("event {events} is missing")))
+                        } else if s(8) != prev {
+                            Err(chain(format!("event {seq} does not follow the previous event")))
+                        } else {
+                            let mut e = NewEvent::new(s(2), s(3), s(4), s(5), s(6), s(7));
+                            e.detail = s(10);
+                            if digest(seq, &s(1), &e, &prev) != s(9) {
+                                Err(chain(format!("event {seq}: its content was changed")))
+                            } else {
+                                prev = s(9);
+                                Ok(())
+                            }
+                        }
+                    }
+                    "audit_head" => {
+                        head.push(r);
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(e) = checked {
+                    return Err(rows.fail(e));
+                }
+            }
+            rows.finish()?;
         }
-        // Every evidence row has its file.
-        for row in &tables["evidence"] {
-            let sha = row[5].as_str().unwrap_or_default();
-            if !listed.contains(format!("evidence/{sha}").as_str()) {
-                return Err(BackupError::MissingPart { path: self.path.clone(), part: format!("evidence/{sha}") });
-            }
-        }
-        // The audit chain verifies, and ends at the recorded head.
-        let chain = |problem: String| BackupError::Chain { path: self.path.clone(), problem };
-        let mut prev = String::new();
-        for (i, r) in tables["audit"].iter().enumerate() {
-            let s = |k: usize| r[k].as_str().unwrap_or_default().to_string();
-            let seq = r[0].as_i64().unwrap_or(0);
-            if seq != i as i64 + 1 {
-                return Err(chain(format!("event {} is missing", i + 1)));
-            }
-            if s(8) != prev {
-                return Err(chain(format!("event {seq} does not follow the previous event")));
-            }
-            let mut e = NewEvent::new(s(2), s(3), s(4), s(5), s(6), s(7));
-            e.detail = s(10);
-            if digest(seq, &s(1), &e, &prev) != s(9) {
-                return Err(chain(format!("event {seq}: its content was changed")));
-            }
-            prev = s(9);
-        }
-        let head = &tables["audit_head"];
-        let n = tables["audit"].len() as i64;
+        let n = events;
         let head_ok = head.len() == 1 && head[0][1].as_i64() == Some(n) && head[0][2].as_str() == Some(prev.as_str());
         if !head_ok || manifest.audit_events != n || manifest.audit_head != prev {
             return Err(chain(format!("the head does not match the {n} events")));

@@ -155,6 +155,13 @@ async fn a_damaged_backup_is_refused_before_anything_is_touched() {
                 Some(if n == "db/answers.jsonl" { String::from_utf8(b).unwrap().replace("14", "19").into() } else { b })
             }),
         ),
+        (
+            // Read row by row, the part is still reported as changed, not as a bad row.
+            "an unreadable row",
+            Box::new(|n, b| {
+                Some(if n == "db/audit.jsonl" { String::from_utf8(b).unwrap().replacen('[', "{", 1).into() } else { b })
+            }),
+        ),
         ("a missing evidence file", Box::new(|n, b| (!n.starts_with("evidence/")).then_some(b))),
         ("a missing table", Box::new(|n, b| (n != "db/comments.jsonl").then_some(b))),
     ];

@@ -376,6 +376,25 @@ async fn forged_backups(from: common::TestDb, to: common::TestDb) {
         assert_eq!(to.store.row_count().await.unwrap(), 0, "{name}: nothing restored");
         assert!(to.store.user_by_name("ke.gian").await.unwrap().is_none());
     }
+    // A row that does not parse, in a part whose hash was recomputed: named by part and line,
+    // even trusted, and nothing restored.
+    let broken = dirs.path().join("broken.zip");
+    let second_line_cut = |name: &str, text: String| match name {
+        "db/audit.jsonl" => {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let half = lines[1].len() / 2;
+            lines[1].truncate(half);
+            lines.join("\n") + "\n"
+        }
+        _ => text,
+    };
+    forge(&file, &broken, second_line_cut, None, false);
+    let options = RestoreOptions { trust_unsigned: true, ..RestoreOptions::default() };
+    match to.store.restore_with(&broken, &dst, &options).await {
+        Err(BackupError::BadRow { part, line: 2, .. }) if part == "db/audit.jsonl" => {}
+        other => panic!("broken: {other:?}"),
+    }
+    assert_eq!(to.store.row_count().await.unwrap(), 0, "broken: nothing restored");
     // The forgery is otherwise perfect: trusted explicitly, it restores (and is then vouched for).
     let forged = dirs.path().join("kept.zip");
     let options = RestoreOptions { trust_unsigned: true, ..RestoreOptions::default() };
