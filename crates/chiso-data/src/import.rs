@@ -7,7 +7,7 @@
 use crate::error::{DataError, ErrorKind, Location};
 use crate::table::Cells;
 use chiso_domain::framework::{Framework, Rule};
-use chiso_domain::number::parse_decimal;
+use chiso_domain::number::{parse_decimal, trim};
 use chiso_domain::period::{Answer, Submission};
 use chiso_domain::unit::{Registry, UnitId};
 use rust_decimal::Decimal;
@@ -144,8 +144,8 @@ pub fn import_map<T: Cells, S>(
     let mut unit_rows: HashMap<UnitId, usize> = HashMap::new();
     let mut cells = Vec::with_capacity(columns.len());
     for r in 1..table.height() {
-        let name = table.cell(r, unit_col).trim();
-        let all_empty = table.row(r).all(|c| c.trim().is_empty());
+        let name = trim(table.cell(r, unit_col));
+        let all_empty = table.row(r).all(|c| trim(c).is_empty());
         if all_empty {
             continue;
         }
@@ -208,7 +208,8 @@ enum Parsed {
 /// One non-empty cell, read as its criterion's rule asks.
 fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<Parsed, ErrorKind> {
     let c = framework.criterion(index);
-    let trimmed = text.trim();
+    // Cells come trimmed from the table import, and the trim of trimmed text is cheap.
+    let trimmed = trim(text);
     // No word for "not applicable" starts with a digit: a figure skips the comparisons.
     if !trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) && one_of(trimmed, NOT_APPLICABLE) {
         return Ok(Parsed::Answer(Answer::NotApplicable));
@@ -217,12 +218,12 @@ fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<
         Rule::YesNo if one_of(trimmed, YES) => Parsed::Answer(Answer::YesNo(true)),
         Rule::YesNo if one_of(trimmed, NO) => Parsed::Answer(Answer::YesNo(false)),
         Rule::YesNo => return Err(ErrorKind::NotYesNo),
-        Rule::Scale { .. } => Parsed::Answer(Answer::Choice(text.trim().to_string())),
+        Rule::Scale { .. } => Parsed::Answer(Answer::Choice(trimmed.to_string())),
         rule => {
-            if thousands_like(text) {
+            if thousands_like(trimmed) {
                 return Err(ErrorKind::AmbiguousNumber);
             }
-            let v = parse_decimal(text).ok_or(ErrorKind::NotANumber)?;
+            let Some(v) = parse_decimal(trimmed) else { return Err(ErrorKind::NotANumber) };
             match rule {
                 Rule::Direct => Parsed::Answer(Answer::Points(v)),
                 Rule::Ratio | Rule::RelativeToBest => Parsed::RatioPart(part, v),
@@ -245,7 +246,7 @@ fn one_of(text: &str, words: &[&str]) -> bool {
 /// (`1.000`, `12,500`): one separator, 1–3 digits before it not starting with 0, exactly 3
 /// after. `0,125` and `7,5` are decimals only.
 fn thousands_like(text: &str) -> bool {
-    let t = text.trim().trim_start_matches('-');
+    let t = trim(text).trim_start_matches('-');
     // 1–3 digits, a separator and 3 digits: 5 to 7 bytes (most figures are shorter).
     if !(5..=7).contains(&t.len()) {
         return false;
@@ -253,6 +254,32 @@ fn thousands_like(text: &str) -> bool {
     let Some((int, frac)) = t.split_once(['.', ',']) else { return false };
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     digits(int) && int.len() <= 3 && !int.starts_with('0') && frac.len() == 3 && digits(frac)
+}
+
+/// A figure as nearly every cell of a national table holds it: 1 to 19 ASCII digits with
+/// at most one separator (`.` or `,`) between two of them, and not one [`thousands_like`]
+/// refuses. Its value is [`parse_decimal`]'s (no spaces to trim, no sign, no word for "not
+/// applicable" starts with a digit), read in one pass; `None` for anything else.
+#[inline]
+fn plain_figure(text: &str) -> Option<Decimal> {
+    let b = text.as_bytes();
+    let (mut mantissa, mut digits, mut separator) = (0u64, 0u32, None);
+    for (k, &x) in b.iter().enumerate() {
+        match x {
+            b'0'..=b'9' if digits < 19 => {
+                mantissa = mantissa * 10 + u64::from(x - b'0');
+                digits += 1;
+            }
+            b'.' | b',' if separator.is_none() && k > 0 && k + 1 < b.len() => separator = Some(k),
+            _ => return None,
+        }
+    }
+    let scale = separator.map_or(0, |k| b.len() - k - 1);
+    // `thousands_like`: 1–3 digits not starting with 0, a separator and 3 digits.
+    if digits == 0 || scale == 3 && separator.is_some_and(|k| k <= 3) && b[0] != b'0' {
+        return None;
+    }
+    Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale as u32))
 }
 
 /// Checks cells one by one, as a form's draft is saved: `(field, text)` with fields
@@ -308,7 +335,14 @@ fn read_row<'a, T: Cells>(
     errors: &mut Vec<DataError>,
 ) -> Option<Submission> {
     cells.clear();
-    cells.extend(columns.iter().map(|&(col, index, part)| (index, part, table.cell(r, col).trim())));
+    // The row read once, left to right (the columns are in the table's order); a short
+    // row's missing cells are empty, as `Cells::cell` gives them.
+    let (mut texts, mut next) = (table.row(r), 0);
+    cells.extend(columns.iter().map(|&(col, index, part)| {
+        let text = texts.nth(col - next).unwrap_or("");
+        next = col + 1;
+        (index, part, trim(text))
+    }));
     read_cells(framework, cells, &|i| table.at(r, columns[i].0), errors)
 }
 
@@ -389,6 +423,14 @@ fn read_cells(
             errors.push(fail(ErrorKind::MissingValue { criterion: c.id.0.clone() }));
             continue;
         }
+        // A plain figure for a direct criterion (every cell of a national table): the
+        // answer `parse` gives it, without its general steps.
+        if let (Some(Rule::Direct), Some(v)) = (&c.rule, plain_figure(text)) {
+            if let Err(error) = sub.set(framework, index, Answer::Points(v)) {
+                errors.push(fail(ErrorKind::Answer { criterion: c.id.0.clone(), error }));
+            }
+            continue;
+        }
         let answer = match parse(framework, index, part, text) {
             Ok(Parsed::Answer(a)) => a,
             Ok(Parsed::RatioPart(p, v)) => {
@@ -423,13 +465,108 @@ fn read_cells(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_figures_are_what_the_general_parse_reads() {
+        let texts = [
+            "0",
+            "7",
+            "0.63",
+            "0,63",
+            "1,5",
+            "1.5",
+            "45.20",
+            "1.000",
+            "12,500",
+            "999.999",
+            "100,000",
+            "0,125",
+            "0.000",
+            "012.345",
+            "1234.567",
+            "1000",
+            "12345",
+            "7,5",
+            "10.50",
+            "1.0000",
+            "9999999999999999999",
+            "999999999999999999.9",
+            "18446744073709551615",
+            "99999999999999999999",
+            "0.0000000000000000001",
+            ".5",
+            "5.",
+            ",5",
+            "1..2",
+            "1.2.3",
+            "1,2.3",
+            "-0",
+            "-1",
+            "- 1",
+            " 1",
+            "1 ",
+            "\u{a0}1",
+            "1\u{a0}",
+            "\t1",
+            "",
+            "-",
+            "1e3",
+            "+5",
+            "١",
+            "x",
+            "KAD",
+            "n/a",
+            "1 000",
+        ];
+        let fw = chiso_domain::framework::Framework::new(chiso_domain::framework::FrameworkSpec {
+            id: "t".into(),
+            name: "t".into(),
+            legal_basis: "t".into(),
+            unit_kind: "unit".into(),
+            years: (2020, None),
+            max: Decimal::MAX,
+            decimals: 2,
+            percent_decimals: None,
+            rounding_mode: chiso_domain::number::RoundingMode::HalfUp,
+            rounding_scope: chiso_domain::number::RoundingScope::Criterion,
+            ties: chiso_domain::framework::TieBasis::Rounded,
+            groups: vec![],
+            levels: vec![chiso_domain::framework::LevelSpec { name: "L".into(), min: Decimal::ZERO }],
+            criteria: vec![chiso_domain::framework::CriterionSpec {
+                id: "a".into(),
+                name: "a".into(),
+                short_name: None,
+                aliases: vec![],
+                max: Decimal::MAX,
+                not_applicable: chiso_domain::framework::NotApplicable::Zero,
+                rule: Some(Rule::Direct),
+                children: vec![],
+            }],
+        })
+        .unwrap();
+        let mut fast = 0;
+        for t in texts {
+            let Some(v) = plain_figure(t) else { continue };
+            fast += 1;
+            match parse(&fw, 0, Part::Whole, t) {
+                Ok(Parsed::Answer(Answer::Points(p))) => assert_eq!(p.serialize(), v.serialize(), "{t:?}"),
+                _ => panic!("{t:?}: the general parse gives no points"),
+            }
+        }
+        assert_eq!(fast, 18);
+        for t in ["1.000", "12,500", "999.999", "100,000", ".5", "5.", "1..2", "-0", " 1", "1\u{a0}", "", "KAD"] {
+            assert!(plain_figure(t).is_none(), "{t:?}");
+        }
+    }
+
     #[test]
     fn thousands_like_figures_are_those_with_one_separator_and_three_digits_after() {
         for t in ["1.000", "12,500", "-1.000", "--1.000", "999.999", " 1.000 ", "100,000"] {
-            assert!(super::thousands_like(t), "{t:?}");
+            assert!(thousands_like(t), "{t:?}");
         }
         for t in ["0,125", "7,5", "1000.000", "1.0000", "1.00", "", "-", "1", "12345", "1.000.000", "a.000", "1.0a0"] {
-            assert!(!super::thousands_like(t), "{t:?}");
+            assert!(!thousands_like(t), "{t:?}");
         }
     }
 }

@@ -9,7 +9,7 @@
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
-const POW10: [u64; 20] = {
+pub(crate) const POW10: [u64; 20] = {
     let mut p = [1u64; 20];
     let mut k = 1;
     while k < 20 {

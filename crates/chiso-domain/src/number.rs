@@ -1,5 +1,6 @@
 //! Exact numbers: points, rounding and Vietnamese number formatting.
 
+use crate::exact::POW10;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +124,56 @@ pub fn format_fixed(value: Decimal, decimals: u32, separator: char) -> String {
 
 /// [`format_fixed`] written at the end of `out`.
 pub fn write_fixed(out: &mut String, value: Decimal, decimals: u32, separator: char) {
+    // A mantissa below 2⁶⁴ that stays there at `decimals` (every point of a table): rescaled
+    // in 64 bits and written without the general path.
+    let u = value.unpack();
+    if u.hi == 0 && (decimals as usize) < POW10.len() {
+        let m = (u64::from(u.mid) << 32) | u64::from(u.lo);
+        let rescaled = if u.scale <= decimals {
+            m.checked_mul(POW10[(decimals - u.scale) as usize])
+        } else if u.scale - decimals < POW10.len() as u32 {
+            // `Decimal::rescale` down: half away from zero on the first digit dropped.
+            let p = POW10[(u.scale - decimals) as usize];
+            let (q, r) = (m / p, m % p);
+            Some(if r >= p / 2 { q + 1 } else { q })
+        } else {
+            None
+        };
+        if let Some(m) = rescaled {
+            write_small(out, m, u.negative, decimals as usize, separator);
+            return;
+        }
+    }
+    write_fixed_wide(out, value, decimals, separator);
+}
+
+/// `m` × 10^-`scale` with `scale` decimals after `separator`; a zero has no sign, as in
+/// [`write_fixed_wide`].
+#[inline]
+fn write_small(out: &mut String, mut m: u64, negative: bool, scale: usize, separator: char) {
+    let mut digits = [b'0'; 24];
+    let mut start = digits.len();
+    if negative && m != 0 {
+        out.push('-');
+    }
+    while m != 0 {
+        start -= 1;
+        digits[start] = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    // At least one digit before the separator (the buffer is of zeros).
+    start = start.min(digits.len() - scale - 1);
+    let (whole, fraction) = digits[start..].split_at(digits.len() - start - scale);
+    // A few digits each: pushed one by one (no UTF-8 check, no copy call).
+    out.extend(whole.iter().map(|&d| char::from(d)));
+    if scale > 0 {
+        out.push(separator);
+        out.extend(fraction.iter().map(|&d| char::from(d)));
+    }
+}
+
+/// [`write_fixed`] through `Decimal::rescale`, for any decimal.
+fn write_fixed_wide(out: &mut String, value: Decimal, decimals: u32, separator: char) {
     let mut v = value;
     v.rescale(decimals);
     // The digits of the mantissa, written once (a national export formats millions).
@@ -163,10 +214,22 @@ pub fn write_fixed(out: &mut String, value: Decimal, decimals: u32, separator: c
     }
 }
 
+/// `text.trim()`: the text as it is when its first and last bytes are visible ASCII
+/// characters (nearly every cell of a table), without decoding characters from both ends;
+/// anything else (Unicode spaces such as a no-break space included) through `str::trim`.
+#[inline]
+pub fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Parses "45,2", "45.2", " 45 " as an exact decimal. Rejects thousands separators
 /// and anything else, so a typo never becomes a silently different number.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    let t = text.trim();
+    let t = trim(text);
     let body = t.strip_prefix('-').unwrap_or(t);
     let (first, last) = (t.bytes().next()?, t.bytes().last()?);
     if matches!(first, b'.' | b',') || matches!(last, b'.' | b',') {
@@ -365,6 +428,98 @@ mod tests {
         let mut out = String::from("x=");
         write_fixed(&mut out, dec!(18446744073709551616.5), 1, ',');
         assert_eq!(out, "x=18446744073709551616,5");
+    }
+
+    #[test]
+    fn the_ascii_trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "0.63",
+            " 0.63 ",
+            "\t7,5",
+            "7,5\t",
+            "\u{a0}7,5\u{a0}",
+            "7,5\u{a0}",
+            "\u{a0}7",
+            "\u{3000}x",
+            "x\u{2003}",
+            "Đạt",
+            "có",
+            " không ",
+            "\r\n1\n",
+            "-0",
+            "1,5",
+            "~",
+            "!",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn fixed_formatting_in_64_bits_is_the_rescaled_decimal_written() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::new(0, 3),
+            Decimal::new(5, 3),
+            Decimal::new(-5, 3),
+            Decimal::new(4, 3),
+            Decimal::new(-4, 3),
+            Decimal::new(15, 3),
+            Decimal::new(1_005, 3),
+            Decimal::new(-1_005, 3),
+            Decimal::new(99_995, 3),
+            Decimal::new(99_994_999, 6),
+            Decimal::new(63, 2),
+            Decimal::new(12_000, 0),
+            Decimal::new(1, 28),
+            Decimal::new(5, 20),
+            Decimal::new(5, 19),
+            Decimal::new(i64::MAX, 0),
+            Decimal::new(i64::MAX, 5),
+            Decimal::new(i64::MIN + 1, 18),
+            Decimal::from(u64::MAX),
+            Decimal::from_parts(u32::MAX, u32::MAX, 0, false, 19),
+            Decimal::from_parts(u32::MAX, u32::MAX, 0, true, 4),
+            Decimal::from_parts(0, 0, 1, false, 2),
+            Decimal::MAX,
+            Decimal::MIN,
+            dec!(9999999999999999999.5),
+            dec!(1844674407370955161.55),
+        ];
+        for m in [0u64, 1, 4, 5, 6, 9, 10, 44, 45, 46, 49, 50, 51, 99, 100, 12_345, 1_000_000_005] {
+            for s in 0..=12 {
+                values.push(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, false, s));
+                values.push(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, true, s));
+            }
+        }
+        for v in values {
+            for decimals in [0, 1, 2, 3, 4, 6, 9, 18, 19, 20, 28] {
+                let (mut fast, mut wide) = (String::from("x"), String::from("x"));
+                write_fixed(&mut fast, v, decimals, ',');
+                write_fixed_wide(&mut wide, v, decimals, ',');
+                assert_eq!(fast, wide, "{v} ({}) at {decimals}", v.scale());
+            }
+        }
+        let h = r(2, RoundingMode::HalfUp);
+        let mut out = String::new();
+        for v in [dec!(0.005), dec!(1.005), dec!(-1.005), dec!(0.004999), dec!(2.675), dec!(-0)] {
+            out.clear();
+            h.write_plain(&mut out, v);
+            assert_eq!(out, format_fixed_reference(h.round(v), 2), "{v}");
+        }
+    }
+
+    /// Fixed decimals as the decimal type prints itself.
+    fn format_fixed_reference(v: Decimal, decimals: u32) -> String {
+        let mut v = v;
+        v.rescale(decimals);
+        let s = v.to_string();
+        if s.starts_with('-') && v.is_zero() { s[1..].to_string() } else { s }
     }
 
     #[test]

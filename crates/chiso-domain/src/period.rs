@@ -52,6 +52,12 @@ impl Submission {
         Submission { answers: vec![None; framework.criteria.len()] }
     }
 
+    /// Answers as given, unchecked (tests of the engine on answers `set` would refuse).
+    #[cfg(test)]
+    pub(crate) fn unchecked(answers: Vec<Option<Answer>>) -> Submission {
+        Submission { answers }
+    }
+
     pub fn answer(&self, index: usize) -> Option<&Answer> {
         self.answers.get(index).and_then(Option::as_ref)
     }
@@ -61,7 +67,23 @@ impl Submission {
     }
 
     /// Records an answer after checking it fits the criterion's rule and range.
+    #[inline]
     pub fn set(&mut self, framework: &Framework, index: usize, answer: Answer) -> Result<(), AnswerError> {
+        // Typed points of a direct criterion within `0..=max` (every cell of a national
+        // table): recorded without the general checks, which accept them too.
+        if let (Answer::Points(v), Some(c), Some(slot)) =
+            (&answer, framework.criteria.get(index), self.answers.get_mut(index))
+            && matches!(c.rule, Some(Rule::Direct))
+            && !v.is_sign_negative()
+            && crate::exact::cmp(v, &c.max).is_le()
+        {
+            *slot = Some(answer);
+            return Ok(());
+        }
+        self.set_checked(framework, index, answer)
+    }
+
+    fn set_checked(&mut self, framework: &Framework, index: usize, answer: Answer) -> Result<(), AnswerError> {
         let c = framework.criterion(index);
         let Some(rule) = &c.rule else {
             return Err(AnswerError::NotALeaf(c.id.0.clone()));
@@ -154,4 +176,80 @@ pub struct Period {
     /// them says so. A period is wholly invented or wholly real.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub illustrative: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{CriterionSpec, FrameworkSpec, LevelSpec, TieBasis};
+    use crate::number::{RoundingMode, RoundingScope};
+    use rust_decimal_macros::dec;
+
+    fn framework() -> Framework {
+        let leaf = |id: &str, max: Decimal, rule: Rule| CriterionSpec {
+            id: id.into(),
+            name: id.into(),
+            short_name: None,
+            aliases: vec![],
+            max,
+            not_applicable: NotApplicable::Forbidden,
+            rule: Some(rule),
+            children: vec![],
+        };
+        Framework::new(FrameworkSpec {
+            id: "t".into(),
+            name: "t".into(),
+            legal_basis: "t".into(),
+            unit_kind: "unit".into(),
+            years: (2020, None),
+            max: dec!(11.5),
+            decimals: 2,
+            percent_decimals: None,
+            rounding_mode: RoundingMode::HalfUp,
+            rounding_scope: RoundingScope::Criterion,
+            ties: TieBasis::Rounded,
+            groups: vec![],
+            levels: vec![LevelSpec { name: "L".into(), min: Decimal::ZERO }],
+            criteria: vec![leaf("a", dec!(1), Rule::Direct), leaf("b", dec!(10.50), Rule::Direct)],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn direct_points_are_recorded_as_the_general_checks_record_them() {
+        let fw = framework();
+        let values = [
+            dec!(0),
+            -dec!(0),
+            dec!(0.00),
+            dec!(0.63),
+            dec!(1),
+            dec!(1.00),
+            dec!(1.000000000000000000001),
+            dec!(1.01),
+            dec!(-0.01),
+            dec!(10.5),
+            dec!(10.50000),
+            dec!(10.51),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::from_parts(u32::MAX, u32::MAX, 0, false, 19),
+            Decimal::from_parts(0, 0, 1, false, 28),
+        ];
+        for index in 0..fw.criteria.len() {
+            for v in values {
+                let (mut fast, mut general) = (Submission::new(&fw), Submission::new(&fw));
+                let a = fast.set(&fw, index, Answer::Points(v));
+                let b = general.set_checked(&fw, index, Answer::Points(v));
+                assert_eq!(a, b, "{v} at {index}");
+                assert_eq!(fast, general, "{v} at {index}");
+                if let Some(Answer::Points(p)) = fast.answer(index) {
+                    assert_eq!(p.scale(), v.scale());
+                }
+            }
+            let mut s = Submission::new(&fw);
+            assert_eq!(s.set(&fw, index, Answer::YesNo(true)), Err(AnswerError::WrongShape { rule: "direct" }));
+            assert!(s.set(&fw, index, Answer::NotApplicable).is_err());
+        }
+    }
 }

@@ -117,6 +117,9 @@ pub struct UnitScorer<'a> {
     roots_full: Decimal,
     /// No best ratios: no criterion is relative to the best.
     best: Vec<Option<Decimal>>,
+    /// Per criterion, a direct leaf's maximum as a 64-bit mantissa and its scale, and the
+    /// largest scale its points keep unrounded: typed points within those are its points.
+    direct: Vec<Option<(u64, u32, u32)>>,
 }
 
 impl<'a> UnitScorer<'a> {
@@ -126,16 +129,51 @@ impl<'a> UnitScorer<'a> {
             return None;
         }
         let (full, roots_full) = full_maxima(framework);
-        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()] })
+        let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
+        let direct = framework
+            .criteria
+            .iter()
+            .map(|c| {
+                let max = c.max.unpack();
+                let unrounded = if per_criterion && !c.unbounded { framework.rounding.decimals } else { u32::MAX };
+                (c.rule == Some(Rule::Direct) && !max.negative && max.hi == 0)
+                    .then(|| ((u64::from(max.mid) << 32) | u64::from(max.lo), max.scale, unrounded))
+            })
+            .collect();
+        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()], direct })
     }
 
-    /// Exact points of every criterion of one unit, and its total.
+    /// Exact points of every criterion of one unit, and its total: [`fill_row`]'s row, typed
+    /// points of direct leaves (a national table's every cell) taken as they are when they
+    /// are within the maximum and need no rounding, as `fill_row` would leave them.
     pub fn score(&self, sub: &Submission) -> (Vec<NodeScore>, Decimal) {
-        let mut row = vec![NodeScore { points: Decimal::ZERO, applicable: true }; self.framework.criteria.len()];
-        fill_row(self.framework, sub, &self.best, &self.full, &mut row);
-        let total = total_of(self.framework, &row, self.roots_full);
+        let framework = self.framework;
+        let mut row = vec![NodeScore { points: Decimal::ZERO, applicable: true }; framework.criteria.len()];
+        for (i, direct) in self.direct.iter().enumerate().rev() {
+            if let (Some(max), Some(Answer::Points(p))) = (direct, sub.answer(i))
+                && direct_within(*p, *max)
+            {
+                row[i] = NodeScore { points: *p, applicable: true };
+                continue;
+            }
+            row[i] = criterion_score(framework, i, sub, &self.best, &row, self.full[i]);
+        }
+        let total = total_of(framework, &row, self.roots_full);
         (row, total)
     }
+}
+
+/// Whether points `p` lie within `0..=max` and keep their scale (`(mantissa, scale, the
+/// largest scale kept)` of the maximum): then they are the criterion's points as they are.
+#[inline(always)]
+fn direct_within(p: Decimal, (max, max_scale, kept): (u64, u32, u32)) -> bool {
+    let u = p.unpack();
+    if u.negative || u.hi != 0 || u.scale < max_scale || u.scale > kept {
+        return false;
+    }
+    let Some(&scale) = exact::POW10.get((u.scale - max_scale) as usize) else { return false };
+    let m = (u64::from(u.mid) << 32) | u64::from(u.lo);
+    u128::from(m) <= u128::from(max) * u128::from(scale)
 }
 
 /// [`full_max`] of every criterion's children, and of the roots: added up once instead of
@@ -156,17 +194,30 @@ fn fill_row(
     full: &[Decimal],
     row: &mut [NodeScore],
 ) {
-    let per_criterion = framework.rounding.scope == RoundingScope::Criterion;
-    for (i, (c, full)) in framework.criteria.iter().zip(full).enumerate().rev() {
-        // Typed points of a direct leaf, the common case, without the general match.
-        let score = match (&c.rule, sub.answer(i)) {
-            (Some(Rule::Direct), Some(Answer::Points(p))) => {
-                NodeScore { points: Points::clamped(*p, c.max).value(), applicable: true }
-            }
-            _ => node_score(framework, i, sub, best, row, *full).0,
-        };
-        row[i] = if per_criterion { finish(framework, c, score) } else { score };
+    for (i, full) in full.iter().enumerate().rev() {
+        row[i] = criterion_score(framework, i, sub, best, row, *full);
     }
+}
+
+/// Criterion `i`'s points in [`fill_row`], its children's already in `row`.
+#[inline(always)]
+fn criterion_score(
+    framework: &Framework,
+    i: usize,
+    sub: &Submission,
+    best: &[Option<Decimal>],
+    row: &[NodeScore],
+    full: Decimal,
+) -> NodeScore {
+    let c = framework.criterion(i);
+    // Typed points of a direct leaf, the common case, without the general match.
+    let score = match (&c.rule, sub.answer(i)) {
+        (Some(Rule::Direct), Some(Answer::Points(p))) => {
+            NodeScore { points: Points::clamped(*p, c.max).value(), applicable: true }
+        }
+        _ => node_score(framework, i, sub, best, row, full).0,
+    };
+    if framework.rounding.scope == RoundingScope::Criterion { finish(framework, c, score) } else { score }
 }
 
 /// A criterion's points as kept: rounded where the framework rounds each criterion.
@@ -398,6 +449,107 @@ fn normalise(n: &Normalisation, max: Decimal, column: &mut [NodeScore], measured
     for (s, m) in column.iter_mut().zip(measured) {
         if *m {
             s.points = f(s.points);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{CriterionSpec, FrameworkSpec, LevelSpec, TieBasis};
+    use crate::number::RoundingMode;
+    use rust_decimal_macros::dec;
+
+    fn framework(scope: RoundingScope) -> Framework {
+        let leaf = |id: &str, max: Decimal, na: NotApplicable| CriterionSpec {
+            id: id.into(),
+            name: id.into(),
+            short_name: None,
+            aliases: vec![],
+            max,
+            not_applicable: na,
+            rule: Some(Rule::Direct),
+            children: vec![],
+        };
+        let group = |id: &str, max: Decimal, children: Vec<CriterionSpec>| CriterionSpec {
+            rule: None,
+            children,
+            ..leaf(id, max, NotApplicable::Excluded)
+        };
+        Framework::new(FrameworkSpec {
+            id: "t".into(),
+            name: "t".into(),
+            legal_basis: "t".into(),
+            unit_kind: "unit".into(),
+            years: (2020, None),
+            max: dec!(22),
+            decimals: 2,
+            percent_decimals: None,
+            rounding_mode: RoundingMode::HalfUp,
+            rounding_scope: scope,
+            ties: TieBasis::Rounded,
+            groups: vec![],
+            levels: vec![LevelSpec { name: "L".into(), min: Decimal::ZERO }],
+            criteria: vec![
+                group(
+                    "g",
+                    dec!(12),
+                    vec![
+                        leaf("a", dec!(1), NotApplicable::Excluded),
+                        leaf("b", dec!(10.50), NotApplicable::FullPoints),
+                        leaf("c", dec!(0.5), NotApplicable::Zero),
+                    ],
+                ),
+                leaf("d", dec!(10), NotApplicable::Excluded),
+            ],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_unit_scored_alone_gets_what_all_units_scored_together_get() {
+        let values = [
+            dec!(0),
+            -dec!(0),
+            dec!(0.00),
+            dec!(0.005),
+            dec!(0.004),
+            dec!(0.5),
+            dec!(0.50),
+            dec!(0.51),
+            dec!(0.63),
+            dec!(1),
+            dec!(1.00),
+            dec!(1.0000000000000000000001),
+            dec!(1.01),
+            dec!(-0.01),
+            dec!(10.5),
+            dec!(10.50000),
+            dec!(10.505),
+            dec!(10.51),
+            Decimal::MAX,
+            Decimal::from_parts(u32::MAX, u32::MAX, 0, false, 19),
+        ];
+        let answers = values
+            .iter()
+            .map(|v| Some(Answer::Points(*v)))
+            .chain([Some(Answer::NotApplicable), None])
+            .collect::<Vec<_>>();
+        for scope in [RoundingScope::Criterion, RoundingScope::Total] {
+            let fw = framework(scope);
+            let scorer = UnitScorer::new(&fw).unwrap();
+            for (k, a) in answers.iter().enumerate() {
+                // Each answer in each leaf, the others' taken in turn from the list.
+                let row: Vec<Option<Answer>> = (0..fw.criteria.len())
+                    .map(|i| if fw.criteria[i].is_leaf() { answers[(k + i) % answers.len()].clone() } else { None })
+                    .collect();
+                let sub = Submission::unchecked(row);
+                let (one, total) = scorer.score(&sub);
+                let (all, all_total) = score_units(&fw, &[&sub]).pop().unwrap();
+                let bits = |s: &[NodeScore]| s.iter().map(|s| (s.points.serialize(), s.applicable)).collect::<Vec<_>>();
+                assert_eq!(bits(&one), bits(&all), "{a:?} ({scope:?})");
+                assert_eq!(total.serialize(), all_total.serialize(), "{a:?} ({scope:?})");
+            }
         }
     }
 }
