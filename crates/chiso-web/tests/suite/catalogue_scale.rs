@@ -30,10 +30,16 @@ fn name(u: usize) -> String {
     format!("Xã {} {:04}", PLACES[u % PLACES.len()], u)
 }
 
+/// The communes, and a few departments (another kind, listed after them).
 fn registry() -> String {
-    (1..=UNITS)
+    let mut out: String = (1..=UNITS)
         .map(|u| format!("[[unit]]\nid = \"xa{u:04}\"\nname = \"{}\"\nkind = \"commune\"\n\n", name(u)))
-        .collect()
+        .collect();
+    for (id, name) in [("so-y-te", "Sở Y tế"), ("so-tu-phap", "Sở Tư pháp"), ("ban-dan-toc", "Ban Dân tộc")]
+    {
+        out += &format!("[[unit]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"department\"\n\n");
+    }
+    out
 }
 
 fn framework() -> String {
@@ -94,7 +100,7 @@ async fn the_catalogue_of_a_national_registry_is_searched_and_paged_and_a_unit_f
     all.sort_by(|a, b| chiso_domain::collate::compare_vi(a, b));
     let first = names(&page.body);
     assert_eq!(first, all[..50], "{}", page.body);
-    assert!(page.body.contains(&format!("{UNITS}")), "how many units there are");
+    assert!(page.body.contains(&format!("Tìm thấy {0}/{0} đơn vị.", UNITS + 3)), "how many units there are");
     let next = href_after(&page.body, "<nav class=\"pager\"");
     assert_eq!(next, "/quan-tri/danh-muc?trang=2");
     let second = admin.get(&next).await.body;
@@ -111,6 +117,13 @@ async fn the_catalogue_of_a_national_registry_is_searched_and_paged_and_a_unit_f
     assert_eq!(next, "/quan-tri/danh-muc?ten=dong%20van&trang=2");
     let later = admin.get(&next).await.body;
     assert_eq!(names(&later), matching[50..100].iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    // By kind, the kind kept in the page links.
+    let departments = admin.get("/quan-tri/danh-muc?loai=department").await.body;
+    assert_eq!(names(&departments), ["Ban Dân tộc", "Sở Tư pháp", "Sở Y tế"], "{departments}");
+    let communes = admin.get("/quan-tri/danh-muc?ten=dong+van&loai=commune").await.body;
+    assert_eq!(names(&communes), names(&found));
+    assert!(communes.contains("<option value=\"commune\" selected>"), "{communes}");
+    assert_eq!(href_after(&communes, "<nav class=\"pager\""), "/quan-tri/danh-muc?ten=dong%20van&loai=commune&trang=2");
     let one = admin.get("/quan-tri/danh-muc?ten=XA+DONG+VAN+0012").await.body;
     assert_eq!(names(&one), ["Xã Đồng Văn 0012"], "{one}");
     let none = admin.get("/quan-tri/danh-muc?ten=kh%C3%B4ng+c%C3%B3").await;
