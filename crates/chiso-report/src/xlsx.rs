@@ -6,6 +6,7 @@
 //! sheet into the archive as it is made.
 
 use crate::Report;
+use crate::build::DataRows;
 use crate::grid::place;
 use crate::model::{Block, Cell, DataSheet, Document, RowKind, Table, Value};
 use chiso_data::xlsx_write::{Align, Column, Error, Print, Setup, Sheet, Style, StyleId, VAlign, Workbook, cell_name};
@@ -143,19 +144,25 @@ fn sheet_for_table<W: Write + Seek>(
     ws.finish()
 }
 
-fn data_sheet<W: Write + Seek>(wb: &mut Workbook<W>, styles: &Styles, d: &DataSheet) -> Result<(), Error> {
-    let columns = (0..d.header.len()).map(|c| Column::new(c as u16, if c == 0 { 36.0 } else { 16.0 })).collect();
-    let setup = Setup { name: d.name.clone(), columns, freeze: Some((1, 1)), print: print(0, 0), protect: false };
+fn data_sheet<'r, W: Write + Seek>(
+    wb: &mut Workbook<W>,
+    styles: &Styles,
+    name: &str,
+    header: &[String],
+    rows: impl Iterator<Item = Cow<'r, [Cell]>>,
+) -> Result<(), Error> {
+    let columns = (0..header.len()).map(|c| Column::new(c as u16, if c == 0 { 36.0 } else { 16.0 })).collect();
+    let setup = Setup { name: name.to_string(), columns, freeze: Some((1, 1)), print: print(0, 0), protect: false };
     let mut ws = wb.sheet(&setup)?;
     ws.row_height(0, 75.0)?;
-    for (c, h) in d.header.iter().enumerate() {
+    for (c, h) in header.iter().enumerate() {
         if h.is_empty() {
             ws.blank(0, c as u16, styles.head)?;
         } else {
             ws.string(0, c as u16, h, styles.head)?;
         }
     }
-    for (r, row) in d.rows.iter().enumerate() {
+    for (r, row) in rows.enumerate() {
         for (c, cell) in row.iter().enumerate() {
             write_cell(&mut ws, styles, r as u32 + 1, c as u16, cell, false)?;
         }
@@ -166,7 +173,9 @@ fn data_sheet<W: Write + Seek>(wb: &mut Workbook<W>, styles: &Styles, d: &DataSh
 /// One sheet of the workbook: borrowed from a document, or made for the sheet alone.
 enum Part<'a> {
     Table(Cow<'a, Table>),
-    Data(Cow<'a, DataSheet>),
+    Data(&'a DataSheet),
+    /// A report's figures, made a row at a time (twice: for the formats, then written).
+    Rows(DataRows<'a>),
 }
 
 impl Part<'_> {
@@ -190,6 +199,13 @@ impl Part<'_> {
             Part::Data(d) => {
                 for row in &d.rows {
                     for (c, cell) in row.iter().enumerate() {
+                        add(key_of(cell, c as u16, false));
+                    }
+                }
+            }
+            Part::Rows(d) => {
+                for i in 0..d.len() {
+                    for (c, cell) in d.row(i).iter().enumerate() {
                         add(key_of(cell, c as u16, false));
                     }
                 }
@@ -220,15 +236,15 @@ struct Ready<'a> {
 fn ready<'a>(slot: Slot<'a>, report: Option<&'a Report<'a>>) -> Ready<'a> {
     let part = match slot {
         Slot::Table(t) => Part::Table(Cow::Borrowed(t)),
-        Slot::Data(d) => Part::Data(Cow::Borrowed(d)),
+        Slot::Data(d) => Part::Data(d),
         Slot::Made(i) => Part::Table(Cow::Owned(report.expect("a report").workbook_table(i))),
-        Slot::MadeData(i) => Part::Data(Cow::Owned(report.expect("a report").data_sheet(i))),
+        Slot::MadeData(i) => Part::Rows(report.expect("a report").data_rows(i)),
     };
     let mut keys = Vec::new();
     part.keys(&mut keys);
     let widths = match &part {
         Part::Table(t) => crate::docx::table_layout(t).widths,
-        Part::Data(_) => Vec::new(),
+        Part::Data(_) | Part::Rows(_) => Vec::new(),
     };
     Ready { part, keys, widths }
 }
@@ -300,7 +316,12 @@ fn write<'a, W: Write + Seek>(
             }
             match &sheet.part {
                 Part::Table(t) => sheet_for_table(&mut wb, &styles, t, &sheet.widths)?,
-                Part::Data(d) => data_sheet(&mut wb, &styles, d)?,
+                Part::Data(d) => {
+                    data_sheet(&mut wb, &styles, &d.name, &d.header, d.rows.iter().map(|r| Cow::Borrowed(&r[..])))?
+                }
+                Part::Rows(d) => {
+                    data_sheet(&mut wb, &styles, &d.name, &d.header, (0..d.len()).map(|i| Cow::Owned(d.row(i))))?
+                }
             }
         }
         // A panic in the maker is the caller's panic.

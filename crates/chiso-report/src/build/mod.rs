@@ -9,6 +9,8 @@ mod narrative;
 mod tables;
 mod unit_tables;
 
+pub use tables::DataRows;
+
 use crate::model::{Block, Document, Header, Paragraph, Run};
 use crate::vi;
 use chiso_domain::engine::{Results, Status};
@@ -193,6 +195,11 @@ impl Report<'_> {
     /// The `i`th kind's figures as entered, made now.
     pub fn data_sheet(&self, i: usize) -> crate::model::DataSheet {
         tables::data_sheet(&self.kinds[i])
+    }
+
+    /// The `i`th kind's figures as entered, a row at a time.
+    pub fn data_rows(&self, i: usize) -> DataRows<'_> {
+        DataRows::of(&self.kinds[i])
     }
 
     /// The whole document, the workbook's sheets included (what [`build`] returns).

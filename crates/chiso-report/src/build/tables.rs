@@ -481,58 +481,84 @@ pub(super) fn total_chart(k: &Kind, counters: &mut Counters) -> Vec<Block> {
 /// The figures each unit reported, as entered: the raw data behind the tables, under
 /// the criteria's names.
 pub(super) fn data_sheet(k: &Kind) -> DataSheet {
-    let fw = k.framework;
-    let groups = k.period.units.iter().any(|pu| pu.group.is_some());
-    let mut header = vec!["Đơn vị".to_string()];
-    if groups {
-        header.push("Nhóm".to_string());
-    }
-    for (_, c) in fw.leaves() {
-        match c.rule {
-            Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest) => {
-                header.push(format!("{} (tử số)", c.name));
-                header.push(format!("{} (mẫu số)", c.name));
-            }
-            _ => header.push(c.name.clone()),
+    let rows = DataRows::of(k);
+    DataSheet { rows: (0..rows.len()).map(|i| rows.row(i)).collect(), name: rows.name, header: rows.header }
+}
+
+/// A kind's figures a row at a time (a row per unit in Vietnamese order): the workbook
+/// writes them without holding every row.
+pub struct DataRows<'a> {
+    pub name: String,
+    pub header: Vec<String>,
+    framework: &'a Framework,
+    units: Vec<&'a chiso_domain::period::PeriodUnit>,
+    groups: bool,
+}
+
+impl<'a> DataRows<'a> {
+    pub(super) fn of(k: &Kind<'a>) -> DataRows<'a> {
+        let fw = k.framework;
+        let groups = k.period.units.iter().any(|pu| pu.group.is_some());
+        let mut header = vec!["Đơn vị".to_string()];
+        if groups {
+            header.push("Nhóm".to_string());
         }
-    }
-    let d = fw.rounding.decimals;
-    let mut units: Vec<_> = k.period.units.iter().collect();
-    units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name).then(Ordering::Equal));
-    let rows = units
-        .iter()
-        .map(|pu| {
-            // Sized once: as long as the header (a row of each unit).
-            let mut row = Vec::with_capacity(header.len());
-            row.push(Cell::text(&pu.name));
-            if groups {
-                row.push(Cell::text(pu.group.clone().unwrap_or_default()));
+        for (_, c) in fw.leaves() {
+            match c.rule {
+                Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest) => {
+                    header.push(format!("{} (tử số)", c.name));
+                    header.push(format!("{} (mẫu số)", c.name));
+                }
+                _ => header.push(c.name.clone()),
             }
-            for (i, c) in fw.leaves() {
-                let ratio = matches!(c.rule, Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest));
-                let answer = pu.submission.as_ref().and_then(|s| s.answer(i));
-                let exact = |v: Decimal| Cell::number(v, v.scale().max(d).min(10));
-                match answer {
-                    None => row.extend(std::iter::repeat_n(Cell::empty(), if ratio { 2 } else { 1 })),
-                    Some(Answer::Ratio { numerator, denominator }) => {
-                        row.push(exact(*numerator));
-                        row.push(exact(*denominator));
-                    }
-                    Some(a) => {
-                        row.push(match a {
-                            Answer::Points(v) | Answer::Figure(v) => exact(*v),
-                            Answer::YesNo(b) => Cell::text(if *b { "Có" } else { "Không" }),
-                            Answer::Choice(s) => Cell::text(s),
-                            _ => Cell::text(NOT_APPLICABLE),
-                        });
-                        if ratio {
-                            row.push(Cell::text(NOT_APPLICABLE));
-                        }
+        }
+        let mut units: Vec<_> = k.period.units.iter().collect();
+        units.sort_by(|a, b| chiso_domain::collate::compare_vi(&a.name, &b.name).then(Ordering::Equal));
+        DataRows { name: format!("Số liệu {}", k.settings.kind), header, framework: fw, units, groups }
+    }
+
+    /// The number of rows (units).
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// The `i`th unit's row.
+    pub fn row(&self, i: usize) -> Vec<Cell> {
+        let (fw, pu) = (self.framework, self.units[i]);
+        let d = fw.rounding.decimals;
+        // Sized once: as long as the header (a row of each unit).
+        let mut row = Vec::with_capacity(self.header.len());
+        row.push(Cell::text(&pu.name));
+        if self.groups {
+            row.push(Cell::text(pu.group.clone().unwrap_or_default()));
+        }
+        for (i, c) in fw.leaves() {
+            let ratio = matches!(c.rule, Some(chiso_domain::Rule::Ratio | chiso_domain::Rule::RelativeToBest));
+            let answer = pu.submission.as_ref().and_then(|s| s.answer(i));
+            let exact = |v: Decimal| Cell::number(v, v.scale().max(d).min(10));
+            match answer {
+                None => row.extend(std::iter::repeat_n(Cell::empty(), if ratio { 2 } else { 1 })),
+                Some(Answer::Ratio { numerator, denominator }) => {
+                    row.push(exact(*numerator));
+                    row.push(exact(*denominator));
+                }
+                Some(a) => {
+                    row.push(match a {
+                        Answer::Points(v) | Answer::Figure(v) => exact(*v),
+                        Answer::YesNo(b) => Cell::text(if *b { "Có" } else { "Không" }),
+                        Answer::Choice(s) => Cell::text(s),
+                        _ => Cell::text(NOT_APPLICABLE),
+                    });
+                    if ratio {
+                        row.push(Cell::text(NOT_APPLICABLE));
                     }
                 }
             }
-            row
-        })
-        .collect();
-    DataSheet { name: format!("Số liệu {}", k.settings.kind), header, rows }
+        }
+        row
+    }
 }
