@@ -1,7 +1,10 @@
-//! The administrator's catalogue: the units as a table with forms to add, rename (with
-//! lineage), merge and retire them; each framework as a readable tree; the frameworks',
-//! registry's and report settings' files (validated by the CLI's parsers), deadline
-//! exceptions. Every change on the record; a refused one shown in place with what was typed.
+//! The administrator's catalogue: the units found by name or code (diacritics aside) and
+//! kind, 50 a page in Vietnamese order, the forms renaming (with lineage), merging into and
+//! retiring the unit chosen from that list (a merger's other units typed by code or name),
+//! adding one; each framework as a readable tree; the frameworks', registry's (on a page of
+//! its own) and report settings' files (validated by the CLI's parsers), deadline
+//! exceptions. Nothing on the page lists every unit. Every change on the record; a refused
+//! one shown in place with what was typed.
 
 use super::{Fields, field};
 use crate::AppState;

@@ -1,6 +1,7 @@
 //! The administrator's users and API tokens: the list of users (disabling, enabling, lifting
-//! login delays), the form adding one, and every token with its expiry, state and a button
-//! revoking it.
+//! login delays; past 50 users a page at a time, found by their name or their units'), the
+//! form adding one (a reporter's units picked from a list, or typed as codes past 200 units),
+//! and every token with its expiry, state and a button revoking it.
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
