@@ -6,7 +6,7 @@
 
 use crate::{App, Document, Error, Kind, Message, Result};
 use chiso_domain::{Decimal, UnitId};
-use chiso_report::json::{ResultsDoc, RowStatus};
+use chiso_report::json::{ResultRow, RowStatus};
 use chiso_store::PeriodRow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,41 +73,14 @@ pub struct RankingPage {
 
 impl Ranking {
     fn parse(period: PeriodRow, snap: chiso_store::SnapshotRow, catalog: Arc<crate::Catalog>) -> Result<Ranking> {
-        let registry = &catalog.registry;
-        let doc = ResultsDoc::parse(&snap.results).map_err(|e| {
+        let mut built = Built::default();
+        let seed = DocSeed { built: &mut built, registry: &catalog.registry, period: &period };
+        let mut de = serde_json::Deserializer::from_str(&snap.results);
+        serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end()).map_err(|e| {
             tracing::error!(year = period.year, kind = %period.kind, error = %e, "a published snapshot does not read");
             Error::new(Kind::Internal, Message::Broken { what: Document::PublishedResults, errors: vec![] })
         })?;
-        let criteria: Vec<String> =
-            doc.results.first().map(|r| r.scores.0.iter().map(|(id, _)| id.clone()).collect()).unwrap_or_default();
-        let column: HashMap<String, usize> = criteria.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
-        let mut scores = Vec::with_capacity(doc.results.len() * criteria.len());
-        let mut rows = Vec::with_capacity(doc.results.len());
-        let (mut by_id, mut by_name) = (HashMap::new(), HashMap::new());
-        for (i, r) in doc.results.into_iter().enumerate() {
-            let mut line = vec![None; criteria.len()];
-            for (id, v) in r.scores.0 {
-                if let (Some(&c), Some(v)) = (column.get(&id), v) {
-                    line[c] = v.parse::<Decimal>().ok();
-                }
-            }
-            scores.extend(line);
-            let id = registry.resolve(&r.unit, &period.kind, period.year).ok().map(|(u, _)| u.id.clone());
-            if let Some(id) = &id {
-                by_id.entry(id.0.clone()).or_insert(i);
-            }
-            by_name.entry(r.unit.clone()).or_insert(i);
-            rows.push(RankedRow {
-                folded: chiso_domain::collate::fold(&r.unit),
-                name: r.unit,
-                id,
-                status: r.status,
-                total: r.total,
-                level: r.level,
-                rank: r.rank,
-                previous_rank: r.previous_rank,
-            });
-        }
+        let Built { criteria, rows, scores, by_id, by_name, column } = built;
         Ok(Ranking {
             period,
             version: snap.version,
@@ -169,6 +142,129 @@ impl Ranking {
         let page = page.clamp(1, pages);
         let shown = matching.iter().skip((page - 1) * RANKING_PAGE).take(RANKING_PAGE).copied().collect();
         RankingPage { shown, matched: matching.len(), page, pages }
+    }
+}
+
+/// A ranking's parts as its rows are read.
+#[derive(Default)]
+struct Built {
+    criteria: Vec<String>,
+    column: HashMap<String, usize>,
+    rows: Vec<RankedRow>,
+    scores: Vec<Option<Decimal>>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Built {
+    /// The next row of the published document (the first names the criteria).
+    fn push(&mut self, r: ResultRow, registry: &chiso_domain::unit::Registry, period: &PeriodRow) {
+        if self.rows.is_empty() {
+            self.criteria = r.scores.0.iter().map(|(id, _)| id.clone()).collect();
+            self.column = self.criteria.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        }
+        let i = self.rows.len();
+        let mut line = vec![None; self.criteria.len()];
+        for (id, v) in r.scores.0 {
+            if let (Some(&c), Some(v)) = (self.column.get(&id), v) {
+                line[c] = v.parse::<Decimal>().ok();
+            }
+        }
+        self.scores.extend(line);
+        let id = registry.resolve(&r.unit, &period.kind, period.year).ok().map(|(u, _)| u.id.clone());
+        if let Some(id) = &id {
+            self.by_id.entry(id.0.clone()).or_insert(i);
+        }
+        self.by_name.entry(r.unit.clone()).or_insert(i);
+        self.rows.push(RankedRow {
+            folded: chiso_domain::collate::fold(&r.unit),
+            name: r.unit,
+            id,
+            status: r.status,
+            total: r.total,
+            level: r.level,
+            rank: r.rank,
+            previous_rank: r.previous_rank,
+        });
+    }
+}
+
+/// A published document (`ResultsDoc`) read into a [`Built`] a row at a time: a national
+/// one parsed whole is tens of megabytes of small strings, held only to be copied. Its
+/// fields are those `ResultsDoc` requires, others ignored, as its derive reads them.
+struct DocSeed<'a> {
+    built: &'a mut Built,
+    registry: &'a chiso_domain::unit::Registry,
+    period: &'a PeriodRow,
+}
+
+const DOC_FIELDS: &[&str] = &["period", "kind", "framework", "results"];
+
+impl<'de> serde::de::DeserializeSeed<'de> for DocSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_struct("ResultsDoc", DOC_FIELDS, self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DocSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("struct ResultsDoc")
+    }
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> std::result::Result<(), M::Error> {
+        use serde::de::Error as _;
+        let mut seen = [false; 4];
+        while let Some(key) = m.next_key::<String>()? {
+            let Some(at) = DOC_FIELDS.iter().position(|f| *f == key) else {
+                m.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            };
+            if seen[at] {
+                return Err(M::Error::duplicate_field(DOC_FIELDS[at]));
+            }
+            seen[at] = true;
+            match at {
+                0 => drop(m.next_value::<i32>()?),
+                1 | 2 => drop(m.next_value::<String>()?),
+                _ => m.next_value_seed(RowsSeed {
+                    built: &mut *self.built,
+                    registry: self.registry,
+                    period: self.period,
+                })?,
+            }
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            return Err(M::Error::missing_field(DOC_FIELDS[missing]));
+        }
+        Ok(())
+    }
+}
+
+/// The `results` array, a row at a time.
+struct RowsSeed<'a> {
+    built: &'a mut Built,
+    registry: &'a chiso_domain::unit::Registry,
+    period: &'a PeriodRow,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence of results")
+    }
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> std::result::Result<(), S::Error> {
+        while let Some(row) = seq.next_element::<ResultRow>()? {
+            self.built.push(row, self.registry, self.period);
+        }
+        Ok(())
     }
 }
 
@@ -266,5 +362,51 @@ impl App {
         let ranking = Arc::new(ranking);
         self.rankings.put(ranking.clone());
         Ok(ranking)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chiso_report::json::ResultsDoc;
+
+    /// A published document read a row at a time gives the rows, scores and lookups the whole
+    /// document gives; a document the contract refuses is refused.
+    #[tokio::test]
+    async fn a_published_document_read_a_row_at_a_time_is_the_whole_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        crate::seed::bootstrap(&store, dir.path(), crate::seed::Start::Demo).await.unwrap();
+        let cat = crate::Catalog::load(&store).await.unwrap();
+        let json = crate::catalog::results_json(&store, &cat, 2020, "district").await.unwrap();
+        let period = store.period(2020, "district").await.unwrap().unwrap();
+        let ranking = Ranking::of_results(period.clone(), json.clone(), cat.clone()).unwrap();
+        let doc = ResultsDoc::parse(&json).unwrap();
+        assert_eq!(ranking.rows.len(), doc.results.len());
+        assert_eq!(ranking.criteria, doc.results[0].scores.0.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>());
+        for (i, (row, r)) in ranking.rows.iter().zip(&doc.results).enumerate() {
+            assert_eq!((&row.name, row.status, &row.total, &row.level), (&r.unit, r.status, &r.total, &r.level));
+            assert_eq!((row.rank, row.previous_rank), (r.rank, r.previous_rank));
+            for c in &ranking.criteria {
+                assert_eq!(ranking.score(i, c), r.scores.get(c).map(|v| v.parse::<Decimal>().unwrap()), "{c}");
+            }
+            assert_eq!(ranking.row_named(&r.unit), Some(i));
+            assert!(row.id.as_ref().is_some_and(|id| ranking.row_of(&id.0) == Some(i)), "{}", r.unit);
+        }
+        // Unknown fields are ignored, as the contract's reader ignores them; a missing one,
+        // a duplicate or a broken document is refused.
+        let extra = json.replacen("{", "{\"note\": [1, {\"a\": null}],", 1);
+        assert_eq!(Ranking::of_results(period.clone(), extra, cat.clone()).unwrap().rows, ranking.rows);
+        for bad in [
+            json.replacen("\"kind\"", "\"kinds\"", 1),
+            json.replacen("{", "{\"period\": 2020,", 1),
+            json[..json.len() / 2].to_string(),
+            format!("{json} x"),
+        ] {
+            assert!(ResultsDoc::parse(&bad).is_err());
+            assert!(Ranking::of_results(period.clone(), bad, cat.clone()).is_err());
+        }
+        store.close().await;
     }
 }

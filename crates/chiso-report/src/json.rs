@@ -124,35 +124,66 @@ pub fn status(s: Status) -> &'static str {
 /// "total", "level", "rank", "previous_rank", "scores"}]}`, decimals as strings with the
 /// framework's decimals. `chiso score --format json` and the web API both give exactly this.
 pub fn results(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
-    let doc = ResultsDoc {
-        period: r.year,
-        kind: r.kind.clone(),
-        framework: r.framework.clone(),
-        results: r
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| ResultRow {
-                unit: u.name.clone(),
-                status: u.status.into(),
-                total: u.total.map(|t| fw.total_rounding().format_plain(t)),
-                level: u.level.clone(),
-                rank: u.rank,
-                previous_rank: previous(i),
-                scores: Scores(
-                    u.scores
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| {
-                            let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
-                            (fw.criterion(k).id.0.clone(), v)
-                        })
-                        .collect(),
-                ),
-            })
-            .collect(),
-    };
+    // The document's rows are made one at a time as they are written (a national period's
+    // rows as strings are tens of megabytes): the bytes of a `ResultsDoc` written whole.
+    let doc = Lazy { fw, r, previous };
     serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+}
+
+/// A unit's row of the contract.
+fn row(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>, i: usize) -> ResultRow {
+    let u = &r.units[i];
+    ResultRow {
+        unit: u.name.clone(),
+        status: u.status.into(),
+        total: u.total.map(|t| fw.total_rounding().format_plain(t)),
+        level: u.level.clone(),
+        rank: u.rank,
+        previous_rank: previous(i),
+        scores: Scores(
+            u.scores
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let v = s.applicable.then(|| fw.rounding.format_plain(s.points));
+                    (fw.criterion(k).id.0.clone(), v)
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// A [`ResultsDoc`] serialised as its derive does, each row made when written.
+struct Lazy<'a> {
+    fw: &'a Framework,
+    r: &'a Results,
+    previous: &'a dyn Fn(usize) -> Option<u32>,
+}
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut doc = s.serialize_struct("ResultsDoc", 4)?;
+        doc.serialize_field("period", &self.r.year)?;
+        doc.serialize_field("kind", &self.r.kind)?;
+        doc.serialize_field("framework", &self.r.framework)?;
+        doc.serialize_field("results", &LazyRows(self))?;
+        doc.end()
+    }
+}
+
+struct LazyRows<'a>(&'a Lazy<'a>);
+
+impl Serialize for LazyRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let Lazy { fw, r, previous } = self.0;
+        let mut seq = s.serialize_seq(Some(r.units.len()))?;
+        for i in 0..r.units.len() {
+            seq.serialize_element(&row(fw, r, previous, i))?;
+        }
+        seq.end()
+    }
 }
 
 #[cfg(test)]
@@ -186,5 +217,28 @@ mod tests {
         assert_eq!(doc.results[0].scores.get("na"), None);
         assert_eq!(doc.results[0].level_key(), "Tốt");
         assert_eq!(serde_json::to_string_pretty(&doc).unwrap() + "\n", json, "byte for byte");
+    }
+
+    /// The contract written a row at a time is the document written whole, byte for byte,
+    /// and reads back as the results it was written from.
+    #[test]
+    fn results_written_a_row_at_a_time_are_the_whole_documents_bytes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/cao-bang");
+        let data = chiso_data::Dataset::load(&dir).unwrap();
+        let (fw, r) = data.results(2020, "district").unwrap();
+        let previous = |i: usize| i.is_multiple_of(3).then_some(i as u32 + 1);
+        let json = results(fw, &r, &previous);
+        let whole = ResultsDoc {
+            period: r.year,
+            kind: r.kind.clone(),
+            framework: r.framework.clone(),
+            results: (0..r.units.len()).map(|i| row(fw, &r, &previous, i)).collect(),
+        };
+        assert_eq!(json, serde_json::to_string_pretty(&whole).unwrap() + "\n");
+        let back = ResultsDoc::parse(&json).unwrap();
+        assert_eq!(back, whole);
+        assert_eq!(back.results.len(), r.units.len());
+        assert_eq!(back.results[3].previous_rank, Some(4));
+        assert!(back.results.iter().any(|x| x.scores.0.len() == fw.criteria.len()), "every criterion of a unit");
     }
 }
