@@ -24,6 +24,7 @@ use crate::audit::digest;
 use crate::signing::{SigningKey, sign_head};
 use crate::tx::Tx;
 use crate::{Backend, NewEvent, Store, StoreError, now_utc};
+use chiso_domain::progress::{Progress, Quiet};
 use futures_util::TryStreamExt;
 use part_rows::{PartRows, check_part};
 use serde_json::{Value, json};
@@ -621,9 +622,21 @@ impl Store {
     /// (default: this store's key) unless `options.trust_unsigned`. The restored head is
     /// signed with this store's key.
     pub async fn restore_with(&self, file: &Path, data_dir: &Path, options: &RestoreOptions<'_>) -> Result<Manifest> {
+        self.restore_watched(file, data_dir, options, &Quiet).await
+    }
+
+    /// [`Store::restore_with`], telling `progress` the rows checked and then loaded.
+    pub async fn restore_watched(
+        &self,
+        file: &Path,
+        data_dir: &Path,
+        options: &RestoreOptions<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Manifest> {
         let force = options.force;
         let mut backup = Backup::open(file)?;
-        let manifest = backup.verify()?;
+        let mut told = Told { progress, done: 0, total: 0, passes: 2 };
+        let manifest = backup.verify_told(&mut told)?;
         match backup.check_signature(options.key.or(self.signing_key())) {
             Ok(_) => {}
             Err(BackupError::Untrusted { .. }) if options.trust_unsigned => {}
@@ -642,7 +655,7 @@ impl Store {
             return Err(BackupError::NotEmpty { rows });
         }
         let added = backup.copy_evidence(&manifest, data_dir)?;
-        let result = self.load_rows(&mut backup, &manifest, force).await;
+        let result = self.load_rows(&mut backup, &manifest, force, &mut told).await;
         if result.is_err() {
             for f in &added {
                 let _ = std::fs::remove_file(f);
@@ -651,7 +664,13 @@ impl Store {
         result.map(|_| manifest)
     }
 
-    async fn load_rows(&self, backup: &mut Backup, manifest: &Manifest, force: bool) -> Result<()> {
+    async fn load_rows(
+        &self,
+        backup: &mut Backup,
+        manifest: &Manifest,
+        force: bool,
+        told: &mut Told<'_>,
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         if force {
             for t in ["sessions"].into_iter().chain(TABLES.iter().rev().map(|t| t.name)) {
@@ -678,6 +697,9 @@ impl Store {
                     Err(e) => return Err(rows.fail(e)),
                 };
                 let end = row.is_none();
+                if !end {
+                    told.row();
+                }
                 chunk.extend(row);
                 if chunk.len() == per || (end && !chunk.is_empty()) {
                     self.insert_rows(&mut tx, t, &chunk).await?;
@@ -742,6 +764,23 @@ impl Store {
     }
 }
 
+/// Rows checked or loaded, told to a watcher now and then; a restore reads every row twice.
+struct Told<'a> {
+    progress: &'a dyn Progress,
+    done: u64,
+    total: u64,
+    passes: u64,
+}
+
+impl Told<'_> {
+    fn row(&mut self) {
+        self.done = (self.done + 1).min(self.total);
+        if self.done.is_multiple_of(4096) || self.done == self.total {
+            self.progress.set(self.done, self.total);
+        }
+    }
+}
+
 /// A backup file opened for reading.
 pub struct Backup {
     path: PathBuf,
@@ -802,7 +841,17 @@ impl Backup {
 
     /// Every check that needs no database: hashes, completeness, rows, the audit chain.
     pub fn verify(&mut self) -> Result<Manifest> {
+        self.verify_watched(&Quiet)
+    }
+
+    /// [`Backup::verify`], telling `progress` the rows checked.
+    pub fn verify_watched(&mut self, progress: &dyn Progress) -> Result<Manifest> {
+        self.verify_told(&mut Told { progress, done: 0, total: 0, passes: 1 })
+    }
+
+    fn verify_told(&mut self, told: &mut Told<'_>) -> Result<Manifest> {
         let manifest = self.manifest()?;
+        told.total = told.passes * manifest.parts.iter().filter_map(|p| p.rows).sum::<u64>();
         let listed: BTreeSet<&str> = manifest.parts.iter().map(|p| p.path.as_str()).collect();
         let names: Vec<String> = self.zip.file_names().map(str::to_string).collect();
         for name in &names {
@@ -840,7 +889,10 @@ impl Backup {
             let mut rows = PartRows::open(&mut self.zip, &path, &manifest, t)?;
             loop {
                 let r = match rows.next_row() {
-                    Ok(Some(r)) => r,
+                    Ok(Some(r)) => {
+                        told.row();
+                        r
+                    }
                     Ok(None) => break,
                     Err(e) => return Err(rows.fail(e)),
                 };

@@ -66,8 +66,16 @@ async fn round_trip(from: common::TestDb, to: common::TestDb) {
     assert_eq!(manifest.rows("snapshots"), 2);
     assert!(matches!(from.store.backup(&src_data, &file).await, Err(BackupError::Exists { .. })));
 
-    let restored = to.store.restore(&file, &dst_data, false).await.unwrap();
+    // Told the rows as they are checked and loaded: never backwards, ending at every row twice.
+    let told = std::sync::Mutex::new(Vec::new());
+    let watch = |done: u64, total: u64| told.lock().unwrap().push((done, total));
+    let options = chiso_store::backup::RestoreOptions::default();
+    let restored = to.store.restore_watched(&file, &dst_data, &options, &watch).await.unwrap();
     assert_eq!(restored, manifest);
+    let told = told.into_inner().unwrap();
+    let rows: u64 = manifest.parts.iter().filter_map(|p| p.rows).sum();
+    assert_eq!(told.last(), Some(&(2 * rows, 2 * rows)), "{told:?}");
+    assert!(told.windows(2).all(|w| w[0].0 <= w[1].0), "{told:?}");
     assert_eq!(to.store.dump().await.unwrap(), from.store.dump().await.unwrap());
     assert_eq!(to.store.verify_chain().await.unwrap().unwrap() as i64, manifest.audit_events);
     // Committed: a new connection sees the same data.

@@ -202,7 +202,9 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
     let key = trusted_key(&a, lang)?;
     if a.check {
         let mut b = chiso_store::backup::Backup::open(&a.file).map_err(|e| vec![message(lang, &e)])?;
-        let m = b.verify().map_err(|e| vec![message(lang, &e)])?;
+        let progress = Progress::new(say(lang, "Kiểm tra bản sao lưu", "Checking the backup"));
+        let m = b.verify_watched(&progress).map_err(|e| vec![message(lang, &e)])?;
+        drop(progress);
         let signed = match b.check_signature(key.as_ref()) {
             Ok(id) => Some(id),
             Err(e @ BackupError::Untrusted { .. }) if a.trust_unsigned => {
@@ -239,7 +241,8 @@ pub fn restore(a: RestoreArgs, lang: Lang) -> Outcome {
             Some(_) => Some(a.db.objects.objects(&a.db.data_dir, lang).await?),
             None => None,
         };
-        let restored = store.restore_with(&a.file, staging.as_deref().unwrap_or(&a.db.data_dir), &options).await;
+        let restored =
+            store.restore_watched(&a.file, staging.as_deref().unwrap_or(&a.db.data_dir), &options, &progress).await;
         if staging.is_some() && restored.is_ok() {
             progress.step(
                 say(
