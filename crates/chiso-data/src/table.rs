@@ -85,6 +85,7 @@ impl Grid {
         }
     }
 
+    #[inline]
     fn text_of(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { (self.ends[i - 1] + self.gap) as usize };
         &self.text[start..self.ends[i] as usize]
@@ -102,7 +103,11 @@ impl Cells for Grid {
         self.starts.len().saturating_sub(1)
     }
     fn row(&self, r: usize) -> impl Iterator<Item = &str> {
-        self.span(r).map(|i| self.text_of(i))
+        // Each cell starts where the one before it ended (and its gap): the row's cells one
+        // after another, each end read once.
+        let span = self.span(r);
+        let start = if span.start == 0 { 0 } else { (self.ends[span.start - 1] + self.gap) as usize };
+        GridRow { text: &self.text, ends: &self.ends[span], start, gap: self.gap as usize }
     }
     fn cell(&self, r: usize, c: usize) -> &str {
         let span = self.span(r);
@@ -118,6 +123,29 @@ impl Cells for Grid {
             column: Some(format!("{} ({})", column_letter(c), header.trim())),
             value: (c < span.len()).then(|| self.cell(r, c).to_string()),
         }
+    }
+}
+
+/// The cells of one row of a [`Grid`], in order: what `span(r).map(text_of)` gives.
+struct GridRow<'a> {
+    text: &'a str,
+    /// The ends of the cells not yet given.
+    ends: &'a [u32],
+    /// Where the next cell starts.
+    start: usize,
+    gap: usize,
+}
+
+impl<'a> Iterator for GridRow<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let (&end, rest) = self.ends.split_first()?;
+        self.ends = rest;
+        let cell = &self.text[self.start..end as usize];
+        self.start = end as usize + self.gap;
+        Some(cell)
     }
 }
 
@@ -365,6 +393,9 @@ mod tests {
                     assert!(k < 6, "{csv:?} read in place");
                     assert_eq!(Cells::height(&grid), Cells::height(&expected), "{csv:?}");
                     for r in 0..=Cells::height(&grid) {
+                        let (ours, theirs): (Vec<_>, Vec<_>) =
+                            (Cells::row(&grid, r).collect(), Cells::row(&expected, r).collect());
+                        assert_eq!(ours, theirs, "{csv:?} {r}");
                         for c in 0..5 {
                             assert_eq!(Cells::at(&grid, r, c), Cells::at(&expected, r, c), "{csv:?} {r} {c}");
                         }

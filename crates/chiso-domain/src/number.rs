@@ -151,24 +151,30 @@ pub fn write_fixed(out: &mut String, value: Decimal, decimals: u32, separator: c
 /// [`write_fixed_wide`].
 #[inline]
 fn write_small(out: &mut String, mut m: u64, negative: bool, scale: usize, separator: char) {
-    let mut digits = [b'0'; 24];
-    let mut start = digits.len();
     if negative && m != 0 {
         out.push('-');
     }
+    // The digits' values (not their characters), last first.
+    let mut digits = [0u8; 24];
+    let mut n = 0;
     while m != 0 {
-        start -= 1;
-        digits[start] = b'0' + (m % 10) as u8;
+        digits[n] = (m % 10) as u8;
         m /= 10;
+        n += 1;
     }
     // At least one digit before the separator (the buffer is of zeros).
-    start = start.min(digits.len() - scale - 1);
-    let (whole, fraction) = digits[start..].split_at(digits.len() - start - scale);
-    // A few digits each: pushed one by one (no UTF-8 check, no copy call).
-    out.extend(whole.iter().map(|&d| char::from(d)));
+    let n = n.max(scale + 1);
+    out.reserve(n + 1);
+    // Pushed one by one, each known to be an ASCII digit: no UTF-8 encoding, no copy call.
+    let digit = |d: u8| char::from(b'0' + (d & 0x0F));
+    for &d in digits[scale..n].iter().rev() {
+        out.push(digit(d));
+    }
     if scale > 0 {
         out.push(separator);
-        out.extend(fraction.iter().map(|&d| char::from(d)));
+        for &d in digits[..scale].iter().rev() {
+            out.push(digit(d));
+        }
     }
 }
 

@@ -49,7 +49,10 @@ pub struct Submission {
 
 impl Submission {
     pub fn new(framework: &Framework) -> Submission {
-        Submission { answers: vec![None; framework.criteria.len()] }
+        // Each `None` written as such, not cloned from a first one.
+        let mut answers = Vec::with_capacity(framework.criteria.len());
+        answers.resize_with(framework.criteria.len(), || None);
+        Submission { answers }
     }
 
     /// Answers as given, unchecked (tests of the engine on answers `set` would refuse).
@@ -83,6 +86,8 @@ impl Submission {
         self.set_checked(framework, index, answer)
     }
 
+    // Out of line: `set` stays small enough to be inlined where a table's cells are read.
+    #[inline(never)]
     fn set_checked(&mut self, framework: &Framework, index: usize, answer: Answer) -> Result<(), AnswerError> {
         let c = framework.criterion(index);
         let Some(rule) = &c.rule else {
