@@ -332,6 +332,9 @@ impl App {
         if let Some(x) = find() {
             return Ok(Some(x));
         }
+        if let Some(x) = self.scored_before_publications(year, kind, seq, &cat).await? {
+            return Ok(Some(x));
+        }
         let Some(scored) = crate::catalog::scored(&self.store, &cat, year, kind).await? else { return Ok(None) };
         let scored = Arc::new(scored);
         let mut kept = self.rankings.scored.lock().expect("not poisoned");
@@ -341,6 +344,44 @@ impl App {
             kept.remove(0);
         }
         Ok(Some(scored))
+    }
+
+    /// The period kept scored at an earlier change number when every change since is a
+    /// publication (`results.publish`, one event each): a publication freezes results and
+    /// marks a period published, it changes no figure, status of a submission or document
+    /// scoring reads. The publication's own report files and outlooks then use the periods
+    /// its preview scored, not scored again (a national period is a second and tens of
+    /// megabytes). Kept from then on at `seq`. The period's row keeps the status it was
+    /// scored with (nothing reads it from here).
+    async fn scored_before_publications(
+        &self,
+        year: i32,
+        kind: &str,
+        seq: i64,
+        cat: &Arc<crate::Catalog>,
+    ) -> Result<Option<Arc<crate::catalog::Scored>>> {
+        let earlier = {
+            let kept = self.rankings.scored.lock().expect("not poisoned");
+            kept.iter()
+                .find(|((y, k), s, c, _)| *y == year && k == kind && *s < seq && Arc::ptr_eq(c, cat))
+                .map(|x| x.1)
+        };
+        let Some(earlier) = earlier else { return Ok(None) };
+        let changes = self.store.changes_between(earlier, seq).await?;
+        // Every event since is listed (the audit's numbers have no gaps) and is a publication.
+        let only_publications = i64::try_from(changes.len()).ok() == Some(seq - earlier)
+            && changes.iter().all(|c| c.action == "results.publish");
+        if !only_publications {
+            return Ok(None);
+        }
+        let mut kept = self.rankings.scored.lock().expect("not poisoned");
+        let Some(entry) =
+            kept.iter_mut().find(|((y, k), s, c, _)| *y == year && k == kind && *s == earlier && Arc::ptr_eq(c, cat))
+        else {
+            return Ok(None);
+        };
+        entry.1 = seq;
+        Ok(Some(entry.3.clone()))
     }
 
     /// The latest published version of a period, parsed (public); `NotFound` until published.
@@ -407,6 +448,44 @@ mod tests {
             assert!(ResultsDoc::parse(&bad).is_err());
             assert!(Ranking::of_results(period.clone(), bad, cat.clone()).is_err());
         }
+        store.close().await;
+    }
+
+    /// A publication changes no figure: the period scored before it is the period after it
+    /// (not scored again for its report files); any other change scores it again.
+    #[tokio::test]
+    async fn a_period_scored_before_a_publication_is_kept_after_it_and_scored_again_after_other_changes() {
+        use crate::Actor;
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        crate::seed::bootstrap(&store, dir.path(), crate::seed::Start::Demo).await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+        let before = app.scored_now(2020, "department").await.unwrap().unwrap();
+        let last_year = app.scored_now(2019, "department").await.unwrap().unwrap();
+        // Two publications (the store's own, without the report files the App makes after
+        // them, which score the year's other kind too).
+        for year in [2020, 2019] {
+            let cat = app.catalog().await.unwrap();
+            let json = crate::catalog::results_json(&store, &cat, year, "department").await.unwrap();
+            store.publish(year, "department", &json, "Công bố lại", "admin").await.unwrap();
+        }
+        let after = app.scored_now(2020, "department").await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&before, &after), "kept through the publications");
+        assert!(Arc::ptr_eq(&last_year, &app.scored_now(2019, "department").await.unwrap().unwrap()));
+        let fresh = crate::catalog::scored(&store, &app.catalog().await.unwrap(), 2020, "department").await.unwrap();
+        assert_eq!(fresh.unwrap().results, after.results, "the same results as scored now");
+        // Another change (an account): scored again, the same figures.
+        let new = crate::NewUser {
+            username: "xem.ket.qua".into(),
+            password: "Xem-ket-qua-2024".into(),
+            role: "viewer".into(),
+            units: vec![],
+        };
+        app.add_user(&Actor::cli(), new).await.unwrap();
+        let again = app.scored_now(2020, "department").await.unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&again, &after), "scored again after a change that is not a publication");
+        assert_eq!(again.results, after.results);
         store.close().await;
     }
 }
