@@ -19,6 +19,16 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// `v` as a URL query value: every byte but letters, digits and `-._~` percent-encoded.
+pub fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
 header.top{background:#1f4e79;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}\
 header.top a{color:#fff}header.top form{display:inline;margin-left:auto}main{max-width:72rem;margin:0 auto;padding:1rem}\

@@ -56,14 +56,14 @@ impl View {
         let mut q: Vec<String> = Vec::new();
         for (k, v) in [("ten", self.ten.trim()), ("loai", self.loai.as_str())] {
             if !v.is_empty() {
-                q.push(format!("{k}={}", urlencode(v)));
+                q.push(format!("{k}={}", crate::html::query_value(v)));
             }
         }
         if let Some(n) = trang.filter(|&n| n > 1) {
             q.push(format!("trang={n}"));
         }
         if !don_vi.is_empty() {
-            q.push(format!("don-vi={}", urlencode(don_vi)));
+            q.push(format!("don-vi={}", crate::html::query_value(don_vi)));
         }
         if q.is_empty() { BASE.to_string() } else { format!("{BASE}?{}", q.join("&")) }
     }
@@ -86,15 +86,6 @@ impl View {
 const BASE: &str = "/quan-tri/danh-muc";
 /// Units a page.
 pub const UNITS_PAGE: usize = 50;
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A registry's units in the page's order (kind, then Vietnamese collation) with what a
 /// search reads of each (name, other names, code, folded), made once per parsed catalogue.

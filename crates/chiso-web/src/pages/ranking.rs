@@ -131,17 +131,8 @@ fn address(base: &str, f: &Filter, nhom: &str, trang: usize) -> String {
     if q.is_empty() {
         return base.to_string();
     }
-    let query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    let query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={}", crate::html::query_value(v))).collect();
     format!("{base}?{}", query.join("&"))
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn page_body(s: &AppState, lang: Lang, year: i32, kind: &str, filter: &Filter) -> AppResult<String> {

@@ -73,22 +73,13 @@ impl UsersView {
     fn address(&self, trang: usize) -> String {
         let mut q = Vec::new();
         if !self.nguoi.trim().is_empty() {
-            q.push(format!("nguoi={}", urlencode(self.nguoi.trim())));
+            q.push(format!("nguoi={}", crate::html::query_value(self.nguoi.trim())));
         }
         if trang > 1 {
             q.push(format!("trang={trang}"));
         }
         if q.is_empty() { "/quan-tri#nguoi-dung".into() } else { format!("/quan-tri?{}#nguoi-dung", q.join("&")) }
     }
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The users and tokens part of `/quan-tri`; `refused`: the add-user form sent back. Past

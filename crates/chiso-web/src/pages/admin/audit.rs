@@ -138,22 +138,12 @@ impl AuditQuery {
             ("den", &self.to),
         ] {
             if !v.trim().is_empty() {
-                parts.push(format!("{name}={}", encode(v.trim())));
+                parts.push(format!("{name}={}", crate::html::query_value(v.trim())));
             }
         }
         parts.push(format!("{}={}", place.0, place.1));
         format!("/quan-tri/nhat-ky?{}", parts.join("&"))
     }
-}
-
-/// A query value, percent-encoded.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The chain's state in words.
