@@ -324,22 +324,7 @@ async fn render(
         }
         b += "</tbody></table></div>";
     }
-    if pages > 1 {
-        let link = |n: usize, text: &str| format!("<a href=\"{}\">{}</a>", esc(&view.address(Some(n), "")), esc(text));
-        let mut parts = Vec::new();
-        if page_no > 1 {
-            parts.push(link(page_no - 1, t.page_previous));
-        }
-        parts.push(esc(&(t.page_of)(page_no, pages)));
-        if page_no < pages {
-            parts.push(link(page_no + 1, t.page_next));
-        }
-        b += &format!(
-            "<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>",
-            esc(t.units_pages_label),
-            parts.join(" · ")
-        );
-    }
+    b += &super::views::pager(t, t.units_pages_label, page_no, pages, |n| view.address(Some(n), ""));
     let view = &View { trang: Some(page_no), ..view.clone() };
     let reason = |what: &str| {
         format!("<label>{} <input name=\"reason\" value=\"{}\" required></label>", t.reason, kept(what, "reason"))

@@ -297,21 +297,7 @@ pub(crate) fn table(
 
 pub(crate) fn pager(lang: Lang, page: &RankingPage, filter: &Filter, base: &str) -> String {
     let t = lang.t();
-    if page.pages <= 1 {
-        return String::new();
-    }
-    let link = |n: usize, text: &str| {
-        format!("<a href=\"{}\">{}</a>", esc(&address(base, filter, &filter.nhom, n)), esc(text))
-    };
-    let mut parts = Vec::new();
-    if page.page > 1 {
-        parts.push(link(page.page - 1, t.page_previous));
-    }
-    parts.push((t.page_of)(page.page, page.pages));
-    if page.page < page.pages {
-        parts.push(link(page.page + 1, t.page_next));
-    }
-    format!("<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>", esc(t.pages_label), parts.join(" · "))
+    super::views::pager(t, t.pages_label, page.page, page.pages, |n| address(base, filter, &filter.nhom, n))
 }
 
 type KeptCharts = Vec<((std::sync::Weak<Ranking>, &'static str), Arc<str>)>;

@@ -7,6 +7,30 @@ use chiso_domain::framework::Framework;
 
 /// What the table's short words stand for: the level below the lowest, and each criterion
 /// whose column shows a short name.
+/// Links to the page before and after `page` of `pages` (none for one page), each page's
+/// address from `address`; `label` names the list the pages are of.
+pub fn pager(
+    t: &crate::i18n::Text,
+    label: &str,
+    page: usize,
+    pages: usize,
+    address: impl Fn(usize) -> String,
+) -> String {
+    if pages <= 1 {
+        return String::new();
+    }
+    let link = |n: usize, text: &str| format!("<a href=\"{}\">{}</a>", esc(&address(n)), esc(text));
+    let mut parts = Vec::new();
+    if page > 1 {
+        parts.push(link(page - 1, t.page_previous));
+    }
+    parts.push(esc(&(t.page_of)(page, pages)));
+    if page < pages {
+        parts.push(link(page + 1, t.page_next));
+    }
+    format!("<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>", esc(label), parts.join(" · "))
+}
+
 pub fn legend(lang: Lang, fw: &Framework) -> String {
     let t = lang.t();
     let mut items = vec![format!("<dt>{}</dt><dd>{}</dd>", esc(t.below_levels), esc(t.below_levels_means))];

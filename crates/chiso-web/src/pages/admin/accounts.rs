@@ -125,22 +125,7 @@ pub async fn section(
         let pages = accounts.users.len().div_ceil(USERS_PAGE).max(1);
         let page_no = view.trang.unwrap_or(1).clamp(1, pages);
         b += &format!("<p role=\"status\">{}</p>", esc(&(t.users_shown)(accounts.users.len(), all)));
-        if pages > 1 {
-            let link = |n: usize, text: &str| format!("<a href=\"{}\">{}</a>", esc(&view.address(n)), esc(text));
-            let mut parts = Vec::new();
-            if page_no > 1 {
-                parts.push(link(page_no - 1, t.page_previous));
-            }
-            parts.push(esc(&(t.page_of)(page_no, pages)));
-            if page_no < pages {
-                parts.push(link(page_no + 1, t.page_next));
-            }
-            b += &format!(
-                "<nav class=\"pager\" aria-label=\"{}\"><p>{}</p></nav>",
-                esc(t.users_pages_label),
-                parts.join(" · ")
-            );
-        }
+        b += &crate::pages::views::pager(t, t.users_pages_label, page_no, pages, |n| view.address(n));
         first = (page_no - 1) * USERS_PAGE;
         accounts.users = accounts.users.into_iter().skip(first).take(USERS_PAGE).collect();
     }
