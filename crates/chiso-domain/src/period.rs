@@ -70,7 +70,7 @@ impl Submission {
     }
 
     /// Records an answer after checking it fits the criterion's rule and range.
-    #[inline]
+    #[inline(always)]
     pub fn set(&mut self, framework: &Framework, index: usize, answer: Answer) -> Result<(), AnswerError> {
         // Typed points of a direct criterion within `0..=max` (every cell of a national
         // table): recorded without the general checks, which accept them too.
