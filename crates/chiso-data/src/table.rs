@@ -193,30 +193,66 @@ fn plain_csv_grid(file: &str, mut bytes: Vec<u8>) -> Result<Grid, Vec<u8>> {
     // One pass: where each cell and row ends, and whether anything needs the CSV reader.
     let (mut ends, mut starts) = (Vec::with_capacity(body.len() / 4), vec![0]);
     let mut plain = body.len() < u32::MAX as usize;
-    let mut previous = b'\n'; // a line end first is an empty line
-    for (i, &b) in body.iter().enumerate() {
+    // Whether the file stays plain with byte `b` at `i`; its cell and row ends noted.
+    #[inline(always)]
+    fn see(ends: &mut Vec<u32>, starts: &mut Vec<u32>, body: &[u8], i: usize, b: u8) -> bool {
         match b {
-            b'"' | b'\r' | b'\'' => plain = false,
-            b',' => ends.push(i as u32),
+            b'"' | b'\r' | b'\'' => false,
+            b',' => {
+                ends.push(i as u32);
+                true
+            }
             b'\n' => {
-                plain &= previous != b'\n';
                 ends.push(i as u32);
                 starts.push(ends.len() as u32);
+                // A line end first, or right after another, is an empty line.
+                i > 0 && body[i - 1] != b'\n'
             }
-            _ => {}
+            _ => true,
         }
-        if !plain {
-            break;
-        }
-        previous = b;
     }
-    if !plain || std::str::from_utf8(body).is_err() {
+    // Eight bytes at a time: only bytes below '-' can be a comma, a line end or what the
+    // CSV reader must see (digits, letters, '.' and UTF-8 bytes are all above), and a word
+    // of none of them is passed over at once.
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let words = body.chunks_exact(8);
+    let tail = words.remainder();
+    'scan: for (w, word) in words.enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        // A byte's high bit in `t` is set when its low 7 bits are at least '-' (0x2D),
+        // without carries between bytes; with the byte's own high bit, the bytes below '-'.
+        let t = (x & LOW) + 0x53 * 0x0101_0101_0101_0101;
+        let mut below = !(t | x) & HIGH;
+        while below != 0 {
+            let k = below.trailing_zeros() as usize / 8;
+            below &= below - 1;
+            let i = w * 8 + k;
+            if !see(&mut ends, &mut starts, body, i, body[i]) {
+                plain = false;
+                break 'scan;
+            }
+        }
+    }
+    if plain {
+        let offset = body.len() - tail.len();
+        plain = tail.iter().enumerate().all(|(k, &b)| see(&mut ends, &mut starts, body, offset + k, b));
+    }
+    if !plain {
         return Err(bytes);
     }
-    if bytes.starts_with(BOM) {
+    // Checked as UTF-8 once, as the text it becomes (the bytes back as they came if not).
+    let bom = bytes.starts_with(BOM);
+    if bom {
         bytes.drain(..BOM.len());
     }
-    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        if bom {
+            bytes.splice(..0, BOM.iter().copied());
+        }
+        bytes
+    })?;
     // The last line without its line end.
     if !text.is_empty() && !text.ends_with('\n') {
         ends.push(text.len() as u32);
@@ -409,6 +445,33 @@ mod tests {
             }
         }
         assert!(plain_csv_grid("f.csv", b"a,b\n1,\xff\n".to_vec()).is_err());
+        let bom_then_not_utf8 = b"\xEF\xBB\xBFa,b\n1,\xff\n".to_vec();
+        assert_eq!(plain_csv_grid("f.csv", bom_then_not_utf8.clone()).unwrap_err(), bom_then_not_utf8);
+    }
+
+    #[test]
+    fn a_plain_csv_is_recognised_at_every_byte_of_a_word() {
+        let base = "unit,a,b\nXã Một,0.63,0.73\nHai,1,22\nBa,3.5,0.125\n";
+        for at in 0..=base.len() {
+            if !base.is_char_boundary(at) {
+                continue;
+            }
+            for extra in ["\"", "\r", "'", "\n", ",", " ", "+", "-", "é", "\t", "#", "\n\n"] {
+                let csv = format!("{}{extra}{}", &base[..at], &base[at..]);
+                let expected = parse_csv_grid("f.csv", csv.as_bytes());
+                let needs_reader = csv.contains(['"', '\r', '\'']) || csv.starts_with('\n') || csv.contains("\n\n");
+                match plain_csv_grid("f.csv", csv.as_bytes().to_vec()) {
+                    Ok(grid) => {
+                        assert!(!needs_reader, "{csv:?} read in place");
+                        assert_eq!(grid.into_table(), expected.unwrap().into_table(), "{csv:?}");
+                    }
+                    Err(bytes) => {
+                        assert!(needs_reader, "{csv:?} left to the reader");
+                        assert_eq!(bytes, csv.as_bytes());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub struct UnitScorer<'a> {
     /// Per criterion, a direct leaf's maximum as a 64-bit mantissa and its scale, and the
     /// largest scale its points keep unrounded: typed points within those are its points.
     direct: Vec<Option<(u64, u32, u32)>>,
+    /// Per criterion, for a group that adds up its children and whose children's maxima add
+    /// up to its own: the largest scale its points keep unrounded.
+    sums: Vec<Option<u32>>,
 }
 
 impl<'a> UnitScorer<'a> {
@@ -140,7 +143,23 @@ impl<'a> UnitScorer<'a> {
                     .then(|| ((u64::from(max.mid) << 32) | u64::from(max.lo), max.scale, unrounded))
             })
             .collect();
-        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()], direct })
+        let sums = framework
+            .criteria
+            .iter()
+            .zip(&full)
+            .map(|(c, full)| {
+                let unrounded = if per_criterion && !c.unbounded { framework.rounding.decimals } else { u32::MAX };
+                (c.rule.is_none()
+                    && c.aggregation == Aggregation::Sum
+                    && !c.unbounded
+                    && c.normalise.is_none()
+                    && !c.children.is_empty()
+                    && !full.is_zero()
+                    && exact::cmp(full, &c.max).is_eq())
+                .then_some(unrounded)
+            })
+            .collect();
+        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()], direct, sums })
     }
 
     /// Exact points of every criterion of one unit, and its total: [`fill_row`]'s row, typed
@@ -156,11 +175,42 @@ impl<'a> UnitScorer<'a> {
                 row[i] = NodeScore { points: *p, applicable: true };
                 continue;
             }
+            if let Some(kept) = self.sums[i]
+                && let Some(sum) = plain_sum(&row, &framework.criteria[i].children, kept)
+            {
+                row[i] = NodeScore { points: sum, applicable: true };
+                continue;
+            }
             row[i] = criterion_score(framework, i, sub, &self.best, &row, self.full[i]);
         }
         let total = total_of(framework, &row, self.roots_full);
         (row, total)
     }
+}
+
+/// The sum of `children`'s points when every child is applicable and all are non-negative
+/// 64-bit mantissas at one scale, at most `kept`: what [`aggregate`] gives a group whose
+/// children's maxima add up to its own (the exact sum, neither clamped nor rescaled; a sum of
+/// zeros is the last zero, at the same scale) and [`finish`] leaves as it is. `None` otherwise.
+#[inline(always)]
+fn plain_sum(row: &[NodeScore], children: &[usize], kept: u32) -> Option<Decimal> {
+    let (&first, rest) = children.split_first()?;
+    let small = |s: NodeScore| {
+        let u = s.points.unpack();
+        (s.applicable && !u.negative && u.hi == 0).then_some(((u64::from(u.mid) << 32) | u64::from(u.lo), u.scale))
+    };
+    let (mut sum, scale) = small(row[first])?;
+    if scale > kept {
+        return None;
+    }
+    for &k in rest {
+        let (m, s) = small(row[k])?;
+        if s != scale {
+            return None;
+        }
+        sum = sum.checked_add(m)?;
+    }
+    Some(Decimal::from_parts(sum as u32, (sum >> 32) as u32, 0, false, scale))
 }
 
 /// Whether points `p` lie within `0..=max` and keep their scale (`(mantissa, scale, the
@@ -535,6 +585,20 @@ mod tests {
             .map(|v| Some(Answer::Points(*v)))
             .chain([Some(Answer::NotApplicable), None])
             .collect::<Vec<_>>();
+        // Groups whose children are all at one scale (added as integers), or nearly.
+        let p = |v: Decimal| Some(Answer::Points(v));
+        let rows = [
+            [p(dec!(0.63)), p(dec!(10.50)), p(dec!(0.50)), p(dec!(9.99))],
+            [p(dec!(0.00)), p(dec!(0.00)), p(dec!(0.00)), p(dec!(0.00))],
+            [p(dec!(1.00)), p(dec!(0.00)), p(dec!(0.25)), p(dec!(10.00))],
+            [p(dec!(1.000)), p(dec!(10.500)), p(dec!(0.005)), p(dec!(0.005))],
+            [p(dec!(1)), p(dec!(10)), p(dec!(0)), p(dec!(10))],
+            [p(dec!(0.63)), p(dec!(10.5)), p(dec!(0.50)), p(dec!(1))],
+            [p(dec!(0.63)), Some(Answer::NotApplicable), p(dec!(0.50)), p(dec!(1))],
+            [p(dec!(0.63)), None, p(dec!(0.50)), p(dec!(1))],
+            [p(-dec!(0.00)), p(dec!(0.00)), p(dec!(0.00)), p(dec!(0.00))],
+            [p(Decimal::from_parts(u32::MAX, u32::MAX, 0, false, 19)), p(dec!(1)), p(dec!(0.1)), p(dec!(0))],
+        ];
         for scope in [RoundingScope::Criterion, RoundingScope::Total] {
             let fw = framework(scope);
             let scorer = UnitScorer::new(&fw).unwrap();
@@ -549,6 +613,16 @@ mod tests {
                 let bits = |s: &[NodeScore]| s.iter().map(|s| (s.points.serialize(), s.applicable)).collect::<Vec<_>>();
                 assert_eq!(bits(&one), bits(&all), "{a:?} ({scope:?})");
                 assert_eq!(total.serialize(), all_total.serialize(), "{a:?} ({scope:?})");
+            }
+            for leaves in &rows {
+                let mut leaves = leaves.iter().cloned();
+                let row = fw.criteria.iter().map(|c| if c.is_leaf() { leaves.next().unwrap() } else { None }).collect();
+                let sub = Submission::unchecked(row);
+                let (one, total) = scorer.score(&sub);
+                let (all, all_total) = score_units(&fw, &[&sub]).pop().unwrap();
+                let bits = |s: &[NodeScore]| s.iter().map(|s| (s.points.serialize(), s.applicable)).collect::<Vec<_>>();
+                assert_eq!(bits(&one), bits(&all), "{sub:?} ({scope:?})");
+                assert_eq!(total.serialize(), all_total.serialize(), "{sub:?} ({scope:?})");
             }
         }
     }
