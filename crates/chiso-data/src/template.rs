@@ -15,7 +15,7 @@
 
 use crate::error::{DataError, ErrorKind, Location};
 use crate::import::{self, ImportedRow};
-use crate::table::Table;
+use crate::table::Cells;
 use crate::xlsx_write::{Column, Error, Print, Setup, Style, StyleId, VAlign, Validation, ValidationRule, Workbook};
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_domain::unit::{Registry, Unit, UnitId};
@@ -444,10 +444,133 @@ pub struct Filled {
     pub table: Vec<Vec<String>>,
 }
 
-struct SheetRef {
-    sheet: String,
-    /// field → (0-based row, text)
-    cells: HashMap<String, (u32, String)>,
+/// A unit sheet as read: each field's row and input (trimmed) by the field's position in
+/// [`fields`], the inputs one after another in one buffer (a national template's 540,000
+/// inputs are a few megabytes, not a map of strings per sheet).
+#[derive(Debug, Clone, PartialEq)]
+struct Sheet {
+    unit: UnitId,
+    name: String,
+    /// Per field, its 0-based row in the sheet.
+    rows: Vec<u32>,
+    text: String,
+    /// Per field, where its input ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Sheet {
+    fn value(&self, field: usize) -> &str {
+        let start = if field == 0 { 0 } else { self.ends[field - 1] as usize };
+        &self.text[start..self.ends[field] as usize]
+    }
+}
+
+/// The units of a filled template that hold figures, in sheet order, each with its inputs
+/// as typed (trimmed), one per field in template order: what the platform saves, without
+/// the template's submissions or table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// The fields' names ([`fields`]), the order of every unit's inputs.
+    pub fields: Vec<String>,
+    units: Vec<Sheet>,
+}
+
+impl Figures {
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    pub fn unit(&self, i: usize) -> &UnitId {
+        &self.units[i].unit
+    }
+
+    /// Unit `i`'s `(field, input)` for every field, in template order.
+    pub fn inputs(&self, i: usize) -> impl Iterator<Item = (&str, &str)> {
+        let s = &self.units[i];
+        self.fields.iter().enumerate().map(move |(f, name)| (name.as_str(), s.value(f)))
+    }
+}
+
+/// The sheets read as the import's table (header `unit` then the fields; one row per
+/// sheet: the unit's id, then its inputs), without making that table.
+struct Sheets<'a> {
+    file: &'a str,
+    header: Vec<String>,
+    sheets: Vec<Sheet>,
+}
+
+impl Sheets<'_> {
+    fn cell_of(&self, r: usize, c: usize) -> Option<&str> {
+        if r == 0 {
+            return self.header.get(c).map(String::as_str);
+        }
+        let s = self.sheets.get(r - 1)?;
+        match c {
+            0 => Some(s.unit.0.as_str()),
+            c if c < self.header.len() => Some(s.value(c - 1)),
+            _ => None,
+        }
+    }
+
+    /// Back from the table's errors to the sheet and cell where each was typed.
+    fn locate(&self, errors: Vec<DataError>) -> Vec<DataError> {
+        let index: HashMap<&str, usize> =
+            self.header.iter().skip(1).enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        errors
+            .into_iter()
+            .map(|mut e| {
+                let sheet = e.location.line.and_then(|l| l.checked_sub(2)).and_then(|i| self.sheets.get(i));
+                let field = e
+                    .location
+                    .column
+                    .as_deref()
+                    .and_then(|c| c.split_once(" ("))
+                    .map(|(_, h)| h.trim_end_matches(')').to_string());
+                if let Some(s) = sheet {
+                    e.location.sheet = Some(s.name.clone());
+                    match field.as_deref().and_then(|f| index.get(f).map(|&i| (f, s.rows[i]))) {
+                        Some((f, r)) => {
+                            e.location.line = Some(r as usize + 1);
+                            e.location.column = Some(format!("{INPUT_LETTER} ({f})"));
+                        }
+                        None => {
+                            e.location.line = None;
+                            e.location.column = None;
+                        }
+                    }
+                }
+                e
+            })
+            .collect()
+    }
+}
+
+impl Cells for Sheets<'_> {
+    fn height(&self) -> usize {
+        self.sheets.len() + 1
+    }
+    fn row(&self, r: usize) -> impl Iterator<Item = &str> {
+        let width = if r < self.height() { self.header.len() } else { 0 };
+        (0..width).map(move |c| self.cell_of(r, c).unwrap_or(""))
+    }
+    fn cell(&self, r: usize, c: usize) -> &str {
+        self.cell_of(r, c).unwrap_or("")
+    }
+    fn at(&self, r: usize, c: usize) -> Location {
+        // As `Table::at` of the same table.
+        let header = self.header.get(c).map(String::as_str).unwrap_or("");
+        Location {
+            file: self.file.to_string(),
+            sheet: None,
+            line: Some(r + 1),
+            column: Some(format!("{} ({})", crate::table::column_letter(c), header.trim())),
+            value: self.cell_of(r, c).map(str::to_string),
+        }
+    }
 }
 
 /// Reads a filled template for a period. `only_unit`: the one unit the uploader may
@@ -460,9 +583,59 @@ pub fn read(
     year: i32,
     only_unit: Option<&UnitId>,
 ) -> Result<Filled, Vec<DataError>> {
+    let sheets = read_sheets_checked(file, bytes, fw, registry, year, only_unit)?;
+    let rows = import::import(&sheets, fw, registry, year).map_err(|errs| sheets.locate(errs))?;
+    let fields = &sheets.header[1..];
+    let mut table = vec![sheets.header.clone()];
+    let mut cells = Vec::with_capacity(sheets.sheets.len());
+    for s in &sheets.sheets {
+        let typed: Vec<(String, String)> =
+            fields.iter().enumerate().map(|(i, f)| (f.clone(), s.value(i).to_string())).collect();
+        let mut row = vec![s.unit.0.clone()];
+        row.extend(typed.iter().map(|(_, t)| t.clone()));
+        table.push(row);
+        cells.push((s.unit.clone(), typed));
+    }
+    Ok(Filled { rows, cells, table })
+}
+
+/// As [`read`] (the same checks, the same errors), keeping only what is saved: the units
+/// with figures and their inputs.
+pub fn read_figures(
+    file: &str,
+    bytes: &[u8],
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    only_unit: Option<&UnitId>,
+) -> Result<Figures, Vec<DataError>> {
+    let sheets = read_sheets_checked(file, bytes, fw, registry, year, only_unit)?;
+    let rows = import::import_map(&sheets, fw, registry, year, drop).map_err(|errs| sheets.locate(errs))?;
+    // One row per sheet, in order (no sheet is empty of its unit's id).
+    debug_assert_eq!(rows.len(), sheets.sheets.len());
+    let mut with_data = rows.iter().map(|r| r.submission.is_some());
+    let Sheets { mut header, sheets, .. } = sheets;
+    let mut units: Vec<Sheet> = sheets.into_iter().filter(|_| with_data.next().unwrap_or(false)).collect();
+    for s in &mut units {
+        s.rows = Vec::new();
+    }
+    header.remove(0);
+    Ok(Figures { fields: header, units })
+}
+
+/// Every unit sheet read and checked (stamp, unit, rows), not yet validated as figures.
+fn read_sheets_checked<'a>(
+    file: &'a str,
+    bytes: &[u8],
+    fw: &Framework,
+    registry: &Registry,
+    year: i32,
+    only_unit: Option<&UnitId>,
+) -> Result<Sheets<'a>, Vec<DataError>> {
     use calamine::Reader;
     let here = || Location::file(file);
     let fields = fields(fw);
+    let by_name: HashMap<&str, usize> = fields.iter().enumerate().map(|(i, f)| (f.name.as_str(), i)).collect();
     let sheets = match only_unit {
         Some(_) => 1,
         None => registry.of_kind(&fw.unit_kind, year).count(),
@@ -471,7 +644,9 @@ pub fn read(
     let mut book = crate::xlsx::open_within(bytes, within).map_err(|k| vec![DataError::new(here(), k)])?;
     let version = fingerprint(fw);
     let mut errors = Vec::new();
-    let mut sheets: Vec<(UnitId, SheetRef)> = Vec::new();
+    let mut sheets: Vec<Sheet> = Vec::new();
+    // Each unit's sheet (its index in `sheets`).
+    let mut seen: HashMap<UnitId, usize> = HashMap::new();
     let names: Vec<String> = book.sheet_names().into_iter().filter(|n| n != INSTRUCTIONS).collect();
     // Only the field and input columns are kept; every cell counts against the limits.
     let keep = |c: u32| c == FIELD_COL as u32 || c == INPUT_COL as u32;
@@ -483,9 +658,12 @@ pub fn read(
         let other = two.then(|| b.clone());
         (b, other)
     });
+    // A sheet's rows and inputs by field, reused from sheet to sheet.
+    let mut found_fields: Vec<Option<(u32, String)>> = vec![None; fields.len()];
     'read: loop {
         errors.clear();
         sheets.clear();
+        seen.clear();
         // A second reader of the same (checked) bytes reads half of each batch of sheets.
         let mut other = if fast.is_none() && two { crate::xlsx::reopen(bytes).ok() } else { None };
         for batch in names.chunks(BATCH * 2) {
@@ -558,38 +736,59 @@ pub fn read(
                         .push(DataError::new(stamp_at(), ErrorKind::TemplateUnit { found: u.name.clone(), expected }));
                     continue;
                 }
-                if let Some((_, first)) = sheets.iter().find(|(id, _)| *id == unit) {
-                    let first = first.sheet.clone();
+                if let Some(&first) = seen.get(&unit) {
+                    let first = sheets[first].name.clone();
                     errors.push(DataError::new(stamp_at(), ErrorKind::TemplateDuplicateUnit { first }));
                     continue;
                 }
-                let mut cells = HashMap::new();
+                found_fields.iter_mut().for_each(|f| *f = None);
                 for r in FIRST_ROW..height {
                     let field = text(r, FIELD_COL);
                     if field.trim().is_empty() {
                         continue;
                     }
-                    if !fields.iter().any(|f| f.name == field) {
+                    let Some(&i) = by_name.get(field.as_str()) else {
                         errors.push(DataError::new(
                             at(Some(r), Some(FIELD_COL), Some(field.clone())),
-                            ErrorKind::TemplateFramework {
-                                found: field.clone(),
-                                expected: format!("{} ({version})", fw.id),
-                            },
+                            ErrorKind::TemplateFramework { found: field, expected: format!("{} ({version})", fw.id) },
                         ));
                         continue;
-                    }
-                    cells.insert(field, (r, text(r, INPUT_COL)));
+                    };
+                    // A field given twice: its last row counts.
+                    found_fields[i] = Some((r, text(r, INPUT_COL)));
                 }
-                for f in &fields {
-                    if !cells.contains_key(&f.name) {
-                        errors.push(DataError::new(
-                            at(None, None, None),
-                            ErrorKind::TemplateRowMissing { field: f.name.clone() },
-                        ));
+                let mut sheet = Sheet {
+                    unit: unit.clone(),
+                    name: name.clone(),
+                    rows: Vec::with_capacity(fields.len()),
+                    text: String::new(),
+                    ends: Vec::with_capacity(fields.len()),
+                };
+                for (f, got) in fields.iter().zip(&found_fields) {
+                    match got {
+                        Some((r, input)) => {
+                            sheet.rows.push(*r);
+                            sheet.text.push_str(input.trim());
+                        }
+                        None => {
+                            errors.push(DataError::new(
+                                at(None, None, None),
+                                ErrorKind::TemplateRowMissing { field: f.name.clone() },
+                            ));
+                            sheet.rows.push(0);
+                        }
                     }
+                    sheet.ends.push(sheet.text.len() as u32);
                 }
-                sheets.push((unit, SheetRef { sheet: name.clone(), cells }));
+                if !errors.is_empty() {
+                    // Nothing of it is read further: only the sheet's name, for a duplicate.
+                    sheet.text = String::new();
+                    sheet.ends.iter_mut().for_each(|e| *e = 0);
+                } else {
+                    sheet.text.shrink_to_fit();
+                }
+                seen.insert(unit, sheets.len());
+                sheets.push(sheet);
             }
         }
         break;
@@ -600,56 +799,15 @@ pub fn read(
     if !errors.is_empty() {
         return Err(errors);
     }
-
     let mut header = vec!["unit".to_string()];
-    header.extend(fields.iter().map(|f| f.name.clone()));
-    let mut rows = vec![header];
-    let mut cells = Vec::new();
-    for (unit, s) in &sheets {
-        let typed: Vec<(String, String)> =
-            fields.iter().map(|f| (f.name.clone(), s.cells[&f.name].1.trim().to_string())).collect();
-        let mut row = vec![unit.0.clone()];
-        row.extend(typed.iter().map(|(_, t)| t.clone()));
-        rows.push(row);
-        cells.push((unit.clone(), typed));
-    }
-    let table = Table { file: file.to_string(), sheet: None, rows };
-    match import::import(&table, fw, registry, year) {
-        Ok(imported) => Ok(Filled { rows: imported, cells, table: table.rows }),
-        Err(errs) => Err(errs
-            .into_iter()
-            .map(|mut e| {
-                // Back from the synthetic table to the sheet and cell where it was typed.
-                let sheet = e.location.line.and_then(|l| l.checked_sub(2)).and_then(|i| sheets.get(i));
-                let field = e
-                    .location
-                    .column
-                    .as_deref()
-                    .and_then(|c| c.split_once(" ("))
-                    .map(|(_, h)| h.trim_end_matches(')').to_string());
-                if let Some((_, s)) = sheet {
-                    e.location.sheet = Some(s.sheet.clone());
-                    match field.as_deref().and_then(|f| s.cells.get(f).map(|(r, _)| (f, *r))) {
-                        Some((f, r)) => {
-                            e.location.line = Some(r as usize + 1);
-                            e.location.column = Some(format!("{INPUT_LETTER} ({f})"));
-                        }
-                        None => {
-                            e.location.line = None;
-                            e.location.column = None;
-                        }
-                    }
-                }
-                e
-            })
-            .collect()),
-    }
+    header.extend(fields.into_iter().map(|f| f.name));
+    Ok(Sheets { file, header, sheets })
 }
 
 /// Sheets a reader takes at a time (two readers: twice as many in a batch, kept in memory).
 const BATCH: usize = 64;
 
-type Cells = Vec<(u32, u32, calamine::Data)>;
+type Read = Vec<(u32, u32, calamine::Data)>;
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -661,7 +819,7 @@ fn read_sheets(
     other: Option<&mut crate::xlsx::Book<'_>>,
     names: &[String],
     keep: impl Fn(u32) -> bool + Copy + Send + Sync,
-) -> Vec<Result<Cells, ErrorKind>> {
+) -> Vec<Result<Read, ErrorKind>> {
     let Some(other) = other else {
         return names.iter().map(|n| crate::xlsx::cells(book, n, keep)).collect();
     };
@@ -680,7 +838,7 @@ fn read_sheets_fast(
     other: Option<&mut crate::xlsx_read::Book<'_>>,
     names: &[String],
     keep: impl Fn(u32) -> bool + Copy + Send + Sync,
-) -> Option<Vec<Result<Cells, ErrorKind>>> {
+) -> Option<Vec<Result<Read, ErrorKind>>> {
     let Some(other) = other else {
         return names.iter().map(|n| book.cells(n, keep).map(Ok)).collect();
     };
