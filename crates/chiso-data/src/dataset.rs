@@ -86,8 +86,10 @@ impl Dataset {
         std::thread::scope(|s| {
             let registry = s.spawn(|| unit_files(dir).and_then(|files| units_toml::parse_files(&files)));
             let frameworks = read_frameworks(dir);
+            // And the first CSV figures each thread will import (the registry takes longer).
+            let grids = std::sync::Mutex::new(first_grids(dir));
             let registry = registry.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Dataset::assemble_from(dir, registry, frameworks, keep)
+            Dataset::assemble_from(dir, registry, frameworks, keep, &grids)
         })
     }
 
@@ -96,6 +98,7 @@ impl Dataset {
         registry: Result<Registry, Vec<DataError>>,
         (frameworks, framework_errors): (Vec<Framework>, Vec<DataError>),
         keep: Keep,
+        grids: &Grids,
     ) -> Result<(Dataset, Vec<Results>), Vec<DataError>> {
         let mut errors = Vec::new();
         let registry = registry.map_err(|e| errors.extend(e)).ok();
@@ -107,7 +110,7 @@ impl Dataset {
         let mut sources = Vec::new();
         match toml_files(&dir.join("periods")) {
             Ok(files) => {
-                for (f, loaded) in files.iter().zip(load_periods(&files, &frameworks, &registry, keep)) {
+                for (f, loaded) in files.iter().zip(load_periods(&files, &frameworks, &registry, keep, grids)) {
                     match loaded {
                         Ok((p, spec, r)) => {
                             results.extend(r);
@@ -202,14 +205,21 @@ fn read_frameworks(dir: &Path) -> (Vec<Framework>, Vec<DataError>) {
 /// The periods of `files`, in their order, read on as many threads as there are cores.
 type Loaded = Result<(Period, period_toml::PeriodFile, Option<Results>), Vec<DataError>>;
 
-fn load_periods(files: &[PathBuf], frameworks: &[Framework], registry: &Registry, keep: Keep) -> Vec<Loaded> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
+fn load_periods(
+    files: &[PathBuf],
+    frameworks: &[Framework],
+    registry: &Registry,
+    keep: Keep,
+    grids: &Grids,
+) -> Vec<Loaded> {
+    let threads = threads_for(files.len());
     if threads == 1 {
-        return files.iter().map(|f| load_period(f, frameworks, registry, keep)).collect();
+        return files.iter().map(|f| load_period(f, frameworks, registry, keep, grids)).collect();
     }
     let chunk = files.len().div_ceil(threads);
-    let load =
-        move |part: &[PathBuf]| part.iter().map(|f| load_period(f, frameworks, registry, keep)).collect::<Vec<_>>();
+    let load = move |part: &[PathBuf]| {
+        part.iter().map(|f| load_period(f, frameworks, registry, keep, grids)).collect::<Vec<_>>()
+    };
     std::thread::scope(|s| {
         // The first part on this thread: what it allocates, it can reuse once freed.
         let mut parts = files.chunks(chunk);
@@ -247,7 +257,35 @@ fn check_versions(frameworks: &[Framework], files: &[(String, String)]) -> Vec<D
     errors
 }
 
-fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry, keep: Keep) -> Loaded {
+/// Threads [`load_periods`] reads `files` periods on.
+fn threads_for(files: usize) -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from).min(files).max(1)
+}
+
+/// CSV figures read ahead, by path: each taken once, by the period that names it.
+type Grids = std::sync::Mutex<HashMap<PathBuf, Result<table::Grid, DataError>>>;
+
+/// The CSV figures of the first period of each part [`load_periods`] gives a thread, read
+/// while the registry is: the same grids, or the same error, as the period would read
+/// itself, at the same point (a period that cannot be read is left to report it).
+fn first_grids(dir: &Path) -> HashMap<PathBuf, Result<table::Grid, DataError>> {
+    let Ok(files) = toml_files(&dir.join("periods")) else { return HashMap::new() };
+    let chunk = files.len().div_ceil(threads_for(files.len())).max(1);
+    files
+        .iter()
+        .step_by(chunk)
+        .filter_map(|f| {
+            let spec = period_toml::parse(&f.display().to_string(), &read_text(f).ok()?).ok()?;
+            let data = f.parent().unwrap_or(Path::new(".")).join(spec.data?);
+            (!table::is_spreadsheet(&data)).then(|| {
+                let grid = table::read_csv_grid(&data);
+                (data, grid)
+            })
+        })
+        .collect()
+}
+
+fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry, keep: Keep, grids: &Grids) -> Loaded {
     let file = path.display().to_string();
     let spec = period_toml::parse(&file, &read_text(path).map_err(|e| vec![e])?).map_err(|e| vec![e])?;
     let here = Location::file(&file);
@@ -272,7 +310,9 @@ fn load_period(path: &Path, frameworks: &[Framework], registry: &Registry, keep:
     let imported = match &spec.data {
         // A CSV through one buffer (a national file is half a million cells).
         Some(data) if !table::is_spreadsheet(&base.join(data)) => {
-            let g = table::read_csv_grid(&base.join(data)).map_err(|e| vec![e])?;
+            let path = base.join(data);
+            let read = grids.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&path);
+            let g = read.unwrap_or_else(|| table::read_csv_grid(&path)).map_err(|e| vec![e])?;
             import_as(&g, fw, registry, spec.year, scorer)?
         }
         Some(data) => {
