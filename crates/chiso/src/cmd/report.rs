@@ -110,7 +110,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         },
         0,
     );
-    let doc = chiso_report::build(&settings, a.period, &inputs);
+    let report = chiso_report::build_report(&settings, a.period, &inputs);
     let formats =
         if a.format.is_empty() { vec![Format::Docx, Format::Pdf, Format::Xlsx, Format::Html] } else { a.format };
     std::fs::create_dir_all(&a.out).map_err(|e| vec![format!("{}: {e}", a.out.display())])?;
@@ -128,7 +128,7 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
         xlsx: has(Format::Xlsx),
         html: has(Format::Html),
     };
-    let files = chiso_report::files::render(&doc, wanted);
+    let files = chiso_report::files::render_report(&report, wanted);
     let docx = files.docx.unwrap_or_default();
     let mut failures = Vec::new();
     let mut wrote = Vec::new();
