@@ -331,7 +331,8 @@ pub async fn moves(
     Query(q): Query<KindQuery>,
 ) -> AppResult<Json<Value>> {
     let year = super::year(&year)?;
-    s.app.published(year, &q.kind).await?;
+    // Published at all: one small query (the version itself is tens of MB at national size).
+    s.app.published_version(year, &q.kind).await?.ok_or_else(chiso_app::Error::not_found)?;
     let o = s
         .app
         .outlooks(year, &q.kind)
