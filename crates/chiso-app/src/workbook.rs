@@ -6,7 +6,8 @@ use crate::{Actor, App, Catalog, Error, Message, Problem, Result};
 use chiso_data::template;
 use chiso_domain::{SubmissionKey, UnitId};
 use chiso_store::{PeriodRow, Role};
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The largest workbook of many units taken in one upload. The all-units template of a
@@ -77,7 +78,7 @@ impl App {
         actor: &Actor,
         cat: &Catalog,
         p: &PeriodRow,
-        units: Vec<(UnitId, Vec<(String, String)>)>,
+        units: impl UnitFigures,
         filename: &str,
         submit: Option<&str>,
     ) -> Result<usize> {
@@ -85,7 +86,7 @@ impl App {
         let statuses: HashMap<String, chiso_domain::SubmissionStatus> =
             self.store.submissions(p.year, &p.kind).await?.into_iter().map(|s| (s.unit, s.status)).collect();
         let mut problems = Vec::new();
-        for (unit, _) in &units {
+        for unit in (0..units.len()).map(|i| units.unit(i)) {
             if statuses.get(&unit.0).is_some_and(|s| !s.editable()) {
                 problems.push(Problem::UnitAlreadySubmitted(cat.unit_name(&unit.0)));
             }
@@ -110,20 +111,17 @@ impl App {
         p: &PeriodRow,
         file: Workbook,
         only: Option<&UnitId>,
-    ) -> Result<Vec<(UnitId, Vec<(String, String)>)>> {
+    ) -> Result<template::Figures> {
         let (cat, framework, year, only) = (cat.clone(), p.framework.clone(), p.year, only.cloned());
         tokio::task::spawn_blocking(move || {
             let fw = cat.framework(&framework)?;
-            let filled = template::read(&file.filename, &file.bytes, fw, &cat.registry, year, only.as_ref())
+            let figures = template::read_figures(&file.filename, &file.bytes, fw, &cat.registry, year, only.as_ref())
                 .map_err(|errors| Error::not_saved(errors.into_iter().map(Problem::Data).collect()))?;
             drop(file);
-            let with_data: HashSet<&UnitId> =
-                filled.rows.iter().filter(|r| r.submission.is_some()).map(|r| &r.unit).collect();
-            if with_data.is_empty() {
+            if figures.is_empty() {
                 return Err(Error::not_saved(vec![Problem::EmptyWorkbook]));
             }
-            let with_data: HashSet<UnitId> = with_data.into_iter().cloned().collect();
-            Ok(filled.cells.into_iter().filter(|(unit, _)| with_data.contains(unit)).collect())
+            Ok(figures)
         })
         .await
         .map_err(|_| Error::new(crate::Kind::Internal, Message::Database))?
@@ -133,7 +131,7 @@ impl App {
         &self,
         actor: &Actor,
         p: &PeriodRow,
-        units: Vec<(UnitId, Vec<(String, String)>)>,
+        units: impl UnitFigures,
         reason: &str,
         submit: Option<&str>,
     ) -> Result<()> {
@@ -143,22 +141,74 @@ impl App {
         for (unit, field, note) in self.store.period_na_notes(p.year, &p.kind).await? {
             notes.insert((unit, field), note);
         }
-        let mut all = Vec::with_capacity(units.len());
-        for (unit, cells) in units {
-            let answers: Vec<chiso_store::NewAnswer> = cells
-                .into_iter()
-                .map(|(f, v)| {
-                    let note = match v.eq_ignore_ascii_case("N/A") {
-                        true => notes.remove(&(unit.0.clone(), f.clone())).unwrap_or_default(),
-                        false => String::new(),
-                    };
-                    chiso_store::NewAnswer { field: f, value: v, note }
-                })
-                .collect();
-            all.push((SubmissionKey::new(p.year, &p.kind, &unit.0), answers));
-        }
-        self.store.save_units(&all, submit, &actor.username, reason).await?;
+        let keys = (0..units.len()).map(|i| SubmissionKey::new(p.year, &p.kind, &units.unit(i).0)).collect();
+        let answers = Answers { keys, units: &units, notes: &notes };
+        self.store.save_units_from(&answers, submit, &actor.username, reason).await?;
         Ok(())
+    }
+}
+
+/// Units' figures to save: each unit with its `(field, text)` as typed, in the template's
+/// order. A template's [`template::Figures`] (one buffer per unit), or cells from a table.
+pub(crate) trait UnitFigures: Send + Sync {
+    fn len(&self) -> usize;
+    fn unit(&self, i: usize) -> &UnitId;
+    fn inputs(&self, i: usize) -> impl Iterator<Item = (&str, &str)>;
+}
+
+impl UnitFigures for template::Figures {
+    fn len(&self) -> usize {
+        template::Figures::len(self)
+    }
+    fn unit(&self, i: usize) -> &UnitId {
+        template::Figures::unit(self, i)
+    }
+    fn inputs(&self, i: usize) -> impl Iterator<Item = (&str, &str)> {
+        template::Figures::inputs(self, i)
+    }
+}
+
+impl UnitFigures for Vec<(UnitId, Vec<(String, String)>)> {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn unit(&self, i: usize) -> &UnitId {
+        &self[i].0
+    }
+    fn inputs(&self, i: usize) -> impl Iterator<Item = (&str, &str)> {
+        self[i].1.iter().map(|(f, v)| (f.as_str(), v.as_str()))
+    }
+}
+
+/// The store's answers of each unit, made as the store saves them (a chunk of units at a
+/// time): an "N/A" with the note stored with it.
+struct Answers<'a, F> {
+    keys: Vec<SubmissionKey>,
+    units: &'a F,
+    notes: &'a HashMap<(String, String), String>,
+}
+
+impl<F: UnitFigures> chiso_store::UnitAnswers for Answers<'_, F> {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+    fn key(&self, i: usize) -> &SubmissionKey {
+        &self.keys[i]
+    }
+    fn answers(&self, i: usize) -> Cow<'_, [chiso_store::NewAnswer]> {
+        let unit = &self.units.unit(i).0;
+        let answers = self
+            .units
+            .inputs(i)
+            .map(|(f, v)| {
+                let note = match v.eq_ignore_ascii_case("N/A") {
+                    true => self.notes.get(&(unit.clone(), f.to_string())).cloned().unwrap_or_default(),
+                    false => String::new(),
+                };
+                chiso_store::NewAnswer { field: f.to_string(), value: v.to_string(), note }
+            })
+            .collect();
+        Cow::Owned(answers)
     }
 }
 

@@ -31,7 +31,9 @@ pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
 pub use replay::{Discrepancy, Replay};
 pub use signing::{HeadCheck, SigningKey};
-pub use submissions::{AnswerRow, CommentRow, EvidenceRow, NewAnswer, SnapshotRow, SubmissionRow, UnitAnswer};
+pub use submissions::{
+    AnswerRow, CommentRow, EvidenceRow, NewAnswer, SnapshotRow, SubmissionRow, UnitAnswer, UnitAnswers,
+};
 pub use throttle::{Admission, HeldBack, ThrottleKey};
 pub use tokens::{TOKEN_TTL, TokenRow};
 pub use users::{MAX_USERNAME, Role, UserRow, fold as fold_username, username_key};

@@ -6,6 +6,7 @@ use crate::tx::Tx;
 use crate::{Result, Store, StoreError, now_utc};
 use chiso_domain::{SubmissionKey, SubmissionStatus, Transition};
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -312,32 +313,90 @@ impl Planned<'_> {
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 1000;
 
+/// Units whose answers are made and saved at a time in an import of many units (at most
+/// [`ROWS_PER_STATEMENT`] units: one query reads their statuses, one their stored answers).
+const UNITS_PER_CHUNK: usize = 250;
+
+/// Several units' answers to save, given one unit at a time: an import of a whole period
+/// hands its answers over as they are saved, [`UNITS_PER_CHUNK`] units at a time, rather
+/// than all of them at once beside the store's own copies.
+pub trait UnitAnswers: Sync {
+    /// The number of units.
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Unit `i`'s submission.
+    fn key(&self, i: usize) -> &SubmissionKey;
+    /// Unit `i`'s answers, made when asked for (once per save).
+    fn answers(&self, i: usize) -> Cow<'_, [NewAnswer]>;
+}
+
+impl UnitAnswers for [(SubmissionKey, Vec<NewAnswer>)] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn key(&self, i: usize) -> &SubmissionKey {
+        &self[i].0
+    }
+    fn answers(&self, i: usize) -> Cow<'_, [NewAnswer]> {
+        Cow::Borrowed(&self[i].1)
+    }
+}
+
 /// Several units' answers within `tx`, as [`save_in`] and [`transition_in`] would write them
 /// one unit after the other (the same rows, the same events in the same order), in a number
-/// of statements that does not grow with the number of answers: the units' statuses and
-/// stored answers read once, the writes as multi-row statements, the events appended at once.
-/// A whole period's import (4,500 units × 120 fields) is a few thousand statements, not
-/// half a million.
-async fn save_many_in(
+/// of statements that does not grow with the number of answers: per chunk of units, their
+/// statuses and stored answers read once, the writes as multi-row statements, the events
+/// appended at once. A whole period's import (4,500 units × 120 fields) is a few thousand
+/// statements, not half a million, and holds one chunk's answers and events at a time. A
+/// refusal (a unit that left the draft state) in a later chunk returns an error with the
+/// earlier chunks written in `tx`, which the caller does not commit: nothing changes.
+async fn save_many_in<U: UnitAnswers + ?Sized>(
     tx: &mut Tx,
-    units: &[(SubmissionKey, Vec<NewAnswer>)],
+    units: &U,
     submit: Option<&str>,
     actor: &str,
     reason: &str,
 ) -> Result<()> {
-    let mut seen = std::collections::HashSet::new();
-    if let Some((k, _)) = units.iter().find(|(k, _)| !seen.insert(k)) {
-        return Err(StoreError::Conflict(format!("submission {} given twice", key(k.year, &k.kind, k.unit()))));
+    let n = units.len();
+    {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(k) = (0..n).map(|i| units.key(i)).find(|k| !seen.insert(*k)) {
+            return Err(StoreError::Conflict(format!("submission {} given twice", key(k.year, &k.kind, k.unit()))));
+        }
     }
+    let at = now_utc();
+    let mut start = 0;
+    while start < n {
+        let end = (start + UNITS_PER_CHUNK).min(n);
+        let keys: Vec<&SubmissionKey> = (start..end).map(|i| units.key(i)).collect();
+        let answers: Vec<Cow<'_, [NewAnswer]>> = (start..end).map(|i| units.answers(i)).collect();
+        save_chunk_in(tx, &keys, &answers, submit, actor, reason, &at).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// One chunk of [`save_many_in`]: `keys[i]`'s answers are `answers[i]`; `at`: the time of
+/// the units' moves to submitted.
+async fn save_chunk_in(
+    tx: &mut Tx,
+    keys: &[&SubmissionKey],
+    answers: &[Cow<'_, [NewAnswer]>],
+    submit: Option<&str>,
+    actor: &str,
+    reason: &str,
+    at: &str,
+) -> Result<()> {
     // Per period, the statuses and stored answers of the units concerned.
     let mut statuses: HashMap<(i32, String, String), SubmissionStatus> = HashMap::new();
     let mut stored: HashMap<(i32, String, String), HashMap<String, (String, String)>> = HashMap::new();
-    let mut periods: Vec<(i32, &str)> = units.iter().map(|(k, _)| (k.year, k.kind.as_str())).collect();
+    let mut periods: Vec<(i32, &str)> = keys.iter().map(|k| (k.year, k.kind.as_str())).collect();
     periods.sort();
     periods.dedup();
     for (year, kind) in periods {
-        let of_period: Vec<&str> =
-            units.iter().filter(|(k, _)| k.year == year && k.kind == kind).map(|(k, _)| k.unit()).collect();
+        let of_period: Vec<&str> = keys.iter().filter(|k| k.year == year && k.kind == kind).map(|k| k.unit()).collect();
         for chunk in of_period.chunks(ROWS_PER_STATEMENT) {
             let mut p = tx.params();
             let sql = format!(
@@ -376,7 +435,7 @@ async fn save_many_in(
     // The events, in order, as what each will say: made one statement's worth at a time
     // when appended (half a million events are never all in memory).
     let mut events: Vec<Planned> = Vec::new();
-    for (k, answers) in units {
+    for (k, answers) in keys.iter().copied().zip(answers) {
         let (year, kind, unit) = (k.year, k.kind.as_str(), k.unit());
         let id = (year, kind.to_string(), unit.to_string());
         let current = statuses.get(&id).copied();
@@ -454,7 +513,6 @@ async fn save_many_in(
         q.execute(&mut **tx).await?;
     }
     // The moves grouped by period and new status, in multi-row updates.
-    let at = now_utc();
     let mut groups: Vec<((i32, &str, SubmissionStatus), Vec<&str>)> = Vec::new();
     for (k, to) in moved {
         let g = (k.year, k.kind.as_str(), to);
@@ -475,7 +533,7 @@ async fn save_many_in(
                 p.one(),
                 p.list(chunk.len())
             );
-            let submitted_at = (to == SubmissionStatus::Submitted).then_some(at.as_str());
+            let submitted_at = (to == SubmissionStatus::Submitted).then_some(at);
             let mut q = sqlx::query(&sql).bind(to.as_str()).bind(submitted_at).bind(i64::from(year)).bind(kind);
             for u in chunk {
                 q = q.bind(*u);
@@ -623,6 +681,18 @@ impl Store {
     pub async fn save_units(
         &self,
         units: &[(SubmissionKey, Vec<NewAnswer>)],
+        submit: Option<&str>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.save_units_from(units, submit, actor, reason).await
+    }
+
+    /// [`Store::save_units`] with the answers made a chunk of units at a time as they are
+    /// saved ([`UnitAnswers`]): the same rows, the same events.
+    pub async fn save_units_from<U: UnitAnswers + ?Sized>(
+        &self,
+        units: &U,
         submit: Option<&str>,
         actor: &str,
         reason: &str,
