@@ -309,3 +309,35 @@ fn a_template_streamed_into_a_file_is_the_same_workbook() {
     export::xlsx_to(Cursor::new(&mut rows), &[vec!["unit".into()], vec!["a".into()]], "x").unwrap();
     assert_eq!(rows, export::xlsx(&[vec!["unit".into()], vec!["a".into()]], "x").unwrap());
 }
+
+#[test]
+fn figures_are_the_cells_of_the_units_with_data_and_refusals_are_the_same() {
+    let ds = example();
+    let (fw, period) = ds.period(2024, "agency").unwrap();
+    let all = units(&ds, period);
+    let bytes = template::write(fw, 2024, &all).unwrap();
+    // Every unit filled but the last, whose sheet stays empty.
+    let mut values = figures(fw, period);
+    values.remove(&all.last().unwrap().name);
+    let filled = fill(&bytes, &values);
+    let read = template::read("t.xlsx", &filled, fw, &ds.registry, 2024, None).unwrap();
+    let got = template::read_figures("t.xlsx", &filled, fw, &ds.registry, 2024, None).unwrap();
+    let with_data: Vec<&(UnitId, Vec<(String, String)>)> =
+        read.cells.iter().filter(|(u, _)| read.rows.iter().any(|r| r.unit == *u && r.submission.is_some())).collect();
+    assert_eq!(with_data.len(), all.len() - 1);
+    assert_eq!(got.len(), with_data.len());
+    for (i, (unit, cells)) in with_data.iter().enumerate() {
+        assert_eq!(got.unit(i), unit);
+        let inputs: Vec<(String, String)> = got.inputs(i).map(|(f, v)| (f.to_string(), v.to_string())).collect();
+        assert_eq!(&inputs, cells, "{}", unit.0);
+    }
+    assert_eq!(got.fields, template::fields(fw).into_iter().map(|f| f.name).collect::<Vec<_>>());
+
+    // A bad cell: the same errors, at the same sheet and cell.
+    let an = values.get_mut("Cơ quan mẫu An").unwrap();
+    an.insert("trained_staff".into(), "mười lăm".into());
+    let bad = fill(&bytes, &values);
+    let e = template::read_figures("t.xlsx", &bad, fw, &ds.registry, 2024, None).unwrap_err();
+    assert_eq!(e, template::read("t.xlsx", &bad, fw, &ds.registry, 2024, None).unwrap_err());
+    assert!(vi(&e).contains("trang tính \"Cơ quan mẫu An\", dòng 14, cột G (trained_staff)"), "{}", vi(&e));
+}
