@@ -442,3 +442,69 @@ async fn a_large_import_records_what_saves_one_at_a_time_record_on_postgres() {
         a_large_import_records_what_saves_one_at_a_time_record(&one.store, &two.store).await;
     }
 }
+
+/// An import of more units than the store saves at a time (600 units: three chunks) writes
+/// what saves one unit at a time write, and a unit that left the draft state in its last
+/// chunk refuses it whole: nothing of the earlier chunks is kept, the record unchanged.
+async fn an_import_of_many_chunks_is_one_write(store: &Store, apart: &Store) {
+    let units: Vec<(chiso_domain::SubmissionKey, Vec<chiso_store::NewAnswer>)> = (0..600)
+        .map(|u| {
+            let answers = vec![
+                chiso_store::NewAnswer::new("infra", format!("{u}"), ""),
+                chiso_store::NewAnswer::new("app", "N/A", if u % 7 == 0 { "chưa có" } else { "" }),
+            ];
+            (common::submission(&format!("don-vi-{u:03}")), answers)
+        })
+        .collect();
+    for s in [store, apart] {
+        let period = PeriodRow {
+            year: 2021,
+            kind: "department".into(),
+            framework: "f".into(),
+            deadline: None,
+            status: chiso_domain::PeriodStatus::Open,
+        };
+        s.create_period(&period, "admin").await.unwrap();
+    }
+    let late = &units[550].0;
+    store.save_answers(late, &units[550].1, None, "dv", "").await.unwrap();
+    store.transition(late, Transition::Submit, "dv", "Nộp").await.unwrap();
+    let before = store.audit_events("").await.unwrap();
+    let refused = store.save_units(&units, None, "admin", "Excel").await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    assert_eq!(store.audit_events("").await.unwrap(), before, "the record unchanged");
+    assert_eq!(store.period_answers(2021, "department").await.unwrap().len(), 2, "only the late unit's answers");
+    assert!(store.submission(2021, "department", "don-vi-000").await.unwrap().is_none());
+
+    let without: Vec<_> = units.iter().filter(|(k, _)| k != late).cloned().collect();
+    store.save_units(&without, Some("nộp thay"), "admin", "Excel").await.unwrap();
+    apart.save_answers(late, &units[550].1, None, "dv", "").await.unwrap();
+    apart.transition(late, Transition::Submit, "dv", "Nộp").await.unwrap();
+    for (k, answers) in &without {
+        apart.save_answers(k, answers, None, "admin", "Excel").await.unwrap();
+        apart.transition(k, Transition::Submit, "admin", "nộp thay").await.unwrap();
+    }
+    let said = |events: Vec<chiso_store::AuditEvent>| -> Vec<NewEvent> { events.iter().map(|e| e.as_new()).collect() };
+    let together = said(store.audit_events("").await.unwrap());
+    assert_eq!(together, said(apart.audit_events("").await.unwrap()));
+    assert_eq!(store.verify_chain().await.unwrap(), Ok(together.len()));
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+    assert_eq!(
+        store.period_answers(2021, "department").await.unwrap(),
+        apart.period_answers(2021, "department").await.unwrap()
+    );
+    assert_eq!(store.submissions(2021, "department").await.unwrap().len(), 600);
+}
+
+#[tokio::test]
+async fn an_import_of_many_chunks_is_one_write_on_sqlite() {
+    let (one, two) = (common::sqlite().await, common::sqlite().await);
+    an_import_of_many_chunks_is_one_write(&one.store, &two.store).await;
+}
+
+#[tokio::test]
+async fn an_import_of_many_chunks_is_one_write_on_postgres() {
+    if let (Some(one), Some(two)) = (common::postgres().await, common::postgres().await) {
+        an_import_of_many_chunks_is_one_write(&one.store, &two.store).await;
+    }
+}
