@@ -35,6 +35,11 @@ fn text(d: Decimal) -> String {
 
 /// The figures of a period: header, then one row per unit (empty cells: no data).
 pub fn figures(fw: &Framework, period: &Period) -> Vec<Vec<String>> {
+    figure_rows(fw, period).collect()
+}
+
+/// [`figures`] a row at a time: a national period's rows are never held at once.
+pub fn figure_rows<'a>(fw: &'a Framework, period: &'a Period) -> impl Iterator<Item = Vec<String>> + 'a {
     let fields = template::fields(fw);
     let groups = !fw.groups.is_empty() || period.units.iter().any(|u| u.group.is_some());
     let mut header = vec!["unit".to_string()];
@@ -42,9 +47,9 @@ pub fn figures(fw: &Framework, period: &Period) -> Vec<Vec<String>> {
         header.push("group".into());
     }
     header.extend(fields.iter().map(|f| f.name.clone()));
-    let mut rows = vec![header];
-    for u in &period.units {
-        let mut row = vec![u.name.clone()];
+    let rows = period.units.iter().map(move |u| {
+        let mut row = Vec::with_capacity(fields.len() + 2);
+        row.push(u.name.clone());
         if groups {
             row.push(u.group.clone().unwrap_or_default());
         }
@@ -61,24 +66,35 @@ pub fn figures(fw: &Framework, period: &Period) -> Vec<Vec<String>> {
                 Some(Answer::NotApplicable) => "N/A".into(),
             });
         }
-        rows.push(row);
-    }
-    rows
+        row
+    });
+    std::iter::once(header).chain(rows)
 }
 
 /// Figures and results: the figures' columns, then `[điểm] <criterion>` for every
 /// criterion (as presented), `[tổng điểm]`, `[mức]`, `[xếp hạng]`.
 pub fn table(fw: &Framework, period: &Period, results: &Results) -> Vec<Vec<String>> {
-    let mut rows = figures(fw, period);
-    rows[0].extend(fw.criteria.iter().map(|c| format!("[điểm] {}", c.id)));
-    rows[0].extend(["[tổng điểm]", "[mức]", "[xếp hạng]"].map(String::from));
+    table_rows(fw, period, results).collect()
+}
+
+/// [`table`] a row at a time.
+pub fn table_rows<'a>(
+    fw: &'a Framework,
+    period: &'a Period,
+    results: &'a Results,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    let mut rows = figure_rows(fw, period);
+    let mut header = rows.next().expect("a header");
+    header.extend(fw.criteria.iter().map(|c| format!("[điểm] {}", c.id)));
+    header.extend(["[tổng điểm]", "[mức]", "[xếp hạng]"].map(String::from));
     // Each unit's result found by its id once (a national period has thousands).
     let mut by_unit: std::collections::HashMap<&str, &UnitResult> = std::collections::HashMap::new();
     for r in &results.units {
         by_unit.entry(r.unit.0.as_str()).or_insert(r);
     }
-    for (u, row) in period.units.iter().zip(rows.iter_mut().skip(1)) {
+    let rows = period.units.iter().zip(rows).map(move |(u, mut row)| {
         let r = by_unit.get(u.unit.0.as_str()).copied();
+        row.reserve(fw.criteria.len() + 3);
         for i in 0..fw.criteria.len() {
             let v = r
                 .filter(|r| r.total.is_some())
@@ -89,16 +105,22 @@ pub fn table(fw: &Framework, period: &Period, results: &Results) -> Vec<Vec<Stri
         row.push(r.and_then(|r| r.total).map(text).unwrap_or_default());
         row.push(r.and_then(|r| r.level.clone()).unwrap_or_default());
         row.push(r.and_then(|r| r.rank).map(|n| n.to_string()).unwrap_or_default());
-    }
-    rows
+        row
+    });
+    std::iter::once(header).chain(rows)
 }
 
 pub fn csv(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    csv_to(Vec::new(), rows).expect("in memory")
+}
+
+/// [`csv`] into a sink, a row at a time.
+pub fn csv_to<W: Write, R: AsRef<[String]>>(sink: W, rows: impl IntoIterator<Item = R>) -> std::io::Result<W> {
+    let mut out = csv::Writer::from_writer(sink);
     for row in rows {
-        out.write_record(row.iter().map(|c| crate::csv_safe::neutralised(c).into_owned())).expect("in memory");
+        out.write_record(row.as_ref().iter().map(|c| crate::csv_safe::neutralised(c).into_owned()))?;
     }
-    out.into_inner().expect("in memory")
+    out.into_inner().map_err(|e| e.into_error())
 }
 
 /// One sheet; numbers as numbers where a double holds them exactly as written, text otherwise.
@@ -106,8 +128,13 @@ pub fn xlsx(rows: &[Vec<String>], title: &str) -> Result<Vec<u8>, Error> {
     Ok(xlsx_to(std::io::Cursor::new(Vec::new()), rows, title)?.into_inner())
 }
 
-/// [`xlsx`] into a file (or any sink), its sheet written into the archive as it is made.
-pub fn xlsx_to<W: Write + Seek>(sink: W, rows: &[Vec<String>], title: &str) -> Result<W, Error> {
+/// [`xlsx`] into a file (or any sink), its sheet written into the archive as it is made,
+/// from rows given one at a time.
+pub fn xlsx_to<W: Write + Seek, R: AsRef<[String]>>(
+    sink: W,
+    rows: impl IntoIterator<Item = R>,
+    title: &str,
+) -> Result<W, Error> {
     let mut wb = Workbook::new(sink, title);
     let bold = wb.style(Style { bold: true, ..Style::default() });
     let plain = StyleId::default();
@@ -116,8 +143,8 @@ pub fn xlsx_to<W: Write + Seek>(sink: W, rows: &[Vec<String>], title: &str) -> R
             name: "Số liệu".into(), columns: vec![Column::new(0, 30.0)], freeze: Some((1, 1)), ..Setup::default()
         };
     let mut ws = wb.sheet(&setup)?;
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
+    for (r, row) in rows.into_iter().enumerate() {
+        for (c, cell) in row.as_ref().iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
             if r == 0 {
                 if cell.is_empty() {

@@ -64,7 +64,7 @@ pub fn written(w: &mut impl Write, bytes: &[u8]) -> AppResult<()> {
     w.write_all(bytes).map_err(|e| failed("temporary file", e))
 }
 
-fn failed(what: &'static str, e: impl std::fmt::Display) -> AppError {
+pub fn failed(what: &'static str, e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "{what}");
     AppError::new(StatusCode::INTERNAL_SERVER_ERROR, |t| t.error_internal)
 }

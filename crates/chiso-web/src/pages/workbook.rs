@@ -7,7 +7,7 @@
 //! valid upload becomes a draft the reporter still submits; the audit trail records it
 //! as an import from the file.
 
-use super::download::{streamed, written};
+use super::download::{failed, streamed, written};
 use crate::AppState;
 use crate::auth::{self, MaybeUser, User};
 use crate::error::{AppError, AppResult};
@@ -308,13 +308,14 @@ pub async fn admin_export(
     };
     streamed(&s.data_dir, content_type, &filename, move |w| {
         let fw = cat.framework(&p.framework)?;
-        let rows = export::table(fw, &scored.period, &scored.results);
+        // A row at a time: the national table is never held whole.
+        let rows = export::table_rows(fw, &scored.period, &scored.results);
         if format == "xlsx" {
-            export::xlsx_to(w, &rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
+            export::xlsx_to(w, rows, &format!("{} {} {}", fw.name, p.kind, p.year)).map_err(xlsx_error)?;
             return Ok(());
         }
         written(w, b"\xEF\xBB\xBF")?; // Excel reads UTF-8 with its BOM
-        written(w, &export::csv(&rows))
+        export::csv_to(w, rows).map(drop).map_err(|e| failed("temporary file", e))
     })
     .await
 }

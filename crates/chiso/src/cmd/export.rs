@@ -26,23 +26,23 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let data = load(&a.data, lang)?;
     let (fw, period) = data.period(a.period, &a.kind).map_err(|e| errors(lang, vec![e]))?;
     let results = engine::score(fw, period);
-    let rows = export::table(fw, period, &results);
+    // Streamed into the file as its rows are made; a file that failed half-way is removed.
+    let rows = export::table_rows(fw, period, &results);
     let xlsx = a.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let io =
         |e: String| errors(lang, vec![DataError::new(Location::file(a.out.display().to_string()), ErrorKind::Io(e))]);
-    if xlsx {
-        // Streamed into the file as its rows are made.
+    let file = std::io::BufWriter::new(std::fs::File::create(&a.out).map_err(|e| io(e.to_string()))?);
+    let written = if xlsx {
         let title = format!("{} {} {}", fw.name, a.kind, a.period);
-        let file = std::fs::File::create(&a.out).map_err(|e| io(e.to_string()))?;
-        let written = export::xlsx_to(std::io::BufWriter::new(file), &rows, &title)
-            .and_then(|w| w.into_inner().map_err(|e| chiso_data::xlsx_write::Error::Io(e.into_error())))
-            .and_then(|f| f.sync_all().map_err(chiso_data::xlsx_write::Error::Io));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&a.out);
-            return Err(io(e.to_string()));
-        }
+        export::xlsx_to(file, rows, &title).map_err(|e| e.to_string())
     } else {
-        std::fs::write(&a.out, export::csv(&rows)).map_err(|e| io(e.to_string()))?;
+        export::csv_to(file, rows).map_err(|e| e.to_string())
+    }
+    .and_then(|w| w.into_inner().map_err(|e| e.into_error().to_string()))
+    .and_then(|f| f.sync_all().map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&a.out);
+        return Err(io(e));
     }
     println!("{} {}", text(lang).wrote, a.out.display());
     Ok(ExitCode::SUCCESS)
