@@ -375,7 +375,13 @@ pub(crate) fn charts(lang: Lang, fw: &Framework, ranking: &Ranking) -> String {
 /// The full table in the reader's words: header and rows (rank, unit, level, total, every
 /// criterion by name, last year's rank).
 /// `number` writes a decimal as the file wants it (a decimal comma for Vietnamese CSV).
-fn full_table(lang: Lang, fw: &Framework, ranking: &Ranking, number: &dyn Fn(&str) -> String) -> Vec<Vec<String>> {
+/// The published table a row at a time (header first): a national table is never held.
+fn full_table<'a>(
+    lang: Lang,
+    fw: &'a Framework,
+    ranking: &'a Ranking,
+    number: &'a dyn Fn(&str) -> String,
+) -> impl Iterator<Item = Vec<String>> + 'a {
     let t = lang.t();
     let mut header: Vec<String> = vec![t.col_order.into(), t.col_unit.into(), t.col_level.into(), t.col_total.into()];
     header.extend(
@@ -386,9 +392,7 @@ fn full_table(lang: Lang, fw: &Framework, ranking: &Ranking, number: &dyn Fn(&st
     );
     header.push(t.col_previous.into());
     let rank = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-    let mut out = Vec::with_capacity(ranking.rows.len() + 1);
-    out.push(header);
-    for (i, r) in ranking.rows.iter().enumerate() {
+    let rows = ranking.rows.iter().enumerate().map(move |(i, r)| {
         let level = match (r.status, &r.level) {
             (RowStatus::NoData, _) => t.no_data.to_string(),
             (_, Some(l)) => l.clone(),
@@ -397,9 +401,9 @@ fn full_table(lang: Lang, fw: &Framework, ranking: &Ranking, number: &dyn Fn(&st
         let mut cells = vec![rank(r.rank), r.name.clone(), level, number(r.total.as_deref().unwrap_or_default())];
         cells.extend(ranking.scores(i).iter().map(|v| v.map(|d| number(&d.to_string())).unwrap_or_default()));
         cells.push(rank(r.previous_rank));
-        out.push(cells);
-    }
-    out
+        cells
+    });
+    std::iter::once(header).chain(rows)
 }
 
 /// The published results as CSV for a spreadsheet, in the reader's words: the criteria by
@@ -442,7 +446,7 @@ pub async fn results_xlsx(
         let fw = cat.framework(&ranking.period.framework)?;
         let rows = full_table(lang, fw, &ranking, &|x: &str| x.to_string());
         let title = (lang.t().results_heading)(ranking.period.year, fw.name_in(lang));
-        chiso_data::export::xlsx_to(w, &rows, &title).map_err(|e| {
+        chiso_data::export::xlsx_to(w, rows, &title).map_err(|e| {
             let e = e.to_string();
             AppError::with(axum::http::StatusCode::INTERNAL_SERVER_ERROR, move |l| (l.t().excel_failed)(&e))
         })?;
