@@ -8,10 +8,12 @@
 //! period, unit, and a check over them, so a template of another unit, period or
 //! framework version is refused, as is a sheet whose stamp was edited.
 //!
-//! Reading a filled template builds the same table the CSV import reads (one row per
-//! unit, one column per field) and runs [`crate::import::import`] over it, so the web
-//! form, CSV files and templates validate identically; every problem is reported at
-//! once with the sheet and cell where it was typed.
+//! Reading a filled template validates the same table the CSV import reads (one row per
+//! unit, one column per field) with [`crate::import::import`], so the web form, CSV files
+//! and templates validate identically; every problem is reported at once with the sheet
+//! and cell where it was typed. The table is not made: each sheet's inputs are kept in one
+//! buffer by field position and read through [`Cells`]; [`read_figures`] (the platform's
+//! upload) keeps only the units with figures and their inputs.
 
 use crate::error::{DataError, ErrorKind, Location};
 use crate::import::{self, ImportedRow};
