@@ -22,6 +22,7 @@ use crate::xlsx_write::{Column, Error, Print, Setup, Style, StyleId, VAlign, Val
 use chiso_domain::framework::{Framework, NotApplicable, Rule};
 use chiso_domain::unit::{Registry, Unit, UnitId};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{Seek, Write};
 
@@ -661,7 +662,7 @@ fn read_sheets_checked<'a>(
         (b, other)
     });
     // A sheet's rows and inputs by field, reused from sheet to sheet.
-    let mut found_fields: Vec<Option<(u32, String)>> = vec![None; fields.len()];
+    let mut found_fields: Vec<Option<(u32, Option<usize>)>> = vec![None; fields.len()];
     'read: loop {
         errors.clear();
         sheets.clear();
@@ -695,9 +696,19 @@ fn read_sheets_checked<'a>(
                     }
                 };
                 let height = found.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
-                let found: HashMap<(u32, u32), calamine::Data> =
-                    found.into_iter().map(|(r, c, v)| ((r, c), v)).collect();
-                let text = |r: u32, c: u16| found.get(&(r, c as u32)).map(cell_text).unwrap_or_default();
+                // By row and column, a cell given twice counting once as given last.
+                let mut found = found;
+                found.sort_by_key(|(r, c, _)| (*r, *c));
+                let mut cells: Read = Vec::with_capacity(found.len());
+                for cell in found {
+                    match cells.last_mut() {
+                        Some(last) if (last.0, last.1) == (cell.0, cell.1) => *last = cell,
+                        _ => cells.push(cell),
+                    }
+                }
+                let find = |r: u32, c: u16| cells.binary_search_by_key(&(r, c as u32), |(r, c, _)| (*r, *c)).ok();
+                let text_at = |i: Option<usize>| i.map_or(Cow::Borrowed(""), |i| text_of(&cells[i].2));
+                let text = |r: u32, c: u16| text_at(find(r, c)).into_owned();
                 let raw = text(0, FIELD_COL);
                 let Some(stamp) = Stamp::parse(&raw) else {
                     let value = (!raw.is_empty()).then_some(raw);
@@ -745,11 +756,12 @@ fn read_sheets_checked<'a>(
                 }
                 found_fields.iter_mut().for_each(|f| *f = None);
                 for r in FIRST_ROW..height {
-                    let field = text(r, FIELD_COL);
+                    let field = text_at(find(r, FIELD_COL));
                     if field.trim().is_empty() {
                         continue;
                     }
-                    let Some(&i) = by_name.get(field.as_str()) else {
+                    let Some(&i) = by_name.get(field.as_ref()) else {
+                        let field = field.into_owned();
                         errors.push(DataError::new(
                             at(Some(r), Some(FIELD_COL), Some(field.clone())),
                             ErrorKind::TemplateFramework { found: field, expected: format!("{} ({version})", fw.id) },
@@ -757,7 +769,7 @@ fn read_sheets_checked<'a>(
                         continue;
                     };
                     // A field given twice: its last row counts.
-                    found_fields[i] = Some((r, text(r, INPUT_COL)));
+                    found_fields[i] = Some((r, find(r, INPUT_COL)));
                 }
                 let mut sheet = Sheet {
                     unit: unit.clone(),
@@ -770,7 +782,7 @@ fn read_sheets_checked<'a>(
                     match got {
                         Some((r, input)) => {
                             sheet.rows.push(*r);
-                            sheet.text.push_str(input.trim());
+                            sheet.text.push_str(text_at(*input).trim());
                         }
                         None => {
                             errors.push(DataError::new(
@@ -851,6 +863,14 @@ fn read_sheets_fast(
         out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?);
         Some(out)
     })
+}
+
+/// [`cell_text`], borrowed where the cell holds text.
+fn text_of(d: &calamine::Data) -> Cow<'_, str> {
+    match d {
+        calamine::Data::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(cell_text(other)),
+    }
 }
 
 fn cell_text(d: &calamine::Data) -> String {
