@@ -95,7 +95,14 @@ impl Rounding {
     /// [`Rounding::format_plain`] written at the end of `out` (a national table writes
     /// half a million of them).
     pub fn write_plain(&self, out: &mut String, value: Decimal) {
-        write_fixed(out, self.round(value), self.decimals, '.')
+        // Points at exactly the framework's decimals with a mantissa below 2³² (typed
+        // points, sums of them): nothing to round or rescale, only the digits to write.
+        let u = value.unpack();
+        if u.hi == 0 && u.mid == 0 && !u.negative && u.scale == self.decimals && self.decimals < 10 {
+            write_u32_fixed(out, u.lo, self.decimals as usize);
+        } else {
+            write_fixed(out, self.round(value), self.decimals, '.')
+        }
     }
 }
 
@@ -172,6 +179,31 @@ fn write_small(out: &mut String, mut m: u64, negative: bool, scale: usize, separ
     }
     if scale > 0 {
         out.push(separator);
+        for &d in digits[..scale].iter().rev() {
+            out.push(digit(d));
+        }
+    }
+}
+
+/// `m` × 10^-`scale` with `scale` (below 10) decimals after a dot: what [`write_fixed`]
+/// writes of a non-negative decimal already at that scale.
+#[inline]
+fn write_u32_fixed(out: &mut String, mut m: u32, scale: usize) {
+    let mut digits = [0u8; 12];
+    let mut n = 0;
+    while m != 0 {
+        digits[n] = (m % 10) as u8;
+        m /= 10;
+        n += 1;
+    }
+    let n = n.max(scale + 1);
+    out.reserve(n + 1);
+    let digit = |d: u8| char::from(b'0' + (d & 0x0F));
+    for &d in digits[scale..n].iter().rev() {
+        out.push(digit(d));
+    }
+    if scale > 0 {
+        out.push('.');
         for &d in digits[..scale].iter().rev() {
             out.push(digit(d));
         }
@@ -509,6 +541,20 @@ mod tests {
                 write_fixed(&mut fast, v, decimals, ',');
                 write_fixed_wide(&mut wide, v, decimals, ',');
                 assert_eq!(fast, wide, "{v} ({}) at {decimals}", v.scale());
+            }
+        }
+        for decimals in [0, 1, 2, 3, 9] {
+            let h = r(decimals, RoundingMode::HalfUp);
+            for m in [0u32, 1, 5, 9, 10, 99, 100, 101, 1_000, 12_345, 999_999_999, u32::MAX] {
+                for scale in [0, 1, 2, 3, 9, 10] {
+                    for negative in [false, true] {
+                        let v = Decimal::from_parts(m, 0, 0, negative, scale);
+                        let (mut plain, mut wide) = (String::new(), String::new());
+                        h.write_plain(&mut plain, v);
+                        write_fixed_wide(&mut wide, h.round(v), decimals, '.');
+                        assert_eq!(plain, wide, "{v} at {decimals}");
+                    }
+                }
             }
         }
         let h = r(2, RoundingMode::HalfUp);
