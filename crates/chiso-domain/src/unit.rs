@@ -121,11 +121,19 @@ impl Registry {
     pub fn new(mut units: Vec<Unit>, lineage: Vec<Lineage>) -> Result<Registry, Vec<RegistryError>> {
         let mut errors = Vec::new();
         for u in &mut units {
-            u.name = nfc(&u.name).into_owned();
+            if let std::borrow::Cow::Owned(n) = nfc(&u.name) {
+                u.name = n;
+            }
             for a in &mut u.aliases {
-                *a = nfc(a).into_owned();
+                if let std::borrow::Cow::Owned(n) = nfc(a) {
+                    *a = n;
+                }
             }
         }
+        // Each unit's name and aliases as looked up, made once: a national registry has
+        // thousands of units.
+        let keys: Vec<Vec<String>> =
+            units.iter().map(|u| std::iter::once(&u.name).chain(&u.aliases).map(|n| key(n)).collect()).collect();
         let mut by_id = HashMap::new();
         for (i, u) in units.iter().enumerate() {
             if !valid_id(&u.id.0) {
@@ -162,10 +170,10 @@ impl Registry {
         let mut years: HashSet<i32> = units.iter().flat_map(|u| [u.from, u.until]).flatten().collect();
         years.insert(0); // units without dates meet there
         for &year in &years {
-            let mut owner: HashMap<String, &Unit> = HashMap::new();
-            for u in units.iter().filter(|u| u.active_in(year)) {
-                for n in std::iter::once(&u.name).chain(&u.aliases) {
-                    if let Some(other) = owner.insert(key(n), u)
+            let mut owner: HashMap<&str, &Unit> = HashMap::new();
+            for (u, keys) in units.iter().zip(&keys).filter(|(u, _)| u.active_in(year)) {
+                for (n, k) in std::iter::once(&u.name).chain(&u.aliases).zip(keys) {
+                    if let Some(other) = owner.insert(k, u)
                         && other.id != u.id
                     {
                         errors.push(RegistryError::AmbiguousName {
@@ -181,10 +189,11 @@ impl Registry {
         if errors.is_empty() {
             let (mut by_name, mut by_alias) =
                 (HashMap::<String, Vec<usize>>::new(), HashMap::<String, Vec<usize>>::new());
-            for (i, u) in units.iter().enumerate() {
-                by_name.entry(key(&u.name)).or_default().push(i);
-                for a in &u.aliases {
-                    by_alias.entry(key(a)).or_default().push(i);
+            for (i, keys) in keys.into_iter().enumerate() {
+                let mut keys = keys.into_iter();
+                by_name.entry(keys.next().expect("the name's key")).or_default().push(i);
+                for k in keys {
+                    by_alias.entry(k).or_default().push(i);
                 }
             }
             Ok(Registry { units, lineage, by_id, by_name, by_alias })
@@ -301,8 +310,27 @@ impl Registry {
     }
 }
 
+/// A name as looked up: lower case, words separated by one space (`to_lowercase` of the
+/// joined words, made in one pass; a capital sigma, whose lower case depends on where it
+/// stands, takes `to_lowercase` itself).
 fn key(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    if s.contains('Σ') {
+        return s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
 }
 
 /// How far a typed name is from a known one, for suggestions: diacritics ignored
@@ -347,6 +375,24 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_the_joined_words_in_lower_case() {
+        let reference = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        for s in [
+            "Sở Y tế",
+            "  SỞ   GIÁO\tdục  ",
+            "UBND HUYỆN\u{a0}Bảo Lâm",
+            "ΟΔΟΣ ΣΟΦΙΑΣ",
+            "Σ",
+            "AΣ.",
+            "Xã Đơn vị 4456",
+            "",
+            "İstanbul ǅ",
+        ] {
+            assert_eq!(key(s), reference(s), "{s:?}");
+        }
+    }
 
     fn unit(id: &str, name: &str, aliases: &[&str], from: Option<i32>, until: Option<i32>) -> Unit {
         Unit {
