@@ -296,7 +296,7 @@ async fn render(
         b += &format!("<p>{}</p>", t.unit_search_none);
     } else {
         b += &format!(
-            "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+            "<div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t.unit_name, t.col_code, t.col_kind, t.col_from, t.col_until, t.col_aliases, t.col_lineage
         );
         for &i in found.iter().skip((page_no - 1) * UNITS_PAGE).take(UNITS_PAGE) {
@@ -312,7 +312,8 @@ async fn render(
                 String::new()
             };
             b += &format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{choose}</td></tr>",
+                // "Chọn" beside the name: on a phone the columns after it scroll out of sight.
+                "<tr><td>{}</td><td>{choose}</td><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&x.name),
                 esc(&x.id.0),
                 esc(&lang.kind(&x.kind)),
