@@ -19,6 +19,8 @@ pub mod period;
 pub mod progress;
 pub mod report_settings;
 pub mod stats;
+#[cfg(test)]
+mod test_frameworks;
 pub mod unit;
 pub mod versions;
 pub mod workflow;

@@ -186,38 +186,13 @@ pub struct Period {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{CriterionSpec, FrameworkSpec, LevelSpec, TieBasis};
-    use crate::number::{RoundingMode, RoundingScope};
+    use crate::number::RoundingScope;
+    use crate::test_frameworks::{self as t, leaf};
     use rust_decimal_macros::dec;
 
     fn framework() -> Framework {
-        let leaf = |id: &str, max: Decimal, rule: Rule| CriterionSpec {
-            id: id.into(),
-            name: id.into(),
-            short_name: None,
-            aliases: vec![],
-            max,
-            not_applicable: NotApplicable::Forbidden,
-            rule: Some(rule),
-            children: vec![],
-        };
-        Framework::new(FrameworkSpec {
-            id: "t".into(),
-            name: "t".into(),
-            legal_basis: "t".into(),
-            unit_kind: "unit".into(),
-            years: (2020, None),
-            max: dec!(11.5),
-            decimals: 2,
-            percent_decimals: None,
-            rounding_mode: RoundingMode::HalfUp,
-            rounding_scope: RoundingScope::Criterion,
-            ties: TieBasis::Rounded,
-            groups: vec![],
-            levels: vec![LevelSpec { name: "L".into(), min: Decimal::ZERO }],
-            criteria: vec![leaf("a", dec!(1), Rule::Direct), leaf("b", dec!(10.50), Rule::Direct)],
-        })
-        .unwrap()
+        let leaf = |id: &str, max: Decimal| leaf(id, max, NotApplicable::Forbidden, Rule::Direct);
+        t::framework(dec!(11.5), RoundingScope::Criterion, vec![leaf("a", dec!(1)), leaf("b", dec!(10.50))])
     }
 
     #[test]

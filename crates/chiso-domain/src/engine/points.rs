@@ -506,41 +506,15 @@ fn normalise(n: &Normalisation, max: Decimal, column: &mut [NodeScore], measured
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{CriterionSpec, FrameworkSpec, LevelSpec, TieBasis};
-    use crate::number::RoundingMode;
+    use crate::test_frameworks::{self as t, group, leaf};
     use rust_decimal_macros::dec;
 
     fn framework(scope: RoundingScope) -> Framework {
-        let leaf = |id: &str, max: Decimal, na: NotApplicable| CriterionSpec {
-            id: id.into(),
-            name: id.into(),
-            short_name: None,
-            aliases: vec![],
-            max,
-            not_applicable: na,
-            rule: Some(Rule::Direct),
-            children: vec![],
-        };
-        let group = |id: &str, max: Decimal, children: Vec<CriterionSpec>| CriterionSpec {
-            rule: None,
-            children,
-            ..leaf(id, max, NotApplicable::Excluded)
-        };
-        Framework::new(FrameworkSpec {
-            id: "t".into(),
-            name: "t".into(),
-            legal_basis: "t".into(),
-            unit_kind: "unit".into(),
-            years: (2020, None),
-            max: dec!(22),
-            decimals: 2,
-            percent_decimals: None,
-            rounding_mode: RoundingMode::HalfUp,
-            rounding_scope: scope,
-            ties: TieBasis::Rounded,
-            groups: vec![],
-            levels: vec![LevelSpec { name: "L".into(), min: Decimal::ZERO }],
-            criteria: vec![
+        let leaf = |id: &str, max: Decimal, na: NotApplicable| leaf(id, max, na, Rule::Direct);
+        t::framework(
+            dec!(22),
+            scope,
+            vec![
                 group(
                     "g",
                     dec!(12),
@@ -552,8 +526,7 @@ mod tests {
                 ),
                 leaf("d", dec!(10), NotApplicable::Excluded),
             ],
-        })
-        .unwrap()
+        )
     }
 
     #[test]
