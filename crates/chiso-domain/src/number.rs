@@ -187,6 +187,8 @@ fn write_small(out: &mut String, mut m: u64, negative: bool, scale: usize, separ
 
 /// `m` × 10^-`scale` with `scale` (below 10) decimals after a dot: what [`write_fixed`]
 /// writes of a non-negative decimal already at that scale.
+/// Kept apart from [`write_small`]: through it, `chiso score` on a national period ran
+/// 25 M more instructions (3,7 %), measured with callgrind.
 #[inline]
 fn write_u32_fixed(out: &mut String, mut m: u32, scale: usize) {
     let mut digits = [0u8; 12];
