@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 pub struct Catalog {
     pub registry: Registry,
     pub frameworks: Vec<Framework>,
+    /// The units' search order and folded names, made at the first search.
+    pub(crate) unit_index: std::sync::OnceLock<crate::unit_search::UnitIndex>,
 }
 
 /// A stored document the parsers refuse (it was validated when saved, so this is damage).
@@ -29,6 +31,10 @@ type Cached = (Vec<(String, String)>, Arc<Catalog>);
 static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
 
 impl Catalog {
+    pub fn new(registry: Registry, frameworks: Vec<Framework>) -> Catalog {
+        Catalog { registry, frameworks, unit_index: std::sync::OnceLock::new() }
+    }
+
     /// The registry and frameworks as stored now; parsed again only when a document changed.
     pub async fn load(store: &Store) -> Result<Arc<Catalog>> {
         let mut documents = store.documents("framework/").await?;
@@ -44,7 +50,7 @@ impl Catalog {
         for (name, body) in frameworks {
             parsed.push(framework_toml::parse(name, body).map_err(|e| broken(Document::Framework, e))?);
         }
-        let cat = Arc::new(Catalog { registry, frameworks: parsed });
+        let cat = Arc::new(Catalog::new(registry, parsed));
         *CACHE.lock().expect("not poisoned") = Some((documents, cat.clone()));
         Ok(cat)
     }

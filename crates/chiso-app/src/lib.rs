@@ -27,6 +27,7 @@ mod review;
 pub mod seed;
 pub mod sessions;
 mod thread;
+mod unit_search;
 mod units;
 pub mod work_state;
 mod workbook;

@@ -35,7 +35,7 @@ impl Catalog {
                     .map_err(|e| crate::catalog::broken(crate::Document::Framework, e))?,
             );
         }
-        Ok(Catalog { registry, frameworks: parsed })
+        Ok(Catalog::new(registry, parsed))
     }
 }
 

@@ -87,65 +87,6 @@ const BASE: &str = "/quan-tri/danh-muc";
 /// Units a page.
 pub const UNITS_PAGE: usize = 50;
 
-/// A registry's units in the page's order (kind, then Vietnamese collation) with what a
-/// search reads of each (name, other names, code, folded), made once per parsed catalogue.
-struct Index {
-    order: Vec<usize>,
-    folded: Vec<String>,
-    kinds: Vec<String>,
-}
-
-type KeptIndex = Option<(std::sync::Weak<chiso_app::Catalog>, std::sync::Arc<Index>)>;
-static INDEX: std::sync::Mutex<KeptIndex> = std::sync::Mutex::new(None);
-
-fn index(cat: &std::sync::Arc<chiso_app::Catalog>) -> std::sync::Arc<Index> {
-    use chiso_domain::collate::{compare_vi, fold};
-    if let Some((w, x)) = INDEX.lock().expect("not poisoned").as_ref()
-        && w.upgrade().is_some_and(|c| std::sync::Arc::ptr_eq(&c, cat))
-    {
-        return x.clone();
-    }
-    let units = cat.registry.units();
-    let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&units[a], &units[b]);
-        a.kind.cmp(&b.kind).then_with(|| compare_vi(&a.name, &b.name)).then_with(|| a.id.cmp(&b.id))
-    });
-    let folded = units
-        .iter()
-        .map(|u| {
-            let mut s = fold(&u.name);
-            for a in &u.aliases {
-                s.push('\n');
-                s += &fold(a);
-            }
-            s.push('\n');
-            s += &u.id.0.to_lowercase();
-            s
-        })
-        .collect();
-    let mut kinds: Vec<String> = order.iter().map(|&i| units[i].kind.clone()).collect();
-    kinds.dedup();
-    let x = std::sync::Arc::new(Index { order, folded, kinds });
-    *INDEX.lock().expect("not poisoned") = Some((std::sync::Arc::downgrade(cat), x.clone()));
-    x
-}
-
-/// The units (indices into the registry) a view matches, in order.
-fn matching(index: &Index, reg: &Registry, view: &View) -> Vec<usize> {
-    let needle = chiso_domain::collate::fold(view.ten.trim());
-    let words: Vec<&str> = needle.split_whitespace().collect();
-    let kind = view.loai.trim();
-    let units = reg.units();
-    index
-        .order
-        .iter()
-        .copied()
-        .filter(|&i| kind.is_empty() || units[i].kind == kind)
-        .filter(|&i| words.iter().all(|w| index.folded[i].contains(w)))
-        .collect()
-}
-
 pub async fn home(
     State(s): State<AppState>,
     Reader(lang): Reader,
@@ -260,14 +201,13 @@ async fn render(
     let csrf = csrf_input(u);
     let cat = s.app.catalog().await?;
     let reg = &cat.registry;
-    let index = index(&cat);
     let kept = |what: &str, name: &str| -> String {
         typed.filter(|f| field(f, "what") == Some(what)).and_then(|f| field(f, name)).map(esc).unwrap_or_default()
     };
     let mut b = top + &format!("<h1>{}</h1><h2 id=\"don-vi\">{}</h2>", t.catalogue_title, t.units_table_heading);
     // The search: a name typed as on any keyboard, a kind.
-    let kinds: String = index
-        .kinds
+    let kinds: String = cat
+        .unit_kinds()
         .iter()
         .map(|k| {
             let sel = if *k == view.loai { " selected" } else { "" };
@@ -288,7 +228,7 @@ async fn render(
         t.filter_reset
     );
     let units = reg.units();
-    let found = matching(&index, reg, view);
+    let found = cat.find_units(&view.ten, &view.loai);
     let pages = found.len().div_ceil(UNITS_PAGE).max(1);
     let page_no = view.trang.unwrap_or(1).clamp(1, pages);
     b += &format!("<p role=\"status\">{}</p>", esc(&(t.unit_search_shown)(found.len(), units.len())));
@@ -393,8 +333,8 @@ async fn render(
             }
         }
     }
-    let kind_options: String = index
-        .kinds
+    let kind_options: String = cat
+        .unit_kinds()
         .iter()
         .map(|k| {
             let sel = if typed.and_then(|f| field(f, "kind")) == Some(k.as_str()) { " selected" } else { "" };
