@@ -84,7 +84,7 @@ impl Dataset {
     fn load_keeping(dir: &Path, keep: Keep) -> Result<(Dataset, Vec<Results>), Vec<DataError>> {
         // The registry is read while the frameworks are (two cores at national size).
         std::thread::scope(|s| {
-            let registry = s.spawn(|| unit_files(dir).and_then(|files| units_toml::parse_files(&files)));
+            let registry = chiso_cores::spawn(s, || unit_files(dir).and_then(|files| units_toml::parse_files(&files)));
             let frameworks = read_frameworks(dir);
             // And the first CSV figures each thread will import (the registry takes longer).
             let grids = std::sync::Mutex::new(first_grids(dir));
@@ -224,7 +224,7 @@ fn load_periods(
         // The first part on this thread: what it allocates, it can reuse once freed.
         let mut parts = files.chunks(chunk);
         let first = parts.next().unwrap_or_default();
-        let handles: Vec<_> = parts.map(|part| s.spawn(move || load(part))).collect();
+        let handles: Vec<_> = parts.map(|part| chiso_cores::spawn(s, move || load(part))).collect();
         let mut out = load(first);
         for h in handles {
             out.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));

@@ -171,7 +171,7 @@ fn csv_rows(
     } else {
         let rest = std::thread::scope(|s| {
             let half = n / 2;
-            let rest = s.spawn(move || {
+            let rest = chiso_cores::spawn(s, move || {
                 let mut rest = String::with_capacity(per_row * (n - half));
                 csv_range(fw, r, previous, comparisons, half..n, &mut rest);
                 rest
