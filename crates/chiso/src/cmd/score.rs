@@ -5,6 +5,7 @@ use chiso_domain::engine::{Results, Status};
 use chiso_domain::framework::Framework;
 use chiso_domain::{Comparison, compare};
 use clap::ValueEnum;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,10 +63,11 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.as_slice()));
     let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
     let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
-    let mut out = match a.format {
-        Format::Json => json_output(fw, results, &previous),
+    // What is printed: `out`, then (a national CSV's second half) `rest`.
+    let (mut out, rest) = match a.format {
+        Format::Json => (json_output(fw, results, &previous), String::new()),
         Format::Csv => csv_rows(fw, results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
-        Format::Table => table_output(fw, results, comparisons, text(lang)),
+        Format::Table => (table_output(fw, results, comparisons, text(lang)), String::new()),
     };
     if let Some((pfw, prev, c)) = &compared {
         let movements = a.explain.then(|| chiso_domain::movement::explain(results, fw, prev, pfw, &data.registry, c));
@@ -99,10 +101,15 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             Format::Csv => eprintln!("{}", chiso_domain::explain::illustrative(lang)),
         }
     }
-    print!("{out}");
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()).and_then(|()| stdout.write_all(rest.as_bytes())) {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(vec![e.to_string()]),
+        _ => {}
+    }
     // The process ends here: the operating system takes back the memory at once, without
     // freeing a national dataset's allocations one by one.
-    std::mem::forget((compared, out));
+    std::mem::forget((compared, out, rest));
     std::mem::forget((data, scored));
     Ok(ExitCode::SUCCESS)
 }
@@ -141,13 +148,14 @@ pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Opti
 /// `comparable_previous_rank`, `comparable_rank`, `comparable_count` and `rank_change`
 /// (among the comparable units) after them. Each field is written straight into the
 /// output (a national table has half a million of them) as the `csv` crate writes it
-/// ([`push_field`]), the rows in two halves on two threads: the same bytes.
+/// ([`push_field`]), the rows in two halves on two threads: the same bytes, in two parts
+/// printed one after the other (no copy of a national table into one string).
 fn csv_rows(
     fw: &Framework,
     r: &Results,
     previous: &(dyn Fn(usize) -> Option<u32> + Sync),
     comparisons: Option<&[Comparison]>,
-) -> String {
+) -> (String, String) {
     const COMPARED: [&str; 5] =
         ["method", "comparable_previous_rank", "comparable_rank", "comparable_count", "rank_change"];
     let per_row = 16 + 8 * fw.criteria.len();
@@ -157,7 +165,10 @@ fn csv_rows(
     if comparisons.is_some() {
         header.extend(COMPARED);
     }
-    let mut out = String::with_capacity(per_row * (r.units.len() + 1));
+    let n = r.units.len();
+    // The first half (or all of a small table) and the header, and the second half.
+    let first = if n < 1000 { n } else { n / 2 };
+    let mut out = String::with_capacity(per_row * (first + 1));
     for (k, h) in header.iter().enumerate() {
         if k > 0 {
             out.push(',');
@@ -165,24 +176,18 @@ fn csv_rows(
         push_field(&mut out, h);
     }
     out.push('\n');
-    let n = r.units.len();
-    if n < 1000 {
-        csv_range(fw, r, previous, comparisons, 0..n, &mut out);
-    } else {
-        let rest = std::thread::scope(|s| {
-            let half = n / 2;
-            let rest = chiso_cores::spawn(s, move || {
-                let mut rest = String::with_capacity(per_row * (n - half));
-                csv_range(fw, r, previous, comparisons, half..n, &mut rest);
+    let rest = std::thread::scope(|s| {
+        let rest = (first < n).then(|| {
+            chiso_cores::spawn(s, move || {
+                let mut rest = String::with_capacity(per_row * (n - first));
+                csv_range(fw, r, previous, comparisons, first..n, &mut rest);
                 rest
-            });
-            csv_range(fw, r, previous, comparisons, 0..half, &mut out);
-            rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
         });
-        out += &rest;
-    }
-    out.shrink_to_fit();
-    out
+        csv_range(fw, r, previous, comparisons, 0..first, &mut out);
+        rest.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).unwrap_or_default()
+    });
+    (out, rest)
 }
 
 /// One CSV field as the `csv` crate writes it by default: in quotes (doubled inside) when

@@ -435,3 +435,59 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn a_csv_of_more_than_a_thousand_units_has_every_row_once_in_rank_order() {
+    // Above 1,000 units the CSV is written in two halves on two threads: every unit once,
+    // in the order and with the ranks, totals and previous ranks of the JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("data/un-egdi/frameworks"), &d.join("frameworks"));
+    std::fs::create_dir(d.join("periods")).unwrap();
+    let n = 1_201;
+    let mut units = String::new();
+    let (mut y2018, mut y2019) = (String::from("unit,osi,hci,tii\n"), String::from("unit,osi,hci,tii\n"));
+    for i in 0..n {
+        units += &format!("[[unit]]\nid = \"C{i:04}\"\nname = \"Country {i:04}\"\nkind = \"country\"\n\n");
+        // Ties every 7 units; the order changes between the years.
+        let a = (i * 37 % 1000) / 7 * 7;
+        let b = (i * 53 % 1000) / 5 * 5;
+        y2018 += &format!("C{i:04},0.{a:03}0,0.5000,0.2500\n");
+        y2019 += &format!("C{i:04},0.{b:03}0,0.5000,0.2500\n");
+    }
+    std::fs::write(d.join("units.toml"), units).unwrap();
+    for (year, csv) in [(2018, y2018), (2019, y2019)] {
+        std::fs::write(d.join(format!("periods/{year}-country.csv")), csv).unwrap();
+        let spec =
+            format!("year = {year}\nkind = \"country\"\nframework = \"un-egdi\"\ndata = \"{year}-country.csv\"\n");
+        std::fs::write(d.join(format!("periods/{year}-country.toml")), spec).unwrap();
+    }
+    let data = d.to_str().unwrap();
+    let args = ["score", "--data", data, "--period", "2019", "--kind", "country", "--compare", "2018", "--format"];
+    let csv = stdout(&chiso(&[&args[..], &["csv"]].concat()));
+    let json: Value = serde_json::from_str(&stdout(&chiso(&[&args[..], &["json"]].concat()))).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), n + 1, "a header and one line per unit");
+    assert!(lines[0].starts_with("rank,unit,status,level,total,osi,hci,tii,previous_rank,method"));
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), n);
+    for (line, r) in lines[1..].iter().zip(results) {
+        let f: Vec<&str> = line.split(',').collect();
+        let number = |v: &Value| v.as_u64().map(|x| x.to_string()).unwrap_or_default();
+        assert_eq!(
+            (f[0], f[1], f[4], f[8]),
+            (
+                number(&r["rank"]).as_str(),
+                r["unit"].as_str().unwrap(),
+                r["total"].as_str().unwrap(),
+                number(&r["previous_rank"]).as_str()
+            ),
+            "{line}"
+        );
+    }
+    // Ranks never go down along the table, and shared ranks are the ties.
+    let ranks: Vec<u32> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    assert!(ranks.windows(2).any(|w| w[0] == w[1]), "the data has ties");
+    assert_eq!(ranks[0], 1);
+}
