@@ -409,19 +409,28 @@ async fn save_chunk_in(
             for u in chunk {
                 q = q.bind(*u);
             }
+            let mut existing = Vec::new();
             for (unit, raw) in q.fetch_all(&mut **tx).await? {
-                statuses.insert((year, kind.to_string(), unit), status(&raw)?);
+                statuses.insert((year, kind.to_string(), unit.clone()), status(&raw)?);
+                existing.push(unit);
+            }
+            // Only a unit with a submission can have answers (the foreign key): a new
+            // period's import reads none. PostgreSQL, planning from statistics that do not
+            // count what this transaction added, read the chunk's answers by filtering the
+            // whole period (25 s for a first national year).
+            if existing.is_empty() {
+                continue;
             }
             let mut p = tx.params();
             let sql = format!(
                 "SELECT unit_id, field, value, note FROM answers WHERE year = {} AND kind = {} AND unit_id IN ({})",
                 p.one(),
                 p.one(),
-                p.list(chunk.len())
+                p.list(existing.len())
             );
             let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql).bind(i64::from(year)).bind(kind);
-            for u in chunk {
-                q = q.bind(*u);
+            for u in &existing {
+                q = q.bind(u);
             }
             for (unit, field, value, note) in q.fetch_all(&mut **tx).await? {
                 stored.entry((year, kind.to_string(), unit)).or_default().insert(field, (value, note));
@@ -700,6 +709,14 @@ impl Store {
         let mut tx = self.write_tx().await?;
         save_many_in(&mut tx, units, submit, actor, reason).await?;
         tx.commit().await?;
+        if self.backend() == crate::Backend::Postgres && units.len() >= UNITS_PER_CHUNK {
+            // PostgreSQL's advice after a bulk load: its statistics brought up to date now,
+            // not at the autovacuum's next look. Planned with the empty period's, the next
+            // import's read of the stored answers filtered the whole period for each chunk
+            // (33 s for corrections right after a national import, 1,6 s once analysed).
+            // Statistics only: a failure here changes nothing saved.
+            let _ = sqlx::query("ANALYZE submissions, answers").execute(self.pool()).await;
+        }
         Ok(())
     }
 

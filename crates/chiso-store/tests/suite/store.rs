@@ -508,3 +508,48 @@ async fn an_import_of_many_chunks_is_one_write_on_postgres() {
         an_import_of_many_chunks_is_one_write(&one.store, &two.store).await;
     }
 }
+
+/// An import over the units' drafts (an administrator's corrected workbook) reads what they
+/// hold: only the changed answers are written, each on the record with its old value, and
+/// a unit first seen gets its draft.
+async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
+    let period = PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: None,
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    store.create_period(&period, "admin").await.unwrap();
+    let answers = |infra: &str| {
+        vec![chiso_store::NewAnswer::new("infra", infra, ""), chiso_store::NewAnswer::new("web", "12,5", "")]
+    };
+    store.save_units(&[(common::submission("so-y-te"), answers("7"))], None, "admin", "Excel").await.unwrap();
+    let before = store.audit_events("answer/2021/department/").await.unwrap().len();
+    let again = [(common::submission("so-y-te"), answers("7,5")), (common::submission("so-tu-phap"), answers("6"))];
+    store.save_units(&again, None, "admin", "Excel sửa").await.unwrap();
+    let events = store.audit_events("answer/2021/department/").await.unwrap();
+    let new: Vec<_> =
+        events[before..].iter().map(|e| (e.entity.as_str(), e.old_value.as_str(), e.new_value.as_str())).collect();
+    assert_eq!(
+        new,
+        vec![
+            ("answer/2021/department/so-y-te/infra", "7", "7,5"),
+            ("answer/2021/department/so-tu-phap/infra", "", "6"),
+            ("answer/2021/department/so-tu-phap/web", "", "12,5"),
+        ]
+    );
+    assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+}
+
+#[tokio::test]
+async fn an_import_over_drafts_records_only_the_changes_on_sqlite() {
+    an_import_over_drafts_records_only_the_changes(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn an_import_over_drafts_records_only_the_changes_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        an_import_over_drafts_records_only_the_changes(&db.store).await;
+    }
+}
