@@ -84,6 +84,8 @@ pub struct App {
     catalog: Arc<std::sync::Mutex<Option<CatalogRead>>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
+    /// One check of the audit chain at a time in this process (see [`App::check_chain_soon`]).
+    chain: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl App {
@@ -114,6 +116,7 @@ impl App {
             reports,
             catalog: Default::default(),
             rankings: Default::default(),
+            chain: Default::default(),
         }
     }
 
