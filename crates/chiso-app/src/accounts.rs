@@ -5,7 +5,6 @@
 
 use crate::passwords::{check_rules, hash_password, off_the_workers, one_time_password, random_token, sha256_hex};
 use crate::{Actor, App, Error, Message, Result};
-use chiso_domain::UnitId;
 use chiso_store::{Role, username_key};
 
 /// The shortest password a person may choose.
@@ -43,12 +42,7 @@ impl App {
         if role == Role::Reporter && units.is_empty() {
             return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
         }
-        if !units.is_empty() {
-            let cat = self.catalog().await?;
-            if let Some(bad) = units.iter().find(|x| cat.registry.get(&UnitId((*x).clone())).is_none()) {
-                return Err(Error::invalid(Message::NoSuchUnit(bad.clone())).code("unit_not_found"));
-            }
-        }
+        let units = if units.is_empty() { units } else { typed_units(&*self.catalog().await?, &units)? };
         let password = new.password;
         let hash = off_the_workers(move || hash_password(&password)).await;
         // The password typed by the administrator is a one-time password: changed at first login.
@@ -97,23 +91,18 @@ impl App {
         Ok(self.store.set_password(&actor.username, &hash, &actor.username, false).await?)
     }
 
-    /// Replaces the units a user reports for (unit codes of the registry; a reporter keeps at
-    /// least one), on the record.
+    /// Replaces the units a user reports for (typed as [`typed_units`] reads them; a
+    /// reporter keeps at least one), on the record.
     pub async fn set_user_units(&self, actor: &Actor, username: &str, units: Vec<String>) -> Result<()> {
         actor.require(&[Role::Admin])?;
         let target = self.store.user_by_name(username).await?.ok_or_else(Error::not_found)?;
-        let mut units: Vec<String> = units.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-        units.sort();
-        units.dedup();
+        let units: Vec<String> = units.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
         if target.role == Role::Reporter && units.is_empty() {
             return Err(Error::invalid(Message::ReporterNeedsUnit).code("unit_required"));
         }
-        if !units.is_empty() {
-            let cat = self.catalog().await?;
-            if let Some(bad) = units.iter().find(|x| cat.registry.get(&UnitId((*x).clone())).is_none()) {
-                return Err(Error::invalid(Message::NoSuchUnit(bad.clone())).code("unit_not_found"));
-            }
-        }
+        let mut units = if units.is_empty() { units } else { typed_units(&*self.catalog().await?, &units)? };
+        units.sort();
+        units.dedup();
         Ok(self.store.set_user_units(&target.username, &units, &actor.username).await?)
     }
 
@@ -155,6 +144,38 @@ impl App {
         actor.require(&[Role::Admin])?;
         Ok(self.store.revoke_token(id, &actor.username).await?)
     }
+}
+
+/// A user's units as an administrator typed them: each by its code, or by a name as
+/// [`Catalog::typed_unit`] finds it; an entry found neither way that holds commas is read as
+/// codes or names separated by them (the form's older way: `so-y-te, so-tu-phap`), while
+/// a name with a comma ("Sở Lao động, Thương binh và Xã hội") is found whole. The codes, or
+/// the first entry not found or not decided.
+fn typed_units(cat: &crate::Catalog, entries: &[String]) -> Result<Vec<String>> {
+    use crate::Typed;
+    let mut ids = Vec::new();
+    for entry in entries {
+        let parts: Vec<&str> = match cat.typed_unit(entry) {
+            Typed::Unknown if entry.contains(',') => {
+                entry.split(',').map(str::trim).filter(|x| !x.is_empty()).collect()
+            }
+            _ => vec![entry.as_str()],
+        };
+        for part in parts {
+            match cat.typed_unit(part) {
+                Typed::Unit(u) => ids.push(u.id.0.clone()),
+                Typed::Unknown => {
+                    return Err(Error::invalid(Message::NoSuchUnit(part.to_string())).code("unit_not_found"));
+                }
+                Typed::Ambiguous(all) => {
+                    let all: Vec<String> = all.iter().map(|u| format!("{} ({})", u.name, u.id.0)).collect();
+                    let message = Message::AmbiguousUnit(part.to_string(), all.join(", "));
+                    return Err(Error::invalid(message).code("unit_not_found"));
+                }
+            }
+        }
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -227,6 +248,45 @@ mod tests {
         assert_eq!(e.kind, crate::Kind::NotFound);
         app.set_user_units(&Actor::cli(), "bao.cao", units(&["so-y-te", "so-y-te"])).await.unwrap();
         assert_eq!(store.user_by_name("bao.cao").await.unwrap().unwrap().units, units(&["so-y-te"]));
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_reporters_units_are_typed_by_code_or_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            chiso_store::Store::open(&format!("sqlite://{}", dir.path().join("t.sqlite").display())).await.unwrap();
+        let unit = |id: &str, name: &str| format!("[[unit]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"commune\"\n\n");
+        let units = [
+            unit("so-y-te", "Sở Y tế"),
+            unit("so-ld", "Sở Lao động, Thương binh và Xã hội"),
+            unit("xa-a", "Xã An Lạc"),
+            unit("xa-b", "Xã Ân Lạc"),
+        ]
+        .concat();
+        store.put_document("units.toml", &units, "test", "kiểm thử").await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+        let new = |units: &[&str]| NewUser {
+            username: "bao.cao".into(),
+            password: "mat-khau-du-dai".into(),
+            role: "reporter".into(),
+            units: units.iter().map(|u| u.to_string()).collect(),
+        };
+        // A name without its diacritics, and one with a comma, found whole.
+        app.add_user(&Actor::cli(), new(&["so y te", "Sở Lao động, Thương binh và Xã hội"])).await.unwrap();
+        let units_of = || async { store.user_by_name("bao.cao").await.unwrap().unwrap().units };
+        assert_eq!(units_of().await, ["so-ld", "so-y-te"]);
+        // Codes separated by commas, as the form took them before; a name as written exactly.
+        app.set_user_units(&Actor::cli(), "bao.cao", vec!["so-y-te, xa-a".into(), "Xã Ân Lạc".into()]).await.unwrap();
+        assert_eq!(units_of().await, ["so-y-te", "xa-a", "xa-b"]);
+        // Refused, nothing changed: a name two units go by, and a unit that is not there.
+        let e = app.set_user_units(&Actor::cli(), "bao.cao", vec!["xa an lac".into()]).await.unwrap_err();
+        assert_eq!(e.code, "unit_not_found");
+        let said = e.render(Lang::Vi);
+        assert!(said.contains("Xã An Lạc (xa-a)") && said.contains("Xã Ân Lạc (xa-b)"), "{said}");
+        let e = app.set_user_units(&Actor::cli(), "bao.cao", vec!["Sở Du lịch".into()]).await.unwrap_err();
+        assert!(e.render(Lang::Vi).contains("Sở Du lịch"), "{}", e.render(Lang::Vi));
+        assert_eq!(units_of().await, ["so-y-te", "xa-a", "xa-b"]);
         store.close().await;
     }
 }

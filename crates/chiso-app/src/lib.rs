@@ -28,6 +28,7 @@ pub mod seed;
 pub mod sessions;
 mod thread;
 mod unit_search;
+pub use unit_search::Typed;
 mod units;
 pub mod work_state;
 mod workbook;

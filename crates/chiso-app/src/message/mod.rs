@@ -27,6 +27,8 @@ pub enum Message {
     CommonPassword,
     ReporterNeedsUnit,
     NoSuchUnit(String),
+    /// A unit typed by a name several units go by (the name typed, the units as "name (code)").
+    AmbiguousUnit(String, String),
     CannotDisableSelf,
     WrongPassword,
     PasswordsDiffer,

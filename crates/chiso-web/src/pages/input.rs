@@ -30,7 +30,9 @@ impl Get for std::collections::BTreeMap<String, String> {
 /// `username`, `password`, `role`, `units` (codes separated by commas) and any number of
 /// `unit` (one code each: the form's list of units by name).
 pub fn new_user(f: &impl Get) -> chiso_app::NewUser {
-    let mut units: Vec<String> = f.get("units").split(',').map(str::to_string).collect();
+    // Typed units, one a line or separated by `;` (a name may hold a comma); the
+    // application finds each by code or name.
+    let mut units: Vec<String> = f.get("units").split(['\n', ';']).map(str::to_string).collect();
     units.extend(f.all("unit"));
     chiso_app::NewUser { username: f.get("username"), password: f.get("password"), role: f.get("role"), units }
 }

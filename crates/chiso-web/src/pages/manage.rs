@@ -439,33 +439,16 @@ pub async fn save(
     }
 }
 
-/// Units typed one a line (or separated by `;`): each by its code, or by its name or another
-/// name as typed on any keyboard (diacritics aside), among the units still assessed; a name
-/// two units fold to is taken only as written exactly. The codes, or every entry not found
-/// or not decided, in words.
-fn typed_units(lang: Lang, reg: &Registry, text: &str) -> Result<Vec<String>, Vec<String>> {
-    use chiso_domain::collate::fold;
+/// Units typed one a line (or separated by `;`), each as [`chiso_app::Catalog::typed_unit`]
+/// finds it. The codes, or every entry not found or not decided, in words.
+fn typed_units(lang: Lang, cat: &chiso_app::Catalog, text: &str) -> Result<Vec<String>, Vec<String>> {
     let t = lang.t();
     let (mut ids, mut problems) = (Vec::new(), Vec::new());
     for entry in text.split(['\n', ';']).map(str::trim).filter(|x| !x.is_empty()) {
-        if let Some(x) = reg.get(&chiso_domain::UnitId(entry.to_string())) {
-            ids.push(x.id.0.clone());
-            continue;
-        }
-        let key = fold(entry);
-        let exact = chiso_domain::unit::nfc(entry);
-        let found: Vec<&chiso_domain::unit::Unit> = reg
-            .units()
-            .iter()
-            .filter(|x| x.until.is_none())
-            .filter(|x| fold(&x.name) == key || x.aliases.iter().any(|a| fold(a) == key))
-            .collect();
-        let written: Vec<&chiso_domain::unit::Unit> =
-            found.iter().copied().filter(|x| x.name == exact || x.aliases.iter().any(|a| *a == exact)).collect();
-        match (found.as_slice(), written.as_slice()) {
-            ([one], _) | (_, [one]) => ids.push(one.id.0.clone()),
-            ([], _) => problems.push((t.unit_typed_unknown)(entry)),
-            (all, _) => {
+        match cat.typed_unit(entry) {
+            chiso_app::Typed::Unit(one) => ids.push(one.id.0.clone()),
+            chiso_app::Typed::Unknown => problems.push((t.unit_typed_unknown)(entry)),
+            chiso_app::Typed::Ambiguous(all) => {
                 let all: Vec<String> = all.iter().map(|x| format!("{} ({})", x.name, x.id.0)).collect();
                 problems.push((t.unit_typed_ambiguous)(entry, &all.join(", ")))
             }
@@ -499,7 +482,7 @@ pub async fn change_unit(
         Some("rename") => needed().map(|year| C::Rename { unit: text("unit"), name: text("name"), year }),
         Some("merge") => {
             let cat = s.app.catalog().await?;
-            let others = match typed_units(lang, &cat.registry, &text("others")) {
+            let others = match typed_units(lang, &cat, &text("others")) {
                 Ok(ids) => ids,
                 Err(problems) => {
                     let list: String = problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect();

@@ -224,7 +224,14 @@ async fn the_catalogue_of_a_national_registry_is_searched_and_paged_and_a_unit_f
     let r = admin.post("/quan-tri/nguoi-dung/don-vi", &[("username", "bc0199"), ("units", "xa0199, xa0200")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let found = admin.get("/quan-tri?nguoi=bc0199").await.body;
-    assert!(found.contains("name=\"units\" value=\"xa0199, xa0200\""), "{found}");
+    assert!(found.contains("name=\"units\" value=\"xa0199; xa0200\""), "{found}");
+    // By name, as typed on any keyboard: the units' names, not only their codes.
+    let r = admin
+        .post("/quan-tri/nguoi-dung/don-vi", &[("username", "bc0199"), ("units", "xa on duc 0199; Xã Ô Lâm 0200")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let found = admin.get("/quan-tri?nguoi=bc0199").await.body;
+    assert!(found.contains("Xã Ơn Đức 0199, Xã Ô Lâm 0200<details>"), "{found}");
 
     // In English too.
     admin.get("/ngon-ngu/en").await;

@@ -26,12 +26,12 @@ pub struct Refused<'a> {
 /// from a list of every unit.
 pub const LISTED_UNITS: usize = 200;
 
-/// A form's unit codes: each `unit` (picked from the list) and `units` (typed, separated by
-/// commas).
+/// A form's units: each `unit` (a code picked from the list) and `units` (typed, codes or
+/// names separated by `;`, which the application finds).
 fn codes(f: &Fields) -> Vec<String> {
     use crate::pages::input::Get;
     let mut out = f.all("unit");
-    out.extend(f.get("units").split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string));
+    out.extend(f.get("units").split(['\n', ';']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string));
     out
 }
 
@@ -225,7 +225,7 @@ pub async fn section(
                     options(&picked)
                 )
             } else {
-                typed_codes(&attrs, &picked.join(", "), &format!("goi-y-don-vi-{i}"))
+                typed_codes(&attrs, &picked.join("; "), &format!("goi-y-don-vi-{i}"))
             };
             unit_cell += &format!(
                 "<details{open}><summary>{}</summary><form method=\"post\" action=\"/quan-tri/nguoi-dung/don-vi\">{csrf}\
@@ -272,7 +272,7 @@ pub async fn section(
         )
     } else {
         let typed: Vec<&str> = picked.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).collect();
-        typed_codes(&unit_attrs, &typed.join(", "), "goi-y-don-vi")
+        typed_codes(&unit_attrs, &typed.join("; "), "goi-y-don-vi")
     };
     b += &format!(
         "</tbody></table><h3>{}</h3><form method=\"post\" action=\"/quan-tri/nguoi-dung\">{csrf}\
