@@ -85,8 +85,6 @@ pub struct App {
     catalog: Arc<std::sync::Mutex<Option<CatalogRead>>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
-    /// One check of the audit chain at a time in this process (see [`App::check_chain_soon`]).
-    chain: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl App {
@@ -117,7 +115,6 @@ impl App {
             reports,
             catalog: Default::default(),
             rankings: Default::default(),
-            chain: Default::default(),
         }
     }
 

@@ -205,40 +205,12 @@ impl App {
     ) -> Result<AuditTrail> {
         actor.require(&[Role::Admin, Role::Viewer])?;
         let chain = match check {
-            // After a check under way (an import's, see `check_chain_soon`): what it
-            // verified is not verified twice.
-            ChainCheck::SinceCheckpoint => {
-                let _one = self.chain.lock().await;
-                self.store.verify_chain_since_checkpoint().await?
-            }
+            ChainCheck::SinceCheckpoint => self.store.verify_chain_since_checkpoint().await?,
             ChainCheck::Full => {
                 self.store.verify_chain().await?.map(|n| ChainStatus { events: n, checked: n, since: 0 })
             }
         };
         Ok(AuditTrail { chain, page: self.store.audit_page(filter, cursor, AUDIT_PAGE).await? })
-    }
-
-    /// After a bulk write (a national import puts a million events on the record): the
-    /// chain verified from its checkpoint in the background, so that the next look at the
-    /// audit log does not wait for it (6,8 s after two national years on SQLite). The
-    /// check is taken at once when no other is running, so a look that follows waits for
-    /// it rather than doing the same work beside it. Its result is only logged: a broken
-    /// chain is reported by the audit log's own look.
-    pub(crate) fn check_chain_soon(&self) {
-        let (store, chain) = (self.store.clone(), self.chain.clone());
-        let taken = chain.clone().try_lock_owned().ok();
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        runtime.spawn(async move {
-            let _one = match taken {
-                Some(one) => one,
-                None => chain.lock_owned().await,
-            };
-            match store.verify_chain_since_checkpoint().await {
-                Ok(Ok(s)) => tracing::info!(checked = s.checked, events = s.events, "audit chain verified"),
-                Ok(Err(e)) => tracing::error!(seq = e.seq, "audit chain broken"),
-                Err(e) => tracing::warn!(error = %e, "audit chain not verified"),
-            }
-        });
     }
 
     /// A page of what happened to one unit's data, newest first, for those who may read it.

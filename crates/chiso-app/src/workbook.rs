@@ -144,7 +144,6 @@ impl App {
         let keys = (0..units.len()).map(|i| SubmissionKey::new(p.year, &p.kind, &units.unit(i).0)).collect();
         let answers = Answers { keys, units: &units, notes: &notes };
         self.store.save_units_from(&answers, submit, &actor.username, reason).await?;
-        self.check_chain_soon();
         Ok(())
     }
 }
