@@ -126,10 +126,12 @@ impl App {
     }
 
     /// The same, with the files in `objects`; it also follows the changes other servers
-    /// make to the same database (`changes.rs`), so that its caches forget what they changed.
+    /// make to the same database (`changes.rs`), so that its caches forget what they changed,
+    /// and copies its background jobs there for them to show (`work_state.rs`).
     pub fn serving_on(store: Store, data_dir: PathBuf, objects: objects::Objects, make_pdfs: bool) -> App {
         let objects = Arc::new(objects);
         let reports = Arc::new(reports::ReportFiles::start(store.clone(), objects.clone(), make_pdfs));
+        tokio::spawn(work_state::mirror(store.clone()));
         let app = App::with(store, data_dir, objects, reports);
         app.follow_changes();
         app

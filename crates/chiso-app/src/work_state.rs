@@ -2,19 +2,35 @@
 //! being made for a year (the DOCX, XLSX and HTML at publication, the outlooks and the PDF
 //! by the worker), queued, running, done or failed, with its times and, if it failed, why.
 //! The report worker (`reports.rs`) says when a job is queued, starts and ends; this keeps
-//! the jobs waiting or running and the last [`KEPT`] finished ones, in this process (each
-//! server of several shows its own worker's work). A running job tells how far it got
-//! through a [`Reporter`] (its step, done of total, e.g. the analysis's draws or the files
-//! stored), and the page shows it with the time the job has taken; reading it takes a lock
-//! on this short list, never waiting for the work.
+//! the jobs waiting or running and the last [`KEPT`] finished ones, in this process. A running
+//! job tells how far it got through a [`Reporter`] (its step, done of total, e.g. the
+//! analysis's draws or the files stored), and the page shows it with the time the job has
+//! taken; reading it takes a lock on this short list, never waiting for the work.
+//!
+//! Several servers on one database: each copies its jobs that changed to the database about
+//! twice a second ([`mirror`]), and the list shows this server's own jobs from memory and the
+//! others' from the database. A job whose server has not been heard of for [`UNHEARD`] (it
+//! stopped or was killed) is shown as interrupted.
 
 use crate::{Actor, App, Result};
-use chiso_store::{Role, now_utc};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chiso_store::{JobRow, KEPT_FINISHED, Role, Store, now_utc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Finished jobs kept.
 pub const KEPT: usize = 50;
+
+/// A job unfinished whose server has not told about it for this long is shown as interrupted:
+/// well above the [`HEARTBEAT`], so that a busy server is not taken for a stopped one.
+pub const UNHEARD: Duration = Duration::from_secs(60);
+
+/// How often a server with unfinished jobs tells that it still runs them.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// How often a server copies its jobs that changed to the database.
+const MIRRORED_EVERY: Duration = Duration::from_millis(500);
 
 /// What a job makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,6 +44,8 @@ pub enum Work {
 }
 
 impl Work {
+    const ALL: [Work; 3] = [Work::Files, Work::Outlooks, Work::Pdf];
+
     /// A stable code for the JSON API.
     pub fn code(self) -> &'static str {
         match self {
@@ -44,6 +62,8 @@ pub enum State {
     Running,
     Done,
     Failed(String),
+    /// Queued or running on a server that stopped telling about it (stopped or killed).
+    Interrupted,
 }
 
 impl State {
@@ -53,7 +73,12 @@ impl State {
             State::Running => "running",
             State::Done => "done",
             State::Failed(_) => "failed",
+            State::Interrupted => "interrupted",
         }
+    }
+
+    fn unfinished(&self) -> bool {
+        matches!(self, State::Queued | State::Running)
     }
 }
 
@@ -73,6 +98,8 @@ pub enum Step {
 }
 
 impl Step {
+    const ALL: [Step; 5] = [Step::Document, Step::Render, Step::Store, Step::Draws, Step::Convert];
+
     /// A stable code for the JSON API.
     pub fn code(self) -> &'static str {
         match self {
@@ -97,6 +124,8 @@ pub struct Progress {
 /// One piece of background work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
+    /// The server doing it (see [`server_name`]).
+    pub server: String,
     pub year: i32,
     pub work: Work,
     pub state: State,
@@ -108,6 +137,12 @@ pub struct Job {
     pub progress: Option<Progress>,
     /// Pages of the PDF made.
     pub pages: Option<u32>,
+    /// Its number in this process, and its version (each change a new one, to copy).
+    id: u64,
+    rev: u64,
+    /// When it was queued, or started if never queued (Unix milliseconds): the list's order.
+    since_ms: i64,
+    started_ms: Option<i64>,
     started: Option<Instant>,
     took: Option<Duration>,
 }
@@ -115,6 +150,7 @@ pub struct Job {
 impl Job {
     fn new(year: i32, work: Work, state: State) -> Job {
         Job {
+            server: server_name().to_string(),
             year,
             work,
             state,
@@ -123,6 +159,10 @@ impl Job {
             finished_at: None,
             progress: None,
             pages: None,
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            rev: 0,
+            since_ms: now_ms(),
+            started_ms: None,
             started: None,
             took: None,
         }
@@ -132,13 +172,117 @@ impl Job {
     pub fn elapsed(&self) -> Option<Duration> {
         self.took.or_else(|| self.started.map(|s| s.elapsed()))
     }
+
+    /// Marks a change, for the copy in the database.
+    fn changed(&mut self) {
+        self.rev = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn begin(&mut self) {
+        self.state = State::Running;
+        self.started_at = Some(now_utc());
+        self.started_ms = Some(now_ms());
+        self.started = Some(Instant::now());
+        self.changed();
+    }
+
+    /// As stored for the other servers.
+    fn row(&self, server: &str, heard_ms: i64) -> JobRow {
+        let (state, error) = match &self.state {
+            State::Failed(e) => ("failed", Some(e.clone())),
+            s => (s.code(), None),
+        };
+        JobRow {
+            server: server.to_string(),
+            id: self.id as i64,
+            year: self.year,
+            work: self.work.code().to_string(),
+            state: state.to_string(),
+            error,
+            step: self.progress.map(|p| p.step.code().to_string()),
+            done: self.progress.map_or(0, |p| p.done as i64),
+            total: self.progress.map_or(0, |p| p.total as i64),
+            pages: self.pages.map(i64::from),
+            queued_at: self.queued_at.clone(),
+            started_at: self.started_at.clone(),
+            finished_at: self.finished_at.clone(),
+            since_ms: self.since_ms,
+            started_ms: self.started_ms,
+            took_ms: self.took.map(|d| d.as_millis() as i64),
+            heard_ms,
+        }
+    }
+
+    /// Another server's job as stored, seen at `now_ms`; `None` if a newer chiso wrote codes
+    /// this one does not know.
+    fn from_row(r: JobRow, now_ms: i64) -> Option<Job> {
+        let work = *Work::ALL.iter().find(|w| w.code() == r.work)?;
+        let unheard = r.heard_ms < now_ms - UNHEARD.as_millis() as i64;
+        let state = match r.state.as_str() {
+            "queued" | "running" if unheard => State::Interrupted,
+            "queued" => State::Queued,
+            "running" => State::Running,
+            "done" => State::Done,
+            "failed" => State::Failed(r.error.unwrap_or_default()),
+            _ => return None,
+        };
+        let progress = match &r.step {
+            Some(code) => Some(Progress {
+                step: *Step::ALL.iter().find(|s| s.code() == code)?,
+                done: r.done.max(0) as u64,
+                total: r.total.max(0) as u64,
+            }),
+            None => None,
+        };
+        // Its time so far, or until it was last heard of.
+        let until = if state == State::Interrupted { r.heard_ms } else { now_ms };
+        let took = r.took_ms.or_else(|| r.started_ms.map(|s| until - s));
+        Some(Job {
+            server: r.server,
+            year: r.year,
+            work,
+            state,
+            queued_at: r.queued_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            progress,
+            pages: r.pages.and_then(|p| u32::try_from(p).ok()),
+            id: r.id as u64,
+            rev: 0,
+            since_ms: r.since_ms,
+            started_ms: r.started_ms,
+            started: None,
+            took: took.map(|ms| Duration::from_millis(ms.max(0) as u64)),
+        })
+    }
 }
 
 static JOBS: Mutex<Vec<Job>> = Mutex::new(Vec::new());
 
+/// Jobs' numbers and versions, one sequence.
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
 fn jobs() -> std::sync::MutexGuard<'static, Vec<Job>> {
     // A panic while holding it leaves a list of jobs, still readable.
     JOBS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// This server among several: its host and process, e.g. `app-1:4242`.
+pub fn server_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "chiso".into());
+        format!("{host}:{}", std::process::id())
+    })
 }
 
 /// The worker was asked for `work` of `year`.
@@ -146,7 +290,9 @@ pub fn queued(year: i32, work: Work) {
     let mut jobs = jobs();
     let open = jobs.iter().any(|j| j.year == year && j.work == work && j.state == State::Queued);
     if !open {
-        jobs.push(Job { queued_at: Some(now_utc()), ..Job::new(year, work, State::Queued) });
+        let mut job = Job { queued_at: Some(now_utc()), ..Job::new(year, work, State::Queued) };
+        job.changed();
+        jobs.push(job);
     }
 }
 
@@ -154,18 +300,13 @@ pub fn queued(year: i32, work: Work) {
 /// failed when dropped).
 pub fn start(year: i32, work: Work) -> Running {
     let mut jobs = jobs();
-    let now = now_utc();
     match jobs.iter_mut().find(|j| j.year == year && j.work == work && j.state == State::Queued) {
-        Some(j) => {
-            j.state = State::Running;
-            j.started_at = Some(now);
-            j.started = Some(Instant::now());
+        Some(j) => j.begin(),
+        None => {
+            let mut job = Job::new(year, work, State::Running);
+            job.begin();
+            jobs.push(job);
         }
-        None => jobs.push(Job {
-            started_at: Some(now),
-            started: Some(Instant::now()),
-            ..Job::new(year, work, State::Running)
-        }),
     }
     Running { year, work, ended: false }
 }
@@ -193,6 +334,7 @@ impl Reporter {
             jobs.iter_mut().rev().find(|j| j.year == self.year && j.work == self.work && j.state == State::Running)
         {
             f(j);
+            j.changed();
         }
     }
 
@@ -230,7 +372,7 @@ impl Running {
         self.finish(error);
     }
 
-    /// Nothing was there to do: the job leaves the list.
+    /// Nothing was there to do: the job leaves the list (and the database's copy).
     pub fn cancel(mut self) {
         self.ended = true;
         let mut jobs = jobs();
@@ -252,12 +394,13 @@ impl Running {
             j.state = error.map_or(State::Done, State::Failed);
             j.finished_at = Some(now_utc());
             j.took = j.started.map(|s| s.elapsed());
+            j.changed();
         }
         // Only the last finished ones are kept.
-        let finished = jobs.iter().filter(|j| matches!(j.state, State::Done | State::Failed(_))).count();
+        let finished = jobs.iter().filter(|j| !j.state.unfinished()).count();
         let mut extra = finished.saturating_sub(KEPT);
         jobs.retain(|j| {
-            let drop = extra > 0 && matches!(j.state, State::Done | State::Failed(_));
+            let drop = extra > 0 && !j.state.unfinished();
             extra -= usize::from(drop);
             !drop
         });
@@ -270,12 +413,77 @@ impl Drop for Running {
     }
 }
 
+/// What a server last copied of each of its jobs: the version, and whether it was unfinished.
+#[derive(Debug, Default)]
+pub(crate) struct Copied {
+    jobs: HashMap<u64, (u64, bool)>,
+    heard: Option<Instant>,
+}
+
+/// Copies this process's jobs that changed since `copied` to the database as `server`'s, with
+/// a heartbeat on the unfinished ones every [`HEARTBEAT`]; removes the copies of jobs
+/// cancelled (left the list unfinished).
+pub(crate) async fn copy_jobs(store: &Store, server: &str, copied: &mut Copied) -> Result<()> {
+    let now = now_ms();
+    let (changed, gone, unfinished) = {
+        let jobs = jobs();
+        let changed: Vec<(u64, u64, bool, JobRow)> = jobs
+            .iter()
+            .filter(|j| copied.jobs.get(&j.id).map(|c| c.0) != Some(j.rev))
+            .map(|j| (j.id, j.rev, j.state.unfinished(), j.row(server, now)))
+            .collect();
+        let gone: Vec<u64> = copied
+            .jobs
+            .iter()
+            .filter(|(id, (_, unfinished))| *unfinished && !jobs.iter().any(|j| j.id == **id))
+            .map(|(id, _)| *id)
+            .collect();
+        // Finished and forgotten here: the database forgets it in its own time.
+        copied.jobs.retain(|id, (_, unfinished)| *unfinished || jobs.iter().any(|j| j.id == *id));
+        (changed, gone, jobs.iter().any(|j| j.state.unfinished()))
+    };
+    let heartbeat = unfinished && copied.heard.is_none_or(|t| t.elapsed() >= HEARTBEAT);
+    if changed.is_empty() && gone.is_empty() && !heartbeat {
+        return Ok(());
+    }
+    let rows: Vec<JobRow> = changed.iter().map(|c| c.3.clone()).collect();
+    let gone_ids: Vec<i64> = gone.iter().map(|&id| id as i64).collect();
+    store.save_jobs(server, &rows, &gone_ids, now).await?;
+    for (id, rev, unfinished, _) in changed {
+        copied.jobs.insert(id, (rev, unfinished));
+    }
+    for id in gone {
+        copied.jobs.remove(&id);
+    }
+    copied.heard = Some(Instant::now());
+    Ok(())
+}
+
+/// Copies this server's jobs to the database for as long as it runs (see [`copy_jobs`]).
+pub(crate) async fn mirror(store: Store) {
+    let mut copied = Copied::default();
+    let mut every = tokio::time::interval(MIRRORED_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        if let Err(e) = copy_jobs(&store, server_name(), &mut copied).await {
+            tracing::warn!(error = %e, "background jobs not copied to the database");
+        }
+    }
+}
+
 impl App {
-    /// The platform's background work, newest first, for the administrators.
-    pub fn background_work(&self, actor: &Actor) -> Result<Vec<Job>> {
+    /// The platform's background work, newest first, for the administrators: this server's
+    /// from memory, the other servers' on the database from their copies.
+    pub async fn background_work(&self, actor: &Actor) -> Result<Vec<Job>> {
         actor.require(&[Role::Admin])?;
-        let mut list = jobs().clone();
-        list.reverse();
+        let mut list: Vec<Job> = jobs().iter().rev().cloned().collect();
+        let me = server_name();
+        let now = now_ms();
+        let others = self.store.jobs(KEPT_FINISHED).await?;
+        list.extend(others.into_iter().filter(|r| r.server != me).filter_map(|r| Job::from_row(r, now)));
+        // Stable: this server's own first among jobs of the same moment.
+        list.sort_by_key(|j| std::cmp::Reverse(j.since_ms));
         Ok(list)
     }
 }
@@ -347,5 +555,56 @@ mod tests {
         assert_eq!(mine().elapsed(), took, "the time it took, no longer growing");
         told.step(Step::Draws, 1, 2);
         assert_eq!(mine().progress.map(|p| p.step), Some(Step::Store), "an ended job is not told");
+    }
+
+    /// Two servers on one database: each lists the other's jobs from the copies in the
+    /// database (a cancelled one removed), and a job whose server stopped telling about it
+    /// is shown as interrupted, with the time it ran until then.
+    #[tokio::test]
+    async fn another_servers_jobs_are_listed_from_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.unwrap();
+        let app = App::new(store.clone(), dir.path().into());
+        let year = -7201;
+        let mine = || async {
+            let all = app.background_work(&Actor::cli()).await.unwrap();
+            all.into_iter().filter(|j| j.year == year).collect::<Vec<_>>()
+        };
+        let run = start(year, Work::Files);
+        run.reporter().step(Step::Render, 0, 0);
+        // This process's jobs, copied as if another server's.
+        let mut copied = Copied::default();
+        copy_jobs(&store, "elsewhere:1", &mut copied).await.unwrap();
+        let listed = mine().await;
+        let servers: Vec<(&str, &State)> = listed.iter().map(|j| (j.server.as_str(), &j.state)).collect();
+        assert_eq!(servers, [(server_name(), &State::Running), ("elsewhere:1", &State::Running)], "{listed:?}");
+        let theirs = &listed[1];
+        assert_eq!(theirs.progress.map(|p| p.step), Some(Step::Render));
+        assert!(theirs.started_at.is_some() && theirs.elapsed().is_some());
+
+        // Nothing to do after all: the copy goes too.
+        run.cancel();
+        copy_jobs(&store, "elsewhere:1", &mut copied).await.unwrap();
+        assert!(mine().await.is_empty(), "cancelled here and there");
+
+        // A job done: its copy says so, with the time it took.
+        let run = start(year, Work::Pdf);
+        run.reporter().pages(12);
+        run.end(None);
+        copy_jobs(&store, "elsewhere:1", &mut copied).await.unwrap();
+        let theirs = mine().await.into_iter().find(|j| j.server == "elsewhere:1").expect("copied");
+        assert_eq!((theirs.work, &theirs.state, theirs.pages), (Work::Pdf, &State::Done, Some(12)));
+        assert!(theirs.finished_at.is_some() && theirs.elapsed().is_some());
+
+        // A server that stopped two minutes ago, 30 s into a PDF: interrupted.
+        let now = now_ms();
+        let mut stopped = Job::new(year, Work::Pdf, State::Running).row("stopped:9", now - 120_000);
+        (stopped.since_ms, stopped.started_ms) = (now - 150_000, Some(now - 150_000));
+        store.save_jobs("stopped:9", &[stopped], &[], now - 120_000).await.unwrap();
+        let lost = mine().await.into_iter().find(|j| j.server == "stopped:9").expect("listed");
+        assert_eq!(lost.state, State::Interrupted);
+        assert_eq!(lost.elapsed(), Some(Duration::from_secs(30)), "the time it ran until last heard of");
+        store.close().await;
     }
 }

@@ -175,9 +175,11 @@ const TABLES: &[Table] = &[
 ];
 
 /// Tables deliberately left out: the migrations (the target has its own, and must match)
-/// sessions (short-lived logins; users log in again after a restore), login counters and the
-/// audit checkpoint (a restored chain is verified in full once).
-const NOT_BACKED_UP: &[&str] = &["schema_migrations", "sessions", "login_throttle", "audit_checkpoint"];
+/// sessions (short-lived logins; users log in again after a restore), login counters, the
+/// audit checkpoint (a restored chain is verified in full once) and the servers' background
+/// jobs (their state in memory, copied for the other servers to show).
+const NOT_BACKED_UP: &[&str] =
+    &["schema_migrations", "sessions", "login_throttle", "audit_checkpoint", "background_jobs"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const SERIAL: &[&str] = &["users", "evidence", "comments"];

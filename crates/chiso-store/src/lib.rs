@@ -15,6 +15,7 @@ mod catalog;
 pub mod changes;
 mod clock;
 mod failure;
+mod jobs;
 mod params;
 mod replay;
 pub mod signing;
@@ -29,6 +30,7 @@ pub use audit_page::{AuditCursor, AuditFilter, AuditPage};
 pub use catalog::{PeriodRow, PeriodUse};
 pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
+pub use jobs::{JobRow, KEPT_FINISHED};
 pub use replay::{Discrepancy, Replay};
 pub use signing::{HeadCheck, SigningKey};
 pub use submissions::{
@@ -103,6 +105,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_signatures", include_str!("../migrations/sqlite/0003_signatures.sql")),
     ("0004_one_time_password", include_str!("../migrations/sqlite/0004_one_time_password.sql")),
     ("0005_audit_checkpoint", include_str!("../migrations/sqlite/0005_audit_checkpoint.sql")),
+    ("0006_background_jobs", include_str!("../migrations/sqlite/0006_background_jobs.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -110,6 +113,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0003_signatures", include_str!("../migrations/postgres/0003_signatures.sql")),
     ("0004_one_time_password", include_str!("../migrations/postgres/0004_one_time_password.sql")),
     ("0005_audit_checkpoint", include_str!("../migrations/postgres/0005_audit_checkpoint.sql")),
+    ("0006_background_jobs", include_str!("../migrations/postgres/0006_background_jobs.sql")),
 ];
 
 impl Store {

@@ -6,5 +6,6 @@ mod audit_page;
 mod backup;
 mod changes;
 mod failures;
+mod jobs;
 mod store;
 mod tamper;

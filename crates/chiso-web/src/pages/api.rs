@@ -370,21 +370,24 @@ fn unit_params() -> Value {
 
 /// `GET /api/v1/work` in the OpenAPI document.
 fn work_path() -> Value {
+    let job = json!({ "type": "object", "required": ["server", "year", "work", "state"], "properties": {
+        "server": { "type": "string", "description": "the server doing it (host:process)" },
+        "year": { "type": "integer" },
+        "work": { "type": "string", "enum": ["files", "outlooks", "pdf"] },
+        "state": { "type": "string", "enum": ["queued", "running", "done", "failed", "interrupted"] },
+        "queued_at": { "type": "string", "nullable": true },
+        "started_at": { "type": "string", "nullable": true },
+        "finished_at": { "type": "string", "nullable": true },
+        "error": { "type": "string", "nullable": true },
+        "progress": { "type": "object", "nullable": true, "description": "the step it is at (or ended at) and, when the step counts, done of total (0: uncounted)", "properties": { "step": { "type": "string", "enum": ["document", "render", "store", "draws", "convert"] }, "done": { "type": "integer" }, "total": { "type": "integer" } } },
+        "elapsed_ms": { "type": "integer", "nullable": true, "description": "time run so far, or in all once ended" },
+        "pages": { "type": "integer", "nullable": true, "description": "pages of the PDF made" } } });
     json!({ "get": {
-                "summary": "The platform's background work (administrator): report files being made per year (files: DOCX, XLSX, HTML at publication; outlooks; pdf), newest first, queued/running/done/failed with their times (UTC) and the error of a failed one; this server's worker, since it started",
+                "summary": "The platform's background work (administrator): report files being made per year (files: DOCX, XLSX, HTML at publication; outlooks; pdf), newest first, queued/running/done/failed with their times (UTC) and the error of a failed one; every server's on the database (interrupted: its server stopped telling about it for a minute)",
                 "security": [{ "bearer": [] }],
-                "responses": { "200": { "description": "jobs", "content": { "application/json": { "schema": { "type": "object", "required": ["jobs"], "properties": {
-                    "jobs": { "type": "array", "items": { "type": "object", "required": ["year", "work", "state"], "properties": {
-                        "year": { "type": "integer" },
-                        "work": { "type": "string", "enum": ["files", "outlooks", "pdf"] },
-                        "state": { "type": "string", "enum": ["queued", "running", "done", "failed"] },
-                        "queued_at": { "type": "string", "nullable": true },
-                        "started_at": { "type": "string", "nullable": true },
-                        "finished_at": { "type": "string", "nullable": true },
-                        "error": { "type": "string", "nullable": true },
-                        "progress": { "type": "object", "nullable": true, "description": "the step it is at (or ended at) and, when the step counts, done of total (0: uncounted)", "properties": { "step": { "type": "string", "enum": ["document", "render", "store", "draws", "convert"] }, "done": { "type": "integer" }, "total": { "type": "integer" } } },
-                        "elapsed_ms": { "type": "integer", "nullable": true, "description": "time run so far, or in all once ended" },
-                        "pages": { "type": "integer", "nullable": true, "description": "pages of the PDF made" } } } } } } } } },
+                "responses": { "200": { "description": "jobs", "content": { "application/json": { "schema": { "type": "object", "required": ["server", "jobs"], "properties": {
+                    "server": { "type": "string", "description": "the server answering (host:process)" },
+                    "jobs": { "type": "array", "items": job } } } } } },
                     "403": { "description": "not an administrator" } } } })
 }
 

@@ -11,7 +11,7 @@ use crate::i18n::{Lang, Reader, Texts};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
-use chiso_app::work_state::{Job, State as JobState, Step, Work};
+use chiso_app::work_state::{self, Job, State as JobState, Step, Work};
 use chiso_store::Role;
 use serde_json::{Value, json};
 
@@ -59,6 +59,7 @@ fn state_name(lang: Lang, s: &JobState) -> &'static str {
         JobState::Running => t.bg_running,
         JobState::Done => t.bg_done,
         JobState::Failed(_) => t.bg_failed,
+        JobState::Interrupted => t.bg_interrupted,
     }
 }
 
@@ -70,13 +71,13 @@ pub async fn page_handler(
 ) -> AppResult<Html<String>> {
     let u = auth::require_role(user, &[Role::Admin])?;
     let t = lang.t();
-    let jobs = s.app.background_work(&u.actor())?;
+    let jobs = s.app.background_work(&u.actor()).await?;
     let mut b = format!("<h1>{}</h1><p class=\"muted\">{}</p>", t.bg_heading, t.bg_intro);
     if jobs.is_empty() {
         b += &format!("<p>{}</p>", t.bg_none);
     } else {
         b += &format!(
-            "<p><a href=\"/quan-tri/cong-viec-nen\">{}</a></p><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<p><a href=\"/quan-tri/cong-viec-nen\">{}</a></p><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t.bg_refresh,
             t.year,
             t.bg_what,
@@ -86,18 +87,21 @@ pub async fn page_handler(
             t.bg_queued_at,
             t.bg_started,
             t.bg_finished,
+            t.bg_server,
             t.bg_error
         );
         for j in &jobs {
             let time = |at: &Option<String>| at.as_deref().map_or(String::new(), |a| lang.time(a));
             let error = match &j.state {
                 JobState::Failed(e) => e.as_str(),
+                JobState::Interrupted => t.bg_interrupted_why,
                 _ => "",
             };
-            let class = if matches!(j.state, JobState::Failed(_)) { " class=\"error\"" } else { "" };
+            let class =
+                if matches!(j.state, JobState::Failed(_) | JobState::Interrupted) { " class=\"error\"" } else { "" };
             let elapsed = j.elapsed().map_or(String::new(), |d| format!("{} {}", d.as_secs(), t.bg_seconds));
             b += &format!(
-                "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 j.year,
                 esc(work_name(lang, j.work)),
                 esc(state_name(lang, &j.state)),
@@ -106,6 +110,7 @@ pub async fn page_handler(
                 esc(&time(&j.queued_at)),
                 esc(&time(&j.started_at)),
                 esc(&time(&j.finished_at)),
+                esc(&j.server),
                 esc(error)
             );
         }
@@ -120,14 +125,14 @@ fn job_json(j: &Job) -> Value {
         _ => None,
     };
     let progress = j.progress.map(|p| json!({ "step": p.step.code(), "done": p.done, "total": p.total }));
-    json!({ "year": j.year, "work": j.work.code(), "state": j.state.code(), "queued_at": j.queued_at,
+    json!({ "server": j.server, "year": j.year, "work": j.work.code(), "state": j.state.code(), "queued_at": j.queued_at,
             "started_at": j.started_at, "finished_at": j.finished_at, "error": error, "progress": progress,
             "elapsed_ms": j.elapsed().map(|d| d.as_millis() as u64), "pages": j.pages })
 }
 
-/// `GET /api/v1/work`: the same, for the administrators.
+/// `GET /api/v1/work`: the same, for the administrators, with the name of the server answering.
 pub async fn api(State(s): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Json<Value>> {
     let u = auth::require(user)?;
-    let jobs = s.app.background_work(&u.actor())?;
-    Ok(Json(json!({ "jobs": jobs.iter().map(job_json).collect::<Vec<_>>() })))
+    let jobs = s.app.background_work(&u.actor()).await?;
+    Ok(Json(json!({ "server": work_state::server_name(), "jobs": jobs.iter().map(job_json).collect::<Vec<_>>() })))
 }
