@@ -59,10 +59,8 @@ pub fn figure_rows<'a>(fw: &'a Framework, period: &'a Period) -> impl Iterator<I
                 None => String::new(),
                 Some(Answer::Points(v) | Answer::Figure(v)) => text(*v),
                 Some(Answer::YesNo(b)) => if *b { "có" } else { "không" }.into(),
-                Some(Answer::Ratio { numerator, denominator }) => {
-                    text(if f.part == Some("numerator") { *numerator } else { *denominator })
-                }
-                Some(Answer::Choice(c)) => c.clone(),
+                Some(Answer::Ratio(r)) => text(if f.part == Some("numerator") { r.numerator } else { r.denominator }),
+                Some(Answer::Choice(c)) => c.to_string(),
                 Some(Answer::NotApplicable) => "N/A".into(),
             });
         }

@@ -218,7 +218,7 @@ fn parse(framework: &Framework, index: usize, part: Part, text: &str) -> Result<
         Rule::YesNo if one_of(trimmed, YES) => Parsed::Answer(Answer::YesNo(true)),
         Rule::YesNo if one_of(trimmed, NO) => Parsed::Answer(Answer::YesNo(false)),
         Rule::YesNo => return Err(ErrorKind::NotYesNo),
-        Rule::Scale { .. } => Parsed::Answer(Answer::Choice(trimmed.to_string())),
+        Rule::Scale { .. } => Parsed::Answer(Answer::Choice(trimmed.into())),
         rule => {
             if thousands_like(trimmed) {
                 return Err(ErrorKind::AmbiguousNumber);
@@ -318,7 +318,7 @@ pub fn check_fields(framework: &Framework, cells: &[(String, String)]) -> Vec<(S
         let c = framework.criterion(index);
         let (numerator, denominator) = (n.unwrap_or_default(), d.unwrap_or(Decimal::MAX));
         let mut scratch = Submission::new(framework);
-        if let Err(error) = scratch.set(framework, index, Answer::Ratio { numerator, denominator }) {
+        if let Err(error) = scratch.set(framework, index, Answer::ratio(numerator, denominator)) {
             problems.push((field, ErrorKind::Answer { criterion: c.id.0.clone(), error }));
         }
     }
@@ -455,7 +455,7 @@ fn read_cells(
     for (index, (n, d, cell)) in ratios {
         if let (Some(numerator), Some(denominator)) = (n, d) {
             let c = framework.criterion(index);
-            if let Err(error) = sub.set(framework, index, Answer::Ratio { numerator, denominator }) {
+            if let Err(error) = sub.set(framework, index, Answer::ratio(numerator, denominator)) {
                 errors.push(DataError::new(at(cell), ErrorKind::Answer { criterion: c.id.0.clone(), error }));
             }
         }

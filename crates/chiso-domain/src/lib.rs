@@ -33,7 +33,7 @@ pub use framework::{
 };
 pub use lang::Lang;
 pub use number::{Points, Rounding, RoundingMode, RoundingScope};
-pub use period::{Answer, Period, PeriodUnit, PublishedResult, Submission};
+pub use period::{Answer, Period, PeriodUnit, PublishedResult, Ratio, Submission};
 pub use report_settings::{KindSettings, ReportSettings, Signatory, UnitRows};
 pub use rust_decimal::Decimal;
 pub use unit::{Lineage, LineageKind, Registry, Unit, UnitId, UnitKind};

@@ -116,11 +116,7 @@ fn relative_to_best_moves_everyone_when_the_best_is_corrected() {
     let i = fw.index_of("online_share").unwrap();
     // Correct Bình's figure from 48/60 down to 36/60: An (36/60) becomes the best too.
     let b = p.units.iter_mut().find(|u| u.unit.0 == "b").unwrap();
-    b.submission
-        .as_mut()
-        .unwrap()
-        .set(fw, i, chiso_domain::Answer::Ratio { numerator: dec!(36), denominator: dec!(60) })
-        .unwrap();
+    b.submission.as_mut().unwrap().set(fw, i, chiso_domain::Answer::ratio(dec!(36), dec!(60))).unwrap();
     let r = chiso_domain::score(fw, &p);
     let an = r.units.iter().find(|u| u.unit.0 == "a").unwrap();
     assert_eq!(an.presented(fw, i), Some(dec!(25)));

@@ -44,7 +44,7 @@ impl Ladder {
         match self {
             Ladder::Direct { from, max, quantum, .. } => Answer::Points((*from + d * quantum).min(*max)),
             Ladder::Ratio { numerator, denominator, .. } => {
-                Answer::Ratio { numerator: (*numerator + d).min(*denominator), denominator: *denominator }
+                Answer::ratio((*numerator + d).min(*denominator), *denominator)
             }
             Ladder::Count { from, .. } => Answer::Figure(*from + d),
             Ladder::Choices(c) => c[i as usize - 1].clone(),
@@ -73,7 +73,8 @@ fn ladder(fw: &Framework, leaf: usize, answer: Option<&Answer>, quantum: Decimal
             };
             Ladder::Direct { from, max: c.max, quantum, len: ceil_u64((c.max - from) / quantum) }
         }
-        (Rule::Ratio | Rule::RelativeToBest, Some(Answer::Ratio { numerator, denominator })) => {
+        (Rule::Ratio | Rule::RelativeToBest, Some(Answer::Ratio(r))) => {
+            let (numerator, denominator) = (&r.numerator, &r.denominator);
             if denominator.is_zero() {
                 return None;
             }
@@ -115,7 +116,7 @@ fn ladder(fw: &Framework, leaf: usize, answer: Option<&Answer>, quantum: Decimal
             let mut better: Vec<_> = answers.iter().filter(|x| x.percent > now).collect();
             better.sort_by_key(|x| x.percent);
             better.dedup_by_key(|x| x.percent);
-            Ladder::Choices(better.into_iter().map(|x| Answer::Choice(x.label.clone())).collect())
+            Ladder::Choices(better.into_iter().map(|x| Answer::Choice(x.label.as_str().into())).collect())
         }
         _ => return None,
     };

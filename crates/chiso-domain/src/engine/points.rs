@@ -31,9 +31,7 @@ pub fn best_ratios(framework: &Framework, submissions: &[&Submission]) -> Vec<Op
             submissions
                 .iter()
                 .filter_map(|s| match s.answer(i) {
-                    Some(Answer::Ratio { numerator, denominator }) if !denominator.is_zero() => {
-                        Some(numerator / denominator)
-                    }
+                    Some(Answer::Ratio(r)) if !r.denominator.is_zero() => Some(r.numerator / r.denominator),
                     _ => None,
                 })
                 .max()
@@ -62,17 +60,15 @@ fn leaf_points(rule: &Rule, max: Decimal, answer: Option<&Answer>, best: Option<
                 Decimal::ZERO
             }
         }
-        (Rule::Ratio, Some(Answer::Ratio { numerator, denominator })) => match ratio_of(*numerator, *denominator) {
+        (Rule::Ratio, Some(Answer::Ratio(r))) => match ratio_of(r.numerator, r.denominator) {
             Some(r) => r * max,
             None => return Leaf::NotApplicable,
         },
-        (Rule::RelativeToBest, Some(Answer::Ratio { numerator, denominator })) => {
-            match (ratio_of(*numerator, *denominator), best) {
-                (None, _) => return Leaf::NotApplicable,
-                (Some(r), Some(b)) if !b.is_zero() => r / b * max,
-                _ => Decimal::ZERO,
-            }
-        }
+        (Rule::RelativeToBest, Some(Answer::Ratio(r))) => match (ratio_of(r.numerator, r.denominator), best) {
+            (None, _) => return Leaf::NotApplicable,
+            (Some(r), Some(b)) if !b.is_zero() => r / b * max,
+            _ => Decimal::ZERO,
+        },
         (Rule::Steps { steps }, Some(Answer::Figure(v))) => {
             steps.iter().rev().find(|s| *v >= s.min).map_or(Decimal::ZERO, |s| s.points)
         }

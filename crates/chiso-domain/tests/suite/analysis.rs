@@ -330,7 +330,7 @@ fn a_plan_translates_ratio_points_into_procedures() {
         vec![leaf("online", dec!(6), Rule::Ratio, NotApplicable::Forbidden), direct("other", dec!(54))],
     ))
     .unwrap();
-    let ratio = |n: i64, d: i64| Answer::Ratio { numerator: Decimal::from(n), denominator: Decimal::from(d) };
+    let ratio = |n: i64, d: i64| Answer::ratio(Decimal::from(n), Decimal::from(d));
     let p = period(
         &fw,
         &[

@@ -200,7 +200,7 @@ proptest! {
         let (num, den) = (Decimal::from(n.min(d)), Decimal::from(d));
         let answers = [
             Answer::Points(Decimal::new(n % 501, 2)), Answer::YesNo(yes),
-            Answer::Ratio { numerator: num, denominator: den }, Answer::Ratio { numerator: num, denominator: den },
+            Answer::ratio(num, den), Answer::ratio(num, den),
             Answer::Figure(Decimal::from(figure)), Answer::Figure(Decimal::from(count)),
             Answer::Choice(["A", "B", "C", "D", "E"][choice].into()),
         ];
@@ -212,7 +212,7 @@ proptest! {
         // A second unit with the best ratio, so relative-to-best has a reference.
         let mut best = Submission::new(&fw);
         let best_index = fw.index_of("best").unwrap();
-        best.set(&fw, best_index, Answer::Ratio { numerator: Decimal::ONE, denominator: Decimal::ONE }).unwrap();
+        best.set(&fw, best_index, Answer::ratio(Decimal::ONE, Decimal::ONE)).unwrap();
         let p = Period { year: 2020, kind: "district".into(), framework: "t".into(), published: None, illustrative: false, units: vec![
             PeriodUnit { unit: UnitId("a".into()), name: "A".into(), group: None, submission: Some(sub) },
             PeriodUnit { unit: UnitId("b".into()), name: "B".into(), group: None, submission: Some(best) },

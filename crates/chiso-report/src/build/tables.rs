@@ -542,15 +542,15 @@ impl<'a> DataRows<'a> {
             let exact = |v: Decimal| Cell::number(v, v.scale().max(d).min(10));
             match answer {
                 None => row.extend(std::iter::repeat_n(Cell::empty(), if ratio { 2 } else { 1 })),
-                Some(Answer::Ratio { numerator, denominator }) => {
-                    row.push(exact(*numerator));
-                    row.push(exact(*denominator));
+                Some(Answer::Ratio(r)) => {
+                    row.push(exact(r.numerator));
+                    row.push(exact(r.denominator));
                 }
                 Some(a) => {
                     row.push(match a {
                         Answer::Points(v) | Answer::Figure(v) => exact(*v),
                         Answer::YesNo(b) => Cell::text(if *b { "Có" } else { "Không" }),
-                        Answer::Choice(s) => Cell::text(s),
+                        Answer::Choice(s) => Cell::text(&**s),
                         _ => Cell::text(NOT_APPLICABLE),
                     });
                     if ratio {

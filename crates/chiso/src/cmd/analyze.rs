@@ -180,9 +180,9 @@ fn figure(a: &Answer, r: &Rounding, w: &Words, sep: char) -> String {
         Answer::Points(p) => format_fixed(r.round(*p), r.decimals, sep),
         Answer::YesNo(true) => w.yes.into(),
         Answer::YesNo(false) => w.no.into(),
-        Answer::Ratio { numerator, denominator } => format!("{}/{}", num(numerator), num(denominator)),
+        Answer::Ratio(q) => format!("{}/{}", num(&q.numerator), num(&q.denominator)),
         Answer::Figure(v) => num(v),
-        Answer::Choice(c) => c.clone(),
+        Answer::Choice(c) => c.to_string(),
         Answer::NotApplicable => w.not_applicable.into(),
     }
 }
