@@ -289,7 +289,7 @@ impl Store {
     pub async fn verify_chain(&self) -> Result<std::result::Result<usize, ChainError>> {
         let walked = {
             let mut tx = self.read_tx().await?;
-            let walked = walk(&mut tx, 0, String::new()).await?;
+            let walked = walk(self, &mut tx, 0, String::new()).await?;
             tx.commit().await?;
             walked
         };
@@ -320,7 +320,7 @@ impl Store {
             _ => None,
         };
         let from = start.as_ref().map_or(0, |s| s.0);
-        let walked = walk(&mut tx, from, start.map(|s| s.1).unwrap_or_default()).await?;
+        let walked = walk(self, &mut tx, from, start.map(|s| s.1).unwrap_or_default()).await?;
         tx.commit().await?;
         Ok(match walked {
             Ok((seq, hash)) => {
@@ -369,28 +369,34 @@ const BATCH: i64 = 5_000;
 /// Walks the events after `from` (whose hash is `prev`) to the head, in one snapshot:
 /// every seq present, each following the one before, each hash its content's, the head's
 /// hash the last one's. Returns the last seq and hash.
-async fn walk(tx: &mut Tx, from: i64, mut prev: String) -> Result<std::result::Result<(i64, String), ChainError>> {
-    let mut expected = from + 1;
+async fn walk(
+    store: &Store,
+    tx: &mut Tx,
+    from: i64,
+    prev: String,
+) -> Result<std::result::Result<(i64, String), ChainError>> {
+    // On SQLite the rows are read on a connection of the walk's own (see `sqlite_walk.rs`):
+    // sqlx hands them over one at a time between threads, 6 µs an event.
+    if let Some(path) = store.sqlite_path() {
+        let (path, prev_copy) = (path.to_path_buf(), prev.clone());
+        let fast = tokio::task::spawn_blocking(move || crate::sqlite_walk::walk(&path, from, prev_copy)).await;
+        if let Ok(Ok(walked)) = fast {
+            return Ok(walked);
+        }
+        // It could not read (a file it may not open): the pool's connections can.
+    }
+    let mut link = Link::after(from, prev);
     loop {
         let rows: Vec<Raw> =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT {BATCH}"))
-                .bind(expected - 1)
+                .bind(link.expected - 1)
                 .fetch_all(&mut **tx)
                 .await?;
         let done = (rows.len() as i64) < BATCH;
-        for ev in rows.into_iter().map(event) {
-            if ev.seq != expected {
-                return Ok(Err(ChainError { seq: expected, problem: format!("event {expected} is missing") }));
+        for r in &rows {
+            if let Err(e) = link.next(r.0, &r.1, [&r.2, &r.3, &r.4, &r.5, &r.6, &r.7], &r.8, &r.9, &r.10) {
+                return Ok(Err(e));
             }
-            if ev.prev_hash != prev {
-                return Ok(Err(ChainError { seq: ev.seq, problem: "does not follow the previous event".into() }));
-            }
-            let fields = [&*ev.actor, &ev.action, &ev.entity, &ev.old_value, &ev.new_value, &ev.reason];
-            if digest_of(ev.seq, &ev.at, fields, &ev.prev_hash, &ev.detail) != ev.hash {
-                return Ok(Err(ChainError { seq: ev.seq, problem: "its content was changed".into() }));
-            }
-            prev = ev.hash;
-            expected += 1;
         }
         if done {
             break;
@@ -398,10 +404,59 @@ async fn walk(tx: &mut Tx, from: i64, mut prev: String) -> Result<std::result::R
     }
     let (head,): (String,) =
         sqlx::query_as("SELECT last_hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-    if head != prev {
-        return Ok(Err(ChainError { seq: expected, problem: "events after it were deleted".into() }));
+    Ok(link.end(&head))
+}
+
+/// The chain's links checked one event at a time, oldest first.
+pub(crate) struct Link {
+    /// The seq the next event must have.
+    expected: i64,
+    /// The hash of the event before it.
+    prev: String,
+}
+
+impl Link {
+    /// After the event `from` (0: none), whose hash is `prev`.
+    pub(crate) fn after(from: i64, prev: String) -> Link {
+        Link { expected: from + 1, prev }
     }
-    Ok(Ok((expected - 1, prev)))
+
+    /// The next event, as stored: it must be the next seq, follow the one before, and its
+    /// hash be its content's.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn next(
+        &mut self,
+        seq: i64,
+        at: &str,
+        fields: [&str; 6],
+        prev_hash: &str,
+        hash: &str,
+        detail: &str,
+    ) -> std::result::Result<(), ChainError> {
+        let expected = self.expected;
+        if seq != expected {
+            return Err(ChainError { seq: expected, problem: format!("event {expected} is missing") });
+        }
+        if prev_hash != self.prev {
+            return Err(ChainError { seq, problem: "does not follow the previous event".into() });
+        }
+        if digest_of(seq, at, fields, prev_hash, detail) != hash {
+            return Err(ChainError { seq, problem: "its content was changed".into() });
+        }
+        self.prev.clear();
+        self.prev.push_str(hash);
+        self.expected += 1;
+        Ok(())
+    }
+
+    /// The walk reached the head, whose hash is `head`: the last seq and hash, unless events
+    /// after the last one read were deleted.
+    pub(crate) fn end(self, head: &str) -> std::result::Result<(i64, String), ChainError> {
+        if head != self.prev {
+            return Err(ChainError { seq: self.expected, problem: "events after it were deleted".into() });
+        }
+        Ok((self.expected - 1, self.prev))
+    }
 }
 
 /// `%`, `_` and the escape character itself taken literally in a LIKE pattern (`ESCAPE '\'`).

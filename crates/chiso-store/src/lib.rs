@@ -19,6 +19,7 @@ mod jobs;
 mod params;
 mod replay;
 pub mod signing;
+mod sqlite_walk;
 mod submissions;
 mod throttle;
 mod tokens;
@@ -97,6 +98,8 @@ pub struct Store {
     /// Some user name was stored before names were normalised (see `users::fold`): lookups
     /// that miss then compare folded names too. Set at open; new names are always folded.
     legacy_names: bool,
+    /// The SQLite database's file, for reads done apart from the pool (`sqlite_walk.rs`).
+    sqlite_path: Option<std::sync::Arc<std::path::Path>>,
 }
 
 const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
@@ -158,7 +161,9 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let mut store = Store { pool, backend, writer: Default::default(), key: None, legacy_names: false };
+        let sqlite_path = (backend == Backend::Sqlite).then(|| sqlite_file(&url)).flatten();
+        let mut store =
+            Store { pool, backend, writer: Default::default(), key: None, legacy_names: false, sqlite_path };
         store.migrate().await?;
         store.legacy_names = store.has_legacy_names().await?;
         Ok(store)
@@ -180,6 +185,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The SQLite database's file (`None` on PostgreSQL or in memory).
+    pub(crate) fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
     }
 
     async fn migrate(&self) -> Result<()> {
@@ -233,4 +243,11 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The file of a `sqlite://path?options` (or `sqlite:path`) URL; `None` for a database in memory.
+fn sqlite_file(url: &str) -> Option<std::sync::Arc<std::path::Path>> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| std::path::Path::new(path).into())
 }
