@@ -422,7 +422,7 @@ pub static TEXT: Text = Text {
     },
     bg_link: "Background work",
     bg_heading: "Background work",
-    bg_intro: "The report files being made per year: DOCX, XLSX and HTML at publication; the analysis and the PDF after it.",
+    bg_intro: "The report files being made per year: DOCX, XLSX and HTML at publication; the analysis and the PDF after it. With several servers, every server's work is listed; the work of a server that stopped is marked interrupted.",
     bg_none: "No background work yet.",
     bg_what: "Work",
     bg_queued_at: "Queued",

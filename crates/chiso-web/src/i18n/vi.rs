@@ -422,7 +422,7 @@ pub static TEXT: Text = Text {
     },
     bg_link: "Công việc chạy nền",
     bg_heading: "Công việc chạy nền",
-    bg_intro: "Các tệp báo cáo đang được tạo theo từng năm: DOCX, XLSX, HTML khi công bố; phần phân tích và tệp PDF sau đó.",
+    bg_intro: "Các tệp báo cáo đang được tạo theo từng năm: DOCX, XLSX, HTML khi công bố; phần phân tích và tệp PDF sau đó. Có nhiều máy chủ thì danh sách gồm công việc của mọi máy chủ; việc của một máy chủ đã ngừng được ghi là bị gián đoạn.",
     bg_none: "Chưa có công việc nào.",
     bg_what: "Công việc",
     bg_queued_at: "Vào hàng đợi",
