@@ -13,6 +13,7 @@
 
 use crate::audit::{AuditEvent, COLUMNS};
 use crate::{Result, Store};
+use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -229,6 +230,38 @@ impl State {
         }
     }
 
+    /// One answer row (`key`: `year/kind/unit/field`) against what the trail says of it;
+    /// the trail's state for it is then dropped (what is left had no row).
+    fn compare_answer(&mut self, out: &mut Replay, key: String, value: String, verified: Option<String>, note: String) {
+        let entity = format!("answer/{key}");
+        let Some(a) = self.answers.remove(&key) else {
+            missing_row(out, entity, None, Some(value), None);
+            return;
+        };
+        compare(out, entity.clone(), "value", &a.value, &value);
+        compare(out, entity.clone(), "note", &a.note, &note);
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        match (&a.verified, &a.verified_none_or) {
+            (Some((v, seq)), _) => {
+                let expected = Some((show(v), *seq));
+                compare(out, entity, "verified", &expected, &show(&verified));
+            }
+            (None, Some((v, seq))) => {
+                out.checked += 1;
+                if verified.as_ref().is_some_and(|f| f != v) {
+                    out.discrepancies.push(Discrepancy {
+                        entity,
+                        column: "verified",
+                        expected: Some(format!("(none) or {v}")),
+                        found: verified,
+                        seq: Some(*seq),
+                    });
+                }
+            }
+            (None, None) => out.unchecked.push(format!("{entity} verified")),
+        }
+    }
+
     fn forget(&mut self, e: &AuditEvent, f: impl FnOnce(&mut State, &str) -> bool) {
         let key = e.entity.split_once('/').map_or("", |(_, k)| k).to_string();
         f(self, &key);
@@ -261,16 +294,29 @@ fn missing_row(out: &mut Replay, entity: String, expected: Option<String>, found
 
 impl Store {
     /// Replays the whole trail and compares the current rows with it (one read snapshot).
+    /// The events and the answers are read a row at a time: at national size they are a
+    /// million each, and only the state the trail leads to is held.
     pub async fn replay(&self) -> Result<Replay> {
         let mut tx = self.read_tx().await?;
-        type Raw = (i64, String, String, String, String, String, String, String, String, String, String);
-        let events: Vec<Raw> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq")).fetch_all(&mut *tx).await?;
-        let answers: Vec<(i64, String, String, String, String, Option<String>, String)> = sqlx::query_as(
-            "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut state = State::default();
+        let mut out = Replay::default();
+        {
+            let sql = format!("SELECT {COLUMNS} FROM audit ORDER BY seq");
+            let mut events = sqlx::query_as::<_, crate::audit::Raw>(&sql).fetch(&mut *tx);
+            while let Some(r) = events.try_next().await? {
+                state.apply(&crate::audit::event(r));
+                out.events += 1;
+            }
+        }
+        {
+            let mut answers = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>, String)>(
+                "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field",
+            )
+            .fetch(&mut *tx);
+            while let Some((year, kind, unit, field, value, verified, note)) = answers.try_next().await? {
+                state.compare_answer(&mut out, format!("{year}/{kind}/{unit}/{field}"), value, verified, note);
+            }
+        }
         let submissions: Vec<(i64, String, String, String)> =
             sqlx::query_as("SELECT year, kind, unit_id, status FROM submissions ORDER BY year, kind, unit_id")
                 .fetch_all(&mut *tx)
@@ -303,56 +349,6 @@ impl Store {
                 .await?;
         tx.commit().await?;
 
-        let mut state = State::default();
-        for r in &events {
-            let e = AuditEvent {
-                seq: r.0,
-                at: r.1.clone(),
-                actor: r.2.clone(),
-                action: r.3.clone(),
-                entity: r.4.clone(),
-                old_value: r.5.clone(),
-                new_value: r.6.clone(),
-                reason: r.7.clone(),
-                prev_hash: r.8.clone(),
-                hash: r.9.clone(),
-                detail: r.10.clone(),
-            };
-            state.apply(&e);
-        }
-        let mut out = Replay { events: events.len(), ..Replay::default() };
-
-        for (year, kind, unit, field, value, verified, note) in answers {
-            let key = format!("{year}/{kind}/{unit}/{field}");
-            let entity = format!("answer/{key}");
-            let Some(a) = state.answers.remove(&key) else {
-                missing_row(&mut out, entity, None, Some(value), None);
-                continue;
-            };
-            compare(&mut out, entity.clone(), "value", &a.value, &value);
-            compare(&mut out, entity.clone(), "note", &a.note, &note);
-            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-            match (&a.verified, &a.verified_none_or) {
-                (Some((v, seq)), _) => {
-                    let expected = Some((show(v), *seq));
-                    compare(&mut out, entity, "verified", &expected, &show(&verified));
-                }
-                (None, Some((v, seq))) => {
-                    out.checked += 1;
-                    if verified.as_ref().is_some_and(|f| f != v) {
-                        out.discrepancies.push(Discrepancy {
-                            entity,
-                            column: "verified",
-                            expected: Some(format!("(none) or {v}")),
-                            found: verified,
-                            seq: Some(*seq),
-                        });
-                    }
-                }
-                (None, None) => out.unchecked.push(format!("{entity} verified")),
-            }
-        }
-        // (Rows the trail lost track of, by an unknown action, are not missed.)
         for (key, a) in state.answers {
             if let Some((v, seq)) = a.value {
                 missing_row(&mut out, format!("answer/{key}"), Some(v), None, Some(seq));
