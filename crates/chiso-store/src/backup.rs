@@ -492,29 +492,25 @@ impl Store {
         self.check_coverage(&mut tx).await?;
         let mut evidence = BTreeSet::new();
         let (mut audit_events, mut audit_head) = (0, String::new());
+        // On SQLite the rows are read on a read-only connection of the backup's own, in one
+        // snapshot, each value taken where SQLite holds it (sqlx hands rows over one at a time
+        // between threads: most of a national backup's time). The same bytes either way.
+        let db_file = self.sqlite_path().map(Path::to_path_buf);
+        let own = db_file.as_deref().and_then(|p| crate::sqlite_walk::snapshot(p).ok());
+        let sqlite_err =
+            |e: rusqlite::Error| io(db_file.as_deref().unwrap_or(partial))(std::io::Error::other(e.to_string()));
         for t in TABLES {
             let name = format!("db/{}.jsonl", t.name);
             zip.start_file(&name, deflated).map_err(zip_err(partial))?;
             let mut w = Hashing { inner: &mut zip, hash: Sha256::new(), bytes: 0 };
             let columns: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
             let sql = format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), t.name, t.order);
-            let mut rows = sqlx::query(&sql).fetch(&mut *tx);
             let mut count = 0u64;
-            while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
-                let mut values = Vec::with_capacity(t.columns.len());
-                for (i, (column, col)) in t.columns.iter().enumerate() {
-                    let v = match col {
-                        Int => Value::from(row.try_get::<i64, _>(i).map_err(StoreError::from)?),
-                        Text => Value::from(row.try_get::<String, _>(i).map_err(StoreError::from)?),
-                        NullText => row
-                            .try_get::<Option<String>, _>(i)
-                            .map_err(StoreError::from)?
-                            .map_or(Value::Null, Value::from),
-                    };
-                    if t.name == "evidence" && *column == "sha256" {
-                        evidence.insert(v.as_str().unwrap_or_default().to_string());
-                    }
-                    values.push(v);
+            let mut put = |values: Vec<Value>| -> Result<()> {
+                if t.name == "evidence"
+                    && let Some(i) = t.columns.iter().position(|c| c.0 == "sha256")
+                {
+                    evidence.insert(values[i].as_str().unwrap_or_default().to_string());
                 }
                 if t.name == "audit_head" {
                     audit_events = values[1].as_i64().unwrap_or(0);
@@ -523,8 +519,43 @@ impl Store {
                 serde_json::to_writer(&mut w, &Value::Array(values)).map_err(|e| io(partial)(e.into()))?;
                 w.write_all(b"\n").map_err(io(partial))?;
                 count += 1;
+                Ok(())
+            };
+            match &own {
+                Some(conn) => {
+                    let mut stmt = conn.prepare(&sql).map_err(sqlite_err)?;
+                    let mut rows = stmt.query([]).map_err(sqlite_err)?;
+                    while let Some(row) = rows.next().map_err(sqlite_err)? {
+                        let mut values = Vec::with_capacity(t.columns.len());
+                        for (i, (_, col)) in t.columns.iter().enumerate() {
+                            let v = row.get_ref(i).map_err(sqlite_err)?;
+                            values.push(match (col, v) {
+                                (NullText, rusqlite::types::ValueRef::Null) => Value::Null,
+                                (Int, v) => Value::from(v.as_i64().map_err(|e| sqlite_err(e.into()))?),
+                                (_, v) => Value::from(v.as_str().map_err(|e| sqlite_err(e.into()))?),
+                            });
+                        }
+                        put(values)?;
+                    }
+                }
+                None => {
+                    let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+                    while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+                        let mut values = Vec::with_capacity(t.columns.len());
+                        for (i, (_, col)) in t.columns.iter().enumerate() {
+                            values.push(match col {
+                                Int => Value::from(row.try_get::<i64, _>(i).map_err(StoreError::from)?),
+                                Text => Value::from(row.try_get::<String, _>(i).map_err(StoreError::from)?),
+                                NullText => row
+                                    .try_get::<Option<String>, _>(i)
+                                    .map_err(StoreError::from)?
+                                    .map_or(Value::Null, Value::from),
+                            });
+                        }
+                        put(values)?;
+                    }
+                }
             }
-            drop(rows);
             parts.push(Part { path: name, sha256: hex(&w.hash.finalize()), bytes: w.bytes, rows: Some(count) });
         }
         tx.commit().await?;

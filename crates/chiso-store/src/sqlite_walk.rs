@@ -1,7 +1,8 @@
-//! The audit chain walked on SQLite through a connection of its own (rusqlite, on the same
-//! SQLite library sqlx links): each row's text is read where SQLite holds it, with no copy
-//! and no hand-over between threads (sqlx's SQLite driver passes rows one at a time from
-//! its worker thread: 6 µs an event, 6,9 s at a million). Read-only, one snapshot.
+//! Long reads on SQLite through a connection of their own (rusqlite, on the same SQLite
+//! library sqlx links): each row's values are read where SQLite holds them, with no copy and
+//! no hand-over between threads (sqlx's SQLite driver passes rows one at a time from its
+//! worker thread: 6 µs a row, 6,9 s for a million audit events). Read-only, one snapshot.
+//! The audit chain's walk is here; the backup reads its tables through [`snapshot`].
 
 use crate::audit::{ChainError, Link};
 use rusqlite::types::Type;
@@ -9,12 +10,19 @@ use rusqlite::{Connection, OpenFlags, Row};
 use std::path::Path;
 use std::time::Duration;
 
-/// The events after `from` (whose hash is `prev`) to the head, checked as `audit::walk` does.
-pub(crate) fn walk(path: &Path, from: i64, prev: String) -> rusqlite::Result<Result<(i64, String), ChainError>> {
+/// A read-only connection to the database in `path`, inside a read transaction: every read
+/// on it sees the database as of its first read (WAL), writes made meanwhile unseen. The
+/// transaction ends when the connection is dropped.
+pub(crate) fn snapshot(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    // One snapshot (WAL): the events and the head as of the first read, appends unseen.
     conn.execute_batch("BEGIN")?;
+    Ok(conn)
+}
+
+/// The events after `from` (whose hash is `prev`) to the head, checked as `audit::walk` does.
+pub(crate) fn walk(path: &Path, from: i64, prev: String) -> rusqlite::Result<Result<(i64, String), ChainError>> {
+    let conn = snapshot(path)?;
     let mut link = Link::after(from, prev);
     {
         let mut events = conn.prepare(
@@ -30,7 +38,6 @@ pub(crate) fn walk(path: &Path, from: i64, prev: String) -> rusqlite::Result<Res
         }
     }
     let head: String = conn.query_row("SELECT last_hash FROM audit_head WHERE id = 1", [], |r| r.get(0))?;
-    conn.execute_batch("COMMIT")?;
     Ok(link.end(&head))
 }
 

@@ -65,6 +65,14 @@ async fn round_trip(from: common::TestDb, to: common::TestDb) {
     assert_eq!(manifest.evidence_count(), 1);
     assert_eq!(manifest.rows("snapshots"), 2);
     assert!(matches!(from.store.backup(&src_data, &file).await, Err(BackupError::Exists { .. })));
+    // Each table's part is the database's rows as the store's own dump writes them (SQLite's
+    // are read on a connection of the backup's own, PostgreSQL's through the pool).
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    for (table, lines) in from.store.dump().await.unwrap() {
+        let mut part = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&format!("db/{table}.jsonl")).unwrap(), &mut part).unwrap();
+        assert_eq!(part.lines().collect::<Vec<_>>(), lines, "{table}");
+    }
 
     // Told the rows as they are checked and loaded: never backwards, ending at every row twice.
     let told = std::sync::Mutex::new(Vec::new());
