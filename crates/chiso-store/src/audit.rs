@@ -375,11 +375,11 @@ async fn walk(
     from: i64,
     prev: String,
 ) -> Result<std::result::Result<(i64, String), ChainError>> {
-    // On SQLite the rows are read on a connection of the walk's own (see `sqlite_walk.rs`):
+    // On SQLite the rows are read on a connection of the walk's own (see `sqlite_snapshot.rs`):
     // sqlx hands them over one at a time between threads, 6 µs an event.
     if let Some(path) = store.sqlite_path() {
         let (path, prev_copy) = (path.to_path_buf(), prev.clone());
-        let fast = tokio::task::spawn_blocking(move || crate::sqlite_walk::walk(&path, from, prev_copy)).await;
+        let fast = tokio::task::spawn_blocking(move || crate::sqlite_snapshot::walk(&path, from, prev_copy)).await;
         if let Ok(Ok(walked)) = fast {
             return Ok(walked);
         }

@@ -496,7 +496,7 @@ impl Store {
         // snapshot, each value taken where SQLite holds it (sqlx hands rows over one at a time
         // between threads: most of a national backup's time). The same bytes either way.
         let db_file = self.sqlite_path().map(Path::to_path_buf);
-        let own = db_file.as_deref().and_then(|p| crate::sqlite_walk::snapshot(p).ok());
+        let own = db_file.as_deref().and_then(|p| crate::sqlite_snapshot::snapshot(p).ok());
         let sqlite_err =
             |e: rusqlite::Error| io(db_file.as_deref().unwrap_or(partial))(std::io::Error::other(e.to_string()));
         for t in TABLES {

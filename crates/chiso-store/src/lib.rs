@@ -19,7 +19,7 @@ mod jobs;
 mod params;
 mod replay;
 pub mod signing;
-mod sqlite_walk;
+mod sqlite_snapshot;
 mod submissions;
 mod throttle;
 mod tokens;
@@ -98,7 +98,7 @@ pub struct Store {
     /// Some user name was stored before names were normalised (see `users::fold`): lookups
     /// that miss then compare folded names too. Set at open; new names are always folded.
     legacy_names: bool,
-    /// The SQLite database's file, for reads done apart from the pool (`sqlite_walk.rs`).
+    /// The SQLite database's file, for reads done apart from the pool (`sqlite_snapshot.rs`).
     sqlite_path: Option<std::sync::Arc<std::path::Path>>,
 }
 

@@ -292,11 +292,104 @@ fn missing_row(out: &mut Replay, entity: String, expected: Option<String>, found
     out.discrepancies.push(Discrepancy { entity, column: "row", expected, found, seq });
 }
 
+/// What the replay reads besides the events and the answers (small tables), in the same
+/// snapshot.
+#[derive(Default)]
+struct Small {
+    submissions: Vec<(i64, String, String, String)>,
+    periods: Vec<(i64, String, String)>,
+    snapshots: Vec<(i64, String, i64, String, String, String)>,
+    documents: Vec<(String, String)>,
+    evidence: Vec<(i64, String, String, String, String, String, i64, String)>,
+    comments: Vec<(i64, String, String, String, String, String)>,
+    users: Vec<(i64, String, String, String)>,
+    user_units: Vec<(i64, String)>,
+}
+
+const ANSWERS: &str =
+    "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field";
+const SUBMISSIONS: &str = "SELECT year, kind, unit_id, status FROM submissions ORDER BY year, kind, unit_id";
+const PERIODS: &str = "SELECT year, kind, status FROM periods ORDER BY year, kind";
+const SNAPSHOTS: &str =
+    "SELECT year, kind, version, results, reason, published_by FROM snapshots ORDER BY year, kind, version";
+const DOCUMENTS: &str = "SELECT name, body FROM documents ORDER BY name";
+const EVIDENCE: &str =
+    "SELECT year, kind, unit_id, criterion, sha256, filename, size, uploaded_by FROM evidence ORDER BY id";
+const COMMENTS: &str = "SELECT year, kind, unit_id, criterion, author, body FROM comments ORDER BY id";
+const USERS: &str = "SELECT id, username, role, password_hash FROM users ORDER BY username";
+const USER_UNITS: &str = "SELECT user_id, unit_id FROM user_units ORDER BY user_id, unit_id";
+
+/// The replay read on SQLite through a snapshot connection of its own (sqlx hands rows over
+/// one at a time between threads: most of the time of a national replay).
+fn read_sqlite(path: &std::path::Path) -> rusqlite::Result<(State, Replay, Small)> {
+    use rusqlite::Row;
+    let conn = crate::sqlite_snapshot::snapshot(path)?;
+    fn all<T>(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        conn.prepare(sql)?.query_map([], f)?.collect()
+    }
+    let (mut state, mut out) = (State::default(), Replay::default());
+    let mut events = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut rows = events.query([])?;
+    while let Some(r) = rows.next()? {
+        let e = AuditEvent {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            entity: r.get(4)?,
+            old_value: r.get(5)?,
+            new_value: r.get(6)?,
+            reason: r.get(7)?,
+            prev_hash: r.get(8)?,
+            hash: r.get(9)?,
+            detail: r.get(10)?,
+        };
+        state.apply(&e);
+        out.events += 1;
+    }
+    drop(rows);
+    let mut answers = conn.prepare(ANSWERS)?;
+    let mut rows = answers.query([])?;
+    while let Some(r) = rows.next()? {
+        let (year, kind, unit, field): (i64, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        state.compare_answer(&mut out, format!("{year}/{kind}/{unit}/{field}"), r.get(4)?, r.get(5)?, r.get(6)?);
+    }
+    drop(rows);
+    let small = Small {
+        submissions: all(&conn, SUBMISSIONS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?,
+        periods: all(&conn, PERIODS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+        snapshots: all(&conn, SNAPSHOTS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?,
+        documents: all(&conn, DOCUMENTS, |r| Ok((r.get(0)?, r.get(1)?)))?,
+        evidence: all(&conn, EVIDENCE, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })?,
+        comments: all(&conn, COMMENTS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?,
+        users: all(&conn, USERS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?,
+        user_units: all(&conn, USER_UNITS, |r| Ok((r.get(0)?, r.get(1)?)))?,
+    };
+    Ok((state, out, small))
+}
+
 impl Store {
     /// Replays the whole trail and compares the current rows with it (one read snapshot).
     /// The events and the answers are read a row at a time: at national size they are a
     /// million each, and only the state the trail leads to is held.
     pub async fn replay(&self) -> Result<Replay> {
+        if let Some(path) = self.sqlite_path().map(std::path::Path::to_path_buf) {
+            // Read again through the pool if it fails (a file it may not open): only read.
+            if let Ok(Ok(read)) = tokio::task::spawn_blocking(move || read_sqlite(&path)).await {
+                return Ok(compare_rest(read));
+            }
+        }
+        Ok(compare_rest(self.read_pool().await?))
+    }
+
+    /// The replay read through the pool, in one read transaction.
+    async fn read_pool(&self) -> Result<(State, Replay, Small)> {
         let mut tx = self.read_tx().await?;
         let mut state = State::default();
         let mut out = Replay::default();
@@ -309,162 +402,190 @@ impl Store {
             }
         }
         {
-            let mut answers = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>, String)>(
-                "SELECT year, kind, unit_id, field, value, verified, note FROM answers ORDER BY year, kind, unit_id, field",
-            )
-            .fetch(&mut *tx);
+            let mut answers =
+                sqlx::query_as::<_, (i64, String, String, String, String, Option<String>, String)>(ANSWERS)
+                    .fetch(&mut *tx);
             while let Some((year, kind, unit, field, value, verified, note)) = answers.try_next().await? {
                 state.compare_answer(&mut out, format!("{year}/{kind}/{unit}/{field}"), value, verified, note);
             }
         }
-        let submissions: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT year, kind, unit_id, status FROM submissions ORDER BY year, kind, unit_id")
-                .fetch_all(&mut *tx)
-                .await?;
-        let periods: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT year, kind, status FROM periods ORDER BY year, kind").fetch_all(&mut *tx).await?;
-        let snapshots: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
-            "SELECT year, kind, version, results, reason, published_by FROM snapshots ORDER BY year, kind, version",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let documents: Vec<(String, String)> =
-            sqlx::query_as("SELECT name, body FROM documents ORDER BY name").fetch_all(&mut *tx).await?;
-        let evidence: Vec<(i64, String, String, String, String, String, i64, String)> = sqlx::query_as(
-            "SELECT year, kind, unit_id, criterion, sha256, filename, size, uploaded_by FROM evidence ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let comments: Vec<(i64, String, String, String, String, String)> =
-            sqlx::query_as("SELECT year, kind, unit_id, criterion, author, body FROM comments ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await?;
-        let users: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT id, username, role, password_hash FROM users ORDER BY username")
-                .fetch_all(&mut *tx)
-                .await?;
-        let user_units: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, unit_id FROM user_units ORDER BY user_id, unit_id")
-                .fetch_all(&mut *tx)
-                .await?;
+        let small = Small {
+            submissions: sqlx::query_as(SUBMISSIONS).fetch_all(&mut *tx).await?,
+            periods: sqlx::query_as(PERIODS).fetch_all(&mut *tx).await?,
+            snapshots: sqlx::query_as(SNAPSHOTS).fetch_all(&mut *tx).await?,
+            documents: sqlx::query_as(DOCUMENTS).fetch_all(&mut *tx).await?,
+            evidence: sqlx::query_as(EVIDENCE).fetch_all(&mut *tx).await?,
+            comments: sqlx::query_as(COMMENTS).fetch_all(&mut *tx).await?,
+            users: sqlx::query_as(USERS).fetch_all(&mut *tx).await?,
+            user_units: sqlx::query_as(USER_UNITS).fetch_all(&mut *tx).await?,
+        };
         tx.commit().await?;
+        Ok((state, out, small))
+    }
+}
 
-        for (key, a) in state.answers {
-            if let Some((v, seq)) = a.value {
-                missing_row(&mut out, format!("answer/{key}"), Some(v), None, Some(seq));
+/// The answers left in the trail's state (no row), and the smaller tables, against the trail.
+fn compare_rest((mut state, mut out, small): (State, Replay, Small)) -> Replay {
+    let Small { submissions, periods, snapshots, documents, evidence, comments, users, user_units } = small;
+    for (key, a) in state.answers {
+        if let Some((v, seq)) = a.value {
+            missing_row(&mut out, format!("answer/{key}"), Some(v), None, Some(seq));
+        }
+    }
+
+    for (year, kind, unit, status) in submissions {
+        let key = format!("{year}/{kind}/{unit}");
+        match state.submissions.remove(&key) {
+            Some(expected) => compare(&mut out, format!("submission/{key}"), "status", &expected, &status),
+            None => missing_row(&mut out, format!("submission/{key}"), None, Some(status), None),
+        }
+    }
+    for (key, s) in state.submissions {
+        let (expected, seq) = s.map_or((Some("(a submission)".into()), None), |(v, seq)| (Some(v), Some(seq)));
+        missing_row(&mut out, format!("submission/{key}"), expected, None, seq);
+    }
+
+    for (year, kind, status) in periods {
+        let key = format!("{year}/{kind}");
+        match state.periods.remove(&key) {
+            Some(expected) => compare(&mut out, format!("period/{key}"), "status", &expected, &status),
+            None => missing_row(&mut out, format!("period/{key}"), None, Some(status), None),
+        }
+    }
+    for (key, (v, seq)) in state.periods.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+        missing_row(&mut out, format!("period/{key}"), Some(v), None, Some(seq));
+    }
+
+    for (year, kind, version, results, reason, published_by) in snapshots {
+        let entity = format!("results/{year}/{kind}/v{version}");
+        let Some((hash, r, by, seq)) = state.snapshots.remove(&format!("{year}/{kind}/v{version}")) else {
+            missing_row(&mut out, entity, None, Some(format!("sha256 {}", sha(&results))), None);
+            continue;
+        };
+        compare(&mut out, entity.clone(), "results", &hash, &sha(&results));
+        compare(&mut out, entity.clone(), "reason", &Some((r, seq)), &reason);
+        compare(&mut out, entity, "published_by", &Some((by, seq)), &published_by);
+    }
+    for (key, (hash, _, _, seq)) in state.snapshots {
+        let expected = hash.map_or("(a snapshot)".into(), |h| format!("sha256 {}", h.0));
+        missing_row(&mut out, format!("results/{key}"), Some(expected), None, Some(seq));
+    }
+
+    for (name, body) in documents {
+        match state.documents.remove(&name) {
+            Some(expected) => compare(&mut out, format!("document/{name}"), "body", &expected, &sha(&body)),
+            None => {
+                missing_row(&mut out, format!("document/{name}"), None, Some(format!("sha256 {}", sha(&body))), None)
             }
         }
+    }
+    for (name, (h, seq)) in state.documents.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+        missing_row(&mut out, format!("document/{name}"), Some(format!("sha256 {h}")), None, Some(seq));
+    }
 
-        for (year, kind, unit, status) in submissions {
-            let key = format!("{year}/{kind}/{unit}");
-            match state.submissions.remove(&key) {
-                Some(expected) => compare(&mut out, format!("submission/{key}"), "status", &expected, &status),
-                None => missing_row(&mut out, format!("submission/{key}"), None, Some(status), None),
-            }
-        }
-        for (key, s) in state.submissions {
-            let (expected, seq) = s.map_or((Some("(a submission)".into()), None), |(v, seq)| (Some(v), Some(seq)));
-            missing_row(&mut out, format!("submission/{key}"), expected, None, seq);
-        }
-
-        for (year, kind, status) in periods {
-            let key = format!("{year}/{kind}");
-            match state.periods.remove(&key) {
-                Some(expected) => compare(&mut out, format!("period/{key}"), "status", &expected, &status),
-                None => missing_row(&mut out, format!("period/{key}"), None, Some(status), None),
-            }
-        }
-        for (key, (v, seq)) in state.periods.into_iter().filter_map(|(k, s)| Some((k, s?))) {
-            missing_row(&mut out, format!("period/{key}"), Some(v), None, Some(seq));
-        }
-
-        for (year, kind, version, results, reason, published_by) in snapshots {
-            let entity = format!("results/{year}/{kind}/v{version}");
-            let Some((hash, r, by, seq)) = state.snapshots.remove(&format!("{year}/{kind}/v{version}")) else {
-                missing_row(&mut out, entity, None, Some(format!("sha256 {}", sha(&results))), None);
-                continue;
-            };
-            compare(&mut out, entity.clone(), "results", &hash, &sha(&results));
-            compare(&mut out, entity.clone(), "reason", &Some((r, seq)), &reason);
-            compare(&mut out, entity, "published_by", &Some((by, seq)), &published_by);
-        }
-        for (key, (hash, _, _, seq)) in state.snapshots {
-            let expected = hash.map_or("(a snapshot)".into(), |h| format!("sha256 {}", h.0));
-            missing_row(&mut out, format!("results/{key}"), Some(expected), None, Some(seq));
-        }
-
-        for (name, body) in documents {
-            match state.documents.remove(&name) {
-                Some(expected) => compare(&mut out, format!("document/{name}"), "body", &expected, &sha(&body)),
-                None => missing_row(
-                    &mut out,
-                    format!("document/{name}"),
-                    None,
-                    Some(format!("sha256 {}", sha(&body))),
-                    None,
-                ),
-            }
-        }
-        for (name, (h, seq)) in state.documents.into_iter().filter_map(|(k, s)| Some((k, s?))) {
-            missing_row(&mut out, format!("document/{name}"), Some(format!("sha256 {h}")), None, Some(seq));
-        }
-
-        // Evidence and comments: every row recorded, none left over.
-        let rows =
-            evidence
+    // Evidence and comments: every row recorded, none left over.
+    let rows = evidence
+        .into_iter()
+        .map(|(y, k, u, c, sha, name, size, by)| {
+            (format!("evidence/{y}/{k}/{u}/{c}"), format!("{by} {sha} {name} ({size} bytes)"))
+        })
+        .chain(
+            comments
                 .into_iter()
-                .map(|(y, k, u, c, sha, name, size, by)| {
-                    (format!("evidence/{y}/{k}/{u}/{c}"), format!("{by} {sha} {name} ({size} bytes)"))
-                })
-                .chain(comments.into_iter().map(|(y, k, u, c, author, body)| {
-                    (format!("comment/{y}/{k}/{u}/{c}"), format!("{author} {body}"))
-                }));
-        let mut unmatched = Vec::new();
-        for (entity, row) in rows {
-            let recorded = state.attached.entry(entity.clone()).or_default();
-            match recorded.iter().position(|(r, _)| *r == row) {
-                Some(i) => {
-                    recorded.remove(i);
-                    out.checked += 1;
-                }
-                None => unmatched.push((entity, row)),
+                .map(|(y, k, u, c, author, body)| (format!("comment/{y}/{k}/{u}/{c}"), format!("{author} {body}"))),
+        );
+    let mut unmatched = Vec::new();
+    for (entity, row) in rows {
+        let recorded = state.attached.entry(entity.clone()).or_default();
+        match recorded.iter().position(|(r, _)| *r == row) {
+            Some(i) => {
+                recorded.remove(i);
+                out.checked += 1;
             }
+            None => unmatched.push((entity, row)),
         }
-        for (entity, row) in unmatched {
-            // Paired with what the trail recorded for the same entity, if anything is left.
-            let recorded = state.attached.get_mut(&entity).filter(|r| !r.is_empty()).map(|r| r.remove(0));
-            let (expected, seq) = recorded.map_or((None, None), |(r, seq)| (Some(r), Some(seq)));
-            missing_row(&mut out, entity, expected, Some(row), seq);
+    }
+    for (entity, row) in unmatched {
+        // Paired with what the trail recorded for the same entity, if anything is left.
+        let recorded = state.attached.get_mut(&entity).filter(|r| !r.is_empty()).map(|r| r.remove(0));
+        let (expected, seq) = recorded.map_or((None, None), |(r, seq)| (Some(r), Some(seq)));
+        missing_row(&mut out, entity, expected, Some(row), seq);
+    }
+    for (entity, recorded) in std::mem::take(&mut state.attached) {
+        for (row, seq) in recorded {
+            missing_row(&mut out, entity.clone(), Some(row), None, Some(seq));
         }
-        for (entity, recorded) in std::mem::take(&mut state.attached) {
-            for (row, seq) in recorded {
-                missing_row(&mut out, entity.clone(), Some(row), None, Some(seq));
-            }
-        }
+    }
 
-        let mut units: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for (id, unit) in user_units {
-            units.entry(id).or_default().push(unit);
-        }
-        for (id, username, role, password_hash) in users {
-            let entity = format!("user/{username}");
-            let mut found_units = units.remove(&id).unwrap_or_default();
-            found_units.sort_unstable();
-            match state.users.remove(&username) {
-                Some(Some(((r, u), seq))) => {
-                    compare(&mut out, entity.clone(), "role", &Some((r, seq)), &role);
-                    compare(&mut out, entity.clone(), "units", &Some((u, seq)), &found_units.join(","));
-                    let expected = state.passwords.remove(&username).flatten();
-                    compare(&mut out, entity, "password_hash", &expected, &sha(&password_hash));
-                }
-                Some(None) => out.unchecked.push(format!("{entity} role")),
-                None => missing_row(&mut out, entity, None, Some(role), None),
+    let mut units: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (id, unit) in user_units {
+        units.entry(id).or_default().push(unit);
+    }
+    for (id, username, role, password_hash) in users {
+        let entity = format!("user/{username}");
+        let mut found_units = units.remove(&id).unwrap_or_default();
+        found_units.sort_unstable();
+        match state.users.remove(&username) {
+            Some(Some(((r, u), seq))) => {
+                compare(&mut out, entity.clone(), "role", &Some((r, seq)), &role);
+                compare(&mut out, entity.clone(), "units", &Some((u, seq)), &found_units.join(","));
+                let expected = state.passwords.remove(&username).flatten();
+                compare(&mut out, entity, "password_hash", &expected, &sha(&password_hash));
             }
+            Some(None) => out.unchecked.push(format!("{entity} role")),
+            None => missing_row(&mut out, entity, None, Some(role), None),
         }
-        for (name, ((role, _), seq)) in state.users.into_iter().filter_map(|(k, s)| Some((k, s?))) {
-            missing_row(&mut out, format!("user/{name}"), Some(role), None, Some(seq));
+    }
+    for (name, ((role, _), seq)) in state.users.into_iter().filter_map(|(k, s)| Some((k, s?))) {
+        missing_row(&mut out, format!("user/{name}"), Some(role), None, Some(seq));
+    }
+    out.unchecked.extend(state.unknown);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chiso_domain::SubmissionKey;
+
+    /// The replay read on SQLite's own snapshot connection finds what the pool's read finds:
+    /// the same counts and the same discrepancies after rows changed behind chiso's back.
+    #[tokio::test]
+    async fn both_reads_of_the_replay_find_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.sqlite");
+        let store = Store::open(&format!("sqlite://{}", file.display())).await.unwrap();
+        store.create_user("bao.cao", "hash", crate::Role::Reporter, &["so-y-te".into()], "admin", false).await.unwrap();
+        let p = crate::PeriodRow {
+            year: 2021,
+            kind: "department".into(),
+            framework: "cao-bang-1513-department".into(),
+            deadline: Some("2021-12-31".into()),
+            status: chiso_domain::PeriodStatus::Open,
+        };
+        store.create_period(&p, "admin").await.unwrap();
+        let answers = [crate::NewAnswer::new("infra", "7,5", ""), crate::NewAnswer::new("app", "14", "ghi chú")];
+        let key = SubmissionKey::new(2021, "department", "so-y-te");
+        store.save_answers(&key, &answers, None, "bao.cao", "").await.unwrap();
+        store.verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "tham.dinh", "Thiếu").await.unwrap();
+        store.put_document("units.toml", "[[unit]]", "admin", "").await.unwrap();
+        store.publish(2021, "department", "{}", "Công bố", "admin").await.unwrap();
+        let sound = compare_rest(read_sqlite(&file).unwrap());
+        assert!(sound.discrepancies.is_empty() && sound.checked > 5, "{sound:?}");
+        assert_eq!(sound, compare_rest(store.read_pool().await.unwrap()));
+
+        for change in [
+            "UPDATE answers SET value = '9' WHERE field = 'infra'",
+            "UPDATE answers SET verified = NULL WHERE field = 'infra'",
+            "UPDATE documents SET body = 'x'",
+            "INSERT INTO comments (year, kind, unit_id, criterion, author, body, at) \
+             VALUES (2021, 'department', 'so-y-te', 'app', 'ai-do', 'chen vao', '2021-01-01T00:00:00Z')",
+        ] {
+            sqlx::query(change).execute(store.pool()).await.unwrap();
         }
-        out.unchecked.extend(state.unknown);
-        Ok(out)
+        let own = compare_rest(read_sqlite(&file).unwrap());
+        assert_eq!(own.discrepancies.len(), 4, "{:?}", own.discrepancies);
+        assert_eq!(own, compare_rest(store.read_pool().await.unwrap()));
+        store.close().await;
     }
 }
