@@ -2,7 +2,8 @@
 """The platform at national scale, loaded and used as an administrator and the public would
 (issue 18). Called by bench/national-web/run, which generates the data and the binary.
 
-1. `chiso serve --empty --no-pdf` on a loopback port in a temporary directory (SQLite).
+1. `chiso serve --empty --no-pdf` on a loopback port in a temporary directory (SQLite, or
+   the empty PostgreSQL database in BENCH_DATABASE_URL).
 2. The administrator logs in (changing the one-time password), uploads the framework and
    the unit registry through the catalogue page, opens 2023 and 2024 as history periods.
 3. For each year: downloads the all-units workbook template, fills every unit's sheet with
@@ -289,7 +290,8 @@ def main():
     log = open(os.path.join(serve_dir, "serve.log"), "w")
     server = subprocess.Popen(
         [a.chiso, "serve", "--empty", "--no-pdf", "--bind", f"127.0.0.1:{port}",
-         "--db", f"sqlite://{serve_dir}/chiso.sqlite", "--data-dir", f"{serve_dir}/data"],
+         "--db", os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{serve_dir}/chiso.sqlite",
+         "--data-dir", f"{serve_dir}/data"],
         cwd=serve_dir, stdout=subprocess.PIPE, stderr=log, text=True,
     )
     rows = []  # (what, value, target, met, the server's peak memory so far in MB)
