@@ -464,10 +464,20 @@ pub(crate) async fn mirror(store: Store) {
     let mut copied = Copied::default();
     let mut every = tokio::time::interval(MIRRORED_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut failing = false;
     loop {
         every.tick().await;
-        if let Err(e) = copy_jobs(&store, server_name(), &mut copied).await {
-            tracing::warn!(error = %e, "background jobs not copied to the database");
+        match copy_jobs(&store, server_name(), &mut copied).await {
+            // Said once, not twice a second while the database refuses (full, read-only),
+            // and tried again less often meanwhile.
+            Err(e) => {
+                if !std::mem::replace(&mut failing, true) {
+                    tracing::warn!(error = %e, "background jobs not copied to the database");
+                }
+                tokio::time::sleep(HEARTBEAT).await;
+            }
+            Ok(()) if std::mem::take(&mut failing) => tracing::info!("background jobs copied to the database again"),
+            Ok(()) => {}
         }
     }
 }
