@@ -151,6 +151,10 @@ impl App {
         // Tens of megabytes at national scale: not held while the report is made.
         drop(json);
         self.changed(crate::Change::Published { year }).await;
+        // The periods its preview scored have served: its files are made, and the worker has
+        // its own hold on them for the outlooks. Public pages read the published versions; a
+        // national period scored is tens of megabytes, not kept all year for the next preview.
+        self.rankings.forget_scored();
         Ok(version)
     }
 

@@ -290,6 +290,11 @@ pub(crate) struct Rankings {
 const SCORED_KEPT: usize = 2;
 
 impl Rankings {
+    /// No period kept scored any longer (the next reader scores again).
+    pub(crate) fn forget_scored(&self) {
+        self.scored.lock().expect("not poisoned").clear();
+    }
+
     fn get(&self, year: i32, kind: &str, version: i64, cat: &Arc<crate::Catalog>) -> Option<Arc<Ranking>> {
         let mut kept = self.kept.lock().expect("not poisoned");
         let i = kept
