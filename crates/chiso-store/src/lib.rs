@@ -251,3 +251,20 @@ fn sqlite_file(url: &str) -> Option<std::sync::Arc<std::path::Path>> {
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| std::path::Path::new(path).into())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_file_of_a_sqlite_url() {
+        let file = |url: &str| super::sqlite_file(url).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(file("sqlite://chiso.sqlite").as_deref(), Some("chiso.sqlite"));
+        assert_eq!(
+            file("sqlite:///var/lib/chiso/chiso.sqlite?mode=rwc").as_deref(),
+            Some("/var/lib/chiso/chiso.sqlite")
+        );
+        assert_eq!(file("sqlite:data/c.sqlite").as_deref(), Some("data/c.sqlite"));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("sqlite://:memory:"), None);
+        assert_eq!(file("postgres://chiso@db/chiso"), None);
+    }
+}
