@@ -9,6 +9,9 @@ use sqlx::Row;
 /// Finished jobs kept, of all servers together.
 pub const KEPT_FINISHED: i64 = 200;
 
+/// An unfinished job whose server has not told about it for this long (a week) is forgotten.
+pub const FORGOTTEN_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
 /// One job as stored. `state`, `work` and `step` are the application's codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRow {
@@ -41,7 +44,8 @@ const COLUMNS: &str = "server, id, year, work, state, error, step, done, total, 
 impl Store {
     /// Stores a server's jobs that changed (`heard_ms` is now), removes those of its jobs
     /// numbered in `gone` (cancelled: nothing was to be done) and marks its other unfinished
-    /// jobs as heard of now; when one finished, forgets all but the newest finished jobs.
+    /// jobs as heard of now; when one finished, forgets all but the newest finished jobs, and
+    /// the unfinished ones unheard of for [`FORGOTTEN_AFTER_MS`].
     pub async fn save_jobs(&self, server: &str, changed: &[JobRow], gone: &[i64], heard_ms: i64) -> Result<()> {
         let mut tx = self.write_tx().await?;
         for id in gone {
@@ -95,6 +99,11 @@ impl Store {
             .bind(KEPT_FINISHED)
             .execute(&mut *tx)
             .await?;
+            // Unfinished jobs of servers long stopped (each restart leaves its own).
+            sqlx::query("DELETE FROM background_jobs WHERE state IN ('queued', 'running') AND heard_ms < $1")
+                .bind(heard_ms - FORGOTTEN_AFTER_MS)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await
     }

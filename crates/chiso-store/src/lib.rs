@@ -31,7 +31,7 @@ pub use audit_page::{AuditCursor, AuditFilter, AuditPage};
 pub use catalog::{PeriodRow, PeriodUse};
 pub use clock::{format_utc, now_utc, unix_now};
 pub use failure::{DatabaseError, Failure, probe as failure_probe};
-pub use jobs::{JobRow, KEPT_FINISHED};
+pub use jobs::{FORGOTTEN_AFTER_MS, JobRow, KEPT_FINISHED};
 pub use replay::{Discrepancy, Replay};
 pub use signing::{HeadCheck, SigningKey};
 pub use submissions::{

@@ -2,7 +2,7 @@
 //! written again is updated in place, a server's unfinished jobs are heard of at each save,
 //! the list is newest first across servers, and only the newest finished jobs are kept.
 
-use chiso_store::{JobRow, KEPT_FINISHED, Store};
+use chiso_store::{FORGOTTEN_AFTER_MS, JobRow, KEPT_FINISHED, Store};
 use chiso_testkit::db as common;
 
 fn job(server: &str, id: i64, since_ms: i64, state: &str) -> JobRow {
@@ -64,6 +64,14 @@ async fn jobs(store: &Store) {
     let all = store.jobs(1_000).await.unwrap();
     assert!(!all.iter().any(|j| j.server == "b:2"), "b's cancelled job gone");
     assert_eq!(all.iter().filter(|j| j.server == "a:1").count() as i64, KEPT_FINISHED, "a's jobs stay");
+
+    // A server stopped a week ago left a job running: forgotten at the next finished job.
+    let week = FORGOTTEN_AFTER_MS;
+    store.save_jobs("c:3", &[job("c:3", 1, 9_000, "running")], &[], 9_000).await.unwrap();
+    store.save_jobs("a:1", &[job("a:1", 900, 20_000, "done")], &[], 9_000 + week - 1).await.unwrap();
+    assert!(store.jobs(1_000).await.unwrap().iter().any(|j| j.server == "c:3"), "unheard for less than a week");
+    store.save_jobs("a:1", &[job("a:1", 901, 20_001, "done")], &[], 9_000 + week + 1).await.unwrap();
+    assert!(!store.jobs(1_000).await.unwrap().iter().any(|j| j.server == "c:3"), "forgotten after a week");
 }
 
 #[tokio::test]
