@@ -503,11 +503,11 @@ mod tests {
     use super::*;
 
     /// The list is the process's: these tests take turns.
-    static SERIAL: Mutex<()> = Mutex::new(());
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
     #[test]
     fn a_job_goes_from_queued_to_done_or_failed_and_old_ones_are_forgotten() {
-        let _one_at_a_time = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = SERIAL.blocking_lock();
         let year = -7001; // a year no other test uses: the list is the process's
         queued(year, Work::Pdf);
         queued(year, Work::Pdf);
@@ -539,7 +539,7 @@ mod tests {
     fn a_running_job_tells_its_step_amounts_and_time_and_keeps_them_once_ended() {
         use chiso_domain::progress::Progress as _;
         // The other test forgets old finished jobs, perhaps this one's.
-        let _one_at_a_time = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = SERIAL.blocking_lock();
         let year = -7101;
         let mine = || jobs().iter().find(|j| j.year == year).cloned().expect("listed");
         queued(year, Work::Outlooks);
@@ -572,6 +572,8 @@ mod tests {
     /// is shown as interrupted, with the time it ran until then.
     #[tokio::test]
     async fn another_servers_jobs_are_listed_from_the_database() {
+        // The first test forgets old finished jobs, perhaps this one's before it is copied.
+        let _one_at_a_time = SERIAL.lock().await;
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = Store::open(&url).await.unwrap();
