@@ -116,5 +116,6 @@ pub fn csrf_input(u: &User) -> String {
 
 /// The platform's one script (served from this site, as the CSP requires): confirmations
 /// (`data-confirm`), drafts kept as the user types (`form[data-draft]`), the running total
-/// of the self-assessment form (`form[data-total]`).
+/// of the self-assessment form (`form[data-total]`), a page of work going on loading itself
+/// again (`data-refresh`).
 pub const SCRIPT: &str = include_str!("static/chiso.js");

@@ -448,6 +448,7 @@ pub static TEXT: Text = Text {
     bg_step_store: "storing the files",
     bg_step_draws: "draws",
     bg_step_convert: "LibreOffice converting to PDF",
+    bg_refreshing: |s| format!("This page refreshes itself every {s} seconds while work is queued or running."),
     bg_refresh: "Refresh",
     page_previous: "← Previous page",
     page_next: "Next page →",

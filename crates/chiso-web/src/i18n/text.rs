@@ -410,6 +410,8 @@ pub struct Text {
     pub bg_step_store: &'static str,
     pub bg_step_draws: &'static str,
     pub bg_step_convert: &'static str,
+    /// The work page refreshing itself every so many seconds.
+    pub bg_refreshing: fn(u32) -> String,
     pub bg_refresh: &'static str,
     pub page_previous: &'static str,
     pub page_next: &'static str,

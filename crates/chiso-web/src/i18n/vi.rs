@@ -448,6 +448,7 @@ pub static TEXT: Text = Text {
     bg_step_store: "lưu tệp",
     bg_step_draws: "lượt mô phỏng",
     bg_step_convert: "LibreOffice đang chuyển sang PDF",
+    bg_refreshing: |s| format!("Trang tự cập nhật mỗi {s} giây khi còn việc đang chờ hoặc đang chạy."),
     bg_refresh: "Cập nhật",
     page_previous: "← Trang trước",
     page_next: "Trang sau →",

@@ -199,9 +199,23 @@
     }
   }
 
+  // A page showing work still going on (data-refresh="seconds") loads itself again after that
+  // long, while it is shown; the page says so, and its link refreshes it by hand.
+  function refresh() {
+    var el = document.querySelector('[data-refresh]');
+    var seconds = el && Number(el.getAttribute('data-refresh'));
+    if (seconds > 0) {
+      window.setTimeout(function () {
+        if (!document.hidden) window.location.reload();
+        else document.addEventListener('visibilitychange', function () { window.location.reload(); }, { once: true });
+      }, seconds * 1000);
+    }
+  }
+
   function start() {
     drafts();
     totals();
+    refresh();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

@@ -68,3 +68,69 @@ async fn the_administrator_sees_the_report_files_being_made() {
     assert_eq!(http.get(&url).bearer_auth(&yte).send().await.unwrap().status(), 403);
     assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
 }
+
+/// Several servers on one database: another server's jobs are listed with its name; one still
+/// running makes the page refresh itself, and one whose server stopped telling about it
+/// shows as interrupted, saying why.
+#[tokio::test]
+async fn the_administrator_sees_every_servers_work() {
+    let app = spawn(None).await;
+    let mut admin = setup(&app).await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database).await.unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let insert = "INSERT INTO background_jobs (server, id, year, work, state, step, done, total, started_at, \
+                  since_ms, started_ms, heard_ms) VALUES ($1, $2, 2031, $3, 'running', $4, $5, $6, \
+                  '2026-12-07T10:00:00Z', $7, $7, $8)";
+    for (server, id, work, step, done, total, heard) in [
+        ("may-chu-2:4242", 1, "pdf", "convert", 0, 1, now),
+        ("may-chu-3:99", 7, "outlooks", "draws", 4_000, 10_000, now - 5 * 60_000),
+    ] {
+        sqlx::query(insert)
+            .bind(server)
+            .bind(id)
+            .bind(work)
+            .bind(step)
+            .bind(done)
+            .bind(total)
+            .bind(now - 10 * 60_000)
+            .bind(heard)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let page = admin.get("/quan-tri/cong-viec-nen").await;
+    assert_eq!(page.status, 200);
+    let b = &page.body;
+    assert!(b.contains("<th>Máy chủ</th>"), "{b}");
+    assert!(
+        b.contains(
+            "<td>2031</td><td>Tệp báo cáo PDF</td><td>đang chạy</td><td>LibreOffice đang chuyển sang PDF 0/1 (0 %)</td>"
+        ),
+        "{b}"
+    );
+    assert!(b.contains("<td>may-chu-2:4242</td>"), "{b}");
+    assert!(
+        b.contains("<td>2031</td><td>Phân tích sau công bố</td><td class=\"error\">bị gián đoạn</td><td>lượt mô phỏng 4000/10000 (40 %)</td><td>300 giây</td>"),
+        "the time it ran until last heard of: {b}"
+    );
+    assert!(b.contains("<td>may-chu-3:99</td><td>Máy chủ làm việc này đã ngừng"), "{b}");
+    assert!(b.contains("data-refresh=\"5\""), "work still running: the page refreshes itself: {b}");
+    assert!(b.contains("Trang tự cập nhật mỗi 5 giây"), "{b}");
+
+    let t = token(&app.database, "admin").await;
+    let url = format!("http://{}/api/v1/work", app.addr);
+    let body: serde_json::Value =
+        reqwest::Client::new().get(&url).bearer_auth(&t).send().await.unwrap().json().await.unwrap();
+    let theirs: Vec<(&str, &str)> = body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["year"] == 2031)
+        .map(|j| (j["server"].as_str().unwrap(), j["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(theirs, [("may-chu-2:4242", "running"), ("may-chu-3:99", "interrupted")]);
+    assert_ne!(body["server"], "may-chu-2:4242", "the answering server names itself");
+}

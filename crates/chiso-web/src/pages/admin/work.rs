@@ -63,6 +63,9 @@ fn state_name(lang: Lang, s: &JobState) -> &'static str {
     }
 }
 
+/// How often the page loads itself again while work goes on.
+const REFRESH_SECONDS: u32 = 5;
+
 /// `/quan-tri/cong-viec-nen`
 pub async fn page_handler(
     State(s): State<AppState>,
@@ -76,8 +79,16 @@ pub async fn page_handler(
     if jobs.is_empty() {
         b += &format!("<p>{}</p>", t.bg_none);
     } else {
+        // While something is queued or running, the page loads itself again (chiso.js).
+        let going_on = jobs.iter().any(|j| matches!(j.state, JobState::Queued | JobState::Running));
+        let (attr, note) = if going_on {
+            let note = (t.bg_refreshing)(REFRESH_SECONDS);
+            (format!(" data-refresh=\"{REFRESH_SECONDS}\""), format!(" <span class=\"muted\">{}</span>", esc(&note)))
+        } else {
+            (String::new(), String::new())
+        };
         b += &format!(
-            "<p><a href=\"/quan-tri/cong-viec-nen\">{}</a></p><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<p{attr}><a href=\"/quan-tri/cong-viec-nen\">{}</a>{note}</p><div class=\"wrap\" tabindex=\"0\"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t.bg_refresh,
             t.year,
             t.bg_what,
