@@ -528,11 +528,11 @@ impl Store {
                     while let Some(row) = rows.next().map_err(sqlite_err)? {
                         let mut values = Vec::with_capacity(t.columns.len());
                         for (i, (_, col)) in t.columns.iter().enumerate() {
-                            let v = row.get_ref(i).map_err(sqlite_err)?;
-                            values.push(match (col, v) {
-                                (NullText, rusqlite::types::ValueRef::Null) => Value::Null,
-                                (Int, v) => Value::from(v.as_i64().map_err(|e| sqlite_err(e.into()))?),
-                                (_, v) => Value::from(v.as_str().map_err(|e| sqlite_err(e.into()))?),
+                            let null = row.get_ref(i).map_err(sqlite_err)? == rusqlite::types::ValueRef::Null;
+                            values.push(match col {
+                                NullText if null => Value::Null,
+                                Int => Value::from(row.get::<_, i64>(i).map_err(sqlite_err)?),
+                                _ => Value::from(crate::sqlite_snapshot::text(row, i).map_err(sqlite_err)?),
                             });
                         }
                         put(values)?;

@@ -42,7 +42,7 @@ pub(crate) fn walk(path: &Path, from: i64, prev: String) -> rusqlite::Result<Res
 }
 
 /// Column `i`'s text, borrowed from the row.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+pub(crate) fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
     r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
 }
 
