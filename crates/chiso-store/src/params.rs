@@ -22,22 +22,50 @@ impl Params {
 
     /// The next parameter.
     pub(crate) fn one(&mut self) -> String {
-        let n = self.next;
-        self.next += 1;
-        match self.backend {
-            Backend::Sqlite => "?".to_string(),
-            Backend::Postgres => format!("${n}"),
-        }
+        let mut out = String::new();
+        self.push(&mut out);
+        out
     }
 
     /// The next `n` parameters, separated by commas.
     pub(crate) fn list(&mut self, n: usize) -> String {
-        (0..n).map(|_| self.one()).collect::<Vec<_>>().join(", ")
+        let mut out = String::with_capacity(n * 4);
+        self.push_list(&mut out, n);
+        out
     }
 
-    /// `n` rows of `width` parameters each: `(…), (…)`.
+    /// `n` rows of `width` parameters each: `(…), (…)`. Written into one string (a national
+    /// import's statement has some six thousand parameters, made a thousand times).
     pub(crate) fn rows(&mut self, width: usize, n: usize) -> String {
-        (0..n).map(|_| format!("({})", self.list(width))).collect::<Vec<_>>().join(", ")
+        let mut out = String::with_capacity(n * (width * 4 + 4));
+        for row in 0..n {
+            if row > 0 {
+                out.push_str(", ");
+            }
+            out.push('(');
+            self.push_list(&mut out, width);
+            out.push(')');
+        }
+        out
+    }
+
+    fn push_list(&mut self, out: &mut String, n: usize) {
+        for k in 0..n {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            self.push(out);
+        }
+    }
+
+    fn push(&mut self, out: &mut String) {
+        use std::fmt::Write;
+        let n = self.next;
+        self.next += 1;
+        match self.backend {
+            Backend::Sqlite => out.push('?'),
+            Backend::Postgres => write!(out, "${n}").expect("in memory"),
+        }
     }
 }
 
