@@ -71,24 +71,25 @@ pub async fn period(store: &Store, cat: &Catalog, p: &PeriodRow) -> Result<Perio
     let counted: Vec<String> =
         store.submissions(p.year, &p.kind).await?.into_iter().filter(|s| s.status.counts()).map(|s| s.unit).collect();
     // Each counted unit's effective answers (an assessor's verified value wins), read by the
-    // import's own validator, one pass over the period's answers.
-    let mut fields: HashMap<&str, Vec<(String, String)>> = counted.iter().map(|u| (u.as_str(), Vec::new())).collect();
-    for (unit, answers) in store.period_effective_answers(p.year, &p.kind).await? {
-        if let Some(list) = fields.get_mut(unit.as_str()) {
-            *list = answers;
-        }
-    }
+    // import's own validator a unit at a time as the period's answers are read.
+    let file = |unit: &str| format!("{}/{}/{unit}", p.year, p.kind);
+    let mut read: HashMap<String, Option<_>> = counted.iter().map(|u| (u.clone(), None)).collect();
+    store
+        .each_period_effective_answers(p.year, &p.kind, |unit, answers| {
+            if let Some(slot) = read.get_mut(&unit) {
+                *slot = Some(import::answers(fw, &answers, &file(&unit)));
+            }
+        })
+        .await?;
     let mut imported = Vec::new();
     let mut errors = Vec::new();
-    for unit in &counted {
-        let file = format!("{}/{}/{unit}", p.year, p.kind);
-        match import::answers(fw, &fields[unit.as_str()], &file) {
-            Ok(submission) => imported.push(import::ImportedRow {
-                unit: chiso_domain::UnitId(unit.clone()),
-                row: 0,
-                group: None,
-                submission,
-            }),
+    for unit in counted {
+        // A counted unit without a stored answer reads as an empty form.
+        let answers = read.remove(&unit).flatten().unwrap_or_else(|| import::answers(fw, &[], &file(&unit)));
+        match answers {
+            Ok(submission) => {
+                imported.push(import::ImportedRow { unit: chiso_domain::UnitId(unit), row: 0, group: None, submission })
+            }
             Err(e) => errors.extend(e),
         }
     }

@@ -147,9 +147,8 @@ impl App {
         // From the publication to its files made: the worker, told of it by the database's
         // change follower within a fraction of a second, waits to compute the outlooks.
         let _making = self.reports.busy();
-        let version = self.store.publish(year, kind, &json, &reason, &actor.username).await?;
-        // Tens of megabytes at national scale: not held while the report is made.
-        drop(json);
+        // Tens of megabytes at national scale: given to the store, not held while the report is made.
+        let version = self.store.publish(year, kind, json, &reason, &actor.username).await?;
         self.changed(crate::Change::Published { year }).await;
         // The periods its preview scored have served: its files are made, and the worker has
         // its own hold on them for the outlooks. Public pages read the published versions; a

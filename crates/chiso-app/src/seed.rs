@@ -131,7 +131,7 @@ pub async fn import_dataset(store: &Store, data: &Dataset) -> Result<(), String>
             .await
             .map_err(|e| e.render(chiso_domain::Lang::Vi))?;
         store
-            .publish(spec.year, &spec.kind, &json, "Kết quả tính từ số liệu của báo cáo năm 2020", ACTOR)
+            .publish(spec.year, &spec.kind, json, "Kết quả tính từ số liệu của báo cáo năm 2020", ACTOR)
             .await
             .map_err(err)?;
     }

@@ -145,6 +145,11 @@ pub(crate) fn table_layout(t: &crate::model::Table) -> Layout {
     layout(t, TEXT_W, TEXT_W_LANDSCAPE)
 }
 
+/// [`table_layout`] of a table measured a row at a time.
+pub(crate) fn measured_layout(m: crate::layout::Measuring) -> Layout {
+    m.layout(TEXT_W, TEXT_W_LANDSCAPE)
+}
+
 struct Writer {
     body: String,
     charts: Vec<(String, Vec<u8>)>,

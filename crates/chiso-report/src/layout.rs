@@ -84,8 +84,23 @@ const SIZES: [(u32, u32); 5] = [(20, 20), (18, 20), (18, 18), (16, 18), (16, 16)
 
 /// Lays a table out on a page `portrait` twips wide (text width), or `landscape` wide.
 pub(crate) fn layout(t: &Table, portrait: u32, landscape: u32) -> Layout {
-    let (columns, cells) = measured(t);
-    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(columns, &cells, hs, bs))).collect();
+    let mut m = Measuring::new(t);
+    for r in t.document_rows().iter() {
+        m.row(r);
+    }
+    m.layout(portrait, landscape)
+}
+
+impl Measuring {
+    /// The layout of the table measured so far.
+    pub(crate) fn layout(self, portrait: u32, landscape: u32) -> Layout {
+        let (columns, cells) = (self.columns, self.m);
+        laid_out(columns, &cells, portrait, landscape)
+    }
+}
+
+fn laid_out(columns: usize, cells: &Measured, portrait: u32, landscape: u32) -> Layout {
+    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(columns, cells, hs, bs))).collect();
     for (page, is_landscape) in [(portrait, false), (landscape, true)] {
         // The largest type at which the body prints on one line; else, among the sizes at which
         // every word fits, the one that serves its worst-served column best (names wrap least).
@@ -129,26 +144,35 @@ struct Measured {
     spans: Vec<(usize, usize, u32, u32, bool)>,
 }
 
-/// The table's columns and its cells (header, then the rows the document prints) measured.
-fn measured(t: &Table) -> (usize, Measured) {
-    let (placed, mut columns) = place(&t.header);
-    let rows = t.document_rows();
-    for r in rows.iter() {
-        columns = columns.max(r.cells.iter().map(|c| c.colspan.max(1) as usize).sum());
-    }
-    let mut m = Measured { head: vec![(0, 0); columns], body: vec![(0, 0); columns], spans: Vec::new() };
-    let add = |m: &mut Measured, col: usize, span: usize, (line, word): (u32, u32), header: bool| {
-        if span == 1 {
-            let w = if header { &mut m.head[col] } else { &mut m.body[col] };
-            *w = (w.0.max(line), w.1.max(word));
-        } else {
-            m.spans.push((col, span, line, word, header));
+/// A table's columns and cells measured as its rows come (header, then the rows the document
+/// prints, in order): a table made a row at a time is measured without being held whole.
+pub(crate) struct Measuring {
+    columns: usize,
+    m: Measured,
+}
+
+impl Measuring {
+    /// The table's header measured (its rows are not read).
+    pub(crate) fn new(t: &Table) -> Measuring {
+        let (placed, columns) = place(&t.header);
+        let mut m = Measuring {
+            columns,
+            m: Measured { head: vec![(0, 0); columns], body: vec![(0, 0); columns], spans: Vec::new() },
+        };
+        for p in &placed {
+            m.add(p.col, p.cell.colspan.max(1) as usize, measure(&p.cell.text, true), true);
         }
-    };
-    for p in &placed {
-        add(&mut m, p.col, p.cell.colspan.max(1) as usize, measure(&p.cell.text, true), true);
+        m
     }
-    for r in rows.iter() {
+
+    /// The next row the document prints.
+    pub(crate) fn row(&mut self, r: &crate::model::Row) {
+        let width = r.cells.iter().map(|c| c.colspan.max(1) as usize).sum();
+        if width > self.columns {
+            self.columns = width;
+            self.m.head.resize(width, (0, 0));
+            self.m.body.resize(width, (0, 0));
+        }
         let mut c = 0;
         for cell in &r.cells {
             let span = cell.colspan.max(1) as usize;
@@ -157,11 +181,19 @@ fn measured(t: &Table) -> (usize, Measured) {
                 crate::model::Value::Text(s) => measure(s, bold),
                 _ => measure(&cell.printed(), bold),
             };
-            add(&mut m, c, span, measured, false);
+            self.add(c, span, measured, false);
             c += span;
         }
     }
-    (columns, m)
+
+    fn add(&mut self, col: usize, span: usize, (line, word): (u32, u32), header: bool) {
+        if span == 1 {
+            let w = if header { &mut self.m.head[col] } else { &mut self.m.body[col] };
+            *w = (w.0.max(line), w.1.max(word));
+        } else {
+            self.m.spans.push((col, span, line, word, header));
+        }
+    }
 }
 
 /// Per column: the least width (its longest word) and the widths to print on one line.

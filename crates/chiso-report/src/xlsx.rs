@@ -6,9 +6,9 @@
 //! sheet into the archive as it is made.
 
 use crate::Report;
-use crate::build::DataRows;
+use crate::build::{DataRows, Made};
 use crate::grid::place;
-use crate::model::{Block, Cell, DataSheet, Document, RowKind, Table, Value};
+use crate::model::{Block, Cell, DataSheet, Document, Row, RowKind, Table, Value};
 use chiso_data::xlsx_write::{Align, Column, Error, Print, Setup, Sheet, Style, StyleId, VAlign, Workbook, cell_name};
 use rust_decimal::prelude::ToPrimitive;
 use std::borrow::Cow;
@@ -85,10 +85,12 @@ fn print(first: u32, last: u32) -> Print {
     Print { landscape: true, paper: Some(9), fit_width: true, repeat_rows: Some((first, last)) }
 }
 
-fn sheet_for_table<W: Write + Seek>(
+/// A table's sheet: `t`'s caption and header, then `rows` (`t`'s own, or made as written).
+fn sheet_for_table<'r, W: Write + Seek>(
     wb: &mut Workbook<W>,
     styles: &Styles,
     t: &Table,
+    rows: impl Iterator<Item = Cow<'r, Row>>,
     widths: &[u32],
 ) -> Result<(), Error> {
     let header_top = 2u32;
@@ -133,7 +135,7 @@ fn sheet_for_table<W: Write + Seek>(
             _ => ws.blank(r, c, styles.head)?,
         }
     }
-    for (i, row) in t.rows.iter().enumerate() {
+    for (i, row) in rows.enumerate() {
         let r = first_row + i as u32;
         let mut c = 0u16;
         for cell in &row.cells {
@@ -172,44 +174,33 @@ fn data_sheet<'r, W: Write + Seek>(
 
 /// One sheet of the workbook: borrowed from a document, or made for the sheet alone.
 enum Part<'a> {
-    Table(Cow<'a, Table>),
+    Table(&'a Table),
+    /// A report's workbook-only table, its unit rows made a row at a time (twice: for the
+    /// formats and the widths, then written).
+    Made(Made<'a>),
     Data(&'a DataSheet),
     /// A report's figures, made a row at a time (twice: for the formats, then written).
     Rows(DataRows<'a>),
 }
 
-impl Part<'_> {
-    /// Every cell format the sheet uses, in the order it first uses them.
-    fn keys(&self, out: &mut Vec<Key>) {
-        let mut add = |k: Key| {
-            if !out.contains(&k) {
-                out.push(k);
-            }
-        };
-        match self {
-            Part::Table(t) => {
-                for row in &t.rows {
-                    let mut c = 0u16;
-                    for cell in &row.cells {
-                        add(key_of(cell, c, row.kind == RowKind::Max));
-                        c += cell.colspan.max(1);
-                    }
-                }
-            }
-            Part::Data(d) => {
-                for row in &d.rows {
-                    for (c, cell) in row.iter().enumerate() {
-                        add(key_of(cell, c as u16, false));
-                    }
-                }
-            }
-            Part::Rows(d) => {
-                for i in 0..d.len() {
-                    for (c, cell) in d.row(i).iter().enumerate() {
-                        add(key_of(cell, c as u16, false));
-                    }
-                }
-            }
+/// Adds the cell formats `row` uses that `out` lacks, in the order of first use.
+fn row_keys(row: &Row, out: &mut Vec<Key>) {
+    let mut c = 0u16;
+    for cell in &row.cells {
+        let k = key_of(cell, c, row.kind == RowKind::Max);
+        if !out.contains(&k) {
+            out.push(k);
+        }
+        c += cell.colspan.max(1);
+    }
+}
+
+/// The same of a row of figures (no maximum row, one column a cell).
+fn data_keys(row: &[Cell], out: &mut Vec<Key>) {
+    for (c, cell) in row.iter().enumerate() {
+        let k = key_of(cell, c as u16, false);
+        if !out.contains(&k) {
+            out.push(k);
         }
     }
 }
@@ -234,17 +225,31 @@ struct Ready<'a> {
 }
 
 fn ready<'a>(slot: Slot<'a>, report: Option<&'a Report<'a>>) -> Ready<'a> {
-    let part = match slot {
-        Slot::Table(t) => Part::Table(Cow::Borrowed(t)),
-        Slot::Data(d) => Part::Data(d),
-        Slot::Made(i) => Part::Table(Cow::Owned(report.expect("a report").workbook_table(i))),
-        Slot::MadeData(i) => Part::Rows(report.expect("a report").data_rows(i)),
-    };
     let mut keys = Vec::new();
-    part.keys(&mut keys);
-    let widths = match &part {
-        Part::Table(t) => crate::docx::table_layout(t).widths,
-        Part::Data(_) | Part::Rows(_) => Vec::new(),
+    let (part, widths) = match slot {
+        Slot::Table(t) => {
+            t.rows.iter().for_each(|r| row_keys(r, &mut keys));
+            (Part::Table(t), crate::docx::table_layout(t).widths)
+        }
+        Slot::Made(i) => {
+            // A workbook-only table prints every row: measured as its rows are made.
+            let made = report.expect("a report").workbook_rows(i);
+            let mut measuring = crate::layout::Measuring::new(&made.frame);
+            for r in made.rows() {
+                row_keys(&r, &mut keys);
+                measuring.row(&r);
+            }
+            (Part::Made(made), crate::docx::measured_layout(measuring).widths)
+        }
+        Slot::Data(d) => {
+            d.rows.iter().for_each(|r| data_keys(r, &mut keys));
+            (Part::Data(d), Vec::new())
+        }
+        Slot::MadeData(i) => {
+            let d = report.expect("a report").data_rows(i);
+            (0..d.len()).for_each(|i| data_keys(&d.row(i), &mut keys));
+            (Part::Rows(d), Vec::new())
+        }
     };
     Ready { part, keys, widths }
 }
@@ -315,7 +320,10 @@ fn write<'a, W: Write + Seek>(
                 styles.cells.entry(k).or_insert_with(|| wb.style(cell_style(k)));
             }
             match &sheet.part {
-                Part::Table(t) => sheet_for_table(&mut wb, &styles, t, &sheet.widths)?,
+                Part::Table(t) => {
+                    sheet_for_table(&mut wb, &styles, t, t.rows.iter().map(Cow::Borrowed), &sheet.widths)?
+                }
+                Part::Made(m) => sheet_for_table(&mut wb, &styles, &m.frame, m.rows(), &sheet.widths)?,
                 Part::Data(d) => {
                     data_sheet(&mut wb, &styles, &d.name, &d.header, d.rows.iter().map(|r| Cow::Borrowed(&r[..])))?
                 }

@@ -625,13 +625,16 @@ impl Store {
     }
 
     /// The value that counts of every answer of a period (an assessor's verified value wins),
-    /// one row per unit: `(unit, [(field, value)])`. The database groups them (a JSON array
-    /// per unit), so a national period is thousands of rows to read, not half a million.
-    pub async fn period_effective_answers(
+    /// given to `each` a unit at a time, `(unit, [(field, value)])`, in unit order. The database
+    /// groups them (a JSON array per unit: a national period is thousands of rows, not half a
+    /// million), read as they come: the period's answers are never all held as strings.
+    pub async fn each_period_effective_answers(
         &self,
         year: i32,
         kind: &str,
-    ) -> Result<Vec<(String, Vec<(String, String)>)>> {
+        mut each: impl FnMut(String, Vec<(String, String)>) + Send,
+    ) -> Result<()> {
+        use futures_util::TryStreamExt;
         let sql = match self.backend {
             crate::Backend::Sqlite => {
                 "SELECT unit_id, json_group_array(json_array(field, COALESCE(verified, value))) FROM answers \
@@ -642,15 +645,13 @@ impl Store {
                  WHERE year = $1 AND kind = $2 GROUP BY unit_id ORDER BY unit_id"
             }
         };
-        let rows: Vec<(String, String)> =
-            sqlx::query_as(sql).bind(i64::from(year)).bind(kind).fetch_all(self.pool()).await?;
-        rows.into_iter()
-            .map(|(unit, json)| {
-                let pairs: Vec<(String, String)> =
-                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("answers of {unit}: {e}")))?;
-                Ok((unit, pairs))
-            })
-            .collect()
+        let mut rows = sqlx::query_as::<_, (String, String)>(sql).bind(i64::from(year)).bind(kind).fetch(self.pool());
+        while let Some((unit, json)) = rows.try_next().await? {
+            let pairs: Vec<(String, String)> =
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("answers of {unit}: {e}")))?;
+            each(unit, pairs);
+        }
+        Ok(())
     }
 
     /// The notes of a period's answers stored as "not applicable" (`N/A`, any case): unit,
@@ -956,8 +957,19 @@ impl Store {
         Ok(rows.into_iter().map(|(criterion, author, body, at)| CommentRow { criterion, author, body, at }).collect())
     }
 
-    /// Freezes a result snapshot as the next version and marks the period published.
-    pub async fn publish(&self, year: i32, kind: &str, results: &str, reason: &str, actor: &str) -> Result<i64> {
+    /// Freezes a result snapshot as the next version and marks the period published. The
+    /// results are taken (a national snapshot is tens of megabytes: bound as they are, not
+    /// copied for the database's thread).
+    pub async fn publish(
+        &self,
+        year: i32,
+        kind: &str,
+        results: impl Into<String>,
+        reason: &str,
+        actor: &str,
+    ) -> Result<i64> {
+        let results: String = results.into();
+        let sha256 = sha256_hex(&results);
         let mut tx = self.write_tx().await?;
         let (last,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM snapshots WHERE year = $1 AND kind = $2")
@@ -993,7 +1005,7 @@ impl Store {
                 format!("v{version}"),
                 reason,
             )
-            .with_detail(json!({ "version": version, "sha256": sha256_hex(results) })),
+            .with_detail(json!({ "version": version, "sha256": sha256 })),
         )
         .await?;
         tx.commit().await?;

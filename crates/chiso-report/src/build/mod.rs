@@ -10,6 +10,7 @@ mod tables;
 mod unit_tables;
 
 pub use tables::DataRows;
+pub(crate) use tables::Made;
 
 use crate::model::{Block, Document, Header, Paragraph, Run};
 use crate::vi;
@@ -168,23 +169,25 @@ impl Report<'_> {
 
     /// The `i`th workbook-only table, made now.
     pub fn workbook_table(&self, i: usize) -> crate::model::Table {
+        self.workbook_rows(i).whole()
+    }
+
+    /// The `i`th workbook-only table, its unit rows made when asked (as the XLSX writes them).
+    pub(crate) fn workbook_rows(&self, i: usize) -> tables::Made<'_> {
         let (number, what) = self.workbook[i];
         let mut scratch = Counters { table: 0, figure: 0 };
-        let blocks = match what {
-            Deferred::Overall { kind } => tables::overall(&self.kinds[kind], &mut scratch),
-            Deferred::Criterion { kind, index } => tables::criterion(&self.kinds[kind], index, &mut scratch),
+        let mut made = match what {
+            Deferred::Overall { kind } => tables::overall_rows(&self.kinds[kind], &mut scratch),
+            Deferred::Criterion { kind, index } => tables::criterion_rows(&self.kinds[kind], index, &mut scratch),
         };
-        let mut t = blocks
-            .into_iter()
-            .find_map(|b| if let Block::Table(t) = b { Some(t) } else { None })
-            .expect("a full table");
+        let t = &mut made.frame;
         t.workbook_only = true;
         t.ends = None;
         t.number = number;
         if self.illustrative {
             t.caption = format!("{} ({})", t.caption, moves::ILLUSTRATIVE);
         }
-        t
+        made
     }
 
     /// How many data sheets (one per kind).

@@ -68,6 +68,11 @@ pub(super) fn caption_block(number: u32, caption: &str, kind: &str) -> Paragraph
 }
 
 pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
+    captioned(overall_rows(k, counters).whole())
+}
+
+/// The overall ranking, its unit rows made when asked.
+pub(super) fn overall_rows<'k>(k: &'k Kind, counters: &mut Counters) -> Made<'k> {
     let fw = k.framework;
     let r = k.results;
     let d = fw.rounding.decimals;
@@ -103,14 +108,15 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
     let td = fw.total_rounding().decimals;
     max_row.push(Cell::number(fw.total_max(), td).bold());
     max_row.extend(fw.criteria.iter().map(|c| Cell::number(c.max, d).bold()));
-    let mut rows = vec![Row { kind: RowKind::Max, cells: max_row }];
+    let rows = vec![Row { kind: RowKind::Max, cells: max_row }];
 
-    for (i, u) in r.units.iter().enumerate() {
-        let mut cells = vec![Cell::int(i as u32 + 1), Cell::text(&u.name)];
+    let unit_row = move |i: usize| {
+        let u = &r.units[i];
+        let mut cells = Vec::with_capacity(first_criterion_col + fw.criteria.len());
+        cells.extend([Cell::int(i as u32 + 1), Cell::text(&u.name)]);
         if u.status == Status::NoData {
             cells.push(Cell::text(NO_DATA_RANKING).span((first_criterion_col + fw.criteria.len() - 2) as u16));
-            rows.push(Row { kind: RowKind::Unit, cells });
-            continue;
+            return Row { kind: RowKind::Unit, cells };
         }
         cells.push(Cell::text(u.level.clone().unwrap_or_else(|| NOT_RANKED.into())));
         cells.push(u.rank.map_or_else(Cell::empty, Cell::int));
@@ -135,8 +141,8 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         }
         cells.push(total_cell);
         cells.extend((0..fw.criteria.len()).map(|c| value_cell(fw, u, c, &columns)));
-        rows.push(Row { kind: RowKind::Unit, cells });
-    }
+        Row { kind: RowKind::Unit, cells }
+    };
 
     let mut widths = vec![4, 22, 8, 6];
     if prev.is_some() {
@@ -163,9 +169,9 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         });
     }
     notes.extend(merger_note(k, true));
-    let ends = ends(k, &rows, &mut notes);
+    let ends = ends(k, r.units.len(), &mut notes);
     let caption = format!("Xếp hạng {} năm {year}", k.settings.subject);
-    captioned(Table {
+    let frame = Table {
         number: counters.table,
         caption,
         header: vec![h1, h2],
@@ -174,7 +180,35 @@ pub(super) fn overall(k: &Kind, counters: &mut Counters) -> Vec<Block> {
         widths,
         ends,
         workbook_only: false,
-    })
+    };
+    Made { frame, units: r.units.len(), unit_row: Box::new(unit_row) }
+}
+
+/// A full table whose unit rows are made one at a time when asked: the workbook's own
+/// sheets are written from it a row at a time (a national table is 4,500 rows of some 130
+/// cells, 30 MB held whole); [`Made::whole`] is the table itself.
+pub(crate) struct Made<'k> {
+    /// The table with the rows before the units' (the maximum points).
+    pub frame: Table,
+    /// How many unit rows follow.
+    units: usize,
+    unit_row: Box<dyn Fn(usize) -> Row + Send + Sync + 'k>,
+}
+
+impl Made<'_> {
+    /// Every row in order: the frame's, then each unit's as it is made.
+    pub fn rows(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Row>> {
+        let made = (0..self.units).map(|i| std::borrow::Cow::Owned((self.unit_row)(i)));
+        self.frame.rows.iter().map(std::borrow::Cow::Borrowed).chain(made)
+    }
+
+    /// The table with every row.
+    pub fn whole(self) -> Table {
+        let mut t = self.frame;
+        t.rows.reserve(self.units);
+        t.rows.extend((0..self.units).map(&self.unit_row));
+        t
+    }
 }
 
 /// Whether every word of a header label is in the full name (no need to explain it).
@@ -186,6 +220,11 @@ fn repeats(label: &str, name: &str) -> bool {
 /// The comparison table of one criterion (with its children if it has any): this year
 /// against last, ordered by this year's value, ties by overall rank.
 pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<Block> {
+    captioned(criterion_rows(k, index, counters).whole())
+}
+
+/// The comparison table of one criterion, its unit rows made when asked.
+pub(super) fn criterion_rows<'k>(k: &'k Kind, index: usize, counters: &mut Counters) -> Made<'k> {
     let fw = k.framework;
     let r = k.results;
     let d = fw.rounding.decimals;
@@ -212,7 +251,7 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
             max_row.push(Cell::number(fw.criterion(n).max, d).bold());
         }
     }
-    let mut rows = vec![Row { kind: RowKind::Max, cells: max_row }];
+    let rows = vec![Row { kind: RowKind::Max, cells: max_row }];
 
     let mut order: Vec<usize> = (0..r.units.len()).filter(|&i| r.units[i].status != Status::NoData).collect();
     order.sort_by(|&a, &b| {
@@ -230,41 +269,9 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
             .map(|pc| nodes.iter().position(|&x| fw.criterion(x).id == pc.id).map(|q| col(q, false)))
             .collect()
     });
-    for (n, &i) in order.iter().enumerate() {
-        let u = &r.units[i];
-        // Sized once: thousands of rows, each as long as the header.
-        let mut cells = Vec::with_capacity(2 + nodes.len() * years as usize);
-        cells.extend([Cell::int(n as u32 + 1), Cell::text(&u.name)]);
-        // Last year's result of the unit this one is compared with (itself, or the
-        // predecessor it continues; the note under the table says which).
-        let before = k.previous_result(i).filter(|_| facts::comparable(k, i));
-        // Predecessors combined: last year's value is this year's less the change.
-        let combined =
-            k.comparison(i).filter(|c| facts::comparable(k, i) && matches!(c.method, Method::Combined { .. }));
-        for &node in &nodes {
-            cells.push(value_cell(fw, u, node, &this_cols));
-            if let (Some(p), Some(cols)) = (prev, &prev_cols) {
-                let cell = before
-                    .zip(p.framework.index_of(&fw.criterion(node).id.0))
-                    .filter(|(pu, j)| pu.scores.get(*j).is_some())
-                    .map(|(pu, j)| value_cell(p.framework, pu, j, cols))
-                    .or_else(|| {
-                        let (c, now) = (combined?, u.presented(fw, node)?);
-                        Some(Cell::number(now - c.delta(node)?, p.framework.rounding.decimals))
-                    });
-                cells.push(cell.unwrap_or_else(Cell::empty));
-            }
-        }
-        rows.push(Row { kind: RowKind::Unit, cells });
-    }
     let span = (nodes.len() * years as usize) as u16;
-    for (n, u) in r.units.iter().filter(|u| u.status == Status::NoData).enumerate() {
-        rows.push(Row {
-            kind: RowKind::Unit,
-            cells: vec![Cell::int((order.len() + n + 1) as u32), Cell::text(&u.name), Cell::text(NO_DATA).span(span)],
-        });
-    }
-
+    let no_data: Vec<usize> = (0..r.units.len()).filter(|&i| r.units[i].status == Status::NoData).collect();
+    let units = order.len() + no_data.len();
     let mut notes = Vec::new();
     let full: Vec<String> = not_applicable_full(k, &nodes);
     if !full.is_empty() {
@@ -290,8 +297,40 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
     };
     let mut widths = vec![4, 24];
     widths.extend(std::iter::repeat_n(8, nodes.len() * years as usize));
-    let ends = ends(k, &rows, &mut notes);
-    captioned(Table {
+    let unit_row = move |n: usize| {
+        let Some(&i) = order.get(n) else {
+            let u = &r.units[no_data[n - order.len()]];
+            let cells = vec![Cell::int(n as u32 + 1), Cell::text(&u.name), Cell::text(NO_DATA).span(span)];
+            return Row { kind: RowKind::Unit, cells };
+        };
+        let u = &r.units[i];
+        // Sized once: thousands of rows, each as long as the header.
+        let mut cells = Vec::with_capacity(2 + nodes.len() * years as usize);
+        cells.extend([Cell::int(n as u32 + 1), Cell::text(&u.name)]);
+        // Last year's result of the unit this one is compared with (itself, or the
+        // predecessor it continues; the note under the table says which).
+        let before = k.previous_result(i).filter(|_| facts::comparable(k, i));
+        // Predecessors combined: last year's value is this year's less the change.
+        let combined =
+            k.comparison(i).filter(|c| facts::comparable(k, i) && matches!(c.method, Method::Combined { .. }));
+        for &node in &nodes {
+            cells.push(value_cell(fw, u, node, &this_cols));
+            if let (Some(p), Some(cols)) = (prev, &prev_cols) {
+                let cell = before
+                    .zip(p.framework.index_of(&fw.criterion(node).id.0))
+                    .filter(|(pu, j)| pu.scores.get(*j).is_some())
+                    .map(|(pu, j)| value_cell(p.framework, pu, j, cols))
+                    .or_else(|| {
+                        let (c, now) = (combined?, u.presented(fw, node)?);
+                        Some(Cell::number(now - c.delta(node)?, p.framework.rounding.decimals))
+                    });
+                cells.push(cell.unwrap_or_else(Cell::empty));
+            }
+        }
+        Row { kind: RowKind::Unit, cells }
+    };
+    let ends = ends(k, units, &mut notes);
+    let frame = Table {
         number: counters.table,
         caption,
         header: vec![h1, h2],
@@ -300,7 +339,8 @@ pub(super) fn criterion(k: &Kind, index: usize, counters: &mut Counters) -> Vec<
         widths,
         ends,
         workbook_only: false,
-    })
+    };
+    Made { frame, units, unit_row: Box::new(unit_row) }
 }
 
 /// "Huyện Quảng Hòa (sáp nhập …) hình thành năm 2020 do sáp nhập; cột năm 2019 là kết quả của
@@ -337,12 +377,11 @@ fn merger_note(k: &Kind, full: bool) -> Option<Paragraph> {
 
 /// The first and last units only, when the report settings ask for it (by default beyond
 /// 150 units): a note says so and where every unit is. The XLSX keeps every row.
-fn ends(k: &Kind, rows: &[Row], notes: &mut Vec<Paragraph>) -> Option<usize> {
+fn ends(k: &Kind, units: usize, notes: &mut Vec<Paragraph>) -> Option<usize> {
     // A full table left out of the document is whole in the XLSX: nothing to say.
     if !k.tables.full {
         return None;
     }
-    let units = rows.iter().filter(|r| r.kind == RowKind::Unit).count();
     let n = k.unit_rows.ends(units)?;
     notes.push(Paragraph {
         runs: vec![Run {

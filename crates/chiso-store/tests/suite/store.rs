@@ -363,7 +363,9 @@ async fn many_units_in_one_write(store: &Store) {
     ];
     store.save_units(&[(common::submission("so-xay-dung"), mixed)], None, "admin", "Excel").await.unwrap();
     store.verify_answer(2021, "department", "so-y-te", "infra", Some("6"), "thamdinh", "Theo biên bản").await.unwrap();
-    let all = store.period_effective_answers(2021, "department").await.unwrap();
+    let mut all = Vec::new();
+    store.each_period_effective_answers(2021, "department", |unit, answers| all.push((unit, answers))).await.unwrap();
+    assert!(all.is_sorted_by(|a, b| a.0 < b.0), "in unit order, each once");
     let of = |u: &str| {
         let mut a = all.iter().find(|(x, _)| x == u).unwrap().1.clone();
         a.sort();
