@@ -187,10 +187,7 @@ enum Part<'a> {
 fn row_keys(row: &Row, out: &mut Vec<Key>) {
     let mut c = 0u16;
     for cell in &row.cells {
-        let k = key_of(cell, c, row.kind == RowKind::Max);
-        if !out.contains(&k) {
-            out.push(k);
-        }
+        add_key(out, key_of(cell, c, row.kind == RowKind::Max));
         c += cell.colspan.max(1);
     }
 }
@@ -198,10 +195,13 @@ fn row_keys(row: &Row, out: &mut Vec<Key>) {
 /// The same of a row of figures (no maximum row, one column a cell).
 fn data_keys(row: &[Cell], out: &mut Vec<Key>) {
     for (c, cell) in row.iter().enumerate() {
-        let k = key_of(cell, c as u16, false);
-        if !out.contains(&k) {
-            out.push(k);
-        }
+        add_key(out, key_of(cell, c as u16, false));
+    }
+}
+
+fn add_key(out: &mut Vec<Key>, k: Key) {
+    if !out.contains(&k) {
+        out.push(k);
     }
 }
 
