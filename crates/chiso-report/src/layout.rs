@@ -91,36 +91,6 @@ pub(crate) fn layout(t: &Table, portrait: u32, landscape: u32) -> Layout {
     m.layout(portrait, landscape)
 }
 
-impl Measuring {
-    /// The layout of the table measured so far.
-    pub(crate) fn layout(self, portrait: u32, landscape: u32) -> Layout {
-        let (columns, cells) = (self.columns, self.m);
-        laid_out(columns, &cells, portrait, landscape)
-    }
-}
-
-fn laid_out(columns: usize, cells: &Measured, portrait: u32, landscape: u32) -> Layout {
-    let all: Vec<(u32, u32, Needs)> = SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(columns, cells, hs, bs))).collect();
-    for (page, is_landscape) in [(portrait, false), (landscape, true)] {
-        // The largest type at which the body prints on one line; else, among the sizes at which
-        // every word fits, the one that serves its worst-served column best (names wrap least).
-        let body_fits = all.iter().find(|(_, _, n)| n.body.iter().sum::<u32>() <= page);
-        let best = body_fits.or_else(|| {
-            all.iter().filter(|(_, _, n)| n.min.iter().sum::<u32>() <= page).max_by_key(|(_, _, n)| {
-                let w = share(n, page);
-                // Per mille of its body on one line that the worst-served column gets.
-                w.iter().zip(&n.body).map(|(w, l)| u64::from(*w) * 1000 / u64::from((*l).max(1))).min().unwrap_or(0)
-            })
-        });
-        if let Some((hs, bs, n)) = best {
-            return Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: is_landscape };
-        }
-    }
-    let (hs, bs, n) = all.last().expect("sizes");
-    let page = n.min.iter().sum::<u32>().max(landscape);
-    Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: true }
-}
-
 /// What each column needs, in twips.
 struct Needs {
     /// Its longest word.
@@ -193,6 +163,32 @@ impl Measuring {
         } else {
             self.m.spans.push((col, span, line, word, header));
         }
+    }
+
+    /// The layout of the table measured so far, on a page `portrait` twips wide (text
+    /// width), or `landscape` wide.
+    pub(crate) fn layout(self, portrait: u32, landscape: u32) -> Layout {
+        let (columns, cells) = (self.columns, &self.m);
+        let all: Vec<(u32, u32, Needs)> =
+            SIZES.iter().map(|&(hs, bs)| (hs, bs, needs(columns, cells, hs, bs))).collect();
+        for (page, is_landscape) in [(portrait, false), (landscape, true)] {
+            // The largest type at which the body prints on one line; else, among the sizes at which
+            // every word fits, the one that serves its worst-served column best (names wrap least).
+            let body_fits = all.iter().find(|(_, _, n)| n.body.iter().sum::<u32>() <= page);
+            let best = body_fits.or_else(|| {
+                all.iter().filter(|(_, _, n)| n.min.iter().sum::<u32>() <= page).max_by_key(|(_, _, n)| {
+                    let w = share(n, page);
+                    // Per mille of its body on one line that the worst-served column gets.
+                    w.iter().zip(&n.body).map(|(w, l)| u64::from(*w) * 1000 / u64::from((*l).max(1))).min().unwrap_or(0)
+                })
+            });
+            if let Some((hs, bs, n)) = best {
+                return Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: is_landscape };
+            }
+        }
+        let (hs, bs, n) = all.last().expect("sizes");
+        let page = n.min.iter().sum::<u32>().max(landscape);
+        Layout { widths: share(n, page), header_size: *hs, body_size: *bs, landscape: true }
     }
 }
 
