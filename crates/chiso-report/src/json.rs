@@ -124,9 +124,39 @@ pub fn status(s: Status) -> &'static str {
 /// "total", "level", "rank", "previous_rank", "scores"}]}`, decimals as strings with the
 /// framework's decimals. `chiso score --format json` and the web API both give exactly this.
 pub fn results(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
+    results_with(fw, r, previous, &())
+}
+
+/// What [`Extra::write`] writes its fields with.
+pub use serde::ser::SerializeStruct;
+
+/// Fields a caller adds to the document after the contract's own (`chiso score` adds its
+/// comparisons, movements and the warning of illustrative figures), written in the same pass.
+pub trait Extra {
+    /// How many fields it writes.
+    fn fields(&self) -> usize;
+    fn write<M: SerializeStruct>(&self, doc: &mut M) -> Result<(), M::Error>;
+}
+
+impl Extra for () {
+    fn fields(&self) -> usize {
+        0
+    }
+    fn write<M: SerializeStruct>(&self, _: &mut M) -> Result<(), M::Error> {
+        Ok(())
+    }
+}
+
+/// [`results`] with `extra`'s fields after the contract's, as one document.
+pub fn results_with(
+    fw: &Framework,
+    r: &Results,
+    previous: &dyn Fn(usize) -> Option<u32>,
+    extra: &impl Extra,
+) -> String {
     // The document's rows are made one at a time as they are written (a national period's
     // rows as strings are tens of megabytes): the bytes of a `ResultsDoc` written whole.
-    let doc = Lazy { fw, r, previous };
+    let doc = Lazy { fw, r, previous, extra };
     serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
 }
 
@@ -154,30 +184,31 @@ fn row(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>, i: 
 }
 
 /// A [`ResultsDoc`] serialised as its derive does, each row made when written.
-struct Lazy<'a> {
+struct Lazy<'a, X> {
     fw: &'a Framework,
     r: &'a Results,
     previous: &'a dyn Fn(usize) -> Option<u32>,
+    extra: &'a X,
 }
 
-impl Serialize for Lazy<'_> {
+impl<X: Extra> Serialize for Lazy<'_, X> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut doc = s.serialize_struct("ResultsDoc", 4)?;
+        let mut doc = s.serialize_struct("ResultsDoc", 4 + self.extra.fields())?;
         doc.serialize_field("period", &self.r.year)?;
         doc.serialize_field("kind", &self.r.kind)?;
         doc.serialize_field("framework", &self.r.framework)?;
         doc.serialize_field("results", &LazyRows(self))?;
+        self.extra.write(&mut doc)?;
         doc.end()
     }
 }
 
-struct LazyRows<'a>(&'a Lazy<'a>);
+struct LazyRows<'a, X>(&'a Lazy<'a, X>);
 
-impl Serialize for LazyRows<'_> {
+impl<X> Serialize for LazyRows<'_, X> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let Lazy { fw, r, previous } = self.0;
+        let Lazy { fw, r, previous, .. } = self.0;
         let mut seq = s.serialize_seq(Some(r.units.len()))?;
         for i in 0..r.units.len() {
             seq.serialize_element(&row(fw, r, previous, i))?;

@@ -63,42 +63,34 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
     let comparisons = compared.as_ref().map(|(_, p, c)| (p.year, c.as_slice()));
     let previous = |i: usize| comparisons.as_ref().and_then(|(_, c)| c[i].previous_rank);
     let illustrative = results.illustrative || compared.as_ref().is_some_and(|(_, p, _)| p.illustrative);
+    let movements = compared
+        .as_ref()
+        .filter(|_| a.explain)
+        .map(|(pfw, prev, c)| chiso_domain::movement::explain(results, fw, prev, pfw, &data.registry, c));
     // What is printed: `out`, then (a national CSV's second half) `rest`.
     let (mut out, rest) = match a.format {
-        Format::Json => (json_output(fw, results, &previous), String::new()),
+        // The contract, then the comparisons (method, comparable ranks), the movements and the
+        // warning, written in one pass (a national document is tens of megabytes).
+        Format::Json => {
+            let added = Added {
+                comparisons: compared.as_ref().map(|(_, _, c)| c.as_slice()),
+                movements: movements.as_deref(),
+                illustrative: illustrative.then(|| chiso_domain::explain::illustrative(lang)),
+            };
+            (chiso_report::json::results_with(fw, results, &previous, &added), String::new())
+        }
         Format::Csv => csv_rows(fw, results, &previous, compared.as_ref().map(|(_, _, c)| c.as_slice())),
         Format::Table => (table_output(fw, results, comparisons, text(lang)), String::new()),
     };
-    if let Some((pfw, prev, c)) = &compared {
-        let movements = a.explain.then(|| chiso_domain::movement::explain(results, fw, prev, pfw, &data.registry, c));
-        match a.format {
-            Format::Table => {
-                out +=
-                    &chiso_domain::explain::lines(lang, fw, pfw, results, prev, &data.registry, c, movements.as_deref())
-            }
-            // JSON: the comparisons (method, comparable ranks) and movements added to the object.
-            Format::Json => {
-                let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
-                v["comparisons"] = serde_json::to_value(c).expect("serialisable");
-                if let Some(m) = &movements {
-                    v["movements"] = serde_json::to_value(m).expect("serialisable");
-                }
-                out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
-            }
-            // CSV: the method and the comparable ranks appended to each row.
-            Format::Csv => {}
-        }
+    if let (Format::Table, Some((pfw, prev, c))) = (a.format, &compared) {
+        out += &chiso_domain::explain::lines(lang, fw, pfw, results, prev, &data.registry, c, movements.as_deref());
     }
     if illustrative {
         match a.format {
             Format::Table => out = format!("*** {} ***\n{out}", chiso_domain::explain::illustrative(lang)),
-            Format::Json => {
-                let mut v: serde_json::Value = serde_json::from_str(&out).expect("our own JSON");
-                v["illustrative"] = serde_json::Value::String(chiso_domain::explain::illustrative(lang).into());
-                out = serde_json::to_string_pretty(&v).expect("serialisable") + "\n";
-            }
             // CSV stays a table; the warning goes to stderr.
             Format::Csv => eprintln!("{}", chiso_domain::explain::illustrative(lang)),
+            Format::Json => {}
         }
     }
     let mut stdout = std::io::stdout().lock();
@@ -134,13 +126,35 @@ fn on_huge_pages() {
     let _ = std::process::Command::new(exe).arg0(arg0).args(args).env("GLIBC_TUNABLES", TUNABLES).exec();
 }
 
-fn status(s: Status) -> &'static str {
-    chiso_report::json::status(s)
+/// What `chiso score --format json` adds to the results' contract, in this order.
+struct Added<'a> {
+    comparisons: Option<&'a [Comparison]>,
+    movements: Option<&'a [chiso_domain::movement::Movement]>,
+    illustrative: Option<&'static str>,
 }
 
-/// The JSON contract other tools rely on (shared with the web API).
-pub fn json_output(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>) -> String {
-    chiso_report::json::results(fw, r, previous)
+impl chiso_report::json::Extra for Added<'_> {
+    fn fields(&self) -> usize {
+        usize::from(self.comparisons.is_some())
+            + usize::from(self.movements.is_some())
+            + usize::from(self.illustrative.is_some())
+    }
+    fn write<M: chiso_report::json::SerializeStruct>(&self, doc: &mut M) -> Result<(), M::Error> {
+        if let Some(c) = self.comparisons {
+            doc.serialize_field("comparisons", c)?;
+        }
+        if let Some(m) = self.movements {
+            doc.serialize_field("movements", m)?;
+        }
+        if let Some(w) = self.illustrative {
+            doc.serialize_field("illustrative", w)?;
+        }
+        Ok(())
+    }
+}
+
+fn status(s: Status) -> &'static str {
+    chiso_report::json::status(s)
 }
 
 /// The results as CSV (rank, unit, status, level, total, each criterion, previous rank),

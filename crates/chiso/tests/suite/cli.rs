@@ -325,6 +325,9 @@ fn a_year_after_the_2025_mergers_states_every_method_and_explains_every_move() {
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let v: Value = serde_json::from_str(&stdout(&chiso(&json_args))).unwrap();
+    // The contract's fields, then what the command adds, in one document.
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["period", "kind", "framework", "results", "comparisons", "movements", "illustrative"]);
     assert_eq!(v["illustrative"], "SỐ LIỆU MINH HOẠ, KHÔNG PHẢI SỐ LIỆU THẬT");
     let comparisons = v["comparisons"].as_array().unwrap();
     assert_eq!(comparisons.len(), 15);
