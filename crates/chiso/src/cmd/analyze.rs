@@ -110,14 +110,29 @@ pub fn run(a: Args, lang: Lang) -> Outcome {
             out
         }
         Format::Json => {
-            let mut v = json_output(fw, &results, &stability, &plans, &trends);
+            let Json::Object(mut fields) = json_output(fw, &results, &stability, &plans, &trends) else {
+                unreachable!("the document is an object")
+            };
             if let Some((_, prev, c, m)) = &moved {
-                v["movements"] = json!({"previous_year": prev.year, "comparisons": c, "movements": m});
+                fields.push((
+                    "movements",
+                    Json::Object(vec![
+                        ("previous_year", Json::Value(json!(prev.year))),
+                        ("comparisons", Json::each(c.len(), |i| json!(c[i]))),
+                        ("movements", Json::each(m.len(), |i| json!(m[i]))),
+                    ]),
+                ));
             }
             if results.illustrative {
-                v["illustrative"] = json!(banner);
+                fields.push(("illustrative", Json::Value(json!(banner))));
             }
-            serde_json::to_string_pretty(&v).expect("serialisable") + "\n"
+            // Written as it is made, not held whole first.
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = serde_json::to_writer_pretty(&mut w, &Json::Object(fields)).map_err(std::io::Error::from);
+            // A closed pipe (`| head`) is not an error worth a panic.
+            use std::io::Write;
+            let _ = written.and_then(|()| w.write_all(b"\n")).and_then(|()| w.flush());
+            return Ok(ExitCode::SUCCESS);
         }
     };
     // A closed pipe (`| head`) is not an error worth a panic.
@@ -199,56 +214,10 @@ fn figure_json(f: &FigureChange, fw: &Framework) -> Value {
 }
 
 /// The JSON contract: decimals as strings, shares as numbers (0–1).
-fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &Trends) -> Value {
+fn json_output<'a>(fw: &'a Framework, r: &'a Results, s: &'a Stability, plans: &'a [Plan], t: &'a Trends) -> Json<'a> {
     let total = fw.total_rounding();
     let stability = first_by_unit(s.units.iter().map(|u| &u.unit));
     let plan_of = first_by_unit(plans.iter().map(|p| &p.unit));
-    let units: Vec<Value> = r
-        .units
-        .iter()
-        .map(|u| {
-            let st = stability.get(&u.unit).map(|&i| &s.units[i]);
-            let plan = plan_of.get(&u.unit).map(|&i| &plans[i]);
-            let levels: serde_json::Map<String, Value> = st
-                .map(|st| {
-                    s.levels
-                        .iter()
-                        .cloned()
-                        .chain(std::iter::once("below_levels".to_string()))
-                        .zip(&st.level_probability)
-                        .map(|(name, p)| (name, json!(p)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            json!({
-                "unit": u.name,
-                "status": match u.status { Status::Ranked => "ranked", Status::BelowLevels => "below_levels", Status::NoData => "no_data" },
-                "total": u.total.map(|v| total.format_plain(v)),
-                "level": u.level,
-                "rank": u.rank,
-                "analysed_rank": st.map(|st| st.rank),
-                "rank_interval": st.map(|st| [st.rank_interval.0, st.rank_interval.1]),
-                "median_rank": st.map(|st| st.median_rank),
-                "keeps_rank": st.map(|st| st.keeps_rank),
-                "level_probability": st.map(|_| levels),
-                "leave_one_out": st.map(|st| {
-                    s.groups.iter().zip(&st.leave_one_out).map(|(g, r)| (g.0.clone(), json!(r))).collect::<serde_json::Map<_, _>>()
-                }),
-                "next_level": plan.and_then(|p| p.next_level_name(fw)),
-                "points_needed": plan.and_then(|p| p.points_needed).map(|d| total.format_plain(d)),
-                "reachable": plan.map(|p| p.reachable),
-                "best_total": plan.map(|p| total.format_plain(p.best_total)),
-                "plan": plan.map(|p| p.steps.iter().map(|step| json!({
-                    "criterion": step.criterion.0,
-                    "points": fw.rounding.format_plain(step.points),
-                    "from": plain(fw.rounding.round(step.from)),
-                    "to": plain(fw.rounding.round(step.to)),
-                    "figures": step.figures.iter().map(|f| figure_json(f, fw)).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>()),
-                "headroom": plan.map(|p| p.groups.iter().map(|g| (g.criterion.0.clone(), json!(fw.rounding.format_plain(g.headroom)))).collect::<serde_json::Map<_, _>>()),
-            })
-        })
-        .collect();
     let name_of =
         |id: &chiso_domain::UnitId| stability.get(id).map(|&i| s.units[i].name.clone()).unwrap_or_else(|| id.0.clone());
     let pairs: Vec<Value> = s
@@ -276,23 +245,20 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
             json!({"kind": kind, "vi": x.sentence(fw, Lang::Vi), "en": x.sentence(fw, Lang::En)})
         })
         .collect();
-    let trend_units: Vec<Value> = t
-        .units
-        .iter()
-        .map(|u| {
-            let years: Vec<Value> = u
-                .points
-                .iter()
-                .map(|p| {
-                    p.as_ref().map_or(Value::Null, |p| {
-                        json!({"year": p.year, "unit": p.name, "total": p.total.map(plain), "level": p.level,
+    let trend_units = Json::each(t.units.len(), |i| {
+        let u = &t.units[i];
+        let years: Vec<Value> = u
+            .points
+            .iter()
+            .map(|p| {
+                p.as_ref().map_or(Value::Null, |p| {
+                    json!({"year": p.year, "unit": p.name, "total": p.total.map(plain), "level": p.level,
                             "rank": p.rank, "rank_change": p.rank_change})
-                    })
                 })
-                .collect();
-            json!({"unit": u.name, "years": years})
-        })
-        .collect();
+            })
+            .collect();
+        json!({"unit": u.name, "years": years})
+    });
     let distribution: Vec<Value> = t
         .distribution
         .iter()
@@ -303,21 +269,112 @@ fn json_output(fw: &Framework, r: &Results, s: &Stability, plans: &[Plan], t: &T
                 "below_levels": d.levels.below_levels, "no_data": d.levels.no_data, "published": d.published})
         })
         .collect();
-    json!({
-        "period": r.year,
-        "kind": r.kind,
-        "framework": r.framework,
-        "published": r.published,
-        "draws": s.options.draws,
-        "seed": s.options.seed,
-        "weight_spread": s.options.weight_spread,
-        "threshold_step": total.format_plain(s.options.threshold_step),
-        "units": units,
-        "pairs": pairs,
-        "leave_one_out": left_out,
-        "summaries": summaries,
-        "trends": {"years": t.years, "units": trend_units, "distribution": distribution},
-    })
+    // Each unit's entry made as it is written.
+    let units = Json::each(r.units.len(), move |i| {
+        let u = &r.units[i];
+        let st = stability.get(&u.unit).map(|&i| &s.units[i]);
+        let plan = plan_of.get(&u.unit).map(|&i| &plans[i]);
+        let levels: serde_json::Map<String, Value> = st
+            .map(|st| {
+                s.levels
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once("below_levels".to_string()))
+                    .zip(&st.level_probability)
+                    .map(|(name, p)| (name, json!(p)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({
+            "unit": u.name,
+            "status": match u.status { Status::Ranked => "ranked", Status::BelowLevels => "below_levels", Status::NoData => "no_data" },
+            "total": u.total.map(|v| total.format_plain(v)),
+            "level": u.level,
+            "rank": u.rank,
+            "analysed_rank": st.map(|st| st.rank),
+            "rank_interval": st.map(|st| [st.rank_interval.0, st.rank_interval.1]),
+            "median_rank": st.map(|st| st.median_rank),
+            "keeps_rank": st.map(|st| st.keeps_rank),
+            "level_probability": st.map(|_| levels),
+            "leave_one_out": st.map(|st| {
+                s.groups.iter().zip(&st.leave_one_out).map(|(g, r)| (g.0.clone(), json!(r))).collect::<serde_json::Map<_, _>>()
+            }),
+            "next_level": plan.and_then(|p| p.next_level_name(fw)),
+            "points_needed": plan.and_then(|p| p.points_needed).map(|d| total.format_plain(d)),
+            "reachable": plan.map(|p| p.reachable),
+            "best_total": plan.map(|p| total.format_plain(p.best_total)),
+            "plan": plan.map(|p| p.steps.iter().map(|step| json!({
+                "criterion": step.criterion.0,
+                "points": fw.rounding.format_plain(step.points),
+                "from": plain(fw.rounding.round(step.from)),
+                "to": plain(fw.rounding.round(step.to)),
+                "figures": step.figures.iter().map(|f| figure_json(f, fw)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>()),
+            "headroom": plan.map(|p| p.groups.iter().map(|g| (g.criterion.0.clone(), json!(fw.rounding.format_plain(g.headroom)))).collect::<serde_json::Map<_, _>>()),
+        })
+    });
+    let value = |v: Value| Json::Value(v);
+    Json::Object(vec![
+        ("period", value(json!(r.year))),
+        ("kind", value(json!(r.kind))),
+        ("framework", value(json!(r.framework))),
+        ("published", value(json!(r.published))),
+        ("draws", value(json!(s.options.draws))),
+        ("seed", value(json!(s.options.seed))),
+        ("weight_spread", value(json!(s.options.weight_spread))),
+        ("threshold_step", value(json!(total.format_plain(s.options.threshold_step)))),
+        ("units", units),
+        ("pairs", value(Value::Array(pairs))),
+        ("leave_one_out", value(Value::Array(left_out))),
+        ("summaries", value(Value::Array(summaries))),
+        (
+            "trends",
+            Json::Object(vec![
+                ("years", value(json!(t.years))),
+                ("units", trend_units),
+                ("distribution", value(Value::Array(distribution))),
+            ]),
+        ),
+    ])
+}
+
+/// A JSON document written as it is made: a large array's elements made one at a time as
+/// they are written (a national analysis is 72 MB of JSON, some 580 MB as one `Value`), its
+/// keys in the order given. The same bytes as the `Value` it stands for.
+enum Json<'a> {
+    Value(Value),
+    Array(usize, Box<dyn Fn(usize) -> Value + 'a>),
+    Object(Vec<(&'static str, Json<'a>)>),
+}
+
+impl<'a> Json<'a> {
+    /// An array of `n` elements, the `i`th made by `element(i)` when written.
+    fn each(n: usize, element: impl Fn(usize) -> Value + 'a) -> Json<'a> {
+        Json::Array(n, Box::new(element))
+    }
+}
+
+impl serde::Serialize for Json<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Json::Value(v) => v.serialize(s),
+            Json::Array(n, element) => {
+                let mut seq = s.serialize_seq(Some(*n))?;
+                for i in 0..*n {
+                    seq.serialize_element(&element(i))?;
+                }
+                seq.end()
+            }
+            Json::Object(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 /// Each unit's position in a list, the first one where a unit appears twice (as a search
