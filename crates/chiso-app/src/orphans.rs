@@ -43,8 +43,14 @@ impl App {
     /// What `candidate` would break that `current` does not, as the problems of a refusal
     /// (names from `current`, where the units still are).
     pub(crate) async fn orphaned_by(&self, current: &Catalog, candidate: &Catalog) -> Result<Vec<Problem>> {
+        let after = self.breaks(candidate).await?;
+        // What is already broken is read only when the candidate breaks something (each check
+        // reads every stored period: seconds at national size).
+        if after.is_empty() {
+            return Ok(Vec::new());
+        }
         let before: BTreeSet<Break> = self.breaks(current).await?.into_iter().collect();
-        let after: Vec<Break> = self.breaks(candidate).await?.into_iter().filter(|b| !before.contains(b)).collect();
+        let after: Vec<Break> = after.into_iter().filter(|b| !before.contains(b)).collect();
         let mut problems = Vec::new();
         let mut criteria: BTreeMap<(i32, String), Vec<String>> = BTreeMap::new();
         let mut units: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
@@ -91,9 +97,7 @@ impl App {
                 continue;
             };
             let mut fine = true;
-            let fields: BTreeSet<String> =
-                self.store.period_answers(year, &kind).await?.into_iter().map(|a| a.answer.field).collect();
-            for field in fields {
+            for field in self.store.period_fields(year, &kind).await? {
                 let known = fw.index_of(&field).is_some()
                     || field.rsplit_once('.').is_some_and(|(base, _)| fw.index_of(base).is_some());
                 if !known {
@@ -105,9 +109,8 @@ impl App {
             let mut named: BTreeSet<String> =
                 self.store.submissions(year, &kind).await?.into_iter().map(|s| s.unit).collect();
             if let Some(s) = self.store.latest_snapshot(year, &kind).await? {
-                let doc: serde_json::Value = serde_json::from_str(&s.results).unwrap_or_default();
-                let rows = doc["results"].as_array().cloned().unwrap_or_default();
-                named.extend(rows.iter().filter_map(|r| r["unit"].as_str().map(str::to_string)));
+                // A document that does not read names no unit here (it is not this change's doing).
+                named.extend(chiso_report::json::result_units(&s.results).unwrap_or_default());
             }
             for unit in named.into_iter().filter(|u| !held.contains(u.as_str())) {
                 fine = false;

@@ -624,6 +624,17 @@ impl Store {
             .collect())
     }
 
+    /// The fields a period's stored answers name, each once, in order.
+    pub async fn period_fields(&self, year: i32, kind: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT field FROM answers WHERE year = $1 AND kind = $2 ORDER BY field")
+                .bind(i64::from(year))
+                .bind(kind)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(f,)| f).collect())
+    }
+
     /// The value that counts of every answer of a period (an assessor's verified value wins),
     /// given to `each` a unit at a time, `(unit, [(field, value)])`, in unit order. The database
     /// groups them (a JSON array per unit: a national period is thousands of rows, not half a

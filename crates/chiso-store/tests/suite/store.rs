@@ -430,6 +430,13 @@ async fn a_large_import_records_what_saves_one_at_a_time_record(store: &Store, a
         store.period_answers(2021, "department").await.unwrap(),
         apart.period_answers(2021, "department").await.unwrap()
     );
+    // The fields the period's answers name, each once, in order.
+    let mut fields: Vec<String> =
+        store.period_answers(2021, "department").await.unwrap().into_iter().map(|a| a.answer.field).collect();
+    fields.sort();
+    fields.dedup();
+    assert!(!fields.is_empty());
+    assert_eq!(store.period_fields(2021, "department").await.unwrap(), fields);
 }
 
 #[tokio::test]
