@@ -154,7 +154,12 @@ impl App {
             Change::Catalogue => self.years().await,
         };
         for year in years {
-            if let Err(e) = self.reports.make_now_by(&self.store, year, reports::Scorer::App(self)).await {
+            // A publication's files are made in its request. After a catalogue change every
+            // year's are stale: the worker or the first download makes them again, not the
+            // request (a national year's files take over a second, and a ministry keeps years).
+            if matches!(change, Change::Published { .. })
+                && let Err(e) = self.reports.make_now_by(&self.store, year, reports::Scorer::App(self)).await
+            {
                 tracing::warn!(year, error = %e, "report files not made");
             }
             self.reports.refresh(year);

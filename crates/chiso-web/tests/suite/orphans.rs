@@ -75,3 +75,29 @@ async fn a_units_file_without_a_unit_that_has_published_results_is_refused_with_
     assert_eq!(admin.get("/ket-qua/2020/department").await.status, 200);
     store.close().await;
 }
+
+/// A unit renamed after its years were published: the change is taken at once (the years'
+/// report files are made again after it, not in the request), and the report downloaded next
+/// names the unit as the catalogue now does.
+#[tokio::test]
+async fn a_renamed_unit_is_named_anew_in_the_report_downloaded_after_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("rename.sqlite").display());
+    let app = spawn(Some(database.clone())).await;
+    let mut admin = setup(&app).await;
+    let before = admin.get("/bao-cao/bao-cao-2020.html").await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("Sở Tư pháp") && !before.body.contains("Sở Tư pháp và Pháp chế"));
+    let store = chiso_store::Store::open(&database).await.unwrap();
+    let units = store.document("units.toml").await.unwrap().unwrap();
+    let renamed = units.replacen("name = \"Sở Tư pháp\"", "name = \"Sở Tư pháp và Pháp chế\"", 1);
+    assert_ne!(renamed, units);
+    let r = admin.post("/quan-tri/danh-muc", &[("what", "units"), ("body", &renamed), ("reason", "Đổi tên")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = admin.get("/bao-cao/bao-cao-2020.html").await;
+    assert_eq!(after.status, 200);
+    assert!(after.body.contains("Sở Tư pháp và Pháp chế"), "the new name in the report");
+    let docx = admin.get("/bao-cao/bao-cao-2020.docx").await;
+    assert_eq!(docx.status, 200);
+    store.close().await;
+}
