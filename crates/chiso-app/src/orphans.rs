@@ -108,10 +108,7 @@ impl App {
             let held: HashSet<&str> = cat.registry.of_kind(&kind, year).map(|u| u.id.0.as_str()).collect();
             let mut named: BTreeSet<String> =
                 self.store.submissions(year, &kind).await?.into_iter().map(|s| s.unit).collect();
-            if let Some(s) = self.store.latest_snapshot(year, &kind).await? {
-                // A document that does not read names no unit here (it is not this change's doing).
-                named.extend(chiso_report::json::result_units(&s.results).unwrap_or_default());
-            }
+            named.extend(self.store.snapshot_units(year, &kind).await?);
             for unit in named.into_iter().filter(|u| !held.contains(u.as_str())) {
                 fine = false;
                 out.push(Break::Unit { unit, year, kind: kind.clone() });

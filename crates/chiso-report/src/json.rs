@@ -160,20 +160,6 @@ pub fn results_with(
     serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
 }
 
-/// The units a results document names, in its order, read without the rest of each row
-/// (a national document is 15 MB; what else a row holds is skipped, not kept).
-pub fn result_units(json: &str) -> serde_json::Result<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Doc {
-        results: Vec<Named>,
-    }
-    #[derive(Deserialize)]
-    struct Named {
-        unit: String,
-    }
-    Ok(serde_json::from_str::<Doc>(json)?.results.into_iter().map(|n| n.unit).collect())
-}
-
 /// A unit's row of the contract.
 fn row(fw: &Framework, r: &Results, previous: &dyn Fn(usize) -> Option<u32>, i: usize) -> ResultRow {
     let u = &r.units[i];
@@ -285,10 +271,5 @@ mod tests {
         assert_eq!(back.results.len(), r.units.len());
         assert_eq!(back.results[3].previous_rank, Some(4));
         assert!(back.results.iter().any(|x| x.scores.0.len() == fw.criteria.len()), "every criterion of a unit");
-        // The units alone, in the document's order, as the whole read names them.
-        let names: Vec<String> = back.results.iter().map(|x| x.unit.clone()).collect();
-        assert_eq!(result_units(&json).unwrap(), names);
-        assert!(names.iter().any(|n| n.starts_with("Huyện")), "{names:?}");
-        assert!(result_units("{\"period\": 2020}").is_err(), "a document without results does not read");
     }
 }

@@ -1033,6 +1033,26 @@ impl Store {
         Ok(v)
     }
 
+    /// The units the latest published version of a period names, in its order, read by the
+    /// database from the document (a national one is 15 MB; only the names come back).
+    pub async fn snapshot_units(&self, year: i32, kind: &str) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                "SELECT json_extract(r.value, '$.unit') FROM \
+                 (SELECT results FROM snapshots WHERE year = $1 AND kind = $2 ORDER BY version DESC LIMIT 1) s, \
+                 json_each(s.results, '$.results') r ORDER BY r.key"
+            }
+            crate::Backend::Postgres => {
+                "SELECT r.value ->> 'unit' FROM \
+                 (SELECT results FROM snapshots WHERE year = $1 AND kind = $2 ORDER BY version DESC LIMIT 1) s, \
+                 json_array_elements(s.results::json -> 'results') WITH ORDINALITY AS r(value, n) ORDER BY r.n"
+            }
+        };
+        let rows: Vec<(Option<String>,)> =
+            sqlx::query_as(sql).bind(i64::from(year)).bind(kind).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().filter_map(|(u,)| u).collect())
+    }
+
     pub async fn latest_snapshot(&self, year: i32, kind: &str) -> Result<Option<SnapshotRow>> {
         let r: Option<(i64, String, String, String, String)> = sqlx::query_as(
             "SELECT version, results, reason, published_by, at FROM snapshots WHERE year = $1 AND kind = $2 \

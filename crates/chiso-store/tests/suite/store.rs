@@ -86,6 +86,16 @@ async fn story(store: &Store) {
     assert_eq!(store.publish(2021, "department", "{\"v\":2}", "Sửa số liệu Sở Y tế", "admin").await.unwrap(), 2);
     let s = store.latest_snapshot(2021, "department").await.unwrap().unwrap();
     assert_eq!((s.version, s.results.as_str(), s.reason.as_str()), (2, "{\"v\":2}", "Sửa số liệu Sở Y tế"));
+    // The units the latest version names, read by the database, in the document's order.
+    assert_eq!(store.snapshot_units(2021, "department").await.unwrap(), Vec::<String>::new());
+    let doc = r#"{"period": 2021, "results": [{"unit": "Sở Y tế", "rank": 2}, {"unit": "Ban Dân tộc \"mới\""},
+        {"unit": "Sở Tư pháp", "scores": {"a": "1"}}]}"#;
+    assert_eq!(store.publish(2021, "department", doc, "Đính chính", "admin").await.unwrap(), 3);
+    assert_eq!(
+        store.snapshot_units(2021, "department").await.unwrap(),
+        ["Sở Y tế", "Ban Dân tộc \"mới\"", "Sở Tư pháp"]
+    );
+    assert!(store.snapshot_units(2022, "department").await.unwrap().is_empty(), "not published");
     assert_eq!(store.period(2021, "department").await.unwrap().unwrap().status, chiso_domain::PeriodStatus::Published);
 
     // The chain verifies, and documents round-trip.
