@@ -143,8 +143,9 @@ impl App {
         self.listeners.write().expect("not poisoned").push(Arc::new(f));
     }
 
-    /// After a change: the report files of the years it concerns are made again (DOCX,
-    /// XLSX and HTML now, outlooks and PDFs in the background), then the listeners told.
+    /// After a change: the report files of the years it concerns are made again (after a
+    /// publication its DOCX, XLSX and HTML now; after a catalogue change by the worker or the
+    /// first download; outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
         if change == Change::Catalogue {
             *self.catalog.lock().expect("not poisoned") = None;
