@@ -347,14 +347,16 @@ impl Facts {
         let mut no_data: BTreeMap<(usize, i32), Vec<UnitId>> = BTreeMap::new();
         let mut ranks = BTreeMap::new();
         let mut names = BTreeMap::new();
+        // Each list's units, to add each once without searching the list (thousands of units
+        // in each of a national workbook's hundred tables).
+        let mut listed: std::collections::HashSet<(bool, usize, i32, &UnitId)> = std::collections::HashSet::new();
         for (ti, t) in ctx.tables.iter().enumerate() {
             for row in &t.rows {
                 let Some(u) = &row.unit else { continue };
                 names.entry(u.clone()).or_insert_with(|| row.unit_text.clone());
                 if row.no_data {
-                    let list = no_data.entry((t.framework, t.year)).or_default();
-                    if !list.contains(u) {
-                        list.push(u.clone());
+                    if listed.insert((false, t.framework, t.year, u)) {
+                        no_data.entry((t.framework, t.year)).or_default().push(u.clone());
                     }
                     continue;
                 }
@@ -368,11 +370,9 @@ impl Facts {
                         r if r.is_points() => {
                             if ctx.num(ti, row.row, col.col).is_some()
                                 && let Some(y) = r.year()
+                                && listed.insert((true, t.framework, y, u))
                             {
-                                let list = units.entry((t.framework, y)).or_default();
-                                if !list.contains(u) {
-                                    list.push(u.clone());
-                                }
+                                units.entry((t.framework, y)).or_default().push(u.clone());
                             }
                         }
                         _ => {}
@@ -407,10 +407,10 @@ impl Facts {
 
     /// The units with figures in a year, excluding those whose rows say they sent none.
     pub fn units_with_data(&self, fw: usize, year: i32) -> Vec<UnitId> {
-        let none = self.no_data.get(&(fw, year));
+        let none: std::collections::HashSet<&UnitId> = self.no_data.get(&(fw, year)).into_iter().flatten().collect();
         self.units
             .get(&(fw, year))
-            .map(|l| l.iter().filter(|u| none.is_none_or(|n| !n.contains(u))).cloned().collect())
+            .map(|l| l.iter().filter(|u| !none.contains(u)).cloned().collect())
             .unwrap_or_default()
     }
 

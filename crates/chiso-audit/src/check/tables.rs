@@ -485,15 +485,29 @@ pub fn order(ctx: &Ctx) -> Vec<Finding> {
 /// Two units whose every criterion value in a table is the same (a likely copy), and a
 /// unit listed twice in one table.
 pub fn copies(ctx: &Ctx) -> Vec<Finding> {
+    use std::collections::HashMap;
     let mut out = Vec::new();
     for (ti, t) in ctx.tables.iter().enumerate() {
         let crit_cols: Vec<usize> =
             t.columns.iter().filter(|c| matches!(c.role, Role::Crit(..))).map(|c| c.col).collect();
         let rows: Vec<_> = t.rows.iter().filter(|r| !r.no_data).collect();
+        let values = |r: &crate::recognize::Row| -> Vec<Option<Decimal>> {
+            crit_cols.iter().map(|&c| ctx.num(ti, r.row, c).map(|n| n.value)).collect()
+        };
+        // The rows before this one by unit (the first) and by criterion values (all, in
+        // order): a national table has thousands of rows, each compared with those before it.
+        let mut first_of_unit: HashMap<&chiso_domain::UnitId, usize> = HashMap::new();
+        let mut by_values: HashMap<Vec<Option<Decimal>>, Vec<usize>> = HashMap::new();
         for (i, b) in rows.iter().enumerate() {
-            if let Some(u) = &b.unit
-                && let Some(a) = rows[..i].iter().find(|a| a.unit.as_ref() == Some(u))
-            {
+            let earlier_same_unit = b.unit.as_ref().and_then(|u| first_of_unit.get(u).copied());
+            if let Some(u) = &b.unit {
+                first_of_unit.entry(u).or_insert(i);
+            }
+            let vb = (crit_cols.len() >= 3).then(|| values(b));
+            if let Some(vb) = &vb {
+                by_values.entry(vb.clone()).or_default().push(i);
+            }
+            if let Some(a) = earlier_same_unit.map(|k| rows[k]) {
                 out.push(
                     Finding::new(Severity::Warning, "duplicate-unit", ctx.cell_location(ti, b.row, t.unit_col))
                         .unit(b.unit_text.clone())
@@ -504,17 +518,12 @@ pub fn copies(ctx: &Ctx) -> Vec<Finding> {
                 );
                 continue;
             }
-            if crit_cols.len() < 3 {
-                continue;
-            }
-            let values = |r: &crate::recognize::Row| -> Vec<Option<Decimal>> {
-                crit_cols.iter().map(|&c| ctx.num(ti, r.row, c).map(|n| n.value)).collect()
-            };
-            let vb = values(b);
+            let Some(vb) = vb else { continue };
             if vb.iter().filter(|v| v.is_some()).count() < 3 {
                 continue;
             }
-            if let Some(a) = rows[..i].iter().find(|a| a.unit != b.unit && values(a) == vb) {
+            let same = by_values[&vb].iter().take_while(|&&k| k < i).map(|&k| rows[k]).find(|a| a.unit != b.unit);
+            if let Some(a) = same {
                 out.push(
                     Finding::new(Severity::Warning, "duplicate-row", ctx.cell_location(ti, b.row, t.unit_col))
                         .unit(b.unit_text.clone())
