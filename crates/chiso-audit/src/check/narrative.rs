@@ -103,6 +103,7 @@ fn not_applicable(
 ) -> BTreeMap<usize, BTreeSet<UnitId>> {
     let mut out: BTreeMap<usize, BTreeSet<UnitId>> = BTreeMap::new();
     let blocks = &ctx.doc.blocks;
+    let mut matchers = BTreeMap::new();
     for ti in 0..ctx.tables.len() {
         let Some(s) = table_subject(ctx, ti) else { continue };
         let mut texts: Vec<&str> = subjects
@@ -120,13 +121,12 @@ fn not_applicable(
                 Block::Table(_) => break,
             }
         }
-        let m = Matcher::new(ctx, facts, s);
         for text in texts {
             for (sentence, _) in clauses(text) {
                 if !has(&sentence, &NOT_APPLICABLE) {
                     continue;
                 }
-                for (_, _, kind) in m.find(&sentence) {
+                for (_, _, kind) in Matcher::of(&mut matchers, ctx, facts, s).find(&sentence) {
                     if let Kind::Unit(u) = kind {
                         out.entry(ti).or_default().insert(u.clone());
                     }
@@ -159,6 +159,12 @@ struct Matcher {
 const ADMIN_PREFIXES: [&str; 7] = ["sở ", "huyện ", "quận ", "thị xã ", "xã ", "phường ", "thị trấn "];
 
 impl Matcher {
+    /// The matcher of `s`'s framework and year, made once (it lists every unit of the kind:
+    /// thousands of names at national size, asked for each table and paragraph).
+    fn of<'m>(made: &'m mut BTreeMap<(usize, i32), Matcher>, ctx: &Ctx, facts: &Facts, s: Subject) -> &'m Matcher {
+        made.entry((s.fw, s.year)).or_insert_with(|| Matcher::new(ctx, facts, s))
+    }
+
     fn new(ctx: &Ctx, facts: &Facts, s: Subject) -> Matcher {
         let fw = &ctx.frameworks[s.fw];
         let mut units: BTreeMap<String, BTreeSet<UnitId>> = BTreeMap::new();
@@ -1596,9 +1602,10 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
     let subjects = subjects(ctx, &headings);
     let excluded = not_applicable(ctx, facts, &headings, &subjects);
     let none = BTreeSet::new();
+    let mut matchers = BTreeMap::new();
     for &(b, s, ti) in &subjects {
         let Block::Paragraph(p) = &ctx.doc.blocks[b] else { continue };
-        let m = Matcher::new(ctx, facts, s);
+        let m = Matcher::of(&mut matchers, ctx, facts, s);
         let loc = Location {
             block: b,
             paragraph: Some(p.index),
