@@ -1622,11 +1622,11 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                 .or(latest_before);
             let scoped = has(&sentence, &COMPARABLE);
             let mine = excluded.get(&ti).unwrap_or(&none);
-            let left_out = left_out_for_merger(&sentence, &m);
+            let left_out = left_out_for_merger(&sentence, m);
             let sc = Scope { ctx, facts, s, prev, loc: loc.clone(), excluded: mine, scoped, left_out: &left_out };
             for part in parts {
-                let toks = scan(&part, &m);
-                let mut found = clause(&sc, &part, &m);
+                let toks = scan(&part, m);
+                let mut found = clause(&sc, &part, m);
                 let others = other_criteria(&sc, &part, &toks);
                 let has_claims = toks.iter().any(|t| matches!(t.tok, Tok::Unit(_) | Tok::Points(_)));
                 if let Some(&other) = others.iter().next()
@@ -1642,7 +1642,7 @@ pub fn check(ctx: &Ctx, facts: &Facts) -> Vec<Finding> {
                         scoped,
                         left_out: &left_out,
                     };
-                    let alt_found = clause(&alt, &part, &m);
+                    let alt_found = clause(&alt, &part, m);
                     let errors = |f: &[Finding]| f.iter().filter(|x| x.severity != Severity::Warning).count();
                     let (mine, theirs) = (errors(&found), errors(&alt_found));
                     if named.insert(other) {
