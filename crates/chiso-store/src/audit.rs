@@ -260,11 +260,29 @@ impl Store {
 
     /// Events about entities starting with `prefix`, oldest first.
     pub async fn audit_events(&self, prefix: &str) -> Result<Vec<AuditEvent>> {
-        let rows: Vec<Raw> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ESCAPE '\\' ORDER BY seq"))
-                .bind(format!("{}%", like_escaped(prefix)))
+        let like = format!("{}%", like_escaped(prefix));
+        // SQLite's LIKE cannot use the entity index (it ignores case, the index does not): a
+        // unit's page would read a national log of a million events. Its entities compare
+        // byte by byte, so the prefix is also a range of the index; LIKE still decides.
+        let rows: Vec<Raw> = match (self.backend, prefix_end(prefix)) {
+            (crate::Backend::Sqlite, Some(end)) => {
+                sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM audit WHERE entity >= $1 AND entity < $2 AND entity LIKE $3 ESCAPE '\\' \
+                     ORDER BY seq"
+                ))
+                .bind(prefix)
+                .bind(end)
+                .bind(like)
                 .fetch_all(self.pool())
-                .await?;
+                .await?
+            }
+            _ => {
+                sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit WHERE entity LIKE $1 ESCAPE '\\' ORDER BY seq"))
+                    .bind(like)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
         Ok(rows.into_iter().map(event).collect())
     }
 
@@ -460,6 +478,15 @@ impl Link {
 }
 
 /// `%`, `_` and the escape character itself taken literally in a LIKE pattern (`ESCAPE '\'`).
+/// The least string above every string that starts with `prefix`, byte by byte: its last
+/// character moved up one (an ASCII one; `None` otherwise, or for an empty prefix).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let last = prefix.chars().last().filter(|c| *c < '\u{7f}')?;
+    let mut end = prefix[..prefix.len() - 1].to_string();
+    end.push(char::from(last as u8 + 1));
+    Some(end)
+}
+
 pub(crate) fn like_escaped(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
@@ -485,6 +512,22 @@ mod tests {
         assert_eq!(entity_unit("document/units"), None);
         assert_eq!(entity_unit("user/yte"), None);
         assert_eq!(like_escaped("a_b%c\\d"), "a\\_b\\%c\\\\d");
+    }
+
+    #[test]
+    fn a_prefix_is_a_range_of_the_index() {
+        let p = "answer/2024/commune/dv0001/";
+        let end = prefix_end(p).unwrap();
+        assert_eq!(end, "answer/2024/commune/dv00010");
+        for inside in [p.to_string(), format!("{p}c001"), format!("{p}~"), format!("{p}Đ")] {
+            assert!(inside.as_str() >= p && inside < end, "{inside}");
+        }
+        for outside in ["answer/2024/commune/dv0001", "answer/2024/commune/dv00010/c001", "answer/2024/commune/dv0002/"]
+        {
+            assert!(!(outside >= p && outside < end.as_str()), "{outside}");
+        }
+        assert_eq!(prefix_end(""), None);
+        assert_eq!(prefix_end("đơn vị Đ"), None, "not after a non-ASCII character");
     }
 
     #[test]
