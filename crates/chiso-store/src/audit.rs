@@ -480,7 +480,7 @@ impl Link {
 /// `%`, `_` and the escape character itself taken literally in a LIKE pattern (`ESCAPE '\'`).
 /// The least string above every string that starts with `prefix`, byte by byte: its last
 /// character moved up one (an ASCII one; `None` otherwise, or for an empty prefix).
-fn prefix_end(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_end(prefix: &str) -> Option<String> {
     let last = prefix.chars().last().filter(|c| *c < '\u{7f}')?;
     let mut end = prefix[..prefix.len() - 1].to_string();
     end.push(char::from(last as u8 + 1));

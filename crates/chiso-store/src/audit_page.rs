@@ -2,7 +2,7 @@
 //! same at the millionth event as at the first), filtered by who, what, which unit, which
 //! year and when.
 
-use crate::audit::{COLUMNS, Raw, entity_unit, event, like_escaped};
+use crate::audit::{COLUMNS, Raw, entity_unit, event, like_escaped, prefix_end};
 use crate::{AuditEvent, Result, Store};
 
 /// What an auditor narrows the log to; every part optional.
@@ -150,16 +150,38 @@ impl Store {
         mut bound: i64,
         want: usize,
     ) -> Result<Vec<AuditEvent>> {
-        let (mut conds, binds) = filter.sql();
+        let (mut conds, mut binds) = filter.sql();
         let approximate = filter.unit.is_some() || filter.year.is_some();
         let batch = if approximate { want.max(500) } else { want };
         let (op, order) = match direction {
             Direction::Older => ("<", "DESC"),
             Direction::Newer => (">", "ASC"),
         };
-        conds.push(format!("seq {op} ${}", binds.len() + 1));
+        // `seq`, or on SQLite for a unit `+seq`: its entities as ranges of the entity index
+        // (each period's four kinds of entity), read through that index and sorted, not the
+        // whole log read in order with `LIKE '%/unit'` (200 ms to seconds on a national log).
+        let mut seq = "seq";
+        if let (crate::Backend::Sqlite, Some(unit)) = (self.backend, &filter.unit) {
+            let periods = self.periods().await?;
+            let mut ranges = Vec::new();
+            for p in &periods {
+                for kind in ["answer", "comment", "evidence", "submission"] {
+                    let entity = format!("{kind}/{}/{}/{unit}", p.year, p.kind);
+                    let under = format!("{entity}/");
+                    let Some(end) = prefix_end(&under) else { continue };
+                    let n = binds.len();
+                    ranges.push(format!("entity = ${} OR (entity >= ${} AND entity < ${})", n + 1, n + 2, n + 3));
+                    binds.extend([entity, under, end]);
+                }
+            }
+            if !ranges.is_empty() {
+                conds.push(format!("({})", ranges.join(" OR ")));
+                seq = "+seq";
+            }
+        }
+        conds.push(format!("{seq} {op} ${}", binds.len() + 1));
         let sql =
-            format!("SELECT {COLUMNS} FROM audit WHERE {} ORDER BY seq {order} LIMIT {batch}", conds.join(" AND "));
+            format!("SELECT {COLUMNS} FROM audit WHERE {} ORDER BY {seq} {order} LIMIT {batch}", conds.join(" AND "));
         let mut out = Vec::new();
         loop {
             let mut q = sqlx::query_as::<_, Raw>(&sql);

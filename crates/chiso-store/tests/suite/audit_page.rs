@@ -139,3 +139,69 @@ async fn audit_checkpoint_on_postgres() {
         checkpoint(&db).await;
     }
 }
+
+/// A unit's events when its periods are stored (SQLite then reads them through the entity
+/// index): every kind of entity about the unit, exactly, newest first, both ways, and with a
+/// year; the same pages as filtering the whole log by hand.
+async fn unit_pages_with_periods(store: &Store) {
+    use chiso_domain::PeriodStatus;
+    for year in [2020, 2021] {
+        let p = chiso_store::PeriodRow {
+            year,
+            kind: "department".into(),
+            framework: "f".into(),
+            deadline: None,
+            status: PeriodStatus::Open,
+        };
+        store.create_period(&p, "admin").await.unwrap();
+    }
+    fill(store).await;
+    for entity in [
+        "submission/2021/department/so-y-te",
+        "comment/2020/department/so-y-te/infra",
+        "evidence/2021/department/so-y-te/7",
+        "submission/2021/department/so-y-te-moi",
+        "answer/2021/department/so-y-t/infra",
+    ] {
+        store.record(&ev("bao.cao", "x.set", entity, "1")).await.unwrap();
+    }
+    let all = store.audit_events("").await.unwrap();
+    let of = |year: Option<i32>| -> Vec<i64> {
+        let mut v: Vec<i64> = all
+            .iter()
+            .filter(|e| {
+                let parts: Vec<&str> = e.entity.split('/').collect();
+                parts.len() >= 4
+                    && parts[3] == "so-y-te"
+                    && ["answer", "comment", "evidence", "submission"].contains(&parts[0])
+                    && year.is_none_or(|y| parts[1] == y.to_string())
+            })
+            .map(|e| e.seq)
+            .collect();
+        v.reverse();
+        v
+    };
+    let unit = AuditFilter { unit: Some("so-y-te".into()), ..Default::default() };
+    let expected = of(None);
+    assert_eq!(expected.len(), 13, "ten answers, a submission, a comment, an evidence");
+    let first = store.audit_page(&unit, AuditCursor::Newest, 5).await.unwrap();
+    assert_eq!(seqs(&first), expected[..5]);
+    let next = store.audit_page(&unit, AuditCursor::Before(first.older.unwrap()), 100).await.unwrap();
+    assert_eq!(seqs(&next), expected[5..]);
+    let back = store.audit_page(&unit, AuditCursor::After(next.newer.unwrap()), 5).await.unwrap();
+    assert_eq!(seqs(&back), seqs(&first));
+    let in_2021 = AuditFilter { unit: Some("so-y-te".into()), year: Some(2021), ..Default::default() };
+    assert_eq!(seqs(&store.audit_page(&in_2021, AuditCursor::Newest, 100).await.unwrap()), of(Some(2021)));
+}
+
+#[tokio::test]
+async fn unit_pages_with_periods_on_sqlite() {
+    unit_pages_with_periods(&common::sqlite().await.store).await;
+}
+
+#[tokio::test]
+async fn unit_pages_with_periods_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        unit_pages_with_periods(&db.store).await;
+    }
+}
