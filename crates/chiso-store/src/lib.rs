@@ -109,6 +109,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_one_time_password", include_str!("../migrations/sqlite/0004_one_time_password.sql")),
     ("0005_audit_checkpoint", include_str!("../migrations/sqlite/0005_audit_checkpoint.sql")),
     ("0006_background_jobs", include_str!("../migrations/sqlite/0006_background_jobs.sql")),
+    ("0007_audit_entity_prefix", include_str!("../migrations/sqlite/0007_audit_entity_prefix.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -117,6 +118,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0004_one_time_password", include_str!("../migrations/postgres/0004_one_time_password.sql")),
     ("0005_audit_checkpoint", include_str!("../migrations/postgres/0005_audit_checkpoint.sql")),
     ("0006_background_jobs", include_str!("../migrations/postgres/0006_background_jobs.sql")),
+    ("0007_audit_entity_prefix", include_str!("../migrations/postgres/0007_audit_entity_prefix.sql")),
 ];
 
 impl Store {
