@@ -110,6 +110,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0005_audit_checkpoint", include_str!("../migrations/sqlite/0005_audit_checkpoint.sql")),
     ("0006_background_jobs", include_str!("../migrations/sqlite/0006_background_jobs.sql")),
     ("0007_audit_entity_prefix", include_str!("../migrations/sqlite/0007_audit_entity_prefix.sql")),
+    ("0008_answers_submission_check", include_str!("../migrations/sqlite/0008_answers_submission_check.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -119,7 +120,31 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0005_audit_checkpoint", include_str!("../migrations/postgres/0005_audit_checkpoint.sql")),
     ("0006_background_jobs", include_str!("../migrations/postgres/0006_background_jobs.sql")),
     ("0007_audit_entity_prefix", include_str!("../migrations/postgres/0007_audit_entity_prefix.sql")),
+    ("0008_answers_submission_check", include_str!("../migrations/postgres/0008_answers_submission_check.sql")),
 ];
+
+/// A migration's statements: split at each `;` outside a `$$`-quoted function body.
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    let mut start = 0;
+    let mut out = Vec::new();
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"$$") {
+            quoted = !quoted;
+            i += 2;
+            continue;
+        }
+        if bytes[i] == b';' && !quoted {
+            out.push(&sql[start..i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.push(&sql[start..]);
+    out.into_iter().map(str::trim).filter(|s| !s.is_empty())
+}
 
 impl Store {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`, and migrates.
@@ -218,7 +243,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if done.is_none() {
-                for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                for statement in statements(sql) {
                     tx.execute(statement).await?;
                 }
                 sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
@@ -268,5 +293,21 @@ mod tests {
         assert_eq!(file("sqlite::memory:"), None);
         assert_eq!(file("sqlite://:memory:"), None);
         assert_eq!(file("postgres://chiso@db/chiso"), None);
+    }
+
+    #[test]
+    fn a_function_body_is_one_statement_of_its_migration() {
+        let sql =
+            "SELECT 1;\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NULL;\nEND $$;\n\n";
+        let got: Vec<&str> = super::statements(sql).collect();
+        assert_eq!(
+            got,
+            vec![
+                "SELECT 1",
+                "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NULL;\nEND $$"
+            ]
+        );
+        let mut every = super::POSTGRES_MIGRATIONS.iter().chain(super::SQLITE_MIGRATIONS);
+        assert!(every.all(|(_, sql)| super::statements(sql).all(|s| s.matches("$$").count() % 2 == 0)));
     }
 }

@@ -440,7 +440,10 @@ async fn save_chunk_in(
     let none = HashMap::new();
     let mut new_submissions: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
     let mut moved: Vec<(&SubmissionKey, SubmissionStatus)> = Vec::new();
-    let mut writes: Vec<(&SubmissionKey, &NewAnswer)> = Vec::new();
+    // New answers and changed ones apart: a new one is a plain insert (no conflict to look
+    // for: its unit's stored answers were read in this transaction), the rest an upsert.
+    let mut inserts: Vec<(&SubmissionKey, &NewAnswer)> = Vec::new();
+    let mut updates: Vec<(&SubmissionKey, &NewAnswer)> = Vec::new();
     // The events, in order, as what each will say: made one statement's worth at a time
     // when appended (half a million events are never all in memory).
     let mut events: Vec<Planned> = Vec::new();
@@ -476,7 +479,11 @@ async fn save_chunk_in(
             if old.is_some_and(|(v, n)| v == value && n == note) {
                 continue;
             }
-            writes.push((k, a));
+            if old.is_some() {
+                updates.push((k, a))
+            } else {
+                inserts.push((k, a))
+            }
             events.push(Planned::Answer { k, a, old: old.map(|o| o.0.as_str()), status: new_status.take() });
         }
         if let Some(s) = new_status {
@@ -503,10 +510,13 @@ async fn save_chunk_in(
         }
         q.execute(&mut **tx).await?;
     }
-    for chunk in writes.chunks(ROWS_PER_STATEMENT) {
+    let chunks =
+        inserts.chunks(ROWS_PER_STATEMENT).map(|c| (c, "")).chain(updates.chunks(ROWS_PER_STATEMENT).map(|c| {
+            (c, " ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note")
+        }));
+    for (chunk, upsert) in chunks {
         let sql = format!(
-            "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES {} \
-             ON CONFLICT (year, kind, unit_id, field) DO UPDATE SET value = excluded.value, note = excluded.note",
+            "INSERT INTO answers (year, kind, unit_id, field, value, note) VALUES {}{upsert}",
             tx.params().rows(6, chunk.len())
         );
         let mut q = sqlx::query(&sql);

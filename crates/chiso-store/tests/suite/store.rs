@@ -572,3 +572,52 @@ async fn an_import_over_drafts_records_only_the_changes_on_postgres() {
         an_import_over_drafts_records_only_the_changes(&db.store).await;
     }
 }
+
+/// The database itself keeps every answer with its submission, whatever writes to it (on
+/// SQLite a foreign key, on PostgreSQL statement triggers, migration 0008): an answer for a
+/// unit without a submission is refused, and so is removing or re-keying a submission that
+/// has answers; an answer for an existing submission is taken.
+async fn answers_stay_with_their_submissions(db: &common::TestDb) {
+    use sqlx::Executor;
+    let period = PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: None,
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    db.store.create_period(&period, "admin").await.unwrap();
+    let answers = [chiso_store::NewAnswer::new("infra", "1", "")];
+    db.store.save_answers(&common::submission("so-y-te"), &answers, None, "bcv", "").await.unwrap();
+    let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let refused = [
+        "INSERT INTO answers (year, kind, unit_id, field, value) VALUES (2021, 'department', 'so-khac', 'infra', '1')",
+        "UPDATE answers SET unit_id = 'so-khac' WHERE unit_id = 'so-y-te'",
+        "DELETE FROM submissions WHERE unit_id = 'so-y-te'",
+        "UPDATE submissions SET unit_id = 'so-khac' WHERE unit_id = 'so-y-te'",
+    ];
+    for sql in refused {
+        assert!(raw.execute(sql).await.is_err(), "refused: {sql}");
+    }
+    raw.execute(
+        "INSERT INTO answers (year, kind, unit_id, field, value) VALUES (2021, 'department', 'so-y-te', 'web', '2')",
+    )
+    .await
+    .unwrap();
+    raw.close().await;
+    let fields: Vec<String> =
+        db.store.answers(2021, "department", "so-y-te").await.unwrap().into_iter().map(|a| a.field).collect();
+    assert_eq!(fields, ["infra", "web"]);
+}
+
+#[tokio::test]
+async fn answers_stay_with_their_submissions_on_sqlite() {
+    answers_stay_with_their_submissions(&common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn answers_stay_with_their_submissions_on_postgres() {
+    if let Some(db) = common::postgres().await {
+        answers_stay_with_their_submissions(&db).await;
+    }
+}
