@@ -35,7 +35,8 @@ pub use jobs::{FORGOTTEN_AFTER_MS, JobRow, KEPT_FINISHED};
 pub use replay::{Discrepancy, Replay};
 pub use signing::{HeadCheck, SigningKey};
 pub use submissions::{
-    AnswerRow, CommentRow, EvidenceRow, NewAnswer, SnapshotRow, SubmissionRow, UnitAnswer, UnitAnswers,
+    ANSWERS_IMPORTED, AnswerRow, CommentRow, EvidenceRow, NewAnswer, SnapshotRow, SubmissionRow, UnitAnswer,
+    UnitAnswers,
 };
 pub use throttle::{Admission, HeldBack, ThrottleKey};
 pub use tokens::{TOKEN_TTL, TokenRow};

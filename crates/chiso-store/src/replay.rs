@@ -145,6 +145,27 @@ impl State {
                 a.value = Some((e.new_value.clone(), seq));
                 a.note = d.as_ref().and_then(|d| d["note"].as_str().map(|n| (n.to_string(), seq)));
             }
+            (crate::ANSWERS_IMPORTED, "submission") => {
+                match d.as_ref().and_then(|d| d["status"].as_str()) {
+                    Some(status) => {
+                        self.submissions.insert(rest.to_string(), Some((status.to_string(), seq)));
+                    }
+                    None => {
+                        self.submissions.entry(rest.to_string()).or_insert(None);
+                    }
+                }
+                let new: serde_json::Map<String, Value> = serde_json::from_str(&e.new_value).unwrap_or_default();
+                let notes = d.as_ref().map(|d| &d["notes"]);
+                for (field, value) in new {
+                    let a = self
+                        .answers
+                        .entry(format!("{rest}/{field}"))
+                        .or_insert_with(|| AnswerState { verified: Some((None, seq)), ..AnswerState::default() });
+                    a.value = value.as_str().map(|v| (v.to_string(), seq));
+                    let note = notes.and_then(|n| n[&field].as_str()).unwrap_or_default();
+                    a.note = Some((note.to_string(), seq));
+                }
+            }
             ("answer.verify", "answer") => {
                 let a = self.answers.entry(rest.to_string()).or_default();
                 match d.as_ref().map(|d| &d["verified"]) {

@@ -400,10 +400,11 @@ async fn many_units_in_one_write_on_postgres() {
     }
 }
 
-/// An import larger than one statement (1,250 answers: three audit inserts, two answer
-/// inserts) writes the rows and the record that the same saves made one unit at a time
-/// write: the same events in the same order, a chain that verifies, a replay that agrees.
-async fn a_large_import_records_what_saves_one_at_a_time_record(store: &Store, apart: &Store) {
+/// An import larger than one statement (1,250 answers: two answer inserts) writes the rows
+/// the same saves made one unit at a time write, each unit's changes on the record in one
+/// event (every field's new value, its note, the draft it made), then each move: a chain
+/// that verifies, a replay that agrees.
+async fn a_large_import_records_each_units_changes_in_one_event(store: &Store, apart: &Store) {
     let units: Vec<(chiso_domain::SubmissionKey, Vec<chiso_store::NewAnswer>)> = (0..5)
         .map(|u| {
             let answers = (0..250)
@@ -430,12 +431,28 @@ async fn a_large_import_records_what_saves_one_at_a_time_record(store: &Store, a
         apart.save_answers(k, answers, None, "admin", "Excel").await.unwrap();
         apart.transition(k, Transition::Submit, "admin", "nộp thay").await.unwrap();
     }
-    let said = |events: Vec<chiso_store::AuditEvent>| -> Vec<NewEvent> { events.iter().map(|e| e.as_new()).collect() };
-    let together = said(store.audit_events("").await.unwrap());
-    assert_eq!(together.len(), 1 + 5 * 250 + 5, "the period, every answer, every move");
-    assert_eq!(together, said(apart.audit_events("").await.unwrap()));
+    let together = store.audit_events("").await.unwrap();
+    let what: Vec<(&str, &str)> = together.iter().map(|e| (e.action.as_str(), e.entity.as_str())).collect();
+    assert_eq!(what.len(), 1 + 5 + 5, "the period, each unit's answers, each move");
+    assert_eq!(what[1], (chiso_store::ANSWERS_IMPORTED, "submission/2021/department/don-vi-0"));
+    assert_eq!(what[2], ("submission.status", "submission/2021/department/don-vi-0"));
+    let first = &together[1];
+    assert_eq!((first.actor.as_str(), first.reason.as_str(), first.old_value.as_str()), ("admin", "Excel", "{}"));
+    let new: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&first.new_value).unwrap();
+    assert_eq!(new.len(), 250);
+    assert_eq!((&new["f000"], &new["f249"]), (&serde_json::json!("0.0"), &serde_json::json!("0.249")));
+    let detail: serde_json::Value = serde_json::from_str(&first.detail).unwrap();
+    assert_eq!(detail["status"], "draft");
+    assert_eq!(detail["notes"].as_object().unwrap().len(), 5, "the non-empty notes");
+    assert_eq!(detail["notes"]["f050"], "Không áp dụng: \"chưa\"");
     assert_eq!(store.verify_chain().await.unwrap(), Ok(together.len()));
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
+    let statuses =
+        |subs: Vec<chiso_store::SubmissionRow>| -> Vec<_> { subs.into_iter().map(|s| (s.unit, s.status)).collect() };
+    assert_eq!(
+        statuses(store.submissions(2021, "department").await.unwrap()),
+        statuses(apart.submissions(2021, "department").await.unwrap())
+    );
     assert_eq!(
         store.period_answers(2021, "department").await.unwrap(),
         apart.period_answers(2021, "department").await.unwrap()
@@ -450,15 +467,15 @@ async fn a_large_import_records_what_saves_one_at_a_time_record(store: &Store, a
 }
 
 #[tokio::test]
-async fn a_large_import_records_what_saves_one_at_a_time_record_on_sqlite() {
+async fn a_large_import_records_each_units_changes_in_one_event_on_sqlite() {
     let (one, two) = (common::sqlite().await, common::sqlite().await);
-    a_large_import_records_what_saves_one_at_a_time_record(&one.store, &two.store).await;
+    a_large_import_records_each_units_changes_in_one_event(&one.store, &two.store).await;
 }
 
 #[tokio::test]
-async fn a_large_import_records_what_saves_one_at_a_time_record_on_postgres() {
+async fn a_large_import_records_each_units_changes_in_one_event_on_postgres() {
     if let (Some(one), Some(two)) = (common::postgres().await, common::postgres().await) {
-        a_large_import_records_what_saves_one_at_a_time_record(&one.store, &two.store).await;
+        a_large_import_records_each_units_changes_in_one_event(&one.store, &two.store).await;
     }
 }
 
@@ -503,16 +520,24 @@ async fn an_import_of_many_chunks_is_one_write(store: &Store, apart: &Store) {
         apart.save_answers(k, answers, None, "admin", "Excel").await.unwrap();
         apart.transition(k, Transition::Submit, "admin", "nộp thay").await.unwrap();
     }
-    let said = |events: Vec<chiso_store::AuditEvent>| -> Vec<NewEvent> { events.iter().map(|e| e.as_new()).collect() };
-    let together = said(store.audit_events("").await.unwrap());
-    assert_eq!(together, said(apart.audit_events("").await.unwrap()));
+    let together = store.audit_events("").await.unwrap();
+    let imported = together.iter().filter(|e| e.action == chiso_store::ANSWERS_IMPORTED).count();
+    assert_eq!(
+        (together.len(), imported),
+        (1 + 3 + 599 * 2, 599),
+        "the period, the late unit's save and move, each unit's answers and move"
+    );
     assert_eq!(store.verify_chain().await.unwrap(), Ok(together.len()));
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
     assert_eq!(
         store.period_answers(2021, "department").await.unwrap(),
         apart.period_answers(2021, "department").await.unwrap()
     );
-    assert_eq!(store.submissions(2021, "department").await.unwrap().len(), 600);
+    let statuses =
+        |subs: Vec<chiso_store::SubmissionRow>| -> Vec<_> { subs.into_iter().map(|s| (s.unit, s.status)).collect() };
+    let stored = statuses(store.submissions(2021, "department").await.unwrap());
+    assert_eq!(stored.len(), 600);
+    assert_eq!(stored, statuses(apart.submissions(2021, "department").await.unwrap()));
 }
 
 #[tokio::test]
@@ -529,8 +554,8 @@ async fn an_import_of_many_chunks_is_one_write_on_postgres() {
 }
 
 /// An import over the units' drafts (an administrator's corrected workbook) reads what they
-/// hold: only the changed answers are written, each on the record with its old value, and
-/// a unit first seen gets its draft.
+/// hold: only the changed answers are written, on the record with their old values (one
+/// event per unit), and a unit first seen gets its draft.
 async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
     let period = PeriodRow {
         year: 2021,
@@ -544,20 +569,27 @@ async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
         vec![chiso_store::NewAnswer::new("infra", infra, ""), chiso_store::NewAnswer::new("web", "12,5", "")]
     };
     store.save_units(&[(common::submission("so-y-te"), answers("7"))], None, "admin", "Excel").await.unwrap();
-    let before = store.audit_events("answer/2021/department/").await.unwrap().len();
+    let before = store.audit_events("submission/2021/department/").await.unwrap().len();
     let again = [(common::submission("so-y-te"), answers("7,5")), (common::submission("so-tu-phap"), answers("6"))];
     store.save_units(&again, None, "admin", "Excel sửa").await.unwrap();
-    let events = store.audit_events("answer/2021/department/").await.unwrap();
-    let new: Vec<_> =
-        events[before..].iter().map(|e| (e.entity.as_str(), e.old_value.as_str(), e.new_value.as_str())).collect();
+    let events = store.audit_events("submission/2021/department/").await.unwrap();
+    let new: Vec<_> = events[before..]
+        .iter()
+        .map(|e| (e.entity.as_str(), e.old_value.as_str(), e.new_value.as_str(), e.detail.as_str()))
+        .collect();
     assert_eq!(
         new,
         vec![
-            ("answer/2021/department/so-y-te/infra", "7", "7,5"),
-            ("answer/2021/department/so-tu-phap/infra", "", "6"),
-            ("answer/2021/department/so-tu-phap/web", "", "12,5"),
+            ("submission/2021/department/so-y-te", r#"{"infra":"7"}"#, r#"{"infra":"7,5"}"#, r#"{"notes":{}}"#),
+            (
+                "submission/2021/department/so-tu-phap",
+                "{}",
+                r#"{"infra":"6","web":"12,5"}"#,
+                r#"{"notes":{},"status":"draft"}"#
+            ),
         ]
     );
+    assert!(events[before..].iter().all(|e| e.action == chiso_store::ANSWERS_IMPORTED && e.reason == "Excel sửa"));
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
 }
 

@@ -107,6 +107,7 @@ pub static TEXT: Text = Text {
     action_name: |code| {
         Some(match code {
             "answer.set" => "Figures entered",
+            "answers.import" => "Figures imported from a file",
             "answer.verify" => "Value verified",
             "submission.status" => "Report status changed",
             "evidence.add" => "Evidence added",
@@ -134,6 +135,7 @@ pub static TEXT: Text = Text {
     audit_user: "Account",
     audit_units_doc: "Unit registry",
     audit_report_doc: |y| format!("Report settings {y}"),
+    audit_figures: |n| if n == 1 { "1 figure".to_string() } else { format!("{n} figures") },
     chart_unit_totals: "Total over the years",
     chart_unit_ranks: "Rank over the years",
     groups_heading: |y| format!("Points per criterion group, {y}"),

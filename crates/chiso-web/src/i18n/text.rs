@@ -123,6 +123,8 @@ pub struct Text {
     pub audit_user: &'static str,
     pub audit_units_doc: &'static str,
     pub audit_report_doc: fn(&str) -> String,
+    /// An import's changed figures of one unit: how many, before the list.
+    pub audit_figures: fn(usize) -> String,
     pub chart_unit_totals: &'static str,
     pub chart_unit_ranks: &'static str,
     pub groups_heading: fn(i32) -> String,

@@ -107,6 +107,7 @@ pub static TEXT: Text = Text {
     action_name: |code| {
         Some(match code {
             "answer.set" => "Nhập số liệu",
+            "answers.import" => "Nhập số liệu từ tệp",
             "answer.verify" => "Thẩm định giá trị",
             "submission.status" => "Đổi trạng thái báo cáo",
             "evidence.add" => "Thêm minh chứng",
@@ -134,6 +135,7 @@ pub static TEXT: Text = Text {
     audit_user: "Tài khoản",
     audit_units_doc: "Danh mục đơn vị",
     audit_report_doc: |y| format!("Thiết lập báo cáo năm {y}"),
+    audit_figures: |n| format!("{n} số liệu"),
     chart_unit_totals: "Tổng điểm qua các năm",
     chart_unit_ranks: "Thứ tự xếp hạng qua các năm",
     groups_heading: |y| format!("Điểm theo nhóm tiêu chí năm {y}"),

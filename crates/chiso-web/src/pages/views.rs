@@ -210,6 +210,22 @@ pub fn audit_words(lang: Lang, cat: &chiso_app::Catalog, e: &chiso_store::AuditE
             chiso_domain::PeriodStatus::parse(v).map_or(v.to_string(), |s| lang.period_status(s).to_string())
         }
         "answer.set" | "answer.verify" => lang.decimal_text(v),
+        // A unit's figures from an import: each criterion's value, by name.
+        chiso_store::ANSWERS_IMPORTED => {
+            let kind = parts.get(2).copied().unwrap_or_default();
+            let figures: serde_json::Map<String, serde_json::Value> = serde_json::from_str(v).unwrap_or_default();
+            let list: Vec<String> = figures
+                .iter()
+                .map(|(field, v)| {
+                    format!("{} = {}", criterion(kind, field), lang.decimal_text(v.as_str().unwrap_or_default()))
+                })
+                .collect();
+            if list.is_empty() {
+                String::new()
+            } else {
+                format!("{}: {}", (t.audit_figures)(list.len()), list.join("; "))
+            }
+        }
         // A reporter's units, by name.
         "user.units" => v.split(',').filter(|u| !u.is_empty()).map(|u| cat.unit_name(u)).collect::<Vec<_>>().join("; "),
         _ => v.to_string(),

@@ -156,6 +156,14 @@ async fn reporter_and_administrator_round_trip_through_excel() {
     let r = admin.upload("/quan-tri/ky/2021/department/excel", "", "hai-don-vi.xlsx", two).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(tuphap.get("/nop/2021/department/so-tu-phap").await.body.contains("name=\"infra\" value=\"7,5\""));
+    // On the record once per unit, every figure by its criterion's name: in the log (cut
+    // short) and in full on the unit's page, for its reporter.
+    let log = admin.get("/quan-tri/nhat-ky").await.body;
+    assert!(log.contains("Nhập số liệu từ tệp") && log.contains("6 số liệu: "), "{log}");
+    let trail = tuphap.get("/don-vi/so-tu-phap").await.body;
+    let import = trail.split("<tr>").find(|r| r.contains("Nhập số liệu từ tệp")).unwrap_or_default();
+    assert!(import.contains("6 số liệu: ") && import.contains(" = 7,5") && import.contains(" = 3,2"), "{trail}");
+    assert!(!import.contains("online_services"), "criteria by name, not by id: {import}");
     assert_eq!(tuphap.upload("/quan-tri/ky/2021/department/excel", "", "x.xlsx", vec![]).await.status, 403);
 
     // Export: the submitted figures, scores and results, in the layout the import reads.

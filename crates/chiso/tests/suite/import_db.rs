@@ -80,10 +80,12 @@ async fn import_into(db: &str) {
     let yte: Vec<&(String, String, String)> = answers.iter().filter(|a| a.0 == "ban-dan-toc").collect();
     assert_eq!(yte.len(), 6);
     assert!(yte.contains(&&("ban-dan-toc".into(), "app".into(), "13.1".into())), "{yte:?}");
-    assert_eq!(events, before.2 + 20 * 6, "one event per figure");
+    assert_eq!(events, before.2 + 20, "one event per unit, with its figures");
     let store = Store::open(db).await.unwrap();
-    let trail = store.audit_events("answer/2021/department/ban-dan-toc/app").await.unwrap();
-    assert_eq!((trail[0].actor.as_str(), trail[0].new_value.as_str()), ("cli", "13.1"));
+    let trail = store.audit_events("submission/2021/department/ban-dan-toc").await.unwrap();
+    assert_eq!((trail[0].actor.as_str(), trail[0].action.as_str()), ("cli", chiso_store::ANSWERS_IMPORTED));
+    let said: serde_json::Value = serde_json::from_str(&trail[0].new_value).unwrap();
+    assert_eq!((said.as_object().unwrap().len(), &said["app"]), (6, &serde_json::json!("13.1")));
     assert!(trail[0].reason.starts_with("Nhập từ tệp CSV "), "the record names a CSV: {}", trail[0].reason);
 
     // The same figures as an XLSX table, now submitted on the units' behalf with the reason.

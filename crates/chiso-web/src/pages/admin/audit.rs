@@ -48,6 +48,7 @@ pub struct AuditQuery {
 /// The actions an auditor may pick, in the order of the work.
 pub const ACTIONS: &[&str] = &[
     "answer.set",
+    "answers.import",
     "answer.verify",
     "submission.status",
     "evidence.add",
