@@ -1,6 +1,7 @@
 //! Times a national period's import as the platform writes it (`Store::save_units`: 4,500
-//! units × 120 answers, each on the record, submitted on the units' behalf) and the chain's
-//! verification, on SQLite (a temporary file) or the database given.
+//! units × 120 answers, each unit's changes on the record in one event, submitted on the
+//! units' behalf) and the chain's verification, on SQLite (a temporary file) or the
+//! database given.
 //!
 //! `cargo run --release -p chiso-store --example national_import [URL] [UNITS]`
 
