@@ -36,7 +36,7 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{b
 th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.error{color:#a40000;font-weight:600}\
 .ok{color:#1d6b1d;font-weight:600}.hint{display:block;color:#555;font-size:.9em}span.error{display:block}.notice{background:#fff4ce;border-left:4px solid #8a6100;padding:.5rem .8rem}label{display:block;margin:.3rem 0}input,select,textarea,button{font:inherit;padding:.35rem}\
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}\
-fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}\
+fieldset{border:1px solid #ccc;background:#fff;margin:.6rem 0}.muted{color:#555}.wrap{overflow-x:auto}td.long{min-width:16rem}\
 a.skip{position:absolute;left:-999px}a.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#000;padding:.3rem}\
 a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f5b400}\
 input,select,textarea{max-width:100%;box-sizing:border-box}\

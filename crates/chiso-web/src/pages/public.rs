@@ -161,13 +161,13 @@ pub async fn unit(
         for e in &trail.events {
             let words = super::views::audit_words(lang, &cat, e);
             b += &format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}<td>{}</td></tr>",
                 esc(&lang.time(&e.at)),
                 esc(&e.actor),
                 esc(&words.action),
                 esc(&words.entity),
-                esc(&words.old),
-                esc(&words.new),
+                super::views::audit_value_cell(&words.old),
+                super::views::audit_value_cell(&words.new),
                 esc(&e.reason)
             );
         }

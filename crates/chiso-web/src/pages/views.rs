@@ -178,6 +178,13 @@ pub struct AuditWords {
     pub new: String,
 }
 
+/// An audit value's cell: escaped, its lines kept, wide enough to read when it is long (an
+/// import's figures) rather than squeezed into a column of single words on a phone.
+pub fn audit_value_cell(v: &str) -> String {
+    let class = if v.chars().count() > 40 { " class=\"long\"" } else { "" };
+    format!("<td{class}>{}</td>", esc(v).replace('\n', "<br>"))
+}
+
 pub fn audit_words(lang: Lang, cat: &chiso_app::Catalog, e: &chiso_store::AuditEvent) -> AuditWords {
     let t = lang.t();
     let parts: Vec<&str> = e.entity.split('/').collect();
@@ -223,7 +230,7 @@ pub fn audit_words(lang: Lang, cat: &chiso_app::Catalog, e: &chiso_store::AuditE
             if list.is_empty() {
                 String::new()
             } else {
-                format!("{}: {}", (t.audit_figures)(list.len()), list.join("; "))
+                format!("{}:\n{}", (t.audit_figures)(list.len()), list.join(";\n"))
             }
         }
         // A reporter's units, by name.

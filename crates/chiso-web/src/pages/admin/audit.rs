@@ -185,14 +185,14 @@ pub async fn audit_log(
         for e in &trail.page.events {
             let words = crate::pages::views::audit_words(lang, &cat, e);
             b += &format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}<td>{}</td></tr>",
                 e.seq,
                 esc(&lang.time(&e.at)),
                 esc(&e.actor),
                 esc(&words.action),
                 esc(&words.entity),
-                esc(&short(&words.old)),
-                esc(&short(&words.new)),
+                crate::pages::views::audit_value_cell(&short(&words.old)),
+                crate::pages::views::audit_value_cell(&short(&words.new)),
                 esc(&e.reason)
             );
         }
@@ -202,7 +202,9 @@ pub async fn audit_log(
     Ok(page(lang, t.audit_title, Some(&u), &b))
 }
 
+/// A value cut to 80 characters on one line (the log's page; the whole is on the unit's page).
 fn short(v: &str) -> String {
+    let v = v.replace('\n', " ");
     if v.chars().count() > 80 { format!("{}…", v.chars().take(80).collect::<String>()) } else { v.to_string() }
 }
 
