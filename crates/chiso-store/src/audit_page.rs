@@ -157,21 +157,31 @@ impl Store {
             Direction::Older => ("<", "DESC"),
             Direction::Newer => (">", "ASC"),
         };
-        // `seq`, or on SQLite for a unit `+seq`: its entities as ranges of the entity index
-        // (each period's four kinds of entity), read through that index and sorted, not the
-        // whole log read in order with `LIKE '%/unit'` (200 ms to seconds on a national log).
+        // `seq`, or for a unit `+seq`: its entities as ranges of the entity index (each
+        // period's four kinds of entity), read through that index and sorted, not the whole
+        // log read in order with `LIKE '%/unit'` (200 ms to seconds on a national log). On
+        // SQLite a range of bytes; on PostgreSQL a `LIKE` prefix, which its index ordered by
+        // bytes serves (migration 0007).
         let mut seq = "seq";
-        if let (crate::Backend::Sqlite, Some(unit)) = (self.backend, &filter.unit) {
+        if let Some(unit) = &filter.unit {
             let periods = self.periods().await?;
             let mut ranges = Vec::new();
             for p in &periods {
                 for kind in ["answer", "comment", "evidence", "submission"] {
                     let entity = format!("{kind}/{}/{}/{unit}", p.year, p.kind);
                     let under = format!("{entity}/");
-                    let Some(end) = prefix_end(&under) else { continue };
                     let n = binds.len();
-                    ranges.push(format!("entity = ${} OR (entity >= ${} AND entity < ${})", n + 1, n + 2, n + 3));
-                    binds.extend([entity, under, end]);
+                    match self.backend {
+                        crate::Backend::Sqlite => {
+                            let Some(end) = prefix_end(&under) else { continue };
+                            ranges.push(format!("entity = ${} OR (entity >= ${} AND entity < ${})", n + 1, n + 2, n + 3));
+                            binds.extend([entity, under, end]);
+                        }
+                        crate::Backend::Postgres => {
+                            ranges.push(format!("entity = ${} OR entity LIKE ${} ESCAPE '\\'", n + 1, n + 2));
+                            binds.extend([entity, format!("{}%", like_escaped(&under))]);
+                        }
+                    }
                 }
             }
             if !ranges.is_empty() {
