@@ -174,7 +174,12 @@ impl Store {
                     match self.backend {
                         crate::Backend::Sqlite => {
                             let Some(end) = prefix_end(&under) else { continue };
-                            ranges.push(format!("entity = ${} OR (entity >= ${} AND entity < ${})", n + 1, n + 2, n + 3));
+                            ranges.push(format!(
+                                "entity = ${} OR (entity >= ${} AND entity < ${})",
+                                n + 1,
+                                n + 2,
+                                n + 3
+                            ));
                             binds.extend([entity, under, end]);
                         }
                         crate::Backend::Postgres => {

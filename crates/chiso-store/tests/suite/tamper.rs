@@ -540,3 +540,60 @@ async fn other_installations_postgres() {
         other_installations(from, to).await;
     }
 }
+
+/// Figures an import put on the record in one event per unit are replayed field by field: a
+/// value, a note or a whole row changed behind the import's back is each named, with the
+/// import's event as what set it; a status the import made is checked too.
+async fn imported_figures_changed_behind_the_back(db: common::TestDb) {
+    let store = &db.store;
+    let p = PeriodRow {
+        year: Y,
+        kind: K.into(),
+        framework: "cao-bang-1513-department".into(),
+        deadline: None,
+        status: chiso_domain::PeriodStatus::Open,
+    };
+    store.create_period(&p, "admin").await.unwrap();
+    let a = |f: &str, v: &str, n: &str| chiso_store::NewAnswer::new(f, v, n);
+    let units = vec![
+        (common::submission("so-y-te"), vec![a("infra", "7,5", ""), a("web", "N/A", "Không có cổng riêng")]),
+        (common::submission("so-noi-vu"), vec![a("infra", "6", ""), a("app", "14", "")]),
+    ];
+    store.save_units(&units, None, "admin", "Excel").await.unwrap();
+    let clean = store.replay().await.unwrap();
+    assert_eq!(clean.discrepancies, vec![], "an import replays exactly");
+    let import = store.audit_events("submission/2021/department/so-y-te").await.unwrap().remove(0);
+    assert_eq!(import.action, chiso_store::ANSWERS_IMPORTED);
+
+    let pool = raw(&db).await;
+    exec(&pool, "UPDATE answers SET value = '8' WHERE unit_id = 'so-y-te' AND field = 'infra'").await;
+    exec(&pool, "UPDATE answers SET note = '' WHERE unit_id = 'so-y-te' AND field = 'web'").await;
+    exec(&pool, "DELETE FROM answers WHERE unit_id = 'so-noi-vu' AND field = 'app'").await;
+    exec(&pool, "UPDATE submissions SET status = 'submitted' WHERE unit_id = 'so-noi-vu'").await;
+    let mut f = findings(store).await;
+    f.sort();
+    assert_eq!(
+        f,
+        vec![
+            ("answer/2021/department/so-noi-vu/app".into(), "row".into(), s("14"), None),
+            ("answer/2021/department/so-y-te/infra".into(), "value".into(), s("7,5"), s("8")),
+            ("answer/2021/department/so-y-te/web".into(), "note".into(), s("Không có cổng riêng"), s("")),
+            ("submission/2021/department/so-noi-vu".into(), "status".into(), s("draft"), s("submitted")),
+        ]
+    );
+    let r = store.replay().await.unwrap();
+    let infra = r.discrepancies.iter().find(|d| d.entity.ends_with("so-y-te/infra")).unwrap();
+    assert_eq!(infra.seq, Some(import.seq), "the import's event set it");
+}
+
+#[tokio::test]
+async fn imported_figures_changed_behind_the_back_sqlite() {
+    imported_figures_changed_behind_the_back(common::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn imported_figures_changed_behind_the_back_postgres() {
+    if let Some(db) = common::postgres().await {
+        imported_figures_changed_behind_the_back(db).await;
+    }
+}
