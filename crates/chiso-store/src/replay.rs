@@ -16,7 +16,7 @@ use crate::{Result, Store};
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One row (or column of a row) that is not what the trail says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,18 +77,108 @@ type Known<T> = Option<(T, i64)>;
 
 #[derive(Default)]
 struct AnswerState {
-    value: Known<String>,
-    note: Known<String>,
+    value: Known<Box<str>>,
+    note: Known<Box<str>>,
     /// `Some((None, _))`: no verified value; `Some((Some(v), _))`: v.
-    verified: Known<Option<String>>,
+    verified: Known<Option<Box<str>>>,
     /// A verification recorded before migration 0003 that left the unit's value: the
     /// verified column is empty or that value.
-    verified_none_or: Known<String>,
+    verified_none_or: Known<Box<str>>,
+}
+
+/// Every answer's state by its key (`year/kind/unit/field`): by submission, each one's
+/// answers in the order of their field's id. A national trail leads to a million answers;
+/// a string key each in a tree, then a hash table of them (its doubling peak), were most of
+/// `chiso verify`'s memory.
+#[derive(Default)]
+struct Answers {
+    submissions: Interned,
+    fields: Interned,
+    /// By submission id: (field id, state), sorted by field id; a state compared with its row
+    /// is taken (`None`), so that what is left had no row.
+    states: Vec<Vec<(u32, Option<AnswerState>)>>,
+}
+
+/// Strings by id, and ids by string.
+#[derive(Default)]
+struct Interned {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interned {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+}
+
+impl Answers {
+    /// `year/kind/unit` and `field` of an answer's key.
+    fn split(key: &str) -> (&str, &str) {
+        key.rsplit_once('/').unwrap_or(("", key))
+    }
+
+    /// The answer's state, made by `new` if the trail had none.
+    fn get_or(&mut self, key: &str, new: impl FnOnce() -> AnswerState) -> &mut AnswerState {
+        let (submission, field) = Answers::split(key);
+        let (s, f) = (self.submissions.id(submission) as usize, self.fields.id(field));
+        if s == self.states.len() {
+            self.states.push(Vec::new());
+        }
+        let answers = &mut self.states[s];
+        let i = match answers.binary_search_by_key(&f, |(id, _)| *id) {
+            Ok(i) => i,
+            Err(i) => {
+                answers.insert(i, (f, None));
+                i
+            }
+        };
+        answers[i].1.get_or_insert_with(new)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut AnswerState> {
+        let (submission, field) = Answers::split(key);
+        let s = *self.submissions.ids.get(submission)? as usize;
+        let f = *self.fields.ids.get(field)?;
+        let answers = &mut self.states[s];
+        let i = answers.binary_search_by_key(&f, |(id, _)| *id).ok()?;
+        answers[i].1.as_mut()
+    }
+
+    fn take(&mut self, key: &str) -> Option<AnswerState> {
+        let (submission, field) = Answers::split(key);
+        let s = *self.submissions.ids.get(submission)? as usize;
+        let f = *self.fields.ids.get(field)?;
+        let answers = &mut self.states[s];
+        let i = answers.binary_search_by_key(&f, |(id, _)| *id).ok()?;
+        answers[i].1.take()
+    }
+
+    /// What is left (no row), by key in order.
+    fn into_sorted(self) -> Vec<(String, AnswerState)> {
+        let Answers { submissions, fields, states } = self;
+        let mut left = Vec::new();
+        for (s, answers) in states.into_iter().enumerate() {
+            for (f, a) in answers {
+                if let Some(a) = a {
+                    left.push((format!("{}/{}", submissions.names[s], fields.names[f as usize]), a));
+                }
+            }
+        }
+        left.sort_by(|a, b| a.0.cmp(&b.0));
+        left
+    }
 }
 
 #[derive(Default)]
 struct State {
-    answers: BTreeMap<String, AnswerState>,
+    answers: Answers,
     submissions: BTreeMap<String, Known<String>>,
     periods: BTreeMap<String, Known<String>>,
     /// key `year/kind/vN` → (sha256, reason, published by)
@@ -138,12 +228,10 @@ impl State {
                         self.submissions.entry(submission_of(rest)).or_insert(None);
                     }
                 }
-                let a = self
-                    .answers
-                    .entry(rest.to_string())
-                    .or_insert_with(|| AnswerState { verified: Some((None, seq)), ..AnswerState::default() });
-                a.value = Some((e.new_value.clone(), seq));
-                a.note = d.as_ref().and_then(|d| d["note"].as_str().map(|n| (n.to_string(), seq)));
+                let a =
+                    self.answers.get_or(rest, || AnswerState { verified: Some((None, seq)), ..AnswerState::default() });
+                a.value = Some((e.new_value.as_str().into(), seq));
+                a.note = d.as_ref().and_then(|d| d["note"].as_str().map(|n| (n.into(), seq)));
             }
             (crate::ANSWERS_IMPORTED, "submission") => {
                 match d.as_ref().and_then(|d| d["status"].as_str()) {
@@ -157,25 +245,27 @@ impl State {
                 let new: serde_json::Map<String, Value> = serde_json::from_str(&e.new_value).unwrap_or_default();
                 let notes = d.as_ref().map(|d| &d["notes"]);
                 for (field, value) in new {
-                    let a = self
-                        .answers
-                        .entry(format!("{rest}/{field}"))
-                        .or_insert_with(|| AnswerState { verified: Some((None, seq)), ..AnswerState::default() });
-                    a.value = value.as_str().map(|v| (v.to_string(), seq));
+                    let a = self.answers.get_or(&format!("{rest}/{field}"), || AnswerState {
+                        verified: Some((None, seq)),
+                        ..AnswerState::default()
+                    });
+                    a.value = value.as_str().map(|v| (v.into(), seq));
                     let note = notes.and_then(|n| n[&field].as_str()).unwrap_or_default();
-                    a.note = Some((note.to_string(), seq));
+                    a.note = Some((note.into(), seq));
                 }
             }
             ("answer.verify", "answer") => {
-                let a = self.answers.entry(rest.to_string()).or_default();
+                let a = self.answers.get_or(rest, AnswerState::default);
                 match d.as_ref().map(|d| &d["verified"]) {
                     Some(Value::Null) => a.verified = Some((None, seq)),
-                    Some(Value::String(v)) => a.verified = Some((Some(v.clone()), seq)),
+                    Some(Value::String(v)) => a.verified = Some((Some(v.as_str().into()), seq)),
                     _ => match &a.value {
-                        Some((v, _)) if *v != e.new_value => a.verified = Some((Some(e.new_value.clone()), seq)),
+                        Some((v, _)) if **v != *e.new_value => {
+                            a.verified = Some((Some(e.new_value.as_str().into()), seq))
+                        }
                         Some(_) => {
                             a.verified = None;
-                            a.verified_none_or = Some((e.new_value.clone(), seq));
+                            a.verified_none_or = Some((e.new_value.as_str().into(), seq));
                         }
                         None => a.verified = None,
                     },
@@ -255,21 +345,21 @@ impl State {
     /// the trail's state for it is then dropped (what is left had no row).
     fn compare_answer(&mut self, out: &mut Replay, key: String, value: String, verified: Option<String>, note: String) {
         let entity = format!("answer/{key}");
-        let Some(a) = self.answers.remove(&key) else {
+        let Some(a) = self.answers.take(&key) else {
             missing_row(out, entity, None, Some(value), None);
             return;
         };
         compare(out, entity.clone(), "value", &a.value, &value);
         compare(out, entity.clone(), "note", &a.note, &note);
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        let show = |v: Option<&str>| v.unwrap_or("(none)").to_string();
         match (&a.verified, &a.verified_none_or) {
             (Some((v, seq)), _) => {
-                let expected = Some((show(v), *seq));
-                compare(out, entity, "verified", &expected, &show(&verified));
+                let expected = Some((show(v.as_deref()), *seq));
+                compare(out, entity, "verified", &expected, &show(verified.as_deref()));
             }
             (None, Some((v, seq))) => {
                 out.checked += 1;
-                if verified.as_ref().is_some_and(|f| f != v) {
+                if verified.as_deref().is_some_and(|f| f != &**v) {
                     out.discrepancies.push(Discrepancy {
                         entity,
                         column: "verified",
@@ -291,15 +381,15 @@ impl State {
 }
 
 /// Compares one known value.
-fn compare(out: &mut Replay, entity: String, column: &'static str, expected: &Known<String>, found: &str) {
+fn compare<T: AsRef<str>>(out: &mut Replay, entity: String, column: &'static str, expected: &Known<T>, found: &str) {
     match expected {
         Some((v, seq)) => {
             out.checked += 1;
-            if v != found {
+            if v.as_ref() != found {
                 out.discrepancies.push(Discrepancy {
                     entity,
                     column,
-                    expected: Some(v.clone()),
+                    expected: Some(v.as_ref().to_string()),
                     found: Some(found.to_string()),
                     seq: Some(*seq),
                 });
@@ -448,9 +538,9 @@ impl Store {
 /// The answers left in the trail's state (no row), and the smaller tables, against the trail.
 fn compare_rest((mut state, mut out, small): (State, Replay, Small)) -> Replay {
     let Small { submissions, periods, snapshots, documents, evidence, comments, users, user_units } = small;
-    for (key, a) in state.answers {
+    for (key, a) in state.answers.into_sorted() {
         if let Some((v, seq)) = a.value {
-            missing_row(&mut out, format!("answer/{key}"), Some(v), None, Some(seq));
+            missing_row(&mut out, format!("answer/{key}"), Some(v.into()), None, Some(seq));
         }
     }
 
