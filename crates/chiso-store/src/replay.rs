@@ -142,22 +142,22 @@ impl Answers {
         answers[i].1.get_or_insert_with(new)
     }
 
-    fn get_mut(&mut self, key: &str) -> Option<&mut AnswerState> {
+    /// The answer's place, if the trail named it.
+    fn slot(&mut self, key: &str) -> Option<&mut Option<AnswerState>> {
         let (submission, field) = Answers::split(key);
         let s = *self.submissions.ids.get(submission)? as usize;
         let f = *self.fields.ids.get(field)?;
         let answers = &mut self.states[s];
         let i = answers.binary_search_by_key(&f, |(id, _)| *id).ok()?;
-        answers[i].1.as_mut()
+        Some(&mut answers[i].1)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut AnswerState> {
+        self.slot(key)?.as_mut()
     }
 
     fn take(&mut self, key: &str) -> Option<AnswerState> {
-        let (submission, field) = Answers::split(key);
-        let s = *self.submissions.ids.get(submission)? as usize;
-        let f = *self.fields.ids.get(field)?;
-        let answers = &mut self.states[s];
-        let i = answers.binary_search_by_key(&f, |(id, _)| *id).ok()?;
-        answers[i].1.take()
+        self.slot(key)?.take()
     }
 
     /// What is left (no row), by key in order.
