@@ -59,13 +59,16 @@ impl Audit {
 pub fn audit(doc: &Document, frameworks: &[Framework], registry: &Registry) -> Audit {
     let recognized = recognize::recognize(doc, frameworks, registry);
     let mut ctx = Ctx { doc, frameworks, registry, tables: recognized.tables, year: recognized.year };
-    let mut findings = facts::relabel(&mut ctx);
+    let units = facts::UnitIndex::new(&ctx);
+    let mut findings = facts::relabel(&mut ctx, &units);
     let (sum_findings, fits) = check::tables::sums(&ctx);
     findings.extend(sum_findings);
-    let obs = facts::observations(&ctx);
+    let obs = facts::observations(&ctx, &units);
     let (conflicts, consensus) = facts::conflicts(&ctx, &obs, &fits);
+    // The largest structures: gone before the other checks build theirs.
+    drop((obs, fits));
     findings.extend(conflicts);
-    let facts = facts::Facts::build(&ctx, consensus);
+    let facts = facts::Facts::build(&ctx, units, consensus);
     findings.extend(check::tables::maxima(&ctx));
     findings.extend(check::tables::levels(&ctx, &facts));
     findings.extend(check::tables::ranks(&ctx, &facts));

@@ -43,17 +43,99 @@ pub struct Table {
     pub spreadsheet: bool,
 }
 
+/// A cell. Kept small (64 bytes, most texts inline): a national workbook has millions.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     /// The text as printed (numbers as displayed, with the document's separator).
-    pub text: String,
+    pub text: Text,
     /// The number the cell shows, with the decimals it shows.
     pub number: Option<Num>,
     pub bold: bool,
     /// `Some((row, column))` when the cell is covered by a merged cell that starts there.
-    pub origin: Option<(usize, usize)>,
-    /// Columns a merged cell spans (1 for an ordinary cell).
-    pub span: usize,
+    pub origin: Option<(u32, u32)>,
+    /// Columns a merged cell spans (1 for an ordinary cell; readers cap columns at 512).
+    pub span: u16,
+}
+
+/// Text that holds up to [`Text::INLINE`] bytes without an allocation: the numbers and
+/// short names that fill most cells.
+#[derive(Clone)]
+pub enum Text {
+    Inline { len: u8, bytes: [u8; Text::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    pub const INLINE: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from a `&str` cut at its length: valid UTF-8.
+            Text::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default(),
+            Text::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        if s.len() <= Text::INLINE {
+            let mut bytes = [0; Text::INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Text::Inline { len: s.len() as u8, bytes }
+        } else {
+            Text::Heap(s.into())
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        if s.len() <= Text::INLINE { Text::from(s.as_str()) } else { Text::Heap(s.into_boxed_str()) }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::from("")
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// A printed number: its value and how many decimals it shows ("45,20" → 45.20, 2).
@@ -63,12 +145,19 @@ pub struct Num {
     pub decimals: u32,
 }
 
+impl Cell {
+    /// Where the merged cell covering this one starts, if one does.
+    pub fn merged_from(&self) -> Option<(usize, usize)> {
+        self.origin.map(|(r, c)| (r as usize, c as usize))
+    }
+}
+
 impl Table {
     /// The cell at `(row, column)`, or the merged cell covering it.
     pub fn effective(&self, row: usize, column: usize) -> Option<&Cell> {
         let c = self.rows.get(row)?.get(column)?;
         match c.origin {
-            Some((r, k)) => self.rows.get(r)?.get(k),
+            Some((r, k)) => self.rows.get(r as usize)?.get(k as usize),
             None => Some(c),
         }
     }
@@ -92,5 +181,20 @@ impl Table {
         letters.reverse();
         let row = self.row_numbers.get(row).copied().unwrap_or(row + 1);
         Some(format!("{}{row}", String::from_utf8_lossy(&letters)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_stay_small() {
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        assert_eq!(std::mem::size_of::<Cell>(), 64);
+        for s in ["", "45,20", "Sở Giáo dục và Đào tạo tỉnh Cao Bằng", "ab\u{1ec7}cdefghijklmnopqrst"] {
+            assert_eq!(Text::from(s).as_str(), s);
+            assert_eq!(Text::from(s.to_string()), Text::from(s));
+        }
     }
 }

@@ -66,7 +66,8 @@ pub struct Row {
     pub row: usize,
     pub unit_text: String,
     pub unit: Option<UnitId>,
-    pub unknown: Option<UnknownUnit>,
+    /// Boxed: rare, and a national workbook has hundreds of thousands of rows.
+    pub unknown: Option<Box<UnknownUnit>>,
     /// The row says the unit sent no data (a merged cell of text instead of figures).
     pub no_data: bool,
 }
@@ -401,7 +402,7 @@ fn table(
         .map(|c| {
             let mut out: Vec<(usize, usize, String, String)> = Vec::new();
             for &hr in &header_rows {
-                let (or, oc) = t.rows[hr][c].origin.unwrap_or((hr, c));
+                let (or, oc) = t.rows[hr][c].merged_from().unwrap_or((hr, c));
                 let Some(cell) = t.rows.get(or).and_then(|row| row.get(oc)) else { continue };
                 let text = cell.text.trim().to_string();
                 if text.is_empty() || out.iter().any(|(r2, c2, _, _)| (*r2, *c2) == (or, oc)) {
@@ -543,7 +544,7 @@ fn table(
             continue;
         }
         let unit_text = t.effective(r, unit_col).map(|c| c.text.trim().to_string()).unwrap_or_default();
-        let unit_origin = t.rows[r][unit_col].origin;
+        let unit_origin = t.rows[r][unit_col].merged_from();
         if unit_text.is_empty() || texts.len() == 1 || unit_origin.is_some_and(|(or, _)| or != r) {
             continue; // a note, a title, or a cell merged down from the row above
         }
@@ -562,7 +563,7 @@ fn table(
             .or_else(|_| registry.resolve_any_year(&unit_text, &kind, table_year));
         let (unit, unknown) = match resolved {
             Ok((u, _)) => (Some(u.id.clone()), None),
-            Err(e) => (None, Some(e)),
+            Err(e) => (None, Some(Box::new(e))),
         };
         if unit.is_none() && !has_numbers && !no_data {
             continue;
@@ -572,6 +573,8 @@ fn table(
     if rows.is_empty() {
         return None;
     }
+    // Kept as long as the audit runs: no spare capacity (thousands of rows per table).
+    rows.shrink_to_fit();
     let number = caption.as_deref().and_then(caption_number).or_else(|| t.sheet.as_deref().and_then(caption_number));
     let name = match (number, &t.sheet) {
         (Some(k), _) => format!("Bảng {k}"),

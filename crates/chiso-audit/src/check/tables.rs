@@ -36,8 +36,9 @@ pub fn fit(ctx: &Ctx, fw: usize, printed: Decimal, decimals: u32, sum: Decimal) 
 
 /// Totals and subtotals against the sum of their parts in the same row. Returns the
 /// findings and, for every printed value that takes part in a sum, whether it fits.
-/// Whether each printed value (table, row, column) that takes part in a sum fits it.
-pub type Fits = HashMap<(usize, usize, usize), bool>;
+/// Whether each printed value (table, row, column) that takes part in a sum fits it
+/// (`u32`: millions of entries in a national workbook).
+pub type Fits = HashMap<(u32, u32, u32), bool>;
 
 pub fn sums(ctx: &Ctx) -> (Vec<Finding>, Fits) {
     let mut findings = Vec::new();
@@ -70,8 +71,8 @@ pub fn sums(ctx: &Ctx) -> (Vec<Finding>, Fits) {
                 let sum: Decimal = parts.iter().map(|(_, n)| n.value).sum();
                 let f = fit(ctx, t.framework, total.value, total.decimals, sum);
                 let ok = f != Fit::Off;
-                for key in std::iter::once((ti, row.row, col.col)).chain(parts.iter().map(|(c, _)| (ti, row.row, *c))) {
-                    let e = fits.entry(key).or_insert(ok);
+                for c in std::iter::once(col.col).chain(parts.iter().map(|(c, _)| *c)) {
+                    let e = fits.entry((ti as u32, row.row as u32, c as u32)).or_insert(ok);
                     *e = *e && ok;
                 }
                 if f == Fit::Exact {

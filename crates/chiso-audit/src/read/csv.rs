@@ -32,7 +32,7 @@ pub fn read_csv(bytes: &[u8], name: &str) -> Result<Document, ReadError> {
         .map(|r| {
             let mut line: Vec<Cell> = r
                 .into_iter()
-                .map(|text| Cell { number: parse_num(&text), text, span: 1, ..Default::default() })
+                .map(|text| Cell { number: parse_num(&text), text: text.into(), span: 1, ..Default::default() })
                 .collect();
             line.resize_with(width, || Cell { span: 1, ..Default::default() });
             line

@@ -342,29 +342,34 @@ fn grid(rows: Vec<RowB>) -> Table {
             }
             let span = cb.span.min(width - c).max(1);
             let origin = if cb.vmerge == VMerge::Continue && ri > 0 {
-                out.get(ri - 1).and_then(|above| above.get(c)).map(|a| a.origin.unwrap_or((ri - 1, c)))
+                out.get(ri - 1).and_then(|above| above.get(c)).map(|a| a.merged_from().unwrap_or((ri - 1, c)))
             } else if cb.hmerge_continue && c > 0 {
-                Some(line[c - 1].origin.unwrap_or((ri, c - 1)))
+                Some(line[c - 1].merged_from().unwrap_or((ri, c - 1)))
             } else {
                 None
             };
             match origin {
                 Some(o) => {
                     for cell in &mut line[c..c + span] {
-                        cell.origin = Some(o);
+                        cell.origin = Some((o.0 as u32, o.1 as u32));
                     }
                     if o.0 == ri
                         && let Some(start) = line.get_mut(o.1)
                     {
-                        start.span += span;
+                        start.span += span as u16;
                     }
                 }
                 None => {
-                    let text = cb.text.trim().to_string();
-                    line[c] =
-                        Cell { number: parse_num(&text), text, bold: cb.has_text && cb.all_bold, origin: None, span };
+                    let text = cb.text.trim();
+                    line[c] = Cell {
+                        number: parse_num(text),
+                        text: text.into(),
+                        bold: cb.has_text && cb.all_bold,
+                        origin: None,
+                        span: span as u16,
+                    };
                     for cell in &mut line[c + 1..c + span] {
-                        cell.origin = Some((ri, c));
+                        cell.origin = Some((ri as u32, c as u32));
                     }
                 }
             }

@@ -421,7 +421,7 @@ fn build(cells: Vec<((usize, usize), Raw)>, merges: Vec<((usize, usize), (usize,
     for ((r, c), raw) in cells {
         if r < rows && c < cols {
             grid[r][c] =
-                Cell { text: raw.text.trim().to_string(), number: raw.number, bold: raw.bold, origin: None, span: 1 };
+                Cell { text: raw.text.trim().into(), number: raw.number, bold: raw.bold, origin: None, span: 1 };
         }
     }
     for ((r0, c0), (r1, c1)) in merges {
@@ -434,11 +434,11 @@ fn build(cells: Vec<((usize, usize), Raw)>, merges: Vec<((usize, usize), (usize,
         if grid[r0][c0].origin.is_some() {
             continue; // overlapping merges: the first one wins
         }
-        grid[r0][c0].span = c1 - c0 + 1;
+        grid[r0][c0].span = (c1 - c0 + 1) as u16;
         for (r, line) in grid.iter_mut().enumerate().take(r1 + 1).skip(r0) {
             for (c, cell) in line.iter_mut().enumerate().take(c1 + 1).skip(c0) {
                 if (r, c) != (r0, c0) && cell.origin.is_none() {
-                    *cell = Cell { origin: Some((r0, c0)), span: 1, ..Default::default() };
+                    *cell = Cell { origin: Some((r0 as u32, c0 as u32)), span: 1, ..Default::default() };
                 }
             }
         }
