@@ -13,6 +13,17 @@ pub fn submission(unit: &str) -> chiso_domain::SubmissionKey {
     chiso_domain::SubmissionKey::new(2021, "department", unit)
 }
 
+/// The 2021 department period of those stories: open, without a deadline, framework `f`.
+pub fn period() -> chiso_store::PeriodRow {
+    chiso_store::PeriodRow {
+        year: 2021,
+        kind: "department".into(),
+        framework: "f".into(),
+        deadline: None,
+        status: chiso_domain::PeriodStatus::Open,
+    }
+}
+
 pub struct TestDb {
     pub store: Store,
     pub url: String,

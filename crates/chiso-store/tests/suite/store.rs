@@ -178,14 +178,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
 /// A unit's trail is its own: `so-y-te` does not see `so-y-te-moi` (whose id begins with
 /// it), nor a unit whose id holds LIKE wildcards.
 async fn trail_is_exact(store: &Store) {
-    let period = chiso_store::PeriodRow {
-        year: 2021,
-        kind: "department".into(),
-        framework: "f".into(),
-        deadline: None,
-        status: chiso_domain::PeriodStatus::Open,
-    };
-    store.create_period(&period, "admin").await.unwrap();
+    store.create_period(&common::period(), "admin").await.unwrap();
     for (unit, value) in [("so-y-te", "1"), ("so-y-te-moi", "2"), ("so_y_te", "3")] {
         let answers = [chiso_store::NewAnswer::new("infra", value.to_string(), "")];
         store.save_answers(&common::submission(unit), &answers, None, "bcv", "").await.unwrap();
@@ -340,14 +333,7 @@ async fn an_empty_period_is_removed_on_postgres() {
 /// An administrator's import of many units is one write: a unit that left the draft state
 /// refuses it whole; submitted on the units' behalf, each move is on the record.
 async fn many_units_in_one_write(store: &Store) {
-    let period = PeriodRow {
-        year: 2021,
-        kind: "department".into(),
-        framework: "f".into(),
-        deadline: None,
-        status: chiso_domain::PeriodStatus::Open,
-    };
-    store.create_period(&period, "admin").await.unwrap();
+    store.create_period(&common::period(), "admin").await.unwrap();
     let figures = vec![chiso_store::NewAnswer::new("infra", "7", "")];
     store.save_answers(&common::submission("so-y-te"), &figures, None, "yte", "").await.unwrap();
     store.transition(&common::submission("so-y-te"), Transition::Submit, "yte", "Nộp").await.unwrap();
@@ -417,14 +403,7 @@ async fn a_large_import_records_each_units_changes_in_one_event(store: &Store, a
         })
         .collect();
     for s in [store, apart] {
-        let period = PeriodRow {
-            year: 2021,
-            kind: "department".into(),
-            framework: "f".into(),
-            deadline: None,
-            status: chiso_domain::PeriodStatus::Open,
-        };
-        s.create_period(&period, "admin").await.unwrap();
+        s.create_period(&common::period(), "admin").await.unwrap();
     }
     store.save_units(&units, Some("nộp thay"), "admin", "Excel").await.unwrap();
     for (k, answers) in &units {
@@ -493,14 +472,7 @@ async fn an_import_of_many_chunks_is_one_write(store: &Store, apart: &Store) {
         })
         .collect();
     for s in [store, apart] {
-        let period = PeriodRow {
-            year: 2021,
-            kind: "department".into(),
-            framework: "f".into(),
-            deadline: None,
-            status: chiso_domain::PeriodStatus::Open,
-        };
-        s.create_period(&period, "admin").await.unwrap();
+        s.create_period(&common::period(), "admin").await.unwrap();
     }
     let late = &units[550].0;
     store.save_answers(late, &units[550].1, None, "dv", "").await.unwrap();
@@ -557,14 +529,7 @@ async fn an_import_of_many_chunks_is_one_write_on_postgres() {
 /// hold: only the changed answers are written, on the record with their old values (one
 /// event per unit), and a unit first seen gets its draft.
 async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
-    let period = PeriodRow {
-        year: 2021,
-        kind: "department".into(),
-        framework: "f".into(),
-        deadline: None,
-        status: chiso_domain::PeriodStatus::Open,
-    };
-    store.create_period(&period, "admin").await.unwrap();
+    store.create_period(&common::period(), "admin").await.unwrap();
     let answers = |infra: &str| {
         vec![chiso_store::NewAnswer::new("infra", infra, ""), chiso_store::NewAnswer::new("web", "12,5", "")]
     };
@@ -611,14 +576,7 @@ async fn an_import_over_drafts_records_only_the_changes_on_postgres() {
 /// has answers; an answer for an existing submission is taken.
 async fn answers_stay_with_their_submissions(db: &common::TestDb) {
     use sqlx::Executor;
-    let period = PeriodRow {
-        year: 2021,
-        kind: "department".into(),
-        framework: "f".into(),
-        deadline: None,
-        status: chiso_domain::PeriodStatus::Open,
-    };
-    db.store.create_period(&period, "admin").await.unwrap();
+    db.store.create_period(&common::period(), "admin").await.unwrap();
     let answers = [chiso_store::NewAnswer::new("infra", "1", "")];
     db.store.save_answers(&common::submission("so-y-te"), &answers, None, "bcv", "").await.unwrap();
     let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
