@@ -115,6 +115,9 @@ pub struct Registry {
     /// found without comparing it with every unit (a national import resolves thousands).
     by_name: HashMap<String, Vec<usize>>,
     by_alias: HashMap<String, Vec<usize>>,
+    /// `by_name`'s units for each unit's name exactly as the registry writes it (trimmed,
+    /// in NFC): a table that prints the names so is resolved without making their keys.
+    as_written: HashMap<String, Vec<usize>>,
 }
 
 impl Registry {
@@ -196,7 +199,11 @@ impl Registry {
                     by_alias.entry(k).or_default().push(i);
                 }
             }
-            Ok(Registry { units, lineage, by_id, by_name, by_alias })
+            let mut as_written = HashMap::new();
+            for u in units.iter().filter(|u| u.name.trim() == u.name) {
+                as_written.entry(u.name.clone()).or_insert_with(|| by_name[&key(&u.name)].clone());
+            }
+            Ok(Registry { units, lineage, by_id, by_name, by_alias, as_written })
         } else {
             errors.dedup();
             Err(errors)
@@ -222,8 +229,6 @@ impl Registry {
     /// Finds the unit of `kind` alive in `year` that a printed name means: by id,
     /// official name or alias, ignoring case and repeated spaces.
     pub fn resolve(&self, name: &str, kind: &str, year: i32) -> Result<(&Unit, Match), UnknownUnit> {
-        let name = &*nfc(name);
-        let k = key(name);
         // The first unit in registry order that is of the kind, alive, and matches.
         let first = |indices: &mut dyn Iterator<Item = usize>| {
             indices
@@ -231,6 +236,16 @@ impl Registry {
                 .min()
                 .map(|i| &self.units[i])
         };
+        // A name as written in the registry is in NFC, trimmed, and has its name's key: the
+        // same units as below, found without making the key.
+        if let Some(named) = self.as_written.get(name) {
+            let by_id = self.by_id.get(name).copied();
+            if let Some(u) = first(&mut named.iter().copied().chain(by_id)) {
+                return Ok((u, Match::Name));
+            }
+        }
+        let name = &*nfc(name);
+        let k = key(name);
         let by_id = self.by_id.get(name.trim()).copied();
         let named = self.by_name.get(&k).into_iter().flatten().copied();
         if let Some(u) = first(&mut named.chain(by_id)) {
@@ -445,6 +460,39 @@ mod tests {
         let (u, how) = r.resolve("Huyện  quảng uyên", "district", 2020).unwrap();
         assert_eq!((u.id.0.as_str(), how), ("quang-hoa", Match::Alias));
         assert_eq!(r.resolve("TP.Cao Bằng", "district", 2020).unwrap().0.id.0, "cao-bang");
+        // Written exactly as the unit of 2019 is named, in 2020 it is the alias of its successor.
+        let (u, how) = r.resolve("Huyện Quảng Uyên", "district", 2020).unwrap();
+        assert_eq!((u.id.0.as_str(), how), ("quang-hoa", Match::Alias));
+    }
+
+    #[test]
+    fn a_name_as_written_resolves_as_any_other_spelling_of_it() {
+        // A name reused in another case by the unit that followed: the one alive that year.
+        let units = vec![
+            unit("xa-a", "Xã A", &[], None, Some(2019)),
+            unit("xa-a-moi", "xã a", &["Xã Mới"], Some(2020), None),
+            unit("cao-bang", "Thành phố Cao Bằng", &["TP.Cao Bằng"], None, None),
+        ];
+        let r = Registry::new(units.clone(), vec![]).unwrap();
+        assert_eq!(r.resolve("Xã A", "district", 2020).unwrap().0.id.0, "xa-a-moi");
+        assert_eq!(r.resolve("xã a", "district", 2019).unwrap().0.id.0, "xa-a");
+        // Spaced around, a name is not as written: looked up by its key, it means the same.
+        for u in &units {
+            for name in std::iter::once(&u.name).chain(&u.aliases).chain([&u.id.0]) {
+                for year in [2018, 2019, 2020, 2021] {
+                    let spaced = format!(" {name} ");
+                    let (a, b) = (r.resolve(name, "district", year), r.resolve(&spaced, "district", year));
+                    assert_eq!(
+                        a.map(|(u, m)| (&u.id, m)),
+                        b.map(|(u, m)| (&u.id, m)).map_err(|mut e| {
+                            e.name = name.clone();
+                            e
+                        }),
+                        "{name} in {year}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
