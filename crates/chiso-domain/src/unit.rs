@@ -199,9 +199,12 @@ impl Registry {
                     by_alias.entry(k).or_default().push(i);
                 }
             }
+            // Units of one written name share one key: its bucket, whichever unit gives it.
             let mut as_written = HashMap::new();
-            for u in units.iter().filter(|u| u.name.trim() == u.name) {
-                as_written.entry(u.name.clone()).or_insert_with(|| by_name[&key(&u.name)].clone());
+            for bucket in by_name.values() {
+                for u in bucket.iter().map(|&i| &units[i]).filter(|u| u.name.trim() == u.name) {
+                    as_written.entry(u.name.clone()).or_insert_with(|| bucket.clone());
+                }
             }
             Ok(Registry { units, lineage, by_id, by_name, by_alias, as_written })
         } else {
