@@ -355,7 +355,7 @@ fn import_as<T: table::Cells>(
     scorer: Option<&engine::UnitScorer>,
 ) -> Result<Imported, Vec<DataError>> {
     match scorer {
-        Some(s) => import::import_map(t, fw, registry, year, |sub| s.score(&sub)).map(Imported::Scored),
+        Some(s) => import::import_map(t, fw, registry, year, import::Scored::new(s)).map(Imported::Scored),
         None => import::import(t, fw, registry, year).map(Imported::Rows),
     }
 }

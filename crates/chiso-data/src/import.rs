@@ -6,6 +6,7 @@
 
 use crate::error::{DataError, ErrorKind, Location};
 use crate::table::Cells;
+use chiso_domain::engine::{DirectRow, NodeScore, UnitScorer};
 use chiso_domain::framework::{Framework, Rule};
 use chiso_domain::number::{parse_decimal, trim};
 use chiso_domain::period::{Answer, Submission};
@@ -47,16 +48,65 @@ pub fn import<T: Cells>(
     import_map(table, framework, registry, year, |s| s)
 }
 
+/// What an import keeps of each valid row: a closure given its submission, or [`Scored`].
+pub trait Keep {
+    type Kept;
+    /// What is kept of a row's answers, checked.
+    fn keep(&mut self, submission: Submission) -> Self::Kept;
+    /// What is kept of a row read straight from its cells `(criterion, text)`, trimmed, in
+    /// the table's order: `Some` only where that is what [`Keep::keep`] would keep of the
+    /// row's submission. `None`: the row is read as a submission.
+    fn cells<'c>(&mut self, _cells: impl Iterator<Item = (usize, &'c str)>) -> Option<Self::Kept> {
+        None
+    }
+}
+
+impl<S, F: FnMut(Submission) -> S> Keep for F {
+    type Kept = S;
+    fn keep(&mut self, submission: Submission) -> S {
+        self(submission)
+    }
+}
+
+/// Each row scored as it is read, for a framework whose units are scored each on its own.
+/// A row of plain figures, each within its direct leaf's maximum (every row of a national
+/// table), goes straight into its scores, without a submission.
+pub struct Scored<'a> {
+    scorer: &'a UnitScorer<'a>,
+    direct: Option<DirectRow<'a>>,
+}
+
+impl<'a> Scored<'a> {
+    pub fn new(scorer: &'a UnitScorer<'a>) -> Scored<'a> {
+        Scored { scorer, direct: scorer.direct_row() }
+    }
+}
+
+impl Keep for Scored<'_> {
+    type Kept = (Vec<NodeScore>, Decimal);
+    fn keep(&mut self, submission: Submission) -> Self::Kept {
+        self.scorer.score(&submission)
+    }
+    fn cells<'c>(&mut self, mut cells: impl Iterator<Item = (usize, &'c str)>) -> Option<Self::Kept> {
+        let row = self.direct.as_mut()?;
+        // A figure the submission would hold as typed points (`read_cells`' plain figure of
+        // a direct leaf), each leaf once: else the row starts again, read as a submission.
+        let taken = cells.all(|(index, text)| plain_figure(text).is_some_and(|v| row.put(index, v)));
+        let scored = row.finish();
+        if taken { scored } else { None }
+    }
+}
+
 /// [`import`], each valid row's submission handed to `keep` as it is read and what it
 /// returns kept instead (a national period scored row by row, its answers dropped at once).
 /// The same rows and the same errors.
-pub fn import_map<T: Cells, S>(
+pub fn import_map<T: Cells, K: Keep>(
     table: &T,
     framework: &Framework,
     registry: &Registry,
     year: i32,
-    mut keep: impl FnMut(Submission) -> S,
-) -> Result<Vec<ImportedRow<S>>, Vec<DataError>> {
+    mut keep: K,
+) -> Result<Vec<ImportedRow<K::Kept>>, Vec<DataError>> {
     let mut errors = Vec::new();
     if table.height() == 0 {
         return Err(vec![DataError::new(table.at(0, 0), ErrorKind::Empty)]);
@@ -171,8 +221,8 @@ pub fn import_map<T: Cells, S>(
             continue;
         }
         let group = group_col.map(|g| table.cell(r, g).trim().to_string()).filter(|g| !g.is_empty());
-        let submission = read_row(table, r, framework, &columns, &mut cells, &mut errors);
-        rows.push(ImportedRow { unit, row: r + 1, group, submission: submission.map(&mut keep) });
+        let kept = read_row(table, r, framework, &columns, &mut cells, &mut keep, &mut errors);
+        rows.push(ImportedRow { unit, row: r + 1, group, submission: kept });
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
@@ -326,14 +376,15 @@ pub fn check_fields(framework: &Framework, cells: &[(String, String)]) -> Vec<(S
 }
 
 /// `cells`: a buffer kept from row to row.
-fn read_row<'a, T: Cells>(
+fn read_row<'a, T: Cells, K: Keep>(
     table: &'a T,
     r: usize,
     framework: &Framework,
     columns: &[(usize, usize, Part)],
     cells: &mut Vec<(usize, Part, &'a str)>,
+    keep: &mut K,
     errors: &mut Vec<DataError>,
-) -> Option<Submission> {
+) -> Option<K::Kept> {
     cells.clear();
     // The row read once, left to right (the columns are in the table's order); a short
     // row's missing cells are empty, as `Cells::cell` gives them.
@@ -343,7 +394,10 @@ fn read_row<'a, T: Cells>(
         next = col + 1;
         (index, part, trim(text))
     }));
-    read_cells(framework, cells, &|i| table.at(r, columns[i].0), errors)
+    if let Some(kept) = keep.cells(cells.iter().map(|&(index, _, text)| (index, text))) {
+        return Some(kept);
+    }
+    read_cells(framework, cells, &|i| table.at(r, columns[i].0), errors).map(|s| keep.keep(s))
 }
 
 /// One unit's answers, named by field like the import's columns (`infra`,

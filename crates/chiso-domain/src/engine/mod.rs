@@ -5,7 +5,7 @@ pub mod maths;
 mod points;
 mod rank;
 
-pub use points::{NodeScore, UnitScorer, best_ratios, score_submission, score_units};
+pub use points::{DirectRow, NodeScore, UnitScorer, best_ratios, score_submission, score_units};
 pub use rank::competition_ranks;
 
 use crate::collate::compare_vi;

@@ -119,6 +119,8 @@ pub struct UnitScorer<'a> {
     /// Per criterion, for a group that adds up its children and whose children's maxima add
     /// up to its own: the largest scale its points keep unrounded.
     sums: Vec<Option<u32>>,
+    /// No answers: what a group's points are scored against (a group has none).
+    none: Submission,
 }
 
 impl<'a> UnitScorer<'a> {
@@ -155,15 +157,15 @@ impl<'a> UnitScorer<'a> {
                 .then_some(unrounded)
             })
             .collect();
-        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()], direct, sums })
+        let none = Submission::new(framework);
+        Some(UnitScorer { framework, full, roots_full, best: vec![None; framework.criteria.len()], direct, sums, none })
     }
 
     /// Exact points of every criterion of one unit, and its total: [`fill_row`]'s row, typed
     /// points of direct leaves (a national table's every cell) taken as they are when they
     /// are within the maximum and need no rounding, as `fill_row` would leave them.
     pub fn score(&self, sub: &Submission) -> (Vec<NodeScore>, Decimal) {
-        let framework = self.framework;
-        let mut row = vec![NodeScore { points: Decimal::ZERO, applicable: true }; framework.criteria.len()];
+        let mut row = self.blank();
         for (i, direct) in self.direct.iter().enumerate().rev() {
             if let (Some(max), Some(Answer::Points(p))) = (direct, sub.answer(i))
                 && direct_within(*p, *max)
@@ -171,16 +173,90 @@ impl<'a> UnitScorer<'a> {
                 row[i] = NodeScore { points: *p, applicable: true };
                 continue;
             }
-            if let Some(kept) = self.sums[i]
-                && let Some(sum) = plain_sum(&row, &framework.criteria[i].children, kept)
-            {
-                row[i] = NodeScore { points: sum, applicable: true };
-                continue;
-            }
-            row[i] = criterion_score(framework, i, sub, &self.best, &row, self.full[i]);
+            row[i] = self.node(i, sub, &row);
         }
-        let total = total_of(framework, &row, self.roots_full);
+        let total = total_of(self.framework, &row, self.roots_full);
         (row, total)
+    }
+
+    /// A row for points given leaf by leaf, when every leaf of the framework is direct.
+    pub fn direct_row(&self) -> Option<DirectRow<'_>> {
+        let leaves = self.framework.criteria.iter().zip(&self.direct).filter(|(c, _)| c.rule.is_some());
+        let mut missing = 0;
+        for (_, direct) in leaves {
+            direct.as_ref()?;
+            missing += 1;
+        }
+        if missing == 0 {
+            return None;
+        }
+        let given = vec![false; self.direct.len()];
+        Some(DirectRow { scorer: self, row: self.blank(), given, leaves: missing, missing })
+    }
+
+    fn blank(&self) -> Vec<NodeScore> {
+        vec![NodeScore { points: Decimal::ZERO, applicable: true }; self.framework.criteria.len()]
+    }
+
+    /// Criterion `i`'s points but a direct leaf's typed points as they are, its children's
+    /// already in `row`.
+    #[inline(always)]
+    fn node(&self, i: usize, sub: &Submission, row: &[NodeScore]) -> NodeScore {
+        if let Some(kept) = self.sums[i]
+            && let Some(sum) = plain_sum(row, &self.framework.criteria[i].children, kept)
+        {
+            return NodeScore { points: sum, applicable: true };
+        }
+        criterion_score(self.framework, i, sub, &self.best, row, self.full[i])
+    }
+}
+
+/// One unit's row from points given leaf by leaf, without a submission (a national table's
+/// cells, read straight into its scores): what [`UnitScorer::score`] gives a submission of
+/// the same points, for points each within its leaf's maximum and at a scale it keeps.
+/// Anything else is refused, and the row is then scored from its submission.
+pub struct DirectRow<'a> {
+    scorer: &'a UnitScorer<'a>,
+    row: Vec<NodeScore>,
+    /// The leaves given so far.
+    given: Vec<bool>,
+    leaves: usize,
+    missing: usize,
+}
+
+impl DirectRow<'_> {
+    /// Takes `p` as leaf `index`'s points; `false`, taking nothing, when they are not its
+    /// points as they are (out of range, to be rounded) or the leaf was given already.
+    #[inline]
+    pub fn put(&mut self, index: usize, p: Decimal) -> bool {
+        let Some(Some(max)) = self.scorer.direct.get(index) else { return false };
+        if self.given[index] || !direct_within(p, *max) {
+            return false;
+        }
+        self.given[index] = true;
+        self.missing -= 1;
+        self.row[index] = NodeScore { points: p, applicable: true };
+        true
+    }
+
+    /// The row and its total once every leaf is given (else `None`); the next row starts
+    /// empty either way.
+    pub fn finish(&mut self) -> Option<(Vec<NodeScore>, Decimal)> {
+        let complete = self.missing == 0;
+        self.given.fill(false);
+        self.missing = self.leaves;
+        if !complete {
+            self.row.fill(NodeScore { points: Decimal::ZERO, applicable: true });
+            return None;
+        }
+        let s = self.scorer;
+        let mut row = std::mem::replace(&mut self.row, s.blank());
+        // Every leaf is given: the groups, children first.
+        for i in (0..row.len()).rev().filter(|&i| s.direct[i].is_none()) {
+            row[i] = s.node(i, &s.none, &row);
+        }
+        let total = total_of(s.framework, &row, s.roots_full);
+        Some((row, total))
     }
 }
 
@@ -594,5 +670,81 @@ mod tests {
                 assert_eq!(total.serialize(), all_total.serialize(), "{sub:?} ({scope:?})");
             }
         }
+    }
+
+    #[test]
+    fn points_given_leaf_by_leaf_score_as_a_submission_of_them() {
+        let values = [
+            dec!(0),
+            dec!(0.00),
+            dec!(0.5),
+            dec!(0.50),
+            dec!(0.63),
+            dec!(1),
+            dec!(1.00),
+            dec!(0.005),
+            dec!(1.01),
+            dec!(10.5),
+            dec!(10.50),
+            dec!(10.505),
+            dec!(9.99),
+            -dec!(0.5),
+            Decimal::MAX,
+        ];
+        let bits = |s: &[NodeScore]| s.iter().map(|s| (s.points.serialize(), s.applicable)).collect::<Vec<_>>();
+        let (mut straight, mut refused) = (0, 0);
+        for scope in [RoundingScope::Criterion, RoundingScope::Total] {
+            let fw = framework(scope);
+            let scorer = UnitScorer::new(&fw).unwrap();
+            let mut direct = scorer.direct_row().unwrap();
+            let leaves: Vec<usize> = (0..fw.criteria.len()).filter(|&i| fw.criteria[i].is_leaf()).collect();
+            for k in 0..values.len().pow(2) {
+                // Each pair of values in the first two leaves, the others' in turn.
+                let points: Vec<Decimal> = (0..leaves.len())
+                    .map(|j| values[[k % values.len(), k / values.len(), k, k + j][j] % values.len()])
+                    .collect();
+                let taken = leaves.iter().zip(&points).all(|(&i, &p)| direct.put(i, p));
+                let given = direct.finish();
+                let mut row = vec![None; fw.criteria.len()];
+                for (&i, &p) in leaves.iter().zip(&points) {
+                    row[i] = Some(Answer::Points(p));
+                }
+                let sub = Submission::unchecked(row);
+                let (expected, expected_total) = scorer.score(&sub);
+                match given {
+                    Some((row, total)) => {
+                        assert!(taken);
+                        assert_eq!(bits(&row), bits(&expected), "{points:?} ({scope:?})");
+                        assert_eq!(total.serialize(), expected_total.serialize(), "{points:?} ({scope:?})");
+                        straight += 1;
+                    }
+                    None => {
+                        assert!(!taken, "{points:?}");
+                        // Refused only what is not a leaf's points as they are.
+                        assert!(
+                            points.iter().zip(&leaves).any(|(p, &i)| {
+                                p.is_sign_negative()
+                                    || *p > fw.criteria[i].max
+                                    || p.scale() > 2 && scope == RoundingScope::Criterion
+                                    || p.scale() < fw.criteria[i].max.scale()
+                            }),
+                            "{points:?}"
+                        );
+                        refused += 1;
+                    }
+                }
+            }
+            // A leaf given twice, or one not given: no row, and the next row starts clean.
+            assert!(direct.put(leaves[0], dec!(1)));
+            assert!(!direct.put(leaves[0], dec!(0.5)));
+            assert!(direct.finish().is_none());
+            assert!(direct.put(leaves[0], dec!(1)));
+            assert!(direct.finish().is_none());
+            for &i in &leaves {
+                assert!(direct.put(i, dec!(0.00)));
+            }
+            assert_eq!(direct.finish().unwrap().1, Decimal::ZERO);
+        }
+        assert!(straight > 0 && refused > 0, "{straight} {refused}");
     }
 }
