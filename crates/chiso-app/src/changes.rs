@@ -79,7 +79,7 @@ impl App {
     /// server that made the change made them, and a download makes them if it could not.
     async fn changed_elsewhere(&self, change: Change) {
         if change == Change::Catalogue {
-            *self.catalog.lock().expect("not poisoned") = None;
+            self.forget_catalog();
         }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],

@@ -68,7 +68,6 @@ pub enum Change {
 }
 
 type Listener = Arc<dyn Fn(Change) + Send + Sync>;
-type CatalogRead = (std::time::Instant, Arc<Catalog>);
 
 /// The platform's use cases over one store and its files.
 #[derive(Clone)]
@@ -82,7 +81,7 @@ pub struct App {
     listeners: Arc<RwLock<Vec<Listener>>>,
     reports: Arc<reports::ReportFiles>,
     /// The catalogue last read, and when (see [`App::catalog`]).
-    catalog: Arc<std::sync::Mutex<Option<CatalogRead>>>,
+    catalog: Arc<std::sync::Mutex<queries::CatalogCache>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
 }
@@ -148,7 +147,7 @@ impl App {
     /// first download; outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
         if change == Change::Catalogue {
-            *self.catalog.lock().expect("not poisoned") = None;
+            self.forget_catalog();
         }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],
