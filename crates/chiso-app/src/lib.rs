@@ -30,6 +30,7 @@ mod thread;
 mod unit_search;
 pub use unit_search::Typed;
 mod units;
+mod versions;
 pub mod work_state;
 mod workbook;
 
@@ -84,6 +85,8 @@ pub struct App {
     catalog: Arc<std::sync::Mutex<queries::CatalogCache>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
+    /// Each period's published version, read less than a second ago.
+    versions: Arc<versions::Versions>,
 }
 
 impl App {
@@ -114,6 +117,7 @@ impl App {
             reports,
             catalog: Default::default(),
             rankings: Default::default(),
+            versions: Default::default(),
         }
     }
 
@@ -146,6 +150,7 @@ impl App {
     /// publication its DOCX, XLSX and HTML now; after a catalogue change by the worker or the
     /// first download; outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
+        self.versions.forget();
         if change == Change::Catalogue {
             self.forget_catalog();
         }

@@ -399,7 +399,7 @@ impl App {
 
     /// The latest published version of a period, parsed (public); `NotFound` until published.
     pub async fn ranking(&self, year: i32, kind: &str) -> Result<Arc<Ranking>> {
-        let version = self.store.published_version(year, kind).await?.ok_or_else(Error::not_found)?;
+        let version = self.published_version(year, kind).await?.ok_or_else(Error::not_found)?;
         let cat = self.catalog().await?;
         if let Some(r) = self.rankings.get(year, kind, version, &cat) {
             return Ok(r);
