@@ -108,17 +108,7 @@ async fn tokens(store: &Store) {
     assert!(store.verify_chain().await.unwrap().is_ok());
 }
 
-#[tokio::test]
-async fn tokens_expire_and_are_revoked_on_sqlite() {
-    tokens(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn tokens_expire_and_are_revoked_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        tokens(&db.store).await;
-    }
-}
+on_both!(tokens_expire_and_are_revoked_on_sqlite, tokens_expire_and_are_revoked_on_postgres: tokens(store));
 
 /// One form per name: look-alikes of an existing name are not a second account.
 async fn names(store: &Store) {
@@ -140,17 +130,7 @@ async fn names(store: &Store) {
     assert!(store.user_by_name("nguyen.van-a_2").await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn look_alike_user_names_are_refused_on_sqlite() {
-    names(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn look_alike_user_names_are_refused_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        names(&db.store).await;
-    }
-}
+on_both!(look_alike_user_names_are_refused_on_sqlite, look_alike_user_names_are_refused_on_postgres: names(store));
 
 #[test]
 fn user_names_have_one_form() {
@@ -184,17 +164,7 @@ async fn forgetting(db: &common::TestDb) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn old_counters_are_forgotten_on_sqlite() {
-    forgetting(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn old_counters_are_forgotten_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        forgetting(&db).await;
-    }
-}
+on_both!(old_counters_are_forgotten_on_sqlite, old_counters_are_forgotten_on_postgres: forgetting(db));
 
 /// A name stored before names were normalised is found by its folded form, and blocks its
 /// look-alikes.
@@ -217,17 +187,7 @@ async fn legacy(db: &common::TestDb) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn names_stored_before_normalising_are_found_on_sqlite() {
-    legacy(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn names_stored_before_normalising_are_found_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        legacy(&db).await;
-    }
-}
+on_both!(names_stored_before_normalising_are_found_on_sqlite, names_stored_before_normalising_are_found_on_postgres: legacy(db));
 
 /// A role or status this version does not know (a newer database, a hand edit) is refused as
 /// corrupt, never read as the least role or a guessed status.
@@ -251,14 +211,4 @@ async fn unknown_values(db: &common::TestDb) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn unknown_roles_and_statuses_are_refused_on_sqlite() {
-    unknown_values(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn unknown_roles_and_statuses_are_refused_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        unknown_values(&db).await;
-    }
-}
+on_both!(unknown_roles_and_statuses_are_refused_on_sqlite, unknown_roles_and_statuses_are_refused_on_postgres: unknown_values(db));

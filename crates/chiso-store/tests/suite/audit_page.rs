@@ -116,29 +116,9 @@ async fn checkpoint(db: &common::TestDb) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn audit_pages_on_sqlite() {
-    pages(&common::sqlite().await.store).await;
-}
+on_both!(audit_pages_on_sqlite, audit_pages_on_postgres: pages(store));
 
-#[tokio::test]
-async fn audit_pages_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        pages(&db.store).await;
-    }
-}
-
-#[tokio::test]
-async fn audit_checkpoint_on_sqlite() {
-    checkpoint(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn audit_checkpoint_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        checkpoint(&db).await;
-    }
-}
+on_both!(audit_checkpoint_on_sqlite, audit_checkpoint_on_postgres: checkpoint(db));
 
 /// A unit's events when its periods are stored (SQLite then reads them through the entity
 /// index): every kind of entity about the unit, exactly, newest first, both ways, and with a
@@ -194,14 +174,4 @@ async fn unit_pages_with_periods(store: &Store) {
     assert_eq!(seqs(&store.audit_page(&in_2021, AuditCursor::Newest, 100).await.unwrap()), of(Some(2021)));
 }
 
-#[tokio::test]
-async fn unit_pages_with_periods_on_sqlite() {
-    unit_pages_with_periods(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn unit_pages_with_periods_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        unit_pages_with_periods(&db.store).await;
-    }
-}
+on_both!(unit_pages_with_periods_on_sqlite, unit_pages_with_periods_on_postgres: unit_pages_with_periods(store));

@@ -3,7 +3,6 @@
 //! the list is newest first across servers, and only the newest finished jobs are kept.
 
 use chiso_store::{FORGOTTEN_AFTER_MS, JobRow, KEPT_FINISHED, Store};
-use chiso_testkit::db as common;
 
 fn job(server: &str, id: i64, since_ms: i64, state: &str) -> JobRow {
     let finished = !matches!(state, "queued" | "running");
@@ -74,14 +73,4 @@ async fn jobs(store: &Store) {
     assert!(!store.jobs(1_000).await.unwrap().iter().any(|j| j.server == "c:3"), "forgotten after a week");
 }
 
-#[tokio::test]
-async fn background_jobs_on_sqlite() {
-    jobs(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn background_jobs_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        jobs(&db.store).await;
-    }
-}
+on_both!(background_jobs_on_sqlite, background_jobs_on_postgres: jobs(store));

@@ -137,29 +137,9 @@ async fn tamper(db: &common::TestDb) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn the_story_on_sqlite() {
-    story(&common::sqlite().await.store).await;
-}
+on_both!(the_story_on_sqlite, the_story_on_postgres: story(store));
 
-#[tokio::test]
-async fn the_story_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        story(&db.store).await;
-    }
-}
-
-#[tokio::test]
-async fn a_tampered_chain_is_found_on_sqlite() {
-    tamper(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn a_tampered_chain_is_found_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        tamper(&db).await;
-    }
-}
+on_both!(a_tampered_chain_is_found_on_sqlite, a_tampered_chain_is_found_on_postgres: tamper(db));
 
 #[tokio::test]
 async fn concurrent_writers_keep_one_unbroken_chain() {
@@ -191,17 +171,7 @@ async fn trail_is_exact(store: &Store) {
     assert_eq!(store.audit_events("answer/2021/department/so_").await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn a_units_trail_matches_it_exactly_on_sqlite() {
-    trail_is_exact(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn a_units_trail_matches_it_exactly_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        trail_is_exact(&db.store).await;
-    }
-}
+on_both!(a_units_trail_matches_it_exactly_on_sqlite, a_units_trail_matches_it_exactly_on_postgres: trail_is_exact(store));
 
 /// A unit's reporter takes back a wrong file: the row goes, the trail says which file it was
 /// and who took it back, and the replay of the trail still matches the database.
@@ -230,17 +200,7 @@ async fn evidence_taken_back(store: &Store) {
     assert!(store.verify_chain().await.unwrap().is_ok());
 }
 
-#[tokio::test]
-async fn evidence_taken_back_on_sqlite() {
-    evidence_taken_back(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn evidence_taken_back_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        evidence_taken_back(&db.store).await;
-    }
-}
+on_both!(evidence_taken_back_on_sqlite, evidence_taken_back_on_postgres: evidence_taken_back(store));
 
 /// A reporter's "submit" saves the figures and moves the submission in one transaction: a
 /// move the workflow refuses leaves the figures as they were.
@@ -267,17 +227,7 @@ async fn submit_is_one_write(store: &Store) {
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![], "both on the record");
 }
 
-#[tokio::test]
-async fn submit_is_one_write_on_sqlite() {
-    submit_is_one_write(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn submit_is_one_write_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        submit_is_one_write(&db.store).await;
-    }
-}
+on_both!(submit_is_one_write_on_sqlite, submit_is_one_write_on_postgres: submit_is_one_write(store));
 
 /// A period opened by mistake goes, with its units' extensions, while it holds nothing; one
 /// with a draft stays, and says so. The replay of the trail still matches the database.
@@ -318,17 +268,7 @@ async fn empty_period_removed(store: &Store) {
     store.create_period(&period(2030), "admin").await.unwrap();
 }
 
-#[tokio::test]
-async fn an_empty_period_is_removed_on_sqlite() {
-    empty_period_removed(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn an_empty_period_is_removed_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        empty_period_removed(&db.store).await;
-    }
-}
+on_both!(an_empty_period_is_removed_on_sqlite, an_empty_period_is_removed_on_postgres: empty_period_removed(store));
 
 /// An administrator's import of many units is one write: a unit that left the draft state
 /// refuses it whole; submitted on the units' behalf, each move is on the record.
@@ -374,17 +314,7 @@ async fn many_units_in_one_write(store: &Store) {
     assert_eq!(notes, vec![("so-xay-dung".into(), "app".into(), "Không có phần mềm; \"dấu\" \u{1e}".into())]);
 }
 
-#[tokio::test]
-async fn many_units_in_one_write_on_sqlite() {
-    many_units_in_one_write(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn many_units_in_one_write_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        many_units_in_one_write(&db.store).await;
-    }
-}
+on_both!(many_units_in_one_write_on_sqlite, many_units_in_one_write_on_postgres: many_units_in_one_write(store));
 
 /// An import larger than one statement (1,250 answers: two answer inserts) writes the rows
 /// the same saves made one unit at a time write, each unit's changes on the record in one
@@ -558,17 +488,7 @@ async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
     assert_eq!(store.replay().await.unwrap().discrepancies, vec![]);
 }
 
-#[tokio::test]
-async fn an_import_over_drafts_records_only_the_changes_on_sqlite() {
-    an_import_over_drafts_records_only_the_changes(&common::sqlite().await.store).await;
-}
-
-#[tokio::test]
-async fn an_import_over_drafts_records_only_the_changes_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        an_import_over_drafts_records_only_the_changes(&db.store).await;
-    }
-}
+on_both!(an_import_over_drafts_records_only_the_changes_on_sqlite, an_import_over_drafts_records_only_the_changes_on_postgres: an_import_over_drafts_records_only_the_changes(store));
 
 /// The database itself keeps every answer with its submission, whatever writes to it (on
 /// SQLite a foreign key, on PostgreSQL statement triggers, migration 0008): an answer for a
@@ -600,14 +520,4 @@ async fn answers_stay_with_their_submissions(db: &common::TestDb) {
     assert_eq!(fields, ["infra", "web"]);
 }
 
-#[tokio::test]
-async fn answers_stay_with_their_submissions_on_sqlite() {
-    answers_stay_with_their_submissions(&common::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn answers_stay_with_their_submissions_on_postgres() {
-    if let Some(db) = common::postgres().await {
-        answers_stay_with_their_submissions(&db).await;
-    }
-}
+on_both!(answers_stay_with_their_submissions_on_sqlite, answers_stay_with_their_submissions_on_postgres: answers_stay_with_their_submissions(db));
