@@ -112,6 +112,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("0006_background_jobs", include_str!("../migrations/sqlite/0006_background_jobs.sql")),
     ("0007_audit_entity_prefix", include_str!("../migrations/sqlite/0007_audit_entity_prefix.sql")),
     ("0008_answers_submission_check", include_str!("../migrations/sqlite/0008_answers_submission_check.sql")),
+    ("0009_submission_check_per_unit", include_str!("../migrations/sqlite/0009_submission_check_per_unit.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -122,6 +123,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("0006_background_jobs", include_str!("../migrations/postgres/0006_background_jobs.sql")),
     ("0007_audit_entity_prefix", include_str!("../migrations/postgres/0007_audit_entity_prefix.sql")),
     ("0008_answers_submission_check", include_str!("../migrations/postgres/0008_answers_submission_check.sql")),
+    ("0009_submission_check_per_unit", include_str!("../migrations/postgres/0009_submission_check_per_unit.sql")),
 ];
 
 /// A migration's statements: split at each `;` outside a `$$`-quoted function body.

@@ -491,9 +491,10 @@ async fn an_import_over_drafts_records_only_the_changes(store: &Store) {
 on_both!(an_import_over_drafts_records_only_the_changes_on_sqlite, an_import_over_drafts_records_only_the_changes_on_postgres: an_import_over_drafts_records_only_the_changes(store));
 
 /// The database itself keeps every answer with its submission, whatever writes to it (on
-/// SQLite a foreign key, on PostgreSQL statement triggers, migration 0008): an answer for a
-/// unit without a submission is refused, and so is removing or re-keying a submission that
-/// has answers; an answer for an existing submission is taken.
+/// SQLite a foreign key, on PostgreSQL statement triggers, migrations 0008 and 0009): an
+/// answer for a unit without a submission is refused, alone or among answers of a unit that
+/// has one, and so is removing or re-keying a submission that has answers; an answer for an
+/// existing submission is taken, and so is a status moved.
 async fn answers_stay_with_their_submissions(db: &common::TestDb) {
     use sqlx::Executor;
     db.store.create_period(&common::period(), "admin").await.unwrap();
@@ -502,6 +503,8 @@ async fn answers_stay_with_their_submissions(db: &common::TestDb) {
     let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let refused = [
         "INSERT INTO answers (year, kind, unit_id, field, value) VALUES (2021, 'department', 'so-khac', 'infra', '1')",
+        "INSERT INTO answers (year, kind, unit_id, field, value) VALUES \
+         (2021, 'department', 'so-y-te', 'web', '2'), (2021, 'department', 'so-khac', 'infra', '1')",
         "UPDATE answers SET unit_id = 'so-khac' WHERE unit_id = 'so-y-te'",
         "DELETE FROM submissions WHERE unit_id = 'so-y-te'",
         "UPDATE submissions SET unit_id = 'so-khac' WHERE unit_id = 'so-y-te'",
@@ -514,6 +517,7 @@ async fn answers_stay_with_their_submissions(db: &common::TestDb) {
     )
     .await
     .unwrap();
+    raw.execute("UPDATE submissions SET status = 'submitted' WHERE unit_id = 'so-y-te'").await.unwrap();
     raw.close().await;
     let fields: Vec<String> =
         db.store.answers(2021, "department", "so-y-te").await.unwrap().into_iter().map(|a| a.field).collect();
