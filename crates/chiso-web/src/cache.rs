@@ -5,15 +5,23 @@
 //! (`App::on_change`: chiso-app's `changes.rs` reads the database's change counter every
 //! 250 ms). When an entry is old, one request rebuilds it while the others keep serving the
 //! old copy, so expiry never sends every request to the database at the same moment.
+//! An entry nobody asked for in [`KEEP`] is dropped ([`MicroCache::sweep`], every [`TTL`]):
+//! the cache holds what is being read now, not every unit's page ever opened (4,500 units'
+//! pages in two languages are 70 MB).
 
 use crate::error::AppResult;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// Tokio's clock (the system's, unless a test pauses it).
+use tokio::time::Instant;
 
 pub const TTL: Duration = Duration::from_secs(1);
 /// A rebuild that has not finished in this time (its request was cancelled) is retried.
 const REBUILD_TIMEOUT: Duration = Duration::from_secs(10);
+/// An entry built this long ago and not rebuilt since (nobody read it after its [`TTL`]) is
+/// dropped: the next reader builds it again, as it would have anyway.
+pub const KEEP: Duration = Duration::from_secs(10);
 
 struct Entry {
     value: Arc<str>,
@@ -68,6 +76,33 @@ impl MicroCache {
         }
     }
 
+    /// Drops the entries built more than [`KEEP`] ago and not being rebuilt.
+    pub fn sweep(&self) {
+        let mut inner = self.0.lock().expect("not poisoned");
+        inner.entries.retain(|_, e| e.at.elapsed() <= KEEP || e.rebuilding_since.is_some());
+    }
+
+    /// Sweeps `cache` every [`TTL`] for as long as it is in use (needs a Tokio runtime).
+    pub fn sweep_while_used(cache: &Arc<MicroCache>) {
+        let cache = Arc::downgrade(cache);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(TTL);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match cache.upgrade() {
+                    Some(c) => c.sweep(),
+                    None => return,
+                }
+            }
+        });
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().expect("not poisoned").entries.len()
+    }
+
     /// Forgets everything: after a publication or a catalogue change.
     pub fn clear(&self) {
         let mut inner = self.0.lock().expect("not poisoned");
@@ -101,6 +136,22 @@ mod tests {
         assert_eq!(&*straddling.await.unwrap(), "old");
         assert_eq!(&*cache.get_or_build("j", || async { Ok("new".to_string()) }).await.unwrap(), "new");
         assert_eq!(builds.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_entry_nobody_reads_is_dropped_and_one_being_read_is_kept() {
+        let cache = Arc::new(MicroCache::default());
+        MicroCache::sweep_while_used(&cache);
+        cache.get_or_build("read", || async { Ok("r0".to_string()) }).await.unwrap();
+        cache.get_or_build("idle", || async { Ok("i0".to_string()) }).await.unwrap();
+        // "read" is read every second, so rebuilt after each TTL; "idle" never again.
+        for _ in 0..(KEEP.as_secs() + 2) {
+            tokio::time::sleep(TTL + Duration::from_millis(1)).await;
+            cache.get_or_build("read", || async { Ok("r".to_string()) }).await.unwrap();
+        }
+        assert_eq!(cache.len(), 1);
+        assert_eq!(&*cache.get_or_build("read", || async { Ok("unexpected".to_string()) }).await.unwrap(), "r");
+        assert_eq!(&*cache.get_or_build("idle", || async { Ok("i1".to_string()) }).await.unwrap(), "i1");
     }
 
     #[tokio::test]

@@ -67,6 +67,7 @@ impl AppState {
         make_pdfs: bool,
     ) -> AppState {
         let results: Arc<cache::MicroCache> = Default::default();
+        cache::MicroCache::sweep_while_used(&results);
         let app = chiso_app::App::serving_on(store.clone(), data_dir.clone(), objects, make_pdfs);
         let cache = results.clone();
         // The public results show what was published and the catalogue's names.
