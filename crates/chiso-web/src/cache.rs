@@ -76,10 +76,13 @@ impl MicroCache {
         }
     }
 
-    /// Drops the entries built more than [`KEEP`] ago and not being rebuilt.
+    /// Drops the entries built more than [`KEEP`] ago and not being rebuilt (a rebuild
+    /// cancelled more than [`REBUILD_TIMEOUT`] ago is not one).
     pub fn sweep(&self) {
         let mut inner = self.0.lock().expect("not poisoned");
-        inner.entries.retain(|_, e| e.at.elapsed() <= KEEP || e.rebuilding_since.is_some());
+        inner
+            .entries
+            .retain(|_, e| e.at.elapsed() <= KEEP || e.rebuilding_since.is_some_and(|t| t.elapsed() < REBUILD_TIMEOUT));
     }
 
     /// Sweeps `cache` every [`TTL`] for as long as it is in use (needs a Tokio runtime).
