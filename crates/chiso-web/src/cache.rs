@@ -21,7 +21,7 @@ pub const TTL: Duration = Duration::from_secs(1);
 const REBUILD_TIMEOUT: Duration = Duration::from_secs(10);
 /// An entry built this long ago and not rebuilt since (nobody read it after its [`TTL`]) is
 /// dropped: the next reader builds it again, as it would have anyway.
-pub const KEEP: Duration = Duration::from_secs(10);
+const KEEP: Duration = Duration::from_secs(10);
 
 struct Entry {
     value: Arc<str>,
@@ -78,7 +78,7 @@ impl MicroCache {
 
     /// Drops the entries built more than [`KEEP`] ago and not being rebuilt (a rebuild
     /// cancelled more than [`REBUILD_TIMEOUT`] ago is not one).
-    pub fn sweep(&self) {
+    fn sweep(&self) {
         let mut inner = self.0.lock().expect("not poisoned");
         inner
             .entries
