@@ -459,7 +459,7 @@ def main():
         log.close()
 
     print()
-    print(f"national platform bench: {units:,} units x 120 leaf criteria, 2 years, chiso serve (release, SQLite, --no-pdf)")
+    print(f"national platform bench: {units:,} units x 120 leaf criteria, 2 years, chiso serve (release, {'PostgreSQL' if os.environ.get('BENCH_DATABASE_URL') else 'SQLite'}, --no-pdf)")
     print("| what | measured | target | met | server peak memory so far |")
     print("|---|---|---|---|---:|")
     for what, value, target, met, hwm in rows:
