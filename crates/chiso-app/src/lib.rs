@@ -15,7 +15,6 @@ mod changes;
 pub mod durable;
 mod error;
 mod import;
-pub mod kept;
 mod message;
 pub mod objects;
 mod orphans;
@@ -31,6 +30,7 @@ mod thread;
 mod unit_search;
 pub use unit_search::Typed;
 mod units;
+mod versions;
 pub mod work_state;
 mod workbook;
 
@@ -81,12 +81,12 @@ pub struct App {
     objects: Arc<objects::Objects>,
     listeners: Arc<RwLock<Vec<Listener>>>,
     reports: Arc<reports::ReportFiles>,
-    /// The catalogue last read (see [`App::catalog`]).
-    catalog: Arc<kept::Kept<(), Arc<Catalog>>>,
+    /// The catalogue last read, and when (see [`App::catalog`]).
+    catalog: Arc<std::sync::Mutex<queries::CatalogCache>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
-    /// Each period's published version (see [`App::published_version`]).
-    versions: Arc<kept::Kept<(i32, String), Option<i64>>>,
+    /// Each period's published version, read less than a second ago.
+    versions: Arc<versions::Versions>,
 }
 
 impl App {
@@ -115,9 +115,9 @@ impl App {
             objects,
             listeners: Default::default(),
             reports,
-            catalog: Arc::new(kept::Kept::new(queries::CATALOG_TTL)),
+            catalog: Default::default(),
             rankings: Default::default(),
-            versions: Arc::new(kept::Kept::new(queries::VERSION_TTL)),
+            versions: Default::default(),
         }
     }
 
@@ -150,9 +150,9 @@ impl App {
     /// publication its DOCX, XLSX and HTML now; after a catalogue change by the worker or the
     /// first download; outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
-        self.versions.clear();
+        self.versions.forget();
         if change == Change::Catalogue {
-            self.catalog.clear();
+            self.forget_catalog();
         }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],
