@@ -78,9 +78,9 @@ impl App {
     /// What [`App::changed`] does after this server's own change, but the report files: the
     /// server that made the change made them, and a download makes them if it could not.
     async fn changed_elsewhere(&self, change: Change) {
-        self.versions.forget();
+        self.versions.clear();
         if change == Change::Catalogue {
-            self.forget_catalog();
+            self.catalog.clear();
         }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],

@@ -15,6 +15,7 @@ mod changes;
 pub mod durable;
 mod error;
 mod import;
+pub mod kept;
 mod message;
 pub mod objects;
 mod orphans;
@@ -30,7 +31,6 @@ mod thread;
 mod unit_search;
 pub use unit_search::Typed;
 mod units;
-mod versions;
 pub mod work_state;
 mod workbook;
 
@@ -81,12 +81,12 @@ pub struct App {
     objects: Arc<objects::Objects>,
     listeners: Arc<RwLock<Vec<Listener>>>,
     reports: Arc<reports::ReportFiles>,
-    /// The catalogue last read, and when (see [`App::catalog`]).
-    catalog: Arc<std::sync::Mutex<queries::CatalogCache>>,
+    /// The catalogue last read (see [`App::catalog`]).
+    catalog: Arc<kept::Kept<(), Arc<Catalog>>>,
     /// The published rankings parsed (see [`App::ranking`]).
     rankings: Arc<ranking::Rankings>,
-    /// Each period's published version, read less than a second ago.
-    versions: Arc<versions::Versions>,
+    /// Each period's published version (see [`App::published_version`]).
+    versions: Arc<kept::Kept<(i32, String), Option<i64>>>,
 }
 
 impl App {
@@ -115,9 +115,9 @@ impl App {
             objects,
             listeners: Default::default(),
             reports,
-            catalog: Default::default(),
+            catalog: Arc::new(kept::Kept::new(queries::CATALOG_TTL)),
             rankings: Default::default(),
-            versions: Default::default(),
+            versions: Arc::new(kept::Kept::new(queries::VERSION_TTL)),
         }
     }
 
@@ -150,9 +150,9 @@ impl App {
     /// publication its DOCX, XLSX and HTML now; after a catalogue change by the worker or the
     /// first download; outlooks and PDFs in the background), then the listeners told.
     async fn changed(&self, change: Change) {
-        self.versions.forget();
+        self.versions.clear();
         if change == Change::Catalogue {
-            self.forget_catalog();
+            self.catalog.clear();
         }
         let years = match change {
             Change::Published { year } => vec![year, year + 1],

@@ -92,24 +92,10 @@ pub struct WorkItem {
 
 /// How long a parsed catalogue is reused without reading its documents again.
 pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(1);
-/// How long the others wait for one request's reading before one of them reads again (the
-/// first may have been dropped with its request).
-const CATALOG_REREAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The catalogue last read (see [`App::catalog`]).
-#[derive(Default)]
-pub(crate) struct CatalogCache {
-    read: Option<CatalogRead>,
-    /// Counts this server's catalogue changes: a reading begun before one is not kept.
-    generation: u64,
-}
-
-struct CatalogRead {
-    at: std::time::Instant,
-    catalog: std::sync::Arc<Catalog>,
-    /// Since when one request is reading it again.
-    rereading: Option<std::time::Instant>,
-}
+/// How long a period's published version is reused without asking the database again: a
+/// unit's page asks it for every year, and on PostgreSQL each ask is a round trip. A
+/// publication here or on another server (the change counter) clears it at once.
+pub const VERSION_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
     /// The frameworks and the unit registry as stored: reused for up to [`CATALOG_TTL`]
@@ -119,42 +105,7 @@ impl App {
     /// reading its 0,4 MB of documents at once stalled the pages at each second (p99 on
     /// PostgreSQL 56–67 ms, 32–34 ms without).
     pub async fn catalog(&self) -> Result<std::sync::Arc<Catalog>> {
-        let started = std::time::Instant::now();
-        let generation = {
-            let mut cache = self.catalog.lock().expect("not poisoned");
-            if let Some(read) = cache.read.as_mut() {
-                let rereading = read.rereading.is_some_and(|t| t.elapsed() < CATALOG_REREAD_TIMEOUT);
-                if read.at.elapsed() < CATALOG_TTL || rereading {
-                    return Ok(read.catalog.clone());
-                }
-                read.rereading = Some(started);
-            }
-            cache.generation
-        };
-        let loaded = Catalog::load(&self.store).await;
-        let mut cache = self.catalog.lock().expect("not poisoned");
-        match loaded {
-            Ok(catalog) => {
-                if cache.generation == generation {
-                    cache.read = Some(CatalogRead { at: started, catalog: catalog.clone(), rereading: None });
-                }
-                Ok(catalog)
-            }
-            Err(e) => {
-                if let Some(read) = cache.read.as_mut() {
-                    read.rereading = None;
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// After a catalogue change: the next request reads it, and no reading begun before
-    /// the change is kept.
-    pub(crate) fn forget_catalog(&self) {
-        let mut cache = self.catalog.lock().expect("not poisoned");
-        cache.read = None;
-        cache.generation += 1;
+        self.catalog.get_or_build(&(), || Catalog::load(&self.store)).await
     }
 
     /// A period's figures as counted and scored now, for the province's staff.
@@ -194,14 +145,8 @@ impl App {
     /// second of the last; a publication is seen at once here, within the change counter's
     /// 250 ms on another server).
     pub async fn published_version(&self, year: i32, kind: &str) -> Result<Option<i64>> {
-        let generation = match self.versions.get(year, kind) {
-            Ok(version) => return Ok(version),
-            Err(generation) => generation,
-        };
-        let at = std::time::Instant::now();
-        let version = self.store.published_version(year, kind).await?;
-        self.versions.keep(year, kind, version, at, generation);
-        Ok(version)
+        let read = || async { Ok(self.store.published_version(year, kind).await?) };
+        self.versions.get_or_build(&(year, kind.to_string()), read).await
     }
 
     /// The latest snapshot of a period, if it was published.
@@ -391,7 +336,7 @@ mod tests {
         // This server's own change is seen at once, whatever was read before it.
         store.put_document("units.toml", &units(&["a", "b", "c"]), "test", "kiểm thử").await.unwrap();
         assert!(!has(&app.catalog().await.unwrap(), "c"));
-        app.forget_catalog();
+        app.catalog.clear();
         assert!(has(&app.catalog().await.unwrap(), "c"));
     }
 }

@@ -66,8 +66,7 @@ impl AppState {
         secure_cookies: bool,
         make_pdfs: bool,
     ) -> AppState {
-        let results: Arc<cache::MicroCache> = Default::default();
-        cache::MicroCache::sweep_while_used(&results);
+        let results = cache::MicroCache::swept();
         let app = chiso_app::App::serving_on(store.clone(), data_dir.clone(), objects, make_pdfs);
         let cache = results.clone();
         // The public results show what was published and the catalogue's names.
